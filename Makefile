@@ -1,0 +1,58 @@
+# faceclock — build, run, test, bench.
+#   make run     install missing packages, build, start the stack with the demo hotel
+#   make test    same bootstrap, then unit tests (Check) and end-to-end tests
+#   make bench   wrk against the running stack, beside its ceilings
+#   make         build build/release/faceclock only
+
+CC      ?= gcc
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+INC      = -Ifcgi -Ihandlers -I/usr/include/postgresql
+DEFS     = -D_GNU_SOURCE -DFC_SQL_DIR='"$(CURDIR)/sql"'
+LIBS     = -lfcgi -lpq -ljson-c -lb64 -lgcrypt -lm
+CFLAGS_R = -std=c11 -O2 -g $(WARN) $(INC) $(DEFS)
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CFLAGS_T = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) $(SAN)
+
+SRC      = $(sort $(wildcard fcgi/*.c handlers/*.c))
+HDR      = $(wildcard fcgi/*.h handlers/*.h)
+LIB_SRC  = $(filter-out fcgi/main.c,$(SRC))
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+
+.PHONY: all build deps run test unit e2e bench clean
+
+all: build/release/faceclock
+
+build: build/release/faceclock build/test/faceclock build/test/unit_tests
+
+build/release/faceclock: $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_R) -o $@ $(SRC) $(LIBS)
+
+build/test/faceclock: $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_T) -o $@ $(SRC) $(LIBS)
+
+build/test/unit_tests: $(LIB_SRC) $(UNIT_SRC) $(HDR) tests/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_T) -Itests/unit -o $@ $(UNIT_SRC) $(LIB_SRC) $(LIBS) -lcheck -lsubunit -lrt -lpthread
+
+deps:
+	@scripts/deps.sh
+
+unit: build/test/unit_tests
+	ASAN_OPTIONS=detect_leaks=1 CK_FORK=no build/test/unit_tests
+
+run: deps
+	@$(MAKE) --no-print-directory build/release/faceclock
+	@scripts/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/test.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build/release/faceclock
+	@scripts/bench.sh
+
+clean:
+	rm -rf build

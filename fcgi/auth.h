@@ -1,0 +1,29 @@
+/* auth.h — identifying the caller from its credential: the system
+ * administrator key, a user's bearer token (header or cookie), a kiosk key
+ * or an edge-device key. Keys are checked against their slow hashes; a
+ * worker remembers a verified key (as a SHA-256 of it, keyed to the stored
+ * hash) so a kiosk's next scan costs one indexed lookup, not a scrypt. */
+#ifndef FC_AUTH_H
+#define FC_AUTH_H
+
+#include "request.h"
+
+#define AUTH_COOKIE "fc_token"
+
+enum auth_result { AUTH_NONE = 0, AUTH_OK, AUTH_INVALID, AUTH_DB_DOWN };
+
+/* Fill req->caller. AUTH_NONE: no credential presented; AUTH_INVALID: a
+ * credential that is wrong, expired or revoked; AUTH_DB_DOWN: could not
+ * check. */
+enum auth_result auth_identify(struct request *req);
+
+/* Make a random key "<prefix>_<id>_<64 hex>" for a kiosk or device row id,
+ * and its slow hash. key must hold AUTH_KEY_MAX bytes, hash
+ * CRYPTO_HASH_MAX. Returns 0 or -1. */
+#define AUTH_KEY_MAX 128
+int auth_new_key(const char *prefix, long long id, char *key, char *hash);
+
+/* Parse "<prefix>_<id>_<hex>" → id; 0 or -1. */
+int auth_key_id(const char *key, const char *prefix, long long *id);
+
+#endif

@@ -1,0 +1,8 @@
+/* commands.h — the subcommands of the faceclock binary besides serve. */
+#ifndef FC_COMMANDS_H
+#define FC_COMMANDS_H
+
+int cmd_migrate(int argc, char **argv);   /* migrate.c */
+int cmd_import(int argc, char **argv);    /* handlers/pms.c */
+
+#endif

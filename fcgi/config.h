@@ -1,0 +1,30 @@
+/* config.h — the service configuration.
+ * Read from the environment, then overridden by KEY=VALUE lines of the file
+ * named by FACECLOCK_CONFIG (if set). The master re-reads it on SIGHUP and
+ * the workers it forks afterwards see the new values. */
+#ifndef FC_CONFIG_H
+#define FC_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+    char socket[256];          /* FACECLOCK_SOCKET: unix path or host:port */
+    int workers;               /* FACECLOCK_WORKERS, default nproc */
+    long max_requests;         /* FACECLOCK_MAX_REQUESTS: recycle after N (0 = never) */
+    size_t max_body;           /* FACECLOCK_MAX_BODY bytes, default 1 MiB */
+    char database_url[512];    /* DATABASE_URL (libpq conninfo or URI) */
+    char admin_key[256];       /* FACECLOCK_ADMIN_KEY ("" = no admin key accepted) */
+    long token_ttl;            /* FACECLOCK_TOKEN_TTL seconds, default 43200 */
+    int scrypt_log_n;          /* FACECLOCK_SCRYPT_LOG_N, default 14 (cost of new hashes) */
+    char sql_dir[256];         /* FACECLOCK_SQL_DIR: migrations, default compiled-in */
+    int login_max_failures;    /* FACECLOCK_LOGIN_MAX_FAILURES per user or IP per window */
+    int login_window;          /* FACECLOCK_LOGIN_WINDOW seconds, default 900 */
+};
+
+extern struct config g_config;
+
+/* Fill g_config from the environment and the optional file.
+ * Returns 0, or -1 with a message on stderr for an invalid value. */
+int config_load(void);
+
+#endif

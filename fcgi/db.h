@@ -1,0 +1,78 @@
+/* db.h — the one database layer: a libpq connection per worker, statements
+ * prepared once per connection, typed text parameters, transactions, and
+ * reconnection. When PostgreSQL is down a call fails at once (no hang) and
+ * the caller answers 503 UNAVAILABLE via db_fail_reply(); the next request
+ * reconnects by itself. Parameter values are never logged. */
+#ifndef FC_DB_H
+#define FC_DB_H
+
+#include <libpq-fe.h>
+#include "request.h"
+
+#define DB_MAXARGS 24
+
+/* A statement: declared static (not const) in the module that uses it;
+ * `gen` is the db layer's note of whether it is prepared on the current
+ * connection. */
+struct db_stmt {
+    const char *name;       /* unique across the program */
+    const char *sql;        /* $1..$n placeholders */
+    unsigned gen;
+};
+
+/* Typed parameters, converted to text. Strings are borrowed, not copied:
+ * they must outlive the call. */
+struct db_args {
+    const char *v[DB_MAXARGS];
+    char num[DB_MAXARGS][32];
+    int n;
+};
+
+void db_args_init(struct db_args *a);
+void db_arg_str(struct db_args *a, const char *s);   /* NULL -> SQL NULL */
+void db_arg_int(struct db_args *a, long long v);
+void db_arg_double(struct db_args *a, double v);
+void db_arg_bool(struct db_args *a, int v);
+void db_arg_null(struct db_args *a);
+
+enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INVALID, DB_ERROR };
+
+int db_init(const char *conninfo);   /* remember conninfo; connect lazily */
+void db_close(void);
+
+/* Run a prepared statement. Returns a result the caller PQclear()s, or
+ * NULL with db_last_status() telling why. Outside a transaction a
+ * statement that fails because the connection was lost is retried once on
+ * a fresh connection. */
+PGresult *db_run(struct db_stmt *st, const struct db_args *a);
+
+/* Run a statement for its effect; returns affected rows or -1. */
+long db_exec(struct db_stmt *st, const struct db_args *a);
+
+/* Plain SQL without parameters (migrations, BEGIN/COMMIT). */
+int db_simple(const char *sql);
+
+int db_begin(void);
+int db_commit(void);
+void db_rollback(void);              /* no-op when no transaction is open */
+int db_in_transaction(void);
+
+enum db_status db_last_status(void);
+const char *db_last_constraint(void);   /* of the last failure, or "" */
+const char *db_last_message(void);      /* server message of the last failure */
+
+/* Answer the client for the last failure: 503 UNAVAILABLE when the
+ * database is unreachable, 409 CONFLICT for a unique violation, else a
+ * logged 500 INTERNAL. */
+void db_fail_reply(struct request *req);
+
+int db_ping(void);                   /* 0 when SELECT 1 succeeds */
+PGconn *db_conn(void);               /* current connection or NULL */
+
+/* Column helpers over a result row (NULL-safe). */
+const char *db_str(const PGresult *r, int row, int col);    /* NULL for SQL NULL */
+long long db_ll(const PGresult *r, int row, int col);       /* 0 for NULL */
+double db_double(const PGresult *r, int row, int col);
+int db_bool(const PGresult *r, int row, int col);           /* 't' -> 1 */
+
+#endif

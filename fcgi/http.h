@@ -1,0 +1,32 @@
+/* http.h — pure HTTP text helpers: percent-decoding, query strings,
+ * cookies, status texts. No I/O; unit-tested in tests/unit/test_http.c. */
+#ifndef FC_HTTP_H
+#define FC_HTTP_H
+
+#include <stddef.h>
+#include "pool.h"
+
+struct kv {
+    const char *key;
+    const char *val;
+};
+
+/* Percent-decode s[0..n) into a new pool string ('+' becomes ' ' when
+ * plus_is_space). Returns NULL for a malformed escape or a decoded NUL. */
+char *http_unescape(struct pool *p, const char *s, size_t n, int plus_is_space);
+
+/* Split a query string "a=1&b=x%20y" into decoded pairs (pool memory).
+ * Returns the number of pairs, or -1 when an escape is malformed or there
+ * are more than max pairs. */
+int http_parse_query(struct pool *p, const char *qs, struct kv *out, int max);
+
+/* Value of cookie `name` in a Cookie header, or NULL (pool memory). */
+const char *http_cookie(struct pool *p, const char *header, const char *name);
+
+/* Append "name=value" to a query string builder, percent-encoding value.
+ * Returns a new pool string. */
+char *http_query_append(struct pool *p, const char *qs, const char *name, const char *value);
+
+const char *http_status_text(int status);
+
+#endif

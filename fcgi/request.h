@@ -1,0 +1,114 @@
+/* request.h — one HTTP request as the worker sees it, and the one parser
+ * that fills it from the FastCGI parameters and body.
+ * Every string here lives in req->pool and dies with the request. */
+#ifndef FC_REQUEST_H
+#define FC_REQUEST_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+#include "http.h"
+#include "pool.h"
+
+#define REQ_MAX_QUERY 32
+#define REQ_MAX_CAPTURES 4
+#define REQ_MAX_HEADERS 8
+
+struct route;
+typedef struct FCGX_Request FCGX_Request;
+
+enum caller_kind { CALLER_NONE = 0, CALLER_SYSADMIN, CALLER_USER, CALLER_KIOSK, CALLER_DEVICE };
+
+/* roles of users, one bit each so routes can name sets of them */
+enum role { ROLE_STAFF = 1, ROLE_MANAGER = 2, ROLE_HR = 4, ROLE_ADMIN = 8 };
+
+/* Who is calling, as established by auth_identify(). */
+struct caller {
+    enum caller_kind kind;
+    int role;                  /* one ROLE_* for users, 0 otherwise */
+    long long hotel_id;        /* 0 for the system administrator */
+    char hotel_slug[64];
+    long long user_id;         /* users */
+    long long staff_id;        /* users bound to a staff record, else 0 */
+    char username[64];
+    long long kiosk_id;        /* kiosks */
+    long long device_id;       /* edge devices (section 6) */
+    int via_cookie;            /* token came from the cookie, not the header */
+};
+
+/* The hotel a request is about (path {hotel_slug}, or the caller's). */
+struct hotel_ref {
+    long long id;              /* 0 = none (or not yet created, PMS sync) */
+    char slug[64];
+};
+
+struct request {
+    FCGX_Request *fcgx;        /* NULL in unit tests */
+    struct pool *pool;
+
+    const char *method;        /* "GET", "POST", ... */
+    const char *path;          /* percent-decoded, without the query */
+    const char *raw_path;      /* as received (REQUEST_URI without query) */
+    const char *query_string;  /* raw, "" when none */
+    struct kv query[REQ_MAX_QUERY];
+    int nquery;
+
+    const char *client_ip;     /* REMOTE_ADDR from nginx */
+    const char *user_agent;
+    const char *content_type;
+    const char *accept;
+    const char *authorization;
+    const char *api_key;       /* X-API-Key */
+    const char *cookie;
+    const char *host;
+    const char *scheme;
+
+    const char *body;          /* NUL-terminated copy, NULL when empty */
+    size_t body_len;
+    struct json_object *json;  /* parsed body, owned by the request */
+
+    const struct route *route;
+    struct kv captures[REQ_MAX_CAPTURES];
+    int ncaptures;
+
+    struct caller caller;
+    struct hotel_ref hotel;
+
+    /* response state (response.c) */
+    int status;
+    int headers_sent;
+    int nheaders;
+    const char *headers[REQ_MAX_HEADERS];   /* "Name: value" lines */
+    size_t bytes_out;
+    const char *error_code;    /* for the log line */
+    double t_start;
+};
+
+/* Fill req from the FastCGI request: parameters, query, headers and the
+ * body (at most max_body bytes). Returns 0, or answers the client itself
+ * (413 PAYLOAD_TOO_LARGE, 400 for a malformed query or length) and
+ * returns -1. */
+int request_read_or_reply(struct request *req, size_t max_body);
+
+/* Fill the parsed parts of req from plain strings (unit tests, and
+ * request_read_or_reply after it has the parameters). Returns 0 or -1
+ * with *err set to a static message. */
+int request_parse_target(struct request *req, const char *request_uri, const char **err);
+
+/* Query parameter (decoded) or NULL. */
+const char *req_query(const struct request *req, const char *name);
+
+/* Path capture ("hotel_slug", "staff_id", ...) or NULL. */
+const char *req_capture(const struct request *req, const char *name);
+
+/* The body parsed as a JSON object, or answers 400 INVALID_JSON /
+ * VALIDATION_ERROR itself and returns NULL. The object is owned by the
+ * request (freed when it ends); do not put it. */
+struct json_object *req_json_body_or_reply(struct request *req);
+
+/* Whether the client asked for CSV (?format=csv or Accept: text/csv). */
+int req_wants_csv(const struct request *req);
+
+/* Release what the request owns (the JSON body) and reset its pool. */
+void request_end(struct request *req);
+
+#endif

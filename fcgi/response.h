@@ -1,0 +1,42 @@
+/* response.h — the one response writer: status, headers, JSON bodies,
+ * JSON errors ({"code","message"[,"field"]}) and streamed bodies.
+ * Exactly one response per request; the worker answers 500 INTERNAL if a
+ * handler returns without answering. */
+#ifndef FC_RESPONSE_H
+#define FC_RESPONSE_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+#include "request.h"
+
+/* Add a header line ("Name: value") before the body is sent. */
+void resp_header(struct request *req, const char *name, const char *value);
+
+/* Send body as JSON. Takes ownership of body (puts it), NULL sends "{}". */
+void resp_json(struct request *req, int status, struct json_object *body);
+
+/* Send a JSON list page: the array, X-Total-Count and (when more rows
+ * follow) Link: <...>; rel="next" built from the request's own path and
+ * query with offset replaced. Takes ownership of array. */
+void resp_json_page(struct request *req, struct json_object *array,
+                    long long total, long offset, long limit);
+
+/* {"code","message"} with status. */
+void resp_error(struct request *req, int status, const char *code,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* 400 VALIDATION_ERROR naming the field. */
+void resp_invalid(struct request *req, const char *field,
+                  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* 204 or any status with an empty body. */
+void resp_empty(struct request *req, int status);
+
+/* Streaming: send status and headers now, then any number of writes.
+ * Memory stays constant: libfcgi flushes its buffer as it fills. */
+void resp_stream_begin(struct request *req, int status, const char *content_type);
+int resp_write(struct request *req, const char *data, size_t len);
+
+int resp_sent(const struct request *req);
+
+#endif

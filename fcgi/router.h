@@ -1,0 +1,66 @@
+/* router.h — the route table type and the dispatcher.
+ * Each route declares who may call it; the router authenticates the
+ * caller, resolves the hotel, and enforces the declaration before the
+ * handler runs, so no handler can forget the check:
+ *   unknown path -> 404 NOT_FOUND, known path wrong method -> 405,
+ *   no/invalid credentials -> 401, another hotel's object -> 404,
+ *   role not allowed -> 403. */
+#ifndef FC_ROUTER_H
+#define FC_ROUTER_H
+
+#include "request.h"
+
+/* who may call: bits, combined with | */
+enum access {
+    A_PUBLIC   = 1 << 0,    /* no credentials needed */
+    A_SYSADMIN = 1 << 1,    /* X-API-Key = FACECLOCK_ADMIN_KEY */
+    A_STAFF    = 1 << 2,
+    A_MANAGER  = 1 << 3,
+    A_HR       = 1 << 4,
+    A_ADMIN    = 1 << 5,    /* a hotel's admin role */
+    A_KIOSK    = 1 << 6,
+    A_DEVICE   = 1 << 7,
+    A_USERS    = A_STAFF | A_MANAGER | A_HR | A_ADMIN,
+};
+
+/* how the tenant is found */
+enum tenant {
+    T_NONE = 0,             /* not hotel-scoped (login, healthz) */
+    T_PATH,                 /* {hotel_slug} in the path; must exist */
+    T_PATH_CREATE,          /* {hotel_slug}; the sysadmin may name a new one */
+    T_CALLER,               /* from the credential; sysadmin adds ?hotel=slug */
+};
+
+typedef void (*handler_fn)(struct request *req);
+
+struct route {
+    const char *method;
+    const char *pattern;    /* "/api/staff/hotel/{hotel_slug}/kiosks/{kiosk_id}/" */
+    handler_fn handler;
+    unsigned access;
+    enum tenant tenant;
+    const char *name;       /* label for logs and metrics, e.g. "kiosks.create" */
+};
+
+/* Match path against pattern (trailing slash optional). Captures go to
+ * caps (pool strings). Returns the number of captures, or -1. Pure. */
+int route_match(struct pool *p, const char *pattern, const char *path,
+                struct kv *caps, int maxcaps);
+
+/* Find the route for method+path in table[0..n). Returns the route, or
+ * NULL with *status 404 (no such path) or 405 (path known, method not). */
+const struct route *route_find(struct pool *p, const struct route *table, int n,
+                               const char *method, const char *path,
+                               struct kv *caps, int *ncaps, int *status);
+
+/* Whether a caller may use a route's access set (ignores the hotel). Pure. */
+int access_allows(unsigned access, const struct caller *c);
+
+/* Route, authenticate, authorize and run the handler. Always answers. */
+void router_dispatch(struct request *req);
+
+/* the application's table (handlers/routes.c) */
+extern const struct route app_routes[];
+extern const int app_nroutes;
+
+#endif
