@@ -1,0 +1,18 @@
+/* unit.h — the Check suites of build/test/unit_tests, one per test file
+ * (tests/unit/test_<name>.c defines suite_<name>). A new test file adds its
+ * constructor here and to the table in tests/unit/main.c.
+ *
+ * The unit binary links every application source except fcgi/main.c, so
+ * test files keep everything but their suite_<name>() static. */
+#ifndef FC_UNIT_H
+#define FC_UNIT_H
+
+#include <check.h>
+
+Suite *suite_validate(void);
+Suite *suite_crypto(void);
+Suite *suite_http(void);
+Suite *suite_router(void);
+Suite *suite_jsonx(void);
+
+#endif
