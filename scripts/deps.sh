@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — installs the Debian 12 packages faceclock needs to build,
+# run, test and bench, and only those that are missing (`make deps`, and the
+# first step of `make run|test|bench`). As root it calls apt-get itself;
+# otherwise through sudo when available, else it names what is missing.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# Build: gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev
+#        libgcrypt20-dev libturbojpeg0-dev; unit tests: check libsubunit-dev.
+# Stack: nginx, postgresql (pulls postgresql-15, which ships initdb, pg_ctl,
+#        postgres and pgbench under /usr/lib/postgresql/15/bin), procps.
+# Tests and bench: python3 curl wrk postgresql-contrib.
+PACKAGES=(
+    gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev libgcrypt20-dev
+    libturbojpeg0-dev check libsubunit-dev
+    nginx postgresql postgresql-contrib postgresql-15 postgresql-client-15
+    wrk python3 curl procps
+)
+
+# While installing, keep Debian from starting the system nginx and
+# PostgreSQL services (faceclock runs its own, under var/): a temporary
+# policy-rc.d, only when none exists, removed on exit.
+POLICY=/usr/sbin/policy-rc.d
+hold_services() {
+    [[ -e $POLICY ]] && return 0
+    "$@" sh -c "printf '#!/bin/sh\\n# faceclock deps.sh: no service starts during install\\nexit 101\\n' >$POLICY && chmod 755 $POLICY" || return 0
+    # shellcheck disable=SC2064
+    trap "$* rm -f $POLICY" EXIT
+}
+
+installed() {
+    [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
+}
+
+main() {
+    command -v dpkg-query >/dev/null 2>&1 ||
+        die "dpkg-query not found: scripts/deps.sh supports Debian 12 only; install by hand: ${PACKAGES[*]}"
+
+    local missing=() p
+    for p in "${PACKAGES[@]}"; do
+        installed "$p" || missing+=("$p")
+    done
+    if (( ${#missing[@]} == 0 )); then
+        say "packages: all ${#PACKAGES[@]} present"
+        return 0
+    fi
+    say "packages: installing ${missing[*]}"
+
+    local sudo=()
+    if (( EUID != 0 )); then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            sudo=(sudo -n)
+        elif command -v sudo >/dev/null 2>&1 && [[ -t 0 ]]; then
+            sudo=(sudo)
+        else
+            die "missing packages: ${missing[*]}
+    not root and no usable sudo; as root run:
+    apt-get update && apt-get install -y ${missing[*]}"
+        fi
+    fi
+
+    local log
+    log=$(mktemp -t faceclock-apt.XXXXXX)
+    hold_services "${sudo[@]}"
+    say "apt-get update"
+    if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update >"$log" 2>&1; then
+        show_tail "$log" 20
+        die "apt-get update failed (network or apt sources?); packages still missing: ${missing[*]}"
+    fi
+    say "apt-get install -y ${missing[*]}"
+    if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+        show_tail "$log" 20
+        die "apt-get install failed for: ${missing[*]}"
+    fi
+    rm -f "$log"
+
+    for p in "${missing[@]}"; do
+        installed "$p" || die "package $p is still not installed after apt-get"
+    done
+    say "packages: installed ${#missing[@]}"
+}
+
+main "$@"
