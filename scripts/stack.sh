@@ -1,0 +1,569 @@
+#!/usr/bin/env bash
+# scripts/stack.sh — owns one private faceclock stack under $FC_VAR:
+# PostgreSQL (private cluster, unix socket only), `faceclock serve` (the
+# FastCGI pool) and nginx (127.0.0.1:$PORT). It starts and stops exactly the
+# processes whose PIDs it recorded in $FC_VAR/pids/.
+#
+#   scripts/stack.sh start|stop|status|pg-stop|pg-start|wipe
+#
+# Environment (all optional):
+#   FC_VAR              state directory (default var/run; relative to the repo)
+#   PORT                nginx listens on 127.0.0.1:$PORT (default 8080)
+#   FC_BIN              faceclock binary (default build/release/faceclock)
+#   LOGIN_RATE          nginx limit on /api/auth/login per address (10r/s)
+#   NGINX_WORKERS       nginx worker processes (default 1)
+#   FACECLOCK_WORKERS   FastCGI workers (the binary's default: cores)
+#   FACECLOCK_ADMIN_KEY system administrator key; default: generated once
+#                       into $FC_VAR/admin_key and reused
+#   FACECLOCK_SOCKET    FastCGI socket: unix path or host:port
+#                       (default $FC_VAR/faceclock.sock)
+#   DATABASE_URL        an existing PostgreSQL: then no private cluster
+#   FACECLOCK_MIGRATE_URL  conninfo migrations run with (default: the owner)
+#   PG_BIN              PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
+#   any other FACECLOCK_* reaches the binary unchanged.
+#
+# After `start`, $FC_VAR/env holds sh-quoted KEY='value' lines for clients:
+# BASE_URL PORT FACECLOCK_ADMIN_KEY DATABASE_URL FACECLOCK_MIGRATE_URL FC_VAR
+# FC_BIN PG_BIN FC_SOCKET RUN_AS FC_LOG FC_STACK FC_DB_MODE.
+#
+# As root, PostgreSQL (which refuses root) runs as the system user
+# `faceclock`, and `faceclock serve` gets FACECLOCK_USER=faceclock to drop
+# to after binding. When that user cannot reach $FC_VAR (a clone under
+# /root, say) or the socket path would be too long, the cluster lives in
+# /var/tmp/faceclock-<hash of $FC_VAR>/pg and $FC_VAR/pg links to it.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$FC_ROOT"
+FC_SAY_PREFIX="[stack]"
+
+FC_VAR=$(abs_path "${FC_VAR:-var/run}")
+PORT=${PORT:-8080}
+FC_BIN=$(abs_path "${FC_BIN:-build/release/faceclock}")
+LOGIN_RATE=${LOGIN_RATE:-10r/s}
+NGINX_WORKERS=${NGINX_WORKERS:-1}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+NGINX=${NGINX:-/usr/sbin/nginx}
+
+PIDS=$FC_VAR/pids
+LOGS=$FC_VAR/log
+ENV_FILE=$FC_VAR/env
+SVC_USER=faceclock
+RUN_AS=""
+(( EUID == 0 )) && RUN_AS=$SVC_USER
+
+PG_OWNER=fc_owner
+PG_APP=faceclock_app
+PG_DB=faceclock
+
+# ---------------------------------------------------------------- helpers
+
+# as_pg CMD... — run CMD as the user PostgreSQL runs as, from /.
+as_pg() {
+    if [[ -n $RUN_AS ]]; then
+        (cd / && runuser -u "$RUN_AS" -- "$@")
+    else
+        (cd / && "$@")
+    fi
+}
+
+ensure_service_user() {
+    [[ -n $RUN_AS ]] || return 0
+    getent passwd "$SVC_USER" >/dev/null && return 0
+    say "creating system user $SVC_USER"
+    useradd --system --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin "$SVC_USER" ||
+        die "could not create the system user $SVC_USER"
+}
+
+# The pg directory: $FC_VAR/pg, or a symlink to /var/tmp/faceclock-<hash>/pg.
+# Sets PG_DIR (the real path), PG_DATA, PG_SOCK.
+pg_paths() {
+    local link=$FC_VAR/pg
+    if [[ -L $link ]]; then
+        PG_DIR=$(readlink -f "$link")
+    else
+        PG_DIR=$link
+    fi
+    PG_DATA=$PG_DIR/data
+    PG_SOCK=$PG_DIR/sock
+}
+
+pg_prepare_dirs() {
+    local link=$FC_VAR/pg target base sockpath
+    mkdir -p "$FC_VAR"
+    if [[ ! -e $link && ! -L $link ]]; then
+        sockpath="$FC_VAR/pg/sock/.s.PGSQL.5432"
+        if { [[ -n $RUN_AS ]] && ! runuser -u "$RUN_AS" -- test -x "$FC_VAR" 2>/dev/null; } ||
+           (( ${#sockpath} > 100 )); then
+            base=/var/tmp/faceclock-$(printf '%s' "$FC_VAR" | sha256sum | cut -c1-12)
+            target=$base/pg
+            say "postgres: $FC_VAR not reachable by ${RUN_AS:-the server} (or path too long); cluster in $target"
+            mkdir -p "$base"
+            [[ -O $base && ! -L $base ]] || die "$base exists but is not owned by $(id -un); remove it"
+            chmod 755 "$base"
+            mkdir -p "$target"
+            ln -s "$target" "$link"
+        else
+            mkdir -p "$link"
+        fi
+    fi
+    pg_paths
+    mkdir -p "$PG_DIR" "$PG_SOCK"
+    if [[ -n $RUN_AS ]]; then
+        chown "$RUN_AS:" "$PG_DIR" "$PG_SOCK"
+        [[ -d $PG_DATA ]] && chown "$RUN_AS:" "$PG_DATA"
+    fi
+    chmod 700 "$PG_DIR" "$PG_SOCK"
+    as_pg test -w "$PG_DIR" || die "postgres: ${RUN_AS:-$(id -un)} cannot write $PG_DIR"
+}
+
+owner_url() { printf 'host=%s dbname=%s user=%s' "$PG_SOCK" "$PG_DB" "$PG_OWNER"; }
+app_url()   { printf 'host=%s dbname=%s user=%s' "$PG_SOCK" "$PG_DB" "$PG_APP"; }
+
+psql_owner() {
+    "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -U "$PG_OWNER" "$@"
+}
+
+# Is the database the private cluster? DATABASE_URL from the environment
+# means an external one, unless it is the value this stack wrote itself.
+db_is_private() {
+    [[ -z ${DATABASE_URL:-} ]] && return 0
+    [[ -r $ENV_FILE ]] || return 1
+    local mode url
+    mode=$(sed -n "s/^FC_DB_MODE='\(.*\)'$/\1/p" "$ENV_FILE")
+    url=$(sed -n "s/^DATABASE_URL='\(.*\)'$/\1/p" "$ENV_FILE")
+    [[ $mode == private && $url == "$DATABASE_URL" ]]
+}
+
+# -------------------------------------------------------------- postgres
+
+pg_running() {
+    local pid
+    pid=$(read_pid "$PIDS/postgres.pid")
+    [[ -n $pid ]] && pid_alive "$pid" postgres
+}
+
+pg_init() {
+    [[ -f $PG_DATA/PG_VERSION ]] && return 0
+    local locale=C
+    locale -a 2>/dev/null | grep -qix 'c.utf-\?8' && locale=C.UTF-8
+    say "postgres: initdb $PG_DATA (owner $PG_OWNER, $locale)"
+    if ! as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_OWNER" --auth=trust \
+            -E UTF8 --locale="$locale" >"$LOGS/initdb.log" 2>&1; then
+        show_tail "$LOGS/initdb.log"
+        die "postgres: initdb failed"
+    fi
+    printf "\n# faceclock: settings written by scripts/stack.sh at each start\ninclude_if_exists = 'faceclock.conf'\n" \
+        >>"$PG_DATA/postgresql.conf"
+}
+
+pg_write_conf() {
+    cat >"$PG_DATA/faceclock.conf" <<EOF
+# written by scripts/stack.sh start; edits are overwritten
+listen_addresses = ''
+unix_socket_directories = '$PG_SOCK'
+unix_socket_permissions = 0700
+max_connections = 60
+shared_buffers = 32MB
+work_mem = 4MB
+maintenance_work_mem = 32MB
+effective_cache_size = 256MB
+fsync = on
+timezone = 'UTC'
+log_timezone = 'UTC'
+log_min_messages = warning
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+    [[ -z $RUN_AS ]] || chown "$RUN_AS:" "$PG_DATA/faceclock.conf"
+}
+
+pg_start() {
+    pg_prepare_dirs
+    ln -sfn "$PG_DIR/postgres.log" "$LOGS/postgres.log"
+    if pg_running; then
+        say "postgres: already running (pid $(read_pid "$PIDS/postgres.pid"))"
+        return 0
+    fi
+    pg_init
+    pg_write_conf
+    say "postgres: starting (socket $PG_SOCK)"
+    if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" \
+            -w -t 60 -s start >"$LOGS/pg_ctl.log" 2>&1; then
+        cat "$LOGS/pg_ctl.log" >&2
+        show_tail "$PG_DIR/postgres.log"
+        die "postgres: did not start"
+    fi
+    local pid
+    pid=$(read_pid "$PG_DATA/postmaster.pid")
+    [[ -n $pid ]] || die "postgres: no pid in $PG_DATA/postmaster.pid"
+    echo "$pid" >"$PIDS/postgres.pid"
+    "$PG_BIN/pg_isready" -q -h "$PG_SOCK" -d postgres -t 15 ||
+        { show_tail "$PG_DIR/postgres.log"; die "postgres: not accepting connections"; }
+    say "postgres: ready (pid $pid)"
+}
+
+pg_bootstrap() {
+    if [[ -z $(psql_owner -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$PG_APP'") ]]; then
+        say "postgres: creating role $PG_APP"
+        psql_owner -d postgres -c "CREATE ROLE $PG_APP LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" ||
+            die "postgres: could not create role $PG_APP"
+    fi
+    if [[ -z $(psql_owner -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'") ]]; then
+        say "postgres: creating database $PG_DB"
+        psql_owner -d postgres -c "CREATE DATABASE $PG_DB OWNER $PG_OWNER ENCODING 'UTF8' TEMPLATE template0" ||
+            die "postgres: could not create database $PG_DB"
+    fi
+}
+
+pg_stop() {
+    local pid
+    pid=$(read_pid "$PIDS/postgres.pid")
+    if [[ -n $pid ]] && pid_alive "$pid" postgres; then
+        say "postgres: stopping (pid $pid)"
+        pg_paths
+        if [[ -f $PG_DATA/postmaster.pid ]] &&
+           as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 -s stop >/dev/null 2>&1; then
+            :
+        else
+            kill -INT "$pid" 2>/dev/null || true
+        fi
+        wait_gone "$pid" 30 || { warn "postgres (pid $pid) still running after 30 s; sending SIGQUIT"; kill -QUIT "$pid" 2>/dev/null || true; wait_gone "$pid" 5 || true; }
+    fi
+    rm -f "$PIDS/postgres.pid"
+}
+
+# ------------------------------------------------------------- faceclock
+
+# FC_SOCKET: FACECLOCK_SOCKET (a unix path, or host:port) or the default.
+fc_socket_choose() {
+    if [[ -z ${FACECLOCK_SOCKET:-} ]]; then
+        FC_SOCKET=$FC_VAR/faceclock.sock
+    elif [[ $FACECLOCK_SOCKET == /* || $FACECLOCK_SOCKET != *:* ]]; then
+        FC_SOCKET=$(abs_path "$FACECLOCK_SOCKET")
+    else
+        FC_SOCKET=$FACECLOCK_SOCKET
+    fi
+    [[ $FC_SOCKET != /* ]] || (( ${#FC_SOCKET} < 100 )) ||
+        die "socket path too long for a unix socket: $FC_SOCKET (set FACECLOCK_SOCKET to a shorter path)"
+}
+
+fc_socket_ready() {
+    if [[ $FC_SOCKET == /* ]]; then
+        [[ -S $FC_SOCKET ]]
+    else
+        (exec 3<>"/dev/tcp/${FC_SOCKET%:*}/${FC_SOCKET##*:}") 2>/dev/null
+    fi
+}
+
+fc_start() {
+    local pid
+    pid=$(read_pid "$PIDS/faceclock.pid")
+    if [[ -n $pid ]] && pid_alive "$pid"; then
+        say "faceclock: already running (pid $pid)"
+        return 0
+    fi
+    [[ -x $FC_BIN ]] || die "faceclock: no binary at $FC_BIN (build it: make ${FC_BIN#"$FC_ROOT"/})"
+    [[ $FC_SOCKET == /* && -S $FC_SOCKET ]] && rm -f "$FC_SOCKET"
+    say "faceclock: starting $FC_BIN serve (socket $FC_SOCKET${FACECLOCK_WORKERS:+, $FACECLOCK_WORKERS workers})"
+    (
+        export FACECLOCK_SOCKET=$FC_SOCKET DATABASE_URL=$APP_URL FACECLOCK_ADMIN_KEY=$ADMIN_KEY
+        [[ -z $RUN_AS ]] || export FACECLOCK_USER=${FACECLOCK_USER:-$RUN_AS}
+        unset FACECLOCK_MIGRATE_URL
+        cd "$FC_ROOT"
+        exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDS/faceclock.pid" \
+            "$FC_BIN" serve </dev/null >>"$LOGS/faceclock.log" 2>&1
+    ) &
+    local i
+    for (( i = 0; i < 300; i++ )); do
+        pid=$(read_pid "$PIDS/faceclock.pid")
+        if [[ -n $pid ]] && ! pid_alive "$pid"; then
+            show_tail "$LOGS/faceclock.log"
+            die "faceclock: exited during start-up"
+        fi
+        [[ -n $pid ]] && fc_socket_ready && break
+        sleep 0.1
+    done
+    fc_socket_ready || { show_tail "$LOGS/faceclock.log"; die "faceclock: socket $FC_SOCKET did not appear within 30 s"; }
+    say "faceclock: listening (pid $pid)"
+}
+
+fc_stop() {
+    local pid left
+    pid=$(read_pid "$PIDS/faceclock.pid")
+    if [[ -n $pid ]] && pid_alive "$pid"; then
+        say "faceclock: stopping (pid $pid)"
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! wait_gone "$pid" 20; then
+            warn "faceclock (pid $pid) did not drain within 20 s; killing its process group"
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+            wait_gone "$pid" 5 || true
+        fi
+        # Workers share the master's process group (setsid at start).
+        left=$(pgrep -g "$pid" 2>/dev/null || true)
+        if [[ -n $left ]]; then
+            warn "faceclock: workers left after the master exited ($(echo $left)); killing them"
+            kill -KILL -- "-$pid" 2>/dev/null || true
+        fi
+    fi
+    rm -f "$PIDS/faceclock.pid"
+    [[ ${FC_SOCKET:-} == /* && -S $FC_SOCKET ]] && rm -f "$FC_SOCKET"
+    return 0
+}
+
+# ----------------------------------------------------------------- nginx
+
+sed_escape() { printf '%s' "$1" | sed -e 's/[|&\\]/\\&/g'; }
+
+nginx_args() { printf '%s\n' -p "$FC_VAR/nginx/" -c "$FC_VAR/nginx/nginx.conf" -e "$LOGS/nginx-error.log"; }
+
+nginx_render() {
+    local upstream user_line=""
+    mkdir -p "$FC_VAR/nginx/tmp" "$FC_VAR/nginx/extra"
+    if [[ $FC_SOCKET == /* ]]; then upstream="unix:$FC_SOCKET"; else upstream=$FC_SOCKET; fi
+    (( EUID == 0 )) && user_line="user root;"
+    [[ -d $FC_ROOT/static ]] || die "nginx: no static/ directory in $FC_ROOT"
+    [[ $LOGIN_RATE =~ ^[0-9]+r/[sm]$ ]] || die "LOGIN_RATE must look like 10r/s, not '$LOGIN_RATE'"
+    sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@PORT@|$PORT|g" \
+        -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
+        -e "s|@STATIC_ROOT@|$(sed_escape "$FC_ROOT/static")|g" \
+        -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" \
+        "$FC_ROOT/nginx/faceclock.conf.in" >"$FC_VAR/nginx/faceclock.conf"
+    sed -e "s|@USER_LINE@|$user_line|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
+        -e "s|@VAR@|$(sed_escape "$FC_VAR")|g" \
+        "$FC_ROOT/nginx/nginx.conf.in" >"$FC_VAR/nginx/nginx.conf"
+}
+
+nginx_running() {
+    local pid
+    pid=$(read_pid "$PIDS/nginx.pid")
+    [[ -n $pid ]] && pid_alive "$pid" nginx
+}
+
+# Render the config and check it before anything is started.
+nginx_prepare() {
+    nginx_running && return 0
+    nginx_render
+    local out=$LOGS/nginx-start.log args
+    mapfile -t args < <(nginx_args)
+    if ! "$NGINX" -t -q "${args[@]}" >"$out" 2>&1; then
+        cat "$out" >&2
+        die "nginx: configuration $FC_VAR/nginx/nginx.conf is invalid"
+    fi
+}
+
+nginx_start() {
+    if nginx_running; then
+        say "nginx: already running (pid $(read_pid "$PIDS/nginx.pid"))"
+        return 0
+    fi
+    local out=$LOGS/nginx-start.log args
+    mapfile -t args < <(nginx_args)
+    say "nginx: starting on 127.0.0.1:$PORT"
+    rm -f "$PIDS/nginx.pid"
+    if ! "$NGINX" "${args[@]}" </dev/null >"$out" 2>&1; then
+        if grep -q 'Address already in use' "$out"; then
+            die "port $PORT is already in use (set PORT=... to use another)"
+        fi
+        cat "$out" >&2
+        show_tail "$LOGS/nginx-error.log" 10
+        die "nginx: did not start"
+    fi
+    local i
+    for (( i = 0; i < 50; i++ )); do
+        nginx_running && break
+        sleep 0.1
+    done
+    nginx_running || { show_tail "$LOGS/nginx-error.log" 10; die "nginx: no master pid in $PIDS/nginx.pid"; }
+    say "nginx: running (pid $(read_pid "$PIDS/nginx.pid"))"
+}
+
+nginx_stop() {
+    local pid
+    pid=$(read_pid "$PIDS/nginx.pid")
+    if [[ -n $pid ]] && pid_alive "$pid" nginx; then
+        say "nginx: stopping (pid $pid)"
+        kill -QUIT "$pid" 2>/dev/null || true
+        if ! wait_gone "$pid" 10; then
+            warn "nginx (pid $pid) did not quit within 10 s; sending SIGTERM"
+            kill -TERM "$pid" 2>/dev/null || true
+            wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    rm -f "$PIDS/nginx.pid"
+}
+
+# --------------------------------------------------------------- the stack
+
+admin_key() {
+    if [[ -n ${FACECLOCK_ADMIN_KEY:-} ]]; then
+        printf '%s\n' "$FACECLOCK_ADMIN_KEY"
+    elif [[ -s $FC_VAR/admin_key ]]; then
+        head -n1 "$FC_VAR/admin_key"
+    else
+        (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$FC_VAR/admin_key")
+        head -n1 "$FC_VAR/admin_key"
+    fi
+}
+
+write_env() {
+    local tmp=$ENV_FILE.tmp
+    {
+        echo "# written by scripts/stack.sh start; sh-quoted (use shlex to parse)"
+        printf 'BASE_URL=%s\n' "$(shq "http://127.0.0.1:$PORT")"
+        printf 'PORT=%s\n' "$(shq "$PORT")"
+        printf 'FACECLOCK_ADMIN_KEY=%s\n' "$(shq "$ADMIN_KEY")"
+        printf 'DATABASE_URL=%s\n' "$(shq "$APP_URL")"
+        printf 'FACECLOCK_MIGRATE_URL=%s\n' "$(shq "$MIGRATE_URL")"
+        printf 'FC_VAR=%s\n' "$(shq "$FC_VAR")"
+        printf 'FC_BIN=%s\n' "$(shq "$FC_BIN")"
+        printf 'PG_BIN=%s\n' "$(shq "$PG_BIN")"
+        printf 'FC_SOCKET=%s\n' "$(shq "$FC_SOCKET")"
+        printf 'RUN_AS=%s\n' "$(shq "$RUN_AS")"
+        printf 'FC_LOG=%s\n' "$(shq "$LOGS/faceclock.log")"
+        printf 'FC_STACK=%s\n' "$(shq "$FC_ROOT/scripts/stack.sh")"
+        printf 'FC_DB_MODE=%s\n' "$(shq "$DB_MODE")"
+    } >"$tmp"
+    chmod 600 "$tmp"
+    mv "$tmp" "$ENV_FILE"
+}
+
+migrate() {
+    say "migrations: $FC_BIN migrate"
+    if ! FACECLOCK_MIGRATE_URL=$MIGRATE_URL DATABASE_URL=$APP_URL \
+            "$FC_BIN" migrate >>"$LOGS/migrate.log" 2>&1; then
+        show_tail "$LOGS/migrate.log"
+        die "migrations failed"
+    fi
+}
+
+check_health() {
+    local code="" i body=$FC_VAR/healthz.out
+    for (( i = 0; i < 30; i++ )); do
+        code=$(curl -sS -o "$body" -w '%{http_code}' --max-time 5 \
+               "http://127.0.0.1:$PORT/healthz" 2>/dev/null) || code=000
+        [[ $code == 200 ]] && break
+        sleep 0.3
+    done
+    if [[ $code != 200 ]]; then
+        printf 'GET /healthz answered %s: %s\n' "$code" "$(head -c 300 "$body" 2>/dev/null)" >&2
+        show_tail "$LOGS/faceclock.log"
+        die "the stack is up but /healthz is not healthy"
+    fi
+    rm -f "$body"
+    say "healthz: ok at http://127.0.0.1:$PORT/healthz"
+}
+
+on_start_exit() {
+    local rc=$1
+    trap - EXIT
+    if (( rc != 0 )); then
+        say "start failed; stopping what was started"
+        do_stop || true
+    fi
+    exit "$rc"
+}
+
+do_start() {
+    [[ $PORT =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65536 )) || die "PORT must be a port number, not '$PORT'"
+    mkdir -p "$FC_VAR" "$PIDS" "$LOGS"
+    if ! nginx_running && port_in_use "$PORT"; then
+        die "port $PORT is already in use (set PORT=... to use another)"
+    fi
+    command -v "$NGINX" >/dev/null || die "nginx not found at $NGINX (run scripts/deps.sh)"
+    [[ -x $FC_BIN ]] || die "no faceclock binary at $FC_BIN (build it: make ${FC_BIN#"$FC_ROOT"/})"
+
+    fc_socket_choose
+    nginx_prepare
+    ADMIN_KEY=$(admin_key)
+    trap 'on_start_exit $?' EXIT
+
+    if db_is_private; then
+        DB_MODE=private
+        [[ -x $PG_BIN/pg_ctl ]] || die "PostgreSQL binaries not found in $PG_BIN (run scripts/deps.sh or set PG_BIN)"
+        ensure_service_user
+        pg_start
+        pg_bootstrap
+        APP_URL=$(app_url)
+        MIGRATE_URL=$(owner_url)
+    else
+        DB_MODE=external
+        say "postgres: using DATABASE_URL from the environment (no private cluster)"
+        APP_URL=$DATABASE_URL
+        MIGRATE_URL=${FACECLOCK_MIGRATE_URL:-$DATABASE_URL}
+    fi
+    migrate
+    fc_start
+    nginx_start
+    write_env
+    check_health
+    trap - EXIT
+    say "up: http://127.0.0.1:$PORT  (env in $ENV_FILE)"
+}
+
+do_stop() {
+    if [[ -z ${FC_SOCKET:-} ]]; then
+        FC_SOCKET=$FC_VAR/faceclock.sock
+        [[ -r $ENV_FILE ]] && FC_SOCKET=$(sed -n "s/^FC_SOCKET='\(.*\)'$/\1/p" "$ENV_FILE")
+    fi
+    nginx_stop
+    fc_stop
+    pg_stop
+}
+
+do_status() {
+    local name pid comm rc=0
+    for name in nginx faceclock postgres; do
+        pid=$(read_pid "$PIDS/$name.pid")
+        comm=$name; [[ $name == faceclock ]] && comm=""
+        if [[ -n $pid ]] && pid_alive "$pid" "$comm"; then
+            printf '%-10s running (pid %s)\n' "$name" "$pid"
+        else
+            printf '%-10s stopped\n' "$name"
+            rc=3
+        fi
+    done
+    [[ -r $ENV_FILE ]] && printf '%-10s %s\n' url "$(sed -n "s/^BASE_URL='\(.*\)'$/\1/p" "$ENV_FILE")"
+    return "$rc"
+}
+
+do_pg_start() {
+    [[ -d $FC_VAR/pg ]] || die "no private cluster under $FC_VAR (start the stack first)"
+    mkdir -p "$PIDS" "$LOGS"
+    pg_start
+}
+
+do_pg_stop() {
+    [[ -d $FC_VAR/pg ]] || die "no private cluster under $FC_VAR"
+    pg_stop
+    say "postgres: stopped"
+}
+
+do_wipe() {
+    do_stop
+    if [[ -L $FC_VAR/pg ]]; then
+        local target
+        target=$(readlink -f "$FC_VAR/pg")
+        case $target in
+            /var/tmp/faceclock-*/pg) say "wipe: $target"; rm -rf "$target"; rmdir "${target%/pg}" 2>/dev/null || true ;;
+            *) warn "not removing $target (unexpected link target)" ;;
+        esac
+    fi
+    if [[ -e $FC_VAR ]]; then
+        say "wipe: $FC_VAR"
+        rm -rf "$FC_VAR"
+    fi
+}
+
+main() {
+    case ${1:-} in
+        start)    do_start ;;
+        stop)     do_stop; say "stopped" ;;
+        status)   do_status ;;
+        pg-stop)  do_pg_stop ;;
+        pg-start) do_pg_start ;;
+        wipe)     do_wipe ;;
+        *) echo "usage: $0 start|stop|status|pg-stop|pg-start|wipe" >&2; exit 2 ;;
+    esac
+}
+
+main "$@"
