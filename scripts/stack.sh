@@ -321,7 +321,6 @@ nginx_render() {
     mkdir -p "$FC_VAR/nginx/tmp" "$FC_VAR/nginx/extra"
     if [[ $FC_SOCKET == /* ]]; then upstream="unix:$FC_SOCKET"; else upstream=$FC_SOCKET; fi
     (( EUID == 0 )) && user_line="user root;"
-    [[ -d $FC_ROOT/static ]] || die "nginx: no static/ directory in $FC_ROOT"
     [[ $LOGIN_RATE =~ ^[0-9]+r/[sm]$ ]] || die "LOGIN_RATE must look like 10r/s, not '$LOGIN_RATE'"
     sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@PORT@|$PORT|g" \
         -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
