@@ -288,7 +288,7 @@ fc_start() {
 }
 
 fc_stop() {
-    local pid left
+    local pid left p
     pid=$(read_pid "$PIDS/faceclock.pid")
     if [[ -n $pid ]] && pid_alive "$pid"; then
         say "faceclock: stopping (pid $pid)"
@@ -299,9 +299,12 @@ fc_stop() {
             wait_gone "$pid" 5 || true
         fi
         # Workers share the master's process group (setsid at start).
-        left=$(pgrep -g "$pid" 2>/dev/null || true)
+        left=""
+        for p in $(pgrep -g "$pid" 2>/dev/null || true); do
+            pid_alive "$p" && left+=" $p"
+        done
         if [[ -n $left ]]; then
-            warn "faceclock: workers left after the master exited ($(echo $left)); killing them"
+            warn "faceclock: workers left after the master exited:$left; killing them"
             kill -KILL -- "-$pid" 2>/dev/null || true
         fi
     fi
