@@ -45,7 +45,7 @@ main() {
         say "packages: all ${#PACKAGES[@]} present"
         return 0
     fi
-    say "packages: installing ${missing[*]}"
+    say "packages: missing ${missing[*]}"
 
     local sudo=()
     if (( EUID != 0 )); then
