@@ -1,0 +1,430 @@
+"""Shared helpers for the end-to-end tests (Python 3 standard library only).
+
+- ENV: the stack's values, read from $FC_VAR/env (BASE_URL, FACECLOCK_ADMIN_KEY,
+  FACECLOCK_MIGRATE_URL, FC_VAR, PG_BIN, ...).
+- request(): one HTTP request through nginx; never follows redirects; 10 s
+  timeout; returns a Resp (status, headers, body, .json, .text).
+- Hotel: a fresh hotel with a unique slug and unique PMS ids, created by PMS
+  sync, with one user per role; login() caches tokens.
+- assert_error() / assert_json(): the contract's response shapes.
+- psql(): SQL as the owner role, for setup and inspection only.
+"""
+
+import http.client
+import json as jsonlib
+import os
+import random
+import re
+import shlex
+import socket
+import subprocess
+import time
+import unittest
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+TIMEOUT = 10.0
+_rng = random.SystemRandom()
+
+
+# --------------------------------------------------------------------- env
+
+def _parse_env_file(path):
+    """Values of a sourceable KEY=VALUE file. bash does the parsing (quotes,
+    `export`), so the file means exactly what `. file` means to the scripts."""
+    script = 'set -a; . "$1" >/dev/null 2>&1; env -0'
+    try:
+        out = subprocess.run(["bash", "-c", script, "fc-env", path],
+                             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                             capture_output=True, check=True, timeout=10).stdout
+        vals = {}
+        for item in out.split(b"\0"):
+            if b"=" in item:
+                k, v = item.split(b"=", 1)
+                vals[k.decode()] = v.decode()
+        keys = set()
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=", line)
+                if m:
+                    keys.add(m.group(1))
+        return {k: vals[k] for k in keys if k in vals}
+    except (OSError, subprocess.SubprocessError):
+        vals = {}
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line)
+                if m:
+                    v = shlex.split(m.group(2)) if m.group(2).strip() else [""]
+                    vals[m.group(1)] = v[0] if v else ""
+        return vals
+
+
+def load_env():
+    fc_var = os.environ.get("FC_VAR") or os.path.join(REPO, "var", "test")
+    if not os.path.isabs(fc_var):
+        fc_var = os.path.join(REPO, fc_var)
+    path = os.environ.get("FC_ENV_FILE") or os.path.join(fc_var, "env")
+    env = {}
+    if os.path.exists(path):
+        env = _parse_env_file(path)
+    for k in ("BASE_URL", "PORT", "FACECLOCK_ADMIN_KEY", "DATABASE_URL",
+              "FACECLOCK_MIGRATE_URL", "FC_BIN", "PG_BIN", "FC_SOCKET", "RUN_AS"):
+        if k not in env and os.environ.get(k):
+            env[k] = os.environ[k]
+    env.setdefault("FC_VAR", fc_var)
+    if not os.path.isabs(env["FC_VAR"]):
+        env["FC_VAR"] = os.path.join(REPO, env["FC_VAR"])
+    if "BASE_URL" not in env:
+        env["BASE_URL"] = "http://127.0.0.1:%s" % env.get("PORT", "8080")
+    env["_ENV_FILE"] = path
+    return env
+
+
+ENV = load_env()
+BASE = urllib.parse.urlsplit(ENV["BASE_URL"])
+ADMIN_KEY = ENV.get("FACECLOCK_ADMIN_KEY", "")
+
+
+# -------------------------------------------------------------------- http
+
+class Resp:
+    def __init__(self, status, reason, headers, body, elapsed):
+        self.status = status
+        self.reason = reason
+        self.headers = headers          # http.client.HTTPMessage
+        self.body = body                # bytes
+        self.elapsed = elapsed          # seconds
+
+    def header(self, name):
+        return self.headers.get(name)
+
+    def header_all(self, name):
+        return self.headers.get_all(name) or []
+
+    @property
+    def content_type(self):
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    @property
+    def json(self):
+        return jsonlib.loads(self.body.decode("utf-8"))
+
+    def __repr__(self):
+        body = self.text
+        if len(body) > 400:
+            body = body[:400] + "...(%d bytes)" % len(self.body)
+        return "<%d %s %s>" % (self.status, self.content_type, body)
+
+
+def request(method, path, json=None, body=None, headers=None, token=None,
+            api_key=None, cookie=None, timeout=TIMEOUT, chunk_send=False):
+    """One request through nginx. json= is serialized; body= is sent as is
+    (bytes or str). token= sends Authorization: Bearer, api_key= X-API-Key,
+    cookie= a Cookie header. Redirects are not followed."""
+    hdrs = {"Accept": "application/json"}
+    if json is not None:
+        body = jsonlib.dumps(json)
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if body is not None:
+        hdrs["Content-Type"] = "application/json"
+    if token is not None:
+        hdrs["Authorization"] = "Bearer " + token
+    if api_key is not None:
+        hdrs["X-API-Key"] = api_key
+    if cookie is not None:
+        hdrs["Cookie"] = cookie
+    if headers:
+        hdrs.update(headers)
+    host = BASE.hostname or "127.0.0.1"
+    port = BASE.port or 80
+    prefix = BASE.path.rstrip("/")
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    t0 = time.monotonic()
+    try:
+        if not chunk_send:
+            conn.request(method, prefix + path, body=body, headers=hdrs)
+        else:
+            # send the body piecewise and keep going if the server answers
+            # (and stops reading) early, as nginx does for an oversize body
+            conn.putrequest(method, prefix + path, skip_accept_encoding=True)
+            for k, v in hdrs.items():
+                conn.putheader(k, v)
+            conn.putheader("Content-Length", str(len(body or b"")))
+            conn.endheaders()
+            view = memoryview(body or b"")
+            for off in range(0, len(view), 65536):
+                try:
+                    conn.send(view[off:off + 65536])
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+        r = conn.getresponse()
+        data = r.read()
+        return Resp(r.status, r.reason, r.headers, data, time.monotonic() - t0)
+    except socket.timeout:
+        raise AssertionError("%s %s: no answer within %.1f s" % (method, path, timeout))
+    finally:
+        conn.close()
+
+
+def get(path, **kw):
+    return request("GET", path, **kw)
+
+
+def post(path, json=None, **kw):
+    return request("POST", path, json=json, **kw)
+
+
+def put(path, json=None, **kw):
+    return request("PUT", path, json=json, **kw)
+
+
+def patch(path, json=None, **kw):
+    return request("PATCH", path, json=json, **kw)
+
+
+def delete(path, **kw):
+    return request("DELETE", path, **kw)
+
+
+def admin(method, path, json=None, **kw):
+    """A request as the system administrator."""
+    return request(method, path, json=json, api_key=ADMIN_KEY, **kw)
+
+
+def link_next(resp):
+    """The target of Link: <...>; rel="next", as a path (with query), or None."""
+    for value in resp.header_all("Link"):
+        for part in value.split(","):
+            m = re.match(r'\s*<([^>]*)>\s*;(.*)$', part)
+            if m and re.search(r'rel\s*=\s*"?next"?', m.group(2)):
+                u = urllib.parse.urlsplit(m.group(1))
+                p = u.path
+                if BASE.path and BASE.path != "/" and p.startswith(BASE.path.rstrip("/")):
+                    p = p[len(BASE.path.rstrip("/")):]
+                return p + ("?" + u.query if u.query else "")
+    return None
+
+
+# ---------------------------------------------------------------- asserts
+
+def _fail(msg, resp=None):
+    raise AssertionError(msg + ("" if resp is None else "\n  got: %r" % (resp,)))
+
+
+def assert_json(resp, status):
+    """Check status and Content-Type: application/json; return the parsed body."""
+    if resp.status != status:
+        _fail("expected status %d" % status, resp)
+    if resp.content_type != "application/json":
+        _fail("expected Content-Type application/json", resp)
+    try:
+        return resp.json
+    except ValueError:
+        _fail("body is not JSON", resp)
+
+
+def assert_error(resp, status, code, field=None):
+    """Check a contract error: status, JSON content type, {"code","message"}
+    (+ "field" for VALIDATION_ERROR). field= also checks its value. Returns
+    the parsed body."""
+    body = assert_json(resp, status)
+    if not isinstance(body, dict):
+        _fail("error body is not an object", resp)
+    if body.get("code") != code:
+        _fail("expected code %s" % code, resp)
+    if not isinstance(body.get("message"), str) or not body["message"]:
+        _fail("error without a message", resp)
+    if code == "VALIDATION_ERROR" and not isinstance(body.get("field"), str):
+        _fail("VALIDATION_ERROR without a \"field\"", resp)
+    if field is not None and body.get("field") != field:
+        _fail("expected field %r" % field, resp)
+    return body
+
+
+RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
+def parse_ts(s):
+    """RFC 3339 UTC with Z → epoch seconds."""
+    import calendar
+    if not isinstance(s, str) or not RFC3339_Z.match(s):
+        raise AssertionError("not an RFC 3339 UTC timestamp with Z: %r" % (s,))
+    return calendar.timegm(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S"))
+
+
+# -------------------------------------------------------------- database
+
+_psql_prefix = None
+
+
+def _psql_cmd():
+    global _psql_prefix
+    pg_bin = ENV.get("PG_BIN")
+    psql_bin = os.path.join(pg_bin, "psql") if pg_bin else "psql"
+    if _psql_prefix is None:
+        _psql_prefix = []
+        run_as = ENV.get("RUN_AS")
+        if os.geteuid() == 0 and run_as and run_as != "root":
+            probe = subprocess.run([psql_bin, ENV["FACECLOCK_MIGRATE_URL"], "-XtAc", "select 1"],
+                                   capture_output=True, timeout=10)
+            if probe.returncode != 0:
+                _psql_prefix = ["runuser", "-u", run_as, "--"]
+    return _psql_prefix + [psql_bin]
+
+
+def psql(sql):
+    """Run SQL as the owner role (FACECLOCK_MIGRATE_URL); return stdout (-tA)."""
+    if not ENV.get("FACECLOCK_MIGRATE_URL"):
+        raise unittest.SkipTest("FACECLOCK_MIGRATE_URL not in %s" % ENV["_ENV_FILE"])
+    cmd = _psql_cmd() + [ENV["FACECLOCK_MIGRATE_URL"], "-X", "-v", "ON_ERROR_STOP=1",
+                         "-tA", "-c", sql]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=30, cwd="/")
+    if p.returncode != 0:
+        raise AssertionError("psql failed (%d): %s\nSQL: %s" % (p.returncode, p.stderr.strip(), sql))
+    return p.stdout.strip()
+
+
+# ----------------------------------------------------------------- hotels
+
+def unique_slug(tag):
+    return "%s-%s" % (tag, "%08x" % _rng.getrandbits(32))
+
+
+def unique_base():
+    """A block of 1000 PMS ids no other test hotel uses (fits in int4)."""
+    return _rng.randrange(1000, 2_000_000) * 1000
+
+
+ROLES = ("staff", "manager", "hr", "admin")
+
+
+class Hotel:
+    """A fresh hotel created through PMS sync by the system administrator:
+    two departments, one login user per role, one staff member without a
+    login, one inactive user, a roster and a clock log."""
+
+    def __init__(self, tag="t", timezone="Europe/Dublin"):
+        self.slug = unique_slug(tag)
+        self.base = b = unique_base()
+        self.name = "Hotel " + self.slug
+        self.timezone = timezone
+        self.dept = [b + 1, b + 2]
+        self.users = {}      # role -> dict(username, password, staff_id)
+        self.staff = []      # PMS staff rows
+        for i, role in enumerate(ROLES):
+            sid = b + 100 + i
+            u = {"username": "%s-%s" % (self.slug, role),
+                 "password": "pw-%s-%08x" % (role, _rng.getrandbits(32)),
+                 "staff_id": sid}
+            self.users[role] = u
+            self.staff.append(self.staff_row(sid, self.dept[i % 2], role,
+                                             username=u["username"], password=u["password"]))
+        self.plain_staff_id = b + 110
+        self.staff.append(self.staff_row(self.plain_staff_id, self.dept[1], "staff"))
+        self.inactive = {"username": "%s-gone" % self.slug,
+                         "password": "pw-gone-%08x" % _rng.getrandbits(32),
+                         "staff_id": b + 111}
+        self.staff.append(self.staff_row(b + 111, self.dept[0], "staff",
+                                         username=self.inactive["username"],
+                                         password=self.inactive["password"], is_active=False))
+        self.roster = [
+            {"id": b + 500, "staff_id": b + 100, "date": "2025-11-30",
+             "start_time": "09:00:00", "end_time": "17:00:00",
+             "location": "Front Desk", "department_id": self.dept[0]},
+            {"id": b + 501, "staff_id": b + 101, "date": "2025-11-30",
+             "start_time": "22:00:00", "end_time": "06:00:00",
+             "location": "Night Desk", "department_id": self.dept[1]},
+        ]
+        self.clock_logs = [
+            {"staff_id": b + 100, "time_in": "2025-11-30T08:58:00Z",
+             "time_out": "2025-11-30T17:02:00Z", "roster_shift_id": b + 500},
+        ]
+        self._tokens = {}
+
+    @staticmethod
+    def staff_row(sid, dept, role, username=None, password=None, is_active=True):
+        row = {"id": sid, "employee_code": "E%d" % sid,
+               "first_name": "F%d" % (sid % 1000), "last_name": "L%d" % (sid % 1000),
+               "department_id": dept, "role": role, "is_active": is_active}
+        if username:
+            row["username"] = username
+            row["password"] = password
+        return row
+
+    def add_user(self, key, role="staff", dept_index=0):
+        """Another login user (before create()), e.g. a dedicated one for a
+        rate-limit test; returned and kept in self.users[key]."""
+        sid = self.base + 200 + len(self.users)
+        u = {"username": "%s-%s" % (self.slug, key),
+             "password": "pw-%s-%08x" % (key, _rng.getrandbits(32)), "staff_id": sid}
+        self.users[key] = u
+        self.staff.append(self.staff_row(sid, self.dept[dept_index], role,
+                                         username=u["username"], password=u["password"]))
+        return u
+
+    def body(self):
+        return {
+            "hotel": {"name": self.name, "timezone": self.timezone},
+            "departments": [{"id": self.dept[0], "name": "Reception"},
+                            {"id": self.dept[1], "name": "Housekeeping"}],
+            "staff": [dict(r) for r in self.staff],
+            "roster": [dict(r) for r in self.roster],
+            "clock_logs": [dict(r) for r in self.clock_logs],
+        }
+
+    # paths
+    def path(self, rest=""):
+        return "/api/staff/hotel/%s/%s" % (self.slug, rest)
+
+    @property
+    def sync_path(self):
+        return self.path("pms-sync/")
+
+    def create(self):
+        r = admin("PUT", self.sync_path, json=self.body())
+        body = assert_json(r, 200)
+        if body.get("hotel_created") is not True:
+            _fail("PMS sync of a new hotel did not report hotel_created", r)
+        return body
+
+    def login(self, role, fresh=False):
+        """A bearer token for the hotel's user of that role ('staff',
+        'manager', 'hr', 'admin'). Cached unless fresh."""
+        if fresh or role not in self._tokens:
+            u = self.users[role]
+            self._tokens[role] = login_ok(u["username"], u["password"])["token"]
+        return self._tokens[role]
+
+    def new_kiosk(self, name="Lobby kiosk"):
+        r = admin("POST", self.path("kiosks/"), json={"name": name})
+        return assert_json(r, 201)
+
+
+def login(username, password, **kw):
+    return post("/api/auth/login", json={"username": username, "password": password}, **kw)
+
+
+def login_ok(username, password):
+    r = login(username, password)
+    body = assert_json(r, 200)
+    if not isinstance(body, dict) or not isinstance(body.get("token"), str):
+        _fail("login answer without a token", r)
+    return body
+
+
+def wait_for(fn, deadline_s, interval=0.1):
+    """Call fn() until it returns a truthy value or the deadline passes;
+    returns the last value."""
+    end = time.monotonic() + deadline_s
+    while True:
+        v = fn()
+        if v or time.monotonic() >= end:
+            return v
+        time.sleep(interval)
