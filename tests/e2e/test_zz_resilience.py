@@ -1,0 +1,211 @@
+"""Resilience (runs last): a FastCGI worker killed with SIGKILL is replaced
+while a client keeps sending /healthz and logins (every request after the
+kill succeeds, >= 99% overall, the worker count comes back with a new pid),
+and PostgreSQL stopped with `scripts/stack.sh pg-stop` gives a quick 503
+(healthz "database":"down", API 503 UNAVAILABLE) and recovery after
+`pg-start`. PostgreSQL is always started again, even when a test fails."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+import unittest
+
+import fc
+
+
+def stack(cmd, timeout=90):
+    env = dict(os.environ)
+    for k, v in fc.ENV.items():
+        if not k.startswith("_"):
+            env[k] = v
+    p = subprocess.run([os.path.join(fc.REPO, "scripts", "stack.sh"), cmd], cwd=fc.REPO, env=env,
+                       capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise AssertionError("scripts/stack.sh %s failed (%d):\n%s%s" % (cmd, p.returncode, p.stdout, p.stderr))
+    return p.stdout
+
+
+def master_pid():
+    path = os.path.join(fc.ENV["FC_VAR"], "pids", "faceclock.pid")
+    with open(path) as f:
+        return int(f.read().split()[0])
+
+
+def worker_pids(master):
+    path = "/proc/%d/task/%d/children" % (master, master)
+    try:
+        with open(path) as f:
+            return sorted(int(x) for x in f.read().split())
+    except FileNotFoundError:
+        pass
+    kids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[1]) == master:
+                kids.append(int(d))
+    return sorted(kids)
+
+
+def metric_value(name):
+    r = fc.get("/metrics")
+    if r.status != 200:
+        return None
+    total = None
+    for line in r.text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            total = (total or 0.0) + float(line.rsplit(None, 1)[1])
+    return total
+
+
+def healthy():
+    try:
+        return fc.get("/healthz", timeout=3).status == 200
+    except (AssertionError, OSError):
+        return False
+
+
+class Test1WorkerKill(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("resil")
+        cls.h.create()
+
+    def test_sigkill_worker_is_replaced_without_failed_requests(self):
+        master = master_pid()
+        before = worker_pids(master)
+        self.assertGreaterEqual(len(before), 1, "no worker processes under master %d" % master)
+        u = self.h.users["staff"]
+
+        lock = threading.Lock()      # held while a request is in flight
+        stop = threading.Event()
+        results = []                 # (monotonic time, kind, ok, detail)
+
+        def client():
+            last_login = 0.0
+            end = time.monotonic() + 60  # bounded even if the main thread dies
+            while not stop.is_set() and time.monotonic() < end:
+                with lock:
+                    kind = "healthz"
+                    if time.monotonic() - last_login >= 0.3:
+                        kind, last_login = "login", time.monotonic()
+                    try:
+                        if kind == "login":
+                            r = fc.login(u["username"], u["password"])
+                            ok = r.status == 200 and "token" in r.json
+                        else:
+                            r = fc.get("/healthz")
+                            ok = r.status == 200 and r.json.get("database") == "ok"
+                        detail = r
+                    except Exception as e:  # noqa: BLE001 - recorded as a failure
+                        ok, detail = False, repr(e)
+                    results.append((time.monotonic(), kind, ok, detail))
+                time.sleep(0.01)
+
+        th = threading.Thread(target=client, daemon=True)
+        th.start()
+        try:
+            time.sleep(1.0)
+            with lock:  # an idle moment for our client
+                victim = before[0]
+                os.kill(victim, signal.SIGKILL)
+                t_kill = time.monotonic()
+
+            def restored():
+                now = worker_pids(master)
+                return now if (len(now) == len(before) and victim not in now) else None
+            now = fc.wait_for(restored, 10.0, 0.05)
+            self.assertTrue(now, "worker %d not replaced within 10 s (workers now %s, before %s)"
+                            % (victim, worker_pids(master), before))
+            t_restored = time.monotonic()
+            time.sleep(1.0)  # keep the load on a little after the respawn
+        finally:
+            stop.set()
+            th.join(15)
+        after_kill = [x for x in results if x[0] > t_kill]
+        failed_after = [x for x in after_kill if not x[2]]
+        self.assertGreater(len(after_kill), 10, "too few requests after the kill")
+        self.assertGreater(len([x for x in after_kill if x[1] == "login"]), 1)
+        self.assertEqual(failed_after, [], "requests failed after the kill")
+        ok = sum(1 for x in results if x[2])
+        self.assertGreaterEqual(ok / len(results), 0.99, [x for x in results if not x[2]][:5])
+        self.assertLess(t_restored - t_kill, 10)
+        self.assertTrue(set(now) - set(before), "no new worker pid")
+        # the master's gauge agrees once it has counted the new worker
+        alive = fc.wait_for(lambda: metric_value("faceclock_workers_alive") == len(before), 5.0, 0.1)
+        self.assertTrue(alive, "faceclock_workers_alive = %s, workers %d"
+                        % (metric_value("faceclock_workers_alive"), len(before)))
+
+
+class Test2PostgresDown(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("pgdown")
+        cls.h.create()
+
+    @classmethod
+    def tearDownClass(cls):
+        # belt and braces: never leave the database down for whatever runs next
+        if not healthy():
+            try:
+                stack("pg-start")
+            except Exception:  # noqa: BLE001
+                pass
+
+    def test_database_down_and_back(self):
+        nworkers = max(1, len(worker_pids(master_pid())))
+        token = self.h.login("manager")
+        staff_path = self.h.path("staff/")
+        fc.assert_json(fc.get(staff_path, token=token), 200)
+        errors_before = metric_value("faceclock_db_errors_total") or 0.0
+        try:
+            stack("pg-stop")
+            # every worker notices quickly: healthz 503 "down" and API 503 UNAVAILABLE
+            for i in range(2 * nworkers + 1):
+                with self.subTest(request=i):
+                    r = fc.get("/healthz", timeout=6)
+                    self.assertLess(r.elapsed, 3.0, "healthz took %.2fs with the database down" % r.elapsed)
+                    body = fc.assert_json(r, 503)
+                    self.assertEqual(body.get("database"), "down", body)
+            calls = [("staff list", lambda: fc.get(staff_path, token=token, timeout=6)),
+                     ("kiosks (sysadmin)", lambda: fc.admin("GET", self.h.path("kiosks/"), timeout=6)),
+                     ("login", lambda: fc.login(self.h.users["hr"]["username"],
+                                                self.h.users["hr"]["password"], timeout=6)),
+                     ("me", lambda: fc.get("/api/auth/me", token=token, timeout=6))]
+            for label, call in calls:
+                with self.subTest(label):
+                    r = call()
+                    self.assertLess(r.elapsed, 3.0, "%s took %.2fs with the database down" % (label, r.elapsed))
+                    fc.assert_error(r, 503, "UNAVAILABLE")
+            # the app itself still answers what needs no database
+            fc.assert_error(fc.get("/api/no-such-route", timeout=6), 404, "NOT_FOUND")
+            m = fc.get("/metrics", timeout=6)
+            self.assertEqual(m.status, 200, m)
+        finally:
+            stack("pg-start")
+        t0 = time.monotonic()
+        self.assertTrue(fc.wait_for(healthy, 15.0, 0.2), "healthz not 200 within 15 s of pg-start")
+        # every worker reconnects by itself: a run of successes
+        streak = [0]
+
+        def settled():
+            streak[0] = streak[0] + 1 if healthy() else 0
+            return streak[0] >= 2 * nworkers + 2
+        self.assertTrue(fc.wait_for(settled, 10.0, 0.05), "healthz flapping after pg-start")
+        self.assertLess(time.monotonic() - t0, 25)
+        fc.login_ok(self.h.users["hr"]["username"], self.h.users["hr"]["password"])
+        fc.assert_json(fc.get(staff_path, token=token), 200)
+        fc.assert_json(fc.get("/api/auth/me", token=token), 200)
+        errors_after = metric_value("faceclock_db_errors_total") or 0.0
+        self.assertGreater(errors_after, errors_before, "faceclock_db_errors_total did not count the outage")
+
+
+if __name__ == "__main__":
+    unittest.main()
