@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# scripts/test.sh — `make test` after deps and `make build`: the Check unit
+# tests (ASan leak checks on), then a fresh stack under var/test on
+# 127.0.0.1:${TEST_PORT:-18081} with the sanitizer build, the end-to-end
+# tests (tests/e2e/run.py) against it, and a scan of the server log for
+# sanitizer reports. Always stops the stack; exits non-zero on any failure.
+#
+# Environment: TEST_PORT (18081), FC_BIN (build/test/faceclock),
+# FACECLOCK_WORKERS (2), E2E_ARGS (extra arguments for run.py),
+# FC_KEEP_STACK=1 leaves the stack running afterwards for inspection.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$FC_ROOT"
+FC_SAY_PREFIX="[test]"
+
+STACK=$FC_ROOT/scripts/stack.sh
+export FC_VAR=$FC_ROOT/var/test
+export PORT=${TEST_PORT:-18081}
+export FC_BIN=${FC_BIN:-build/test/faceclock}
+export FACECLOCK_WORKERS=${FACECLOCK_WORKERS:-2}
+export LOGIN_RATE=${LOGIN_RATE:-200r/s}
+# The tests always get a private cluster and a socket of their own.
+unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
+
+UNIT=build/test/unit_tests
+E2E=tests/e2e/run.py
+
+unit_tests() {
+    [[ -x $UNIT ]] || die "no $UNIT (run: make build/test/unit_tests)"
+    say "unit tests: $UNIT"
+    ASAN_OPTIONS=${UNIT_ASAN_OPTIONS:-detect_leaks=1} "$UNIT" ||
+        die "unit tests failed"
+}
+
+stop_stack() {
+    trap - EXIT
+    if [[ ${FC_KEEP_STACK:-0} == 1 ]]; then
+        say "FC_KEEP_STACK=1: the stack stays up ($FC_VAR/env; stop: FC_VAR=$FC_VAR scripts/stack.sh stop)"
+    else
+        "$STACK" stop >/dev/null || warn "stopping the test stack failed"
+    fi
+}
+
+# Sanitizer reports in the server log fail the run.
+scan_log() {
+    local log=$FC_VAR/log/faceclock.log hits
+    [[ -r $log ]] || return 0
+    hits=$(grep -nE 'runtime error|AddressSanitizer|LeakSanitizer' "$log" || true)
+    if [[ -n $hits ]]; then
+        printf '%s\n' "$hits" >&2
+        say "sanitizer reports in $log (above); the full report:"
+        grep -nE -A25 'ERROR: AddressSanitizer|runtime error' "$log" | head -120 >&2 || true
+        return 1
+    fi
+    say "server log: no sanitizer reports"
+}
+
+main() {
+    [[ -f $E2E ]] || die "no $E2E yet: the end-to-end tests are missing"
+    [[ -x $FC_BIN ]] || die "no sanitizer build at $FC_BIN (run: make build)"
+    unit_tests
+
+    say "stack: fresh one under $FC_VAR on port $PORT"
+    "$STACK" wipe >/dev/null
+    trap stop_stack EXIT
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+        UBSAN_OPTIONS=print_stacktrace=1 "$STACK" start
+
+    set -a
+    # shellcheck disable=SC1091
+    . "$FC_VAR/env"
+    set +a
+
+    local rc=0
+    say "e2e tests: python3 $E2E ${E2E_ARGS:-}"
+    # shellcheck disable=SC2086
+    python3 "$E2E" ${E2E_ARGS:-} || rc=$?
+
+    stop_stack
+    scan_log || rc=1
+    if (( rc != 0 )); then
+        die "tests failed (server log: $FC_VAR/log/faceclock.log)"
+    fi
+    say "all tests passed"
+}
+
+main "$@"
