@@ -24,17 +24,31 @@ all: build/release/faceclock
 
 build: build/release/faceclock build/test/faceclock build/test/unit_tests
 
-build/release/faceclock: $(SRC) $(HDR)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_R) -o $@ $(SRC) $(LIBS)
+R_OBJ    = $(SRC:%.c=build/release/%.o)
+T_OBJ    = $(SRC:%.c=build/test/%.o)
+U_OBJ    = $(UNIT_SRC:%.c=build/test/%.o) $(filter-out build/test/fcgi/main.o,$(T_OBJ))
 
-build/test/faceclock: $(SRC) $(HDR)
+build/release/%.o: %.c $(HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_T) -o $@ $(SRC) $(LIBS)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_R) -c -o $@ $<
 
-build/test/unit_tests: $(LIB_SRC) $(UNIT_SRC) $(HDR) tests/unit/unit.h
+build/test/%.o: %.c $(HDR) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_T) -Itests/unit -o $@ $(UNIT_SRC) $(LIB_SRC) $(LIBS) -lcheck -lsubunit -lrt -lpthread
+	@echo "  CC+SAN  $<"
+	@$(CC) $(CFLAGS_T) -Itests/unit -c -o $@ $<
+
+build/release/faceclock: $(R_OBJ)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_R) -o $@ $(R_OBJ) $(LIBS)
+
+build/test/faceclock: $(T_OBJ)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_T) -o $@ $(T_OBJ) $(LIBS)
+
+build/test/unit_tests: $(U_OBJ)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_T) -o $@ $(U_OBJ) $(LIBS) -lcheck -lsubunit -lrt -lpthread
 
 deps:
 	@scripts/deps.sh

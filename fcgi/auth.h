@@ -23,6 +23,9 @@ enum auth_result auth_identify(struct request *req);
 #define AUTH_KEY_MAX 128
 int auth_new_key(const char *prefix, long long id, char *key, char *hash);
 
+/* "staff"/"manager"/"hr"/"admin" -> ROLE_*, else 0 */
+int auth_role_from_name(const char *name);
+
 /* Parse "<prefix>_<id>_<hex>" → id; 0 or -1. */
 int auth_key_id(const char *key, const char *prefix, long long *id);
 

@@ -33,6 +33,8 @@ struct caller {
     long long kiosk_id;        /* kiosks */
     long long device_id;       /* edge devices (section 6) */
     int via_cookie;            /* token came from the cookie, not the header */
+    char token_digest[67];     /* users: "\\x" + hex SHA-256 of the token */
+    char expires_at[32];       /* users: token expiry, RFC 3339 */
 };
 
 /* The hotel a request is about (path {hotel_slug}, or the caller's). */
@@ -104,6 +106,10 @@ const char *req_capture(const struct request *req, const char *name);
  * VALIDATION_ERROR itself and returns NULL. The object is owned by the
  * request (freed when it ends); do not put it. */
 struct json_object *req_json_body_or_reply(struct request *req);
+
+/* ?limit= (default 100, 1..1000) and ?offset= (>= 0), or answers 400
+ * VALIDATION_ERROR and returns -1. */
+int req_page_or_reply(struct request *req, long *limit, long *offset);
 
 /* Whether the client asked for CSV (?format=csv or Accept: text/csv). */
 int req_wants_csv(const struct request *req);

@@ -1,0 +1,149 @@
+/* config.c — g_config from the environment and the FACECLOCK_CONFIG file. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+
+#ifndef FC_SQL_DIR
+#define FC_SQL_DIR "sql"
+#endif
+
+struct config g_config;
+
+static int set_string(char *dst, size_t size, const char *name, const char *v)
+{
+    if (strlen(v) >= size) {
+        fprintf(stderr, "faceclock: %s is too long (at most %zu characters)\n", name, size - 1);
+        return -1;
+    }
+    memcpy(dst, v, strlen(v) + 1);
+    return 0;
+}
+
+static int set_long(long *dst, const char *name, const char *v, long min, long max)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
+        fprintf(stderr, "faceclock: %s must be a whole number from %ld to %ld (got \"%s\")\n",
+                name, min, max, v);
+        return -1;
+    }
+    *dst = n;
+    return 0;
+}
+
+/* Apply one setting; unknown names are ignored (the file may hold others). */
+static int apply(const char *name, const char *v)
+{
+    struct config *c = &g_config;
+    long n;
+
+    if (strcmp(name, "FACECLOCK_SOCKET") == 0)
+        return set_string(c->socket, sizeof c->socket, name, v);
+    if (strcmp(name, "DATABASE_URL") == 0)
+        return set_string(c->database_url, sizeof c->database_url, name, v);
+    if (strcmp(name, "FACECLOCK_ADMIN_KEY") == 0)
+        return set_string(c->admin_key, sizeof c->admin_key, name, v);
+    if (strcmp(name, "FACECLOCK_SQL_DIR") == 0)
+        return set_string(c->sql_dir, sizeof c->sql_dir, name, v);
+    if (strcmp(name, "FACECLOCK_WORKERS") == 0) {
+        if (set_long(&n, name, v, 1, 64) < 0)
+            return -1;
+        c->workers = (int)n;
+    } else if (strcmp(name, "FACECLOCK_MAX_REQUESTS") == 0) {
+        return set_long(&c->max_requests, name, v, 0, 1000000000L);
+    } else if (strcmp(name, "FACECLOCK_MAX_BODY") == 0) {
+        if (set_long(&n, name, v, 1024, 64L * 1024 * 1024) < 0)
+            return -1;
+        c->max_body = (size_t)n;
+    } else if (strcmp(name, "FACECLOCK_TOKEN_TTL") == 0) {
+        return set_long(&c->token_ttl, name, v, 60, 30L * 86400);
+    } else if (strcmp(name, "FACECLOCK_SCRYPT_LOG_N") == 0) {
+        if (set_long(&n, name, v, 10, 20) < 0)
+            return -1;
+        c->scrypt_log_n = (int)n;
+    } else if (strcmp(name, "FACECLOCK_LOGIN_MAX_FAILURES") == 0) {
+        if (set_long(&n, name, v, 1, 1000) < 0)
+            return -1;
+        c->login_max_failures = (int)n;
+    } else if (strcmp(name, "FACECLOCK_LOGIN_WINDOW") == 0) {
+        if (set_long(&n, name, v, 1, 86400) < 0)
+            return -1;
+        c->login_window = (int)n;
+    }
+    return 0;
+}
+
+static const char *const names[] = {
+    "FACECLOCK_SOCKET", "DATABASE_URL", "FACECLOCK_ADMIN_KEY", "FACECLOCK_SQL_DIR",
+    "FACECLOCK_WORKERS", "FACECLOCK_MAX_REQUESTS", "FACECLOCK_MAX_BODY",
+    "FACECLOCK_TOKEN_TTL", "FACECLOCK_SCRYPT_LOG_N", "FACECLOCK_LOGIN_MAX_FAILURES",
+    "FACECLOCK_LOGIN_WINDOW",
+};
+
+static int load_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    int lineno = 0, rc = 0;
+
+    if (f == NULL) {
+        fprintf(stderr, "faceclock: cannot read FACECLOCK_CONFIG %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        lineno++;
+        char *s = line, *eq, *end;
+        while (isspace((unsigned char)*s))
+            s++;
+        if (*s == '#' || *s == '\0')
+            continue;
+        end = s + strlen(s);
+        while (end > s && isspace((unsigned char)end[-1]))
+            *--end = '\0';
+        eq = strchr(s, '=');
+        if (eq == NULL) {
+            fprintf(stderr, "faceclock: %s:%d: expected KEY=VALUE\n", path, lineno);
+            rc = -1;
+            continue;
+        }
+        *eq = '\0';
+        if (apply(s, eq + 1) < 0)
+            rc = -1;
+    }
+    fclose(f);
+    return rc;
+}
+
+int config_load(void)
+{
+    struct config *c = &g_config;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(c, 0, sizeof *c);
+    snprintf(c->socket, sizeof c->socket, "%s", "var/run/faceclock.sock");
+    snprintf(c->sql_dir, sizeof c->sql_dir, "%s", FC_SQL_DIR);
+    c->workers = ncpu > 0 ? (ncpu > 64 ? 64 : (int)ncpu) : 2;
+    c->max_requests = 100000;
+    c->max_body = 1024 * 1024;
+    c->token_ttl = 12 * 3600;
+    c->scrypt_log_n = 14;
+    c->login_max_failures = 5;
+    c->login_window = 900;
+
+    int rc = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = getenv(names[i]);
+        if (v != NULL && *v != '\0' && apply(names[i], v) < 0)
+            rc = -1;
+    }
+    const char *file = getenv("FACECLOCK_CONFIG");
+    if (file != NULL && *file != '\0' && load_file(file) < 0)
+        rc = -1;
+    return rc;
+}

@@ -1,0 +1,306 @@
+/* db.c — the one database layer over libpq: a lazily (re)connected
+ * connection per process, statements prepared once per connection,
+ * transactions, failure classification and the 503/409/500 answers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "response.h"
+
+static PGconn *conn;
+static char *conninfo;
+static unsigned generation = 1;          /* bumped on every new connection */
+static double last_attempt;
+static enum db_status last_status;
+static char last_constraint[128];
+static char last_message[256];
+
+void db_args_init(struct db_args *a)
+{
+    a->n = 0;
+}
+
+static void push(struct db_args *a, const char *v)
+{
+    if (a->n >= DB_MAXARGS) {
+        log_error("too many SQL parameters");
+        abort();
+    }
+    a->v[a->n++] = v;
+}
+
+void db_arg_str(struct db_args *a, const char *s) { push(a, s); }
+void db_arg_null(struct db_args *a) { push(a, NULL); }
+void db_arg_bool(struct db_args *a, int v) { push(a, v ? "t" : "f"); }
+
+void db_arg_int(struct db_args *a, long long v)
+{
+    snprintf(a->num[a->n < DB_MAXARGS ? a->n : 0], sizeof a->num[0], "%lld", v);
+    push(a, a->num[a->n]);
+}
+
+void db_arg_double(struct db_args *a, double v)
+{
+    snprintf(a->num[a->n < DB_MAXARGS ? a->n : 0], sizeof a->num[0], "%.17g", v);
+    push(a, a->num[a->n]);
+}
+
+int db_init(const char *info)
+{
+    free(conninfo);
+    conninfo = strdup(info ? info : "");
+    return conninfo ? 0 : -1;
+}
+
+void db_close(void)
+{
+    if (conn != NULL)
+        PQfinish(conn);
+    conn = NULL;
+    free(conninfo);
+    conninfo = NULL;
+}
+
+static void set_failure(enum db_status st, const PGresult *res)
+{
+    last_status = st;
+    last_constraint[0] = '\0';
+    last_message[0] = '\0';
+    if (res != NULL) {
+        const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+        const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        snprintf(last_constraint, sizeof last_constraint, "%s", c ? c : "");
+        snprintf(last_message, sizeof last_message, "%s", m ? m : "");
+    } else if (conn != NULL) {
+        snprintf(last_message, sizeof last_message, "%s", PQerrorMessage(conn));
+    }
+    if (st == DB_DOWN || st == DB_ERROR)
+        metrics_db_error();
+}
+
+/* Make sure there is a usable connection. 0 or -1 (database down). */
+static int ensure(void)
+{
+    if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+        return 0;
+    double now = now_monotonic();
+    if (conn != NULL) {
+        PQfinish(conn);
+        conn = NULL;
+    }
+    if (now - last_attempt < 0.2 && last_attempt > 0) {
+        set_failure(DB_DOWN, NULL);
+        return -1;
+    }
+    last_attempt = now;
+    const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
+    const char *vals[] = {conninfo ? conninfo : "", "3", "-c statement_timeout=30000",
+                          "faceclock", NULL};
+    conn = PQconnectdbParams(keys, vals, 1);
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", conn ? PQerrorMessage(conn) : "out of memory");
+        msg[strcspn(msg, "\n")] = '\0';
+        log_warn("database unavailable: %s", msg);
+        if (conn != NULL)
+            PQfinish(conn);
+        conn = NULL;
+        set_failure(DB_DOWN, NULL);
+        return -1;
+    }
+    generation++;
+    last_attempt = 0;
+    return 0;
+}
+
+static enum db_status classify(const PGresult *res)
+{
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+        return DB_DOWN;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state == NULL)
+        return DB_DOWN;
+    if (strcmp(state, "23505") == 0)
+        return DB_UNIQUE;
+    if (strcmp(state, "23503") == 0)
+        return DB_FOREIGN_KEY;
+    if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 || strcmp(state, "P0001") == 0)
+        return DB_CHECK;
+    if (strncmp(state, "22", 2) == 0)
+        return DB_INVALID;
+    if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+        strcmp(state, "57P03") == 0)
+        return DB_DOWN;
+    return DB_ERROR;
+}
+
+static PGresult *run_once(struct db_stmt *st, const struct db_args *a)
+{
+    PGresult *res;
+
+    if (ensure() < 0)
+        return NULL;
+    if (st->gen != generation) {
+        res = PQprepare(conn, st->name, st->sql, 0, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            enum db_status s = classify(res);
+            if (s != DB_DOWN)
+                log_error("prepare %s failed: %s", st->name, PQresultErrorMessage(res));
+            set_failure(s == DB_DOWN ? DB_DOWN : DB_ERROR, res);
+            PQclear(res);
+            return NULL;
+        }
+        PQclear(res);
+        st->gen = generation;
+    }
+    res = PQexecPrepared(conn, st->name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
+    ExecStatusType rs = PQresultStatus(res);
+    if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK)
+        return res;
+    enum db_status s = classify(res);
+    set_failure(s, res);
+    if (s == DB_ERROR)
+        log_error("statement %s failed: %s", st->name, last_message);
+    PQclear(res);
+    return NULL;
+}
+
+PGresult *db_run(struct db_stmt *st, const struct db_args *a)
+{
+    int in_tx = db_in_transaction();
+    PGresult *res = run_once(st, a);
+    if (res == NULL && last_status == DB_DOWN && !in_tx && conn != NULL) {
+        /* the server went away under an idle connection: try once afresh */
+        PQfinish(conn);
+        conn = NULL;
+        last_attempt = 0;
+        res = run_once(st, a);
+    }
+    if (res == NULL && last_status == DB_DOWN && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
+        PQfinish(conn);
+        conn = NULL;
+    }
+    return res;
+}
+
+long db_exec(struct db_stmt *st, const struct db_args *a)
+{
+    PGresult *res = db_run(st, a);
+    if (res == NULL)
+        return -1;
+    long n = atol(PQcmdTuples(res));
+    PQclear(res);
+    return n;
+}
+
+int db_simple(const char *sql)
+{
+    if (ensure() < 0)
+        return -1;
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType rs = PQresultStatus(res);
+    if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
+        PQclear(res);
+        return 0;
+    }
+    enum db_status s = classify(res);
+    set_failure(s, res);
+    if (s != DB_DOWN)
+        log_error("SQL failed: %s", last_message);
+    PQclear(res);
+    return -1;
+}
+
+int db_in_transaction(void)
+{
+    return conn != NULL && PQstatus(conn) == CONNECTION_OK &&
+           PQtransactionStatus(conn) != PQTRANS_IDLE;
+}
+
+int db_begin(void)
+{
+    if (db_in_transaction()) {
+        log_error("BEGIN inside a transaction");
+        set_failure(DB_ERROR, NULL);
+        return -1;
+    }
+    /* a stale idle connection is detected here, before any work is done */
+    if (conn != NULL && PQstatus(conn) == CONNECTION_OK && db_simple("BEGIN") == 0)
+        return 0;
+    if (conn != NULL) {
+        PQfinish(conn);
+        conn = NULL;
+        last_attempt = 0;
+    }
+    return db_simple("BEGIN");
+}
+
+int db_commit(void)
+{
+    return db_simple("COMMIT");
+}
+
+void db_rollback(void)
+{
+    if (db_in_transaction()) {
+        PGresult *res = PQexec(conn, "ROLLBACK");
+        PQclear(res);
+    }
+}
+
+enum db_status db_last_status(void) { return last_status; }
+const char *db_last_constraint(void) { return last_constraint; }
+const char *db_last_message(void) { return last_message; }
+
+void db_fail_reply(struct request *req)
+{
+    switch (last_status) {
+    case DB_DOWN:
+        resp_error(req, 503, "UNAVAILABLE", "The database is unavailable; try again shortly.");
+        break;
+    case DB_UNIQUE:
+        resp_error(req, 409, "CONFLICT", "That conflicts with an existing record.");
+        break;
+    default:
+        log_error("database error on %s %s: %s", req->method, req->path, last_message);
+        resp_error(req, 500, "INTERNAL", "An internal error occurred.");
+        break;
+    }
+}
+
+int db_ping(void)
+{
+    static struct db_stmt ping = {"db_ping", "SELECT 1", 0};
+    PGresult *res = db_run(&ping, NULL);
+    if (res == NULL)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+PGconn *db_conn(void)
+{
+    return ensure() == 0 ? conn : NULL;
+}
+
+const char *db_str(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+long long db_ll(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+double db_double(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtod(PQgetvalue(r, row, col), NULL);
+}
+
+int db_bool(const PGresult *r, int row, int col)
+{
+    return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
+}

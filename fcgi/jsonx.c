@@ -1,0 +1,221 @@
+/* jsonx.c — typed readers for fields of parsed JSON objects, the strict
+ * JSON parser, and small builders for answers. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "jsonx.h"
+#include "response.h"
+#include "validate.h"
+
+#define JX_MAX_DEPTH 32
+
+struct json_object *jx_parse(const char *text, size_t len)
+{
+    struct json_tokener *tok = json_tokener_new_ex(JX_MAX_DEPTH);
+    struct json_object *o;
+
+    if (tok == NULL || len > (size_t)0x7fffffff || memchr(text, '\0', len) != NULL) {
+        json_tokener_free(tok);
+        return NULL;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    o = json_tokener_parse_ex(tok, text, (int)len);
+    if (json_tokener_get_error(tok) != json_tokener_success ||
+        (size_t)json_tokener_get_parse_end(tok) != len) {
+        /* trailing bytes: only white space is allowed */
+        size_t end = tok ? json_tokener_get_parse_end(tok) : 0;
+        int ok = json_tokener_get_error(tok) == json_tokener_success;
+        for (size_t i = end; ok && i < len; i++)
+            if (strchr(" \t\r\n", text[i]) == NULL)
+                ok = 0;
+        if (!ok) {
+            json_object_put(o);
+            o = NULL;
+        }
+    }
+    json_tokener_free(tok);
+    return o;
+}
+
+int jx_has(struct json_object *o, const char *key)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(o, key, &v) && v != NULL;
+}
+
+/* Fetch key: 1 found (non-null), 0 absent/null, and whether that is allowed. */
+static int get(struct json_object *o, const char *key, int required,
+               struct json_object **v, const char **why, int *rc)
+{
+    *v = NULL;
+    if (!json_object_object_get_ex(o, key, v) || *v == NULL) {
+        *rc = required ? -1 : 0;
+        if (required)
+            *why = "is required";
+        return 0;
+    }
+    return 1;
+}
+
+int jx_string(struct json_object *o, const char *key, int required, size_t max_chars,
+              const char **out, const char **why)
+{
+    struct json_object *v;
+    int rc;
+    if (!get(o, key, required, &v, why, &rc))
+        return rc;
+    if (!json_object_is_type(v, json_type_string)) {
+        *why = "must be a string";
+        return -1;
+    }
+    const char *s = json_object_get_string(v);
+    if ((size_t)json_object_get_string_len(v) != strlen(s)) {
+        *why = "must not contain NUL characters";
+        return -1;
+    }
+    if (!valid_text(s, max_chars)) {
+        *why = "is too long or contains control characters";
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+int jx_id(struct json_object *o, const char *key, int required, long long *out,
+          const char **why)
+{
+    struct json_object *v;
+    int rc;
+    if (!get(o, key, required, &v, why, &rc))
+        return rc;
+    if (!json_object_is_type(v, json_type_int)) {
+        *why = "must be a positive whole number";
+        return -1;
+    }
+    int64_t n = json_object_get_int64(v);
+    if (n < 1 || n > (1LL << 53)) {
+        *why = "must be a positive whole number";
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int jx_int(struct json_object *o, const char *key, int required, long min, long max,
+           long *out, const char **why)
+{
+    struct json_object *v;
+    int rc;
+    if (!get(o, key, required, &v, why, &rc))
+        return rc;
+    if (!json_object_is_type(v, json_type_int)) {
+        *why = "must be a whole number";
+        return -1;
+    }
+    int64_t n = json_object_get_int64(v);
+    if (n < min || n > max) {
+        *why = "is out of range";
+        return -1;
+    }
+    *out = (long)n;
+    return 0;
+}
+
+int jx_double(struct json_object *o, const char *key, int required, double min,
+              double max, double *out, const char **why)
+{
+    struct json_object *v;
+    int rc;
+    if (!get(o, key, required, &v, why, &rc))
+        return rc;
+    if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
+        *why = "must be a number";
+        return -1;
+    }
+    double d = json_object_get_double(v);
+    if (!isfinite(d) || d < min || d > max) {
+        *why = "is out of range";
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+int jx_bool(struct json_object *o, const char *key, int required, int *out, const char **why)
+{
+    struct json_object *v;
+    int rc;
+    if (!get(o, key, required, &v, why, &rc))
+        return rc;
+    if (!json_object_is_type(v, json_type_boolean)) {
+        *why = "must be true or false";
+        return -1;
+    }
+    *out = json_object_get_boolean(v);
+    return 0;
+}
+
+static int reply(struct request *req, const char *key, const char *why)
+{
+    resp_invalid(req, key, "%s %s.", key, why);
+    return -1;
+}
+
+int jx_string_or_reply(struct request *req, struct json_object *o, const char *key,
+                       int required, size_t max_chars, const char **out)
+{
+    const char *why = NULL;
+    return jx_string(o, key, required, max_chars, out, &why) < 0 ? reply(req, key, why) : 0;
+}
+
+int jx_id_or_reply(struct request *req, struct json_object *o, const char *key,
+                   int required, long long *out)
+{
+    const char *why = NULL;
+    return jx_id(o, key, required, out, &why) < 0 ? reply(req, key, why) : 0;
+}
+
+int jx_int_or_reply(struct request *req, struct json_object *o, const char *key,
+                    int required, long min, long max, long *out)
+{
+    const char *why = NULL;
+    return jx_int(o, key, required, min, max, out, &why) < 0 ? reply(req, key, why) : 0;
+}
+
+int jx_double_or_reply(struct request *req, struct json_object *o, const char *key,
+                       int required, double min, double max, double *out)
+{
+    const char *why = NULL;
+    return jx_double(o, key, required, min, max, out, &why) < 0 ? reply(req, key, why) : 0;
+}
+
+int jx_bool_or_reply(struct request *req, struct json_object *o, const char *key,
+                     int required, int *out)
+{
+    const char *why = NULL;
+    return jx_bool(o, key, required, out, &why) < 0 ? reply(req, key, why) : 0;
+}
+
+void jx_add_str(struct json_object *o, const char *key, const char *v)
+{
+    json_object_object_add(o, key, v ? json_object_new_string(v) : NULL);
+}
+
+void jx_add_int(struct json_object *o, const char *key, long long v)
+{
+    json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+void jx_add_bool(struct json_object *o, const char *key, int v)
+{
+    json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+void jx_add_double(struct json_object *o, const char *key, double v, int decimals)
+{
+    double scale = pow(10, decimals);
+    double r = round(v * scale) / scale;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", decimals, r);
+    json_object_object_add(o, key, json_object_new_double_s(r, buf));
+}

@@ -1,0 +1,298 @@
+/* master.c — the prefork master: opens the FastCGI socket, drops
+ * privileges, forks the workers, respawns the dead (with back-off when they
+ * die young), drains on SIGTERM/SIGINT, and on SIGHUP re-reads the
+ * configuration and replaces the workers one by one. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcgiapp.h>
+#include "config.h"
+#include "log.h"
+#include "metrics.h"
+#include "server.h"
+
+struct slot {
+    pid_t pid;              /* 0 = empty */
+    double started;         /* monotonic */
+    double respawn_at;      /* when empty: when to fork again */
+    int failures;           /* consecutive early deaths */
+};
+
+static struct slot slots[METRICS_MAX_WORKERS];
+static int nslots;
+static pid_t retiring[METRICS_MAX_WORKERS * 2];   /* old workers draining after a reload */
+static int listen_fd = -1;
+
+static int is_unix_socket(const char *s)
+{
+    return strchr(s, ':') == NULL;
+}
+
+static int open_socket(void)
+{
+    const char *path = g_config.socket;
+    if (is_unix_socket(path))
+        unlink(path);
+    int fd = FCGX_OpenSocket(path, 1024);
+    if (fd < 0) {
+        log_error("cannot listen on %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (is_unix_socket(path))
+        chmod(path, 0666);          /* access is governed by the directory */
+    log_info("listening on %s", path);
+    return fd;
+}
+
+/* As root with FACECLOCK_USER set: become that user (after binding). */
+static int drop_privileges(void)
+{
+    const char *user = getenv("FACECLOCK_USER");
+    if (getuid() != 0 || user == NULL || *user == '\0')
+        return 0;
+    struct passwd *pw = getpwnam(user);
+    if (pw == NULL) {
+        log_error("FACECLOCK_USER %s does not exist", user);
+        return -1;
+    }
+    if (is_unix_socket(g_config.socket) && chown(g_config.socket, pw->pw_uid, pw->pw_gid) < 0)
+        log_warn("chown %s: %s", g_config.socket, strerror(errno));
+    if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+        log_error("cannot become %s: %s", user, strerror(errno));
+        return -1;
+    }
+    log_info("running as %s", user);
+    return 0;
+}
+
+static void count_alive(void)
+{
+    int n = 0;
+    for (int i = 0; i < nslots; i++)
+        if (slots[i].pid > 0)
+            n++;
+    metrics_set_workers_alive(n);
+}
+
+static int spawn(int i)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        log_error("fork: %s", strerror(errno));
+        slots[i].respawn_at = now_monotonic() + 1;
+        return -1;
+    }
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        exit(worker_run(listen_fd, i));
+    }
+    slots[i].pid = pid;
+    slots[i].started = now_monotonic();
+    count_alive();
+    return 0;
+}
+
+static void add_retiring(pid_t pid)
+{
+    for (size_t i = 0; i < sizeof retiring / sizeof retiring[0]; i++)
+        if (retiring[i] == 0) {
+            retiring[i] = pid;
+            return;
+        }
+    kill(pid, SIGKILL);             /* no room to track it: do not leak it */
+}
+
+static int take_retiring(pid_t pid)
+{
+    for (size_t i = 0; i < sizeof retiring / sizeof retiring[0]; i++)
+        if (retiring[i] == pid) {
+            retiring[i] = 0;
+            return 1;
+        }
+    return 0;
+}
+
+static void reap(int shutting_down)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (take_retiring(pid))
+            continue;
+        int i;
+        for (i = 0; i < nslots && slots[i].pid != pid; i++)
+            ;
+        if (i == nslots)
+            continue;
+        double lived = now_monotonic() - slots[i].started;
+        slots[i].pid = 0;
+        count_alive();
+        if (shutting_down)
+            continue;
+        int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (clean) {
+            log_info("worker %d (slot %d) recycled itself after %.1fs", (int)pid, i, lived);
+            slots[i].failures = 0;
+            slots[i].respawn_at = 0;
+        } else {
+            if (lived < 5.0)
+                slots[i].failures++;
+            else
+                slots[i].failures = 0;
+            double delay = 0;
+            if (slots[i].failures > 0) {
+                delay = 0.1 * (double)(1 << (slots[i].failures < 6 ? slots[i].failures : 6));
+                if (delay > 5.0)
+                    delay = 5.0;
+            }
+            if (WIFSIGNALED(status))
+                log_warn("worker %d (slot %d) killed by signal %d after %.1fs; respawn in %.1fs",
+                         (int)pid, i, WTERMSIG(status), lived, delay);
+            else
+                log_warn("worker %d (slot %d) exited with status %d after %.1fs; respawn in %.1fs",
+                         (int)pid, i, WEXITSTATUS(status), lived, delay);
+            slots[i].respawn_at = now_monotonic() + delay;
+        }
+    }
+}
+
+static void sleep_seconds(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* SIGHUP: new configuration; replace every worker, one at a time. */
+static void reload(void)
+{
+    struct config old = g_config;
+    if (config_load() < 0) {
+        log_error("configuration invalid; keeping the old one");
+        g_config = old;
+        return;
+    }
+    if (strcmp(old.socket, g_config.socket) != 0) {
+        log_warn("FACECLOCK_SOCKET changed; a restart is needed to move the socket");
+        memcpy(g_config.socket, old.socket, sizeof old.socket);
+    }
+    int want = g_config.workers;
+    log_info("reloading: replacing %d workers with %d", nslots, want);
+    for (int i = 0; i < METRICS_MAX_WORKERS; i++) {
+        if (i >= want && i >= nslots)
+            break;
+        pid_t old_pid = i < nslots ? slots[i].pid : 0;
+        if (i < want) {
+            slots[i].pid = 0;
+            slots[i].failures = 0;
+            spawn(i);
+            sleep_seconds(0.05);    /* let the new one reach accept() first */
+        } else {
+            slots[i].pid = 0;
+        }
+        if (old_pid > 0) {
+            add_retiring(old_pid);
+            kill(old_pid, SIGTERM);
+        }
+    }
+    nslots = want;
+    count_alive();
+}
+
+static void shutdown_workers(void)
+{
+    double deadline = now_monotonic() + 10.0;
+    for (int i = 0; i < nslots; i++)
+        if (slots[i].pid > 0)
+            kill(slots[i].pid, SIGTERM);
+    for (size_t i = 0; i < sizeof retiring / sizeof retiring[0]; i++)
+        if (retiring[i] > 0)
+            kill(retiring[i], SIGTERM);
+    for (;;) {
+        reap(1);
+        int left = 0;
+        for (int i = 0; i < nslots; i++)
+            left += slots[i].pid > 0;
+        for (size_t i = 0; i < sizeof retiring / sizeof retiring[0]; i++)
+            left += retiring[i] > 0;
+        if (left == 0)
+            break;
+        if (now_monotonic() > deadline) {
+            log_warn("%d workers still busy after 10s; killing them", left);
+            for (int i = 0; i < nslots; i++)
+                if (slots[i].pid > 0)
+                    kill(slots[i].pid, SIGKILL);
+            for (size_t i = 0; i < sizeof retiring / sizeof retiring[0]; i++)
+                if (retiring[i] > 0)
+                    kill(retiring[i], SIGKILL);
+            deadline = now_monotonic() + 5.0;
+        }
+        sleep_seconds(0.02);
+    }
+}
+
+int master_run(void)
+{
+    sigset_t set;
+    siginfo_t info;
+
+    log_init("master");
+    if (metrics_init() < 0) {
+        log_error("cannot map shared metrics: %s", strerror(errno));
+        return 1;
+    }
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if ((listen_fd = open_socket()) < 0)
+        return 1;
+    if (drop_privileges() < 0)
+        return 1;
+    nslots = g_config.workers;
+    for (int i = 0; i < nslots; i++)
+        spawn(i);
+    log_info("started %d workers", nslots);
+
+    for (;;) {
+        /* wake for a signal, or in time for the next scheduled respawn */
+        double next = 1.0, now = now_monotonic();
+        for (int i = 0; i < nslots; i++)
+            if (slots[i].pid == 0 && slots[i].respawn_at - now < next)
+                next = slots[i].respawn_at - now;
+        if (next < 0.001)
+            next = 0.001;
+        struct timespec ts = {(time_t)next, (long)((next - (double)(time_t)next) * 1e9)};
+        int sig = sigtimedwait(&set, &info, &ts);
+
+        if (sig == SIGTERM || sig == SIGINT) {
+            log_info("signal %d: draining workers", sig);
+            shutdown_workers();
+            if (is_unix_socket(g_config.socket))
+                unlink(g_config.socket);
+            log_info("stopped");
+            return 0;
+        }
+        if (sig == SIGHUP)
+            reload();
+        reap(0);
+        now = now_monotonic();
+        for (int i = 0; i < nslots; i++)
+            if (slots[i].pid == 0 && slots[i].respawn_at <= now)
+                spawn(i);
+    }
+}

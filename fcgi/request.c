@@ -1,0 +1,185 @@
+/* request.c — the one request parser: FastCGI parameters, the target
+ * (path and query), the headers faceclock reads, and the body under a hard
+ * size limit. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <fcgiapp.h>
+#include "jsonx.h"
+#include "request.h"
+#include "response.h"
+#include "validate.h"
+
+int request_parse_target(struct request *req, const char *uri, const char **err)
+{
+    const char *q;
+    size_t plen;
+
+    if (uri == NULL || uri[0] != '/') {
+        *err = "The request target must start with '/'.";
+        return -1;
+    }
+    q = strchr(uri, '?');
+    plen = q ? (size_t)(q - uri) : strlen(uri);
+    if (plen > 2048) {
+        *err = "The request path is too long.";
+        return -1;
+    }
+    req->raw_path = pool_strndup(req->pool, uri, plen);
+    req->path = http_unescape(req->pool, uri, plen, 0);
+    if (req->path == NULL) {
+        *err = "The request path has a malformed percent-escape.";
+        return -1;
+    }
+    req->query_string = q ? pool_strdup(req->pool, q + 1) : "";
+    req->nquery = http_parse_query(req->pool, req->query_string, req->query, REQ_MAX_QUERY);
+    if (req->nquery < 0) {
+        req->nquery = 0;
+        *err = "The query string is malformed or has too many parameters.";
+        return -1;
+    }
+    return 0;
+}
+
+static const char *param(struct request *req, const char *name)
+{
+    const char *v = FCGX_GetParam(name, req->fcgx->envp);
+    return v ? pool_strdup(req->pool, v) : NULL;
+}
+
+/* Read and discard what is left of the body so the connection stays in a
+ * clean state after an early answer. */
+static void drain_body(struct request *req)
+{
+    char buf[8192];
+    while (FCGX_GetStr(buf, sizeof buf, req->fcgx->in) > 0)
+        ;
+}
+
+int request_read_or_reply(struct request *req, size_t max_body)
+{
+    const char *err, *cl;
+
+    req->method = param(req, "REQUEST_METHOD");
+    if (req->method == NULL)
+        req->method = "GET";
+    req->client_ip = param(req, "REMOTE_ADDR");
+    req->user_agent = param(req, "HTTP_USER_AGENT");
+    req->content_type = param(req, "CONTENT_TYPE");
+    req->accept = param(req, "HTTP_ACCEPT");
+    req->authorization = param(req, "HTTP_AUTHORIZATION");
+    req->api_key = param(req, "HTTP_X_API_KEY");
+    req->cookie = param(req, "HTTP_COOKIE");
+    req->host = param(req, "HTTP_HOST");
+    req->scheme = param(req, "REQUEST_SCHEME");
+
+    const char *uri = param(req, "REQUEST_URI");
+    if (uri == NULL) {
+        /* fall back to SCRIPT_NAME + QUERY_STRING when REQUEST_URI is absent */
+        const char *sn = param(req, "SCRIPT_NAME"), *qs = param(req, "QUERY_STRING");
+        uri = pool_printf(req->pool, "%s%s%s", sn ? sn : "/", qs && *qs ? "?" : "", qs ? qs : "");
+    }
+    if (request_parse_target(req, uri, &err) < 0) {
+        req->path = req->path ? req->path : "/";
+        resp_error(req, 400, "BAD_REQUEST", "%s", err);
+        return -1;
+    }
+
+    cl = param(req, "CONTENT_LENGTH");
+    if (cl != NULL && *cl != '\0') {
+        char *end;
+        unsigned long long len = strtoull(cl, &end, 10);
+        if (*end != '\0' || cl[0] == '-') {
+            resp_error(req, 400, "BAD_REQUEST", "Content-Length is not a number.");
+            return -1;
+        }
+        if (len > max_body) {
+            drain_body(req);
+            resp_error(req, 413, "PAYLOAD_TOO_LARGE",
+                       "The request body is larger than %zu bytes.", max_body);
+            return -1;
+        }
+        if (len > 0) {
+            char *body = pool_alloc(req->pool, (size_t)len + 1);
+            int got = FCGX_GetStr(body, (int)len, req->fcgx->in);
+            if (got < 0 || (unsigned long long)got != len) {
+                resp_error(req, 400, "BAD_REQUEST", "The request body ended early.");
+                return -1;
+            }
+            body[len] = '\0';
+            req->body = body;
+            req->body_len = (size_t)len;
+        }
+    }
+    return 0;
+}
+
+const char *req_query(const struct request *req, const char *name)
+{
+    for (int i = 0; i < req->nquery; i++)
+        if (strcmp(req->query[i].key, name) == 0)
+            return req->query[i].val;
+    return NULL;
+}
+
+const char *req_capture(const struct request *req, const char *name)
+{
+    for (int i = 0; i < req->ncaptures; i++)
+        if (strcmp(req->captures[i].key, name) == 0)
+            return req->captures[i].val;
+    return NULL;
+}
+
+struct json_object *req_json_body_or_reply(struct request *req)
+{
+    if (req->json != NULL)
+        return req->json;
+    if (req->body == NULL || req->body_len == 0) {
+        resp_error(req, 400, "INVALID_JSON", "The request body must be a JSON object.");
+        return NULL;
+    }
+    req->json = jx_parse(req->body, req->body_len);
+    if (req->json == NULL) {
+        resp_error(req, 400, "INVALID_JSON", "The request body is not valid JSON.");
+        return NULL;
+    }
+    if (!json_object_is_type(req->json, json_type_object)) {
+        json_object_put(req->json);
+        req->json = NULL;
+        resp_error(req, 400, "INVALID_JSON", "The request body must be a JSON object.");
+        return NULL;
+    }
+    return req->json;
+}
+
+int req_page_or_reply(struct request *req, long *limit, long *offset)
+{
+    const char *l = req_query(req, "limit"), *o = req_query(req, "offset");
+    *limit = 100;
+    *offset = 0;
+    if (l != NULL && parse_long(l, 1, 1000, limit) < 0) {
+        resp_invalid(req, "limit", "limit must be a whole number from 1 to 1000.");
+        return -1;
+    }
+    if (o != NULL && parse_long(o, 0, 1000000000L, offset) < 0) {
+        resp_invalid(req, "offset", "offset must be a whole number of at least 0.");
+        return -1;
+    }
+    return 0;
+}
+
+int req_wants_csv(const struct request *req)
+{
+    const char *f = req_query(req, "format");
+    if (f != NULL)
+        return strcasecmp(f, "csv") == 0;
+    return req->accept != NULL && strstr(req->accept, "text/csv") != NULL;
+}
+
+void request_end(struct request *req)
+{
+    if (req->json != NULL)
+        json_object_put(req->json);
+    req->json = NULL;
+    pool_reset(req->pool);
+}

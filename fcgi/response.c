@@ -1,0 +1,149 @@
+/* response.c — the one response writer: status line and headers, JSON
+ * bodies and errors, pages with Link/X-Total-Count, streamed bodies. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <fcgiapp.h>
+#include "http.h"
+#include "log.h"
+#include "response.h"
+
+void resp_header(struct request *req, const char *name, const char *value)
+{
+    if (req->headers_sent || req->nheaders >= REQ_MAX_HEADERS) {
+        log_error("header %s dropped (sent=%d n=%d)", name, req->headers_sent, req->nheaders);
+        return;
+    }
+    req->headers[req->nheaders++] = pool_printf(req->pool, "%s: %s", name, value);
+}
+
+static void out(struct request *req, const char *s, size_t n)
+{
+    if (req->fcgx != NULL && n > 0)
+        FCGX_PutStr(s, (int)n, req->fcgx->out);
+    req->bytes_out += n;
+}
+
+static void send_head(struct request *req, int status, const char *ctype, long long clen)
+{
+    char line[256];
+    int n;
+
+    if (req->headers_sent) {
+        log_error("second response for %s %s (status %d)", req->method, req->path, status);
+        return;
+    }
+    req->status = status;
+    req->headers_sent = 1;
+    n = snprintf(line, sizeof line, "Status: %d %s\r\n", status, http_status_text(status));
+    out(req, line, (size_t)n);
+    if (ctype != NULL) {
+        n = snprintf(line, sizeof line, "Content-Type: %s\r\n", ctype);
+        out(req, line, (size_t)n);
+    }
+    if (clen >= 0) {
+        n = snprintf(line, sizeof line, "Content-Length: %lld\r\n", clen);
+        out(req, line, (size_t)n);
+    }
+    out(req, "Cache-Control: no-store\r\n", 25);
+    for (int i = 0; i < req->nheaders; i++) {
+        out(req, req->headers[i], strlen(req->headers[i]));
+        out(req, "\r\n", 2);
+    }
+    out(req, "\r\n", 2);
+    req->bytes_out = 0;
+}
+
+void resp_json(struct request *req, int status, struct json_object *body)
+{
+    const char *s;
+    size_t len;
+
+    if (req->headers_sent) {
+        log_error("second response for %s %s (status %d)", req->method, req->path, status);
+        json_object_put(body);
+        return;
+    }
+    if (body == NULL)
+        body = json_object_new_object();
+    s = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN, &len);
+    send_head(req, status, "application/json", (long long)len);
+    out(req, s, len);
+    json_object_put(body);
+}
+
+void resp_json_page(struct request *req, struct json_object *array,
+                    long long total, long offset, long limit)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%lld", total);
+    resp_header(req, "X-Total-Count", num);
+    if ((long long)offset + limit < total) {
+        /* the same query with offset moved on */
+        char *qs = "";
+        for (int i = 0; i < req->nquery; i++)
+            if (strcmp(req->query[i].key, "offset") != 0)
+                qs = http_query_append(req->pool, qs, req->query[i].key, req->query[i].val);
+        snprintf(num, sizeof num, "%ld", offset + limit);
+        qs = http_query_append(req->pool, qs, "offset", num);
+        resp_header(req, "Link", pool_printf(req->pool, "<%s?%s>; rel=\"next\"", req->raw_path, qs));
+    }
+    resp_json(req, 200, array);
+}
+
+static void error_with(struct request *req, int status, const char *code,
+                       const char *field, const char *msg)
+{
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "code", json_object_new_string(code));
+    json_object_object_add(o, "message", json_object_new_string(msg));
+    if (field != NULL)
+        json_object_object_add(o, "field", json_object_new_string(field));
+    req->error_code = code;
+    resp_json(req, status, o);
+}
+
+void resp_error(struct request *req, int status, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    error_with(req, status, code, NULL, msg);
+}
+
+void resp_invalid(struct request *req, const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    error_with(req, 400, "VALIDATION_ERROR", field, msg);
+}
+
+void resp_empty(struct request *req, int status)
+{
+    send_head(req, status, NULL, status == 204 ? -1 : 0);
+}
+
+void resp_stream_begin(struct request *req, int status, const char *content_type)
+{
+    send_head(req, status, content_type, -1);
+}
+
+int resp_write(struct request *req, const char *data, size_t len)
+{
+    if (!req->headers_sent)
+        return -1;
+    if (req->fcgx != NULL && len > 0 && FCGX_PutStr(data, (int)len, req->fcgx->out) < 0)
+        return -1;
+    req->bytes_out += len;
+    return 0;
+}
+
+int resp_sent(const struct request *req)
+{
+    return req->headers_sent;
+}

@@ -1,0 +1,31 @@
+/* handlers.h — every route handler, grouped by the file that defines it. */
+#ifndef FC_HANDLERS_H
+#define FC_HANDLERS_H
+
+#include "request.h"
+
+/* health.c */
+void h_healthz(struct request *req);
+void h_metrics(struct request *req);
+
+/* session.c */
+void h_login(struct request *req);
+void h_logout(struct request *req);
+void h_me(struct request *req);
+
+/* kiosks.c */
+void h_kiosks_create(struct request *req);
+void h_kiosks_list(struct request *req);
+void h_kiosks_revoke(struct request *req);
+
+/* settings.c */
+void h_settings_get(struct request *req);
+void h_settings_patch(struct request *req);
+
+/* staff.c */
+void h_staff_list(struct request *req);
+
+/* pms.c */
+void h_pms_sync(struct request *req);
+
+#endif

@@ -1,0 +1,31 @@
+/* routes.c — the route table: method, path, handler, who may call, and
+ * how the hotel is found. The router enforces all of it before a handler
+ * runs (fcgi/router.c). */
+#include "handlers.h"
+#include "router.h"
+
+#define HOTEL "/api/staff/hotel/{hotel_slug}"
+#define MANAGERS (A_SYSADMIN | A_MANAGER | A_ADMIN)
+#define READERS (A_SYSADMIN | A_MANAGER | A_HR | A_ADMIN)
+
+const struct route app_routes[] = {
+    {"GET",    "/healthz",                     h_healthz,        A_PUBLIC,  T_NONE, "healthz"},
+    {"GET",    "/metrics",                     h_metrics,        A_PUBLIC,  T_NONE, "metrics"},
+
+    {"POST",   "/api/auth/login",              h_login,          A_PUBLIC,  T_NONE, "auth.login"},
+    {"POST",   "/api/auth/logout",             h_logout,         A_USERS,   T_NONE, "auth.logout"},
+    {"GET",    "/api/auth/me",                 h_me,             A_USERS,   T_NONE, "auth.me"},
+
+    {"PUT",    HOTEL "/pms-sync/",             h_pms_sync,       A_SYSADMIN | A_ADMIN, T_PATH_CREATE, "pms.sync"},
+
+    {"GET",    HOTEL "/kiosks/",               h_kiosks_list,    MANAGERS,  T_PATH, "kiosks.list"},
+    {"POST",   HOTEL "/kiosks/",               h_kiosks_create,  MANAGERS,  T_PATH, "kiosks.create"},
+    {"DELETE", HOTEL "/kiosks/{kiosk_id}/",    h_kiosks_revoke,  MANAGERS,  T_PATH, "kiosks.revoke"},
+
+    {"GET",    HOTEL "/staff/",                h_staff_list,     READERS,   T_PATH, "staff.list"},
+
+    {"GET",    HOTEL "/attendance/settings/",  h_settings_get,   READERS,   T_PATH, "settings.get"},
+    {"PATCH",  HOTEL "/attendance/settings/",  h_settings_patch, MANAGERS,  T_PATH, "settings.patch"},
+};
+
+const int app_nroutes = (int)(sizeof app_routes / sizeof app_routes[0]);

@@ -1,0 +1,76 @@
+/* staff.c — GET .../staff/: the hotel's staff as the PMS gave them, with
+ * their login name and whether they have face data. */
+#include <string.h>
+#include "db.h"
+#include "handlers.h"
+#include "jsonx.h"
+#include "response.h"
+#include "validate.h"
+
+static struct db_stmt st_list = {
+    "staff_list",
+    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM staff s WHERE s.hotel_id = $1 "
+    "  AND ($2::bigint IS NULL OR s.department_id = $2) AND ($3::boolean IS NULL OR s.is_active = $3)) c "
+    "LEFT JOIN LATERAL (SELECT s.id, s.employee_code, s.first_name, s.last_name, s.department_id, "
+    "  s.role, s.is_active, u.username, f.staff_id IS NOT NULL "
+    "  FROM staff s LEFT JOIN users u ON u.hotel_id = s.hotel_id AND u.staff_id = s.id "
+    "  LEFT JOIN face_data f ON f.hotel_id = s.hotel_id AND f.staff_id = s.id "
+    "  WHERE s.hotel_id = $1 AND ($2::bigint IS NULL OR s.department_id = $2) "
+    "  AND ($3::boolean IS NULL OR s.is_active = $3) ORDER BY s.id LIMIT $4 OFFSET $5) p ON true",
+    0,
+};
+
+void h_staff_list(struct request *req)
+{
+    long limit, offset;
+    long long dep = 0;
+    const char *d = req_query(req, "department_id"), *act = req_query(req, "is_active");
+    struct db_args a;
+    PGresult *r;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (d != NULL && parse_id(d, &dep) < 0) {
+        resp_invalid(req, "department_id", "department_id must be a positive whole number.");
+        return;
+    }
+    if (act != NULL && strcmp(act, "true") != 0 && strcmp(act, "false") != 0) {
+        resp_invalid(req, "is_active", "is_active must be true or false.");
+        return;
+    }
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    if (d != NULL)
+        db_arg_int(&a, dep);
+    else
+        db_arg_null(&a);
+    db_arg_str(&a, act);
+    db_arg_int(&a, limit);
+    db_arg_int(&a, offset);
+    if ((r = db_run(&st_list, &a)) == NULL) {
+        db_fail_reply(req);
+        return;
+    }
+    struct json_object *arr = json_object_new_array();
+    long long total = db_ll(r, 0, 9);
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (PQgetisnull(r, i, 0))
+            continue;
+        struct json_object *o = json_object_new_object();
+        jx_add_int(o, "id", db_ll(r, i, 0));
+        jx_add_str(o, "employee_code", db_str(r, i, 1));
+        jx_add_str(o, "first_name", db_str(r, i, 2));
+        jx_add_str(o, "last_name", db_str(r, i, 3));
+        if (PQgetisnull(r, i, 4))
+            json_object_object_add(o, "department_id", NULL);
+        else
+            jx_add_int(o, "department_id", db_ll(r, i, 4));
+        jx_add_str(o, "role", db_str(r, i, 5));
+        jx_add_bool(o, "is_active", db_bool(r, i, 6));
+        jx_add_str(o, "username", db_str(r, i, 7));
+        jx_add_bool(o, "has_registered_face", db_bool(r, i, 8));
+        json_object_array_add(arr, o);
+    }
+    PQclear(r);
+    resp_json_page(req, arr, total, offset, limit);
+}
