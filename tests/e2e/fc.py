@@ -122,11 +122,33 @@ class Resp:
         return "<%d %s %s>" % (self.status, self.content_type, body)
 
 
+def fresh_source():
+    """A loopback address other than 127.0.0.1 to send requests from, so
+    that per-address login limits (the app's and nginx's) start afresh for
+    this run or test; None when this machine cannot bind one."""
+    for _ in range(5):
+        addr = "127.%d.%d.%d" % (_rng.randrange(1, 255), _rng.randrange(0, 256), _rng.randrange(1, 255))
+        try:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind((addr, 0))
+            s.close()
+            return addr
+        except OSError:
+            continue
+    return None
+
+
+# logins come from an address of this run's own, so that failed logins of
+# earlier runs against the same database do not count against this one
+LOGIN_SOURCE = fresh_source()
+
+
 def request(method, path, json=None, body=None, headers=None, token=None,
-            api_key=None, cookie=None, timeout=TIMEOUT, chunk_send=False):
+            api_key=None, cookie=None, timeout=TIMEOUT, chunk_send=False, source=None):
     """One request through nginx. json= is serialized; body= is sent as is
     (bytes or str). token= sends Authorization: Bearer, api_key= X-API-Key,
-    cookie= a Cookie header. Redirects are not followed."""
+    cookie= a Cookie header, source= the local address to connect from.
+    Redirects are not followed."""
     hdrs = {"Accept": "application/json"}
     if json is not None:
         body = jsonlib.dumps(json)
@@ -145,7 +167,8 @@ def request(method, path, json=None, body=None, headers=None, token=None,
     host = BASE.hostname or "127.0.0.1"
     port = BASE.port or 80
     prefix = BASE.path.rstrip("/")
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    conn = http.client.HTTPConnection(host, port, timeout=timeout,
+                                      source_address=(source, 0) if source else None)
     t0 = time.monotonic()
     try:
         if not chunk_send:
@@ -279,16 +302,25 @@ def _psql_cmd():
     return _psql_prefix + [psql_bin]
 
 
-def psql(sql):
-    """Run SQL as the owner role (FACECLOCK_MIGRATE_URL); return stdout (-tA)."""
-    if not ENV.get("FACECLOCK_MIGRATE_URL"):
-        raise unittest.SkipTest("FACECLOCK_MIGRATE_URL not in %s" % ENV["_ENV_FILE"])
-    cmd = _psql_cmd() + [ENV["FACECLOCK_MIGRATE_URL"], "-X", "-v", "ON_ERROR_STOP=1",
-                         "-tA", "-c", sql]
+def psql(sql, role="owner", check=True):
+    """Run SQL as the owner role (FACECLOCK_MIGRATE_URL), or as the
+    application's role (role="app": DATABASE_URL); return stdout (-tA).
+    check=False returns (returncode, stdout, stderr) instead of raising."""
+    var = "FACECLOCK_MIGRATE_URL" if role == "owner" else "DATABASE_URL"
+    if not ENV.get(var):
+        raise unittest.SkipTest("%s not in %s" % (var, ENV["_ENV_FILE"]))
+    cmd = _psql_cmd() + [ENV[var], "-X", "-v", "ON_ERROR_STOP=1", "-tA", "-c", sql]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=30, cwd="/")
+    if not check:
+        return p.returncode, p.stdout.strip(), p.stderr.strip()
     if p.returncode != 0:
         raise AssertionError("psql failed (%d): %s\nSQL: %s" % (p.returncode, p.stderr.strip(), sql))
     return p.stdout.strip()
+
+
+def sql_str(s):
+    """A SQL string literal (for test-made values only)."""
+    return "'" + str(s).replace("'", "''") + "'"
 
 
 # ----------------------------------------------------------------- hotels
@@ -408,6 +440,7 @@ class Hotel:
 
 
 def login(username, password, **kw):
+    kw.setdefault("source", LOGIN_SOURCE)
     return post("/api/auth/login", json={"username": username, "password": password}, **kw)
 
 

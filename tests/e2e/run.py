@@ -44,7 +44,8 @@ class Result(unittest.TestResult):
         self._t0[test.id()] = time.monotonic()
 
     def _elapsed(self, test):
-        return time.monotonic() - self._t0.get(test.id(), time.monotonic())
+        t0 = self._t0.get(test.id())
+        return 0.0 if t0 is None else time.monotonic() - t0
 
     def _report(self, test, word, detail=None):
         self.stream.write("%-6s %s (%.2fs)\n" % (word, self._name(test), self._elapsed(test)))
@@ -55,9 +56,13 @@ class Result(unittest.TestResult):
 
     def _fmt(self, err):
         etype, value, tb = err
-        if etype is AssertionError or issubclass(etype, AssertionError):
-            # the assertion message with the test's own frames only
-            return "".join(traceback.format_exception(etype, value, tb, limit=-3))
+        if issubclass(etype, AssertionError):
+            # the test files' own frames and the message; not unittest's or fc.py's
+            frames = [f for f in traceback.extract_tb(tb)
+                      if os.path.dirname(os.path.abspath(f.filename)) == HERE
+                      and os.path.basename(f.filename) != "fc.py"]
+            return "".join(traceback.format_list(frames)) + "".join(
+                traceback.format_exception_only(etype, value))
         return "".join(traceback.format_exception(etype, value, tb))
 
     def addSuccess(self, test):

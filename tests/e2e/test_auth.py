@@ -122,6 +122,30 @@ class Login(unittest.TestCase):
         # another user of the same hotel (same client address) is not affected
         fc.login_ok(self.other["username"], self.other["password"])
 
+    def test_rate_limit_per_address(self):
+        # failures for many different user names from one address end in
+        # 429 for that address (even for a right password), not for others;
+        # paced under nginx's own per-address rate so the app is what answers
+        src = fc.fresh_source()
+        if src is None:
+            self.skipTest("cannot send from a second loopback address")
+        limited_after = None
+        next_start = time.monotonic()
+        for i in range(150):
+            time.sleep(max(0.0, next_start - time.monotonic()))
+            next_start = time.monotonic() + 0.11
+            r = fc.login("nobody-%d-%s" % (i, self.h.slug), "wrong", source=src)
+            if r.status == 429:
+                fc.assert_error(r, 429, "RATE_LIMITED")
+                limited_after = i
+                break
+            fc.assert_error(r, 401, "INVALID_CREDENTIALS")
+        self.assertIsNotNone(limited_after, "150 failed logins from one address were never limited")
+        self.assertGreaterEqual(limited_after, 5, "address limited before the per-user threshold")
+        u = self.h.users["staff"]
+        fc.assert_error(fc.login(u["username"], u["password"], source=src), 429, "RATE_LIMITED")
+        fc.login_ok(u["username"], u["password"])
+
     def test_me_by_bearer(self):
         tok = self.h.login("hr")
         body = fc.assert_json(fc.get("/api/auth/me", token=tok), 200)

@@ -132,6 +132,43 @@ class Sync(unittest.TestCase):
         self.check_answer(r, h, False, staff=(0, 1, 0))
         fc.login_ok(u["username"], u["password"])
 
+    def test_deactivation_revokes_face_data(self):
+        # face registration is a later endpoint: the face data row is put in
+        # directly (schema of sql/001_core.sql); skipped if that changes
+        h = fc.Hotel("syncface")
+        h.create()
+        sid = h.plain_staff_id
+        hotel = "(SELECT id FROM hotels WHERE slug = %s)" % fc.sql_str(h.slug)
+        rc, _, err = fc.psql("INSERT INTO face_data (hotel_id, staff_id, descriptor_enc, consent_given) "
+                             "VALUES (%s, %d, '\\x00', true)" % (hotel, sid), check=False)
+        if rc != 0:
+            self.skipTest("cannot seed face_data: %s" % err)
+        rows = {x["id"]: x for x in self.staff_rows(h)}
+        self.assertIs(rows[sid]["has_registered_face"], True)
+        row = [s for s in h.staff if s["id"] == sid][0]
+        r = fc.admin("PUT", h.sync_path, json={"staff": [dict(row, is_active=False)]})
+        body = self.check_answer(r, h, False, staff=(0, 1, 0))
+        self.assertEqual(body["face_data_revoked"], 1, body)
+        rows = {x["id"]: x for x in self.staff_rows(h)}
+        self.assertIs(rows[sid]["has_registered_face"], False)
+        self.assertIs(rows[sid]["is_active"], False)
+        self.assertEqual(fc.psql("SELECT count(*) FROM face_data WHERE hotel_id = %s AND staff_id = %d"
+                                 % (hotel, sid)), "0")
+        audit = fc.psql("SELECT action || '|' || coalesce(reason, '') FROM face_audit_log "
+                        "WHERE hotel_id = %s AND staff_id = %d" % (hotel, sid))
+        self.assertEqual(audit.lower(), "revoked|staff departure")
+        # the audit row cannot be changed or removed by the application's role
+        for sql in ("UPDATE face_audit_log SET reason = 'tampered' WHERE hotel_id = %s" % hotel,
+                    "DELETE FROM face_audit_log WHERE hotel_id = %s" % hotel):
+            with self.subTest(sql=sql.split()[0]):
+                rc, out, err = fc.psql(sql, role="app", check=False)
+                self.assertNotEqual(rc, 0, "the app role could run: %s" % sql)
+        self.assertEqual(fc.psql("SELECT count(*) || '|' || min(reason) FROM face_audit_log WHERE hotel_id = %s"
+                                 % hotel).lower(), "1|staff departure")
+        # deactivating again revokes nothing more
+        r = fc.admin("PUT", h.sync_path, json={"staff": [dict(row, is_active=False)]})
+        self.assertEqual(self.check_answer(r, h, False, staff=(0, 0, 1))["face_data_revoked"], 0)
+
     def test_password_change(self):
         h = fc.Hotel("syncpw")
         h.create()
