@@ -108,6 +108,7 @@ static int ensure(void)
             PQfinish(conn);
         conn = NULL;
         set_failure(DB_DOWN, NULL);
+        snprintf(last_message, sizeof last_message, "%s", msg);
         return -1;
     }
     generation++;

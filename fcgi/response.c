@@ -66,7 +66,7 @@ void resp_json(struct request *req, int status, struct json_object *body)
     }
     if (body == NULL)
         body = json_object_new_object();
-    s = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN, &len);
+    s = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     send_head(req, status, "application/json", (long long)len);
     out(req, s, len);
     json_object_put(body);

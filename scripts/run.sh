@@ -76,7 +76,7 @@ EOF
     if [[ ${FACECLOCK_DEMO:-1} != 0 ]]; then
         cat <<EOF
     demo hotel  Demo Grand Hotel (slug $DEMO_SLUG, Europe/Dublin)
-    users       manager / manager123   hr / hr123   admin / admin123   john / john123
+    users       manager / manager123   hr / hr12345  admin / admin123   john / john123
     kiosk key   X-API-Key: ${KIOSK_KEY:-(not created)}
     try         curl -s $BASE_URL/api/auth/login -H 'Content-Type: application/json' \\
                      -d '{"username":"manager","password":"manager123"}'
