@@ -1,6 +1,7 @@
 /* jsonx.c — typed readers for fields of parsed JSON objects, the strict
  * JSON parser, and small builders for answers. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "jsonx.h"
@@ -11,27 +12,20 @@
 
 struct json_object *jx_parse(const char *text, size_t len)
 {
-    struct json_tokener *tok = json_tokener_new_ex(JX_MAX_DEPTH);
+    struct json_tokener *tok;
     struct json_object *o;
 
-    if (tok == NULL || len > (size_t)0x7fffffff || memchr(text, '\0', len) != NULL) {
-        json_tokener_free(tok);
+    /* text[len] is the terminating NUL: handing it to the tokener lets a
+     * bare number at the very end finish; a NUL inside is refused */
+    if (len > (size_t)0x7ffffffe || text[len] != '\0' || memchr(text, '\0', len) != NULL)
         return NULL;
-    }
+    if ((tok = json_tokener_new_ex(JX_MAX_DEPTH)) == NULL)
+        return NULL;
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    o = json_tokener_parse_ex(tok, text, (int)len);
-    if (json_tokener_get_error(tok) != json_tokener_success ||
-        (size_t)json_tokener_get_parse_end(tok) != len) {
-        /* trailing bytes: only white space is allowed */
-        size_t end = tok ? json_tokener_get_parse_end(tok) : 0;
-        int ok = json_tokener_get_error(tok) == json_tokener_success;
-        for (size_t i = end; ok && i < len; i++)
-            if (strchr(" \t\r\n", text[i]) == NULL)
-                ok = 0;
-        if (!ok) {
-            json_object_put(o);
-            o = NULL;
-        }
+    o = json_tokener_parse_ex(tok, text, (int)len + 1);
+    if (json_tokener_get_error(tok) != json_tokener_success || json_tokener_get_parse_end(tok) < len) {
+        json_object_put(o);
+        o = NULL;
     }
     json_tokener_free(tok);
     return o;
@@ -113,7 +107,9 @@ int jx_int(struct json_object *o, const char *key, int required, long min, long 
         return -1;
     }
     int64_t n = json_object_get_int64(v);
-    if (n < min || n > max) {
+    /* json-c clamps what does not fit: past INT64_MAX it reads as a larger
+     * uint64, below INT64_MIN as INT64_MIN. Refuse both. */
+    if (n == INT64_MIN || json_object_get_uint64(v) > (uint64_t)INT64_MAX || n < min || n > max) {
         *why = "is out of range";
         return -1;
     }

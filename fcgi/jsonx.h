@@ -39,7 +39,8 @@ int jx_double(struct json_object *o, const char *key, int required, double min,
 int jx_bool(struct json_object *o, const char *key, int required, int *out,
             const char **why);
 
-/* Parse text as one JSON value with a depth limit and strict mode.
+/* Parse text[0..len) as one JSON value with a depth limit and strict mode;
+ * text[len] must be the terminating NUL.
  * Returns a new object (caller puts it) or NULL when malformed. */
 struct json_object *jx_parse(const char *text, size_t len);
 

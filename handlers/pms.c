@@ -593,6 +593,7 @@ int cmd_import(int argc, char **argv)
         free(buf);
         return 1;
     }
+    buf[n] = '\0';
     struct json_object *doc = jx_parse(buf, n);
     free(buf);
     if (doc == NULL) {
