@@ -428,9 +428,12 @@ class Hotel:
 
     def login(self, role, fresh=False):
         """A bearer token for the hotel's user of that role ('staff',
-        'manager', 'hr', 'admin'). Cached unless fresh."""
-        if fresh or role not in self._tokens:
-            u = self.users[role]
+        'manager', 'hr', 'admin'). Cached; fresh=True makes a new one (not
+        cached: for tests that log it out)."""
+        u = self.users[role]
+        if fresh:
+            return login_ok(u["username"], u["password"])["token"]
+        if role not in self._tokens:
             self._tokens[role] = login_ok(u["username"], u["password"])["token"]
         return self._tokens[role]
 
