@@ -5,7 +5,7 @@
 # tests (tests/e2e/run.py) against it, and a scan of the server log for
 # sanitizer reports. Always stops the stack; exits non-zero on any failure.
 #
-# Environment: TEST_PORT (18081), FC_BIN (build/test/faceclock),
+# Environment: TEST_PORT (18081), TEST_VAR (var/test), FC_BIN (build/test/faceclock),
 # FACECLOCK_WORKERS (2), E2E_ARGS (extra arguments for run.py),
 # FC_KEEP_STACK=1 leaves the stack running afterwards for inspection.
 set -euo pipefail
@@ -14,7 +14,7 @@ cd "$FC_ROOT"
 FC_SAY_PREFIX="[test]"
 
 STACK=$FC_ROOT/scripts/stack.sh
-export FC_VAR=$FC_ROOT/var/test
+export FC_VAR=$(abs_path "${TEST_VAR:-var/test}")
 export PORT=${TEST_PORT:-18081}
 export FC_BIN=${FC_BIN:-build/test/faceclock}
 export FACECLOCK_WORKERS=${FACECLOCK_WORKERS:-2}
