@@ -24,7 +24,10 @@ static struct db_stmt st_load_lock = {
 };
 static struct db_stmt st_store = {
     "settings_store",
-    "INSERT INTO attendance_settings (hotel_id, " SETTINGS_COLS ", updated_at) VALUES "
+    "INSERT INTO attendance_settings (hotel_id, face_attendance_enabled, face_attendance_min_confidence, "
+    "require_face_consent, allow_face_self_registration, face_data_retention_days, "
+    "face_attendance_departments, break_warning_hours, overtime_warning_hours, hard_limit_hours, "
+    "enforce_limits, clock_in_early_minutes, duplicate_scan_seconds, updated_at) VALUES "
     "($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, $10, $11, $12, $13, now()) "
     "ON CONFLICT (hotel_id) DO UPDATE SET "
     "face_attendance_enabled = EXCLUDED.face_attendance_enabled, "
