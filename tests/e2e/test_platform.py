@@ -108,6 +108,11 @@ class Routing(unittest.TestCase):
             with self.subTest(path=path):
                 fc.assert_error(fc.get(path, api_key=fc.ADMIN_KEY), 404, "NOT_FOUND")
 
+    def test_unknown_path_outside_api_is_json(self):
+        for path in ("/nope", "/api", "/static/definitely-missing.js"):
+            with self.subTest(path=path):
+                fc.assert_error(fc.get(path), 404, "NOT_FOUND")
+
     def test_unknown_api_path_without_credentials(self):
         fc.assert_error(fc.get("/api/does-not-exist"), 404, "NOT_FOUND")
 

@@ -2,9 +2,13 @@
 re-run, updates counted, partial bodies, rows rejected whole (400
 VALIDATION_ERROR naming the row, nothing changed: checked through the staff
 list, settings and a re-run of the good body), slug rules, who may sync,
-deactivation ending logins, and usernames unique across hotels."""
+deactivation ending logins (and revoking face data), usernames unique across
+hotels, and the same sync from the command line (`faceclock import`)."""
 
 import copy
+import json
+import os
+import subprocess
 import unittest
 
 import fc
@@ -331,6 +335,51 @@ class SyncRejectsWhole(unittest.TestCase):
         self.assertEqual(body["staff"], {"created": 1, "updated": 1, "unchanged": len(h.staff) - 1}, body)
         self.assertEqual(body["roster"], {"created": 1, "updated": 1, "unchanged": 1}, body)
         self.assertEqual(body["clock_logs"], {"created": 1, "updated": 0, "unchanged": 1}, body)
+
+
+class Import(unittest.TestCase):
+    """`faceclock import <slug> <file|->`: the same rules as the API."""
+
+    def run_import(self, slug, doc):
+        fc_bin = fc.ENV.get("FC_BIN")
+        if not fc_bin or not os.path.exists(fc_bin) or not fc.ENV.get("DATABASE_URL"):
+            self.skipTest("no FC_BIN / DATABASE_URL in the stack's env")
+        env = dict(os.environ, DATABASE_URL=fc.ENV["DATABASE_URL"])
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        data = doc if isinstance(doc, str) else json.dumps(doc)
+        return subprocess.run([fc_bin, "import", slug, "-"], input=data, capture_output=True,
+                              text=True, timeout=60, env=env, cwd=fc.REPO)
+
+    def test_import_creates_and_is_idempotent(self):
+        h = fc.Hotel("imp")
+        p = self.run_import(h.slug, h.body())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual(out["hotel"], h.slug)
+        self.assertIs(out["hotel_created"], True)
+        self.assertEqual(out["staff"], {"created": len(h.staff), "updated": 0, "unchanged": 0})
+        rows = fc.assert_json(fc.admin("GET", h.path("staff/")), 200)
+        self.assertEqual({r["id"] for r in rows}, {s["id"] for s in h.staff})
+        h.login("manager")
+        p = self.run_import(h.slug, h.body())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertIs(out["hotel_created"], False)
+        for s in SECTIONS:
+            self.assertEqual(out[s]["created"] + out[s]["updated"], 0, out)
+
+    def test_import_bad_row_changes_nothing(self):
+        h = fc.Hotel("impbad")
+        b = h.body()
+        b["staff"][1]["department_id"] = h.base + 999
+        p = self.run_import(h.slug, b)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("staff[1].department_id", p.stderr)
+        fc.assert_error(fc.admin("GET", h.path("staff/")), 404, "NOT_FOUND")
+        p = self.run_import(h.slug, "{not json")
+        self.assertNotEqual(p.returncode, 0)
+        p = self.run_import("Bad_Slug", h.body())
+        self.assertNotEqual(p.returncode, 0)
 
 
 if __name__ == "__main__":

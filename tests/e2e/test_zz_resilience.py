@@ -1,7 +1,7 @@
 """Resilience (runs last): a FastCGI worker killed with SIGKILL is replaced
 while a client keeps sending /healthz and logins (every request after the
 kill succeeds, >= 99% overall, the worker count comes back with a new pid),
-and PostgreSQL stopped with `scripts/stack.sh pg-stop` gives a quick 503
+SIGHUP replaces every worker with no failed request, and PostgreSQL stopped with `scripts/stack.sh pg-stop` gives a quick 503
 (healthz "database":"down", API 503 UNAVAILABLE) and recovery after
 `pg-start`. PostgreSQL is always started again, even when a test fails."""
 
@@ -17,9 +17,9 @@ import fc
 
 def stack(cmd, timeout=90):
     env = dict(os.environ)
-    for k, v in fc.ENV.items():
-        if not k.startswith("_"):
-            env[k] = v
+    for k in ("FC_VAR", "PORT", "FC_BIN", "PG_BIN"):
+        if fc.ENV.get(k):
+            env[k] = fc.ENV[k]
     p = subprocess.run([os.path.join(fc.REPO, "scripts", "stack.sh"), cmd], cwd=fc.REPO, env=env,
                        capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
@@ -72,6 +72,49 @@ def healthy():
         return False
 
 
+class Load:
+    """A client thread sending /healthz, and a login every 0.3 s, one at a
+    time, until the with-block ends (60 s at most). lock is held while a
+    request is in flight; results are (monotonic time, kind, ok, detail)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.results = []
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        last_login = 0.0
+        end = time.monotonic() + 60
+        while not self.stop.is_set() and time.monotonic() < end:
+            with self.lock:
+                kind = "healthz"
+                if time.monotonic() - last_login >= 0.3:
+                    kind, last_login = "login", time.monotonic()
+                try:
+                    if kind == "login":
+                        r = fc.login(self.user["username"], self.user["password"])
+                        ok = r.status == 200 and "token" in r.json
+                    else:
+                        r = fc.get("/healthz")
+                        ok = r.status == 200 and r.json.get("database") == "ok"
+                    detail = r
+                except Exception as e:  # noqa: BLE001 - recorded as a failure
+                    ok, detail = False, repr(e)
+                self.results.append((time.monotonic(), kind, ok, detail))
+            time.sleep(0.01)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(15)
+        return False
+
+
 class Test1WorkerKill(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -82,38 +125,9 @@ class Test1WorkerKill(unittest.TestCase):
         master = master_pid()
         before = worker_pids(master)
         self.assertGreaterEqual(len(before), 1, "no worker processes under master %d" % master)
-        u = self.h.users["staff"]
-
-        lock = threading.Lock()      # held while a request is in flight
-        stop = threading.Event()
-        results = []                 # (monotonic time, kind, ok, detail)
-
-        def client():
-            last_login = 0.0
-            end = time.monotonic() + 60  # bounded even if the main thread dies
-            while not stop.is_set() and time.monotonic() < end:
-                with lock:
-                    kind = "healthz"
-                    if time.monotonic() - last_login >= 0.3:
-                        kind, last_login = "login", time.monotonic()
-                    try:
-                        if kind == "login":
-                            r = fc.login(u["username"], u["password"])
-                            ok = r.status == 200 and "token" in r.json
-                        else:
-                            r = fc.get("/healthz")
-                            ok = r.status == 200 and r.json.get("database") == "ok"
-                        detail = r
-                    except Exception as e:  # noqa: BLE001 - recorded as a failure
-                        ok, detail = False, repr(e)
-                    results.append((time.monotonic(), kind, ok, detail))
-                time.sleep(0.01)
-
-        th = threading.Thread(target=client, daemon=True)
-        th.start()
-        try:
+        with Load(self.h.users["staff"]) as load:
             time.sleep(1.0)
-            with lock:  # an idle moment for our client
+            with load.lock:  # an idle moment for our client
                 victim = before[0]
                 os.kill(victim, signal.SIGKILL)
                 t_kill = time.monotonic()
@@ -126,9 +140,7 @@ class Test1WorkerKill(unittest.TestCase):
                             % (victim, worker_pids(master), before))
             t_restored = time.monotonic()
             time.sleep(1.0)  # keep the load on a little after the respawn
-        finally:
-            stop.set()
-            th.join(15)
+        results = load.results
         after_kill = [x for x in results if x[0] > t_kill]
         failed_after = [x for x in after_kill if not x[2]]
         self.assertGreater(len(after_kill), 10, "too few requests after the kill")
@@ -142,6 +154,25 @@ class Test1WorkerKill(unittest.TestCase):
         alive = fc.wait_for(lambda: metric_value("faceclock_workers_alive") == len(before), 5.0, 0.1)
         self.assertTrue(alive, "faceclock_workers_alive = %s, workers %d"
                         % (metric_value("faceclock_workers_alive"), len(before)))
+
+    def test_sighup_replaces_every_worker_without_failed_requests(self):
+        master = master_pid()
+        before = worker_pids(master)
+        self.assertGreaterEqual(len(before), 1)
+        with Load(self.h.users["staff"]) as load:
+            time.sleep(0.5)
+            os.kill(master, signal.SIGHUP)
+
+            def all_new():
+                now = worker_pids(master)
+                return now if (len(now) == len(before) and not set(now) & set(before)) else None
+            now = fc.wait_for(all_new, 20.0, 0.05)
+            self.assertTrue(now, "workers not all replaced within 20 s of SIGHUP (before %s, now %s)"
+                            % (before, worker_pids(master)))
+            time.sleep(0.5)
+        self.assertEqual(master_pid(), master, "the master itself changed")
+        self.assertGreater(len(load.results), 20)
+        self.assertEqual([x for x in load.results if not x[2]], [], "requests failed during the reload")
 
 
 class Test2PostgresDown(unittest.TestCase):
