@@ -3,6 +3,7 @@
  * forgotten transaction, log line, metrics). A crash inside a handler
  * still answers 500 INTERNAL before the worker exits to be respawned. */
 #include <errno.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -110,6 +111,10 @@ int worker_run(int listen_fd, int slot)
     long served = 0;
 
     log_init("worker");
+    /* fixed thresholds: large blocks (a scrypt's 16 MiB) go back to the
+     * system when freed, so an idle worker stays small */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
     install_signals();
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() == 1)
