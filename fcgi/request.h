@@ -29,7 +29,7 @@ struct caller {
     char hotel_slug[64];
     long long user_id;         /* users */
     long long staff_id;        /* users bound to a staff record, else 0 */
-    char username[64];
+    char username[65];
     long long kiosk_id;        /* kiosks */
     long long device_id;       /* edge devices (section 6) */
     int via_cookie;            /* token came from the cookie, not the header */
