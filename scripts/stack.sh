@@ -11,6 +11,7 @@
 #   PORT                nginx listens on 127.0.0.1:$PORT (default 8080)
 #   FC_BIN              faceclock binary (default build/release/faceclock)
 #   LOGIN_RATE          nginx limit on /api/auth/login per address (10r/s)
+#   LOGIN_BURST         requests over that rate let through at once (20)
 #   NGINX_WORKERS       nginx worker processes (default 1)
 #   FACECLOCK_WORKERS   FastCGI workers (the binary's default: cores)
 #   FACECLOCK_ADMIN_KEY system administrator key; default: generated once
@@ -40,6 +41,7 @@ FC_VAR=$(abs_path "${FC_VAR:-var/run}")
 PORT=${PORT:-8080}
 FC_BIN=$(abs_path "${FC_BIN:-build/release/faceclock}")
 LOGIN_RATE=${LOGIN_RATE:-10r/s}
+LOGIN_BURST=${LOGIN_BURST:-20}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 NGINX=${NGINX:-/usr/sbin/nginx}
@@ -325,10 +327,11 @@ nginx_render() {
     if [[ $FC_SOCKET == /* ]]; then upstream="unix:$FC_SOCKET"; else upstream=$FC_SOCKET; fi
     (( EUID == 0 )) && user_line="user root;"
     [[ $LOGIN_RATE =~ ^[0-9]+r/[sm]$ ]] || die "LOGIN_RATE must look like 10r/s, not '$LOGIN_RATE'"
+    [[ $LOGIN_BURST =~ ^[0-9]+$ ]] || die "LOGIN_BURST must be a number, not '$LOGIN_BURST'"
     sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@PORT@|$PORT|g" \
         -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
         -e "s|@STATIC_ROOT@|$(sed_escape "$FC_ROOT/static")|g" \
-        -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" \
+        -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
         "$FC_ROOT/nginx/faceclock.conf.in" >"$FC_VAR/nginx/faceclock.conf"
     sed -e "s|@USER_LINE@|$user_line|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
         -e "s|@VAR@|$(sed_escape "$FC_VAR")|g" \

@@ -19,6 +19,7 @@ export PORT=${TEST_PORT:-18081}
 export FC_BIN=${FC_BIN:-build/test/faceclock}
 export FACECLOCK_WORKERS=${FACECLOCK_WORKERS:-2}
 export LOGIN_RATE=${LOGIN_RATE:-200r/s}
+export LOGIN_BURST=${LOGIN_BURST:-200}
 # The tests always get a private cluster and a socket of their own.
 unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
 

@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# scripts/bench.sh — `make bench`: wrk against the stack, beside two ceilings
+# measured in the same run: the same nginx in front of a do-nothing FastCGI
+# responder (tests/bench/hello.c: the transport) and pgbench running the
+# endpoint's SQL (the database). Prints one table, the /healthz-to-hello
+# ratio and each worker's idle resident memory.
+#
+# Uses the stack under $FC_VAR (default var/bench) if it runs; otherwise
+# starts one there with the release binary on ${BENCH_PORT:-18090} and stops
+# it afterwards. The hello responder listens behind nginx on PORT+1.
+#
+# Environment: FC_VAR, BENCH_PORT, BENCH_DURATION (wrk/pgbench seconds, 10),
+# BENCH_CONNECTIONS (64), BENCH_STAFF (200).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$FC_ROOT"
+FC_SAY_PREFIX="[bench]"
+
+export FC_VAR=$(abs_path "${FC_VAR:-var/bench}")
+export FC_BIN=${FC_BIN:-build/release/faceclock}
+DURATION=${BENCH_DURATION:-10}
+CONNS=${BENCH_CONNECTIONS:-64}
+NSTAFF=${BENCH_STAFF:-200}
+STACK=$FC_ROOT/scripts/stack.sh
+WORK=$FC_VAR/bench
+HELLO_BIN=$FC_ROOT/build/bench/hello
+HELLO_CONF=$FC_VAR/nginx/extra/bench-hello.conf
+BENCH_SLUG=bench-hotel-$NSTAFF
+LOGIN_USER=manager
+LOGIN_PASS=manager123
+
+own_stack=0
+hello_pid=""
+
+# ------------------------------------------------------------------ setup
+
+nginx_pid() { read_pid "$FC_VAR/pids/nginx.pid"; }
+
+stack_running() {
+    local pid
+    pid=$(nginx_pid)
+    [[ -n $pid ]] && pid_alive "$pid" nginx && [[ -r $FC_VAR/env ]]
+}
+
+start_stack_if_needed() {
+    if stack_running; then
+        say "using the running stack under $FC_VAR"
+        return 0
+    fi
+    own_stack=1
+    say "starting a stack under $FC_VAR (release build)"
+    PORT=${BENCH_PORT:-18090} LOGIN_RATE=100000r/s LOGIN_BURST=100000 "$STACK" start
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    rm -f "$HELLO_CONF"
+    if (( own_stack )); then
+        "$STACK" stop >/dev/null || true
+    elif stack_running; then
+        kill -HUP "$(nginx_pid)" 2>/dev/null || true
+    fi
+    if [[ -n $hello_pid ]] && pid_alive "$hello_pid"; then
+        kill -TERM "$hello_pid" 2>/dev/null || true
+        wait_gone "$hello_pid" 5 || kill -KILL "$hello_pid" 2>/dev/null || true
+    fi
+    rm -f "$FC_VAR/pids/hello.pid"
+    exit "$rc"
+}
+
+worker_pids() {
+    local master
+    master=$(read_pid "$FC_VAR/pids/faceclock.pid")
+    [[ -n $master ]] || return 0
+    cat "/proc/$master/task/$master/children" 2>/dev/null || true
+}
+
+start_hello() {
+    local sock=$FC_VAR/hello.sock nworkers hello_port=$((PORT + 1)) i
+    nworkers=$(worker_pids | wc -w)
+    (( nworkers > 0 )) || nworkers=$(nproc)
+    port_in_use "$hello_port" && die "port $hello_port (for the hello ceiling) is already in use"
+    mkdir -p "$(dirname "$HELLO_BIN")"
+    say "hello: cc tests/bench/hello.c -> build/bench/hello ($nworkers workers, 127.0.0.1:$hello_port)"
+    cc -O2 -Wall -Wextra -Werror -o "$HELLO_BIN" tests/bench/hello.c -lfcgi ||
+        die "could not build tests/bench/hello.c"
+    setsid "$HELLO_BIN" "$sock" "$nworkers" </dev/null >>"$FC_VAR/log/hello.log" 2>&1 &
+    hello_pid=$!
+    echo "$hello_pid" >"$FC_VAR/pids/hello.pid"
+    for (( i = 0; i < 50; i++ )); do
+        [[ -S $sock ]] && break
+        sleep 0.1
+    done
+    [[ -S $sock ]] || { show_tail "$FC_VAR/log/hello.log"; die "hello: no socket"; }
+
+    # A server of its own on PORT+1 with the site's FastCGI parameters and
+    # headers, so that only the application differs.
+    {
+        echo "# written by scripts/bench.sh; removed when it ends"
+        echo "server {"
+        echo "    listen 127.0.0.1:$hello_port;"
+        grep -E '^    (fastcgi_[a-z_]+|add_header) ' "$FC_VAR/nginx/faceclock.conf"
+        echo "    location / { fastcgi_pass unix:$sock; }"
+        echo "}"
+    } >"$HELLO_CONF"
+    kill -HUP "$(nginx_pid)"
+    for (( i = 0; i < 50; i++ )); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$hello_port/") == 200 ]] && break
+        sleep 0.1
+    done
+    HELLO_URL=http://127.0.0.1:$hello_port/
+}
+
+# PUT the generated hotel once (creates it), and make sure the demo user
+# for the login benchmark exists.
+prepare_data() {
+    mkdir -p "$WORK"
+    python3 tests/bench/gen_hotel.py json "$BENCH_SLUG" "$NSTAFF" >"$WORK/hotel.json"
+    python3 tests/bench/gen_hotel.py pgbench "$BENCH_SLUG" "$NSTAFF" >"$WORK/pms.sql"
+    local code
+    code=$(curl -s -o "$WORK/put.out" -w '%{http_code}' -X PUT --max-time 60 \
+        -H "X-API-Key: $FACECLOCK_ADMIN_KEY" -H 'Content-Type: application/json' \
+        --data-binary @"$WORK/hotel.json" "$BASE_URL/api/staff/hotel/$BENCH_SLUG/pms-sync/") || code=000
+    [[ $code == 200 ]] || die "pms-sync of the $NSTAFF-staff hotel answered $code: $(head -c 300 "$WORK/put.out")"
+
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --max-time 10 -H 'Content-Type: application/json' \
+        --data "{\"username\":\"$LOGIN_USER\",\"password\":\"$LOGIN_PASS\"}" "$BASE_URL/api/auth/login") || code=000
+    if [[ $code != 200 ]]; then
+        say "loading the demo hotel (for the login benchmark)"
+        scripts/demo-hotel.sh >"$WORK/demo.json"
+        "$FC_BIN" import demo-hotel "$WORK/demo.json" >"$WORK/import.log" 2>&1 ||
+            { show_tail "$WORK/import.log"; die "demo import failed"; }
+    fi
+
+    cat >"$WORK/healthz.sql" <<'EOF'
+SELECT 1;
+EOF
+    cat >"$WORK/login.sql" <<EOF
+-- POST /api/auth/login (success): the statements of handlers/session.c
+SELECT count(*) FILTER (WHERE scope = 'user'), count(*) FILTER (WHERE scope = 'ip') FROM auth_failures WHERE at > now() - make_interval(secs => 900) AND ((scope = 'user' AND key = lower('$LOGIN_USER')) OR (scope = 'ip' AND key = '127.0.0.1'));
+SELECT u.id AS uid, u.hotel_id AS hid FROM users u JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id JOIN hotels h ON h.id = u.hotel_id WHERE lower(u.username) = lower('$LOGIN_USER') \gset
+DELETE FROM auth_failures WHERE scope = 'user' AND key = lower('$LOGIN_USER');
+INSERT INTO auth_tokens (token_hash, user_id, hotel_id, client_ip, expires_at) VALUES (sha256(convert_to(random()::text || clock_timestamp()::text, 'UTF8')), :uid, :hid, '127.0.0.1'::inet, now() + make_interval(secs => 43200)) RETURNING fc_ts(expires_at);
+EOF
+    cat >"$WORK/login.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"username":"$LOGIN_USER","password":"$LOGIN_PASS"}'
+EOF
+    cat >"$WORK/pms.lua" <<EOF
+local f = assert(io.open("$WORK/hotel.json", "rb"))
+wrk.method = "PUT"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "$FACECLOCK_ADMIN_KEY"
+wrk.body = f:read("*a")
+f:close()
+EOF
+}
+
+# --------------------------------------------------------------- measuring
+
+# to_ms 4.36ms|812.00us|1.02s -> milliseconds
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
+        else printf "?" }'
+}
+
+# run_wrk LABEL URL [LUA] — one table row; sets LAST_RPS.
+run_wrk() {
+    local label=$1 url=$2 lua=${3:-} out=$WORK/wrk.out rps p50 p99 bad errs
+    local args=(-t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency)
+    [[ -n $lua ]] && args+=(-s "$lua")
+    wrk "${args[@]}" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $label"; }
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+    bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
+    bad=${bad:-0}
+    errs=$(awk '/Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END { print n + 0 }' "$out")
+    (( errs == 0 )) || bad="$bad+${errs}err"
+    row "$label" "$rps" "$p50" "$p99" "$bad"
+    LAST_RPS=$rps
+}
+
+# run_pgbench LABEL SCRIPT — one table row from pgbench's per-transaction log.
+run_pgbench() {
+    local label=$1 script=$2 out=$WORK/pgbench.out prefix=$WORK/pgb tps p50 p99 failed
+    rm -f "$prefix".*
+    (cd "$WORK" && "$PG_BIN/pgbench" -n -M prepared -c2 -j2 -T"$DURATION" -l --log-prefix="$prefix" \
+        -f "$script" "$DATABASE_URL") >"$out" 2>&1 || { cat "$out" >&2; die "pgbench failed for $label"; }
+    tps=$(awk '/^tps = / {print $3; exit}' "$out")
+    failed=$(awk '/number of failed transactions:/ {print $5}' "$out")
+    # log lines: client_id transaction_no time_us script_no epoch epoch_us
+    read -r p50 p99 < <(cat "$prefix".* | awk '{print $3}' | sort -n | awk '
+        { v[NR] = $1 } END {
+            if (NR == 0) { print "? ?"; exit }
+            i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
+            i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
+            printf "%.3f %.3f\n", v[i50] / 1000, v[i99] / 1000 }')
+    rm -f "$prefix".*
+    row "$label" "$(printf '%.1f' "$tps")" "$p50" "$p99" "${failed:-0}"
+}
+
+row() { printf '%-44s %10s %9s %9s %8s\n' "$1" "$2" "$3" "$4" "$5"; }
+
+# rss_table WHEN — resident and proportional memory of each worker.
+rss_table() {
+    local pid rss pss
+    for pid in $(worker_pids); do
+        rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
+        pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo "?")
+        printf '  worker %-8s %-12s RSS %6.1f MiB   PSS %6.1f MiB\n' "$pid" "$1" \
+            "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$pss" 'BEGIN {print k / 1024}')"
+    done
+}
+
+main() {
+    command -v wrk >/dev/null || die "wrk not found (run scripts/deps.sh)"
+    [[ -x $FC_BIN ]] || die "no faceclock binary at $FC_BIN (run make)"
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+    start_stack_if_needed
+    set -a
+    # shellcheck disable=SC1091
+    . "$FC_VAR/env"
+    set +a
+    [[ -n ${PG_BIN:-} ]] || PG_BIN=/usr/lib/postgresql/15/bin
+
+    local idle_before
+    sleep 1
+    idle_before=$(rss_table "idle, before")
+    start_hello
+    prepare_data
+
+    say "wrk -t2 -c$CONNS -d${DURATION}s, pgbench -c2 -T$DURATION; $(nproc) cores, $(worker_pids | wc -w) faceclock workers"
+    echo
+    row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx"
+    row "--------" "-----" "------" "------" "-------"
+    local hello_rps healthz_rps
+    run_wrk "hello FastCGI behind nginx (ceiling)" "$HELLO_URL";               hello_rps=$LAST_RPS
+    run_wrk "GET /healthz" "$BASE_URL/healthz";                                 healthz_rps=$LAST_RPS
+    run_pgbench "  pgbench: SELECT 1 (ceiling)" "$WORK/healthz.sql"
+    run_wrk "POST /api/auth/login ($LOGIN_USER)" "$BASE_URL/api/auth/login" "$WORK/login.lua"
+    run_pgbench "  pgbench: login SQL (ceiling)" "$WORK/login.sql"
+    run_wrk "PUT pms-sync ($NSTAFF staff)" "$BASE_URL/api/staff/hotel/$BENCH_SLUG/pms-sync/" "$WORK/pms.lua"
+    run_pgbench "  pgbench: pms-sync SQL (ceiling)" "$WORK/pms.sql"
+    echo
+    awk -v a="$healthz_rps" -v b="$hello_rps" 'BEGIN {
+        printf "/healthz at %.0f%% of the hello-FastCGI ceiling (target >= 70%%)\n", (b > 0 ? 100 * a / b : 0) }'
+    sleep 2
+    echo "worker memory (target: RSS < 8 MiB idle):"
+    printf '%s\n' "$idle_before"
+    rss_table "idle, after"
+}
+
+main "$@"
