@@ -123,12 +123,14 @@ class Sync(unittest.TestCase):
         h = fc.Hotel("syncdeact")
         h.create()
         u = h.users["staff"]
-        fc.login_ok(u["username"], u["password"])
+        token = fc.login_ok(u["username"], u["password"])["token"]
         row = dict(h.staff[0], is_active=False)
         r = fc.admin("PUT", h.sync_path, json={"staff": [row]})
         body = self.check_answer(r, h, False, staff=(0, 1, 0))
         self.assertEqual(body["face_data_revoked"], 0)
         fc.assert_error(fc.login(u["username"], u["password"]), 401, "INVALID_CREDENTIALS")
+        # a session opened before the departure ends with it
+        fc.assert_error(fc.get("/api/auth/me", token=token), 401, "UNAUTHENTICATED")
         rows = {x["id"]: x for x in self.staff_rows(h)}
         self.assertIs(rows[u["staff_id"]]["is_active"], False)
         # back again
@@ -267,6 +269,9 @@ def bad_cases(h, extra_staff_index):
          lambda b: b["clock_logs"].append({"staff_id": h.plain_staff_id, "time_in": "2025-11-30T10:00:00Z",
                                            "time_out": None}),
          "clock_logs[", False),
+        ("two rows for one clock log (same staff and time_in)",
+         lambda b: b["clock_logs"].append(dict(b["clock_logs"][0], time_out="2025-11-30T19:00:00Z")),
+         "clock_logs[", False),
         ("bad role on the new staff row",
          lambda b: b["staff"][extra_staff_index].__setitem__("role", "owner"),
          "staff[%d].role" % extra_staff_index, True),
@@ -274,67 +279,81 @@ def bad_cases(h, extra_staff_index):
 
 
 class SyncRejectsWhole(unittest.TestCase):
-    """Each bad body also renames a department, edits a staff member, and
-    adds a department, a staff member, a shift and an (open) clock log; none
-    of it may stick."""
+    """One generated test per bad row, each on a fresh hotel. Each bad body
+    also changes settings, renames a department, edits a staff member and a
+    shift, and adds a department, a staff member, a shift and an open clock
+    log; none of it may stick: the staff list and settings are as before, the
+    good body re-synced changes nothing, and the changes without the bad row
+    then create every new row."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.h = h = fc.Hotel("syncbad")
-        h.create()
-        cls.new_dept = h.base + 50
-        cls.new_staff = h.base + 150
-        cls.new_shift = h.base + 550
-        good = h.body()
-        b = copy.deepcopy(good)
+    @staticmethod
+    def changed_body(h):
+        b = h.body()
+        new_dept, new_staff = h.base + 50, h.base + 150
+        b["settings"] = {"duplicate_scan_seconds": 17}
         b["departments"][0]["name"] = "Renamed dept"
-        b["departments"].append({"id": cls.new_dept, "name": "Spa"})
+        b["departments"].append({"id": new_dept, "name": "Spa"})
         b["staff"][0]["last_name"] = "Changed"
-        b["staff"].append(h.staff_row(cls.new_staff, cls.new_dept, "staff"))
+        b["staff"].append(h.staff_row(new_staff, new_dept, "staff"))
         b["roster"][0]["location"] = "Moved"
-        b["roster"].append({"id": cls.new_shift, "staff_id": cls.new_staff, "date": "2025-12-01",
+        b["roster"].append({"id": h.base + 550, "staff_id": new_staff, "date": "2025-12-01",
                             "start_time": "07:00:00", "end_time": "15:00:00",
-                            "location": "Spa", "department_id": cls.new_dept})
+                            "location": "Spa", "department_id": new_dept})
         b["clock_logs"].append({"staff_id": h.plain_staff_id, "time_in": "2025-11-30T07:00:00Z",
                                 "time_out": None})
-        cls.changed = b
-        cls.extra_index = len(b["staff"]) - 1
-        cls.staff_before = cls.staff_snapshot()
-        cls.settings_before = fc.assert_json(fc.admin("GET", h.path("attendance/settings/")), 200)
+        return b
 
-    @classmethod
-    def staff_snapshot(cls):
-        rows = fc.assert_json(fc.admin("GET", cls.h.path("staff/?limit=1000")), 200)
-        return sorted(rows, key=lambda r: r["id"])
+    def check_case(self, index):
+        h = fc.Hotel("syncbad")
+        h.create()
+        changed = self.changed_body(h)
+        label, mutate, field, exact = bad_cases(h, len(changed["staff"]) - 1)[index]
+        staff_path = h.path("staff/?limit=1000")
+        settings_path = h.path("attendance/settings/")
+        staff_before = fc.assert_json(fc.admin("GET", staff_path), 200)
+        settings_before = fc.assert_json(fc.admin("GET", settings_path), 200)
 
-    def test_bad_rows(self):
-        h = self.h
-        for label, mutate, field, exact in bad_cases(h, self.extra_index):
-            with self.subTest(label):
-                b = copy.deepcopy(self.changed)
-                b["settings"] = {"duplicate_scan_seconds": 17}
-                mutate(b)
-                r = fc.admin("PUT", h.sync_path, json=b)
-                err = fc.assert_error(r, 400, "VALIDATION_ERROR")
-                if exact:
-                    self.assertEqual(err["field"], field, r)
-                else:
-                    self.assertTrue(err["field"].startswith(field), r)
-                self.assertEqual(self.staff_snapshot(), self.staff_before, "staff changed by a rejected sync")
-        self.assertEqual(fc.assert_json(fc.admin("GET", h.path("attendance/settings/")), 200),
-                         self.settings_before, "settings changed by a rejected sync")
-        # the good body again: nothing to create or update
+        b = copy.deepcopy(changed)
+        mutate(b)
+        r = fc.admin("PUT", h.sync_path, json=b)
+        err = fc.assert_error(r, 400, "VALIDATION_ERROR")
+        if exact:
+            self.assertEqual(err["field"], field, r)
+        else:
+            self.assertTrue(err["field"].startswith(field), r)
+
+        self.assertEqual(fc.assert_json(fc.admin("GET", staff_path), 200), staff_before,
+                         "staff changed by a rejected sync")
+        self.assertEqual(fc.assert_json(fc.admin("GET", settings_path), 200), settings_before,
+                         "settings changed by a rejected sync")
         r = fc.admin("PUT", h.sync_path, json=h.body())
         body = fc.assert_json(r, 200)
         for s, n in (("departments", 2), ("staff", len(h.staff)), ("roster", 2), ("clock_logs", 1)):
-            self.assertEqual(body[s], {"created": 0, "updated": 0, "unchanged": n}, (s, body))
-        # and the changes without the bad row: everything new is created now
-        r = fc.admin("PUT", h.sync_path, json=self.changed)
+            self.assertEqual(body[s], {"created": 0, "updated": 0, "unchanged": n},
+                             "%s after a rejected sync: %s" % (s, body))
+        r = fc.admin("PUT", h.sync_path, json=changed)
         body = fc.assert_json(r, 200)
         self.assertEqual(body["departments"], {"created": 1, "updated": 1, "unchanged": 1}, body)
         self.assertEqual(body["staff"], {"created": 1, "updated": 1, "unchanged": len(h.staff) - 1}, body)
         self.assertEqual(body["roster"], {"created": 1, "updated": 1, "unchanged": 1}, body)
         self.assertEqual(body["clock_logs"], {"created": 1, "updated": 0, "unchanged": 1}, body)
+        self.assertIs(body["settings_updated"], True)
+
+
+def _make_bad_case(index):
+    def test(self):
+        self.check_case(index)
+    return test
+
+
+def _case_name(label):
+    return "".join(c if c.isalnum() else "_" for c in label.lower()).strip("_")
+
+
+_proto = fc.Hotel("proto")
+for _i, _case in enumerate(bad_cases(_proto, len(_proto.staff))):
+    setattr(SyncRejectsWhole, "test_%02d_%s" % (_i, _case_name(_case[0])), _make_bad_case(_i))
+del _proto
 
 
 class Import(unittest.TestCase):
