@@ -15,6 +15,7 @@ static Suite *(*const unit_suites[])(void) = {
     suite_http,
     suite_router,
     suite_jsonx,
+    suite_settings_rules,
 };
 
 int

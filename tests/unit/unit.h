@@ -14,5 +14,6 @@ Suite *suite_crypto(void);
 Suite *suite_http(void);
 Suite *suite_router(void);
 Suite *suite_jsonx(void);
+Suite *suite_settings_rules(void);
 
 #endif
