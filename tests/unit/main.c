@@ -16,6 +16,7 @@ static Suite *(*const unit_suites[])(void) = {
     suite_router,
     suite_jsonx,
     suite_settings_rules,
+    suite_pms_rules,
 };
 
 int

@@ -15,5 +15,6 @@ Suite *suite_http(void);
 Suite *suite_router(void);
 Suite *suite_jsonx(void);
 Suite *suite_settings_rules(void);
+Suite *suite_pms_rules(void);
 
 #endif
