@@ -21,6 +21,8 @@
 #define SHIFT2 "{'id': 11, 'staff_id': 2, 'date': '2025-11-30', 'start_time': '22:00:00', 'end_time': '06:00:00'}"
 #define CLOSED(staff) \
     "{'staff_id': " staff ", 'time_in': '2025-11-29T09:00:00Z', 'time_out': '2025-11-29T17:00:00Z'}"
+#define CLOSED_EARLIER(staff) \
+    "{'staff_id': " staff ", 'time_in': '2025-11-28T09:00:00Z', 'time_out': '2025-11-28T17:00:00Z'}"
 #define OPEN(staff) "{'staff_id': " staff ", 'time_in': '2025-11-30T08:58:00Z', 'time_out': null}"
 
 #define S16  "abcdefghijklmnop"
@@ -128,7 +130,7 @@ static const char *const doc_ok[] = {
     "{'clock_logs': [" OPEN("1") "]}",
     "{'clock_logs': [{'staff_id': 1, 'time_in': '2025-11-30T08:58:00Z'}]}",
     "{'clock_logs': [" OPEN("1") ", " OPEN("2") "]}",
-    "{'clock_logs': [" CLOSED("1") ", " CLOSED("1") ", " OPEN("1") "]}",
+    "{'clock_logs': [" CLOSED("1") ", " CLOSED_EARLIER("1") ", " OPEN("1") "]}",
     "{'clock_logs': [" OPEN("1") ", " CLOSED("1") "]}",
     "{'clock_logs': [{'staff_id': 1, 'time_in': '2025-11-30T08:58:00Z', 'roster_shift_id': null}]}",
     /* fractional seconds, offsets, lower-case t and z */
