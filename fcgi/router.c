@@ -64,6 +64,17 @@ const struct route *route_find(struct pool *p, const struct route *table, int n,
     return NULL;
 }
 
+const char *route_methods(struct pool *p, const struct route *table, int n, const char *path)
+{
+    struct kv tmp[REQ_MAX_CAPTURES];
+    char *list = "";
+    for (int i = 0; i < n; i++)
+        if (route_match(p, table[i].pattern, path, tmp, REQ_MAX_CAPTURES) >= 0 &&
+            strstr(list, table[i].method) == NULL)
+            list = pool_printf(p, "%s%s%s", list, *list ? ", " : "", table[i].method);
+    return list;
+}
+
 int access_allows(unsigned access, const struct caller *c)
 {
     if (access & A_PUBLIC)
@@ -154,10 +165,12 @@ void router_dispatch(struct request *req)
     const struct route *r = route_find(req->pool, app_routes, app_nroutes, req->method,
                                        req->path, req->captures, &req->ncaptures, &status);
     if (r == NULL) {
-        if (status == 405)
+        if (status == 405) {
+            resp_header(req, "Allow", route_methods(req->pool, app_routes, app_nroutes, req->path));
             resp_error(req, 405, "METHOD_NOT_ALLOWED", "%s is not allowed on %s.", req->method, req->path);
-        else
+        } else {
             resp_error(req, 404, "NOT_FOUND", "There is nothing at %s.", req->path);
+        }
         return;
     }
     req->route = r;

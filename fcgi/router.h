@@ -53,6 +53,9 @@ const struct route *route_find(struct pool *p, const struct route *table, int n,
                                const char *method, const char *path,
                                struct kv *caps, int *ncaps, int *status);
 
+/* "GET, POST" — the methods table[0..n) has for path (pool string). */
+const char *route_methods(struct pool *p, const struct route *table, int n, const char *path);
+
 /* Whether a caller may use a route's access set (ignores the hotel). Pure. */
 int access_allows(unsigned access, const struct caller *c);
 

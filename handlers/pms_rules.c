@@ -192,14 +192,14 @@ static int check_clock_logs(struct json_object *arr, struct pms_error *e)
 {
     const char *why = NULL, *s;
     long long staff, in, out, id;
-    int us;
+    int us, us_in;
     for (size_t i = 0; arr != NULL && i < json_object_array_length(arr); i++) {
         struct json_object *r = json_object_array_get_idx(arr, i);
         if (jx_id(r, "staff_id", JX_REQUIRED, &staff, &why) < 0)
             return bad(e, "clock_logs", i, "staff_id", why);
         if (jx_string(r, "time_in", JX_REQUIRED, 40, &s, &why) < 0)
             return bad(e, "clock_logs", i, "time_in", why);
-        if (parse_timestamp(s, &in, &us) < 0)
+        if (parse_timestamp(s, &in, &us_in) < 0)
             return bad(e, "clock_logs", i, "time_in", "must be an RFC 3339 timestamp");
         const char *tout = NULL;
         if (jx_string(r, "time_out", JX_OPTIONAL, 40, &tout, &why) < 0)
@@ -212,6 +212,17 @@ static int check_clock_logs(struct json_object *arr, struct pms_error *e)
         }
         if (jx_id(r, "roster_shift_id", JX_OPTIONAL, &id, &why) < 0)
             return bad(e, "clock_logs", i, "roster_shift_id", why);
+        /* one row per (staff_id, time_in) within the document */
+        for (size_t j = 0; j < i; j++) {
+            struct json_object *o = json_object_array_get_idx(arr, j), *v, *t;
+            long long other;
+            int other_us;
+            if (json_object_object_get_ex(o, "staff_id", &v) && json_object_get_int64(v) == staff &&
+                json_object_object_get_ex(o, "time_in", &t) && t != NULL &&
+                parse_timestamp(json_object_get_string(t), &other, &other_us) == 0 &&
+                other == in && other_us == us_in)
+                return bad(e, "clock_logs", i, "time_in", "repeats an earlier row's staff_id and time_in");
+        }
         /* one open session per person within the document */
         for (size_t j = 0; tout == NULL && j < i; j++) {
             struct json_object *o = json_object_array_get_idx(arr, j), *v, *t;
