@@ -80,8 +80,9 @@ int request_read_or_reply(struct request *req, size_t max_body)
         uri = pool_printf(req->pool, "%s%s%s", sn ? sn : "/", qs && *qs ? "?" : "", qs ? qs : "");
     }
     if (request_parse_target(req, uri, &err) < 0) {
+        const char *field = req->path ? "query" : "path";
         req->path = req->path ? req->path : "/";
-        resp_error(req, 400, "BAD_REQUEST", "%s", err);
+        resp_invalid(req, field, "%s", err);
         return -1;
     }
 
@@ -90,7 +91,7 @@ int request_read_or_reply(struct request *req, size_t max_body)
         char *end;
         unsigned long long len = strtoull(cl, &end, 10);
         if (*end != '\0' || cl[0] == '-') {
-            resp_error(req, 400, "BAD_REQUEST", "Content-Length is not a number.");
+            resp_invalid(req, "Content-Length", "Content-Length is not a number.");
             return -1;
         }
         if (len > max_body) {
@@ -103,7 +104,7 @@ int request_read_or_reply(struct request *req, size_t max_body)
             char *body = pool_alloc(req->pool, (size_t)len + 1);
             int got = FCGX_GetStr(body, (int)len, req->fcgx->in);
             if (got < 0 || (unsigned long long)got != len) {
-                resp_error(req, 400, "BAD_REQUEST", "The request body ended early.");
+                resp_error(req, 400, "INVALID_JSON", "The request body ended early.");
                 return -1;
             }
             body[len] = '\0';

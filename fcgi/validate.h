@@ -32,7 +32,7 @@ int valid_text(const char *s, size_t max_chars);
 /* username: 1..64 of [A-Za-z0-9._@-] */
 int valid_username(const char *s);
 
-/* IANA-looking time zone name: "UTC" or Area/Location[/Sub] of
+/* IANA-looking time zone name: "UTC", "Japan", or Area/Location[/Sub] of
  * [A-Za-z0-9_+-], at most 64 chars, no "..". (The database then checks
  * that it really exists.) */
 int valid_timezone_name(const char *s);

@@ -1,6 +1,7 @@
 /* pms_rules.c — checks of a PMS sync document that need no database. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "jsonx.h"
@@ -47,16 +48,98 @@ static int section(struct json_object *doc, const char *name, struct json_object
     return 0;
 }
 
-/* index of an earlier row with the same integer id, or -1 */
-static long earlier_id(struct json_object *arr, size_t upto, const char *key, long long id)
+/* A row's identity for duplicate detection: up to three integers and a
+ * string (compared case-insensitively when fold is set). */
+struct rowkey {
+    long long a, b, c;
+    const char *s;
+    int fold;
+    size_t row;
+};
+
+static int key_cmp(const struct rowkey *x, const struct rowkey *y)
 {
-    for (size_t j = 0; j < upto; j++) {
-        struct json_object *v;
-        if (json_object_object_get_ex(json_object_array_get_idx(arr, j), key, &v) &&
-            json_object_is_type(v, json_type_int) && json_object_get_int64(v) == id)
-            return (long)j;
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    if (x->b != y->b)
+        return x->b < y->b ? -1 : 1;
+    if (x->c != y->c)
+        return x->c < y->c ? -1 : 1;
+    if (x->s != NULL && y->s != NULL)
+        return x->fold ? strcasecmp(x->s, y->s) : strcmp(x->s, y->s);
+    return 0;
+}
+
+static int key_sort(const void *p, const void *q)
+{
+    const struct rowkey *x = p, *y = q;
+    int c = key_cmp(x, y);
+    return c != 0 ? c : (x->row < y->row ? -1 : x->row > y->row);
+}
+
+/* The first row (in document order) whose key repeats an earlier row's,
+ * or -1. Sorts keys[0..n): O(n log n). */
+static long first_repeat(struct rowkey *keys, size_t n)
+{
+    long first = -1;
+    qsort(keys, n, sizeof *keys, key_sort);
+    for (size_t i = 1; i < n; i++)
+        if (key_cmp(&keys[i - 1], &keys[i]) == 0 && (first < 0 || (long)keys[i].row < first))
+            first = (long)keys[i].row;
+    return first;
+}
+
+static long long int_of(struct json_object *row, const char *key)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(row, key, &v) && v != NULL ? json_object_get_int64(v) : 0;
+}
+
+static const char *str_of(struct json_object *row, const char *key)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(row, key, &v) && v != NULL ? json_object_get_string(v) : NULL;
+}
+
+/* Rows of arr (already checked one by one) whose integer `key` repeats. */
+static long repeated_id(struct json_object *arr, const char *key)
+{
+    size_t n = arr ? json_object_array_length(arr) : 0;
+    struct rowkey *k = calloc(n ? n : 1, sizeof *k);
+    if (k == NULL)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        k[i].a = int_of(json_object_array_get_idx(arr, i), key);
+        k[i].row = i;
     }
-    return -1;
+    long r = first_repeat(k, n);
+    free(k);
+    return r;
+}
+
+/* Rows whose string `key` repeats (rows without it are skipped). */
+static long repeated_str(struct json_object *arr, const char *key, int fold)
+{
+    size_t n = arr ? json_object_array_length(arr) : 0, m = 0;
+    struct rowkey *k = calloc(n ? n : 1, sizeof *k);
+    if (k == NULL)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        const char *v = str_of(json_object_array_get_idx(arr, i), key);
+        if (v != NULL)
+            k[m++] = (struct rowkey){0, 0, 0, v, fold, i};
+    }
+    long r = first_repeat(k, m);
+    free(k);
+    return r;
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
 }
 
 static int check_hotel(struct json_object *doc, struct pms_error *e)
@@ -90,10 +173,10 @@ static int check_departments(struct json_object *arr, struct pms_error *e)
             return bad(e, "departments", i, "name", why);
         if (*name == '\0')
             return bad(e, "departments", i, "name", "must not be empty");
-        long j = earlier_id(arr, i, "id", id);
-        if (j >= 0)
-            return bad(e, "departments", i, "id", "repeats an earlier row's id");
     }
+    long dup = repeated_id(arr, "id");
+    if (dup >= 0)
+        return bad(e, "departments", (size_t)dup, "id", "repeats an earlier row's id");
     return 0;
 }
 
@@ -107,8 +190,6 @@ static int check_staff(struct json_object *arr, struct pms_error *e)
         const char *code, *user = NULL, *pass = NULL, *role = NULL;
         if (jx_id(r, "id", JX_REQUIRED, &id, &why) < 0)
             return bad(e, "staff", i, "id", why);
-        if (earlier_id(arr, i, "id", id) >= 0)
-            return bad(e, "staff", i, "id", "repeats an earlier row's id");
         if (jx_string(r, "employee_code", JX_REQUIRED, 64, &code, &why) < 0)
             return bad(e, "staff", i, "employee_code", why);
         if (*code == '\0')
@@ -134,22 +215,18 @@ static int check_staff(struct json_object *arr, struct pms_error *e)
             return bad(e, "staff", i, "password", why);
         if (pass != NULL && user == NULL)
             return bad(e, "staff", i, "password", "needs a username");
-        if (pass != NULL && strlen(pass) < 6)
+        if (pass != NULL && utf8_chars(pass) < 6)
             return bad(e, "staff", i, "password", "must be at least 6 characters");
         if (jx_bool(r, "is_active", JX_OPTIONAL, &b, &why) < 0)
             return bad(e, "staff", i, "is_active", why);
-        /* codes and user names must not repeat within the document */
-        for (size_t j = 0; j < i; j++) {
-            struct json_object *o = json_object_array_get_idx(arr, j), *v;
-            if (json_object_object_get_ex(o, "employee_code", &v) && v != NULL &&
-                json_object_is_type(v, json_type_string) && strcmp(json_object_get_string(v), code) == 0)
-                return bad(e, "staff", i, "employee_code", "repeats an earlier row's employee_code");
-            if (user != NULL && json_object_object_get_ex(o, "username", &v) && v != NULL &&
-                json_object_is_type(v, json_type_string) &&
-                strcasecmp(json_object_get_string(v), user) == 0)
-                return bad(e, "staff", i, "username", "repeats an earlier row's username");
-        }
     }
+    long dup;
+    if ((dup = repeated_id(arr, "id")) >= 0)
+        return bad(e, "staff", (size_t)dup, "id", "repeats an earlier row's id");
+    if ((dup = repeated_str(arr, "employee_code", 0)) >= 0)
+        return bad(e, "staff", (size_t)dup, "employee_code", "repeats an earlier row's employee_code");
+    if ((dup = repeated_str(arr, "username", 1)) >= 0)
+        return bad(e, "staff", (size_t)dup, "username", "repeats an earlier row's username");
     return 0;
 }
 
@@ -162,8 +239,6 @@ static int check_roster(struct json_object *arr, struct pms_error *e)
         struct json_object *r = json_object_array_get_idx(arr, i);
         if (jx_id(r, "id", JX_REQUIRED, &id, &why) < 0)
             return bad(e, "roster", i, "id", why);
-        if (earlier_id(arr, i, "id", id) >= 0)
-            return bad(e, "roster", i, "id", "repeats an earlier row's id");
         if (jx_id(r, "staff_id", JX_REQUIRED, &id, &why) < 0)
             return bad(e, "roster", i, "staff_id", why);
         if (jx_string(r, "date", JX_REQUIRED, 10, &s, &why) < 0)
@@ -185,6 +260,9 @@ static int check_roster(struct json_object *arr, struct pms_error *e)
         if (jx_id(r, "department_id", JX_OPTIONAL, &id, &why) < 0)
             return bad(e, "roster", i, "department_id", why);
     }
+    long dup = repeated_id(arr, "id");
+    if (dup >= 0)
+        return bad(e, "roster", (size_t)dup, "id", "repeats an earlier row's id");
     return 0;
 }
 
@@ -192,46 +270,62 @@ static int check_clock_logs(struct json_object *arr, struct pms_error *e)
 {
     const char *why = NULL, *s;
     long long staff, in, out, id;
-    int us, us_in;
-    for (size_t i = 0; arr != NULL && i < json_object_array_length(arr); i++) {
+    int us_in, us_out;
+    size_t n = arr ? json_object_array_length(arr) : 0, nopen = 0;
+    struct rowkey *keys = calloc(n ? n : 1, sizeof *keys), *open = calloc(n ? n : 1, sizeof *open);
+    int rc = -1;
+
+    if (keys == NULL || open == NULL)
+        abort();
+    for (size_t i = 0; i < n; i++) {
         struct json_object *r = json_object_array_get_idx(arr, i);
-        if (jx_id(r, "staff_id", JX_REQUIRED, &staff, &why) < 0)
-            return bad(e, "clock_logs", i, "staff_id", why);
-        if (jx_string(r, "time_in", JX_REQUIRED, 40, &s, &why) < 0)
-            return bad(e, "clock_logs", i, "time_in", why);
-        if (parse_timestamp(s, &in, &us_in) < 0)
-            return bad(e, "clock_logs", i, "time_in", "must be an RFC 3339 timestamp");
         const char *tout = NULL;
-        if (jx_string(r, "time_out", JX_OPTIONAL, 40, &tout, &why) < 0)
-            return bad(e, "clock_logs", i, "time_out", why);
-        if (tout != NULL) {
-            if (parse_timestamp(tout, &out, &us) < 0)
-                return bad(e, "clock_logs", i, "time_out", "must be an RFC 3339 timestamp or null");
-            if (out < in)
-                return bad(e, "clock_logs", i, "time_out", "must not be before time_in");
+        if (jx_id(r, "staff_id", JX_REQUIRED, &staff, &why) < 0) {
+            bad(e, "clock_logs", i, "staff_id", why);
+            goto out;
         }
-        if (jx_id(r, "roster_shift_id", JX_OPTIONAL, &id, &why) < 0)
-            return bad(e, "clock_logs", i, "roster_shift_id", why);
-        /* one row per (staff_id, time_in) within the document */
-        for (size_t j = 0; j < i; j++) {
-            struct json_object *o = json_object_array_get_idx(arr, j), *v, *t;
-            long long other;
-            int other_us;
-            if (json_object_object_get_ex(o, "staff_id", &v) && json_object_get_int64(v) == staff &&
-                json_object_object_get_ex(o, "time_in", &t) && t != NULL &&
-                parse_timestamp(json_object_get_string(t), &other, &other_us) == 0 &&
-                other == in && other_us == us_in)
-                return bad(e, "clock_logs", i, "time_in", "repeats an earlier row's staff_id and time_in");
+        if (jx_string(r, "time_in", JX_REQUIRED, 40, &s, &why) < 0) {
+            bad(e, "clock_logs", i, "time_in", why);
+            goto out;
         }
-        /* one open session per person within the document */
-        for (size_t j = 0; tout == NULL && j < i; j++) {
-            struct json_object *o = json_object_array_get_idx(arr, j), *v, *t;
-            if (json_object_object_get_ex(o, "staff_id", &v) && json_object_get_int64(v) == staff &&
-                (!json_object_object_get_ex(o, "time_out", &t) || t == NULL))
-                return bad(e, "clock_logs", i, "time_out", "leaves a second open session for this staff member");
+        if (parse_timestamp(s, &in, &us_in) < 0) {
+            bad(e, "clock_logs", i, "time_in", "must be an RFC 3339 timestamp");
+            goto out;
         }
+        if (jx_string(r, "time_out", JX_OPTIONAL, 40, &tout, &why) < 0) {
+            bad(e, "clock_logs", i, "time_out", why);
+            goto out;
+        }
+        if (tout != NULL && parse_timestamp(tout, &out, &us_out) < 0) {
+            bad(e, "clock_logs", i, "time_out", "must be an RFC 3339 timestamp or null");
+            goto out;
+        }
+        if (tout != NULL && (out < in || (out == in && us_out < us_in))) {
+            bad(e, "clock_logs", i, "time_out", "must not be before time_in");
+            goto out;
+        }
+        if (jx_id(r, "roster_shift_id", JX_OPTIONAL, &id, &why) < 0) {
+            bad(e, "clock_logs", i, "roster_shift_id", why);
+            goto out;
+        }
+        keys[i] = (struct rowkey){staff, in, us_in, NULL, 0, i};
+        if (tout == NULL)
+            open[nopen++] = (struct rowkey){staff, 0, 0, NULL, 0, i};
     }
-    return 0;
+    long dup;
+    if ((dup = first_repeat(keys, n)) >= 0) {
+        bad(e, "clock_logs", (size_t)dup, "time_in", "repeats an earlier row's staff_id and time_in");
+        goto out;
+    }
+    if ((dup = first_repeat(open, nopen)) >= 0) {
+        bad(e, "clock_logs", (size_t)dup, "time_out", "leaves a second open session for this staff member");
+        goto out;
+    }
+    rc = 0;
+out:
+    free(keys);
+    free(open);
+    return rc;
 }
 
 int pms_validate(struct json_object *doc, struct pms_error *err)

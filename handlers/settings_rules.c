@@ -74,8 +74,8 @@ int settings_apply_patch(struct attendance_settings *s, struct json_object *patc
     json_object_object_foreach(patch, key, val) {
         (void)val;
         if (!is_known(key)) {
-            *field = "settings";
-            *why = "has an unknown setting";
+            *field = key;       /* lives as long as patch */
+            *why = "is not a setting";
             return -1;
         }
     }

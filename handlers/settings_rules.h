@@ -26,8 +26,9 @@ struct attendance_settings {
 void settings_defaults(struct attendance_settings *s);
 
 /* Apply the fields present in patch (any subset) onto s, then check the
- * whole. Returns 0, or -1 with *field and *why (static strings) set; s may
- * then be partly changed. Unknown keys are rejected. */
+ * whole. Returns 0, or -1 with *field and *why set (static strings, or for
+ * an unknown key the key itself, owned by patch); s may then be partly
+ * changed. Unknown keys are rejected. */
 int settings_apply_patch(struct attendance_settings *s, struct json_object *patch,
                          const char **field, const char **why);
 

@@ -14,7 +14,7 @@ END $$;
 
 CREATE TABLE hotels (
     id          bigserial PRIMARY KEY,
-    slug        text NOT NULL UNIQUE CHECK (slug ~ '^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$'),
+    slug        text NOT NULL UNIQUE CHECK (slug ~ '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$'),
     name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
     timezone    text NOT NULL DEFAULT 'UTC' CONSTRAINT hotels_timezone_valid CHECK (fc_valid_timezone(timezone)),
     created_at  timestamptz NOT NULL DEFAULT now(),

@@ -208,7 +208,7 @@ static const struct { const char *doc; const char *field; } doc_bad[] = {
     { "{'hotel': {'name': 'Grand\\u0007Hotel'}}", "hotel.name" },
     { "{'hotel': {'name': 'Grand', 'timezone': 'Not A/Zone'}}", "hotel.timezone" },
     { "{'hotel': {'timezone': ''}}", "hotel.timezone" },
-    { "{'hotel': {'timezone': 'Dublin'}}", "hotel.timezone" },
+    { "{'hotel': {'timezone': 'Dublin/'}}", "hotel.timezone" },
     { "{'hotel': {'timezone': 'Europe/../etc/passwd'}}", "hotel.timezone" },
     { "{'hotel': {'timezone': '/etc/localtime'}}", "hotel.timezone" },
     { "{'hotel': {'timezone': 'Europe/'}}", "hotel.timezone" },
@@ -431,7 +431,7 @@ static const struct { const char *doc; const char *field; } doc_bad[] = {
       "clock_logs[1].time_out" },
     /* the first bad field is named: sections in order hotel, departments,
      * staff, roster, clock_logs, and rows in order within one */
-    { "{'clock_logs': [{'staff_id': 0}], 'staff': [{'id': 0}], 'hotel': {'timezone': 'x'}}",
+    { "{'clock_logs': [{'staff_id': 0}], 'staff': [{'id': 0}], 'hotel': {'timezone': 'x/'}}",
       "hotel.timezone" },
     { "{'clock_logs': [{'staff_id': 0}], 'roster': [{'id': 0}], 'staff': [{'id': 0}]}",
       "staff[0].id" },
