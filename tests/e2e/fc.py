@@ -8,15 +8,19 @@
   sync, with one user per role; login() caches tokens.
 - assert_error() / assert_json(): the contract's response shapes.
 - psql(): SQL as the owner role, for setup and inspection only.
+- FcgiConn / fcgi_request(): speak FastCGI straight to a `faceclock serve`
+  socket (unix path or host:port), bypassing nginx; answers are Resp too.
 """
 
 import http.client
+import io
 import json as jsonlib
 import os
 import random
 import re
 import shlex
 import socket
+import struct
 import subprocess
 import time
 import unittest
@@ -464,3 +468,188 @@ def wait_for(fn, deadline_s, interval=0.1):
         if v or time.monotonic() >= end:
             return v
         time.sleep(interval)
+
+
+# ---------------------------------------------------------------- fastcgi
+
+FCGI_BEGIN_REQUEST, FCGI_ABORT_REQUEST, FCGI_END_REQUEST = 1, 2, 3
+FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT, FCGI_STDERR = 4, 5, 6, 7
+FCGI_RESPONDER = 1
+
+
+def _fcgi_records(rtype, content, req_id=1):
+    """One or more records of rtype carrying content (one empty record for
+    b""), each padded to a multiple of 8 bytes."""
+    out = []
+    off = 0
+    while True:
+        chunk = content[off:off + 65528]
+        pad = -len(chunk) % 8
+        out.append(struct.pack("!BBHHBx", 1, rtype, req_id, len(chunk), pad) + chunk + b"\0" * pad)
+        off += len(chunk)
+        if off >= len(content):
+            return b"".join(out)
+
+
+def _fcgi_len(n):
+    return struct.pack("!B", n) if n < 128 else struct.pack("!I", n | 0x80000000)
+
+
+def fcgi_pairs(params):
+    """FastCGI name-value pairs (str or bytes keys and values)."""
+    out = []
+    for k, v in params.items():
+        k = k.encode() if isinstance(k, str) else k
+        v = v.encode() if isinstance(v, str) else v
+        out.append(_fcgi_len(len(k)) + _fcgi_len(len(v)) + k + v)
+    return b"".join(out)
+
+
+def fcgi_params(method, uri, body_len=0, content_type=None, headers=None,
+                remote_addr="127.0.0.1"):
+    """The parameters nginx's location block sends (nginx/faceclock.conf.in),
+    headers as HTTP_*."""
+    path, _, qs = uri.partition("?")
+    p = {"GATEWAY_INTERFACE": "CGI/1.1", "SERVER_SOFTWARE": "fc-e2e",
+         "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_SCHEME": "http",
+         "REQUEST_METHOD": method, "REQUEST_URI": uri, "SCRIPT_NAME": path,
+         "DOCUMENT_URI": path, "QUERY_STRING": qs,
+         "CONTENT_TYPE": content_type or "", "CONTENT_LENGTH": str(body_len) if body_len else "",
+         "REMOTE_ADDR": remote_addr, "REMOTE_PORT": "40000",
+         "SERVER_ADDR": "127.0.0.1", "SERVER_PORT": "80", "SERVER_NAME": "faceclock.test",
+         "HTTP_HOST": "faceclock.test", "HTTP_ACCEPT": "application/json"}
+    for k, v in (headers or {}).items():
+        p["HTTP_" + k.upper().replace("-", "_")] = v
+    return p
+
+
+def fcgi_connect(addr, timeout=TIMEOUT):
+    """A socket connected to addr: a unix socket path, or host:port."""
+    if "/" in addr or ":" not in addr:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(addr)
+        except OSError:
+            s.close()
+            raise
+        return s
+    host, port = addr.rsplit(":", 1)
+    return socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout)
+
+
+class FcgiConn:
+    """One FastCGI request on its own connection (responder role, no
+    keep-alive), in steps so a test can hold the body back:
+
+        c = FcgiConn(addr); c.begin("POST", "/api/auth/login", body_len=n, ...)
+        c.send_stdin(part1); c.send_stdin(part2); c.end_stdin()
+        resp = c.read_response()        # a Resp; .stderr, .app_status too
+    """
+
+    def __init__(self, addr, timeout=TIMEOUT, req_id=1):
+        self.addr = addr
+        self.req_id = req_id
+        self.t0 = time.monotonic()
+        self.sock = fcgi_connect(addr, timeout)
+
+    def begin(self, method, uri, body_len=0, content_type=None, headers=None,
+              remote_addr="127.0.0.1", params=None):
+        p = params if params is not None else fcgi_params(method, uri, body_len, content_type,
+                                                          headers, remote_addr)
+        begin = struct.pack("!HB5x", FCGI_RESPONDER, 0)
+        self.sock.sendall(_fcgi_records(FCGI_BEGIN_REQUEST, begin, self.req_id)
+                          + _fcgi_records(FCGI_PARAMS, fcgi_pairs(p), self.req_id)
+                          + _fcgi_records(FCGI_PARAMS, b"", self.req_id))
+
+    def send_stdin(self, data):
+        if data:
+            self.sock.sendall(_fcgi_records(FCGI_STDIN, data, self.req_id))
+
+    def end_stdin(self):
+        self.sock.sendall(_fcgi_records(FCGI_STDIN, b"", self.req_id))
+
+    def _read_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError("FastCGI connection closed before END_REQUEST "
+                                      "(%d bytes of a record missing)" % (n - len(buf)))
+            buf += chunk
+        return buf
+
+    def read_response(self):
+        out, err = [], []
+        app_status = proto_status = None
+        while True:
+            ver, rtype, rid, clen, plen = struct.unpack("!BBHHBx", self._read_exact(8))
+            content = self._read_exact(clen + plen)[:clen]
+            if rtype == FCGI_STDOUT:
+                out.append(content)
+            elif rtype == FCGI_STDERR:
+                err.append(content)
+            elif rtype == FCGI_END_REQUEST:
+                app_status, proto_status = struct.unpack("!IB3x", content[:8])
+                break
+        resp = parse_cgi_response(b"".join(out), time.monotonic() - self.t0)
+        resp.stderr = b"".join(err)
+        resp.app_status = app_status
+        resp.protocol_status = proto_status
+        return resp
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def parse_cgi_response(data, elapsed=0.0):
+    """A CGI-style answer (header lines, "Status: NNN reason", a blank line,
+    the body) as a Resp. No Status header means 200."""
+    m = re.search(b"\r?\n\r?\n", data)
+    if m is None:
+        raise AssertionError("FastCGI answer without a header block: %r" % data[:200])
+    head, body = data[:m.start()], data[m.end():]
+    headers = http.client.parse_headers(io.BytesIO(head + b"\r\n\r\n"))
+    status, reason = 200, "OK"
+    st = headers.get("Status")
+    if st is not None:
+        mm = re.match(r"\s*(\d{3})\s*(.*)$", st)
+        if mm is None:
+            raise AssertionError("malformed Status header: %r" % st)
+        status, reason = int(mm.group(1)), mm.group(2).strip()
+    return Resp(status, reason, headers, body, elapsed)
+
+
+def fcgi_request(addr, method, uri, json=None, body=None, headers=None, token=None,
+                 api_key=None, remote_addr="127.0.0.1", timeout=TIMEOUT):
+    """One request straight to a FastCGI socket (no nginx); returns a Resp
+    (plus .stderr, .app_status, .protocol_status)."""
+    hdrs = dict(headers or {})
+    if json is not None:
+        body = jsonlib.dumps(json)
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    body = body or b""
+    if token is not None:
+        hdrs["Authorization"] = "Bearer " + token
+    if api_key is not None:
+        hdrs["X-API-Key"] = api_key
+    with FcgiConn(addr, timeout) as c:
+        c.begin(method, uri, len(body), "application/json" if body else None, hdrs, remote_addr)
+        c.send_stdin(body)
+        c.end_stdin()
+        try:
+            return c.read_response()
+        except socket.timeout:
+            raise AssertionError("%s %s via FastCGI %s: no answer within %.1f s"
+                                 % (method, uri, addr, timeout))
