@@ -38,6 +38,17 @@ int auth_role_from_name(const char *name)
     return 0;
 }
 
+void auth_user_from_row(struct caller *c, const PGresult *r, int row)
+{
+    c->kind = CALLER_USER;
+    c->user_id = db_ll(r, row, 0);
+    snprintf(c->username, sizeof c->username, "%s", PQgetvalue(r, row, 1));
+    c->role = auth_role_from_name(PQgetvalue(r, row, 2));
+    c->hotel_id = db_ll(r, row, 3);
+    snprintf(c->hotel_slug, sizeof c->hotel_slug, "%s", PQgetvalue(r, row, 4));
+    c->staff_id = db_ll(r, row, 5);
+}
+
 /* ---- verified-key cache (per worker) ---------------------------------- */
 
 #define KEY_CACHE 64
@@ -123,13 +134,7 @@ static enum auth_result identify_token(struct request *req, const char *token)
         return AUTH_INVALID;
     }
     struct caller *c = &req->caller;
-    c->kind = CALLER_USER;
-    c->user_id = db_ll(res, 0, 0);
-    snprintf(c->username, sizeof c->username, "%s", PQgetvalue(res, 0, 1));
-    c->role = auth_role_from_name(PQgetvalue(res, 0, 2));
-    c->hotel_id = db_ll(res, 0, 3);
-    snprintf(c->hotel_slug, sizeof c->hotel_slug, "%s", PQgetvalue(res, 0, 4));
-    c->staff_id = db_ll(res, 0, 5);
+    auth_user_from_row(c, res, 0);
     snprintf(c->expires_at, sizeof c->expires_at, "%s", PQgetvalue(res, 0, 6));
     memcpy(c->token_digest, hex, sizeof hex);
     PQclear(res);

@@ -23,6 +23,11 @@ enum auth_result auth_identify(struct request *req);
 #define AUTH_KEY_MAX 128
 int auth_new_key(const char *prefix, long long id, char *key, char *hash);
 
+/* Fill a user caller from columns 0..5 of a result row: user id, user
+ * name, role, hotel id, hotel slug, staff id. */
+struct pg_result;
+void auth_user_from_row(struct caller *c, const struct pg_result *r, int row);
+
 /* "staff"/"manager"/"hr"/"admin" -> ROLE_*, else 0 */
 int auth_role_from_name(const char *name);
 

@@ -433,57 +433,47 @@ static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
     return PMS_OK;
 }
 
-static int sync_departments(struct json_object *doc, struct pms_result *res, struct pms_error *e)
+/* Bind a row's values for its section's upsert (after hotel_id). */
+typedef void (*bind_fn)(struct db_args *a, struct json_object *row);
+
+static void bind_department(struct db_args *a, struct json_object *row)
 {
-    struct json_object *arr = rows(doc, "departments");
-    for (size_t i = 0; i < nrows(arr); i++) {
-        struct json_object *row = json_object_array_get_idx(arr, i);
-        struct db_args a;
-        db_args_init(&a);
-        db_arg_int(&a, res->hotel_id);
-        db_arg_int(&a, opt_id(row, "id"));
-        db_arg_str(&a, opt_str(row, "name"));
-        if (upsert(&st_department, &a, &res->departments) < 0)
-            return row_failed("departments", i, e);
-    }
-    return PMS_OK;
+    db_arg_int(a, opt_id(row, "id"));
+    db_arg_str(a, opt_str(row, "name"));
 }
 
-static int sync_roster(struct json_object *doc, struct pms_result *res, struct pms_error *e)
+static void bind_roster(struct db_args *a, struct json_object *row)
 {
-    struct json_object *arr = rows(doc, "roster");
-    for (size_t i = 0; i < nrows(arr); i++) {
-        struct json_object *row = json_object_array_get_idx(arr, i);
-        struct db_args a;
-        db_args_init(&a);
-        db_arg_int(&a, res->hotel_id);
-        db_arg_int(&a, opt_id(row, "id"));
-        db_arg_int(&a, opt_id(row, "staff_id"));
-        db_arg_str(&a, opt_str(row, "date"));
-        db_arg_str(&a, opt_str(row, "start_time"));
-        db_arg_str(&a, opt_str(row, "end_time"));
-        db_arg_str(&a, opt_str(row, "location"));
-        arg_id_or_null(&a, opt_id(row, "department_id"));
-        if (upsert(&st_roster, &a, &res->roster) < 0)
-            return row_failed("roster", i, e);
-    }
-    return PMS_OK;
+    db_arg_int(a, opt_id(row, "id"));
+    db_arg_int(a, opt_id(row, "staff_id"));
+    db_arg_str(a, opt_str(row, "date"));
+    db_arg_str(a, opt_str(row, "start_time"));
+    db_arg_str(a, opt_str(row, "end_time"));
+    db_arg_str(a, opt_str(row, "location"));
+    arg_id_or_null(a, opt_id(row, "department_id"));
 }
 
-static int sync_clock_logs(struct json_object *doc, struct pms_result *res, struct pms_error *e)
+static void bind_clock_log(struct db_args *a, struct json_object *row)
 {
-    struct json_object *arr = rows(doc, "clock_logs");
+    db_arg_int(a, opt_id(row, "staff_id"));
+    db_arg_str(a, opt_str(row, "time_in"));
+    db_arg_str(a, opt_str(row, "time_out"));
+    arg_id_or_null(a, opt_id(row, "roster_shift_id"));
+}
+
+/* Upsert every row of a section that needs nothing but its own values. */
+static int sync_rows(struct json_object *doc, const char *section, struct db_stmt *st,
+                     bind_fn bind, struct pms_result *res, struct counts *c,
+                     struct pms_error *e)
+{
+    struct json_object *arr = rows(doc, section);
     for (size_t i = 0; i < nrows(arr); i++) {
-        struct json_object *row = json_object_array_get_idx(arr, i);
         struct db_args a;
         db_args_init(&a);
         db_arg_int(&a, res->hotel_id);
-        db_arg_int(&a, opt_id(row, "staff_id"));
-        db_arg_str(&a, opt_str(row, "time_in"));
-        db_arg_str(&a, opt_str(row, "time_out"));
-        arg_id_or_null(&a, opt_id(row, "roster_shift_id"));
-        if (upsert(&st_clock_log, &a, &res->clock_logs) < 0)
-            return row_failed("clock_logs", i, e);
+        bind(&a, json_object_array_get_idx(arr, i));
+        if (upsert(st, &a, c) < 0)
+            return row_failed(section, i, e);
     }
     return PMS_OK;
 }
@@ -497,11 +487,13 @@ static int pms_apply(const char *slug, int may_create, struct json_object *doc,
     if (db_begin() < 0)
         return PMS_DB;
     if ((rc = sync_hotel(slug, may_create, doc, res, e)) != PMS_OK ||
-        (rc = sync_departments(doc, res, e)) != PMS_OK ||
+        (rc = sync_rows(doc, "departments", &st_department, bind_department, res,
+                        &res->departments, e)) != PMS_OK ||
         (rc = sync_settings(doc, res, e)) != PMS_OK ||
         (rc = sync_staff(doc, actor, res, e)) != PMS_OK ||
-        (rc = sync_roster(doc, res, e)) != PMS_OK ||
-        (rc = sync_clock_logs(doc, res, e)) != PMS_OK) {
+        (rc = sync_rows(doc, "roster", &st_roster, bind_roster, res, &res->roster, e)) != PMS_OK ||
+        (rc = sync_rows(doc, "clock_logs", &st_clock_log, bind_clock_log, res,
+                        &res->clock_logs, e)) != PMS_OK) {
         db_rollback();
         return rc;
     }

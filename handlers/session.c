@@ -33,7 +33,7 @@ static struct db_stmt st_fail_clear = {
 };
 static struct db_stmt st_user = {
     "login_user",
-    "SELECT u.id, u.username, u.password_hash, s.role, h.id, h.slug, u.staff_id, s.is_active "
+    "SELECT u.id, u.username, s.role, h.id, h.slug, u.staff_id, u.password_hash, s.is_active "
     "FROM users u JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id "
     "JOIN hotels h ON h.id = u.hotel_id WHERE lower(u.username) = lower($1)",
     0,
@@ -143,7 +143,7 @@ void h_login(struct request *req)
         return;
     }
     int found = PQntuples(r) == 1;
-    int ok = crypto_verify_secret(password, found ? PQgetvalue(r, 0, 2) : dummy_hash());
+    int ok = crypto_verify_secret(password, found ? PQgetvalue(r, 0, 6) : dummy_hash());
     ok = ok && found && db_bool(r, 0, 7);
     if (!ok) {
         PQclear(r);
@@ -161,13 +161,7 @@ void h_login(struct request *req)
 
     struct caller *c = &req->caller;
     memset(c, 0, sizeof *c);
-    c->kind = CALLER_USER;
-    c->user_id = db_ll(r, 0, 0);
-    snprintf(c->username, sizeof c->username, "%s", PQgetvalue(r, 0, 1));
-    c->role = auth_role_from_name(PQgetvalue(r, 0, 3));
-    c->hotel_id = db_ll(r, 0, 4);
-    snprintf(c->hotel_slug, sizeof c->hotel_slug, "%s", PQgetvalue(r, 0, 5));
-    c->staff_id = db_ll(r, 0, 6);
+    auth_user_from_row(c, r, 0);
     PQclear(r);
 
     char token[65], digest_hex[67] = "\\x";
