@@ -69,7 +69,6 @@ banner() {
   faceclock is running
     API         $BASE_URL/api/
     health      $BASE_URL/healthz
-    dashboard   $BASE_URL/dashboard/
     metrics     $BASE_URL/metrics   (local only)
     admin key   X-API-Key: $FACECLOCK_ADMIN_KEY
 EOF
