@@ -14,6 +14,7 @@ Each server gets its own directory under $FC_VAR/zy/ (owned by RUN_AS when
 running as root, since the master drops to it) and logs to
 $FC_VAR/log/zy-<name>-<id>.log. Runs just before test_zz_resilience.py."""
 
+import json
 import os
 import re
 import shutil
@@ -40,13 +41,35 @@ def free_tcp_port():
         s.close()
 
 
+def _stat(pid):
+    """(ppid, pgrp) of pid from /proc, or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return int(fields[1]), int(fields[2])
+
+
 def children(pid):
     """The PIDs of pid's children (its workers), sorted; [] once it is gone."""
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
             return sorted(int(x) for x in f.read().split())
-    except (FileNotFoundError, ProcessLookupError):
+    except FileNotFoundError:
+        if not os.path.exists("/proc/%d" % pid):
+            return []
+    except ProcessLookupError:
         return []
+    # no CONFIG_PROC_CHILDREN: scan /proc
+    kids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            st = _stat(int(d))
+            if st and st[0] == pid:
+                kids.append(int(d))
+    return sorted(kids)
 
 
 def socket_inodes(pid):
@@ -108,11 +131,14 @@ class Server:
         if config_text is not None:
             self.config_path = os.path.join(self.dir, "faceclock.conf")
             self.write_config(config_text)
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        # a clean environment: no FACECLOCK_* of the caller's leaks in
+        self.env = {k: v for k, v in os.environ.items()
+                    if k in ("HOME", "LANG", "LC_ALL", "TZ") or k.startswith("PG")}
+        self.env.update({"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                     "DATABASE_URL": fc.ENV["DATABASE_URL"],
                     "FACECLOCK_ADMIN_KEY": fc.ENV.get("FACECLOCK_ADMIN_KEY", ""),
                     "FACECLOCK_SOCKET": self.addr,
-                    "FACECLOCK_WORKERS": str(workers)}
+                    "FACECLOCK_WORKERS": str(workers)})
         if self.run_as:
             self.env["FACECLOCK_USER"] = self.run_as
         if self.config_path:
@@ -194,9 +220,12 @@ class Server:
         return self.wait_exit(timeout)
 
     def cleanup(self):
-        """Never leave it running: SIGTERM, then SIGKILL to its own process
-        group (the master's PID; the workers share it), then the directory."""
+        """Never leave it running: SIGTERM; if it does not go, SIGKILL to its
+        process group (its own session, led by the master's PID, which the
+        workers share); then any worker left over, by PID; then the
+        directory."""
         if self.proc is not None:
+            workers = self.workers_now()
             if self.alive():
                 self.stop()
             if self.alive():
@@ -205,11 +234,13 @@ class Server:
                 except ProcessLookupError:
                     pass
                 self.wait_exit(5)
-            # workers left behind by a master that died abnormally
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            for w in workers:
+                st = _stat(w)
+                if st is not None and st[1] == self.pid:    # still one of ours
+                    try:
+                        os.kill(w, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -267,6 +298,393 @@ class Test1TcpSocket(ServerTest):
         self.assertIn("stopped", s.log())
         with self.assertRaises(OSError):
             fc.fcgi_connect(s.addr, timeout=2).close()
+
+
+
+def login_body(user):
+    return json.dumps({"username": user["username"], "password": user["password"]}).encode()
+
+
+def login_answer_ok(r):
+    """True for a 200 JSON login answer with a token."""
+    try:
+        return r.status == 200 and isinstance(r.json.get("token"), str)
+    except (ValueError, AttributeError):
+        return False
+
+
+class Load:
+    """Threads sending /healthz to a server one request at a time each until
+    the with-block ends (60 s at most); results are (monotonic time, ok,
+    detail)."""
+
+    def __init__(self, server, threads=1):
+        self.server = server
+        self.stop = threading.Event()
+        self.results = []
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(threads)]
+
+    def run(self):
+        end = time.monotonic() + 60
+        while not self.stop.is_set() and time.monotonic() < end:
+            try:
+                r = self.server.request("GET", "/healthz", timeout=5)
+                ok = r.status == 200 and r.json.get("database") == "ok"
+                detail = r
+            except Exception as e:  # noqa: BLE001 - recorded as a failure
+                ok, detail = False, repr(e)
+            with self.lock:
+                self.results.append((time.monotonic(), ok, detail))
+            time.sleep(0.005)
+
+    def failures(self):
+        with self.lock:
+            return [x for x in self.results if not x[1]]
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(15)
+        return False
+
+
+class Test2Recycling(ServerTest):
+    def test_workers_recycle_after_max_requests(self):
+        s = self.server("recycle", socket_kind="unix", workers=2,
+                        settings={"FACECLOCK_MAX_REQUESTS": "5"})
+        first = set(s.workers_now())
+        self.assertEqual(len(first), 2)
+        seen = set(first)
+        failures = []
+        for i in range(40):
+            uri = "/healthz" if i % 4 else "/api/no-such-route-%d" % i
+            try:
+                r = s.request("GET", uri)
+                ok = (r.status == 200 and r.json.get("database") == "ok") if uri == "/healthz" \
+                    else (r.status == 404 and r.json.get("code") == "NOT_FOUND")
+                if not ok:
+                    failures.append((i, uri, r))
+            except Exception as e:  # noqa: BLE001 - a failed request
+                failures.append((i, uri, repr(e)))
+            seen.update(s.workers_now())
+        self.assertEqual(failures, [], "requests failed while workers recycled")
+        # >= 40 requests, 5 per worker life, at most 4 left over per slot:
+        # at least ceil((40 - 8) / 5) = 7 recycles
+        recycled = fc.wait_for(lambda: len(re.findall(r"recycled itself", s.log())) >= 7, 5.0, 0.05)
+        self.assertTrue(recycled, "fewer than 7 'recycled itself' lines in the log:\n%s" % s.log_tail())
+        self.assertGreaterEqual(len(seen), 2 + 3, "worker pids seen: %s" % sorted(seen))
+        now = fc.wait_for(lambda: len(s.workers_now()) == 2 and s.workers_now(), 5.0, 0.05)
+        self.assertTrue(now, "worker count not back at 2: %s" % s.workers_now())
+        self.assertNotEqual(set(now), first, "the first workers are still there after 40 requests")
+        self.assertNotIn("killed by signal", s.log())
+        self.assertNotIn("exited with status", s.log())
+        self.assert_stopped_cleanly(s)
+
+
+class Test3Drain(ServerTest):
+    """SIGTERM: what is in flight gets its answer, then exit 0, socket gone."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("zydrain")
+        cls.h.create()
+        cls.user = cls.h.users["staff"]
+
+    def send_logins(self, s, n):
+        """n login requests on n connections from threads, each sent in full
+        (sent[i] set) before its answer is read. Returns (threads, sent,
+        results)."""
+        results = [None] * n
+        sent = [threading.Event() for _ in range(n)]
+        body = login_body(self.user)
+
+        def go(i):
+            try:
+                with fc.FcgiConn(s.addr, timeout=15) as c:
+                    c.begin("POST", "/api/auth/login", len(body), "application/json", None,
+                            fc.fresh_source() or "127.0.0.1")
+                    c.send_stdin(body)
+                    c.end_stdin()
+                    sent[i].set()
+                    results[i] = c.read_response()
+            except Exception as e:  # noqa: BLE001 - recorded
+                results[i] = repr(e)
+            finally:
+                sent[i].set()
+        threads = [threading.Thread(target=go, args=(i,), daemon=True) for i in range(n)]
+        for t in threads:
+            t.start()
+        return threads, sent, results
+
+    def check_drained(self, s, t_signal, threads, results):
+        for t in threads:
+            t.join(20)
+        rc = s.wait_exit(10)
+        exited = time.monotonic() - t_signal
+        bad = [(i, r) for i, r in enumerate(results) if not login_answer_ok(r)]
+        self.assertEqual(bad, [], "requests in flight at SIGTERM not answered 200 "
+                         "(a str is the client's exception):\n%s" % s.log_tail(15))
+        self.assertEqual(rc, 0, "exit status after SIGTERM (None: still running):\n%s" % s.log_tail())
+        self.assertLess(exited, 5.0, "exit took %.1f s after SIGTERM" % exited)
+        if s.unix_path:
+            self.assertFalse(os.path.exists(s.unix_path), "socket %s left behind" % s.unix_path)
+
+    def test_requests_the_workers_are_on_are_answered(self):
+        n = 3
+        s = self.server("drain-busy", socket_kind="unix", workers=n)
+        workers = s.workers_now()
+        base = {w: socket_inodes(w) for w in workers}
+        threads, sent, results = self.send_logins(s, n)
+
+        def all_busy():
+            # every request sent in full (so no worker waits for its body:
+            # see the next tests) and every worker holds a new socket: it
+            # has accepted one
+            if not all(e.is_set() for e in sent):
+                return False
+            return all(socket_inodes(w) - base[w] for w in workers) or \
+                any(r is not None for r in results)
+        self.assertTrue(fc.wait_for(all_busy, 5.0, 0.002), "the workers did not accept within 5 s")
+        s.signal(signal.SIGTERM)
+        t_signal = time.monotonic()
+        self.check_drained(s, t_signal, threads, results)
+        self.assertIn("draining workers", s.log())
+
+    def test_requests_waiting_in_the_socket_backlog_are_answered(self):
+        # one worker on one login; three more connected and sent in full,
+        # waiting to be accepted, when SIGTERM comes
+        n = 4
+        s = self.server("drain-backlog", socket_kind="unix", workers=1)
+        w = s.workers_now()[0]
+        base = socket_inodes(w)
+        threads, sent, results = self.send_logins(s, n)
+        ready = fc.wait_for(lambda: all(e.is_set() for e in sent) and (socket_inodes(w) - base), 5.0, 0.002)
+        self.assertTrue(ready, "requests not sent / not accepted within 5 s")
+        s.signal(signal.SIGTERM)
+        self.check_drained(s, time.monotonic(), threads, results)
+
+    def test_request_whose_body_is_still_arriving_is_answered(self):
+        s = self.server("drain-body", socket_kind="unix", workers=1)
+        w = s.workers_now()[0]
+        base = socket_inodes(w)
+        body = login_body(self.user)
+        with fc.FcgiConn(s.addr, timeout=15) as c:
+            c.begin("POST", "/api/auth/login", len(body), "application/json", None,
+                    fc.fresh_source() or "127.0.0.1")
+            c.send_stdin(body[:5])
+            self.assertTrue(fc.wait_for(lambda: socket_inodes(w) - base, 5.0, 0.002),
+                            "the worker did not accept within 5 s")
+            s.signal(signal.SIGTERM)
+            t_signal = time.monotonic()
+            self.assertTrue(fc.wait_for(lambda: "draining workers" in s.log(), 5.0, 0.01),
+                            "no 'draining workers' in the log:\n%s" % s.log_tail())
+            time.sleep(0.2)     # the master has signalled the worker by now
+            c.send_stdin(body[5:])
+            c.end_stdin()
+            r = c.read_response()
+        self.check_drained(s, t_signal, [], [r])
+
+
+class Test4Respawn(ServerTest):
+    def test_sigkilled_worker_is_respawned_with_logged_back_off(self):
+        s = self.server("respawn", socket_kind="tcp", workers=2)
+        before = s.workers_now()
+        victim = before[0]
+        os.kill(victim, signal.SIGKILL)
+
+        def replaced(gone):
+            now = s.workers_now()
+            new = set(now) - set(before) - {victim}
+            return now if len(now) == 2 and gone not in now and new else None
+        now = fc.wait_for(lambda: replaced(victim), 10.0, 0.01)
+        self.assertTrue(now, "worker %d not replaced within 10 s (now %s)" % (victim, s.workers_now()))
+        # the replacement (same slot) dies young: a longer back-off
+        second = (set(now) - set(before)).pop()
+        os.kill(second, signal.SIGKILL)
+        t_kill = time.monotonic()
+        before = now
+
+        def replaced2():
+            cur = s.workers_now()
+            return cur if len(cur) == 2 and second not in cur and set(cur) - set(before) else None
+        now = fc.wait_for(replaced2, 10.0, 0.01)
+        self.assertTrue(now, "worker %d not replaced within 10 s (now %s)" % (second, s.workers_now()))
+        self.assertLess(time.monotonic() - t_kill, 7.0)
+        self.assertTrue(s.alive(), "the master died")
+
+        lines = fc.wait_for(lambda: re.findall(r"worker (\d+) \(slot \d+\) killed by signal 9 "
+                                               r"after [\d.]+s; respawn in ([\d.]+)s", s.log()), 3.0, 0.05)
+        got = {int(pid): float(d) for pid, d in lines}
+        self.assertEqual(set(got), {victim, second}, "log lines: %s\n%s" % (lines, s.log_tail()))
+        self.assertGreater(got[second], 0.0, "no back-off logged for a worker that died young")
+        self.assertGreater(got[second], got[victim], "back-off did not grow: %s" % got)
+        for i in range(6):
+            with self.subTest(request=i):
+                self.assertTrue(s.healthz_ok())
+        self.assertEqual(len(s.workers_now()), 2)
+        self.assert_stopped_cleanly(s)
+
+
+class Test5ConfigReload(ServerTest):
+    def test_config_file_overrides_environment_and_sighup_grows_the_pool(self):
+        s = self.server("config", socket_kind="unix", workers=2, expect_workers=1,
+                        config_text="# test_zy_runtime\nFACECLOCK_WORKERS=1\n")
+        first = s.workers_now()
+        self.assertEqual(len(first), 1, "FACECLOCK_CONFIG's FACECLOCK_WORKERS=1 did not override the "
+                         "environment's 2: workers %s" % first)
+        with Load(s, threads=2) as load:
+            time.sleep(0.2)
+            s.write_config("# test_zy_runtime\nFACECLOCK_WORKERS=3\n")
+            s.signal(signal.SIGHUP)
+
+            def three_new():
+                now = s.workers_now()
+                return now if len(now) == 3 and first[0] not in now else None
+            now = fc.wait_for(three_new, 15.0, 0.02)
+            self.assertTrue(now, "not 3 new workers within 15 s of SIGHUP (now %s, before %s)\n%s"
+                            % (s.workers_now(), first, s.log_tail()))
+            time.sleep(0.3)
+        self.assertGreater(len(load.results), 20)
+        self.assertEqual(load.failures(), [], "requests failed during the reload")
+        self.assertIn("reloading: replacing 1 workers with 3", s.log())
+        # all three answer: 12 requests in a row, fine
+        for i in range(12):
+            self.assertTrue(s.healthz_ok(), "request %d" % i)
+        self.assert_stopped_cleanly(s)
+
+    def test_sighup_shrinks_the_pool(self):
+        s = self.server("config-shrink", socket_kind="tcp", workers=1, expect_workers=3,
+                        config_text="FACECLOCK_WORKERS=3\n")
+        before = s.workers_now()
+        with Load(s, threads=2) as load:
+            time.sleep(0.2)
+            s.write_config("FACECLOCK_WORKERS=1\n")
+            s.signal(signal.SIGHUP)
+
+            def one_new():
+                now = s.workers_now()
+                return now if len(now) == 1 and not set(now) & set(before) else None
+            now = fc.wait_for(one_new, 15.0, 0.02)
+            self.assertTrue(now, "not 1 new worker within 15 s of SIGHUP (now %s, before %s)"
+                            % (s.workers_now(), before))
+            time.sleep(0.3)
+        self.assertEqual(load.failures(), [], "requests failed during the reload")
+        self.assertGreater(len(load.results), 10)
+        self.assertNotIn("killed by signal", s.log())
+        self.assert_stopped_cleanly(s)
+
+    def test_sighup_while_a_request_body_is_arriving(self):
+        # the worker being replaced is on a request whose body is not all
+        # there yet: it must finish that request, not fail it
+        h = fc.Hotel("zyhup")
+        h.create()
+        body = login_body(h.users["staff"])
+        s = self.server("config-body", socket_kind="unix", workers=1, config_text="FACECLOCK_WORKERS=1\n")
+        w = s.workers_now()[0]
+        base = socket_inodes(w)
+        with fc.FcgiConn(s.addr, timeout=15) as c:
+            c.begin("POST", "/api/auth/login", len(body), "application/json", None,
+                    fc.fresh_source() or "127.0.0.1")
+            c.send_stdin(body[:5])
+            self.assertTrue(fc.wait_for(lambda: socket_inodes(w) - base, 5.0, 0.002),
+                            "the worker did not accept within 5 s")
+            s.signal(signal.SIGHUP)
+            self.assertTrue(fc.wait_for(lambda: len(s.workers_now()) == 2, 5.0, 0.005),
+                            "no replacement forked within 5 s of SIGHUP:\n%s" % s.log_tail())
+            time.sleep(0.2)     # the old worker has been told to finish by now
+            c.send_stdin(body[5:])
+            c.end_stdin()
+            r = c.read_response()
+        self.assertTrue(login_answer_ok(r), "login on a worker retired by SIGHUP: %r\n%s" % (r, s.log_tail(8)))
+        self.assertTrue(fc.wait_for(lambda: s.workers_now() and w not in s.workers_now(), 10.0, 0.02))
+        self.assertTrue(s.healthz_ok())
+        self.assert_stopped_cleanly(s)
+
+    def test_sighup_with_an_invalid_file_keeps_the_old_configuration(self):
+        s = self.server("config-bad", socket_kind="unix", workers=1, expect_workers=2,
+                        config_text="FACECLOCK_WORKERS=2\n")
+        before = s.workers_now()
+        s.write_config("FACECLOCK_WORKERS=0\n")
+        s.signal(signal.SIGHUP)
+        self.assertTrue(fc.wait_for(lambda: "keeping the old one" in s.log(), 5.0, 0.02),
+                        "no 'keeping the old one' in the log:\n%s" % s.log_tail())
+        time.sleep(0.2)
+        self.assertEqual(s.workers_now(), before, "workers changed on an invalid configuration")
+        self.assertTrue(s.healthz_ok())
+        # a valid file again is taken up by the next SIGHUP
+        s.write_config("FACECLOCK_WORKERS=1\n")
+        s.signal(signal.SIGHUP)
+        now = fc.wait_for(lambda: len(s.workers_now()) == 1 and not set(s.workers_now()) & set(before)
+                          and s.workers_now(), 15.0, 0.02)
+        self.assertTrue(now, "workers after a valid reload: %s" % s.workers_now())
+        self.assertTrue(s.healthz_ok())
+        self.assert_stopped_cleanly(s)
+
+
+class Test6AuditAppendOnly(unittest.TestCase):
+    """face_audit_log refuses UPDATE, DELETE and TRUNCATE even from its owner
+    (FACECLOCK_MIGRATE_URL). Each statement runs inside BEGIN ... ROLLBACK,
+    so even if one were let through nothing would change."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("zyaudit")
+        cls.h.create()
+        cls.hotel = "(SELECT id FROM hotels WHERE slug = %s)" % fc.sql_str(cls.h.slug)
+        sid = cls.h.plain_staff_id
+        # a row made by the application: face data revoked by a PMS deactivation
+        rc, _, err = fc.psql("INSERT INTO face_data (hotel_id, staff_id, descriptor_enc, consent_given) "
+                             "VALUES (%s, %d, '\\x00', true)" % (cls.hotel, sid), check=False)
+        if rc != 0:
+            raise unittest.SkipTest("cannot seed face_data: %s" % err)
+        row = [x for x in cls.h.staff if x["id"] == sid][0]
+        r = fc.admin("PUT", cls.h.sync_path, json={"staff": [dict(row, is_active=False)]})
+        body = fc.assert_json(r, 200)
+        if body.get("face_data_revoked") != 1:
+            raise AssertionError("PMS deactivation did not revoke the face data: %r" % body)
+        # and one put in by the owner itself
+        fc.psql("INSERT INTO face_audit_log (hotel_id, staff_id, action, reason) "
+                "VALUES (%s, %d, 'REGISTERED', 'zy owner insert')" % (cls.hotel, sid))
+
+    def snapshot(self):
+        return fc.psql("SELECT string_agg(id || '|' || action || '|' || coalesce(reason, ''), ',' ORDER BY id) "
+                       "FROM face_audit_log WHERE hotel_id = %s" % self.hotel)
+
+    def test_owner_owns_the_table(self):
+        owner = fc.psql("SELECT tableowner = current_user FROM pg_tables "
+                        "WHERE schemaname = 'public' AND tablename = 'face_audit_log'")
+        self.assertEqual(owner, "t", "FACECLOCK_MIGRATE_URL's role does not own face_audit_log")
+
+    def test_owner_cannot_update_delete_or_truncate(self):
+        before = self.snapshot()
+        self.assertEqual(before.count("|"), 4, "expected 2 audit rows: %r" % before)
+        self.assertIn("REVOKED", before.upper())
+        stmts = {
+            "UPDATE": "UPDATE face_audit_log SET reason = 'tampered' WHERE hotel_id = %s" % self.hotel,
+            "DELETE": "DELETE FROM face_audit_log WHERE hotel_id = %s" % self.hotel,
+            "TRUNCATE": "TRUNCATE face_audit_log",
+            "TRUNCATE CASCADE": "TRUNCATE face_audit_log CASCADE",
+        }
+        for label, sql in stmts.items():
+            with self.subTest(label):
+                rc, out, err = fc.psql("BEGIN; %s; ROLLBACK;" % sql, check=False)
+                self.assertNotEqual(rc, 0, "the owner could run: %s" % sql)
+                self.assertIn("append-only", err, "refused, but not by the audit trigger: %s" % err)
+        self.assertEqual(self.snapshot(), before)
+
+    def test_owner_can_still_append_and_read(self):
+        n = int(fc.psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %s" % self.hotel))
+        rc, out, err = fc.psql("BEGIN; INSERT INTO face_audit_log (hotel_id, staff_id, action, reason) "
+                               "VALUES (%s, %d, 'REGISTERED', 'zy'); ROLLBACK;"
+                               % (self.hotel, self.h.plain_staff_id), check=False)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(int(fc.psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %s" % self.hotel)), n)
 
 
 if __name__ == "__main__":
