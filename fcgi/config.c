@@ -37,6 +37,22 @@ static int set_long(long *dst, const char *name, const char *v, long min, long m
     return 0;
 }
 
+/* 64 hex characters -> 32 bytes */
+static int set_key(unsigned char *dst, int *has, const char *name, const char *v)
+{
+    if (strlen(v) != 64 || strspn(v, "0123456789abcdefABCDEF") != 64) {
+        fprintf(stderr, "faceclock: %s must be 64 hexadecimal characters (32 bytes)\n", name);
+        return -1;
+    }
+    for (int i = 0; i < 32; i++) {
+        unsigned int b;
+        sscanf(v + 2 * i, "%2x", &b);
+        dst[i] = (unsigned char)b;
+    }
+    *has = 1;
+    return 0;
+}
+
 /* Apply one setting; unknown names are ignored (the file may hold others). */
 static int apply(const char *name, const char *v)
 {
@@ -51,6 +67,8 @@ static int apply(const char *name, const char *v)
         return set_string(c->admin_key, sizeof c->admin_key, name, v);
     if (strcmp(name, "FACECLOCK_SQL_DIR") == 0)
         return set_string(c->sql_dir, sizeof c->sql_dir, name, v);
+    if (strcmp(name, "FACECLOCK_DATA_KEY") == 0)
+        return set_key(c->data_key, &c->has_data_key, name, v);
     if (strcmp(name, "FACECLOCK_WORKERS") == 0) {
         if (set_long(&n, name, v, 1, 64) < 0)
             return -1;
@@ -83,7 +101,7 @@ static const char *const names[] = {
     "FACECLOCK_SOCKET", "DATABASE_URL", "FACECLOCK_ADMIN_KEY", "FACECLOCK_SQL_DIR",
     "FACECLOCK_WORKERS", "FACECLOCK_MAX_REQUESTS", "FACECLOCK_MAX_BODY",
     "FACECLOCK_TOKEN_TTL", "FACECLOCK_SCRYPT_LOG_N", "FACECLOCK_LOGIN_MAX_FAILURES",
-    "FACECLOCK_LOGIN_WINDOW",
+    "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY",
 };
 
 static int load_file(const char *path)

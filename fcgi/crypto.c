@@ -285,3 +285,61 @@ crypto_verify_secret(const char *secret, const char *hash)
     wipe(want, sizeof(want));
     return ok;
 }
+
+/*
+ * AES-256-GCM sealing of small records (face descriptors at rest).
+ * Layout: nonce (12) || ciphertext (n) || tag (16). The aad binds a
+ * record to where it belongs, so rows cannot be swapped.
+ */
+static int
+gcm_open_handle(gcry_cipher_hd_t *h, const unsigned char *key, const unsigned char *nonce,
+                const void *aad, size_t aadlen)
+{
+    if (gcry_cipher_open(h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM, 0) != 0)
+        return -1;
+    if (gcry_cipher_setkey(*h, key, 32) != 0 || gcry_cipher_setiv(*h, nonce, 12) != 0 ||
+        gcry_cipher_authenticate(*h, aad, aadlen) != 0) {
+        gcry_cipher_close(*h);
+        return -1;
+    }
+    return 0;
+}
+
+int
+crypto_seal(const unsigned char *key, const void *aad, size_t aadlen,
+            const void *plain, size_t n, unsigned char *out)
+{
+    gcry_cipher_hd_t h;
+    int rc = -1;
+
+    if (crypto_init() == -1 || crypto_random(out, 12) == -1)
+        return -1;
+    if (gcm_open_handle(&h, key, out, aad, aadlen) == -1)
+        return -1;
+    if (gcry_cipher_encrypt(h, out + 12, n, plain, n) == 0 &&
+        gcry_cipher_gettag(h, out + 12 + n, 16) == 0)
+        rc = 0;
+    gcry_cipher_close(h);
+    return rc;
+}
+
+int
+crypto_open(const unsigned char *key, const void *aad, size_t aadlen,
+            const unsigned char *in, size_t n, void *plain)
+{
+    gcry_cipher_hd_t h;
+    int rc = -1;
+
+    if (n < CRYPTO_SEAL_OVERHEAD || crypto_init() == -1)
+        return -1;
+    n -= CRYPTO_SEAL_OVERHEAD;
+    if (gcm_open_handle(&h, key, in, aad, aadlen) == -1)
+        return -1;
+    if (gcry_cipher_decrypt(h, plain, n, in + 12, n) == 0 &&
+        gcry_cipher_checktag(h, in + 12 + n, 16) == 0)
+        rc = 0;
+    gcry_cipher_close(h);
+    if (rc == -1)
+        memset(plain, 0, n);
+    return rc;
+}

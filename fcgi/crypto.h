@@ -36,4 +36,17 @@ int crypto_verify_secret(const char *secret, const char *hash);
 
 void crypto_hex(const unsigned char *in, size_t n, char *out);   /* out: 2n+1 */
 
+/* AES-256-GCM with a fresh random 96-bit nonce: out (n +
+ * CRYPTO_SEAL_OVERHEAD bytes) = nonce || ciphertext || tag; aad is
+ * authenticated, not stored. key is 32 bytes. 0 or -1. */
+#define CRYPTO_SEAL_OVERHEAD 28
+int crypto_seal(const unsigned char *key, const void *aad, size_t aadlen,
+                const void *plain, size_t n, unsigned char *out);
+
+/* The reverse: in holds n bytes from crypto_seal; plain gets n -
+ * CRYPTO_SEAL_OVERHEAD bytes. -1 (and plain zeroed) when the key, aad or
+ * data do not match. */
+int crypto_open(const unsigned char *key, const void *aad, size_t aadlen,
+                const unsigned char *in, size_t n, void *plain);
+
 #endif

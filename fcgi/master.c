@@ -282,8 +282,8 @@ int master_run(void)
         if (sig == SIGTERM || sig == SIGINT) {
             log_info("signal %d: draining workers", sig);
             shutdown_workers();
-            if (is_unix_socket(g_config.socket))
-                unlink(g_config.socket);
+            if (is_unix_socket(g_config.socket) && unlink(g_config.socket) < 0 && errno != ENOENT)
+                log_warn("could not remove %s: %s", g_config.socket, strerror(errno));
             log_info("stopped");
             return 0;
         }

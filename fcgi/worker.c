@@ -4,6 +4,7 @@
  * still answers 500 INTERNAL before the worker exits to be respawned. */
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,13 +42,31 @@ static void on_crash(int sig)
     raise(sig);
 }
 
+static void on_alarm(int sig)
+{
+    (void)sig;                          /* only to interrupt a draining accept() */
+}
+
+/* While waiting in accept() SIGTERM must interrupt it (no SA_RESTART);
+ * while a request is read or answered it must not break the I/O. */
+static void term_interrupts(int interrupts)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sa.sa_flags = interrupts ? 0 : SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_term;            /* no SA_RESTART: accept() is interrupted */
+    term_interrupts(1);
+    sa.sa_handler = on_alarm;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
     signal(SIGINT, SIG_IGN);            /* the master decides */
     signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
@@ -132,16 +151,26 @@ int worker_run(int listen_fd, int slot)
     struct pool *pool = pool_new();
     int rc = 0;
 
-    while (!stopping) {
-        if (FCGX_Accept_r(&fr) < 0) {
-            if (stopping)
+    for (;;) {
+        if (stopping) {
+            /* asked to stop: answer what already waits on the socket, then
+             * leave; alarm() frees accept() if another worker took it */
+            struct pollfd pfd = {listen_fd, POLLIN, 0};
+            if (poll(&pfd, 1, 0) <= 0)
                 break;
-            if (errno == EINTR)
+            alarm(1);
+        }
+        term_interrupts(1);
+        int accepted = FCGX_Accept_r(&fr);
+        alarm(0);
+        if (accepted < 0) {
+            if (stopping || errno == EINTR)
                 continue;
             log_error("FCGX_Accept_r failed: %s", strerror(errno));
             rc = 70;
             break;
         }
+        term_interrupts(0);
         int crashed = handle(&fr, pool);
         FCGX_Finish_r(&fr);
         if (crashed) {

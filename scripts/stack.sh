@@ -16,6 +16,8 @@
 #   FACECLOCK_WORKERS   FastCGI workers (the binary's default: cores)
 #   FACECLOCK_ADMIN_KEY system administrator key; default: generated once
 #                       into $FC_VAR/admin_key and reused
+#   FACECLOCK_DATA_KEY  key of the biometric data at rest (64 hex); default:
+#                       generated once into $FC_VAR/data_key and reused
 #   FACECLOCK_SOCKET    FastCGI socket: unix path or host:port
 #                       (default $FC_VAR/faceclock.sock)
 #   DATABASE_URL        an existing PostgreSQL: then no private cluster
@@ -24,7 +26,7 @@
 #   any other FACECLOCK_* reaches the binary unchanged.
 #
 # After `start`, $FC_VAR/env holds sh-quoted KEY='value' lines for clients:
-# BASE_URL PORT FACECLOCK_ADMIN_KEY DATABASE_URL FACECLOCK_MIGRATE_URL FC_VAR
+# BASE_URL PORT FACECLOCK_ADMIN_KEY FACECLOCK_DATA_KEY DATABASE_URL FACECLOCK_MIGRATE_URL FC_VAR
 # FC_BIN PG_BIN FC_SOCKET RUN_AS FC_LOG FC_STACK FC_DB_MODE.
 #
 # As root, PostgreSQL (which refuses root) runs as the system user
@@ -268,7 +270,7 @@ fc_start() {
     [[ $FC_SOCKET == /* && -S $FC_SOCKET ]] && rm -f "$FC_SOCKET"
     say "faceclock: starting $FC_BIN serve (socket $FC_SOCKET${FACECLOCK_WORKERS:+, $FACECLOCK_WORKERS workers})"
     (
-        export FACECLOCK_SOCKET=$FC_SOCKET DATABASE_URL=$APP_URL FACECLOCK_ADMIN_KEY=$ADMIN_KEY
+        export FACECLOCK_SOCKET=$FC_SOCKET DATABASE_URL=$APP_URL FACECLOCK_ADMIN_KEY=$ADMIN_KEY FACECLOCK_DATA_KEY=$DATA_KEY
         [[ -z $RUN_AS ]] || export FACECLOCK_USER=${FACECLOCK_USER:-$RUN_AS}
         unset FACECLOCK_MIGRATE_URL
         cd "$FC_ROOT"
@@ -399,16 +401,20 @@ nginx_stop() {
 
 # --------------------------------------------------------------- the stack
 
-admin_key() {
-    if [[ -n ${FACECLOCK_ADMIN_KEY:-} ]]; then
-        printf '%s\n' "$FACECLOCK_ADMIN_KEY"
-    elif [[ -s $FC_VAR/admin_key ]]; then
-        head -n1 "$FC_VAR/admin_key"
+# $1: the variable's value (may be empty), $2: file under $FC_VAR that keeps
+# a generated one: 32 random bytes as hex, made once and reused
+secret_or_kept() {
+    if [[ -n $1 ]]; then
+        printf '%s\n' "$1"
+    elif [[ -s $FC_VAR/$2 ]]; then
+        head -n1 "$FC_VAR/$2"
     else
-        (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$FC_VAR/admin_key")
-        head -n1 "$FC_VAR/admin_key"
+        (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$FC_VAR/$2")
+        head -n1 "$FC_VAR/$2"
     fi
 }
+admin_key() { secret_or_kept "${FACECLOCK_ADMIN_KEY:-}" admin_key; }
+data_key() { secret_or_kept "${FACECLOCK_DATA_KEY:-}" data_key; }
 
 write_env() {
     local tmp=$ENV_FILE.tmp
@@ -417,6 +423,7 @@ write_env() {
         printf 'BASE_URL=%s\n' "$(shq "http://127.0.0.1:$PORT")"
         printf 'PORT=%s\n' "$(shq "$PORT")"
         printf 'FACECLOCK_ADMIN_KEY=%s\n' "$(shq "$ADMIN_KEY")"
+        printf 'FACECLOCK_DATA_KEY=%s\n' "$(shq "$DATA_KEY")"
         printf 'DATABASE_URL=%s\n' "$(shq "$APP_URL")"
         printf 'FACECLOCK_MIGRATE_URL=%s\n' "$(shq "$MIGRATE_URL")"
         printf 'FC_VAR=%s\n' "$(shq "$FC_VAR")"
@@ -480,6 +487,7 @@ do_start() {
     fc_socket_choose
     nginx_prepare
     ADMIN_KEY=$(admin_key)
+    DATA_KEY=$(data_key)
     trap 'on_start_exit $?' EXIT
 
     if db_is_private; then
