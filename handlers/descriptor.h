@@ -1,0 +1,18 @@
+/* descriptor.h — face descriptors: exactly 128 finite numbers (what
+ * face-api.js / dlib compute in the kiosk browser). Pure. */
+#ifndef FC_DESCRIPTOR_H
+#define FC_DESCRIPTOR_H
+
+#include <json-c/json.h>
+
+#define DESCRIPTOR_DIM 128
+
+/* A JSON array of exactly DESCRIPTOR_DIM finite numbers (ints or doubles,
+ * each within ±1e6) into out. 0, or -1 for anything else (NULL, not an
+ * array, wrong length, a non-number, NaN/Infinity, out of float range). */
+int descriptor_from_json(struct json_object *v, float out[DESCRIPTOR_DIM]);
+
+/* Euclidean distance between two descriptors. */
+double descriptor_distance(const float *a, const float *b);
+
+#endif
