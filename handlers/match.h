@@ -27,17 +27,21 @@ enum match_outcome {
 
 struct match_result {
     long long staff_id;       /* nearest (0 when the set is empty) */
-    double distance;
+    double distance;          /* in double from the stored floats; INFINITY when empty */
     double confidence;        /* max(0, 1 - d/3), not rounded */
     long long runner_up_id;   /* nearest other staff member, 0 if none */
-    double runner_up_distance;
+    double runner_up_distance;  /* INFINITY if none */
 };
 
 /* confidence = max(0, 1 - d/3) */
 double match_confidence(double distance);
 
 /* Decide a scan: nearest by Euclidean distance, then the rules of 5.2 in
- * order: radius, minimum confidence, ambiguity. r is always filled. */
+ * order: radius, minimum confidence, ambiguity. r is always filled.
+ * The thresholds (radius, minimum confidence, margin) are compared at
+ * single precision, the precision descriptors are kept in, so a decimal
+ * boundary holds however the floats rounded: a descriptor 0.6 away is
+ * recognised (its distance may read 0.60000002), 0.6000001 is not. */
 enum match_outcome match_scan(const float *query, const struct face_set *set,
                               double min_confidence, struct match_result *r);
 
