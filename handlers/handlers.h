@@ -25,6 +25,17 @@ void h_settings_patch(struct request *req);
 /* staff.c */
 void h_staff_list(struct request *req);
 
+/* face.c */
+void h_register_face(struct request *req);
+void h_revoke_face(struct request *req);
+/* "First Last" (pool string) */
+char *staff_display_name(struct pool *p, const char *first, const char *last);
+
+/* clock.c */
+void h_face_clock_in(struct request *req);
+void h_unrostered_confirm(struct request *req);
+void h_force_log(struct request *req);
+
 /* pms.c */
 void h_pms_sync(struct request *req);
 

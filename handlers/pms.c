@@ -10,6 +10,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "face_store.h"
 #include "handlers.h"
 #include "jsonx.h"
 #include "log.h"
@@ -93,16 +94,6 @@ static struct db_stmt st_user_update = {
     "pms_user_update",
     "UPDATE users SET username = $2, password_hash = coalesce($3, password_hash), updated_at = now() "
     "WHERE id = $1",
-    0,
-};
-static struct db_stmt st_face_delete = {
-    "pms_face_delete",
-    "DELETE FROM face_data WHERE hotel_id = $1 AND staff_id = $2 RETURNING consent_given", 0,
-};
-static struct db_stmt st_audit_revoked = {
-    "pms_audit_revoked",
-    "INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, consent_given, "
-    "client_ip, user_agent) VALUES ($1, $2, 'REVOKED', $3, 'staff departure', $4, $5::inet, coalesce($6, ''))",
     0,
 };
 static struct db_stmt st_tokens_revoke = {
@@ -370,27 +361,12 @@ static int depart(long long hotel_id, long long staff_id, const struct pms_actor
                   struct pms_result *res)
 {
     struct db_args a;
-    PGresult *r;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_int(&a, staff_id);
-    if ((r = db_run(&st_face_delete, &a)) == NULL)
+    long long audit = face_store_revoke(hotel_id, staff_id, "staff departure", actor->staff_id,
+                                        actor->client_ip, actor->user_agent);
+    if (audit < 0)
         return PMS_DB;
-    int had_face = PQntuples(r) == 1, consent = had_face && db_bool(r, 0, 0);
-    PQclear(r);
-    if (had_face) {
-        db_args_init(&a);
-        db_arg_int(&a, hotel_id);
-        db_arg_int(&a, staff_id);
-        arg_id_or_null(&a, actor->staff_id);
-        db_arg_bool(&a, consent);
-        db_arg_str(&a, actor->client_ip);
-        db_arg_str(&a, actor->user_agent);
-        if (db_exec(&st_audit_revoked, &a) < 0)
-            return PMS_DB;
+    if (audit > 0)
         res->face_data_revoked++;
-    }
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, staff_id);

@@ -6,6 +6,7 @@
 
 #define HOTEL "/api/staff/hotel/{hotel_slug}"
 #define MANAGERS (A_SYSADMIN | A_MANAGER | A_ADMIN)
+#define CLOCK HOTEL "/attendance/clock-logs/"
 #define READERS (A_SYSADMIN | A_MANAGER | A_HR | A_ADMIN)
 
 const struct route app_routes[] = {
@@ -26,6 +27,12 @@ const struct route app_routes[] = {
 
     {"GET",    HOTEL "/attendance/settings/",  h_settings_get,   READERS,   T_PATH, "settings.get"},
     {"PATCH",  HOTEL "/attendance/settings/",  h_settings_patch, MANAGERS,  T_PATH, "settings.patch"},
+
+    {"POST",   CLOCK "register-face/",         h_register_face,  A_STAFF | MANAGERS, T_PATH, "face.register"},
+    {"DELETE", CLOCK "revoke-face/{staff_id}/", h_revoke_face,   A_STAFF | MANAGERS, T_PATH, "face.revoke"},
+    {"POST",   CLOCK "face-clock-in/",         h_face_clock_in,  A_KIOSK | A_SYSADMIN, T_PATH, "clock.face"},
+    {"POST",   CLOCK "unrostered-confirm/",    h_unrostered_confirm, A_KIOSK | A_SYSADMIN, T_PATH, "clock.confirm"},
+    {"POST",   CLOCK "force-log/",             h_force_log,      A_KIOSK | MANAGERS, T_PATH, "clock.force"},
 };
 
 const int app_nroutes = (int)(sizeof app_routes / sizeof app_routes[0]);

@@ -9,12 +9,6 @@
 #include "response.h"
 #include "settings.h"
 
-#define SETTINGS_COLS \
-    "face_attendance_enabled, face_attendance_min_confidence, require_face_consent, " \
-    "allow_face_self_registration, face_data_retention_days, face_attendance_departments::text, " \
-    "break_warning_hours, overtime_warning_hours, hard_limit_hours, enforce_limits, " \
-    "clock_in_early_minutes, duplicate_scan_seconds"
-
 static struct db_stmt st_load = {
     "settings_load", "SELECT " SETTINGS_COLS " FROM attendance_settings WHERE hotel_id = $1", 0,
 };
@@ -91,22 +85,26 @@ int settings_load(long long hotel_id, struct attendance_settings *s)
     settings_defaults(s);
     if (r == NULL)
         return -1;
-    if (PQntuples(r) == 1) {
-        s->face_attendance_enabled = db_bool(r, 0, 0);
-        s->face_attendance_min_confidence = db_double(r, 0, 1);
-        s->require_face_consent = db_bool(r, 0, 2);
-        s->allow_face_self_registration = db_bool(r, 0, 3);
-        s->face_data_retention_days = (long)db_ll(r, 0, 4);
-        parse_array(db_str(r, 0, 5), s);
-        s->break_warning_hours = db_double(r, 0, 6);
-        s->overtime_warning_hours = db_double(r, 0, 7);
-        s->hard_limit_hours = db_double(r, 0, 8);
-        s->enforce_limits = db_bool(r, 0, 9);
-        s->clock_in_early_minutes = (long)db_ll(r, 0, 10);
-        s->duplicate_scan_seconds = (long)db_ll(r, 0, 11);
-    }
+    if (PQntuples(r) == 1)
+        settings_from_row(r, 0, 0, s);
     PQclear(r);
     return 0;
+}
+
+void settings_from_row(const PGresult *r, int row, int c, struct attendance_settings *s)
+{
+    s->face_attendance_enabled = db_bool(r, row, c);
+    s->face_attendance_min_confidence = db_double(r, row, c + 1);
+    s->require_face_consent = db_bool(r, row, c + 2);
+    s->allow_face_self_registration = db_bool(r, row, c + 3);
+    s->face_data_retention_days = (long)db_ll(r, row, c + 4);
+    parse_array(db_str(r, row, c + 5), s);
+    s->break_warning_hours = db_double(r, row, c + 6);
+    s->overtime_warning_hours = db_double(r, row, c + 7);
+    s->hard_limit_hours = db_double(r, row, c + 8);
+    s->enforce_limits = db_bool(r, row, c + 9);
+    s->clock_in_early_minutes = (long)db_ll(r, row, c + 10);
+    s->duplicate_scan_seconds = (long)db_ll(r, row, c + 11);
 }
 
 int settings_store(long long hotel_id, const struct attendance_settings *s)

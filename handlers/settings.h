@@ -2,7 +2,18 @@
 #ifndef FC_SETTINGS_H
 #define FC_SETTINGS_H
 
+#include <libpq-fe.h>
 #include "settings_rules.h"
+
+/* The settings columns, in the order settings_from_row() reads them. */
+#define SETTINGS_COLS \
+    "face_attendance_enabled, face_attendance_min_confidence, require_face_consent, " \
+    "allow_face_self_registration, face_data_retention_days, face_attendance_departments::text, " \
+    "break_warning_hours, overtime_warning_hours, hard_limit_hours, enforce_limits, " \
+    "clock_in_early_minutes, duplicate_scan_seconds"
+
+/* Read SETTINGS_COLS starting at column col of a result row. */
+void settings_from_row(const PGresult *r, int row, int col, struct attendance_settings *s);
 
 /* Load a hotel's settings (defaults when it has no row); inside a
  * transaction the row stays locked until it ends. 0 or -1 (db). */

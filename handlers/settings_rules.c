@@ -171,3 +171,13 @@ struct json_object *settings_to_json(const struct attendance_settings *s)
     jx_add_int(o, "duplicate_scan_seconds", s->duplicate_scan_seconds);
     return o;
 }
+
+int settings_department_allowed(const struct attendance_settings *s, long long department_id)
+{
+    if (s->ndepartments == 0)
+        return 1;
+    for (int i = 0; i < s->ndepartments; i++)
+        if (s->departments[i] == department_id)
+            return 1;
+    return 0;
+}

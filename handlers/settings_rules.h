@@ -36,6 +36,11 @@ int settings_apply_patch(struct attendance_settings *s, struct json_object *patc
  * 0 < break < overtime < hard <= 48, windows in range. 0 or -1. */
 int settings_check(const struct attendance_settings *s, const char **field, const char **why);
 
+/* Whether a department may use face attendance: an empty list allows
+ * every department (and staff without one); otherwise the department must
+ * be listed (department_id 0 = none: refused). Pure. */
+int settings_department_allowed(const struct attendance_settings *s, long long department_id);
+
 /* The contract's JSON shape. Caller owns (puts) the result. */
 struct json_object *settings_to_json(const struct attendance_settings *s);
 

@@ -1,0 +1,576 @@
+/* clock.c — the kiosk's scan (contract 5.5) and the unrostered flow
+ * (5.6): POST .../clock-logs/face-clock-in/, .../unrostered-confirm/ and
+ * .../force-log/. Matching runs in memory (face_cache.c, match.c); the
+ * database decides the race for the one open session per person
+ * (clock_logs_one_open), and a refused scan writes nothing. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "clock_log.h"
+#include "config.h"
+#include "crypto.h"
+#include "ctoken.h"
+#include "db.h"
+#include "face_cache.h"
+#include "face_store.h"
+#include "handlers.h"
+#include "jsonx.h"
+#include "log.h"
+#include "response.h"
+#include "roster.h"
+#include "safety.h"
+#include "settings.h"
+#include "validate.h"
+
+#define MAX_SHIFTS 16
+#define REASON_MAX 500
+
+static struct db_stmt st_hotel_state = {
+    "clock_hotel_state",
+    "SELECT h.face_version, " SETTINGS_COLS " FROM hotels h "
+    "JOIN attendance_settings a ON a.hotel_id = h.id WHERE h.id = $1",
+    0,
+};
+
+/* One round trip for everything the decision needs about a person: name,
+ * department, the open session (and its shift), the hotel's local time,
+ * and the shifts of yesterday, today and tomorrow (hotel-local). */
+#define SHIFT_JSON(r) \
+    "json_build_object('id', " r ".id, 'date', " r ".shift_date::text, 'start_time', " \
+    r ".start_time::text, 'end_time', " r ".end_time::text, 'location', " r ".location, " \
+    "'department', (SELECT name FROM departments WHERE hotel_id = " r ".hotel_id " \
+    "AND id = coalesce(" r ".department_id, s.department_id)))"
+static struct db_stmt st_person = {
+    "clock_person",
+    "SELECT s.first_name, s.last_name, coalesce(s.department_id, 0), d.name, "
+    "o.id, extract(epoch from now() - o.time_in), "
+    "to_char(now() AT TIME ZONE h.timezone, 'YYYY-MM-DD HH24:MI:SS'), "
+    "(SELECT json_agg(" SHIFT_JSON("r") " ORDER BY r.shift_date, r.start_time) FROM roster_shifts r "
+    " WHERE r.hotel_id = s.hotel_id AND r.staff_id = s.id AND o.id IS NULL "
+    " AND r.shift_date BETWEEN (now() AT TIME ZONE h.timezone)::date - 1 "
+    " AND (now() AT TIME ZONE h.timezone)::date + 1)::text, "
+    "(SELECT " SHIFT_JSON("r") " FROM roster_shifts r WHERE r.hotel_id = s.hotel_id "
+    " AND r.id = o.roster_shift_id)::text "
+    "FROM staff s JOIN hotels h ON h.id = s.hotel_id "
+    "LEFT JOIN departments d ON d.hotel_id = s.hotel_id AND d.id = s.department_id "
+    "LEFT JOIN clock_logs o ON o.hotel_id = s.hotel_id AND o.staff_id = s.id AND o.time_out IS NULL "
+    "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active",
+    0,
+};
+static struct db_stmt st_clock_in = {
+    "clock_in",
+    "INSERT INTO clock_logs AS l (hotel_id, staff_id, time_in, roster_shift_id, verified_by_face, "
+    "is_unrostered, is_approved, force_reason, source, kiosk_id) "
+    "VALUES ($1, $2, now(), $3, $4, $5, $6, $7, $8, $9) RETURNING " LOG_COLS,
+    0,
+};
+static struct db_stmt st_clock_out = {
+    "clock_out",
+    "UPDATE clock_logs AS l SET time_out = now() WHERE hotel_id = $1 AND id = $2 AND time_out IS NULL "
+    "RETURNING " LOG_COLS,
+    0,
+};
+static struct db_stmt st_use_token = {
+    "clock_use_token",
+    "INSERT INTO used_confirmation_tokens (nonce, hotel_id, expires_at) "
+    "VALUES ($1, $2, to_timestamp($3))",
+    0,
+};
+
+/* What the decision knows about the matched (or named) person. */
+struct person {
+    long long staff_id;
+    const char *first_name;
+    const char *name;              /* "First Last" */
+    long long department_id;       /* 0 = none */
+    const char *department;        /* NULL = none */
+    long long open_log_id;         /* 0 = no open session */
+    double open_seconds;
+    long long local_now;           /* hotel wall clock, local epoch seconds */
+    struct json_object *shifts;    /* array, owned here (NULL when none) */
+    struct json_object *open_shift;/* object, owned here (NULL when none) */
+};
+
+static void person_free(struct person *p)
+{
+    json_object_put(p->shifts);
+    json_object_put(p->open_shift);
+    p->shifts = p->open_shift = NULL;
+}
+
+static struct json_object *parse_opt(struct pool *pool, const char *text)
+{
+    if (text == NULL)
+        return NULL;
+    char *copy = pool_strdup(pool, text);
+    return jx_parse(copy, strlen(copy));
+}
+
+/* 1 found, 0 no such active person, -1 database failure. */
+static int person_load(struct request *req, long long staff_id, struct person *p)
+{
+    struct db_args a;
+    PGresult *r;
+    int y, m, d, secs;
+
+    memset(p, 0, sizeof *p);
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, staff_id);
+    if ((r = db_run(&st_person, &a)) == NULL)
+        return -1;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return 0;
+    }
+    p->staff_id = staff_id;
+    p->first_name = pool_strdup(req->pool, PQgetvalue(r, 0, 0));
+    p->name = staff_display_name(req->pool, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+    p->department_id = db_ll(r, 0, 2);
+    p->department = pool_strdup(req->pool, db_str(r, 0, 3));
+    p->open_log_id = db_ll(r, 0, 4);
+    p->open_seconds = db_double(r, 0, 5);
+    const char *now = PQgetvalue(r, 0, 6);        /* "YYYY-MM-DD HH:MM:SS" */
+    char date[11];
+    snprintf(date, sizeof date, "%.10s", now);
+    if (strlen(now) == 19 && parse_date(date, &y, &m, &d) == 0 && parse_time(now + 11, &secs) == 0)
+        p->local_now = local_epoch(y, m, d, secs);
+    p->shifts = parse_opt(req->pool, db_str(r, 0, 7));
+    p->open_shift = parse_opt(req->pool, db_str(r, 0, 8));
+    PQclear(r);
+    return 1;
+}
+
+/* A shift object of the person query as a struct shift. 0 or -1. */
+static int shift_from_json(struct json_object *o, struct shift *s)
+{
+    struct json_object *v;
+    const char *date = NULL, *start = NULL, *end = NULL;
+    if (json_object_object_get_ex(o, "id", &v))
+        s->id = json_object_get_int64(v);
+    if (json_object_object_get_ex(o, "date", &v))
+        date = json_object_get_string(v);
+    if (json_object_object_get_ex(o, "start_time", &v))
+        start = json_object_get_string(v);
+    if (json_object_object_get_ex(o, "end_time", &v))
+        end = json_object_get_string(v);
+    if (date == NULL || start == NULL || end == NULL ||
+        parse_date(date, &s->year, &s->month, &s->day) < 0 ||
+        parse_time(start, &s->start_secs) < 0 || parse_time(end, &s->end_secs) < 0)
+        return -1;
+    return 0;
+}
+
+/* The shift whose window holds now, as its JSON object (borrowed from
+ * p->shifts), or NULL. */
+static struct json_object *current_shift(const struct person *p, long early_minutes, struct shift *out)
+{
+    struct shift shifts[MAX_SHIFTS];
+    struct json_object *objs[MAX_SHIFTS];
+    int n = 0;
+    size_t len = p->shifts ? json_object_array_length(p->shifts) : 0;
+
+    for (size_t i = 0; i < len && n < MAX_SHIFTS; i++) {
+        struct json_object *o = json_object_array_get_idx(p->shifts, i);
+        if (shift_from_json(o, &shifts[n]) == 0)
+            objs[n++] = o;
+    }
+    int k = roster_pick(shifts, n, p->local_now, early_minutes);
+    if (k < 0)
+        return NULL;
+    *out = shifts[k];
+    return objs[k];
+}
+
+static void thresholds(const struct attendance_settings *s, struct safety_thresholds *t)
+{
+    t->break_hours = s->break_warning_hours;
+    t->overtime_hours = s->overtime_warning_hours;
+    t->hard_hours = s->hard_limit_hours;
+    t->enforce_limits = s->enforce_limits;
+}
+
+/* The enhanced clock-in/out answer (contract 5.5). Takes log and shift_info. */
+static struct json_object *clock_answer(const struct person *p, const char *action, int rostered,
+                                        struct json_object *shift_info, const struct safety_flags *f,
+                                        struct json_object *log, double confidence, struct pool *pool)
+{
+    struct json_object *o = json_object_new_object();
+    int out = strcmp(action, "CLOCK_OUT") == 0;
+    jx_add_str(o, "message", pool_printf(pool, "Clock-%s successful for %s", out ? "out" : "in", p->name));
+    jx_add_int(o, "staff_id", p->staff_id);
+    jx_add_str(o, "staff_name", p->name);
+    jx_add_str(o, "action", action);
+    jx_add_bool(o, "is_rostered", rostered);
+    json_object_object_add(o, "shift_info", shift_info);
+    if (f->hours == 0)
+        jx_add_int(o, "session_duration_hours", 0);
+    else
+        jx_add_double(o, "session_duration_hours", f->hours, 2);
+    jx_add_bool(o, "needs_break_warning", f->needs_break_warning);
+    jx_add_bool(o, "needs_long_session_warning", f->needs_long_session_warning);
+    jx_add_bool(o, "needs_hard_stop_warning", f->needs_hard_stop_warning);
+    jx_add_bool(o, "overtime_threshold_reached", f->overtime_threshold_reached);
+    jx_add_bool(o, "should_clock_out", f->should_clock_out);
+    json_object_object_add(o, "log", log);
+    if (confidence >= 0)
+        jx_add_double(o, "confidence", confidence, 3);
+    return o;
+}
+
+static struct json_object *shift_copy(struct json_object *shift)
+{
+    struct json_object *copy = NULL;
+    if (shift != NULL && json_object_deep_copy(shift, &copy, NULL) != 0)
+        copy = NULL;
+    return copy;
+}
+
+/* Insert the open session. Returns the result (LOG_COLS), or NULL after
+ * answering (409 when one is already open, else the database failure). */
+static PGresult *insert_session(struct request *req, const struct person *p, long long shift_id,
+                                int by_face, int unrostered, const char *reason)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, p->staff_id);
+    if (shift_id > 0)
+        db_arg_int(&a, shift_id);
+    else
+        db_arg_null(&a);
+    db_arg_bool(&a, by_face);
+    db_arg_bool(&a, unrostered);
+    db_arg_bool(&a, !unrostered);
+    db_arg_str(&a, reason);
+    db_arg_str(&a, reason ? "forced" : "face");
+    if (req->caller.kind == CALLER_KIOSK)
+        db_arg_int(&a, req->caller.kiosk_id);
+    else
+        db_arg_null(&a);
+    PGresult *r = db_run(&st_clock_in, &a);
+    if (r == NULL) {
+        if (db_last_status() == DB_UNIQUE)
+            resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s is already clocked in.", p->name);
+        else
+            db_fail_reply(req);
+    }
+    return r;
+}
+
+static void clock_in_rostered(struct request *req, const struct person *p, struct json_object *shift,
+                              const struct shift *sh, double confidence)
+{
+    struct safety_flags f;
+    memset(&f, 0, sizeof f);
+    PGresult *r = insert_session(req, p, sh->id, 1, 0, NULL);
+    if (r == NULL)
+        return;
+    struct json_object *log = log_json(r, 0, 0);
+    PQclear(r);
+    resp_json(req, 201, clock_answer(p, "CLOCK_IN", 1, shift_copy(shift), &f, log, confidence, req->pool));
+}
+
+static void clock_out(struct request *req, const struct person *p, const struct attendance_settings *s,
+                      double confidence)
+{
+    struct safety_thresholds t;
+    struct safety_flags f;
+    struct shift sh;
+    struct db_args a;
+    double planned = 0;
+
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, p->open_log_id);
+    PGresult *r = db_run(&st_clock_out, &a);
+    if (r == NULL) {
+        db_fail_reply(req);
+        return;
+    }
+    if (PQntuples(r) == 0) {        /* another scan closed it a moment ago */
+        PQclear(r);
+        resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s was clocked out a moment ago.", p->name);
+        return;
+    }
+    if (p->open_shift != NULL && shift_from_json(p->open_shift, &sh) == 0)
+        planned = shift_planned_hours(&sh);
+    thresholds(s, &t);
+    safety_compute(log_seconds(r, 0, 0), planned, &t, &f);
+    struct json_object *log = log_json(r, 0, 0);
+    PQclear(r);
+    resp_json(req, 200, clock_answer(p, "CLOCK_OUT", p->open_shift != NULL, shift_copy(p->open_shift),
+                                     &f, log, confidence, req->pool));
+}
+
+/* The key confirmation tokens are signed with, derived from the data key. */
+static const unsigned char *token_key(void)
+{
+    static unsigned char key[32];
+    static int ready;
+    static const char label[] = "faceclock confirmation tokens v1";
+    if (!ready && g_config.has_data_key &&
+        crypto_hmac_sha256(g_config.data_key, 32, label, sizeof label - 1, key) == 0)
+        ready = 1;
+    return ready ? key : NULL;
+}
+
+static void unrostered_detected(struct request *req, const struct person *p, double confidence)
+{
+    const unsigned char *key = token_key();
+    char token[CTOKEN_MAX];
+    long long expires = (long long)time(NULL) + CTOKEN_TTL;
+
+    if (key == NULL || ctoken_make(key, req->hotel.id, p->staff_id, expires, token) < 0) {
+        log_error("cannot sign a confirmation token (FACECLOCK_DATA_KEY set?)");
+        resp_error(req, 503, "UNAVAILABLE", "Confirmation tokens cannot be issued right now.");
+        return;
+    }
+    const char *base = pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs/", req->hotel.slug);
+    struct json_object *o = json_object_new_object(), *staff = json_object_new_object();
+    jx_add_str(o, "action", "unrostered_detected");
+    jx_add_str(o, "code", "NOT_ROSTERED");
+    jx_add_str(o, "message", pool_printf(req->pool,
+               "No scheduled shift found for %s. Please confirm if you want to clock in anyway.",
+               p->first_name));
+    jx_add_int(staff, "id", p->staff_id);
+    jx_add_str(staff, "name", p->name);
+    jx_add_str(staff, "department", p->department);
+    json_object_object_add(o, "staff", staff);
+    jx_add_bool(o, "requires_confirmation", 1);
+    jx_add_bool(o, "force_log_available", 1);
+    jx_add_str(o, "confirmation_endpoint", pool_printf(req->pool, "%sunrostered-confirm/", base));
+    jx_add_str(o, "force_log_endpoint", pool_printf(req->pool, "%sforce-log/", base));
+    jx_add_str(o, "confirmation_token", token);
+    jx_add_int(o, "confirmation_expires_in", CTOKEN_TTL);
+    jx_add_double(o, "confidence", confidence, 3);
+    resp_json(req, 200, o);
+}
+
+/* Open an unrostered session pending review: after a confirmation
+ * (reason NULL) or as a forced log (audited FORCED_CLOCK_IN). The token's
+ * nonce, when there is one, is spent in the same transaction. */
+static void start_unrostered(struct request *req, const struct person *p, const char *nonce,
+                             long long expires, const char *reason, int by_face, double confidence)
+{
+    struct db_args a;
+    long long audit_id = 0;
+    struct safety_flags f;
+    memset(&f, 0, sizeof f);
+
+    if (p->open_log_id != 0) {
+        resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s is already clocked in.", p->name);
+        return;
+    }
+    if (db_begin() < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    if (nonce != NULL) {
+        db_args_init(&a);
+        db_arg_str(&a, nonce);
+        db_arg_int(&a, req->hotel.id);
+        db_arg_int(&a, expires);
+        if (db_exec(&st_use_token, &a) < 0) {
+            if (db_last_status() == DB_UNIQUE)
+                resp_error(req, 403, "FORBIDDEN", "This confirmation token has already been used.");
+            else
+                db_fail_reply(req);
+            db_rollback();
+            return;
+        }
+    }
+    PGresult *r = insert_session(req, p, 0, by_face, 1, reason);
+    if (r == NULL) {
+        db_rollback();
+        return;
+    }
+    if (reason != NULL) {
+        long long by = req->caller.kind == CALLER_USER ? req->caller.staff_id
+                     : req->caller.kind == CALLER_KIOSK ? p->staff_id : 0;
+        struct audit_entry e = {req->hotel.id, p->staff_id, "FORCED_CLOCK_IN", by, reason, 1,
+                                req->client_ip, req->user_agent};
+        audit_id = audit_append(&e);
+    }
+    if (audit_id < 0 || db_commit() < 0) {
+        PQclear(r);
+        db_fail_reply(req);
+        db_rollback();
+        return;
+    }
+    struct json_object *o = clock_answer(p, "CLOCK_IN", 0, NULL, &f, log_json(r, 0, 0), confidence, req->pool);
+    PQclear(r);
+    if (reason != NULL)
+        jx_add_int(o, "audit_log_id", audit_id);
+    resp_json(req, 201, o);
+}
+
+/* The hotel's settings and face version. 0, or answered and -1. */
+static int hotel_state_or_reply(struct request *req, struct attendance_settings *s, long long *version)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    PGresult *r = db_run(&st_hotel_state, &a);
+    if (r == NULL) {
+        db_fail_reply(req);
+        return -1;
+    }
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        resp_error(req, 404, "NOT_FOUND", "No such hotel.");
+        return -1;
+    }
+    *version = db_ll(r, 0, 0);
+    settings_from_row(r, 0, 1, s);
+    PQclear(r);
+    return 0;
+}
+
+/* 1 found, or answered (404 / 503) and 0. */
+static int person_or_reply(struct request *req, long long staff_id, struct person *p, const char *code)
+{
+    int found = person_load(req, staff_id, p);
+    if (found < 0)
+        db_fail_reply(req);
+    else if (found == 0)
+        resp_error(req, 404, code, "No active staff member matches.");
+    return found > 0;
+}
+
+void h_face_clock_in(struct request *req)
+{
+    struct json_object *body = req_json_body_or_reply(req), *desc = NULL;
+    struct attendance_settings s;
+    struct face_set set;
+    struct match_result m;
+    struct person p;
+    float d[DESCRIPTOR_DIM];
+    long long version;
+    int force = 0;
+    const char *reason = NULL;
+
+    if (body == NULL)
+        return;
+    json_object_object_get_ex(body, "descriptor", &desc);
+    if (descriptor_from_json(desc, d) < 0) {
+        resp_error(req, 400, "INVALID_FACE_DATA", "descriptor must be an array of exactly %d finite numbers.",
+                   DESCRIPTOR_DIM);
+        return;
+    }
+    if (jx_bool_or_reply(req, body, "force_log", JX_OPTIONAL, &force) < 0 ||
+        jx_string_or_reply(req, body, "force_reason", JX_OPTIONAL, REASON_MAX, &reason) < 0)
+        return;
+    if (hotel_state_or_reply(req, &s, &version) < 0)
+        return;
+    if (!s.face_attendance_enabled) {
+        resp_error(req, 403, "FACE_DISABLED_FOR_HOTEL", "Face attendance is not enabled for this hotel.");
+        return;
+    }
+    if (face_cache_get(req->hotel.id, version, &set) < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    switch (match_scan(d, &set, s.face_attendance_min_confidence, &m)) {
+    case MATCH_OK:
+        break;
+    case MATCH_NOT_RECOGNIZED:
+        resp_error(req, 404, "FACE_NOT_RECOGNIZED", "This face does not match any registered staff member.");
+        return;
+    case MATCH_LOW_CONFIDENCE:
+        resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW", "The match is not confident enough; please scan again.");
+        return;
+    case MATCH_AMBIGUOUS:
+        resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW",
+                   "The face is too close to more than one staff member; please scan again.");
+        return;
+    }
+    if (!person_or_reply(req, m.staff_id, &p, "FACE_NOT_RECOGNIZED"))
+        return;
+    if (!settings_department_allowed(&s, p.department_id)) {
+        resp_error(req, 403, "FACE_DISABLED_FOR_DEPARTMENT",
+                   "Face attendance is not enabled for %s's department.", p.name);
+    } else if (p.open_log_id != 0) {
+        if (p.open_seconds < (double)s.duplicate_scan_seconds)
+            resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s clocked in moments ago.", p.name);
+        else
+            clock_out(req, &p, &s, m.confidence);
+    } else {
+        struct shift sh;
+        struct json_object *shift = current_shift(&p, s.clock_in_early_minutes, &sh);
+        if (shift != NULL)
+            clock_in_rostered(req, &p, shift, &sh, m.confidence);
+        else if (!force)
+            unrostered_detected(req, &p, m.confidence);
+        else if (reason == NULL || *reason == '\0')
+            resp_invalid(req, "force_reason", "force_reason is required with force_log.");
+        else
+            start_unrostered(req, &p, NULL, 0, reason, 1, m.confidence);
+    }
+    person_free(&p);
+}
+
+/* Check a confirmation token from the body. 0 with staff id, expiry and
+ * nonce; or answered (400 missing, 403 bad) and -1. */
+static int token_or_reply(struct request *req, const char *token, long long *staff_id,
+                          long long *expires, char *nonce)
+{
+    const unsigned char *key = token_key();
+    if (token == NULL) {
+        resp_invalid(req, "confirmation_token", "confirmation_token is required.");
+        return -1;
+    }
+    if (key == NULL || ctoken_check(key, token, req->hotel.id, (long long)time(NULL), staff_id,
+                                    expires, nonce) < 0) {
+        resp_error(req, 403, "FORBIDDEN", "The confirmation token is invalid or has expired.");
+        return -1;
+    }
+    return 0;
+}
+
+void h_unrostered_confirm(struct request *req)
+{
+    struct json_object *body = req_json_body_or_reply(req);
+    const char *token = NULL;
+    long long staff_id, expires;
+    char nonce[33];
+    struct person p;
+
+    if (body == NULL || jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, CTOKEN_MAX, &token) < 0 ||
+        token_or_reply(req, token, &staff_id, &expires, nonce) < 0)
+        return;
+    if (!person_or_reply(req, staff_id, &p, "NOT_FOUND"))
+        return;
+    start_unrostered(req, &p, nonce, expires, NULL, 1, -1);
+    person_free(&p);
+}
+
+void h_force_log(struct request *req)
+{
+    struct json_object *body = req_json_body_or_reply(req);
+    const char *token = NULL, *reason = NULL;
+    long long staff_id = 0, expires = 0;
+    char nonce[33];
+    struct person p;
+
+    if (body == NULL ||
+        jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, CTOKEN_MAX, &token) < 0 ||
+        jx_string_or_reply(req, body, "reason", JX_REQUIRED, REASON_MAX, &reason) < 0 ||
+        jx_id_or_reply(req, body, "staff_id", JX_OPTIONAL, &staff_id) < 0)
+        return;
+    if (*reason == '\0') {
+        resp_invalid(req, "reason", "reason must not be empty.");
+        return;
+    }
+    int with_token = token != NULL || req->caller.kind == CALLER_KIOSK;
+    if (with_token && token_or_reply(req, token, &staff_id, &expires, nonce) < 0)
+        return;
+    if (!with_token && staff_id == 0) {
+        resp_invalid(req, "staff_id", "staff_id (or a confirmation_token) is required.");
+        return;
+    }
+    if (!person_or_reply(req, staff_id, &p, "NOT_FOUND"))
+        return;
+    start_unrostered(req, &p, with_token ? nonce : NULL, expires, reason, with_token, -1);
+    person_free(&p);
+}

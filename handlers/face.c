@@ -1,0 +1,187 @@
+/* face.c — POST .../clock-logs/register-face/ and DELETE
+ * .../clock-logs/revoke-face/{staff_id}/ (contract 5.3, 5.4): the rule
+ * checks in the contract's order, the sealed face data and its audit row
+ * in one transaction. */
+#include <string.h>
+#include "db.h"
+#include "face_store.h"
+#include "handlers.h"
+#include "jsonx.h"
+#include "response.h"
+#include "settings.h"
+#include "validate.h"
+
+static struct db_stmt st_target = {
+    "face_target",
+    "SELECT s.first_name, s.last_name, coalesce(s.department_id, 0), " SETTINGS_COLS " "
+    "FROM staff s JOIN attendance_settings a ON a.hotel_id = s.hotel_id "
+    "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active FOR UPDATE OF s",
+    0,
+};
+
+char *staff_display_name(struct pool *p, const char *first, const char *last)
+{
+    return (last == NULL || *last == '\0') ? pool_strdup(p, first) : pool_printf(p, "%s %s", first, last);
+}
+
+void h_register_face(struct request *req)
+{
+    struct json_object *body = req_json_body_or_reply(req), *desc = NULL;
+    struct attendance_settings s;
+    float d[DESCRIPTOR_DIM];
+    long long staff_id = 0;
+    int consent = 0, replaced = 0;
+    struct db_args a;
+    PGresult *r;
+
+    if (body == NULL)
+        return;
+    json_object_object_get_ex(body, "descriptor", &desc);
+    if (descriptor_from_json(desc, d) < 0) {
+        resp_error(req, 400, "INVALID_FACE_DATA", "descriptor must be an array of exactly %d finite numbers.",
+                   DESCRIPTOR_DIM);
+        return;
+    }
+    if (jx_id_or_reply(req, body, "staff_id", JX_OPTIONAL, &staff_id) < 0 ||
+        jx_bool_or_reply(req, body, "consent_given", JX_OPTIONAL, &consent) < 0)
+        return;
+    if (staff_id == 0)
+        staff_id = req->caller.staff_id;
+    if (staff_id == 0) {
+        resp_invalid(req, "staff_id", "staff_id is required.");
+        return;
+    }
+    int self = req->caller.kind == CALLER_USER && req->caller.staff_id == staff_id;
+    if (req->caller.kind == CALLER_USER && req->caller.role == ROLE_STAFF && !self) {
+        resp_error(req, 403, "FORBIDDEN", "Staff may register only their own face.");
+        return;
+    }
+
+    if (db_begin() < 0)
+        goto db_fail;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, staff_id);
+    if ((r = db_run(&st_target, &a)) == NULL)
+        goto db_fail;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        db_rollback();
+        resp_error(req, 404, "NOT_FOUND", "No active staff member %lld in this hotel.", staff_id);
+        return;
+    }
+    const char *name = staff_display_name(req->pool, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+    long long department = db_ll(r, 0, 2);
+    settings_from_row(r, 0, 3, &s);
+    PQclear(r);
+    (void)name;
+
+    const char *code = NULL, *msg = NULL;
+    int status = 403;
+    if (!s.face_attendance_enabled) {
+        code = "FACE_DISABLED_FOR_HOTEL";
+        msg = "Face attendance is not enabled for this hotel.";
+    } else if (!settings_department_allowed(&s, department)) {
+        code = "FACE_DISABLED_FOR_DEPARTMENT";
+        msg = "Face attendance is not enabled for this staff member's department.";
+    } else if (self && !s.allow_face_self_registration) {
+        code = "SELF_REGISTRATION_DISABLED";
+        msg = "This hotel does not allow staff to register their own face.";
+    } else if (s.require_face_consent && !consent) {
+        status = 400;
+        code = "CONSENT_REQUIRED";
+        msg = "Explicit consent (consent_given: true) is required to store face data.";
+    }
+    if (code != NULL) {
+        db_rollback();
+        resp_error(req, status, code, "%s", msg);
+        return;
+    }
+
+    if (face_store_put(req->hotel.id, staff_id, d, consent, "kiosk", req->caller.staff_id, &replaced) < 0)
+        goto db_fail;
+    struct audit_entry e = {req->hotel.id, staff_id, replaced ? "RE_REGISTERED" : "REGISTERED",
+                            req->caller.staff_id, NULL, consent, req->client_ip, req->user_agent};
+    long long audit_id = audit_append(&e);
+    if (audit_id < 0 || db_commit() < 0)
+        goto db_fail;
+
+    struct json_object *o = json_object_new_object();
+    jx_add_str(o, "message", "Face descriptor registered.");
+    jx_add_int(o, "audit_log_id", audit_id);
+    jx_add_int(o, "staff_id", staff_id);
+    jx_add_bool(o, "has_registered_face", 1);
+    resp_json(req, 201, o);
+    return;
+db_fail:
+    db_fail_reply(req);
+    db_rollback();
+}
+
+static struct db_stmt st_staff_name = {
+    "face_staff_name",
+    "SELECT first_name, last_name FROM staff WHERE hotel_id = $1 AND id = $2 FOR UPDATE", 0,
+};
+
+void h_revoke_face(struct request *req)
+{
+    struct json_object *body;
+    const char *reason;
+    long long staff_id;
+    struct db_args a;
+    PGresult *r;
+
+    if (parse_id(req_capture(req, "staff_id"), &staff_id) < 0) {
+        resp_error(req, 404, "NOT_FOUND", "No such staff member.");
+        return;
+    }
+    if (req->caller.kind == CALLER_USER && req->caller.role == ROLE_STAFF &&
+        req->caller.staff_id != staff_id) {
+        resp_error(req, 403, "FORBIDDEN", "Staff may revoke only their own face data.");
+        return;
+    }
+    if ((body = req_json_body_or_reply(req)) == NULL ||
+        jx_string_or_reply(req, body, "reason", JX_REQUIRED, 500, &reason) < 0)
+        return;
+    if (*reason == '\0') {
+        resp_invalid(req, "reason", "reason must not be empty.");
+        return;
+    }
+
+    if (db_begin() < 0)
+        goto db_fail;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, staff_id);
+    if ((r = db_run(&st_staff_name, &a)) == NULL)
+        goto db_fail;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        db_rollback();
+        resp_error(req, 404, "NOT_FOUND", "No staff member %lld in this hotel.", staff_id);
+        return;
+    }
+    const char *name = staff_display_name(req->pool, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+    PQclear(r);
+    long long audit_id = face_store_revoke(req->hotel.id, staff_id, reason, req->caller.staff_id,
+                                           req->client_ip, req->user_agent);
+    if (audit_id < 0)
+        goto db_fail;
+    if (audit_id == 0) {
+        db_rollback();
+        resp_error(req, 404, "NOT_FOUND", "%s has no face data.", name);
+        return;
+    }
+    if (db_commit() < 0)
+        goto db_fail;
+    struct json_object *o = json_object_new_object();
+    jx_add_str(o, "message", pool_printf(req->pool, "Face data revoked for %s.", name));
+    jx_add_int(o, "staff_id", staff_id);
+    jx_add_bool(o, "has_registered_face", 0);
+    jx_add_int(o, "audit_log_id", audit_id);
+    resp_json(req, 200, o);
+    return;
+db_fail:
+    db_fail_reply(req);
+    db_rollback();
+}
