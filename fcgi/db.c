@@ -271,6 +271,82 @@ void db_fail_reply(struct request *req)
     }
 }
 
+/* Ask the server to cancel the statement in flight. Best effort: when the
+ * cancel fails the rest of the output is still read and discarded. */
+static void cancel_running(void)
+{
+    char err[256];
+    PGcancel *c = PQgetCancel(conn);
+
+    if (c == NULL)
+        return;
+    if (!PQcancel(c, err, sizeof err)) {
+        err[strcspn(err, "\n")] = '\0';
+        log_warn("cancel failed: %s", err);
+    }
+    PQfreeCancel(c);
+}
+
+int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t n), void *ctx)
+{
+    PGresult *res;
+    char *buf;
+    int n, stopped = 0, rc = 0;
+
+    if (ensure() < 0)
+        return -1;
+    res = PQexec(conn, sql);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        enum db_status s = classify(res);
+        set_failure(s, res);
+        if (s != DB_DOWN)
+            log_error("COPY failed: %s", last_message);
+        PQclear(res);
+        rc = -1;
+        goto out;
+    }
+    PQclear(res);
+    /* one row per chunk; after a stop the rest is drained unread */
+    while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
+        if (!stopped && sink(ctx, buf, (size_t)n) != 0) {
+            stopped = 1;
+            cancel_running();
+        }
+        PQfreemem(buf);
+    }
+    /* n == -1: the COPY is over and its result follows; -2: failure */
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
+            rc = -1;
+            if (!stopped) {
+                enum db_status s = classify(res);
+                set_failure(s, res);
+                if (s != DB_DOWN)
+                    log_error("COPY failed: %s", last_message);
+            }
+        }
+        PQclear(res);
+    }
+    if (n == -2 && rc == 0) {
+        rc = -1;
+        if (!stopped)
+            set_failure(classify(NULL), NULL);
+    }
+    if (stopped) {
+        /* not the database's failure: no error metric */
+        rc = -1;
+        last_status = DB_ERROR;
+        last_constraint[0] = '\0';
+        snprintf(last_message, sizeof last_message, "COPY stopped by its reader");
+    }
+out:
+    if (rc < 0 && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
+        PQfinish(conn);
+        conn = NULL;
+    }
+    return rc;
+}
+
 int db_ping(void)
 {
     static struct db_stmt ping = {"db_ping", "SELECT 1", 0};

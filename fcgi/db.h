@@ -66,6 +66,18 @@ const char *db_last_message(void);      /* server message of the last failure */
  * logged 500 INTERNAL. */
 void db_fail_reply(struct request *req);
 
+/* Run one COPY ... TO STDOUT statement and hand every chunk to sink, in
+ * constant memory (libpq gives one row per chunk; the chunk is freed after
+ * sink returns). sql is plain text without parameters: the values a COPY
+ * needs are put in place beforehand with set_config() through a prepared
+ * statement in the same transaction, and read back with current_setting().
+ * sink returns 0 to go on or -1 to stop: the COPY is then cancelled and
+ * the rest discarded (inside a transaction, the caller rolls back).
+ * Returns 0 when every row reached sink; -1 on a database failure
+ * (db_last_status() / db_fail_reply() as for db_run) or when sink stopped
+ * it (the caller knows that from its ctx). */
+int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t n), void *ctx);
+
 int db_ping(void);                   /* 0 when SELECT 1 succeeds */
 PGconn *db_conn(void);               /* current connection or NULL */
 
