@@ -36,6 +36,18 @@ void h_face_clock_in(struct request *req);
 void h_unrostered_confirm(struct request *req);
 void h_force_log(struct request *req);
 
+/* review.c */
+void h_review_pending(struct request *req);
+void h_review_approve(struct request *req);
+void h_review_clocked_in(struct request *req);
+void h_review_long_session_ack(struct request *req);
+
+/* clocklogs.c */
+void h_clocklogs_list(struct request *req);
+
+/* audit.c */
+void h_audit_list(struct request *req);
+
 /* pms.c */
 void h_pms_sync(struct request *req);
 

@@ -33,6 +33,13 @@ const struct route app_routes[] = {
     {"POST",   CLOCK "face-clock-in/",         h_face_clock_in,  A_KIOSK | A_SYSADMIN, T_PATH, "clock.face"},
     {"POST",   CLOCK "unrostered-confirm/",    h_unrostered_confirm, A_KIOSK | A_SYSADMIN, T_PATH, "clock.confirm"},
     {"POST",   CLOCK "force-log/",             h_force_log,      A_KIOSK | MANAGERS, T_PATH, "clock.force"},
+
+    {"GET",    CLOCK,                          h_clocklogs_list, READERS | A_STAFF, T_PATH, "attendance.clock_logs"},
+    {"GET",    CLOCK "pending-approval/",      h_review_pending, MANAGERS,  T_PATH, "attendance.pending"},
+    {"POST",   CLOCK "{log_id}/approve/",      h_review_approve, MANAGERS,  T_PATH, "attendance.approve"},
+    {"GET",    CLOCK "currently-clocked-in/",  h_review_clocked_in, MANAGERS, T_PATH, "attendance.clocked_in"},
+    {"POST",   CLOCK "{log_id}/long-session-ack/", h_review_long_session_ack, A_KIOSK | MANAGERS, T_PATH, "attendance.long_session_ack"},
+    {"GET",    CLOCK "face-audit-logs/",       h_audit_list,     READERS,   T_PATH, "attendance.audit"},
 };
 
 const int app_nroutes = (int)(sizeof app_routes / sizeof app_routes[0]);

@@ -1,0 +1,37 @@
+/* export.h — CSV exports streamed straight from PostgreSQL to the client
+ * (COPY ... TO STDOUT), in constant memory whatever the number of rows,
+ * and the SQL fragments the attendance listings and their exports share. */
+#ifndef FC_EXPORT_H
+#define FC_EXPORT_H
+
+#include "db.h"
+#include "request.h"
+
+/* "First Last" ("First" when there is no last name) of a staff row alias,
+ * as staff_display_name() (face.c) writes it in C. */
+#define SQL_STAFF_NAME(s) \
+    "CASE WHEN " s ".last_name = '' THEN " s ".first_name " \
+    "ELSE " s ".first_name || ' ' || " s ".last_name END"
+
+/* Hours from a numeric number of seconds, 2 decimals, half away from zero:
+ * the same value safety_hours() (safety.c) gives. */
+#define SQL_HOURS(secs) "round(round((" secs ") / 36) / 100, 2)"
+
+/* The instant a hotel-local date (a SQL date expression) begins in the
+ * hotel's time zone; NULL when the date is NULL. */
+#define SQL_DAY_START(hotel, date) \
+    "(SELECT (" date ")::timestamp AT TIME ZONE timezone FROM hotels WHERE id = " hotel ")"
+
+/* Answer the request with CSV: in one transaction, run set_stmt (a
+ * prepared SELECT set_config('faceclock.…', $n, true), … that puts the
+ * export's filter values in place as transaction-local settings), then
+ * copy_sql (COPY (SELECT … current_setting('faceclock.…') …) TO STDOUT
+ * WITH (FORMAT csv, HEADER)) straight to the client, rows ending in CRLF
+ * (RFC 4180), as an attachment named filename. Always answers: a failure
+ * before the first row is an ordinary JSON error; after it the status is
+ * gone, so it is logged and the connection cut, and the client sees an
+ * incomplete transfer rather than a file that looks whole. */
+void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
+                const char *copy_sql, const char *filename);
+
+#endif
