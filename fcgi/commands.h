@@ -4,5 +4,6 @@
 
 int cmd_migrate(int argc, char **argv);   /* migrate.c */
 int cmd_import(int argc, char **argv);    /* handlers/pms.c */
+int cmd_purge(int argc, char **argv);     /* handlers/purge.c */
 
 #endif

@@ -16,6 +16,8 @@ static void usage(FILE *f)
           "  migrate [sql-dir]         apply the numbered SQL migrations once each\n"
           "  import <hotel-slug> <file.json | ->\n"
           "                            PMS sync from a file (same rules as the API)\n"
+          "  purge                     remove face data past each hotel's retention\n"
+          "                            (audited REVOKED \"retention expired\"); for cron\n"
           "  --help                    this text\n"
           "\n"
           "environment: FACECLOCK_SOCKET (unix path or host:port), FACECLOCK_WORKERS,\n"
@@ -45,6 +47,8 @@ int main(int argc, char **argv)
             return 1;
         return cmd_import(argc - 1, argv + 1);
     }
+    if (strcmp(argv[1], "purge") == 0)
+        return cmd_purge(argc - 1, argv + 1);
     fprintf(stderr, "faceclock: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return 2;

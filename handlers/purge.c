@@ -1,0 +1,61 @@
+/* purge.c — `faceclock purge`: removes face data older than each hotel's
+ * face_data_retention_days (face_data.registered_at) and writes one
+ * REVOKED audit row ("retention expired") per removal, in one statement,
+ * so both happen or neither does. Meant for cron (docs/operations.md). */
+#include <stdio.h>
+#include "commands.h"
+#include "config.h"
+#include "db.h"
+#include "settings_rules.h"
+
+#define PURGE_REASON "retention expired"
+
+/* $1: the retention of hotels without a settings row (the default) */
+static struct db_stmt st_purge = {
+    "purge_face_data",
+    "WITH gone AS ("
+    "  DELETE FROM face_data f USING hotels h "
+    "  LEFT JOIN attendance_settings s ON s.hotel_id = h.id "
+    "  WHERE f.hotel_id = h.id AND f.registered_at < "
+    "    now() - make_interval(days => coalesce(s.face_data_retention_days, $1::int)) "
+    "  RETURNING f.hotel_id, f.staff_id, f.consent_given), "
+    "logged AS ("
+    "  INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, "
+    "    consent_given, user_agent) "
+    "  SELECT hotel_id, staff_id, 'REVOKED', NULL, '" PURGE_REASON "', consent_given, "
+    "    'faceclock purge' FROM gone RETURNING hotel_id) "
+    "SELECT h.slug, count(*) FROM logged l JOIN hotels h ON h.id = l.hotel_id "
+    "GROUP BY h.slug ORDER BY h.slug",
+    0,
+};
+
+int cmd_purge(int argc, char **argv)
+{
+    struct attendance_settings defaults;
+    struct db_args a;
+    PGresult *r;
+    long long total = 0;
+
+    (void)argv;
+    if (argc != 1) {
+        fprintf(stderr, "usage: faceclock purge\n");
+        return 2;
+    }
+    settings_defaults(&defaults);
+    db_init(g_config.database_url);
+    db_args_init(&a);
+    db_arg_int(&a, defaults.face_data_retention_days);
+    if ((r = db_run(&st_purge, &a)) == NULL) {
+        fprintf(stderr, "purge: database failure: %s\n", db_last_message());
+        db_close();
+        return 1;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        printf("%s: %lld removed\n", PQgetvalue(r, i, 0), db_ll(r, i, 1));
+        total += db_ll(r, i, 1);
+    }
+    printf("total: %lld removed\n", total);
+    PQclear(r);
+    db_close();
+    return 0;
+}
