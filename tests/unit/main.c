@@ -17,6 +17,11 @@ static Suite *(*const unit_suites[])(void) = {
     suite_jsonx,
     suite_settings_rules,
     suite_pms_rules,
+    suite_descriptor,
+    suite_match,
+    suite_safety,
+    suite_roster,
+    suite_ctoken,
 };
 
 int

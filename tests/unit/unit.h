@@ -16,5 +16,10 @@ Suite *suite_router(void);
 Suite *suite_jsonx(void);
 Suite *suite_settings_rules(void);
 Suite *suite_pms_rules(void);
+Suite *suite_descriptor(void);
+Suite *suite_match(void);
+Suite *suite_safety(void);
+Suite *suite_roster(void);
+Suite *suite_ctoken(void);
 
 #endif
