@@ -218,6 +218,21 @@ rss_table() {
     done
 }
 
+# The in-memory 1:N match (handlers/match.c), no stack involved: one line,
+# beside a plain scalar loop over the same descriptors. Built with the
+# Makefile's CFLAGS_R.
+MATCH_BIN=$FC_ROOT/build/bench/match_bench
+MATCH_CFLAGS=(-std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+              -Ifcgi -Ihandlers -D_GNU_SOURCE)
+
+bench_match() {
+    mkdir -p "$(dirname "$MATCH_BIN")"
+    cc "${MATCH_CFLAGS[@]}" -o "$MATCH_BIN" tests/bench/match_bench.c handlers/match.c \
+        handlers/descriptor.c -ljson-c -lm || die "could not build tests/bench/match_bench.c"
+    "$MATCH_BIN" || die "match_bench failed"
+    echo "  (target: under 0.5 ms per scan)"
+}
+
 main() {
     command -v wrk >/dev/null || die "wrk not found (run scripts/deps.sh)"
     [[ -x $FC_BIN ]] || die "no faceclock binary at $FC_BIN (run make)"
@@ -251,6 +266,7 @@ main() {
     echo
     awk -v a="$healthz_rps" -v b="$hello_rps" 'BEGIN {
         printf "/healthz at %.0f%% of the hello-FastCGI ceiling (target >= 70%%)\n", (b > 0 ? 100 * a / b : 0) }'
+    bench_match
     sleep 2
     echo "worker memory (target: RSS < 8 MiB idle):"
     printf '%s\n' "$idle_before"
