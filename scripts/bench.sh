@@ -133,6 +133,10 @@ prepare_data() {
             { show_tail "$WORK/import.log"; die "demo import failed"; }
     fi
 
+    say "face-clock-in: a $NSTAFF-staff hotel rostered all day, faces registered"
+    python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
+        die "could not prepare the face-clock-in benchmark"
+
     cat >"$WORK/healthz.sql" <<'EOF'
 SELECT 1;
 EOF
@@ -203,6 +207,7 @@ run_pgbench() {
             printf "%.3f %.3f\n", v[i50] / 1000, v[i99] / 1000 }')
     rm -f "$prefix".*
     row "$label" "$(printf '%.1f' "$tps")" "$p50" "$p99" "${failed:-0}"
+    LAST_TPS=$tps
 }
 
 row() { printf '%-44s %10s %9s %9s %8s\n' "$1" "$2" "$3" "$4" "$5"; }
@@ -263,9 +268,18 @@ main() {
     run_pgbench "  pgbench: login SQL (ceiling)" "$WORK/login.sql"
     run_wrk "PUT pms-sync ($NSTAFF staff)" "$BASE_URL/api/staff/hotel/$BENCH_SLUG/pms-sync/" "$WORK/pms.lua"
     run_pgbench "  pgbench: pms-sync SQL (ceiling)" "$WORK/pms.sql"
+    local clock_rps clock_p99 clock_tps
+    run_wrk "POST face-clock-in ($NSTAFF staff, in/out)" \
+        "$BASE_URL/api/staff/hotel/clock-bench/attendance/clock-logs/face-clock-in/" "$WORK/clock.lua"
+    clock_rps=$LAST_RPS
+    clock_p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$WORK/wrk.out")")
+    run_pgbench "  pgbench: face-clock-in SQL (ceiling)" "$WORK/clock.sql";     clock_tps=$LAST_TPS
     echo
     awk -v a="$healthz_rps" -v b="$hello_rps" 'BEGIN {
         printf "/healthz at %.0f%% of the hello-FastCGI ceiling (target >= 70%%)\n", (b > 0 ? 100 * a / b : 0) }'
+    awk -v a="$clock_rps" -v b="$clock_tps" -v p="$clock_p99" 'BEGIN {
+        printf "face-clock-in at %.0f%% of its pgbench ceiling, p99 %s ms (targets: >= 50%%, p99 < 25 ms at %s connections)\n",
+            (b > 0 ? 100 * a / b : 0), p, "'"$CONNS"'" }'
     bench_match
     sleep 2
     echo "worker memory (target: RSS < 8 MiB idle):"
