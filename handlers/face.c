@@ -42,9 +42,13 @@ void h_register_face(struct request *req)
                    DESCRIPTOR_DIM);
         return;
     }
-    if (jx_id_or_reply(req, body, "staff_id", JX_OPTIONAL, &staff_id) < 0 ||
-        jx_bool_or_reply(req, body, "consent_given", JX_OPTIONAL, &consent) < 0)
+    if (jx_id_or_reply(req, body, "staff_id", JX_OPTIONAL, &staff_id) < 0)
         return;
+    /* consent is JSON true and nothing else; whether it is missing is
+     * decided last, in the contract's order (CONSENT_REQUIRED) */
+    struct json_object *c = NULL;
+    consent = json_object_object_get_ex(body, "consent_given", &c) &&
+              json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c);
     if (staff_id == 0)
         staff_id = req->caller.staff_id;
     if (staff_id == 0) {
