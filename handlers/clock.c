@@ -215,6 +215,8 @@ static struct json_object *clock_answer(const struct person *p, const char *acti
     json_object_object_add(o, "log", log);
     if (confidence >= 0)
         jx_add_double(o, "confidence", confidence, 3);
+    else
+        json_object_object_add(o, "confidence", NULL);     /* no scan: a token or a manager */
     return o;
 }
 
