@@ -24,6 +24,7 @@
 
 #define MAX_SHIFTS 16
 #define REASON_MAX 500
+#define TOKEN_TEXT_MAX 4096      /* longer strings are read, then refused as forged (403) */
 
 static struct db_stmt st_hotel_state = {
     "clock_hotel_state",
@@ -538,7 +539,7 @@ void h_unrostered_confirm(struct request *req)
     char nonce[33];
     struct person p;
 
-    if (body == NULL || jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, CTOKEN_MAX, &token) < 0 ||
+    if (body == NULL || jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, TOKEN_TEXT_MAX, &token) < 0 ||
         token_or_reply(req, token, &staff_id, &expires, nonce) < 0)
         return;
     if (!person_or_reply(req, staff_id, &p, "NOT_FOUND"))
@@ -556,7 +557,7 @@ void h_force_log(struct request *req)
     struct person p;
 
     if (body == NULL ||
-        jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, CTOKEN_MAX, &token) < 0 ||
+        jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, TOKEN_TEXT_MAX, &token) < 0 ||
         jx_string_or_reply(req, body, "reason", JX_REQUIRED, REASON_MAX, &reason) < 0 ||
         jx_id_or_reply(req, body, "staff_id", JX_OPTIONAL, &staff_id) < 0)
         return;
