@@ -35,13 +35,14 @@ def bad_descriptors():
     ]
 
 
+def reg(h, body, **cred):
+    return fc.post(h.att(REG), json=body, **cred)
+
+
 class RegisterFace(AttCase):
     @classmethod
     def setUpClass(cls):
         cls.h = AttHotel("reg").make()
-
-    def post_reg(self, body, **cred):
-        return fc.post(self.h.att(REG), json=body, **cred)
 
     def test_descriptor_validation(self):
         h = self.h
@@ -66,7 +67,7 @@ class RegisterFace(AttCase):
 
     def test_integers_and_extremes_are_numbers(self):
         h = AttHotel("regnum").make()
-        desc = [0] * 64 + [1] * 32 + [-1.5e-3] * 31 + [1e10]
+        desc = [0] * 64 + [1] * 32 + [-1.5e-3] * 31 + [1e5]
         r = fc.post(h.att(REG), json={"descriptor": desc, "consent_given": True, "staff_id": h.people[0]},
                     token=h.login("manager"))
         fc.assert_json(r, 201)
@@ -74,7 +75,7 @@ class RegisterFace(AttCase):
     def test_staff_registers_self(self):
         h = AttHotel("regself").make()
         sid = h.users["staff"]["staff_id"]
-        r = self.post_reg({"descriptor": person(), "consent_given": True}, token=h.login("staff"))
+        r = reg(h, {"descriptor": person(), "consent_given": True}, token=h.login("staff"))
         body = fc.assert_json(r, 201)
         self.assertEqual(set(body), {"message", "audit_log_id", "staff_id", "has_registered_face"}, body)
         self.assertEqual(body["message"], "Face descriptor registered.")
@@ -82,7 +83,7 @@ class RegisterFace(AttCase):
         self.assertIs(body["has_registered_face"], True)
         self.assertIsInstance(body["audit_log_id"], int)
         # own id given explicitly: the same
-        r = self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": sid},
+        r = reg(h, {"descriptor": person(), "consent_given": True, "staff_id": sid},
                           token=h.login("staff"))
         body2 = fc.assert_json(r, 201)
         self.assertNotEqual(body2["audit_log_id"], body["audit_log_id"])
@@ -106,7 +107,7 @@ class RegisterFace(AttCase):
         h = self.h
         before = h.state()
         for other in (h.people[0], h.users["manager"]["staff_id"]):
-            r = self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": other},
+            r = reg(h, {"descriptor": person(), "consent_given": True, "staff_id": other},
                               token=h.login("staff"))
             fc.assert_error(r, 403, "FORBIDDEN")
         self.assertEqual(h.state(), before)
@@ -116,7 +117,7 @@ class RegisterFace(AttCase):
         for i, cred in enumerate(({"token": h.login("manager")}, {"token": h.login("admin")},
                                   {"api_key": fc.ADMIN_KEY})):
             sid = h.people[i]
-            r = self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": sid}, **cred)
+            r = reg(h, {"descriptor": person(), "consent_given": True, "staff_id": sid}, **cred)
             body = fc.assert_json(r, 201)
             self.assertEqual(body["staff_id"], sid)
             self.assertIs(body["has_registered_face"], True)
@@ -129,18 +130,18 @@ class RegisterFace(AttCase):
                 self.assertEqual(row["performed_by_name"], staff_name(performer))
         # the hr user, kiosks: no
         before = h.state()
-        fc.assert_error(self.post_reg({"descriptor": person(), "consent_given": True,
+        fc.assert_error(reg(h, {"descriptor": person(), "consent_given": True,
                                        "staff_id": h.people[3]}, token=h.login("hr")), 403, "FORBIDDEN")
-        fc.assert_error(self.post_reg({"descriptor": person(), "consent_given": True}, token=h.login("hr")),
+        fc.assert_error(reg(h, {"descriptor": person(), "consent_given": True}, token=h.login("hr")),
                         403, "FORBIDDEN")
-        fc.assert_error(self.post_reg({"descriptor": person(), "consent_given": True,
+        fc.assert_error(reg(h, {"descriptor": person(), "consent_given": True,
                                        "staff_id": h.people[3]}, api_key=h.kiosk), 403, "FORBIDDEN")
         self.assertEqual(h.state(), before)
 
     def test_sysadmin_needs_staff_id(self):
         h = self.h
         before = h.state()
-        r = self.post_reg({"descriptor": person(), "consent_given": True}, api_key=fc.ADMIN_KEY)
+        r = reg(h, {"descriptor": person(), "consent_given": True}, api_key=fc.ADMIN_KEY)
         fc.assert_error(r, 400, "VALIDATION_ERROR", field="staff_id")
         self.assertEqual(h.state(), before)
 
@@ -151,7 +152,7 @@ class RegisterFace(AttCase):
         for sid in (h.base + 999, other.people[0], h.inactive["staff_id"]):
             for cred in ({"token": h.login("manager")}, {"api_key": fc.ADMIN_KEY}):
                 with self.subTest(staff_id=sid, cred=list(cred)[0]):
-                    r = self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": sid}, **cred)
+                    r = reg(h, {"descriptor": person(), "consent_given": True, "staff_id": sid}, **cred)
                     fc.assert_error(r, 404, "NOT_FOUND")
         self.assertEqual(h.state(), before)
         self.assertEqual(other.db_count("face_data"), 0)
@@ -160,7 +161,7 @@ class RegisterFace(AttCase):
         h = self.h
         for v in ("abc", -1, 0, 1.5, True, [1]):
             with self.subTest(staff_id=v):
-                r = self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": v},
+                r = reg(h, {"descriptor": person(), "consent_given": True, "staff_id": v},
                                   token=h.login("manager"))
                 self.assertIn(r.status, (400, 404), r)
                 self.assertIn(r.json["code"], ("VALIDATION_ERROR", "NOT_FOUND"), r)
@@ -175,24 +176,24 @@ class RegisterFace(AttCase):
                    allow_face_self_registration=False, require_face_consent=True)
         before = h.state()
         bad = {"descriptor": [1.0] * 127, "consent_given": False}
-        fc.assert_error(self.post_reg(bad, token=staff_tok), 400, "INVALID_FACE_DATA")
+        fc.assert_error(reg(h, bad, token=staff_tok), 400, "INVALID_FACE_DATA")
         body = {"descriptor": good, "consent_given": False}
-        fc.assert_error(self.post_reg(body, token=staff_tok), 403, "FACE_DISABLED_FOR_HOTEL")
+        fc.assert_error(reg(h, body, token=staff_tok), 403, "FACE_DISABLED_FOR_HOTEL")
         h.settings(face_attendance_enabled=True)
-        fc.assert_error(self.post_reg(body, token=staff_tok), 403, "FACE_DISABLED_FOR_DEPARTMENT")
+        fc.assert_error(reg(h, body, token=staff_tok), 403, "FACE_DISABLED_FOR_DEPARTMENT")
         h.settings(face_attendance_departments=[h.dept[0]])
-        fc.assert_error(self.post_reg(body, token=staff_tok), 403, "SELF_REGISTRATION_DISABLED")
+        fc.assert_error(reg(h, body, token=staff_tok), 403, "SELF_REGISTRATION_DISABLED")
         h.settings(allow_face_self_registration=True)
-        fc.assert_error(self.post_reg(body, token=staff_tok), 400, "CONSENT_REQUIRED")
+        fc.assert_error(reg(h, body, token=staff_tok), 400, "CONSENT_REQUIRED")
         self.assertEqual(h.state(), before)
         body["consent_given"] = True
-        fc.assert_json(self.post_reg(body, token=staff_tok), 201)
+        fc.assert_json(reg(h, body, token=staff_tok), 201)
 
     def test_hotel_disabled_for_managers_too(self):
         h = AttHotel("regoff").make()
         h.settings(face_attendance_enabled=False)
         for cred in ({"token": h.login("manager")}, {"api_key": fc.ADMIN_KEY}):
-            r = self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": h.people[0]}, **cred)
+            r = reg(h, {"descriptor": person(), "consent_given": True, "staff_id": h.people[0]}, **cred)
             fc.assert_error(r, 403, "FACE_DISABLED_FOR_HOTEL")
         self.assertEqual(h.db_count("face_data"), 0)
 
@@ -201,21 +202,21 @@ class RegisterFace(AttCase):
         mgr = h.login("manager")
         # empty list: every department, and staff without one
         for sid in (h.people[0], h.people[1], h.no_dept):
-            fc.assert_json(self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": sid},
+            fc.assert_json(reg(h, {"descriptor": person(), "consent_given": True, "staff_id": sid},
                                          token=mgr), 201)
         h.settings(face_attendance_departments=[h.dept[0]])
         before = h.state()
         # people[1] is in dept[1]; no_dept has none: refused while the list is not empty
         for sid in (h.people[1], h.people[3], h.no_dept):
             with self.subTest(staff_id=sid):
-                r = self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": sid}, token=mgr)
+                r = reg(h, {"descriptor": person(), "consent_given": True, "staff_id": sid}, token=mgr)
                 fc.assert_error(r, 403, "FACE_DISABLED_FOR_DEPARTMENT")
         self.assertEqual(h.state(), before)
-        fc.assert_json(self.post_reg({"descriptor": person(), "consent_given": True,
+        fc.assert_json(reg(h, {"descriptor": person(), "consent_given": True,
                                       "staff_id": h.people[2]}, token=mgr), 201)
         # null means every department again
         h.settings(face_attendance_departments=None)
-        fc.assert_json(self.post_reg({"descriptor": person(), "consent_given": True,
+        fc.assert_json(reg(h, {"descriptor": person(), "consent_given": True,
                                       "staff_id": h.no_dept}, token=mgr), 201)
 
     def test_self_registration_disabled_whatever_the_role(self):
@@ -224,17 +225,17 @@ class RegisterFace(AttCase):
         before = h.state()
         for role in ("staff", "manager", "admin"):
             with self.subTest(role=role):
-                fc.assert_error(self.post_reg({"descriptor": person(), "consent_given": True},
+                fc.assert_error(reg(h, {"descriptor": person(), "consent_given": True},
                                               token=h.login(role)), 403, "SELF_REGISTRATION_DISABLED")
                 own = h.users[role]["staff_id"]
-                fc.assert_error(self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": own},
+                fc.assert_error(reg(h, {"descriptor": person(), "consent_given": True, "staff_id": own},
                                               token=h.login(role)), 403, "SELF_REGISTRATION_DISABLED")
         self.assertEqual(h.state(), before)
         # a manager registering someone else is not self-registration
-        fc.assert_json(self.post_reg({"descriptor": person(), "consent_given": True, "staff_id": h.people[0]},
+        fc.assert_json(reg(h, {"descriptor": person(), "consent_given": True, "staff_id": h.people[0]},
                                      token=h.login("manager")), 201)
         # neither is the system administrator
-        fc.assert_json(self.post_reg({"descriptor": person(), "consent_given": True,
+        fc.assert_json(reg(h, {"descriptor": person(), "consent_given": True,
                                       "staff_id": h.users["staff"]["staff_id"]}, api_key=fc.ADMIN_KEY), 201)
 
     def test_consent(self):
@@ -242,16 +243,23 @@ class RegisterFace(AttCase):
         before = h.state()
         for v in (False, "true", 1, None, "yes", [True], {}):
             with self.subTest(consent=v):
-                fc.assert_error(self.post_reg({"descriptor": person(), "consent_given": v},
+                fc.assert_error(reg(h, {"descriptor": person(), "consent_given": v},
                                               token=h.login("staff")), 400, "CONSENT_REQUIRED")
-                fc.assert_error(self.post_reg({"descriptor": person(), "consent_given": v,
+                fc.assert_error(reg(h, {"descriptor": person(), "consent_given": v,
                                                "staff_id": h.people[0]}, token=h.login("manager")),
                                 400, "CONSENT_REQUIRED")
-        fc.assert_error(self.post_reg({"descriptor": person()}, token=h.login("staff")), 400, "CONSENT_REQUIRED")
+        fc.assert_error(reg(h, {"descriptor": person()}, token=h.login("staff")), 400, "CONSENT_REQUIRED")
         self.assertEqual(h.state(), before)
+        # consent is the last rule: a consent_given that is not true never hides an earlier one
+        h.settings(face_attendance_enabled=False)
+        for v in (False, "true", 1, None):
+            with self.subTest(consent=v, hotel="disabled"):
+                fc.assert_error(reg(h, {"descriptor": person(), "consent_given": v}, token=h.login("staff")),
+                                403, "FACE_DISABLED_FOR_HOTEL")
+        h.settings(face_attendance_enabled=True)
         h.settings(require_face_consent=False)
-        fc.assert_json(self.post_reg({"descriptor": person()}, token=h.login("staff")), 201)
-        fc.assert_json(self.post_reg({"descriptor": person(), "consent_given": False,
+        fc.assert_json(reg(h, {"descriptor": person()}, token=h.login("staff")), 201)
+        fc.assert_json(reg(h, {"descriptor": person(), "consent_given": False,
                                       "staff_id": h.people[0]}, token=h.login("manager")), 201)
 
     def test_reregistration_replaces(self):
@@ -259,7 +267,7 @@ class RegisterFace(AttCase):
         sid = h.people[0]
         old = h.register(sid)
         new = person()
-        r = self.post_reg({"descriptor": new, "consent_given": True, "staff_id": sid}, token=h.login("manager"))
+        r = reg(h, {"descriptor": new, "consent_given": True, "staff_id": sid}, token=h.login("manager"))
         body = fc.assert_json(r, 201)
         self.assertEqual(h.audit(sid)[0]["action"], "RE_REGISTERED")
         self.assertEqual(h.audit(sid)[0]["id"], body["audit_log_id"])
@@ -285,8 +293,9 @@ class RevokeFace(AttCase):
         self.assertEqual(fc.assert_json(h.scan(near(desc, 0.2)), 200)["action"], "unrostered_detected")
         r = self.revoke(sid, {"reason": "Staff departure"}, token=h.login("manager"))
         body = fc.assert_json(r, 200)
-        self.assertEqual(body, {"message": "Face data revoked for %s." % staff_name(sid),
-                                "staff_id": sid, "has_registered_face": False})
+        self.assertEqual({k: body.get(k) for k in ("message", "staff_id", "has_registered_face")},
+                         {"message": "Face data revoked for %s." % staff_name(sid),
+                          "staff_id": sid, "has_registered_face": False})
         row = h.audit(sid)[0]
         self.assertEqual(row["action"], "REVOKED")
         self.assertEqual(row["reason"], "Staff departure")
@@ -343,7 +352,13 @@ class RevokeFace(AttCase):
         sid = h.people[5]
         h.register(sid)
         before = h.state()
-        for body in (None, {}, {"reason": ""}, {"reason": None}, {"reason": 5}, {"reason": ["x"]},
+        # no body at all: refused (as a missing reason, or as a body that is not a JSON object)
+        r = self.revoke(sid, None, token=h.login("manager"))
+        if r.json.get("code") == "INVALID_JSON":
+            fc.assert_error(r, 400, "INVALID_JSON")
+        else:
+            fc.assert_error(r, 400, "VALIDATION_ERROR", field="reason")
+        for body in ({}, {"reason": ""}, {"reason": None}, {"reason": 5}, {"reason": ["x"]},
                      {"reason": "x" * 501}, {"reason": "é" * 501}):
             with self.subTest(body=str(body)[:40]):
                 r = self.revoke(sid, body, token=h.login("manager"))

@@ -186,7 +186,7 @@ def insert_audit(h, rows):
             "NULL" if ip is None else fc.sql_str(ip) + "::inet", fc.sql_str(ua), fc.sql_str(at)))
     out = fc.psql("INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, consent_given, "
                   "client_ip, user_agent, created_at) VALUES %s RETURNING id" % ", ".join(values))
-    return [int(x) for x in out.split()]
+    return [int(x) for x in out.splitlines() if x.strip().isdigit()]    # not the "INSERT 0 n" tag
 
 
 class AuditLogs(AttCase):

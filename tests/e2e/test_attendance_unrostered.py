@@ -34,6 +34,7 @@ class Unrostered(AttCase):
     @classmethod
     def setUpClass(cls):
         cls.h = AttHotel("unr", extra=24).make()
+        cls.h.settings(duplicate_scan_seconds=0)
         cls.next = 0
 
     def person(self):
@@ -56,8 +57,8 @@ class Unrostered(AttCase):
         cred = cred or {"api_key": self.h.kiosk}
         return fc.post(self.h.att(FORCE), json=body, **cred)
 
-    def assert_unrostered_log(self, r, sid, forced=False):
-        body = self.assert_clock(r, 201, "CLOCK_IN", sid, self.h)
+    def assert_unrostered_log(self, r, sid, forced=False, scanned=False):
+        body = self.assert_clock(r, 201, "CLOCK_IN", sid, self.h, scanned=scanned)
         self.assertIs(body["is_rostered"], False)
         self.assertIsNone(body["shift_info"])
         self.assertIs(body["log"]["is_unrostered"], True)
@@ -104,7 +105,19 @@ class Unrostered(AttCase):
         self.assertIs(body["log"]["verified_by_face"], True)
         # no audit row for a plain confirmation
         self.assertEqual(h.audit(sid, action="FORCED_CLOCK_IN"), [])
-        # reuse: 403, nothing changes
+        self.assert_reuse_refused(tok, sid, desc)
+
+    def assert_reuse_refused(self, tok, sid, desc):
+        """A used token: while the session it opened is open, refused as
+        403 (token) or 409 (open session) — the contract orders neither;
+        once the person has clocked out, 403 FORBIDDEN, nothing written."""
+        h = self.h
+        before = h.state()
+        for r in (self.confirm(tok), self.force({"confirmation_token": tok, "reason": "again"})):
+            self.assertIn(r.status, (403, 409), r)
+            fc.assert_error(r, r.status, "FORBIDDEN" if r.status == 403 else "ALREADY_CLOCKED_IN")
+        self.assertEqual(h.state(), before)
+        self.assert_clock(h.scan(desc), 200, "CLOCK_OUT", sid, h)
         before = h.state()
         fc.assert_error(self.confirm(tok), 403, "FORBIDDEN")
         fc.assert_error(self.force({"confirmation_token": tok, "reason": "again"}), 403, "FORBIDDEN")
@@ -146,10 +159,7 @@ class Unrostered(AttCase):
         pend = [p for p in self.pending(h) if p["id"] == body["log"]["id"]]
         self.assertEqual(len(pend), 1)
         self.assertEqual(pend[0]["force_reason"], "Covering a sick colleague")
-        # reuse
-        before = h.state()
-        fc.assert_error(self.force({"confirmation_token": tok, "reason": "again"}), 403, "FORBIDDEN")
-        self.assertEqual(h.state(), before)
+        self.assert_reuse_refused(tok, sid, desc)
 
     def test_confirm_needs_a_token(self):
         h = self.h
@@ -216,7 +226,7 @@ class Unrostered(AttCase):
                 fc.assert_error(r, 400, "VALIDATION_ERROR")
         self.assertEqual(h.state(), before)
         body = self.assert_unrostered_log(h.scan(near(desc, 0.1), force_log=True, force_reason="Emergency cover"),
-                                          sid, forced=True)
+                                          sid, forced=True, scanned=True)
         self.assertAlmostEqual(body["confidence"], round(1 - 0.1 / 3, 3), delta=0.0011)
         audit = h.audit(sid, action="FORCED_CLOCK_IN")
         self.assertEqual([(a["id"], a["reason"]) for a in audit], [(body["audit_log_id"], "Emergency cover")])
@@ -254,13 +264,18 @@ class Unrostered(AttCase):
             forged.append(".".join(parts[:-1] + [other_tok.split(".")[-1]]))
         for pos in (0, len(tok) // 2, len(tok) - 1):
             forged.append(tamper_char(tok, pos))
-        forged += [tok + "0", tok[:-1], "abc", "x" * 300]
+        forged += [tok + "0", tok[:-1], "abc", "x" * 100]
         forged = [f for f in forged if f != tok]
         before = h.state()
         for f in forged:
             with self.subTest(token=f[:60]):
                 fc.assert_error(self.confirm(f), 403, "FORBIDDEN")
                 fc.assert_error(self.force({"confirmation_token": f, "reason": "r"}), 403, "FORBIDDEN")
+        # far too long to be a token: refused either way
+        for f in ("x" * 300, tok + "." + "0" * 200):
+            for r in (self.confirm(f), self.force({"confirmation_token": f, "reason": "r"})):
+                self.assertIn(r.status, (400, 403), r)
+                fc.assert_error(r, r.status, "FORBIDDEN" if r.status == 403 else "VALIDATION_ERROR")
         self.assertEqual(h.state(), before)
         # the genuine ones still work after all that
         self.assert_unrostered_log(self.confirm(tok), sid)
