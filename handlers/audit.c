@@ -32,15 +32,17 @@
 #define SETTING(name) "(SELECT current_setting('faceclock.audit_" name "'))"
 #define SETTING_OR_NULL(name, type) "(SELECT nullif(current_setting('faceclock.audit_" name "'), '')::" type ")"
 #define AUDIT_WHERE_SETTINGS                                                                      \
-    AUDIT_WHERE(SETTING("hotel") "::bigint", SETTING_OR_NULL("staff", "bigint"),                  \
+    AUDIT_WHERE(HOTEL_SETTING, SETTING_OR_NULL("staff", "bigint"),                  \
                 SETTING_OR_NULL("action", "text"), SETTING_OR_NULL("from_date", "date"),          \
                 SETTING_OR_NULL("from_ts", "timestamptz"), SETTING_OR_NULL("to_date", "date"),    \
                 SETTING_OR_NULL("to_ts", "timestamptz"))
 
 #define AUDIT_FROM                                                                                \
-    "FROM face_audit_log a JOIN hotels h ON h.id = a.hotel_id "                                   \
-    "JOIN staff s ON s.hotel_id = a.hotel_id AND s.id = a.staff_id "                              \
+    "FROM face_audit_log a JOIN staff s ON s.hotel_id = a.hotel_id AND s.id = a.staff_id "        \
     "LEFT JOIN staff pb ON pb.hotel_id = a.hotel_id AND pb.id = a.performed_by "
+/* the slug of the one hotel the rows belong to, looked up once */
+#define AUDIT_SLUG(hotel) "(SELECT slug FROM hotels WHERE id = " hotel ")"
+#define HOTEL_SETTING SETTING("hotel") "::bigint"
 
 enum { C_ID, C_HOTEL, C_STAFF, C_STAFF_NAME, C_ACTION, C_BY, C_BY_NAME, C_REASON, C_CONSENT,
        C_CREATED, C_TOTAL };
@@ -49,7 +51,7 @@ static struct db_stmt st_list = {
     "audit_list",
     "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM face_audit_log a WHERE "
     AUDIT_WHERE_ARGS ") c "
-    "LEFT JOIN LATERAL (SELECT a.id, h.slug, a.staff_id, " SQL_STAFF_NAME("s") ", a.action, "
+    "LEFT JOIN LATERAL (SELECT a.id, " AUDIT_SLUG("$1") ", a.staff_id, " SQL_STAFF_NAME("s") ", a.action, "
     "a.performed_by, " SQL_STAFF_NAME("pb") ", a.reason, a.consent_given, fc_ts(a.created_at) "
     AUDIT_FROM "WHERE " AUDIT_WHERE_ARGS " ORDER BY a.created_at DESC, a.id DESC "
     "LIMIT $8 OFFSET $9) p ON true",
@@ -65,15 +67,15 @@ static struct db_stmt st_export_set = {
     "set_config('faceclock.audit_from_date', coalesce($4, ''), true), "
     "set_config('faceclock.audit_from_ts', coalesce($5, ''), true), "
     "set_config('faceclock.audit_to_date', coalesce($6, ''), true), "
-    "set_config('faceclock.audit_to_ts', coalesce($7, ''), true)",
+    "set_config('faceclock.audit_to_ts', coalesce($7, ''), true), " EXPORT_PLANNER_SETTINGS,
     0,
 };
 
 static const char export_sql[] =
-    "COPY (SELECT a.id, h.slug AS hotel, a.staff_id AS staff, " SQL_STAFF_NAME("s") " AS staff_name, "
+    "COPY (SELECT a.id, " AUDIT_SLUG(HOTEL_SETTING) " AS hotel, a.staff_id AS staff, " SQL_STAFF_NAME("s") " AS staff_name, "
     "a.action, a.performed_by, " SQL_STAFF_NAME("pb") " AS performed_by_name, a.reason, "
     "CASE WHEN a.consent_given THEN 'true' ELSE 'false' END AS consent_given, "
-    "host(a.client_ip) AS client_ip, a.user_agent, fc_ts(a.created_at) AS created_at "
+    "host(a.client_ip) AS client_ip, a.user_agent, " SQL_TS("a.created_at") " AS created_at "
     AUDIT_FROM "WHERE " AUDIT_WHERE_SETTINGS " ORDER BY a.created_at DESC, a.id DESC) "
     "TO STDOUT WITH (FORMAT csv, HEADER)";
 

@@ -53,13 +53,13 @@ static struct db_stmt st_export_set = {
     "set_config('faceclock.logs_staff', coalesce($2, ''), true), "
     "set_config('faceclock.logs_department', coalesce($3, ''), true), "
     "set_config('faceclock.logs_from_date', coalesce($4, ''), true), "
-    "set_config('faceclock.logs_to_date', coalesce($5, ''), true)",
+    "set_config('faceclock.logs_to_date', coalesce($5, ''), true), " EXPORT_PLANNER_SETTINGS,
     0,
 };
 
 static const char export_sql[] =
     "COPY (SELECT l.id, l.staff_id, " SQL_STAFF_NAME("s") " AS staff_name, s.department_id, "
-    "fc_ts(l.time_in) AS time_in, fc_ts(l.time_out) AS time_out, "
+    SQL_TS("l.time_in") " AS time_in, " SQL_TS("l.time_out") " AS time_out, "
     LOGS_HOURS " AS session_duration_hours, l.roster_shift_id, "
     SQL_BOOL("l.is_unrostered") " AS is_unrostered, " SQL_BOOL("l.is_approved") " AS is_approved, "
     SQL_BOOL("l.verified_by_face") " AS verified_by_face, l.source, l.long_session_ack_mode "

@@ -11,39 +11,63 @@
 struct sink_ctx {
     struct request *req;
     const char *filename;
-    long long rows;           /* lines written, the header included */
+    char *header;             /* the CSV header line, held until a row follows */
+    size_t header_len;
+    long long rows;           /* data rows written */
     int client_gone;          /* a write to the client failed */
 };
 
-/* One COPY row (ending in "\n") to the client, ending in "\r\n". The
- * status and headers go out with the first row, so that a failure before
- * it can still be a JSON error. */
-static int sink(void *p, const char *buf, size_t n)
+/* One line (ending in "\n") to the client, ending in "\r\n" (RFC 4180; a
+ * newline inside a quoted field is data and stays as it is). */
+static int write_line(struct sink_ctx *c, const char *buf, size_t n)
 {
-    struct sink_ctx *c = p;
-    struct request *req = c->req;
-
-    if (!resp_sent(req)) {
-        resp_header(req, "Content-Disposition",
-                    pool_printf(req->pool, "attachment; filename=\"%s\"", c->filename));
-        resp_stream_begin(req, 200, "text/csv; charset=utf-8");
-    }
-    /* a newline inside a quoted field is data and stays as it is; only the
-     * row's own terminator becomes CRLF */
     if (n > 0 && buf[n - 1] == '\n')
         n--;
-    if (resp_write(req, buf, n) < 0 || resp_write(req, "\r\n", 2) < 0) {
+    if (resp_write(c->req, buf, n) < 0 || resp_write(c->req, "\r\n", 2) < 0) {
         c->client_gone = 1;
         return -1;
     }
+    return 0;
+}
+
+/* Status, headers and the CSV header line. */
+static int begin(struct sink_ctx *c)
+{
+    struct request *req = c->req;
+
+    resp_header(req, "Content-Disposition",
+                pool_printf(req->pool, "attachment; filename=\"%s\"", c->filename));
+    resp_stream_begin(req, 200, "text/csv; charset=utf-8");
+    return c->header != NULL ? write_line(c, c->header, c->header_len) : 0;
+}
+
+/* COPY's first chunk is its header line, sent at once, before the rows are
+ * even sorted. It is held back until the first data row exists, so that a
+ * failure while PostgreSQL prepares the rows (a timeout, a cancel) is
+ * still an ordinary JSON error. */
+static int sink(void *p, const char *buf, size_t n)
+{
+    struct sink_ctx *c = p;
+
+    if (c->header == NULL && !resp_sent(c->req)) {
+        c->header = pool_strndup(c->req->pool, buf, n);
+        c->header_len = n;
+        return 0;
+    }
+    if (!resp_sent(c->req) && begin(c) < 0)
+        return -1;
+    if (write_line(c, buf, n) < 0)
+        return -1;
     c->rows++;
     return 0;
 }
 
 /* After part of the body went out the status cannot change any more, and
- * ending the FastCGI request normally would hand the client a file that
- * looks complete. Cutting the connection to nginx instead makes nginx drop
- * the client's connection without the final chunk: a visible truncation. */
+ * ending the FastCGI request normally would present a truncated file as a
+ * whole one. So the connection to nginx is cut without FCGI_END_REQUEST;
+ * nginx passes that on as an incomplete transfer (no final chunk) when it
+ * expects END_REQUEST, i.e. with fastcgi_keep_conn on; with it off nginx
+ * takes the end of the connection for the end of the body. */
 static void cut_connection(struct request *req)
 {
     if (req->fcgx != NULL && req->fcgx->ipcFd >= 0)
@@ -53,7 +77,7 @@ static void cut_connection(struct request *req)
 void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
                 const char *copy_sql, const char *filename)
 {
-    struct sink_ctx c = {req, filename, 0, 0};
+    struct sink_ctx c = {req, filename, NULL, 0, 0, 0};
     PGresult *r;
 
     if (db_begin() < 0)
@@ -68,6 +92,8 @@ void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_a
         log_warn("commit after export %s failed: %s", filename, db_last_message());
         db_rollback();
     }
+    if (!resp_sent(req))
+        begin(&c);                      /* no rows: the header line alone */
     return;
 fail:
     db_rollback();
@@ -76,8 +102,8 @@ fail:
         return;
     }
     if (c.client_gone)
-        log_info("export %s: the client went away after %lld lines", filename, c.rows);
+        log_info("export %s: the client went away after %lld rows", filename, c.rows);
     else
-        log_error("export %s failed after %lld lines: %s", filename, c.rows, db_last_message());
+        log_error("export %s failed after %lld rows: %s", filename, c.rows, db_last_message());
     cut_connection(req);
 }
