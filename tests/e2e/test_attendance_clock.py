@@ -352,6 +352,32 @@ class WhoScans(AttCase):
         self.assertIn("POST", r.header("Allow") or "")
 
 
+class OddBodies(AttCase):
+    """Bodies that are not JSON objects, on every attendance write: 400
+    INVALID_JSON (never a 500, never HTML), nothing written."""
+
+    def test_not_json(self):
+        h = AttHotel("odd").make()
+        sid = h.people[0]
+        h.register(sid)
+        h.import_logs((sid, ago(60), None, None))
+        lid = h.open_log_id(sid)
+        routes = [("POST", "register-face/", {"token": h.login("manager")}),
+                  ("DELETE", "revoke-face/%d/" % sid, {"token": h.login("manager")}),
+                  ("POST", SCAN, {"api_key": h.kiosk}),
+                  ("POST", "unrostered-confirm/", {"api_key": h.kiosk}),
+                  ("POST", "force-log/", {"token": h.login("manager")}),
+                  ("POST", "%d/approve/" % lid, {"token": h.login("manager")}),
+                  ("POST", "%d/long-session-ack/" % lid, {"api_key": h.kiosk})]
+        before = h.state()
+        for method, rest, cred in routes:
+            for raw in ("not json", "{", "[]", '"a string"', "42", '{"descriptor": [1,2,}', "\xff\xfe"):
+                with self.subTest(path=rest, body=raw):
+                    r = fc.request(method, h.att(rest), body=raw, **cred)
+                    fc.assert_error(r, 400, "INVALID_JSON")
+        self.assertEqual(h.state(), before)
+
+
 if __name__ == "__main__":
     import unittest
     unittest.main()

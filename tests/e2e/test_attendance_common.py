@@ -251,8 +251,8 @@ class AttCase(unittest.TestCase):
         """A clock-in/out answer: status, action, every field, message,
         name, confidence (when the distance d is known); returns the body.
         scanned=False: the answer of a request without a face scan
-        (confirmation, force-log), which names no match, so "confidence"
-        is not required."""
+        (confirmation, force-log), which names no match: "confidence" is
+        null or absent."""
         body = fc.assert_json(r, status)
         fields = CLOCK_FIELDS if scanned else CLOCK_FIELDS - {"confidence"}
         self.assertTrue(fields <= set(body), "missing %s in %r" % (fields - set(body), body))
@@ -269,9 +269,11 @@ class AttCase(unittest.TestCase):
                 self.assertIs(body[k], False, k)
         else:
             self.assertIsNotNone(body["log"]["time_out"])
-        if scanned or "confidence" in body:
+        if scanned:
             self.assertIsInstance(body["confidence"], (int, float))
             self.assertEqual(round(body["confidence"], 3), body["confidence"], "confidence not rounded to 3 decimals")
+        else:
+            self.assertIsNone(body.get("confidence"), "confidence without a scan")
         if d is not None:
             self.assertAlmostEqual(body["confidence"], round(confidence(d), 3), delta=0.0011)
         return body
