@@ -98,9 +98,10 @@ static int bound_or_reply(struct request *req, const char *field, const char **d
         *date = v;
         return 0;
     }
-    time_t t = (time_t)0;
-    if (parse_timestamp(v, &epoch, &usec) == 0 && (t = (time_t)epoch) == epoch &&
-        gmtime_r(&t, &tm) != NULL && tm.tm_year + 1900 >= 1) {
+    /* years before 1 AD (possible after a negative offset) do not exist
+     * in PostgreSQL */
+    if (parse_timestamp(v, &epoch, &usec) == 0 && gmtime_r(&(time_t){(time_t)epoch}, &tm) != NULL &&
+        tm.tm_year + 1900 >= 1) {
         *ts = pool_printf(req->pool, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year + 1900,
                           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
         return 0;
