@@ -51,8 +51,9 @@ static struct db_stmt st_person = {
     " AND r.shift_date BETWEEN (now() AT TIME ZONE h.timezone)::date - 1 "
     " AND (now() AT TIME ZONE h.timezone)::date + 1)::text, "
     "(SELECT " SHIFT_JSON("r") " FROM roster_shifts r WHERE r.hotel_id = s.hotel_id "
-    " AND r.id = o.roster_shift_id)::text "
-    "FROM staff s JOIN hotels h ON h.id = s.hotel_id "
+    " AND r.id = o.roster_shift_id)::text, "
+    "h.face_version, " SETTINGS_COLS " "
+    "FROM staff s JOIN hotels h ON h.id = s.hotel_id JOIN attendance_settings a ON a.hotel_id = h.id "
     "LEFT JOIN departments d ON d.hotel_id = s.hotel_id AND d.id = s.department_id "
     "LEFT JOIN clock_logs o ON o.hotel_id = s.hotel_id AND o.staff_id = s.id AND o.time_out IS NULL "
     "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active",
@@ -107,8 +108,11 @@ static struct json_object *parse_opt(struct pool *pool, const char *text)
     return jx_parse(copy, strlen(copy));
 }
 
-/* 1 found, 0 no such active person, -1 database failure. */
-static int person_load(struct request *req, long long staff_id, struct person *p)
+/* 1 found, 0 no such active person, -1 database failure. With the person
+ * come the hotel's current settings and face version (s, version: may be
+ * NULL). */
+static int person_load(struct request *req, long long staff_id, struct person *p,
+                       struct attendance_settings *s, long long *version)
 {
     struct db_args a;
     PGresult *r;
@@ -138,6 +142,10 @@ static int person_load(struct request *req, long long staff_id, struct person *p
         p->local_now = local_epoch(y, m, d, secs);
     p->shifts = parse_opt(req->pool, db_str(r, 0, 7));
     p->open_shift = parse_opt(req->pool, db_str(r, 0, 8));
+    if (version != NULL)
+        *version = db_ll(r, 0, 9);
+    if (s != NULL)
+        settings_from_row(r, 0, 10, s);
     PQclear(r);
     return 1;
 }
@@ -433,12 +441,33 @@ static int hotel_state_or_reply(struct request *req, struct attendance_settings 
 /* 1 found, or answered (404 / 503) and 0. */
 static int person_or_reply(struct request *req, long long staff_id, struct person *p, const char *code)
 {
-    int found = person_load(req, staff_id, p);
+    int found = person_load(req, staff_id, p, NULL, NULL);
     if (found < 0)
         db_fail_reply(req);
     else if (found == 0)
         resp_error(req, 404, code, "No active staff member matches.");
     return found > 0;
+}
+
+/* The rules of 5.2 on a scan. 1 when matched, else answered and 0. */
+static int match_or_reply(struct request *req, const float *d, const struct face_set *set,
+                          const struct attendance_settings *s, struct match_result *m)
+{
+    switch (match_scan(d, set, s->face_attendance_min_confidence, m)) {
+    case MATCH_OK:
+        return 1;
+    case MATCH_NOT_RECOGNIZED:
+        resp_error(req, 404, "FACE_NOT_RECOGNIZED", "This face does not match any registered staff member.");
+        return 0;
+    case MATCH_LOW_CONFIDENCE:
+        resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW", "The match is not confident enough; please scan again.");
+        return 0;
+    case MATCH_AMBIGUOUS:
+        resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW",
+                   "The face is too close to more than one staff member; please scan again.");
+        return 0;
+    }
+    return 0;
 }
 
 void h_face_clock_in(struct request *req)
@@ -464,32 +493,47 @@ void h_face_clock_in(struct request *req)
     if (jx_bool_or_reply(req, body, "force_log", JX_OPTIONAL, &force) < 0 ||
         jx_string_or_reply(req, body, "force_reason", JX_OPTIONAL, REASON_MAX, &reason) < 0)
         return;
-    if (hotel_state_or_reply(req, &s, &version) < 0)
-        return;
+    /* Fast path: match against the set this worker holds, and learn the
+     * hotel's current version and settings with the person in one round
+     * trip; valid only if the version did not move meanwhile. */
+    long long held;
+    int decided = 0;
+    if (face_cache_peek(req->hotel.id, &held, &set) &&
+        match_scan(d, &set, 0.0, &m) == MATCH_OK) {
+        int found = person_load(req, m.staff_id, &p, &s, &version);
+        if (found < 0) {
+            db_fail_reply(req);
+            return;
+        }
+        if (found > 0 && version == held)
+            decided = 1;
+        else if (found > 0)
+            person_free(&p);
+    }
+    if (!decided) {
+        if (hotel_state_or_reply(req, &s, &version) < 0)
+            return;
+        if (s.face_attendance_enabled) {
+            if (face_cache_get(req->hotel.id, version, &set) < 0) {
+                db_fail_reply(req);
+                return;
+            }
+            if (!match_or_reply(req, d, &set, &s, &m) ||
+                !person_or_reply(req, m.staff_id, &p, "FACE_NOT_RECOGNIZED"))
+                return;
+        }
+    }
     if (!s.face_attendance_enabled) {
+        if (decided)
+            person_free(&p);
         resp_error(req, 403, "FACE_DISABLED_FOR_HOTEL", "Face attendance is not enabled for this hotel.");
         return;
     }
-    if (face_cache_get(req->hotel.id, version, &set) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    switch (match_scan(d, &set, s.face_attendance_min_confidence, &m)) {
-    case MATCH_OK:
-        break;
-    case MATCH_NOT_RECOGNIZED:
-        resp_error(req, 404, "FACE_NOT_RECOGNIZED", "This face does not match any registered staff member.");
-        return;
-    case MATCH_LOW_CONFIDENCE:
+    if (!match_confident(m.confidence, s.face_attendance_min_confidence)) { /* fast path: fresh minimum */
+        person_free(&p);
         resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW", "The match is not confident enough; please scan again.");
         return;
-    case MATCH_AMBIGUOUS:
-        resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW",
-                   "The face is too close to more than one staff member; please scan again.");
-        return;
     }
-    if (!person_or_reply(req, m.staff_id, &p, "FACE_NOT_RECOGNIZED"))
-        return;
     if (!settings_department_allowed(&s, p.department_id)) {
         resp_error(req, 403, "FACE_DISABLED_FOR_DEPARTMENT",
                    "Face attendance is not enabled for %s's department.", p.name);

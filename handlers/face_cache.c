@@ -101,3 +101,16 @@ int face_cache_get(long long hotel_id, long long version, struct face_set *set)
     set->vecs = h->vecs;
     return 0;
 }
+
+int face_cache_peek(long long hotel_id, long long *version, struct face_set *set)
+{
+    for (int i = 0; i < CACHE_HOTELS; i++)
+        if (cache[i].hotel_id == hotel_id) {
+            *version = cache[i].version;
+            set->n = cache[i].n;
+            set->ids = cache[i].ids;
+            set->vecs = cache[i].vecs;
+            return 1;
+        }
+    return 0;
+}

@@ -13,4 +13,8 @@
  * database failure. */
 int face_cache_get(long long hotel_id, long long version, struct face_set *set);
 
+/* The set this worker already holds for the hotel, whatever its version:
+ * 1 with *version and *set filled, 0 when it holds none. No database. */
+int face_cache_peek(long long hotel_id, long long *version, struct face_set *set);
+
 #endif

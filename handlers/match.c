@@ -65,6 +65,12 @@ within(double x, double limit)
     return (float)x <= (float)limit;
 }
 
+int
+match_confident(double confidence, double min_confidence)
+{
+    return (float)confidence >= (float)min_confidence;
+}
+
 enum match_outcome
 match_scan(const float *query, const struct face_set *set, double min_confidence,
            struct match_result *r)
@@ -123,7 +129,7 @@ match_scan(const float *query, const struct face_set *set, double min_confidence
 
     if (!within(r->distance, MATCH_RADIUS))
         return MATCH_NOT_RECOGNIZED;
-    if ((float)r->confidence < (float)min_confidence)
+    if (!match_confident(r->confidence, min_confidence))
         return MATCH_LOW_CONFIDENCE;
     if (is >= 0 && within(r->runner_up_distance, MATCH_RADIUS) &&
         within(r->runner_up_distance - r->distance, MATCH_AMBIGUITY_MARGIN))

@@ -36,6 +36,10 @@ struct match_result {
 /* confidence = max(0, 1 - d/3) */
 double match_confidence(double distance);
 
+/* Whether a confidence meets a minimum, compared as match_scan does (at
+ * single precision). */
+int match_confident(double confidence, double min_confidence);
+
 /* Decide a scan: nearest by Euclidean distance, then the rules of 5.2 in
  * order: radius, minimum confidence, ambiguity. r is always filled.
  * The thresholds (radius, minimum confidence, margin) are compared at
