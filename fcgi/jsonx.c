@@ -215,3 +215,13 @@ void jx_add_double(struct json_object *o, const char *key, double v, int decimal
     snprintf(buf, sizeof buf, "%.*f", decimals, r);
     json_object_object_add(o, key, json_object_new_double_s(r, buf));
 }
+
+void jx_add_number(struct json_object *o, const char *key, double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.15g", v);
+    /* keep it a JSON number with a decimal point or exponent, like 6.0 */
+    if (strspn(buf, "-0123456789") == strlen(buf))
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), ".0");
+    json_object_object_add(o, key, json_object_new_double_s(v, buf));
+}

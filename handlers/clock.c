@@ -191,14 +191,6 @@ static struct json_object *current_shift(const struct person *p, long early_minu
     return objs[k];
 }
 
-static void thresholds(const struct attendance_settings *s, struct safety_thresholds *t)
-{
-    t->break_hours = s->break_warning_hours;
-    t->overtime_hours = s->overtime_warning_hours;
-    t->hard_hours = s->hard_limit_hours;
-    t->enforce_limits = s->enforce_limits;
-}
-
 /* The enhanced clock-in/out answer (contract 5.5). Takes log and shift_info. */
 static struct json_object *clock_answer(const struct person *p, const char *action, int rostered,
                                         struct json_object *shift_info, const struct safety_flags *f,
@@ -306,7 +298,7 @@ static void clock_out(struct request *req, const struct person *p, const struct 
     }
     if (p->open_shift != NULL && shift_from_json(p->open_shift, &sh) == 0)
         planned = shift_planned_hours(&sh);
-    thresholds(s, &t);
+    settings_thresholds(s, &t);
     safety_compute(log_seconds(r, 0, 0), planned, &t, &f);
     struct json_object *log = log_json(r, 0, 0);
     PQclear(r);
@@ -369,14 +361,11 @@ static void start_unrostered(struct request *req, const struct person *p, const 
     struct safety_flags f;
     memset(&f, 0, sizeof f);
 
-    if (p->open_log_id != 0) {
-        resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s is already clocked in.", p->name);
-        return;
-    }
     if (db_begin() < 0) {
         db_fail_reply(req);
         return;
     }
+    /* a spent token is refused first; a token is spent only with a session */
     if (nonce != NULL) {
         db_args_init(&a);
         db_arg_str(&a, nonce);
@@ -390,6 +379,11 @@ static void start_unrostered(struct request *req, const struct person *p, const 
             db_rollback();
             return;
         }
+    }
+    if (p->open_log_id != 0) {
+        db_rollback();
+        resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s is already clocked in.", p->name);
+        return;
     }
     PGresult *r = insert_session(req, p, 0, by_face, 1, reason);
     if (r == NULL) {

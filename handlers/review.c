@@ -4,6 +4,7 @@
  * acknowledgement (kiosk or manager) that may close a session. */
 #include <stdio.h>
 #include <string.h>
+#include "clock_log.h"
 #include "db.h"
 #include "export.h"
 #include "handlers.h"
@@ -14,11 +15,8 @@
 #include "settings.h"
 #include "validate.h"
 
-/* the log object; its columns come first in every statement that returns one */
-#define LOG_COLS                                                                                  \
-    "l.id, l.staff_id, fc_ts(l.time_in), fc_ts(l.time_out), l.roster_shift_id, "                  \
-    "l.verified_by_face, l.is_unrostered, l.is_approved, l.long_session_ack_mode, l.source"
-enum { L_ID, L_STAFF, L_IN, L_OUT, L_SHIFT, L_FACE, L_UNROSTERED, L_APPROVED, L_ACK, L_SOURCE, L_END };
+/* the log object (clock_log.h) comes first in every statement that returns one */
+enum { L_ID = 0, L_END = LOG_NCOLS };
 
 #define STAFF_JOIN "JOIN staff s ON s.hotel_id = l.hotel_id AND s.id = l.staff_id "
 #define PENDING "l.hotel_id = $1 AND l.is_unrostered AND l.approved_at IS NULL"
@@ -86,23 +84,6 @@ static void add_id_or_null(struct json_object *o, const char *key, const PGresul
         jx_add_int(o, key, db_ll(r, row, col));
 }
 
-/* The log object from columns [0, L_END) of row. Caller owns (puts) it. */
-static struct json_object *log_json(const PGresult *r, int row)
-{
-    struct json_object *o = json_object_new_object();
-    jx_add_int(o, "id", db_ll(r, row, L_ID));
-    jx_add_int(o, "staff_id", db_ll(r, row, L_STAFF));
-    jx_add_str(o, "time_in", db_str(r, row, L_IN));
-    jx_add_str(o, "time_out", db_str(r, row, L_OUT));
-    add_id_or_null(o, "roster_shift_id", r, row, L_SHIFT);
-    jx_add_bool(o, "verified_by_face", db_bool(r, row, L_FACE));
-    jx_add_bool(o, "is_unrostered", db_bool(r, row, L_UNROSTERED));
-    jx_add_bool(o, "is_approved", db_bool(r, row, L_APPROVED));
-    jx_add_str(o, "long_session_ack_mode", db_str(r, row, L_ACK));
-    jx_add_str(o, "source", db_str(r, row, L_SOURCE));
-    return o;
-}
-
 /* The {log_id} of the path, or -1 after answering 404. */
 static int log_id_or_reply(struct request *req, long long *id)
 {
@@ -110,14 +91,6 @@ static int log_id_or_reply(struct request *req, long long *id)
         return 0;
     resp_error(req, 404, "NOT_FOUND", "No such clock log.");
     return -1;
-}
-
-static void thresholds_of(const struct attendance_settings *s, struct safety_thresholds *t)
-{
-    t->break_hours = s->break_warning_hours;
-    t->overtime_hours = s->overtime_warning_hours;
-    t->hard_hours = s->hard_limit_hours;
-    t->enforce_limits = s->enforce_limits;
 }
 
 void h_review_pending(struct request *req)
@@ -141,7 +114,7 @@ void h_review_pending(struct request *req)
     for (int i = 0; i < PQntuples(r); i++) {
         if (PQgetisnull(r, i, L_ID))
             continue;
-        struct json_object *o = log_json(r, i);
+        struct json_object *o = log_json(r, i, 0);
         jx_add_str(o, "staff_name", db_str(r, i, L_END));
         add_id_or_null(o, "department_id", r, i, L_END + 1);
         jx_add_str(o, "force_reason", db_str(r, i, L_END + 2));
@@ -178,7 +151,7 @@ void h_review_approve(struct request *req)
         return;
     }
     if (PQntuples(r) == 1) {
-        struct json_object *o = log_json(r, 0);
+        struct json_object *o = log_json(r, 0, 0);
         jx_add_str(o, "approval_note", db_str(r, 0, L_END));
         add_id_or_null(o, "approved_by", r, 0, L_END + 1);
         jx_add_str(o, "approved_at", db_str(r, 0, L_END + 2));
@@ -218,7 +191,7 @@ void h_review_clocked_in(struct request *req)
         db_fail_reply(req);
         return;
     }
-    thresholds_of(&s, &t);
+    settings_thresholds(&s, &t);
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);
     db_arg_int(&a, limit);
@@ -274,7 +247,7 @@ void h_review_long_session_ack(struct request *req)
      * the hotel's settings row until it ends */
     if (settings_load(req->hotel.id, &s) < 0)
         goto db_fail;
-    thresholds_of(&s, &t);
+    settings_thresholds(&s, &t);
 
     if (db_begin() < 0)
         goto db_fail;
@@ -318,7 +291,7 @@ void h_review_long_session_ack(struct request *req)
         return;
     }
     o = json_object_new_object();
-    json_object_object_add(o, "log", log_json(r, 0));
+    json_object_object_add(o, "log", log_json(r, 0, 0));
     PQclear(r);
     if (db_commit() < 0) {
         json_object_put(o);

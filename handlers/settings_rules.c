@@ -157,15 +157,14 @@ struct json_object *settings_to_json(const struct attendance_settings *s)
     for (int i = 0; i < s->ndepartments; i++)
         json_object_array_add(deps, json_object_new_int64(s->departments[i]));
     jx_add_bool(o, "face_attendance_enabled", s->face_attendance_enabled);
-    json_object_object_add(o, "face_attendance_min_confidence",
-                           json_object_new_double(s->face_attendance_min_confidence));
+    jx_add_number(o, "face_attendance_min_confidence", s->face_attendance_min_confidence);
     jx_add_bool(o, "require_face_consent", s->require_face_consent);
     jx_add_bool(o, "allow_face_self_registration", s->allow_face_self_registration);
     jx_add_int(o, "face_data_retention_days", s->face_data_retention_days);
     json_object_object_add(o, "face_attendance_departments", deps);
-    json_object_object_add(o, "break_warning_hours", json_object_new_double(s->break_warning_hours));
-    json_object_object_add(o, "overtime_warning_hours", json_object_new_double(s->overtime_warning_hours));
-    json_object_object_add(o, "hard_limit_hours", json_object_new_double(s->hard_limit_hours));
+    jx_add_number(o, "break_warning_hours", s->break_warning_hours);
+    jx_add_number(o, "overtime_warning_hours", s->overtime_warning_hours);
+    jx_add_number(o, "hard_limit_hours", s->hard_limit_hours);
     jx_add_bool(o, "enforce_limits", s->enforce_limits);
     jx_add_int(o, "clock_in_early_minutes", s->clock_in_early_minutes);
     jx_add_int(o, "duplicate_scan_seconds", s->duplicate_scan_seconds);
@@ -180,4 +179,12 @@ int settings_department_allowed(const struct attendance_settings *s, long long d
         if (s->departments[i] == department_id)
             return 1;
     return 0;
+}
+
+void settings_thresholds(const struct attendance_settings *s, struct safety_thresholds *t)
+{
+    t->break_hours = s->break_warning_hours;
+    t->overtime_hours = s->overtime_warning_hours;
+    t->hard_hours = s->hard_limit_hours;
+    t->enforce_limits = s->enforce_limits;
 }

@@ -4,6 +4,7 @@
 #define FC_SETTINGS_RULES_H
 
 #include <json-c/json.h>
+#include "safety.h"
 
 #define SETTINGS_MAX_DEPARTMENTS 256
 
@@ -40,6 +41,9 @@ int settings_check(const struct attendance_settings *s, const char **field, cons
  * every department (and staff without one); otherwise the department must
  * be listed (department_id 0 = none: refused). Pure. */
 int settings_department_allowed(const struct attendance_settings *s, long long department_id);
+
+/* The safety thresholds of these settings. */
+void settings_thresholds(const struct attendance_settings *s, struct safety_thresholds *t);
 
 /* The contract's JSON shape. Caller owns (puts) the result. */
 struct json_object *settings_to_json(const struct attendance_settings *s);
