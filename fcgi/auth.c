@@ -29,6 +29,13 @@ static struct db_stmt st_kiosk = {
     0,
 };
 
+static struct db_stmt st_device = {
+    "auth_device",
+    "SELECT d.key_hash, h.id, h.slug, d.device_id FROM devices d JOIN hotels h ON h.id = d.hotel_id "
+    "WHERE d.id = $1 AND d.key_hash IS NOT NULL AND d.deactivated_at IS NULL",
+    0,
+};
+
 int auth_role_from_name(const char *name)
 {
     if (strcmp(name, "staff") == 0) return ROLE_STAFF;
@@ -164,6 +171,30 @@ static enum auth_result identify_kiosk(struct request *req, const char *key)
     return ok ? AUTH_OK : AUTH_INVALID;
 }
 
+static enum auth_result identify_device(struct request *req, const char *key)
+{
+    long long id;
+    struct db_args a;
+    PGresult *res;
+
+    if (auth_key_id(key, "dev", &id) < 0)
+        return AUTH_INVALID;
+    db_args_init(&a);
+    db_arg_int(&a, id);
+    if ((res = db_run(&st_device, &a)) == NULL)
+        return fail_db();
+    int ok = PQntuples(res) == 1 && key_verified("dev", id, key, PQgetvalue(res, 0, 0));
+    if (ok) {
+        req->caller.kind = CALLER_DEVICE;
+        req->caller.device_id = id;
+        req->caller.hotel_id = db_ll(res, 0, 1);
+        snprintf(req->caller.hotel_slug, sizeof req->caller.hotel_slug, "%s", PQgetvalue(res, 0, 2));
+        snprintf(req->caller.device_name, sizeof req->caller.device_name, "%s", PQgetvalue(res, 0, 3));
+    }
+    PQclear(res);
+    return ok ? AUTH_OK : AUTH_INVALID;
+}
+
 enum auth_result auth_identify(struct request *req)
 {
     memset(&req->caller, 0, sizeof req->caller);
@@ -171,6 +202,8 @@ enum auth_result auth_identify(struct request *req)
     if (req->api_key != NULL && *req->api_key != '\0') {
         if (strncmp(req->api_key, "kio_", 4) == 0)
             return identify_kiosk(req, req->api_key);
+        if (strncmp(req->api_key, "dev_", 4) == 0)
+            return identify_device(req, req->api_key);
         if (g_config.admin_key[0] != '\0' && crypto_str_equal(req->api_key, g_config.admin_key)) {
             req->caller.kind = CALLER_SYSADMIN;
             return AUTH_OK;

@@ -31,7 +31,8 @@ struct caller {
     long long staff_id;        /* users bound to a staff record, else 0 */
     char username[65];
     long long kiosk_id;        /* kiosks */
-    long long device_id;       /* edge devices (section 6) */
+    long long device_id;       /* edge devices (section 6): devices.id */
+    char device_name[72];      /* edge devices: their device_id ("cam-001") */
     int via_cookie;            /* token came from the cookie, not the header */
     char token_digest[67];     /* users: "\\x" + hex SHA-256 of the token */
     char expires_at[32];       /* users: token expiry, RFC 3339 */
