@@ -10,12 +10,13 @@ set -euo pipefail
 #        libgcrypt20-dev libturbojpeg0-dev; unit tests: check libsubunit-dev.
 # Stack: nginx, postgresql (pulls postgresql-15, which ships initdb, pg_ctl,
 #        postgres and pgbench under /usr/lib/postgresql/15/bin), procps.
-# Tests and bench: python3 curl wrk postgresql-contrib.
+# Tests and bench: python3 curl wrk postgresql-contrib; libjpeg-turbo-progs
+#        (cjpeg: the e2e tests make their JPEGs).
 PACKAGES=(
     gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev libgcrypt20-dev
     libturbojpeg0-dev check libsubunit-dev
     nginx postgresql postgresql-contrib postgresql-15 postgresql-client-15
-    wrk python3 curl procps
+    wrk python3 curl procps libjpeg-turbo-progs
 )
 
 # While installing, keep Debian from starting the system nginx and
