@@ -21,5 +21,6 @@ Suite *suite_match(void);
 Suite *suite_safety(void);
 Suite *suite_roster(void);
 Suite *suite_ctoken(void);
+Suite *suite_sync_rules(void);
 
 #endif
