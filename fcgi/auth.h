@@ -23,6 +23,11 @@ enum auth_result auth_identify(struct request *req);
 #define AUTH_KEY_MAX 128
 int auth_new_key(const char *prefix, long long id, char *key, char *hash);
 
+/* A slow hash of a random secret, made once per worker, that unknown users
+ * and unknown provisioning tokens are checked against so that they cost
+ * the same as known ones. Static storage; do not free. */
+const char *auth_dummy_hash(void);
+
 /* Fill a user caller from columns 0..5 of a result row: user id, user
  * name, role, hotel id, hotel slug, staff id. */
 struct pg_result;

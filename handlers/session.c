@@ -75,19 +75,6 @@ static struct json_object *user_json(const struct caller *c)
     return u;
 }
 
-/* A hash of a random secret, made once per worker, that unknown users are
- * checked against so they cost the same as known ones. */
-static const char *dummy_hash(void)
-{
-    static char hash[CRYPTO_HASH_MAX];
-    if (hash[0] == '\0') {
-        char secret[33];
-        crypto_random_hex(secret, 16);
-        crypto_hash_secret(secret, g_config.scrypt_log_n, hash);
-    }
-    return hash;
-}
-
 static void set_cookie(struct request *req, const char *token, long max_age)
 {
     int https = req->scheme != NULL && strcmp(req->scheme, "https") == 0;
@@ -143,7 +130,7 @@ void h_login(struct request *req)
         return;
     }
     int found = PQntuples(r) == 1;
-    int ok = crypto_verify_secret(password, found ? PQgetvalue(r, 0, 6) : dummy_hash());
+    int ok = crypto_verify_secret(password, found ? PQgetvalue(r, 0, 6) : auth_dummy_hash());
     ok = ok && found && db_bool(r, 0, 7);
     if (!ok) {
         PQclear(r);
