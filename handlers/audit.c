@@ -81,10 +81,7 @@ static const char export_sql[] =
 
 static const char *const actions[] = {"REGISTERED", "REVOKED", "RE_REGISTERED", "FORCED_CLOCK_IN"};
 
-/* A time bound: a YYYY-MM-DD date (hotel-local day) goes to *date, an
- * RFC 3339 timestamp to *ts as an exact UTC text PostgreSQL reads the same
- * way (pool strings). 0, or -1 after answering 400 VALIDATION_ERROR. */
-static int bound_or_reply(struct request *req, const char *field, const char **date, const char **ts)
+int time_bound_or_reply(struct request *req, const char *field, const char **date, const char **ts)
 {
     const char *v = req_query(req, field);
     long long epoch;
@@ -136,8 +133,8 @@ void h_audit_list(struct request *req)
             return;
         }
     }
-    if (bound_or_reply(req, "from", &from_date, &from_ts) < 0 ||
-        bound_or_reply(req, "to", &to_date, &to_ts) < 0)
+    if (time_bound_or_reply(req, "from", &from_date, &from_ts) < 0 ||
+        time_bound_or_reply(req, "to", &to_date, &to_ts) < 0)
         return;
 
     db_args_init(&a);
