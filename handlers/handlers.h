@@ -56,4 +56,7 @@ int time_bound_or_reply(struct request *req, const char *field, const char **dat
 /* pms.c */
 void h_pms_sync(struct request *req);
 
+/* push.c */
+void h_push(struct request *req);
+
 #endif

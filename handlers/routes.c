@@ -40,6 +40,7 @@ const struct route app_routes[] = {
     {"GET",    CLOCK "currently-clocked-in/",  h_review_clocked_in, MANAGERS, T_PATH, "attendance.clocked_in"},
     {"POST",   CLOCK "{log_id}/long-session-ack/", h_review_long_session_ack, A_KIOSK | MANAGERS, T_PATH, "attendance.long_session_ack"},
     {"GET",    CLOCK "face-audit-logs/",       h_audit_list,     READERS,   T_PATH, "attendance.audit"},
+    {"POST",   "/api/iot/enrollments/push",    h_push,           MANAGERS,  T_CALLER, "iot.push"},
 };
 
 const int app_nroutes = (int)(sizeof app_routes / sizeof app_routes[0]);
