@@ -22,6 +22,7 @@ static Suite *(*const unit_suites[])(void) = {
     suite_safety,
     suite_roster,
     suite_ctoken,
+    suite_b64,
     suite_sync_rules,
 };
 

@@ -21,6 +21,7 @@ Suite *suite_match(void);
 Suite *suite_safety(void);
 Suite *suite_roster(void);
 Suite *suite_ctoken(void);
+Suite *suite_b64(void);
 Suite *suite_sync_rules(void);
 
 #endif
