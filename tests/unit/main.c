@@ -23,6 +23,7 @@ static Suite *(*const unit_suites[])(void) = {
     suite_roster,
     suite_ctoken,
     suite_b64,
+    suite_jpeg,
     suite_sync_rules,
 };
 

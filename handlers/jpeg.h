@@ -1,0 +1,54 @@
+/* jpeg.h — JPEG images held in memory, through libturbojpeg: decoding
+ * that refuses anything but a whole, valid JPEG of bounded size; the
+ * square thumbnail (centre-cropped, then area-averaged, never stretched);
+ * encoding. Pure: no I/O. Pixel buffers are RGB, 3 bytes a pixel, rows
+ * packed, top row first. */
+#ifndef FC_JPEG_H
+#define FC_JPEG_H
+
+#include <stddef.h>
+
+#define JPEG_MAX_SIDE 4096          /* wider or taller images are refused */
+#define JPEG_THUMB_SIDE 128
+#define JPEG_THUMB_QUALITY 85
+
+struct jpeg_image {
+    int width, height;
+    unsigned char *rgb;             /* width * height * 3; jpeg_image_free */
+};
+
+/* Decode buf[0..len) into img. With min_side > 0 libjpeg scales down while
+ * decoding (DCT scaling, 1/2 .. 1/8) as far as the shorter side stays at
+ * least min_side; 0 decodes at full size. Refuses (-1, img untouched)
+ * anything that is not one complete JPEG: no SOI marker, corrupt or
+ * truncated data (any libjpeg warning counts), a colour space that does not
+ * convert to RGB, a side of 0 or over JPEG_MAX_SIDE. On 0 the caller
+ * releases img with jpeg_image_free. */
+int jpeg_decode(const unsigned char *buf, size_t len, int min_side, struct jpeg_image *img);
+
+/* Whether buf[0..len) is what jpeg_decode accepts, decoding at the
+ * smallest scale (every entropy-coded byte is still read, so truncation and
+ * corruption are found; little memory). 0 with the full *width and *height,
+ * or -1. */
+int jpeg_check(const unsigned char *buf, size_t len, int *width, int *height);
+
+void jpeg_image_free(struct jpeg_image *img);
+
+/* The centre square of src (side min(width, height)) scaled to side x side
+ * by area averaging into out (side * side * 3 bytes). */
+void jpeg_square_thumb(const struct jpeg_image *src, int side, unsigned char *out);
+
+/* Encode w x h RGB pixels as a baseline JPEG (4:2:0) at quality 1..100.
+ * Returns a buffer the caller releases with jpeg_free, *len its size; NULL
+ * on failure. */
+unsigned char *jpeg_encode(const unsigned char *rgb, int w, int h, int quality, size_t *len);
+
+void jpeg_free(unsigned char *buf);
+
+/* The JPEG_THUMB_SIDE square thumbnail of the JPEG in buf[0..len), as a
+ * JPEG at JPEG_THUMB_QUALITY: jpeg_decode (scaled for the thumbnail),
+ * jpeg_square_thumb, jpeg_encode. NULL when buf is refused by jpeg_decode;
+ * otherwise the caller releases the result with jpeg_free. */
+unsigned char *jpeg_thumbnail(const unsigned char *buf, size_t len, size_t *outlen);
+
+#endif
