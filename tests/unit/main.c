@@ -24,6 +24,7 @@ static Suite *(*const unit_suites[])(void) = {
     suite_ctoken,
     suite_b64,
     suite_jpeg,
+    suite_capture_rules,
     suite_sync_rules,
 };
 

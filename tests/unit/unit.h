@@ -23,6 +23,7 @@ Suite *suite_roster(void);
 Suite *suite_ctoken(void);
 Suite *suite_b64(void);
 Suite *suite_jpeg(void);
+Suite *suite_capture_rules(void);
 Suite *suite_sync_rules(void);
 
 #endif
