@@ -26,6 +26,7 @@ static Suite *(*const unit_suites[])(void) = {
     suite_jpeg,
     suite_capture_rules,
     suite_sync_rules,
+    suite_device_rules,
 };
 
 int

@@ -25,5 +25,6 @@ Suite *suite_b64(void);
 Suite *suite_jpeg(void);
 Suite *suite_capture_rules(void);
 Suite *suite_sync_rules(void);
+Suite *suite_device_rules(void);
 
 #endif
