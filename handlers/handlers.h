@@ -59,4 +59,16 @@ void h_pms_sync(struct request *req);
 /* push.c */
 void h_push(struct request *req);
 
+/* devices.c */
+void h_devices_create(struct request *req);
+void h_devices_list(struct request *req);
+void h_devices_token(struct request *req);
+void h_devices_deactivate(struct request *req);
+void h_devices_provision(struct request *req);
+void h_devices_heartbeat(struct request *req);
+
+/* events.c */
+void h_events_create(struct request *req);
+void h_events_list(struct request *req);
+
 #endif

@@ -41,6 +41,15 @@ const struct route app_routes[] = {
     {"POST",   CLOCK "{log_id}/long-session-ack/", h_review_long_session_ack, A_KIOSK | MANAGERS, T_PATH, "attendance.long_session_ack"},
     {"GET",    CLOCK "face-audit-logs/",       h_audit_list,     READERS,   T_PATH, "attendance.audit"},
     {"POST",   "/api/iot/enrollments/push",    h_push,           MANAGERS,  T_CALLER, "iot.push"},
+
+    {"POST",   "/api/iot/devices",             h_devices_create, A_SYSADMIN | A_ADMIN, T_CALLER, "devices.create"},
+    {"GET",    "/api/iot/devices",             h_devices_list,   READERS,   T_CALLER, "devices.list"},
+    {"POST",   "/api/iot/devices/provision",   h_devices_provision, A_PUBLIC, T_NONE, "devices.provision"},
+    {"POST",   "/api/iot/devices/{device_id}/provisioning-token", h_devices_token, A_SYSADMIN | A_ADMIN, T_CALLER, "devices.token"},
+    {"DELETE", "/api/iot/devices/{device_id}", h_devices_deactivate, A_SYSADMIN | A_ADMIN, T_CALLER, "devices.deactivate"},
+    {"POST",   "/api/iot/devices/{device_id}/heartbeat", h_devices_heartbeat, A_DEVICE, T_CALLER, "devices.heartbeat"},
+    {"POST",   "/api/iot/events",              h_events_create,  A_DEVICE,  T_CALLER, "events.create"},
+    {"GET",    "/api/iot/events",              h_events_list,    READERS,   T_CALLER, "events.list"},
 };
 
 const int app_nroutes = (int)(sizeof app_routes / sizeof app_routes[0]);
