@@ -10,7 +10,8 @@
 #   FC_VAR              state directory (default var/run; relative to the repo)
 #   PORT                nginx listens on 127.0.0.1:$PORT (default 8080)
 #   FC_BIN              faceclock binary (default build/release/faceclock)
-#   LOGIN_RATE          nginx limit on /api/auth/login per address (10r/s)
+#   LOGIN_RATE          nginx limit on /api/auth/login per address (10r/s),
+#                       and on /api/iot/devices/provision
 #   LOGIN_BURST         requests over that rate let through at once (20)
 #   NGINX_WORKERS       nginx worker processes (default 1)
 #   FACECLOCK_WORKERS   FastCGI workers (the binary's default: cores)
