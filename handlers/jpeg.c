@@ -40,18 +40,22 @@ static int decode(const unsigned char *buf, size_t len, int min_side, int pf,
 {
     tjhandle tj = NULL;
     unsigned char *px = NULL;
-    int w, h, subsamp, cs, sw, sh;
+    int w, h, subsamp, cs, sw, sh, rc = JPEG_INVALID;
 
     /* SOI and the start of a marker: PNG, text and empty input stop here */
     if (buf == NULL || len < 4 || len > 0xffffffffUL || buf[0] != 0xff || buf[1] != 0xd8 ||
         buf[2] != 0xff)
-        return -1;
+        return JPEG_INVALID;
     if ((tj = tjInitDecompress()) == NULL)
-        return -1;
+        return JPEG_INVALID;
     if (tjDecompressHeader3(tj, buf, (unsigned long)len, &w, &h, &subsamp, &cs) < 0)
         goto err;
-    if (w <= 0 || h <= 0 || w > JPEG_MAX_SIDE || h > JPEG_MAX_SIDE)
+    if (w <= 0 || h <= 0)
         goto err;
+    if (w > JPEG_MAX_SIDE || h > JPEG_MAX_SIDE) {
+        rc = JPEG_TOO_LARGE;
+        goto err;
+    }
     scaled_size(w, h, min_side, &sw, &sh);
     px = malloc((size_t)sw * (size_t)sh * (size_t)tjPixelSize[pf]);
     if (px == NULL)
@@ -64,11 +68,11 @@ static int decode(const unsigned char *buf, size_t len, int min_side, int pf,
     img->rgb = px;
     *full_w = w;
     *full_h = h;
-    return 0;
+    return JPEG_OK;
 err:
     free(px);
     tjDestroy(tj);
-    return -1;
+    return rc;
 }
 
 int jpeg_decode(const unsigned char *buf, size_t len, int min_side, struct jpeg_image *img)
@@ -81,13 +85,14 @@ int jpeg_decode(const unsigned char *buf, size_t len, int min_side, struct jpeg_
 int jpeg_check(const unsigned char *buf, size_t len, int *width, int *height)
 {
     struct jpeg_image img;
+    int rc;
 
     /* RGB, as jpeg_decode, so a colour space it cannot convert fails
      * here too; at the smallest scale only the pixels are fewer */
-    if (decode(buf, len, -1, TJPF_RGB, &img, width, height) < 0)
-        return -1;
+    if ((rc = decode(buf, len, -1, TJPF_RGB, &img, width, height)) != JPEG_OK)
+        return rc;
     jpeg_image_free(&img);
-    return 0;
+    return JPEG_OK;
 }
 
 void jpeg_image_free(struct jpeg_image *img)
@@ -188,14 +193,16 @@ void jpeg_free(unsigned char *buf)
     tjFree(buf);
 }
 
-unsigned char *jpeg_thumbnail(const unsigned char *buf, size_t len, size_t *outlen)
+int jpeg_thumbnail(const unsigned char *buf, size_t len, unsigned char **out, size_t *outlen)
 {
     unsigned char px[JPEG_THUMB_SIDE * JPEG_THUMB_SIDE * 3];
     struct jpeg_image img;
+    int rc;
 
-    if (jpeg_decode(buf, len, JPEG_THUMB_SIDE, &img) < 0)
-        return NULL;
+    if ((rc = jpeg_decode(buf, len, JPEG_THUMB_SIDE, &img)) != JPEG_OK)
+        return rc;
     jpeg_square_thumb(&img, JPEG_THUMB_SIDE, px);
     jpeg_image_free(&img);
-    return jpeg_encode(px, JPEG_THUMB_SIDE, JPEG_THUMB_SIDE, JPEG_THUMB_QUALITY, outlen);
+    *out = jpeg_encode(px, JPEG_THUMB_SIDE, JPEG_THUMB_SIDE, JPEG_THUMB_QUALITY, outlen);
+    return *out != NULL ? JPEG_OK : JPEG_INVALID;
 }

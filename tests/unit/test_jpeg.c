@@ -145,12 +145,12 @@ START_TEST(thumbnail)
     int x0 = (w - side) / 2, y0 = (h - side) / 2;
     size_t len, tlen = 0;
     unsigned char *jpeg = make_jpeg(w, h, sq, 95, TJSAMP_444, &len);
-    unsigned char *thumb = jpeg_thumbnail(jpeg, len, &tlen);
+    unsigned char *thumb = NULL;
     struct jpeg_image t;
     int across = 0, down = 0;
     const char *name = th_tab[_i].name;
 
-    ck_assert_msg(thumb != NULL, "%s: no thumbnail", name);
+    ck_assert_msg(jpeg_thumbnail(jpeg, len, &thumb, &tlen) == JPEG_OK, "%s: no thumbnail", name);
     ck_assert_int_eq(jpeg_decode(thumb, tlen, 0, &t), 0);
     ck_assert_int_eq(t.width, JPEG_THUMB_SIDE);
     ck_assert_int_eq(t.height, JPEG_THUMB_SIDE);
@@ -248,23 +248,24 @@ static const struct {
     size_t len;
     int w, h;
     enum damage damage;
+    enum jpeg_result want;
 } bad_tab[] = {
-    {"empty", "", 0, 0, 0, D_NONE},
-    {"SOI only", "\xff\xd8", 2, 0, 0, D_NONE},
-    {"SOI and a marker byte", "\xff\xd8\xff", 3, 0, 0, D_NONE},
-    {"SOI EOI", "\xff\xd8\xff\xd9", 4, 0, 0, D_NONE},
-    {"PNG", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0\x90\x91h6", 33, 0, 0, D_NONE},
-    {"GIF", "GIF89a\x10\0\x10\0\x80\0\0", 13, 0, 0, D_NONE},
-    {"text", "not a jpeg at all", 17, 0, 0, D_NONE},
-    {"SOI then garbage", "\xff\xd8\xff\xe0garbagegarbagegarbagegarbage", 32, 0, 0, D_NONE},
-    {"truncated at half", NULL, 0, 64, 64, D_TRUNC_HALF},
-    {"EOI cut off", NULL, 0, 64, 64, D_TRUNC_EOI},
-    {"cut inside the header", NULL, 0, 64, 64, D_TRUNC_HEADER},
-    {"width 0 in SOF", NULL, 0, 64, 64, D_ZERO_WIDTH},
-    {"entropy data overwritten", NULL, 0, 64, 64, D_GARBAGE_BODY},
-    {"SOI removed", NULL, 0, 64, 64, D_NO_SOI},
-    {"wider than 4096", NULL, 0, 4097, 16, D_NONE},
-    {"taller than 4096", NULL, 0, 16, 4097, D_NONE},
+    {"empty", "", 0, 0, 0, D_NONE, JPEG_INVALID},
+    {"SOI only", "\xff\xd8", 2, 0, 0, D_NONE, JPEG_INVALID},
+    {"SOI and a marker byte", "\xff\xd8\xff", 3, 0, 0, D_NONE, JPEG_INVALID},
+    {"SOI EOI", "\xff\xd8\xff\xd9", 4, 0, 0, D_NONE, JPEG_INVALID},
+    {"PNG", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0\x90\x91h6", 33, 0, 0, D_NONE, JPEG_INVALID},
+    {"GIF", "GIF89a\x10\0\x10\0\x80\0\0", 13, 0, 0, D_NONE, JPEG_INVALID},
+    {"text", "not a jpeg at all", 17, 0, 0, D_NONE, JPEG_INVALID},
+    {"SOI then garbage", "\xff\xd8\xff\xe0garbagegarbagegarbagegarbage", 32, 0, 0, D_NONE, JPEG_INVALID},
+    {"truncated at half", NULL, 0, 64, 64, D_TRUNC_HALF, JPEG_INVALID},
+    {"EOI cut off", NULL, 0, 64, 64, D_TRUNC_EOI, JPEG_INVALID},
+    {"cut inside the header", NULL, 0, 64, 64, D_TRUNC_HEADER, JPEG_INVALID},
+    {"width 0 in SOF", NULL, 0, 64, 64, D_ZERO_WIDTH, JPEG_INVALID},
+    {"entropy data overwritten", NULL, 0, 64, 64, D_GARBAGE_BODY, JPEG_INVALID},
+    {"SOI removed", NULL, 0, 64, 64, D_NO_SOI, JPEG_INVALID},
+    {"wider than 4096", NULL, 0, 4097, 16, D_NONE, JPEG_TOO_LARGE},
+    {"taller than 4096", NULL, 0, 16, 4097, D_NONE, JPEG_TOO_LARGE},
 };
 
 /* position of the SOF0 marker's width field, or 0 */
@@ -333,12 +334,16 @@ START_TEST(refuses)
         }
     }
 
-    ck_assert_msg(jpeg_decode(buf, len, 0, &img) == -1, "%s: decoded", name);
-    ck_assert_msg(img.width == 7 && img.height == 7, "%s: img written on refusal", name);
-    ck_assert_msg(jpeg_decode(buf, len, JPEG_THUMB_SIDE, &img) == -1, "%s: decoded scaled", name);
-    ck_assert_msg(jpeg_check(buf, len, &w, &h) == -1, "%s: checked", name);
+    enum jpeg_result want = bad_tab[_i].want;
+    unsigned char *thumb = NULL;
     size_t tlen = 0;
-    ck_assert_msg(jpeg_thumbnail(buf, len, &tlen) == NULL, "%s: thumbnail made", name);
+
+    ck_assert_msg(jpeg_decode(buf, len, 0, &img) == (int)want, "%s: decoded", name);
+    ck_assert_msg(img.width == 7 && img.height == 7, "%s: img written on refusal", name);
+    ck_assert_msg(jpeg_decode(buf, len, JPEG_THUMB_SIDE, &img) == (int)want, "%s: decoded scaled", name);
+    ck_assert_msg(jpeg_check(buf, len, &w, &h) == (int)want, "%s: checked", name);
+    ck_assert_msg(jpeg_thumbnail(buf, len, &thumb, &tlen) == (int)want, "%s: thumbnail made", name);
+    ck_assert_ptr_null(thumb);
     free(buf);
     tjFree(made);
 }
@@ -347,12 +352,13 @@ END_TEST
 START_TEST(refuses_null)
 {
     struct jpeg_image img;
+    unsigned char *t = NULL;
     int w, h;
     size_t n;
 
-    ck_assert_int_eq(jpeg_decode(NULL, 100, 0, &img), -1);
-    ck_assert_int_eq(jpeg_check(NULL, 100, &w, &h), -1);
-    ck_assert_ptr_null(jpeg_thumbnail(NULL, 100, &n));
+    ck_assert_int_eq(jpeg_decode(NULL, 100, 0, &img), JPEG_INVALID);
+    ck_assert_int_eq(jpeg_check(NULL, 100, &w, &h), JPEG_INVALID);
+    ck_assert_int_eq(jpeg_thumbnail(NULL, 100, &t, &n), JPEG_INVALID);
 }
 END_TEST
 
