@@ -56,6 +56,10 @@ int time_bound_or_reply(struct request *req, const char *field, const char **dat
 /* pms.c */
 void h_pms_sync(struct request *req);
 
+/* enrollment.c */
+void h_enrollment_capture(struct request *req);
+void h_enrollment_get(struct request *req);
+
 /* push.c */
 void h_push(struct request *req);
 

@@ -40,6 +40,10 @@ const struct route app_routes[] = {
     {"GET",    CLOCK "currently-clocked-in/",  h_review_clocked_in, MANAGERS, T_PATH, "attendance.clocked_in"},
     {"POST",   CLOCK "{log_id}/long-session-ack/", h_review_long_session_ack, A_KIOSK | MANAGERS, T_PATH, "attendance.long_session_ack"},
     {"GET",    CLOCK "face-audit-logs/",       h_audit_list,     READERS,   T_PATH, "attendance.audit"},
+
+    {"POST",   "/api/enrollment/capture",      h_enrollment_capture, MANAGERS, T_CALLER, "enrollment.capture"},
+    {"GET",    "/api/enrollment/{employee_id}", h_enrollment_get, READERS,  T_CALLER, "enrollment.get"},
+
     {"POST",   "/api/iot/enrollments/push",    h_push,           MANAGERS,  T_CALLER, "iot.push"},
 
     {"POST",   "/api/iot/devices",             h_devices_create, A_SYSADMIN | A_ADMIN, T_CALLER, "devices.create"},
