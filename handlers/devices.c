@@ -16,8 +16,8 @@
 #include "response.h"
 #include "validate.h"
 
-/* tokens checked per exchange at most: one per hotel with a device of
- * that device_id still waiting for its first (or a new) key */
+/* tokens checked per exchange at most: one per hotel that issued a token
+ * for a device of that device_id in the last DEVICE_TOKEN_SECONDS */
 #define PROVISION_CANDIDATES 8
 
 /* the columns device_json() reads, in the order of the enum below: age is
@@ -104,14 +104,16 @@ static struct db_stmt st_unhold = {
     0,
 };
 
-/* The not-yet-used tokens of devices with this device_id, in any hotel
- * (the id alone does not name the hotel), expired ones included so that
- * a late exchange costs the same as a wrong one. */
+/* The unused, unexpired tokens of devices with this device_id, in any
+ * hotel (the id alone does not name the hotel), newest first. Expired
+ * ones are left out: they would pile up for common ids ("cam-001") and
+ * crowd out the live ones. */
 static struct db_stmt st_candidates = {
     "devices_provision_candidates",
-    "SELECT id, provisioning_token_hash, token_expires_at > now() FROM devices "
+    "SELECT id, provisioning_token_hash FROM devices "
     "WHERE device_id = $1 AND NOT token_used AND provisioning_token_hash IS NOT NULL "
-    "AND deactivated_at IS NULL ORDER BY id LIMIT $2",
+    "AND token_expires_at > now() AND deactivated_at IS NULL "
+    "ORDER BY token_expires_at DESC, id LIMIT $2",
     0,
 };
 
@@ -426,14 +428,15 @@ void h_devices_provision(struct request *req)
         db_fail_reply(req);
         return;
     }
-    /* every candidate is checked (no early exit), and an unknown device
-     * against the dummy hash: a failure costs the same whatever it was */
+    /* every candidate is checked (no early exit), and with none (unknown
+     * device, used or expired token) the dummy hash is: a failure costs one
+     * scrypt per live token of that device_id, at least one */
     for (int i = 0; i < PQntuples(r); i++)
         if (crypto_verify_secret(token, PQgetvalue(r, i, 1)) && match < 0)
             match = i;
     if (PQntuples(r) == 0)
         (void)crypto_verify_secret(token, auth_dummy_hash());
-    if (match < 0 || !db_bool(r, match, 2)) {
+    if (match < 0) {
         PQclear(r);
         resp_error(req, 403, "FORBIDDEN", "The provisioning token is invalid, used or expired.");
         return;
