@@ -40,7 +40,9 @@ static int decode(const unsigned char *buf, size_t len, int min_side, int pf,
 {
     tjhandle tj = NULL;
     unsigned char *px = NULL;
-    int w, h, subsamp, cs, sw, sh, rc = JPEG_INVALID;
+    /* a tables-only stream (SOI, tables, EOI) passes the header call
+     * without setting the size: 0 refuses it */
+    int w = 0, h = 0, subsamp, cs, sw, sh, rc = JPEG_INVALID;
 
     /* SOI and the start of a marker: PNG, text and empty input stop here */
     if (buf == NULL || len < 4 || len > 0xffffffffUL || buf[0] != 0xff || buf[1] != 0xd8 ||

@@ -240,7 +240,7 @@ END_TEST
 /* ---- refused ------------------------------------------------------------------ */
 
 enum damage { D_NONE, D_TRUNC_HALF, D_TRUNC_EOI, D_TRUNC_HEADER, D_ZERO_WIDTH, D_GARBAGE_BODY,
-              D_NO_SOI };
+              D_NO_SOI, D_TABLES_ONLY };
 
 static const struct {
     const char *name;
@@ -264,6 +264,8 @@ static const struct {
     {"width 0 in SOF", NULL, 0, 64, 64, D_ZERO_WIDTH, JPEG_INVALID},
     {"entropy data overwritten", NULL, 0, 64, 64, D_GARBAGE_BODY, JPEG_INVALID},
     {"SOI removed", NULL, 0, 64, 64, D_NO_SOI, JPEG_INVALID},
+    /* SOI, the tables, EOI: libjpeg reads a header without a size */
+    {"tables only", NULL, 0, 64, 64, D_TABLES_ONLY, JPEG_INVALID},
     {"wider than 4096", NULL, 0, 4097, 16, D_NONE, JPEG_TOO_LARGE},
     {"taller than 4096", NULL, 0, 16, 4097, D_NONE, JPEG_TOO_LARGE},
 };
@@ -330,6 +332,13 @@ START_TEST(refuses)
             break;
         case D_NO_SOI:
             buf[0] = 0;
+            break;
+        case D_TABLES_ONLY:
+            at = sof_width_at(buf, len);
+            ck_assert(at > 7);
+            len = at - 7;               /* up to the SOF marker */
+            buf[len++] = 0xff;
+            buf[len++] = 0xd9;
             break;
         }
     }
