@@ -292,6 +292,15 @@ class IotHotel(AttHotel):
         super().__init__(tag, extra=extra, **kw)
         self._fronts = {}
 
+    def code(self, sid):
+        """The employee_code of staff id sid (a str is taken as a code)."""
+        if not isinstance(sid, int):
+            return sid
+        for r in self.staff:
+            if r["id"] == sid:
+                return r["employee_code"]
+        return emp(sid)
+
     # --- callers
     def sys(self, method, path, json=None, **kw):
         """As the system administrator, with ?hotel=slug."""
@@ -311,7 +320,7 @@ class IotHotel(AttHotel):
             caps.append({"pose": pose,
                          "imageData": data_url(img) if isinstance(img, (bytes, bytearray)) else img,
                          "descriptor": descs[i % len(descs)]})
-        body = {"userId": emp(sid) if isinstance(sid, int) else sid, "captures": caps}
+        body = {"userId": self.code(sid), "captures": caps}
         if consent is not None:
             body["consent_given"] = consent
         return body
@@ -329,7 +338,7 @@ class IotHotel(AttHotel):
         return mean(descs)
 
     def enrollment(self, sid, role="manager"):
-        path = "/api/enrollment/%s" % (emp(sid) if isinstance(sid, int) else sid)
+        path = "/api/enrollment/%s" % self.code(sid)
         if role == "sysadmin":
             return self.sys("GET", path)
         return fc.get(path, token=self.login(role))
@@ -396,7 +405,7 @@ class IotHotel(AttHotel):
 
     # --- push / sync
     def push(self, sid, mode="selected", targets=None, location=None, role="manager"):
-        body = {"employee_id": emp(sid) if isinstance(sid, int) else sid, "push_mode": mode}
+        body = {"employee_id": self.code(sid), "push_mode": mode}
         if targets is not None:
             body["target_devices"] = [t.device_id if isinstance(t, Device) else t for t in targets]
         if location is not None:

@@ -197,8 +197,11 @@ class Sync(IotCase):
     def test_ahead_of_the_hotel(self):
         h = self.h
         h.push_ok(h.people[0], self.a)
-        body = self.assert_sync(h.sync_ok(self.a, h.version() + 100), full=True)
-        self.assertEqual((body["additions"], body["removals"]), ([], []))
+        for since in (h.version() + 1, h.version() + 100, 2 ** 63 - 1):
+            with self.subTest(since=since):
+                body = self.assert_sync(h.sync_ok(self.a, since), full=True)
+                self.assertEqual((body["additions"], body["removals"]), ([], []))
+                self.assertEqual(body["sync_version"], h.version())
 
     def test_device_state_updated(self):
         h = self.h
@@ -228,7 +231,9 @@ class Sync(IotCase):
         for label, path in (("since abc", q(SYNC, device_id="s-a", since_version="abc")),
                             ("since -1", q(SYNC, device_id="s-a", since_version="-1")),
                             ("since 1.5", q(SYNC, device_id="s-a", since_version="1.5")),
-                            ("since huge", q(SYNC, device_id="s-a", since_version="9" * 30))):
+                            ("since huge", q(SYNC, device_id="s-a", since_version="9" * 30)),
+                            ("since 2^63", q(SYNC, device_id="s-a", since_version=str(2 ** 63))),
+                            ("since empty", q(SYNC, device_id="s-a", since_version=""))):
             with self.subTest(case=label):
                 fc.assert_error(fc.get(path, api_key=key), 400, "VALIDATION_ERROR", field="since_version")
         r = fc.get(q(SYNC, since_version=0), api_key=key)

@@ -195,3 +195,41 @@ class Matrix(IotCase):
         for path in ("/api/iot/devices", "/api/iot/events", "/api/enrollment/%s" % emp(a.sid)):
             with self.subTest(path=path):
                 fc.assert_error(fc.get(path, token=tok), 401, "UNAUTHENTICATED")
+
+
+class SameEmployeeCode(IotCase):
+    def test_codes_are_per_hotel(self):
+        """Two hotels with a staff member of the same employee_code: each
+        hotel's calls reach its own person only."""
+        a = IotHotel("codea").make()
+        b = IotHotel("codeb")
+        code = emp(a.people[0])
+        row = [r for r in b.staff if r["id"] == b.people[0]][0]
+        row["employee_code"] = code
+        b.make()
+        da = a.device("code-cam")
+        db = b.device("code-cam")
+        fa = a.enroll(a.people[0])
+        a.push_ok(code, da)
+        va = a.sync_ok(da, 0)["sync_version"]
+        # B sees its own, unenrolled person under that code
+        g = fc.assert_json(fc.get("/api/enrollment/%s" % code, token=b.login("manager")), 200)
+        self.assertEqual(g["enrollment_status"], "unenrolled")
+        self.assertEqual(g["devices"], [])
+        fc.assert_error(b.push(code, targets=[db]), 404, "NOT_FOUND")
+        # B enrolls its person, pushes, revokes: A's device notices nothing
+        fb = b.enroll(b.people[0])
+        b.push_ok(code, db)
+        sb = self.assert_sync(b.sync_ok(db, 0))
+        self.assert_floats(self.additions(sb)[code], fb)
+        r = fc.request("DELETE", b.att("revoke-face/%d/" % b.people[0]), json={"reason": "x"},
+                       token=b.login("manager"))
+        fc.assert_json(r, 200)
+        s = self.assert_sync(a.sync_ok(da, va))
+        self.assertEqual((s["additions"], s["removals"]), ([], []))
+        full = self.assert_sync(a.sync_ok(da, 0))
+        self.assert_floats(self.additions(full)[code], fa)
+        self.assertEqual(a.enrollment_ok(code)["enrollment_status"], "enrolled")
+        # events with that employee id stay in their hotel
+        fc.assert_json(b.event(db, employee_id=code)[0], 201)
+        self.assertEqual(fc.assert_json(a.events(employee_id=code), 200), [])
