@@ -13,6 +13,7 @@
 #include "capture_rules.h"
 #include "crypto.h"
 #include "db.h"
+#include "device_rules.h"
 #include "face_store.h"
 #include "handlers.h"
 #include "jpeg.h"
@@ -25,11 +26,6 @@
 #define IMAGE_MIME "image/jpeg"
 #define EMBEDDING_MODEL "face-api.js"
 #define CODE_MAX 64                     /* staff.employee_code */
-
-/* a staff member's devices: connectivity as docs/iot.md defines it */
-#define DEVICE_STATUS_SQL \
-    "CASE WHEN d.key_hash IS NULL THEN 'provisioning' " \
-    "WHEN d.last_heartbeat_at > now() - interval '90 seconds' THEN 'online' ELSE 'offline' END"
 
 static struct db_stmt st_staff = {
     "enr_staff",
@@ -64,7 +60,8 @@ static struct db_stmt st_status = {
 };
 static struct db_stmt st_devices = {
     "enr_devices",
-    "SELECT d.device_id, d.display_name, " DEVICE_STATUS_SQL ", d.sync_version "
+    "SELECT d.device_id, d.display_name, d.provisioned_at IS NOT NULL, "
+    "extract(epoch FROM now() - d.last_heartbeat_at), d.sync_version "
     "FROM device_profiles p JOIN devices d ON d.id = p.device_pk "
     "WHERE p.hotel_id = $1 AND p.staff_id = $2 AND d.hotel_id = $1 AND d.deactivated_at IS NULL "
     "ORDER BY d.device_id",
@@ -423,8 +420,11 @@ void h_enrollment_get(struct request *req)
             struct json_object *dv = json_object_new_object();
             jx_add_str(dv, "device_id", db_str(r, i, 0));
             jx_add_str(dv, "display_name", db_str(r, i, 1));
-            jx_add_str(dv, "status", db_str(r, i, 2));
-            jx_add_int(dv, "sync_version", db_ll(r, i, 3));
+            /* connectivity by the rule the device list uses */
+            enum device_status ds = device_status(db_bool(r, i, 2), !PQgetisnull(r, i, 3),
+                                                  db_double(r, i, 3));
+            jx_add_str(dv, "status", device_status_name(ds));
+            jx_add_int(dv, "sync_version", db_ll(r, i, 4));
             json_object_array_add(devices, dv);
         }
         PQclear(r);
