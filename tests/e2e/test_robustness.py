@@ -153,6 +153,12 @@ class Inputs(unittest.TestCase):
         r = fc.admin("GET", self.h.path("kiosks/?limit=%ZZ"))
         assert_sane(self, r, (400,))
 
+    def test_nul_in_path_is_a_json_400(self):
+        # nginx cannot parse such a URI; its error page must still be JSON
+        for path in ("/healthz%00", "/api/x%00y", self.h.path("kiosks%00/")):
+            r = fc.get(path)
+            fc.assert_error(r, 400, "VALIDATION_ERROR")
+
     def test_chunked_request_body(self):
         u = self.h.users["manager"]
         body = json.dumps({"username": u["username"], "password": u["password"]}).encode()
