@@ -270,6 +270,22 @@ class Heartbeat(IotCase):
         self.assertEqual(h.listed("hb-err")["lifecycle"], "ACTIVE")
         r = h.heartbeat(dev, json={"error": 5})
         fc.assert_error(r, 400, "VALIDATION_ERROR", field="error")
+        # an empty or null error is no error
+        for v in ("", None):
+            with self.subTest(error=v):
+                fc.assert_json(h.heartbeat(dev, json={"error": "lens"}), 200)
+                d = fc.assert_json(h.heartbeat(dev, json={"error": v}), 200)
+                self.assertEqual(d["lifecycle"], "ACTIVE")
+                self.assertIsNone(d["error_message"])
+
+    def test_answer_is_the_device(self):
+        h = self.h
+        dev = h.device("hb-ans", state="provisioned")
+        d = self.assert_device(fc.assert_json(h.heartbeat(dev), 200))
+        self.assertEqual((d["device_id"], d["status"], d["lifecycle"]), ("hb-ans", "online", "ACTIVE"))
+        self.assertIsNone(d["error_message"])
+        fc.parse_ts(d["provisioned_at"])
+        fc.parse_ts(d["created_at"])
 
     def test_body_optional(self):
         h = self.h
@@ -340,6 +356,33 @@ class Listing(IotCase):
         self.check({"capability": "face_recognition", "status": "offline", "location_label": "Garage"},
                    ["l-seen"], 0, 1)
 
+    def test_paging(self):
+        """The devices array is the page; total / online / offline count the
+        whole filtered list."""
+        h = self.h
+        seen = []
+        path = q(DEVICES, limit=2)
+        pages = 0
+        while path and pages < 10:
+            r = fc.get(path, token=h.login("manager"))
+            body = fc.assert_json(r, 200)
+            self.assertEqual(r.header("X-Total-Count"), "5")
+            self.assertEqual((body["total"], body["online"], body["offline"]), (5, 2, 2))
+            self.assertLessEqual(len(body["devices"]), 2)
+            seen += [d["device_id"] for d in body["devices"]]
+            path = fc.link_next(r)
+            pages += 1
+        self.assertEqual(pages, 3)
+        self.assertEqual(sorted(seen), ["l-emo", "l-off", "l-on", "l-prov", "l-seen"])
+        self.assertEqual(len(set(seen)), 5)
+        r = fc.get(q(DEVICES, limit=1, status="offline"), token=h.login("manager"))
+        body = fc.assert_json(r, 200)
+        self.assertEqual((len(body["devices"]), body["total"], body["offline"]), (1, 2, 2))
+        self.assertEqual(r.header("X-Total-Count"), "2")
+        for v in ("0", "-1", "1001", "x"):
+            with self.subTest(limit=v):
+                fc.assert_error(h.devices(limit=v), 400, "VALIDATION_ERROR", field="limit")
+
     def test_bad_filters(self):
         h = self.h
         for k, v in (("capability", "facial_recognition"), ("status", "dead"), ("status", "")):
@@ -377,6 +420,38 @@ class Listing(IotCase):
 
 
 class Deactivation(IotCase):
+    def test_answer_and_removals_when_it_comes_back(self):
+        h = IotHotel("deact2").make()
+        dev = h.device("da-back")
+        prov = h.device("da-prov", state="provisioning")
+        people = h.people[:2]
+        for sid in people:
+            h.enroll(sid)
+            h.push_ok(sid, dev)
+        v = h.sync_ok(dev, 0)["sync_version"]
+        r = fc.delete(DEVICES + "/da-back", token=h.login("admin"))
+        d = self.assert_device(fc.assert_json(r, 200))
+        self.assertEqual((d["device_id"], d["status"], d["enrolled_count"]), ("da-back", "offline", 0))
+        fc.parse_ts(d["deactivated_at"])
+        d = fc.assert_json(fc.delete(DEVICES + "/da-prov/", token=h.login("admin")), 200)
+        self.assertEqual(d["status"], "provisioning")
+        for sid in people:
+            self.assertEqual(h.enrollment_ok(sid)["devices"], [])
+        self.assertGreater(h.version(), v)
+        # registered again under the same id: a reset row, and syncing from
+        # its old version it learns what was taken off it
+        created = fc.assert_json(h.create_device("da-back"), 201)
+        self.assertEqual((created["sync_version"], created["enrolled_count"], created["status"]),
+                         (0, 0, "provisioning"))
+        key = fc.assert_json(provision("da-back", created["provisioning_token"]), 200)["api_key"]
+        self.assertNotEqual(key, dev.key)
+        back = Device("da-back", key)
+        s = self.assert_sync(h.sync_ok(back, v))
+        self.assertEqual(sorted(s["removals"]), sorted(h.code(x) for x in people))
+        self.assertEqual((s["additions"], s["total_enrolled"]), ([], 0))
+        self.assertEqual(self.assert_sync(h.sync_ok(back, 0))["additions"], [])
+        fc.assert_error(h.heartbeat(dev), 401, "UNAUTHENTICATED")
+
     def test_deactivate_revokes_key_and_drops_from_pushes(self):
         h = IotHotel("deact").make()
         sid = h.people[0]

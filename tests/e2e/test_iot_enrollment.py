@@ -22,6 +22,17 @@ from test_attendance_common import near, person, staff_name
 CAPTURE = "/api/enrollment/capture"
 
 
+def tables_only(jpg):
+    """SOI, the JPEG's segments before its frame header (quantisation and
+    Huffman tables), EOI: no picture."""
+    i, out = 2, [b"\xff\xd8"]
+    while i + 4 <= len(jpg) and jpg[i] == 0xFF and jpg[i + 1] not in (0xC0, 0xC1, 0xC2, 0xDA):
+        n = int.from_bytes(jpg[i + 2:i + 4], "big")
+        out.append(jpg[i:i + 2 + n])
+        i += 2 + n
+    return b"".join(out) + b"\xff\xd9"
+
+
 def state(h):
     return (h.db_count("face_data"), h.db_count("enrollments"), h.db_count("face_audit_log"))
 
@@ -221,6 +232,8 @@ class CaptureRefused(IotCase):
             ("zeros", b"\0" * 2000),
             ("text", b"this is not a picture at all"),
             ("empty", b""),
+            ("tables only", tables_only(good)),
+            ("SOI EOI", b"\xff\xd8\xff\xd9"),
         ]
         for label, img in cases:
             for pose_i in (0, 3):

@@ -74,6 +74,13 @@ class PostEvents(IotCase):
                               ("nested metadata", {"metadata": {"a": {"b": [1, {"c": None}]}, "ü": "✓"}}),
                               ("fractional seconds", {"event_timestamp": "2026-01-16T10:30:00.123Z"}),
                               ("offset", {"event_timestamp": "2026-01-16T12:30:00+02:00"}),
+                              ("no event_type", {"event_type": ABSENT}),
+                              ("epoch", {"event_timestamp": "1970-01-01T00:00:00Z"}),
+                              ("far future", {"event_timestamp": "9999-12-31T23:59:59Z"}),
+                              ("employee 64", {"employee_id": "x" * 64}),
+                              ("employee unknown", {"employee_id": "not-on-staff"}),
+                              ("own device_id", {"device_id": "ev-a"}),
+                              ("metadata near 16 KiB", {"metadata": {"s": "x" * (16 * 1024 - 100)}}),
                               ("long random part", {"event_id": event_id(rand="a" * 64)}),
                               ("short random part", {"event_id": event_id(rand="a1B2")})):
             with self.subTest(case=label):
@@ -99,7 +106,10 @@ class PostEvents(IotCase):
             ("event_id", "EV1-12345678901234567-abcdef"),
             ("metadata", [1, 2]), ("metadata", "x"), ("metadata", 5), ("metadata", True),
             ("event_type", "emotion"), ("event_type", 1), ("event_type", ""),
-            ("employee_id", 5), ("employee_id", ["E1"]),
+            ("employee_id", 5), ("employee_id", ["E1"]), ("employee_id", ""), ("employee_id", "x" * 65),
+            ("event_timestamp", "1969-12-31T23:59:59Z"), ("event_timestamp", "10000-01-01T00:00:00Z"),
+            ("metadata", {"s": "x" * (16 * 1024 + 1)}), ("metadata", {"s": "a\u0000b"}),
+            ("metadata", {"n": 2 ** 64}),
         ]
         for field, v in cases:
             with self.subTest(field=field, value=v):
@@ -109,6 +119,15 @@ class PostEvents(IotCase):
             with self.subTest(body=text):
                 r = fc.post(EVENTS, body=text, api_key=self.a.key)
                 self.assertIn(fc.assert_json(r, 400)["code"], ("INVALID_JSON", "VALIDATION_ERROR"))
+        self.assertEqual(self.count(), n)
+
+    def test_device_id_must_be_its_own(self):
+        h = self.h
+        n = self.count()
+        for other in ("ev-b", "ev-none"):
+            with self.subTest(device_id=other):
+                r, _ = h.event(self.a, device_id=other)
+                fc.assert_error(r, 404, "NOT_FOUND")
         self.assertEqual(self.count(), n)
 
     def test_who_posts(self):
@@ -199,6 +218,21 @@ class ListEvents(IotCase):
         for k, v in (("from", "yesterday"), ("to", "2026-13-01T00:00:00Z"), ("from", "1")):
             with self.subTest(**{k: v}):
                 fc.assert_error(self.h.events(**{k: v}), 400, "VALIDATION_ERROR", field=k)
+
+    def test_from_to_dates_are_hotel_days(self):
+        """Dates are the hotel's own days, inclusive (a hotel in New York:
+        03:00 UTC on the 16th is still the 15th there)."""
+        h = IotHotel("evtz", timezone="America/New_York").make()
+        dev = h.device("tz-a")
+        rows = {"late15": utc(2026, 1, 16, 3, 0, 0), "noon16": utc(2026, 1, 16, 17, 0, 0),
+                "late16": utc(2026, 1, 17, 4, 59, 59), "early17": utc(2026, 1, 17, 5, 0, 0)}
+        for name, t in rows.items():
+            fc.assert_json(h.event(dev, event_id=event_id(rand=name), event_timestamp=ts(t))[0], 201)
+        got = lambda **f: sorted(e["event_id"].rsplit("-", 1)[1] for e in fc.assert_json(h.events(**f), 200))
+        self.assertEqual(got(**{"from": "2026-01-16", "to": "2026-01-16"}), ["late16", "noon16"])
+        self.assertEqual(got(to="2026-01-15"), ["late15"])
+        self.assertEqual(got(**{"from": "2026-01-17"}), ["early17"])
+        fc.assert_error(h.events(**{"from": "2026-01-32"}), 400, "VALIDATION_ERROR", field="from")
 
     def test_paging(self):
         h = self.h
