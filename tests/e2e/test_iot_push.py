@@ -93,6 +93,11 @@ class PushModes(IotCase):
         self.assertEqual((h.listed("p-off")["enrolled_count"], h.listed("p-prov")["enrolled_count"]), before)
         self.assertEqual({x["device_id"] for x in h.enrollment_ok(self.sid)["devices"]}, {"p-on1"})
 
+    def test_selected_emotion_device(self):
+        h = self.h
+        self.check(h.push(self.sid, targets=[self.emo, self.on1]), ["p-on1"],
+                   {"p-emo": "Device does not support face recognition"}, "pending")
+
     def test_selected_never_seen_is_offline(self):
         h = self.h
         self.check(h.push(self.sid, targets=[self.seen]), [], {"p-seen": "Device offline"}, "pending")

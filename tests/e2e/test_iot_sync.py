@@ -236,6 +236,8 @@ class Sync(IotCase):
                             ("since empty", q(SYNC, device_id="s-a", since_version=""))):
             with self.subTest(case=label):
                 fc.assert_error(fc.get(path, api_key=key), 400, "VALIDATION_ERROR", field="since_version")
+        fc.assert_error(fc.get(q(SYNC, device_id="s-a", since_version=0, model="m" * 65), api_key=key),
+                        400, "VALIDATION_ERROR", field="model")
         r = fc.get(q(SYNC, since_version=0), api_key=key)
         self.assertIn(r.status, (400, 404), r)
         fc.assert_error(r, r.status, "VALIDATION_ERROR" if r.status == 400 else "NOT_FOUND")
