@@ -16,27 +16,30 @@
 
 #define PUSH_MAX_TARGETS 1000
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 /* Columns of a target, in enum target_col order: the device_id asked for
- * (or found), devices.id (NULL: no such device), and the facts
- * push_target_error() decides on. Provisioned as devices.c shows it;
- * online = a heartbeat under DEVICE_ONLINE_SECONDS old. */
+ * (or found), devices.id (NULL: no such device), its capability, and what
+ * device_status() (device_rules.c, the rule of the device list) needs:
+ * provisioned, age of the last heartbeat in seconds (NULL: never). */
 #define TARGET_COLS(name) \
     name ", d.id, d.capability = 'face_recognition', d.provisioned_at IS NOT NULL, " \
-    "coalesce(d.last_heartbeat_at > now() - interval '" STR(DEVICE_ONLINE_SECONDS) " seconds', false)"
-enum target_col { TC_NAME, TC_PK, TC_FACE, TC_PROVISIONED, TC_ONLINE };
+    "extract(epoch FROM now() - d.last_heartbeat_at)::float8"
+enum target_col { TC_NAME, TC_PK, TC_FACE, TC_PROVISIONED, TC_HEARTBEAT_AGE };
 
-/* The person by employee code, with face data. The face data row is held
- * (FOR SHARE) until the push commits: a revocation running at the same
- * time waits, and its trigger then removes what this push adds (or, when
- * it went first, this finds no face data). */
+/* The person by employee code, then their face data, each row held (FOR
+ * SHARE) until the push commits. The order is that of registration and
+ * revocation (face.c: staff, then face_data, then the hotel's versions
+ * from its triggers), so the two queue rather than deadlock: a revocation
+ * running at the same time waits, and its trigger then removes what this
+ * push adds; when it went first, this finds no face data. Holding
+ * face_data also stops `faceclock purge`, which deletes it without
+ * touching staff. */
 static struct db_stmt st_person = {
     "push_person",
-    "SELECT s.id FROM staff s JOIN face_data f ON f.hotel_id = s.hotel_id AND f.staff_id = s.id "
-    "WHERE s.hotel_id = $1 AND s.employee_code = $2 AND s.is_active FOR SHARE OF f",
-    0,
+    "SELECT id FROM staff WHERE hotel_id = $1 AND employee_code = $2 AND is_active FOR SHARE", 0,
+};
+static struct db_stmt st_face = {
+    "push_face",
+    "SELECT 1 FROM face_data WHERE hotel_id = $1 AND staff_id = $2 FOR SHARE", 0,
 };
 /* $2: JSON array of device_ids, answered in its order, unknown ones too */
 static struct db_stmt st_selected = {
@@ -47,13 +50,11 @@ static struct db_stmt st_selected = {
     "ORDER BY t.ord",
     0,
 };
-/* every online face recognition device: provisioned, recent heartbeat */
+/* every face recognition device; the online ones are the targets */
 static struct db_stmt st_all = {
     "push_targets_all",
     "SELECT " TARGET_COLS("d.device_id") " FROM devices d "
     "WHERE d.hotel_id = $1 AND d.deactivated_at IS NULL AND d.capability = 'face_recognition' "
-    "AND d.provisioned_at IS NOT NULL "
-    "AND d.last_heartbeat_at > now() - interval '" STR(DEVICE_ONLINE_SECONDS) " seconds' "
     "ORDER BY d.device_id",
     0,
 };
@@ -261,6 +262,16 @@ void h_push(struct request *req)
         goto db_fail;
     long long staff_id = PQntuples(r) == 1 ? db_ll(r, 0, 0) : 0;
     PQclear(r);
+    if (staff_id != 0) {
+        db_args_init(&a);
+        db_arg_int(&a, req->hotel.id);
+        db_arg_int(&a, staff_id);
+        if ((r = db_run(&st_face, &a)) == NULL)
+            goto db_fail;
+        if (PQntuples(r) == 0)
+            staff_id = 0;
+        PQclear(r);
+    }
     if (staff_id == 0) {
         db_rollback();
         resp_error(req, 404, "NOT_FOUND", "No employee %s with face data in this hotel.", employee);
@@ -269,15 +280,20 @@ void h_push(struct request *req)
 
     if ((r = find_targets(req, mode, arg)) == NULL)
         goto db_fail;
-    int n = PQntuples(r), failed = 0;
-    struct target *t = pool_alloc(req->pool, sizeof *t * (size_t)(n > 0 ? n : 1));
-    for (int i = 0; i < n; i++) {
+    int rows = PQntuples(r), n = 0, failed = 0;
+    struct target *t = pool_alloc(req->pool, sizeof *t * (size_t)(rows > 0 ? rows : 1));
+    for (int i = 0; i < rows; i++) {
         struct push_target pt = {!PQgetisnull(r, i, TC_PK), db_bool(r, i, TC_FACE),
-                                 db_bool(r, i, TC_PROVISIONED), db_bool(r, i, TC_ONLINE)};
-        t[i].device_id = pool_strdup(req->pool, PQgetvalue(r, i, TC_NAME));
-        t[i].pk = db_ll(r, i, TC_PK);
-        t[i].error = push_target_error(&pt);
-        failed += t[i].error != NULL;
+                                 device_status(db_bool(r, i, TC_PROVISIONED),
+                                               !PQgetisnull(r, i, TC_HEARTBEAT_AGE),
+                                               db_double(r, i, TC_HEARTBEAT_AGE))};
+        if (mode == MODE_ALL && pt.status != DEVICE_ONLINE)
+            continue;           /* "all" means every online device */
+        t[n].device_id = pool_strdup(req->pool, PQgetvalue(r, i, TC_NAME));
+        t[n].pk = db_ll(r, i, TC_PK);
+        t[n].error = push_target_error(&pt);
+        failed += t[n].error != NULL;
+        n++;
     }
     PQclear(r);
     if (failed < n && record(req, staff_id, t, n) < 0)

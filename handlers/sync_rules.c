@@ -1,6 +1,7 @@
 /* sync_rules.c — owns the pure decisions of push and sync (sync_rules.h):
- * the kind of sync answer and the versions it reports and records, a push
- * target's failure, a push's new enrollment status and message. */
+ * the kind of sync answer, the versions it reports and records and when it
+ * writes the device row; a push target's failure, a push's new enrollment
+ * status and message. */
 #include <stdio.h>
 #include <string.h>
 #include "sync_rules.h"
@@ -25,15 +26,23 @@ void sync_decide(long long since, const char *model, const struct sync_state *s,
         out->store_version = -1;
 }
 
+int sync_should_mark(const struct sync_plan *p, long long stored, int has_heartbeat,
+                     double heartbeat_age)
+{
+    if (p->store_version >= 0 && p->store_version != stored)
+        return 1;
+    return !has_heartbeat || heartbeat_age >= SYNC_MARK_SECONDS;
+}
+
 const char *push_target_error(const struct push_target *t)
 {
     if (!t->found)
         return "Device not found";
     if (!t->face_recognition)
         return "Device does not support face recognition";
-    if (!t->provisioned)
+    if (t->status == DEVICE_PROVISIONING)
         return "Device not provisioned";
-    if (!t->online)
+    if (t->status != DEVICE_ONLINE)
         return "Device offline";
     return NULL;
 }

@@ -6,6 +6,8 @@
 #ifndef FC_SYNC_RULES_H
 #define FC_SYNC_RULES_H
 
+#include "device_rules.h"
+
 /* What a sync answers. */
 enum sync_kind {
     SYNC_FULL,            /* since_version 0: every profile the device holds */
@@ -37,15 +39,24 @@ struct sync_state {
 void sync_decide(long long since, const char *model, const struct sync_state *s,
                  struct sync_plan *out);
 
+/* A sync refreshes devices.last_heartbeat_at at most this often (the
+ * heartbeat endpoint is the exact one; online means under 90 s), so a
+ * device that polls without news costs no write most of the time. */
+#define SYNC_MARK_SECONDS 10
+
+/* Whether a sync decided as p must write the device row: when the version
+ * recorded changes (stored: devices.sync_version now), or the last
+ * heartbeat is missing or SYNC_MARK_SECONDS old or more (age in seconds;
+ * a negative age, a clock step, counts as fresh). */
+int sync_should_mark(const struct sync_plan *p, long long stored, int has_heartbeat,
+                     double heartbeat_age);
+
 /* A push target as the database sees it. */
 struct push_target {
     int found;                 /* a device of the hotel, not deactivated */
     int face_recognition;      /* capability = face_recognition */
-    int provisioned;           /* has its key */
-    int online;                /* heartbeat under DEVICE_ONLINE_SECONDS old */
+    enum device_status status; /* device_rules.h: provisioning, online, offline */
 };
-
-#define DEVICE_ONLINE_SECONDS 90
 
 /* NULL when the target takes the profile, else the result's "error":
  * "Device not found", "Device does not support face recognition",

@@ -521,8 +521,13 @@ class EnrollmentStatus(IotCase):
         sid = h.people[0]
         h.register(sid)
         g = h.enrollment_ok(sid)
-        self.assertIn(g["enrollment_status"], ("pending", "unenrolled"))
+        self.assertEqual(g["enrollment_status"], "pending")
         self.assertIsNone(g["thumbnail"])
+        self.assertEqual(g["embedding_model"], MODEL)
+        fc.parse_ts(g["enrolled_at"])
+        # a departed staff member is known, and unenrolled
+        g = h.enrollment_ok(h.inactive["staff_id"])
+        self.assertEqual((g["enrollment_status"], g["devices"]), ("unenrolled", []))
         a = h.device("kreg-a")
         push = fc.assert_json(h.push(sid, targets=[a]), 200)
         self.assertEqual(push["data"]["new_status"], "enrolled")

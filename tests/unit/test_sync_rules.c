@@ -1,8 +1,10 @@
 /* test_sync_rules.c — handlers/sync_rules.h against docs/iot.md: the kind
  * of sync answer for since_version on both sides of the kept history
  * (sync_floor) and of the hotel's version, with and without a model (same,
- * different, empty); the versions reported and recorded; a push target's
- * error in the documented order; new_status and message of a push. */
+ * different, empty); the versions reported and recorded; when the device
+ * row is written (version moved, heartbeat on both sides of
+ * SYNC_MARK_SECONDS); a push target's error in the documented order;
+ * new_status and message of a push. */
 #include <string.h>
 #include "sync_rules.h"
 #include "unit.h"
@@ -60,20 +62,51 @@ START_TEST(sync_kinds)
 }
 END_TEST
 
+/* ---- sync_should_mark ------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    long long store, stored;  /* plan's store_version, devices.sync_version */
+    int has_heartbeat;
+    double age;
+    int mark;
+} mark_tab[] = {
+    {"version moves", 848, 847, 1, 0.5, 1},
+    {"first sync", 848, 0, 0, 0, 1},
+    {"same version, fresh heartbeat", 848, 848, 1, 0.5, 0},
+    {"same version, heartbeat just under the interval", 848, 848, 1, 9.999, 0},
+    {"same version, heartbeat at the interval", 848, 848, 1, 10.0, 1},
+    {"same version, old heartbeat", 848, 848, 1, 300, 1},
+    {"same version, no heartbeat", 848, 848, 0, 0, 1},
+    {"same version, heartbeat in the future", 848, 848, 1, -5, 0},
+    {"full sync required, fresh heartbeat", -1, 800, 1, 1, 0},
+    {"full sync required, old heartbeat", -1, 800, 1, 11, 1},
+    {"full sync required, no heartbeat", -1, 0, 0, 0, 1},
+    {"version moves back (database restored)", 5, 848, 1, 0, 1},
+};
+
+START_TEST(marks)
+{
+    struct sync_plan p = {SYNC_UP_TO_DATE, 848, mark_tab[_i].store};
+    ck_assert_msg(sync_should_mark(&p, mark_tab[_i].stored, mark_tab[_i].has_heartbeat, mark_tab[_i].age) ==
+                      mark_tab[_i].mark,
+                  "%s", mark_tab[_i].name);
+}
+END_TEST
+
 /* ---- push targets ----------------------------------------------------------- */
 
 static const struct {
     struct push_target t;
     const char *error;        /* NULL: success */
 } target_tab[] = {
-    {{1, 1, 1, 1}, NULL},
-    {{0, 0, 0, 0}, "Device not found"},
-    {{0, 1, 1, 1}, "Device not found"},
-    {{1, 0, 1, 1}, "Device does not support face recognition"},
-    {{1, 0, 0, 0}, "Device does not support face recognition"},
-    {{1, 1, 0, 0}, "Device not provisioned"},
-    {{1, 1, 0, 1}, "Device not provisioned"},
-    {{1, 1, 1, 0}, "Device offline"},
+    {{1, 1, DEVICE_ONLINE}, NULL},
+    {{0, 0, DEVICE_PROVISIONING}, "Device not found"},
+    {{0, 1, DEVICE_ONLINE}, "Device not found"},
+    {{1, 0, DEVICE_ONLINE}, "Device does not support face recognition"},
+    {{1, 0, DEVICE_PROVISIONING}, "Device does not support face recognition"},
+    {{1, 1, DEVICE_PROVISIONING}, "Device not provisioned"},
+    {{1, 1, DEVICE_OFFLINE}, "Device offline"},
 };
 
 START_TEST(target_errors)
@@ -127,6 +160,7 @@ Suite *suite_sync_rules(void)
     Suite *s = suite_create("sync_rules");
     TCase *tc = tcase_create("sync");
     tcase_add_loop_test(tc, sync_kinds, 0, NELEM(sync_tab));
+    tcase_add_loop_test(tc, marks, 0, NELEM(mark_tab));
     suite_add_tcase(s, tc);
     tc = tcase_create("push");
     tcase_add_loop_test(tc, target_errors, 0, NELEM(target_tab));
