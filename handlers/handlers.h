@@ -63,6 +63,9 @@ void h_enrollment_get(struct request *req);
 /* push.c */
 void h_push(struct request *req);
 
+/* sync.c */
+void h_sync(struct request *req);
+
 /* devices.c */
 void h_devices_create(struct request *req);
 void h_devices_list(struct request *req);

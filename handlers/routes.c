@@ -45,6 +45,7 @@ const struct route app_routes[] = {
     {"GET",    "/api/enrollment/{employee_id}", h_enrollment_get, READERS,  T_CALLER, "enrollment.get"},
 
     {"POST",   "/api/iot/enrollments/push",    h_push,           MANAGERS,  T_CALLER, "iot.push"},
+    {"GET",    "/api/iot/enrollments/sync",    h_sync,           A_DEVICE,  T_CALLER, "iot.sync"},
 
     {"POST",   "/api/iot/devices",             h_devices_create, A_SYSADMIN | A_ADMIN, T_CALLER, "devices.create"},
     {"GET",    "/api/iot/devices",             h_devices_list,   READERS,   T_CALLER, "devices.list"},
