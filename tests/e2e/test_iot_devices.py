@@ -130,7 +130,7 @@ class Provisioning(IotCase):
         self.assertNotIn(key.split("_")[-1], h.db_device("prov-1", "coalesce(key_hash, '')"))
         d = h.listed("prov-1")
         self.assertEqual(d["status"], "offline")             # provisioned, never seen
-        self.assertIn(d["lifecycle"], ("PROVISIONED", "OFFLINE"))
+        self.assertEqual(d["lifecycle"], "OFFLINE")
         self.assertIsNone(d["last_heartbeat_at"])
         # the key works
         fc.assert_json(h.heartbeat(Device("prov-1", key)), 200)
@@ -268,8 +268,13 @@ class Heartbeat(IotCase):
         self.assertEqual(h.db_device("hb-err", "error_message"), "camera unplugged")
         fc.assert_json(h.heartbeat(dev), 200)
         self.assertEqual(h.listed("hb-err")["lifecycle"], "ACTIVE")
-        r = h.heartbeat(dev, json={"error": 5})
-        fc.assert_error(r, 400, "VALIDATION_ERROR", field="error")
+        for v in (5, ["x"], "x" * 1001):
+            with self.subTest(error=v):
+                fc.assert_error(h.heartbeat(dev, json={"error": v}), 400, "VALIDATION_ERROR", field="error")
+        # an error while offline shows as OFFLINE
+        fc.assert_json(h.heartbeat(dev, json={"error": "x" * 1000}), 200)
+        h.set_offline(dev)
+        self.assertEqual(h.listed("hb-err")["lifecycle"], "OFFLINE")
         # an empty or null error is no error
         for v in ("", None):
             with self.subTest(error=v):

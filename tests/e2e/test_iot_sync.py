@@ -193,6 +193,11 @@ class Sync(IotCase):
         self.assertEqual(set(self.additions(body)), {emp(h.people[1])})
         body = self.assert_sync(h.sync_ok(self.a, 0, model="ArcFace"), full=True)
         self.assertEqual(body["additions"], [])
+        # a full-sync-required answer does not move the device's recorded version
+        recorded = h.listed("s-a")["sync_version"]
+        h.push_ok(h.people[2], self.a)
+        self.assert_sync(h.sync_ok(self.a, recorded, model="ArcFace"), full=True)
+        self.assertEqual(h.listed("s-a")["sync_version"], recorded)
 
     def test_ahead_of_the_hotel(self):
         h = self.h
