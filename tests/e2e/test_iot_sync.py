@@ -2,11 +2,15 @@
 device itself — since_version=0 (every profile it holds, embeddings equal
 to the face data), incremental (only newer pushes / updates), revocation
 reaching every device that held the face as a removal (manager revoke,
-withdrawal by the staff member, PMS departure), re-registration reaching
+withdrawal by the staff member, PMS departure, `faceclock purge` for
+retention), re-registration reaching
 them as an addition, removal then re-push, full_sync_required when behind
 hotels.sync_floor, on a model mismatch or when ahead of the hotel; the
 device's sync_version and heartbeat; another device's id → 404; a bigger
 full sync (streamed) with names that need JSON escaping."""
+
+import os
+import subprocess
 
 import fc
 from iot_common import MODEL, IotCase, IotHotel, emp, poses, mean, q
@@ -124,6 +128,33 @@ class Sync(IotCase):
             body = self.assert_sync(h.sync_ok(dev, va))
             self.assertEqual(sorted(body["removals"]), sorted([emp(staff_sid), emp(gone)]))
             self.assertEqual(body["additions"], [])
+
+    def test_retention_purge_reaches_devices(self):
+        """`faceclock purge` (retention) deletes face data like a revocation:
+        a removal on every device that held it."""
+        h = self.h
+        fc_bin = fc.ENV.get("FC_BIN")
+        if not fc_bin or not os.path.exists(fc_bin) or not fc.ENV.get("DATABASE_URL"):
+            self.skipTest("no FC_BIN / DATABASE_URL in the stack's env")
+        h.settings(face_data_retention_days=30)
+        old, young = h.people[0], h.people[1]
+        h.push_ok(old, self.a, self.b)
+        h.push_ok(young, self.a)
+        va = h.sync_ok(self.a, 0)["sync_version"]
+        vb = h.sync_ok(self.b, 0)["sync_version"]
+        fc.psql("UPDATE face_data SET registered_at = now() - interval '31 days' "
+                "WHERE hotel_id = %d AND staff_id = %d" % (h.hotel_id, old))
+        env = dict(os.environ, DATABASE_URL=fc.ENV["DATABASE_URL"])
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        p = subprocess.run([fc_bin, "purge"], capture_output=True, text=True, timeout=60, env=env, cwd=fc.REPO)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("%s: 1 removed\n" % h.slug, p.stdout)
+        for dev, v, total in ((self.a, va, 1), (self.b, vb, 0)):
+            body = self.assert_sync(h.sync_ok(dev, v))
+            self.assertEqual((body["removals"], body["additions"], body["total_enrolled"]),
+                             ([emp(old)], [], total))
+        self.assertEqual(h.enrollment_ok(old)["enrollment_status"], "unenrolled")
+        self.assertEqual(h.enrollment_ok(young)["enrollment_status"], "enrolled")
 
     def test_reregistration_is_an_addition(self):
         h = self.h
