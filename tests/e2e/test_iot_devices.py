@@ -214,6 +214,14 @@ class Provisioning(IotCase):
         fc.assert_error(h.heartbeat(dev), 401, "UNAUTHENTICATED")
         fc.assert_json(h.heartbeat(Device("prov-re", key2)), 200)
 
+    def test_deactivated_before_provisioning_voids_the_token(self):
+        h = self.h
+        created = fc.assert_json(h.create_device("da-tok"), 201)
+        fc.assert_json(fc.delete(DEVICES + "/da-tok", token=h.login("admin")), 200)
+        fc.assert_error(provision("da-tok", created["provisioning_token"]), 403, "FORBIDDEN")
+        fc.assert_error(fc.post(DEVICES + "/da-tok/provisioning-token", json={}, token=h.login("admin")),
+                        404, "NOT_FOUND")
+
     def test_new_token_who_and_unknown(self):
         h = self.h
         h.create_device("prov-who")

@@ -188,6 +188,20 @@ class Matrix(IotCase):
         fc.assert_error(fc.post("/api/iot/devices/ten-pub/heartbeat", json={}, api_key=key + "0"),
                         401, "UNAUTHENTICATED")
 
+    def test_device_key_elsewhere(self):
+        """A device key opens the device routes only: the hotel's other
+        routes are 403, another hotel's 404."""
+        a, b = self.a, self.b
+        key = {"api_key": a.dev.key}
+        for method, path in (("GET", a.path("staff/")), ("GET", a.path("kiosks/")),
+                             ("GET", a.path("attendance/settings/")), ("GET", a.att("face-audit-logs/")),
+                             ("POST", a.att("face-clock-in/")), ("GET", "/api/auth/me")):
+            with self.subTest(path=path):
+                r = fc.request(method, path, json={} if method == "POST" else None, **key)
+                self.assertIn(r.status, (401, 403), r)
+                fc.assert_error(r, r.status, "FORBIDDEN" if r.status == 403 else "UNAUTHENTICATED")
+        fc.assert_error(fc.get(b.path("staff/"), **key), 404, "NOT_FOUND")
+
     def test_logged_out_token(self):
         a = self.a
         tok = a.login("manager", fresh=True)
