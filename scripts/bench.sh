@@ -3,14 +3,18 @@
 # measured in the same run: the same nginx in front of a do-nothing FastCGI
 # responder (tests/bench/hello.c: the transport) and pgbench running the
 # endpoint's SQL (the database). Prints one table, the /healthz-to-hello
-# ratio and each worker's idle resident memory.
+# ratio and each worker's idle resident memory; then the face-audit-log CSV
+# export of BENCH_AUDIT_ROWS rows through nginx beside `psql \copy` of the
+# same SELECT, with the serving worker's memory during the export.
 #
 # Uses the stack under $FC_VAR (default var/bench) if it runs; otherwise
 # starts one there with the release binary on ${BENCH_PORT:-18090} and stops
 # it afterwards. The hello responder listens behind nginx on PORT+1.
 #
 # Environment: FC_VAR, BENCH_PORT, BENCH_DURATION (wrk/pgbench seconds, 10),
-# BENCH_CONNECTIONS (64), BENCH_STAFF (200).
+# BENCH_CONNECTIONS (64), BENCH_STAFF (200), BENCH_AUDIT_ROWS (audit rows of
+# the audit-bench hotel, 1000000; inserted once, topped up when fewer),
+# BENCH_EXPORT_RUNS (CSV exports and \copy runs each, best kept; 2).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$FC_ROOT"
@@ -21,6 +25,9 @@ export FC_BIN=${FC_BIN:-build/release/faceclock}
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 NSTAFF=${BENCH_STAFF:-200}
+AUDIT_ROWS=${BENCH_AUDIT_ROWS:-1000000}
+EXPORT_RUNS=${BENCH_EXPORT_RUNS:-2}
+AUDIT_SLUG=audit-bench
 STACK=$FC_ROOT/scripts/stack.sh
 WORK=$FC_VAR/bench
 HELLO_BIN=$FC_ROOT/build/bench/hello
@@ -137,6 +144,11 @@ prepare_data() {
     python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
         die "could not prepare the face-clock-in benchmark"
 
+    say "face-audit-logs: hotel $AUDIT_SLUG with $AUDIT_ROWS audit rows, an hr user"
+    python3 tests/bench/audit_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" "$AUDIT_SLUG" "$WORK" \
+        "$AUDIT_ROWS" || die "could not prepare the face-audit-log benchmark"
+    AUDIT_URL=$BASE_URL/api/staff/hotel/$AUDIT_SLUG/attendance/clock-logs/face-audit-logs/
+
     cat >"$WORK/healthz.sql" <<'EOF'
 SELECT 1;
 EOF
@@ -188,6 +200,36 @@ run_wrk() {
     (( errs == 0 )) || bad="$bad+${errs}err"
     row "$label" "$rps" "$p50" "$p99" "$bad"
     LAST_RPS=$rps
+    settle
+}
+
+# activity — a text that changes whenever a faceclock worker runs.
+activity() {
+    local pid line sig=""
+    for pid in $(worker_pids); do
+        if [[ -r /proc/$pid/schedstat ]]; then
+            line=$(<"/proc/$pid/schedstat") 2>/dev/null || line=gone
+        else
+            line=$(grep ctxt_switches "/proc/$pid/status" 2>/dev/null) || line=gone
+        fi
+        sig+="$pid:$line;"
+    done
+    printf '%s' "$sig"
+}
+
+# settle — when wrk stops, the requests it left queued (up to one per
+# connection: seconds of work for a slow endpoint) are still being served.
+# Wait until no worker has run for 0.25 s (at most 30 s), so that they do
+# not share the machine with the next measurement (its pgbench ceiling).
+settle() {
+    local i now prev=""
+    for (( i = 0; i < 120; i++ )); do
+        now=$(activity)
+        [[ $now == "$prev" ]] && return 0
+        prev=$now
+        sleep 0.25
+    done
+    say "the workers are still busy 30 s after wrk ended; going on"
 }
 
 # run_pgbench LABEL SCRIPT — one table row from pgbench's per-transaction log.
@@ -221,6 +263,113 @@ rss_table() {
         printf '  worker %-8s %-12s RSS %6.1f MiB   PSS %6.1f MiB\n' "$pid" "$1" \
             "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$pss" 'BEGIN {print k / 1024}')"
     done
+}
+
+# ----------------------------------------------------- the audit CSV export
+
+# rss_of PID — VmRSS in KiB into RSS (no fork: polled every 50 ms); 1 when
+# the process is gone.
+rss_of() {
+    local k v _
+    RSS=0
+    [[ -r /proc/$1/status ]] || return 1
+    while read -r k v _; do
+        [[ $k == VmRSS: ]] && { RSS=$v; return 0; }
+    done <"/proc/$1/status" 2>/dev/null
+    return 1
+}
+
+# cpu_of PID — user + system clock ticks so far into CPU.
+cpu_of() {
+    local stat
+    local -a f
+    CPU=0
+    stat=$(<"/proc/$1/stat") 2>/dev/null || return 1
+    read -r -a f <<<"${stat##*) }"                # f[0] is field 3 (state)
+    CPU=$(( f[11] + f[12] ))                      # fields 14 and 15
+}
+
+num_lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# export_once — one ?format=csv of the whole audit log through nginx while
+# every worker's VmRSS is sampled every 50 ms. The worker that served it is
+# the one whose CPU time grew most. Sets EXP_SECS EXP_BYTES, and EXP_PID
+# EXP_RSS_IDLE EXP_RSS_MAX (KiB) of that worker.
+export_once() {
+    local out=$WORK/export.curl pid curl_pid code d best=-1
+    local -a pids
+    local -A idle peak cpu0
+    read -r -a pids <<<"$(worker_pids)"
+    (( ${#pids[@]} > 0 )) || die "no faceclock workers"
+    for pid in "${pids[@]}"; do
+        rss_of "$pid" || true; idle[$pid]=$RSS; peak[$pid]=$RSS
+        cpu_of "$pid" || true; cpu0[$pid]=$CPU
+    done
+    : >"$out"
+    curl -s --max-time 120 -o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' \
+        -H "Authorization: Bearer $AUDIT_TOKEN" "$AUDIT_URL?format=csv" >"$out" &
+    curl_pid=$!
+    while kill -0 "$curl_pid" 2>/dev/null; do
+        for pid in "${pids[@]}"; do
+            rss_of "$pid" && (( RSS > peak[$pid] )) && peak[$pid]=$RSS
+        done
+        sleep 0.05
+    done
+    wait "$curl_pid" || die "curl of the CSV export failed (exit $?)"
+    read -r code EXP_SECS EXP_BYTES <"$out"
+    [[ $code == 200 ]] || die "the CSV export answered $code"
+    for pid in "${pids[@]}"; do
+        cpu_of "$pid" || continue
+        d=$(( CPU - cpu0[$pid] ))
+        if (( d > best )); then
+            best=$d EXP_PID=$pid EXP_RSS_IDLE=${idle[$pid]} EXP_RSS_MAX=${peak[$pid]}
+        fi
+    done
+}
+
+# psql_copy_secs SELECT [SET-STATEMENT] — seconds psql takes to \copy the
+# rows of SELECT to /dev/null as CSV with a header, inside one transaction
+# after SET-STATEMENT (as export.c does). Prints the seconds.
+psql_copy_secs() {
+    local select=$1 set=${2:-SELECT 1} t0 t1
+    t0=$EPOCHREALTIME
+    "$PG_BIN/psql" "$FACECLOCK_MIGRATE_URL" -X -q -v ON_ERROR_STOP=1 -c BEGIN -c "$set" \
+        -c "\\copy ($select) to '/dev/null' with (format csv, header)" -c COMMIT >/dev/null ||
+        die "psql \\copy of the audit rows failed"
+    t1=$EPOCHREALTIME
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+}
+
+bench_export() {
+    local set select literal rows i secs best_curl="" best_psql="" bytes=0 max=0 before=0 pid=""
+    set=$(<"$WORK/export_set.sql")
+    select=$(<"$WORK/export_select.sql")
+    literal=$(<"$WORK/export_literal.sql")
+    rows=$(<"$WORK/audit_rows")
+    say "CSV export of $rows audit rows: $EXPORT_RUNS x curl through nginx, $EXPORT_RUNS x psql \\copy (best of each)"
+    for (( i = 0; i < EXPORT_RUNS; i++ )); do
+        secs=$(psql_copy_secs "$select" "$set")
+        if [[ -z $best_psql ]] || num_lt "$secs" "$best_psql"; then
+            best_psql=$secs
+        fi
+        export_once
+        if [[ -z $best_curl ]] || num_lt "$EXP_SECS" "$best_curl"; then
+            best_curl=$EXP_SECS bytes=$EXP_BYTES
+        fi
+        # the highest peak of any run, beside that worker's memory before it
+        if (( EXP_RSS_MAX > max )); then
+            max=$EXP_RSS_MAX before=$EXP_RSS_IDLE pid=$EXP_PID
+        fi
+    done
+    secs=$(psql_copy_secs "$literal")
+    awk -v n="$rows" -v c="$best_curl" -v y="$bytes" -v p="$best_psql" 'BEGIN {
+        printf "CSV export of %d audit rows: %.2f s (%.0f MB) vs psql \\copy %.2f s -> %.0f%% of \\copy speed (target >= 50%%)\n",
+            n, c, y / 1e6, p, (c > 0 ? 100 * p / c : 0) }'
+    printf 'worker RSS during export: max %s MiB (idle %s MiB)   [worker %s, VmRSS every 50 ms]\n' \
+        "$(mib "$max")" "$(mib "$before")" "$pid"
+    printf '  (psql \\copy of the same rows with the filters as literals, the planner choosing: %.2f s)\n' "$secs"
 }
 
 # The in-memory 1:N match (handlers/match.c), no stack involved: one line,
@@ -274,12 +423,20 @@ main() {
     clock_rps=$LAST_RPS
     clock_p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$WORK/wrk.out")")
     run_pgbench "  pgbench: face-clock-in SQL (ceiling)" "$WORK/clock.sql";     clock_tps=$LAST_TPS
+    local audit_rps audit_tps
+    AUDIT_TOKEN=$(<"$WORK/audit_token")
+    run_wrk "GET face-audit-logs (100 rows of $(<"$WORK/audit_rows"))" "$AUDIT_URL?limit=100" \
+        "$WORK/audit.lua";                                                     audit_rps=$LAST_RPS
+    run_pgbench "  pgbench: face-audit-logs SQL (ceiling)" "$WORK/audit.sql";   audit_tps=$LAST_TPS
     echo
     awk -v a="$healthz_rps" -v b="$hello_rps" 'BEGIN {
         printf "/healthz at %.0f%% of the hello-FastCGI ceiling (target >= 70%%)\n", (b > 0 ? 100 * a / b : 0) }'
     awk -v a="$clock_rps" -v b="$clock_tps" -v p="$clock_p99" 'BEGIN {
         printf "face-clock-in at %.0f%% of its pgbench ceiling, p99 %s ms (targets: >= 50%%, p99 < 25 ms at %s connections)\n",
             (b > 0 ? 100 * a / b : 0), p, "'"$CONNS"'" }'
+    awk -v a="$audit_rps" -v b="$audit_tps" 'BEGIN {
+        printf "face-audit-logs page at %.0f%% of its pgbench ceiling\n", (b > 0 ? 100 * a / b : 0) }'
+    bench_export
     bench_match
     sleep 2
     echo "worker memory (target: RSS < 8 MiB idle):"

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""tests/bench/audit_bench.py — inputs for the face-audit-log benchmarks of
+scripts/bench.sh: a hotel of a few staff (one of them an `hr` user) with N
+audit rows, a page of 100 rows of them through the API beside pgbench
+running the listing's SQL, and the CSV export of all N beside `psql \\copy`
+of the same SELECT.
+
+    audit_bench.py setup BASE_URL ADMIN_KEY SLUG WORKDIR N
+        PMS-syncs the hotel, tops its audit log up to N rows (inserted as
+        the database owner, INSERT ... SELECT generate_series, only when it
+        holds fewer), logs the hr user in, and writes into WORKDIR:
+          audit.lua         wrk: the bearer token
+          audit.sql         pgbench: the listing statement of handlers/audit.c
+          audit_token       the bearer token (for curl)
+          export_set.sql    the export's set_config() statement, values in place
+          export_select.sql the SELECT inside the export's COPY, on one line
+          export_literal.sql that SELECT with the settings as literal values
+    audit_bench.py sql list|export-set|export-select|export-literal HOTEL_ID
+        print one of those statements
+
+The statements are not copied by hand: they are taken from handlers/audit.c
+through the C preprocessor (its macros assemble them), so the ceilings run
+exactly what the handler runs. Needs PG_BIN and FACECLOCK_MIGRATE_URL in
+the environment for `setup` (scripts/bench.sh exports $FC_VAR/env).
+"""
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STR = r'"(?:[^"\\\n]|\\.)*"'
+HR_PASSWORD = "audit-bench-hr-pw"      # a bench-only user on a loopback stack
+
+
+# ------------------------------------------------------------ the statements
+
+def _preprocessed():
+    return subprocess.run(
+        ["cc", "-E", "-P", "-D_GNU_SOURCE", "-Ifcgi", "-Ihandlers", "-I/usr/include/postgresql",
+         "handlers/audit.c"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+
+def _strings_after(pp, anchor):
+    """The concatenated C string literals right after `anchor`."""
+    i = pp.index(anchor) + len(anchor)
+    m = re.compile(r"\s*((?:%s\s*)+)" % STR).match(pp, i)
+    if not m:
+        raise SystemExit("audit_bench: no string literal after %r in handlers/audit.c" % anchor)
+    return "".join(ast.literal_eval(s) for s in re.findall(STR, m.group(1)))
+
+
+def _params(sql, values):
+    """$n -> values[n] (text spliced as is)."""
+    return re.sub(r"\$(\d+)\b", lambda m: values[int(m.group(1))], sql)
+
+
+def statements(hid):
+    pp = _preprocessed()
+    listing = _strings_after(pp, '"audit_list",')
+    export_set = _strings_after(pp, '"audit_export_set",')
+    copy = _strings_after(pp, "export_sql[] =")
+    m = re.fullmatch(r"COPY \((SELECT .*)\) TO STDOUT WITH \(FORMAT csv, HEADER\)", copy, re.S)
+    if not m:
+        raise SystemExit("audit_bench: the export in handlers/audit.c is no longer COPY (SELECT ...) TO STDOUT")
+    # The handler's parameters with no filter: $1 the hotel, $2..$7 NULL,
+    # $8/$9 limit and offset. pgbench binds :hid/:lim/:off as parameters
+    # (-M prepared) as the worker does; the NULLs are literals.
+    nulls = {i: "NULL" for i in range(2, 8)}
+    listing = _params(listing, {**nulls, 1: ":hid", 8: ":lim", 9: ":off"})
+    export_set = _params(export_set, {**nulls, 1: "'%d'" % hid})
+    select = m.group(1)
+    # The same SELECT with the export's settings spelled as literals, so
+    # that the planner sees the values (psql's best case, for comparison).
+    literal = select.replace("(SELECT current_setting('faceclock.audit_hotel'))::bigint", str(hid))
+    literal = re.sub(r"\(SELECT nullif\(current_setting\('faceclock\.audit_[a-z_]+'\), ''\)::([a-z]+)\)",
+                     r"NULL::\1", literal)
+    if "current_setting" in literal:
+        raise SystemExit("audit_bench: a setting of the export in handlers/audit.c has no literal form here")
+    return {"list": listing, "export-set": export_set, "export-select": select, "export-literal": literal}
+
+
+# ------------------------------------------------------------------- setup
+
+def call(base, method, path, body, headers):
+    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode(),
+                                 headers=dict({"Content-Type": "application/json"}, **headers))
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def must(result, what):
+    status, body = result
+    if status >= 300:
+        sys.exit("audit_bench: %s failed: %s %s" % (what, status, body))
+    return body
+
+
+def psql(sql):
+    out = subprocess.run([os.path.join(os.environ["PG_BIN"], "psql"), os.environ["FACECLOCK_MIGRATE_URL"],
+                          "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit("audit_bench: psql failed: %s" % out.stderr.strip())
+    return out.stdout.strip()
+
+
+def setup(base, key, slug, work, n):
+    hr_user = slug + "-hr"
+    people = [30001, 30002, 30003, 30004]
+    doc = {
+        "hotel": {"name": "Audit Bench", "timezone": "Europe/Dublin"},
+        "departments": [{"id": 1, "name": "Front of house"}],
+        "staff": [
+            {"id": 30000, "employee_code": "AUD00000", "first_name": "Hannah", "last_name": "Rees",
+             "department_id": 1, "role": "hr", "username": hr_user, "password": HR_PASSWORD},
+            {"id": 30001, "employee_code": "AUD00001", "first_name": "Mark", "last_name": "Manager",
+             "department_id": 1, "role": "manager"},
+            {"id": 30002, "employee_code": "AUD00002", "first_name": "Aoife", "last_name": "Byrne",
+             "department_id": 1},
+            {"id": 30003, "employee_code": "AUD00003", "first_name": "Tomasz", "last_name": "",
+             "department_id": 1},
+            {"id": 30004, "employee_code": "AUD00004", "first_name": "Zoë", "last_name": "O'Brien",
+             "department_id": 1},
+        ],
+    }
+    must(call(base, "PUT", "/api/staff/hotel/%s/pms-sync/" % slug, doc, {"X-API-Key": key}), "pms sync")
+    hid = int(psql("SELECT id FROM hotels WHERE slug = '%s'" % slug))
+
+    have = int(psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %d" % hid))
+    if have < n:
+        t0 = time.monotonic()
+        # Rows like real ones, with what makes CSV work: commas, quotes,
+        # line breaks and non-ASCII in reasons and user agents, NULL
+        # performers, reasons and addresses, IPv4 and IPv6; two rows per
+        # created_at, 17 s apart, ending about now.
+        psql("""
+INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, consent_given,
+                            client_ip, user_agent, created_at)
+SELECT %(hid)d,
+       (ARRAY[%(p)s])[1 + g %% %(np)d],
+       (ARRAY['REGISTERED', 'REVOKED', 'RE_REGISTERED', 'FORCED_CLOCK_IN'])[1 + g %% 4],
+       CASE WHEN g %% 5 = 0 THEN NULL WHEN g %% 5 = 1 THEN 30001 ELSE (ARRAY[%(p)s])[1 + g %% %(np)d] END,
+       CASE g %% 7 WHEN 0 THEN NULL
+                   WHEN 1 THEN 'comma, "quoted" ' || g
+                   WHEN 2 THEN E'line\\nbreak ' || g
+                   WHEN 3 THEN 'café ☕ ' || g
+                   WHEN 4 THEN ''
+                   ELSE 'reason ' || g END,
+       g %% 2 = 0,
+       CASE g %% 11 WHEN 0 THEN NULL
+                    WHEN 1 THEN ('2001:db8::' || to_hex(g %% 65536))::inet
+                    ELSE ('10.' || (g / 65536) %% 256 || '.' || (g / 256) %% 256 || '.' || g %% 256)::inet END,
+       CASE g %% 13 WHEN 0 THEN '' WHEN 1 THEN 'UA "' || g || '", x'
+                    ELSE 'Mozilla/5.0 (X11; Linux x86_64) Kiosk/' || g %% 97 END,
+       now() - (%(n)d - g) / 2 * interval '17 seconds'
+FROM generate_series(%(first)d, %(n)d) AS g
+""" % {"hid": hid, "p": ", ".join(map(str, people)), "np": len(people), "first": have + 1, "n": n})
+        psql("VACUUM (ANALYZE) face_audit_log")
+        print("[bench] audit log of %s: %d rows inserted in %.1f s (now %d)"
+              % (slug, n - have, time.monotonic() - t0, n), flush=True)
+    elif have > n:
+        print("[bench] audit log of %s holds %d rows (> %d; the log is append-only): "
+              "the page and the export cover all %d" % (slug, have, n, have), flush=True)
+
+    token = must(call(base, "POST", "/api/auth/login", {"username": hr_user, "password": HR_PASSWORD}, {}),
+                 "hr login")["token"]
+    sql = statements(hid)
+    files = {
+        "audit_token": token + "\n",
+        "audit_rows": "%d\n" % max(have, n),
+        "audit.lua": "-- generated by tests/bench/audit_bench.py\n"
+                     "wrk.headers['Authorization'] = 'Bearer %s'\n" % token,
+        "audit.sql": "-- generated by tests/bench/audit_bench.py: the face-audit-log page of\n"
+                     "-- handlers/audit.c (statement audit_list), no filters\n"
+                     "\\set hid %d\n\\set lim 100\n\\set off 0\n%s;\n" % (hid, sql["list"]),
+        "export_set.sql": sql["export-set"] + "\n",
+        "export_select.sql": sql["export-select"] + "\n",
+        "export_literal.sql": sql["export-literal"] + "\n",
+    }
+    for name, text in files.items():
+        with open(os.path.join(work, name), "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    a = sys.argv[1:]
+    if len(a) == 6 and a[0] == "setup":
+        setup(a[1], a[2], a[3], a[4], int(a[5]))
+    elif len(a) == 3 and a[0] == "sql" and a[1] in ("list", "export-set", "export-select", "export-literal"):
+        print(statements(int(a[2]))[a[1]])
+    else:
+        sys.exit(__doc__)
