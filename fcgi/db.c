@@ -72,7 +72,9 @@ static void set_failure(enum db_status st, const PGresult *res)
         const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
         const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
         snprintf(last_constraint, sizeof last_constraint, "%s", c ? c : "");
-        snprintf(last_message, sizeof last_message, "%s", m ? m : "");
+        /* libpq's own errors (a lost connection) have no primary field */
+        snprintf(last_message, sizeof last_message, "%s", m ? m : PQresultErrorMessage(res));
+        last_message[strcspn(last_message, "\n")] = '\0';
     } else if (conn != NULL) {
         snprintf(last_message, sizeof last_message, "%s", PQerrorMessage(conn));
     }
@@ -137,12 +139,13 @@ static enum db_status classify(const PGresult *res)
     return DB_ERROR;
 }
 
-static PGresult *run_once(struct db_stmt *st, const struct db_args *a)
+/* Connect when needed and prepare st on this connection once. 0 or -1. */
+static int ready(struct db_stmt *st)
 {
     PGresult *res;
 
     if (ensure() < 0)
-        return NULL;
+        return -1;
     if (st->gen != generation) {
         res = PQprepare(conn, st->name, st->sql, 0, NULL);
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -151,11 +154,20 @@ static PGresult *run_once(struct db_stmt *st, const struct db_args *a)
                 log_error("prepare %s failed: %s", st->name, PQresultErrorMessage(res));
             set_failure(s == DB_DOWN ? DB_DOWN : DB_ERROR, res);
             PQclear(res);
-            return NULL;
+            return -1;
         }
         PQclear(res);
         st->gen = generation;
     }
+    return 0;
+}
+
+static PGresult *run_once(struct db_stmt *st, const struct db_args *a)
+{
+    PGresult *res;
+
+    if (ready(st) < 0)
+        return NULL;
     res = PQexecPrepared(conn, st->name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
     ExecStatusType rs = PQresultStatus(res);
     if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK)
@@ -345,6 +357,82 @@ out:
         conn = NULL;
     }
     return rc;
+}
+
+/* One try of db_each_row. *rows counts the rows handed over, *stopped
+ * tells that row() asked to stop. 0 or -1. */
+static int each_row_once(struct db_stmt *st, const struct db_args *a,
+                         int (*row)(void *ctx, const PGresult *r, int i), void *ctx,
+                         long long *rows, int *stopped)
+{
+    PGresult *res;
+    int rc = 0;
+
+    if (ready(st) < 0)
+        return -1;
+    if (!PQsendQueryPrepared(conn, st->name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0)) {
+        set_failure(classify(NULL), NULL);
+        rc = -1;
+        goto out;
+    }
+    if (!PQsetSingleRowMode(conn))
+        log_warn("%s: single-row mode refused; the rows come in one result", st->name);
+    /* a result per row, then a last one without rows (or the error);
+     * after a stop the rest is drained unread */
+    while ((res = PQgetResult(conn)) != NULL) {
+        ExecStatusType rs = PQresultStatus(res);
+        if (rs == PGRES_SINGLE_TUPLE || rs == PGRES_TUPLES_OK) {
+            for (int i = 0; i < PQntuples(res) && !*stopped; i++) {
+                if (row(ctx, res, i) != 0) {
+                    *stopped = 1;
+                    cancel_running();
+                } else {
+                    (*rows)++;
+                }
+            }
+        } else if (rs != PGRES_COMMAND_OK && rc == 0 && !*stopped) {
+            enum db_status s = classify(res);
+            rc = -1;
+            set_failure(s, res);
+            if (s != DB_DOWN)
+                log_error("statement %s failed: %s", st->name, last_message);
+        }
+        PQclear(res);
+    }
+    if (*stopped) {
+        /* not the database's failure: no error metric */
+        rc = -1;
+        last_status = DB_ERROR;
+        last_constraint[0] = '\0';
+        snprintf(last_message, sizeof last_message, "rows of %s stopped by their reader", st->name);
+    }
+out:
+    if (conn != NULL && PQstatus(conn) != CONNECTION_OK) {
+        if (rc == 0)
+            set_failure(DB_DOWN, NULL);
+        rc = -1;
+        PQfinish(conn);
+        conn = NULL;
+    }
+    return rc;
+}
+
+long long db_each_row(struct db_stmt *st, const struct db_args *a,
+                      int (*row)(void *ctx, const PGresult *r, int i), void *ctx)
+{
+    long long rows = 0;
+    int stopped = 0, in_tx = db_in_transaction();
+
+    if (each_row_once(st, a, row, ctx, &rows, &stopped) == 0)
+        return rows;
+    /* the server went away under an idle connection before a row came:
+     * try once afresh, as db_run does */
+    if (last_status == DB_DOWN && !in_tx && rows == 0 && !stopped) {
+        last_attempt = 0;
+        if (each_row_once(st, a, row, ctx, &rows, &stopped) == 0)
+            return rows;
+    }
+    return -1;
 }
 
 int db_ping(void)

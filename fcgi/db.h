@@ -78,6 +78,19 @@ void db_fail_reply(struct request *req);
  * it (the caller knows that from its ctx). */
 int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t n), void *ctx);
 
+/* Run a prepared statement and hand its rows to row() one by one, in
+ * constant memory however many there are (libpq's single-row mode: row i
+ * of result r, which is cleared after row() returns). The plan is the
+ * prepared statement's, cached like db_run's. row() returns 0 to go on or
+ * -1 to stop: the statement is then cancelled and the rest discarded.
+ * Returns the number of rows handed over, or -1 on a database failure
+ * (db_last_status() / db_fail_reply() as for db_run) or when row()
+ * stopped it (the caller knows that from its ctx). Outside a transaction
+ * a connection found lost before the first row is retried once, as by
+ * db_run. */
+long long db_each_row(struct db_stmt *st, const struct db_args *a,
+                      int (*row)(void *ctx, const PGresult *r, int i), void *ctx);
+
 int db_ping(void);                   /* 0 when SELECT 1 succeeds */
 PGconn *db_conn(void);               /* current connection or NULL */
 

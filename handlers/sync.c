@@ -2,11 +2,15 @@
  * what an edge device must add and remove to hold what it should, from the
  * hotel's change log (face_changes) after since_version, or everything it
  * holds for since_version=0. The answer is streamed: the JSON head, each
- * addition as its row arrives from a server-side cursor (FETCH
- * SYNC_FETCH rows at a time), then the tail, so a device holding 10 000
- * profiles never has them all in the worker's memory. sync_rules.c
- * decides the kind of answer, the versions and when the device row is
- * written. */
+ * addition as its row arrives (libpq single-row mode, db_each_row), then
+ * the tail, so a device holding 10 000 profiles never has them all in the
+ * worker's memory. sync_rules.c decides the kind of answer, the versions
+ * and when the device row is written.
+ *
+ * The version reported is read before the rows, so the rows may come from
+ * a later snapshot than the version says: they then repeat a change the
+ * next sync delivers again (an addition replaces, a removal of what is not
+ * held is a no-op), and never miss one. */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,10 +25,6 @@
 #include "response.h"
 #include "sync_rules.h"
 #include "validate.h"
-
-#define SYNC_FETCH 500
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* The device's model, the hotel's version and kept history, now, how many
  * profiles the device holds (counted only when the version moved since
@@ -42,7 +42,7 @@ static struct db_stmt st_state = {
 };
 enum state_col { SC_MODEL, SC_CURRENT, SC_FLOOR, SC_NOW, SC_TOTAL, SC_STORED, SC_HAS_HB, SC_HB_AGE };
 
-/* Rows of both cursors, in enum row_col order: 'a' for an addition, 'r'
+/* Rows of both queries, in enum row_col order: 'a' for an addition, 'r'
  * for a removal (employee code only). */
 #define ADDITION_COLS \
     "'a', s.id, s.employee_code, f.descriptor_enc, s.first_name, s.last_name, " \
@@ -56,8 +56,8 @@ enum row_col { RC_KIND, RC_STAFF, RC_CODE, RC_FACE, RC_FIRST, RC_LAST, RC_MODEL 
 
 /* since_version 0: every profile the device holds */
 static struct db_stmt st_full = {
-    "sync_full_cursor",
-    "DECLARE fc_sync NO SCROLL CURSOR FOR SELECT " ADDITION_COLS ADDITION_FROM "ORDER BY p.staff_id",
+    "sync_full",
+    "SELECT " ADDITION_COLS ADDITION_FROM "ORDER BY p.staff_id",
     0,
 };
 /* $3 = since_version. Additions: profiles the device holds that were
@@ -65,8 +65,7 @@ static struct db_stmt st_full = {
  * people taken off it after since that it does not hold again. Both are
  * found through the change log's indexes, not by comparing sets. */
 static struct db_stmt st_incremental = {
-    "sync_incremental_cursor",
-    "DECLARE fc_sync NO SCROLL CURSOR FOR "
+    "sync_incremental",
     "SELECT " ADDITION_COLS ADDITION_FROM "AND p.staff_id IN ("
     "  SELECT c.staff_id FROM face_changes c WHERE c.hotel_id = $2 AND c.device_pk = $1 "
     "  AND c.kind = 'push' AND c.version > $3 "
@@ -81,7 +80,6 @@ static struct db_stmt st_incremental = {
     "ORDER BY 1, 2, 3",
     0,
 };
-static struct db_stmt st_fetch = {"sync_fetch", "FETCH " STR(SYNC_FETCH) " FROM fc_sync", 0};
 /* $3: the version it is now at and $4 the profiles it holds there; NULL
  * to leave both */
 static struct db_stmt st_seen = {
@@ -110,7 +108,7 @@ struct sync_ctx {
     int bad_face;              /* face data that does not unseal */
 };
 
-/* Read the state (in the current transaction or alone) and decide. 0; 1
+/* Read the state and decide. 0; 1
  * when the device is gone (deactivated since it was authenticated); -1
  * after a db failure. */
 static int load_state(struct sync_ctx *c)
@@ -200,21 +198,29 @@ static int write_head(struct sync_ctx *c)
     return put(c, head, (size_t)n);
 }
 
+/* total_enrolled of a full sync is the length of the list it sent */
 static int write_tail(struct sync_ctx *c)
 {
+    long long total = c->plan.kind == SYNC_FULL ? c->additions : c->total;
+
     if (c->removals == 0 && put(c, "],\"removals\":[", 14) < 0)
         return -1;
     char *tail = pool_printf(c->req->pool, "],\"full_sync_required\":false,\"total_enrolled\":%lld,"
-                             "\"synced_at\":\"%s\"}", c->total, c->now);
+                             "\"synced_at\":\"%s\"}", total, c->now);
     return put(c, tail, strlen(tail));
 }
 
-/* One cursor row to the client. 0, or -1 (client gone, or face data that
- * does not unseal: logged, c->bad_face set). */
-static int write_row(struct sync_ctx *c, const PGresult *r, int i)
+/* One row to the client, after the head when it is the first (db_each_row
+ * callback). 0, or -1 (client gone, or face data that does not unseal:
+ * logged, c->bad_face set; before the head, so still a JSON error when it
+ * is the first row). */
+static int write_row(void *ctx, const PGresult *r, int i)
 {
+    struct sync_ctx *c = ctx;
+
     if (*PQgetvalue(r, i, RC_KIND) == 'r') {
-        if (c->removals == 0 && put(c, "],\"removals\":[", 14) < 0)
+        if ((!resp_sent(c->req) && write_head(c) < 0) ||
+            (c->removals == 0 && put(c, "],\"removals\":[", 14) < 0))
             return -1;
         if ((c->removals > 0 && put(c, ",", 1) < 0) ||
             put_json(c, json_object_new_string(PQgetvalue(r, i, RC_CODE))) < 0)
@@ -236,6 +242,8 @@ static int write_row(struct sync_ctx *c, const PGresult *r, int i)
     const char *last = PQgetvalue(r, i, RC_LAST);
     snprintf(name, sizeof name, "%s%s%s", PQgetvalue(r, i, RC_FIRST), *last ? " " : "", last);
 
+    if (!resp_sent(c->req) && write_head(c) < 0)
+        return -1;
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "user_id", PQgetvalue(r, i, RC_CODE));
     jx_add_str(o, "embedding", emb);
@@ -258,67 +266,26 @@ static void cut_connection(struct request *req)
         shutdown(req->fcgx->ipcFd, SHUT_RDWR);
 }
 
-/* A full or incremental answer from one repeatable-read snapshot: the
- * version reported, the profiles and the removals all agree. */
+/* A full or incremental answer, row by row. */
 static void answer_streamed(struct sync_ctx *c)
 {
     struct request *req = c->req;
     struct db_args a;
-    PGresult *r = NULL;
-    int rc;
 
-    if (db_begin() < 0 || db_simple("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY") < 0)
-        goto fail;
-    if ((rc = load_state(c)) != 0) {
-        if (rc > 0) {
-            db_rollback();
-            resp_error(req, 404, "NOT_FOUND", "No such device.");
-            return;
-        }
-        goto fail;
-    }
-    if (c->plan.kind == SYNC_UP_TO_DATE || c->plan.kind == SYNC_REQUIRE_FULL) {
-        /* the history moved on between the two readings */
-        db_rollback();
-        if (mark_seen(c) < 0) {
-            db_fail_reply(req);
-            return;
-        }
-        answer_empty(c);
-        return;
-    }
     db_args_init(&a);
     db_arg_int(&a, c->device_pk);
     db_arg_int(&a, req->hotel.id);
     if (c->plan.kind == SYNC_INCREMENTAL)
         db_arg_int(&a, c->since);
-    if (db_exec(c->plan.kind == SYNC_FULL ? &st_full : &st_incremental, &a) < 0)
+    if (db_each_row(c->plan.kind == SYNC_FULL ? &st_full : &st_incremental, &a, write_row, c) < 0)
         goto fail;
-    for (;;) {
-        if ((r = db_run(&st_fetch, NULL)) == NULL)
-            goto fail;
-        if (!resp_sent(req) && write_head(c) < 0)
-            goto fail;
-        int n = PQntuples(r);
-        for (int i = 0; i < n; i++)
-            if (write_row(c, r, i) < 0)
-                goto fail;
-        PQclear(r);
-        r = NULL;
-        if (n < SYNC_FETCH)
-            break;
-    }
-    if (db_commit() < 0)
-        goto fail;
-    if (write_tail(c) < 0)
+    if ((!resp_sent(req) && write_head(c) < 0) || write_tail(c) < 0)
         goto fail;
     if (mark_seen(c) < 0)
         log_warn("device %lld synced to %lld but could not be marked: %s", c->device_pk,
                  c->plan.store_version, db_last_message());
     return;
 fail:
-    PQclear(r);
-    db_rollback();
     if (!resp_sent(req)) {
         if (c->bad_face)
             resp_error(req, 500, "INTERNAL", "An internal error occurred.");
@@ -361,8 +328,8 @@ void h_sync(struct request *req)
         return;
     }
 
-    /* the common case, a device that is up to date, costs one reading
-     * without a transaction, and a write every SYNC_MARK_SECONDS */
+    /* a device that is up to date costs one reading, and a write every
+     * SYNC_MARK_SECONDS */
     if ((rc = load_state(&c)) != 0) {
         if (rc > 0)
             resp_error(req, 404, "NOT_FOUND", "No such device.");
