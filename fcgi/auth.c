@@ -58,7 +58,9 @@ void auth_user_from_row(struct caller *c, const PGresult *r, int row)
 
 /* ---- verified-key cache (per worker) ---------------------------------- */
 
-#define KEY_CACHE 64
+/* One slot per (kind, id) hash: 10 000 devices polling must not mean a
+ * scrypt per poll. 4096 slots of ~210 bytes, touched only when used. */
+#define KEY_CACHE 4096
 struct key_entry {
     char prefix[8];
     long long id;
@@ -66,22 +68,25 @@ struct key_entry {
     unsigned char digest[32];          /* SHA-256 of the presented key */
 };
 static struct key_entry key_cache[KEY_CACHE];
-static int key_next;
+
+static struct key_entry *key_slot(const char *prefix, long long id)
+{
+    unsigned long long h = (unsigned long long)id * 0x9E3779B97F4A7C15ULL;
+    h ^= (unsigned char)prefix[0];
+    return &key_cache[(h >> 20) % KEY_CACHE];
+}
 
 /* 1 when key verifies against stored (from the cache or by scrypt). */
 static int key_verified(const char *prefix, long long id, const char *key, const char *stored)
 {
     unsigned char digest[32];
+    struct key_entry *e = key_slot(prefix, id);
+
     crypto_sha256(key, strlen(key), digest);
-    for (int i = 0; i < KEY_CACHE; i++) {
-        struct key_entry *e = &key_cache[i];
-        if (e->id == id && strcmp(e->prefix, prefix) == 0 && strcmp(e->stored, stored) == 0)
-            return crypto_equal(e->digest, digest, sizeof digest);
-    }
+    if (e->id == id && strcmp(e->prefix, prefix) == 0 && strcmp(e->stored, stored) == 0)
+        return crypto_equal(e->digest, digest, sizeof digest);
     if (!crypto_verify_secret(key, stored))
         return 0;
-    struct key_entry *e = &key_cache[key_next];
-    key_next = (key_next + 1) % KEY_CACHE;
     snprintf(e->prefix, sizeof e->prefix, "%s", prefix);
     e->id = id;
     snprintf(e->stored, sizeof e->stored, "%s", stored);

@@ -133,6 +133,8 @@ static enum db_status classify(const PGresult *res)
         return DB_CHECK;
     if (strncmp(state, "22", 2) == 0)
         return DB_INVALID;
+    if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0)
+        return DB_RETRY;            /* deadlock / serialization: the client may retry */
     if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
         strcmp(state, "57P03") == 0)
         return DB_DOWN;
@@ -275,6 +277,10 @@ void db_fail_reply(struct request *req)
         break;
     case DB_UNIQUE:
         resp_error(req, 409, "CONFLICT", "That conflicts with an existing record.");
+        break;
+    case DB_RETRY:
+        log_warn("concurrent change on %s %s: %s", req->method, req->path, last_message);
+        resp_error(req, 409, "CONFLICT", "A concurrent change got in the way; try again.");
         break;
     default:
         log_error("database error on %s %s: %s", req->method, req->path, last_message);

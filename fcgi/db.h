@@ -35,7 +35,7 @@ void db_arg_double(struct db_args *a, double v);
 void db_arg_bool(struct db_args *a, int v);
 void db_arg_null(struct db_args *a);
 
-enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INVALID, DB_ERROR };
+enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INVALID, DB_RETRY, DB_ERROR };
 
 int db_init(const char *conninfo);   /* remember conninfo; connect lazily */
 void db_close(void);

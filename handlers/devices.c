@@ -10,6 +10,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "face_store.h"
 #include "device_rules.h"
 #include "handlers.h"
 #include "jsonx.h"
@@ -377,7 +378,7 @@ void h_devices_deactivate(struct request *req)
 
     if (device_id == NULL)
         return;
-    if (db_begin() < 0)
+    if (face_tx_begin(req->hotel.id) < 0)
         goto db_fail;
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);

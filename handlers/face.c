@@ -61,7 +61,7 @@ void h_register_face(struct request *req)
         return;
     }
 
-    if (db_begin() < 0)
+    if (face_tx_begin(req->hotel.id) < 0)
         goto db_fail;
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);
@@ -152,7 +152,7 @@ void h_revoke_face(struct request *req)
         return;
     }
 
-    if (db_begin() < 0)
+    if (face_tx_begin(req->hotel.id) < 0)
         goto db_fail;
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);

@@ -28,6 +28,24 @@ static struct db_stmt st_delete = {
     "DELETE FROM face_data WHERE hotel_id = $1 AND staff_id = $2 RETURNING consent_given", 0,
 };
 
+static struct db_stmt st_lock_hotel = {
+    "face_lock_hotel", "SELECT 1 FROM hotels WHERE id = $1 FOR NO KEY UPDATE", 0,
+};
+
+int face_tx_begin(long long hotel_id)
+{
+    struct db_args a;
+    if (db_begin() < 0)
+        return -1;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    if (db_exec(&st_lock_hotel, &a) < 0) {
+        db_rollback();
+        return -1;
+    }
+    return 0;
+}
+
 long long audit_append(const struct audit_entry *e)
 {
     struct db_args a;

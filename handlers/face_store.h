@@ -22,6 +22,12 @@ struct audit_entry {
     const char *user_agent;   /* NULL for none */
 };
 
+/* Begin a transaction that will change face data, device profiles or the
+ * change log of a hotel: it locks the hotel's row first, the order every
+ * such writer (and PMS sync) follows, so they queue instead of
+ * deadlocking. 0 or -1. */
+int face_tx_begin(long long hotel_id);
+
 /* Append an audit row. Returns its id, or -1 (db failure). */
 long long audit_append(const struct audit_entry *e);
 

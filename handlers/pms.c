@@ -161,7 +161,7 @@ static int row_failed(const char *section, size_t i, struct pms_error *e)
     const char *c = db_last_constraint();
     char field[96];
 
-    if (st == DB_DOWN || st == DB_ERROR)
+    if (st == DB_DOWN || st == DB_ERROR || st == DB_RETRY)
         return PMS_DB;
     for (size_t k = 0; k < sizeof constraint_fields / sizeof constraint_fields[0]; k++)
         if (strcmp(c, constraint_fields[k].constraint) == 0) {
@@ -270,7 +270,7 @@ static int sync_hotel(const char *slug, int may_create, struct json_object *doc,
 failed:
     if (strcmp(db_last_constraint(), "hotels_timezone_valid") == 0)
         return invalid(e, "hotel.timezone", "hotel.timezone \"%s\" is not a time zone this server knows.", tz);
-    return db_last_status() == DB_DOWN || db_last_status() == DB_ERROR ? PMS_DB
+    return db_last_status() == DB_DOWN || db_last_status() == DB_ERROR || db_last_status() == DB_RETRY ? PMS_DB
            : invalid(e, "hotel", "hotel is not valid: %s.", db_last_message());
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "db.h"
+#include "face_store.h"
 #include "handlers.h"
 #include "jsonx.h"
 #include "response.h"
@@ -253,7 +254,7 @@ void h_push(struct request *req)
         }
     }
 
-    if (db_begin() < 0)
+    if (face_tx_begin(req->hotel.id) < 0)
         goto db_fail;
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);
