@@ -25,6 +25,7 @@ export FC_BIN=${FC_BIN:-build/release/faceclock}
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 NSTAFF=${BENCH_STAFF:-200}
+SYNC_PROFILES=${BENCH_SYNC_PROFILES:-10000}
 AUDIT_ROWS=${BENCH_AUDIT_ROWS:-1000000}
 EXPORT_RUNS=${BENCH_EXPORT_RUNS:-2}
 AUDIT_SLUG=audit-bench
@@ -140,6 +141,9 @@ prepare_data() {
             { show_tail "$WORK/import.log"; die "demo import failed"; }
     fi
 
+    say "sync: ${SYNC_PROFILES} profiles pushed to one edge device (first run registers them; later runs top up)"
+    python3 tests/bench/sync_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" sync-bench "$WORK" "$SYNC_PROFILES" ||
+        die "could not prepare the sync benchmark"
     say "face-clock-in: a $NSTAFF-staff hotel rostered all day, faces registered"
     python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
         die "could not prepare the face-clock-in benchmark"
@@ -428,6 +432,9 @@ main() {
     run_wrk "GET face-audit-logs (100 rows of $(<"$WORK/audit_rows"))" "$AUDIT_URL?limit=100" \
         "$WORK/audit.lua";                                                     audit_rps=$LAST_RPS
     run_pgbench "  pgbench: face-audit-logs SQL (ceiling)" "$WORK/audit.sql";   audit_tps=$LAST_TPS
+    local sync_rps
+    run_wrk "GET sync, no changes (device of $SYNC_PROFILES)" "$BASE_URL/" "$WORK/sync_noop.lua"
+    sync_rps=$LAST_RPS
     echo
     awk -v a="$healthz_rps" -v b="$hello_rps" 'BEGIN {
         printf "/healthz at %.0f%% of the hello-FastCGI ceiling (target >= 70%%)\n", (b > 0 ? 100 * a / b : 0) }'
@@ -436,6 +443,10 @@ main() {
             (b > 0 ? 100 * a / b : 0), p, "'"$CONNS"'" }'
     awk -v a="$audit_rps" -v b="$audit_tps" 'BEGIN {
         printf "face-audit-logs page at %.0f%% of its pgbench ceiling\n", (b > 0 ? 100 * a / b : 0) }'
+    awk -v a="$sync_rps" 'BEGIN { printf "incremental sync with no changes: %.0f syncs/s (target >= 5000)\n", a }'
+    echo "full sync (since_version=0) of $SYNC_PROFILES profiles:"
+    python3 tests/bench/sync_bench.py full "$BASE_URL" "$WORK" || die "full sync failed"
+    rss_table "after the full sync"
     bench_export
     bench_match
     sleep 2
