@@ -89,6 +89,10 @@ static int apply(const char *name, const char *v)
         if (set_long(&n, name, v, 1, 1000) < 0)
             return -1;
         c->login_max_failures = (int)n;
+    } else if (strcmp(name, "FACECLOCK_SYNC_HISTORY_DAYS") == 0) {
+        if (set_long(&n, name, v, 1, 36500) < 0)
+            return -1;
+        c->sync_history_days = (int)n;
     } else if (strcmp(name, "FACECLOCK_LOGIN_WINDOW") == 0) {
         if (set_long(&n, name, v, 1, 86400) < 0)
             return -1;
@@ -101,7 +105,7 @@ static const char *const names[] = {
     "FACECLOCK_SOCKET", "DATABASE_URL", "FACECLOCK_ADMIN_KEY", "FACECLOCK_SQL_DIR",
     "FACECLOCK_WORKERS", "FACECLOCK_MAX_REQUESTS", "FACECLOCK_MAX_BODY",
     "FACECLOCK_TOKEN_TTL", "FACECLOCK_SCRYPT_LOG_N", "FACECLOCK_LOGIN_MAX_FAILURES",
-    "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY",
+    "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY", "FACECLOCK_SYNC_HISTORY_DAYS",
 };
 
 static int load_file(const char *path)
@@ -153,6 +157,7 @@ int config_load(void)
     c->scrypt_log_n = 14;
     c->login_max_failures = 5;
     c->login_window = 900;
+    c->sync_history_days = 90;
 
     int rc = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

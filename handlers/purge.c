@@ -1,7 +1,10 @@
 /* purge.c — `faceclock purge`: removes face data older than each hotel's
  * face_data_retention_days (face_data.registered_at) and writes one
  * REVOKED audit row ("retention expired") per removal, in one statement,
- * so both happen or neither does. Meant for cron (docs/operations.md). */
+ * so both happen or neither does; then trims the devices' change log to
+ * FACECLOCK_SYNC_HISTORY_DAYS, raising each hotel's sync_floor so a device
+ * further behind is told to sync in full. Meant for cron
+ * (docs/operations.md). */
 #include <stdio.h>
 #include "commands.h"
 #include "config.h"
@@ -26,6 +29,17 @@ static struct db_stmt st_purge = {
     "    'faceclock purge' FROM gone RETURNING hotel_id) "
     "SELECT h.slug, count(*) FROM logged l JOIN hotels h ON h.id = l.hotel_id "
     "GROUP BY h.slug ORDER BY h.slug",
+    0,
+};
+
+/* $1: days of change history devices can sync incrementally from */
+static struct db_stmt st_trim = {
+    "purge_face_changes",
+    "WITH gone AS (DELETE FROM face_changes WHERE created_at < now() - make_interval(days => $1::int) "
+    "  RETURNING hotel_id, version), "
+    "floor AS (SELECT hotel_id, max(version) AS v, count(*) AS n FROM gone GROUP BY hotel_id) "
+    "UPDATE hotels h SET sync_floor = greatest(h.sync_floor, floor.v) FROM floor "
+    "WHERE h.id = floor.hotel_id RETURNING h.slug, floor.n, h.sync_floor",
     0,
 };
 
@@ -55,6 +69,18 @@ int cmd_purge(int argc, char **argv)
         total += db_ll(r, i, 1);
     }
     printf("total: %lld removed\n", total);
+    PQclear(r);
+
+    db_args_init(&a);
+    db_arg_int(&a, g_config.sync_history_days);
+    if ((r = db_run(&st_trim, &a)) == NULL) {
+        fprintf(stderr, "purge: database failure trimming the change log: %s\n", db_last_message());
+        db_close();
+        return 1;
+    }
+    for (int i = 0; i < PQntuples(r); i++)
+        printf("%s: %lld device changes older than %d days trimmed (full sync below version %s)\n",
+               PQgetvalue(r, i, 0), db_ll(r, i, 1), g_config.sync_history_days, PQgetvalue(r, i, 2));
     PQclear(r);
     db_close();
     return 0;

@@ -156,6 +156,34 @@ class Sync(IotCase):
         self.assertEqual(h.enrollment_ok(old)["enrollment_status"], "unenrolled")
         self.assertEqual(h.enrollment_ok(young)["enrollment_status"], "enrolled")
 
+    def test_purge_trims_history_into_a_full_sync(self):
+        """`faceclock purge` keeps FACECLOCK_SYNC_HISTORY_DAYS of changes:
+        a device further behind is told to sync in full; one at the current
+        version is not."""
+        h = self.h
+        fc_bin = fc.ENV.get("FC_BIN")
+        if not fc_bin or not os.path.exists(fc_bin) or not fc.ENV.get("DATABASE_URL"):
+            self.skipTest("no FC_BIN / DATABASE_URL in the stack's env")
+        p0, p1 = h.people[2], h.people[3]
+        h.push_ok(p0, self.c)
+        v0 = h.sync_ok(self.c, 0)["sync_version"]        # >= 1: a version to fall behind from
+        h.push_ok(p1, self.c)
+        now = h.sync_ok(self.c, 0)["sync_version"]
+        fc.psql("UPDATE face_changes SET created_at = now() - interval '200 days' "
+                "WHERE hotel_id = %d" % h.hotel_id)
+        env = dict(os.environ, DATABASE_URL=fc.ENV["DATABASE_URL"], FACECLOCK_SYNC_HISTORY_DAYS="90")
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        p = subprocess.run([fc_bin, "purge"], capture_output=True, text=True, timeout=60, env=env, cwd=fc.REPO)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("%s: " % h.slug, p.stdout)
+        behind = h.sync_ok(self.c, v0)
+        self.assertTrue(behind["full_sync_required"], behind)
+        self.assertEqual((behind["additions"], behind["removals"]), ([], []))
+        current = h.sync_ok(self.c, now)
+        self.assertFalse(current["full_sync_required"], current)
+        full = h.sync_ok(self.c, 0)
+        self.assertIn(emp(p0), [a["user_id"] for a in full["additions"]])
+
     def test_reregistration_is_an_addition(self):
         h = self.h
         p1 = h.people[1]
