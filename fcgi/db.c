@@ -35,6 +35,14 @@ void db_arg_str(struct db_args *a, const char *s) { push(a, s); }
 void db_arg_null(struct db_args *a) { push(a, NULL); }
 void db_arg_bool(struct db_args *a, int v) { push(a, v ? "t" : "f"); }
 
+void db_arg_id(struct db_args *a, long long id)
+{
+    if (id > 0)
+        db_arg_int(a, id);
+    else
+        db_arg_null(a);
+}
+
 void db_arg_int(struct db_args *a, long long v)
 {
     snprintf(a->num[a->n < DB_MAXARGS ? a->n : 0], sizeof a->num[0], "%lld", v);
@@ -474,4 +482,10 @@ double db_double(const PGresult *r, int row, int col)
 int db_bool(const PGresult *r, int row, int col)
 {
     return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
+}
+
+void db_json_ll(struct json_object *o, const char *key, const PGresult *r, int row, int col)
+{
+    json_object_object_add(o, key, PQgetisnull(r, row, col) ? NULL
+                                   : json_object_new_int64(db_ll(r, row, col)));
 }

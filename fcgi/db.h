@@ -34,6 +34,7 @@ void db_arg_int(struct db_args *a, long long v);
 void db_arg_double(struct db_args *a, double v);
 void db_arg_bool(struct db_args *a, int v);
 void db_arg_null(struct db_args *a);
+void db_arg_id(struct db_args *a, long long id);      /* id > 0, else SQL NULL */
 
 enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INVALID, DB_RETRY, DB_ERROR };
 
@@ -99,5 +100,8 @@ const char *db_str(const PGresult *r, int row, int col);    /* NULL for SQL NULL
 long long db_ll(const PGresult *r, int row, int col);       /* 0 for NULL */
 double db_double(const PGresult *r, int row, int col);
 int db_bool(const PGresult *r, int row, int col);           /* 't' -> 1 */
+
+/* o[key] = the column as a JSON integer, or null for SQL NULL. */
+void db_json_ll(struct json_object *o, const char *key, const PGresult *r, int row, int col);
 
 #endif

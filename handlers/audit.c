@@ -170,10 +170,7 @@ void h_audit_list(struct request *req)
         jx_add_int(o, "staff", db_ll(r, i, C_STAFF));
         jx_add_str(o, "staff_name", db_str(r, i, C_STAFF_NAME));
         jx_add_str(o, "action", db_str(r, i, C_ACTION));
-        if (PQgetisnull(r, i, C_BY))
-            json_object_object_add(o, "performed_by", NULL);
-        else
-            jx_add_int(o, "performed_by", db_ll(r, i, C_BY));
+        db_json_ll(o, "performed_by", r, i, C_BY);
         jx_add_str(o, "performed_by_name", db_str(r, i, C_BY_NAME));
         jx_add_str(o, "reason", db_str(r, i, C_REASON));
         jx_add_bool(o, "consent_given", db_bool(r, i, C_CONSENT));

@@ -238,10 +238,7 @@ static PGresult *insert_session(struct request *req, const struct person *p, lon
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);
     db_arg_int(&a, p->staff_id);
-    if (shift_id > 0)
-        db_arg_int(&a, shift_id);
-    else
-        db_arg_null(&a);
+    db_arg_id(&a, shift_id);
     db_arg_bool(&a, by_face);
     db_arg_bool(&a, unrostered);
     db_arg_bool(&a, !unrostered);

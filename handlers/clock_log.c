@@ -10,10 +10,7 @@ struct json_object *log_json(const PGresult *r, int row, int c)
     jx_add_int(o, "staff_id", db_ll(r, row, c + 1));
     jx_add_str(o, "time_in", db_str(r, row, c + 2));
     jx_add_str(o, "time_out", db_str(r, row, c + 3));
-    if (PQgetisnull(r, row, c + 4))
-        json_object_object_add(o, "roster_shift_id", NULL);
-    else
-        jx_add_int(o, "roster_shift_id", db_ll(r, row, c + 4));
+    db_json_ll(o, "roster_shift_id", r, row, c + 4);
     jx_add_bool(o, "verified_by_face", db_bool(r, row, c + 5));
     jx_add_bool(o, "is_unrostered", db_bool(r, row, c + 6));
     jx_add_bool(o, "is_approved", db_bool(r, row, c + 7));

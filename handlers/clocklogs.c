@@ -92,14 +92,6 @@ static int date_param_or_reply(struct request *req, const char *name, const char
     return -1;
 }
 
-static void add_id_or_null(struct json_object *o, const char *key, const PGresult *r, int row, int col)
-{
-    if (PQgetisnull(r, row, col))
-        json_object_object_add(o, key, NULL);
-    else
-        jx_add_int(o, key, db_ll(r, row, col));
-}
-
 void h_clocklogs_list(struct request *req)
 {
     long long staff_id, dept_id;
@@ -157,11 +149,11 @@ void h_clocklogs_list(struct request *req)
         jx_add_int(o, "id", db_ll(r, i, C_ID));
         jx_add_int(o, "staff_id", db_ll(r, i, C_STAFF));
         jx_add_str(o, "staff_name", db_str(r, i, C_NAME));
-        add_id_or_null(o, "department_id", r, i, C_DEPT);
+        db_json_ll(o, "department_id", r, i, C_DEPT);
         jx_add_str(o, "time_in", db_str(r, i, C_IN));
         jx_add_str(o, "time_out", db_str(r, i, C_OUT));
         jx_add_double(o, "session_duration_hours", db_double(r, i, C_HOURS), 2);
-        add_id_or_null(o, "roster_shift_id", r, i, C_SHIFT);
+        db_json_ll(o, "roster_shift_id", r, i, C_SHIFT);
         jx_add_bool(o, "is_unrostered", db_bool(r, i, C_UNROSTERED));
         jx_add_bool(o, "is_approved", db_bool(r, i, C_APPROVED));
         jx_add_bool(o, "verified_by_face", db_bool(r, i, C_FACE));

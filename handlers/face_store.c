@@ -53,10 +53,7 @@ long long audit_append(const struct audit_entry *e)
     db_arg_int(&a, e->hotel_id);
     db_arg_int(&a, e->staff_id);
     db_arg_str(&a, e->action);
-    if (e->performed_by > 0)
-        db_arg_int(&a, e->performed_by);
-    else
-        db_arg_null(&a);
+    db_arg_id(&a, e->performed_by);
     db_arg_str(&a, e->reason);
     db_arg_bool(&a, e->consent_given);
     db_arg_str(&a, e->client_ip);
@@ -122,10 +119,7 @@ int face_store_put(long long hotel_id, long long staff_id, const float *descript
     db_arg_str(&a, hex);
     db_arg_bool(&a, consent);
     db_arg_str(&a, source);
-    if (registered_by > 0)
-        db_arg_int(&a, registered_by);
-    else
-        db_arg_null(&a);
+    db_arg_id(&a, registered_by);
     PGresult *r = db_run(&st_put, &a);
     if (r == NULL)
         return -1;

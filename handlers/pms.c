@@ -200,14 +200,6 @@ static long long opt_id(struct json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v != NULL ? json_object_get_int64(v) : 0;
 }
 
-static void arg_id_or_null(struct db_args *a, long long id)
-{
-    if (id > 0)
-        db_arg_int(a, id);
-    else
-        db_arg_null(a);
-}
-
 static struct json_object *rows(struct json_object *doc, const char *name)
 {
     struct json_object *v;
@@ -393,7 +385,7 @@ static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
         db_arg_str(&a, opt_str(row, "employee_code"));
         db_arg_str(&a, opt_str(row, "first_name"));
         db_arg_str(&a, last ? last : "");
-        arg_id_or_null(&a, opt_id(row, "department_id"));
+        db_arg_id(&a, opt_id(row, "department_id"));
         db_arg_str(&a, role ? role : "staff");
         db_arg_bool(&a, active);
         if (upsert(&st_staff, &a, &c) < 0)
@@ -426,7 +418,7 @@ static void bind_roster(struct db_args *a, struct json_object *row)
     db_arg_str(a, opt_str(row, "start_time"));
     db_arg_str(a, opt_str(row, "end_time"));
     db_arg_str(a, opt_str(row, "location"));
-    arg_id_or_null(a, opt_id(row, "department_id"));
+    db_arg_id(a, opt_id(row, "department_id"));
 }
 
 static void bind_clock_log(struct db_args *a, struct json_object *row)
@@ -434,7 +426,7 @@ static void bind_clock_log(struct db_args *a, struct json_object *row)
     db_arg_int(a, opt_id(row, "staff_id"));
     db_arg_str(a, opt_str(row, "time_in"));
     db_arg_str(a, opt_str(row, "time_out"));
-    arg_id_or_null(a, opt_id(row, "roster_shift_id"));
+    db_arg_id(a, opt_id(row, "roster_shift_id"));
 }
 
 /* Upsert every row of a section that needs nothing but its own values. */

@@ -76,14 +76,6 @@ static struct db_stmt st_ack_set = {
     0,
 };
 
-static void add_id_or_null(struct json_object *o, const char *key, const PGresult *r, int row, int col)
-{
-    if (PQgetisnull(r, row, col))
-        json_object_object_add(o, key, NULL);
-    else
-        jx_add_int(o, key, db_ll(r, row, col));
-}
-
 /* The {log_id} of the path, or -1 after answering 404. */
 static int log_id_or_reply(struct request *req, long long *id)
 {
@@ -116,7 +108,7 @@ void h_review_pending(struct request *req)
             continue;
         struct json_object *o = log_json(r, i, 0);
         jx_add_str(o, "staff_name", db_str(r, i, L_END));
-        add_id_or_null(o, "department_id", r, i, L_END + 1);
+        db_json_ll(o, "department_id", r, i, L_END + 1);
         jx_add_str(o, "force_reason", db_str(r, i, L_END + 2));
         json_object_array_add(arr, o);
     }
@@ -142,10 +134,7 @@ void h_review_approve(struct request *req)
     db_arg_int(&a, id);
     db_arg_bool(&a, approved);
     db_arg_str(&a, note);
-    if (req->caller.staff_id > 0)
-        db_arg_int(&a, req->caller.staff_id);
-    else
-        db_arg_null(&a);
+    db_arg_id(&a, req->caller.staff_id);
     if ((r = db_run(&st_approve, &a)) == NULL) {
         db_fail_reply(req);
         return;
@@ -153,7 +142,7 @@ void h_review_approve(struct request *req)
     if (PQntuples(r) == 1) {
         struct json_object *o = log_json(r, 0, 0);
         jx_add_str(o, "approval_note", db_str(r, 0, L_END));
-        add_id_or_null(o, "approved_by", r, 0, L_END + 1);
+        db_json_ll(o, "approved_by", r, 0, L_END + 1);
         jx_add_str(o, "approved_at", db_str(r, 0, L_END + 2));
         PQclear(r);
         resp_json(req, 200, o);
@@ -210,7 +199,7 @@ void h_review_clocked_in(struct request *req)
         jx_add_int(o, "log_id", db_ll(r, i, O_LOG));
         jx_add_int(o, "staff_id", db_ll(r, i, O_STAFF));
         jx_add_str(o, "staff_name", db_str(r, i, O_NAME));
-        add_id_or_null(o, "department_id", r, i, O_DEPT);
+        db_json_ll(o, "department_id", r, i, O_DEPT);
         jx_add_str(o, "time_in", db_str(r, i, O_IN));
         jx_add_double(o, "session_duration_hours", f.hours, 2);
         jx_add_bool(o, "needs_break_warning", f.needs_break_warning);

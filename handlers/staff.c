@@ -61,10 +61,7 @@ void h_staff_list(struct request *req)
         jx_add_str(o, "employee_code", db_str(r, i, 1));
         jx_add_str(o, "first_name", db_str(r, i, 2));
         jx_add_str(o, "last_name", db_str(r, i, 3));
-        if (PQgetisnull(r, i, 4))
-            json_object_object_add(o, "department_id", NULL);
-        else
-            jx_add_int(o, "department_id", db_ll(r, i, 4));
+        db_json_ll(o, "department_id", r, i, 4);
         jx_add_str(o, "role", db_str(r, i, 5));
         jx_add_bool(o, "is_active", db_bool(r, i, 6));
         jx_add_str(o, "username", db_str(r, i, 7));
