@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <fcgiapp.h>
 #include "http.h"
 #include "log.h"
@@ -141,6 +142,12 @@ int resp_write(struct request *req, const char *data, size_t len)
         return -1;
     req->bytes_out += len;
     return 0;
+}
+
+void resp_abort(struct request *req)
+{
+    if (req->fcgx != NULL && req->fcgx->ipcFd >= 0)
+        shutdown(req->fcgx->ipcFd, SHUT_RDWR);
 }
 
 int resp_sent(const struct request *req)

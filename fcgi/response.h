@@ -37,6 +37,14 @@ void resp_empty(struct request *req, int status);
 void resp_stream_begin(struct request *req, int status, const char *content_type);
 int resp_write(struct request *req, const char *data, size_t len);
 
+/* A streamed answer that failed after its headers went out: the status
+ * cannot change any more, and ending the FastCGI request normally would
+ * present a truncated body as a whole one. The connection to nginx is cut
+ * without FCGI_END_REQUEST instead; nginx passes that on as an incomplete
+ * transfer when it expects END_REQUEST (fastcgi_keep_conn on), and with it
+ * off takes the end of the connection for the end of the body. */
+void resp_abort(struct request *req);
+
 int resp_sent(const struct request *req);
 
 #endif

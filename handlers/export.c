@@ -2,8 +2,6 @@
  * filters in place (set_config) and COPYs the rows straight to the client,
  * one row in memory at a time. */
 #include <string.h>
-#include <sys/socket.h>
-#include <fcgiapp.h>
 #include "export.h"
 #include "log.h"
 #include "response.h"
@@ -62,18 +60,6 @@ static int sink(void *p, const char *buf, size_t n)
     return 0;
 }
 
-/* After part of the body went out the status cannot change any more, and
- * ending the FastCGI request normally would present a truncated file as a
- * whole one. So the connection to nginx is cut without FCGI_END_REQUEST;
- * nginx passes that on as an incomplete transfer (no final chunk) when it
- * expects END_REQUEST, i.e. with fastcgi_keep_conn on; with it off nginx
- * takes the end of the connection for the end of the body. */
-static void cut_connection(struct request *req)
-{
-    if (req->fcgx != NULL && req->fcgx->ipcFd >= 0)
-        shutdown(req->fcgx->ipcFd, SHUT_RDWR);
-}
-
 void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
                 const char *copy_sql, const char *filename)
 {
@@ -105,5 +91,5 @@ fail:
         log_info("export %s: the client went away after %lld rows", filename, c.rows);
     else
         log_error("export %s failed after %lld rows: %s", filename, c.rows, db_last_message());
-    cut_connection(req);
+    resp_abort(req);
 }

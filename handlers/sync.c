@@ -14,8 +14,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <fcgiapp.h>
 #include "b64.h"
 #include "db.h"
 #include "face_store.h"
@@ -256,16 +254,6 @@ static int write_row(void *ctx, const PGresult *r, int i)
     return 0;
 }
 
-/* After part of the body went out the status cannot change any more:
- * the connection to nginx is cut without FCGI_END_REQUEST, so the device
- * sees an incomplete transfer, not a short list (as export.c does; the
- * two are to become one resp_ helper). */
-static void cut_connection(struct request *req)
-{
-    if (req->fcgx != NULL && req->fcgx->ipcFd >= 0)
-        shutdown(req->fcgx->ipcFd, SHUT_RDWR);
-}
-
 /* A full or incremental answer, row by row. */
 static void answer_streamed(struct sync_ctx *c)
 {
@@ -299,7 +287,7 @@ fail:
     else
         log_error("sync of device %lld failed after %lld rows: %s", c->device_pk,
                   c->additions + c->removals, c->bad_face ? "face data" : db_last_message());
-    cut_connection(req);
+    resp_abort(req);
 }
 
 void h_sync(struct request *req)
