@@ -366,9 +366,10 @@ static const char *thumb_url(struct pool *p, const char *bytea)
 
     if (bytea == NULL || (raw = PQunescapeBytea((const unsigned char *)bytea, &n)) == NULL)
         return NULL;
-    url = pool_alloc(p, sizeof "data:" IMAGE_MIME ";base64," + B64_ENCODED_LEN(n));
-    strcpy(url, "data:" IMAGE_MIME ";base64,");
-    b64_encode(raw, n, url + strlen(url));
+    static const char prefix[] = "data:" IMAGE_MIME ";base64,";
+    url = pool_alloc(p, sizeof prefix + B64_ENCODED_LEN(n));     /* zeroed */
+    memcpy(url, prefix, sizeof prefix - 1);
+    b64_encode(raw, n, url + sizeof prefix - 1);
     PQfreemem(raw);
     return url;
 }

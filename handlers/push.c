@@ -187,13 +187,15 @@ static int record(struct request *req, long long staff_id, struct target *t, int
 {
     struct db_args a;
     PGresult *r;
-    char *pks = pool_alloc(req->pool, (size_t)n * 21 + 3), *p = pks;
+    size_t size = (size_t)n * 21 + 3, used = 1;
+    char *pks = pool_alloc(req->pool, size);
 
-    *p++ = '[';
-    for (int i = 0; i < n; i++)
+    pks[0] = '[';
+    for (int i = 0; i < n && used < size; i++)
         if (t[i].error == NULL)
-            p += sprintf(p, "%s%lld", p == pks + 1 ? "" : ",", t[i].pk);
-    strcpy(p, "]");
+            used += (size_t)snprintf(pks + used, size - used, "%s%lld", used == 1 ? "" : ",", t[i].pk);
+    if (used < size)
+        snprintf(pks + used, size - used, "]");
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);
     db_arg_int(&a, staff_id);
