@@ -293,21 +293,11 @@ void h_enrollment_capture(struct request *req)
     long long department = db_ll(r, 0, 0);
     settings_from_row(r, 0, 1, &s);
     PQclear(r);
-    if (!s.face_attendance_enabled) {
+    const char *msg, *refusal;
+    int status;
+    if ((refusal = face_registration_refusal(&s, department, 0, consent, &status, &msg)) != NULL) {
         db_rollback();
-        resp_error(req, 403, "FACE_DISABLED_FOR_HOTEL", "Face attendance is not enabled for this hotel.");
-        return;
-    }
-    if (!settings_department_allowed(&s, department)) {
-        db_rollback();
-        resp_error(req, 403, "FACE_DISABLED_FOR_DEPARTMENT",
-                   "Face attendance is not enabled for this staff member's department.");
-        return;
-    }
-    if (s.require_face_consent && !consent) {
-        db_rollback();
-        resp_error(req, 400, "CONSENT_REQUIRED",
-                   "Explicit consent (consent_given: true) is required to store face data.");
+        resp_error(req, status, refusal, "%s", msg);
         return;
     }
 

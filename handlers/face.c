@@ -13,7 +13,7 @@
 
 static struct db_stmt st_target = {
     "face_target",
-    "SELECT s.first_name, s.last_name, coalesce(s.department_id, 0), " SETTINGS_COLS " "
+    "SELECT coalesce(s.department_id, 0), " SETTINGS_COLS " "
     "FROM staff s JOIN attendance_settings a ON a.hotel_id = s.hotel_id "
     "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active FOR UPDATE OF s",
     0,
@@ -74,28 +74,13 @@ void h_register_face(struct request *req)
         resp_error(req, 404, "NOT_FOUND", "No active staff member %lld in this hotel.", staff_id);
         return;
     }
-    const char *name = staff_display_name(req->pool, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
-    long long department = db_ll(r, 0, 2);
-    settings_from_row(r, 0, 3, &s);
+    long long department = db_ll(r, 0, 0);
+    settings_from_row(r, 0, 1, &s);
     PQclear(r);
-    (void)name;
 
-    const char *code = NULL, *msg = NULL;
-    int status = 403;
-    if (!s.face_attendance_enabled) {
-        code = "FACE_DISABLED_FOR_HOTEL";
-        msg = "Face attendance is not enabled for this hotel.";
-    } else if (!settings_department_allowed(&s, department)) {
-        code = "FACE_DISABLED_FOR_DEPARTMENT";
-        msg = "Face attendance is not enabled for this staff member's department.";
-    } else if (self && !s.allow_face_self_registration) {
-        code = "SELF_REGISTRATION_DISABLED";
-        msg = "This hotel does not allow staff to register their own face.";
-    } else if (s.require_face_consent && !consent) {
-        status = 400;
-        code = "CONSENT_REQUIRED";
-        msg = "Explicit consent (consent_given: true) is required to store face data.";
-    }
+    const char *msg;
+    int status;
+    const char *code = face_registration_refusal(&s, department, self, consent, &status, &msg);
     if (code != NULL) {
         db_rollback();
         resp_error(req, status, code, "%s", msg);

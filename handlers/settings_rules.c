@@ -188,3 +188,27 @@ void settings_thresholds(const struct attendance_settings *s, struct safety_thre
     t->hard_hours = s->hard_limit_hours;
     t->enforce_limits = s->enforce_limits;
 }
+
+const char *face_registration_refusal(const struct attendance_settings *s, long long department_id,
+                                      int self, int consent, int *status, const char **message)
+{
+    *status = 403;
+    if (!s->face_attendance_enabled) {
+        *message = "Face attendance is not enabled for this hotel.";
+        return "FACE_DISABLED_FOR_HOTEL";
+    }
+    if (!settings_department_allowed(s, department_id)) {
+        *message = "Face attendance is not enabled for this staff member's department.";
+        return "FACE_DISABLED_FOR_DEPARTMENT";
+    }
+    if (self && !s->allow_face_self_registration) {
+        *message = "This hotel does not allow staff to register their own face.";
+        return "SELF_REGISTRATION_DISABLED";
+    }
+    if (s->require_face_consent && !consent) {
+        *status = 400;
+        *message = "Explicit consent (consent_given: true) is required to store face data.";
+        return "CONSENT_REQUIRED";
+    }
+    return NULL;
+}

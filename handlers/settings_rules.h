@@ -42,6 +42,13 @@ int settings_check(const struct attendance_settings *s, const char **field, cons
  * be listed (department_id 0 = none: refused). Pure. */
 int settings_department_allowed(const struct attendance_settings *s, long long department_id);
 
+/* The rules of contract 5.3 that follow the descriptor check, in their
+ * order: hotel enabled, department allowed, self-registration allowed
+ * (when self), consent (when required). NULL when face data may be
+ * stored; else the error code, with *status and *message (static). */
+const char *face_registration_refusal(const struct attendance_settings *s, long long department_id,
+                                      int self, int consent, int *status, const char **message);
+
 /* The safety thresholds of these settings. */
 void settings_thresholds(const struct attendance_settings *s, struct safety_thresholds *t);
 

@@ -294,7 +294,7 @@ START_TEST(meta_size_limit)
 
     memcpy(text, "{'a':'", 6);
     memset(text + 6, 'x', fill);
-    strcpy(text + 6 + fill, "'}");
+    memcpy(text + 6 + fill, "'}", 3);
     o = parse(text);
     ck_assert_uint_eq(strlen(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)),
                       EVENT_METADATA_MAX);
@@ -302,7 +302,7 @@ START_TEST(meta_size_limit)
     json_object_put(o);
 
     memset(text + 6, 'x', fill + 1);
-    strcpy(text + 6 + fill + 1, "'}");
+    memcpy(text + 6 + fill + 1, "'}", 3);
     o = parse(text);
     ck_assert_int_eq(event_metadata_check(o, &why), -1);
     ck_assert_ptr_nonnull(why);
