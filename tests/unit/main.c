@@ -27,6 +27,7 @@ static Suite *(*const unit_suites[])(void) = {
     suite_capture_rules,
     suite_sync_rules,
     suite_device_rules,
+    suite_template,
 };
 
 int

@@ -26,5 +26,6 @@ Suite *suite_jpeg(void);
 Suite *suite_capture_rules(void);
 Suite *suite_sync_rules(void);
 Suite *suite_device_rules(void);
+Suite *suite_template(void);
 
 #endif
