@@ -34,8 +34,9 @@ static struct db_stmt st_hotel_state = {
 };
 
 /* One round trip for everything the decision needs about a person: name,
- * department, the open session (and its shift), the hotel's local time,
- * and the shifts of yesterday, today and tomorrow (hotel-local). */
+ * department, the open session (and its shift), the hotel's wall clock in
+ * local_epoch() seconds, and the shifts of yesterday, today and tomorrow
+ * (hotel-local). */
 #define SHIFT_JSON(r) \
     "json_build_object('id', " r ".id, 'date', " r ".shift_date::text, 'start_time', " \
     r ".start_time::text, 'end_time', " r ".end_time::text, 'location', " r ".location, " \
@@ -45,7 +46,7 @@ static struct db_stmt st_person = {
     "clock_person",
     "SELECT s.first_name, s.last_name, coalesce(s.department_id, 0), d.name, "
     "o.id, extract(epoch from now() - o.time_in), "
-    "to_char(now() AT TIME ZONE h.timezone, 'YYYY-MM-DD HH24:MI:SS'), "
+    "floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
     "(SELECT json_agg(" SHIFT_JSON("r") " ORDER BY r.shift_date, r.start_time) FROM roster_shifts r "
     " WHERE r.hotel_id = s.hotel_id AND r.staff_id = s.id AND o.id IS NULL "
     " AND r.shift_date BETWEEN (now() AT TIME ZONE h.timezone)::date - 1 "
@@ -116,7 +117,6 @@ static int person_load(struct request *req, long long staff_id, struct person *p
 {
     struct db_args a;
     PGresult *r;
-    int y, m, d, secs;
 
     memset(p, 0, sizeof *p);
     db_args_init(&a);
@@ -135,11 +135,7 @@ static int person_load(struct request *req, long long staff_id, struct person *p
     p->department = pool_strdup(req->pool, db_str(r, 0, 3));
     p->open_log_id = db_ll(r, 0, 4);
     p->open_seconds = db_double(r, 0, 5);
-    const char *now = PQgetvalue(r, 0, 6);        /* "YYYY-MM-DD HH:MM:SS" */
-    char date[11];
-    snprintf(date, sizeof date, "%.10s", now);
-    if (strlen(now) == 19 && parse_date(date, &y, &m, &d) == 0 && parse_time(now + 11, &secs) == 0)
-        p->local_now = local_epoch(y, m, d, secs);
+    p->local_now = db_ll(r, 0, 6);   /* the hotel's wall clock read as UTC: local_epoch() */
     p->shifts = parse_opt(req->pool, db_str(r, 0, 7));
     p->open_shift = parse_opt(req->pool, db_str(r, 0, 8));
     if (version != NULL)
