@@ -45,7 +45,7 @@ static struct db_stmt st_hotel_state = {
 static struct db_stmt st_person = {
     "clock_person",
     "SELECT s.first_name, s.last_name, coalesce(s.department_id, 0), d.name, "
-    "o.id, extract(epoch from now() - o.time_in), "
+    "coalesce(o.id, 0) AS open_id, extract(epoch from now() - o.time_in), "
     "floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
     "(SELECT json_agg(" SHIFT_JSON("r") " ORDER BY r.shift_date, r.start_time) FROM roster_shifts r "
     " WHERE r.hotel_id = s.hotel_id AND r.staff_id = s.id AND o.id IS NULL "
