@@ -10,6 +10,9 @@
 #ifndef FC_SQL_DIR
 #define FC_SQL_DIR "sql"
 #endif
+#ifndef FC_TEMPLATE_DIR
+#define FC_TEMPLATE_DIR "templates"
+#endif
 
 struct config g_config;
 
@@ -67,6 +70,8 @@ static int apply(const char *name, const char *v)
         return set_string(c->admin_key, sizeof c->admin_key, name, v);
     if (strcmp(name, "FACECLOCK_SQL_DIR") == 0)
         return set_string(c->sql_dir, sizeof c->sql_dir, name, v);
+    if (strcmp(name, "FACECLOCK_TEMPLATES") == 0)
+        return set_string(c->templates_dir, sizeof c->templates_dir, name, v);
     if (strcmp(name, "FACECLOCK_DATA_KEY") == 0)
         return set_key(c->data_key, &c->has_data_key, name, v);
     if (strcmp(name, "FACECLOCK_WORKERS") == 0) {
@@ -106,6 +111,7 @@ static const char *const names[] = {
     "FACECLOCK_WORKERS", "FACECLOCK_MAX_REQUESTS", "FACECLOCK_MAX_BODY",
     "FACECLOCK_TOKEN_TTL", "FACECLOCK_SCRYPT_LOG_N", "FACECLOCK_LOGIN_MAX_FAILURES",
     "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY", "FACECLOCK_SYNC_HISTORY_DAYS",
+    "FACECLOCK_TEMPLATES",
 };
 
 static int load_file(const char *path)
@@ -150,6 +156,7 @@ int config_load(void)
     memset(c, 0, sizeof *c);
     snprintf(c->socket, sizeof c->socket, "%s", "var/run/faceclock.sock");
     snprintf(c->sql_dir, sizeof c->sql_dir, "%s", FC_SQL_DIR);
+    snprintf(c->templates_dir, sizeof c->templates_dir, "%s", FC_TEMPLATE_DIR);
     c->workers = ncpu > 0 ? (ncpu > 64 ? 64 : (int)ncpu) : 2;
     c->max_requests = 100000;
     c->max_body = 1024 * 1024;

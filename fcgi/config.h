@@ -17,6 +17,7 @@ struct config {
     long token_ttl;            /* FACECLOCK_TOKEN_TTL seconds, default 43200 */
     int scrypt_log_n;          /* FACECLOCK_SCRYPT_LOG_N, default 14 (cost of new hashes) */
     char sql_dir[256];         /* FACECLOCK_SQL_DIR: migrations, default compiled-in */
+    char templates_dir[256];   /* FACECLOCK_TEMPLATES: page templates, default compiled-in */
     int login_max_failures;    /* FACECLOCK_LOGIN_MAX_FAILURES per user or IP per window */
     int login_window;          /* FACECLOCK_LOGIN_WINDOW seconds, default 900 */
     int sync_history_days;     /* FACECLOCK_SYNC_HISTORY_DAYS: change log kept by purge (90) */

@@ -1,7 +1,8 @@
-/* master.c — the prefork master: opens the FastCGI socket, drops
- * privileges, forks the workers, respawns the dead (with back-off when they
- * die young), drains on SIGTERM/SIGINT, and on SIGHUP re-reads the
- * configuration and replaces the workers one by one. */
+/* master.c — the prefork master: opens the FastCGI socket, loads the page
+ * templates, drops privileges, forks the workers, respawns the dead (with
+ * back-off when they die young), drains on SIGTERM/SIGINT, and on SIGHUP
+ * re-reads the configuration and the templates and replaces the workers
+ * one by one. */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "page.h"
 #include "server.h"
 
 struct slot {
@@ -186,6 +188,8 @@ static void reload(void)
         log_warn("FACECLOCK_SOCKET changed; a restart is needed to move the socket");
         memcpy(g_config.socket, old.socket, sizeof old.socket);
     }
+    /* a template set that does not load keeps the old one (logged) */
+    page_templates_load(g_config.templates_dir);
     int want = g_config.workers;
     log_info("reloading: replacing %d workers with %d", nslots, want);
     for (int i = 0; i < METRICS_MAX_WORKERS; i++) {
@@ -261,6 +265,9 @@ int master_run(void)
 
     if ((listen_fd = open_socket()) < 0)
         return 1;
+    /* read while the master may still read anything; the workers inherit them */
+    if (page_templates_load(g_config.templates_dir) < 0)
+        return 1;
     if (drop_privileges() < 0)
         return 1;
     nslots = g_config.workers;
@@ -284,6 +291,7 @@ int master_run(void)
             shutdown_workers();
             if (is_unix_socket(g_config.socket) && unlink(g_config.socket) < 0 && errno != ENOENT)
                 log_warn("could not remove %s: %s", g_config.socket, strerror(errno));
+            page_templates_free();
             log_info("stopped");
             return 0;
         }

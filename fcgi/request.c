@@ -70,6 +70,7 @@ int request_read_or_reply(struct request *req, size_t max_body)
     req->authorization = param(req, "HTTP_AUTHORIZATION");
     req->api_key = param(req, "HTTP_X_API_KEY");
     req->cookie = param(req, "HTTP_COOKIE");
+    req->csrf_token = param(req, "HTTP_X_CSRF_TOKEN");
     req->host = param(req, "HTTP_HOST");
     req->scheme = param(req, "REQUEST_SCHEME");
 

@@ -62,6 +62,7 @@ struct request {
     const char *authorization;
     const char *api_key;       /* X-API-Key */
     const char *cookie;
+    const char *csrf_token;    /* X-CSRF-Token */
     const char *host;
     const char *scheme;
 
@@ -70,6 +71,7 @@ struct request {
     struct json_object *json;  /* parsed body, owned by the request */
 
     const struct route *route;
+    int page;                  /* an HTML page (or a path under /dashboard/): errors as HTML */
     struct kv captures[REQ_MAX_CAPTURES];
     int ncaptures;
 

@@ -1,5 +1,6 @@
 /* response.c — the one response writer: status line and headers, JSON
- * bodies and errors, pages with Link/X-Total-Count, streamed bodies. */
+ * bodies and errors (HTML error pages for page requests), HTML bodies,
+ * redirects, lists with Link/X-Total-Count, streamed bodies. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <fcgiapp.h>
 #include "http.h"
 #include "log.h"
+#include "page.h"
 #include "response.h"
 
 void resp_header(struct request *req, const char *name, const char *value)
@@ -92,9 +94,30 @@ void resp_json_page(struct request *req, struct json_object *array,
     resp_json(req, 200, array);
 }
 
+void resp_html(struct request *req, int status, const char *body, size_t len)
+{
+    if (req->headers_sent) {
+        log_error("second response for %s %s (status %d)", req->method, req->path, status);
+        return;
+    }
+    send_head(req, status, "text/html; charset=utf-8", (long long)len);
+    out(req, body, len);
+}
+
+void resp_redirect(struct request *req, int status, const char *location)
+{
+    resp_header(req, "Location", location);
+    send_head(req, status, NULL, 0);
+}
+
 static void error_with(struct request *req, int status, const char *code,
                        const char *field, const char *msg)
 {
+    if (req->page) {
+        req->error_code = code;
+        page_error(req, status, code, field, msg);
+        return;
+    }
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "code", json_object_new_string(code));
     json_object_object_add(o, "message", json_object_new_string(msg));

@@ -21,7 +21,14 @@ void resp_json(struct request *req, int status, struct json_object *body);
 void resp_json_page(struct request *req, struct json_object *array,
                     long long total, long offset, long limit);
 
-/* {"code","message"} with status. */
+/* An HTML page: body[0..len) as text/html; charset=utf-8 (copied). */
+void resp_html(struct request *req, int status, const char *body, size_t len);
+
+/* A redirect (303 after a form, 302 ...) to location, with an empty body. */
+void resp_redirect(struct request *req, int status, const char *location);
+
+/* {"code","message"} with status; for a page request (req->page) the
+ * same error as an HTML page instead (fcgi/page.h). */
 void resp_error(struct request *req, int status, const char *code,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

@@ -2,8 +2,10 @@
  * goes through before its handler runs. */
 #include <string.h>
 #include "auth.h"
+#include "csrf.h"
 #include "db.h"
 #include "log.h"
+#include "page.h"
 #include "response.h"
 #include "router.h"
 #include "validate.h"
@@ -99,6 +101,13 @@ int access_allows(unsigned access, const struct caller *c)
     }
 }
 
+int route_is_page(const struct route *r, const char *path)
+{
+    if (r != NULL)
+        return (r->access & R_PAGE) != 0;
+    return page_path(path);
+}
+
 static struct db_stmt st_hotel_by_slug = {
     "router_hotel_by_slug", "SELECT id FROM hotels WHERE slug = $1", 0,
 };
@@ -164,6 +173,7 @@ void router_dispatch(struct request *req)
     int status = 404;
     const struct route *r = route_find(req->pool, app_routes, app_nroutes, req->method,
                                        req->path, req->captures, &req->ncaptures, &status);
+    req->page = route_is_page(r, req->path);
     if (r == NULL) {
         if (status == 405) {
             resp_header(req, "Allow", route_methods(req->pool, app_routes, app_nroutes, req->path));
@@ -176,19 +186,30 @@ void router_dispatch(struct request *req)
     req->route = r;
 
     if (!(r->access & A_PUBLIC)) {
-        switch (auth_identify(req)) {
+        enum auth_result res = auth_identify(req);
+        switch (res) {
         case AUTH_OK:
             break;
         case AUTH_DB_DOWN:
             db_fail_reply(req);
             return;
         case AUTH_NONE:
-            resp_error(req, 401, "UNAUTHENTICATED", "Credentials are required.");
-            return;
         case AUTH_INVALID:
-            resp_error(req, 401, "UNAUTHENTICATED", "The credentials are invalid or have expired.");
+            if (req->page) {
+                resp_redirect(req, 303, page_login_location(req->pool, req->raw_path, req->query_string));
+                return;
+            }
+            if (res == AUTH_NONE)
+                resp_error(req, 401, "UNAUTHENTICATED", "Credentials are required.");
+            else
+                resp_error(req, 401, "UNAUTHENTICATED", "The credentials are invalid or have expired.");
             return;
         }
+    }
+    if (!csrf_request_ok(req)) {
+        resp_error(req, 403, "CSRF_FAILED",
+                   "A write with the session cookie needs the page's X-CSRF-Token header.");
+        return;
     }
     if (resolve_hotel_or_reply(req) < 0)
         return;

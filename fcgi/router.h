@@ -4,7 +4,11 @@
  * handler runs, so no handler can forget the check:
  *   unknown path -> 404 NOT_FOUND, known path wrong method -> 405,
  *   no/invalid credentials -> 401, another hotel's object -> 404,
- *   role not allowed -> 403. */
+ *   role not allowed -> 403, a cookie write without its CSRF token -> 403
+ *   CSRF_FAILED (fcgi/csrf.h).
+ * A page route (R_PAGE) answers the same errors as HTML pages, and an
+ * unauthenticated request to it is sent to the login page (303) instead
+ * of 401; so is any path under /dashboard/ that matches no route. */
 #ifndef FC_ROUTER_H
 #define FC_ROUTER_H
 
@@ -21,6 +25,9 @@ enum access {
     A_KIOSK    = 1 << 6,
     A_DEVICE   = 1 << 7,
     A_USERS    = A_STAFF | A_MANAGER | A_HR | A_ADMIN,
+
+    /* not a caller: a flag of the route, kept in the same word */
+    R_PAGE     = 1 << 16,   /* an HTML page of the dashboard (fcgi/page.h) */
 };
 
 /* how the tenant is found */
@@ -58,6 +65,10 @@ const char *route_methods(struct pool *p, const struct route *table, int n, cons
 
 /* Whether a caller may use a route's access set (ignores the hotel). Pure. */
 int access_allows(unsigned access, const struct caller *c);
+
+/* Whether a request is a page request: the route's R_PAGE flag, or with
+ * no route (NULL) a path under /dashboard/. Pure. */
+int route_is_page(const struct route *r, const char *path);
 
 /* Route, authenticate, authorize and run the handler. Always answers. */
 void router_dispatch(struct request *req);

@@ -10,6 +10,7 @@
 #include "export.h"
 #include "handlers.h"
 #include "jsonx.h"
+#include "listings.h"
 #include "response.h"
 #include "validate.h"
 
@@ -107,21 +108,14 @@ int time_bound_or_reply(struct request *req, const char *field, const char **dat
     return -1;
 }
 
-void h_audit_list(struct request *req)
+int audit_filter_or_reply(struct request *req, struct audit_filter *f)
 {
     const char *staff = req_query(req, "staff_id"), *action = req_query(req, "action");
-    const char *from_date, *from_ts, *to_date, *to_ts;
-    long long staff_id = 0;
-    long limit = 0, offset = 0;
-    int csv = req_wants_csv(req);
-    struct db_args a;
-    PGresult *r;
 
-    if (!csv && req_page_or_reply(req, &limit, &offset) < 0)
-        return;
-    if (staff != NULL && parse_id(staff, &staff_id) < 0) {
+    memset(f, 0, sizeof *f);
+    if (staff != NULL && parse_id(staff, &f->staff_id) < 0) {
         resp_invalid(req, "staff_id", "staff_id must be a positive whole number.");
-        return;
+        return -1;
     }
     if (action != NULL) {
         size_t i = 0;
@@ -130,37 +124,42 @@ void h_audit_list(struct request *req)
         if (i == sizeof actions / sizeof actions[0]) {
             resp_invalid(req, "action",
                          "action must be REGISTERED, REVOKED, RE_REGISTERED or FORCED_CLOCK_IN.");
-            return;
+            return -1;
         }
+        f->action = action;
     }
-    if (time_bound_or_reply(req, "from", &from_date, &from_ts) < 0 ||
-        time_bound_or_reply(req, "to", &to_date, &to_ts) < 0)
-        return;
+    if (time_bound_or_reply(req, "from", &f->from_date, &f->from_ts) < 0 ||
+        time_bound_or_reply(req, "to", &f->to_date, &f->to_ts) < 0)
+        return -1;
+    return 0;
+}
 
-    db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
-    if (staff != NULL)
-        db_arg_int(&a, staff_id);
-    else
-        db_arg_null(&a);
-    db_arg_str(&a, action);
-    db_arg_str(&a, from_date);
-    db_arg_str(&a, from_ts);
-    db_arg_str(&a, to_date);
-    db_arg_str(&a, to_ts);
-    if (csv) {
-        export_csv(req, &st_export_set, &a, export_sql,
-                   pool_printf(req->pool, "face-audit-%s.csv", req->hotel.slug));
-        return;
-    }
+/* $1..$7 of both statements */
+static void filter_args(struct db_args *a, long long hotel_id, const struct audit_filter *f)
+{
+    db_args_init(a);
+    db_arg_int(a, hotel_id);
+    db_arg_id(a, f->staff_id);
+    db_arg_str(a, f->action);
+    db_arg_str(a, f->from_date);
+    db_arg_str(a, f->from_ts);
+    db_arg_str(a, f->to_date);
+    db_arg_str(a, f->to_ts);
+}
+
+int audit_rows(long long hotel_id, const struct audit_filter *f, long limit, long offset,
+               struct json_object **rows, long long *total)
+{
+    struct db_args a;
+    PGresult *r;
+
+    filter_args(&a, hotel_id, f);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_list, &a)) == NULL) {
-        db_fail_reply(req);
-        return;
-    }
+    if ((r = db_run(&st_list, &a)) == NULL)
+        return -1;
     struct json_object *arr = json_object_new_array();
-    long long total = db_ll(r, 0, C_TOTAL);
+    *total = db_ll(r, 0, C_TOTAL);
     for (int i = 0; i < PQntuples(r); i++) {
         if (PQgetisnull(r, i, C_ID))
             continue;
@@ -178,5 +177,32 @@ void h_audit_list(struct request *req)
         json_object_array_add(arr, o);
     }
     PQclear(r);
+    *rows = arr;
+    return 0;
+}
+
+void h_audit_list(struct request *req)
+{
+    struct audit_filter f;
+    long limit = 0, offset = 0;
+    long long total;
+    int csv = req_wants_csv(req);
+    struct json_object *arr;
+
+    if (!csv && req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (audit_filter_or_reply(req, &f) < 0)
+        return;
+    if (csv) {
+        struct db_args a;
+        filter_args(&a, req->hotel.id, &f);
+        export_csv(req, &st_export_set, &a, export_sql,
+                   pool_printf(req->pool, "face-audit-%s.csv", req->hotel.slug));
+        return;
+    }
+    if (audit_rows(req->hotel.id, &f, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
     resp_json_page(req, arr, total, offset, limit);
 }

@@ -3,10 +3,12 @@
  * department; a JSON page, or every matching row as a streamed CSV export
  * (export.c). Staff callers see only their own logs. */
 #include <stdio.h>
+#include <string.h>
 #include "db.h"
 #include "export.h"
 #include "handlers.h"
 #include "jsonx.h"
+#include "listings.h"
 #include "response.h"
 #include "validate.h"
 
@@ -92,56 +94,53 @@ static int date_param_or_reply(struct request *req, const char *name, const char
     return -1;
 }
 
-void h_clocklogs_list(struct request *req)
+int clocklog_filter_or_reply(struct request *req, struct clocklog_filter *f)
 {
     long long staff_id, dept_id;
     int has_staff, has_dept;
-    const char *from, *to;
-    long limit = 0, offset = 0;
-    int csv = req_wants_csv(req);
-    struct db_args a;
-    PGresult *r;
 
-    if (!csv && req_page_or_reply(req, &limit, &offset) < 0)
-        return;
+    memset(f, 0, sizeof *f);
     if ((has_staff = id_param_or_reply(req, "staff_id", &staff_id)) < 0 ||
         (has_dept = id_param_or_reply(req, "department_id", &dept_id)) < 0 ||
-        date_param_or_reply(req, "from", &from) < 0 || date_param_or_reply(req, "to", &to) < 0)
-        return;
+        date_param_or_reply(req, "from", &f->from) < 0 || date_param_or_reply(req, "to", &f->to) < 0)
+        return -1;
     if (req->caller.kind == CALLER_USER && req->caller.role == ROLE_STAFF) {
         if (has_staff && staff_id != req->caller.staff_id) {
             resp_error(req, 403, "FORBIDDEN", "Staff may see only their own clock logs.");
-            return;
+            return -1;
         }
         has_staff = 1;
         staff_id = req->caller.staff_id;
     }
+    f->staff_id = has_staff ? staff_id : 0;
+    f->department_id = has_dept ? dept_id : 0;
+    return 0;
+}
 
-    db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
-    if (has_staff)
-        db_arg_int(&a, staff_id);
-    else
-        db_arg_null(&a);
-    if (has_dept)
-        db_arg_int(&a, dept_id);
-    else
-        db_arg_null(&a);
-    db_arg_str(&a, from);
-    db_arg_str(&a, to);
-    if (csv) {
-        export_csv(req, &st_export_set, &a, export_sql,
-                   pool_printf(req->pool, "clock-logs-%s.csv", req->hotel.slug));
-        return;
-    }
+/* $1..$5 of both statements */
+static void filter_args(struct db_args *a, long long hotel_id, const struct clocklog_filter *f)
+{
+    db_args_init(a);
+    db_arg_int(a, hotel_id);
+    db_arg_id(a, f->staff_id);
+    db_arg_id(a, f->department_id);
+    db_arg_str(a, f->from);
+    db_arg_str(a, f->to);
+}
+
+int clocklog_rows(long long hotel_id, const struct clocklog_filter *f, long limit, long offset,
+                  struct json_object **rows, long long *total)
+{
+    struct db_args a;
+    PGresult *r;
+
+    filter_args(&a, hotel_id, f);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_list, &a)) == NULL) {
-        db_fail_reply(req);
-        return;
-    }
+    if ((r = db_run(&st_list, &a)) == NULL)
+        return -1;
     struct json_object *arr = json_object_new_array();
-    long long total = db_ll(r, 0, C_TOTAL);
+    *total = db_ll(r, 0, C_TOTAL);
     for (int i = 0; i < PQntuples(r); i++) {
         if (PQgetisnull(r, i, C_ID))
             continue;
@@ -162,5 +161,32 @@ void h_clocklogs_list(struct request *req)
         json_object_array_add(arr, o);
     }
     PQclear(r);
+    *rows = arr;
+    return 0;
+}
+
+void h_clocklogs_list(struct request *req)
+{
+    struct clocklog_filter f;
+    long limit = 0, offset = 0;
+    long long total;
+    int csv = req_wants_csv(req);
+    struct json_object *arr;
+
+    if (!csv && req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (clocklog_filter_or_reply(req, &f) < 0)
+        return;
+    if (csv) {
+        struct db_args a;
+        filter_args(&a, req->hotel.id, &f);
+        export_csv(req, &st_export_set, &a, export_sql,
+                   pool_printf(req->pool, "clock-logs-%s.csv", req->hotel.slug));
+        return;
+    }
+    if (clocklog_rows(req->hotel.id, &f, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
     resp_json_page(req, arr, total, offset, limit);
 }

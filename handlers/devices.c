@@ -14,6 +14,7 @@
 #include "device_rules.h"
 #include "handlers.h"
 #include "jsonx.h"
+#include "listings.h"
 #include "response.h"
 #include "validate.h"
 
@@ -287,55 +288,79 @@ void h_devices_create(struct request *req)
     reply_with_token(req, 201, r, token);
 }
 
-void h_devices_list(struct request *req)
+int device_filter_or_reply(struct request *req, struct device_filter *f)
 {
-    const char *capability = req_query(req, "capability"), *status = req_query(req, "status");
-    const char *location = req_query(req, "location_label");
+    enum device_status want;
+
+    f->capability = req_query(req, "capability");
+    f->status = req_query(req, "status");
+    f->location_label = req_query(req, "location_label");
+    if (f->capability != NULL && !valid_capability(f->capability)) {
+        resp_invalid(req, "capability", "capability must be face_recognition or emotion_monitoring.");
+        return -1;
+    }
+    if (f->status != NULL && device_status_parse(f->status, &want) < 0) {
+        resp_invalid(req, "status", "status must be online, offline or provisioning.");
+        return -1;
+    }
+    if (f->location_label != NULL && !valid_text(f->location_label, 200)) {
+        resp_invalid(req, "location_label", "location_label must be at most 200 characters of text.");
+        return -1;
+    }
+    return 0;
+}
+
+int device_listing(long long hotel_id, const struct device_filter *f, long limit, long offset,
+                   struct json_object **listing, long long *total)
+{
     enum device_status want = DEVICE_ONLINE;
-    long limit, offset;
-    long long total = 0, online = 0, offline = 0;
+    long long n = 0, online = 0, offline = 0;
     struct db_args a;
     PGresult *r;
 
-    if (req_page_or_reply(req, &limit, &offset) < 0)
-        return;
-    if (capability != NULL && !valid_capability(capability)) {
-        resp_invalid(req, "capability", "capability must be face_recognition or emotion_monitoring.");
-        return;
-    }
-    if (status != NULL && device_status_parse(status, &want) < 0) {
-        resp_invalid(req, "status", "status must be online, offline or provisioning.");
-        return;
-    }
-    if (location != NULL && !valid_text(location, 200)) {
-        resp_invalid(req, "location_label", "location_label must be at most 200 characters of text.");
-        return;
-    }
+    if (f->status != NULL)
+        device_status_parse(f->status, &want);
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
-    db_arg_str(&a, capability);
-    db_arg_str(&a, location);
-    if ((r = db_run(&st_list, &a)) == NULL) {
-        db_fail_reply(req);
-        return;
-    }
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, f->capability);
+    db_arg_str(&a, f->location_label);
+    if ((r = db_run(&st_list, &a)) == NULL)
+        return -1;
     struct json_object *arr = json_object_new_array();
     for (int i = 0; i < PQntuples(r); i++) {
         enum device_status s = row_status(r, i);
-        if (status != NULL && s != want)
+        if (f->status != NULL && s != want)
             continue;
-        if (total >= offset && total < (long long)offset + limit)
+        if (n >= offset && n < (long long)offset + limit)
             json_object_array_add(arr, device_json(r, i));
-        total++;
+        n++;
         online += s == DEVICE_ONLINE;
         offline += s == DEVICE_OFFLINE;
     }
     PQclear(r);
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "devices", arr);
-    jx_add_int(o, "total", total);
+    jx_add_int(o, "total", n);
     jx_add_int(o, "online", online);
     jx_add_int(o, "offline", offline);
+    *listing = o;
+    *total = n;
+    return 0;
+}
+
+void h_devices_list(struct request *req)
+{
+    struct device_filter f;
+    long limit, offset;
+    long long total;
+    struct json_object *o;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0 || device_filter_or_reply(req, &f) < 0)
+        return;
+    if (device_listing(req->hotel.id, &f, limit, offset, &o, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
     /* the seed's object, paged like every list (X-Total-Count, Link) */
     resp_json_page(req, o, total, offset, limit);
 }

@@ -5,6 +5,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "jsonx.h"
+#include "listings.h"
 #include "response.h"
 #include "validate.h"
 
@@ -84,29 +85,41 @@ void h_kiosks_create(struct request *req)
     resp_json(req, 201, o);
 }
 
-void h_kiosks_list(struct request *req)
+int kiosk_rows(long long hotel_id, long limit, long offset,
+               struct json_object **rows, long long *total)
 {
-    long limit, offset;
     struct db_args a;
     PGresult *r;
 
-    if (req_page_or_reply(req, &limit, &offset) < 0)
-        return;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, hotel_id);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_list, &a)) == NULL) {
-        db_fail_reply(req);
-        return;
-    }
+    if ((r = db_run(&st_list, &a)) == NULL)
+        return -1;
     /* one row always comes back with the total; kiosk columns NULL when none */
     struct json_object *arr = json_object_new_array();
-    long long total = db_ll(r, 0, 4);
+    *total = db_ll(r, 0, 4);
     for (int i = 0; i < PQntuples(r); i++)
         if (!PQgetisnull(r, i, 0))
             json_object_array_add(arr, kiosk_json(r, i));
     PQclear(r);
+    *rows = arr;
+    return 0;
+}
+
+void h_kiosks_list(struct request *req)
+{
+    long limit, offset;
+    long long total;
+    struct json_object *arr;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (kiosk_rows(req->hotel.id, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
     resp_json_page(req, arr, total, offset, limit);
 }
 

@@ -9,6 +9,7 @@
 #include "export.h"
 #include "handlers.h"
 #include "jsonx.h"
+#include "listings.h"
 #include "response.h"
 #include "roster.h"
 #include "safety.h"
@@ -85,24 +86,20 @@ static int log_id_or_reply(struct request *req, long long *id)
     return -1;
 }
 
-void h_review_pending(struct request *req)
+int pending_rows(long long hotel_id, long limit, long offset,
+                 struct json_object **rows, long long *total)
 {
-    long limit, offset;
     struct db_args a;
     PGresult *r;
 
-    if (req_page_or_reply(req, &limit, &offset) < 0)
-        return;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, hotel_id);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_pending, &a)) == NULL) {
-        db_fail_reply(req);
-        return;
-    }
+    if ((r = db_run(&st_pending, &a)) == NULL)
+        return -1;
     struct json_object *arr = json_object_new_array();
-    long long total = db_ll(r, 0, L_END + 3);
+    *total = db_ll(r, 0, L_END + 3);
     for (int i = 0; i < PQntuples(r); i++) {
         if (PQgetisnull(r, i, L_ID))
             continue;
@@ -113,6 +110,22 @@ void h_review_pending(struct request *req)
         json_object_array_add(arr, o);
     }
     PQclear(r);
+    *rows = arr;
+    return 0;
+}
+
+void h_review_pending(struct request *req)
+{
+    long limit, offset;
+    long long total;
+    struct json_object *arr;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (pending_rows(req->hotel.id, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
     resp_json_page(req, arr, total, offset, limit);
 }
 
@@ -165,36 +178,25 @@ void h_review_approve(struct request *req)
         resp_error(req, 404, "NOT_FOUND", "No such clock log.");
 }
 
-void h_review_clocked_in(struct request *req)
+int clocked_in_rows(long long hotel_id, const struct safety_thresholds *t, long limit, long offset,
+                    struct json_object **rows, long long *total)
 {
-    struct attendance_settings s;
-    struct safety_thresholds t;
     struct safety_flags f;
-    long limit, offset;
     struct db_args a;
     PGresult *r;
 
-    if (req_page_or_reply(req, &limit, &offset) < 0)
-        return;
-    if (settings_load(req->hotel.id, &s) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    settings_thresholds(&s, &t);
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, hotel_id);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_open, &a)) == NULL) {
-        db_fail_reply(req);
-        return;
-    }
+    if ((r = db_run(&st_open, &a)) == NULL)
+        return -1;
     struct json_object *arr = json_object_new_array();
-    long long total = db_ll(r, 0, O_TOTAL);
+    *total = db_ll(r, 0, O_TOTAL);
     for (int i = 0; i < PQntuples(r); i++) {
         if (PQgetisnull(r, i, O_LOG))
             continue;
-        safety_compute(db_double(r, i, O_SECS), 0, &t, &f);
+        safety_compute(db_double(r, i, O_SECS), 0, t, &f);
         struct json_object *o = json_object_new_object();
         jx_add_int(o, "log_id", db_ll(r, i, O_LOG));
         jx_add_int(o, "staff_id", db_ll(r, i, O_STAFF));
@@ -209,6 +211,29 @@ void h_review_clocked_in(struct request *req)
         json_object_array_add(arr, o);
     }
     PQclear(r);
+    *rows = arr;
+    return 0;
+}
+
+void h_review_clocked_in(struct request *req)
+{
+    struct attendance_settings s;
+    struct safety_thresholds t;
+    long limit, offset;
+    long long total;
+    struct json_object *arr;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (settings_load(req->hotel.id, &s) < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    settings_thresholds(&s, &t);
+    if (clocked_in_rows(req->hotel.id, &t, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
     resp_json_page(req, arr, total, offset, limit);
 }
 

@@ -2,12 +2,15 @@
  * /api/auth/me (users: who they are; kiosks: which kiosk of which hotel,
  * so a kiosk page can check a key before keeping it). Wrong user and wrong
  * password get the same answer after the same work; repeated failures per
- * user name or address are slowed down with 429 RATE_LIMITED. */
+ * user name or address are slowed down with 429 RATE_LIMITED. Login and
+ * a user's /me hand the session's CSRF token (fcgi/csrf.h) over in the
+ * X-CSRF-Token response header, for clients that write with the cookie. */
 #include <stdio.h>
 #include <string.h>
 #include "auth.h"
 #include "config.h"
 #include "crypto.h"
+#include "csrf.h"
 #include "db.h"
 #include "handlers.h"
 #include "jsonx.h"
@@ -81,6 +84,14 @@ static struct json_object *user_json(const struct caller *c)
     else
         json_object_object_add(u, "staff_id", NULL);
     return u;
+}
+
+/* X-CSRF-Token: the session's token, when there is a key to make it */
+static void csrf_header(struct request *req)
+{
+    char tok[CSRF_TOKEN_HEX];
+    if (csrf_token_of(&req->caller, tok) == 0)
+        resp_header(req, "X-CSRF-Token", tok);
 }
 
 static void set_cookie(struct request *req, const char *token, long max_age)
@@ -178,6 +189,7 @@ void h_login(struct request *req)
         return;
     }
     snprintf(c->expires_at, sizeof c->expires_at, "%s", PQgetvalue(r, 0, 0));
+    memcpy(c->token_digest, digest_hex, sizeof digest_hex);
     PQclear(r);
     db_args_init(&a);
     db_arg_str(&a, username);
@@ -189,6 +201,7 @@ void h_login(struct request *req)
     json_object_object_add(o, "user", user_json(c));
     snprintf(req->hotel.slug, sizeof req->hotel.slug, "%s", c->hotel_slug);
     set_cookie(req, token, g_config.token_ttl);
+    csrf_header(req);
     resp_json(req, 200, o);
 }
 
@@ -244,5 +257,6 @@ void h_me(struct request *req)
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "user", user_json(&req->caller));
     jx_add_str(o, "expires_at", req->caller.expires_at);
+    csrf_header(req);
     resp_json(req, 200, o);
 }

@@ -4,6 +4,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "jsonx.h"
+#include "listings.h"
 #include "response.h"
 #include "validate.h"
 
@@ -20,39 +21,40 @@ static struct db_stmt st_list = {
     0,
 };
 
-void h_staff_list(struct request *req)
+int staff_filter_or_reply(struct request *req, struct staff_filter *f)
 {
-    long limit, offset;
-    long long dep = 0;
     const char *d = req_query(req, "department_id"), *act = req_query(req, "is_active");
-    struct db_args a;
-    PGresult *r;
 
-    if (req_page_or_reply(req, &limit, &offset) < 0)
-        return;
-    if (d != NULL && parse_id(d, &dep) < 0) {
+    f->department_id = 0;
+    f->is_active = NULL;
+    if (d != NULL && parse_id(d, &f->department_id) < 0) {
         resp_invalid(req, "department_id", "department_id must be a positive whole number.");
-        return;
+        return -1;
     }
     if (act != NULL && strcmp(act, "true") != 0 && strcmp(act, "false") != 0) {
         resp_invalid(req, "is_active", "is_active must be true or false.");
-        return;
+        return -1;
     }
+    f->is_active = act;
+    return 0;
+}
+
+int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, long offset,
+               struct json_object **rows, long long *total)
+{
+    struct db_args a;
+    PGresult *r;
+
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
-    if (d != NULL)
-        db_arg_int(&a, dep);
-    else
-        db_arg_null(&a);
-    db_arg_str(&a, act);
+    db_arg_int(&a, hotel_id);
+    db_arg_id(&a, f->department_id);
+    db_arg_str(&a, f->is_active);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_list, &a)) == NULL) {
-        db_fail_reply(req);
-        return;
-    }
+    if ((r = db_run(&st_list, &a)) == NULL)
+        return -1;
     struct json_object *arr = json_object_new_array();
-    long long total = db_ll(r, 0, 9);
+    *total = db_ll(r, 0, 9);
     for (int i = 0; i < PQntuples(r); i++) {
         if (PQgetisnull(r, i, 0))
             continue;
@@ -69,5 +71,22 @@ void h_staff_list(struct request *req)
         json_object_array_add(arr, o);
     }
     PQclear(r);
+    *rows = arr;
+    return 0;
+}
+
+void h_staff_list(struct request *req)
+{
+    struct staff_filter f;
+    long limit, offset;
+    long long total;
+    struct json_object *arr;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0 || staff_filter_or_reply(req, &f) < 0)
+        return;
+    if (staff_rows(req->hotel.id, &f, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
     resp_json_page(req, arr, total, offset, limit);
 }
