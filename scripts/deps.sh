@@ -3,6 +3,7 @@
 # run, test and bench, and only those that are missing (`make deps`, and the
 # first step of `make run|test|bench`). As root it calls apt-get itself;
 # otherwise through sudo when available, else it names what is missing.
+# Then scripts/static.sh (npm ci, static/vendor/).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -11,13 +12,23 @@ set -euo pipefail
 # Stack: nginx, postgresql (pulls postgresql-15, which ships initdb, pg_ctl,
 #        postgres and pgbench under /usr/lib/postgresql/15/bin), procps.
 # Tests and bench: python3 curl wrk postgresql-contrib; libjpeg-turbo-progs
-#        (cjpeg: the e2e tests make their JPEGs).
+#        (cjpeg: the e2e tests make their JPEGs; djpeg/jpegtran/cjpeg: the
+#        browser tests' fake camera); chromium (the browser tests drive it
+#        with playwright-core).
+# Pages: nodejs and npm (npm ci of face-api and playwright-core), only when
+#        no `node` is installed at all: a NodeSource or nvm node is kept.
+# Then scripts/static.sh fills static/vendor/ from npm.
 PACKAGES=(
     gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev libgcrypt20-dev
     libturbojpeg0-dev check libsubunit-dev
     nginx postgresql postgresql-contrib postgresql-15 postgresql-client-15
-    wrk python3 curl procps libjpeg-turbo-progs
+    wrk python3 curl procps libjpeg-turbo-progs chromium
 )
+if ! command -v node >/dev/null 2>&1; then
+    PACKAGES+=(nodejs npm)
+elif ! command -v npm >/dev/null 2>&1; then
+    PACKAGES+=(npm)
+fi
 
 # While installing, keep Debian from starting the system nginx and
 # PostgreSQL services (faceclock runs its own, under var/): a temporary
@@ -84,3 +95,4 @@ main() {
 }
 
 main "$@"
+"$(dirname "$0")/static.sh"

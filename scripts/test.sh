@@ -2,11 +2,16 @@
 # scripts/test.sh — `make test` after deps and `make build`: the Check unit
 # tests (ASan leak checks on), then a fresh stack under var/test on
 # 127.0.0.1:${TEST_PORT:-18081} with the sanitizer build, the end-to-end
-# tests (tests/e2e/run.py) against it, and a scan of the server log for
-# sanitizer reports. Always stops the stack; exits non-zero on any failure.
+# tests (tests/e2e/run.py) against it, then the browser tests
+# (scripts/browser.sh: Chromium, the kiosk and the other pages) against the
+# same stack, and a scan of the server log for sanitizer reports. Always
+# stops the stack; exits non-zero on any failure.
 #
 # Environment: TEST_PORT (18081), TEST_VAR (var/test), FC_BIN (build/test/faceclock),
 # FACECLOCK_WORKERS (2), E2E_ARGS (extra arguments for run.py),
+# BROWSER_ARGS (test files for scripts/browser.sh, e.g. "kiosk"),
+# SUITES (which of "unit e2e browser" to run; default all three, e.g.
+# SUITES=browser make test for the browser tests alone on a fresh stack),
 # FC_KEEP_STACK=1 leaves the stack running afterwards for inspection.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +30,8 @@ unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
 
 UNIT=build/test/unit_tests
 E2E=tests/e2e/run.py
+SUITES=" ${SUITES:-unit e2e browser} "
+want() { [[ $SUITES == *" $1 "* ]]; }
 
 unit_tests() {
     [[ -x $UNIT ]] || die "no $UNIT (run: make build/test/unit_tests)"
@@ -60,7 +67,7 @@ scan_log() {
 main() {
     [[ -f $E2E ]] || die "no $E2E yet: the end-to-end tests are missing"
     [[ -x $FC_BIN ]] || die "no sanitizer build at $FC_BIN (run: make build)"
-    unit_tests
+    if want unit; then unit_tests; fi
 
     say "stack: fresh one under $FC_VAR on port $PORT"
     "$STACK" wipe >/dev/null
@@ -74,9 +81,16 @@ main() {
     set +a
 
     local rc=0
-    say "e2e tests: python3 $E2E ${E2E_ARGS:-}"
-    # shellcheck disable=SC2086
-    python3 "$E2E" ${E2E_ARGS:-} || rc=$?
+    if want e2e; then
+        say "e2e tests: python3 $E2E ${E2E_ARGS:-}"
+        # shellcheck disable=SC2086
+        python3 "$E2E" ${E2E_ARGS:-} || rc=$?
+    fi
+    if want browser; then
+        say "browser tests: scripts/browser.sh ${BROWSER_ARGS:-}"
+        # shellcheck disable=SC2086
+        "$FC_ROOT/scripts/browser.sh" ${BROWSER_ARGS:-} || rc=1
+    fi
 
     stop_stack
     scan_log || rc=1

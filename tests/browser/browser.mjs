@@ -1,0 +1,61 @@
+// tests/browser/browser.mjs — Debian's Chromium driven by playwright-core for
+// the browser tests: headless, no sandbox (tests run as root), no background
+// networking, component updates, sync or QUIC, and a fake camera that plays
+// one of camera.mjs's .mjpeg files. Each launch gets a fresh profile (a
+// user-data-dir Playwright makes and deletes). Every request a page makes
+// is recorded, so a test can check that nothing but the stack was asked.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { BASE_URL, FC_VAR, SCREENSHOTS } from './env.mjs';
+import { cameraFile } from './camera.mjs';
+
+export const CHROMIUM = process.env.FC_CHROMIUM || '/usr/bin/chromium';
+
+export function chromiumArgs(videoFile) {
+  return [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-default-apps', '--disable-domain-reliability', '--no-pings',
+    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    ...(videoFile ? [`--use-file-for-fake-video-capture=${videoFile}`] : []),
+  ];
+}
+
+/**
+ * A browser whose camera shows camera `name` (see camera.mjs; null: no
+ * camera file, Chromium's own test pattern). Returns {browser, page,
+ * context, requests, errors, close()}. opts.camera=false denies the camera
+ * permission (getUserMedia fails), opts.viewport sizes the page.
+ */
+export async function launch(name, opts = {}) {
+  const video = name ? cameraFile(name, path.join(FC_VAR, 'camera')) : null;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true, chromiumSandbox: false, args: chromiumArgs(video),
+  });
+  const context = await browser.newContext({
+    baseURL: BASE_URL,
+    permissions: opts.camera === false ? [] : ['camera'],
+    viewport: opts.viewport || { width: 1024, height: 768 },
+  });
+  const requests = [];
+  const errors = [];
+  context.on('request', (r) => requests.push(r.url()));
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return {
+    browser, context, page, requests, errors,
+    /** URLs requested from anywhere but the stack. */
+    foreign() { return requests.filter((u) => !u.startsWith(`${BASE_URL}/`) && !u.startsWith('data:') && !u.startsWith('blob:')); },
+    async close() { await browser.close(); },
+  };
+}
+
+/** Saves a screenshot of the page as var/screenshots/<name>.png. */
+export async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
