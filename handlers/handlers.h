@@ -78,4 +78,32 @@ void h_devices_heartbeat(struct request *req);
 void h_events_create(struct request *req);
 void h_events_list(struct request *req);
 
+/* pages_login.c */
+void h_page_login(struct request *req);
+void h_page_logout(struct request *req);
+
+/* pages_board.c */
+void h_page_board(struct request *req);
+
+/* pages_approvals.c */
+void h_page_approvals(struct request *req);
+
+/* pages_staff.c */
+void h_page_staff(struct request *req);
+
+/* pages_audit.c */
+void h_page_audit(struct request *req);
+
+/* pages_clock_logs.c */
+void h_page_clock_logs(struct request *req);
+
+/* pages_settings.c */
+void h_page_settings(struct request *req);
+
+/* pages_kiosks.c */
+void h_page_kiosks(struct request *req);
+
+/* pages_devices.c */
+void h_page_devices(struct request *req);
+
 #endif

@@ -8,6 +8,11 @@
 #define MANAGERS (A_SYSADMIN | A_MANAGER | A_ADMIN)
 #define CLOCK HOTEL "/attendance/clock-logs/"
 #define READERS (A_SYSADMIN | A_MANAGER | A_HR | A_ADMIN)
+/* the dashboard's pages (R_PAGE: HTML errors, login redirect) are for a
+ * hotel's signed-in users; the system administrator uses the API */
+#define PAGE(path, handler, access, name) {"GET", "/dashboard" path, handler, (access) | R_PAGE, T_CALLER, name}
+#define PAGE_MANAGERS (A_MANAGER | A_ADMIN)
+#define PAGE_READERS (A_MANAGER | A_HR | A_ADMIN)
 
 const struct route app_routes[] = {
     {"GET",    "/healthz",                     h_healthz,        A_PUBLIC,  T_NONE, "healthz"},
@@ -55,6 +60,17 @@ const struct route app_routes[] = {
     {"POST",   "/api/iot/devices/{device_id}/heartbeat", h_devices_heartbeat, A_DEVICE, T_CALLER, "devices.heartbeat"},
     {"POST",   "/api/iot/events",              h_events_create,  A_DEVICE,  T_CALLER, "events.create"},
     {"GET",    "/api/iot/events",              h_events_list,    READERS,   T_CALLER, "events.list"},
+
+    {"GET",    "/dashboard/login",             h_page_login,     A_PUBLIC | R_PAGE, T_NONE, "page.login"},
+    PAGE("/logout",                            h_page_logout,    A_USERS,         "page.logout"),
+    PAGE("/",                                  h_page_board,     A_USERS,         "page.board"),
+    PAGE("/approvals",                         h_page_approvals, PAGE_MANAGERS,   "page.approvals"),
+    PAGE("/staff",                             h_page_staff,     PAGE_READERS,    "page.staff"),
+    PAGE("/audit",                             h_page_audit,     PAGE_READERS,    "page.audit"),
+    PAGE("/clock-logs",                        h_page_clock_logs, PAGE_READERS,   "page.clock_logs"),
+    PAGE("/settings",                          h_page_settings,  PAGE_READERS,    "page.settings"),
+    PAGE("/kiosks",                            h_page_kiosks,    PAGE_MANAGERS,   "page.kiosks"),
+    PAGE("/devices",                           h_page_devices,   PAGE_READERS,    "page.devices"),
 };
 
 const int app_nroutes = (int)(sizeof app_routes / sizeof app_routes[0]);

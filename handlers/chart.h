@@ -1,0 +1,53 @@
+/* chart.h — the dashboard's server-drawn SVG chart of this week's worked
+ * hours per department with the overtime among them: one row per
+ * department, a bar of worked hours and under it a bar of overtime, on a
+ * shared axis of round numbers. Labels come from the PMS, so every text
+ * is HTML/XML-escaped (tpl_escape_append). Colours are classes for
+ * static/css/app.css, with fill attributes as a fallback (no inline
+ * style: the pages' CSP forbids it). Pure. */
+#ifndef FC_CHART_H
+#define FC_CHART_H
+
+#include <stddef.h>
+
+#define CHART_WIDTH 640
+#define CHART_LABEL_WIDTH 170      /* the label column */
+#define CHART_RIGHT 70             /* room for the value after the longest bar */
+#define CHART_PLOT_WIDTH (CHART_WIDTH - CHART_LABEL_WIDTH - CHART_RIGHT)
+#define CHART_TOP 10
+#define CHART_ROW 44               /* one department */
+#define CHART_AXIS 30              /* tick labels under the rows */
+#define CHART_LABEL_CHARS 24       /* longer labels are cut (the full one is the row's title) */
+
+struct chart_bar {
+    const char *label;            /* the department's name (any text) */
+    double hours;                 /* worked */
+    double overtime;              /* of which overtime */
+};
+
+/* A round axis for values up to max: the step (1, 2 or 5 times a power of
+ * ten) and the number of steps (1 to 5), whose product is the axis's end
+ * (>= max). max <= 0 (or not finite) gives a step of 1 and 1 step. */
+void chart_axis(double max, double *step, int *nsteps);
+
+/* The length in pixels of a bar for value on an axis ending at axis_max,
+ * over width pixels: clamped to [0, width]; 0 for a value that is not
+ * finite or an axis_max <= 0. */
+double chart_bar_length(double value, double axis_max, double width);
+
+/* The SVG's height for n rows. */
+int chart_height(int n);
+
+/* label cut to at most max_chars characters (UTF-8 aware, never inside a
+ * character), with "…" when cut, into out (size bytes). */
+void chart_cut_label(const char *label, int max_chars, char *out, size_t size);
+
+/* The chart as a standalone <svg> element (role="img", its title and a
+ * description of every value for screen readers), ids prefixed with
+ * id_prefix (plain [a-z-]). Returns a new NUL-terminated string the
+ * caller frees; *len (if not NULL) gets its length. No rows draw a
+ * sentence saying so. */
+char *chart_hours_svg(const struct chart_bar *bars, int n, const char *title,
+                      const char *id_prefix, size_t *len);
+
+#endif

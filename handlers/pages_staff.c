@@ -1,0 +1,46 @@
+/* pages_staff.c — GET /dashboard/staff: the hotel's staff (the staff
+ * API's rows, listings.h) with their face data status, the revoke action
+ * (a reason is required; DELETE revoke-face/{staff_id}/ from the browser)
+ * and a link to register a face (/dashboard/staff/{id}/register, the
+ * camera page). Filters: department, active or not. */
+#include "db.h"
+#include "handlers.h"
+#include "jsonx.h"
+#include "listings.h"
+#include "page.h"
+#include "pages.h"
+#include "response.h"
+
+void h_page_staff(struct request *req)
+{
+    struct json_object *ctx, *rows = NULL, *deps = NULL;
+    struct staff_filter f;
+    long limit, offset;
+    long long total;
+
+    page_drop_empty_query(req);
+    if (req_page_or_reply(req, &limit, &offset) < 0 || staff_filter_or_reply(req, &f) < 0 ||
+        (ctx = page_context(req, "Staff", "/dashboard/staff")) == NULL)
+        return;
+    if (staff_rows(req->hotel.id, &f, limit, offset, &rows, &total) < 0 ||
+        page_departments(req->hotel.id, &deps) < 0) {
+        json_object_put(rows);
+        json_object_put(ctx);
+        db_fail_reply(req);
+        return;
+    }
+    page_add_department_names(rows, deps);
+    page_mark_selected(deps, f.department_id);
+    json_object_object_add(ctx, "departments", deps);
+    page_filter_query(req, ctx, (const char *const[]){"department_id", "is_active", NULL});
+    jx_add_bool(ctx, "active_true", f.is_active != NULL && f.is_active[0] == 't');
+    jx_add_bool(ctx, "active_false", f.is_active != NULL && f.is_active[0] == 'f');
+    /* the revoke API decides who sees the action (the same rule for any id) */
+    jx_add_bool(ctx, "may_revoke", page_may(req, "DELETE", "attendance/clock-logs/revoke-face/1/"));
+    jx_add_bool(ctx, "may_register", page_may(req, "POST", "attendance/clock-logs/register-face/"));
+    int n = (int)json_object_array_length(rows);
+    jx_add_bool(ctx, "has_rows", n > 0);
+    json_object_object_add(ctx, "rows", rows);
+    page_add_paging(req, ctx, total, offset, limit, n);
+    page_render(req, 200, "staff", ctx);
+}
