@@ -20,7 +20,7 @@ const struct route app_routes[] = {
 
     {"POST",   "/api/auth/login",              h_login,          A_PUBLIC,  T_NONE, "auth.login"},
     {"POST",   "/api/auth/logout",             h_logout,         A_USERS,   T_NONE, "auth.logout"},
-    {"GET",    "/api/auth/me",                 h_me,             A_USERS,   T_NONE, "auth.me"},
+    {"GET",    "/api/auth/me",                 h_me,             A_USERS | A_KIOSK, T_NONE, "auth.me"},
 
     {"PUT",    HOTEL "/pms-sync/",             h_pms_sync,       A_SYSADMIN | A_ADMIN, T_PATH_CREATE, "pms.sync"},
 

@@ -1,9 +1,10 @@
 /* session.c — POST /api/auth/login, POST /api/auth/logout, GET
- * /api/auth/me. Wrong user and wrong password get the same answer after
- * the same work; repeated failures per user name or address are slowed
- * down with 429 RATE_LIMITED. Login and /me hand the session's CSRF token
- * (fcgi/csrf.h) over in the X-CSRF-Token response header, for clients
- * that write with the cookie. */
+ * /api/auth/me (users: who they are; kiosks: which kiosk of which hotel,
+ * so a kiosk page can check a key before keeping it). Wrong user and wrong
+ * password get the same answer after the same work; repeated failures per
+ * user name or address are slowed down with 429 RATE_LIMITED. Login and
+ * /me hand a user session's CSRF token (fcgi/csrf.h) over in the
+ * X-CSRF-Token response header, for clients that write with the cookie. */
 #include <stdio.h>
 #include <string.h>
 #include "auth.h"
@@ -50,6 +51,13 @@ static struct db_stmt st_token_insert = {
 static struct db_stmt st_token_revoke = {
     "logout_revoke",
     "UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
+    0,
+};
+
+static struct db_stmt st_kiosk_me = {
+    "me_kiosk",
+    "SELECT k.name, h.slug, h.name FROM kiosks k JOIN hotels h ON h.id = k.hotel_id "
+    "WHERE k.id = $1 AND k.hotel_id = $2",
     0,
 };
 
@@ -212,8 +220,40 @@ void h_logout(struct request *req)
     resp_json(req, 200, o);
 }
 
+/* A kiosk: {"kind": "kiosk", "kiosk_id", "name", "hotel", "hotel_name"}. */
+static void kiosk_me(struct request *req)
+{
+    struct db_args a;
+    PGresult *res;
+
+    db_args_init(&a);
+    db_arg_int(&a, req->caller.kiosk_id);
+    db_arg_int(&a, req->caller.hotel_id);
+    if ((res = db_run(&st_kiosk_me, &a)) == NULL) {
+        db_fail_reply(req);
+        return;
+    }
+    if (PQntuples(res) != 1) {   /* revoked between the key check and here */
+        PQclear(res);
+        resp_error(req, 401, "UNAUTHENTICATED", "The credentials are invalid or have expired.");
+        return;
+    }
+    struct json_object *o = json_object_new_object();
+    jx_add_str(o, "kind", "kiosk");
+    jx_add_int(o, "kiosk_id", req->caller.kiosk_id);
+    jx_add_str(o, "name", PQgetvalue(res, 0, 0));
+    jx_add_str(o, "hotel", PQgetvalue(res, 0, 1));
+    jx_add_str(o, "hotel_name", PQgetvalue(res, 0, 2));
+    PQclear(res);
+    resp_json(req, 200, o);
+}
+
 void h_me(struct request *req)
 {
+    if (req->caller.kind == CALLER_KIOSK) {
+        kiosk_me(req);
+        return;
+    }
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "user", user_json(&req->caller));
     jx_add_str(o, "expires_at", req->caller.expires_at);

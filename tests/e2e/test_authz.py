@@ -22,7 +22,7 @@ MATRIX = {
     "settings_write": [401, 401,    401,    200, 403,  200, 403, 200,  404,  404,  403],
     "staff_list":     [401, 401,    401,    200, 403,  200, 200, 200,  404,  404,  403],
     "pms_sync":       [401, 401,    401,    200, 403,  403, 403, 200,  404,  404,  403],
-    "auth_me":        [401, 401,    401,    None, 200, 200, 200, 200,  200,  200,  None],
+    "auth_me":        [401, 401,    401,    None, 200, 200, 200, 200,  200,  200,  200],
     "logout":         [401, 401,    401,    None, 200, 200, 200, 200,  200,  200,  None],
 }
 
@@ -127,7 +127,10 @@ def make_cell(route, caller, expected):
             fc.assert_json(r, expected)
         if after:
             after(self, r.status)
-        if route == "auth_me" and expected == 200:
+        if route == "auth_me" and expected == 200 and caller == "kiosk":
+            self.assertEqual((r.json["kind"], r.json["hotel"], r.json["kiosk_id"]),
+                             ("kiosk", f.a.slug, f.kiosk["id"]))
+        elif route == "auth_me" and expected == 200:
             user = r.json["user"]
             hotel = f.b if caller.endswith("_b") else f.a
             self.assertEqual(user["hotel"], hotel.slug)

@@ -1,7 +1,8 @@
 """Kiosk keys: create (201 with a one-time api_key), list (no secrets, paging
 with X-Total-Count and Link rel="next"), revoke (200 with revoked_at, the
-key then refused with 401), validation, and what a kiosk key may do (not
-list kiosks: 403; another hotel: 404)."""
+key then refused with 401), validation, what a kiosk key may do (not
+list kiosks: 403; another hotel: 404), and GET /api/auth/me with a kiosk
+key (which kiosk of which hotel: how the kiosk page checks a key)."""
 
 import time
 import unittest
@@ -135,6 +136,27 @@ class Kiosks(unittest.TestCase):
         fc.assert_error(fc.get("/api/auth/me", api_key=k["api_key"]), 401, "UNAUTHENTICATED")
         listed = [x for x in self.list_all() if x["id"] == k["id"]][0]
         self.assertEqual(listed["revoked_at"], body["revoked_at"])
+
+    def test_me_as_kiosk(self):
+        k = self.h.new_kiosk("Front door kiosk")
+        for path in ("/api/auth/me", "/api/auth/me/"):
+            with self.subTest(path=path):
+                body = fc.assert_json(fc.get(path, api_key=k["api_key"]), 200)
+                self.assertEqual(body, {"kind": "kiosk", "kiosk_id": k["id"], "name": "Front door kiosk",
+                                        "hotel": self.h.slug, "hotel_name": self.h.name})
+        # another hotel's kiosk learns its own hotel
+        ko = self.other.new_kiosk("Other kiosk")
+        self.assertEqual(fc.assert_json(fc.get("/api/auth/me", api_key=ko["api_key"]), 200)["hotel"],
+                         self.other.slug)
+        # a key that is not quite right, or revoked, is not a kiosk
+        fc.assert_error(fc.get("/api/auth/me", api_key=k["api_key"][:-1] + ("0" if k["api_key"][-1] != "0" else "1")),
+                        401, "UNAUTHENTICATED")
+        fc.assert_json(fc.admin("DELETE", self.h.path("kiosks/%d/" % k["id"])), 200)
+        fc.assert_error(fc.get("/api/auth/me", api_key=k["api_key"]), 401, "UNAUTHENTICATED")
+        # users keep their answer: no "kind"
+        me = fc.assert_json(fc.get("/api/auth/me", token=self.h.login("manager")), 200)
+        self.assertEqual(set(me), {"user", "expires_at"})
+        fc.assert_error(fc.post("/api/auth/me", api_key=ko["api_key"]), 405, "METHOD_NOT_ALLOWED")
 
     def test_revoke_without_slash_by_manager(self):
         k = self.h.new_kiosk("Manager revokes")
