@@ -183,6 +183,7 @@ void page_add_paging(struct request *req, struct json_object *ctx, long long tot
     if (w.next_offset >= 0)
         jx_add_str(o, "next_href", offset_href(req, w.next_offset));
     jx_add_bool(o, "more", w.prev_offset >= 0 || w.next_offset >= 0);
+    jx_add_bool(o, "empty", rows_shown == 0);
     json_object_object_add(ctx, "paging", o);
 }
 
