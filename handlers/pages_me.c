@@ -5,6 +5,7 @@
  * the caller's staff record whatever the query says), with the API's
  * from/to filters and paging; and withdrawing consent (DELETE
  * revoke-face/{own staff_id}/ with a reason, from static/js/me.js). */
+#include <string.h>
 #include "db.h"
 #include "handlers.h"
 #include "jsonx.h"
@@ -25,7 +26,16 @@ void h_page_me(struct request *req)
     long limit, offset;
     int found;
 
+    /* ?done=withdrawn: back from withdrawing consent (forms.js redirect);
+     * read once, not carried into the paging links */
+    int withdrawn = 0;
     page_drop_empty_query(req);
+    for (int i = 0; i < req->nquery; i++) {
+        if (strcmp(req->query[i].key, "done") == 0) {
+            withdrawn = strcmp(req->query[i].val, "withdrawn") == 0;
+            req->query[i--] = req->query[--req->nquery];
+        }
+    }
     if (req_page_or_reply(req, &limit, &offset) < 0 || clocklog_filter_or_reply(req, &f) < 0)
         return;
     /* my page: my logs, whatever the role may see otherwise */
@@ -45,6 +55,7 @@ void h_page_me(struct request *req)
     json_object_object_add(ctx, "person", person);
     person = NULL;
     page_add_face_rules(ctx, &s, department, 1);
+    jx_add_bool(ctx, "withdrawn", withdrawn);
 
     if (clocklog_rows(req->hotel.id, &f, limit, offset, &rows, &total) < 0)
         goto db_fail;

@@ -1,6 +1,7 @@
 /* pages_person.c — owns the staff member's face status as the face pages
  * show it (pages_person.h): one prepared query, and the 5.3 rules read
  * ahead of a registration so a page can say what would be refused. */
+#include <string.h>
 #include "db.h"
 #include "handlers.h"
 #include "jsonx.h"
@@ -70,5 +71,7 @@ void page_add_face_rules(struct json_object *ctx, const struct attendance_settin
     jx_add_bool(o, "require_consent", s->require_face_consent);
     jx_add_str(o, "refusal", code != NULL ? message : NULL);
     jx_add_str(o, "refusal_code", code);
+    jx_add_bool(o, "self_disabled", code != NULL && strcmp(code, "SELF_REGISTRATION_DISABLED") == 0);
     json_object_object_add(ctx, "rules", o);
+    jx_add_bool(ctx, "self", self);
 }

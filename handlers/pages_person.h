@@ -18,7 +18,8 @@
 int page_person_load(struct request *req, long long staff_id, struct json_object **person,
                      long long *department);
 
-/* ctx.rules = {require_consent, refusal, refusal_code}: the refusal is
+/* ctx.rules = {require_consent, refusal, refusal_code, self_disabled}
+ * and ctx.self (self): the refusal is
  * the message of the first 5.3 rule that would refuse a registration of
  * this person (self: by themselves) given consent, or null when it would
  * pass. Pure. */
