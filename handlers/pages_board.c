@@ -167,7 +167,7 @@ void h_page_board(struct request *req)
     jx_add_bool(ctx, "has_rows", json_object_array_length(rows) > 0);
     json_object_object_add(ctx, "rows", rows);
     rows = NULL;
-    jx_add_str(ctx, "departments_json", json_object_to_json_string_ext(deps, JSON_C_TO_STRING_PLAIN));
+    jx_add_str(ctx, "departments_json", json_object_to_json_string_ext(deps, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 
     o = json_object_new_object();
     jx_add_number(o, "break_hours", t.break_hours);

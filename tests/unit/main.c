@@ -27,6 +27,9 @@ static Suite *(*const unit_suites[])(void) = {
     suite_capture_rules,
     suite_sync_rules,
     suite_device_rules,
+    suite_csrf,
+    suite_page,
+    suite_chart,
 };
 
 int

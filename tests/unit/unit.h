@@ -26,5 +26,8 @@ Suite *suite_jpeg(void);
 Suite *suite_capture_rules(void);
 Suite *suite_sync_rules(void);
 Suite *suite_device_rules(void);
+Suite *suite_csrf(void);
+Suite *suite_page(void);
+Suite *suite_chart(void);
 
 #endif
