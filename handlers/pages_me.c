@@ -26,21 +26,21 @@ void h_page_me(struct request *req)
     long limit, offset;
     int found;
 
-    /* ?done=withdrawn: back from withdrawing consent (forms.js redirect);
-     * read once, not carried into the paging links */
+    /* ?done=withdrawn: back from withdrawing consent (forms.js redirect),
+     * read once and not carried into the paging links; the logs' staff
+     * and department filters do not apply to one's own page */
     int withdrawn = 0;
     page_drop_empty_query(req);
     for (int i = 0; i < req->nquery; i++) {
-        if (strcmp(req->query[i].key, "done") == 0) {
+        const char *k = req->query[i].key;
+        if (strcmp(k, "done") == 0)
             withdrawn = strcmp(req->query[i].val, "withdrawn") == 0;
+        if (strcmp(k, "done") == 0 || strcmp(k, "staff_id") == 0 || strcmp(k, "department_id") == 0)
             req->query[i--] = req->query[--req->nquery];
-        }
     }
     if (req_page_or_reply(req, &limit, &offset) < 0 || clocklog_filter_or_reply(req, &f) < 0)
         return;
-    /* my page: my logs, whatever the role may see otherwise */
-    f.staff_id = req->caller.staff_id;
-    f.department_id = 0;
+    f.staff_id = req->caller.staff_id;     /* my page: my logs, whatever the role */
     if (settings_load(req->hotel.id, &s) < 0 ||
         (found = page_person_load(req, req->caller.staff_id, &person, &department)) < 0)
         goto db_fail;
