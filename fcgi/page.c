@@ -139,13 +139,16 @@ int page_path(const char *path)
     return page_prefix_of(path) != NULL;
 }
 
+#define URI_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%"
+
 int page_safe_next(const char *next)
 {
     const char *prefix = page_prefix_of(next);
     if (prefix == NULL || next[strlen(prefix)] != '/')
         return 0;
     for (const char *s = next; *s != '\0'; s++) {
-        if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '\\')
+        /* the characters of a URI's path and query (RFC 3986), nothing else */
+        if (strchr(URI_CHARS, *s) == NULL)
             return 0;
         /* "." and ".." segments (also percent-encoded) would leave the pages
          * once the browser normalizes the path; so would "//" */

@@ -37,8 +37,9 @@ void page_error(struct request *req, int status, const char *code, const char *f
 int page_path(const char *path);
 
 /* Whether next may be redirected to after a login: a path under
- * /dashboard/ or /enroll/ (no scheme, no "//", no backslash, no control or
- * space characters, no dot segments). Pure. */
+ * /dashboard/ or /enroll/ made of a URI's path and query characters only
+ * (no space, quote, angle bracket, backslash or control character), with
+ * no "//" and no "." or ".." segment (also percent-encoded). Pure. */
 int page_safe_next(const char *next);
 
 /* "/dashboard/login?next=<raw_path[?query]>" percent-encoded, for an

@@ -169,10 +169,11 @@ void h_page_board(struct request *req)
     rows = NULL;
     jx_add_str(ctx, "departments_json", json_object_to_json_string_ext(deps, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 
+    /* as the flags' labels write them ("6", "10.5") */
     o = json_object_new_object();
-    jx_add_number(o, "break_hours", t.break_hours);
-    jx_add_number(o, "overtime_hours", t.overtime_hours);
-    jx_add_number(o, "hard_hours", t.hard_hours);
+    jx_add_str(o, "break_hours", pool_printf(req->pool, "%g", t.break_hours));
+    jx_add_str(o, "overtime_hours", pool_printf(req->pool, "%g", t.overtime_hours));
+    jx_add_str(o, "hard_hours", pool_printf(req->pool, "%g", t.hard_hours));
     jx_add_bool(o, "enforce_limits", t.enforce_limits);
     json_object_object_add(ctx, "thresholds", o);
 

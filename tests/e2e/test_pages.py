@@ -283,7 +283,7 @@ class TestPagesAsManager(PageTest):
     def test_settings_form(self):
         text = self.get_page("/dashboard/settings")
         self.assertIn('data-method="PATCH"', text)
-        self.assertIn('name="break_warning_hours" type="number" step="any" data-type="number" value="6"', text)
+        self.assertRegex(text, r'name="break_warning_hours" type="number" step="any" data-type="number" value="6(\.0)?"')
         self.assertIn('data-error-for="break_warning_hours"', text)
         self.assertIn("Save settings", text)
         self.assertNotIn("<fieldset disabled>", text)

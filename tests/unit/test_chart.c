@@ -3,6 +3,7 @@
  * a UTF-8 character, and the markup: every PMS text escaped, one row per
  * department, a description for screen readers, an empty chart. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -119,7 +119,8 @@ static const char *const next_bad[] = {
     "/api/auth/me", "/dashboard//evil.example", "/dashboard/../api/auth/logout",
     "/dashboard/./x", "/dashboard/..", "/dashboard/%2e%2e/api", "/dashboard/%2E%2E/api",
     "/dashboard/\\evil", "/dashboard/a b", "/dashboard/\t", "/dashboard/a\nb",
-    "javascript:alert(1)", "/dashboard/x?next=/a/../b",
+    "javascript:alert(1)", "/dashboard/x?next=/a/../b", "/dashboard/\"><script>",
+    "/dashboard/<x>", "/dashboard/a\x7f", "/dashboard/\xc3\xa9",
     "/enroll", "/enrollx/", "/enroll//evil.example", "/enroll/../api", "/api/enrollment/E1",
 };
 
