@@ -28,6 +28,7 @@ let profileStatus = null; // enrollment_status of the profile being deployed
 let shots = {};           // pose -> {descriptor, snapshot}
 let current = 0;          // index of the pose to capture next
 let busy = false;
+let listing = '';          // the device list's summary line
 
 /* ---- steps ------------------------------------------------------------ */
 
@@ -338,10 +339,11 @@ async function loadDevices() {
     list.appendChild(li);
   });
   const b = r.body;
-  text('devices-status', b.total === 0
+  listing = b.total === 0
     ? 'No face-recognition devices are registered for this hotel.'
     : `${b.total} device${b.total === 1 ? '' : 's'}: ${b.online} online, ${b.offline} offline`
-      + (b.total - b.online - b.offline > 0 ? `, ${b.total - b.online - b.offline} provisioning` : '') + '.');
+      + (b.total - b.online - b.offline > 0 ? `, ${b.total - b.online - b.offline} provisioning` : '') + '.';
+  text('devices-status', listing);
   updateSelection();
 }
 
@@ -364,7 +366,7 @@ async function deploy(ev) {
     { employee_id: employee.code, target_devices: targets, push_mode: 'selected' });
   busy = false;
   if (!r.ok) {
-    text('devices-status', '');
+    text('devices-status', listing);
     text('deploy-error', r.body.message);
     updateSelection();
     return;
@@ -395,8 +397,8 @@ function showResults(answer) {
     + `${d.devices_failed} failed. ${employee.name} is now ${statusWords(d.new_status)}.`);
   profileStatus = d.new_status;
   text('result-status', statusWords(profileStatus));
-  text('devices-status', '');
-  $('deploy-form').hidden = true;
+  text('devices-status', listing);
+  updateSelection();
   $('deploy-results').hidden = false;
   $('h-results').focus();
 }
@@ -426,7 +428,6 @@ if (mayDeploy) {
     else updateSelection();
   });
   $('deploy-cancel').addEventListener('click', cancelDeploy);
-  $('deploy-again').addEventListener('click', loadDevices);
 }
 // warm face-api up while the employee is chosen
 face.load().catch(() => {});
