@@ -12,12 +12,14 @@ import { cameraFile } from './camera.mjs';
 
 export const CHROMIUM = process.env.FC_CHROMIUM || '/usr/bin/chromium';
 
-export function chromiumArgs(videoFile) {
+// fakeUi: grant the camera without asking (off: the browser refuses it,
+// as when a person answers "Block").
+export function chromiumArgs(videoFile, fakeUi = true) {
   return [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     '--disable-default-apps', '--disable-domain-reliability', '--no-pings',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    ...(fakeUi ? ['--use-fake-ui-for-media-stream'] : []), '--use-fake-device-for-media-stream',
     ...(videoFile ? [`--use-file-for-fake-video-capture=${videoFile}`] : []),
   ];
 }
@@ -31,7 +33,8 @@ export function chromiumArgs(videoFile) {
 export async function launch(name, opts = {}) {
   const video = name ? cameraFile(name, path.join(FC_VAR, 'camera')) : null;
   const browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true, chromiumSandbox: false, args: chromiumArgs(video),
+    executablePath: CHROMIUM, headless: true, chromiumSandbox: false,
+    args: chromiumArgs(video, opts.camera !== false),
   });
   const context = await browser.newContext({
     baseURL: BASE_URL,
@@ -58,4 +61,37 @@ export async function screenshot(page, name) {
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/**
+ * In a page of the stack, with static/js/face.js and the page's camera:
+ * capture() → {descriptor, snapshot, box, score} or {error: code}.
+ */
+export async function captureIn(page, opts = {}) {
+  return page.evaluate(async (o) => {
+    const face = await import('/static/js/face.js');
+    const video = document.createElement('video');
+    try {
+      await face.openCamera(video);
+      const shot = await face.capture(video, o);
+      return { ...shot, backend: face.backend() };
+    } catch (e) {
+      return { error: e.code || String(e), message: e.message };
+    } finally {
+      face.closeCamera(video);
+    }
+  }, opts);
+}
+
+/** The face-api descriptor of camera `name`'s face, computed in Chromium. */
+export async function descriptorOf(name) {
+  const b = await launch(name);
+  try {
+    await b.page.goto('/kiosk/');
+    const shot = await captureIn(b.page);
+    if (!shot.descriptor) throw new Error(`camera ${name}: ${shot.error} ${shot.message}`);
+    return shot.descriptor;
+  } finally {
+    await b.close();
+  }
 }

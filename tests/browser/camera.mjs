@@ -11,10 +11,11 @@
 // Chromium's MJPEG reader decodes. Files are made at test time under
 // $FC_VAR/camera/, never committed.
 //
-// The crops were chosen with face-api itself (tiny face detector over the
-// full photos): each holds exactly one face, about 250 px wide, and the two
-// people are 0.84 apart as face-api descriptors (well beyond the 0.6 match
-// radius of contract 5.2).
+// The crops were chosen with face-api itself: each holds exactly one face,
+// about 250 px wide, that the tiny face detector at face.js's settings
+// finds with a score near 0.99 (frontal, upright faces; the detector misses
+// tilted heads), and the two people are about 0.7 apart as face-api
+// descriptors (beyond the 0.6 match radius of contract 5.2).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,10 +25,10 @@ export const SAMPLES = path.join(REPO, 'node_modules/@vladmandic/face-api/demo')
 
 // name -> { photo, crop: 'WxH+X+Y' | null (whole photo), scale }
 export const CAMERAS = {
-  // one person, a woman by a window blind (sample6.jpg, left)
+  // one person: a woman with long dark hair (sample6.jpg, left)
   alice: { photo: 'sample6.jpg', crop: '480x480+96+416', note: 'one face' },
-  // one person, a man (sample1.jpg, right)
-  bob: { photo: 'sample1.jpg', crop: '480x480+1312+96', note: 'one face' },
+  // another person: a woman with straight black hair (sample6.jpg, middle)
+  beth: { photo: 'sample6.jpg', crop: '480x480+512+272', note: 'one face' },
   // the whole of sample2.jpg at half size: two people side by side
   group: { photo: 'sample2.jpg', crop: null, scale: '1/2', note: 'two faces' },
   // a corner of sample1.jpg with nobody in it
