@@ -1,5 +1,5 @@
 // tests/browser/selfservice.test.mjs — a staff member's own page
-// (/dashboard/me) in Chromium with the fake camera ("bob"): they sign in
+// (/dashboard/me) in Chromium with the fake camera ("beth"): they sign in
 // (the dashboard sends staff here), see their own clock logs and no one
 // else's, register their own face with consent (REGISTERED, audited with
 // their consent), then withdraw consent with a reason: the face data is
@@ -58,7 +58,7 @@ test('a staff member registers their own face, sees their logs and withdraws con
     { json: { device_id: 'cam-me', provisioning_token: dev.provisioning_token } });
   await ok(200, 'POST', '/api/iot/devices/cam-me/heartbeat', { apiKey: key, json: {} });
 
-  const b = await launch('bob', { viewport: { width: 1024, height: 1200 } });
+  const b = await launch('beth', { viewport: { width: 1024, height: 1200 } });
   try {
     await signIn(b, user);
     const { page } = b;
