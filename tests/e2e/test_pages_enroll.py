@@ -297,9 +297,12 @@ class TestRegisterPage(PagesCase):
                 text = self.html_page(path, status=404)
                 self.assertIn("<h1>Not found</h1>", text)
 
-    def test_staff_page_links_here(self):
+    def test_staff_page_links_here_and_to_enrollment(self):
         text = self.html_page("/dashboard/staff")
         self.assertIn('href="/dashboard/staff/%d/register"' % self.h.xss_sid, text)
+        self.assertIn('<a href="/enroll/?employee=E%d">Enroll<span class="visually-hidden"> %s L%d in five poses'
+                      % (self.h.xss_sid, XSS_ESC, self.h.xss_sid % 1000), text)
+        self.assertNotIn("/enroll/?employee=", self.html_page("/dashboard/staff", "hr"))
 
 
 class TestMePage(PagesCase):
