@@ -7,7 +7,7 @@
 CC      ?= gcc
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 INC      = -Ifcgi -Ihandlers -I/usr/include/postgresql
-DEFS     = -D_GNU_SOURCE -DFC_SQL_DIR='"$(CURDIR)/sql"' -DFC_TEMPLATE_DIR='"$(CURDIR)/templates"'
+DEFS     = -D_GNU_SOURCE -DFC_SQL_DIR='"$(CURDIR)/sql"' -DFC_TEMPLATE_DIR='"$(CURDIR)/templates"' -DFC_REPO_DIR='"$(CURDIR)"'
 LIBS     = -lfcgi -lpq -ljson-c -lb64 -lgcrypt -lturbojpeg -lm
 CFLAGS_R = -std=c11 -O2 -g $(WARN) $(INC) $(DEFS)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

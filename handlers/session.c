@@ -3,7 +3,7 @@
  * so a kiosk page can check a key before keeping it). Wrong user and wrong
  * password get the same answer after the same work; repeated failures per
  * user name or address are slowed down with 429 RATE_LIMITED. Login and
- * /me hand a user session's CSRF token (fcgi/csrf.h) over in the
+ * a user's /me hand the session's CSRF token (fcgi/csrf.h) over in the
  * X-CSRF-Token response header, for clients that write with the cookie. */
 #include <stdio.h>
 #include <string.h>

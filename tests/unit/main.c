@@ -30,6 +30,7 @@ static Suite *(*const unit_suites[])(void) = {
     suite_csrf,
     suite_page,
     suite_chart,
+    suite_template,
 };
 
 int

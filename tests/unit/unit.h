@@ -29,5 +29,6 @@ Suite *suite_device_rules(void);
 Suite *suite_csrf(void);
 Suite *suite_page(void);
 Suite *suite_chart(void);
+Suite *suite_template(void);
 
 #endif
