@@ -74,6 +74,7 @@ banner() {
 EOF
     if [[ ${FACECLOCK_DEMO:-1} != 0 ]]; then
         cat <<EOF
+    kiosk       $BASE_URL/kiosk/   (pair it with the kiosk key below)
     demo hotel  Demo Grand Hotel (slug $DEMO_SLUG, Europe/Dublin)
     users       manager / manager123   hr / hr12345  admin / admin123   john / john123
     kiosk key   X-API-Key: ${KIOSK_KEY:-(not created)}

@@ -352,7 +352,7 @@ function showResult(b, label) {
   if (s) {
     fact(dl, 'Shift', `${s.start_time.slice(0, 5)}–${s.end_time.slice(0, 5)}`);
     fact(dl, 'Where', [s.location, s.department].filter(Boolean).join(', '));
-  } else {
+  } else if (b.log && b.log.is_unrostered) {
     fact(dl, 'Shift', 'Not rostered — a manager will review this session');
   }
   if (!clockIn) fact(dl, 'Worked', `${Number(b.session_duration_hours || 0).toFixed(2)} hours`);

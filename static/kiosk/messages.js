@@ -51,7 +51,7 @@ const BASE = {
 const BY_CONTEXT = {
   pair: {
     UNAUTHENTICATED: { title: 'Key not accepted', text: 'That kiosk key is wrong or has been revoked. Check it and try again.' },
-    FORBIDDEN: { title: 'Not a kiosk key', text: 'That key belongs to a device, not a kiosk. Create a kiosk key in the dashboard.' },
+    FORBIDDEN: { title: 'Not a kiosk key', text: 'That key is not a kiosk key. A manager creates one for this hotel in the dashboard.' },
   },
   confirm: {
     FORBIDDEN: { title: 'Confirmation expired', text: 'This confirmation is no longer valid. Please scan your face again.' },

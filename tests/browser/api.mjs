@@ -50,15 +50,15 @@ export function localParts(when, timeZone) {
 }
 
 /**
- * A fresh hotel: two departments, a manager who logs in, and `people` staff
- * without logins (ids this.people[i], names "First<i> Last<i>" given by
- * the caller through names). Time zone UTC unless told.
+ * A fresh hotel: two departments, a manager who logs in, and staff without
+ * logins, one per entry of `names` ("First Last"; ids this.people[i]).
+ * Time zone UTC and name "Hotel <slug>" unless told.
  */
 export class Hotel {
-  constructor({ tag = 'br', timezone = 'UTC', names = ['Alice Able', 'Bob Baker', 'Carol Cole'] } = {}) {
+  constructor({ tag = 'br', timezone = 'UTC', names = ['Alice Able', 'Bob Baker', 'Carol Cole'], name } = {}) {
     this.slug = `${tag}-${rand32()}`;
     this.base = (1000 + crypto.randomInt(2_000_000 - 1000)) * 1000;
-    this.name = `Hotel ${this.slug}`;
+    this.name = name || `Hotel ${this.slug}`;
     this.timezone = timezone;
     this.dept = [this.base + 1, this.base + 2];
     this.manager = { username: `${this.slug}-manager`, password: `pw-manager-${rand32()}`,
@@ -141,10 +141,11 @@ export class Hotel {
       clock_logs: [{ staff_id: sid, time_in: timeIn, time_out: timeOut, roster_shift_id: shiftId }] } });
   }
 
-  /** The hotel's clock logs of today (hotel-local), as the manager sees them. */
+  /** The hotel's clock logs begun yesterday or today (hotel-local), newest first, as the manager sees them. */
   async logs(sid) {
-    const today = localParts(new Date(), this.timezone).date;
-    const q = `clock-logs/?from=${today}&to=${today}${sid ? `&staff_id=${sid}` : ''}`;
+    const from = localParts(new Date(Date.now() - 86400 * 1000), this.timezone).date;
+    const to = localParts(new Date(), this.timezone).date;
+    const q = `clock-logs/?from=${from}&to=${to}${sid ? `&staff_id=${sid}` : ''}`;
     return ok(200, 'GET', this.att(q), { token: await this.login() });
   }
 

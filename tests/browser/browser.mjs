@@ -55,23 +55,25 @@ export async function launch(name, opts = {}) {
   };
 }
 
-/** Saves a screenshot of the page as var/screenshots/<name>.png. */
+/** Saves a screenshot of the whole page as var/screenshots/<name>.png. */
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
 }
 
 /**
  * In a page of the stack, with static/js/face.js and the page's camera:
- * capture() → {descriptor, snapshot, box, score} or {error: code}.
+ * capture() → {descriptor, snapshot, box, score, backend} or {error: code}.
+ * opts go to capture(); opts.backend to load() (the first load decides).
  */
 export async function captureIn(page, opts = {}) {
   return page.evaluate(async (o) => {
     const face = await import('/static/js/face.js');
     const video = document.createElement('video');
     try {
+      await face.load(o.backend ? { backend: o.backend } : {});
       await face.openCamera(video);
       const shot = await face.capture(video, o);
       return { ...shot, backend: face.backend() };
