@@ -14,7 +14,6 @@
 #include "listings.h"
 #include "page.h"
 #include "pages.h"
-#include "pages_person.h"
 #include "response.h"
 #include "settings.h"
 
@@ -27,7 +26,8 @@ static const char *member(struct json_object *o, const char *key)
 }
 
 /* name, selected and the refusal of each row */
-static void decorate(struct json_object *rows, const struct attendance_settings *s, const char *chosen)
+static void decorate(struct request *req, struct json_object *rows, const struct attendance_settings *s,
+                     const char *chosen)
 {
     for (size_t i = 0; i < json_object_array_length(rows); i++) {
         struct json_object *row = json_object_array_get_idx(rows, i), *d = NULL;
@@ -37,11 +37,8 @@ static void decorate(struct json_object *rows, const struct attendance_settings 
                              ? json_object_get_int64(d) : 0;
         const char *message = NULL;
         int status;
-        char name[512];
 
-        snprintf(name, sizeof name, "%s%s%s", first != NULL ? first : "",
-                 last != NULL && *last != '\0' ? " " : "", last != NULL ? last : "");
-        jx_add_str(row, "name", name);
+        jx_add_str(row, "name", staff_display_name(req->pool, first != NULL ? first : "", last));
         jx_add_bool(row, "selected", chosen != NULL && code != NULL && strcmp(chosen, code) == 0);
         const char *refused = face_registration_refusal(s, dept, 0, 1, &status, &message);
         jx_add_str(row, "refusal", refused != NULL ? message : NULL);
@@ -71,14 +68,16 @@ void h_page_enroll(struct request *req)
     }
     page_add_department_names(rows, deps);
     json_object_put(deps);
-    decorate(rows, &s, chosen);
+    decorate(req, rows, &s, chosen);
     int n = (int)json_object_array_length(rows);
     jx_add_bool(ctx, "has_employees", n > 0);
     jx_add_bool(ctx, "more_employees", total > n);
     jx_add_int(ctx, "employees_shown", n);
     jx_add_int(ctx, "employees_total", total);
     json_object_object_add(ctx, "employees", rows);
-    page_add_face_rules(ctx, &s, 0, 0);
+    struct json_object *rules = json_object_new_object();
+    jx_add_bool(rules, "require_consent", s.require_face_consent);
+    json_object_object_add(ctx, "rules", rules);
     jx_add_bool(ctx, "face_enabled", s.face_attendance_enabled);
     jx_add_bool(ctx, "may_deploy", page_may(req, "POST", "/api/iot/enrollments/push") &&
                                    page_may(req, "GET", "/api/iot/devices"));
