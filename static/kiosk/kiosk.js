@@ -119,8 +119,8 @@ async function onPair(ev) {
   ev.preventDefault();
   const key = $('pair-key').value.trim();
   const err = $('pair-error');
-  if (!key) {
-    err.textContent = 'Enter the kiosk key.';
+  if (!key || !/^[\x21-\x7e]{1,512}$/.test(key)) {
+    err.textContent = key ? 'That is not a kiosk key: it begins with kio_ and has no spaces.' : 'Enter the kiosk key.';
     $('pair-key').setAttribute('aria-invalid', 'true');
     $('pair-key').focus();
     return;
@@ -218,7 +218,7 @@ function problem(kind, text, retry, every) {
 
 function cameraDown(err) {
   const text = { ...STATES.cameraDown };
-  if (err && err.message) text.text = `${err.message} ${text.text}`;
+  if (err && err.name === 'FaceError') text.text = `${err.message} ${text.text}`;
   face.closeCamera(video);
   problem('camera-down', text, startCamera, RETRY_CAMERA_MS);
 }
@@ -259,9 +259,14 @@ async function scanLoop() {
         } else if (e.code === 'MODELS_FAILED') {
           problem('models-down', STATES.modelsDown, start, RETRY_SERVER_MS * 3);
           break;
-        } else {
+        } else if (e.code === 'NO_CAMERA' || e.code === 'CAMERA_DENIED' || e.code === 'CAMERA_FAILED'
+                   || !face.cameraLive(video)) {
           cameraDown(e);
           break;
+        } else {
+          status('Please wait…');            // a hiccup of the face finder: the next frame
+          await pause(IDLE_PAUSE_MS * 4);
+          continue;
         }
         await pause(IDLE_PAUSE_MS);
         continue;

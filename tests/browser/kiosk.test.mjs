@@ -39,11 +39,12 @@ async function text(page, id) {
   return (await page.locator(`#${id}`).innerText()).trim();
 }
 
-/** A hotel with alice registered (and beth, without face data), duplicate scans allowed. */
+/** A hotel with alice registered by the manager with consent (beth has no face data), duplicate scans allowed. */
 async function hotelWithAlice(settings = {}) {
   // the name the README's screenshots show
-  const h = await new Hotel({ tag: 'kiosk', names: [ALICE, BETH], name: 'Grand Hotel Dublin' })
-    .create({ duplicate_scan_seconds: 0, ...settings });
+  const h = await new Hotel({ tag: 'kiosk', names: [ALICE, BETH], name: 'Grand Hotel Dublin' }).create();
+  // the same face may clock in and straight out again (the kiosk's own hold still applies)
+  await h.settings({ duplicate_scan_seconds: 0, ...settings });
   await h.register(h.people[0], aliceDescriptor);
   return h;
 }
@@ -73,6 +74,10 @@ test('pairing: a wrong key is refused, a kiosk key pairs and survives a reload, 
     // an empty key: said so, nothing sent
     await page.getByRole('button', { name: 'Pair kiosk' }).click();
     assert.match(await text(page, 'pair-error'), /Enter the kiosk key/);
+    await page.getByLabel('Kiosk key').fill('kio_1 café');
+    await page.getByRole('button', { name: 'Pair kiosk' }).click();
+    assert.match(await text(page, 'pair-error'), /not a kiosk key/);
+    assert.equal(await page.getByLabel('Kiosk key').getAttribute('aria-invalid'), 'true');
     // a wrong key, and the system administrator's key (not a kiosk key)
     await page.getByLabel('Kiosk key').fill(`kio_${k.id}_${'0'.repeat(40)}`);
     await page.getByRole('button', { name: 'Pair kiosk' }).click();
