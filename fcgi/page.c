@@ -118,17 +118,33 @@ void page_render(struct request *req, int status, const char *name, struct json_
 
 /* ---- pure rules ------------------------------------------------------- */
 
+/* the prefixes of page paths */
+static const char *const page_prefixes[] = {PAGE_PREFIX, PAGE_ENROLL};
+#define NPREFIXES (sizeof page_prefixes / sizeof page_prefixes[0])
+
+/* The prefix path starts with, followed by end (its index) or '/' (under
+ * it); NULL for none. */
+static const char *page_prefix_of(const char *path)
+{
+    for (size_t i = 0; path != NULL && i < NPREFIXES; i++) {
+        size_t n = strlen(page_prefixes[i]);
+        if (strncmp(path, page_prefixes[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))
+            return page_prefixes[i];
+    }
+    return NULL;
+}
+
 int page_path(const char *path)
 {
-    size_t n = strlen(PAGE_PREFIX);
-    return path != NULL && strncmp(path, PAGE_PREFIX, n) == 0 && (path[n] == '\0' || path[n] == '/');
+    return page_prefix_of(path) != NULL;
 }
 
 #define URI_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%"
 
 int page_safe_next(const char *next)
 {
-    if (next == NULL || strncmp(next, PAGE_PREFIX "/", strlen(PAGE_PREFIX) + 1) != 0)
+    const char *prefix = page_prefix_of(next);
+    if (prefix == NULL || next[strlen(prefix)] != '/')
         return 0;
     for (const char *s = next; *s != '\0'; s++) {
         /* the characters of a URI's path and query (RFC 3986), nothing else */
@@ -156,9 +172,10 @@ const char *page_login_location(struct pool *p, const char *raw_path, const char
         return PAGE_LOGIN;
     if (query_string != NULL && *query_string != '\0')
         target = pool_printf(p, "%s?%s", raw_path, query_string);
-    /* the bare prefix means its index */
-    if (strcmp(target, PAGE_PREFIX) == 0)
-        target = PAGE_PREFIX "/";
+    /* a bare prefix means its index */
+    const char *prefix = page_prefix_of(target);
+    if (prefix != NULL && strcmp(target, prefix) == 0)
+        target = pool_printf(p, "%s/", prefix);
     if (!page_safe_next(target))
         return PAGE_LOGIN;
     return pool_printf(p, "%s?%s", PAGE_LOGIN, http_query_append(p, "", "next", target));

@@ -12,6 +12,7 @@
 
 #define PAGE_PREFIX "/dashboard"
 #define PAGE_LOGIN PAGE_PREFIX "/login"
+#define PAGE_ENROLL "/enroll"    /* the enrollment page: a page path too */
 
 /* Load every template of dir as the current set. 0, or -1 (logged) with
  * the previous set, if any, left in place. */
@@ -32,18 +33,19 @@ void page_render(struct request *req, int status, const char *name, struct json_
 void page_error(struct request *req, int status, const char *code, const char *field,
                 const char *message);
 
-/* Whether path is under the pages' prefix ("/dashboard" or "/dashboard/..."). Pure. */
+/* Whether path is a page path: "/dashboard", "/enroll" or under either. Pure. */
 int page_path(const char *path);
 
 /* Whether next may be redirected to after a login: a path under
- * /dashboard/ made of a URI's path and query characters only (no space,
- * quote, angle bracket, backslash or control character), with no "//" and
- * no "." or ".." segment (also percent-encoded). Pure. */
+ * /dashboard/ or /enroll/ made of a URI's path and query characters only
+ * (no space, quote, angle bracket, backslash or control character), with
+ * no "//" and no "." or ".." segment (also percent-encoded). Pure. */
 int page_safe_next(const char *next);
 
 /* "/dashboard/login?next=<raw_path[?query]>" percent-encoded, for an
- * unauthenticated page request (pool string). A target that is not
- * page_safe_next() is left out. Pure. */
+ * unauthenticated page request (pool string); a bare prefix ("/dashboard",
+ * "/enroll") means its index. A target that is not page_safe_next() is
+ * left out. Pure. */
 const char *page_login_location(struct pool *p, const char *raw_path, const char *query_string);
 
 #endif

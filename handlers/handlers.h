@@ -106,4 +106,13 @@ void h_page_kiosks(struct request *req);
 /* pages_devices.c */
 void h_page_devices(struct request *req);
 
+/* pages_enroll.c */
+void h_page_enroll(struct request *req);
+
+/* pages_register.c */
+void h_page_staff_register(struct request *req);
+
+/* pages_me.c */
+void h_page_me(struct request *req);
+
 #endif

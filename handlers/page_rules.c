@@ -45,5 +45,7 @@ const struct page_nav page_nav[] = {
     {"/dashboard/settings",    "Settings",   "GET", "attendance/settings/"},
     {"/dashboard/kiosks",      "Kiosks",     "GET", "kiosks/"},
     {"/dashboard/devices",     "Devices",    "GET", "/api/iot/devices"},
+    {"/enroll/",               "Enrollment", "POST", "/api/enrollment/capture"},
+    {"/dashboard/me",          "My page",   "GET", CLOCK},
 };
 const int page_nnav = (int)(sizeof page_nav / sizeof page_nav[0]);

@@ -1,8 +1,9 @@
 /* pages_staff.c — GET /dashboard/staff: the hotel's staff (the staff
  * API's rows, listings.h) with their face data status, the revoke action
- * (a reason is required; DELETE revoke-face/{staff_id}/ from the browser)
- * and a link to register a face (/dashboard/staff/{id}/register, the
- * camera page). Filters: department, active or not. */
+ * (a reason is required; DELETE revoke-face/{staff_id}/ from the browser),
+ * a link to register a face (/dashboard/staff/{id}/register, the
+ * camera page) and one to enroll five poses (/enroll/?employee=<code>).
+ * Filters: department, active or not. */
 #include "db.h"
 #include "handlers.h"
 #include "jsonx.h"
@@ -38,6 +39,14 @@ void h_page_staff(struct request *req)
     /* the revoke API decides who sees the action (the same rule for any id) */
     jx_add_bool(ctx, "may_revoke", page_may(req, "DELETE", "attendance/clock-logs/revoke-face/1/"));
     jx_add_bool(ctx, "may_register", page_may(req, "POST", "attendance/clock-logs/register-face/"));
+    int may_enroll = page_may(req, "GET", "/enroll/");
+    jx_add_bool(ctx, "may_enroll", may_enroll);
+    for (size_t i = 0; may_enroll && i < json_object_array_length(rows); i++) {
+        struct json_object *row = json_object_array_get_idx(rows, i), *code = NULL;
+        if (json_object_object_get_ex(row, "employee_code", &code) && code != NULL)
+            jx_add_str(row, "enroll_href", pool_printf(req->pool, "/enroll/?%s",
+                       http_query_append(req->pool, "", "employee", json_object_get_string(code))));
+    }
     int n = (int)json_object_array_length(rows);
     jx_add_bool(ctx, "has_rows", n > 0);
     json_object_object_add(ctx, "rows", rows);

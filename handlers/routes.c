@@ -71,6 +71,9 @@ const struct route app_routes[] = {
     PAGE("/settings",                          h_page_settings,  PAGE_READERS,    "page.settings"),
     PAGE("/kiosks",                            h_page_kiosks,    PAGE_MANAGERS,   "page.kiosks"),
     PAGE("/devices",                           h_page_devices,   PAGE_READERS,    "page.devices"),
+    PAGE("/staff/{staff_id}/register",         h_page_staff_register, PAGE_MANAGERS, "page.staff_register"),
+    PAGE("/me",                                h_page_me,        A_USERS,         "page.me"),
+    {"GET",    "/enroll/",                     h_page_enroll,    PAGE_MANAGERS | R_PAGE, T_CALLER, "page.enroll"},
 };
 
 const int app_nroutes = (int)(sizeof app_routes / sizeof app_routes[0]);

@@ -326,7 +326,7 @@ class TestRoles(PageTest):
         nav = re.search(r'<nav class="nav".*?</ul>', text, re.S).group(0)
         self.assertEqual(re.findall(r'<a href="([^"]+)"', nav),
                          ["/dashboard/staff", "/dashboard/audit", "/dashboard/clock-logs",
-                          "/dashboard/settings", "/dashboard/devices"])
+                          "/dashboard/settings", "/dashboard/devices", "/dashboard/me"])
         # settings: read only
         text = self.get_page("/dashboard/settings", cookie=cookie)
         self.assertIn("<fieldset disabled>", text)
@@ -348,7 +348,7 @@ class TestRoles(PageTest):
         cookie, _ = session(self.h, "admin")
         text = self.get_page("/dashboard/", cookie=cookie)
         nav = re.search(r'<nav class="nav".*?</ul>', text, re.S).group(0)
-        self.assertEqual(len(re.findall(r"<li>", nav)), 8)
+        self.assertEqual(len(re.findall(r"<li>", nav)), 10)    # with /enroll/ and /dashboard/me
 
     def test_system_administrator_uses_the_api(self):
         r = fc.admin("GET", "/dashboard/staff?hotel=" + self.h.slug)

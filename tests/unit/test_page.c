@@ -26,6 +26,11 @@ START_TEST(page_paths)
     ck_assert(page_path("/dashboard/"));
     ck_assert(page_path("/dashboard/nothing/here"));
     ck_assert(!page_path("/dashboardx"));
+    ck_assert(page_path("/enroll"));
+    ck_assert(page_path("/enroll/"));
+    ck_assert(page_path("/enroll/x"));
+    ck_assert(!page_path("/enrollment"));
+    ck_assert(!page_path("/api/enrollment/capture"));
     ck_assert(!page_path("/api/dashboard/"));
     ck_assert(!page_path("/"));
     ck_assert(!page_path(""));
@@ -57,14 +62,14 @@ START_TEST(page_flag_admits_nobody)
 }
 END_TEST
 
-/* every /dashboard route is a GET page, for a hotel's users (the sign-in
- * page for anyone); no API route is a page */
+/* every /dashboard and /enroll route is a GET page, for a hotel's users
+ * (the sign-in page for anyone); no API route is a page */
 START_TEST(route_table_pages)
 {
     int pages = 0;
     for (int i = 0; i < app_nroutes; i++) {
         const struct route *r = &app_routes[i];
-        int is_page = strncmp(r->pattern, "/dashboard", 10) == 0;
+        int is_page = page_path(r->pattern);
         ck_assert_msg(((r->access & R_PAGE) != 0) == is_page, "%s", r->pattern);
         if (!is_page)
             continue;
@@ -92,6 +97,9 @@ static const struct {
     {"/dashboard/staff", "q=a b", "/dashboard/login"},           /* a space: not carried */
     {"/dashboard//evil.example", "", "/dashboard/login"},
     {"/dashboard/../api/x", "", "/dashboard/login"},
+    {"/enroll", NULL, "/dashboard/login?next=%2Fenroll%2F"},
+    {"/enroll/", "employee=E12", "/dashboard/login?next=%2Fenroll%2F%3Femployee%3DE12"},
+    {"/enroll/../api/x", "", "/dashboard/login"},
     {NULL, NULL, "/dashboard/login"},
 };
 
@@ -104,7 +112,7 @@ END_TEST
 
 static const char *const next_ok[] = {
     "/dashboard/", "/dashboard/audit", "/dashboard/audit?action=REVOKED&offset=100",
-    "/dashboard/staff/12/register", "/dashboard/a.b",
+    "/dashboard/staff/12/register", "/dashboard/a.b", "/enroll/", "/enroll/?employee=E12", "/dashboard/me",
 };
 static const char *const next_bad[] = {
     "", "/", "/dashboard", "/dashboardx/", "//dashboard/", "https://evil.example/dashboard/",
@@ -113,6 +121,7 @@ static const char *const next_bad[] = {
     "/dashboard/\\evil", "/dashboard/a b", "/dashboard/\t", "/dashboard/a\nb",
     "javascript:alert(1)", "/dashboard/x?next=/a/../b", "/dashboard/\"><script>",
     "/dashboard/<x>", "/dashboard/a\x7f", "/dashboard/\xc3\xa9",
+    "/enroll", "/enrollx/", "/enroll//evil.example", "/enroll/../api", "/api/enrollment/E1",
 };
 
 START_TEST(safe_next_ok) { ck_assert_msg(page_safe_next(next_ok[_i]), "%s", next_ok[_i]); }
