@@ -12,6 +12,7 @@
 # it afterwards. The hello responder listens behind nginx on PORT+1.
 #
 # Environment: FC_VAR, BENCH_PORT, BENCH_DURATION (wrk/pgbench seconds, 10),
+# BENCH_WARMUP (seconds of uncounted wrk before each measured run, 2),
 # BENCH_CONNECTIONS (64), BENCH_STAFF (200), BENCH_AUDIT_ROWS (audit rows of
 # the audit-bench hotel, 1000000; inserted once, topped up when fewer),
 # BENCH_EXPORT_RUNS (CSV exports and \copy runs each, best kept; 2).
@@ -23,6 +24,7 @@ FC_SAY_PREFIX="[bench]"
 export FC_VAR=$(abs_path "${FC_VAR:-var/bench}")
 export FC_BIN=${FC_BIN:-build/release/faceclock}
 DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-2}
 CONNS=${BENCH_CONNECTIONS:-64}
 NSTAFF=${BENCH_STAFF:-200}
 SYNC_PROFILES=${BENCH_SYNC_PROFILES:-10000}
@@ -217,6 +219,12 @@ run_wrk() {
     local label=$1 url=$2 lua=${3:-} out=$WORK/wrk.out rps p50 p99 bad errs
     local args=(-t2 -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency)
     [[ -n $lua ]] && args+=(-s "$lua")
+    # Warm-up, not counted: every worker prepares its statements and loads
+    # what it caches (a hotel's faces) on its first requests.
+    if (( WARMUP > 0 )); then
+        wrk -t2 -c"$CONNS" -d"${WARMUP}s" --timeout 10s ${lua:+-s "$lua"} "$url" >/dev/null 2>&1 || true
+        settle
+    fi
     wrk "${args[@]}" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $label"; }
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
     p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
