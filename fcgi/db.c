@@ -489,3 +489,19 @@ void db_json_ll(struct json_object *o, const char *key, const PGresult *r, int r
     json_object_object_add(o, key, PQgetisnull(r, row, col) ? NULL
                                    : json_object_new_int64(db_ll(r, row, col)));
 }
+
+int db_page_rows(struct db_stmt *st, const struct db_args *a, int total_col, int id_col,
+                 db_row_json row, const void *ctx, struct json_object **rows, long long *total)
+{
+    PGresult *r = db_run(st, a);
+    if (r == NULL)
+        return -1;
+    struct json_object *arr = json_object_new_array();
+    *total = PQntuples(r) > 0 ? db_ll(r, 0, total_col) : 0;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (!PQgetisnull(r, i, id_col))
+            json_object_array_add(arr, row(ctx, r, i));
+    PQclear(r);
+    *rows = arr;
+    return 0;
+}

@@ -104,4 +104,14 @@ int db_bool(const PGresult *r, int row, int col);           /* 't' -> 1 */
 /* o[key] = the column as a JSON integer, or null for SQL NULL. */
 void db_json_ll(struct json_object *o, const char *key, const PGresult *r, int row, int col);
 
+/* One page of a list endpoint. The statement answers at least one row:
+ * the count of every matching row in column total_col of row 0, and the
+ * page's rows (left-joined to that count) with id_col NULL when the page
+ * is empty. row() turns row i into its JSON object. Returns 0 with *rows
+ * (a new array the caller owns) and *total, or -1 on a database failure
+ * (db_last_status() / db_fail_reply() as for db_run). */
+typedef struct json_object *(*db_row_json)(const void *ctx, const PGresult *r, int i);
+int db_page_rows(struct db_stmt *st, const struct db_args *a, int total_col, int id_col,
+                 db_row_json row, const void *ctx, struct json_object **rows, long long *total);
+
 #endif

@@ -147,38 +147,32 @@ static void filter_args(struct db_args *a, long long hotel_id, const struct audi
     db_arg_str(a, f->to_ts);
 }
 
+static struct json_object *audit_json(const void *ctx, const PGresult *r, int i)
+{
+    struct json_object *o = json_object_new_object();
+    (void)ctx;
+    jx_add_int(o, "id", db_ll(r, i, C_ID));
+    jx_add_str(o, "hotel", db_str(r, i, C_HOTEL));
+    jx_add_int(o, "staff", db_ll(r, i, C_STAFF));
+    jx_add_str(o, "staff_name", db_str(r, i, C_STAFF_NAME));
+    jx_add_str(o, "action", db_str(r, i, C_ACTION));
+    db_json_ll(o, "performed_by", r, i, C_BY);
+    jx_add_str(o, "performed_by_name", db_str(r, i, C_BY_NAME));
+    jx_add_str(o, "reason", db_str(r, i, C_REASON));
+    jx_add_bool(o, "consent_given", db_bool(r, i, C_CONSENT));
+    jx_add_str(o, "created_at", db_str(r, i, C_CREATED));
+    return o;
+}
+
 int audit_rows(long long hotel_id, const struct audit_filter *f, long limit, long offset,
                struct json_object **rows, long long *total)
 {
     struct db_args a;
-    PGresult *r;
 
     filter_args(&a, hotel_id, f);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_list, &a)) == NULL)
-        return -1;
-    struct json_object *arr = json_object_new_array();
-    *total = db_ll(r, 0, C_TOTAL);
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (PQgetisnull(r, i, C_ID))
-            continue;
-        struct json_object *o = json_object_new_object();
-        jx_add_int(o, "id", db_ll(r, i, C_ID));
-        jx_add_str(o, "hotel", db_str(r, i, C_HOTEL));
-        jx_add_int(o, "staff", db_ll(r, i, C_STAFF));
-        jx_add_str(o, "staff_name", db_str(r, i, C_STAFF_NAME));
-        jx_add_str(o, "action", db_str(r, i, C_ACTION));
-        db_json_ll(o, "performed_by", r, i, C_BY);
-        jx_add_str(o, "performed_by_name", db_str(r, i, C_BY_NAME));
-        jx_add_str(o, "reason", db_str(r, i, C_REASON));
-        jx_add_bool(o, "consent_given", db_bool(r, i, C_CONSENT));
-        jx_add_str(o, "created_at", db_str(r, i, C_CREATED));
-        json_object_array_add(arr, o);
-    }
-    PQclear(r);
-    *rows = arr;
-    return 0;
+    return db_page_rows(&st_list, &a, C_TOTAL, C_ID, audit_json, NULL, rows, total);
 }
 
 void h_audit_list(struct request *req)

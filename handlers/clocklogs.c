@@ -128,41 +128,35 @@ static void filter_args(struct db_args *a, long long hotel_id, const struct cloc
     db_arg_str(a, f->to);
 }
 
+static struct json_object *clocklog_json(const void *ctx, const PGresult *r, int i)
+{
+    (void)ctx;
+    struct json_object *o = json_object_new_object();
+    jx_add_int(o, "id", db_ll(r, i, C_ID));
+    jx_add_int(o, "staff_id", db_ll(r, i, C_STAFF));
+    jx_add_str(o, "staff_name", db_str(r, i, C_NAME));
+    db_json_ll(o, "department_id", r, i, C_DEPT);
+    jx_add_str(o, "time_in", db_str(r, i, C_IN));
+    jx_add_str(o, "time_out", db_str(r, i, C_OUT));
+    jx_add_double(o, "session_duration_hours", db_double(r, i, C_HOURS), 2);
+    db_json_ll(o, "roster_shift_id", r, i, C_SHIFT);
+    jx_add_bool(o, "is_unrostered", db_bool(r, i, C_UNROSTERED));
+    jx_add_bool(o, "is_approved", db_bool(r, i, C_APPROVED));
+    jx_add_bool(o, "verified_by_face", db_bool(r, i, C_FACE));
+    jx_add_str(o, "source", db_str(r, i, C_SOURCE));
+    jx_add_str(o, "long_session_ack_mode", db_str(r, i, C_ACK));
+    return o;
+}
+
 int clocklog_rows(long long hotel_id, const struct clocklog_filter *f, long limit, long offset,
                   struct json_object **rows, long long *total)
 {
     struct db_args a;
-    PGresult *r;
 
     filter_args(&a, hotel_id, f);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_list, &a)) == NULL)
-        return -1;
-    struct json_object *arr = json_object_new_array();
-    *total = db_ll(r, 0, C_TOTAL);
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (PQgetisnull(r, i, C_ID))
-            continue;
-        struct json_object *o = json_object_new_object();
-        jx_add_int(o, "id", db_ll(r, i, C_ID));
-        jx_add_int(o, "staff_id", db_ll(r, i, C_STAFF));
-        jx_add_str(o, "staff_name", db_str(r, i, C_NAME));
-        db_json_ll(o, "department_id", r, i, C_DEPT);
-        jx_add_str(o, "time_in", db_str(r, i, C_IN));
-        jx_add_str(o, "time_out", db_str(r, i, C_OUT));
-        jx_add_double(o, "session_duration_hours", db_double(r, i, C_HOURS), 2);
-        db_json_ll(o, "roster_shift_id", r, i, C_SHIFT);
-        jx_add_bool(o, "is_unrostered", db_bool(r, i, C_UNROSTERED));
-        jx_add_bool(o, "is_approved", db_bool(r, i, C_APPROVED));
-        jx_add_bool(o, "verified_by_face", db_bool(r, i, C_FACE));
-        jx_add_str(o, "source", db_str(r, i, C_SOURCE));
-        jx_add_str(o, "long_session_ack_mode", db_str(r, i, C_ACK));
-        json_object_array_add(arr, o);
-    }
-    PQclear(r);
-    *rows = arr;
-    return 0;
+    return db_page_rows(&st_list, &a, C_TOTAL, C_ID, clocklog_json, NULL, rows, total);
 }
 
 void h_clocklogs_list(struct request *req)

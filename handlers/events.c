@@ -117,13 +117,31 @@ void h_events_create(struct request *req)
     PQclear(r);
 }
 
+static struct json_object *event_json(const void *ctx, const PGresult *r, int i)
+{
+    struct json_object *o = json_object_new_object();
+    const char *meta = PQgetvalue(r, i, C_METADATA);
+    (void)ctx;
+    jx_add_int(o, "id", db_ll(r, i, C_ID));
+    jx_add_str(o, "event_id", db_str(r, i, C_EVENT_ID));
+    jx_add_str(o, "device_id", db_str(r, i, C_DEVICE));
+    jx_add_str(o, "event_type", db_str(r, i, C_TYPE));
+    jx_add_str(o, "event_timestamp", db_str(r, i, C_TIMESTAMP));
+    jx_add_str(o, "employee_id", db_str(r, i, C_EMPLOYEE));
+    /* jsonb text as stored, within the parser's limits since it passed them on the way in */
+    json_object_object_add(o, "metadata", jx_parse(meta, strlen(meta)));
+    jx_add_str(o, "received_at", db_str(r, i, C_RECEIVED));
+    return o;
+}
+
 void h_events_list(struct request *req)
 {
     const char *device = req_query(req, "device_id"), *employee = req_query(req, "employee_id");
     const char *from_date, *from_ts, *to_date, *to_ts;
     long limit, offset;
+    long long total;
     struct db_args a;
-    PGresult *r;
+    struct json_object *arr;
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
@@ -149,28 +167,9 @@ void h_events_list(struct request *req)
     db_arg_str(&a, to_ts);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_list, &a)) == NULL) {
+    if (db_page_rows(&st_list, &a, C_TOTAL, C_ID, event_json, NULL, &arr, &total) < 0) {
         db_fail_reply(req);
         return;
     }
-    struct json_object *arr = json_object_new_array();
-    long long total = db_ll(r, 0, C_TOTAL);
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (PQgetisnull(r, i, C_ID))
-            continue;
-        struct json_object *o = json_object_new_object();
-        const char *meta = PQgetvalue(r, i, C_METADATA);
-        jx_add_int(o, "id", db_ll(r, i, C_ID));
-        jx_add_str(o, "event_id", db_str(r, i, C_EVENT_ID));
-        jx_add_str(o, "device_id", db_str(r, i, C_DEVICE));
-        jx_add_str(o, "event_type", db_str(r, i, C_TYPE));
-        jx_add_str(o, "event_timestamp", db_str(r, i, C_TIMESTAMP));
-        jx_add_str(o, "employee_id", db_str(r, i, C_EMPLOYEE));
-        /* jsonb text as stored, within the parser's limits since it passed them on the way in */
-        json_object_object_add(o, "metadata", jx_parse(meta, strlen(meta)));
-        jx_add_str(o, "received_at", db_str(r, i, C_RECEIVED));
-        json_object_array_add(arr, o);
-    }
-    PQclear(r);
     resp_json_page(req, arr, total, offset, limit);
 }

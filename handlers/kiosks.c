@@ -85,27 +85,22 @@ void h_kiosks_create(struct request *req)
     resp_json(req, 201, o);
 }
 
+static struct json_object *kiosk_row_json(const void *ctx, const PGresult *r, int i)
+{
+    (void)ctx;
+    return kiosk_json(r, i);
+}
+
 int kiosk_rows(long long hotel_id, long limit, long offset,
                struct json_object **rows, long long *total)
 {
     struct db_args a;
-    PGresult *r;
 
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_list, &a)) == NULL)
-        return -1;
-    /* one row always comes back with the total; kiosk columns NULL when none */
-    struct json_object *arr = json_object_new_array();
-    *total = db_ll(r, 0, 4);
-    for (int i = 0; i < PQntuples(r); i++)
-        if (!PQgetisnull(r, i, 0))
-            json_object_array_add(arr, kiosk_json(r, i));
-    PQclear(r);
-    *rows = arr;
-    return 0;
+    return db_page_rows(&st_list, &a, 4, 0, kiosk_row_json, NULL, rows, total);
 }
 
 void h_kiosks_list(struct request *req)

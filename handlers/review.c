@@ -86,32 +86,26 @@ static int log_id_or_reply(struct request *req, long long *id)
     return -1;
 }
 
+static struct json_object *pending_json(const void *ctx, const PGresult *r, int i)
+{
+    (void)ctx;
+    struct json_object *o = log_json(r, i, 0);
+    jx_add_str(o, "staff_name", db_str(r, i, L_END));
+    db_json_ll(o, "department_id", r, i, L_END + 1);
+    jx_add_str(o, "force_reason", db_str(r, i, L_END + 2));
+    return o;
+}
+
 int pending_rows(long long hotel_id, long limit, long offset,
                  struct json_object **rows, long long *total)
 {
     struct db_args a;
-    PGresult *r;
 
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_pending, &a)) == NULL)
-        return -1;
-    struct json_object *arr = json_object_new_array();
-    *total = db_ll(r, 0, L_END + 3);
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (PQgetisnull(r, i, L_ID))
-            continue;
-        struct json_object *o = log_json(r, i, 0);
-        jx_add_str(o, "staff_name", db_str(r, i, L_END));
-        db_json_ll(o, "department_id", r, i, L_END + 1);
-        jx_add_str(o, "force_reason", db_str(r, i, L_END + 2));
-        json_object_array_add(arr, o);
-    }
-    PQclear(r);
-    *rows = arr;
-    return 0;
+    return db_page_rows(&st_pending, &a, L_END + 3, L_ID, pending_json, NULL, rows, total);
 }
 
 void h_review_pending(struct request *req)
@@ -178,41 +172,35 @@ void h_review_approve(struct request *req)
         resp_error(req, 404, "NOT_FOUND", "No such clock log.");
 }
 
+static struct json_object *open_json(const void *ctx, const PGresult *r, int i)
+{
+    const struct safety_thresholds *t = ctx;
+    struct safety_flags f;
+    safety_compute(db_double(r, i, O_SECS), 0, t, &f);
+    struct json_object *o = json_object_new_object();
+    jx_add_int(o, "log_id", db_ll(r, i, O_LOG));
+    jx_add_int(o, "staff_id", db_ll(r, i, O_STAFF));
+    jx_add_str(o, "staff_name", db_str(r, i, O_NAME));
+    db_json_ll(o, "department_id", r, i, O_DEPT);
+    jx_add_str(o, "time_in", db_str(r, i, O_IN));
+    jx_add_double(o, "session_duration_hours", f.hours, 2);
+    jx_add_bool(o, "needs_break_warning", f.needs_break_warning);
+    jx_add_bool(o, "needs_long_session_warning", f.needs_long_session_warning);
+    jx_add_bool(o, "needs_hard_stop_warning", f.needs_hard_stop_warning);
+    jx_add_bool(o, "should_clock_out", f.should_clock_out);
+    return o;
+}
+
 int clocked_in_rows(long long hotel_id, const struct safety_thresholds *t, long limit, long offset,
                     struct json_object **rows, long long *total)
 {
-    struct safety_flags f;
     struct db_args a;
-    PGresult *r;
 
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_open, &a)) == NULL)
-        return -1;
-    struct json_object *arr = json_object_new_array();
-    *total = db_ll(r, 0, O_TOTAL);
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (PQgetisnull(r, i, O_LOG))
-            continue;
-        safety_compute(db_double(r, i, O_SECS), 0, t, &f);
-        struct json_object *o = json_object_new_object();
-        jx_add_int(o, "log_id", db_ll(r, i, O_LOG));
-        jx_add_int(o, "staff_id", db_ll(r, i, O_STAFF));
-        jx_add_str(o, "staff_name", db_str(r, i, O_NAME));
-        db_json_ll(o, "department_id", r, i, O_DEPT);
-        jx_add_str(o, "time_in", db_str(r, i, O_IN));
-        jx_add_double(o, "session_duration_hours", f.hours, 2);
-        jx_add_bool(o, "needs_break_warning", f.needs_break_warning);
-        jx_add_bool(o, "needs_long_session_warning", f.needs_long_session_warning);
-        jx_add_bool(o, "needs_hard_stop_warning", f.needs_hard_stop_warning);
-        jx_add_bool(o, "should_clock_out", f.should_clock_out);
-        json_object_array_add(arr, o);
-    }
-    PQclear(r);
-    *rows = arr;
-    return 0;
+    return db_page_rows(&st_open, &a, O_TOTAL, O_LOG, open_json, t, rows, total);
 }
 
 void h_review_clocked_in(struct request *req)

@@ -39,11 +39,26 @@ int staff_filter_or_reply(struct request *req, struct staff_filter *f)
     return 0;
 }
 
+static struct json_object *staff_json(const void *ctx, const PGresult *r, int i)
+{
+    (void)ctx;
+    struct json_object *o = json_object_new_object();
+    jx_add_int(o, "id", db_ll(r, i, 0));
+    jx_add_str(o, "employee_code", db_str(r, i, 1));
+    jx_add_str(o, "first_name", db_str(r, i, 2));
+    jx_add_str(o, "last_name", db_str(r, i, 3));
+    db_json_ll(o, "department_id", r, i, 4);
+    jx_add_str(o, "role", db_str(r, i, 5));
+    jx_add_bool(o, "is_active", db_bool(r, i, 6));
+    jx_add_str(o, "username", db_str(r, i, 7));
+    jx_add_bool(o, "has_registered_face", db_bool(r, i, 8));
+    return o;
+}
+
 int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, long offset,
                struct json_object **rows, long long *total)
 {
     struct db_args a;
-    PGresult *r;
 
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
@@ -51,28 +66,7 @@ int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, lon
     db_arg_str(&a, f->is_active);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
-    if ((r = db_run(&st_list, &a)) == NULL)
-        return -1;
-    struct json_object *arr = json_object_new_array();
-    *total = db_ll(r, 0, 9);
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (PQgetisnull(r, i, 0))
-            continue;
-        struct json_object *o = json_object_new_object();
-        jx_add_int(o, "id", db_ll(r, i, 0));
-        jx_add_str(o, "employee_code", db_str(r, i, 1));
-        jx_add_str(o, "first_name", db_str(r, i, 2));
-        jx_add_str(o, "last_name", db_str(r, i, 3));
-        db_json_ll(o, "department_id", r, i, 4);
-        jx_add_str(o, "role", db_str(r, i, 5));
-        jx_add_bool(o, "is_active", db_bool(r, i, 6));
-        jx_add_str(o, "username", db_str(r, i, 7));
-        jx_add_bool(o, "has_registered_face", db_bool(r, i, 8));
-        json_object_array_add(arr, o);
-    }
-    PQclear(r);
-    *rows = arr;
-    return 0;
+    return db_page_rows(&st_list, &a, 9, 0, staff_json, NULL, rows, total);
 }
 
 void h_staff_list(struct request *req)
