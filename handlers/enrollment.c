@@ -19,7 +19,6 @@
 #include "jpeg.h"
 #include "jsonx.h"
 #include "response.h"
-#include "settings.h"
 #include "validate.h"
 
 #define IMAGE_MAX (512 * 1024)          /* bytes of one decoded image */
@@ -30,13 +29,6 @@
 static struct db_stmt st_staff = {
     "enr_staff",
     "SELECT id FROM staff WHERE hotel_id = $1 AND employee_code = $2 AND is_active", 0,
-};
-static struct db_stmt st_target = {
-    "enr_target",
-    "SELECT coalesce(s.department_id, 0), " SETTINGS_COLS " "
-    "FROM staff s JOIN attendance_settings a ON a.hotel_id = s.hotel_id "
-    "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active FOR UPDATE OF s",
-    0,
 };
 static struct db_stmt st_upsert = {
     "enr_upsert",
@@ -232,12 +224,11 @@ void h_enrollment_capture(struct request *req)
     struct json_object *body = req_json_body_or_reply(req), *c = NULL;
     struct capture caps[POSE_COUNT];
     float d[POSE_COUNT][DESCRIPTOR_DIM], mean[DESCRIPTOR_DIM];
-    struct attendance_settings s;
     const unsigned char *thumb = NULL;
     const char *code;
     size_t thumb_len = 0;
     long long staff_id;
-    int consent, replaced = 0, bad;
+    int consent, bad;
     double dist;
     struct db_args a;
     PGresult *r;
@@ -277,36 +268,13 @@ void h_enrollment_capture(struct request *req)
         return;
     }
 
-    if (face_tx_begin(req->hotel.id) < 0)
-        goto db_fail;
-    db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
-    db_arg_int(&a, staff_id);
-    if ((r = db_run(&st_target, &a)) == NULL)
-        goto db_fail;
-    if (PQntuples(r) == 0) {            /* departed since the lookup */
-        PQclear(r);
-        db_rollback();
-        resp_error(req, 404, "NOT_FOUND", "No active staff member with employee id %s in this hotel.", code);
+    /* the person may have departed since the lookup: face_register answers 404 */
+    long long audit_id;
+    int done = face_register(req, staff_id, pool_printf(req->pool, "with employee id %s", code), mean, 0,
+                             consent, "enrollment", &audit_id);
+    if (done == 0)
         return;
-    }
-    long long department = db_ll(r, 0, 0);
-    settings_from_row(r, 0, 1, &s);
-    PQclear(r);
-    const char *msg, *refusal;
-    int status;
-    if ((refusal = face_registration_refusal(&s, department, 0, consent, &status, &msg)) != NULL) {
-        db_rollback();
-        resp_error(req, status, refusal, "%s", msg);
-        return;
-    }
-
-    if (face_store_put(req->hotel.id, staff_id, mean, consent, "enrollment", req->caller.staff_id,
-                       &replaced) < 0)
-        goto db_fail;
-    struct audit_entry e = {req->hotel.id, staff_id, replaced ? "RE_REGISTERED" : "REGISTERED",
-                            req->caller.staff_id, NULL, consent, req->client_ip, req->user_agent};
-    if (audit_append(&e) < 0)
+    if (done < 0)
         goto db_fail;
     char *hex = pool_alloc(req->pool, 2 * thumb_len + 3);
     memcpy(hex, "\\x", 2);

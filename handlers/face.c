@@ -8,16 +8,7 @@
 #include "handlers.h"
 #include "jsonx.h"
 #include "response.h"
-#include "settings.h"
 #include "validate.h"
-
-static struct db_stmt st_target = {
-    "face_target",
-    "SELECT coalesce(s.department_id, 0), " SETTINGS_COLS " "
-    "FROM staff s JOIN attendance_settings a ON a.hotel_id = s.hotel_id "
-    "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active FOR UPDATE OF s",
-    0,
-};
 
 char *staff_display_name(struct pool *p, const char *first, const char *last)
 {
@@ -27,12 +18,9 @@ char *staff_display_name(struct pool *p, const char *first, const char *last)
 void h_register_face(struct request *req)
 {
     struct json_object *body = req_json_body_or_reply(req), *desc = NULL;
-    struct attendance_settings s;
     float d[DESCRIPTOR_DIM];
     long long staff_id = 0;
-    int consent = 0, replaced = 0;
-    struct db_args a;
-    PGresult *r;
+    int consent = 0;
 
     if (body == NULL)
         return;
@@ -61,38 +49,12 @@ void h_register_face(struct request *req)
         return;
     }
 
-    if (face_tx_begin(req->hotel.id) < 0)
-        goto db_fail;
-    db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
-    db_arg_int(&a, staff_id);
-    if ((r = db_run(&st_target, &a)) == NULL)
-        goto db_fail;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        db_rollback();
-        resp_error(req, 404, "NOT_FOUND", "No active staff member %lld in this hotel.", staff_id);
+    long long audit_id;
+    int done = face_register(req, staff_id, pool_printf(req->pool, "%lld", staff_id), d, self, consent,
+                             "kiosk", &audit_id);
+    if (done == 0)
         return;
-    }
-    long long department = db_ll(r, 0, 0);
-    settings_from_row(r, 0, 1, &s);
-    PQclear(r);
-
-    const char *msg;
-    int status;
-    const char *code = face_registration_refusal(&s, department, self, consent, &status, &msg);
-    if (code != NULL) {
-        db_rollback();
-        resp_error(req, status, code, "%s", msg);
-        return;
-    }
-
-    if (face_store_put(req->hotel.id, staff_id, d, consent, "kiosk", req->caller.staff_id, &replaced) < 0)
-        goto db_fail;
-    struct audit_entry e = {req->hotel.id, staff_id, replaced ? "RE_REGISTERED" : "REGISTERED",
-                            req->caller.staff_id, NULL, consent, req->client_ip, req->user_agent};
-    long long audit_id = audit_append(&e);
-    if (audit_id < 0 || db_commit() < 0)
+    if (done < 0 || db_commit() < 0)
         goto db_fail;
 
     struct json_object *o = json_object_new_object();

@@ -6,6 +6,17 @@
 #include "db.h"
 #include "face_store.h"
 #include "log.h"
+#include "response.h"
+#include "settings.h"
+#include "settings_rules.h"
+
+static struct db_stmt st_target = {
+    "face_target",
+    "SELECT coalesce(s.department_id, 0), " SETTINGS_COLS " "
+    "FROM staff s JOIN attendance_settings a ON a.hotel_id = s.hotel_id "
+    "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active FOR UPDATE OF s",
+    0,
+};
 
 static struct db_stmt st_audit = {
     "face_audit_append",
@@ -177,4 +188,41 @@ int face_unseal(long long hotel_id, long long staff_id, const char *bytea_hex, f
     from_bytes(plain, out);
     memset(plain, 0, sizeof plain);
     return 0;
+}
+
+int face_register(struct request *req, long long staff_id, const char *who, const float *d,
+                  int self, int consent, const char *source, long long *audit_id)
+{
+    struct attendance_settings s;
+    struct db_args a;
+    PGresult *r;
+    const char *code, *msg;
+    int status, replaced = 0;
+
+    if (face_tx_begin(req->hotel.id) < 0)
+        return -1;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, staff_id);
+    if ((r = db_run(&st_target, &a)) == NULL)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        db_rollback();
+        resp_error(req, 404, "NOT_FOUND", "No active staff member %s in this hotel.", who);
+        return 0;
+    }
+    long long department = db_ll(r, 0, 0);
+    settings_from_row(r, 0, 1, &s);
+    PQclear(r);
+    if ((code = face_registration_refusal(&s, department, self, consent, &status, &msg)) != NULL) {
+        db_rollback();
+        resp_error(req, status, code, "%s", msg);
+        return 0;
+    }
+    if (face_store_put(req->hotel.id, staff_id, d, consent, source, req->caller.staff_id, &replaced) < 0)
+        return -1;
+    struct audit_entry e = {req->hotel.id, staff_id, replaced ? "RE_REGISTERED" : "REGISTERED",
+                            req->caller.staff_id, NULL, consent, req->client_ip, req->user_agent};
+    return (*audit_id = audit_append(&e)) < 0 ? -1 : 1;
 }

@@ -36,6 +36,17 @@ long long audit_append(const struct audit_entry *e);
 int face_store_put(long long hotel_id, long long staff_id, const float *descriptor,
                    int consent, const char *source, long long registered_by, int *replaced);
 
+/* A registration (contract 5.3) in one face transaction it begins: lock
+ * the active staff member, apply the rules in the contract's order (self:
+ * the caller registers their own face), store d with source, and append
+ * the REGISTERED / RE_REGISTERED audit row. Returns 1 with *audit_id, the
+ * transaction open for the caller to add to and commit; 0 after answering
+ * (404 "No active staff member <who> in this hotel." or the rule's
+ * refusal) and rolling back; -1 on a database failure (the caller answers
+ * and rolls back). */
+int face_register(struct request *req, long long staff_id, const char *who, const float *d,
+                  int self, int consent, const char *source, long long *audit_id);
+
 /* Delete a staff member's face data and audit it as REVOKED with reason.
  * Returns the audit row id, 0 when there was no face data, -1 on failure. */
 long long face_store_revoke(long long hotel_id, long long staff_id, const char *reason,
