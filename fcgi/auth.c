@@ -45,6 +45,17 @@ int auth_role_from_name(const char *name)
     return 0;
 }
 
+const char *auth_role_name(int role)
+{
+    switch (role) {
+    case ROLE_STAFF: return "staff";
+    case ROLE_MANAGER: return "manager";
+    case ROLE_HR: return "hr";
+    case ROLE_ADMIN: return "admin";
+    default: return "";
+    }
+}
+
 void auth_user_from_row(struct caller *c, const PGresult *r, int row)
 {
     c->kind = CALLER_USER;

@@ -36,6 +36,9 @@ void auth_user_from_row(struct caller *c, const struct pg_result *r, int row);
 /* "staff"/"manager"/"hr"/"admin" -> ROLE_*, else 0 */
 int auth_role_from_name(const char *name);
 
+/* ROLE_* -> its name, "" for anything else */
+const char *auth_role_name(int role);
+
 /* Parse "<prefix>_<id>_<hex>" → id; 0 or -1. */
 int auth_key_id(const char *key, const char *prefix, long long *id);
 

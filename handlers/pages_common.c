@@ -3,6 +3,7 @@
  * token), department names, paging links and filter query strings. */
 #include <stdio.h>
 #include <string.h>
+#include "auth.h"
 #include "csrf.h"
 #include "db.h"
 #include "jsonx.h"
@@ -17,17 +18,6 @@ static struct db_stmt st_departments = {
     "page_departments",
     "SELECT id, name FROM departments WHERE hotel_id = $1 ORDER BY name, id", 0,
 };
-
-static const char *role_name(int role)
-{
-    switch (role) {
-    case ROLE_STAFF: return "staff";
-    case ROLE_MANAGER: return "manager";
-    case ROLE_HR: return "hr";
-    case ROLE_ADMIN: return "admin";
-    default: return "";
-    }
-}
 
 int page_may(struct request *req, const char *method, const char *path)
 {
@@ -58,7 +48,7 @@ struct json_object *page_context(struct request *req, const char *title, const c
 
     o = json_object_new_object();
     jx_add_str(o, "username", req->caller.username);
-    jx_add_str(o, "role", role_name(req->caller.role));
+    jx_add_str(o, "role", auth_role_name(req->caller.role));
     json_object_object_add(ctx, "user", o);
 
     o = json_object_new_object();

@@ -61,23 +61,12 @@ static struct db_stmt st_kiosk_me = {
     0,
 };
 
-static const char *role_name(int role)
-{
-    switch (role) {
-    case ROLE_STAFF: return "staff";
-    case ROLE_MANAGER: return "manager";
-    case ROLE_HR: return "hr";
-    case ROLE_ADMIN: return "admin";
-    default: return "";
-    }
-}
-
 static struct json_object *user_json(const struct caller *c)
 {
     struct json_object *u = json_object_new_object();
     jx_add_int(u, "id", c->user_id);
     jx_add_str(u, "username", c->username);
-    jx_add_str(u, "role", role_name(c->role));
+    jx_add_str(u, "role", auth_role_name(c->role));
     jx_add_str(u, "hotel", c->hotel_slug);
     if (c->staff_id > 0)
         jx_add_int(u, "staff_id", c->staff_id);
