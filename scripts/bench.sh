@@ -149,7 +149,6 @@ prepare_data() {
     say "face-clock-in: a $NSTAFF-staff hotel rostered all day, faces registered"
     python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
         die "could not prepare the face-clock-in benchmark"
-    clock_ceiling_script
 
     say "face-audit-logs: hotel $AUDIT_SLUG with $AUDIT_ROWS audit rows, an hr user"
     python3 tests/bench/audit_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" "$AUDIT_SLUG" "$WORK" \
@@ -179,28 +178,6 @@ wrk.headers["X-API-Key"] = "$FACECLOCK_ADMIN_KEY"
 wrk.body = f:read("*a")
 f:close()
 EOF
-}
-
-# The face-clock-in ceiling runs the endpoint's own statements: logged by
-# PostgreSQL for one clock-in and one clock-out of the same person, then
-# turned into a pgbench script by clock_bench.py.
-clock_ceiling_script() {
-    local url=$BASE_URL/api/staff/hotel/clock-bench/attendance/clock-logs/face-clock-in/ i code
-    local pglog=$FC_VAR/log/postgres.log
-    owner_sql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$FACECLOCK_MIGRATE_URL" "$@" >/dev/null; }
-    owner_sql -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" ||
-        die "could not turn statement logging on"
-    sleep 0.5
-    for i in 1 2; do
-        code=$(curl -s -o "$WORK/scan.out" -w '%{http_code}' -X POST --max-time 10 \
-            -H "X-API-Key: $(<"$WORK/clock_kiosk_key")" -H 'Content-Type: application/json' \
-            --data-binary @"$WORK/clock_scan.json" "$url") || code=000
-        [[ $code == 20[01] ]] || die "face-clock-in scan answered $code: $(head -c 300 "$WORK/scan.out")"
-    done
-    owner_sql -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" ||
-        die "could not turn statement logging off"
-    python3 tests/bench/clock_bench.py pgbench "$WORK" "$pglog" ||
-        die "could not write the face-clock-in pgbench script"
 }
 
 # --------------------------------------------------------------- measuring

@@ -23,48 +23,23 @@ through the C preprocessor (its macros assemble them), so the ceilings run
 exactly what the handler runs. Needs PG_BIN and FACECLOCK_MIGRATE_URL in
 the environment for `setup` (scripts/bench.sh exports $FC_VAR/env).
 """
-import ast
-import json
 import os
 import re
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-STR = r'"(?:[^"\\\n]|\\.)*"'
+from benchlib import bind, c_string, call, must, psql
+
+SOURCE = "handlers/audit.c"
 HR_PASSWORD = "audit-bench-hr-pw"      # a bench-only user on a loopback stack
 
 
 # ------------------------------------------------------------ the statements
 
-def _preprocessed():
-    return subprocess.run(
-        ["cc", "-E", "-P", "-D_GNU_SOURCE", "-Ifcgi", "-Ihandlers", "-I/usr/include/postgresql",
-         "handlers/audit.c"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-
-
-def _strings_after(pp, anchor):
-    """The concatenated C string literals right after `anchor`."""
-    i = pp.index(anchor) + len(anchor)
-    m = re.compile(r"\s*((?:%s\s*)+)" % STR).match(pp, i)
-    if not m:
-        raise SystemExit("audit_bench: no string literal after %r in handlers/audit.c" % anchor)
-    return "".join(ast.literal_eval(s) for s in re.findall(STR, m.group(1)))
-
-
-def _params(sql, values):
-    """$n -> values[n] (text spliced as is)."""
-    return re.sub(r"\$(\d+)\b", lambda m: values[int(m.group(1))], sql)
-
-
 def statements(hid):
-    pp = _preprocessed()
-    listing = _strings_after(pp, '"audit_list",')
-    export_set = _strings_after(pp, '"audit_export_set",')
-    copy = _strings_after(pp, "export_sql[] =")
+    listing = c_string(SOURCE, '"audit_list",')
+    export_set = c_string(SOURCE, '"audit_export_set",')
+    copy = c_string(SOURCE, "export_sql[] =")
     m = re.fullmatch(r"COPY \((SELECT .*)\) TO STDOUT WITH \(FORMAT csv, HEADER\)", copy, re.S)
     if not m:
         raise SystemExit("audit_bench: the export in handlers/audit.c is no longer COPY (SELECT ...) TO STDOUT")
@@ -72,8 +47,8 @@ def statements(hid):
     # $8/$9 limit and offset. pgbench binds :hid/:lim/:off as parameters
     # (-M prepared) as the worker does; the NULLs are literals.
     nulls = {i: "NULL" for i in range(2, 8)}
-    listing = _params(listing, {**nulls, 1: ":hid", 8: ":lim", 9: ":off"})
-    export_set = _params(export_set, {**nulls, 1: "'%d'" % hid})
+    listing = bind(listing, {**nulls, 1: ":hid", 8: ":lim", 9: ":off"})
+    export_set = bind(export_set, {**nulls, 1: "'%d'" % hid})
     select = m.group(1)
     # The same SELECT with the export's settings spelled as literals, so
     # that the planner sees the values (psql's best case, for comparison).
@@ -86,32 +61,6 @@ def statements(hid):
 
 
 # ------------------------------------------------------------------- setup
-
-def call(base, method, path, body, headers):
-    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode(),
-                                 headers=dict({"Content-Type": "application/json"}, **headers))
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, json.loads(r.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
-
-
-def must(result, what):
-    status, body = result
-    if status >= 300:
-        sys.exit("audit_bench: %s failed: %s %s" % (what, status, body))
-    return body
-
-
-def psql(sql):
-    out = subprocess.run([os.path.join(os.environ["PG_BIN"], "psql"), os.environ["FACECLOCK_MIGRATE_URL"],
-                          "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit("audit_bench: psql failed: %s" % out.stderr.strip())
-    return out.stdout.strip()
-
 
 def setup(base, key, slug, work, n):
     hr_user = slug + "-hr"
@@ -132,7 +81,7 @@ def setup(base, key, slug, work, n):
              "department_id": 1},
         ],
     }
-    must(call(base, "PUT", "/api/staff/hotel/%s/pms-sync/" % slug, doc, {"X-API-Key": key}), "pms sync")
+    must(call(base, "PUT", "/api/staff/hotel/%s/pms-sync/" % slug, doc, key), "pms sync")
     hid = int(psql("SELECT id FROM hotels WHERE slug = '%s'" % slug))
 
     have = int(psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %d" % hid))
@@ -171,7 +120,7 @@ FROM generate_series(%(first)d, %(n)d) AS g
         print("[bench] audit log of %s holds %d rows (> %d; the log is append-only): "
               "the page and the export cover all %d" % (slug, have, n, have), flush=True)
 
-    token = must(call(base, "POST", "/api/auth/login", {"username": hr_user, "password": HR_PASSWORD}, {}),
+    token = must(call(base, "POST", "/api/auth/login", {"username": hr_user, "password": HR_PASSWORD}),
                  "hr login")["token"]
     sql = statements(hid)
     files = {

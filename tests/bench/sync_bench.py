@@ -24,31 +24,12 @@ import os
 import random
 import sys
 import time
-import urllib.error
 import urllib.request
+
+from benchlib import call, must
 
 DIM = 128
 DEVICE = "bench-cam"
-
-
-def call(base, method, path, body=None, key=None):
-    headers = {"Content-Type": "application/json"}
-    if key:
-        headers["X-API-Key"] = key
-    req = urllib.request.Request(base + path, method=method,
-                                 data=None if body is None else json.dumps(body).encode(), headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=300) as r:
-            return r.status, json.loads(r.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
-
-
-def must(result, what):
-    status, body = result
-    if status >= 300:
-        sys.exit("sync_bench: %s failed: %s %s" % (what, status, body))
-    return body
 
 
 def device_key(base, key, slug, work):
