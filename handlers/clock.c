@@ -34,30 +34,33 @@ static struct db_stmt st_hotel_state = {
 };
 
 /* One round trip for everything the decision needs about a person: name,
- * department, the open session (and its shift), the hotel's wall clock in
- * local_epoch() seconds, and the shifts of yesterday, today and tomorrow
- * (hotel-local). */
-#define SHIFT_JSON(r) \
-    "json_build_object('id', " r ".id, 'date', " r ".shift_date::text, 'start_time', " \
-    r ".start_time::text, 'end_time', " r ".end_time::text, 'location', " r ".location, " \
-    "'department', (SELECT name FROM departments WHERE hotel_id = " r ".hotel_id " \
-    "AND id = coalesce(" r ".department_id, s.department_id)))"
+ * department, the open session, the hotel's wall clock in local_epoch()
+ * seconds, the hotel's face version and settings, and one row per shift:
+ * with no open session those of yesterday, today and tomorrow
+ * (hotel-local), with one the session's own shift. The shift columns are
+ * NULL on the single row of a person without any. */
+#define PERSON_SHIFT_COL 7      /* id, date, start, end, location, department */
+#define PERSON_VERSION_COL 13
+#define PERSON_SETTINGS_COL 14
 static struct db_stmt st_person = {
     "clock_person",
     "SELECT s.first_name, s.last_name, coalesce(s.department_id, 0), d.name, "
     "coalesce(o.id, 0) AS open_id, extract(epoch from now() - o.time_in), "
     "floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
-    "(SELECT json_agg(" SHIFT_JSON("r") " ORDER BY r.shift_date, r.start_time) FROM roster_shifts r "
-    " WHERE r.hotel_id = s.hotel_id AND r.staff_id = s.id AND o.id IS NULL "
-    " AND r.shift_date BETWEEN (now() AT TIME ZONE h.timezone)::date - 1 "
-    " AND (now() AT TIME ZONE h.timezone)::date + 1)::text, "
-    "(SELECT " SHIFT_JSON("r") " FROM roster_shifts r WHERE r.hotel_id = s.hotel_id "
-    " AND r.id = o.roster_shift_id)::text, "
+    "r.id, r.shift_date::text, r.start_time::text, r.end_time::text, r.location, rd.name, "
     "h.face_version, " SETTINGS_COLS " "
     "FROM staff s JOIN hotels h ON h.id = s.hotel_id JOIN attendance_settings a ON a.hotel_id = h.id "
     "LEFT JOIN departments d ON d.hotel_id = s.hotel_id AND d.id = s.department_id "
     "LEFT JOIN clock_logs o ON o.hotel_id = s.hotel_id AND o.staff_id = s.id AND o.time_out IS NULL "
-    "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active",
+    "LEFT JOIN LATERAL ("
+    " SELECT w.* FROM roster_shifts w WHERE o.id IS NULL AND w.hotel_id = s.hotel_id AND w.staff_id = s.id"
+    " AND w.shift_date BETWEEN (now() AT TIME ZONE h.timezone)::date - 1"
+    " AND (now() AT TIME ZONE h.timezone)::date + 1"
+    " UNION ALL SELECT w.* FROM roster_shifts w WHERE w.hotel_id = s.hotel_id AND w.id = o.roster_shift_id"
+    ") r ON true "
+    "LEFT JOIN departments rd ON rd.hotel_id = s.hotel_id AND rd.id = coalesce(r.department_id, s.department_id) "
+    "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active "
+    "ORDER BY r.shift_date, r.start_time",
     0,
 };
 static struct db_stmt st_clock_in = {
@@ -90,23 +93,30 @@ struct person {
     long long open_log_id;         /* 0 = no open session */
     double open_seconds;
     long long local_now;           /* hotel wall clock, local epoch seconds */
-    struct json_object *shifts;    /* array, owned here (NULL when none) */
-    struct json_object *open_shift;/* object, owned here (NULL when none) */
+    PGresult *rows;                /* owned: the person query's rows */
+    int nshifts;                   /* with no open session: the window's shifts */
+    struct shift shifts[MAX_SHIFTS];
+    int shift_row[MAX_SHIFTS];     /* the row of each */
+    struct shift open_shift;       /* the open session's shift, */
+    int open_shift_row;            /* on this row; -1 when none */
 };
 
 static void person_free(struct person *p)
 {
-    json_object_put(p->shifts);
-    json_object_put(p->open_shift);
-    p->shifts = p->open_shift = NULL;
+    PQclear(p->rows);
+    p->rows = NULL;
 }
 
-static struct json_object *parse_opt(struct pool *pool, const char *text)
+/* The shift on row i of the person query. 0, or -1 when the row has none. */
+static int shift_from_row(const PGresult *r, int i, struct shift *s)
 {
-    if (text == NULL)
-        return NULL;
-    char *copy = pool_strdup(pool, text);
-    return jx_parse(copy, strlen(copy));
+    const int c = PERSON_SHIFT_COL;
+    if (PQgetisnull(r, i, c) || parse_date(PQgetvalue(r, i, c + 1), &s->year, &s->month, &s->day) < 0 ||
+        parse_time(PQgetvalue(r, i, c + 2), &s->start_secs) < 0 ||
+        parse_time(PQgetvalue(r, i, c + 3), &s->end_secs) < 0)
+        return -1;
+    s->id = db_ll(r, i, c);
+    return 0;
 }
 
 /* 1 found, 0 no such active person, -1 database failure. With the person
@@ -119,72 +129,68 @@ static int person_load(struct request *req, long long staff_id, struct person *p
     PGresult *r;
 
     memset(p, 0, sizeof *p);
+    p->open_shift_row = -1;
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);
     db_arg_int(&a, staff_id);
     if ((r = db_run(&st_person, &a)) == NULL)
         return -1;
-    if (PQntuples(r) != 1) {
+    if (PQntuples(r) == 0) {
         PQclear(r);
         return 0;
     }
+    p->rows = r;
     p->staff_id = staff_id;
-    p->first_name = pool_strdup(req->pool, PQgetvalue(r, 0, 0));
+    p->first_name = PQgetvalue(r, 0, 0);
     p->name = staff_display_name(req->pool, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
     p->department_id = db_ll(r, 0, 2);
-    p->department = pool_strdup(req->pool, db_str(r, 0, 3));
+    p->department = db_str(r, 0, 3);
     p->open_log_id = db_ll(r, 0, 4);
     p->open_seconds = db_double(r, 0, 5);
     p->local_now = db_ll(r, 0, 6);   /* the hotel's wall clock read as UTC: local_epoch() */
-    p->shifts = parse_opt(req->pool, db_str(r, 0, 7));
-    p->open_shift = parse_opt(req->pool, db_str(r, 0, 8));
+    for (int i = 0; i < PQntuples(r); i++) {
+        struct shift sh;
+        if (shift_from_row(r, i, &sh) < 0)
+            continue;
+        if (p->open_log_id != 0) {          /* the session's own shift */
+            p->open_shift = sh;
+            p->open_shift_row = i;
+            break;
+        }
+        if (p->nshifts < MAX_SHIFTS) {
+            p->shifts[p->nshifts] = sh;
+            p->shift_row[p->nshifts++] = i;
+        }
+    }
     if (version != NULL)
-        *version = db_ll(r, 0, 9);
+        *version = db_ll(r, 0, PERSON_VERSION_COL);
     if (s != NULL)
-        settings_from_row(r, 0, 10, s);
-    PQclear(r);
+        settings_from_row(r, 0, PERSON_SETTINGS_COL, s);
     return 1;
 }
 
-/* A shift object of the person query as a struct shift. 0 or -1. */
-static int shift_from_json(struct json_object *o, struct shift *s)
+/* shift_info of the answer (contract 5.5): the shift on row i. */
+static struct json_object *shift_json(const struct person *p, int i)
 {
-    struct json_object *v;
-    const char *date = NULL, *start = NULL, *end = NULL;
-    if (json_object_object_get_ex(o, "id", &v))
-        s->id = json_object_get_int64(v);
-    if (json_object_object_get_ex(o, "date", &v))
-        date = json_object_get_string(v);
-    if (json_object_object_get_ex(o, "start_time", &v))
-        start = json_object_get_string(v);
-    if (json_object_object_get_ex(o, "end_time", &v))
-        end = json_object_get_string(v);
-    if (date == NULL || start == NULL || end == NULL ||
-        parse_date(date, &s->year, &s->month, &s->day) < 0 ||
-        parse_time(start, &s->start_secs) < 0 || parse_time(end, &s->end_secs) < 0)
-        return -1;
-    return 0;
+    const int c = PERSON_SHIFT_COL;
+    struct json_object *o = json_object_new_object();
+    jx_add_int(o, "id", db_ll(p->rows, i, c));
+    jx_add_str(o, "date", PQgetvalue(p->rows, i, c + 1));
+    jx_add_str(o, "start_time", PQgetvalue(p->rows, i, c + 2));
+    jx_add_str(o, "end_time", PQgetvalue(p->rows, i, c + 3));
+    jx_add_str(o, "location", PQgetvalue(p->rows, i, c + 4));
+    jx_add_str(o, "department", db_str(p->rows, i, c + 5));
+    return o;
 }
 
-/* The shift whose window holds now, as its JSON object (borrowed from
- * p->shifts), or NULL. */
-static struct json_object *current_shift(const struct person *p, long early_minutes, struct shift *out)
+/* The row of the shift whose window holds now, or -1; with its shift. */
+static int current_shift(const struct person *p, long early_minutes, struct shift *out)
 {
-    struct shift shifts[MAX_SHIFTS];
-    struct json_object *objs[MAX_SHIFTS];
-    int n = 0;
-    size_t len = p->shifts ? json_object_array_length(p->shifts) : 0;
-
-    for (size_t i = 0; i < len && n < MAX_SHIFTS; i++) {
-        struct json_object *o = json_object_array_get_idx(p->shifts, i);
-        if (shift_from_json(o, &shifts[n]) == 0)
-            objs[n++] = o;
-    }
-    int k = roster_pick(shifts, n, p->local_now, early_minutes);
+    int k = roster_pick(p->shifts, p->nshifts, p->local_now, early_minutes);
     if (k < 0)
-        return NULL;
-    *out = shifts[k];
-    return objs[k];
+        return -1;
+    *out = p->shifts[k];
+    return p->shift_row[k];
 }
 
 /* The enhanced clock-in/out answer (contract 5.5). Takes log and shift_info. */
@@ -217,14 +223,6 @@ static struct json_object *clock_answer(const struct person *p, const char *acti
     return o;
 }
 
-static struct json_object *shift_copy(struct json_object *shift)
-{
-    struct json_object *copy = NULL;
-    if (shift != NULL && json_object_deep_copy(shift, &copy, NULL) != 0)
-        copy = NULL;
-    return copy;
-}
-
 /* Insert the open session. Returns the result (LOG_COLS), or NULL after
  * answering (409 when one is already open, else the database failure). */
 static PGresult *insert_session(struct request *req, const struct person *p, long long shift_id,
@@ -254,7 +252,7 @@ static PGresult *insert_session(struct request *req, const struct person *p, lon
     return r;
 }
 
-static void clock_in_rostered(struct request *req, const struct person *p, struct json_object *shift,
+static void clock_in_rostered(struct request *req, const struct person *p, int row,
                               const struct shift *sh, double confidence)
 {
     struct safety_flags f;
@@ -264,7 +262,7 @@ static void clock_in_rostered(struct request *req, const struct person *p, struc
         return;
     struct json_object *log = log_json(r, 0, 0);
     PQclear(r);
-    resp_json(req, 201, clock_answer(p, "CLOCK_IN", 1, shift_copy(shift), &f, log, confidence, req->pool));
+    resp_json(req, 201, clock_answer(p, "CLOCK_IN", 1, shift_json(p, row), &f, log, confidence, req->pool));
 }
 
 static void clock_out(struct request *req, const struct person *p, const struct attendance_settings *s,
@@ -272,7 +270,6 @@ static void clock_out(struct request *req, const struct person *p, const struct 
 {
     struct safety_thresholds t;
     struct safety_flags f;
-    struct shift sh;
     struct db_args a;
     double planned = 0;
 
@@ -289,13 +286,14 @@ static void clock_out(struct request *req, const struct person *p, const struct 
         resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s was clocked out a moment ago.", p->name);
         return;
     }
-    if (p->open_shift != NULL && shift_from_json(p->open_shift, &sh) == 0)
-        planned = shift_planned_hours(&sh);
+    if (p->open_shift_row >= 0)
+        planned = shift_planned_hours(&p->open_shift);
     settings_thresholds(s, &t);
     safety_compute(log_seconds(r, 0, 0), planned, &t, &f);
     struct json_object *log = log_json(r, 0, 0);
     PQclear(r);
-    resp_json(req, 200, clock_answer(p, "CLOCK_OUT", p->open_shift != NULL, shift_copy(p->open_shift),
+    resp_json(req, 200, clock_answer(p, "CLOCK_OUT", p->open_shift_row >= 0,
+                                     p->open_shift_row >= 0 ? shift_json(p, p->open_shift_row) : NULL,
                                      &f, log, confidence, req->pool));
 }
 
@@ -531,9 +529,9 @@ void h_face_clock_in(struct request *req)
             clock_out(req, &p, &s, m.confidence);
     } else {
         struct shift sh;
-        struct json_object *shift = current_shift(&p, s.clock_in_early_minutes, &sh);
-        if (shift != NULL)
-            clock_in_rostered(req, &p, shift, &sh, m.confidence);
+        int row = current_shift(&p, s.clock_in_early_minutes, &sh);
+        if (row >= 0)
+            clock_in_rostered(req, &p, row, &sh, m.confidence);
         else if (!force)
             unrostered_detected(req, &p, m.confidence);
         else if (reason == NULL || *reason == '\0')
