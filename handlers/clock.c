@@ -26,41 +26,32 @@
 #define REASON_MAX 500
 #define TOKEN_TEXT_MAX 4096      /* longer strings are read, then refused as forged (403) */
 
-static struct db_stmt st_hotel_state = {
-    "clock_hotel_state",
-    "SELECT h.face_version, " SETTINGS_COLS " FROM hotels h "
-    "JOIN attendance_settings a ON a.hotel_id = h.id WHERE h.id = $1",
-    0,
+static struct db_stmt st_hotel_version = {
+    "clock_hotel_version", "SELECT face_version FROM hotels WHERE id = $1", 0,
 };
 
-/* One round trip for everything the decision needs about a person: name,
- * department, the open session, the hotel's wall clock in local_epoch()
- * seconds, the hotel's face version and settings, and one row per shift:
- * with no open session those of yesterday, today and tomorrow
- * (hotel-local), with one the session's own shift. The shift columns are
- * NULL on the single row of a person without any. */
-#define PERSON_SHIFT_COL 7      /* id, date, start, end, location, department */
-#define PERSON_VERSION_COL 13
-#define PERSON_SETTINGS_COL 14
-static struct db_stmt st_person = {
-    "clock_person",
-    "SELECT s.first_name, s.last_name, coalesce(s.department_id, 0), d.name, "
+/* One round trip for the live half of a person's state (the rest, name,
+ * department and the hotel's settings, is in the worker's hotel view): the
+ * hotel's face version and wall clock in local_epoch() seconds, the open
+ * session, and one row per shift: with no open session those of
+ * yesterday, today and tomorrow (hotel-local), with one the session's own
+ * shift. The shift columns are NULL on the single row of a person without
+ * any. */
+#define STATE_SHIFT_COL 4       /* id, date, start, end, location, department id */
+static struct db_stmt st_person_state = {
+    "clock_person_state",
+    "SELECT h.face_version, floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
     "coalesce(o.id, 0) AS open_id, extract(epoch from now() - o.time_in), "
-    "floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
-    "r.id, r.shift_date::text, r.start_time::text, r.end_time::text, r.location, rd.name, "
-    "h.face_version, " SETTINGS_COLS " "
-    "FROM staff s JOIN hotels h ON h.id = s.hotel_id JOIN attendance_settings a ON a.hotel_id = h.id "
-    "LEFT JOIN departments d ON d.hotel_id = s.hotel_id AND d.id = s.department_id "
-    "LEFT JOIN clock_logs o ON o.hotel_id = s.hotel_id AND o.staff_id = s.id AND o.time_out IS NULL "
+    "r.id, r.shift_date::text, r.start_time::text, r.end_time::text, r.location, r.department_id "
+    "FROM hotels h "
+    "LEFT JOIN clock_logs o ON o.hotel_id = h.id AND o.staff_id = $2 AND o.time_out IS NULL "
     "LEFT JOIN LATERAL ("
-    " SELECT w.* FROM roster_shifts w WHERE o.id IS NULL AND w.hotel_id = s.hotel_id AND w.staff_id = s.id"
+    " SELECT w.* FROM roster_shifts w WHERE o.id IS NULL AND w.hotel_id = h.id AND w.staff_id = $2"
     " AND w.shift_date BETWEEN (now() AT TIME ZONE h.timezone)::date - 1"
     " AND (now() AT TIME ZONE h.timezone)::date + 1"
-    " UNION ALL SELECT w.* FROM roster_shifts w WHERE w.hotel_id = s.hotel_id AND w.id = o.roster_shift_id"
+    " UNION ALL SELECT w.* FROM roster_shifts w WHERE w.hotel_id = h.id AND w.id = o.roster_shift_id"
     ") r ON true "
-    "LEFT JOIN departments rd ON rd.hotel_id = s.hotel_id AND rd.id = coalesce(r.department_id, s.department_id) "
-    "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active "
-    "ORDER BY r.shift_date, r.start_time",
+    "WHERE h.id = $1 ORDER BY r.shift_date, r.start_time",
     0,
 };
 static struct db_stmt st_clock_in = {
@@ -93,7 +84,8 @@ struct person {
     long long open_log_id;         /* 0 = no open session */
     double open_seconds;
     long long local_now;           /* hotel wall clock, local epoch seconds */
-    PGresult *rows;                /* owned: the person query's rows */
+    const struct hotel_view *view; /* borrowed: names of the shifts' departments */
+    PGresult *rows;                /* owned: the state query's rows */
     int nshifts;                   /* with no open session: the window's shifts */
     struct shift shifts[MAX_SHIFTS];
     int shift_row[MAX_SHIFTS];     /* the row of each */
@@ -107,10 +99,10 @@ static void person_free(struct person *p)
     p->rows = NULL;
 }
 
-/* The shift on row i of the person query. 0, or -1 when the row has none. */
+/* The shift on row i of the state query. 0, or -1 when the row has none. */
 static int shift_from_row(const PGresult *r, int i, struct shift *s)
 {
-    const int c = PERSON_SHIFT_COL;
+    const int c = STATE_SHIFT_COL;
     if (PQgetisnull(r, i, c) || parse_date(PQgetvalue(r, i, c + 1), &s->year, &s->month, &s->day) < 0 ||
         parse_time(PQgetvalue(r, i, c + 2), &s->start_secs) < 0 ||
         parse_time(PQgetvalue(r, i, c + 3), &s->end_secs) < 0)
@@ -119,11 +111,10 @@ static int shift_from_row(const PGresult *r, int i, struct shift *s)
     return 0;
 }
 
-/* 1 found, 0 no such active person, -1 database failure. With the person
- * come the hotel's current settings and face version (s, version: may be
- * NULL). */
-static int person_load(struct request *req, long long staff_id, struct person *p,
-                       struct attendance_settings *s, long long *version)
+/* Read staff_id's live state into p (the who comes later, from the hotel
+ * view: person_identify) with the hotel's current face version. 0, or -1
+ * on a database failure or when the hotel is gone. */
+static int state_load(struct request *req, long long staff_id, struct person *p, long long *version)
 {
     struct db_args a;
     PGresult *r;
@@ -133,21 +124,18 @@ static int person_load(struct request *req, long long staff_id, struct person *p
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);
     db_arg_int(&a, staff_id);
-    if ((r = db_run(&st_person, &a)) == NULL)
+    if ((r = db_run(&st_person_state, &a)) == NULL)
         return -1;
     if (PQntuples(r) == 0) {
         PQclear(r);
-        return 0;
+        return -1;
     }
     p->rows = r;
     p->staff_id = staff_id;
-    p->first_name = PQgetvalue(r, 0, 0);
-    p->name = staff_display_name(req->pool, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
-    p->department_id = db_ll(r, 0, 2);
-    p->department = db_str(r, 0, 3);
-    p->open_log_id = db_ll(r, 0, 4);
-    p->open_seconds = db_double(r, 0, 5);
-    p->local_now = db_ll(r, 0, 6);   /* the hotel's wall clock read as UTC: local_epoch() */
+    *version = db_ll(r, 0, 0);
+    p->local_now = db_ll(r, 0, 1);   /* the hotel's wall clock read as UTC: local_epoch() */
+    p->open_log_id = db_ll(r, 0, 2);
+    p->open_seconds = db_double(r, 0, 3);
     for (int i = 0; i < PQntuples(r); i++) {
         struct shift sh;
         if (shift_from_row(r, i, &sh) < 0)
@@ -162,24 +150,33 @@ static int person_load(struct request *req, long long staff_id, struct person *p
             p->shift_row[p->nshifts++] = i;
         }
     }
-    if (version != NULL)
-        *version = db_ll(r, 0, PERSON_VERSION_COL);
-    if (s != NULL)
-        settings_from_row(r, 0, PERSON_SETTINGS_COL, s);
-    return 1;
+    return 0;
 }
 
-/* shift_info of the answer (contract 5.5): the shift on row i. */
+/* Who p is, from a view at the version its state was read at. */
+static void person_identify(struct person *p, const struct hotel_view *v, const struct cached_staff *s,
+                            struct pool *pool)
+{
+    p->view = v;
+    p->first_name = s->first_name;
+    p->name = staff_display_name(pool, s->first_name, s->last_name);
+    p->department_id = s->department_id;
+    p->department = hotel_view_department(v, s->department_id);
+}
+
+/* shift_info of the answer (contract 5.5): the shift on row i; its
+ * department is the shift's own, else the person's. */
 static struct json_object *shift_json(const struct person *p, int i)
 {
-    const int c = PERSON_SHIFT_COL;
+    const int c = STATE_SHIFT_COL;
+    long long dep = PQgetisnull(p->rows, i, c + 5) ? p->department_id : db_ll(p->rows, i, c + 5);
     struct json_object *o = json_object_new_object();
     jx_add_int(o, "id", db_ll(p->rows, i, c));
     jx_add_str(o, "date", PQgetvalue(p->rows, i, c + 1));
     jx_add_str(o, "start_time", PQgetvalue(p->rows, i, c + 2));
     jx_add_str(o, "end_time", PQgetvalue(p->rows, i, c + 3));
     jx_add_str(o, "location", PQgetvalue(p->rows, i, c + 4));
-    jx_add_str(o, "department", db_str(p->rows, i, c + 5));
+    jx_add_str(o, "department", hotel_view_department(p->view, dep));
     return o;
 }
 
@@ -401,13 +398,14 @@ static void start_unrostered(struct request *req, const struct person *p, const 
     resp_json(req, 201, o);
 }
 
-/* The hotel's settings and face version. 0, or answered and -1. */
-static int hotel_state_or_reply(struct request *req, struct attendance_settings *s, long long *version)
+/* *v brought to the hotel's current version, read now. 0, or answered
+ * and -1. */
+static int view_current_or_reply(struct request *req, struct hotel_view *v)
 {
     struct db_args a;
     db_args_init(&a);
     db_arg_int(&a, req->hotel.id);
-    PGresult *r = db_run(&st_hotel_state, &a);
+    PGresult *r = db_run(&st_hotel_version, &a);
     if (r == NULL) {
         db_fail_reply(req);
         return -1;
@@ -417,53 +415,122 @@ static int hotel_state_or_reply(struct request *req, struct attendance_settings 
         resp_error(req, 404, "NOT_FOUND", "No such hotel.");
         return -1;
     }
-    *version = db_ll(r, 0, 0);
-    settings_from_row(r, 0, 1, s);
+    long long version = db_ll(r, 0, 0);
     PQclear(r);
+    if (face_cache_get(req->hotel.id, version, v) < 0) {
+        db_fail_reply(req);
+        return -1;
+    }
     return 0;
 }
 
-/* 1 found, or answered (404 / 503) and 0. */
-static int person_or_reply(struct request *req, long long staff_id, struct person *p, const char *code)
+/* A named active staff member (a token's, or a manager's staff_id) with
+ * the live state and the view it was read at. 1, or answered (404 / 503)
+ * and 0. */
+static int person_or_reply(struct request *req, long long staff_id, struct person *p, struct hotel_view *v,
+                           const char *code)
 {
-    int found = person_load(req, staff_id, p, NULL, NULL);
-    if (found < 0)
+    long long version;
+    if (state_load(req, staff_id, p, &version) < 0) {
         db_fail_reply(req);
-    else if (found == 0)
+        return 0;
+    }
+    /* the state does not depend on the view: bring the view to it */
+    if ((!face_cache_peek(req->hotel.id, v) || v->version != version) &&
+        face_cache_get(req->hotel.id, version, v) < 0) {
+        person_free(p);
+        db_fail_reply(req);
+        return 0;
+    }
+    const struct cached_staff *s = hotel_view_staff(v, staff_id);
+    if (s == NULL) {
+        person_free(p);
         resp_error(req, 404, code, "No active staff member matches.");
-    return found > 0;
+        return 0;
+    }
+    person_identify(p, v, s, req->pool);
+    return 1;
 }
 
-/* The rules of 5.2 on a scan. 1 when matched, else answered and 0. */
-static int match_or_reply(struct request *req, const float *d, const struct face_set *set,
-                          const struct attendance_settings *s, struct match_result *m)
+/* A scan refused by the rules of 5.2 (hotel disabled, or the match). */
+static void refuse_scan(struct request *req, int enabled, enum match_outcome outcome)
 {
-    switch (match_scan(d, set, s->face_attendance_min_confidence, m)) {
+    if (!enabled) {
+        resp_error(req, 403, "FACE_DISABLED_FOR_HOTEL", "Face attendance is not enabled for this hotel.");
+        return;
+    }
+    switch (outcome) {
     case MATCH_OK:
-        return 1;
     case MATCH_NOT_RECOGNIZED:
         resp_error(req, 404, "FACE_NOT_RECOGNIZED", "This face does not match any registered staff member.");
-        return 0;
+        return;
     case MATCH_LOW_CONFIDENCE:
         resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW", "The match is not confident enough; please scan again.");
-        return 0;
+        return;
     case MATCH_AMBIGUOUS:
         resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW",
                    "The face is too close to more than one staff member; please scan again.");
-        return 0;
+        return;
     }
+}
+
+/* The scanned person with their live state, decided on a view that was
+ * current when the state was read. Matching uses the view this worker
+ * holds; the state query returns the hotel's version with the state, and
+ * only when that moved is the view reloaded and the match redone. A
+ * refusal is only given on a view just read as current. 1, or answered
+ * and 0. */
+static int scan_or_reply(struct request *req, const float *d, struct person *p, struct hotel_view *v,
+                         struct match_result *m)
+{
+    int current = 0;
+    if (!face_cache_peek(req->hotel.id, v)) {
+        if (view_current_or_reply(req, v) < 0)
+            return 0;
+        current = 1;
+    }
+    for (int tries = 0; tries < 3; tries++) {
+        int enabled = v->settings->face_attendance_enabled;
+        enum match_outcome outcome = enabled ? match_scan(d, &v->set, v->settings->face_attendance_min_confidence, m)
+                                             : MATCH_NOT_RECOGNIZED;
+        if (!enabled || outcome != MATCH_OK) {
+            if (current) {
+                refuse_scan(req, enabled, outcome);
+                return 0;
+            }
+            if (view_current_or_reply(req, v) < 0)
+                return 0;
+            current = 1;
+            continue;
+        }
+        long long version;
+        if (state_load(req, m->staff_id, p, &version) < 0) {
+            db_fail_reply(req);
+            return 0;
+        }
+        const struct cached_staff *s = hotel_view_staff(v, m->staff_id);
+        if (version == v->version && s != NULL) {
+            person_identify(p, v, s, req->pool);
+            return 1;
+        }
+        person_free(p);
+        if (face_cache_get(req->hotel.id, version, v) < 0) {
+            db_fail_reply(req);
+            return 0;
+        }
+        current = 1;
+    }
+    resp_error(req, 503, "UNAVAILABLE", "The hotel's staff data is changing; please scan again.");
     return 0;
 }
 
 void h_face_clock_in(struct request *req)
 {
     struct json_object *body = req_json_body_or_reply(req), *desc = NULL;
-    struct attendance_settings s;
-    struct face_set set;
+    struct hotel_view v;
     struct match_result m;
     struct person p;
     float d[DESCRIPTOR_DIM];
-    long long version;
     int force = 0;
     const char *reason = NULL;
 
@@ -476,60 +543,21 @@ void h_face_clock_in(struct request *req)
         return;
     }
     if (jx_bool_or_reply(req, body, "force_log", JX_OPTIONAL, &force) < 0 ||
-        jx_string_or_reply(req, body, "force_reason", JX_OPTIONAL, REASON_MAX, &reason) < 0)
+        jx_string_or_reply(req, body, "force_reason", JX_OPTIONAL, REASON_MAX, &reason) < 0 ||
+        !scan_or_reply(req, d, &p, &v, &m))
         return;
-    /* Fast path: match against the set this worker holds, and learn the
-     * hotel's current version and settings with the person in one round
-     * trip; valid only if the version did not move meanwhile. */
-    long long held;
-    int decided = 0;
-    if (face_cache_peek(req->hotel.id, &held, &set) &&
-        match_scan(d, &set, 0.0, &m) == MATCH_OK) {
-        int found = person_load(req, m.staff_id, &p, &s, &version);
-        if (found < 0) {
-            db_fail_reply(req);
-            return;
-        }
-        if (found > 0 && version == held)
-            decided = 1;
-        else if (found > 0)
-            person_free(&p);
-    }
-    if (!decided) {
-        if (hotel_state_or_reply(req, &s, &version) < 0)
-            return;
-        if (s.face_attendance_enabled) {
-            if (face_cache_get(req->hotel.id, version, &set) < 0) {
-                db_fail_reply(req);
-                return;
-            }
-            if (!match_or_reply(req, d, &set, &s, &m) ||
-                !person_or_reply(req, m.staff_id, &p, "FACE_NOT_RECOGNIZED"))
-                return;
-        }
-    }
-    if (!s.face_attendance_enabled) {
-        if (decided)
-            person_free(&p);
-        resp_error(req, 403, "FACE_DISABLED_FOR_HOTEL", "Face attendance is not enabled for this hotel.");
-        return;
-    }
-    if (!match_confident(m.confidence, s.face_attendance_min_confidence)) { /* fast path: fresh minimum */
-        person_free(&p);
-        resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW", "The match is not confident enough; please scan again.");
-        return;
-    }
-    if (!settings_department_allowed(&s, p.department_id)) {
+    const struct attendance_settings *s = v.settings;
+    if (!settings_department_allowed(s, p.department_id)) {
         resp_error(req, 403, "FACE_DISABLED_FOR_DEPARTMENT",
                    "Face attendance is not enabled for %s's department.", p.name);
     } else if (p.open_log_id != 0) {
-        if (p.open_seconds < (double)s.duplicate_scan_seconds)
+        if (p.open_seconds < (double)s->duplicate_scan_seconds)
             resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s clocked in moments ago.", p.name);
         else
-            clock_out(req, &p, &s, m.confidence);
+            clock_out(req, &p, s, m.confidence);
     } else {
         struct shift sh;
-        int row = current_shift(&p, s.clock_in_early_minutes, &sh);
+        int row = current_shift(&p, s->clock_in_early_minutes, &sh);
         if (row >= 0)
             clock_in_rostered(req, &p, row, &sh, m.confidence);
         else if (!force)
@@ -567,11 +595,12 @@ void h_unrostered_confirm(struct request *req)
     long long staff_id, expires;
     char nonce[33];
     struct person p;
+    struct hotel_view v;
 
     if (body == NULL || jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, TOKEN_TEXT_MAX, &token) < 0 ||
         token_or_reply(req, token, &staff_id, &expires, nonce) < 0)
         return;
-    if (!person_or_reply(req, staff_id, &p, "NOT_FOUND"))
+    if (!person_or_reply(req, staff_id, &p, &v, "NOT_FOUND"))
         return;
     start_unrostered(req, &p, nonce, expires, NULL, 1, -1);
     person_free(&p);
@@ -584,6 +613,7 @@ void h_force_log(struct request *req)
     long long staff_id = 0, expires = 0;
     char nonce[33];
     struct person p;
+    struct hotel_view v;
 
     if (body == NULL ||
         jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, TOKEN_TEXT_MAX, &token) < 0 ||
@@ -601,7 +631,7 @@ void h_force_log(struct request *req)
         resp_invalid(req, "staff_id", "staff_id (or a confirmation_token) is required.");
         return;
     }
-    if (!person_or_reply(req, staff_id, &p, "NOT_FOUND"))
+    if (!person_or_reply(req, staff_id, &p, &v, "NOT_FOUND"))
         return;
     start_unrostered(req, &p, with_token ? nonce : NULL, expires, reason, with_token, -1);
     person_free(&p);

@@ -76,7 +76,7 @@ def pgbench_script(hid, kid, half):
     binds for a rostered face scan; each pgbench client scans its own half
     of the staff so clients never collide."""
     auth = c_string("fcgi/auth.c", '"auth_kiosk",')
-    person = c_string("handlers/clock.c", '"clock_person",')
+    person = c_string("handlers/clock.c", '"clock_person_state",')
     clock_out = c_string("handlers/clock.c", '"clock_out",')
     clock_in = c_string("handlers/clock.c", '"clock_in",')
     # insert_session(): hotel, staff, shift, by face, unrostered, approved, reason, source, kiosk

@@ -381,3 +381,72 @@ class OddBodies(AttCase):
 if __name__ == "__main__":
     import unittest
     unittest.main()
+
+
+class WorkerView(AttCase):
+    """Each worker keeps a hotel's faces, staff, department names and
+    settings in memory (handlers/face_cache.c) under the hotel's version:
+    every change to any of them is seen by the very next scan, whichever
+    worker serves it. Each step scans several times so that every worker
+    has the old state cached before the change."""
+
+    WARM = 6
+
+    def warm(self, h, desc):
+        for _ in range(self.WARM):
+            self.assertEqual(fc.assert_json(h.scan(desc), 200)["action"], "unrostered_detected")
+
+    def test_department_and_name_changes(self):
+        h = AttHotel("viewnames").make()
+        sid = h.people[0]                                   # in dept[0], "Reception"
+        desc = h.register(sid)
+        self.warm(h, desc)
+        fc.assert_json(fc.admin("PUT", h.sync_path, json={
+            "departments": [{"id": h.dept[0], "name": "Front Office"}]}), 200)
+        for _ in range(self.WARM):
+            body = fc.assert_json(h.scan(desc), 200)
+            self.assertEqual(body["staff"]["department"], "Front Office")
+        row = dict(next(r for r in h.staff if r["id"] == sid), first_name="Renamed")
+        fc.assert_json(fc.admin("PUT", h.sync_path, json={"staff": [row]}), 200)
+        for _ in range(self.WARM):
+            body = fc.assert_json(h.scan(desc), 200)
+            self.assertEqual(body["staff"]["name"], "Renamed L%d" % (sid % 1000))
+            self.assertTrue(body["message"].startswith("No scheduled shift found for Renamed."), body["message"])
+
+    def test_settings_changes(self):
+        h = AttHotel("viewsettings").make()
+        sid = h.people[0]
+        desc = h.register(sid)
+        self.warm(h, desc)
+        h.settings(face_attendance_enabled=False)
+        for _ in range(self.WARM):
+            fc.assert_error(h.scan(desc), 403, "FACE_DISABLED_FOR_HOTEL")
+        h.settings(face_attendance_enabled=True)
+        self.warm(h, desc)
+        h.settings(face_attendance_departments=[h.dept[1]])
+        for _ in range(self.WARM):
+            fc.assert_error(h.scan(desc), 403, "FACE_DISABLED_FOR_DEPARTMENT")
+        h.settings(face_attendance_departments=[])
+        self.warm(h, near(desc, 0.4))
+        h.settings(face_attendance_min_confidence=0.9)      # d 0.4: confidence 0.867
+        for _ in range(self.WARM):
+            fc.assert_error(h.scan(near(desc, 0.4)), 403, "FACE_CONFIDENCE_TOO_LOW")
+
+    def test_new_and_deactivated_staff(self):
+        h = AttHotel("viewstaff").make()
+        sid = h.people[0]
+        desc = h.register(sid)
+        self.warm(h, desc)
+        # someone new in the PMS: a manager can force-log them at once
+        new = h.base + 880
+        fc.assert_json(fc.admin("PUT", h.sync_path, json={"staff": [h.staff_row(new, h.dept[1], "staff")]}), 200)
+        r = fc.post(h.att("force-log/"), json={"staff_id": new, "reason": "first day"}, token=h.login("manager"))
+        body = fc.assert_json(r, 201)
+        self.assertEqual(body["staff_name"], "F880 L880")
+        # deactivated in the PMS: the face no longer matches, and the name is unknown
+        row = dict(next(r for r in h.staff if r["id"] == sid), is_active=False)
+        fc.assert_json(fc.admin("PUT", h.sync_path, json={"staff": [row]}), 200)
+        for _ in range(self.WARM):
+            fc.assert_error(h.scan(desc), 404, "FACE_NOT_RECOGNIZED")
+        r = fc.post(h.att("force-log/"), json={"staff_id": sid, "reason": "gone"}, token=h.login("manager"))
+        fc.assert_error(r, 404, "NOT_FOUND")
