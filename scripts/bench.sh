@@ -264,6 +264,29 @@ run_pgbench() {
     LAST_TPS=$tps
 }
 
+# disk_probe — fdatasync()s of one 8 KiB write per second for one second,
+# in the cluster's data directory: every face-clock-in commits with one, so
+# its figures hold only beside the disk's speed at the time (on a shared
+# virtual disk this swings from ~15 000/s to ~100/s when throttled).
+disk_probe() {
+    python3 - "$FC_VAR/pg" <<'PY'
+import os, sys, time
+path = os.path.join(sys.argv[1], "bench-fsync-probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+block, n, t0 = b"\0" * 8192, 0, time.monotonic()
+try:
+    while time.monotonic() - t0 < 1.0:
+        os.pwrite(fd, block, 0)
+        os.fdatasync(fd)
+        n += 1
+finally:
+    os.close(fd)
+    os.unlink(path)
+el = time.monotonic() - t0
+print("%.0f fdatasync/s (%.0f us each)" % (n / el, 1e6 * el / max(n, 1)))
+PY
+}
+
 row() { printf '%-44s %10s %9s %9s %8s\n' "$1" "$2" "$3" "$4" "$5"; }
 
 # rss_table WHEN — resident and proportional memory of each worker.
@@ -418,6 +441,7 @@ main() {
     prepare_data
 
     say "wrk -t2 -c$CONNS -d${DURATION}s, pgbench -c2 -T$DURATION; $(nproc) cores, $(worker_pids | wc -w) faceclock workers"
+    echo "disk before: $(disk_probe)"
     echo
     row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx"
     row "--------" "-----" "------" "------" "-------"
@@ -435,6 +459,7 @@ main() {
     clock_rps=$LAST_RPS
     clock_p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$WORK/wrk.out")")
     run_pgbench "  pgbench: face-clock-in SQL (ceiling)" "$WORK/clock.sql";     clock_tps=$LAST_TPS
+    echo "disk after face-clock-in: $(disk_probe)"
     local audit_rps audit_tps
     AUDIT_TOKEN=$(<"$WORK/audit_token")
     run_wrk "GET face-audit-logs (100 rows of $(<"$WORK/audit_rows"))" "$AUDIT_URL?limit=100" \
