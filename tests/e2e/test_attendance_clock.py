@@ -450,3 +450,20 @@ class WorkerView(AttCase):
             fc.assert_error(h.scan(desc), 404, "FACE_NOT_RECOGNIZED")
         r = fc.post(h.att("force-log/"), json={"staff_id": sid, "reason": "gone"}, token=h.login("manager"))
         fc.assert_error(r, 404, "NOT_FOUND")
+
+    def test_version_moves_once_per_transaction(self):
+        """A PMS sync of many new staff moves the hotel's version once (a
+        transaction's repeated updates of one hotels row made big syncs
+        quadratic); the next sync moves it again."""
+        h = AttHotel("viewonce").make()
+        version = lambda: int(fc.psql("SELECT face_version FROM hotels WHERE id = %d" % h.hotel_id))
+        before = version()
+        rows = [h.staff_row(h.base + 700 + i, h.dept[i % 2], "staff") for i in range(25)]
+        fc.assert_json(fc.admin("PUT", h.sync_path, json={"staff": rows}), 200)
+        self.assertEqual(version(), before + 1)
+        fc.assert_json(fc.admin("PUT", h.sync_path, json={
+            "departments": [{"id": h.dept[0], "name": "Lobby"}], "staff": [h.staff_row(h.base + 760, h.dept[0], "staff")]}), 200)
+        self.assertEqual(version(), before + 2)
+        # a sync that changes nothing moves nothing
+        fc.assert_json(fc.admin("PUT", h.sync_path, json={"staff": rows}), 200)
+        self.assertEqual(version(), before + 2)
