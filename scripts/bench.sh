@@ -202,6 +202,7 @@ run_wrk() {
         wrk -t2 -c"$CONNS" -d"${WARMUP}s" --timeout 10s ${lua:+-s "$lua"} "$url" >/dev/null 2>&1 || true
         settle
     fi
+    steal_mark
     wrk "${args[@]}" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $label"; }
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
     p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
@@ -210,7 +211,7 @@ run_wrk() {
     bad=${bad:-0}
     errs=$(awk '/Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END { print n + 0 }' "$out")
     (( errs == 0 )) || bad="$bad+${errs}err"
-    row "$label" "$rps" "$p50" "$p99" "$bad"
+    row "$label" "$rps" "$p50" "$p99" "$bad" "$(steal_pct)"
     LAST_RPS=$rps
     settle
 }
@@ -248,6 +249,7 @@ settle() {
 run_pgbench() {
     local label=$1 script=$2 out=$WORK/pgbench.out prefix=$WORK/pgb tps p50 p99 failed
     rm -f "$prefix".*
+    steal_mark
     (cd "$WORK" && "$PG_BIN/pgbench" -n -M prepared -c2 -j2 -T"$DURATION" -l --log-prefix="$prefix" \
         -f "$script" "$DATABASE_URL") >"$out" 2>&1 || { cat "$out" >&2; die "pgbench failed for $label"; }
     tps=$(awk '/^tps = / {print $3; exit}' "$out")
@@ -260,8 +262,20 @@ run_pgbench() {
             i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
             printf "%.3f %.3f\n", v[i50] / 1000, v[i99] / 1000 }')
     rm -f "$prefix".*
-    row "$label" "$(printf '%.1f' "$tps")" "$p50" "$p99" "${failed:-0}"
+    row "$label" "$(printf '%.1f' "$tps")" "$p50" "$p99" "${failed:-0}" "$(steal_pct)"
     LAST_TPS=$tps
+}
+
+# steal_mark / steal_pct — the share of the machine's CPU time the host
+# took (the "steal" of /proc/stat) between the two calls: on a shared
+# virtual machine every figure is only worth as much as the cores it got.
+steal_mark() { read -r _ STEAL0_U STEAL0_N STEAL0_S STEAL0_I STEAL0_W STEAL0_Q STEAL0_SQ STEAL0_ST _ </proc/stat; }
+steal_pct() {
+    local _ u n s i w q sq st
+    read -r _ u n s i w q sq st _ </proc/stat
+    awk -v u=$((u - STEAL0_U)) -v n=$((n - STEAL0_N)) -v s=$((s - STEAL0_S)) -v i=$((i - STEAL0_I)) \
+        -v w=$((w - STEAL0_W)) -v q=$((q - STEAL0_Q)) -v sq=$((sq - STEAL0_SQ)) -v st=$((st - STEAL0_ST)) \
+        'BEGIN { t = u + n + s + i + w + q + sq + st; printf "%.0f%%", (t > 0 ? 100 * st / t : 0) }'
 }
 
 # disk_probe — fdatasync()s of one 8 KiB write per second for one second,
@@ -287,7 +301,7 @@ print("%.0f fdatasync/s (%.0f us each)" % (n / el, 1e6 * el / max(n, 1)))
 PY
 }
 
-row() { printf '%-44s %10s %9s %9s %8s\n' "$1" "$2" "$3" "$4" "$5"; }
+row() { printf '%-44s %10s %9s %9s %8s %6s\n' "$1" "$2" "$3" "$4" "$5" "${6:-}"; }
 
 # rss_table WHEN — resident and proportional memory of each worker.
 rss_table() {
@@ -443,8 +457,8 @@ main() {
     say "wrk -t2 -c$CONNS -d${DURATION}s, pgbench -c2 -T$DURATION; $(nproc) cores, $(worker_pids | wc -w) faceclock workers"
     echo "disk before: $(disk_probe)"
     echo
-    row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx"
-    row "--------" "-----" "------" "------" "-------"
+    row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx" "steal"
+    row "--------" "-----" "------" "------" "-------" "-----"
     local hello_rps healthz_rps
     run_wrk "hello FastCGI behind nginx (ceiling)" "$HELLO_URL";               hello_rps=$LAST_RPS
     run_wrk "GET /healthz" "$BASE_URL/healthz";                                 healthz_rps=$LAST_RPS
