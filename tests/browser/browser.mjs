@@ -41,6 +41,11 @@ export async function launch(name, opts = {}) {
     permissions: opts.camera === false ? [] : ['camera'],
     viewport: opts.viewport || { width: 1024, height: 768 },
   });
+  // Clicks and waits get two minutes, not Playwright's 30 s: face-api's
+  // inference holds the page's main thread for seconds at a time, and on a
+  // two-core virtual machine whose host takes most of the CPU (steal) a
+  // click waits behind it.
+  context.setDefaultTimeout(120000);
   const requests = [];
   const errors = [];
   context.on('request', (r) => requests.push(r.url()));

@@ -112,7 +112,7 @@ test('pairing: a wrong key is refused, a kiosk key pairs and survives a reload, 
     assert.notEqual(await page.evaluate(() => localStorage.getItem('faceclock.kiosk')), null);
     await page.getByRole('button', { name: 'Unpair' }).click();
     await page.locator('#unpair-dialog').getByRole('button', { name: 'Unpair' }).click();
-    await waitState(page, 'pairing', 10000);
+    await waitState(page, 'pairing', 60000);
     assert.equal(await page.evaluate(() => localStorage.getItem('faceclock.kiosk')), null);
     assert.match(await text(page, 'pair-error'), /unpaired/);
     assert.equal(await page.evaluate(() => document.getElementById('video').srcObject), null);
@@ -210,7 +210,7 @@ test('a long session clocks out with escalating warnings (break, overtime, hard 
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
     await screenshot(page, 'kiosk-result');
     await okButton.click();
-    await waitState(page, ['scanning', 'sending'], 10000);
+    await waitState(page, ['scanning', 'sending'], 60000);
     const logs = await h.logs(h.people[0]);
     assert.notEqual(logs[0].time_out, null);
   } finally {
@@ -271,7 +271,7 @@ test('unrostered: "Clock in anyway", then "Force log" with a reason', T, async (
     await page.reload();
     await waitState(page, 'unrostered');
     await page.getByRole('button', { name: 'Force log' }).click();
-    await waitState(page, 'force', 10000);
+    await waitState(page, 'force', 60000);
     const reasonBox = page.getByLabel('Reason for clocking in without a shift');
     assert.ok(await reasonBox.evaluate((el) => el === document.activeElement));
     // no reason: said at once, nothing sent
