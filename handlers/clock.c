@@ -19,7 +19,7 @@
 #include "response.h"
 #include "roster.h"
 #include "safety.h"
-#include "settings.h"
+#include "settings_rules.h"
 #include "validate.h"
 
 #define MAX_SHIFTS 16
