@@ -19,8 +19,7 @@ struct hotel_entry {
     long long *face_ids;
     float *vecs;              /* nfaces rows of DESCRIPTOR_DIM, 64-byte aligned */
     struct cached_staff *staff;
-    long long *dep_ids;
-    const char **dep_names;
+    struct cached_department *deps;
     char *text;               /* every name above, NUL-terminated */
     struct attendance_settings settings;
     unsigned long long used;  /* LRU stamp */
@@ -47,8 +46,7 @@ static void entry_free(struct hotel_entry *e)
     free(e->face_ids);
     free(e->vecs);
     free(e->staff);
-    free(e->dep_ids);
-    free(e->dep_names);
+    free(e->deps);
     free(e->text);
     memset(e, 0, sizeof *e);
 }
@@ -83,12 +81,11 @@ static int fill(struct hotel_entry *e, const PGresult *staff, const PGresult *de
 
     e->face_ids = malloc(sizeof *e->face_ids * (size_t)(ns + 1));
     e->staff = malloc(sizeof *e->staff * (size_t)(ns + 1));
-    e->dep_ids = malloc(sizeof *e->dep_ids * (size_t)(nd + 1));
-    e->dep_names = malloc(sizeof *e->dep_names * (size_t)(nd + 1));
+    e->deps = malloc(sizeof *e->deps * (size_t)(nd + 1));
     e->text = malloc(text + 1);
     if (posix_memalign((void **)&e->vecs, 64, sizeof(float) * DESCRIPTOR_DIM * (size_t)(ns + 1)) != 0)
         e->vecs = NULL;
-    if (!e->face_ids || !e->staff || !e->dep_ids || !e->dep_names || !e->text || !e->vecs)
+    if (!e->face_ids || !e->staff || !e->deps || !e->text || !e->vecs)
         return -1;
 
     char *at = e->text;
@@ -109,8 +106,8 @@ static int fill(struct hotel_entry *e, const PGresult *staff, const PGresult *de
         e->face_ids[e->nfaces++] = s->id;
     }
     for (int i = 0; i < nd; i++) {
-        e->dep_ids[e->ndeps] = db_ll(deps, i, 0);
-        e->dep_names[e->ndeps++] = keep(&at, PQgetvalue(deps, i, 1));
+        e->deps[e->ndeps].id = db_ll(deps, i, 0);
+        e->deps[e->ndeps++].name = keep(&at, PQgetvalue(deps, i, 1));
     }
     return 0;
 }
@@ -149,8 +146,7 @@ static void view_of(struct hotel_entry *e, struct hotel_view *v)
     v->nstaff = e->nstaff;
     v->staff = e->staff;
     v->ndepartments = e->ndeps;
-    v->department_ids = e->dep_ids;
-    v->department_names = e->dep_names;
+    v->departments = e->deps;
     v->settings = &e->settings;
 }
 
@@ -181,32 +177,21 @@ int face_cache_peek(long long hotel_id, struct hotel_view *v)
     return 0;
 }
 
+/* bsearch() order of anything that starts with its long long id */
+static int by_id(const void *key, const void *elem)
+{
+    long long k = *(const long long *)key, id = *(const long long *)elem;
+    return (k > id) - (k < id);
+}
+
 const struct cached_staff *hotel_view_staff(const struct hotel_view *v, long long staff_id)
 {
-    int lo = 0, hi = v->nstaff - 1;
-    while (lo <= hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (v->staff[mid].id == staff_id)
-            return &v->staff[mid];
-        if (v->staff[mid].id < staff_id)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return NULL;
+    return bsearch(&staff_id, v->staff, (size_t)v->nstaff, sizeof *v->staff, by_id);
 }
 
 const char *hotel_view_department(const struct hotel_view *v, long long department_id)
 {
-    int lo = 0, hi = v->ndepartments - 1;
-    while (lo <= hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (v->department_ids[mid] == department_id)
-            return v->department_names[mid];
-        if (v->department_ids[mid] < department_id)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return NULL;
+    const struct cached_department *d =
+        bsearch(&department_id, v->departments, (size_t)v->ndepartments, sizeof *v->departments, by_id);
+    return d ? d->name : NULL;
 }

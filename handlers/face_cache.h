@@ -11,10 +11,15 @@
 #include "match.h"
 #include "settings_rules.h"
 
+/* Both start with their id: face_cache.c looks either up by it. */
 struct cached_staff {
     long long id;
     const char *first_name, *last_name;
     long long department_id;          /* 0 = none */
+};
+struct cached_department {
+    long long id;
+    const char *name;
 };
 
 /* One hotel as of one version. Memory owned by the cache, valid until the
@@ -26,8 +31,7 @@ struct hotel_view {
     int nstaff;                       /* every active staff member, by id */
     const struct cached_staff *staff;
     int ndepartments;                 /* by id */
-    const long long *department_ids;
-    const char *const *department_names;
+    const struct cached_department *departments;
     const struct attendance_settings *settings;
 };
 

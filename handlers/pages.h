@@ -27,9 +27,12 @@ int page_departments(long long hotel_id, struct json_object **deps);
 /* Mark the department chosen (0: none) with "selected": true, the others false. */
 void page_mark_selected(struct json_object *deps, long long chosen);
 
-/* Add "department_name" (or null) to every row of rows from its
- * "department_id", looked up in deps. */
-void page_add_department_names(struct json_object *rows, struct json_object *deps);
+/* The end of a list page's query, rc being its result and *rows its rows:
+ * the hotel's departments into *deps (caller owns) and each row's
+ * "department_name" (or null) from its "department_id". 0; or on any
+ * failure *rows and ctx released, answered, and -1. */
+int page_rows_named_or_reply(struct request *req, struct json_object *ctx, int rc,
+                             struct json_object **rows, struct json_object **deps);
 
 /* Add "time_in_text"-style fields: for each key of keys (NULL-ended) a
  * "<key>_text" with page_time_text() of the row's value. */

@@ -21,14 +21,9 @@ void h_page_approvals(struct request *req)
     if (req_page_or_reply(req, &limit, &offset) < 0 ||
         (ctx = page_context(req, "Approvals", "/dashboard/approvals")) == NULL)
         return;
-    if (pending_rows(req->hotel.id, limit, offset, &rows, &total) < 0 ||
-        page_departments(req->hotel.id, &deps) < 0) {
-        json_object_put(rows);
-        json_object_put(ctx);
-        db_fail_reply(req);
+    if (page_rows_named_or_reply(req, ctx, pending_rows(req->hotel.id, limit, offset, &rows, &total),
+                                 &rows, &deps) < 0)
         return;
-    }
-    page_add_department_names(rows, deps);
     json_object_put(deps);
     page_add_time_texts(rows, (const char *const[]){"time_in", "time_out", NULL});
     int n = (int)json_object_array_length(rows);

@@ -157,10 +157,9 @@ void h_page_board(struct request *req)
     settings_thresholds(&s, &t);
     if ((ctx = page_context(req, "Board", "/dashboard/")) == NULL)
         return;
-    if (clocked_in_rows(req->hotel.id, &t, BOARD_MAX_ROWS, 0, &rows, &total) < 0 ||
-        page_departments(req->hotel.id, &deps) < 0)
-        goto db_fail;
-    page_add_department_names(rows, deps);
+    if (page_rows_named_or_reply(req, ctx, clocked_in_rows(req->hotel.id, &t, BOARD_MAX_ROWS, 0, &rows, &total),
+                                 &rows, &deps) < 0)
+        return;
     page_add_time_texts(rows, (const char *const[]){"time_in", NULL});
     for (size_t i = 0; i < json_object_array_length(rows); i++)
         add_flags(json_object_array_get_idx(rows, i), &t);

@@ -21,14 +21,9 @@ void h_page_clock_logs(struct request *req)
     if (req_page_or_reply(req, &limit, &offset) < 0 || clocklog_filter_or_reply(req, &f) < 0 ||
         (ctx = page_context(req, "Clock logs", "/dashboard/clock-logs")) == NULL)
         return;
-    if (clocklog_rows(req->hotel.id, &f, limit, offset, &rows, &total) < 0 ||
-        page_departments(req->hotel.id, &deps) < 0) {
-        json_object_put(rows);
-        json_object_put(ctx);
-        db_fail_reply(req);
+    if (page_rows_named_or_reply(req, ctx, clocklog_rows(req->hotel.id, &f, limit, offset, &rows, &total),
+                                 &rows, &deps) < 0)
         return;
-    }
-    page_add_department_names(rows, deps);
     page_mark_selected(deps, f.department_id);
     json_object_object_add(ctx, "departments", deps);
     page_add_time_texts(rows, (const char *const[]){"time_in", "time_out", NULL});

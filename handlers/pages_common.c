@@ -108,7 +108,7 @@ void page_mark_selected(struct json_object *deps, long long chosen)
     }
 }
 
-void page_add_department_names(struct json_object *rows, struct json_object *deps)
+static void add_department_names(struct json_object *rows, struct json_object *deps)
 {
     size_t n = json_object_array_length(rows), nd = json_object_array_length(deps);
     for (size_t i = 0; i < n; i++) {
@@ -125,6 +125,20 @@ void page_add_department_names(struct json_object *rows, struct json_object *dep
         }
         jx_add_str(row, "department_name", name);
     }
+}
+
+int page_rows_named_or_reply(struct request *req, struct json_object *ctx, int rc,
+                             struct json_object **rows, struct json_object **deps)
+{
+    if (rc < 0 || page_departments(req->hotel.id, deps) < 0) {
+        json_object_put(*rows);
+        *rows = NULL;
+        json_object_put(ctx);
+        db_fail_reply(req);
+        return -1;
+    }
+    add_department_names(*rows, *deps);
+    return 0;
 }
 
 void page_add_time_texts(struct json_object *rows, const char *const *keys)

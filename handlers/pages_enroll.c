@@ -59,14 +59,9 @@ void h_page_enroll(struct request *req)
     }
     if ((ctx = page_context(req, "Face enrollment", "/enroll/")) == NULL)
         return;
-    if (staff_rows(req->hotel.id, &f, ENROLL_MAX_PEOPLE, 0, &rows, &total) < 0 ||
-        page_departments(req->hotel.id, &deps) < 0) {
-        json_object_put(rows);
-        json_object_put(ctx);
-        db_fail_reply(req);
+    if (page_rows_named_or_reply(req, ctx, staff_rows(req->hotel.id, &f, ENROLL_MAX_PEOPLE, 0, &rows, &total),
+                                 &rows, &deps) < 0)
         return;
-    }
-    page_add_department_names(rows, deps);
     json_object_put(deps);
     decorate(req, rows, &s, chosen);
     int n = (int)json_object_array_length(rows);

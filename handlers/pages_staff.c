@@ -23,14 +23,9 @@ void h_page_staff(struct request *req)
     if (req_page_or_reply(req, &limit, &offset) < 0 || staff_filter_or_reply(req, &f) < 0 ||
         (ctx = page_context(req, "Staff", "/dashboard/staff")) == NULL)
         return;
-    if (staff_rows(req->hotel.id, &f, limit, offset, &rows, &total) < 0 ||
-        page_departments(req->hotel.id, &deps) < 0) {
-        json_object_put(rows);
-        json_object_put(ctx);
-        db_fail_reply(req);
+    if (page_rows_named_or_reply(req, ctx, staff_rows(req->hotel.id, &f, limit, offset, &rows, &total),
+                                 &rows, &deps) < 0)
         return;
-    }
-    page_add_department_names(rows, deps);
     page_mark_selected(deps, f.department_id);
     json_object_object_add(ctx, "departments", deps);
     page_filter_query(req, ctx, (const char *const[]){"department_id", "is_active", NULL});

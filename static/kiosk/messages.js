@@ -48,17 +48,20 @@ const BASE = {
     text: 'The server hit an unexpected problem. Please try again; if it keeps happening, tell a manager.' },
 };
 
+// a confirmation token refused, by unrostered-confirm or force-log
+const EXPIRED = { title: 'Confirmation expired', text: 'This confirmation is no longer valid. Please scan your face again.' };
+
 const BY_CONTEXT = {
   pair: {
     UNAUTHENTICATED: { title: 'Key not accepted', text: 'That kiosk key is wrong or has been revoked. Check it and try again.' },
     FORBIDDEN: { title: 'Not a kiosk key', text: 'That key is not a kiosk key. A manager creates one for this hotel in the dashboard.' },
   },
   confirm: {
-    FORBIDDEN: { title: 'Confirmation expired', text: 'This confirmation is no longer valid. Please scan your face again.' },
+    FORBIDDEN: EXPIRED,
     ALREADY_CLOCKED_IN: { title: 'Already clocked in', text: 'You are already clocked in. Nothing was changed.' },
   },
   force: {
-    FORBIDDEN: { title: 'Confirmation expired', text: 'This confirmation is no longer valid. Please scan your face again.' },
+    FORBIDDEN: EXPIRED,
     VALIDATION_ERROR: { title: 'Reason needed', text: 'Please write why you are clocking in without a shift.' },
   },
   ack: {

@@ -40,6 +40,18 @@ def page(path, cookie):
     return fc.get(path, cookie=cookie, headers={"Accept": "text/html"})
 
 
+def assert_login_redirect(case, path, nxt, cookies):
+    """GET path without a session, and with each cookie of cookies (dicts
+    of fc.get keywords): 303 to the login page with next=nxt."""
+    for kw in cookies:
+        with case.subTest(path=path, kw=kw):
+            r = fc.get(path, **kw)
+            case.assertEqual(r.status, 303, r)
+            loc = urllib.parse.urlsplit(r.header("Location"))
+            case.assertEqual(loc.path, "/dashboard/login")
+            case.assertEqual(urllib.parse.parse_qs(loc.query)["next"], [nxt])
+
+
 class PagesHotel(fc.Hotel):
     """A hotel whose department and staff member carry markup in their
     names, with an open session, a face, a forced log awaiting approval,
@@ -93,13 +105,8 @@ class TestLoginRedirect(PageTest):
                           ("/dashboard/approvals", "/dashboard/approvals"),
                           ("/dashboard/audit?action=REVOKED&from=2025-01-01",
                            "/dashboard/audit?action=REVOKED&from=2025-01-01")):
-            for kw in ({}, {"cookie": "fc_token=" + "0" * 64}, {"cookie": "fc_token=garbage"}):
-                with self.subTest(path=path, kw=kw):
-                    r = fc.get(path, **kw)
-                    self.assertEqual(r.status, 303, r)
-                    loc = urllib.parse.urlsplit(r.header("Location"))
-                    self.assertEqual(loc.path, "/dashboard/login")
-                    self.assertEqual(urllib.parse.parse_qs(loc.query)["next"], [nxt])
+            assert_login_redirect(self, path, nxt,
+                                  ({}, {"cookie": "fc_token=" + "0" * 64}, {"cookie": "fc_token=garbage"}))
 
     def test_api_still_answers_401_json(self):
         fc.assert_error(fc.get(self.h.path(att.ATT + "pending-approval/")), 401, "UNAUTHENTICATED")

@@ -129,13 +129,7 @@ class TestRedirects(PagesCase):
                           ("/enroll/?employee=E1", "/enroll/?employee=E1"),
                           ("/dashboard/me", "/dashboard/me"),
                           ("/dashboard/staff/%d/register" % h.xss_sid, "/dashboard/staff/%d/register" % h.xss_sid)):
-            for kw in ({}, {"cookie": "fc_token=" + "0" * 64}):
-                with self.subTest(path=path, kw=kw):
-                    r = fc.get(path, **kw)
-                    self.assertEqual(r.status, 303, r)
-                    loc = urllib.parse.urlsplit(r.header("Location"))
-                    self.assertEqual(loc.path, "/dashboard/login")
-                    self.assertEqual(urllib.parse.parse_qs(loc.query)["next"], [nxt])
+            test_pages.assert_login_redirect(self, path, nxt, ({}, {"cookie": "fc_token=" + "0" * 64}))
 
     def test_login_page_goes_back_to_enroll(self):
         r = page("/dashboard/login?next=%2Fenroll%2F")
