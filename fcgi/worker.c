@@ -3,6 +3,7 @@
  * forgotten transaction, log line, metrics). A crash inside a handler
  * still answers 500 INTERNAL before the worker exits to be respawned. */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <fcgiapp.h>
 #include "config.h"
@@ -42,31 +44,24 @@ static void on_crash(int sig)
     raise(sig);
 }
 
-static void on_alarm(int sig)
-{
-    (void)sig;                          /* only to interrupt a draining accept() */
-}
-
-/* While waiting in accept() SIGTERM must interrupt it (no SA_RESTART);
- * while a request is read or answered it must not break the I/O. */
-static void term_interrupts(int interrupts)
+/* SIGTERM (stop after the current request) stays blocked except inside
+ * the wait for a connection (wait_for_connection): reading a request,
+ * running it and answering are never interrupted by it. Before, it could
+ * land while FCGX_Accept_r() was reading a just-accepted request, and
+ * libfcgi then dropped that connection unanswered. *waiting is the mask
+ * to wait with. */
+static void install_signals(sigset_t *waiting)
 {
     struct sigaction sa;
+    sigset_t term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_term;
-    sa.sa_flags = interrupts ? 0 : SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    term_interrupts(1);
-    sa.sa_handler = on_alarm;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGALRM, &sa, NULL);
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, waiting);
+    sigdelset(waiting, SIGTERM);
     signal(SIGINT, SIG_IGN);            /* the master decides */
     signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
@@ -85,6 +80,24 @@ static void log_request(const struct request *req, double dur)
             req->hotel.slug[0] ? req->hotel.slug : "-", (int)req->caller.kind,
             req->error_code ? " code=" : "", req->error_code ? req->error_code : "",
             req->bytes_out);
+}
+
+/* 1 when a connection waits on the (non-blocking) listening socket, 0
+ * when asked to stop and none waits, -1 on an error. */
+static int wait_for_connection(int listen_fd, const sigset_t *waiting)
+{
+    for (;;) {
+        struct pollfd pfd = {listen_fd, POLLIN, 0};
+        struct timespec now = {0, 0};
+        /* stopping: only what already waits (drained), else until one comes */
+        int n = ppoll(&pfd, 1, stopping ? &now : NULL, waiting);
+        if (n > 0)
+            return 1;
+        if (n == 0)
+            return 0;
+        if (errno != EINTR)
+            return -1;
+    }
 }
 
 /* Returns 0, or the signal number of a crash inside the handler. */
@@ -134,7 +147,8 @@ int worker_run(int listen_fd, int slot)
      * system when freed, so an idle worker stays small */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
-    install_signals();
+    sigset_t waiting;
+    install_signals(&waiting);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() == 1)
         return 0;                       /* the master is already gone */
@@ -144,7 +158,11 @@ int worker_run(int listen_fd, int slot)
     }
     metrics_attach_slot(slot);
     db_init(g_config.database_url);
-    if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+    /* several workers wait on one socket: whoever loses the race for a
+     * connection gets EAGAIN from accept() and waits again */
+    int fl = fcntl(listen_fd, F_GETFL);
+    if (fl < 0 || fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+        FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
         log_error("FCGX_Init failed");
         return 70;
     }
@@ -152,25 +170,24 @@ int worker_run(int listen_fd, int slot)
     int rc = 0;
 
     for (;;) {
-        if (stopping) {
-            /* asked to stop: answer what already waits on the socket, then
-             * leave; alarm() frees accept() if another worker took it */
-            struct pollfd pfd = {listen_fd, POLLIN, 0};
-            if (poll(&pfd, 1, 0) <= 0)
-                break;
-            alarm(1);
-        }
-        term_interrupts(1);
-        int accepted = FCGX_Accept_r(&fr);
-        alarm(0);
-        if (accepted < 0) {
-            if (stopping || errno == EINTR)
-                continue;
-            log_error("FCGX_Accept_r failed: %s", strerror(errno));
+        /* asked to stop: answer what already waits on the socket, then leave */
+        int ready = wait_for_connection(listen_fd, &waiting);
+        if (ready < 0) {
+            log_error("poll on the FastCGI socket failed: %s", strerror(errno));
             rc = 70;
             break;
         }
-        term_interrupts(0);
+        if (ready == 0)
+            break;
+        int accepted = FCGX_Accept_r(&fr);
+        if (accepted < 0) {
+            /* libfcgi answers -errno */
+            if (accepted == -EAGAIN || accepted == -EWOULDBLOCK || accepted == -EINTR)
+                continue;               /* another worker took it */
+            log_error("FCGX_Accept_r failed: %s", strerror(-accepted));
+            rc = 70;
+            break;
+        }
         int crashed = handle(&fr, pool);
         FCGX_Finish_r(&fr);
         if (crashed) {
