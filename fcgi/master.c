@@ -2,9 +2,10 @@
  * templates, drops privileges, forks the workers, respawns the dead (with
  * back-off when they die young), drains on SIGTERM/SIGINT, and on SIGHUP
  * re-reads the configuration and the templates and replaces the workers
- * one by one. */
+ * one by one, each old one retired once its successor is ready. */
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,7 +85,9 @@ static void count_alive(void)
     metrics_set_workers_alive(n);
 }
 
-static int spawn(int i)
+/* Fork the worker of slot i. With ready (a pipe), the worker writes to
+ * its write end once ready; the child closes the read end. */
+static int spawn(int i, const int *ready)
 {
     pid_t pid = fork();
     if (pid < 0) {
@@ -96,7 +99,9 @@ static int spawn(int i)
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        exit(worker_run(listen_fd, i));
+        if (ready != NULL)
+            close(ready[0]);
+        exit(worker_run(listen_fd, i, ready ? ready[1] : -1));
     }
     slots[i].pid = pid;
     slots[i].started = now_monotonic();
@@ -175,6 +180,33 @@ static void sleep_seconds(double s)
         ;
 }
 
+/* Spawn slot i's worker and wait until it is connected to the database
+ * (it says so on a pipe), has died (the pipe closes), or 10 s pass. */
+static void spawn_and_wait_ready(int i)
+{
+    int fds[2];
+    if (pipe(fds) < 0) {
+        log_warn("pipe: %s; not waiting for the new worker", strerror(errno));
+        spawn(i, NULL);
+        return;
+    }
+    double t0 = now_monotonic();
+    int spawned = spawn(i, fds) == 0;
+    close(fds[1]);
+    if (spawned) {
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int n;
+        while ((n = poll(&pfd, 1, 10000)) < 0 && errno == EINTR)
+            ;
+        if (n == 0)
+            log_warn("worker %d (slot %d) not ready after 10s; retiring the old one anyway",
+                     (int)slots[i].pid, i);
+        else
+            log_info("worker %d (slot %d) ready in %.2fs", (int)slots[i].pid, i, now_monotonic() - t0);
+    }
+    close(fds[0]);
+}
+
 /* SIGHUP: new configuration; replace every worker, one at a time. */
 static void reload(void)
 {
@@ -199,8 +231,7 @@ static void reload(void)
         if (i < want) {
             slots[i].pid = 0;
             slots[i].failures = 0;
-            spawn(i);
-            sleep_seconds(0.05);    /* let the new one reach accept() first */
+            spawn_and_wait_ready(i);
         } else {
             slots[i].pid = 0;
         }
@@ -272,7 +303,7 @@ int master_run(void)
         return 1;
     nslots = g_config.workers;
     for (int i = 0; i < nslots; i++)
-        spawn(i);
+        spawn(i, NULL);
     log_info("started %d workers", nslots);
 
     for (;;) {
@@ -301,6 +332,6 @@ int master_run(void)
         now = now_monotonic();
         for (int i = 0; i < nslots; i++)
             if (slots[i].pid == 0 && slots[i].respawn_at <= now)
-                spawn(i);
+                spawn(i, NULL);
     }
 }

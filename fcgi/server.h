@@ -1,11 +1,15 @@
 /* server.h — the prefork master (master.c) and the worker loop (worker.c).
  * The master opens the FastCGI socket, forks FACECLOCK_WORKERS workers,
  * respawns the dead with back-off, drains on SIGTERM/SIGINT and replaces
- * workers one by one on SIGHUP. Each worker loops on FCGX_Accept_r. */
+ * workers one by one on SIGHUP, retiring each old one once its successor
+ * is connected to the database. Each worker loops on FCGX_Accept_r. */
 #ifndef FC_SERVER_H
 #define FC_SERVER_H
 
 int master_run(void);                  /* `faceclock serve`; exit status */
-int worker_run(int listen_fd, int slot);   /* never returns to the master code */
+/* Never returns to the master code. Once connected to the database (or
+ * having tried), the worker writes one byte to ready_fd and closes it;
+ * -1 when nobody waits for that. */
+int worker_run(int listen_fd, int slot, int ready_fd);
 
 #endif

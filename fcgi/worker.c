@@ -137,7 +137,22 @@ static int handle(FCGX_Request *fr, struct pool *pool)
     return crashed;
 }
 
-int worker_run(int listen_fd, int slot)
+/* Connect before the first request, so that a reload's new worker is
+ * ready when the old one leaves; then tell whoever waits (ready_fd). A
+ * database that is down is tried again by the first request. */
+static void warm_up(int ready_fd)
+{
+    if (db_ping() < 0)
+        log_warn("starting without a database connection");
+    if (ready_fd >= 0) {
+        char one = 1;
+        while (write(ready_fd, &one, 1) < 0 && errno == EINTR)
+            ;
+        close(ready_fd);
+    }
+}
+
+int worker_run(int listen_fd, int slot, int ready_fd)
 {
     FCGX_Request fr;
     long served = 0;
@@ -158,6 +173,7 @@ int worker_run(int listen_fd, int slot)
     }
     metrics_attach_slot(slot);
     db_init(g_config.database_url);
+    warm_up(ready_fd);
     /* several workers wait on one socket: whoever loses the race for a
      * connection gets EAGAIN from accept() and waits again */
     int fl = fcntl(listen_fd, F_GETFL);

@@ -74,8 +74,10 @@ def healthy():
 
 class Load:
     """A client thread sending /healthz, and a login every 0.3 s, one at a
-    time, until the with-block ends (60 s at most). lock is held while a
-    request is in flight; results are (monotonic time, kind, ok, detail)."""
+    time, until the with-block ends (120 s at most). lock is held while a
+    request is in flight; results are (monotonic time answered, kind, ok,
+    detail). The tests wait for a number of answers, never for a time: on
+    a starved host a login can take a second."""
 
     def __init__(self, user):
         self.user = user
@@ -86,7 +88,7 @@ class Load:
 
     def run(self):
         last_login = 0.0
-        end = time.monotonic() + 60
+        end = time.monotonic() + 120
         while not self.stop.is_set() and time.monotonic() < end:
             with self.lock:
                 kind = "healthz"
@@ -109,6 +111,15 @@ class Load:
         self.thread.start()
         return self
 
+    def answered_after(self, t, kind=None):
+        return [x for x in list(self.results) if x[0] > t and (kind is None or x[1] == kind)]
+
+    def wait_answers(self, t, n, logins=0, timeout=60.0):
+        """True once at least n requests (logins of them) were answered
+        after monotonic time t."""
+        return fc.wait_for(lambda: len(self.answered_after(t)) >= n
+                           and len(self.answered_after(t, "login")) >= logins, timeout, 0.05)
+
     def __exit__(self, *exc):
         self.stop.set()
         self.thread.join(15)
@@ -126,7 +137,7 @@ class Test1WorkerKill(unittest.TestCase):
         before = worker_pids(master)
         self.assertGreaterEqual(len(before), 1, "no worker processes under master %d" % master)
         with Load(self.h.users["staff"]) as load:
-            time.sleep(1.0)
+            self.assertTrue(load.wait_answers(0, 5), "the load did not start")
             with load.lock:  # an idle moment for our client
                 victim = before[0]
                 os.kill(victim, signal.SIGKILL)
@@ -135,20 +146,18 @@ class Test1WorkerKill(unittest.TestCase):
             def restored():
                 now = worker_pids(master)
                 return now if (len(now) == len(before) and victim not in now) else None
-            now = fc.wait_for(restored, 10.0, 0.05)
-            self.assertTrue(now, "worker %d not replaced within 10 s (workers now %s, before %s)"
+            now = fc.wait_for(restored, 30.0, 0.05)
+            self.assertTrue(now, "worker %d not replaced within 30 s (workers now %s, before %s)"
                             % (victim, worker_pids(master), before))
             t_restored = time.monotonic()
-            time.sleep(1.0)  # keep the load on a little after the respawn
+            # keep the load on after the respawn: 10 answers, 2 of them logins
+            self.assertTrue(load.wait_answers(t_restored, 10, logins=2),
+                            "too few answers after the respawn: %d" % len(load.answered_after(t_restored)))
         results = load.results
-        after_kill = [x for x in results if x[0] > t_kill]
-        failed_after = [x for x in after_kill if not x[2]]
-        self.assertGreater(len(after_kill), 10, "too few requests after the kill")
-        self.assertGreater(len([x for x in after_kill if x[1] == "login"]), 1)
+        failed_after = [x for x in results if x[0] > t_kill and not x[2]]
         self.assertEqual(failed_after, [], "requests failed after the kill")
         ok = sum(1 for x in results if x[2])
         self.assertGreaterEqual(ok / len(results), 0.99, [x for x in results if not x[2]][:5])
-        self.assertLess(t_restored - t_kill, 10)
         self.assertTrue(set(now) - set(before), "no new worker pid")
         # the master's gauge agrees once it has counted the new worker
         alive = fc.wait_for(lambda: metric_value("faceclock_workers_alive") == len(before), 5.0, 0.1)
@@ -160,18 +169,20 @@ class Test1WorkerKill(unittest.TestCase):
         before = worker_pids(master)
         self.assertGreaterEqual(len(before), 1)
         with Load(self.h.users["staff"]) as load:
-            time.sleep(0.5)
+            self.assertTrue(load.wait_answers(0, 5, logins=1), "the load did not start")
             os.kill(master, signal.SIGHUP)
 
             def all_new():
                 now = worker_pids(master)
                 return now if (len(now) == len(before) and not set(now) & set(before)) else None
-            now = fc.wait_for(all_new, 20.0, 0.05)
-            self.assertTrue(now, "workers not all replaced within 20 s of SIGHUP (before %s, now %s)"
+            now = fc.wait_for(all_new, 60.0, 0.05)
+            self.assertTrue(now, "workers not all replaced within 60 s of SIGHUP (before %s, now %s)"
                             % (before, worker_pids(master)))
-            time.sleep(0.5)
+            # the new workers answer: 10 requests, 2 of them logins
+            t_new = time.monotonic()
+            self.assertTrue(load.wait_answers(t_new, 10, logins=2),
+                            "too few answers after the reload: %d" % len(load.answered_after(t_new)))
         self.assertEqual(master_pid(), master, "the master itself changed")
-        self.assertGreater(len(load.results), 20)
         self.assertEqual([x for x in load.results if not x[2]], [], "requests failed during the reload")
 
 
