@@ -189,6 +189,13 @@ class Server:
     def workers_now(self):
         return children(self.pid)
 
+    def wait_all_new(self, before, n):
+        """The n workers once none of before is left (60 s at most), else None."""
+        def all_new():
+            now = self.workers_now()
+            return now if len(now) == n and not set(now) & set(before) else None
+        return fc.wait_for(all_new, 60.0, 0.02)
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
@@ -551,11 +558,7 @@ class Test5ConfigReload(ServerTest):
             self.assertTrue(load.wait_answers(0, 4), "the load did not start")
             s.write_config("# test_zy_runtime\nFACECLOCK_WORKERS=3\n")
             s.signal(signal.SIGHUP)
-
-            def three_new():
-                now = s.workers_now()
-                return now if len(now) == 3 and first[0] not in now else None
-            now = fc.wait_for(three_new, 60.0, 0.02)
+            now = s.wait_all_new(first, 3)
             self.assertTrue(now, "not 3 new workers within 60 s of SIGHUP (now %s, before %s)\n%s"
                             % (s.workers_now(), first, s.log_tail()))
             t_new = time.monotonic()
@@ -575,11 +578,7 @@ class Test5ConfigReload(ServerTest):
             self.assertTrue(load.wait_answers(0, 4), "the load did not start")
             s.write_config("FACECLOCK_WORKERS=1\n")
             s.signal(signal.SIGHUP)
-
-            def one_new():
-                now = s.workers_now()
-                return now if len(now) == 1 and not set(now) & set(before) else None
-            now = fc.wait_for(one_new, 60.0, 0.02)
+            now = s.wait_all_new(before, 1)
             self.assertTrue(now, "not 1 new worker within 60 s of SIGHUP (now %s, before %s)"
                             % (s.workers_now(), before))
             t_new = time.monotonic()
@@ -623,11 +622,7 @@ class Test5ConfigReload(ServerTest):
         s = self.server("config-warm", socket_kind="unix", workers=2)
         before = s.workers_now()
         s.signal(signal.SIGHUP)
-
-        def all_new():
-            now = s.workers_now()
-            return now if len(now) == 2 and not set(now) & set(before) else None
-        now = fc.wait_for(all_new, 60.0, 0.02)
+        now = s.wait_all_new(before, 2)
         self.assertTrue(now, "workers not replaced within 60 s of SIGHUP (now %s, before %s)"
                         % (s.workers_now(), before))
         base = len(socket_inodes(s.pid))
@@ -652,8 +647,7 @@ class Test5ConfigReload(ServerTest):
         # a valid file again is taken up by the next SIGHUP
         s.write_config("FACECLOCK_WORKERS=1\n")
         s.signal(signal.SIGHUP)
-        now = fc.wait_for(lambda: len(s.workers_now()) == 1 and not set(s.workers_now()) & set(before)
-                          and s.workers_now(), 15.0, 0.02)
+        now = s.wait_all_new(before, 1)
         self.assertTrue(now, "workers after a valid reload: %s" % s.workers_now())
         self.assertTrue(s.healthz_ok())
         self.assert_stopped_cleanly(s)
