@@ -436,8 +436,7 @@ static int person_or_reply(struct request *req, long long staff_id, struct perso
         return 0;
     }
     /* the state does not depend on the view: bring the view to it */
-    if ((!face_cache_peek(req->hotel.id, v) || v->version != version) &&
-        face_cache_get(req->hotel.id, version, v) < 0) {
+    if (face_cache_get(req->hotel.id, version, v) < 0) {
         person_free(p);
         db_fail_reply(req);
         return 0;

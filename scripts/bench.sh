@@ -278,7 +278,7 @@ steal_pct() {
         'BEGIN { t = u + n + s + i + w + q + sq + st; printf "%.0f%%", (t > 0 ? 100 * st / t : 0) }'
 }
 
-# disk_probe — fdatasync()s of one 8 KiB write per second for one second,
+# disk_probe — how many 8 KiB write + fdatasync() pairs one second holds,
 # in the cluster's data directory: every face-clock-in commits with one, so
 # its figures hold only beside the disk's speed at the time (on a shared
 # virtual disk this swings from ~15 000/s to ~100/s when throttled).
