@@ -13,10 +13,10 @@ CFLAGS_R = -std=c11 -O2 -g $(WARN) $(INC) $(DEFS)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CFLAGS_T = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) $(SAN)
 
-SRC      = $(sort $(wildcard fcgi/*.c handlers/*.c))
-HDR      = $(wildcard fcgi/*.h handlers/*.h)
+SRC      = $(sort $(wildcard fcgi/*.c handlers/*/*.c))
+HDR      = $(wildcard fcgi/*.h handlers/*/*.h)
 LIB_SRC  = $(filter-out fcgi/main.c,$(SRC))
-UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 
 .PHONY: all build deps run test unit e2e bench clean
 

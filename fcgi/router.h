@@ -73,7 +73,7 @@ int route_is_page(const struct route *r, const char *path);
 /* Route, authenticate, authorize and run the handler. Always answers. */
 void router_dispatch(struct request *req);
 
-/* the application's table (handlers/routes.c) */
+/* the application's table (handlers/app/routes.c) */
 extern const struct route app_routes[];
 extern const int app_nroutes;
 

@@ -159,7 +159,7 @@ prepare_data() {
 SELECT 1;
 EOF
     cat >"$WORK/login.sql" <<EOF
--- POST /api/auth/login (success): the statements of handlers/session.c
+-- POST /api/auth/login (success): the statements of handlers/people/sessions.c
 SELECT count(*) FILTER (WHERE scope = 'user'), count(*) FILTER (WHERE scope = 'ip') FROM auth_failures WHERE at > now() - make_interval(secs => 900) AND ((scope = 'user' AND key = lower('$LOGIN_USER')) OR (scope = 'ip' AND key = '127.0.0.1'));
 SELECT u.id AS uid, u.hotel_id AS hid FROM users u JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id JOIN hotels h ON h.id = u.hotel_id WHERE lower(u.username) = lower('$LOGIN_USER') \gset
 DELETE FROM auth_failures WHERE scope = 'user' AND key = lower('$LOGIN_USER');
@@ -421,7 +421,7 @@ bench_export() {
     printf '  (psql \\copy of the same rows with the filters as literals, the planner choosing: %.2f s)\n' "$secs"
 }
 
-# The in-memory 1:N match (handlers/match.c), no stack involved: one line,
+# The in-memory 1:N match (handlers/attendance/match_rules.c), no stack involved: one line,
 # beside a plain scalar loop over the same descriptors. Built with the
 # Makefile's CFLAGS_R.
 MATCH_BIN=$FC_ROOT/build/bench/match_bench
@@ -430,8 +430,8 @@ MATCH_CFLAGS=(-std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 
 bench_match() {
     mkdir -p "$(dirname "$MATCH_BIN")"
-    cc "${MATCH_CFLAGS[@]}" -o "$MATCH_BIN" tests/bench/match_bench.c handlers/match.c \
-        handlers/descriptor.c -ljson-c -lm || die "could not build tests/bench/match_bench.c"
+    cc "${MATCH_CFLAGS[@]}" -o "$MATCH_BIN" tests/bench/match_bench.c handlers/attendance/match_rules.c \
+        handlers/attendance/descriptor_rules.c -ljson-c -lm || die "could not build tests/bench/match_bench.c"
     "$MATCH_BIN" || die "match_bench failed"
     echo "  (target: under 0.5 ms per scan)"
 }

@@ -1,4 +1,4 @@
-/* match_bench.c — times match_scan (handlers/match.c) for one scanned
+/* match_bench.c — times match_scan (handlers/attendance/match_rules.c) for one scanned
  * descriptor against 10 000 in-memory descriptors, beside a plain scalar
  * double loop over the same data, and prints one line for scripts/bench.sh:
  *   match 1:10000: 0.210 ms per scan (plain-loop reference: 0.968 ms)
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "match.h"
+#include "attendance/match_rules.h"
 
 #define ROUNDS 3                /* the best of three passes over the queries */
 

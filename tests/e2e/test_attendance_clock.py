@@ -385,7 +385,7 @@ if __name__ == "__main__":
 
 class WorkerView(AttCase):
     """Each worker keeps a hotel's faces, staff, department names and
-    settings in memory (handlers/face_cache.c) under the hotel's version:
+    settings in memory (handlers/attendance/face_cache_store.c) under the hotel's version:
     every change to any of them is seen by the very next scan, whichever
     worker serves it. Each step scans several times so that every worker
     has the old state cached before the change."""

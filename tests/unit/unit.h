@@ -1,34 +1,28 @@
-/* unit.h — the Check suites of build/test/unit_tests, one per test file
- * (tests/unit/test_<name>.c defines suite_<name>). A new test file adds its
- * constructor here and to the table in tests/unit/main.c.
+/* unit.h — the Check suites of build/test/unit_tests. Each test file
+ * (tests/unit/<room>/test_<name>.c, mirroring fcgi/ and handlers/<room>/)
+ * defines its suite with UNIT_SUITE(suite_<name>) { ... }, which registers
+ * it with the runner (tests/unit/main.c) before main() starts: adding a
+ * file adds its suite, with no table to edit. Suites run in link order
+ * (the files' paths, sorted).
  *
  * The unit binary links every application source except fcgi/main.c, so
- * test files keep everything but their suite_<name>() static. */
+ * test files keep everything static. */
 #ifndef FC_UNIT_H
 #define FC_UNIT_H
 
 #include <check.h>
 
-Suite *suite_validate(void);
-Suite *suite_crypto(void);
-Suite *suite_http(void);
-Suite *suite_router(void);
-Suite *suite_jsonx(void);
-Suite *suite_settings_rules(void);
-Suite *suite_pms_rules(void);
-Suite *suite_descriptor(void);
-Suite *suite_match(void);
-Suite *suite_safety(void);
-Suite *suite_roster(void);
-Suite *suite_ctoken(void);
-Suite *suite_b64(void);
-Suite *suite_jpeg(void);
-Suite *suite_capture_rules(void);
-Suite *suite_sync_rules(void);
-Suite *suite_device_rules(void);
-Suite *suite_csrf(void);
-Suite *suite_page(void);
-Suite *suite_chart(void);
-Suite *suite_template(void);
+typedef Suite *(*unit_suite_fn)(void);
+
+/* Add a suite to the run (called by UNIT_SUITE's constructor). */
+void unit_register(unit_suite_fn make);
+
+#define UNIT_SUITE(name)                                                    \
+    static Suite *name(void);                                               \
+    __attribute__((constructor)) static void name##_register(void)          \
+    {                                                                       \
+        unit_register(name);                                                \
+    }                                                                       \
+    static Suite *name(void)
 
 #endif

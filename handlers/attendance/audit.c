@@ -1,0 +1,202 @@
+/* audit.c — GET .../attendance/clock-logs/face-audit-logs/: the hotel's
+ * face audit log, newest first, filtered by staff member, action and time;
+ * a JSON page, or every matching row as a CSV export streamed straight
+ * from PostgreSQL (export.c). The rows themselves are written by
+ * face_store.c and purge.c; nothing here changes them. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "db.h"
+#include "export_store.h"
+#include "app/handlers.h"
+#include "jsonx.h"
+#include "app/listings.h"
+#include "response.h"
+#include "validate.h"
+
+/* The filters, given as SQL expressions: $1..$7 in the listing, the
+ * transaction's settings in the export. Each bound is one uncorrelated
+ * expression, which PostgreSQL evaluates once, before the scan of the
+ * (hotel_id, created_at DESC, id DESC) index. A date bound is the
+ * hotel-local day, inclusive; a timestamp bound is that instant, inclusive. */
+#define AUDIT_WHERE(hotel, staff, action, from_date, from_ts, to_date, to_ts)                     \
+    "a.hotel_id = " hotel                                                                         \
+    " AND (" staff " IS NULL OR a.staff_id = " staff ")"                                          \
+    " AND (" action " IS NULL OR a.action = " action ")"                                          \
+    " AND a.created_at >= coalesce(" from_ts ", " SQL_DAY_START(hotel, from_date) ", '-infinity')" \
+    " AND a.created_at <= coalesce(" to_ts ", " SQL_DAY_START(hotel, "(" to_date ") + 1")          \
+    " - interval '1 microsecond', 'infinity')"
+
+#define AUDIT_WHERE_ARGS AUDIT_WHERE("$1", "$2::bigint", "$3::text", "$4::date", "$5::timestamptz", \
+                                     "$6::date", "$7::timestamptz")
+
+#define SETTING(name) "(SELECT current_setting('faceclock.audit_" name "'))"
+#define SETTING_OR_NULL(name, type) "(SELECT nullif(current_setting('faceclock.audit_" name "'), '')::" type ")"
+#define AUDIT_WHERE_SETTINGS                                                                      \
+    AUDIT_WHERE(HOTEL_SETTING, SETTING_OR_NULL("staff", "bigint"),                  \
+                SETTING_OR_NULL("action", "text"), SETTING_OR_NULL("from_date", "date"),          \
+                SETTING_OR_NULL("from_ts", "timestamptz"), SETTING_OR_NULL("to_date", "date"),    \
+                SETTING_OR_NULL("to_ts", "timestamptz"))
+
+#define AUDIT_FROM                                                                                \
+    "FROM face_audit_log a JOIN staff s ON s.hotel_id = a.hotel_id AND s.id = a.staff_id "        \
+    "LEFT JOIN staff pb ON pb.hotel_id = a.hotel_id AND pb.id = a.performed_by "
+/* the slug of the one hotel the rows belong to, looked up once */
+#define AUDIT_SLUG(hotel) "(SELECT slug FROM hotels WHERE id = " hotel ")"
+#define HOTEL_SETTING SETTING("hotel") "::bigint"
+
+enum { C_ID, C_HOTEL, C_STAFF, C_STAFF_NAME, C_ACTION, C_BY, C_BY_NAME, C_REASON, C_CONSENT,
+       C_CREATED, C_TOTAL };
+
+static struct db_stmt st_list = {
+    "audit_list",
+    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM face_audit_log a WHERE "
+    AUDIT_WHERE_ARGS ") c "
+    "LEFT JOIN LATERAL (SELECT a.id, " AUDIT_SLUG("$1") ", a.staff_id, " SQL_STAFF_NAME("s") ", a.action, "
+    "a.performed_by, " SQL_STAFF_NAME("pb") ", a.reason, a.consent_given, fc_ts(a.created_at) "
+    AUDIT_FROM "WHERE " AUDIT_WHERE_ARGS " ORDER BY a.created_at DESC, a.id DESC "
+    "LIMIT $8 OFFSET $9) p ON true",
+    0,
+};
+
+/* the export's filters, bound as parameters, never spliced into its SQL */
+static struct db_stmt st_export_set = {
+    "audit_export_set",
+    "SELECT set_config('faceclock.audit_hotel', $1, true), "
+    "set_config('faceclock.audit_staff', coalesce($2, ''), true), "
+    "set_config('faceclock.audit_action', coalesce($3, ''), true), "
+    "set_config('faceclock.audit_from_date', coalesce($4, ''), true), "
+    "set_config('faceclock.audit_from_ts', coalesce($5, ''), true), "
+    "set_config('faceclock.audit_to_date', coalesce($6, ''), true), "
+    "set_config('faceclock.audit_to_ts', coalesce($7, ''), true), " EXPORT_PLANNER_SETTINGS,
+    0,
+};
+
+static const char export_sql[] =
+    "COPY (SELECT a.id, " AUDIT_SLUG(HOTEL_SETTING) " AS hotel, a.staff_id AS staff, " SQL_STAFF_NAME("s") " AS staff_name, "
+    "a.action, a.performed_by, " SQL_STAFF_NAME("pb") " AS performed_by_name, a.reason, "
+    "CASE WHEN a.consent_given THEN 'true' ELSE 'false' END AS consent_given, "
+    "host(a.client_ip) AS client_ip, a.user_agent, " SQL_TS("a.created_at") " AS created_at "
+    AUDIT_FROM "WHERE " AUDIT_WHERE_SETTINGS " ORDER BY a.created_at DESC, a.id DESC) "
+    "TO STDOUT WITH (FORMAT csv, HEADER)";
+
+static const char *const actions[] = {"REGISTERED", "REVOKED", "RE_REGISTERED", "FORCED_CLOCK_IN"};
+
+int time_bound_or_reply(struct request *req, const char *field, const char **date, const char **ts)
+{
+    const char *v = req_query(req, field);
+    long long epoch;
+    int y, m, d, usec;
+    struct tm tm;
+
+    *date = *ts = NULL;
+    if (v == NULL)
+        return 0;
+    if (parse_date(v, &y, &m, &d) == 0) {
+        *date = v;
+        return 0;
+    }
+    /* years before 1 AD (possible after a negative offset) do not exist
+     * in PostgreSQL */
+    if (parse_timestamp(v, &epoch, &usec) == 0 && gmtime_r(&(time_t){(time_t)epoch}, &tm) != NULL &&
+        tm.tm_year + 1900 >= 1) {
+        *ts = pool_printf(req->pool, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year + 1900,
+                          tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+        return 0;
+    }
+    resp_invalid(req, field, "%s must be a date (YYYY-MM-DD) or an RFC 3339 timestamp.", field);
+    return -1;
+}
+
+int audit_filter_or_reply(struct request *req, struct audit_filter *f)
+{
+    const char *staff = req_query(req, "staff_id"), *action = req_query(req, "action");
+
+    memset(f, 0, sizeof *f);
+    if (staff != NULL && parse_id(staff, &f->staff_id) < 0) {
+        resp_invalid(req, "staff_id", "staff_id must be a positive whole number.");
+        return -1;
+    }
+    if (action != NULL) {
+        size_t i = 0;
+        while (i < sizeof actions / sizeof actions[0] && strcmp(action, actions[i]) != 0)
+            i++;
+        if (i == sizeof actions / sizeof actions[0]) {
+            resp_invalid(req, "action",
+                         "action must be REGISTERED, REVOKED, RE_REGISTERED or FORCED_CLOCK_IN.");
+            return -1;
+        }
+        f->action = action;
+    }
+    if (time_bound_or_reply(req, "from", &f->from_date, &f->from_ts) < 0 ||
+        time_bound_or_reply(req, "to", &f->to_date, &f->to_ts) < 0)
+        return -1;
+    return 0;
+}
+
+/* $1..$7 of both statements */
+static void filter_args(struct db_args *a, long long hotel_id, const struct audit_filter *f)
+{
+    db_args_init(a);
+    db_arg_int(a, hotel_id);
+    db_arg_id(a, f->staff_id);
+    db_arg_str(a, f->action);
+    db_arg_str(a, f->from_date);
+    db_arg_str(a, f->from_ts);
+    db_arg_str(a, f->to_date);
+    db_arg_str(a, f->to_ts);
+}
+
+static struct json_object *audit_json(const void *ctx, const PGresult *r, int i)
+{
+    struct json_object *o = json_object_new_object();
+    (void)ctx;
+    jx_add_int(o, "id", db_ll(r, i, C_ID));
+    jx_add_str(o, "hotel", db_str(r, i, C_HOTEL));
+    jx_add_int(o, "staff", db_ll(r, i, C_STAFF));
+    jx_add_str(o, "staff_name", db_str(r, i, C_STAFF_NAME));
+    jx_add_str(o, "action", db_str(r, i, C_ACTION));
+    db_json_ll(o, "performed_by", r, i, C_BY);
+    jx_add_str(o, "performed_by_name", db_str(r, i, C_BY_NAME));
+    jx_add_str(o, "reason", db_str(r, i, C_REASON));
+    jx_add_bool(o, "consent_given", db_bool(r, i, C_CONSENT));
+    jx_add_str(o, "created_at", db_str(r, i, C_CREATED));
+    return o;
+}
+
+int audit_rows(long long hotel_id, const struct audit_filter *f, long limit, long offset,
+               struct json_object **rows, long long *total)
+{
+    struct db_args a;
+
+    filter_args(&a, hotel_id, f);
+    db_arg_int(&a, limit);
+    db_arg_int(&a, offset);
+    return db_page_rows(&st_list, &a, C_TOTAL, C_ID, audit_json, NULL, rows, total);
+}
+
+void h_audit_list(struct request *req)
+{
+    struct audit_filter f;
+    long limit = 0, offset = 0;
+    long long total;
+    int csv = req_wants_csv(req);
+    struct json_object *arr;
+
+    if (!csv && req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (audit_filter_or_reply(req, &f) < 0)
+        return;
+    if (csv) {
+        struct db_args a;
+        filter_args(&a, req->hotel.id, &f);
+        export_csv(req, &st_export_set, &a, export_sql,
+                   pool_printf(req->pool, "face-audit-%s.csv", req->hotel.slug));
+        return;
+    }
+    if (audit_rows(req->hotel.id, &f, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    resp_json_page(req, arr, total, offset, limit);
+}

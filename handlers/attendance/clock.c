@@ -1,0 +1,637 @@
+/* clock.c — the kiosk's scan (contract 5.5) and the unrostered flow
+ * (5.6): POST .../clock-logs/face-clock-in/, .../unrostered-confirm/ and
+ * .../force-log/. Matching runs in memory (face_cache.c, match.c); the
+ * database decides the race for the one open session per person
+ * (clock_logs_one_open), and a refused scan writes nothing. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "clock_store.h"
+#include "config.h"
+#include "crypto.h"
+#include "ctoken_rules.h"
+#include "db.h"
+#include "face_cache_store.h"
+#include "face_store.h"
+#include "app/handlers.h"
+#include "jsonx.h"
+#include "log.h"
+#include "response.h"
+#include "roster_rules.h"
+#include "safety_rules.h"
+#include "settings_rules.h"
+#include "validate.h"
+
+#define MAX_SHIFTS 16
+#define REASON_MAX 500
+#define TOKEN_TEXT_MAX 4096      /* longer strings are read, then refused as forged (403) */
+
+static struct db_stmt st_hotel_version = {
+    "clock_hotel_version", "SELECT face_version FROM hotels WHERE id = $1", 0,
+};
+
+/* One round trip for the live half of a person's state (the rest, name,
+ * department and the hotel's settings, is in the worker's hotel view): the
+ * hotel's face version and wall clock in local_epoch() seconds, the open
+ * session, and one row per shift: with no open session those of
+ * yesterday, today and tomorrow (hotel-local), with one the session's own
+ * shift. The shift columns are NULL on the single row of a person without
+ * any. */
+#define STATE_SHIFT_COL 4       /* id, date, start, end, location, department id */
+static struct db_stmt st_person_state = {
+    "clock_person_state",
+    "SELECT h.face_version, floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
+    "coalesce(o.id, 0) AS open_id, extract(epoch from now() - o.time_in), "
+    "r.id, r.shift_date::text, r.start_time::text, r.end_time::text, r.location, r.department_id "
+    "FROM hotels h "
+    "LEFT JOIN clock_logs o ON o.hotel_id = h.id AND o.staff_id = $2 AND o.time_out IS NULL "
+    "LEFT JOIN LATERAL ("
+    " SELECT w.* FROM roster_shifts w WHERE o.id IS NULL AND w.hotel_id = h.id AND w.staff_id = $2"
+    " AND w.shift_date BETWEEN (now() AT TIME ZONE h.timezone)::date - 1"
+    " AND (now() AT TIME ZONE h.timezone)::date + 1"
+    " UNION ALL SELECT w.* FROM roster_shifts w WHERE w.hotel_id = h.id AND w.id = o.roster_shift_id"
+    ") r ON true "
+    "WHERE h.id = $1 ORDER BY r.shift_date, r.start_time",
+    0,
+};
+static struct db_stmt st_clock_in = {
+    "clock_in",
+    "INSERT INTO clock_logs AS l (hotel_id, staff_id, time_in, roster_shift_id, verified_by_face, "
+    "is_unrostered, is_approved, force_reason, source, kiosk_id) "
+    "VALUES ($1, $2, now(), $3, $4, $5, $6, $7, $8, $9) RETURNING " LOG_COLS,
+    0,
+};
+static struct db_stmt st_clock_out = {
+    "clock_out",
+    "UPDATE clock_logs AS l SET time_out = now() WHERE hotel_id = $1 AND id = $2 AND time_out IS NULL "
+    "RETURNING " LOG_COLS,
+    0,
+};
+static struct db_stmt st_use_token = {
+    "clock_use_token",
+    "INSERT INTO used_confirmation_tokens (nonce, hotel_id, expires_at) "
+    "VALUES ($1, $2, to_timestamp($3))",
+    0,
+};
+
+/* What the decision knows about the matched (or named) person. */
+struct person {
+    long long staff_id;
+    const char *first_name;
+    const char *name;              /* "First Last" */
+    long long department_id;       /* 0 = none */
+    const char *department;        /* NULL = none */
+    long long open_log_id;         /* 0 = no open session */
+    double open_seconds;
+    long long local_now;           /* hotel wall clock, local epoch seconds */
+    const struct hotel_view *view; /* borrowed: names of the shifts' departments */
+    PGresult *rows;                /* owned: the state query's rows */
+    int nshifts;                   /* with no open session: the window's shifts */
+    struct shift shifts[MAX_SHIFTS];
+    int shift_row[MAX_SHIFTS];     /* the row of each */
+    struct shift open_shift;       /* the open session's shift, */
+    int open_shift_row;            /* on this row; -1 when none */
+};
+
+static void person_free(struct person *p)
+{
+    PQclear(p->rows);
+    p->rows = NULL;
+}
+
+/* The shift on row i of the state query. 0, or -1 when the row has none. */
+static int shift_from_row(const PGresult *r, int i, struct shift *s)
+{
+    const int c = STATE_SHIFT_COL;
+    if (PQgetisnull(r, i, c) || parse_date(PQgetvalue(r, i, c + 1), &s->year, &s->month, &s->day) < 0 ||
+        parse_time(PQgetvalue(r, i, c + 2), &s->start_secs) < 0 ||
+        parse_time(PQgetvalue(r, i, c + 3), &s->end_secs) < 0)
+        return -1;
+    s->id = db_ll(r, i, c);
+    return 0;
+}
+
+/* Read staff_id's live state into p (the who comes later, from the hotel
+ * view: person_identify) with the hotel's current face version. 0, or -1
+ * on a database failure or when the hotel is gone. */
+static int state_load(struct request *req, long long staff_id, struct person *p, long long *version)
+{
+    struct db_args a;
+    PGresult *r;
+
+    memset(p, 0, sizeof *p);
+    p->open_shift_row = -1;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, staff_id);
+    if ((r = db_run(&st_person_state, &a)) == NULL)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return -1;
+    }
+    p->rows = r;
+    p->staff_id = staff_id;
+    *version = db_ll(r, 0, 0);
+    p->local_now = db_ll(r, 0, 1);   /* the hotel's wall clock read as UTC: local_epoch() */
+    p->open_log_id = db_ll(r, 0, 2);
+    p->open_seconds = db_double(r, 0, 3);
+    for (int i = 0; i < PQntuples(r); i++) {
+        struct shift sh;
+        if (shift_from_row(r, i, &sh) < 0)
+            continue;
+        if (p->open_log_id != 0) {          /* the session's own shift */
+            p->open_shift = sh;
+            p->open_shift_row = i;
+            break;
+        }
+        if (p->nshifts < MAX_SHIFTS) {
+            p->shifts[p->nshifts] = sh;
+            p->shift_row[p->nshifts++] = i;
+        }
+    }
+    return 0;
+}
+
+/* Who p is, from a view at the version its state was read at. */
+static void person_identify(struct person *p, const struct hotel_view *v, const struct cached_staff *s,
+                            struct pool *pool)
+{
+    p->view = v;
+    p->first_name = s->first_name;
+    p->name = staff_display_name(pool, s->first_name, s->last_name);
+    p->department_id = s->department_id;
+    p->department = hotel_view_department(v, s->department_id);
+}
+
+/* shift_info of the answer (contract 5.5): the shift on row i; its
+ * department is the shift's own, else the person's. */
+static struct json_object *shift_json(const struct person *p, int i)
+{
+    const int c = STATE_SHIFT_COL;
+    long long dep = PQgetisnull(p->rows, i, c + 5) ? p->department_id : db_ll(p->rows, i, c + 5);
+    struct json_object *o = json_object_new_object();
+    jx_add_int(o, "id", db_ll(p->rows, i, c));
+    jx_add_str(o, "date", PQgetvalue(p->rows, i, c + 1));
+    jx_add_str(o, "start_time", PQgetvalue(p->rows, i, c + 2));
+    jx_add_str(o, "end_time", PQgetvalue(p->rows, i, c + 3));
+    jx_add_str(o, "location", PQgetvalue(p->rows, i, c + 4));
+    jx_add_str(o, "department", hotel_view_department(p->view, dep));
+    return o;
+}
+
+/* The row of the shift whose window holds now, or -1; with its shift. */
+static int current_shift(const struct person *p, long early_minutes, struct shift *out)
+{
+    int k = roster_pick(p->shifts, p->nshifts, p->local_now, early_minutes);
+    if (k < 0)
+        return -1;
+    *out = p->shifts[k];
+    return p->shift_row[k];
+}
+
+/* The enhanced clock-in/out answer (contract 5.5). Takes log and shift_info. */
+static struct json_object *clock_answer(const struct person *p, const char *action, int rostered,
+                                        struct json_object *shift_info, const struct safety_flags *f,
+                                        struct json_object *log, double confidence, struct pool *pool)
+{
+    struct json_object *o = json_object_new_object();
+    int out = strcmp(action, "CLOCK_OUT") == 0;
+    jx_add_str(o, "message", pool_printf(pool, "Clock-%s successful for %s", out ? "out" : "in", p->name));
+    jx_add_int(o, "staff_id", p->staff_id);
+    jx_add_str(o, "staff_name", p->name);
+    jx_add_str(o, "action", action);
+    jx_add_bool(o, "is_rostered", rostered);
+    json_object_object_add(o, "shift_info", shift_info);
+    if (f->hours == 0)
+        jx_add_int(o, "session_duration_hours", 0);
+    else
+        jx_add_double(o, "session_duration_hours", f->hours, 2);
+    jx_add_bool(o, "needs_break_warning", f->needs_break_warning);
+    jx_add_bool(o, "needs_long_session_warning", f->needs_long_session_warning);
+    jx_add_bool(o, "needs_hard_stop_warning", f->needs_hard_stop_warning);
+    jx_add_bool(o, "overtime_threshold_reached", f->overtime_threshold_reached);
+    jx_add_bool(o, "should_clock_out", f->should_clock_out);
+    json_object_object_add(o, "log", log);
+    if (confidence >= 0)
+        jx_add_double(o, "confidence", confidence, 3);
+    else
+        json_object_object_add(o, "confidence", NULL);     /* no scan: a token or a manager */
+    return o;
+}
+
+/* Insert the open session. Returns the result (LOG_COLS), or NULL after
+ * answering (409 when one is already open, else the database failure). */
+static PGresult *insert_session(struct request *req, const struct person *p, long long shift_id,
+                                int by_face, int unrostered, const char *reason)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, p->staff_id);
+    db_arg_id(&a, shift_id);
+    db_arg_bool(&a, by_face);
+    db_arg_bool(&a, unrostered);
+    db_arg_bool(&a, !unrostered);
+    db_arg_str(&a, reason);
+    db_arg_str(&a, reason ? "forced" : "face");
+    if (req->caller.kind == CALLER_KIOSK)
+        db_arg_int(&a, req->caller.kiosk_id);
+    else
+        db_arg_null(&a);
+    PGresult *r = db_run(&st_clock_in, &a);
+    if (r == NULL) {
+        if (db_last_status() == DB_UNIQUE)
+            resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s is already clocked in.", p->name);
+        else
+            db_fail_reply(req);
+    }
+    return r;
+}
+
+static void clock_in_rostered(struct request *req, const struct person *p, int row,
+                              const struct shift *sh, double confidence)
+{
+    struct safety_flags f;
+    memset(&f, 0, sizeof f);
+    PGresult *r = insert_session(req, p, sh->id, 1, 0, NULL);
+    if (r == NULL)
+        return;
+    struct json_object *log = log_json(r, 0, 0);
+    PQclear(r);
+    resp_json(req, 201, clock_answer(p, "CLOCK_IN", 1, shift_json(p, row), &f, log, confidence, req->pool));
+}
+
+static void clock_out(struct request *req, const struct person *p, const struct attendance_settings *s,
+                      double confidence)
+{
+    struct safety_thresholds t;
+    struct safety_flags f;
+    struct db_args a;
+    double planned = 0;
+
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, p->open_log_id);
+    PGresult *r = db_run(&st_clock_out, &a);
+    if (r == NULL) {
+        db_fail_reply(req);
+        return;
+    }
+    if (PQntuples(r) == 0) {        /* another scan closed it a moment ago */
+        PQclear(r);
+        resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s was clocked out a moment ago.", p->name);
+        return;
+    }
+    if (p->open_shift_row >= 0)
+        planned = shift_planned_hours(&p->open_shift);
+    settings_thresholds(s, &t);
+    safety_compute(log_seconds(r, 0, 0), planned, &t, &f);
+    struct json_object *log = log_json(r, 0, 0);
+    PQclear(r);
+    resp_json(req, 200, clock_answer(p, "CLOCK_OUT", p->open_shift_row >= 0,
+                                     p->open_shift_row >= 0 ? shift_json(p, p->open_shift_row) : NULL,
+                                     &f, log, confidence, req->pool));
+}
+
+/* The key confirmation tokens are signed with, derived from the data key. */
+static const unsigned char *token_key(void)
+{
+    static unsigned char key[32];
+    static int ready;
+    static const char label[] = "faceclock confirmation tokens v1";
+    if (!ready && g_config.has_data_key &&
+        crypto_hmac_sha256(g_config.data_key, 32, label, sizeof label - 1, key) == 0)
+        ready = 1;
+    return ready ? key : NULL;
+}
+
+static void unrostered_detected(struct request *req, const struct person *p, double confidence)
+{
+    const unsigned char *key = token_key();
+    char token[CTOKEN_MAX];
+    long long expires = (long long)time(NULL) + CTOKEN_TTL;
+
+    if (key == NULL || ctoken_make(key, req->hotel.id, p->staff_id, expires, token) < 0) {
+        log_error("cannot sign a confirmation token (FACECLOCK_DATA_KEY set?)");
+        resp_error(req, 503, "UNAVAILABLE", "Confirmation tokens cannot be issued right now.");
+        return;
+    }
+    const char *base = pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs/", req->hotel.slug);
+    struct json_object *o = json_object_new_object(), *staff = json_object_new_object();
+    jx_add_str(o, "action", "unrostered_detected");
+    jx_add_str(o, "code", "NOT_ROSTERED");
+    jx_add_str(o, "message", pool_printf(req->pool,
+               "No scheduled shift found for %s. Please confirm if you want to clock in anyway.",
+               p->first_name));
+    jx_add_int(staff, "id", p->staff_id);
+    jx_add_str(staff, "name", p->name);
+    jx_add_str(staff, "department", p->department);
+    json_object_object_add(o, "staff", staff);
+    jx_add_bool(o, "requires_confirmation", 1);
+    jx_add_bool(o, "force_log_available", 1);
+    jx_add_str(o, "confirmation_endpoint", pool_printf(req->pool, "%sunrostered-confirm/", base));
+    jx_add_str(o, "force_log_endpoint", pool_printf(req->pool, "%sforce-log/", base));
+    jx_add_str(o, "confirmation_token", token);
+    jx_add_int(o, "confirmation_expires_in", CTOKEN_TTL);
+    jx_add_double(o, "confidence", confidence, 3);
+    resp_json(req, 200, o);
+}
+
+/* Open an unrostered session pending review: after a confirmation
+ * (reason NULL) or as a forced log (audited FORCED_CLOCK_IN). The token's
+ * nonce, when there is one, is spent in the same transaction. */
+static void start_unrostered(struct request *req, const struct person *p, const char *nonce,
+                             long long expires, const char *reason, int by_face, double confidence)
+{
+    struct db_args a;
+    long long audit_id = 0;
+    struct safety_flags f;
+    memset(&f, 0, sizeof f);
+
+    if (db_begin() < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    /* a spent token is refused first; a token is spent only with a session */
+    if (nonce != NULL) {
+        db_args_init(&a);
+        db_arg_str(&a, nonce);
+        db_arg_int(&a, req->hotel.id);
+        db_arg_int(&a, expires);
+        if (db_exec(&st_use_token, &a) < 0) {
+            if (db_last_status() == DB_UNIQUE)
+                resp_error(req, 403, "FORBIDDEN", "This confirmation token has already been used.");
+            else
+                db_fail_reply(req);
+            db_rollback();
+            return;
+        }
+    }
+    if (p->open_log_id != 0) {
+        db_rollback();
+        resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s is already clocked in.", p->name);
+        return;
+    }
+    PGresult *r = insert_session(req, p, 0, by_face, 1, reason);
+    if (r == NULL) {
+        db_rollback();
+        return;
+    }
+    if (reason != NULL) {
+        long long by = req->caller.kind == CALLER_USER ? req->caller.staff_id
+                     : req->caller.kind == CALLER_KIOSK ? p->staff_id : 0;
+        struct audit_entry e = {req->hotel.id, p->staff_id, "FORCED_CLOCK_IN", by, reason, 1,
+                                req->client_ip, req->user_agent};
+        audit_id = audit_append(&e);
+    }
+    if (audit_id < 0 || db_commit() < 0) {
+        PQclear(r);
+        db_fail_reply(req);
+        db_rollback();
+        return;
+    }
+    struct json_object *o = clock_answer(p, "CLOCK_IN", 0, NULL, &f, log_json(r, 0, 0), confidence, req->pool);
+    PQclear(r);
+    if (reason != NULL)
+        jx_add_int(o, "audit_log_id", audit_id);
+    resp_json(req, 201, o);
+}
+
+/* *v brought to the hotel's current version, read now. 0, or answered
+ * and -1. */
+static int view_current_or_reply(struct request *req, struct hotel_view *v)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    PGresult *r = db_run(&st_hotel_version, &a);
+    if (r == NULL) {
+        db_fail_reply(req);
+        return -1;
+    }
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        resp_error(req, 404, "NOT_FOUND", "No such hotel.");
+        return -1;
+    }
+    long long version = db_ll(r, 0, 0);
+    PQclear(r);
+    if (face_cache_get(req->hotel.id, version, v) < 0) {
+        db_fail_reply(req);
+        return -1;
+    }
+    return 0;
+}
+
+/* A named active staff member (a token's, or a manager's staff_id) with
+ * the live state and the view it was read at. 1, or answered (404 / 503)
+ * and 0. */
+static int person_or_reply(struct request *req, long long staff_id, struct person *p, struct hotel_view *v,
+                           const char *code)
+{
+    long long version;
+    if (state_load(req, staff_id, p, &version) < 0) {
+        db_fail_reply(req);
+        return 0;
+    }
+    /* the state does not depend on the view: bring the view to it */
+    if (face_cache_get(req->hotel.id, version, v) < 0) {
+        person_free(p);
+        db_fail_reply(req);
+        return 0;
+    }
+    const struct cached_staff *s = hotel_view_staff(v, staff_id);
+    if (s == NULL) {
+        person_free(p);
+        resp_error(req, 404, code, "No active staff member matches.");
+        return 0;
+    }
+    person_identify(p, v, s, req->pool);
+    return 1;
+}
+
+/* A scan refused by the rules of 5.2 (hotel disabled, or the match). */
+static void refuse_scan(struct request *req, int enabled, enum match_outcome outcome)
+{
+    if (!enabled) {
+        resp_error(req, 403, "FACE_DISABLED_FOR_HOTEL", "Face attendance is not enabled for this hotel.");
+        return;
+    }
+    switch (outcome) {
+    case MATCH_OK:
+    case MATCH_NOT_RECOGNIZED:
+        resp_error(req, 404, "FACE_NOT_RECOGNIZED", "This face does not match any registered staff member.");
+        return;
+    case MATCH_LOW_CONFIDENCE:
+        resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW", "The match is not confident enough; please scan again.");
+        return;
+    case MATCH_AMBIGUOUS:
+        resp_error(req, 403, "FACE_CONFIDENCE_TOO_LOW",
+                   "The face is too close to more than one staff member; please scan again.");
+        return;
+    }
+}
+
+/* The scanned person with their live state, decided on a view that was
+ * current when the state was read. Matching uses the view this worker
+ * holds; the state query returns the hotel's version with the state, and
+ * only when that moved is the view reloaded and the match redone. A
+ * refusal is only given on a view just read as current. 1, or answered
+ * and 0. */
+static int scan_or_reply(struct request *req, const float *d, struct person *p, struct hotel_view *v,
+                         struct match_result *m)
+{
+    int current = 0;
+    if (!face_cache_peek(req->hotel.id, v)) {
+        if (view_current_or_reply(req, v) < 0)
+            return 0;
+        current = 1;
+    }
+    for (int tries = 0; tries < 3; tries++) {
+        int enabled = v->settings->face_attendance_enabled;
+        enum match_outcome outcome = enabled ? match_scan(d, &v->set, v->settings->face_attendance_min_confidence, m)
+                                             : MATCH_NOT_RECOGNIZED;
+        if (!enabled || outcome != MATCH_OK) {
+            if (current) {
+                refuse_scan(req, enabled, outcome);
+                return 0;
+            }
+            if (view_current_or_reply(req, v) < 0)
+                return 0;
+            current = 1;
+            continue;
+        }
+        long long version;
+        if (state_load(req, m->staff_id, p, &version) < 0) {
+            db_fail_reply(req);
+            return 0;
+        }
+        const struct cached_staff *s = hotel_view_staff(v, m->staff_id);
+        if (version == v->version && s != NULL) {
+            person_identify(p, v, s, req->pool);
+            return 1;
+        }
+        person_free(p);
+        if (face_cache_get(req->hotel.id, version, v) < 0) {
+            db_fail_reply(req);
+            return 0;
+        }
+        current = 1;
+    }
+    resp_error(req, 503, "UNAVAILABLE", "The hotel's staff data is changing; please scan again.");
+    return 0;
+}
+
+void h_face_clock_in(struct request *req)
+{
+    struct json_object *body = req_json_body_or_reply(req), *desc = NULL;
+    struct hotel_view v;
+    struct match_result m;
+    struct person p;
+    float d[DESCRIPTOR_DIM];
+    int force = 0;
+    const char *reason = NULL;
+
+    if (body == NULL)
+        return;
+    json_object_object_get_ex(body, "descriptor", &desc);
+    if (descriptor_from_json(desc, d) < 0) {
+        resp_error(req, 400, "INVALID_FACE_DATA", "descriptor must be an array of exactly %d finite numbers.",
+                   DESCRIPTOR_DIM);
+        return;
+    }
+    if (jx_bool_or_reply(req, body, "force_log", JX_OPTIONAL, &force) < 0 ||
+        jx_string_or_reply(req, body, "force_reason", JX_OPTIONAL, REASON_MAX, &reason) < 0 ||
+        !scan_or_reply(req, d, &p, &v, &m))
+        return;
+    const struct attendance_settings *s = v.settings;
+    if (!settings_department_allowed(s, p.department_id)) {
+        resp_error(req, 403, "FACE_DISABLED_FOR_DEPARTMENT",
+                   "Face attendance is not enabled for %s's department.", p.name);
+    } else if (p.open_log_id != 0) {
+        if (p.open_seconds < (double)s->duplicate_scan_seconds)
+            resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s clocked in moments ago.", p.name);
+        else
+            clock_out(req, &p, s, m.confidence);
+    } else {
+        struct shift sh;
+        int row = current_shift(&p, s->clock_in_early_minutes, &sh);
+        if (row >= 0)
+            clock_in_rostered(req, &p, row, &sh, m.confidence);
+        else if (!force)
+            unrostered_detected(req, &p, m.confidence);
+        else if (reason == NULL || *reason == '\0')
+            resp_invalid(req, "force_reason", "force_reason is required with force_log.");
+        else
+            start_unrostered(req, &p, NULL, 0, reason, 1, m.confidence);
+    }
+    person_free(&p);
+}
+
+/* Check a confirmation token from the body. 0 with staff id, expiry and
+ * nonce; or answered (400 missing, 403 bad) and -1. */
+static int token_or_reply(struct request *req, const char *token, long long *staff_id,
+                          long long *expires, char *nonce)
+{
+    const unsigned char *key = token_key();
+    if (token == NULL) {
+        resp_invalid(req, "confirmation_token", "confirmation_token is required.");
+        return -1;
+    }
+    if (key == NULL || ctoken_check(key, token, req->hotel.id, (long long)time(NULL), staff_id,
+                                    expires, nonce) < 0) {
+        resp_error(req, 403, "FORBIDDEN", "The confirmation token is invalid or has expired.");
+        return -1;
+    }
+    return 0;
+}
+
+void h_unrostered_confirm(struct request *req)
+{
+    struct json_object *body = req_json_body_or_reply(req);
+    const char *token = NULL;
+    long long staff_id, expires;
+    char nonce[33];
+    struct person p;
+    struct hotel_view v;
+
+    if (body == NULL || jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, TOKEN_TEXT_MAX, &token) < 0 ||
+        token_or_reply(req, token, &staff_id, &expires, nonce) < 0)
+        return;
+    if (!person_or_reply(req, staff_id, &p, &v, "NOT_FOUND"))
+        return;
+    start_unrostered(req, &p, nonce, expires, NULL, 1, -1);
+    person_free(&p);
+}
+
+void h_force_log(struct request *req)
+{
+    struct json_object *body = req_json_body_or_reply(req);
+    const char *token = NULL, *reason = NULL;
+    long long staff_id = 0, expires = 0;
+    char nonce[33];
+    struct person p;
+    struct hotel_view v;
+
+    if (body == NULL ||
+        jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, TOKEN_TEXT_MAX, &token) < 0 ||
+        jx_string_or_reply(req, body, "reason", JX_REQUIRED, REASON_MAX, &reason) < 0 ||
+        jx_id_or_reply(req, body, "staff_id", JX_OPTIONAL, &staff_id) < 0)
+        return;
+    if (*reason == '\0') {
+        resp_invalid(req, "reason", "reason must not be empty.");
+        return;
+    }
+    int with_token = token != NULL || req->caller.kind == CALLER_KIOSK;
+    if (with_token && token_or_reply(req, token, &staff_id, &expires, nonce) < 0)
+        return;
+    if (!with_token && staff_id == 0) {
+        resp_invalid(req, "staff_id", "staff_id (or a confirmation_token) is required.");
+        return;
+    }
+    if (!person_or_reply(req, staff_id, &p, &v, "NOT_FOUND"))
+        return;
+    start_unrostered(req, &p, with_token ? nonce : NULL, expires, reason, with_token, -1);
+    person_free(&p);
+}

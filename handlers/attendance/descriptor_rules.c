@@ -1,0 +1,47 @@
+/* descriptor.c — owns the one face-descriptor validator (a JSON array of
+ * exactly 128 finite numbers → float[128]) and the reference Euclidean
+ * distance. Pure: no I/O, no allocation. */
+#include <math.h>
+#include <string.h>
+
+#include "descriptor_rules.h"
+
+#define DESCRIPTOR_MAX_ABS 1e6      /* far beyond any real descriptor, well inside float */
+
+int
+descriptor_from_json(struct json_object *v, float out[DESCRIPTOR_DIM])
+{
+    float tmp[DESCRIPTOR_DIM];
+
+    if (v == NULL || !json_object_is_type(v, json_type_array) ||
+        json_object_array_length(v) != DESCRIPTOR_DIM)
+        return -1;
+    for (size_t i = 0; i < DESCRIPTOR_DIM; i++) {
+        struct json_object *e = json_object_array_get_idx(v, i);
+        double x;
+
+        /* json_object_get_double would turn true, "1" or null into numbers */
+        if (!json_object_is_type(e, json_type_double) && !json_object_is_type(e, json_type_int))
+            return -1;
+        x = json_object_get_double(e);
+        if (!isfinite(x) || fabs(x) > DESCRIPTOR_MAX_ABS)
+            return -1;
+        tmp[i] = (float)x;
+    }
+    memcpy(out, tmp, sizeof(tmp));      /* out is untouched on -1 */
+    return 0;
+}
+
+double
+descriptor_distance(const float *a, const float *b)
+{
+    double s = 0.0;
+
+    /* in double: this is the reference the vectorised scan is checked against */
+    for (int i = 0; i < DESCRIPTOR_DIM; i++) {
+        double d = (double)a[i] - (double)b[i];
+
+        s += d * d;
+    }
+    return sqrt(s);
+}

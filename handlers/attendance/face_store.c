@@ -1,0 +1,228 @@
+/* face_store.c — sealed face data rows and face audit log rows. */
+#include <stdio.h>
+#include <string.h>
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "face_store.h"
+#include "log.h"
+#include "response.h"
+#include "settings_store.h"
+#include "settings_rules.h"
+
+static struct db_stmt st_target = {
+    "face_target",
+    "SELECT coalesce(s.department_id, 0), " SETTINGS_COLS " "
+    "FROM staff s JOIN attendance_settings a ON a.hotel_id = s.hotel_id "
+    "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active FOR UPDATE OF s",
+    0,
+};
+
+static struct db_stmt st_audit = {
+    "face_audit_append",
+    "INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, consent_given, "
+    "client_ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7::inet, coalesce($8, '')) RETURNING id",
+    0,
+};
+static struct db_stmt st_put = {
+    "face_put",
+    "INSERT INTO face_data AS f (hotel_id, staff_id, descriptor_enc, consent_given, source, registered_by) "
+    "VALUES ($1, $2, $3::bytea, $4, $5, $6) "
+    "ON CONFLICT (hotel_id, staff_id) DO UPDATE SET descriptor_enc = EXCLUDED.descriptor_enc, "
+    "consent_given = EXCLUDED.consent_given, source = EXCLUDED.source, "
+    "registered_by = EXCLUDED.registered_by, registered_at = now() "
+    "RETURNING (xmax <> 0)",
+    0,
+};
+static struct db_stmt st_delete = {
+    "face_delete",
+    "DELETE FROM face_data WHERE hotel_id = $1 AND staff_id = $2 RETURNING consent_given", 0,
+};
+
+static struct db_stmt st_lock_hotel = {
+    "face_lock_hotel", "SELECT 1 FROM hotels WHERE id = $1 FOR NO KEY UPDATE", 0,
+};
+
+int face_tx_begin(long long hotel_id)
+{
+    struct db_args a;
+    if (db_begin() < 0)
+        return -1;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    if (db_exec(&st_lock_hotel, &a) < 0) {
+        db_rollback();
+        return -1;
+    }
+    return 0;
+}
+
+long long audit_append(const struct audit_entry *e)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, e->hotel_id);
+    db_arg_int(&a, e->staff_id);
+    db_arg_str(&a, e->action);
+    db_arg_id(&a, e->performed_by);
+    db_arg_str(&a, e->reason);
+    db_arg_bool(&a, e->consent_given);
+    db_arg_str(&a, e->client_ip);
+    db_arg_str(&a, e->user_agent);
+    PGresult *r = db_run(&st_audit, &a);
+    if (r == NULL)
+        return -1;
+    long long id = db_ll(r, 0, 0);
+    PQclear(r);
+    return id;
+}
+
+/* "faceclock:face:<hotel>:<staff>" — what a sealed row is bound to */
+static size_t aad(char *buf, size_t size, long long hotel_id, long long staff_id)
+{
+    int n = snprintf(buf, size, "faceclock:face:%lld:%lld", hotel_id, staff_id);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* The descriptor as little-endian float32 bytes. */
+static void to_bytes(const float *d, unsigned char *out)
+{
+    for (int i = 0; i < DESCRIPTOR_DIM; i++) {
+        unsigned int u;
+        memcpy(&u, &d[i], 4);
+        out[4 * i] = (unsigned char)u;
+        out[4 * i + 1] = (unsigned char)(u >> 8);
+        out[4 * i + 2] = (unsigned char)(u >> 16);
+        out[4 * i + 3] = (unsigned char)(u >> 24);
+    }
+}
+
+static void from_bytes(const unsigned char *in, float *d)
+{
+    for (int i = 0; i < DESCRIPTOR_DIM; i++) {
+        unsigned int u = (unsigned int)in[4 * i] | (unsigned int)in[4 * i + 1] << 8 |
+                         (unsigned int)in[4 * i + 2] << 16 | (unsigned int)in[4 * i + 3] << 24;
+        memcpy(&d[i], &u, 4);
+    }
+}
+
+int face_store_put(long long hotel_id, long long staff_id, const float *descriptor,
+                   int consent, const char *source, long long registered_by, int *replaced)
+{
+    unsigned char plain[DESCRIPTOR_DIM * 4], sealed[FACE_SEALED_LEN];
+    char ad[96], hex[2 + 2 * FACE_SEALED_LEN + 1] = "\\x";
+    struct db_args a;
+
+    if (!g_config.has_data_key) {
+        log_error("FACECLOCK_DATA_KEY is not set: face data cannot be stored");
+        return -1;
+    }
+    to_bytes(descriptor, plain);
+    int rc = crypto_seal(g_config.data_key, ad, aad(ad, sizeof ad, hotel_id, staff_id),
+                         plain, sizeof plain, sealed);
+    memset(plain, 0, sizeof plain);
+    if (rc < 0)
+        return -1;
+    crypto_hex(sealed, sizeof sealed, hex + 2);
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, staff_id);
+    db_arg_str(&a, hex);
+    db_arg_bool(&a, consent);
+    db_arg_str(&a, source);
+    db_arg_id(&a, registered_by);
+    PGresult *r = db_run(&st_put, &a);
+    if (r == NULL)
+        return -1;
+    *replaced = db_bool(r, 0, 0);
+    PQclear(r);
+    return 0;
+}
+
+long long face_store_revoke(long long hotel_id, long long staff_id, const char *reason,
+                            long long performed_by, const char *client_ip,
+                            const char *user_agent)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, staff_id);
+    PGresult *r = db_run(&st_delete, &a);
+    if (r == NULL)
+        return -1;
+    int had = PQntuples(r) == 1, consent = had && db_bool(r, 0, 0);
+    PQclear(r);
+    if (!had)
+        return 0;
+    struct audit_entry e = {hotel_id, staff_id, "REVOKED", performed_by, reason, consent,
+                            client_ip, user_agent};
+    return audit_append(&e);
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+int face_unseal(long long hotel_id, long long staff_id, const char *bytea_hex, float *out)
+{
+    unsigned char sealed[FACE_SEALED_LEN], plain[DESCRIPTOR_DIM * 4];
+    char ad[96];
+
+    if (!g_config.has_data_key || bytea_hex == NULL || strncmp(bytea_hex, "\\x", 2) != 0 ||
+        strlen(bytea_hex) != 2 + 2 * FACE_SEALED_LEN)
+        return -1;
+    for (size_t i = 0; i < FACE_SEALED_LEN; i++) {
+        int hi = hexval(bytea_hex[2 + 2 * i]), lo = hexval(bytea_hex[3 + 2 * i]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        sealed[i] = (unsigned char)(hi << 4 | lo);
+    }
+    if (crypto_open(g_config.data_key, ad, aad(ad, sizeof ad, hotel_id, staff_id),
+                    sealed, sizeof sealed, plain) < 0)
+        return -1;
+    from_bytes(plain, out);
+    memset(plain, 0, sizeof plain);
+    return 0;
+}
+
+int face_register(struct request *req, long long staff_id, const char *who, const float *d,
+                  int self, int consent, const char *source, long long *audit_id)
+{
+    struct attendance_settings s;
+    struct db_args a;
+    PGresult *r;
+    const char *code, *msg;
+    int status, replaced = 0;
+
+    if (face_tx_begin(req->hotel.id) < 0)
+        return -1;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, staff_id);
+    if ((r = db_run(&st_target, &a)) == NULL)
+        return -1;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        db_rollback();
+        resp_error(req, 404, "NOT_FOUND", "No active staff member %s in this hotel.", who);
+        return 0;
+    }
+    long long department = db_ll(r, 0, 0);
+    settings_from_row(r, 0, 1, &s);
+    PQclear(r);
+    if ((code = face_registration_refusal(&s, department, self, consent, &status, &msg)) != NULL) {
+        db_rollback();
+        resp_error(req, status, code, "%s", msg);
+        return 0;
+    }
+    if (face_store_put(req->hotel.id, staff_id, d, consent, source, req->caller.staff_id, &replaced) < 0)
+        return -1;
+    struct audit_entry e = {req->hotel.id, staff_id, replaced ? "RE_REGISTERED" : "REGISTERED",
+                            req->caller.staff_id, NULL, consent, req->client_ip, req->user_agent};
+    return (*audit_id = audit_append(&e)) < 0 ? -1 : 1;
+}

@@ -1,0 +1,314 @@
+/* review.c — the manager's side of attendance (contract 5.7): the queue of
+ * unrostered logs awaiting review and its approve/reject decision, who is
+ * clocked in right now with live safety flags, and the long-session
+ * acknowledgement (kiosk or manager) that may close a session. */
+#include <stdio.h>
+#include <string.h>
+#include "clock_store.h"
+#include "db.h"
+#include "export_store.h"
+#include "app/handlers.h"
+#include "jsonx.h"
+#include "app/listings.h"
+#include "response.h"
+#include "roster_rules.h"
+#include "safety_rules.h"
+#include "settings_store.h"
+#include "validate.h"
+
+/* the log object (clock_log.h) comes first in every statement that returns one */
+enum { L_ID = 0, L_END = LOG_NCOLS };
+
+#define STAFF_JOIN "JOIN staff s ON s.hotel_id = l.hotel_id AND s.id = l.staff_id "
+#define PENDING "l.hotel_id = $1 AND l.is_unrostered AND l.approved_at IS NULL"
+#define OPEN "l.hotel_id = $1 AND l.time_out IS NULL"
+
+/* pending: the log, then staff_name, department_id, force_reason, total */
+static struct db_stmt st_pending = {
+    "review_pending",
+    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM clock_logs l WHERE " PENDING ") c "
+    "LEFT JOIN LATERAL (SELECT " LOG_COLS ", " SQL_STAFF_NAME("s") ", s.department_id, "
+    "l.force_reason FROM clock_logs l " STAFF_JOIN "WHERE " PENDING
+    " ORDER BY l.time_in, l.id LIMIT $2 OFFSET $3) p ON true",
+    0,
+};
+
+/* approve: the log, then approval_note, approved_by, approved_at */
+static struct db_stmt st_approve = {
+    "review_approve",
+    "UPDATE clock_logs AS l SET is_approved = $3, approval_note = $4, approved_by = $5, "
+    "approved_at = now() WHERE l.hotel_id = $1 AND l.id = $2 AND l.is_unrostered "
+    "AND l.approved_at IS NULL RETURNING " LOG_COLS ", l.approval_note, l.approved_by, "
+    "fc_ts(l.approved_at)",
+    0,
+};
+
+static struct db_stmt st_exists = {
+    "review_log_exists", "SELECT 1 FROM clock_logs WHERE hotel_id = $1 AND id = $2", 0,
+};
+
+enum { O_LOG, O_STAFF, O_NAME, O_DEPT, O_IN, O_SECS, O_TOTAL };
+static struct db_stmt st_open = {
+    "review_clocked_in",
+    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM clock_logs l WHERE " OPEN ") c "
+    "LEFT JOIN LATERAL (SELECT l.id, l.staff_id, " SQL_STAFF_NAME("s") ", s.department_id, "
+    "fc_ts(l.time_in), greatest(0, extract(epoch FROM now() - l.time_in)) "
+    "FROM clock_logs l " STAFF_JOIN "WHERE " OPEN
+    " ORDER BY l.time_in, l.id LIMIT $2 OFFSET $3) p ON true",
+    0,
+};
+
+/* the session under acknowledgement, locked until the transaction ends */
+enum { K_CLOSED, K_SECS, K_HAS_SHIFT, K_START, K_END };
+static struct db_stmt st_ack_lock = {
+    "review_ack_lock",
+    "SELECT l.time_out IS NOT NULL, greatest(0, extract(epoch FROM now() - l.time_in)), "
+    "r.id IS NOT NULL, extract(epoch FROM r.start_time)::int, extract(epoch FROM r.end_time)::int "
+    "FROM clock_logs l LEFT JOIN roster_shifts r ON r.hotel_id = l.hotel_id "
+    "AND r.id = l.roster_shift_id WHERE l.hotel_id = $1 AND l.id = $2 FOR UPDATE OF l",
+    0,
+};
+
+static struct db_stmt st_ack_set = {
+    "review_ack_set",
+    "UPDATE clock_logs AS l SET long_session_ack_mode = $3::text, time_out = CASE "
+    "WHEN $3::text = 'clocked_out' THEN greatest(now(), l.time_in) ELSE l.time_out END "
+    "WHERE l.hotel_id = $1 AND l.id = $2 RETURNING " LOG_COLS,
+    0,
+};
+
+/* The {log_id} of the path, or -1 after answering 404. */
+static int log_id_or_reply(struct request *req, long long *id)
+{
+    if (parse_id(req_capture(req, "log_id"), id) == 0)
+        return 0;
+    resp_error(req, 404, "NOT_FOUND", "No such clock log.");
+    return -1;
+}
+
+static struct json_object *pending_json(const void *ctx, const PGresult *r, int i)
+{
+    (void)ctx;
+    struct json_object *o = log_json(r, i, 0);
+    jx_add_str(o, "staff_name", db_str(r, i, L_END));
+    db_json_ll(o, "department_id", r, i, L_END + 1);
+    jx_add_str(o, "force_reason", db_str(r, i, L_END + 2));
+    return o;
+}
+
+int pending_rows(long long hotel_id, long limit, long offset,
+                 struct json_object **rows, long long *total)
+{
+    struct db_args a;
+
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, limit);
+    db_arg_int(&a, offset);
+    return db_page_rows(&st_pending, &a, L_END + 3, L_ID, pending_json, NULL, rows, total);
+}
+
+void h_review_pending(struct request *req)
+{
+    long limit, offset;
+    long long total;
+    struct json_object *arr;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (pending_rows(req->hotel.id, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    resp_json_page(req, arr, total, offset, limit);
+}
+
+void h_review_approve(struct request *req)
+{
+    struct json_object *body;
+    const char *note = NULL;
+    long long id;
+    int approved;
+    struct db_args a;
+    PGresult *r;
+
+    if (log_id_or_reply(req, &id) < 0 || (body = req_json_body_or_reply(req)) == NULL ||
+        jx_bool_or_reply(req, body, "approved", JX_REQUIRED, &approved) < 0 ||
+        jx_string_or_reply(req, body, "note", JX_OPTIONAL, 500, &note) < 0)
+        return;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, id);
+    db_arg_bool(&a, approved);
+    db_arg_str(&a, note);
+    db_arg_id(&a, req->caller.staff_id);
+    if ((r = db_run(&st_approve, &a)) == NULL) {
+        db_fail_reply(req);
+        return;
+    }
+    if (PQntuples(r) == 1) {
+        struct json_object *o = log_json(r, 0, 0);
+        jx_add_str(o, "approval_note", db_str(r, 0, L_END));
+        db_json_ll(o, "approved_by", r, 0, L_END + 1);
+        jx_add_str(o, "approved_at", db_str(r, 0, L_END + 2));
+        PQclear(r);
+        resp_json(req, 200, o);
+        return;
+    }
+    PQclear(r);
+    /* nothing changed: no such log, or not one awaiting review */
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, id);
+    if ((r = db_run(&st_exists, &a)) == NULL) {
+        db_fail_reply(req);
+        return;
+    }
+    int exists = PQntuples(r) > 0;
+    PQclear(r);
+    if (exists)
+        resp_error(req, 409, "CONFLICT", "Clock log %lld is not an unrostered log awaiting review.", id);
+    else
+        resp_error(req, 404, "NOT_FOUND", "No such clock log.");
+}
+
+static struct json_object *open_json(const void *ctx, const PGresult *r, int i)
+{
+    const struct safety_thresholds *t = ctx;
+    struct safety_flags f;
+    safety_compute(db_double(r, i, O_SECS), 0, t, &f);
+    struct json_object *o = json_object_new_object();
+    jx_add_int(o, "log_id", db_ll(r, i, O_LOG));
+    jx_add_int(o, "staff_id", db_ll(r, i, O_STAFF));
+    jx_add_str(o, "staff_name", db_str(r, i, O_NAME));
+    db_json_ll(o, "department_id", r, i, O_DEPT);
+    jx_add_str(o, "time_in", db_str(r, i, O_IN));
+    jx_add_double(o, "session_duration_hours", f.hours, 2);
+    jx_add_bool(o, "needs_break_warning", f.needs_break_warning);
+    jx_add_bool(o, "needs_long_session_warning", f.needs_long_session_warning);
+    jx_add_bool(o, "needs_hard_stop_warning", f.needs_hard_stop_warning);
+    jx_add_bool(o, "should_clock_out", f.should_clock_out);
+    return o;
+}
+
+int clocked_in_rows(long long hotel_id, const struct safety_thresholds *t, long limit, long offset,
+                    struct json_object **rows, long long *total)
+{
+    struct db_args a;
+
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, limit);
+    db_arg_int(&a, offset);
+    return db_page_rows(&st_open, &a, O_TOTAL, O_LOG, open_json, t, rows, total);
+}
+
+void h_review_clocked_in(struct request *req)
+{
+    struct attendance_settings s;
+    struct safety_thresholds t;
+    long limit, offset;
+    long long total;
+    struct json_object *arr;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (settings_load(req->hotel.id, &s) < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    settings_thresholds(&s, &t);
+    if (clocked_in_rows(req->hotel.id, &t, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    resp_json_page(req, arr, total, offset, limit);
+}
+
+void h_review_long_session_ack(struct request *req)
+{
+    struct json_object *body, *o;
+    struct attendance_settings s;
+    struct safety_thresholds t;
+    struct safety_flags f;
+    const char *mode;
+    long long id;
+    double planned = 0;
+    struct db_args a;
+    PGresult *r;
+
+    if (log_id_or_reply(req, &id) < 0 || (body = req_json_body_or_reply(req)) == NULL ||
+        jx_string_or_reply(req, body, "mode", JX_REQUIRED, 32, &mode) < 0)
+        return;
+    int clock_out = strcmp(mode, "clocked_out") == 0;
+    if (!clock_out && strcmp(mode, "stay_clocked_in") != 0) {
+        resp_invalid(req, "mode", "mode must be stay_clocked_in or clocked_out.");
+        return;
+    }
+    /* read before the transaction: inside one settings_load() would lock
+     * the hotel's settings row until it ends */
+    if (settings_load(req->hotel.id, &s) < 0)
+        goto db_fail;
+    settings_thresholds(&s, &t);
+
+    if (db_begin() < 0)
+        goto db_fail;
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, id);
+    if ((r = db_run(&st_ack_lock, &a)) == NULL)
+        goto db_fail;
+    if (PQntuples(r) == 0 || db_bool(r, 0, K_CLOSED)) {
+        int found = PQntuples(r) > 0;
+        PQclear(r);
+        db_rollback();
+        if (found)
+            resp_error(req, 409, "CONFLICT", "Clock log %lld is already closed.", id);
+        else
+            resp_error(req, 404, "NOT_FOUND", "No such clock log.");
+        return;
+    }
+    if (db_bool(r, 0, K_HAS_SHIFT)) {
+        struct shift sh = {0};
+        sh.start_secs = (int)db_ll(r, 0, K_START);
+        sh.end_secs = (int)db_ll(r, 0, K_END);
+        planned = shift_planned_hours(&sh);
+    }
+    safety_compute(db_double(r, 0, K_SECS), planned, &t, &f);
+    PQclear(r);
+    if (!clock_out && f.should_clock_out) {
+        db_rollback();
+        resp_error(req, 409, "SESSION_TOO_LONG",
+                   "The session has run %.2f hours, past the hard limit of %.2f hours; "
+                   "it must be clocked out.", f.hours, t.hard_hours);
+        return;
+    }
+    db_arg_str(&a, mode);
+    if ((r = db_run(&st_ack_set, &a)) == NULL)
+        goto db_fail;
+    if (PQntuples(r) != 1) {            /* cannot happen: the row is locked */
+        PQclear(r);
+        db_rollback();
+        resp_error(req, 404, "NOT_FOUND", "No such clock log.");
+        return;
+    }
+    o = json_object_new_object();
+    json_object_object_add(o, "log", log_json(r, 0, 0));
+    PQclear(r);
+    if (db_commit() < 0) {
+        json_object_put(o);
+        goto db_fail;
+    }
+    jx_add_str(o, "mode", mode);
+    jx_add_double(o, "session_duration_hours", f.hours, 2);
+    jx_add_bool(o, "needs_break_warning", f.needs_break_warning);
+    jx_add_bool(o, "needs_long_session_warning", f.needs_long_session_warning);
+    jx_add_bool(o, "needs_hard_stop_warning", f.needs_hard_stop_warning);
+    jx_add_bool(o, "overtime_threshold_reached", f.overtime_threshold_reached);
+    jx_add_bool(o, "should_clock_out", f.should_clock_out);
+    resp_json(req, 200, o);
+    return;
+db_fail:
+    db_fail_reply(req);
+    db_rollback();
+}

@@ -1,0 +1,175 @@
+/* events.c — POST /api/iot/events (a device reports face-recognition
+ * events, idempotent on the hotel's event_id) and GET /api/iot/events (a
+ * hotel's events for its managers, newest first, filtered by device,
+ * employee and time, paged). docs/iot.md, "Events"; the validators are in
+ * device_rules.c. */
+#include <string.h>
+#include "db.h"
+#include "device_rules.h"
+#include "attendance/export_store.h"
+#include "app/handlers.h"
+#include "jsonx.h"
+#include "response.h"
+#include "validate.h"
+
+/* a repeated event_id stores nothing and returns no row */
+static struct db_stmt st_insert = {
+    "events_insert",
+    "INSERT INTO device_events (hotel_id, device_pk, event_id, event_type, event_timestamp, "
+    "employee_code, metadata) VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7::jsonb) "
+    "ON CONFLICT ON CONSTRAINT device_events_event_id_unique DO NOTHING RETURNING id",
+    0,
+};
+
+/* $1 hotel, $2 device_id, $3 employee code, $4/$5 from date/timestamp,
+ * $6/$7 to date/timestamp (inclusive: a date bound is the hotel-local
+ * day, a timestamp that instant), each evaluated once before the scan of
+ * the (hotel_id, event_timestamp DESC, id DESC) index */
+#define EVENTS_WHERE                                                                               \
+    "e.hotel_id = $1"                                                                              \
+    " AND ($2::text IS NULL OR e.device_pk = (SELECT id FROM devices WHERE hotel_id = $1 "          \
+    "AND device_id = $2))"                                                                         \
+    " AND ($3::text IS NULL OR e.employee_code = $3)"                                              \
+    " AND e.event_timestamp >= coalesce($5::timestamptz, " SQL_DAY_START("$1", "$4::date")         \
+    ", '-infinity')"                                                                               \
+    " AND e.event_timestamp <= coalesce($7::timestamptz, " SQL_DAY_START("$1", "($6::date) + 1")   \
+    " - interval '1 microsecond', 'infinity')"
+
+enum { C_ID, C_EVENT_ID, C_DEVICE, C_TYPE, C_TIMESTAMP, C_EMPLOYEE, C_METADATA, C_RECEIVED,
+       C_TOTAL };
+
+static struct db_stmt st_list = {
+    "events_list",
+    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM device_events e WHERE " EVENTS_WHERE
+    ") c LEFT JOIN LATERAL (SELECT e.id, e.event_id, d.device_id, e.event_type, "
+    "fc_ts(e.event_timestamp), e.employee_code, e.metadata, fc_ts(e.received_at) "
+    "FROM device_events e JOIN devices d ON d.id = e.device_pk WHERE " EVENTS_WHERE
+    " ORDER BY e.event_timestamp DESC, e.id DESC LIMIT $8 OFFSET $9) p ON true",
+    0,
+};
+
+void h_events_create(struct request *req)
+{
+    struct json_object *body = req_json_body_or_reply(req), *meta = NULL, *o;
+    const char *event_id, *type = NULL, *stamp, *employee = NULL, *device = NULL, *why;
+    char when[40];
+    struct db_args a;
+    PGresult *r;
+
+    if (body == NULL || jx_string_or_reply(req, body, "event_id", JX_REQUIRED, 100, &event_id) < 0)
+        return;
+    if (!valid_event_id(event_id)) {
+        resp_invalid(req, "event_id",
+                     "event_id must be EV1-<epoch milliseconds>-<4 to 64 letters or digits>.");
+        return;
+    }
+    if (jx_string_or_reply(req, body, "event_type", JX_OPTIONAL, 64, &type) < 0)
+        return;
+    if (type != NULL && strcmp(type, "face_recognition") != 0) {
+        resp_invalid(req, "event_type", "event_type must be face_recognition.");
+        return;
+    }
+    if (jx_string_or_reply(req, body, "event_timestamp", JX_REQUIRED, 64, &stamp) < 0)
+        return;
+    if (event_timestamp_text(stamp, when, sizeof when) < 0) {
+        resp_invalid(req, "event_timestamp",
+                     "event_timestamp must be an RFC 3339 timestamp from 1970 on, e.g. 2026-01-16T10:30:00Z.");
+        return;
+    }
+    if (jx_string_or_reply(req, body, "employee_id", JX_OPTIONAL, 64, &employee) < 0)
+        return;
+    if (employee != NULL && *employee == '\0') {
+        resp_invalid(req, "employee_id", "employee_id must not be empty.");
+        return;
+    }
+    json_object_object_get_ex(body, "metadata", &meta);
+    if (meta != NULL && event_metadata_check(meta, &why) < 0) {
+        resp_invalid(req, "metadata", "%s", why);
+        return;
+    }
+    /* the seed's events name their device: it can only be the caller */
+    if (jx_string_or_reply(req, body, "device_id", JX_OPTIONAL, 64, &device) < 0)
+        return;
+    if (device != NULL && strcmp(device, req->caller.device_name) != 0) {
+        resp_error(req, 404, "NOT_FOUND", "No such device.");
+        return;
+    }
+
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->caller.device_id);
+    db_arg_str(&a, event_id);
+    db_arg_str(&a, "face_recognition");
+    db_arg_str(&a, when);
+    db_arg_str(&a, employee);
+    /* serialized into memory meta owns, alive until the request ends */
+    db_arg_str(&a, meta != NULL ? json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN) : "{}");
+    if ((r = db_run(&st_insert, &a)) == NULL) {
+        db_fail_reply(req);
+        return;
+    }
+    o = json_object_new_object();
+    if (PQntuples(r) == 1)
+        jx_add_int(o, "id", db_ll(r, 0, 0));
+    jx_add_str(o, "event_id", event_id);
+    jx_add_bool(o, "duplicate", PQntuples(r) == 0);
+    resp_json(req, PQntuples(r) == 1 ? 201 : 200, o);
+    PQclear(r);
+}
+
+static struct json_object *event_json(const void *ctx, const PGresult *r, int i)
+{
+    struct json_object *o = json_object_new_object();
+    const char *meta = PQgetvalue(r, i, C_METADATA);
+    (void)ctx;
+    jx_add_int(o, "id", db_ll(r, i, C_ID));
+    jx_add_str(o, "event_id", db_str(r, i, C_EVENT_ID));
+    jx_add_str(o, "device_id", db_str(r, i, C_DEVICE));
+    jx_add_str(o, "event_type", db_str(r, i, C_TYPE));
+    jx_add_str(o, "event_timestamp", db_str(r, i, C_TIMESTAMP));
+    jx_add_str(o, "employee_id", db_str(r, i, C_EMPLOYEE));
+    /* jsonb text as stored, within the parser's limits since it passed them on the way in */
+    json_object_object_add(o, "metadata", jx_parse(meta, strlen(meta)));
+    jx_add_str(o, "received_at", db_str(r, i, C_RECEIVED));
+    return o;
+}
+
+void h_events_list(struct request *req)
+{
+    const char *device = req_query(req, "device_id"), *employee = req_query(req, "employee_id");
+    const char *from_date, *from_ts, *to_date, *to_ts;
+    long limit, offset;
+    long long total;
+    struct db_args a;
+    struct json_object *arr;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0)
+        return;
+    if (device != NULL && !valid_device_id(device)) {
+        resp_invalid(req, "device_id", "device_id is not a valid device id.");
+        return;
+    }
+    if (employee != NULL && (*employee == '\0' || !valid_text(employee, 64))) {
+        resp_invalid(req, "employee_id", "employee_id must be 1 to 64 characters of text.");
+        return;
+    }
+    if (time_bound_or_reply(req, "from", &from_date, &from_ts) < 0 ||
+        time_bound_or_reply(req, "to", &to_date, &to_ts) < 0)
+        return;
+
+    db_args_init(&a);
+    db_arg_int(&a, req->hotel.id);
+    db_arg_str(&a, device);
+    db_arg_str(&a, employee);
+    db_arg_str(&a, from_date);
+    db_arg_str(&a, from_ts);
+    db_arg_str(&a, to_date);
+    db_arg_str(&a, to_ts);
+    db_arg_int(&a, limit);
+    db_arg_int(&a, offset);
+    if (db_page_rows(&st_list, &a, C_TOTAL, C_ID, event_json, NULL, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    resp_json_page(req, arr, total, offset, limit);
+}

@@ -1,0 +1,50 @@
+/* pages_audit.c — GET /dashboard/audit: the face audit log with the API's
+ * filters (staff_id, action, from, to; listings.h), previous / next pages
+ * and a CSV export button: a link to the API's export with the same
+ * filters (a GET, so the session cookie is enough). */
+#include <string.h>
+#include "db.h"
+#include "app/handlers.h"
+#include "jsonx.h"
+#include "app/listings.h"
+#include "page.h"
+#include "chrome_store.h"
+#include "response.h"
+
+static const char *const actions[] = {"REGISTERED", "RE_REGISTERED", "REVOKED", "FORCED_CLOCK_IN"};
+
+void h_page_audit(struct request *req)
+{
+    struct json_object *ctx, *rows = NULL;
+    struct audit_filter f;
+    long limit, offset;
+    long long total;
+
+    page_drop_empty_query(req);
+    if (req_page_or_reply(req, &limit, &offset) < 0 || audit_filter_or_reply(req, &f) < 0 ||
+        (ctx = page_context(req, "Face audit log", "/dashboard/audit")) == NULL)
+        return;
+    if (audit_rows(req->hotel.id, &f, limit, offset, &rows, &total) < 0) {
+        json_object_put(ctx);
+        db_fail_reply(req);
+        return;
+    }
+    page_add_time_texts(rows, (const char *const[]){"created_at", NULL});
+    const char *qs = page_filter_query(req, ctx, (const char *const[]){"staff_id", "action", "from", "to", NULL});
+    jx_add_str(ctx, "csv_href",
+               pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs/face-audit-logs/?format=csv%s%s",
+                           req->hotel.slug, *qs ? "&" : "", qs));
+    struct json_object *choices = json_object_new_array();
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+        struct json_object *c = json_object_new_object();
+        jx_add_str(c, "value", actions[i]);
+        jx_add_bool(c, "selected", f.action != NULL && strcmp(f.action, actions[i]) == 0);
+        json_object_array_add(choices, c);
+    }
+    json_object_object_add(ctx, "actions", choices);
+    int n = (int)json_object_array_length(rows);
+    jx_add_bool(ctx, "has_rows", n > 0);
+    json_object_object_add(ctx, "rows", rows);
+    page_add_paging(req, ctx, total, offset, limit, n);
+    page_render(req, 200, "audit", ctx);
+}

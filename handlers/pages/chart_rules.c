@@ -1,0 +1,173 @@
+/* chart.c — owns the SVG chart of worked hours and overtime per
+ * department (chart.h): the axis, the bar geometry, the cut labels and the
+ * markup, every text escaped by tpl_escape_append. Pure. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "chart_rules.h"
+#include "template.h"
+
+void chart_axis(double max, double *step, int *nsteps)
+{
+    if (!isfinite(max) || max <= 0) {
+        *step = 1;
+        *nsteps = 1;
+        return;
+    }
+    double raw = max / 5, mag = pow(10, floor(log10(raw))), norm = raw / mag;
+    double s = (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
+    int n = (int)ceil(max / s - 1e-9);
+    *step = s;
+    *nsteps = n < 1 ? 1 : n;
+}
+
+double chart_bar_length(double value, double axis_max, double width)
+{
+    if (!isfinite(value) || !isfinite(axis_max) || axis_max <= 0 || value <= 0)
+        return 0;
+    double len = value / axis_max * width;
+    return len > width ? width : len;
+}
+
+int chart_height(int n)
+{
+    return CHART_TOP + (n > 0 ? n : 1) * CHART_ROW + CHART_AXIS;
+}
+
+void chart_cut_label(const char *label, int max_chars, char *out, size_t size)
+{
+    const unsigned char *s = (const unsigned char *)label;
+    size_t i = 0;
+    int chars = 0;
+
+    if (size == 0)
+        return;
+    /* the byte offset after max_chars characters (continuation bytes
+     * 10xxxxxx belong to the character before them) */
+    while (s[i] != '\0' && chars < max_chars) {
+        i++;
+        while ((s[i] & 0xC0) == 0x80)
+            i++;
+        chars++;
+    }
+    int cut = s[i] != '\0';
+    if (cut && i > 0) {
+        /* room for the ellipsis: one character less */
+        do
+            i--;
+        while (i > 0 && (s[i] & 0xC0) == 0x80);
+    }
+    const char *ell = cut ? "\xE2\x80\xA6" : "";
+    if (i + strlen(ell) + 1 > size)
+        i = 0, ell = "";
+    memcpy(out, label, i);
+    memcpy(out + i, ell, strlen(ell) + 1);
+}
+
+/* ---- the markup -------------------------------------------------------- */
+
+struct sbuf {
+    char *buf;
+    size_t used, cap;
+};
+
+static void put(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        abort();
+    if (b->used + (size_t)n + 1 > b->cap) {
+        b->cap = (b->used + (size_t)n + 1) * 2;
+        if ((b->buf = realloc(b->buf, b->cap)) == NULL)
+            abort();
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->buf + b->used, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->used += (size_t)n;
+}
+
+static void esc(struct sbuf *b, const char *s)
+{
+    tpl_escape_append(&b->buf, &b->used, &b->cap, s, strlen(s));
+}
+
+char *chart_hours_svg(const struct chart_bar *bars, int n, const char *title,
+                      const char *id_prefix, size_t *len)
+{
+    struct sbuf b = {NULL, 0, 0};
+    double max = 0, step;
+    int nsteps, h = chart_height(n);
+    char cut[CHART_LABEL_CHARS * 4 + 4];
+
+    for (int i = 0; i < n; i++)
+        if (isfinite(bars[i].hours) && bars[i].hours > max)
+            max = bars[i].hours;
+    chart_axis(max, &step, &nsteps);
+    double axis_max = step * nsteps;
+
+    put(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 %d %d\" "
+            "width=\"100%%\" role=\"img\" aria-labelledby=\"%s-title %s-desc\">",
+        CHART_WIDTH, h, id_prefix, id_prefix);
+    put(&b, "<title id=\"%s-title\">", id_prefix);
+    esc(&b, title);
+    put(&b, "</title><desc id=\"%s-desc\">", id_prefix);
+    if (n == 0)
+        esc(&b, "No departments.");
+    for (int i = 0; i < n; i++) {
+        char line[128];
+        esc(&b, bars[i].label);
+        snprintf(line, sizeof line, ": %.1f hours worked, %.1f hours overtime.%s",
+                 bars[i].hours, bars[i].overtime, i + 1 < n ? " " : "");
+        esc(&b, line);
+    }
+    put(&b, "</desc>");
+
+    /* grid lines and tick labels */
+    int axis_y = CHART_TOP + (n > 0 ? n : 1) * CHART_ROW;
+    for (int k = 0; k <= nsteps; k++) {
+        double x = CHART_LABEL_WIDTH + chart_bar_length(step * k, axis_max, CHART_PLOT_WIDTH);
+        put(&b, "<line class=\"chart-grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                "stroke=\"#ccc\"/>", x, CHART_TOP, x, axis_y);
+        put(&b, "<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+                "font-size=\"12\">%g h</text>", x, axis_y + 18, step * k);
+    }
+    if (n == 0)
+        put(&b, "<text class=\"chart-empty\" x=\"%d\" y=\"%d\" font-size=\"14\">"
+                "No department has worked hours this week.</text>",
+            CHART_LABEL_WIDTH + 10, CHART_TOP + CHART_ROW / 2 + 5);
+
+    for (int i = 0; i < n; i++) {
+        int y = CHART_TOP + i * CHART_ROW;
+        double wl = chart_bar_length(bars[i].hours, axis_max, CHART_PLOT_WIDTH);
+        double ol = chart_bar_length(bars[i].overtime, axis_max, CHART_PLOT_WIDTH);
+        chart_cut_label(bars[i].label, CHART_LABEL_CHARS, cut, sizeof cut);
+        put(&b, "<g class=\"chart-row\"><title>");
+        esc(&b, bars[i].label);
+        put(&b, "</title><text class=\"chart-label\" x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+                "font-size=\"13\">", CHART_LABEL_WIDTH - 8, y + 20);
+        esc(&b, cut);
+        put(&b, "</text>");
+        put(&b, "<rect class=\"chart-worked\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" "
+                "fill=\"#2f6db3\"/>", CHART_LABEL_WIDTH, y + 6, wl);
+        put(&b, "<text class=\"chart-value\" x=\"%.1f\" y=\"%d\" font-size=\"12\">%.1f h</text>",
+            CHART_LABEL_WIDTH + wl + 4, y + 19, bars[i].hours);
+        put(&b, "<rect class=\"chart-overtime\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"10\" "
+                "fill=\"#c0392b\"/>", CHART_LABEL_WIDTH, y + 26, ol);
+        if (bars[i].overtime > 0)
+            put(&b, "<text class=\"chart-value chart-value-overtime\" x=\"%.1f\" y=\"%d\" "
+                    "font-size=\"11\">%.1f h overtime</text>",
+                CHART_LABEL_WIDTH + ol + 4, y + 35, bars[i].overtime);
+        put(&b, "</g>");
+    }
+    put(&b, "</svg>");
+    if (len != NULL)
+        *len = b.used;
+    return b.buf;
+}

@@ -1,0 +1,46 @@
+/* pages_devices.c — GET /dashboard/devices: the hotel's edge devices with
+ * their status (online / offline / provisioning), lifecycle, last
+ * heartbeat and enrolled profiles (the device API's listing,
+ * listings.h), filtered by status. */
+#include <string.h>
+#include "db.h"
+#include "app/handlers.h"
+#include "jsonx.h"
+#include "app/listings.h"
+#include "page.h"
+#include "chrome_store.h"
+#include "response.h"
+
+void h_page_devices(struct request *req)
+{
+    static const char *const statuses[] = {"online", "offline", "provisioning"};
+    struct json_object *ctx, *listing = NULL, *devices;
+    struct device_filter f;
+    long limit, offset;
+    long long total;
+
+    page_drop_empty_query(req);
+    if (req_page_or_reply(req, &limit, &offset) < 0 || device_filter_or_reply(req, &f) < 0 ||
+        (ctx = page_context(req, "Edge devices", "/dashboard/devices")) == NULL)
+        return;
+    if (device_listing(req->hotel.id, &f, limit, offset, &listing, &total) < 0) {
+        json_object_put(ctx);
+        db_fail_reply(req);
+        return;
+    }
+    json_object_object_get_ex(listing, "devices", &devices);
+    page_add_time_texts(devices, (const char *const[]){"last_heartbeat_at", "created_at", NULL});
+    struct json_object *choices = json_object_new_array();
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
+        struct json_object *c = json_object_new_object();
+        jx_add_str(c, "value", statuses[i]);
+        jx_add_bool(c, "selected", f.status != NULL && strcmp(f.status, statuses[i]) == 0);
+        json_object_array_add(choices, c);
+    }
+    json_object_object_add(ctx, "statuses", choices);
+    int n = (int)json_object_array_length(devices);
+    jx_add_bool(ctx, "has_rows", n > 0);
+    json_object_object_add(ctx, "listing", listing);
+    page_add_paging(req, ctx, total, offset, limit, n);
+    page_render(req, 200, "devices", ctx);
+}

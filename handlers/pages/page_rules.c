@@ -1,0 +1,51 @@
+/* page_rules.c — owns the dashboard's pure rules (page_rules.h): durations
+ * and times as text, the paging window, the navigation table. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "page_rules.h"
+
+void page_duration_text(double hours, char *out, size_t size)
+{
+    long long mins = (!isfinite(hours) || hours <= 0) ? 0 : llround(hours * 60.0);
+    if (mins < 60)
+        snprintf(out, size, "%lld min", mins);
+    else
+        snprintf(out, size, "%lld h %02lld min", mins / 60, mins % 60);
+}
+
+void page_time_text(const char *t, char *out, size_t size)
+{
+    /* YYYY-MM-DDTHH:MM:SSZ */
+    if (t != NULL && strlen(t) == 20 && t[10] == 'T' && t[19] == 'Z' && t[4] == '-' && t[13] == ':')
+        snprintf(out, size, "%.10s %.5s UTC", t, t + 11);
+    else
+        snprintf(out, size, "%s", t != NULL ? t : "");
+}
+
+void page_window_of(long long total, long offset, long limit, int rows_shown, struct page_window *w)
+{
+    w->total = total;
+    w->first = rows_shown > 0 ? (long long)offset + 1 : 0;
+    w->last = rows_shown > 0 ? (long long)offset + rows_shown : 0;
+    w->prev_offset = offset > 0 ? (offset > limit ? offset - limit : 0) : -1;
+    w->next_offset = (long long)offset + limit < total ? offset + limit : -1;
+}
+
+#define CLOCK "attendance/clock-logs/"
+
+/* Each entry is seen by whoever may call the API the page shows, so the
+ * navigation follows the route table (handlers/app/routes.c) by construction. */
+const struct page_nav page_nav[] = {
+    {"/dashboard/",            "Board",      "GET", CLOCK "currently-clocked-in/"},
+    {"/dashboard/approvals",   "Approvals",  "GET", CLOCK "pending-approval/"},
+    {"/dashboard/staff",       "Staff",      "GET", "staff/"},
+    {"/dashboard/audit",       "Face audit", "GET", CLOCK "face-audit-logs/"},
+    {"/dashboard/clock-logs",  "Clock logs", "GET", CLOCK},
+    {"/dashboard/settings",    "Settings",   "GET", "attendance/settings/"},
+    {"/dashboard/kiosks",      "Kiosks",     "GET", "kiosks/"},
+    {"/dashboard/devices",     "Devices",    "GET", "/api/iot/devices"},
+    {"/enroll/",               "Enrollment", "POST", "/api/enrollment/capture"},
+    {"/dashboard/me",          "My page",   "GET", CLOCK},
+};
+const int page_nnav = (int)(sizeof page_nav / sizeof page_nav[0]);

@@ -1,0 +1,35 @@
+/* pages_settings.c — GET /dashboard/settings: the hotel's attendance
+ * settings (contract 5.1) as a form, sent by the browser as PATCH
+ * attendance/settings/; a 400 VALIDATION_ERROR is shown by the field it
+ * names. Read-only for a role that may read but not change them (hr). */
+#include "db.h"
+#include "app/handlers.h"
+#include "jsonx.h"
+#include "page.h"
+#include "chrome_store.h"
+#include "response.h"
+#include "attendance/settings_store.h"
+
+void h_page_settings(struct request *req)
+{
+    struct attendance_settings s;
+    struct json_object *ctx, *deps = NULL;
+
+    if ((ctx = page_context(req, "Attendance settings", "/dashboard/settings")) == NULL)
+        return;
+    if (settings_load(req->hotel.id, &s) < 0 || page_departments(req->hotel.id, &deps) < 0) {
+        json_object_put(ctx);
+        db_fail_reply(req);
+        return;
+    }
+    for (size_t i = 0; i < json_object_array_length(deps); i++) {
+        struct json_object *d = json_object_array_get_idx(deps, i), *id = NULL;
+        json_object_object_get_ex(d, "id", &id);
+        jx_add_bool(d, "checked", s.ndepartments > 0 && settings_department_allowed(&s, json_object_get_int64(id)));
+    }
+    json_object_object_add(ctx, "departments", deps);
+    jx_add_bool(ctx, "all_departments", s.ndepartments == 0);
+    json_object_object_add(ctx, "settings", settings_to_json(&s));
+    jx_add_bool(ctx, "may_edit", page_may(req, "PATCH", "attendance/settings/"));
+    page_render(req, 200, "settings", ctx);
+}

@@ -1,0 +1,86 @@
+/* staff.c — GET .../staff/: the hotel's staff as the PMS gave them, with
+ * their login name and whether they have face data. */
+#include <string.h>
+#include "db.h"
+#include "app/handlers.h"
+#include "jsonx.h"
+#include "app/listings.h"
+#include "response.h"
+#include "validate.h"
+
+static struct db_stmt st_list = {
+    "staff_list",
+    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM staff s WHERE s.hotel_id = $1 "
+    "  AND ($2::bigint IS NULL OR s.department_id = $2) AND ($3::boolean IS NULL OR s.is_active = $3)) c "
+    "LEFT JOIN LATERAL (SELECT s.id, s.employee_code, s.first_name, s.last_name, s.department_id, "
+    "  s.role, s.is_active, u.username, f.staff_id IS NOT NULL "
+    "  FROM staff s LEFT JOIN users u ON u.hotel_id = s.hotel_id AND u.staff_id = s.id "
+    "  LEFT JOIN face_data f ON f.hotel_id = s.hotel_id AND f.staff_id = s.id "
+    "  WHERE s.hotel_id = $1 AND ($2::bigint IS NULL OR s.department_id = $2) "
+    "  AND ($3::boolean IS NULL OR s.is_active = $3) ORDER BY s.id LIMIT $4 OFFSET $5) p ON true",
+    0,
+};
+
+int staff_filter_or_reply(struct request *req, struct staff_filter *f)
+{
+    const char *d = req_query(req, "department_id"), *act = req_query(req, "is_active");
+
+    f->department_id = 0;
+    f->is_active = NULL;
+    if (d != NULL && parse_id(d, &f->department_id) < 0) {
+        resp_invalid(req, "department_id", "department_id must be a positive whole number.");
+        return -1;
+    }
+    if (act != NULL && strcmp(act, "true") != 0 && strcmp(act, "false") != 0) {
+        resp_invalid(req, "is_active", "is_active must be true or false.");
+        return -1;
+    }
+    f->is_active = act;
+    return 0;
+}
+
+static struct json_object *staff_json(const void *ctx, const PGresult *r, int i)
+{
+    (void)ctx;
+    struct json_object *o = json_object_new_object();
+    jx_add_int(o, "id", db_ll(r, i, 0));
+    jx_add_str(o, "employee_code", db_str(r, i, 1));
+    jx_add_str(o, "first_name", db_str(r, i, 2));
+    jx_add_str(o, "last_name", db_str(r, i, 3));
+    db_json_ll(o, "department_id", r, i, 4);
+    jx_add_str(o, "role", db_str(r, i, 5));
+    jx_add_bool(o, "is_active", db_bool(r, i, 6));
+    jx_add_str(o, "username", db_str(r, i, 7));
+    jx_add_bool(o, "has_registered_face", db_bool(r, i, 8));
+    return o;
+}
+
+int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, long offset,
+               struct json_object **rows, long long *total)
+{
+    struct db_args a;
+
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_id(&a, f->department_id);
+    db_arg_str(&a, f->is_active);
+    db_arg_int(&a, limit);
+    db_arg_int(&a, offset);
+    return db_page_rows(&st_list, &a, 9, 0, staff_json, NULL, rows, total);
+}
+
+void h_staff_list(struct request *req)
+{
+    struct staff_filter f;
+    long limit, offset;
+    long long total;
+    struct json_object *arr;
+
+    if (req_page_or_reply(req, &limit, &offset) < 0 || staff_filter_or_reply(req, &f) < 0)
+        return;
+    if (staff_rows(req->hotel.id, &f, limit, offset, &arr, &total) < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    resp_json_page(req, arr, total, offset, limit);
+}
