@@ -7,11 +7,13 @@
 #include <stddef.h>
 #include <json-c/json.h>
 #include "http.h"
+#include "params.h"
 #include "pool.h"
 
 #define REQ_MAX_QUERY 32
 #define REQ_MAX_CAPTURES 4
 #define REQ_MAX_HEADERS 8
+#define REQ_MAX_ARGS 24
 
 struct route;
 typedef struct FCGX_Request FCGX_Request;
@@ -74,6 +76,8 @@ struct request {
     int page;                  /* an HTML page (or a path under /dashboard/): errors as HTML */
     struct kv captures[REQ_MAX_CAPTURES];
     int ncaptures;
+    struct arg args[REQ_MAX_ARGS];   /* the route's declared parameters, checked (params.h) */
+    int nargs;
 
     struct caller caller;
     struct hotel_ref hotel;

@@ -47,6 +47,11 @@ struct route {
     unsigned access;
     enum tenant tenant;
     const char *name;       /* label for logs and metrics, e.g. "kiosks.create" */
+    const char *src;        /* the file that handles it, under handlers/ */
+    const struct param *params;   /* what it takes (params.h), {NULL}-terminated; NULL: nothing */
+    const char *const *answers;   /* what the handler itself answers besides the router's own
+                                     refusals: "201", "409 ALREADY_CLOCKED_IN"; NULL-terminated */
+    const char *summary;    /* one line for the OpenAPI document */
 };
 
 /* Match path against pattern (trailing slash optional). Captures go to

@@ -1,79 +1,386 @@
-/* routes.c — the route table: method, path, handler, who may call, and
- * how the hotel is found. The router enforces all of it before a handler
- * runs (fcgi/router.c). */
+/* routes.c — the route table, the one place that says for every route:
+ * its method and whole path, the file that handles it, who may call it,
+ * how the hotel is found, what it takes (path captures, query parameters,
+ * body fields, each with type, bounds and whether required) and what its
+ * handler answers. The router enforces access, tenancy and parameters
+ * before a handler runs (fcgi/router.c, fcgi/params.c), and `faceclock
+ * openapi` documents exactly this table (fcgi/openapi.c).
+ *
+ * Answers listed per route are the handler's own; the router's refusals
+ * (401, 403 FORBIDDEN, 404 for the hotel or a path id, 400 for a declared
+ * parameter, 405, 413, 503 UNAVAILABLE) follow from the entry and are
+ * added to the document by the generator. */
 #include "handlers.h"
 #include "router.h"
+#include "devices/device_rules.h"
 
-#define HOTEL "/api/staff/hotel/{hotel_slug}"
+/* who may call */
 #define MANAGERS (A_SYSADMIN | A_MANAGER | A_ADMIN)
-#define CLOCK HOTEL "/attendance/clock-logs/"
-#define READERS (A_SYSADMIN | A_MANAGER | A_HR | A_ADMIN)
-/* the dashboard's pages (R_PAGE: HTML errors, login redirect) are for a
- * hotel's signed-in users; the system administrator uses the API */
-#define PAGE(path, handler, access, name) {"GET", "/dashboard" path, handler, (access) | R_PAGE, T_CALLER, name}
-#define PAGE_MANAGERS (A_MANAGER | A_ADMIN)
-#define PAGE_READERS (A_MANAGER | A_HR | A_ADMIN)
+#define READERS  (A_SYSADMIN | A_MANAGER | A_HR | A_ADMIN)
+#define ADMINS   (A_SYSADMIN | A_ADMIN)
+/* the dashboard's pages are for a hotel's signed-in users; the system
+ * administrator uses the API */
+#define PAGE_MANAGERS (A_MANAGER | A_ADMIN | R_PAGE)
+#define PAGE_READERS  (A_MANAGER | A_HR | A_ADMIN | R_PAGE)
+#define PAGE_USERS    (A_USERS | R_PAGE)
+
+#define PARAMS(...)  ((const struct param[]){__VA_ARGS__, {0}})
+#define ANSWERS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* path captures: a bad one is 404 "No such <what>." */
+#define HOTEL_SLUG           {"hotel_slug", IN_PATH, PT_SLUG, P_REQUIRED, .doc = "hotel"}
+#define PATH_ID(name, what)  {name, IN_PATH, PT_ID, P_REQUIRED, .doc = what}
+#define PATH_DEVICE          {"device_id", IN_PATH, PT_STRING, P_REQUIRED, 1, 64, .valid = valid_device_id, .doc = "device"}
+
+/* query parameters */
+#define Q_HOTEL   {"hotel", IN_QUERY, PT_SLUG, .doc = "The hotel's slug; the system administrator must name it."}
+#define Q_PAGE    {"limit", IN_QUERY, PT_INT, 0, 1, 1000, .doc = "Rows per page (default 100)."}, \
+                  {"offset", IN_QUERY, PT_INT, 0, 0, 1e18, .doc = "Rows to skip (the Link header's next page sets it)."}
+#define Q_FORMAT  {"format", IN_QUERY, PT_STRING, 0, 0, 16, .doc = "csv: every matching row as a CSV export (so does Accept: text/csv)."}
+#define Q_ID(name, doc_)    {name, IN_QUERY, PT_ID, .doc = doc_}
+#define Q_DATE(name, doc_)  {name, IN_QUERY, PT_DATE, .doc = doc_}
+#define Q_BOUND(name, doc_) {name, IN_QUERY, PT_TIME_BOUND, .doc = doc_}
+#define Q_TEXT(name, max, doc_) {name, IN_QUERY, PT_STRING, 0, 0, max, .doc = doc_}
+
+/* body fields */
+#define B_REQ(name, type, doc_)             {name, IN_BODY, type, P_REQUIRED, .doc = doc_}
+#define B_OPT(name, type, doc_)             {name, IN_BODY, type, .doc = doc_}
+#define B_TEXT(name, flags, lo, hi, doc_)   {name, IN_BODY, PT_STRING, flags, lo, hi, .doc = doc_}
+#define B_DESCRIPTOR \
+    {"descriptor", IN_BODY, PT_ARRAY, P_REQUIRED, 128, 128, PT_NUMBER, .code = "INVALID_FACE_DATA", \
+     .doc = "The face descriptor: exactly 128 finite numbers (face-api.js)."}
+
+/* shared filter sets (the pages take the API's filters) */
+#define AUDIT_FILTERS \
+    Q_ID("staff_id", "Only this staff member's rows."), \
+    {"action", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"REGISTERED", "REVOKED", "RE_REGISTERED", "FORCED_CLOCK_IN", NULL}, .doc = "Only this action."}, \
+    Q_BOUND("from", "From this hotel-local date or instant."), \
+    Q_BOUND("to", "Up to this hotel-local date (inclusive) or instant.")
+#define CLOCK_FILTERS \
+    Q_ID("staff_id", "Only this staff member's logs (staff: only their own)."), \
+    Q_ID("department_id", "Only this department's logs."), \
+    Q_DATE("from", "From this hotel-local date."), \
+    Q_DATE("to", "Up to this hotel-local date (inclusive).")
+#define STAFF_FILTERS \
+    Q_ID("department_id", "Only this department."), \
+    {"is_active", IN_QUERY, PT_BOOL, .doc = "Only active (true) or departed (false) staff."}
+#define DEVICE_FILTERS \
+    {"capability", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"face_recognition", "emotion_monitoring", NULL}, .doc = "Only devices with this capability."}, \
+    {"status", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"online", "offline", "provisioning", NULL}, .doc = "Only devices in this status."}, \
+    Q_TEXT("location_label", 200, "Only devices at this location.")
+
+/* the unrostered and safety answers every clock write can give */
+#define CLOCK_REFUSALS "403 FACE_DISABLED_FOR_HOTEL", "403 FACE_DISABLED_FOR_DEPARTMENT", "409 ALREADY_CLOCKED_IN"
 
 const struct route app_routes[] = {
-    {"GET",    "/healthz",                     h_healthz,        A_PUBLIC,  T_NONE, "healthz"},
-    {"GET",    "/metrics",                     h_metrics,        A_PUBLIC,  T_NONE, "metrics"},
+    /* ---- runtime ---------------------------------------------------- */
+    {.method = "GET", .pattern = "/healthz", .name = "healthz",
+     .handler = h_healthz, .src = "app/health.c", .access = A_PUBLIC, .tenant = T_NONE,
+     .answers = ANSWERS("200", "503"),
+     .summary = "Whether the worker pool and PostgreSQL answer."},
+    {.method = "GET", .pattern = "/metrics", .name = "metrics",
+     .handler = h_metrics, .src = "app/health.c", .access = A_PUBLIC, .tenant = T_NONE,
+     .answers = ANSWERS("200"),
+     .summary = "Prometheus text: requests by route and status, latency, database errors, workers."},
 
-    {"POST",   "/api/auth/login",              h_login,          A_PUBLIC,  T_NONE, "auth.login"},
-    {"POST",   "/api/auth/logout",             h_logout,         A_USERS,   T_NONE, "auth.logout"},
-    {"GET",    "/api/auth/me",                 h_me,             A_USERS | A_KIOSK, T_NONE, "auth.me"},
+    /* ---- people: sessions, PMS, kiosks, staff ------------------------ */
+    {.method = "POST", .pattern = "/api/auth/login", .name = "auth.login",
+     .handler = h_login, .src = "people/sessions.c", .access = A_PUBLIC, .tenant = T_NONE,
+     .params = PARAMS(B_TEXT("username", P_REQUIRED, 0, 64, "The user's name (unique across hotels)."),
+                      B_TEXT("password", P_REQUIRED, 0, 256, "The user's password.")),
+     .answers = ANSWERS("200", "401 INVALID_CREDENTIALS", "429 RATE_LIMITED"),
+     .summary = "Sign in: a bearer token (and the dashboard's session cookie)."},
+    {.method = "POST", .pattern = "/api/auth/logout", .name = "auth.logout",
+     .handler = h_logout, .src = "people/sessions.c", .access = A_USERS, .tenant = T_NONE,
+     .answers = ANSWERS("200"),
+     .summary = "Revoke the caller's token."},
+    {.method = "GET", .pattern = "/api/auth/me", .name = "auth.me",
+     .handler = h_me, .src = "people/sessions.c", .access = A_USERS | A_KIOSK, .tenant = T_NONE,
+     .answers = ANSWERS("200"),
+     .summary = "Who the caller is: a user with role and hotel, or a kiosk of a hotel."},
 
-    {"PUT",    HOTEL "/pms-sync/",             h_pms_sync,       A_SYSADMIN | A_ADMIN, T_PATH_CREATE, "pms.sync"},
+    {.method = "PUT", .pattern = "/api/staff/hotel/{hotel_slug}/pms-sync/", .name = "pms.sync",
+     .handler = h_pms_sync, .src = "people/pms.c", .access = ADMINS, .tenant = T_PATH_CREATE,
+     .params = PARAMS(HOTEL_SLUG,
+                      B_OPT("hotel", PT_OBJECT, "{name, timezone}: the hotel (created by the system administrator)."),
+                      B_OPT("settings", PT_OBJECT, "Any subset of the attendance settings."),
+                      B_OPT("departments", PT_ARRAY, "[{id, name}]"),
+                      B_OPT("staff", PT_ARRAY, "[{id, employee_code, first_name, last_name, department_id, role, username, password, is_active}]"),
+                      B_OPT("roster", PT_ARRAY, "[{id, staff_id, date, start_time, end_time, location, department_id}]"),
+                      B_OPT("clock_logs", PT_ARRAY, "[{staff_id, time_in, time_out, roster_shift_id}]")),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "Upsert a hotel's departments, staff, roster and history from its PMS, all or nothing."},
 
-    {"GET",    HOTEL "/kiosks/",               h_kiosks_list,    MANAGERS,  T_PATH, "kiosks.list"},
-    {"POST",   HOTEL "/kiosks/",               h_kiosks_create,  MANAGERS,  T_PATH, "kiosks.create"},
-    {"DELETE", HOTEL "/kiosks/{kiosk_id}/",    h_kiosks_revoke,  MANAGERS,  T_PATH, "kiosks.revoke"},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/kiosks/", .name = "kiosks.list",
+     .handler = h_kiosks_list, .src = "people/kiosks.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's kiosks."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/kiosks/", .name = "kiosks.create",
+     .handler = h_kiosks_create, .src = "people/kiosks.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, B_TEXT("name", P_REQUIRED, 1, 100, "The kiosk's name.")),
+     .answers = ANSWERS("201"),
+     .summary = "Make a kiosk key (shown once, stored hashed)."},
+    {.method = "DELETE", .pattern = "/api/staff/hotel/{hotel_slug}/kiosks/{kiosk_id}/", .name = "kiosks.revoke",
+     .handler = h_kiosks_revoke, .src = "people/kiosks.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, PATH_ID("kiosk_id", "kiosk")),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "Revoke a kiosk key."},
 
-    {"GET",    HOTEL "/staff/",                h_staff_list,     READERS,   T_PATH, "staff.list"},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/staff/", .name = "staff.list",
+     .handler = h_staff_list, .src = "people/staff.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE, STAFF_FILTERS),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's staff with their login and face data status."},
 
-    {"GET",    HOTEL "/attendance/settings/",  h_settings_get,   READERS,   T_PATH, "settings.get"},
-    {"PATCH",  HOTEL "/attendance/settings/",  h_settings_patch, MANAGERS,  T_PATH, "settings.patch"},
+    /* ---- attendance ---------------------------------------------------- */
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/settings/", .name = "settings.get",
+     .handler = h_settings_get, .src = "attendance/settings.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's attendance settings."},
+    {.method = "PATCH", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/settings/", .name = "settings.patch",
+     .handler = h_settings_patch, .src = "attendance/settings.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG,
+                      B_OPT("face_attendance_enabled", PT_BOOL, "Face clock-in on or off."),
+                      B_OPT("face_attendance_min_confidence", PT_NUMBER, "0 to 1 (default 0.85)."),
+                      B_OPT("require_face_consent", PT_BOOL, "Registration needs consent_given."),
+                      B_OPT("allow_face_self_registration", PT_BOOL, "Staff may register their own face."),
+                      B_OPT("face_data_retention_days", PT_INT, "At least 1 (default 365)."),
+                      {"face_attendance_departments", IN_BODY, PT_ARRAY, 0, 0, 0, PT_ID, .doc = "Department ids; empty or null: every department."},
+                      B_OPT("break_warning_hours", PT_NUMBER, "Below overtime_warning_hours (default 6)."),
+                      B_OPT("overtime_warning_hours", PT_NUMBER, "Below hard_limit_hours (default 10)."),
+                      B_OPT("hard_limit_hours", PT_NUMBER, "Default 12."),
+                      B_OPT("enforce_limits", PT_BOOL, "A session past hard_limit_hours must clock out."),
+                      B_OPT("clock_in_early_minutes", PT_INT, "How early before a shift a scan counts (default 120)."),
+                      B_OPT("duplicate_scan_seconds", PT_INT, "A scan this soon after clocking in is refused (default 60).")),
+     .answers = ANSWERS("200"),
+     .summary = "Change any subset of the settings (break < overtime < hard)."},
 
-    {"POST",   CLOCK "register-face/",         h_register_face,  A_STAFF | MANAGERS, T_PATH, "face.register"},
-    {"DELETE", CLOCK "revoke-face/{staff_id}/", h_revoke_face,   A_STAFF | MANAGERS, T_PATH, "face.revoke"},
-    {"POST",   CLOCK "face-clock-in/",         h_face_clock_in,  A_KIOSK | A_SYSADMIN, T_PATH, "clock.face"},
-    {"POST",   CLOCK "unrostered-confirm/",    h_unrostered_confirm, A_KIOSK | A_SYSADMIN, T_PATH, "clock.confirm"},
-    {"POST",   CLOCK "force-log/",             h_force_log,      A_KIOSK | MANAGERS, T_PATH, "clock.force"},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/register-face/", .name = "face.register",
+     .handler = h_register_face, .src = "attendance/faces.c", .access = A_STAFF | MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, B_DESCRIPTOR,
+                      B_OPT("staff_id", PT_ID, "Whom to register (absent: the caller)."),
+                      B_OPT("consent_given", PT_BOOL, "The person's consent (required when the hotel requires it).")),
+     .answers = ANSWERS("201", "403 FACE_DISABLED_FOR_HOTEL", "403 FACE_DISABLED_FOR_DEPARTMENT",
+                        "403 SELF_REGISTRATION_DISABLED", "400 CONSENT_REQUIRED", "404 NOT_FOUND"),
+     .summary = "Register (or replace) a staff member's face, audited."},
+    {.method = "DELETE", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/revoke-face/{staff_id}/", .name = "face.revoke",
+     .handler = h_revoke_face, .src = "attendance/faces.c", .access = A_STAFF | MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, PATH_ID("staff_id", "staff member"),
+                      B_TEXT("reason", P_REQUIRED, 0, 500, "Why (audited).")),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "Delete a staff member's face data here and, at the next sync, on every device."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/face-clock-in/", .name = "clock.face",
+     .handler = h_face_clock_in, .src = "attendance/clock.c", .access = A_KIOSK | A_SYSADMIN, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, B_DESCRIPTOR,
+                      B_OPT("force_log", PT_BOOL, "Clock an unrostered person in at once (needs force_reason)."),
+                      B_TEXT("force_reason", 0, 0, 500, "Why, for a forced log.")),
+     .answers = ANSWERS("200", "201", "404 FACE_NOT_RECOGNIZED", "403 FACE_CONFIDENCE_TOO_LOW", CLOCK_REFUSALS),
+     .summary = "A kiosk's scan: clock-in, clock-out, or the unrostered prompt."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/unrostered-confirm/", .name = "clock.confirm",
+     .handler = h_unrostered_confirm, .src = "attendance/clock.c", .access = A_KIOSK | A_SYSADMIN, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, B_TEXT("confirmation_token", 0, 0, 4096, "The scan's confirmation_token (required).")),
+     .answers = ANSWERS("201", "404 NOT_FOUND", CLOCK_REFUSALS),
+     .summary = "Clock an unrostered person in, pending review."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/force-log/", .name = "clock.force",
+     .handler = h_force_log, .src = "attendance/clock.c", .access = A_KIOSK | MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG,
+                      B_TEXT("confirmation_token", 0, 0, 4096, "Kiosks: the scan's confirmation_token."),
+                      B_TEXT("reason", P_REQUIRED, 0, 500, "Why (audited as FORCED_CLOCK_IN)."),
+                      B_OPT("staff_id", PT_ID, "Managers: whom to clock in.")),
+     .answers = ANSWERS("201", "404 NOT_FOUND", CLOCK_REFUSALS),
+     .summary = "Force an unrostered clock-in with a reason, pending review."},
 
-    {"GET",    CLOCK,                          h_clocklogs_list, READERS | A_STAFF, T_PATH, "attendance.clock_logs"},
-    {"GET",    CLOCK "pending-approval/",      h_review_pending, MANAGERS,  T_PATH, "attendance.pending"},
-    {"POST",   CLOCK "{log_id}/approve/",      h_review_approve, MANAGERS,  T_PATH, "attendance.approve"},
-    {"GET",    CLOCK "currently-clocked-in/",  h_review_clocked_in, MANAGERS, T_PATH, "attendance.clocked_in"},
-    {"POST",   CLOCK "{log_id}/long-session-ack/", h_review_long_session_ack, A_KIOSK | MANAGERS, T_PATH, "attendance.long_session_ack"},
-    {"GET",    CLOCK "face-audit-logs/",       h_audit_list,     READERS,   T_PATH, "attendance.audit"},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/", .name = "attendance.clock_logs",
+     .handler = h_clocklogs_list, .src = "attendance/clock_logs.c", .access = READERS | A_STAFF, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE, CLOCK_FILTERS, Q_FORMAT),
+     .answers = ANSWERS("200"),
+     .summary = "Clock logs, newest first; JSON pages or a CSV export."},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/pending-approval/", .name = "attendance.pending",
+     .handler = h_review_pending, .src = "attendance/review.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE),
+     .answers = ANSWERS("200"),
+     .summary = "Unrostered and forced logs awaiting review."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/{log_id}/approve/", .name = "attendance.approve",
+     .handler = h_review_approve, .src = "attendance/review.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, PATH_ID("log_id", "clock log"),
+                      B_REQ("approved", PT_BOOL, "Approve (true) or reject (false)."),
+                      B_TEXT("note", 0, 0, 500, "The reviewer's note.")),
+     .answers = ANSWERS("200", "404 NOT_FOUND", "409 CONFLICT"),
+     .summary = "Approve or reject a log awaiting review."},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/currently-clocked-in/", .name = "attendance.clocked_in",
+     .handler = h_review_clocked_in, .src = "attendance/review.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE),
+     .answers = ANSWERS("200"),
+     .summary = "Open sessions with their safety flags as of now."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/{log_id}/long-session-ack/", .name = "attendance.long_session_ack",
+     .handler = h_review_long_session_ack, .src = "attendance/review.c", .access = A_KIOSK | MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, PATH_ID("log_id", "clock log"),
+                      {"mode", IN_BODY, PT_ENUM, P_REQUIRED, .choices = (const char *const[]){"stay_clocked_in", "clocked_out", NULL}, .doc = "Stay clocked in, or clock out now."}),
+     .answers = ANSWERS("200", "404 NOT_FOUND", "409 CONFLICT", "409 SESSION_TOO_LONG"),
+     .summary = "Acknowledge a long session."},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/face-audit-logs/", .name = "attendance.audit",
+     .handler = h_audit_list, .src = "attendance/audit.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE, AUDIT_FILTERS, Q_FORMAT),
+     .answers = ANSWERS("200"),
+     .summary = "The face audit log, newest first; JSON pages or a CSV export."},
 
-    {"POST",   "/api/enrollment/capture",      h_enrollment_capture, MANAGERS, T_CALLER, "enrollment.capture"},
-    {"GET",    "/api/enrollment/{employee_id}", h_enrollment_get, READERS,  T_CALLER, "enrollment.get"},
+    /* ---- devices: enrollment, push and sync, registry, events ------------ */
+    {.method = "POST", .pattern = "/api/enrollment/capture", .name = "enrollment.capture",
+     .handler = h_enrollment_capture, .src = "devices/enrollment.c", .access = MANAGERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_HOTEL,
+                      B_TEXT("userId", P_REQUIRED, 0, 64, "The staff member's employee code."),
+                      B_OPT("consent_given", PT_BOOL, "The person's consent (required when the hotel requires it)."),
+                      {"captures", IN_BODY, PT_ARRAY, P_REQUIRED, .doc = "[{pose, imageData, descriptor}] for front, left, right, up and down."}),
+     .answers = ANSWERS("201", "400 INVALID_FACE_DATA", "400 CONSENT_REQUIRED", "403 FACE_DISABLED_FOR_HOTEL",
+                        "403 FACE_DISABLED_FOR_DEPARTMENT", "404 NOT_FOUND", "413 PAYLOAD_TOO_LARGE",
+                        "422 INCONSISTENT_CAPTURES"),
+     .summary = "Enroll a person from five poses: thumbnail, mean embedding, face data."},
+    {.method = "GET", .pattern = "/api/enrollment/{employee_id}", .name = "enrollment.get",
+     .handler = h_enrollment_get, .src = "devices/enrollment.c", .access = READERS, .tenant = T_CALLER,
+     .params = PARAMS({"employee_id", IN_PATH, PT_STRING, P_REQUIRED, 1, 64, .doc = "employee"}, Q_HOTEL),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "A person's enrollment: status, thumbnail, devices holding it."},
 
-    {"POST",   "/api/iot/enrollments/push",    h_push,           MANAGERS,  T_CALLER, "iot.push"},
-    {"GET",    "/api/iot/enrollments/sync",    h_sync,           A_DEVICE,  T_CALLER, "iot.sync"},
+    {.method = "POST", .pattern = "/api/iot/enrollments/push", .name = "iot.push",
+     .handler = h_push, .src = "devices/push.c", .access = MANAGERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_HOTEL,
+                      B_TEXT("employee_id", P_REQUIRED, 0, 64, "The employee code whose profile is pushed."),
+                      B_TEXT("push_mode", 0, 0, 16, "selected (default), all or location."),
+                      B_OPT("target_devices", PT_ARRAY, "selected: the device ids."),
+                      B_TEXT("location_label", 0, 0, 200, "location: the devices' location.")),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "Push a face profile to devices; per-device results."},
+    {.method = "GET", .pattern = "/api/iot/enrollments/sync", .name = "iot.sync",
+     .handler = h_sync, .src = "devices/sync.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .params = PARAMS({"device_id", IN_QUERY, PT_STRING, P_REQUIRED, 1, 64, .doc = "The calling device's own id."},
+                      {"since_version", IN_QUERY, PT_INT, 0, 0, 1e18, .doc = "The version the device holds (0: full sync)."},
+                      Q_TEXT("model", 64, "The device's embedding model.")),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "What a device must add and remove since its version."},
 
-    {"POST",   "/api/iot/devices",             h_devices_create, A_SYSADMIN | A_ADMIN, T_CALLER, "devices.create"},
-    {"GET",    "/api/iot/devices",             h_devices_list,   READERS,   T_CALLER, "devices.list"},
-    {"POST",   "/api/iot/devices/provision",   h_devices_provision, A_PUBLIC, T_NONE, "devices.provision"},
-    {"POST",   "/api/iot/devices/{device_id}/provisioning-token", h_devices_token, A_SYSADMIN | A_ADMIN, T_CALLER, "devices.token"},
-    {"DELETE", "/api/iot/devices/{device_id}", h_devices_deactivate, A_SYSADMIN | A_ADMIN, T_CALLER, "devices.deactivate"},
-    {"POST",   "/api/iot/devices/{device_id}/heartbeat", h_devices_heartbeat, A_DEVICE, T_CALLER, "devices.heartbeat"},
-    {"POST",   "/api/iot/events",              h_events_create,  A_DEVICE,  T_CALLER, "events.create"},
-    {"GET",    "/api/iot/events",              h_events_list,    READERS,   T_CALLER, "events.list"},
+    {.method = "POST", .pattern = "/api/iot/devices", .name = "devices.create",
+     .handler = h_devices_create, .src = "devices/devices.c", .access = ADMINS, .tenant = T_CALLER,
+     .params = PARAMS(Q_HOTEL,
+                      {"device_id", IN_BODY, PT_STRING, P_REQUIRED, 0, 64, .doc = "The device's id, e.g. cam-001."},
+                      B_TEXT("display_name", 0, 0, 200, "Its name."),
+                      B_TEXT("device_category", 0, 0, 64, "Its category."),
+                      B_TEXT("capability", 0, 0, 32, "face_recognition or emotion_monitoring."),
+                      B_TEXT("location_label", 0, 0, 200, "Where it is."),
+                      B_OPT("location_geo", PT_OBJECT, "{lat, lng}")),
+     .answers = ANSWERS("201", "409 CONFLICT"),
+     .summary = "Register an edge device; a one-time provisioning token (5 minutes)."},
+    {.method = "GET", .pattern = "/api/iot/devices", .name = "devices.list",
+     .handler = h_devices_list, .src = "devices/devices.c", .access = READERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_HOTEL, Q_PAGE, DEVICE_FILTERS),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's devices with connectivity counts."},
+    {.method = "POST", .pattern = "/api/iot/devices/provision", .name = "devices.provision",
+     .handler = h_devices_provision, .src = "devices/devices.c", .access = A_PUBLIC, .tenant = T_NONE,
+     .params = PARAMS(B_TEXT("device_id", P_REQUIRED, 0, 64, "The device's id."),
+                      B_TEXT("provisioning_token", P_REQUIRED, 0, 128, "The one-time token.")),
+     .answers = ANSWERS("200", "403 FORBIDDEN"),
+     .summary = "Trade a provisioning token for the device's key, once."},
+    {.method = "POST", .pattern = "/api/iot/devices/{device_id}/provisioning-token", .name = "devices.token",
+     .handler = h_devices_token, .src = "devices/devices.c", .access = ADMINS, .tenant = T_CALLER,
+     .params = PARAMS(PATH_DEVICE, Q_HOTEL),
+     .answers = ANSWERS("200", "201", "404 NOT_FOUND"),
+     .summary = "A new provisioning token for a device."},
+    {.method = "DELETE", .pattern = "/api/iot/devices/{device_id}", .name = "devices.deactivate",
+     .handler = h_devices_deactivate, .src = "devices/devices.c", .access = ADMINS, .tenant = T_CALLER,
+     .params = PARAMS(PATH_DEVICE, Q_HOTEL),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "Deactivate a device and its key."},
+    {.method = "POST", .pattern = "/api/iot/devices/{device_id}/heartbeat", .name = "devices.heartbeat",
+     .handler = h_devices_heartbeat, .src = "devices/devices.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .params = PARAMS(PATH_DEVICE, B_TEXT("error", 0, 0, 1000, "The device's last error, if any (the body is optional).")),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "A device says it is alive."},
+    {.method = "POST", .pattern = "/api/iot/events", .name = "events.create",
+     .handler = h_events_create, .src = "devices/events.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .params = PARAMS(B_TEXT("event_id", P_REQUIRED, 0, 100, "EV1-{epoch ms}-{random}; repeats are idempotent."),
+                      B_TEXT("event_type", 0, 0, 64, "face_recognition."),
+                      B_TEXT("event_timestamp", P_REQUIRED, 0, 64, "RFC 3339."),
+                      B_TEXT("employee_id", 0, 0, 64, "Whom the device recognised."),
+                      B_OPT("metadata", PT_OBJECT, "Anything the device adds (at most 16 KiB)."),
+                      B_TEXT("device_id", 0, 0, 64, "The calling device's own id.")),
+     .answers = ANSWERS("200", "201", "404 NOT_FOUND"),
+     .summary = "A device reports a face-recognition event."},
+    {.method = "GET", .pattern = "/api/iot/events", .name = "events.list",
+     .handler = h_events_list, .src = "devices/events.c", .access = READERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_HOTEL, Q_PAGE,
+                      {"device_id", IN_QUERY, PT_STRING, 0, 1, 64, .valid = valid_device_id, .doc = "Only this device's events."},
+                      {"employee_id", IN_QUERY, PT_STRING, 0, 1, 64, .doc = "Only this employee's events."},
+                      Q_BOUND("from", "From this hotel-local date or instant."),
+                      Q_BOUND("to", "Up to this hotel-local date (inclusive) or instant.")),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's device events, newest first."},
 
-    {"GET",    "/dashboard/login",             h_page_login,     A_PUBLIC | R_PAGE, T_NONE, "page.login"},
-    PAGE("/logout",                            h_page_logout,    A_USERS,         "page.logout"),
-    PAGE("/",                                  h_page_board,     A_USERS,         "page.board"),
-    PAGE("/approvals",                         h_page_approvals, PAGE_MANAGERS,   "page.approvals"),
-    PAGE("/staff",                             h_page_staff,     PAGE_READERS,    "page.staff"),
-    PAGE("/audit",                             h_page_audit,     PAGE_READERS,    "page.audit"),
-    PAGE("/clock-logs",                        h_page_clock_logs, PAGE_READERS,   "page.clock_logs"),
-    PAGE("/settings",                          h_page_settings,  PAGE_READERS,    "page.settings"),
-    PAGE("/kiosks",                            h_page_kiosks,    PAGE_MANAGERS,   "page.kiosks"),
-    PAGE("/devices",                           h_page_devices,   PAGE_READERS,    "page.devices"),
-    PAGE("/staff/{staff_id}/register",         h_page_staff_register, PAGE_MANAGERS, "page.staff_register"),
-    PAGE("/me",                                h_page_me,        A_USERS,         "page.me"),
-    {"GET",    "/enroll/",                     h_page_enroll,    PAGE_MANAGERS | R_PAGE, T_CALLER, "page.enroll"},
+    /* ---- pages (HTML; errors as pages, sign-in redirects) ----------------- */
+    {.method = "GET", .pattern = "/dashboard/login", .name = "page.login",
+     .handler = h_page_login, .src = "pages/login.c", .access = A_PUBLIC | R_PAGE, .tenant = T_NONE,
+     .params = PARAMS(Q_TEXT("next", 2048, "Where to go after signing in (a dashboard path)."),
+                      Q_TEXT("logged_out", 16, "Present after signing out.")),
+     .answers = ANSWERS("200"),
+     .summary = "The sign-in form."},
+    {.method = "GET", .pattern = "/dashboard/logout", .name = "page.logout",
+     .handler = h_page_logout, .src = "pages/login.c", .access = PAGE_USERS, .tenant = T_CALLER,
+     .answers = ANSWERS("200"),
+     .summary = "Sign out."},
+    {.method = "GET", .pattern = "/dashboard/", .name = "page.board",
+     .handler = h_page_board, .src = "pages/board.c", .access = PAGE_USERS, .tenant = T_CALLER,
+     .answers = ANSWERS("200", "303"),
+     .summary = "The manager's board: who is clocked in, today's counts, the week's chart."},
+    {.method = "GET", .pattern = "/dashboard/approvals", .name = "page.approvals",
+     .handler = h_page_approvals, .src = "pages/approvals.c", .access = PAGE_MANAGERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_PAGE),
+     .answers = ANSWERS("200"),
+     .summary = "Logs awaiting review."},
+    {.method = "GET", .pattern = "/dashboard/staff", .name = "page.staff",
+     .handler = h_page_staff, .src = "pages/staff.c", .access = PAGE_READERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_PAGE, STAFF_FILTERS),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's staff and their face data."},
+    {.method = "GET", .pattern = "/dashboard/audit", .name = "page.audit",
+     .handler = h_page_audit, .src = "pages/audit.c", .access = PAGE_READERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_PAGE, AUDIT_FILTERS),
+     .answers = ANSWERS("200"),
+     .summary = "The face audit log."},
+    {.method = "GET", .pattern = "/dashboard/clock-logs", .name = "page.clock_logs",
+     .handler = h_page_clock_logs, .src = "pages/clock_logs.c", .access = PAGE_READERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_PAGE, CLOCK_FILTERS),
+     .answers = ANSWERS("200"),
+     .summary = "Clock logs."},
+    {.method = "GET", .pattern = "/dashboard/settings", .name = "page.settings",
+     .handler = h_page_settings, .src = "pages/settings.c", .access = PAGE_READERS, .tenant = T_CALLER,
+     .answers = ANSWERS("200"),
+     .summary = "The attendance settings form."},
+    {.method = "GET", .pattern = "/dashboard/kiosks", .name = "page.kiosks",
+     .handler = h_page_kiosks, .src = "pages/kiosks.c", .access = PAGE_MANAGERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_PAGE),
+     .answers = ANSWERS("200"),
+     .summary = "Kiosks: make and revoke keys."},
+    {.method = "GET", .pattern = "/dashboard/devices", .name = "page.devices",
+     .handler = h_page_devices, .src = "pages/devices.c", .access = PAGE_READERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_PAGE, DEVICE_FILTERS),
+     .answers = ANSWERS("200"),
+     .summary = "Edge devices and their status."},
+    {.method = "GET", .pattern = "/dashboard/staff/{staff_id}/register", .name = "page.staff_register",
+     .handler = h_page_staff_register, .src = "pages/register.c", .access = PAGE_MANAGERS, .tenant = T_CALLER,
+     .params = PARAMS(PATH_ID("staff_id", "staff member")),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "Register a staff member's face from the camera."},
+    {.method = "GET", .pattern = "/dashboard/me", .name = "page.me",
+     .handler = h_page_me, .src = "pages/me.c", .access = PAGE_USERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_PAGE, CLOCK_FILTERS),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "A user's own page: logs, face registration, consent."},
+    {.method = "GET", .pattern = "/enroll/", .name = "page.enroll",
+     .handler = h_page_enroll, .src = "pages/enroll.c", .access = PAGE_MANAGERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_TEXT("employee", 64, "Preselect this employee code.")),
+     .answers = ANSWERS("200"),
+     .summary = "Enrollment: five guided poses, then deployment to devices."},
 };
 
 const int app_nroutes = (int)(sizeof app_routes / sizeof app_routes[0]);

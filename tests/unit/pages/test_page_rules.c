@@ -38,8 +38,8 @@ START_TEST(page_paths)
     /* with no route, the path decides; with one, its flag */
     ck_assert(route_is_page(NULL, "/dashboard/x"));
     ck_assert(!route_is_page(NULL, "/api/x"));
-    struct route page = {"GET", "/dashboard/", NULL, A_MANAGER | R_PAGE, T_CALLER, "p"};
-    struct route api = {"GET", "/api/x", NULL, A_MANAGER, T_CALLER, "a"};
+    struct route page = {.method = "GET", .pattern = "/dashboard/", .access = A_MANAGER | R_PAGE, .tenant = T_CALLER, .name = "p"};
+    struct route api = {.method = "GET", .pattern = "/api/x", .access = A_MANAGER, .tenant = T_CALLER, .name = "a"};
     ck_assert(route_is_page(&page, "/dashboard/"));
     ck_assert(!route_is_page(&api, "/dashboard/"));
 }
