@@ -231,6 +231,9 @@ static int body_field(struct pool *p, struct json_object *o, const struct param 
         }
         rc = array_items(v, d, why);
         break;
+    case PT_ANY:
+        rc = 0;
+        break;
     case PT_OBJECT:
         if (!json_object_is_type(v, json_type_object)) {
             *why = "must be an object";
@@ -301,6 +304,8 @@ int params_or_reply(struct request *req)
                 continue;
             }
             const char *v = pass == IN_PATH ? req_capture(req, d->name) : req_query(req, d->name);
+            if (v != NULL && *v == '\0' && pass == IN_QUERY && req->page)
+                v = NULL;
             if (v == NULL) {
                 if (d->flags & P_REQUIRED) {
                     if (pass == IN_PATH)

@@ -7,7 +7,8 @@
  *
  * Answers of a failed check, in declaration order:
  *   path   -> 404 NOT_FOUND "No such <doc>." (a path names an object)
- *   query  -> 400 VALIDATION_ERROR with "field"
+ *   query  -> 400 VALIDATION_ERROR with "field"; on a page route an
+ *             empty value is absent (an HTML form sends every field)
  *   body   -> 400 INVALID_JSON (no body, not JSON, not an object), then
  *             400 VALIDATION_ERROR with "field" per declared field,
  *             or the param's own .code (e.g. INVALID_FACE_DATA). */
@@ -33,7 +34,10 @@ enum param_type {
     PT_TIME_BOUND,      /* a list filter's bound: a PT_DATE or a PT_TIMESTAMP */
     PT_ARRAY,           /* a JSON array of min..max items of type .items */
     PT_OBJECT,          /* a JSON object (its fields: the handler's rules) */
+    PT_ANY,             /* any JSON value; the handler's rules decide (body only) */
 };
+
+#define P_NO_MAX 1e19    /* a whole number's max when it has none (LONG_MAX) */
 
 #define P_REQUIRED 1u    /* absent (or JSON null) is an error */
 

@@ -35,7 +35,7 @@
 /* query parameters */
 #define Q_HOTEL   {"hotel", IN_QUERY, PT_SLUG, .doc = "The hotel's slug; the system administrator must name it."}
 #define Q_PAGE    {"limit", IN_QUERY, PT_INT, 0, 1, 1000, .doc = "Rows per page (default 100)."}, \
-                  {"offset", IN_QUERY, PT_INT, 0, 0, 1e18, .doc = "Rows to skip (the Link header's next page sets it)."}
+                  {"offset", IN_QUERY, PT_INT, 0, 0, 1e9, .doc = "Rows to skip (the Link header's next page sets it)."}
 #define Q_FORMAT  {"format", IN_QUERY, PT_STRING, 0, 0, 16, .doc = "csv: every matching row as a CSV export (so does Accept: text/csv)."}
 #define Q_ID(name, doc_)    {name, IN_QUERY, PT_ID, .doc = doc_}
 #define Q_DATE(name, doc_)  {name, IN_QUERY, PT_DATE, .doc = doc_}
@@ -161,7 +161,7 @@ const struct route app_routes[] = {
      .handler = h_register_face, .src = "attendance/faces.c", .access = A_STAFF | MANAGERS, .tenant = T_PATH,
      .params = PARAMS(HOTEL_SLUG, B_DESCRIPTOR,
                       B_OPT("staff_id", PT_ID, "Whom to register (absent: the caller)."),
-                      B_OPT("consent_given", PT_BOOL, "The person's consent (required when the hotel requires it).")),
+                      B_OPT("consent_given", PT_ANY, "The person's consent: only true gives it (required when the hotel requires it).")),
      .answers = ANSWERS("201", "403 FACE_DISABLED_FOR_HOTEL", "403 FACE_DISABLED_FOR_DEPARTMENT",
                         "403 SELF_REGISTRATION_DISABLED", "400 CONSENT_REQUIRED", "404 NOT_FOUND"),
      .summary = "Register (or replace) a staff member's face, audited."},
@@ -231,7 +231,7 @@ const struct route app_routes[] = {
      .handler = h_enrollment_capture, .src = "devices/enrollment.c", .access = MANAGERS, .tenant = T_CALLER,
      .params = PARAMS(Q_HOTEL,
                       B_TEXT("userId", P_REQUIRED, 0, 64, "The staff member's employee code."),
-                      B_OPT("consent_given", PT_BOOL, "The person's consent (required when the hotel requires it)."),
+                      B_OPT("consent_given", PT_ANY, "The person's consent: only true gives it (required when the hotel requires it)."),
                       {"captures", IN_BODY, PT_ARRAY, P_REQUIRED, .doc = "[{pose, imageData, descriptor}] for front, left, right, up and down."}),
      .answers = ANSWERS("201", "400 INVALID_FACE_DATA", "400 CONSENT_REQUIRED", "403 FACE_DISABLED_FOR_HOTEL",
                         "403 FACE_DISABLED_FOR_DEPARTMENT", "404 NOT_FOUND", "413 PAYLOAD_TOO_LARGE",
@@ -255,7 +255,7 @@ const struct route app_routes[] = {
     {.method = "GET", .pattern = "/api/iot/enrollments/sync", .name = "iot.sync",
      .handler = h_sync, .src = "devices/sync.c", .access = A_DEVICE, .tenant = T_CALLER,
      .params = PARAMS({"device_id", IN_QUERY, PT_STRING, P_REQUIRED, 1, 64, .doc = "The calling device's own id."},
-                      {"since_version", IN_QUERY, PT_INT, 0, 0, 1e18, .doc = "The version the device holds (0: full sync)."},
+                      {"since_version", IN_QUERY, PT_INT, 0, 0, P_NO_MAX, .doc = "The version the device holds (0: full sync)."},
                       Q_TEXT("model", 64, "The device's embedding model.")),
      .answers = ANSWERS("200", "404 NOT_FOUND"),
      .summary = "What a device must add and remove since its version."},
@@ -268,7 +268,7 @@ const struct route app_routes[] = {
                       B_TEXT("device_category", 0, 0, 64, "Its category."),
                       B_TEXT("capability", 0, 0, 32, "face_recognition or emotion_monitoring."),
                       B_TEXT("location_label", 0, 0, 200, "Where it is."),
-                      B_OPT("location_geo", PT_OBJECT, "{lat, lng}")),
+                      {"location_geo", IN_BODY, PT_ARRAY, 0, 2, 2, PT_NUMBER, .doc = "[longitude, latitude]"}),
      .answers = ANSWERS("201", "409 CONFLICT"),
      .summary = "Register an edge device; a one-time provisioning token (5 minutes)."},
     {.method = "GET", .pattern = "/api/iot/devices", .name = "devices.list",
