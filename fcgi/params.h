@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+struct pool;
 struct request;
 
 enum param_in { IN_PATH = 1, IN_QUERY, IN_BODY };

@@ -1,0 +1,259 @@
+/* test_params.c — declared route parameters (fcgi/params.h): each text
+ * type accepted and refused as declared (table), and params_or_reply over
+ * a request with no FastCGI connection: the answer's status and code for
+ * a bad path capture, query value and body field, the parsed values a
+ * handler reads, a page's empty query values, an optional body. */
+#include <string.h>
+
+#include "params.h"
+#include "pool.h"
+#include "request.h"
+#include "router.h"
+#include "unit.h"
+
+/* the tables below leave a declaration's unused fields out, as routes.c does */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static struct pool *tp;
+
+static void setup(void)
+{
+    tp = pool_new();
+}
+
+static void teardown(void)
+{
+    pool_free(tp);
+    tp = NULL;
+}
+
+static const char *const colours[] = {"red", "green", NULL};
+
+static const struct {
+    struct param p;
+    const char *value;
+    int ok;
+    long long i;        /* expected .i when ok */
+    const char *s;      /* expected .s when ok (NULL: not checked) */
+} text_cases[] = {
+    {{"id", IN_QUERY, PT_ID}, "1", 1, 1, NULL},
+    {{"id", IN_QUERY, PT_ID}, "9007199254740992", 1, 9007199254740992LL, NULL},
+    {{"id", IN_QUERY, PT_ID}, "9007199254740993", 0, 0, NULL},
+    {{"id", IN_QUERY, PT_ID}, "0", 0, 0, NULL},
+    {{"id", IN_QUERY, PT_ID}, "-1", 0, 0, NULL},
+    {{"id", IN_QUERY, PT_ID}, "01x", 0, 0, NULL},
+    {{"id", IN_QUERY, PT_ID}, "", 0, 0, NULL},
+    {{"n", IN_QUERY, PT_INT, 0, 1, 1000}, "1000", 1, 1000, NULL},
+    {{"n", IN_QUERY, PT_INT, 0, 1, 1000}, "1001", 0, 0, NULL},
+    {{"n", IN_QUERY, PT_INT, 0, 1, 1000}, "0", 0, 0, NULL},
+    {{"n", IN_QUERY, PT_INT, 0, 0, P_NO_MAX}, "9223372036854775807", 1, 9223372036854775807LL, NULL},
+    {{"n", IN_QUERY, PT_INT, 0, 0, P_NO_MAX}, "9223372036854775808", 0, 0, NULL},
+    {{"n", IN_QUERY, PT_INT}, "-5", 1, -5, NULL},
+    {{"b", IN_QUERY, PT_BOOL}, "true", 1, 1, NULL},
+    {{"b", IN_QUERY, PT_BOOL}, "false", 1, 0, NULL},
+    {{"b", IN_QUERY, PT_BOOL}, "1", 0, 0, NULL},
+    {{"b", IN_QUERY, PT_BOOL}, "TRUE", 0, 0, NULL},
+    {{"t", IN_QUERY, PT_STRING, 0, 1, 3}, "abc", 1, 0, "abc"},
+    {{"t", IN_QUERY, PT_STRING, 0, 1, 3}, "abcd", 0, 0, NULL},
+    {{"t", IN_QUERY, PT_STRING, 0, 1, 3}, "", 0, 0, NULL},
+    {{"t", IN_QUERY, PT_STRING, 0, 0, 3}, "a\001", 0, 0, NULL},
+    {{"t", IN_QUERY, PT_STRING, 0, 0, 8}, "\xc3\xa9t\xc3\xa9", 1, 0, NULL},
+    {{"t", IN_QUERY, PT_STRING, 0, 0, 8}, "\xc3", 0, 0, NULL},
+    {{"s", IN_QUERY, PT_SLUG}, "grand-hotel", 1, 0, "grand-hotel"},
+    {{"s", IN_QUERY, PT_SLUG}, "Grand", 0, 0, NULL},
+    {{"s", IN_QUERY, PT_SLUG}, "grand-", 0, 0, NULL},
+    {{"e", IN_QUERY, PT_ENUM, .choices = colours}, "green", 1, 0, "green"},
+    {{"e", IN_QUERY, PT_ENUM, .choices = colours}, "Green", 0, 0, NULL},
+    {{"e", IN_QUERY, PT_ENUM, .choices = colours}, "blue", 0, 0, NULL},
+    {{"d", IN_QUERY, PT_DATE}, "2024-02-29", 1, 0, "2024-02-29"},
+    {{"d", IN_QUERY, PT_DATE}, "2025-02-29", 0, 0, NULL},
+    {{"d", IN_QUERY, PT_DATE}, "2025-1-01", 0, 0, NULL},
+    {{"ts", IN_QUERY, PT_TIMESTAMP}, "2025-11-30T08:58:00Z", 1, 0, "2025-11-30 08:58:00.000000+00"},
+    {{"ts", IN_QUERY, PT_TIMESTAMP}, "2025-11-30T09:58:00+01:00", 1, 0, "2025-11-30 08:58:00.000000+00"},
+    {{"ts", IN_QUERY, PT_TIMESTAMP}, "2025-11-30", 0, 0, NULL},
+    {{"tb", IN_QUERY, PT_TIME_BOUND}, "2025-11-30", 1, 1, "2025-11-30"},
+    {{"tb", IN_QUERY, PT_TIME_BOUND}, "2025-11-30T08:58:00.5Z", 1, 2, "2025-11-30 08:58:00.500000+00"},
+    {{"tb", IN_QUERY, PT_TIME_BOUND}, "yesterday", 0, 0, NULL},
+};
+
+START_TEST(text_values)
+{
+    struct arg a;
+    const char *why = NULL;
+    memset(&a, 0, sizeof a);
+    int rc = param_text(tp, &text_cases[_i].p, text_cases[_i].value, &a, &why);
+    if (text_cases[_i].ok) {
+        ck_assert_msg(rc == 0, "case %d (%s=%s) refused: %s", _i, text_cases[_i].p.name,
+                      text_cases[_i].value, why ? why : "");
+        ck_assert_int_eq(a.i, text_cases[_i].i);
+        if (text_cases[_i].s != NULL)
+            ck_assert_str_eq(a.s, text_cases[_i].s);
+    } else {
+        ck_assert_msg(rc == -1, "case %d (%s=%s) accepted", _i, text_cases[_i].p.name, text_cases[_i].value);
+        /* the message names the field */
+        ck_assert_ptr_nonnull(strstr(why, text_cases[_i].p.name));
+    }
+}
+END_TEST
+
+/* ---- params_or_reply over a request without FastCGI ------------------- */
+
+static const struct param thing_params[] = {
+    {"thing_id", IN_PATH, PT_ID, P_REQUIRED, .doc = "thing"},
+    {"limit", IN_QUERY, PT_INT, 0, 1, 1000},
+    {"colour", IN_QUERY, PT_ENUM, .choices = colours},
+    {"name", IN_BODY, PT_STRING, P_REQUIRED, 1, 10},
+    {"count", IN_BODY, PT_INT, 0, 0, 5},
+    {"vector", IN_BODY, PT_ARRAY, 0, 3, 3, PT_NUMBER, .code = "BAD_VECTOR"},
+    {"extra", IN_BODY, PT_ANY},
+    {0},
+};
+static const struct route thing = {.method = "POST", .pattern = "/things/{thing_id}", .access = A_PUBLIC,
+                                   .name = "things.post", .params = thing_params};
+
+static const struct param page_params[] = {
+    {"colour", IN_QUERY, PT_ENUM, .choices = colours},
+    {"note", IN_BODY, PT_STRING, 0, 0, 10},
+    {0},
+};
+static const struct route page = {.method = "GET", .pattern = "/page", .access = A_PUBLIC | R_PAGE,
+                                  .name = "page", .params = page_params};
+
+static void request_for(struct request *req, const struct route *r, const char *uri, const char *body)
+{
+    const char *err = NULL;
+    memset(req, 0, sizeof *req);
+    req->pool = tp;
+    req->method = r->method;
+    req->route = r;
+    req->page = (r->access & R_PAGE) != 0;
+    ck_assert_int_eq(request_parse_target(req, uri, &err), 0);
+    req->ncaptures = route_match(tp, r->pattern, req->path, req->captures, REQ_MAX_CAPTURES);
+    ck_assert_int_ge(req->ncaptures, 0);
+    if (body != NULL) {
+        req->body = pool_strdup(tp, body);
+        req->body_len = strlen(body);
+    }
+}
+
+static const struct {
+    const char *uri, *body;
+    int status;             /* 0: accepted */
+    const char *code;
+} dispatch_cases[] = {
+    {"/things/7", "{\"name\":\"a\"}", 0, NULL},
+    {"/things/7?limit=10&colour=red", "{\"name\":\"a\",\"count\":5,\"vector\":[1,2,3.5],\"extra\":[\"x\"]}", 0, NULL},
+    {"/things/0", "{\"name\":\"a\"}", 404, "NOT_FOUND"},
+    {"/things/x", "{\"name\":\"a\"}", 404, "NOT_FOUND"},
+    {"/things/7?limit=0", "{\"name\":\"a\"}", 400, "VALIDATION_ERROR"},
+    {"/things/7?colour=blue", "{\"name\":\"a\"}", 400, "VALIDATION_ERROR"},
+    {"/things/7?colour=", "{\"name\":\"a\"}", 400, "VALIDATION_ERROR"},
+    {"/things/7", NULL, 400, "INVALID_JSON"},
+    {"/things/7", "[1]", 400, "INVALID_JSON"},
+    {"/things/7", "{\"name\":", 400, "INVALID_JSON"},
+    {"/things/7", "{}", 400, "VALIDATION_ERROR"},
+    {"/things/7", "{\"name\":null}", 400, "VALIDATION_ERROR"},
+    {"/things/7", "{\"name\":\"\"}", 400, "VALIDATION_ERROR"},
+    {"/things/7", "{\"name\":\"12345678901\"}", 400, "VALIDATION_ERROR"},
+    {"/things/7", "{\"name\":5}", 400, "VALIDATION_ERROR"},
+    {"/things/7", "{\"name\":\"a\",\"count\":6}", 400, "VALIDATION_ERROR"},
+    {"/things/7", "{\"name\":\"a\",\"count\":1.5}", 400, "VALIDATION_ERROR"},
+    {"/things/7", "{\"name\":\"a\",\"vector\":[1,2]}", 400, "BAD_VECTOR"},
+    {"/things/7", "{\"name\":\"a\",\"vector\":[1,2,\"3\"]}", 400, "BAD_VECTOR"},
+    {"/things/7", "{\"name\":\"a\",\"vector\":{}}", 400, "BAD_VECTOR"},
+    /* a path error comes before a query error, a query error before the body's */
+    {"/things/x?limit=0", "{}", 404, "NOT_FOUND"},
+    {"/things/7?limit=0", "{}", 400, "VALIDATION_ERROR"},
+};
+
+START_TEST(dispatch)
+{
+    struct request req;
+    request_for(&req, &thing, dispatch_cases[_i].uri, dispatch_cases[_i].body);
+    int rc = params_or_reply(&req);
+    if (dispatch_cases[_i].status == 0) {
+        ck_assert_msg(rc == 0, "case %d refused: %d %s", _i, req.status, req.error_code ? req.error_code : "");
+        ck_assert_int_eq(req.status, 0);
+    } else {
+        ck_assert_msg(rc == -1, "case %d accepted", _i);
+        ck_assert_int_eq(req.status, dispatch_cases[_i].status);
+        ck_assert_str_eq(req.error_code, dispatch_cases[_i].code);
+    }
+    request_end(&req);
+}
+END_TEST
+
+START_TEST(values_read_back)
+{
+    struct request req;
+    request_for(&req, &thing, "/things/42?colour=green",
+                "{\"name\":\"n\\u00e9\",\"vector\":[1,2,3],\"extra\":true}");
+    ck_assert_int_eq(params_or_reply(&req), 0);
+    ck_assert_int_eq(arg_int(&req, "thing_id"), 42);
+    ck_assert(arg_has(&req, "colour"));
+    ck_assert_str_eq(arg_str(&req, "colour"), "green");
+    ck_assert(!arg_has(&req, "limit"));
+    ck_assert_int_eq(arg_int(&req, "limit"), 0);
+    ck_assert_str_eq(arg_str(&req, "name"), "n\xc3\xa9");
+    ck_assert(!arg_has(&req, "count"));
+    ck_assert_int_eq(json_object_array_length(arg_json(&req, "vector")), 3);
+    ck_assert(json_object_get_boolean(arg_json(&req, "extra")));
+    /* an undeclared name reads as absent (and is logged) */
+    ck_assert(!arg_has(&req, "nothing"));
+    ck_assert_ptr_null(arg_str(&req, "nothing"));
+    request_end(&req);
+}
+END_TEST
+
+START_TEST(page_empty_query_and_optional_body)
+{
+    struct request req;
+    /* a form's empty field is absent on a page; no body: the optional
+     * fields are absent and nothing is parsed */
+    request_for(&req, &page, "/page?colour=", NULL);
+    ck_assert_int_eq(params_or_reply(&req), 0);
+    ck_assert(!arg_has(&req, "colour"));
+    ck_assert(!arg_has(&req, "note"));
+    request_end(&req);
+    /* a body that is there is checked */
+    request_for(&req, &page, "/page", "{\"note\":\"far too long a note\"}");
+    ck_assert_int_eq(params_or_reply(&req), -1);
+    ck_assert_int_eq(req.status, 400);
+    request_end(&req);
+}
+END_TEST
+
+START_TEST(time_bounds)
+{
+    static const struct param ps[] = {{"from", IN_QUERY, PT_TIME_BOUND}, {"to", IN_QUERY, PT_TIME_BOUND}, {0}};
+    static const struct route r = {.method = "GET", .pattern = "/x", .access = A_PUBLIC, .name = "x", .params = ps};
+    struct request req;
+    const char *date, *ts;
+
+    request_for(&req, &r, "/x?from=2025-11-30&to=2025-11-30T10:00:00%2B02:00", NULL);
+    ck_assert_int_eq(params_or_reply(&req), 0);
+    arg_time_bound(&req, "from", &date, &ts);
+    ck_assert_str_eq(date, "2025-11-30");
+    ck_assert_ptr_null(ts);
+    arg_time_bound(&req, "to", &date, &ts);
+    ck_assert_ptr_null(date);
+    ck_assert_str_eq(ts, "2025-11-30 08:00:00.000000+00");
+    request_end(&req);
+}
+END_TEST
+
+UNIT_SUITE(suite_params)
+{
+    Suite *s = suite_create("params");
+    TCase *tc = tcase_create("params");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, text_values, 0, NELEM(text_cases));
+    tcase_add_loop_test(tc, dispatch, 0, NELEM(dispatch_cases));
+    tcase_add_test(tc, values_read_back);
+    tcase_add_test(tc, page_empty_query_and_optional_body);
+    tcase_add_test(tc, time_bounds);
+    suite_add_tcase(s, tc);
+    return s;
+}
