@@ -1,8 +1,8 @@
 /* routes.c — the route table: method, path, handler, who may call, and
  * how the hotel is found. The router enforces all of it before a handler
  * runs (fcgi/router.c). */
+#include "app.h"
 #include "handlers.h"
-#include "router.h"
 
 #define HOTEL "/api/staff/hotel/{hotel_slug}"
 #define MANAGERS (A_SYSADMIN | A_MANAGER | A_ADMIN)

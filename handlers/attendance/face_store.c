@@ -1,6 +1,7 @@
 /* face_store.c — sealed face data rows and face audit log rows. */
 #include <stdio.h>
 #include <string.h>
+#include "app/access.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"

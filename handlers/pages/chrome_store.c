@@ -3,13 +3,13 @@
  * token), department names, paging links and filter query strings. */
 #include <stdio.h>
 #include <string.h>
-#include "auth.h"
+#include "app.h"
+#include "app/access.h"
 #include "csrf.h"
 #include "db.h"
 #include "jsonx.h"
 #include "page_rules.h"
 #include "chrome_store.h"
-#include "router.h"
 
 static struct db_stmt st_hotel = {
     "page_hotel", "SELECT name, timezone FROM hotels WHERE id = $1", 0,
