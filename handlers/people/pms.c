@@ -473,7 +473,7 @@ void h_pms_sync(struct request *req)
     struct json_object *doc = req_json_body_or_reply(req);
     struct pms_error err;
     struct pms_result res;
-    struct pms_actor actor = {req->caller.staff_id, req->client_ip, req->user_agent};
+    struct pms_actor actor = {identity_of(req)->staff_id, req->client_ip, req->user_agent};
 
     if (doc == NULL)
         return;
@@ -481,11 +481,11 @@ void h_pms_sync(struct request *req)
         resp_invalid(req, err.field, "%s", err.message);
         return;
     }
-    switch (pms_apply(req->hotel.slug, req->caller.kind == CALLER_SYSADMIN, doc, &actor, &res, &err)) {
+    switch (pms_apply(req->tenant.slug, identity_of(req)->kind == CALLER_SYSADMIN, doc, &actor, &res, &err)) {
     case PMS_OK:
-        log_info("pms sync of %s: staff +%ld ~%ld, roster +%ld ~%ld", req->hotel.slug,
+        log_info("pms sync of %s: staff +%ld ~%ld, roster +%ld ~%ld", req->tenant.slug,
                  res.staff.created, res.staff.updated, res.roster.created, res.roster.updated);
-        resp_json(req, 200, pms_result_json(req->hotel.slug, &res));
+        resp_json(req, 200, pms_result_json(req->tenant.slug, &res));
         break;
     case PMS_INVALID:
         resp_invalid(req, err.field, "%s", err.message);

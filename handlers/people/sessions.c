@@ -66,7 +66,7 @@ static struct json_object *user_json(const struct identity *c)
     struct json_object *u = json_object_new_object();
     jx_add_int(u, "id", c->user_id);
     jx_add_str(u, "username", c->username);
-    jx_add_str(u, "role", auth_role_name(c->role));
+    jx_add_str(u, "role", role_name(c->role));
     jx_add_str(u, "hotel", c->hotel_slug);
     if (c->staff_id > 0)
         jx_add_int(u, "staff_id", c->staff_id);
@@ -184,7 +184,7 @@ void h_login(struct request *req)
     jx_add_str(o, "token", token);
     jx_add_str(o, "expires_at", req->caller.expires_at);
     json_object_object_add(o, "user", user_json(c));
-    snprintf(req->hotel.slug, sizeof req->hotel.slug, "%s", c->hotel_slug);
+    snprintf(req->tenant.slug, sizeof req->tenant.slug, "%s", c->hotel_slug);
     set_cookie(req, token, g_config.token_ttl);
     csrf_header(req);
     resp_json(req, 200, o);
@@ -212,8 +212,8 @@ static void kiosk_me(struct request *req)
     PGresult *res;
 
     db_args_init(&a);
-    db_arg_int(&a, req->caller.kiosk_id);
-    db_arg_int(&a, req->caller.hotel_id);
+    db_arg_int(&a, identity_of(req)->kiosk_id);
+    db_arg_int(&a, identity_of(req)->hotel_id);
     if ((res = db_run(&st_kiosk_me, &a)) == NULL) {
         db_fail_reply(req);
         return;
@@ -225,7 +225,7 @@ static void kiosk_me(struct request *req)
     }
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "kind", "kiosk");
-    jx_add_int(o, "kiosk_id", req->caller.kiosk_id);
+    jx_add_int(o, "kiosk_id", identity_of(req)->kiosk_id);
     jx_add_str(o, "name", PQgetvalue(res, 0, 0));
     jx_add_str(o, "hotel", PQgetvalue(res, 0, 1));
     jx_add_str(o, "hotel_name", PQgetvalue(res, 0, 2));
@@ -235,7 +235,7 @@ static void kiosk_me(struct request *req)
 
 void h_me(struct request *req)
 {
-    if (req->caller.kind == CALLER_KIOSK) {
+    if (identity_of(req)->kind == CALLER_KIOSK) {
         kiosk_me(req);
         return;
     }
