@@ -54,7 +54,7 @@ int csrf_token_ok(const unsigned char key[32], const char *token_digest, const c
 
 int csrf_required(const char *method, const struct caller *c)
 {
-    if (c->kind != CALLER_USER || !c->via_cookie)
+    if (!c->via_cookie)
         return 0;
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
@@ -74,7 +74,7 @@ int csrf_token_of(const struct caller *c, char *out)
     const unsigned char *key = process_key();
 
     out[0] = '\0';
-    if (c->kind != CALLER_USER)
+    if (c->token_digest[0] == '\0')
         return -1;
     if (key == NULL) {
         log_error("no CSRF key: FACECLOCK_DATA_KEY is not set, cookie writes are refused");

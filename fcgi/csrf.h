@@ -24,12 +24,12 @@ int csrf_token_for(const unsigned char key[32], const char *token_digest, char *
  * in constant time; 0 otherwise. Pure. */
 int csrf_token_ok(const unsigned char key[32], const char *token_digest, const char *presented);
 
-/* Whether a request needs the token: a user authenticated by the cookie,
- * with a method other than GET and HEAD. Pure. */
+/* Whether a request needs the token: a caller authenticated by the
+ * session cookie, with a method other than GET and HEAD. Pure. */
 int csrf_required(const char *method, const struct caller *c);
 
 /* The session's token for the current caller (from g_config's data key)
- * into out; 0, or -1 when there is none (not a user, or no data key). */
+ * into out; 0, or -1 when there is none (no session, or no data key). */
 int csrf_token_of(const struct caller *c, char *out);
 
 /* The check the router runs: 1 when the request may proceed. */

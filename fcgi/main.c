@@ -1,24 +1,59 @@
-/* main.c — the faceclock binary: subcommand dispatch. */
+/* main.c — the faceclock binary: subcommand dispatch over the runtime's
+ * commands (serve, migrate) and the application's (fcgi/app.h), and the
+ * --help text that lists them all. */
 #include <stdio.h>
 #include <string.h>
-#include "commands.h"
+#include "app.h"
 #include "config.h"
-#include "crypto.h"
 #include "log.h"
 #include "server.h"
+
+#define HELP_COLUMN 28
+
+static int serve(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return master_run();
+}
+
+static const struct command runtime_commands[] = {
+    {"serve", "serve", "run the FastCGI master and its workers", serve},
+    {"migrate", "migrate [sql-dir]", "apply the numbered SQL migrations once each", cmd_migrate},
+};
+static const int runtime_ncommands = (int)(sizeof runtime_commands / sizeof runtime_commands[0]);
+
+/* "  synopsis", then each line of help from HELP_COLUMN (on the next line
+ * when the synopsis reaches it) */
+static void usage_command(FILE *f, const struct command *c)
+{
+    int col = fprintf(f, "  %s", c->synopsis);
+    const char *line = c->help;
+
+    if (col >= HELP_COLUMN) {
+        fputc('\n', f);
+        col = 0;
+    }
+    for (;;) {
+        size_t len = strcspn(line, "\n");
+        fprintf(f, "%*s%.*s\n", HELP_COLUMN - col, "", (int)len, line);
+        col = 0;
+        if (line[len] == '\0')
+            break;
+        line += len + 1;
+    }
+}
 
 static void usage(FILE *f)
 {
     fputs("usage: faceclock <command> [args]\n"
           "\n"
-          "commands:\n"
-          "  serve                     run the FastCGI master and its workers\n"
-          "  migrate [sql-dir]         apply the numbered SQL migrations once each\n"
-          "  import <hotel-slug> <file.json | ->\n"
-          "                            PMS sync from a file (same rules as the API)\n"
-          "  purge                     remove face data past each hotel's retention\n"
-          "                            (audited REVOKED \"retention expired\"); for cron\n"
-          "  --help                    this text\n"
+          "commands:\n", f);
+    for (int i = 0; i < runtime_ncommands; i++)
+        usage_command(f, &runtime_commands[i]);
+    for (int i = 0; i < app_ncommands; i++)
+        usage_command(f, &app_commands[i]);
+    fputs("  --help                    this text\n"
           "\n"
           "environment: FACECLOCK_SOCKET (unix path or host:port), FACECLOCK_WORKERS,\n"
           "  DATABASE_URL, FACECLOCK_MIGRATE_URL, FACECLOCK_ADMIN_KEY, FACECLOCK_USER,\n"
@@ -30,6 +65,17 @@ static void usage(FILE *f)
           "see docs/operations.md\n", f);
 }
 
+static const struct command *command_named(const char *name)
+{
+    for (int i = 0; i < runtime_ncommands; i++)
+        if (strcmp(runtime_commands[i].name, name) == 0)
+            return &runtime_commands[i];
+    for (int i = 0; i < app_ncommands; i++)
+        if (strcmp(app_commands[i].name, name) == 0)
+            return &app_commands[i];
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -39,19 +85,12 @@ int main(int argc, char **argv)
     }
     if (config_load() < 0)
         return 2;
-    if (strcmp(argv[1], "serve") == 0)
-        return master_run();
-    log_init(argv[1]);
-    if (strcmp(argv[1], "migrate") == 0)
-        return cmd_migrate(argc - 1, argv + 1);
-    if (strcmp(argv[1], "import") == 0) {
-        if (crypto_init() < 0)
-            return 1;
-        return cmd_import(argc - 1, argv + 1);
+    const struct command *c = command_named(argv[1]);
+    if (c == NULL) {
+        fprintf(stderr, "faceclock: unknown command \"%s\"\n", argv[1]);
+        usage(stderr);
+        return 2;
     }
-    if (strcmp(argv[1], "purge") == 0)
-        return cmd_purge(argc - 1, argv + 1);
-    fprintf(stderr, "faceclock: unknown command \"%s\"\n", argv[1]);
-    usage(stderr);
-    return 2;
+    log_init(argv[1]);
+    return c->run(argc - 1, argv + 1);
 }

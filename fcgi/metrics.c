@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include "app.h"
 #include "metrics.h"
 #include "response.h"
-#include "router.h"
 
 static const int status_codes[] = {200, 201, 204, 302, 303, 400, 401, 403, 404, 405, 409,
                                    413, 422, 429, 500, 503, 0 /* other */};

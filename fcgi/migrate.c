@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "commands.h"
+#include "server.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"

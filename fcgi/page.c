@@ -90,7 +90,7 @@ void page_error(struct request *req, int status, const char *code, const char *f
     json_object_object_add(ctx, "message", json_object_new_string(message));
     if (field != NULL)
         json_object_object_add(ctx, "field", json_object_new_string(field));
-    json_object_object_add(ctx, "signed_in", json_object_new_boolean(req->caller.kind == CALLER_USER));
+    json_object_object_add(ctx, "signed_in", json_object_new_boolean(req->caller.token_digest[0] != '\0'));
     size_t len = 0;
     char *html = tpl_render(t, ctx, templates, &len);
     json_object_put(ctx);

@@ -53,7 +53,7 @@ struct param {
     const char *const *choices;     /* ENUM: NULL-terminated */
     int (*valid)(const char *);     /* STRING: an extra check (1 = ok), e.g. an id format */
     const char *code;               /* body: the error code when invalid (default VALIDATION_ERROR) */
-    const char *doc;                /* path: the object's name ("kiosk"); others: one line */
+    const char *doc;                /* path: the object's name ("item"); others: one line */
 };
 
 /* One parsed value (request.h keeps REQ_MAX_ARGS of them). */

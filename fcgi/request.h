@@ -14,35 +14,29 @@
 #define REQ_MAX_CAPTURES 4
 #define REQ_MAX_HEADERS 8
 #define REQ_MAX_ARGS 24
+#define TOKEN_DIGEST_HEX 67    /* "\\x" + 64 hex digits + NUL: a session token's digest */
 
 struct route;
 typedef struct FCGX_Request FCGX_Request;
 
-enum caller_kind { CALLER_NONE = 0, CALLER_SYSADMIN, CALLER_USER, CALLER_KIOSK, CALLER_DEVICE };
+struct identity;            /* the application's account of the caller */
 
-/* roles of users, one bit each so routes can name sets of them */
-enum role { ROLE_STAFF = 1, ROLE_MANAGER = 2, ROLE_HR = 4, ROLE_ADMIN = 8 };
-
-/* Who is calling, as established by auth_identify(). */
+/* Who is calling, as established by the application's identify hook
+ * (fcgi/app.h). The runtime reads only the generic part: the access bits
+ * the caller holds, and the session token that CSRF tokens are bound to. */
 struct caller {
-    enum caller_kind kind;
-    int role;                  /* one ROLE_* for users, 0 otherwise */
-    long long hotel_id;        /* 0 for the system administrator */
-    char hotel_slug[64];
-    long long user_id;         /* users */
-    long long staff_id;        /* users bound to a staff record, else 0 */
-    char username[65];
-    long long kiosk_id;        /* kiosks */
-    long long device_id;       /* edge devices (section 6): devices.id */
-    char device_name[72];      /* edge devices: their device_id ("cam-001") */
-    int via_cookie;            /* token came from the cookie, not the header */
-    char token_digest[67];     /* users: "\\x" + hex SHA-256 of the token */
-    char expires_at[32];       /* users: token expiry, RFC 3339 */
+    unsigned grants;           /* access bits held (router.h); 0 = anonymous */
+    int via_cookie;            /* session token came from the cookie, not the header */
+    char token_digest[TOKEN_DIGEST_HEX]; /* a signed-in session: auth_token_digest() of
+                                          * its token; "" for any other caller */
+    char expires_at[32];       /* a session: its expiry, RFC 3339 */
+    struct identity *identity; /* the application's, in req->pool; NULL = anonymous */
 };
 
-/* The hotel a request is about (path {hotel_slug}, or the caller's). */
-struct hotel_ref {
-    long long id;              /* 0 = none (or not yet created, PMS sync) */
+/* The tenant a request is about, as the application's tenant resolver
+ * found it (the route's enum tenant_rule). */
+struct tenant {
+    long long id;              /* 0 = none (or one about to be created) */
     char slug[64];
 };
 
@@ -80,7 +74,7 @@ struct request {
     int nargs;
 
     struct caller caller;
-    struct hotel_ref hotel;
+    struct tenant tenant;
 
     /* response state (response.c) */
     int status;
@@ -106,7 +100,7 @@ int request_parse_target(struct request *req, const char *request_uri, const cha
 /* Query parameter (decoded) or NULL. */
 const char *req_query(const struct request *req, const char *name);
 
-/* Path capture ("hotel_slug", "staff_id", ...) or NULL. */
+/* Path capture (a {name} of the route's pattern) or NULL. */
 const char *req_capture(const struct request *req, const char *name);
 
 /* The body parsed as a JSON object, or answers 400 INVALID_JSON /

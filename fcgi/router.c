@@ -1,14 +1,13 @@
 /* router.c — route matching and the one authorization check every route
- * goes through before its handler runs. */
+ * goes through before its handler runs; who the caller is and which
+ * tenant the request is about, it asks the application (fcgi/app.h). */
 #include <string.h>
-#include "auth.h"
+#include "app.h"
 #include "csrf.h"
 #include "db.h"
-#include "log.h"
 #include "page.h"
 #include "response.h"
 #include "router.h"
-#include "validate.h"
 
 int route_match(struct pool *p, const char *pattern, const char *path,
                 struct kv *caps, int maxcaps)
@@ -79,26 +78,7 @@ const char *route_methods(struct pool *p, const struct route *table, int n, cons
 
 int access_allows(unsigned access, const struct caller *c)
 {
-    if (access & A_PUBLIC)
-        return 1;
-    switch (c->kind) {
-    case CALLER_SYSADMIN:
-        return (access & A_SYSADMIN) != 0;
-    case CALLER_KIOSK:
-        return (access & A_KIOSK) != 0;
-    case CALLER_DEVICE:
-        return (access & A_DEVICE) != 0;
-    case CALLER_USER:
-        switch (c->role) {
-        case ROLE_STAFF:   return (access & A_STAFF) != 0;
-        case ROLE_MANAGER: return (access & A_MANAGER) != 0;
-        case ROLE_HR:      return (access & A_HR) != 0;
-        case ROLE_ADMIN:   return (access & A_ADMIN) != 0;
-        default:           return 0;
-        }
-    default:
-        return 0;
-    }
+    return (access & A_PUBLIC) != 0 || (access & c->grants & A_APP_BITS) != 0;
 }
 
 int route_is_page(const struct route *r, const char *path)
@@ -106,66 +86,6 @@ int route_is_page(const struct route *r, const char *path)
     if (r != NULL)
         return (r->access & R_PAGE) != 0;
     return page_path(path);
-}
-
-static struct db_stmt st_hotel_by_slug = {
-    "router_hotel_by_slug", "SELECT id FROM hotels WHERE slug = $1", 0,
-};
-
-/* Resolve req->hotel for the route's tenant rule. Returns 0, or answers
- * (404 / 400 / 503) and returns -1. */
-static int resolve_hotel_or_reply(struct request *req)
-{
-    const struct route *r = req->route;
-    const char *slug = NULL;
-
-    if (r->tenant == T_NONE)
-        return 0;
-    if (r->tenant == T_CALLER) {
-        if (req->caller.kind != CALLER_SYSADMIN) {
-            req->hotel.id = req->caller.hotel_id;
-            snprintf(req->hotel.slug, sizeof req->hotel.slug, "%s", req->caller.hotel_slug);
-            return 0;
-        }
-        slug = req_query(req, "hotel");
-        if (slug == NULL) {
-            resp_invalid(req, "hotel", "The system administrator must name the hotel with ?hotel=slug.");
-            return -1;
-        }
-    } else {
-        slug = req_capture(req, "hotel_slug");
-    }
-    if (slug == NULL || !valid_slug(slug)) {
-        resp_error(req, 404, "NOT_FOUND", "No such hotel.");
-        return -1;
-    }
-    snprintf(req->hotel.slug, sizeof req->hotel.slug, "%s", slug);
-
-    /* a hotel-bound caller may only ever see its own hotel: 404 otherwise */
-    if (req->caller.kind != CALLER_SYSADMIN && req->caller.kind != CALLER_NONE) {
-        if (strcmp(slug, req->caller.hotel_slug) != 0) {
-            resp_error(req, 404, "NOT_FOUND", "No such hotel.");
-            return -1;
-        }
-        req->hotel.id = req->caller.hotel_id;
-        return 0;
-    }
-
-    struct db_args a;
-    db_args_init(&a);
-    db_arg_str(&a, slug);
-    PGresult *res = db_run(&st_hotel_by_slug, &a);
-    if (res == NULL) {
-        db_fail_reply(req);
-        return -1;
-    }
-    req->hotel.id = PQntuples(res) == 1 ? db_ll(res, 0, 0) : 0;
-    PQclear(res);
-    if (req->hotel.id == 0 && !(r->tenant == T_PATH_CREATE && req->caller.kind == CALLER_SYSADMIN)) {
-        resp_error(req, 404, "NOT_FOUND", "No such hotel.");
-        return -1;
-    }
-    return 0;
 }
 
 void router_dispatch(struct request *req)
@@ -186,7 +106,7 @@ void router_dispatch(struct request *req)
     req->route = r;
 
     if (!(r->access & A_PUBLIC)) {
-        enum auth_result res = auth_identify(req);
+        enum auth_result res = app_identify(req);
         switch (res) {
         case AUTH_OK:
             break;
@@ -211,7 +131,7 @@ void router_dispatch(struct request *req)
                    "A write with the session cookie needs the page's X-CSRF-Token header.");
         return;
     }
-    if (resolve_hotel_or_reply(req) < 0)
+    if (app_tenant_or_reply(req) < 0)
         return;
     if (!access_allows(r->access, &req->caller)) {
         resp_error(req, 403, "FORBIDDEN", "Your role may not do this.");

@@ -1,4 +1,5 @@
-/* server.h — the prefork master (master.c) and the worker loop (worker.c).
+/* server.h — the runtime's own commands: serve, the prefork master
+ * (master.c) and the worker loop (worker.c), and migrate (migrate.c).
  * The master opens the FastCGI socket, forks FACECLOCK_WORKERS workers,
  * respawns the dead with back-off, drains on SIGTERM/SIGINT and replaces
  * workers one by one on SIGHUP, retiring each old one once its successor
@@ -11,5 +12,8 @@ int master_run(void);                  /* `faceclock serve`; exit status */
  * having tried), the worker writes one byte to ready_fd and closes it;
  * -1 when nobody waits for that. */
 int worker_run(int listen_fd, int slot, int ready_fd);
+
+/* `faceclock migrate [sql-dir]` (argv from "migrate" on); exit status */
+int cmd_migrate(int argc, char **argv);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-/* hotel slug: [a-z0-9][a-z0-9-]{0,62}, no trailing '-' */
+/* tenant slug: [a-z0-9][a-z0-9-]{0,62}, no trailing '-' */
 int valid_slug(const char *s);
 
 /* positive integer id (1 .. 2^53) given as text; 0 or -1 */

@@ -15,13 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcgiapp.h>
+#include "app.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
 #include "response.h"
-#include "router.h"
 #include "server.h"
 
 static volatile sig_atomic_t stopping;
@@ -74,10 +74,10 @@ static void install_signals(sigset_t *waiting)
 
 static void log_request(const struct request *req, double dur)
 {
-    log_msg("info", "request", "method=%s path=\"%s\" route=%s status=%d dur_ms=%.2f hotel=%s caller=%d%s%s bytes=%zu",
+    log_msg("info", "request", "method=%s path=\"%s\" route=%s status=%d dur_ms=%.2f tenant=%s grants=0x%x%s%s bytes=%zu",
             req->method ? req->method : "-", req->path ? req->path : "-",
             req->route ? req->route->name : "-", req->status, dur * 1000.0,
-            req->hotel.slug[0] ? req->hotel.slug : "-", (int)req->caller.kind,
+            req->tenant.slug[0] ? req->tenant.slug : "-", req->caller.grants,
             req->error_code ? " code=" : "", req->error_code ? req->error_code : "",
             req->bytes_out);
 }

@@ -2,6 +2,7 @@
 #ifndef FC_HANDLERS_H
 #define FC_HANDLERS_H
 
+#include "access.h"
 #include "request.h"
 
 /* health.c */

@@ -10,6 +10,7 @@
  * (401, 403 FORBIDDEN, 404 for the hotel or a path id, 400 for a declared
  * parameter, 405, 413, 503 UNAVAILABLE) follow from the entry and are
  * added to the document by the generator. */
+#include "app.h"
 #include "handlers.h"
 #include "router.h"
 #include "devices/device_rules.h"

@@ -189,12 +189,12 @@ void h_audit_list(struct request *req)
         return;
     if (csv) {
         struct db_args a;
-        filter_args(&a, req->hotel.id, &f);
+        filter_args(&a, req->tenant.id, &f);
         export_csv(req, &st_export_set, &a, export_sql,
-                   pool_printf(req->pool, "face-audit-%s.csv", req->hotel.slug));
+                   pool_printf(req->pool, "face-audit-%s.csv", req->tenant.slug));
         return;
     }
-    if (audit_rows(req->hotel.id, &f, limit, offset, &arr, &total) < 0) {
+    if (audit_rows(req->tenant.id, &f, limit, offset, &arr, &total) < 0) {
         db_fail_reply(req);
         return;
     }

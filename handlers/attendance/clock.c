@@ -122,7 +122,7 @@ static int state_load(struct request *req, long long staff_id, struct person *p,
     memset(p, 0, sizeof *p);
     p->open_shift_row = -1;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, staff_id);
     if ((r = db_run(&st_person_state, &a)) == NULL)
         return -1;
@@ -227,7 +227,7 @@ static PGresult *insert_session(struct request *req, const struct person *p, lon
 {
     struct db_args a;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, p->staff_id);
     db_arg_id(&a, shift_id);
     db_arg_bool(&a, by_face);
@@ -235,8 +235,8 @@ static PGresult *insert_session(struct request *req, const struct person *p, lon
     db_arg_bool(&a, !unrostered);
     db_arg_str(&a, reason);
     db_arg_str(&a, reason ? "forced" : "face");
-    if (req->caller.kind == CALLER_KIOSK)
-        db_arg_int(&a, req->caller.kiosk_id);
+    if (identity_of(req)->kind == CALLER_KIOSK)
+        db_arg_int(&a, identity_of(req)->kiosk_id);
     else
         db_arg_null(&a);
     PGresult *r = db_run(&st_clock_in, &a);
@@ -271,7 +271,7 @@ static void clock_out(struct request *req, const struct person *p, const struct 
     double planned = 0;
 
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, p->open_log_id);
     PGresult *r = db_run(&st_clock_out, &a);
     if (r == NULL) {
@@ -312,12 +312,12 @@ static void unrostered_detected(struct request *req, const struct person *p, dou
     char token[CTOKEN_MAX];
     long long expires = (long long)time(NULL) + CTOKEN_TTL;
 
-    if (key == NULL || ctoken_make(key, req->hotel.id, p->staff_id, expires, token) < 0) {
+    if (key == NULL || ctoken_make(key, req->tenant.id, p->staff_id, expires, token) < 0) {
         log_error("cannot sign a confirmation token (FACECLOCK_DATA_KEY set?)");
         resp_error(req, 503, "UNAVAILABLE", "Confirmation tokens cannot be issued right now.");
         return;
     }
-    const char *base = pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs/", req->hotel.slug);
+    const char *base = pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs/", req->tenant.slug);
     struct json_object *o = json_object_new_object(), *staff = json_object_new_object();
     jx_add_str(o, "action", "unrostered_detected");
     jx_add_str(o, "code", "NOT_ROSTERED");
@@ -357,7 +357,7 @@ static void start_unrostered(struct request *req, const struct person *p, const 
     if (nonce != NULL) {
         db_args_init(&a);
         db_arg_str(&a, nonce);
-        db_arg_int(&a, req->hotel.id);
+        db_arg_int(&a, req->tenant.id);
         db_arg_int(&a, expires);
         if (db_exec(&st_use_token, &a) < 0) {
             if (db_last_status() == DB_UNIQUE)
@@ -379,9 +379,9 @@ static void start_unrostered(struct request *req, const struct person *p, const 
         return;
     }
     if (reason != NULL) {
-        long long by = req->caller.kind == CALLER_USER ? req->caller.staff_id
-                     : req->caller.kind == CALLER_KIOSK ? p->staff_id : 0;
-        struct audit_entry e = {req->hotel.id, p->staff_id, "FORCED_CLOCK_IN", by, reason, 1,
+        long long by = identity_of(req)->kind == CALLER_USER ? identity_of(req)->staff_id
+                     : identity_of(req)->kind == CALLER_KIOSK ? p->staff_id : 0;
+        struct audit_entry e = {req->tenant.id, p->staff_id, "FORCED_CLOCK_IN", by, reason, 1,
                                 req->client_ip, req->user_agent};
         audit_id = audit_append(&e);
     }
@@ -404,7 +404,7 @@ static int view_current_or_reply(struct request *req, struct hotel_view *v)
 {
     struct db_args a;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     PGresult *r = db_run(&st_hotel_version, &a);
     if (r == NULL) {
         db_fail_reply(req);
@@ -417,7 +417,7 @@ static int view_current_or_reply(struct request *req, struct hotel_view *v)
     }
     long long version = db_ll(r, 0, 0);
     PQclear(r);
-    if (face_cache_get(req->hotel.id, version, v) < 0) {
+    if (face_cache_get(req->tenant.id, version, v) < 0) {
         db_fail_reply(req);
         return -1;
     }
@@ -436,7 +436,7 @@ static int person_or_reply(struct request *req, long long staff_id, struct perso
         return 0;
     }
     /* the state does not depend on the view: bring the view to it */
-    if (face_cache_get(req->hotel.id, version, v) < 0) {
+    if (face_cache_get(req->tenant.id, version, v) < 0) {
         person_free(p);
         db_fail_reply(req);
         return 0;
@@ -483,7 +483,7 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
                          struct match_result *m)
 {
     int current = 0;
-    if (!face_cache_peek(req->hotel.id, v)) {
+    if (!face_cache_peek(req->tenant.id, v)) {
         if (view_current_or_reply(req, v) < 0)
             return 0;
         current = 1;
@@ -513,7 +513,7 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
             return 1;
         }
         person_free(p);
-        if (face_cache_get(req->hotel.id, version, v) < 0) {
+        if (face_cache_get(req->tenant.id, version, v) < 0) {
             db_fail_reply(req);
             return 0;
         }
@@ -579,7 +579,7 @@ static int token_or_reply(struct request *req, const char *token, long long *sta
         resp_invalid(req, "confirmation_token", "confirmation_token is required.");
         return -1;
     }
-    if (key == NULL || ctoken_check(key, token, req->hotel.id, (long long)time(NULL), staff_id,
+    if (key == NULL || ctoken_check(key, token, req->tenant.id, (long long)time(NULL), staff_id,
                                     expires, nonce) < 0) {
         resp_error(req, 403, "FORBIDDEN", "The confirmation token is invalid or has expired.");
         return -1;
@@ -623,7 +623,7 @@ void h_force_log(struct request *req)
         resp_invalid(req, "reason", "reason must not be empty.");
         return;
     }
-    int with_token = token != NULL || req->caller.kind == CALLER_KIOSK;
+    int with_token = token != NULL || identity_of(req)->kind == CALLER_KIOSK;
     if (with_token && token_or_reply(req, token, &staff_id, &expires, nonce) < 0)
         return;
     if (!with_token && staff_id == 0) {

@@ -104,13 +104,13 @@ int clocklog_filter_or_reply(struct request *req, struct clocklog_filter *f)
         (has_dept = id_param_or_reply(req, "department_id", &dept_id)) < 0 ||
         date_param_or_reply(req, "from", &f->from) < 0 || date_param_or_reply(req, "to", &f->to) < 0)
         return -1;
-    if (req->caller.kind == CALLER_USER && req->caller.role == ROLE_STAFF) {
-        if (has_staff && staff_id != req->caller.staff_id) {
+    if (identity_of(req)->kind == CALLER_USER && identity_of(req)->role == ROLE_STAFF) {
+        if (has_staff && staff_id != identity_of(req)->staff_id) {
             resp_error(req, 403, "FORBIDDEN", "Staff may see only their own clock logs.");
             return -1;
         }
         has_staff = 1;
-        staff_id = req->caller.staff_id;
+        staff_id = identity_of(req)->staff_id;
     }
     f->staff_id = has_staff ? staff_id : 0;
     f->department_id = has_dept ? dept_id : 0;
@@ -173,12 +173,12 @@ void h_clocklogs_list(struct request *req)
         return;
     if (csv) {
         struct db_args a;
-        filter_args(&a, req->hotel.id, &f);
+        filter_args(&a, req->tenant.id, &f);
         export_csv(req, &st_export_set, &a, export_sql,
-                   pool_printf(req->pool, "clock-logs-%s.csv", req->hotel.slug));
+                   pool_printf(req->pool, "clock-logs-%s.csv", req->tenant.slug));
         return;
     }
-    if (clocklog_rows(req->hotel.id, &f, limit, offset, &arr, &total) < 0) {
+    if (clocklog_rows(req->tenant.id, &f, limit, offset, &arr, &total) < 0) {
         db_fail_reply(req);
         return;
     }

@@ -1,6 +1,7 @@
 /* face_store.c — sealed face data rows and face audit log rows. */
 #include <stdio.h>
 #include <string.h>
+#include "app/access.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -199,10 +200,10 @@ int face_register(struct request *req, long long staff_id, const char *who, cons
     const char *code, *msg;
     int status, replaced = 0;
 
-    if (face_tx_begin(req->hotel.id) < 0)
+    if (face_tx_begin(req->tenant.id) < 0)
         return -1;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, staff_id);
     if ((r = db_run(&st_target, &a)) == NULL)
         return -1;
@@ -220,9 +221,9 @@ int face_register(struct request *req, long long staff_id, const char *who, cons
         resp_error(req, status, code, "%s", msg);
         return 0;
     }
-    if (face_store_put(req->hotel.id, staff_id, d, consent, source, req->caller.staff_id, &replaced) < 0)
+    if (face_store_put(req->tenant.id, staff_id, d, consent, source, identity_of(req)->staff_id, &replaced) < 0)
         return -1;
-    struct audit_entry e = {req->hotel.id, staff_id, replaced ? "RE_REGISTERED" : "REGISTERED",
-                            req->caller.staff_id, NULL, consent, req->client_ip, req->user_agent};
+    struct audit_entry e = {req->tenant.id, staff_id, replaced ? "RE_REGISTERED" : "REGISTERED",
+                            identity_of(req)->staff_id, NULL, consent, req->client_ip, req->user_agent};
     return (*audit_id = audit_append(&e)) < 0 ? -1 : 1;
 }

@@ -38,13 +38,13 @@ void h_register_face(struct request *req)
     consent = json_object_object_get_ex(body, "consent_given", &c) &&
               json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c);
     if (staff_id == 0)
-        staff_id = req->caller.staff_id;
+        staff_id = identity_of(req)->staff_id;
     if (staff_id == 0) {
         resp_invalid(req, "staff_id", "staff_id is required.");
         return;
     }
-    int self = req->caller.kind == CALLER_USER && req->caller.staff_id == staff_id;
-    if (req->caller.kind == CALLER_USER && req->caller.role == ROLE_STAFF && !self) {
+    int self = identity_of(req)->kind == CALLER_USER && identity_of(req)->staff_id == staff_id;
+    if (identity_of(req)->kind == CALLER_USER && identity_of(req)->role == ROLE_STAFF && !self) {
         resp_error(req, 403, "FORBIDDEN", "Staff may register only their own face.");
         return;
     }
@@ -86,8 +86,8 @@ void h_revoke_face(struct request *req)
         resp_error(req, 404, "NOT_FOUND", "No such staff member.");
         return;
     }
-    if (req->caller.kind == CALLER_USER && req->caller.role == ROLE_STAFF &&
-        req->caller.staff_id != staff_id) {
+    if (identity_of(req)->kind == CALLER_USER && identity_of(req)->role == ROLE_STAFF &&
+        identity_of(req)->staff_id != staff_id) {
         resp_error(req, 403, "FORBIDDEN", "Staff may revoke only their own face data.");
         return;
     }
@@ -99,10 +99,10 @@ void h_revoke_face(struct request *req)
         return;
     }
 
-    if (face_tx_begin(req->hotel.id) < 0)
+    if (face_tx_begin(req->tenant.id) < 0)
         goto db_fail;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, staff_id);
     if ((r = db_run(&st_staff_name, &a)) == NULL)
         goto db_fail;
@@ -114,7 +114,7 @@ void h_revoke_face(struct request *req)
     }
     const char *name = staff_display_name(req->pool, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
     PQclear(r);
-    long long audit_id = face_store_revoke(req->hotel.id, staff_id, reason, req->caller.staff_id,
+    long long audit_id = face_store_revoke(req->tenant.id, staff_id, reason, identity_of(req)->staff_id,
                                            req->client_ip, req->user_agent);
     if (audit_id < 0)
         goto db_fail;

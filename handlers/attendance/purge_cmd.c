@@ -6,7 +6,7 @@
  * further behind is told to sync in full. Meant for cron
  * (docs/operations.md). */
 #include <stdio.h>
-#include "commands.h"
+#include "app/commands.h"
 #include "config.h"
 #include "db.h"
 #include "settings_rules.h"

@@ -116,7 +116,7 @@ void h_review_pending(struct request *req)
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
-    if (pending_rows(req->hotel.id, limit, offset, &arr, &total) < 0) {
+    if (pending_rows(req->tenant.id, limit, offset, &arr, &total) < 0) {
         db_fail_reply(req);
         return;
     }
@@ -137,11 +137,11 @@ void h_review_approve(struct request *req)
         jx_string_or_reply(req, body, "note", JX_OPTIONAL, 500, &note) < 0)
         return;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, id);
     db_arg_bool(&a, approved);
     db_arg_str(&a, note);
-    db_arg_id(&a, req->caller.staff_id);
+    db_arg_id(&a, identity_of(req)->staff_id);
     if ((r = db_run(&st_approve, &a)) == NULL) {
         db_fail_reply(req);
         return;
@@ -158,7 +158,7 @@ void h_review_approve(struct request *req)
     PQclear(r);
     /* nothing changed: no such log, or not one awaiting review */
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, id);
     if ((r = db_run(&st_exists, &a)) == NULL) {
         db_fail_reply(req);
@@ -213,12 +213,12 @@ void h_review_clocked_in(struct request *req)
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
-    if (settings_load(req->hotel.id, &s) < 0) {
+    if (settings_load(req->tenant.id, &s) < 0) {
         db_fail_reply(req);
         return;
     }
     settings_thresholds(&s, &t);
-    if (clocked_in_rows(req->hotel.id, &t, limit, offset, &arr, &total) < 0) {
+    if (clocked_in_rows(req->tenant.id, &t, limit, offset, &arr, &total) < 0) {
         db_fail_reply(req);
         return;
     }
@@ -247,14 +247,14 @@ void h_review_long_session_ack(struct request *req)
     }
     /* read before the transaction: inside one settings_load() would lock
      * the hotel's settings row until it ends */
-    if (settings_load(req->hotel.id, &s) < 0)
+    if (settings_load(req->tenant.id, &s) < 0)
         goto db_fail;
     settings_thresholds(&s, &t);
 
     if (db_begin() < 0)
         goto db_fail;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, id);
     if ((r = db_run(&st_ack_lock, &a)) == NULL)
         goto db_fail;

@@ -148,7 +148,7 @@ long long settings_unknown_department(long long hotel_id, const struct attendanc
 void h_settings_get(struct request *req)
 {
     struct attendance_settings s;
-    if (settings_load(req->hotel.id, &s) < 0) {
+    if (settings_load(req->tenant.id, &s) < 0) {
         db_fail_reply(req);
         return;
     }
@@ -167,14 +167,14 @@ void h_settings_patch(struct request *req)
         db_fail_reply(req);
         return;
     }
-    if (settings_load(req->hotel.id, &s) < 0)
+    if (settings_load(req->tenant.id, &s) < 0)
         goto db_fail;
     if (settings_apply_patch(&s, body, &field, &why) < 0) {
         db_rollback();
         resp_invalid(req, field, "%s %s.", field, why);
         return;
     }
-    long long unknown = settings_unknown_department(req->hotel.id, &s);
+    long long unknown = settings_unknown_department(req->tenant.id, &s);
     if (unknown < 0)
         goto db_fail;
     if (unknown > 0) {
@@ -182,7 +182,7 @@ void h_settings_patch(struct request *req)
         resp_invalid(req, "face_attendance_departments", "Department %lld does not exist.", unknown);
         return;
     }
-    if (settings_store(req->hotel.id, &s) < 0 || db_commit() < 0)
+    if (settings_store(req->tenant.id, &s) < 0 || db_commit() < 0)
         goto db_fail;
     resp_json(req, 200, settings_to_json(&s));
     return;

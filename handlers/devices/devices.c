@@ -261,7 +261,7 @@ void h_devices_create(struct request *req)
     }
 
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, device_id);
     db_arg_str(&a, name);
     db_arg_str(&a, category);
@@ -357,7 +357,7 @@ void h_devices_list(struct request *req)
 
     if (req_page_or_reply(req, &limit, &offset) < 0 || device_filter_or_reply(req, &f) < 0)
         return;
-    if (device_listing(req->hotel.id, &f, limit, offset, &o, &total) < 0) {
+    if (device_listing(req->tenant.id, &f, limit, offset, &o, &total) < 0) {
         db_fail_reply(req);
         return;
     }
@@ -379,7 +379,7 @@ void h_devices_token(struct request *req)
         return;
     }
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, device_id);
     db_arg_str(&a, hash);
     db_arg_int(&a, DEVICE_TOKEN_SECONDS);
@@ -403,10 +403,10 @@ void h_devices_deactivate(struct request *req)
 
     if (device_id == NULL)
         return;
-    if (face_tx_begin(req->hotel.id) < 0)
+    if (face_tx_begin(req->tenant.id) < 0)
         goto db_fail;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, device_id);
     if ((r = db_run(&st_deactivate, &a)) == NULL)
         goto db_fail;
@@ -417,7 +417,7 @@ void h_devices_deactivate(struct request *req)
         return;
     }
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, db_ll(r, 0, C_EXTRA + 1));
     if ((u = db_run(&st_unhold, &a)) == NULL)
         goto db_fail;
@@ -502,7 +502,7 @@ void h_devices_heartbeat(struct request *req)
     PGresult *r;
 
     /* a device speaks only for itself; any other id does not exist for it */
-    if (device_id == NULL || strcmp(device_id, req->caller.device_name) != 0) {
+    if (device_id == NULL || strcmp(device_id, identity_of(req)->device_name) != 0) {
         resp_error(req, 404, "NOT_FOUND", "No such device.");
         return;
     }
@@ -515,8 +515,8 @@ void h_devices_heartbeat(struct request *req)
             error = NULL;
     }
     db_args_init(&a);
-    db_arg_int(&a, req->caller.device_id);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, identity_of(req)->device_id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, error);
     if ((r = db_run(&st_heartbeat, &a)) == NULL) {
         db_fail_reply(req);

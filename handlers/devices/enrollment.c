@@ -244,7 +244,7 @@ void h_enrollment_capture(struct request *req)
               json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c);
 
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, code);
     if ((r = db_run(&st_staff, &a)) == NULL)
         goto db_fail;
@@ -280,7 +280,7 @@ void h_enrollment_capture(struct request *req)
     memcpy(hex, "\\x", 2);
     crypto_hex(thumb, thumb_len, hex + 2);
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, staff_id);
     db_arg_str(&a, hex);
     db_arg_str(&a, EMBEDDING_MODEL);
@@ -344,7 +344,7 @@ void h_enrollment_get(struct request *req)
         return;
     }
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, code);
     if ((r = db_run(&st_status, &a)) == NULL)
         goto db_fail;
@@ -369,7 +369,7 @@ void h_enrollment_get(struct request *req)
     json_object_object_add(o, "devices", devices);
     if (has_face) {
         db_args_init(&a);
-        db_arg_int(&a, req->hotel.id);
+        db_arg_int(&a, req->tenant.id);
         db_arg_int(&a, staff_id);
         if ((r = db_run(&st_devices, &a)) == NULL) {
             json_object_put(o);

@@ -90,14 +90,14 @@ void h_events_create(struct request *req)
     /* the seed's events name their device: it can only be the caller */
     if (jx_string_or_reply(req, body, "device_id", JX_OPTIONAL, 64, &device) < 0)
         return;
-    if (device != NULL && strcmp(device, req->caller.device_name) != 0) {
+    if (device != NULL && strcmp(device, identity_of(req)->device_name) != 0) {
         resp_error(req, 404, "NOT_FOUND", "No such device.");
         return;
     }
 
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
-    db_arg_int(&a, req->caller.device_id);
+    db_arg_int(&a, req->tenant.id);
+    db_arg_int(&a, identity_of(req)->device_id);
     db_arg_str(&a, event_id);
     db_arg_str(&a, "face_recognition");
     db_arg_str(&a, when);
@@ -158,7 +158,7 @@ void h_events_list(struct request *req)
         return;
 
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, device);
     db_arg_str(&a, employee);
     db_arg_str(&a, from_date);

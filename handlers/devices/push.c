@@ -164,7 +164,7 @@ static PGresult *find_targets(struct request *req, enum push_mode mode, const ch
     struct db_args a;
 
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     if (mode != MODE_ALL)
         db_arg_str(&a, arg);
     return db_run(mode == MODE_SELECTED ? &st_selected : mode == MODE_ALL ? &st_all : &st_location, &a);
@@ -197,7 +197,7 @@ static int record(struct request *req, long long staff_id, struct target *t, int
     if (used < size)
         snprintf(pks + used, size - used, "]");
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, staff_id);
     db_arg_str(&a, pks);
     if ((r = db_run(&st_push, &a)) == NULL)
@@ -256,10 +256,10 @@ void h_push(struct request *req)
         }
     }
 
-    if (face_tx_begin(req->hotel.id) < 0)
+    if (face_tx_begin(req->tenant.id) < 0)
         goto db_fail;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, employee);
     if ((r = db_run(&st_person, &a)) == NULL)
         goto db_fail;
@@ -267,7 +267,7 @@ void h_push(struct request *req)
     PQclear(r);
     if (staff_id != 0) {
         db_args_init(&a);
-        db_arg_int(&a, req->hotel.id);
+        db_arg_int(&a, req->tenant.id);
         db_arg_int(&a, staff_id);
         if ((r = db_run(&st_face, &a)) == NULL)
             goto db_fail;
@@ -303,7 +303,7 @@ void h_push(struct request *req)
         goto db_fail;
     const char *status = push_new_status(n, failed);
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, staff_id);
     db_arg_str(&a, status);
     if (db_exec(&st_enrollment, &a) < 0 || db_commit() < 0)

@@ -116,7 +116,7 @@ static int load_state(struct sync_ctx *c)
 
     db_args_init(&a);
     db_arg_int(&a, c->device_pk);
-    db_arg_int(&a, c->req->hotel.id);
+    db_arg_int(&a, c->req->tenant.id);
     if ((r = db_run(&st_state, &a)) == NULL)
         return -1;
     if (PQntuples(r) != 1) {
@@ -145,7 +145,7 @@ static int mark_seen(struct sync_ctx *c)
         return 0;
     db_args_init(&a);
     db_arg_int(&a, c->device_pk);
-    db_arg_int(&a, c->req->hotel.id);
+    db_arg_int(&a, c->req->tenant.id);
     if (c->plan.store_version >= 0) {
         db_arg_int(&a, c->plan.store_version);
         db_arg_int(&a, c->total);
@@ -230,8 +230,8 @@ static int write_row(void *ctx, const PGresult *r, int i)
     float d[DESCRIPTOR_DIM];
     char emb[B64_DESCRIPTOR_LEN + 1], name[1024];
     long long staff_id = db_ll(r, i, RC_STAFF);
-    if (face_unseal(c->req->hotel.id, staff_id, PQgetvalue(r, i, RC_FACE), d) < 0) {
-        log_error("face data of staff %lld (hotel %lld) does not unseal", staff_id, c->req->hotel.id);
+    if (face_unseal(c->req->tenant.id, staff_id, PQgetvalue(r, i, RC_FACE), d) < 0) {
+        log_error("face data of staff %lld (hotel %lld) does not unseal", staff_id, c->req->tenant.id);
         c->bad_face = 1;
         return -1;
     }
@@ -262,7 +262,7 @@ static void answer_streamed(struct sync_ctx *c)
 
     db_args_init(&a);
     db_arg_int(&a, c->device_pk);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     if (c->plan.kind == SYNC_INCREMENTAL)
         db_arg_int(&a, c->since);
     if (db_each_row(c->plan.kind == SYNC_FULL ? &st_full : &st_incremental, &a, write_row, c) < 0)
@@ -292,7 +292,7 @@ fail:
 
 void h_sync(struct request *req)
 {
-    struct sync_ctx c = {.req = req, .device_pk = req->caller.device_id};
+    struct sync_ctx c = {.req = req, .device_pk = identity_of(req)->device_id};
     const char *device = req_query(req, "device_id"), *since = req_query(req, "since_version");
     long v = 0;
     int rc;
@@ -301,7 +301,7 @@ void h_sync(struct request *req)
         resp_invalid(req, "device_id", "device_id is required.");
         return;
     }
-    if (req->caller.kind != CALLER_DEVICE || strcmp(device, req->caller.device_name) != 0) {
+    if (identity_of(req)->kind != CALLER_DEVICE || strcmp(device, identity_of(req)->device_name) != 0) {
         resp_error(req, 404, "NOT_FOUND", "No such device.");
         return;
     }

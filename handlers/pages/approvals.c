@@ -21,7 +21,7 @@ void h_page_approvals(struct request *req)
     if (req_page_or_reply(req, &limit, &offset) < 0 ||
         (ctx = page_context(req, "Approvals", "/dashboard/approvals")) == NULL)
         return;
-    if (page_rows_named_or_reply(req, ctx, pending_rows(req->hotel.id, limit, offset, &rows, &total),
+    if (page_rows_named_or_reply(req, ctx, pending_rows(req->tenant.id, limit, offset, &rows, &total),
                                  &rows, &deps) < 0)
         return;
     json_object_put(deps);

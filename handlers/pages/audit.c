@@ -24,7 +24,7 @@ void h_page_audit(struct request *req)
     if (req_page_or_reply(req, &limit, &offset) < 0 || audit_filter_or_reply(req, &f) < 0 ||
         (ctx = page_context(req, "Face audit log", "/dashboard/audit")) == NULL)
         return;
-    if (audit_rows(req->hotel.id, &f, limit, offset, &rows, &total) < 0) {
+    if (audit_rows(req->tenant.id, &f, limit, offset, &rows, &total) < 0) {
         json_object_put(ctx);
         db_fail_reply(req);
         return;
@@ -33,7 +33,7 @@ void h_page_audit(struct request *req)
     const char *qs = page_filter_query(req, ctx, (const char *const[]){"staff_id", "action", "from", "to", NULL});
     jx_add_str(ctx, "csv_href",
                pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs/face-audit-logs/?format=csv%s%s",
-                           req->hotel.slug, *qs ? "&" : "", qs));
+                           req->tenant.slug, *qs ? "&" : "", qs));
     struct json_object *choices = json_object_new_array();
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
         struct json_object *c = json_object_new_object();

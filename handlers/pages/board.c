@@ -107,7 +107,7 @@ static int add_week_chart(struct request *req, struct json_object *ctx, const st
     PGresult *r;
 
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_double(&a, t->overtime_hours);
     if ((r = db_run(&st_week, &a)) == NULL)
         return -1;
@@ -144,7 +144,7 @@ void h_page_board(struct request *req)
     struct db_args a;
     PGresult *r = NULL;
 
-    if (req->caller.role == ROLE_STAFF) {
+    if (identity_of(req)->role == ROLE_STAFF) {
         resp_redirect(req, 303, "/dashboard/me");
         return;
     }
@@ -152,12 +152,12 @@ void h_page_board(struct request *req)
         resp_redirect(req, 303, "/dashboard/clock-logs");
         return;
     }
-    if (settings_load(req->hotel.id, &s) < 0)
+    if (settings_load(req->tenant.id, &s) < 0)
         goto db_fail;
     settings_thresholds(&s, &t);
     if ((ctx = page_context(req, "Board", "/dashboard/")) == NULL)
         return;
-    if (page_rows_named_or_reply(req, ctx, clocked_in_rows(req->hotel.id, &t, BOARD_MAX_ROWS, 0, &rows, &total),
+    if (page_rows_named_or_reply(req, ctx, clocked_in_rows(req->tenant.id, &t, BOARD_MAX_ROWS, 0, &rows, &total),
                                  &rows, &deps) < 0)
         return;
     page_add_time_texts(rows, (const char *const[]){"time_in", NULL});
@@ -177,7 +177,7 @@ void h_page_board(struct request *req)
     json_object_object_add(ctx, "thresholds", o);
 
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     if ((r = db_run(&st_counts, &a)) == NULL || PQntuples(r) != 1)
         goto db_fail;
     o = json_object_new_object();

@@ -3,13 +3,13 @@
  * token), department names, paging links and filter query strings. */
 #include <stdio.h>
 #include <string.h>
-#include "auth.h"
+#include "app.h"
+#include "app/access.h"
 #include "csrf.h"
 #include "db.h"
 #include "jsonx.h"
 #include "page_rules.h"
 #include "chrome_store.h"
-#include "router.h"
 
 static struct db_stmt st_hotel = {
     "page_hotel", "SELECT name, timezone FROM hotels WHERE id = $1", 0,
@@ -24,7 +24,7 @@ int page_may(struct request *req, const char *method, const char *path)
     struct kv caps[REQ_MAX_CAPTURES];
     int ncaps = 0, status;
     const char *full = path[0] == '/' ? path
-                                      : pool_printf(req->pool, "/api/staff/hotel/%s/%s", req->hotel.slug, path);
+                                      : pool_printf(req->pool, "/api/staff/hotel/%s/%s", req->tenant.slug, path);
     const struct route *r = route_find(req->pool, app_routes, app_nroutes, method, full, caps, &ncaps, &status);
     return r != NULL && access_allows(r->access, &req->caller);
 }
@@ -36,7 +36,7 @@ struct json_object *page_context(struct request *req, const char *title, const c
     char csrf[CSRF_TOKEN_HEX];
 
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     if ((r = db_run(&st_hotel, &a)) == NULL) {
         db_fail_reply(req);
         return NULL;
@@ -47,13 +47,13 @@ struct json_object *page_context(struct request *req, const char *title, const c
         jx_add_str(ctx, "csrf_token", csrf);
 
     o = json_object_new_object();
-    jx_add_str(o, "username", req->caller.username);
-    jx_add_str(o, "role", auth_role_name(req->caller.role));
+    jx_add_str(o, "username", identity_of(req)->username);
+    jx_add_str(o, "role", role_name(identity_of(req)->role));
     json_object_object_add(ctx, "user", o);
 
     o = json_object_new_object();
-    jx_add_str(o, "slug", req->hotel.slug);
-    jx_add_str(o, "name", PQntuples(r) == 1 ? db_str(r, 0, 0) : req->hotel.slug);
+    jx_add_str(o, "slug", req->tenant.slug);
+    jx_add_str(o, "name", PQntuples(r) == 1 ? db_str(r, 0, 0) : req->tenant.slug);
     jx_add_str(o, "timezone", PQntuples(r) == 1 ? db_str(r, 0, 1) : "UTC");
     json_object_object_add(ctx, "hotel", o);
     PQclear(r);
@@ -72,8 +72,8 @@ struct json_object *page_context(struct request *req, const char *title, const c
     json_object_object_add(ctx, "nav", nav);
 
     o = json_object_new_object();
-    jx_add_str(o, "hotel", pool_printf(req->pool, "/api/staff/hotel/%s", req->hotel.slug));
-    jx_add_str(o, "clock", pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs", req->hotel.slug));
+    jx_add_str(o, "hotel", pool_printf(req->pool, "/api/staff/hotel/%s", req->tenant.slug));
+    jx_add_str(o, "clock", pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs", req->tenant.slug));
     json_object_object_add(ctx, "api", o);
     return ctx;
 }
@@ -130,7 +130,7 @@ static void add_department_names(struct json_object *rows, struct json_object *d
 int page_rows_named_or_reply(struct request *req, struct json_object *ctx, int rc,
                              struct json_object **rows, struct json_object **deps)
 {
-    if (rc < 0 || page_departments(req->hotel.id, deps) < 0) {
+    if (rc < 0 || page_departments(req->tenant.id, deps) < 0) {
         json_object_put(*rows);
         *rows = NULL;
         json_object_put(ctx);

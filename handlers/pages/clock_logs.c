@@ -21,7 +21,7 @@ void h_page_clock_logs(struct request *req)
     if (req_page_or_reply(req, &limit, &offset) < 0 || clocklog_filter_or_reply(req, &f) < 0 ||
         (ctx = page_context(req, "Clock logs", "/dashboard/clock-logs")) == NULL)
         return;
-    if (page_rows_named_or_reply(req, ctx, clocklog_rows(req->hotel.id, &f, limit, offset, &rows, &total),
+    if (page_rows_named_or_reply(req, ctx, clocklog_rows(req->tenant.id, &f, limit, offset, &rows, &total),
                                  &rows, &deps) < 0)
         return;
     page_mark_selected(deps, f.department_id);
@@ -37,7 +37,7 @@ void h_page_clock_logs(struct request *req)
     const char *qs = page_filter_query(req, ctx,
                                        (const char *const[]){"from", "to", "staff_id", "department_id", NULL});
     jx_add_str(ctx, "csv_href", pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs/?format=csv%s%s",
-                                            req->hotel.slug, *qs ? "&" : "", qs));
+                                            req->tenant.slug, *qs ? "&" : "", qs));
     int n = (int)json_object_array_length(rows);
     jx_add_bool(ctx, "has_rows", n > 0);
     json_object_object_add(ctx, "rows", rows);

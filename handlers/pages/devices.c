@@ -23,7 +23,7 @@ void h_page_devices(struct request *req)
     if (req_page_or_reply(req, &limit, &offset) < 0 || device_filter_or_reply(req, &f) < 0 ||
         (ctx = page_context(req, "Edge devices", "/dashboard/devices")) == NULL)
         return;
-    if (device_listing(req->hotel.id, &f, limit, offset, &listing, &total) < 0) {
+    if (device_listing(req->tenant.id, &f, limit, offset, &listing, &total) < 0) {
         json_object_put(ctx);
         db_fail_reply(req);
         return;

@@ -53,13 +53,13 @@ void h_page_enroll(struct request *req)
     long long total;
     const char *chosen = req_query(req, "employee");
 
-    if (settings_load(req->hotel.id, &s) < 0) {
+    if (settings_load(req->tenant.id, &s) < 0) {
         db_fail_reply(req);
         return;
     }
     if ((ctx = page_context(req, "Face enrollment", "/enroll/")) == NULL)
         return;
-    if (page_rows_named_or_reply(req, ctx, staff_rows(req->hotel.id, &f, ENROLL_MAX_PEOPLE, 0, &rows, &total),
+    if (page_rows_named_or_reply(req, ctx, staff_rows(req->tenant.id, &f, ENROLL_MAX_PEOPLE, 0, &rows, &total),
                                  &rows, &deps) < 0)
         return;
     json_object_put(deps);

@@ -20,7 +20,7 @@ void h_page_kiosks(struct request *req)
     if (req_page_or_reply(req, &limit, &offset) < 0 ||
         (ctx = page_context(req, "Kiosks", "/dashboard/kiosks")) == NULL)
         return;
-    if (kiosk_rows(req->hotel.id, limit, offset, &rows, &total) < 0) {
+    if (kiosk_rows(req->tenant.id, limit, offset, &rows, &total) < 0) {
         json_object_put(ctx);
         db_fail_reply(req);
         return;

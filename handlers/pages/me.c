@@ -40,9 +40,9 @@ void h_page_me(struct request *req)
     }
     if (req_page_or_reply(req, &limit, &offset) < 0 || clocklog_filter_or_reply(req, &f) < 0)
         return;
-    f.staff_id = req->caller.staff_id;     /* my page: my logs, whatever the role */
-    if (settings_load(req->hotel.id, &s) < 0 ||
-        (found = page_person_load(req, req->caller.staff_id, &person, &department)) < 0)
+    f.staff_id = identity_of(req)->staff_id;     /* my page: my logs, whatever the role */
+    if (settings_load(req->tenant.id, &s) < 0 ||
+        (found = page_person_load(req, identity_of(req)->staff_id, &person, &department)) < 0)
         goto db_fail;
     if (found == 0) {
         resp_error(req, 404, "NOT_FOUND", "Your user has no staff record in this hotel.");
@@ -57,7 +57,7 @@ void h_page_me(struct request *req)
     page_add_face_rules(ctx, &s, department, 1);
     jx_add_bool(ctx, "withdrawn", withdrawn);
 
-    if (clocklog_rows(req->hotel.id, &f, limit, offset, &rows, &total) < 0)
+    if (clocklog_rows(req->tenant.id, &f, limit, offset, &rows, &total) < 0)
         goto db_fail;
     page_add_time_texts(rows, (const char *const[]){"time_in", "time_out", NULL});
     for (size_t i = 0; i < json_object_array_length(rows); i++) {

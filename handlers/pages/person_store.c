@@ -29,7 +29,7 @@ int page_person_load(struct request *req, long long staff_id, struct json_object
     *person = NULL;
     *department = 0;
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, staff_id);
     if ((r = db_run(&st_person, &a)) == NULL)
         return -1;

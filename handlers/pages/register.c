@@ -26,7 +26,7 @@ void h_page_staff_register(struct request *req)
         resp_error(req, 404, "NOT_FOUND", "No such staff member.");
         return;
     }
-    if (settings_load(req->hotel.id, &s) < 0 ||
+    if (settings_load(req->tenant.id, &s) < 0 ||
         (found = page_person_load(req, staff_id, &person, &department)) < 0) {
         db_fail_reply(req);
         return;
@@ -47,7 +47,7 @@ void h_page_staff_register(struct request *req)
         return;
     }
     json_object_object_add(ctx, "person", person);
-    page_add_face_rules(ctx, &s, department, req->caller.staff_id == staff_id);
+    page_add_face_rules(ctx, &s, department, identity_of(req)->staff_id == staff_id);
     jx_add_bool(ctx, "may_audit", page_may(req, "GET", "attendance/clock-logs/face-audit-logs/"));
     page_render(req, 200, "staff_register", ctx);
 }

@@ -17,7 +17,7 @@ void h_page_settings(struct request *req)
 
     if ((ctx = page_context(req, "Attendance settings", "/dashboard/settings")) == NULL)
         return;
-    if (settings_load(req->hotel.id, &s) < 0 || page_departments(req->hotel.id, &deps) < 0) {
+    if (settings_load(req->tenant.id, &s) < 0 || page_departments(req->tenant.id, &deps) < 0) {
         json_object_put(ctx);
         db_fail_reply(req);
         return;

@@ -23,7 +23,7 @@ void h_page_staff(struct request *req)
     if (req_page_or_reply(req, &limit, &offset) < 0 || staff_filter_or_reply(req, &f) < 0 ||
         (ctx = page_context(req, "Staff", "/dashboard/staff")) == NULL)
         return;
-    if (page_rows_named_or_reply(req, ctx, staff_rows(req->hotel.id, &f, limit, offset, &rows, &total),
+    if (page_rows_named_or_reply(req, ctx, staff_rows(req->tenant.id, &f, limit, offset, &rows, &total),
                                  &rows, &deps) < 0)
         return;
     page_mark_selected(deps, f.department_id);

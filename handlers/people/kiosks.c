@@ -68,11 +68,11 @@ void h_kiosks_create(struct request *req)
     }
     db_args_init(&a);
     db_arg_int(&a, id);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, name);
     db_arg_str(&a, hash);
-    if (req->caller.kind == CALLER_USER)
-        db_arg_int(&a, req->caller.user_id);
+    if (identity_of(req)->kind == CALLER_USER)
+        db_arg_int(&a, identity_of(req)->user_id);
     else
         db_arg_null(&a);
     if ((r = db_run(&st_insert, &a)) == NULL) {
@@ -111,7 +111,7 @@ void h_kiosks_list(struct request *req)
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
-    if (kiosk_rows(req->hotel.id, limit, offset, &arr, &total) < 0) {
+    if (kiosk_rows(req->tenant.id, limit, offset, &arr, &total) < 0) {
         db_fail_reply(req);
         return;
     }
@@ -129,7 +129,7 @@ void h_kiosks_revoke(struct request *req)
         return;
     }
     db_args_init(&a);
-    db_arg_int(&a, req->hotel.id);
+    db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, id);
     if ((r = db_run(&st_revoke, &a)) == NULL) {
         db_fail_reply(req);

@@ -1,12 +1,10 @@
-/* pms.c — PMS sync: PUT .../pms-sync/ and `faceclock import`. One
- * transaction; idempotent upserts keyed by the PMS's own ids; a bad row
- * rejects the whole document (400 naming the row) and changes nothing. */
-#include <errno.h>
+/* pms.c — PMS sync: PUT .../pms-sync/, and applying a document for it and
+ * for `faceclock import` (pms_cmd.c). One transaction; idempotent upserts
+ * keyed by the PMS's own ids; a bad row rejects the whole document (400
+ * naming the row) and changes nothing. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include "commands.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -14,32 +12,11 @@
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "log.h"
+#include "pms.h"
 #include "pms_rules.h"
 #include "pool.h"
 #include "response.h"
 #include "attendance/settings_store.h"
-#include "validate.h"
-
-enum { PMS_OK = 0, PMS_INVALID = -1, PMS_NOT_FOUND = -2, PMS_DB = -3 };
-
-struct counts {
-    long created, updated, unchanged;
-};
-
-struct pms_result {
-    long long hotel_id;
-    int hotel_created;
-    struct counts departments, staff, roster, clock_logs;
-    int settings_updated;
-    long face_data_revoked;
-};
-
-/* who is syncing, for the audit rows of departures */
-struct pms_actor {
-    long long staff_id;       /* 0: the system */
-    const char *client_ip;
-    const char *user_agent;
-};
 
 static struct db_stmt st_hotel_lock = {
     "pms_hotel_lock", "SELECT id FROM hotels WHERE slug = $1 FOR UPDATE", 0,
@@ -446,9 +423,9 @@ static int sync_rows(struct json_object *doc, const char *section, struct db_stm
     return PMS_OK;
 }
 
-/* Apply a validated document in one transaction. */
-static int pms_apply(const char *slug, int may_create, struct json_object *doc,
-                     const struct pms_actor *actor, struct pms_result *res, struct pms_error *e)
+/* Apply a validated document in one transaction (pms.h). */
+int pms_apply(const char *slug, int may_create, struct json_object *doc,
+              const struct pms_actor *actor, struct pms_result *res, struct pms_error *e)
 {
     int rc;
     memset(res, 0, sizeof *res);
@@ -477,7 +454,7 @@ static struct json_object *counts_json(const struct counts *c)
     return o;
 }
 
-static struct json_object *result_json(const char *slug, const struct pms_result *r)
+struct json_object *pms_result_json(const char *slug, const struct pms_result *r)
 {
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "hotel", slug);
@@ -496,7 +473,7 @@ void h_pms_sync(struct request *req)
     struct json_object *doc = req_json_body_or_reply(req);
     struct pms_error err;
     struct pms_result res;
-    struct pms_actor actor = {req->caller.staff_id, req->client_ip, req->user_agent};
+    struct pms_actor actor = {identity_of(req)->staff_id, req->client_ip, req->user_agent};
 
     if (doc == NULL)
         return;
@@ -504,11 +481,11 @@ void h_pms_sync(struct request *req)
         resp_invalid(req, err.field, "%s", err.message);
         return;
     }
-    switch (pms_apply(req->hotel.slug, req->caller.kind == CALLER_SYSADMIN, doc, &actor, &res, &err)) {
+    switch (pms_apply(req->tenant.slug, identity_of(req)->kind == CALLER_SYSADMIN, doc, &actor, &res, &err)) {
     case PMS_OK:
-        log_info("pms sync of %s: staff +%ld ~%ld, roster +%ld ~%ld", req->hotel.slug,
+        log_info("pms sync of %s: staff +%ld ~%ld, roster +%ld ~%ld", req->tenant.slug,
                  res.staff.created, res.staff.updated, res.roster.created, res.roster.updated);
-        resp_json(req, 200, result_json(req->hotel.slug, &res));
+        resp_json(req, 200, pms_result_json(req->tenant.slug, &res));
         break;
     case PMS_INVALID:
         resp_invalid(req, err.field, "%s", err.message);
@@ -520,68 +497,4 @@ void h_pms_sync(struct request *req)
         db_fail_reply(req);
         break;
     }
-}
-
-/* faceclock import <hotel-slug> <file.json | -> */
-int cmd_import(int argc, char **argv)
-{
-    enum { MAX_DOC = 64 * 1024 * 1024 };
-    struct pms_error err;
-    struct pms_result res;
-    struct pms_actor actor = {0, NULL, "faceclock import"};
-    FILE *f;
-    char *buf;
-    size_t n = 0;
-    int rc = 1;
-
-    if (argc != 3 || !valid_slug(argv[1])) {
-        fprintf(stderr, "usage: faceclock import <hotel-slug> <file.json | ->\n");
-        return 2;
-    }
-    f = strcmp(argv[2], "-") == 0 ? stdin : fopen(argv[2], "rb");
-    if (f == NULL) {
-        fprintf(stderr, "import: cannot read %s: %s\n", argv[2], strerror(errno));
-        return 1;
-    }
-    buf = malloc(MAX_DOC + 1);
-    if (buf != NULL)
-        n = fread(buf, 1, MAX_DOC + 1, f);
-    if (f != stdin)
-        fclose(f);
-    if (buf == NULL || n > MAX_DOC) {
-        fprintf(stderr, "import: the document is larger than %d bytes\n", MAX_DOC);
-        free(buf);
-        return 1;
-    }
-    buf[n] = '\0';
-    struct json_object *doc = jx_parse(buf, n);
-    free(buf);
-    if (doc == NULL) {
-        fprintf(stderr, "import: %s is not valid JSON\n", argv[2]);
-        return 1;
-    }
-    db_init(g_config.database_url);
-    if (pms_validate(doc, &err) < 0) {
-        fprintf(stderr, "import: %s: %s\n", err.field, err.message);
-        goto out;
-    }
-    switch (pms_apply(argv[1], 1, doc, &actor, &res, &err)) {
-    case PMS_OK: {
-        struct json_object *o = result_json(argv[1], &res);
-        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-        json_object_put(o);
-        rc = 0;
-        break;
-    }
-    case PMS_INVALID:
-        fprintf(stderr, "import: %s: %s\n", err.field, err.message);
-        break;
-    default:
-        fprintf(stderr, "import: database failure: %s\n", db_last_message());
-        break;
-    }
-out:
-    json_object_put(doc);
-    db_close();
-    return rc;
 }

@@ -61,12 +61,12 @@ static struct db_stmt st_kiosk_me = {
     0,
 };
 
-static struct json_object *user_json(const struct caller *c)
+static struct json_object *user_json(const struct identity *c)
 {
     struct json_object *u = json_object_new_object();
     jx_add_int(u, "id", c->user_id);
     jx_add_str(u, "username", c->username);
-    jx_add_str(u, "role", auth_role_name(c->role));
+    jx_add_str(u, "role", role_name(c->role));
     jx_add_str(u, "hotel", c->hotel_slug);
     if (c->staff_id > 0)
         jx_add_int(u, "staff_id", c->staff_id);
@@ -154,21 +154,17 @@ void h_login(struct request *req)
         return;
     }
 
-    struct caller *c = &req->caller;
-    memset(c, 0, sizeof *c);
-    auth_user_from_row(c, r, 0);
+    const struct identity *c = identity_set_user(req, r, 0);
     PQclear(r);
 
-    char token[65], digest_hex[67] = "\\x";
-    unsigned char digest[32];
+    char token[65], digest[TOKEN_DIGEST_HEX];
     if (crypto_random_hex(token, 32) < 0) {
         resp_error(req, 500, "INTERNAL", "No randomness available.");
         return;
     }
-    crypto_sha256(token, 64, digest);
-    crypto_hex(digest, 32, digest_hex + 2);
+    auth_token_digest(token, digest);
     db_args_init(&a);
-    db_arg_str(&a, digest_hex);
+    db_arg_str(&a, digest);
     db_arg_int(&a, c->user_id);
     db_arg_int(&a, c->hotel_id);
     db_arg_str(&a, req->client_ip);
@@ -177,8 +173,8 @@ void h_login(struct request *req)
         db_fail_reply(req);
         return;
     }
-    snprintf(c->expires_at, sizeof c->expires_at, "%s", PQgetvalue(r, 0, 0));
-    memcpy(c->token_digest, digest_hex, sizeof digest_hex);
+    snprintf(req->caller.expires_at, sizeof req->caller.expires_at, "%s", PQgetvalue(r, 0, 0));
+    memcpy(req->caller.token_digest, digest, sizeof digest);
     PQclear(r);
     db_args_init(&a);
     db_arg_str(&a, username);
@@ -186,9 +182,9 @@ void h_login(struct request *req)
 
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "token", token);
-    jx_add_str(o, "expires_at", c->expires_at);
+    jx_add_str(o, "expires_at", req->caller.expires_at);
     json_object_object_add(o, "user", user_json(c));
-    snprintf(req->hotel.slug, sizeof req->hotel.slug, "%s", c->hotel_slug);
+    snprintf(req->tenant.slug, sizeof req->tenant.slug, "%s", c->hotel_slug);
     set_cookie(req, token, g_config.token_ttl);
     csrf_header(req);
     resp_json(req, 200, o);
@@ -216,8 +212,8 @@ static void kiosk_me(struct request *req)
     PGresult *res;
 
     db_args_init(&a);
-    db_arg_int(&a, req->caller.kiosk_id);
-    db_arg_int(&a, req->caller.hotel_id);
+    db_arg_int(&a, identity_of(req)->kiosk_id);
+    db_arg_int(&a, identity_of(req)->hotel_id);
     if ((res = db_run(&st_kiosk_me, &a)) == NULL) {
         db_fail_reply(req);
         return;
@@ -229,7 +225,7 @@ static void kiosk_me(struct request *req)
     }
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "kind", "kiosk");
-    jx_add_int(o, "kiosk_id", req->caller.kiosk_id);
+    jx_add_int(o, "kiosk_id", identity_of(req)->kiosk_id);
     jx_add_str(o, "name", PQgetvalue(res, 0, 0));
     jx_add_str(o, "hotel", PQgetvalue(res, 0, 1));
     jx_add_str(o, "hotel_name", PQgetvalue(res, 0, 2));
@@ -239,12 +235,12 @@ static void kiosk_me(struct request *req)
 
 void h_me(struct request *req)
 {
-    if (req->caller.kind == CALLER_KIOSK) {
+    if (identity_of(req)->kind == CALLER_KIOSK) {
         kiosk_me(req);
         return;
     }
     struct json_object *o = json_object_new_object();
-    json_object_object_add(o, "user", user_json(&req->caller));
+    json_object_object_add(o, "user", user_json(identity_of(req)));
     jx_add_str(o, "expires_at", req->caller.expires_at);
     csrf_header(req);
     resp_json(req, 200, o);

@@ -78,7 +78,7 @@ void h_staff_list(struct request *req)
 
     if (req_page_or_reply(req, &limit, &offset) < 0 || staff_filter_or_reply(req, &f) < 0)
         return;
-    if (staff_rows(req->hotel.id, &f, limit, offset, &arr, &total) < 0) {
+    if (staff_rows(req->tenant.id, &f, limit, offset, &arr, &total) < 0) {
         db_fail_reply(req);
         return;
     }

@@ -1,6 +1,7 @@
 /* test_router.c — the pure parts of fcgi/router.h: route_match (patterns
  * with {captures}, optional trailing slash, exact segment counts) and
- * access_allows (which callers a route's access bits admit). The path
+ * access_allows (which grants a route's access bits admit; the
+ * application's bits: tests/unit/app/test_access_rules.c). The path
  * given to route_match is already percent-decoded, so captures are the
  * segment text as it stands. */
 #include <string.h>
@@ -118,78 +119,46 @@ END_TEST
 
 /* ---- access_allows ------------------------------------------------------- */
 
-static struct caller
-caller_of(enum caller_kind kind, int role)
-{
-    struct caller c;
-
-    memset(&c, 0, sizeof(c));
-    c.kind = kind;
-    c.role = role;
-    if (kind != CALLER_SYSADMIN && kind != CALLER_NONE)
-        c.hotel_id = 7;
-    return c;
-}
+#define G1 (1u << 1)    /* application bits, as an application would name them */
+#define G2 (1u << 2)
+#define G15 (1u << 15)
 
 static const struct {
-    unsigned access;
-    enum caller_kind kind;
-    int role;
+    unsigned access, grants;
     int allowed;
 } access_vec[] = {
-    /* public routes admit everyone, with or without credentials */
-    { A_PUBLIC, CALLER_NONE, 0, 1 },
-    { A_PUBLIC, CALLER_USER, ROLE_STAFF, 1 },
-    { A_PUBLIC, CALLER_KIOSK, 0, 1 },
-    { A_PUBLIC, CALLER_SYSADMIN, 0, 1 },
+    /* public routes admit everyone, with or without grants */
+    { A_PUBLIC, 0, 1 },
+    { A_PUBLIC, G1, 1 },
+    { A_PUBLIC | R_PAGE, 0, 1 },
     /* nothing else admits an anonymous caller */
-    { A_SYSADMIN, CALLER_NONE, 0, 0 },
-    { A_USERS, CALLER_NONE, 0, 0 },
-    { A_KIOSK, CALLER_NONE, 0, 0 },
-    { A_DEVICE, CALLER_NONE, 0, 0 },
-    { A_SYSADMIN | A_USERS | A_KIOSK | A_DEVICE, CALLER_NONE, 0, 0 },
-    /* the system administrator */
-    { A_SYSADMIN, CALLER_SYSADMIN, 0, 1 },
-    { A_SYSADMIN | A_ADMIN, CALLER_SYSADMIN, 0, 1 },
-    /* users, by role */
-    { A_STAFF, CALLER_USER, ROLE_STAFF, 1 },
-    { A_MANAGER, CALLER_USER, ROLE_STAFF, 0 },
-    { A_MANAGER | A_ADMIN, CALLER_USER, ROLE_MANAGER, 1 },
-    { A_MANAGER | A_ADMIN, CALLER_USER, ROLE_ADMIN, 1 },
-    { A_MANAGER | A_ADMIN, CALLER_USER, ROLE_HR, 0 },
-    { A_MANAGER | A_ADMIN, CALLER_USER, ROLE_STAFF, 0 },
-    { A_HR, CALLER_USER, ROLE_HR, 1 },
-    { A_HR, CALLER_USER, ROLE_MANAGER, 0 },
-    { A_ADMIN, CALLER_USER, ROLE_ADMIN, 1 },
-    { A_ADMIN, CALLER_USER, ROLE_MANAGER, 0 },
-    { A_USERS, CALLER_USER, ROLE_STAFF, 1 },
-    { A_USERS, CALLER_USER, ROLE_MANAGER, 1 },
-    { A_USERS, CALLER_USER, ROLE_HR, 1 },
-    { A_USERS, CALLER_USER, ROLE_ADMIN, 1 },
-    { A_USERS, CALLER_USER, 0, 0 },                 /* a user without a role */
-    { A_SYSADMIN, CALLER_USER, ROLE_ADMIN, 0 },     /* hotel admin is not sysadmin */
-    { A_KIOSK, CALLER_USER, ROLE_ADMIN, 0 },
-    { A_DEVICE, CALLER_USER, ROLE_ADMIN, 0 },
-    /* kiosks and devices only where declared */
-    { A_KIOSK, CALLER_KIOSK, 0, 1 },
-    { A_KIOSK | A_USERS, CALLER_KIOSK, 0, 1 },
-    { A_USERS, CALLER_KIOSK, 0, 0 },
-    { A_DEVICE, CALLER_KIOSK, 0, 0 },
-    { A_SYSADMIN, CALLER_KIOSK, 0, 0 },
-    { A_DEVICE, CALLER_DEVICE, 0, 1 },
-    { A_KIOSK, CALLER_DEVICE, 0, 0 },
-    { A_USERS, CALLER_DEVICE, 0, 0 },
-    { 0, CALLER_SYSADMIN, 0, 0 },                   /* an empty set admits no one */
-    { 0, CALLER_USER, ROLE_ADMIN, 0 },
+    { G1, 0, 0 },
+    { G1 | G2 | G15, 0, 0 },
+    { R_PAGE | G1, 0, 0 },
+    /* a bit the caller holds */
+    { G1, G1, 1 },
+    { G1 | G2, G2, 1 },
+    { G15, G15, 1 },
+    { G1 | R_PAGE, G1 | G2, 1 },
+    /* and none it does not */
+    { G1, G2, 0 },
+    { G1 | G2, G15, 0 },
+    { 0, G1 | G2 | G15, 0 },                         /* an empty set admits no one */
+    /* a route's flag is not a grant, nor A_PUBLIC one */
+    { R_PAGE, R_PAGE, 0 },
+    { R_PAGE, ~0u & ~(unsigned)A_PUBLIC, 0 },
+    { G1, A_PUBLIC, 0 },
 };
 
 START_TEST(access_table)
 {
-    struct caller c = caller_of(access_vec[_i].kind, access_vec[_i].role);
+    struct caller c;
 
+    memset(&c, 0, sizeof c);
+    c.grants = access_vec[_i].grants;
     ck_assert_msg((access_allows(access_vec[_i].access, &c) != 0) == access_vec[_i].allowed,
-                  "access 0x%x, caller kind %d role %d: want %d", access_vec[_i].access,
-                  (int)access_vec[_i].kind, access_vec[_i].role, access_vec[_i].allowed);
+                  "access 0x%x, grants 0x%x: want %d", access_vec[_i].access,
+                  access_vec[_i].grants, access_vec[_i].allowed);
 }
 END_TEST
 

@@ -5,10 +5,11 @@
  * times, the paging window, the navigation against the route table). */
 #include <string.h>
 
+#include "app.h"
+#include "app/access.h"
 #include "page.h"
 #include "pages/page_rules.h"
 #include "pool.h"
-#include "router.h"
 #include "unit.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -49,15 +50,12 @@ START_TEST(page_flag_admits_nobody)
 {
     struct caller c;
     memset(&c, 0, sizeof c);
-    c.kind = CALLER_USER;
-    c.hotel_id = 1;
     for (int role = ROLE_STAFF; role <= ROLE_ADMIN; role <<= 1) {
-        c.role = role;
+        c.grants = access_grants(CALLER_USER, role);
         ck_assert(!access_allows(R_PAGE, &c));
         ck_assert_int_eq(access_allows(R_PAGE | A_MANAGER, &c) != 0, role == ROLE_MANAGER);
     }
-    c.kind = CALLER_SYSADMIN;
-    c.role = 0;
+    c.grants = access_grants(CALLER_SYSADMIN, 0);
     ck_assert(!access_allows(R_PAGE | A_MANAGER | A_ADMIN, &c));
 }
 END_TEST

@@ -1,0 +1,41 @@
+/* app.h — all the runtime asks of the application (handlers/app/): its
+ * route table, who a credential belongs to, which tenant a request is
+ * about, and its commands. The runtime knows nothing else of it. */
+#ifndef FC_APP_H
+#define FC_APP_H
+
+#include "auth.h"
+#include "router.h"
+
+/* The route table (handlers/app/routes.c). */
+extern const struct route app_routes[];
+extern const int app_nroutes;
+
+/* Identify the caller of a route that is not public from its credential
+ * (X-API-Key, or a session token: auth_session_token()), filling
+ * req->caller: its grants and the application's identity. AUTH_NONE: no
+ * credential presented; AUTH_INVALID: one that is wrong, expired or
+ * revoked; AUTH_DB_DOWN: could not check. (handlers/app/identity_store.c) */
+enum auth_result app_identify(struct request *req);
+
+/* Fill req->tenant by req->route's tenant rule, once the caller is
+ * identified. 0, or answers (400, 404, 503) and returns -1.
+ * (handlers/app/tenant_store.c) */
+int app_tenant_or_reply(struct request *req);
+
+/* A subcommand of the faceclock binary. run gets argv from the command's
+ * name on and returns the exit status. --help prints the synopsis and,
+ * from column 28, each line of help. */
+struct command {
+    const char *name;
+    const char *synopsis;      /* "migrate [sql-dir]" */
+    const char *help;          /* lines separated by '\n' */
+    int (*run)(int argc, char **argv);
+};
+
+/* The application's commands, after the runtime's serve and migrate
+ * (handlers/app/commands.c). */
+extern const struct command app_commands[];
+extern const int app_ncommands;
+
+#endif

@@ -1,0 +1,15 @@
+/* commands.c — the application's commands (fcgi/app.h: app_commands),
+ * which `faceclock <name>` runs and --help lists after the runtime's
+ * serve and migrate. */
+#include "app.h"
+#include "commands.h"
+
+const struct command app_commands[] = {
+    {"import", "import <hotel-slug> <file.json | ->",
+     "PMS sync from a file (same rules as the API)", cmd_import},
+    {"purge", "purge",
+     "remove face data past each hotel's retention\n"
+     "(audited REVOKED \"retention expired\"); for cron", cmd_purge},
+};
+
+const int app_ncommands = (int)(sizeof app_commands / sizeof app_commands[0]);

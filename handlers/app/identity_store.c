@@ -1,0 +1,135 @@
+/* identity_store.c — the identify hook (fcgi/app.h: app_identify): whose
+ * credential a request presents — the system administrator's key, a
+ * user's session token, a kiosk key or an edge-device key — looked up in
+ * the database, made into the caller's identity (access.h) and grants.
+ * The generic parts (the admin key check, token digests, key parsing and
+ * the verified-key cache) are the runtime's (fcgi/auth.c). */
+#include <stdio.h>
+#include <string.h>
+#include "access.h"
+#include "app.h"
+#include "db.h"
+
+const struct identity identity_none = {.kind = CALLER_NONE};
+
+static struct db_stmt st_token = {
+    "auth_token",
+    "SELECT u.id, u.username, s.role, h.id, h.slug, u.staff_id, fc_ts(t.expires_at) "
+    "FROM auth_tokens t JOIN users u ON u.id = t.user_id "
+    "JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id "
+    "JOIN hotels h ON h.id = u.hotel_id "
+    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND s.is_active",
+    0,
+};
+
+static struct db_stmt st_kiosk = {
+    "auth_kiosk",
+    "SELECT k.key_hash, h.id, h.slug FROM kiosks k JOIN hotels h ON h.id = k.hotel_id "
+    "WHERE k.id = $1 AND k.revoked_at IS NULL",
+    0,
+};
+
+static struct db_stmt st_device = {
+    "auth_device",
+    "SELECT d.key_hash, h.id, h.slug, d.device_id FROM devices d JOIN hotels h ON h.id = d.hotel_id "
+    "WHERE d.id = $1 AND d.key_hash IS NOT NULL AND d.deactivated_at IS NULL",
+    0,
+};
+
+/* A new identity of that kind for req's caller, with its grants. */
+static struct identity *identity_new(struct request *req, enum caller_kind kind, int role)
+{
+    struct identity *who = pool_alloc(req->pool, sizeof *who);
+    who->kind = kind;
+    who->role = role;
+    req->caller.identity = who;
+    req->caller.grants = access_grants(kind, role);
+    return who;
+}
+
+struct identity *identity_set_user(struct request *req, const PGresult *r, int row)
+{
+    struct identity *who = identity_new(req, CALLER_USER, role_from_name(PQgetvalue(r, row, 2)));
+    who->user_id = db_ll(r, row, 0);
+    snprintf(who->username, sizeof who->username, "%s", PQgetvalue(r, row, 1));
+    who->hotel_id = db_ll(r, row, 3);
+    snprintf(who->hotel_slug, sizeof who->hotel_slug, "%s", PQgetvalue(r, row, 4));
+    who->staff_id = db_ll(r, row, 5);
+    return who;
+}
+
+static enum auth_result fail_db(void)
+{
+    return db_last_status() == DB_DOWN ? AUTH_DB_DOWN : AUTH_INVALID;
+}
+
+/* the user whose session token has that digest (auth_session_token) */
+static enum auth_result identify_user(struct request *req, const char *digest)
+{
+    struct db_args a;
+    PGresult *res;
+
+    db_args_init(&a);
+    db_arg_str(&a, digest);
+    if ((res = db_run(&st_token, &a)) == NULL)
+        return fail_db();
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return AUTH_INVALID;
+    }
+    identity_set_user(req, res, 0);
+    snprintf(req->caller.expires_at, sizeof req->caller.expires_at, "%s", PQgetvalue(res, 0, 6));
+    snprintf(req->caller.token_digest, sizeof req->caller.token_digest, "%s", digest);
+    PQclear(res);
+    return AUTH_OK;
+}
+
+/* a kiosk key ("kio_<id>_<hex>") or a device key ("dev_<id>_<hex>") */
+static enum auth_result identify_key(struct request *req, enum caller_kind kind)
+{
+    const char *prefix = kind == CALLER_KIOSK ? "kio" : "dev";
+    long long id;
+    struct db_args a;
+    PGresult *res;
+
+    if (auth_key_id(req->api_key, prefix, &id) < 0)
+        return AUTH_INVALID;
+    db_args_init(&a);
+    db_arg_int(&a, id);
+    if ((res = db_run(kind == CALLER_KIOSK ? &st_kiosk : &st_device, &a)) == NULL)
+        return fail_db();
+    int ok = PQntuples(res) == 1 && auth_key_verified(prefix, id, req->api_key, PQgetvalue(res, 0, 0));
+    if (ok) {
+        struct identity *who = identity_new(req, kind, 0);
+        who->hotel_id = db_ll(res, 0, 1);
+        snprintf(who->hotel_slug, sizeof who->hotel_slug, "%s", PQgetvalue(res, 0, 2));
+        if (kind == CALLER_KIOSK) {
+            who->kiosk_id = id;
+        } else {
+            who->device_id = id;
+            snprintf(who->device_name, sizeof who->device_name, "%s", PQgetvalue(res, 0, 3));
+        }
+    }
+    PQclear(res);
+    return ok ? AUTH_OK : AUTH_INVALID;
+}
+
+enum auth_result app_identify(struct request *req)
+{
+    const char *key = req->api_key;
+
+    if (key != NULL && *key != '\0') {
+        if (strncmp(key, "kio_", 4) == 0)
+            return identify_key(req, CALLER_KIOSK);
+        if (strncmp(key, "dev_", 4) == 0)
+            return identify_key(req, CALLER_DEVICE);
+        if (auth_admin_key(key)) {
+            identity_new(req, CALLER_SYSADMIN, 0);
+            return AUTH_OK;
+        }
+        return AUTH_INVALID;
+    }
+    char digest[TOKEN_DIGEST_HEX];
+    enum auth_result r = auth_session_token(req, digest);
+    return r == AUTH_OK ? identify_user(req, digest) : r;
+}
