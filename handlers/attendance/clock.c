@@ -16,6 +16,7 @@
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "log.h"
+#include "people/staff_rules.h"
 #include "response.h"
 #include "roster_rules.h"
 #include "safety_rules.h"
