@@ -191,7 +191,8 @@ static int current_shift(const struct person *p, long early_minutes, struct shif
     return p->shift_row[k];
 }
 
-/* The enhanced clock-in/out answer (contract 5.5). Takes log and shift_info. */
+/* The enhanced clock-in/out answer (contract 5.5); f NULL on a clock-in.
+ * Takes log and shift_info. */
 static struct json_object *clock_answer(const struct person *p, const char *action, int rostered,
                                         struct json_object *shift_info, const struct safety_flags *f,
                                         struct json_object *log, double confidence, struct pool *pool)
@@ -204,15 +205,7 @@ static struct json_object *clock_answer(const struct person *p, const char *acti
     jx_add_str(o, "action", action);
     jx_add_bool(o, "is_rostered", rostered);
     json_object_object_add(o, "shift_info", shift_info);
-    if (f->hours == 0)
-        jx_add_int(o, "session_duration_hours", 0);
-    else
-        jx_add_double(o, "session_duration_hours", f->hours, 2);
-    jx_add_bool(o, "needs_break_warning", f->needs_break_warning);
-    jx_add_bool(o, "needs_long_session_warning", f->needs_long_session_warning);
-    jx_add_bool(o, "needs_hard_stop_warning", f->needs_hard_stop_warning);
-    jx_add_bool(o, "overtime_threshold_reached", f->overtime_threshold_reached);
-    jx_add_bool(o, "should_clock_out", f->should_clock_out);
+    safety_flags_json(o, f);
     json_object_object_add(o, "log", log);
     if (confidence >= 0)
         jx_add_double(o, "confidence", confidence, 3);
@@ -253,14 +246,12 @@ static PGresult *insert_session(struct request *req, const struct person *p, lon
 static void clock_in_rostered(struct request *req, const struct person *p, int row,
                               const struct shift *sh, double confidence)
 {
-    struct safety_flags f;
-    memset(&f, 0, sizeof f);
     PGresult *r = insert_session(req, p, sh->id, 1, 0, NULL);
     if (r == NULL)
         return;
     struct json_object *log = log_json(r, 0, 0);
     PQclear(r);
-    resp_json(req, 201, clock_answer(p, "CLOCK_IN", 1, shift_json(p, row), &f, log, confidence, req->pool));
+    resp_json(req, 201, clock_answer(p, "CLOCK_IN", 1, shift_json(p, row), NULL, log, confidence, req->pool));
 }
 
 static void clock_out(struct request *req, const struct person *p, const struct attendance_settings *s,
@@ -347,8 +338,6 @@ static void start_unrostered(struct request *req, const struct person *p, const 
 {
     struct db_args a;
     long long audit_id = 0;
-    struct safety_flags f;
-    memset(&f, 0, sizeof f);
 
     if (db_begin() < 0) {
         db_fail_reply(req);
@@ -392,7 +381,7 @@ static void start_unrostered(struct request *req, const struct person *p, const 
         db_rollback();
         return;
     }
-    struct json_object *o = clock_answer(p, "CLOCK_IN", 0, NULL, &f, log_json(r, 0, 0), confidence, req->pool);
+    struct json_object *o = clock_answer(p, "CLOCK_IN", 0, NULL, NULL, log_json(r, 0, 0), confidence, req->pool);
     PQclear(r);
     if (reason != NULL)
         jx_add_int(o, "audit_log_id", audit_id);

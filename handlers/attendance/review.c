@@ -47,25 +47,29 @@ static struct db_stmt st_exists = {
     "review_log_exists", "SELECT 1 FROM clock_logs WHERE hotel_id = $1 AND id = $2", 0,
 };
 
-enum { O_LOG, O_STAFF, O_NAME, O_DEPT, O_IN, O_SECS, O_TOTAL };
+/* An open session's length so far and its shift's times (NULL without
+ * one), read by session_flags() */
+#define SESSION_COLS \
+    "greatest(0, extract(epoch FROM now() - l.time_in)), " \
+    "extract(epoch FROM r.start_time)::int, extract(epoch FROM r.end_time)::int"
+#define SHIFT_JOIN "LEFT JOIN roster_shifts r ON r.hotel_id = l.hotel_id AND r.id = l.roster_shift_id "
+
+enum { O_LOG, O_STAFF, O_NAME, O_DEPT, O_IN, O_SESSION, O_TOTAL = O_SESSION + 3 };
 static struct db_stmt st_open = {
     "review_clocked_in",
     "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM clock_logs l WHERE " OPEN ") c "
     "LEFT JOIN LATERAL (SELECT l.id, l.staff_id, " SQL_STAFF_NAME("s") ", s.department_id, "
-    "fc_ts(l.time_in), greatest(0, extract(epoch FROM now() - l.time_in)) "
-    "FROM clock_logs l " STAFF_JOIN "WHERE " OPEN
+    "fc_ts(l.time_in), " SESSION_COLS " FROM clock_logs l " STAFF_JOIN SHIFT_JOIN "WHERE " OPEN
     " ORDER BY l.time_in, l.id LIMIT $2 OFFSET $3) p ON true",
     0,
 };
 
 /* the session under acknowledgement, locked until the transaction ends */
-enum { K_CLOSED, K_SECS, K_HAS_SHIFT, K_START, K_END };
+enum { K_CLOSED, K_SESSION };
 static struct db_stmt st_ack_lock = {
     "review_ack_lock",
-    "SELECT l.time_out IS NOT NULL, greatest(0, extract(epoch FROM now() - l.time_in)), "
-    "r.id IS NOT NULL, extract(epoch FROM r.start_time)::int, extract(epoch FROM r.end_time)::int "
-    "FROM clock_logs l LEFT JOIN roster_shifts r ON r.hotel_id = l.hotel_id "
-    "AND r.id = l.roster_shift_id WHERE l.hotel_id = $1 AND l.id = $2 FOR UPDATE OF l",
+    "SELECT l.time_out IS NOT NULL, " SESSION_COLS " FROM clock_logs l " SHIFT_JOIN
+    "WHERE l.hotel_id = $1 AND l.id = $2 FOR UPDATE OF l",
     0,
 };
 
@@ -172,22 +176,33 @@ void h_review_approve(struct request *req)
         resp_error(req, 404, "NOT_FOUND", "No such clock log.");
 }
 
+/* The flags as of now of the session whose SESSION_COLS start at column c
+ * of row i: overtime is past its shift's planned length, or without a
+ * shift past the overtime threshold. */
+static void session_flags(const PGresult *r, int i, int c, const struct safety_thresholds *t,
+                          struct safety_flags *f)
+{
+    double planned = 0;
+    if (!PQgetisnull(r, i, c + 1)) {
+        struct shift sh = {0};
+        sh.start_secs = (int)db_ll(r, i, c + 1);
+        sh.end_secs = (int)db_ll(r, i, c + 2);
+        planned = shift_planned_hours(&sh);
+    }
+    safety_compute(db_double(r, i, c), planned, t, f);
+}
+
 static struct json_object *open_json(const void *ctx, const PGresult *r, int i)
 {
-    const struct safety_thresholds *t = ctx;
     struct safety_flags f;
-    safety_compute(db_double(r, i, O_SECS), 0, t, &f);
+    session_flags(r, i, O_SESSION, ctx, &f);
     struct json_object *o = json_object_new_object();
     jx_add_int(o, "log_id", db_ll(r, i, O_LOG));
     jx_add_int(o, "staff_id", db_ll(r, i, O_STAFF));
     jx_add_str(o, "staff_name", db_str(r, i, O_NAME));
     db_json_ll(o, "department_id", r, i, O_DEPT);
     jx_add_str(o, "time_in", db_str(r, i, O_IN));
-    jx_add_double(o, "session_duration_hours", f.hours, 2);
-    jx_add_bool(o, "needs_break_warning", f.needs_break_warning);
-    jx_add_bool(o, "needs_long_session_warning", f.needs_long_session_warning);
-    jx_add_bool(o, "needs_hard_stop_warning", f.needs_hard_stop_warning);
-    jx_add_bool(o, "should_clock_out", f.should_clock_out);
+    safety_flags_json(o, &f);
     return o;
 }
 
@@ -233,7 +248,6 @@ void h_review_long_session_ack(struct request *req)
     struct safety_flags f;
     const char *mode;
     long long id;
-    double planned = 0;
     struct db_args a;
     PGresult *r;
 
@@ -268,13 +282,7 @@ void h_review_long_session_ack(struct request *req)
             resp_error(req, 404, "NOT_FOUND", "No such clock log.");
         return;
     }
-    if (db_bool(r, 0, K_HAS_SHIFT)) {
-        struct shift sh = {0};
-        sh.start_secs = (int)db_ll(r, 0, K_START);
-        sh.end_secs = (int)db_ll(r, 0, K_END);
-        planned = shift_planned_hours(&sh);
-    }
-    safety_compute(db_double(r, 0, K_SECS), planned, &t, &f);
+    session_flags(r, 0, K_SESSION, &t, &f);
     PQclear(r);
     if (!clock_out && f.should_clock_out) {
         db_rollback();
@@ -300,12 +308,7 @@ void h_review_long_session_ack(struct request *req)
         goto db_fail;
     }
     jx_add_str(o, "mode", mode);
-    jx_add_double(o, "session_duration_hours", f.hours, 2);
-    jx_add_bool(o, "needs_break_warning", f.needs_break_warning);
-    jx_add_bool(o, "needs_long_session_warning", f.needs_long_session_warning);
-    jx_add_bool(o, "needs_hard_stop_warning", f.needs_hard_stop_warning);
-    jx_add_bool(o, "overtime_threshold_reached", f.overtime_threshold_reached);
-    jx_add_bool(o, "should_clock_out", f.should_clock_out);
+    safety_flags_json(o, &f);
     resp_json(req, 200, o);
     return;
 db_fail:
