@@ -16,7 +16,7 @@
 #include "settings_store.h"
 #include "validate.h"
 
-/* the log object (clock_log.h) comes first in every statement that returns one */
+/* the log object (LOG_COLS, clock_store.h) comes first in every statement that returns one */
 enum { L_ID = 0, L_END = LOG_NCOLS };
 
 #define STAFF_JOIN "JOIN staff s ON s.hotel_id = l.hotel_id AND s.id = l.staff_id "
