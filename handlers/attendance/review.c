@@ -1,7 +1,9 @@
 /* review.c — the manager's side of attendance (contract 5.7): the queue of
  * unrostered logs awaiting review and its approve/reject decision, who is
- * clocked in right now with live safety flags, and the long-session
- * acknowledgement (kiosk or manager) that may close a session. */
+ * clocked in right now with live safety flags (both lists declared as
+ * app/list_store.h listings), and the long-session acknowledgement (kiosk
+ * or manager) that may close a session. The flags are safety_rules.c's,
+ * written by safety_flags_json(). */
 #include <stdio.h>
 #include <string.h>
 #include "clock_store.h"
@@ -9,6 +11,7 @@
 #include "export_store.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "app/list_store.h"
 #include "app/listings.h"
 #include "response.h"
 #include "roster_rules.h"
@@ -90,9 +93,9 @@ static int log_id_or_reply(struct request *req, long long *id)
     return -1;
 }
 
-static struct json_object *pending_json(const void *ctx, const PGresult *r, int i)
+static struct json_object *pending_json(const void *filter, const PGresult *r, int i)
 {
-    (void)ctx;
+    (void)filter;
     struct json_object *o = log_json(r, i, 0);
     jx_add_str(o, "staff_name", db_str(r, i, L_END));
     db_json_ll(o, "department_id", r, i, L_END + 1);
@@ -100,31 +103,23 @@ static struct json_object *pending_json(const void *ctx, const PGresult *r, int 
     return o;
 }
 
+static const struct listing pending_listing = {
+    .page = &st_pending, .total_col = L_END + 3, .id_col = L_ID, .row = pending_json,
+};
+
 int pending_rows(long long hotel_id, long limit, long offset,
                  struct json_object **rows, long long *total)
 {
-    struct db_args a;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_int(&a, limit);
-    db_arg_int(&a, offset);
-    return db_page_rows(&st_pending, &a, L_END + 3, L_ID, pending_json, NULL, rows, total);
+    return listing_rows(&pending_listing, hotel_id, NULL, limit, offset, rows, total);
 }
 
 void h_review_pending(struct request *req)
 {
     long limit, offset;
-    long long total;
-    struct json_object *arr;
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
-    if (pending_rows(req->hotel.id, limit, offset, &arr, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    resp_json_page(req, arr, total, offset, limit);
+    listing_reply(req, &pending_listing, NULL, 0, limit, offset);
 }
 
 void h_review_approve(struct request *req)
@@ -192,10 +187,11 @@ static void session_flags(const PGresult *r, int i, int c, const struct safety_t
     safety_compute(db_double(r, i, c), planned, t, f);
 }
 
-static struct json_object *open_json(const void *ctx, const PGresult *r, int i)
+/* filter: the safety_thresholds the flags are computed with */
+static struct json_object *open_json(const void *filter, const PGresult *r, int i)
 {
     struct safety_flags f;
-    session_flags(r, i, O_SESSION, ctx, &f);
+    session_flags(r, i, O_SESSION, filter, &f);
     struct json_object *o = json_object_new_object();
     jx_add_int(o, "log_id", db_ll(r, i, O_LOG));
     jx_add_int(o, "staff_id", db_ll(r, i, O_STAFF));
@@ -206,16 +202,14 @@ static struct json_object *open_json(const void *ctx, const PGresult *r, int i)
     return o;
 }
 
+static const struct listing clocked_in_listing = {
+    .page = &st_open, .total_col = O_TOTAL, .id_col = O_LOG, .row = open_json,
+};
+
 int clocked_in_rows(long long hotel_id, const struct safety_thresholds *t, long limit, long offset,
                     struct json_object **rows, long long *total)
 {
-    struct db_args a;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_int(&a, limit);
-    db_arg_int(&a, offset);
-    return db_page_rows(&st_open, &a, O_TOTAL, O_LOG, open_json, t, rows, total);
+    return listing_rows(&clocked_in_listing, hotel_id, t, limit, offset, rows, total);
 }
 
 void h_review_clocked_in(struct request *req)
@@ -223,8 +217,6 @@ void h_review_clocked_in(struct request *req)
     struct attendance_settings s;
     struct safety_thresholds t;
     long limit, offset;
-    long long total;
-    struct json_object *arr;
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
@@ -233,11 +225,7 @@ void h_review_clocked_in(struct request *req)
         return;
     }
     settings_thresholds(&s, &t);
-    if (clocked_in_rows(req->hotel.id, &t, limit, offset, &arr, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    resp_json_page(req, arr, total, offset, limit);
+    listing_reply(req, &clocked_in_listing, &t, 0, limit, offset);
 }
 
 void h_review_long_session_ack(struct request *req)
