@@ -29,8 +29,6 @@ void h_staff_list(struct request *req);
 /* face.c */
 void h_register_face(struct request *req);
 void h_revoke_face(struct request *req);
-/* "First Last" (pool string) */
-char *staff_display_name(struct pool *p, const char *first, const char *last);
 
 /* clock.c */
 void h_face_clock_in(struct request *req);

@@ -1,9 +1,10 @@
 /* listings.h — the rows of the API's list endpoints as the API answers
  * them (JSON), shared by the API handlers and the dashboard pages
- * (handlers/pages_*.c), so both read the same prepared statements. Each
- * *_rows() returns 0 with *rows (a new JSON array the caller owns) and
- * *total (every matching row, for paging), or -1 on a database failure
- * (the caller answers with db_fail_reply()). Each *_filter_or_reply()
+ * (handlers/pages/), so both read the same listing (app/list_store.h).
+ * Each *_rows() is listing_rows() of its endpoint's listing: 0 with *rows
+ * (a new JSON array the caller owns) and *total (every matching row, for
+ * paging), or -1 on a database failure (the caller answers with
+ * db_fail_reply()). Each *_filter_or_reply()
  * reads the endpoint's query parameters with its validators: 0, or -1
  * after answering 400 VALIDATION_ERROR naming the parameter. */
 #ifndef FC_LISTINGS_H

@@ -1,8 +1,10 @@
-/* audit.c — GET .../attendance/clock-logs/face-audit-logs/: the hotel's
- * face audit log, newest first, filtered by staff member, action and time;
- * a JSON page, or every matching row as a CSV export streamed straight
- * from PostgreSQL (export.c). The rows themselves are written by
- * face_store.c and purge.c; nothing here changes them. */
+/* audit.c — GET .../attendance/clock-logs/face-audit-logs/ (contract
+ * 5.8): the hotel's face audit log, newest first, filtered by staff
+ * member, action and time; its listing (app/list_store.h) answers a JSON
+ * page, or every matching row as a CSV export streamed straight from
+ * PostgreSQL (export_store.c). The rows themselves are written by
+ * face_store.c and purge_cmd.c; nothing here changes them. Also the time
+ * bounds (from/to) other listings share. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +12,7 @@
 #include "export_store.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "app/list_store.h"
 #include "app/listings.h"
 #include "response.h"
 #include "validate.h"
@@ -134,11 +137,10 @@ int audit_filter_or_reply(struct request *req, struct audit_filter *f)
     return 0;
 }
 
-/* $1..$7 of both statements */
-static void filter_args(struct db_args *a, long long hotel_id, const struct audit_filter *f)
+/* $2..$7 of both statements */
+static void filter_args(struct db_args *a, const void *filter)
 {
-    db_args_init(a);
-    db_arg_int(a, hotel_id);
+    const struct audit_filter *f = filter;
     db_arg_id(a, f->staff_id);
     db_arg_str(a, f->action);
     db_arg_str(a, f->from_date);
@@ -147,10 +149,10 @@ static void filter_args(struct db_args *a, long long hotel_id, const struct audi
     db_arg_str(a, f->to_ts);
 }
 
-static struct json_object *audit_json(const void *ctx, const PGresult *r, int i)
+static struct json_object *audit_json(const void *filter, const PGresult *r, int i)
 {
     struct json_object *o = json_object_new_object();
-    (void)ctx;
+    (void)filter;
     jx_add_int(o, "id", db_ll(r, i, C_ID));
     jx_add_str(o, "hotel", db_str(r, i, C_HOTEL));
     jx_add_int(o, "staff", db_ll(r, i, C_STAFF));
@@ -164,39 +166,24 @@ static struct json_object *audit_json(const void *ctx, const PGresult *r, int i)
     return o;
 }
 
+static const struct listing audit_listing = {
+    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .row = audit_json,
+    .export_set = &st_export_set, .export_sql = export_sql, .export_name = "face-audit",
+};
+
 int audit_rows(long long hotel_id, const struct audit_filter *f, long limit, long offset,
                struct json_object **rows, long long *total)
 {
-    struct db_args a;
-
-    filter_args(&a, hotel_id, f);
-    db_arg_int(&a, limit);
-    db_arg_int(&a, offset);
-    return db_page_rows(&st_list, &a, C_TOTAL, C_ID, audit_json, NULL, rows, total);
+    return listing_rows(&audit_listing, hotel_id, f, limit, offset, rows, total);
 }
 
 void h_audit_list(struct request *req)
 {
     struct audit_filter f;
     long limit = 0, offset = 0;
-    long long total;
     int csv = req_wants_csv(req);
-    struct json_object *arr;
 
-    if (!csv && req_page_or_reply(req, &limit, &offset) < 0)
+    if ((!csv && req_page_or_reply(req, &limit, &offset) < 0) || audit_filter_or_reply(req, &f) < 0)
         return;
-    if (audit_filter_or_reply(req, &f) < 0)
-        return;
-    if (csv) {
-        struct db_args a;
-        filter_args(&a, req->tenant.id, &f);
-        export_csv(req, &st_export_set, &a, export_sql,
-                   pool_printf(req->pool, "face-audit-%s.csv", req->tenant.slug));
-        return;
-    }
-    if (audit_rows(req->tenant.id, &f, limit, offset, &arr, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    resp_json_page(req, arr, total, offset, limit);
+    listing_reply(req, &audit_listing, &f, csv, limit, offset);
 }

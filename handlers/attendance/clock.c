@@ -1,11 +1,13 @@
 /* clock.c — the kiosk's scan (contract 5.5) and the unrostered flow
  * (5.6): POST .../clock-logs/face-clock-in/, .../unrostered-confirm/ and
- * .../force-log/. Matching runs in memory (face_cache.c, match.c); the
- * database decides the race for the one open session per person
- * (clock_logs_one_open), and a refused scan writes nothing. */
+ * .../force-log/. Each validates, finds the person (matching runs in
+ * memory against the hotel view: face_cache_store.c, match_rules.c),
+ * reads their live state (clock_store.c), decides (clock_rules.c), does
+ * it (clock_store.c) and answers. A refused scan writes nothing. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "clock_rules.h"
 #include "clock_store.h"
 #include "config.h"
 #include "crypto.h"
@@ -16,141 +18,30 @@
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "log.h"
+#include "people/staff_rules.h"
 #include "response.h"
-#include "roster_rules.h"
 #include "safety_rules.h"
 #include "settings_rules.h"
 #include "validate.h"
 
-#define MAX_SHIFTS 16
 #define REASON_MAX 500
 #define TOKEN_TEXT_MAX 4096      /* longer strings are read, then refused as forged (403) */
 
-static struct db_stmt st_hotel_version = {
-    "clock_hotel_version", "SELECT face_version FROM hotels WHERE id = $1", 0,
-};
-
-/* One round trip for the live half of a person's state (the rest, name,
- * department and the hotel's settings, is in the worker's hotel view): the
- * hotel's face version and wall clock in local_epoch() seconds, the open
- * session, and one row per shift: with no open session those of
- * yesterday, today and tomorrow (hotel-local), with one the session's own
- * shift. The shift columns are NULL on the single row of a person without
- * any. */
-#define STATE_SHIFT_COL 4       /* id, date, start, end, location, department id */
-static struct db_stmt st_person_state = {
-    "clock_person_state",
-    "SELECT h.face_version, floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
-    "coalesce(o.id, 0) AS open_id, extract(epoch from now() - o.time_in), "
-    "r.id, r.shift_date::text, r.start_time::text, r.end_time::text, r.location, r.department_id "
-    "FROM hotels h "
-    "LEFT JOIN clock_logs o ON o.hotel_id = h.id AND o.staff_id = $2 AND o.time_out IS NULL "
-    "LEFT JOIN LATERAL ("
-    " SELECT w.* FROM roster_shifts w WHERE o.id IS NULL AND w.hotel_id = h.id AND w.staff_id = $2"
-    " AND w.shift_date BETWEEN (now() AT TIME ZONE h.timezone)::date - 1"
-    " AND (now() AT TIME ZONE h.timezone)::date + 1"
-    " UNION ALL SELECT w.* FROM roster_shifts w WHERE w.hotel_id = h.id AND w.id = o.roster_shift_id"
-    ") r ON true "
-    "WHERE h.id = $1 ORDER BY r.shift_date, r.start_time",
-    0,
-};
-static struct db_stmt st_clock_in = {
-    "clock_in",
-    "INSERT INTO clock_logs AS l (hotel_id, staff_id, time_in, roster_shift_id, verified_by_face, "
-    "is_unrostered, is_approved, force_reason, source, kiosk_id) "
-    "VALUES ($1, $2, now(), $3, $4, $5, $6, $7, $8, $9) RETURNING " LOG_COLS,
-    0,
-};
-static struct db_stmt st_clock_out = {
-    "clock_out",
-    "UPDATE clock_logs AS l SET time_out = now() WHERE hotel_id = $1 AND id = $2 AND time_out IS NULL "
-    "RETURNING " LOG_COLS,
-    0,
-};
-static struct db_stmt st_use_token = {
-    "clock_use_token",
-    "INSERT INTO used_confirmation_tokens (nonce, hotel_id, expires_at) "
-    "VALUES ($1, $2, to_timestamp($3))",
-    0,
-};
-
-/* What the decision knows about the matched (or named) person. */
+/* The matched (or named) person: who, from the hotel view, and their live
+ * state, read at the view's version. */
 struct person {
     long long staff_id;
     const char *first_name;
     const char *name;              /* "First Last" */
     long long department_id;       /* 0 = none */
     const char *department;        /* NULL = none */
-    long long open_log_id;         /* 0 = no open session */
-    double open_seconds;
-    long long local_now;           /* hotel wall clock, local epoch seconds */
     const struct hotel_view *view; /* borrowed: names of the shifts' departments */
-    PGresult *rows;                /* owned: the state query's rows */
-    int nshifts;                   /* with no open session: the window's shifts */
-    struct shift shifts[MAX_SHIFTS];
-    int shift_row[MAX_SHIFTS];     /* the row of each */
-    struct shift open_shift;       /* the open session's shift, */
-    int open_shift_row;            /* on this row; -1 when none */
+    struct clock_state st;         /* owned: person_free() */
 };
 
 static void person_free(struct person *p)
 {
-    PQclear(p->rows);
-    p->rows = NULL;
-}
-
-/* The shift on row i of the state query. 0, or -1 when the row has none. */
-static int shift_from_row(const PGresult *r, int i, struct shift *s)
-{
-    const int c = STATE_SHIFT_COL;
-    if (PQgetisnull(r, i, c) || parse_date(PQgetvalue(r, i, c + 1), &s->year, &s->month, &s->day) < 0 ||
-        parse_time(PQgetvalue(r, i, c + 2), &s->start_secs) < 0 ||
-        parse_time(PQgetvalue(r, i, c + 3), &s->end_secs) < 0)
-        return -1;
-    s->id = db_ll(r, i, c);
-    return 0;
-}
-
-/* Read staff_id's live state into p (the who comes later, from the hotel
- * view: person_identify) with the hotel's current face version. 0, or -1
- * on a database failure or when the hotel is gone. */
-static int state_load(struct request *req, long long staff_id, struct person *p, long long *version)
-{
-    struct db_args a;
-    PGresult *r;
-
-    memset(p, 0, sizeof *p);
-    p->open_shift_row = -1;
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_int(&a, staff_id);
-    if ((r = db_run(&st_person_state, &a)) == NULL)
-        return -1;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return -1;
-    }
-    p->rows = r;
-    p->staff_id = staff_id;
-    *version = db_ll(r, 0, 0);
-    p->local_now = db_ll(r, 0, 1);   /* the hotel's wall clock read as UTC: local_epoch() */
-    p->open_log_id = db_ll(r, 0, 2);
-    p->open_seconds = db_double(r, 0, 3);
-    for (int i = 0; i < PQntuples(r); i++) {
-        struct shift sh;
-        if (shift_from_row(r, i, &sh) < 0)
-            continue;
-        if (p->open_log_id != 0) {          /* the session's own shift */
-            p->open_shift = sh;
-            p->open_shift_row = i;
-            break;
-        }
-        if (p->nshifts < MAX_SHIFTS) {
-            p->shifts[p->nshifts] = sh;
-            p->shift_row[p->nshifts++] = i;
-        }
-    }
-    return 0;
+    clock_state_free(&p->st);
 }
 
 /* Who p is, from a view at the version its state was read at. */
@@ -164,33 +55,14 @@ static void person_identify(struct person *p, const struct hotel_view *v, const 
     p->department = hotel_view_department(v, s->department_id);
 }
 
-/* shift_info of the answer (contract 5.5): the shift on row i; its
- * department is the shift's own, else the person's. */
+/* shift_info of the answer: the shift on row i of p's state. */
 static struct json_object *shift_json(const struct person *p, int i)
 {
-    const int c = STATE_SHIFT_COL;
-    long long dep = PQgetisnull(p->rows, i, c + 5) ? p->department_id : db_ll(p->rows, i, c + 5);
-    struct json_object *o = json_object_new_object();
-    jx_add_int(o, "id", db_ll(p->rows, i, c));
-    jx_add_str(o, "date", PQgetvalue(p->rows, i, c + 1));
-    jx_add_str(o, "start_time", PQgetvalue(p->rows, i, c + 2));
-    jx_add_str(o, "end_time", PQgetvalue(p->rows, i, c + 3));
-    jx_add_str(o, "location", PQgetvalue(p->rows, i, c + 4));
-    jx_add_str(o, "department", hotel_view_department(p->view, dep));
-    return o;
+    return clock_shift_json(&p->st, i, p->department_id, p->view);
 }
 
-/* The row of the shift whose window holds now, or -1; with its shift. */
-static int current_shift(const struct person *p, long early_minutes, struct shift *out)
-{
-    int k = roster_pick(p->shifts, p->nshifts, p->local_now, early_minutes);
-    if (k < 0)
-        return -1;
-    *out = p->shifts[k];
-    return p->shift_row[k];
-}
-
-/* The enhanced clock-in/out answer (contract 5.5). Takes log and shift_info. */
+/* The enhanced clock-in/out answer (contract 5.5); f NULL on a clock-in.
+ * Takes log and shift_info. */
 static struct json_object *clock_answer(const struct person *p, const char *action, int rostered,
                                         struct json_object *shift_info, const struct safety_flags *f,
                                         struct json_object *log, double confidence, struct pool *pool)
@@ -203,15 +75,7 @@ static struct json_object *clock_answer(const struct person *p, const char *acti
     jx_add_str(o, "action", action);
     jx_add_bool(o, "is_rostered", rostered);
     json_object_object_add(o, "shift_info", shift_info);
-    if (f->hours == 0)
-        jx_add_int(o, "session_duration_hours", 0);
-    else
-        jx_add_double(o, "session_duration_hours", f->hours, 2);
-    jx_add_bool(o, "needs_break_warning", f->needs_break_warning);
-    jx_add_bool(o, "needs_long_session_warning", f->needs_long_session_warning);
-    jx_add_bool(o, "needs_hard_stop_warning", f->needs_hard_stop_warning);
-    jx_add_bool(o, "overtime_threshold_reached", f->overtime_threshold_reached);
-    jx_add_bool(o, "should_clock_out", f->should_clock_out);
+    safety_flags_json(o, f);
     json_object_object_add(o, "log", log);
     if (confidence >= 0)
         jx_add_double(o, "confidence", confidence, 3);
@@ -220,26 +84,16 @@ static struct json_object *clock_answer(const struct person *p, const char *acti
     return o;
 }
 
-/* Insert the open session. Returns the result (LOG_COLS), or NULL after
- * answering (409 when one is already open, else the database failure). */
-static PGresult *insert_session(struct request *req, const struct person *p, long long shift_id,
-                                int by_face, int unrostered, const char *reason)
+/* Open p's session (clock_session: shift_id, by_face, unrostered,
+ * reason), recorded as the caller's kiosk's when it is one. Returns the
+ * result (LOG_COLS), or NULL after answering (409 when one is already
+ * open, else the database failure). */
+static PGresult *open_session_or_reply(struct request *req, const struct person *p, long long shift_id,
+                                       int by_face, int unrostered, const char *reason)
 {
-    struct db_args a;
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_int(&a, p->staff_id);
-    db_arg_id(&a, shift_id);
-    db_arg_bool(&a, by_face);
-    db_arg_bool(&a, unrostered);
-    db_arg_bool(&a, !unrostered);
-    db_arg_str(&a, reason);
-    db_arg_str(&a, reason ? "forced" : "face");
-    if (identity_of(req)->kind == CALLER_KIOSK)
-        db_arg_int(&a, identity_of(req)->kiosk_id);
-    else
-        db_arg_null(&a);
-    PGresult *r = db_run(&st_clock_in, &a);
+    struct clock_session s = {shift_id, by_face, unrostered, reason,
+                              identity_of(req)->kind == CALLER_KIOSK ? identity_of(req)->kiosk_id : 0};
+    PGresult *r = clock_session_open(req->tenant.id, p->staff_id, &s);
     if (r == NULL) {
         if (db_last_status() == DB_UNIQUE)
             resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s is already clocked in.", p->name);
@@ -249,17 +103,16 @@ static PGresult *insert_session(struct request *req, const struct person *p, lon
     return r;
 }
 
-static void clock_in_rostered(struct request *req, const struct person *p, int row,
-                              const struct shift *sh, double confidence)
+/* A rostered clock-in on p's shift k. */
+static void clock_in_rostered(struct request *req, const struct person *p, int k, double confidence)
 {
-    struct safety_flags f;
-    memset(&f, 0, sizeof f);
-    PGresult *r = insert_session(req, p, sh->id, 1, 0, NULL);
+    PGresult *r = open_session_or_reply(req, p, p->st.shifts[k].id, 1, 0, NULL);
     if (r == NULL)
         return;
     struct json_object *log = log_json(r, 0, 0);
     PQclear(r);
-    resp_json(req, 201, clock_answer(p, "CLOCK_IN", 1, shift_json(p, row), &f, log, confidence, req->pool));
+    resp_json(req, 201, clock_answer(p, "CLOCK_IN", 1, shift_json(p, p->st.shift_row[k]), NULL, log,
+                                     confidence, req->pool));
 }
 
 static void clock_out(struct request *req, const struct person *p, const struct attendance_settings *s,
@@ -267,13 +120,10 @@ static void clock_out(struct request *req, const struct person *p, const struct 
 {
     struct safety_thresholds t;
     struct safety_flags f;
-    struct db_args a;
     double planned = 0;
+    int shift_row = p->st.open_shift_row;
 
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_int(&a, p->open_log_id);
-    PGresult *r = db_run(&st_clock_out, &a);
+    PGresult *r = clock_session_close(req->tenant.id, p->st.open_log_id);
     if (r == NULL) {
         db_fail_reply(req);
         return;
@@ -283,15 +133,14 @@ static void clock_out(struct request *req, const struct person *p, const struct 
         resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s was clocked out a moment ago.", p->name);
         return;
     }
-    if (p->open_shift_row >= 0)
-        planned = shift_planned_hours(&p->open_shift);
+    if (shift_row >= 0)
+        planned = shift_planned_hours(&p->st.open_shift);
     settings_thresholds(s, &t);
     safety_compute(log_seconds(r, 0, 0), planned, &t, &f);
-    struct json_object *log = log_json(r, 0, 0);
+    struct json_object *log = log_json(r, 0, 0), *shift_info = shift_row >= 0 ? shift_json(p, shift_row) : NULL;
     PQclear(r);
-    resp_json(req, 200, clock_answer(p, "CLOCK_OUT", p->open_shift_row >= 0,
-                                     p->open_shift_row >= 0 ? shift_json(p, p->open_shift_row) : NULL,
-                                     &f, log, confidence, req->pool));
+    resp_json(req, 200, clock_answer(p, "CLOCK_OUT", shift_row >= 0, shift_info, &f, log, confidence,
+                                     req->pool));
 }
 
 /* The key confirmation tokens are signed with, derived from the data key. */
@@ -344,36 +193,27 @@ static void unrostered_detected(struct request *req, const struct person *p, dou
 static void start_unrostered(struct request *req, const struct person *p, const char *nonce,
                              long long expires, const char *reason, int by_face, double confidence)
 {
-    struct db_args a;
     long long audit_id = 0;
-    struct safety_flags f;
-    memset(&f, 0, sizeof f);
 
     if (db_begin() < 0) {
         db_fail_reply(req);
         return;
     }
     /* a spent token is refused first; a token is spent only with a session */
-    if (nonce != NULL) {
-        db_args_init(&a);
-        db_arg_str(&a, nonce);
-        db_arg_int(&a, req->tenant.id);
-        db_arg_int(&a, expires);
-        if (db_exec(&st_use_token, &a) < 0) {
-            if (db_last_status() == DB_UNIQUE)
-                resp_error(req, 403, "FORBIDDEN", "This confirmation token has already been used.");
-            else
-                db_fail_reply(req);
-            db_rollback();
-            return;
-        }
+    if (nonce != NULL && clock_token_spend(req->tenant.id, nonce, expires) < 0) {
+        if (db_last_status() == DB_UNIQUE)
+            resp_error(req, 403, "FORBIDDEN", "This confirmation token has already been used.");
+        else
+            db_fail_reply(req);
+        db_rollback();
+        return;
     }
-    if (p->open_log_id != 0) {
+    if (p->st.open_log_id != 0) {
         db_rollback();
         resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s is already clocked in.", p->name);
         return;
     }
-    PGresult *r = insert_session(req, p, 0, by_face, 1, reason);
+    PGresult *r = open_session_or_reply(req, p, 0, by_face, 1, reason);
     if (r == NULL) {
         db_rollback();
         return;
@@ -391,7 +231,7 @@ static void start_unrostered(struct request *req, const struct person *p, const 
         db_rollback();
         return;
     }
-    struct json_object *o = clock_answer(p, "CLOCK_IN", 0, NULL, &f, log_json(r, 0, 0), confidence, req->pool);
+    struct json_object *o = clock_answer(p, "CLOCK_IN", 0, NULL, NULL, log_json(r, 0, 0), confidence, req->pool);
     PQclear(r);
     if (reason != NULL)
         jx_add_int(o, "audit_log_id", audit_id);
@@ -402,26 +242,30 @@ static void start_unrostered(struct request *req, const struct person *p, const 
  * and -1. */
 static int view_current_or_reply(struct request *req, struct hotel_view *v)
 {
-    struct db_args a;
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    PGresult *r = db_run(&st_hotel_version, &a);
-    if (r == NULL) {
+    long long version;
+    int found = clock_hotel_version(req->tenant.id, &version);
+    if (found < 0) {
         db_fail_reply(req);
         return -1;
     }
-    if (PQntuples(r) != 1) {
-        PQclear(r);
+    if (found == 0) {
         resp_error(req, 404, "NOT_FOUND", "No such hotel.");
         return -1;
     }
-    long long version = db_ll(r, 0, 0);
-    PQclear(r);
     if (face_cache_get(req->tenant.id, version, v) < 0) {
         db_fail_reply(req);
         return -1;
     }
     return 0;
+}
+
+/* Read staff_id's live state into p; who they are comes later, from the
+ * hotel view (person_identify). 0, or -1 (db, or the hotel is gone). */
+static int person_load(struct request *req, long long staff_id, struct person *p)
+{
+    memset(p, 0, sizeof *p);
+    p->staff_id = staff_id;
+    return clock_state_load(req->tenant.id, staff_id, &p->st);
 }
 
 /* A named active staff member (a token's, or a manager's staff_id) with
@@ -430,13 +274,12 @@ static int view_current_or_reply(struct request *req, struct hotel_view *v)
 static int person_or_reply(struct request *req, long long staff_id, struct person *p, struct hotel_view *v,
                            const char *code)
 {
-    long long version;
-    if (state_load(req, staff_id, p, &version) < 0) {
+    if (person_load(req, staff_id, p) < 0) {
         db_fail_reply(req);
         return 0;
     }
     /* the state does not depend on the view: bring the view to it */
-    if (face_cache_get(req->tenant.id, version, v) < 0) {
+    if (face_cache_get(req->tenant.id, p->st.version, v) < 0) {
         person_free(p);
         db_fail_reply(req);
         return 0;
@@ -502,11 +345,11 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
             current = 1;
             continue;
         }
-        long long version;
-        if (state_load(req, m->staff_id, p, &version) < 0) {
+        if (person_load(req, m->staff_id, p) < 0) {
             db_fail_reply(req);
             return 0;
         }
+        long long version = p->st.version;
         const struct cached_staff *s = hotel_view_staff(v, m->staff_id);
         if (version == v->version && s != NULL) {
             person_identify(p, v, s, req->pool);
@@ -545,26 +388,32 @@ void h_face_clock_in(struct request *req)
         jx_string_or_reply(req, body, "force_reason", JX_OPTIONAL, REASON_MAX, &reason) < 0 ||
         !scan_or_reply(req, d, &p, &v, &m))
         return;
-    const struct attendance_settings *s = v.settings;
-    if (!settings_department_allowed(s, p.department_id)) {
+    struct clock_person who = {p.department_id, p.st.open_log_id != 0, p.st.open_seconds, p.st.shifts,
+                               p.st.nshifts};
+    struct clock_decision dec = clock_decide(&who, v.settings, p.st.local_now, force, reason);
+    switch (dec.action) {
+    case CLOCK_REFUSE_DEPARTMENT:
         resp_error(req, 403, "FACE_DISABLED_FOR_DEPARTMENT",
                    "Face attendance is not enabled for %s's department.", p.name);
-    } else if (p.open_log_id != 0) {
-        if (p.open_seconds < (double)s->duplicate_scan_seconds)
-            resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s clocked in moments ago.", p.name);
-        else
-            clock_out(req, &p, s, m.confidence);
-    } else {
-        struct shift sh;
-        int row = current_shift(&p, s->clock_in_early_minutes, &sh);
-        if (row >= 0)
-            clock_in_rostered(req, &p, row, &sh, m.confidence);
-        else if (!force)
-            unrostered_detected(req, &p, m.confidence);
-        else if (reason == NULL || *reason == '\0')
-            resp_invalid(req, "force_reason", "force_reason is required with force_log.");
-        else
-            start_unrostered(req, &p, NULL, 0, reason, 1, m.confidence);
+        break;
+    case CLOCK_DUPLICATE_SCAN:
+        resp_error(req, 409, "ALREADY_CLOCKED_IN", "%s clocked in moments ago.", p.name);
+        break;
+    case CLOCK_OUT:
+        clock_out(req, &p, v.settings, m.confidence);
+        break;
+    case CLOCK_IN_ROSTERED:
+        clock_in_rostered(req, &p, dec.shift, m.confidence);
+        break;
+    case CLOCK_ASK_CONFIRMATION:
+        unrostered_detected(req, &p, m.confidence);
+        break;
+    case CLOCK_REASON_MISSING:
+        resp_invalid(req, "force_reason", "force_reason is required with force_log.");
+        break;
+    case CLOCK_IN_FORCED:
+        start_unrostered(req, &p, NULL, 0, reason, 1, m.confidence);
+        break;
     }
     person_free(&p);
 }

@@ -1,13 +1,15 @@
-/* clocklogs.c — GET .../attendance/clock-logs/: a hotel's clock logs,
- * newest first, filtered by hotel-local dates, staff member and
- * department; a JSON page, or every matching row as a streamed CSV export
- * (export.c). Staff callers see only their own logs. */
+/* clock_logs.c — GET .../attendance/clock-logs/ (contract 5.7): a
+ * hotel's clock logs, newest first, filtered by hotel-local dates, staff
+ * member and department; its listing (app/list_store.h) answers a JSON
+ * page, or every matching row as a streamed CSV export (export_store.c).
+ * Staff callers see only their own logs. */
 #include <stdio.h>
 #include <string.h>
 #include "db.h"
 #include "export_store.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "app/list_store.h"
 #include "app/listings.h"
 #include "response.h"
 #include "validate.h"
@@ -117,20 +119,19 @@ int clocklog_filter_or_reply(struct request *req, struct clocklog_filter *f)
     return 0;
 }
 
-/* $1..$5 of both statements */
-static void filter_args(struct db_args *a, long long hotel_id, const struct clocklog_filter *f)
+/* $2..$5 of both statements */
+static void filter_args(struct db_args *a, const void *filter)
 {
-    db_args_init(a);
-    db_arg_int(a, hotel_id);
+    const struct clocklog_filter *f = filter;
     db_arg_id(a, f->staff_id);
     db_arg_id(a, f->department_id);
     db_arg_str(a, f->from);
     db_arg_str(a, f->to);
 }
 
-static struct json_object *clocklog_json(const void *ctx, const PGresult *r, int i)
+static struct json_object *clocklog_json(const void *filter, const PGresult *r, int i)
 {
-    (void)ctx;
+    (void)filter;
     struct json_object *o = json_object_new_object();
     jx_add_int(o, "id", db_ll(r, i, C_ID));
     jx_add_int(o, "staff_id", db_ll(r, i, C_STAFF));
@@ -148,39 +149,24 @@ static struct json_object *clocklog_json(const void *ctx, const PGresult *r, int
     return o;
 }
 
+static const struct listing clocklog_listing = {
+    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .row = clocklog_json,
+    .export_set = &st_export_set, .export_sql = export_sql, .export_name = "clock-logs",
+};
+
 int clocklog_rows(long long hotel_id, const struct clocklog_filter *f, long limit, long offset,
                   struct json_object **rows, long long *total)
 {
-    struct db_args a;
-
-    filter_args(&a, hotel_id, f);
-    db_arg_int(&a, limit);
-    db_arg_int(&a, offset);
-    return db_page_rows(&st_list, &a, C_TOTAL, C_ID, clocklog_json, NULL, rows, total);
+    return listing_rows(&clocklog_listing, hotel_id, f, limit, offset, rows, total);
 }
 
 void h_clocklogs_list(struct request *req)
 {
     struct clocklog_filter f;
     long limit = 0, offset = 0;
-    long long total;
     int csv = req_wants_csv(req);
-    struct json_object *arr;
 
-    if (!csv && req_page_or_reply(req, &limit, &offset) < 0)
+    if ((!csv && req_page_or_reply(req, &limit, &offset) < 0) || clocklog_filter_or_reply(req, &f) < 0)
         return;
-    if (clocklog_filter_or_reply(req, &f) < 0)
-        return;
-    if (csv) {
-        struct db_args a;
-        filter_args(&a, req->tenant.id, &f);
-        export_csv(req, &st_export_set, &a, export_sql,
-                   pool_printf(req->pool, "clock-logs-%s.csv", req->tenant.slug));
-        return;
-    }
-    if (clocklog_rows(req->tenant.id, &f, limit, offset, &arr, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    resp_json_page(req, arr, total, offset, limit);
+    listing_reply(req, &clocklog_listing, &f, csv, limit, offset);
 }

@@ -8,7 +8,7 @@
 #include "request.h"
 
 /* "First Last" ("First" when there is no last name) of a staff row alias,
- * as staff_display_name() (face.c) writes it in C. */
+ * as staff_display_name() (people/staff_rules.c) writes it in C. */
 #define SQL_STAFF_NAME(s) \
     "CASE WHEN " s ".last_name = '' THEN " s ".first_name " \
     "ELSE " s ".first_name || ' ' || " s ".last_name END"

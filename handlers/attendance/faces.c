@@ -1,4 +1,4 @@
-/* face.c — POST .../clock-logs/register-face/ and DELETE
+/* faces.c — POST .../clock-logs/register-face/ and DELETE
  * .../clock-logs/revoke-face/{staff_id}/ (contract 5.3, 5.4): the rule
  * checks in the contract's order, the sealed face data and its audit row
  * in one transaction. */
@@ -7,13 +7,9 @@
 #include "face_store.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "people/staff_rules.h"
 #include "response.h"
 #include "validate.h"
-
-char *staff_display_name(struct pool *p, const char *first, const char *last)
-{
-    return (last == NULL || *last == '\0') ? pool_strdup(p, first) : pool_printf(p, "%s %s", first, last);
-}
 
 void h_register_face(struct request *req)
 {

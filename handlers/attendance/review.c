@@ -1,7 +1,9 @@
 /* review.c — the manager's side of attendance (contract 5.7): the queue of
  * unrostered logs awaiting review and its approve/reject decision, who is
- * clocked in right now with live safety flags, and the long-session
- * acknowledgement (kiosk or manager) that may close a session. */
+ * clocked in right now with live safety flags (both lists declared as
+ * app/list_store.h listings), and the long-session acknowledgement (kiosk
+ * or manager) that may close a session. The flags are safety_rules.c's,
+ * written by safety_flags_json(). */
 #include <stdio.h>
 #include <string.h>
 #include "clock_store.h"
@@ -9,6 +11,7 @@
 #include "export_store.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "app/list_store.h"
 #include "app/listings.h"
 #include "response.h"
 #include "roster_rules.h"
@@ -16,7 +19,7 @@
 #include "settings_store.h"
 #include "validate.h"
 
-/* the log object (clock_log.h) comes first in every statement that returns one */
+/* the log object (LOG_COLS, clock_store.h) comes first in every statement that returns one */
 enum { L_ID = 0, L_END = LOG_NCOLS };
 
 #define STAFF_JOIN "JOIN staff s ON s.hotel_id = l.hotel_id AND s.id = l.staff_id "
@@ -47,25 +50,29 @@ static struct db_stmt st_exists = {
     "review_log_exists", "SELECT 1 FROM clock_logs WHERE hotel_id = $1 AND id = $2", 0,
 };
 
-enum { O_LOG, O_STAFF, O_NAME, O_DEPT, O_IN, O_SECS, O_TOTAL };
+/* An open session's length so far and its shift's times (NULL without
+ * one), read by session_flags() */
+#define SESSION_COLS \
+    "greatest(0, extract(epoch FROM now() - l.time_in)), " \
+    "extract(epoch FROM r.start_time)::int, extract(epoch FROM r.end_time)::int"
+#define SHIFT_JOIN "LEFT JOIN roster_shifts r ON r.hotel_id = l.hotel_id AND r.id = l.roster_shift_id "
+
+enum { O_LOG, O_STAFF, O_NAME, O_DEPT, O_IN, O_SESSION, O_TOTAL = O_SESSION + 3 };
 static struct db_stmt st_open = {
     "review_clocked_in",
     "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM clock_logs l WHERE " OPEN ") c "
     "LEFT JOIN LATERAL (SELECT l.id, l.staff_id, " SQL_STAFF_NAME("s") ", s.department_id, "
-    "fc_ts(l.time_in), greatest(0, extract(epoch FROM now() - l.time_in)) "
-    "FROM clock_logs l " STAFF_JOIN "WHERE " OPEN
+    "fc_ts(l.time_in), " SESSION_COLS " FROM clock_logs l " STAFF_JOIN SHIFT_JOIN "WHERE " OPEN
     " ORDER BY l.time_in, l.id LIMIT $2 OFFSET $3) p ON true",
     0,
 };
 
 /* the session under acknowledgement, locked until the transaction ends */
-enum { K_CLOSED, K_SECS, K_HAS_SHIFT, K_START, K_END };
+enum { K_CLOSED, K_SESSION };
 static struct db_stmt st_ack_lock = {
     "review_ack_lock",
-    "SELECT l.time_out IS NOT NULL, greatest(0, extract(epoch FROM now() - l.time_in)), "
-    "r.id IS NOT NULL, extract(epoch FROM r.start_time)::int, extract(epoch FROM r.end_time)::int "
-    "FROM clock_logs l LEFT JOIN roster_shifts r ON r.hotel_id = l.hotel_id "
-    "AND r.id = l.roster_shift_id WHERE l.hotel_id = $1 AND l.id = $2 FOR UPDATE OF l",
+    "SELECT l.time_out IS NOT NULL, " SESSION_COLS " FROM clock_logs l " SHIFT_JOIN
+    "WHERE l.hotel_id = $1 AND l.id = $2 FOR UPDATE OF l",
     0,
 };
 
@@ -86,9 +93,9 @@ static int log_id_or_reply(struct request *req, long long *id)
     return -1;
 }
 
-static struct json_object *pending_json(const void *ctx, const PGresult *r, int i)
+static struct json_object *pending_json(const void *filter, const PGresult *r, int i)
 {
-    (void)ctx;
+    (void)filter;
     struct json_object *o = log_json(r, i, 0);
     jx_add_str(o, "staff_name", db_str(r, i, L_END));
     db_json_ll(o, "department_id", r, i, L_END + 1);
@@ -96,31 +103,23 @@ static struct json_object *pending_json(const void *ctx, const PGresult *r, int 
     return o;
 }
 
+static const struct listing pending_listing = {
+    .page = &st_pending, .total_col = L_END + 3, .id_col = L_ID, .row = pending_json,
+};
+
 int pending_rows(long long hotel_id, long limit, long offset,
                  struct json_object **rows, long long *total)
 {
-    struct db_args a;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_int(&a, limit);
-    db_arg_int(&a, offset);
-    return db_page_rows(&st_pending, &a, L_END + 3, L_ID, pending_json, NULL, rows, total);
+    return listing_rows(&pending_listing, hotel_id, NULL, limit, offset, rows, total);
 }
 
 void h_review_pending(struct request *req)
 {
     long limit, offset;
-    long long total;
-    struct json_object *arr;
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
-    if (pending_rows(req->tenant.id, limit, offset, &arr, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    resp_json_page(req, arr, total, offset, limit);
+    listing_reply(req, &pending_listing, NULL, 0, limit, offset);
 }
 
 void h_review_approve(struct request *req)
@@ -172,35 +171,45 @@ void h_review_approve(struct request *req)
         resp_error(req, 404, "NOT_FOUND", "No such clock log.");
 }
 
-static struct json_object *open_json(const void *ctx, const PGresult *r, int i)
+/* The flags as of now of the session whose SESSION_COLS start at column c
+ * of row i: overtime is past its shift's planned length, or without a
+ * shift past the overtime threshold. */
+static void session_flags(const PGresult *r, int i, int c, const struct safety_thresholds *t,
+                          struct safety_flags *f)
 {
-    const struct safety_thresholds *t = ctx;
+    double planned = 0;
+    if (!PQgetisnull(r, i, c + 1)) {
+        struct shift sh = {0};
+        sh.start_secs = (int)db_ll(r, i, c + 1);
+        sh.end_secs = (int)db_ll(r, i, c + 2);
+        planned = shift_planned_hours(&sh);
+    }
+    safety_compute(db_double(r, i, c), planned, t, f);
+}
+
+/* filter: the safety_thresholds the flags are computed with */
+static struct json_object *open_json(const void *filter, const PGresult *r, int i)
+{
     struct safety_flags f;
-    safety_compute(db_double(r, i, O_SECS), 0, t, &f);
+    session_flags(r, i, O_SESSION, filter, &f);
     struct json_object *o = json_object_new_object();
     jx_add_int(o, "log_id", db_ll(r, i, O_LOG));
     jx_add_int(o, "staff_id", db_ll(r, i, O_STAFF));
     jx_add_str(o, "staff_name", db_str(r, i, O_NAME));
     db_json_ll(o, "department_id", r, i, O_DEPT);
     jx_add_str(o, "time_in", db_str(r, i, O_IN));
-    jx_add_double(o, "session_duration_hours", f.hours, 2);
-    jx_add_bool(o, "needs_break_warning", f.needs_break_warning);
-    jx_add_bool(o, "needs_long_session_warning", f.needs_long_session_warning);
-    jx_add_bool(o, "needs_hard_stop_warning", f.needs_hard_stop_warning);
-    jx_add_bool(o, "should_clock_out", f.should_clock_out);
+    safety_flags_json(o, &f);
     return o;
 }
+
+static const struct listing clocked_in_listing = {
+    .page = &st_open, .total_col = O_TOTAL, .id_col = O_LOG, .row = open_json,
+};
 
 int clocked_in_rows(long long hotel_id, const struct safety_thresholds *t, long limit, long offset,
                     struct json_object **rows, long long *total)
 {
-    struct db_args a;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_int(&a, limit);
-    db_arg_int(&a, offset);
-    return db_page_rows(&st_open, &a, O_TOTAL, O_LOG, open_json, t, rows, total);
+    return listing_rows(&clocked_in_listing, hotel_id, t, limit, offset, rows, total);
 }
 
 void h_review_clocked_in(struct request *req)
@@ -208,8 +217,6 @@ void h_review_clocked_in(struct request *req)
     struct attendance_settings s;
     struct safety_thresholds t;
     long limit, offset;
-    long long total;
-    struct json_object *arr;
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
@@ -218,11 +225,7 @@ void h_review_clocked_in(struct request *req)
         return;
     }
     settings_thresholds(&s, &t);
-    if (clocked_in_rows(req->tenant.id, &t, limit, offset, &arr, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    resp_json_page(req, arr, total, offset, limit);
+    listing_reply(req, &clocked_in_listing, &t, 0, limit, offset);
 }
 
 void h_review_long_session_ack(struct request *req)
@@ -233,7 +236,6 @@ void h_review_long_session_ack(struct request *req)
     struct safety_flags f;
     const char *mode;
     long long id;
-    double planned = 0;
     struct db_args a;
     PGresult *r;
 
@@ -268,13 +270,7 @@ void h_review_long_session_ack(struct request *req)
             resp_error(req, 404, "NOT_FOUND", "No such clock log.");
         return;
     }
-    if (db_bool(r, 0, K_HAS_SHIFT)) {
-        struct shift sh = {0};
-        sh.start_secs = (int)db_ll(r, 0, K_START);
-        sh.end_secs = (int)db_ll(r, 0, K_END);
-        planned = shift_planned_hours(&sh);
-    }
-    safety_compute(db_double(r, 0, K_SECS), planned, &t, &f);
+    session_flags(r, 0, K_SESSION, &t, &f);
     PQclear(r);
     if (!clock_out && f.should_clock_out) {
         db_rollback();
@@ -300,12 +296,7 @@ void h_review_long_session_ack(struct request *req)
         goto db_fail;
     }
     jx_add_str(o, "mode", mode);
-    jx_add_double(o, "session_duration_hours", f.hours, 2);
-    jx_add_bool(o, "needs_break_warning", f.needs_break_warning);
-    jx_add_bool(o, "needs_long_session_warning", f.needs_long_session_warning);
-    jx_add_bool(o, "needs_hard_stop_warning", f.needs_hard_stop_warning);
-    jx_add_bool(o, "overtime_threshold_reached", f.overtime_threshold_reached);
-    jx_add_bool(o, "should_clock_out", f.should_clock_out);
+    safety_flags_json(o, &f);
     resp_json(req, 200, o);
     return;
 db_fail:

@@ -1,9 +1,11 @@
-/* safety.c — owns the shift-safety flags of contract 5.5 (break, long
- * session, hard stop, overtime, should-clock-out) from a session's length
- * and the hotel's thresholds. Pure. */
+/* safety_rules.c — owns the shift-safety flags of contract 5.5 (break,
+ * long session, hard stop, overtime, should-clock-out) from a session's
+ * length and the hotel's thresholds, and their JSON in every answer that
+ * carries them. Pure. */
 #include <math.h>
 #include <string.h>
 
+#include "jsonx.h"
 #include "safety_rules.h"
 
 double
@@ -31,4 +33,22 @@ safety_compute(double seconds, double planned_hours, const struct safety_thresho
     f->overtime_threshold_reached = planned_hours > 0.0 ? h > planned_hours
                                                         : h >= t->overtime_hours;
     f->should_clock_out = f->needs_hard_stop_warning && t->enforce_limits;
+}
+
+void
+safety_flags_json(struct json_object *o, const struct safety_flags *f)
+{
+    static const struct safety_flags none;
+
+    if (f == NULL) {
+        jx_add_int(o, "session_duration_hours", 0);
+        f = &none;
+    } else {
+        jx_add_double(o, "session_duration_hours", f->hours, 2);
+    }
+    jx_add_bool(o, "needs_break_warning", f->needs_break_warning);
+    jx_add_bool(o, "needs_long_session_warning", f->needs_long_session_warning);
+    jx_add_bool(o, "needs_hard_stop_warning", f->needs_hard_stop_warning);
+    jx_add_bool(o, "overtime_threshold_reached", f->overtime_threshold_reached);
+    jx_add_bool(o, "should_clock_out", f->should_clock_out);
 }

@@ -1,6 +1,7 @@
-/* settings.h — attendance settings in the database (settings.c). */
-#ifndef FC_SETTINGS_H
-#define FC_SETTINGS_H
+/* settings_store.h — a hotel's attendance settings row in the database
+ * (settings_store.c). */
+#ifndef FC_SETTINGS_STORE_H
+#define FC_SETTINGS_STORE_H
 
 #include <libpq-fe.h>
 #include "settings_rules.h"

@@ -1,10 +1,11 @@
 /* devices.c — the edge-device registry (docs/iot.md, "Devices"): a hotel's
  * admins register a device (answered with a one-time provisioning token),
- * list the devices with their connectivity counts, issue a new token and
- * deactivate a device (its key is revoked, what it held is logged as
- * removed); the public exchange of a token for the device's API key; and
- * the device's own heartbeat. Tokens and keys are stored only as scrypt
- * hashes. The status and lifecycle rules are in device_rules.c. */
+ * list the devices with their connectivity counts (a listing put together
+ * in C, app/list_store.h), issue a new token and deactivate a device (its
+ * key is revoked, what it held is logged as removed); the public
+ * exchange of a token for the device's API key; and the device's own
+ * heartbeat. Tokens and keys are stored only as scrypt hashes. The
+ * status and lifecycle rules are in device_rules.c. */
 #include <string.h>
 #include "auth.h"
 #include "config.h"
@@ -14,6 +15,7 @@
 #include "device_rules.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "app/list_store.h"
 #include "app/listings.h"
 #include "response.h"
 #include "validate.h"
@@ -348,21 +350,23 @@ int device_listing(long long hotel_id, const struct device_filter *f, long limit
     return 0;
 }
 
+static int device_rows(long long hotel_id, const void *filter, long limit, long offset,
+                       struct json_object **listing, long long *total)
+{
+    return device_listing(hotel_id, filter, limit, offset, listing, total);
+}
+
+/* the seed's object, paged like every list (X-Total-Count, Link) */
+static const struct listing devices_listing = {.rows = device_rows};
+
 void h_devices_list(struct request *req)
 {
     struct device_filter f;
     long limit, offset;
-    long long total;
-    struct json_object *o;
 
     if (req_page_or_reply(req, &limit, &offset) < 0 || device_filter_or_reply(req, &f) < 0)
         return;
-    if (device_listing(req->tenant.id, &f, limit, offset, &o, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    /* the seed's object, paged like every list (X-Total-Count, Link) */
-    resp_json_page(req, o, total, offset, limit);
+    listing_reply(req, &devices_listing, &f, 0, limit, offset);
 }
 
 void h_devices_token(struct request *req)

@@ -1,13 +1,14 @@
 /* events.c — POST /api/iot/events (a device reports face-recognition
  * events, idempotent on the hotel's event_id) and GET /api/iot/events (a
  * hotel's events for its managers, newest first, filtered by device,
- * employee and time, paged). docs/iot.md, "Events"; the validators are in
- * device_rules.c. */
+ * employee and time, paged: a listing, app/list_store.h). docs/iot.md,
+ * "Events"; the validators are in device_rules.c. */
 #include <string.h>
 #include "db.h"
 #include "device_rules.h"
 #include "attendance/export_store.h"
 #include "app/handlers.h"
+#include "app/list_store.h"
 #include "jsonx.h"
 #include "response.h"
 #include "validate.h"
@@ -117,11 +118,11 @@ void h_events_create(struct request *req)
     PQclear(r);
 }
 
-static struct json_object *event_json(const void *ctx, const PGresult *r, int i)
+static struct json_object *event_json(const void *filter, const PGresult *r, int i)
 {
     struct json_object *o = json_object_new_object();
     const char *meta = PQgetvalue(r, i, C_METADATA);
-    (void)ctx;
+    (void)filter;
     jx_add_int(o, "id", db_ll(r, i, C_ID));
     jx_add_str(o, "event_id", db_str(r, i, C_EVENT_ID));
     jx_add_str(o, "device_id", db_str(r, i, C_DEVICE));
@@ -134,42 +135,46 @@ static struct json_object *event_json(const void *ctx, const PGresult *r, int i)
     return o;
 }
 
+/* ?device_id= &employee_id= &from= &to=, NULL: any */
+struct event_filter {
+    const char *device, *employee;
+    const char *from_date, *from_ts, *to_date, *to_ts;
+};
+
+/* $2..$7 of the listing */
+static void filter_args(struct db_args *a, const void *filter)
+{
+    const struct event_filter *f = filter;
+    db_arg_str(a, f->device);
+    db_arg_str(a, f->employee);
+    db_arg_str(a, f->from_date);
+    db_arg_str(a, f->from_ts);
+    db_arg_str(a, f->to_date);
+    db_arg_str(a, f->to_ts);
+}
+
+static const struct listing event_listing = {
+    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .row = event_json,
+};
+
 void h_events_list(struct request *req)
 {
-    const char *device = req_query(req, "device_id"), *employee = req_query(req, "employee_id");
-    const char *from_date, *from_ts, *to_date, *to_ts;
+    struct event_filter f = {req_query(req, "device_id"), req_query(req, "employee_id"),
+                             NULL, NULL, NULL, NULL};
     long limit, offset;
-    long long total;
-    struct db_args a;
-    struct json_object *arr;
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
-    if (device != NULL && !valid_device_id(device)) {
+    if (f.device != NULL && !valid_device_id(f.device)) {
         resp_invalid(req, "device_id", "device_id is not a valid device id.");
         return;
     }
-    if (employee != NULL && (*employee == '\0' || !valid_text(employee, 64))) {
+    if (f.employee != NULL && (*f.employee == '\0' || !valid_text(f.employee, 64))) {
         resp_invalid(req, "employee_id", "employee_id must be 1 to 64 characters of text.");
         return;
     }
-    if (time_bound_or_reply(req, "from", &from_date, &from_ts) < 0 ||
-        time_bound_or_reply(req, "to", &to_date, &to_ts) < 0)
+    if (time_bound_or_reply(req, "from", &f.from_date, &f.from_ts) < 0 ||
+        time_bound_or_reply(req, "to", &f.to_date, &f.to_ts) < 0)
         return;
-
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_str(&a, device);
-    db_arg_str(&a, employee);
-    db_arg_str(&a, from_date);
-    db_arg_str(&a, from_ts);
-    db_arg_str(&a, to_date);
-    db_arg_str(&a, to_ts);
-    db_arg_int(&a, limit);
-    db_arg_int(&a, offset);
-    if (db_page_rows(&st_list, &a, C_TOTAL, C_ID, event_json, NULL, &arr, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    resp_json_page(req, arr, total, offset, limit);
+    listing_reply(req, &event_listing, &f, 0, limit, offset);
 }

@@ -1,4 +1,4 @@
-/* pages_enroll.c — GET /enroll/: seed 000's enrollment modal as a page
+/* enroll.c — GET /enroll/: seed 000's enrollment modal as a page
  * (docs/pages.md, "Enrollment"). The server renders the active staff
  * (the staff API's rows, listings.h) with what the hotel's rules would
  * say to enrolling each, and the consent rule; static/js/enroll.js then
@@ -16,6 +16,7 @@
 #include "chrome_store.h"
 #include "response.h"
 #include "attendance/settings_store.h"
+#include "people/staff_rules.h"
 
 #define ENROLL_MAX_PEOPLE 1000
 
@@ -38,7 +39,7 @@ static void decorate(struct request *req, struct json_object *rows, const struct
         const char *message = NULL;
         int status;
 
-        jx_add_str(row, "name", staff_display_name(req->pool, first != NULL ? first : "", last));
+        jx_add_str(row, "name", staff_display_name(req->pool, first, last));
         jx_add_bool(row, "selected", chosen != NULL && code != NULL && strcmp(chosen, code) == 0);
         const char *refused = face_registration_refusal(s, dept, 0, 1, &status, &message);
         jx_add_str(row, "refusal", refused != NULL ? message : NULL);

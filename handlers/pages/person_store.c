@@ -1,12 +1,12 @@
-/* pages_person.c — owns the staff member's face status as the face pages
- * show it (pages_person.h): one prepared query, and the 5.3 rules read
+/* person_store.c — owns the staff member's face status as the face pages
+ * show it (person_store.h): one prepared query, and the 5.3 rules read
  * ahead of a registration so a page can say what would be refused. */
 #include <string.h>
 #include "db.h"
-#include "app/handlers.h"
 #include "jsonx.h"
 #include "page_rules.h"
 #include "person_store.h"
+#include "people/staff_rules.h"
 
 enum { P_ID, P_CODE, P_FIRST, P_LAST, P_DEPT, P_DEPT_NAME, P_ACTIVE, P_FACE, P_AT, P_CONSENT, P_SOURCE };
 static struct db_stmt st_person = {

@@ -1,10 +1,12 @@
 /* kiosks.c — kiosk keys of a hotel: create (the key is shown once and
- * stored only as a slow hash), list, revoke. */
+ * stored only as a slow hash), list (a listing, app/list_store.h),
+ * revoke. */
 #include "auth.h"
 #include "crypto.h"
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "app/list_store.h"
 #include "app/listings.h"
 #include "response.h"
 #include "validate.h"
@@ -85,37 +87,29 @@ void h_kiosks_create(struct request *req)
     resp_json(req, 201, o);
 }
 
-static struct json_object *kiosk_row_json(const void *ctx, const PGresult *r, int i)
+static struct json_object *kiosk_row_json(const void *filter, const PGresult *r, int i)
 {
-    (void)ctx;
+    (void)filter;
     return kiosk_json(r, i);
 }
+
+static const struct listing kiosk_listing = {
+    .page = &st_list, .total_col = 4, .id_col = 0, .row = kiosk_row_json,
+};
 
 int kiosk_rows(long long hotel_id, long limit, long offset,
                struct json_object **rows, long long *total)
 {
-    struct db_args a;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_int(&a, limit);
-    db_arg_int(&a, offset);
-    return db_page_rows(&st_list, &a, 4, 0, kiosk_row_json, NULL, rows, total);
+    return listing_rows(&kiosk_listing, hotel_id, NULL, limit, offset, rows, total);
 }
 
 void h_kiosks_list(struct request *req)
 {
     long limit, offset;
-    long long total;
-    struct json_object *arr;
 
     if (req_page_or_reply(req, &limit, &offset) < 0)
         return;
-    if (kiosk_rows(req->tenant.id, limit, offset, &arr, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    resp_json_page(req, arr, total, offset, limit);
+    listing_reply(req, &kiosk_listing, NULL, 0, limit, offset);
 }
 
 void h_kiosks_revoke(struct request *req)

@@ -1,9 +1,11 @@
 /* staff.c — GET .../staff/: the hotel's staff as the PMS gave them, with
- * their login name and whether they have face data. */
+ * their login name and whether they have face data (a listing,
+ * app/list_store.h). */
 #include <string.h>
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "app/list_store.h"
 #include "app/listings.h"
 #include "response.h"
 #include "validate.h"
@@ -39,9 +41,17 @@ int staff_filter_or_reply(struct request *req, struct staff_filter *f)
     return 0;
 }
 
-static struct json_object *staff_json(const void *ctx, const PGresult *r, int i)
+/* $2, $3 */
+static void filter_args(struct db_args *a, const void *filter)
 {
-    (void)ctx;
+    const struct staff_filter *f = filter;
+    db_arg_id(a, f->department_id);
+    db_arg_str(a, f->is_active);
+}
+
+static struct json_object *staff_json(const void *filter, const PGresult *r, int i)
+{
+    (void)filter;
     struct json_object *o = json_object_new_object();
     jx_add_int(o, "id", db_ll(r, i, 0));
     jx_add_str(o, "employee_code", db_str(r, i, 1));
@@ -55,32 +65,22 @@ static struct json_object *staff_json(const void *ctx, const PGresult *r, int i)
     return o;
 }
 
+static const struct listing staff_listing = {
+    .page = &st_list, .total_col = 9, .id_col = 0, .bind = filter_args, .row = staff_json,
+};
+
 int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, long offset,
                struct json_object **rows, long long *total)
 {
-    struct db_args a;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_id(&a, f->department_id);
-    db_arg_str(&a, f->is_active);
-    db_arg_int(&a, limit);
-    db_arg_int(&a, offset);
-    return db_page_rows(&st_list, &a, 9, 0, staff_json, NULL, rows, total);
+    return listing_rows(&staff_listing, hotel_id, f, limit, offset, rows, total);
 }
 
 void h_staff_list(struct request *req)
 {
     struct staff_filter f;
     long limit, offset;
-    long long total;
-    struct json_object *arr;
 
     if (req_page_or_reply(req, &limit, &offset) < 0 || staff_filter_or_reply(req, &f) < 0)
         return;
-    if (staff_rows(req->tenant.id, &f, limit, offset, &arr, &total) < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    resp_json_page(req, arr, total, offset, limit);
+    listing_reply(req, &staff_listing, &f, 0, limit, offset);
 }

@@ -22,7 +22,8 @@ CLOCKED_IN = "currently-clocked-in/"
 ACK_RESP_FLAGS = ("needs_break_warning", "needs_long_session_warning", "needs_hard_stop_warning",
                   "should_clock_out")
 ROW_FIELDS = {"log_id", "staff_id", "staff_name", "department_id", "time_in", "session_duration_hours",
-              "needs_break_warning", "needs_long_session_warning", "needs_hard_stop_warning", "should_clock_out"}
+              "needs_break_warning", "needs_long_session_warning", "needs_hard_stop_warning",
+              "overtime_threshold_reached", "should_clock_out"}
 
 
 def just_under(hours):
@@ -106,8 +107,16 @@ class ClockOutFlags(AttCase):
         h.add_shifts(*(s8 + s3))
         h.import_logs((p[0], ago(7.9 * H), None, s8[0]["id"]), (p[1], ago(8.1 * H), None, s8[1]["id"]),
                       (p[2], ago(2.9 * H), None, s3[0]["id"]), (p[3], ago(3.1 * H), None, s3[1]["id"]))
-        for sid, row, hours, over in ((p[0], s8[0], 7.9, False), (p[1], s8[1], 8.1, True),
-                                      (p[2], s3[0], 2.9, False), (p[3], s3[1], 3.1, True)):
+        cases = ((p[0], s8[0], 7.9, False), (p[1], s8[1], 8.1, True),
+                 (p[2], s3[0], 2.9, False), (p[3], s3[1], 3.1, True))
+        # currently-clocked-in says the same of the open sessions
+        rows = fc.assert_json(fc.get(h.att(CLOCKED_IN), token=h.login("manager")), 200)
+        by_staff = {row["staff_id"]: row for row in rows}
+        for sid, _, hours, over in cases:
+            with self.subTest(h=hours, listed=True):
+                self.assertEqual(by_staff[sid]["session_duration_hours"], hours)
+                self.assertIs(by_staff[sid]["overtime_threshold_reached"], over)
+        for sid, row, hours, over in cases:
             with self.subTest(h=hours):
                 body = self.assert_clock(h.scan(faces[sid]), 200, "CLOCK_OUT", sid, h)
                 self.assertEqual(body["session_duration_hours"], hours)
@@ -147,9 +156,11 @@ class CurrentlyClockedIn(AttCase):
                 self.assertAlmostEqual(fc.parse_ts(row["time_in"]), time.time() - age, delta=5)
                 self.assertEqual(row["session_duration_hours"], float(label))
                 brk, lng, hard = expect[label]
+                # no shift: overtime is the overtime warning, as on clock-out
                 self.assertEqual((row["needs_break_warning"], row["needs_long_session_warning"],
-                                  row["needs_hard_stop_warning"], row["should_clock_out"]),
-                                 (brk, lng, hard, hard))
+                                  row["needs_hard_stop_warning"], row["should_clock_out"],
+                                  row["overtime_threshold_reached"]),
+                                 (brk, lng, hard, hard, lng))
         # enforce_limits off: should_clock_out never
         h.settings(enforce_limits=False)
         rows = fc.assert_json(fc.get(h.att(CLOCKED_IN + "?limit=1000"), token=h.login("admin")), 200)

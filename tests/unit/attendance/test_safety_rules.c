@@ -2,7 +2,10 @@
  * seconds rounded to 2 decimals half away from zero, and a table of
  * sessions putting each threshold on both of its sides (5.99/6.00,
  * 9.99/10.00, 11.99/12.00 h), enforce_limits on and off, rostered overtime
- * past the planned length (8.00 vs 8.01 h) and unrostered overtime. */
+ * past the planned length (8.00 vs 8.01 h) and unrostered overtime; and
+ * the one JSON shape of the flags (a clock-in's integer 0 and falses, a
+ * session's 2-decimal hours). */
+#include <string.h>
 #include "attendance/safety_rules.h"
 #include "unit.h"
 
@@ -121,6 +124,50 @@ START_TEST(flags)
 }
 END_TEST
 
+/* ---- the flags in an answer ------------------------------------------------ */
+
+#define ALL_FLAGS(v) {v, v, v, v, v}
+
+static const struct {
+    const char *name;
+    int clock_in;                 /* f NULL */
+    struct safety_flags f;
+    const char *hours_text;       /* session_duration_hours as written */
+    enum json_type hours_type;
+    int want[5];                  /* break, long, hard, overtime, should_clock_out */
+} json_tab[] = {
+    {"clock-in", 1, {0, 0, 0, 0, 0, 0}, "0", json_type_int, ALL_FLAGS(0)},
+    {"0.00 h session", 0, {0, 0, 0, 0, 0, 0}, "0.00", json_type_double, ALL_FLAGS(0)},
+    {"8.5 h session", 0, {8.5, 1, 0, 0, 1, 0}, "8.50", json_type_double, {1, 0, 0, 1, 0}},
+    {"12.02 h session", 0, {12.02, 1, 1, 1, 1, 1}, "12.02", json_type_double, ALL_FLAGS(1)},
+    {"hard, not enforced", 0, {12.0, 1, 1, 1, 0, 0}, "12.00", json_type_double, {1, 1, 1, 0, 0}},
+    {"each flag alone: long", 0, {1.0, 0, 1, 0, 0, 0}, "1.00", json_type_double, {0, 1, 0, 0, 0}},
+    {"each flag alone: hard", 0, {1.0, 0, 0, 1, 0, 0}, "1.00", json_type_double, {0, 0, 1, 0, 0}},
+    {"each flag alone: out", 0, {1.0, 0, 0, 0, 0, 1}, "1.00", json_type_double, {0, 0, 0, 0, 1}},
+};
+
+START_TEST(flags_json)
+{
+    static const char *const keys[5] = {"needs_break_warning", "needs_long_session_warning",
+                                        "needs_hard_stop_warning", "overtime_threshold_reached",
+                                        "should_clock_out"};
+    struct json_object *o = json_object_new_object(), *v;
+
+    safety_flags_json(o, json_tab[_i].clock_in ? NULL : &json_tab[_i].f);
+    ck_assert_int_eq(json_object_object_length(o), 6);
+    ck_assert(json_object_object_get_ex(o, "session_duration_hours", &v));
+    ck_assert_msg(json_object_is_type(v, json_tab[_i].hours_type), "%s: hours type", json_tab[_i].name);
+    ck_assert_str_eq(json_object_to_json_string(v), json_tab[_i].hours_text);
+    for (int k = 0; k < 5; k++) {
+        ck_assert_msg(json_object_object_get_ex(o, keys[k], &v), "%s: no %s", json_tab[_i].name, keys[k]);
+        ck_assert(json_object_is_type(v, json_type_boolean));
+        ck_assert_msg(json_object_get_boolean(v) == json_tab[_i].want[k], "%s: %s", json_tab[_i].name,
+                      keys[k]);
+    }
+    json_object_put(o);
+}
+END_TEST
+
 UNIT_SUITE(suite_safety)
 {
     Suite *s = suite_create("safety");
@@ -132,6 +179,10 @@ UNIT_SUITE(suite_safety)
 
     tc = tcase_create("flags");
     tcase_add_loop_test(tc, flags, 0, NELEM(flag_tab));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("json");
+    tcase_add_loop_test(tc, flags_json, 0, NELEM(json_tab));
     suite_add_tcase(s, tc);
 
     return s;

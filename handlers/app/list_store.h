@@ -1,0 +1,49 @@
+/* list_store.h — the one list endpoint (list_store.c): a page of rows read
+ * by one prepared statement together with the count of every matching
+ * row, answered as a JSON page (X-Total-Count, Link: rel="next"), or
+ * every matching row streamed as CSV. An endpoint declares its listing
+ * once (struct listing), reads its paging and its filter with the shared
+ * validators, and hands the parsed filter to listing_reply(); the
+ * dashboard pages read the same rows through listing_rows(). */
+#ifndef FC_LIST_STORE_H
+#define FC_LIST_STORE_H
+
+#include <json-c/json.h>
+#include "db.h"
+#include "request.h"
+
+struct listing {
+    /* The page: $1 is the hotel, then the parameters bind() adds from
+     * the filter, then LIMIT and OFFSET; the count of every matching row
+     * in column total_col and the page's rows left-joined to it (id_col
+     * NULL when the page is empty), as db_page_rows() reads them. */
+    struct db_stmt *page;
+    int total_col, id_col;
+    void (*bind)(struct db_args *a, const void *filter);   /* NULL: no filter */
+    db_row_json row;                                         /* row i as JSON; ctx is the filter */
+    /* The CSV export (export_csv(), attendance/export_store.h) of every
+     * matching row, or NULL: export_set takes $1 and bind()'s parameters
+     * like the page; the file is "<export_name>-<hotel slug>.csv". */
+    struct db_stmt *export_set;
+    const char *export_sql;
+    const char *export_name;
+    /* Instead of page: a listing put together in C (devices), with the
+     * contract of listing_rows(). */
+    int (*rows)(long long hotel_id, const void *filter, long limit, long offset,
+                struct json_object **rows, long long *total);
+};
+
+/* One page of l for the hotel and the filter (the type l's bind() and
+ * row() read, or NULL). 0 with *rows (a new JSON array, or the listing's
+ * object, that the caller owns) and *total (every matching row), or -1
+ * on a database failure (the caller answers with db_fail_reply()). */
+int listing_rows(const struct listing *l, long long hotel_id, const void *filter, long limit, long offset,
+                 struct json_object **rows, long long *total);
+
+/* Answer a list request for the caller's hotel: with csv (and an export
+ * in l) every matching row as CSV, else the page at offset, limit as
+ * JSON; a database failure as db_fail_reply() does. Always answers. */
+void listing_reply(struct request *req, const struct listing *l, const void *filter, int csv, long limit,
+                   long offset);
+
+#endif
