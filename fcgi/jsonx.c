@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "jsonx.h"
-#include "response.h"
 #include "validate.h"
 
 #define JX_MAX_DEPTH 32
@@ -149,47 +148,6 @@ int jx_bool(struct json_object *o, const char *key, int required, int *out, cons
     }
     *out = json_object_get_boolean(v);
     return 0;
-}
-
-static int reply(struct request *req, const char *key, const char *why)
-{
-    resp_invalid(req, key, "%s %s.", key, why);
-    return -1;
-}
-
-int jx_string_or_reply(struct request *req, struct json_object *o, const char *key,
-                       int required, size_t max_chars, const char **out)
-{
-    const char *why = NULL;
-    return jx_string(o, key, required, max_chars, out, &why) < 0 ? reply(req, key, why) : 0;
-}
-
-int jx_id_or_reply(struct request *req, struct json_object *o, const char *key,
-                   int required, long long *out)
-{
-    const char *why = NULL;
-    return jx_id(o, key, required, out, &why) < 0 ? reply(req, key, why) : 0;
-}
-
-int jx_int_or_reply(struct request *req, struct json_object *o, const char *key,
-                    int required, long min, long max, long *out)
-{
-    const char *why = NULL;
-    return jx_int(o, key, required, min, max, out, &why) < 0 ? reply(req, key, why) : 0;
-}
-
-int jx_double_or_reply(struct request *req, struct json_object *o, const char *key,
-                       int required, double min, double max, double *out)
-{
-    const char *why = NULL;
-    return jx_double(o, key, required, min, max, out, &why) < 0 ? reply(req, key, why) : 0;
-}
-
-int jx_bool_or_reply(struct request *req, struct json_object *o, const char *key,
-                     int required, int *out)
-{
-    const char *why = NULL;
-    return jx_bool(o, key, required, out, &why) < 0 ? reply(req, key, why) : 0;
 }
 
 void jx_add_str(struct json_object *o, const char *key, const char *v)

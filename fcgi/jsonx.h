@@ -1,13 +1,11 @@
-/* jsonx.h — reading typed fields out of a parsed JSON object, answering
- * 400 VALIDATION_ERROR (with "field") on a wrong type or value. Each
- * *_or_reply returns 0 when the value is usable (or absent and optional),
- * or -1 after it has answered the client. Strings are borrowed from the
- * JSON object and live as long as it does. */
+/* jsonx.h — the strict JSON parser, reading typed fields out of a parsed
+ * JSON object (each says why a value is refused), and small builders for
+ * answers. Strings read are borrowed from the JSON object and live as long
+ * as it does. */
 #ifndef FC_JSONX_H
 #define FC_JSONX_H
 
 #include <json-c/json.h>
-#include "request.h"
 
 #define JX_OPTIONAL 0
 #define JX_REQUIRED 1
@@ -15,19 +13,9 @@
 /* present (and not JSON null)? 1/0 */
 int jx_has(struct json_object *o, const char *key);
 
-int jx_string_or_reply(struct request *req, struct json_object *o, const char *key,
-                       int required, size_t max_chars, const char **out);
-int jx_id_or_reply(struct request *req, struct json_object *o, const char *key,
-                   int required, long long *out);
-int jx_int_or_reply(struct request *req, struct json_object *o, const char *key,
-                    int required, long min, long max, long *out);
-int jx_double_or_reply(struct request *req, struct json_object *o, const char *key,
-                       int required, double min, double max, double *out);
-int jx_bool_or_reply(struct request *req, struct json_object *o, const char *key,
-                     int required, int *out);
-
-/* Same checks without answering: 0 ok/absent, -1 invalid with *why set to a
- * static message. Used where errors are collected per row (PMS sync). */
+/* 0 ok/absent, -1 invalid with *why set to a static message (a phrase:
+ * "is required", "must be a string"). Route parameters (params.c) and the
+ * PMS document's rows (errors collected per row) read fields with these. */
 int jx_string(struct json_object *o, const char *key, int required, size_t max_chars,
               const char **out, const char **why);
 int jx_id(struct json_object *o, const char *key, int required, long long *out,

@@ -213,6 +213,9 @@ static int body_field(struct pool *p, struct json_object *o, const struct param 
         if (rc == 0 && d->type == PT_STRING && strlen(out->s) < (size_t)d->min) {
             *why = "must not be empty";
             rc = -1;
+        } else if (rc == 0 && d->type == PT_STRING && d->valid != NULL && !d->valid(out->s)) {
+            *why = "is not in its format";
+            rc = -1;
         } else if (rc == 0 && d->type != PT_STRING) {
             const char *msg;
             struct arg a = {0};
@@ -245,10 +248,25 @@ static int body_field(struct pool *p, struct json_object *o, const struct param 
         *why = "cannot be given here";
         return -1;
     }
+    if (rc == 0 && d->valid_json != NULL && !d->valid_json(v)) {
+        *why = "is not in its format";
+        rc = -1;
+    }
     return rc;
 }
 
 /* ---- the check -------------------------------------------------------- */
+
+/* An HTML form sends every field, the empty ones too: on a page an empty
+ * query value is no value (nor is it carried into the page's links). */
+static void drop_empty_query(struct request *req)
+{
+    int n = 0;
+    for (int i = 0; i < req->nquery; i++)
+        if (req->query[i].val != NULL && *req->query[i].val != '\0')
+            req->query[n++] = req->query[i];
+    req->nquery = n;
+}
 
 /* 1 when the route reads a JSON body: it declares a body field and the
  * request has a body or the route requires a field of it (a body of only
@@ -271,6 +289,8 @@ int params_or_reply(struct request *req)
     const char *why = NULL;
 
     req->nargs = 0;
+    if (req->page)
+        drop_empty_query(req);
     if (ps == NULL)
         return 0;
     for (int pass = IN_PATH; pass <= IN_BODY; pass++) {
@@ -304,8 +324,6 @@ int params_or_reply(struct request *req)
                 continue;
             }
             const char *v = pass == IN_PATH ? req_capture(req, d->name) : req_query(req, d->name);
-            if (v != NULL && *v == '\0' && pass == IN_QUERY && req->page)
-                v = NULL;
             if (v == NULL) {
                 if (d->flags & P_REQUIRED) {
                     if (pass == IN_PATH)
@@ -378,6 +396,12 @@ struct json_object *arg_json(const struct request *req, const char *name)
 {
     const struct arg *a = find(req, name);
     return a ? a->j : NULL;
+}
+
+void arg_page(const struct request *req, long *limit, long *offset)
+{
+    *limit = arg_has(req, "limit") ? (long)arg_int(req, "limit") : 100;
+    *offset = (long)arg_int(req, "offset");
 }
 
 void arg_time_bound(const struct request *req, const char *name, const char **date, const char **ts)

@@ -7,8 +7,8 @@
  *
  * Answers of a failed check, in declaration order:
  *   path   -> 404 NOT_FOUND "No such <doc>." (a path names an object)
- *   query  -> 400 VALIDATION_ERROR with "field"; on a page route an
- *             empty value is absent (an HTML form sends every field)
+ *   query  -> 400 VALIDATION_ERROR with "field"; on a page route empty
+ *             values are dropped first (an HTML form sends every field)
  *   body   -> 400 INVALID_JSON (no body, not JSON, not an object), then
  *             400 VALIDATION_ERROR with "field" per declared field,
  *             or the param's own .code (e.g. INVALID_FACE_DATA). */
@@ -52,6 +52,7 @@ struct param {
     enum param_type items;          /* ARRAY: the items' type (NUMBER, ID, INT, STRING, OBJECT) */
     const char *const *choices;     /* ENUM: NULL-terminated */
     int (*valid)(const char *);     /* STRING: an extra check (1 = ok), e.g. an id format */
+    int (*valid_json)(struct json_object *);   /* body: an extra check of the value (1 = ok) */
     const char *code;               /* body: the error code when invalid (default VALIDATION_ERROR) */
     const char *doc;                /* path: the object's name ("item"); others: one line */
 };
@@ -83,6 +84,8 @@ double arg_num(const struct request *req, const char *name);            /* 0 whe
 int arg_bool(const struct request *req, const char *name, int dflt);
 const char *arg_str(const struct request *req, const char *name);       /* NULL when absent */
 struct json_object *arg_json(const struct request *req, const char *name);  /* NULL when absent */
+/* The page of a list: ?limit= (default 100) and ?offset= (default 0). */
+void arg_page(const struct request *req, long *limit, long *offset);
 /* A PT_TIME_BOUND: *date (as given) or *ts (exact UTC text); both NULL when absent. */
 void arg_time_bound(const struct request *req, const char *name, const char **date, const char **ts);
 

@@ -154,22 +154,6 @@ struct json_object *req_json_body_or_reply(struct request *req)
     return req->json;
 }
 
-int req_page_or_reply(struct request *req, long *limit, long *offset)
-{
-    const char *l = req_query(req, "limit"), *o = req_query(req, "offset");
-    *limit = 100;
-    *offset = 0;
-    if (l != NULL && parse_long(l, 1, 1000, limit) < 0) {
-        resp_invalid(req, "limit", "limit must be a whole number from 1 to 1000.");
-        return -1;
-    }
-    if (o != NULL && parse_long(o, 0, 1000000000L, offset) < 0) {
-        resp_invalid(req, "offset", "offset must be a whole number of at least 0.");
-        return -1;
-    }
-    return 0;
-}
-
 int req_wants_csv(const struct request *req)
 {
     const char *f = req_query(req, "format");

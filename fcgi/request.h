@@ -108,10 +108,6 @@ const char *req_capture(const struct request *req, const char *name);
  * request (freed when it ends); do not put it. */
 struct json_object *req_json_body_or_reply(struct request *req);
 
-/* ?limit= (default 100, 1..1000) and ?offset= (>= 0), or answers 400
- * VALIDATION_ERROR and returns -1. */
-int req_page_or_reply(struct request *req, long *limit, long *offset);
-
 /* Whether the client asked for CSV (?format=csv or Accept: text/csv). */
 int req_wants_csv(const struct request *req);
 

@@ -46,11 +46,6 @@ void h_clocklogs_list(struct request *req);
 
 /* audit.c */
 void h_audit_list(struct request *req);
-/* The time bound of query parameter `field`: a YYYY-MM-DD date (the
- * hotel-local day) goes to *date, an RFC 3339 timestamp to *ts as an exact
- * UTC text PostgreSQL reads the same way (pool strings); both NULL when
- * absent. 0, or -1 after answering 400 VALIDATION_ERROR. */
-int time_bound_or_reply(struct request *req, const char *field, const char **date, const char **ts);
 
 /* pms.c */
 void h_pms_sync(struct request *req);

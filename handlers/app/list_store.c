@@ -27,19 +27,20 @@ int listing_rows(const struct listing *l, long long hotel_id, const void *filter
     return db_page_rows(l->page, &a, l->total_col, l->id_col, l->row, filter, rows, total);
 }
 
-void listing_reply(struct request *req, const struct listing *l, const void *filter, int csv, long limit,
-                   long offset)
+void listing_reply(struct request *req, const struct listing *l, const void *filter)
 {
     struct json_object *rows;
     long long total;
+    long limit, offset;
 
-    if (csv && l->export_set != NULL) {
+    if (l->export_set != NULL && req_wants_csv(req)) {
         struct db_args a;
         listing_args(&a, l, req->tenant.id, filter);
         export_csv(req, l->export_set, &a, l->export_sql,
                    pool_printf(req->pool, "%s-%s.csv", l->export_name, req->tenant.slug));
         return;
     }
+    arg_page(req, &limit, &offset);
     if (listing_rows(l, req->tenant.id, filter, limit, offset, &rows, &total) < 0) {
         db_fail_reply(req);
         return;

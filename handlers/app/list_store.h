@@ -2,8 +2,8 @@
  * by one prepared statement together with the count of every matching
  * row, answered as a JSON page (X-Total-Count, Link: rel="next"), or
  * every matching row streamed as CSV. An endpoint declares its listing
- * once (struct listing), reads its paging and its filter with the shared
- * validators, and hands the parsed filter to listing_reply(); the
+ * once (struct listing), reads its filter from the route's declared
+ * parameters, and hands it to listing_reply(); the
  * dashboard pages read the same rows through listing_rows(). */
 #ifndef FC_LIST_STORE_H
 #define FC_LIST_STORE_H
@@ -40,10 +40,10 @@ struct listing {
 int listing_rows(const struct listing *l, long long hotel_id, const void *filter, long limit, long offset,
                  struct json_object **rows, long long *total);
 
-/* Answer a list request for the caller's hotel: with csv (and an export
- * in l) every matching row as CSV, else the page at offset, limit as
+/* Answer a list request for the request's hotel: when the client asks for
+ * CSV (req_wants_csv) and l has an export, every matching row as CSV, else
+ * the page the route's declared ?limit= and ?offset= name (arg_page) as
  * JSON; a database failure as db_fail_reply() does. Always answers. */
-void listing_reply(struct request *req, const struct listing *l, const void *filter, int csv, long limit,
-                   long offset);
+void listing_reply(struct request *req, const struct listing *l, const void *filter);
 
 #endif

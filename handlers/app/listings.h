@@ -27,7 +27,7 @@ struct staff_filter {
     long long department_id;     /* 0: any */
     const char *is_active;       /* "true" / "false" / NULL: any */
 };
-int staff_filter_or_reply(struct request *req, struct staff_filter *f);
+void staff_filter_of(const struct request *req, struct staff_filter *f);
 int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, long offset,
                struct json_object **rows, long long *total);
 
@@ -37,7 +37,7 @@ struct audit_filter {
     const char *action;          /* NULL: any */
     const char *from_date, *from_ts, *to_date, *to_ts;
 };
-int audit_filter_or_reply(struct request *req, struct audit_filter *f);
+void audit_filter_of(const struct request *req, struct audit_filter *f);
 int audit_rows(long long hotel_id, const struct audit_filter *f, long limit, long offset,
                struct json_object **rows, long long *total);
 
@@ -61,7 +61,7 @@ int kiosk_rows(long long hotel_id, long limit, long offset,
 struct device_filter {
     const char *capability, *status, *location_label;    /* NULL: any */
 };
-int device_filter_or_reply(struct request *req, struct device_filter *f);
+void device_filter_of(const struct request *req, struct device_filter *f);
 int device_listing(long long hotel_id, const struct device_filter *f, long limit, long offset,
                    struct json_object **listing, long long *total);
 

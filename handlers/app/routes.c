@@ -13,6 +13,7 @@
 #include "app.h"
 #include "handlers.h"
 #include "router.h"
+#include "attendance/descriptor_rules.h"
 #include "devices/device_rules.h"
 
 /* who may call */
@@ -49,7 +50,10 @@
 #define B_TEXT(name, flags, lo, hi, doc_)   {name, IN_BODY, PT_STRING, flags, lo, hi, .doc = doc_}
 #define B_DESCRIPTOR \
     {"descriptor", IN_BODY, PT_ARRAY, P_REQUIRED, 128, 128, PT_NUMBER, .code = "INVALID_FACE_DATA", \
+     .valid_json = descriptor_valid_json, \
      .doc = "The face descriptor: exactly 128 finite numbers (face-api.js)."}
+
+#define CAPABILITIES ((const char *const[]){"face_recognition", "emotion_monitoring", NULL})
 
 /* shared filter sets (the pages take the API's filters) */
 #define AUDIT_FILTERS \
@@ -66,7 +70,7 @@
     Q_ID("department_id", "Only this department."), \
     {"is_active", IN_QUERY, PT_BOOL, .doc = "Only active (true) or departed (false) staff."}
 #define DEVICE_FILTERS \
-    {"capability", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"face_recognition", "emotion_monitoring", NULL}, .doc = "Only devices with this capability."}, \
+    {"capability", IN_QUERY, PT_ENUM, .choices = CAPABILITIES, .doc = "Only devices with this capability."}, \
     {"status", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"online", "offline", "provisioning", NULL}, .doc = "Only devices in this status."}, \
     Q_TEXT("location_label", 200, "Only devices at this location.")
 
@@ -169,7 +173,7 @@ const struct route app_routes[] = {
     {.method = "DELETE", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/revoke-face/{staff_id}/", .name = "face.revoke",
      .handler = h_revoke_face, .src = "attendance/faces.c", .access = A_STAFF | MANAGERS, .tenant = T_PATH,
      .params = PARAMS(HOTEL_SLUG, PATH_ID("staff_id", "staff member"),
-                      B_TEXT("reason", P_REQUIRED, 0, 500, "Why (audited).")),
+                      B_TEXT("reason", P_REQUIRED, 1, 500, "Why (audited).")),
      .answers = ANSWERS("200", "404 NOT_FOUND"),
      .summary = "Delete a staff member's face data here and, at the next sync, on every device."},
     {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/face-clock-in/", .name = "clock.face",
@@ -188,7 +192,7 @@ const struct route app_routes[] = {
      .handler = h_force_log, .src = "attendance/clock.c", .access = A_KIOSK | MANAGERS, .tenant = T_PATH,
      .params = PARAMS(HOTEL_SLUG,
                       B_TEXT("confirmation_token", 0, 0, 4096, "Kiosks: the scan's confirmation_token."),
-                      B_TEXT("reason", P_REQUIRED, 0, 500, "Why (audited as FORCED_CLOCK_IN)."),
+                      B_TEXT("reason", P_REQUIRED, 1, 500, "Why (audited as FORCED_CLOCK_IN)."),
                       B_OPT("staff_id", PT_ID, "Managers: whom to clock in.")),
      .answers = ANSWERS("201", "404 NOT_FOUND", CLOCK_REFUSALS),
      .summary = "Force an unrostered clock-in with a reason, pending review."},
@@ -231,9 +235,9 @@ const struct route app_routes[] = {
     {.method = "POST", .pattern = "/api/enrollment/capture", .name = "enrollment.capture",
      .handler = h_enrollment_capture, .src = "devices/enrollment.c", .access = MANAGERS, .tenant = T_CALLER,
      .params = PARAMS(Q_HOTEL,
-                      B_TEXT("userId", P_REQUIRED, 0, 64, "The staff member's employee code."),
+                      B_TEXT("userId", P_REQUIRED, 1, 64, "The staff member's employee code."),
                       B_OPT("consent_given", PT_ANY, "The person's consent: only true gives it (required when the hotel requires it)."),
-                      {"captures", IN_BODY, PT_ARRAY, P_REQUIRED, .doc = "[{pose, imageData, descriptor}] for front, left, right, up and down."}),
+                      {"captures", IN_BODY, PT_ARRAY, P_REQUIRED, 5, 5, .doc = "[{pose, imageData, descriptor}] for front, left, right, up and down."}),
      .answers = ANSWERS("201", "400 INVALID_FACE_DATA", "400 CONSENT_REQUIRED", "403 FACE_DISABLED_FOR_HOTEL",
                         "403 FACE_DISABLED_FOR_DEPARTMENT", "404 NOT_FOUND", "413 PAYLOAD_TOO_LARGE",
                         "422 INCONSISTENT_CAPTURES"),
@@ -247,10 +251,10 @@ const struct route app_routes[] = {
     {.method = "POST", .pattern = "/api/iot/enrollments/push", .name = "iot.push",
      .handler = h_push, .src = "devices/push.c", .access = MANAGERS, .tenant = T_CALLER,
      .params = PARAMS(Q_HOTEL,
-                      B_TEXT("employee_id", P_REQUIRED, 0, 64, "The employee code whose profile is pushed."),
-                      B_TEXT("push_mode", 0, 0, 16, "selected (default), all or location."),
-                      B_OPT("target_devices", PT_ARRAY, "selected: the device ids."),
-                      B_TEXT("location_label", 0, 0, 200, "location: the devices' location.")),
+                      B_TEXT("employee_id", P_REQUIRED, 1, 64, "The employee code whose profile is pushed."),
+                      {"push_mode", IN_BODY, PT_ENUM, .choices = (const char *const[]){"selected", "all", "location", NULL}, .doc = "selected (the default), all or location."},
+                      B_OPT("target_devices", PT_ARRAY, "selected: 1 to 1000 device ids (required)."),
+                      B_TEXT("location_label", 0, 1, 200, "location: the devices' location (required).")),
      .answers = ANSWERS("200", "404 NOT_FOUND"),
      .summary = "Push a face profile to devices; per-device results."},
     {.method = "GET", .pattern = "/api/iot/enrollments/sync", .name = "iot.sync",
@@ -264,12 +268,12 @@ const struct route app_routes[] = {
     {.method = "POST", .pattern = "/api/iot/devices", .name = "devices.create",
      .handler = h_devices_create, .src = "devices/devices.c", .access = ADMINS, .tenant = T_CALLER,
      .params = PARAMS(Q_HOTEL,
-                      {"device_id", IN_BODY, PT_STRING, P_REQUIRED, 0, 64, .doc = "The device's id, e.g. cam-001."},
-                      B_TEXT("display_name", 0, 0, 200, "Its name."),
-                      B_TEXT("device_category", 0, 0, 64, "Its category."),
-                      B_TEXT("capability", 0, 0, 32, "face_recognition or emotion_monitoring."),
+                      {"device_id", IN_BODY, PT_STRING, P_REQUIRED, 1, 64, .valid = valid_device_id, .doc = "The device's id: 1 to 64 of A-Z a-z 0-9 . _ : -, from a letter or digit (cam-001)."},
+                      B_TEXT("display_name", P_REQUIRED, 1, 200, "Its name."),
+                      B_TEXT("device_category", 0, 1, 64, "Its category."),
+                      {"capability", IN_BODY, PT_ENUM, .choices = CAPABILITIES, .doc = "What it does."},
                       B_TEXT("location_label", 0, 0, 200, "Where it is."),
-                      {"location_geo", IN_BODY, PT_ARRAY, 0, 2, 2, PT_NUMBER, .doc = "[longitude, latitude]"}),
+                      {"location_geo", IN_BODY, PT_ARRAY, 0, 2, 2, PT_NUMBER, .valid_json = valid_device_geo, .doc = "[longitude, latitude]"}),
      .answers = ANSWERS("201", "409 CONFLICT"),
      .summary = "Register an edge device; a one-time provisioning token (5 minutes)."},
     {.method = "GET", .pattern = "/api/iot/devices", .name = "devices.list",
@@ -286,7 +290,7 @@ const struct route app_routes[] = {
     {.method = "POST", .pattern = "/api/iot/devices/{device_id}/provisioning-token", .name = "devices.token",
      .handler = h_devices_token, .src = "devices/devices.c", .access = ADMINS, .tenant = T_CALLER,
      .params = PARAMS(PATH_DEVICE, Q_HOTEL),
-     .answers = ANSWERS("200", "201", "404 NOT_FOUND"),
+     .answers = ANSWERS("201", "404 NOT_FOUND"),
      .summary = "A new provisioning token for a device."},
     {.method = "DELETE", .pattern = "/api/iot/devices/{device_id}", .name = "devices.deactivate",
      .handler = h_devices_deactivate, .src = "devices/devices.c", .access = ADMINS, .tenant = T_CALLER,
@@ -300,11 +304,11 @@ const struct route app_routes[] = {
      .summary = "A device says it is alive."},
     {.method = "POST", .pattern = "/api/iot/events", .name = "events.create",
      .handler = h_events_create, .src = "devices/events.c", .access = A_DEVICE, .tenant = T_CALLER,
-     .params = PARAMS(B_TEXT("event_id", P_REQUIRED, 0, 100, "EV1-{epoch ms}-{random}; repeats are idempotent."),
-                      B_TEXT("event_type", 0, 0, 64, "face_recognition."),
-                      B_TEXT("event_timestamp", P_REQUIRED, 0, 64, "RFC 3339."),
-                      B_TEXT("employee_id", 0, 0, 64, "Whom the device recognised."),
-                      B_OPT("metadata", PT_OBJECT, "Anything the device adds (at most 16 KiB)."),
+     .params = PARAMS({"event_id", IN_BODY, PT_STRING, P_REQUIRED, 0, 100, .valid = valid_event_id, .doc = "EV1-{epoch ms}-{4 to 64 letters or digits}; a repeat is answered 200 and stored once."},
+                      {"event_type", IN_BODY, PT_ENUM, .choices = (const char *const[]){"face_recognition", NULL}, .doc = "face_recognition (the default)."},
+                      {"event_timestamp", IN_BODY, PT_STRING, P_REQUIRED, 0, 64, .valid = valid_event_timestamp, .doc = "RFC 3339, from 1970 on."},
+                      B_TEXT("employee_id", 0, 1, 64, "Whom the device recognised."),
+                      {"metadata", IN_BODY, PT_OBJECT, .valid_json = valid_event_metadata, .doc = "Anything the device adds (at most 16 KiB)."},
                       B_TEXT("device_id", 0, 0, 64, "The calling device's own id.")),
      .answers = ANSWERS("200", "201", "404 NOT_FOUND"),
      .summary = "A device reports a face-recognition event."},
@@ -374,7 +378,9 @@ const struct route app_routes[] = {
      .summary = "Register a staff member's face from the camera."},
     {.method = "GET", .pattern = "/dashboard/me", .name = "page.me",
      .handler = h_page_me, .src = "pages/me.c", .access = PAGE_USERS, .tenant = T_CALLER,
-     .params = PARAMS(Q_PAGE, CLOCK_FILTERS),
+     .params = PARAMS(Q_PAGE, Q_DATE("from", "My logs from this hotel-local date."),
+                      Q_DATE("to", "My logs up to this hotel-local date (inclusive)."),
+                      Q_TEXT("done", 16, "withdrawn: back from withdrawing consent.")),
      .answers = ANSWERS("200", "404 NOT_FOUND"),
      .summary = "A user's own page: logs, face registration, consent."},
     {.method = "GET", .pattern = "/enroll/", .name = "page.enroll",

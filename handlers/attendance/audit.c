@@ -83,58 +83,13 @@ static const char export_sql[] =
     AUDIT_FROM "WHERE " AUDIT_WHERE_SETTINGS " ORDER BY a.created_at DESC, a.id DESC) "
     "TO STDOUT WITH (FORMAT csv, HEADER)";
 
-static const char *const actions[] = {"REGISTERED", "REVOKED", "RE_REGISTERED", "FORCED_CLOCK_IN"};
-
-int time_bound_or_reply(struct request *req, const char *field, const char **date, const char **ts)
+void audit_filter_of(const struct request *req, struct audit_filter *f)
 {
-    const char *v = req_query(req, field);
-    long long epoch;
-    int y, m, d, usec;
-    struct tm tm;
-
-    *date = *ts = NULL;
-    if (v == NULL)
-        return 0;
-    if (parse_date(v, &y, &m, &d) == 0) {
-        *date = v;
-        return 0;
-    }
-    /* years before 1 AD (possible after a negative offset) do not exist
-     * in PostgreSQL */
-    if (parse_timestamp(v, &epoch, &usec) == 0 && gmtime_r(&(time_t){(time_t)epoch}, &tm) != NULL &&
-        tm.tm_year + 1900 >= 1) {
-        *ts = pool_printf(req->pool, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year + 1900,
-                          tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
-        return 0;
-    }
-    resp_invalid(req, field, "%s must be a date (YYYY-MM-DD) or an RFC 3339 timestamp.", field);
-    return -1;
-}
-
-int audit_filter_or_reply(struct request *req, struct audit_filter *f)
-{
-    const char *staff = req_query(req, "staff_id"), *action = req_query(req, "action");
-
     memset(f, 0, sizeof *f);
-    if (staff != NULL && parse_id(staff, &f->staff_id) < 0) {
-        resp_invalid(req, "staff_id", "staff_id must be a positive whole number.");
-        return -1;
-    }
-    if (action != NULL) {
-        size_t i = 0;
-        while (i < sizeof actions / sizeof actions[0] && strcmp(action, actions[i]) != 0)
-            i++;
-        if (i == sizeof actions / sizeof actions[0]) {
-            resp_invalid(req, "action",
-                         "action must be REGISTERED, REVOKED, RE_REGISTERED or FORCED_CLOCK_IN.");
-            return -1;
-        }
-        f->action = action;
-    }
-    if (time_bound_or_reply(req, "from", &f->from_date, &f->from_ts) < 0 ||
-        time_bound_or_reply(req, "to", &f->to_date, &f->to_ts) < 0)
-        return -1;
-    return 0;
+    f->staff_id = arg_int(req, "staff_id");
+    f->action = arg_str(req, "action");
+    arg_time_bound(req, "from", &f->from_date, &f->from_ts);
+    arg_time_bound(req, "to", &f->to_date, &f->to_ts);
 }
 
 /* $2..$7 of both statements */
@@ -180,10 +135,7 @@ int audit_rows(long long hotel_id, const struct audit_filter *f, long limit, lon
 void h_audit_list(struct request *req)
 {
     struct audit_filter f;
-    long limit = 0, offset = 0;
-    int csv = req_wants_csv(req);
 
-    if ((!csv && req_page_or_reply(req, &limit, &offset) < 0) || audit_filter_or_reply(req, &f) < 0)
-        return;
-    listing_reply(req, &audit_listing, &f, csv, limit, offset);
+    audit_filter_of(req, &f);
+    listing_reply(req, &audit_listing, &f);
 }

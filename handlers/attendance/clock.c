@@ -24,8 +24,6 @@
 #include "settings_rules.h"
 #include "validate.h"
 
-#define REASON_MAX 500
-#define TOKEN_TEXT_MAX 4096      /* longer strings are read, then refused as forged (403) */
 
 /* The matched (or named) person: who, from the hotel view, and their live
  * state, read at the view's version. */
@@ -368,25 +366,15 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
 
 void h_face_clock_in(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req), *desc = NULL;
     struct hotel_view v;
     struct match_result m;
     struct person p;
     float d[DESCRIPTOR_DIM];
-    int force = 0;
-    const char *reason = NULL;
+    int force = arg_bool(req, "force_log", 0);
+    const char *reason = arg_str(req, "force_reason");
 
-    if (body == NULL)
-        return;
-    json_object_object_get_ex(body, "descriptor", &desc);
-    if (descriptor_from_json(desc, d) < 0) {
-        resp_error(req, 400, "INVALID_FACE_DATA", "descriptor must be an array of exactly %d finite numbers.",
-                   DESCRIPTOR_DIM);
-        return;
-    }
-    if (jx_bool_or_reply(req, body, "force_log", JX_OPTIONAL, &force) < 0 ||
-        jx_string_or_reply(req, body, "force_reason", JX_OPTIONAL, REASON_MAX, &reason) < 0 ||
-        !scan_or_reply(req, d, &p, &v, &m))
+    descriptor_from_json(arg_json(req, "descriptor"), d);   /* checked by the route */
+    if (!scan_or_reply(req, d, &p, &v, &m))
         return;
     struct clock_person who = {p.department_id, p.st.open_log_id != 0, p.st.open_seconds, p.st.shifts,
                                p.st.nshifts};
@@ -438,15 +426,12 @@ static int token_or_reply(struct request *req, const char *token, long long *sta
 
 void h_unrostered_confirm(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req);
-    const char *token = NULL;
     long long staff_id, expires;
     char nonce[33];
     struct person p;
     struct hotel_view v;
 
-    if (body == NULL || jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, TOKEN_TEXT_MAX, &token) < 0 ||
-        token_or_reply(req, token, &staff_id, &expires, nonce) < 0)
+    if (token_or_reply(req, arg_str(req, "confirmation_token"), &staff_id, &expires, nonce) < 0)
         return;
     if (!person_or_reply(req, staff_id, &p, &v, "NOT_FOUND"))
         return;
@@ -456,22 +441,12 @@ void h_unrostered_confirm(struct request *req)
 
 void h_force_log(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req);
-    const char *token = NULL, *reason = NULL;
-    long long staff_id = 0, expires = 0;
+    const char *token = arg_str(req, "confirmation_token"), *reason = arg_str(req, "reason");
+    long long staff_id = arg_int(req, "staff_id"), expires = 0;
     char nonce[33];
     struct person p;
     struct hotel_view v;
 
-    if (body == NULL ||
-        jx_string_or_reply(req, body, "confirmation_token", JX_OPTIONAL, TOKEN_TEXT_MAX, &token) < 0 ||
-        jx_string_or_reply(req, body, "reason", JX_REQUIRED, REASON_MAX, &reason) < 0 ||
-        jx_id_or_reply(req, body, "staff_id", JX_OPTIONAL, &staff_id) < 0)
-        return;
-    if (*reason == '\0') {
-        resp_invalid(req, "reason", "reason must not be empty.");
-        return;
-    }
     int with_token = token != NULL || identity_of(req)->kind == CALLER_KIOSK;
     if (with_token && token_or_reply(req, token, &staff_id, &expires, nonce) < 0)
         return;

@@ -70,52 +70,20 @@ static const char export_sql[] =
     LOGS_FROM "WHERE " LOGS_WHERE_SETTINGS " ORDER BY l.time_in DESC, l.id DESC) "
     "TO STDOUT WITH (FORMAT csv, HEADER)";
 
-/* An optional id query parameter: 0 absent, 1 present (in *out), -1 after
- * answering 400. */
-static int id_param_or_reply(struct request *req, const char *name, long long *out)
-{
-    const char *v = req_query(req, name);
-
-    *out = 0;
-    if (v == NULL)
-        return 0;
-    if (parse_id(v, out) == 0)
-        return 1;
-    resp_invalid(req, name, "%s must be a positive whole number.", name);
-    return -1;
-}
-
-static int date_param_or_reply(struct request *req, const char *name, const char **out)
-{
-    int y, m, d;
-
-    *out = req_query(req, name);
-    if (*out == NULL || parse_date(*out, &y, &m, &d) == 0)
-        return 0;
-    resp_invalid(req, name, "%s must be a date (YYYY-MM-DD).", name);
-    return -1;
-}
-
 int clocklog_filter_or_reply(struct request *req, struct clocklog_filter *f)
 {
-    long long staff_id, dept_id;
-    int has_staff, has_dept;
-
     memset(f, 0, sizeof *f);
-    if ((has_staff = id_param_or_reply(req, "staff_id", &staff_id)) < 0 ||
-        (has_dept = id_param_or_reply(req, "department_id", &dept_id)) < 0 ||
-        date_param_or_reply(req, "from", &f->from) < 0 || date_param_or_reply(req, "to", &f->to) < 0)
-        return -1;
+    f->staff_id = arg_int(req, "staff_id");
+    f->department_id = arg_int(req, "department_id");
+    f->from = arg_str(req, "from");
+    f->to = arg_str(req, "to");
     if (identity_of(req)->kind == CALLER_USER && identity_of(req)->role == ROLE_STAFF) {
-        if (has_staff && staff_id != identity_of(req)->staff_id) {
+        if (f->staff_id != 0 && f->staff_id != identity_of(req)->staff_id) {
             resp_error(req, 403, "FORBIDDEN", "Staff may see only their own clock logs.");
             return -1;
         }
-        has_staff = 1;
-        staff_id = identity_of(req)->staff_id;
+        f->staff_id = identity_of(req)->staff_id;
     }
-    f->staff_id = has_staff ? staff_id : 0;
-    f->department_id = has_dept ? dept_id : 0;
     return 0;
 }
 
@@ -163,10 +131,8 @@ int clocklog_rows(long long hotel_id, const struct clocklog_filter *f, long limi
 void h_clocklogs_list(struct request *req)
 {
     struct clocklog_filter f;
-    long limit = 0, offset = 0;
-    int csv = req_wants_csv(req);
 
-    if ((!csv && req_page_or_reply(req, &limit, &offset) < 0) || clocklog_filter_or_reply(req, &f) < 0)
+    if (clocklog_filter_or_reply(req, &f) < 0)
         return;
-    listing_reply(req, &clocklog_listing, &f, csv, limit, offset);
+    listing_reply(req, &clocklog_listing, &f);
 }

@@ -1,4 +1,4 @@
-/* descriptor.c — owns the one face-descriptor validator (a JSON array of
+/* descriptor_rules.c — owns the one face-descriptor validator (a JSON array of
  * exactly 128 finite numbers → float[128]) and the reference Euclidean
  * distance. Pure: no I/O, no allocation. */
 #include <math.h>
@@ -30,6 +30,13 @@ descriptor_from_json(struct json_object *v, float out[DESCRIPTOR_DIM])
     }
     memcpy(out, tmp, sizeof(tmp));      /* out is untouched on -1 */
     return 0;
+}
+
+int
+descriptor_valid_json(struct json_object *v)
+{
+    float tmp[DESCRIPTOR_DIM];
+    return descriptor_from_json(v, tmp) == 0;
 }
 
 double

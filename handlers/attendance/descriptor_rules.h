@@ -1,4 +1,4 @@
-/* descriptor.h — face descriptors: exactly 128 finite numbers (what
+/* descriptor_rules.h — face descriptors: exactly 128 finite numbers (what
  * face-api.js / dlib compute in the kiosk browser). Pure. */
 #ifndef FC_DESCRIPTOR_H
 #define FC_DESCRIPTOR_H
@@ -11,6 +11,9 @@
  * each within ±1e6) into out. 0, or -1 for anything else (NULL, not an
  * array, wrong length, a non-number, NaN/Infinity, out of float range). */
 int descriptor_from_json(struct json_object *v, float out[DESCRIPTOR_DIM]);
+
+/* 1 when descriptor_from_json would take v (a route's declared check). */
+int descriptor_valid_json(struct json_object *v);
 
 /* Euclidean distance between two descriptors. */
 double descriptor_distance(const float *a, const float *b);

@@ -13,26 +13,14 @@
 
 void h_register_face(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req), *desc = NULL;
     float d[DESCRIPTOR_DIM];
-    long long staff_id = 0;
-    int consent = 0;
-
-    if (body == NULL)
-        return;
-    json_object_object_get_ex(body, "descriptor", &desc);
-    if (descriptor_from_json(desc, d) < 0) {
-        resp_error(req, 400, "INVALID_FACE_DATA", "descriptor must be an array of exactly %d finite numbers.",
-                   DESCRIPTOR_DIM);
-        return;
-    }
-    if (jx_id_or_reply(req, body, "staff_id", JX_OPTIONAL, &staff_id) < 0)
-        return;
+    long long staff_id = arg_int(req, "staff_id");
     /* consent is JSON true and nothing else; whether it is missing is
      * decided last, in the contract's order (CONSENT_REQUIRED) */
-    struct json_object *c = NULL;
-    consent = json_object_object_get_ex(body, "consent_given", &c) &&
-              json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c);
+    struct json_object *c = arg_json(req, "consent_given");
+    int consent = json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c);
+
+    descriptor_from_json(arg_json(req, "descriptor"), d);   /* checked by the route */
     if (staff_id == 0)
         staff_id = identity_of(req)->staff_id;
     if (staff_id == 0) {
@@ -72,26 +60,14 @@ static struct db_stmt st_staff_name = {
 
 void h_revoke_face(struct request *req)
 {
-    struct json_object *body;
-    const char *reason;
-    long long staff_id;
+    const char *reason = arg_str(req, "reason");
+    long long staff_id = arg_int(req, "staff_id");
     struct db_args a;
     PGresult *r;
 
-    if (parse_id(req_capture(req, "staff_id"), &staff_id) < 0) {
-        resp_error(req, 404, "NOT_FOUND", "No such staff member.");
-        return;
-    }
     if (identity_of(req)->kind == CALLER_USER && identity_of(req)->role == ROLE_STAFF &&
         identity_of(req)->staff_id != staff_id) {
         resp_error(req, 403, "FORBIDDEN", "Staff may revoke only their own face data.");
-        return;
-    }
-    if ((body = req_json_body_or_reply(req)) == NULL ||
-        jx_string_or_reply(req, body, "reason", JX_REQUIRED, 500, &reason) < 0)
-        return;
-    if (*reason == '\0') {
-        resp_invalid(req, "reason", "reason must not be empty.");
         return;
     }
 

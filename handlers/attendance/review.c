@@ -84,15 +84,6 @@ static struct db_stmt st_ack_set = {
     0,
 };
 
-/* The {log_id} of the path, or -1 after answering 404. */
-static int log_id_or_reply(struct request *req, long long *id)
-{
-    if (parse_id(req_capture(req, "log_id"), id) == 0)
-        return 0;
-    resp_error(req, 404, "NOT_FOUND", "No such clock log.");
-    return -1;
-}
-
 static struct json_object *pending_json(const void *filter, const PGresult *r, int i)
 {
     (void)filter;
@@ -115,26 +106,17 @@ int pending_rows(long long hotel_id, long limit, long offset,
 
 void h_review_pending(struct request *req)
 {
-    long limit, offset;
-
-    if (req_page_or_reply(req, &limit, &offset) < 0)
-        return;
-    listing_reply(req, &pending_listing, NULL, 0, limit, offset);
+    listing_reply(req, &pending_listing, NULL);
 }
 
 void h_review_approve(struct request *req)
 {
-    struct json_object *body;
-    const char *note = NULL;
-    long long id;
-    int approved;
+    const char *note = arg_str(req, "note");
+    long long id = arg_int(req, "log_id");
+    int approved = arg_bool(req, "approved", 0);
     struct db_args a;
     PGresult *r;
 
-    if (log_id_or_reply(req, &id) < 0 || (body = req_json_body_or_reply(req)) == NULL ||
-        jx_bool_or_reply(req, body, "approved", JX_REQUIRED, &approved) < 0 ||
-        jx_string_or_reply(req, body, "note", JX_OPTIONAL, 500, &note) < 0)
-        return;
     db_args_init(&a);
     db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, id);
@@ -216,37 +198,27 @@ void h_review_clocked_in(struct request *req)
 {
     struct attendance_settings s;
     struct safety_thresholds t;
-    long limit, offset;
 
-    if (req_page_or_reply(req, &limit, &offset) < 0)
-        return;
     if (settings_load(req->tenant.id, &s) < 0) {
         db_fail_reply(req);
         return;
     }
     settings_thresholds(&s, &t);
-    listing_reply(req, &clocked_in_listing, &t, 0, limit, offset);
+    listing_reply(req, &clocked_in_listing, &t);
 }
 
 void h_review_long_session_ack(struct request *req)
 {
-    struct json_object *body, *o;
+    struct json_object *o;
     struct attendance_settings s;
     struct safety_thresholds t;
     struct safety_flags f;
-    const char *mode;
-    long long id;
+    const char *mode = arg_str(req, "mode");
+    long long id = arg_int(req, "log_id");
+    int clock_out = strcmp(mode, "clocked_out") == 0;
     struct db_args a;
     PGresult *r;
 
-    if (log_id_or_reply(req, &id) < 0 || (body = req_json_body_or_reply(req)) == NULL ||
-        jx_string_or_reply(req, body, "mode", JX_REQUIRED, 32, &mode) < 0)
-        return;
-    int clock_out = strcmp(mode, "clocked_out") == 0;
-    if (!clock_out && strcmp(mode, "stay_clocked_in") != 0) {
-        resp_invalid(req, "mode", "mode must be stay_clocked_in or clocked_out.");
-        return;
-    }
     /* read before the transaction: inside one settings_load() would lock
      * the hotel's settings row until it ends */
     if (settings_load(req->tenant.id, &s) < 0)

@@ -171,3 +171,23 @@ int event_metadata_check(struct json_object *o, const char **why)
     }
     return 0;
 }
+
+int valid_device_geo(struct json_object *v)
+{
+    double lon, lat;
+    int present;
+    const char *why;
+    return device_geo_from_json(v, &present, &lon, &lat, &why) == 0;
+}
+
+int valid_event_timestamp(const char *s)
+{
+    char out[40];
+    return event_timestamp_text(s, out, sizeof out) == 0;
+}
+
+int valid_event_metadata(struct json_object *o)
+{
+    const char *why;
+    return event_metadata_check(o, &why) == 0;
+}

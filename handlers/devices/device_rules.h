@@ -61,4 +61,9 @@ int event_timestamp_text(const char *s, char *out, size_t outlen);
  * static message. */
 int event_metadata_check(struct json_object *o, const char **why);
 
+/* The same three checks as a route's declared validators (1 = ok). */
+int valid_device_geo(struct json_object *v);
+int valid_event_timestamp(const char *s);
+int valid_event_metadata(struct json_object *o);
+
 #endif

@@ -198,63 +198,18 @@ static void reply_with_token(struct request *req, int status, PGresult *r, const
     resp_json(req, status, o);
 }
 
-/* An optional string field that must not be empty when given. */
-static int nonempty_or_reply(struct request *req, struct json_object *body, const char *key,
-                             int required, size_t max_chars, const char **out)
-{
-    *out = NULL;
-    if (jx_string_or_reply(req, body, key, required, max_chars, out) < 0)
-        return -1;
-    if (*out != NULL && **out == '\0') {
-        resp_invalid(req, key, "%s must not be empty.", key);
-        return -1;
-    }
-    return 0;
-}
-
-/* The {device_id} of the path, or 404 answered and NULL. */
-static const char *path_device_or_reply(struct request *req)
-{
-    const char *id = req_capture(req, "device_id");
-    if (id == NULL || !valid_device_id(id)) {
-        resp_error(req, 404, "NOT_FOUND", "No such device.");
-        return NULL;
-    }
-    return id;
-}
-
 void h_devices_create(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req), *geo = NULL;
-    const char *device_id, *name, *category, *capability = NULL, *location = NULL, *why;
+    const char *device_id = arg_str(req, "device_id"), *name = arg_str(req, "display_name");
+    const char *category = arg_str(req, "device_category"), *capability = arg_str(req, "capability");
+    const char *location = arg_str(req, "location_label"), *why;
     char token[65], hash[CRYPTO_HASH_MAX];
     int has_geo;
     double lon = 0, lat = 0;
     struct db_args a;
     PGresult *r;
 
-    if (body == NULL || nonempty_or_reply(req, body, "device_id", JX_REQUIRED, 64, &device_id) < 0)
-        return;
-    if (!valid_device_id(device_id)) {
-        resp_invalid(req, "device_id",
-                     "device_id must be 1 to 64 of A-Z, a-z, 0-9, '.', '_', ':', '-', "
-                     "starting with a letter or digit.");
-        return;
-    }
-    if (nonempty_or_reply(req, body, "display_name", JX_REQUIRED, 200, &name) < 0 ||
-        nonempty_or_reply(req, body, "device_category", JX_OPTIONAL, 64, &category) < 0 ||
-        jx_string_or_reply(req, body, "capability", JX_OPTIONAL, 32, &capability) < 0 ||
-        jx_string_or_reply(req, body, "location_label", JX_OPTIONAL, 200, &location) < 0)
-        return;
-    if (capability != NULL && !valid_capability(capability)) {
-        resp_invalid(req, "capability", "capability must be face_recognition or emotion_monitoring.");
-        return;
-    }
-    json_object_object_get_ex(body, "location_geo", &geo);
-    if (device_geo_from_json(geo, &has_geo, &lon, &lat, &why) < 0) {
-        resp_invalid(req, "location_geo", "%s", why);
-        return;
-    }
+    device_geo_from_json(arg_json(req, "location_geo"), &has_geo, &lon, &lat, &why);   /* checked by the route */
     if (location != NULL && *location == '\0')
         location = NULL;
     if (new_token(token, hash) < 0) {
@@ -290,26 +245,11 @@ void h_devices_create(struct request *req)
     reply_with_token(req, 201, r, token);
 }
 
-int device_filter_or_reply(struct request *req, struct device_filter *f)
+void device_filter_of(const struct request *req, struct device_filter *f)
 {
-    enum device_status want;
-
-    f->capability = req_query(req, "capability");
-    f->status = req_query(req, "status");
-    f->location_label = req_query(req, "location_label");
-    if (f->capability != NULL && !valid_capability(f->capability)) {
-        resp_invalid(req, "capability", "capability must be face_recognition or emotion_monitoring.");
-        return -1;
-    }
-    if (f->status != NULL && device_status_parse(f->status, &want) < 0) {
-        resp_invalid(req, "status", "status must be online, offline or provisioning.");
-        return -1;
-    }
-    if (f->location_label != NULL && !valid_text(f->location_label, 200)) {
-        resp_invalid(req, "location_label", "location_label must be at most 200 characters of text.");
-        return -1;
-    }
-    return 0;
+    f->capability = arg_str(req, "capability");
+    f->status = arg_str(req, "status");
+    f->location_label = arg_str(req, "location_label");
 }
 
 int device_listing(long long hotel_id, const struct device_filter *f, long limit, long offset,
@@ -362,22 +302,18 @@ static const struct listing devices_listing = {.rows = device_rows};
 void h_devices_list(struct request *req)
 {
     struct device_filter f;
-    long limit, offset;
 
-    if (req_page_or_reply(req, &limit, &offset) < 0 || device_filter_or_reply(req, &f) < 0)
-        return;
-    listing_reply(req, &devices_listing, &f, 0, limit, offset);
+    device_filter_of(req, &f);
+    listing_reply(req, &devices_listing, &f);
 }
 
 void h_devices_token(struct request *req)
 {
-    const char *device_id = path_device_or_reply(req);
+    const char *device_id = arg_str(req, "device_id");
     char token[65], hash[CRYPTO_HASH_MAX];
     struct db_args a;
     PGresult *r;
 
-    if (device_id == NULL)
-        return;
     if (new_token(token, hash) < 0) {
         resp_error(req, 500, "INTERNAL", "Could not make a provisioning token.");
         return;
@@ -401,12 +337,10 @@ void h_devices_token(struct request *req)
 
 void h_devices_deactivate(struct request *req)
 {
-    const char *device_id = path_device_or_reply(req);
+    const char *device_id = arg_str(req, "device_id");
     struct db_args a;
     PGresult *r = NULL, *u;
 
-    if (device_id == NULL)
-        return;
     if (face_tx_begin(req->tenant.id) < 0)
         goto db_fail;
     db_args_init(&a);
@@ -441,16 +375,12 @@ db_fail:
 
 void h_devices_provision(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req);
-    const char *device_id, *token;
+    const char *device_id = arg_str(req, "device_id"), *token = arg_str(req, "provisioning_token");
     char key[AUTH_KEY_MAX], key_hash[CRYPTO_HASH_MAX];
     struct db_args a;
     PGresult *r;
     int match = -1;
 
-    if (body == NULL || jx_string_or_reply(req, body, "device_id", JX_REQUIRED, 64, &device_id) < 0 ||
-        jx_string_or_reply(req, body, "provisioning_token", JX_REQUIRED, 128, &token) < 0)
-        return;
     db_args_init(&a);
     db_arg_str(&a, device_id);
     db_arg_int(&a, PROVISION_CANDIDATES);
@@ -501,23 +431,18 @@ void h_devices_provision(struct request *req)
 
 void h_devices_heartbeat(struct request *req)
 {
-    const char *device_id = req_capture(req, "device_id"), *error = NULL;
+    /* the body is optional: {"error": "..."} reports a fault */
+    const char *device_id = arg_str(req, "device_id"), *error = arg_str(req, "error");
     struct db_args a;
     PGresult *r;
 
     /* a device speaks only for itself; any other id does not exist for it */
-    if (device_id == NULL || strcmp(device_id, identity_of(req)->device_name) != 0) {
+    if (strcmp(device_id, identity_of(req)->device_name) != 0) {
         resp_error(req, 404, "NOT_FOUND", "No such device.");
         return;
     }
-    /* the body is optional: {"error": "..."} reports a fault */
-    if (req->body != NULL && req->body_len > 0) {
-        struct json_object *body = req_json_body_or_reply(req);
-        if (body == NULL || jx_string_or_reply(req, body, "error", JX_OPTIONAL, 1000, &error) < 0)
-            return;
-        if (error != NULL && *error == '\0')
-            error = NULL;
-    }
+    if (error != NULL && *error == '\0')
+        error = NULL;
     db_args_init(&a);
     db_arg_int(&a, identity_of(req)->device_id);
     db_arg_int(&a, req->tenant.id);

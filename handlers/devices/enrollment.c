@@ -24,7 +24,6 @@
 #define IMAGE_MAX (512 * 1024)          /* bytes of one decoded image */
 #define IMAGE_MIME "image/jpeg"
 #define EMBEDDING_MODEL "face-api.js"
-#define CODE_MAX 64                     /* staff.employee_code */
 
 static struct db_stmt st_staff = {
     "enr_staff",
@@ -156,22 +155,16 @@ static int image_or_reply(struct request *req, struct json_object *item, int i, 
 
 /* The captures array, validated whole into caps (by pose), with the front
  * image's thumbnail. 0, or -1 after answering. */
-static int captures_or_reply(struct request *req, struct json_object *body,
+static int captures_or_reply(struct request *req, struct json_object *arr,
                              struct capture caps[POSE_COUNT], const unsigned char **thumb,
                              size_t *thumb_len)
 {
-    struct json_object *arr = NULL, *item[POSE_COUNT];
+    struct json_object *item[POSE_COUNT];
     const char *names[POSE_COUNT];
     int slot[POSE_COUNT];
     struct pose_check pc;
     size_t len;
 
-    if (!json_object_object_get_ex(body, "captures", &arr) ||
-        !json_object_is_type(arr, json_type_array) || json_object_array_length(arr) != POSE_COUNT) {
-        resp_invalid(req, "captures",
-                     "captures must be an array of exactly 5 captures, one per pose: front, left, right, up, down.");
-        return -1;
-    }
     for (int i = 0; i < POSE_COUNT; i++) {
         item[i] = json_object_array_get_idx(arr, (size_t)i);
         if (!json_object_is_type(item[i], json_type_object)) {
@@ -221,27 +214,19 @@ static int captures_or_reply(struct request *req, struct json_object *body,
 
 void h_enrollment_capture(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req), *c = NULL;
     struct capture caps[POSE_COUNT];
     float d[POSE_COUNT][DESCRIPTOR_DIM], mean[DESCRIPTOR_DIM];
     const unsigned char *thumb = NULL;
-    const char *code;
+    const char *code = arg_str(req, "userId");
     size_t thumb_len = 0;
     long long staff_id;
-    int consent, bad;
+    int bad;
     double dist;
     struct db_args a;
     PGresult *r;
-
-    if (body == NULL || jx_string_or_reply(req, body, "userId", JX_REQUIRED, CODE_MAX, &code) < 0)
-        return;
-    if (*code == '\0') {
-        resp_invalid(req, "userId", "userId must not be empty.");
-        return;
-    }
     /* consent is JSON true and nothing else; checked last (CONSENT_REQUIRED) */
-    consent = json_object_object_get_ex(body, "consent_given", &c) &&
-              json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c);
+    struct json_object *c = arg_json(req, "consent_given");
+    int consent = json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c);
 
     db_args_init(&a);
     db_arg_int(&a, req->tenant.id);
@@ -256,7 +241,7 @@ void h_enrollment_capture(struct request *req)
     staff_id = db_ll(r, 0, 0);
     PQclear(r);
 
-    if (captures_or_reply(req, body, caps, &thumb, &thumb_len) < 0)
+    if (captures_or_reply(req, arg_json(req, "captures"), caps, &thumb, &thumb_len) < 0)
         return;
     for (int p = 0; p < POSE_COUNT; p++)
         memcpy(d[p], caps[p].descriptor, sizeof d[p]);
@@ -334,15 +319,11 @@ static const char *thumb_url(struct pool *p, const char *bytea)
 
 void h_enrollment_get(struct request *req)
 {
-    const char *code = req_capture(req, "employee_id");
+    const char *code = arg_str(req, "employee_id");
     struct json_object *o, *devices;
     struct db_args a;
     PGresult *r;
 
-    if (code == NULL || *code == '\0' || !valid_text(code, CODE_MAX)) {
-        resp_error(req, 404, "NOT_FOUND", "No such employee.");
-        return;
-    }
     db_args_init(&a);
     db_arg_int(&a, req->tenant.id);
     db_arg_str(&a, code);

@@ -98,35 +98,22 @@ struct target {
     long long version;        /* of its push change */
 };
 
-/* The body's push_mode (default "selected"), or answers 400. */
-static int mode_or_reply(struct request *req, struct json_object *body, enum push_mode *mode)
+/* The declared push_mode (default "selected"). */
+static enum push_mode mode_of(const char *s)
 {
-    const char *s = NULL;
-
-    if (jx_string_or_reply(req, body, "push_mode", JX_OPTIONAL, 16, &s) < 0)
-        return -1;
     if (s == NULL || strcmp(s, "selected") == 0)
-        *mode = MODE_SELECTED;
-    else if (strcmp(s, "all") == 0)
-        *mode = MODE_ALL;
-    else if (strcmp(s, "location") == 0)
-        *mode = MODE_LOCATION;
-    else {
-        resp_invalid(req, "push_mode", "push_mode must be \"selected\", \"all\" or \"location\".");
-        return -1;
-    }
-    return 0;
+        return MODE_SELECTED;
+    return strcmp(s, "all") == 0 ? MODE_ALL : MODE_LOCATION;
 }
 
 /* target_devices as a JSON array text without repeats (first occurrence
  * kept), a pool string; or answers 400 and returns NULL. */
-static const char *selected_or_reply(struct request *req, struct json_object *body)
+static const char *selected_or_reply(struct request *req, struct json_object *list)
 {
-    struct json_object *list = NULL, *uniq;
+    struct json_object *uniq;
     const char *text;
 
-    if (!json_object_object_get_ex(body, "target_devices", &list) ||
-        !json_object_is_type(list, json_type_array)) {
+    if (list == NULL) {
         resp_invalid(req, "target_devices", "target_devices must be an array of device ids.");
         return NULL;
     }
@@ -232,28 +219,16 @@ static struct json_object *result_json(const struct target *t)
 
 void h_push(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req);
-    const char *employee = NULL, *arg = NULL;
-    enum push_mode mode;
+    const char *employee = arg_str(req, "employee_id"), *arg = NULL;
+    enum push_mode mode = mode_of(arg_str(req, "push_mode"));
     struct db_args a;
     PGresult *r;
 
-    if (body == NULL || jx_string_or_reply(req, body, "employee_id", JX_REQUIRED, 64, &employee) < 0 ||
-        mode_or_reply(req, body, &mode) < 0)
+    if (mode == MODE_SELECTED && (arg = selected_or_reply(req, arg_json(req, "target_devices"))) == NULL)
         return;
-    if (*employee == '\0') {
-        resp_invalid(req, "employee_id", "employee_id must not be empty.");
+    if (mode == MODE_LOCATION && (arg = arg_str(req, "location_label")) == NULL) {
+        resp_invalid(req, "location_label", "location_label is required with push_mode location.");
         return;
-    }
-    if (mode == MODE_SELECTED && (arg = selected_or_reply(req, body)) == NULL)
-        return;
-    if (mode == MODE_LOCATION) {
-        if (jx_string_or_reply(req, body, "location_label", JX_REQUIRED, 200, &arg) < 0)
-            return;
-        if (*arg == '\0') {
-            resp_invalid(req, "location_label", "location_label must not be empty.");
-            return;
-        }
     }
 
     if (face_tx_begin(req->tenant.id) < 0)

@@ -293,28 +293,15 @@ fail:
 void h_sync(struct request *req)
 {
     struct sync_ctx c = {.req = req, .device_pk = identity_of(req)->device_id};
-    const char *device = req_query(req, "device_id"), *since = req_query(req, "since_version");
-    long v = 0;
     int rc;
 
-    if (device == NULL || *device == '\0') {
-        resp_invalid(req, "device_id", "device_id is required.");
-        return;
-    }
-    if (identity_of(req)->kind != CALLER_DEVICE || strcmp(device, identity_of(req)->device_name) != 0) {
+    if (identity_of(req)->kind != CALLER_DEVICE ||
+        strcmp(arg_str(req, "device_id"), identity_of(req)->device_name) != 0) {
         resp_error(req, 404, "NOT_FOUND", "No such device.");
         return;
     }
-    if (since != NULL && parse_long(since, 0, LONG_MAX, &v) < 0) {
-        resp_invalid(req, "since_version", "since_version must be a whole number >= 0.");
-        return;
-    }
-    c.since = v;
-    c.model = req_query(req, "model");
-    if (c.model != NULL && !valid_text(c.model, 64)) {
-        resp_invalid(req, "model", "model must be at most 64 characters of text.");
-        return;
-    }
+    c.since = (long)arg_int(req, "since_version");
+    c.model = arg_str(req, "model");
 
     /* a device that is up to date costs one reading, and a write every
      * SYNC_MARK_SECONDS */

@@ -17,9 +17,8 @@ void h_page_approvals(struct request *req)
     long limit, offset;
     long long total;
 
-    page_drop_empty_query(req);
-    if (req_page_or_reply(req, &limit, &offset) < 0 ||
-        (ctx = page_context(req, "Approvals", "/dashboard/approvals")) == NULL)
+    arg_page(req, &limit, &offset);
+    if ((ctx = page_context(req, "Approvals", "/dashboard/approvals")) == NULL)
         return;
     if (page_rows_named_or_reply(req, ctx, pending_rows(req->tenant.id, limit, offset, &rows, &total),
                                  &rows, &deps) < 0)

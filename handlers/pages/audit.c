@@ -20,9 +20,9 @@ void h_page_audit(struct request *req)
     long limit, offset;
     long long total;
 
-    page_drop_empty_query(req);
-    if (req_page_or_reply(req, &limit, &offset) < 0 || audit_filter_or_reply(req, &f) < 0 ||
-        (ctx = page_context(req, "Face audit log", "/dashboard/audit")) == NULL)
+    arg_page(req, &limit, &offset);
+    audit_filter_of(req, &f);
+    if ((ctx = page_context(req, "Face audit log", "/dashboard/audit")) == NULL)
         return;
     if (audit_rows(req->tenant.id, &f, limit, offset, &rows, &total) < 0) {
         json_object_put(ctx);

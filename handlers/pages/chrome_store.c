@@ -205,12 +205,3 @@ const char *page_filter_query(struct request *req, struct json_object *ctx, cons
     json_object_object_add(ctx, "filter", f);
     return qs;
 }
-
-void page_drop_empty_query(struct request *req)
-{
-    int n = 0;
-    for (int i = 0; i < req->nquery; i++)
-        if (req->query[i].val != NULL && *req->query[i].val != '\0')
-            req->query[n++] = req->query[i];
-    req->nquery = n;
-}

@@ -49,8 +49,5 @@ void page_add_paging(struct request *req, struct json_object *ctx, long long tot
  * ctx.filter.<name> = the value for the filter form. */
 const char *page_filter_query(struct request *req, struct json_object *ctx, const char *const *names);
 
-/* Drop query parameters that a filter form sends empty ("?from=&to="), so
- * the API's validators see them as absent. */
-void page_drop_empty_query(struct request *req);
 
 #endif

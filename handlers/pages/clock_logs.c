@@ -17,8 +17,8 @@ void h_page_clock_logs(struct request *req)
     long limit, offset;
     long long total;
 
-    page_drop_empty_query(req);
-    if (req_page_or_reply(req, &limit, &offset) < 0 || clocklog_filter_or_reply(req, &f) < 0 ||
+    arg_page(req, &limit, &offset);
+    if (clocklog_filter_or_reply(req, &f) < 0 ||
         (ctx = page_context(req, "Clock logs", "/dashboard/clock-logs")) == NULL)
         return;
     if (page_rows_named_or_reply(req, ctx, clocklog_rows(req->tenant.id, &f, limit, offset, &rows, &total),

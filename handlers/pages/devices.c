@@ -19,9 +19,9 @@ void h_page_devices(struct request *req)
     long limit, offset;
     long long total;
 
-    page_drop_empty_query(req);
-    if (req_page_or_reply(req, &limit, &offset) < 0 || device_filter_or_reply(req, &f) < 0 ||
-        (ctx = page_context(req, "Edge devices", "/dashboard/devices")) == NULL)
+    arg_page(req, &limit, &offset);
+    device_filter_of(req, &f);
+    if ((ctx = page_context(req, "Edge devices", "/dashboard/devices")) == NULL)
         return;
     if (device_listing(req->tenant.id, &f, limit, offset, &listing, &total) < 0) {
         json_object_put(ctx);

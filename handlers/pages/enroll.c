@@ -52,7 +52,7 @@ void h_page_enroll(struct request *req)
     struct staff_filter f = {0, "true"};
     struct json_object *ctx = NULL, *rows = NULL, *deps = NULL;
     long long total;
-    const char *chosen = req_query(req, "employee");
+    const char *chosen = arg_str(req, "employee");
 
     if (settings_load(req->tenant.id, &s) < 0) {
         db_fail_reply(req);

@@ -16,9 +16,8 @@ void h_page_kiosks(struct request *req)
     long limit, offset;
     long long total;
 
-    page_drop_empty_query(req);
-    if (req_page_or_reply(req, &limit, &offset) < 0 ||
-        (ctx = page_context(req, "Kiosks", "/dashboard/kiosks")) == NULL)
+    arg_page(req, &limit, &offset);
+    if ((ctx = page_context(req, "Kiosks", "/dashboard/kiosks")) == NULL)
         return;
     if (kiosk_rows(req->tenant.id, limit, offset, &rows, &total) < 0) {
         json_object_put(ctx);

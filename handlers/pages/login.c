@@ -9,12 +9,12 @@
 
 void h_page_login(struct request *req)
 {
-    const char *next = req_query(req, "next");
+    const char *next = arg_str(req, "next");
     struct json_object *ctx = json_object_new_object();
 
     jx_add_str(ctx, "title", "Sign in");
     jx_add_str(ctx, "next", page_safe_next(next) ? next : PAGE_PREFIX "/");
-    jx_add_bool(ctx, "logged_out", req_query(req, "logged_out") != NULL);
+    jx_add_bool(ctx, "logged_out", arg_has(req, "logged_out"));
     page_render(req, 200, "login", ctx);
 }
 

@@ -29,18 +29,15 @@ void h_page_me(struct request *req)
     /* ?done=withdrawn: back from withdrawing consent (forms.js redirect),
      * read once and not carried into the paging links; the logs' staff
      * and department filters do not apply to one's own page */
-    int withdrawn = 0;
-    page_drop_empty_query(req);
+    int withdrawn = arg_has(req, "done") && strcmp(arg_str(req, "done"), "withdrawn") == 0;
     for (int i = 0; i < req->nquery; i++) {
         const char *k = req->query[i].key;
-        if (strcmp(k, "done") == 0)
-            withdrawn = strcmp(req->query[i].val, "withdrawn") == 0;
         if (strcmp(k, "done") == 0 || strcmp(k, "staff_id") == 0 || strcmp(k, "department_id") == 0)
             req->query[i--] = req->query[--req->nquery];
     }
-    if (req_page_or_reply(req, &limit, &offset) < 0 || clocklog_filter_or_reply(req, &f) < 0)
-        return;
-    f.staff_id = identity_of(req)->staff_id;     /* my page: my logs, whatever the role */
+    arg_page(req, &limit, &offset);
+    /* my page: my logs, whatever the role */
+    f = (struct clocklog_filter){identity_of(req)->staff_id, 0, arg_str(req, "from"), arg_str(req, "to")};
     if (settings_load(req->tenant.id, &s) < 0 ||
         (found = page_person_load(req, identity_of(req)->staff_id, &person, &department)) < 0)
         goto db_fail;

@@ -19,13 +19,9 @@ void h_page_staff_register(struct request *req)
 {
     struct attendance_settings s;
     struct json_object *ctx, *person = NULL;
-    long long staff_id, department;
+    long long staff_id = arg_int(req, "staff_id"), department;
     int found;
 
-    if (parse_id(req_capture(req, "staff_id"), &staff_id) < 0) {
-        resp_error(req, 404, "NOT_FOUND", "No such staff member.");
-        return;
-    }
     if (settings_load(req->tenant.id, &s) < 0 ||
         (found = page_person_load(req, staff_id, &person, &department)) < 0) {
         db_fail_reply(req);

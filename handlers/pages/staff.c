@@ -19,9 +19,9 @@ void h_page_staff(struct request *req)
     long limit, offset;
     long long total;
 
-    page_drop_empty_query(req);
-    if (req_page_or_reply(req, &limit, &offset) < 0 || staff_filter_or_reply(req, &f) < 0 ||
-        (ctx = page_context(req, "Staff", "/dashboard/staff")) == NULL)
+    arg_page(req, &limit, &offset);
+    staff_filter_of(req, &f);
+    if ((ctx = page_context(req, "Staff", "/dashboard/staff")) == NULL)
         return;
     if (page_rows_named_or_reply(req, ctx, staff_rows(req->tenant.id, &f, limit, offset, &rows, &total),
                                  &rows, &deps) < 0)

@@ -46,18 +46,11 @@ static struct json_object *kiosk_json(const PGresult *r, int row)
 
 void h_kiosks_create(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req);
-    const char *name;
+    const char *name = arg_str(req, "name");
     char key[AUTH_KEY_MAX], hash[CRYPTO_HASH_MAX];
     struct db_args a;
     PGresult *r;
 
-    if (body == NULL || jx_string_or_reply(req, body, "name", JX_REQUIRED, 100, &name) < 0)
-        return;
-    if (*name == '\0') {
-        resp_invalid(req, "name", "name must not be empty.");
-        return;
-    }
     if ((r = db_run(&st_next_id, NULL)) == NULL) {
         db_fail_reply(req);
         return;
@@ -105,23 +98,15 @@ int kiosk_rows(long long hotel_id, long limit, long offset,
 
 void h_kiosks_list(struct request *req)
 {
-    long limit, offset;
-
-    if (req_page_or_reply(req, &limit, &offset) < 0)
-        return;
-    listing_reply(req, &kiosk_listing, NULL, 0, limit, offset);
+    listing_reply(req, &kiosk_listing, NULL);
 }
 
 void h_kiosks_revoke(struct request *req)
 {
-    long long id;
+    long long id = arg_int(req, "kiosk_id");
     struct db_args a;
     PGresult *r;
 
-    if (parse_id(req_capture(req, "kiosk_id"), &id) < 0) {
-        resp_error(req, 404, "NOT_FOUND", "No such kiosk.");
-        return;
-    }
     db_args_init(&a);
     db_arg_int(&a, req->tenant.id);
     db_arg_int(&a, id);

@@ -118,16 +118,11 @@ static int rate_check_or_reply(struct request *req, const char *username, const 
 
 void h_login(struct request *req)
 {
-    struct json_object *body = req_json_body_or_reply(req);
-    const char *username, *password;
+    const char *username = arg_str(req, "username"), *password = arg_str(req, "password");
     const char *ip = req->client_ip ? req->client_ip : "unknown";
     struct db_args a;
     PGresult *r;
 
-    if (body == NULL ||
-        jx_string_or_reply(req, body, "username", JX_REQUIRED, 64, &username) < 0 ||
-        jx_string_or_reply(req, body, "password", JX_REQUIRED, 256, &password) < 0)
-        return;
     if (rate_check_or_reply(req, username, ip) < 0)
         return;
 

@@ -23,22 +23,10 @@ static struct db_stmt st_list = {
     0,
 };
 
-int staff_filter_or_reply(struct request *req, struct staff_filter *f)
+void staff_filter_of(const struct request *req, struct staff_filter *f)
 {
-    const char *d = req_query(req, "department_id"), *act = req_query(req, "is_active");
-
-    f->department_id = 0;
-    f->is_active = NULL;
-    if (d != NULL && parse_id(d, &f->department_id) < 0) {
-        resp_invalid(req, "department_id", "department_id must be a positive whole number.");
-        return -1;
-    }
-    if (act != NULL && strcmp(act, "true") != 0 && strcmp(act, "false") != 0) {
-        resp_invalid(req, "is_active", "is_active must be true or false.");
-        return -1;
-    }
-    f->is_active = act;
-    return 0;
+    f->department_id = arg_int(req, "department_id");
+    f->is_active = arg_str(req, "is_active");
 }
 
 /* $2, $3 */
@@ -78,9 +66,7 @@ int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, lon
 void h_staff_list(struct request *req)
 {
     struct staff_filter f;
-    long limit, offset;
 
-    if (req_page_or_reply(req, &limit, &offset) < 0 || staff_filter_or_reply(req, &f) < 0)
-        return;
-    listing_reply(req, &staff_listing, &f, 0, limit, offset);
+    staff_filter_of(req, &f);
+    listing_reply(req, &staff_listing, &f);
 }
