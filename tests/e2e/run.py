@@ -38,7 +38,7 @@ MODULES = [
     "people.test_staff",
     "people.test_pms_sync",
     # app/: who may call each route of the table, on which hotel
-    "app.test_authz",
+    "app.test_access",
     # attendance/
     "attendance.test_settings",
     "attendance.test_faces",
@@ -49,7 +49,6 @@ MODULES = [
     "attendance.test_review_exports",
     "attendance.test_audit_export",
     "attendance.test_clock_race",
-    "attendance.test_tenancy",
     # devices/: enrollment and the IoT edge devices
     "devices.test_enrollment",
     "devices.test_devices",
@@ -58,7 +57,6 @@ MODULES = [
     "devices.test_events",
     "devices.test_paths",
     "devices.test_device_race",
-    "devices.test_device_tenancy",
     # pages/: the dashboard and the face pages
     "pages.test_dashboard",
     "pages.test_enroll",

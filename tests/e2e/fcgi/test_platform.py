@@ -6,6 +6,7 @@ import re
 import unittest
 
 import fc
+from attendance.att import ATT, person
 
 
 class Health(unittest.TestCase):
@@ -136,6 +137,17 @@ class Routing(unittest.TestCase):
                 self.assertEqual(fc.assert_json(a, 200), fc.assert_json(b, 200))
         r = fc.admin("POST", h.path("kiosks"), json={"name": "no slash"})
         self.assertEqual(fc.assert_json(r, 201)["name"], "no slash")
+
+    def test_trailing_slash_optional_on_attendance_paths(self):
+        h = self.hotel
+        mgr = {"token": h.login("manager")}
+        for rest in ("pending-approval", "currently-clocked-in", "face-audit-logs"):
+            with self.subTest(path=rest):
+                fc.assert_json(fc.get(h.path(ATT + rest), **mgr), 200)
+        fc.assert_json(fc.get(h.path("attendance/clock-logs"), **mgr), 200)
+        kiosk = h.new_kiosk("No slash kiosk")["api_key"]
+        r = fc.post(h.path(ATT + "face-clock-in"), json={"descriptor": person()}, api_key=kiosk)
+        fc.assert_error(r, 404, "FACE_NOT_RECOGNIZED")
 
     def test_content_type_nosniff(self):
         # nginx security headers on API answers

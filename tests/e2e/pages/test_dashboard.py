@@ -335,11 +335,6 @@ class TestRoles(PageTest):
         nav = re.search(r'<nav class="nav".*?</ul>', text, re.S).group(0)
         self.assertEqual(len(re.findall(r"<li>", nav)), 10)    # with /enroll/ and /dashboard/me
 
-    def test_system_administrator_uses_the_api(self):
-        r = fc.admin("GET", "/dashboard/staff?hotel=" + self.h.slug)
-        self.assertEqual(r.status, 403, r)
-        self.assertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
-
     def test_other_hotel_cookie_sees_its_own_hotel(self):
         other = fc.Hotel("pg2")
         other.create()

@@ -137,11 +137,6 @@ class TestRedirects(PagesCase):
         self.assertEqual(r.status, 404, r)
         self.assertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
 
-    def test_system_administrator_uses_the_api(self):
-        r = fc.admin("GET", "/enroll/?hotel=" + self.h.slug)
-        self.assertEqual(r.status, 403, r)
-        self.assertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
-
 
 class TestEnrollPage(PagesCase):
     def test_manager_and_admin_open_it(self):
