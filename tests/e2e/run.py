@@ -30,7 +30,7 @@ FC_PY = os.path.join(HERE, "fc.py")
 import fc  # noqa: E402
 
 # Every test module, in the order they run. A new test file goes here, in its
-# room; run.py refuses to start while a test_*.py on disk is missing.
+# room: run.py refuses to start while a test_*.py on disk is not listed.
 MODULES = [
     # people/: sign-in and sessions, kiosk keys, the staff list, the PMS
     "people.test_auth",

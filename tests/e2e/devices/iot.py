@@ -394,7 +394,7 @@ class IotHotel(AttHotel):
         return fc.assert_json(self.devices(**filters), 200)
 
     def listed(self, device_id):
-        for d in self.device_list()["devices"]:
+        for d in self.device_list(limit=1000)["devices"]:
             if d["device_id"] == device_id:
                 return d
         return None
