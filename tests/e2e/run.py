@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Entry point of the end-to-end tests (called by scripts/test.sh once the
-stack is up). Reads $FC_VAR/env through fc.py, discovers tests/e2e/test_*.py,
-runs them in name order (test_zz_resilience.py last), prints one line per
-test and closes with "N passed, M failed" alone on a line; exits 1 on any
-failure or error, or when no test ran.
+stack is up). Reads $FC_VAR/env through fc.py, runs the modules of MODULES
+below in that order (grouped by room as handlers/ is, fcgi/'s restarting
+ones last), prints one line per test and closes with "N passed, M failed"
+alone on a line; exits 1 on any failure or error, or when no test ran, and
+2 before running anything when a test_*.py file under tests/e2e/ is not in
+MODULES (or MODULES names a file that is not there).
 
-    tests/e2e/run.py                    all tests
-    tests/e2e/run.py test_auth          one module (several allowed)
-    tests/e2e/run.py -k kiosk           tests whose id contains "kiosk"
+    tests/e2e/run.py                         all tests
+    tests/e2e/run.py test_auth               one module (several allowed), by
+    tests/e2e/run.py people.test_auth        file name, dotted name or path,
+    tests/e2e/run.py people/test_auth.py     or a class / test in it:
+    tests/e2e/run.py test_auth.Login.test_me_by_bearer
+    tests/e2e/run.py pages                   one room's modules
+    tests/e2e/run.py -k kiosk                tests whose id contains "kiosk"
 """
 
 import argparse
@@ -19,8 +25,49 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+FC_PY = os.path.join(HERE, "fc.py")
 
 import fc  # noqa: E402
+
+# Every test module, in the order they run. A new test file goes here, in its
+# room: run.py refuses to start while a test_*.py on disk is not listed.
+MODULES = [
+    # people/: sign-in and sessions, kiosk keys, the staff list, the PMS
+    "people.test_auth",
+    "people.test_kiosks",
+    "people.test_staff",
+    "people.test_pms_sync",
+    # app/: who may call each route of the table, on which hotel
+    "app.test_access",
+    # attendance/
+    "attendance.test_settings",
+    "attendance.test_faces",
+    "attendance.test_clock",
+    "attendance.test_unrostered",
+    "attendance.test_safety",
+    "attendance.test_logs",
+    "attendance.test_review_exports",
+    "attendance.test_audit_export",
+    "attendance.test_clock_race",
+    # devices/: enrollment and the IoT edge devices
+    "devices.test_enrollment",
+    "devices.test_devices",
+    "devices.test_push",
+    "devices.test_sync",
+    "devices.test_events",
+    "devices.test_paths",
+    "devices.test_device_race",
+    # pages/: the dashboard and the face pages
+    "pages.test_dashboard",
+    "pages.test_enroll",
+    # fcgi/: the runtime; test_serve runs servers of its own, test_resilience
+    # kills and reloads the stack's workers and stops PostgreSQL: last
+    "fcgi.test_platform",
+    "fcgi.test_robustness",
+    "fcgi.test_csrf",
+    "fcgi.test_serve",
+    "fcgi.test_resilience",
+]
 
 
 class Result(unittest.TestResult):
@@ -59,8 +106,8 @@ class Result(unittest.TestResult):
         if issubclass(etype, AssertionError):
             # the test files' own frames and the message; not unittest's or fc.py's
             frames = [f for f in traceback.extract_tb(tb)
-                      if os.path.dirname(os.path.abspath(f.filename)) == HERE
-                      and os.path.basename(f.filename) != "fc.py"]
+                      if os.path.abspath(f.filename).startswith(HERE + os.sep)
+                      and os.path.abspath(f.filename) != FC_PY]
             return "".join(traceback.format_list(frames)) + "".join(
                 traceback.format_exception_only(etype, value))
         return "".join(traceback.format_exception(etype, value, tb))
@@ -120,23 +167,74 @@ def iter_tests(suite):
             yield t
 
 
+def modules_on_disk():
+    """The dotted names of the test_*.py files under HERE."""
+    out = []
+    for d, dirs, files in os.walk(HERE):
+        dirs[:] = sorted(x for x in dirs if not x.startswith((".", "__")))
+        rel = os.path.relpath(d, HERE)
+        pkg = "" if rel == "." else rel.replace(os.sep, ".") + "."
+        out += [pkg + f[:-3] for f in sorted(files) if f.startswith("test_") and f.endswith(".py")]
+    return out
+
+
+def check_modules():
+    """Stops (status 2) unless MODULES names each test file on disk exactly
+    once, by a file name of its own: a file missing from the list would
+    never run."""
+    on_disk = modules_on_disk()
+    bases = [m.rsplit(".", 1)[-1] for m in MODULES]
+    problems = ["%s.py is not in run.py's MODULES: add it to its room there"
+                % m.replace(".", os.sep) for m in on_disk if m not in MODULES]
+    problems += ["run.py's MODULES names %s, but there is no %s.py" % (m, m.replace(".", os.sep))
+                 for m in MODULES if m not in on_disk]
+    problems += ["run.py's MODULES names %s twice" % m for m in sorted(set(MODULES)) if MODULES.count(m) > 1]
+    problems += ["two test modules are called %s: give each file a name of its own" % b
+                 for b in sorted(set(bases)) if bases.count(b) > 1]
+    if problems:
+        for p in problems:
+            print("e2e: %s" % p, file=sys.stderr)
+        sys.exit(2)
+
+
+def test_names(arg):
+    """The dotted names to load for a command-line argument: a room (pages),
+    or a module by file name (test_auth), dotted name (people.test_auth) or
+    path (people/test_auth.py, tests/e2e/people/test_auth.py), the last
+    three optionally followed by .Class or .Class.test_method. Stops
+    (status 2) if it names nothing of MODULES."""
+    room = [m for m in MODULES if m.startswith(arg.strip(os.sep) + ".")]
+    if room and "." not in arg:
+        return room
+    name = arg
+    if name.endswith(".py") or os.sep in name:
+        path = name if name.endswith(".py") else name + ".py"
+        name = os.path.basename(path)[:-3]
+        for p in (os.path.abspath(path), os.path.join(HERE, path)):
+            if os.path.isfile(p) and p.startswith(HERE + os.sep):
+                name = os.path.relpath(p, HERE)[:-3].replace(os.sep, ".")
+                break
+    for m in MODULES:
+        for key in (m, m.rsplit(".", 1)[-1]):
+            if name == key or name.startswith(key + "."):
+                return [m + name[len(key):]]
+    print("e2e: no test module %r; the modules are: %s" % (arg, " ".join(MODULES)), file=sys.stderr)
+    sys.exit(2)
+
+
 def main():
     ap = argparse.ArgumentParser(description="faceclock end-to-end tests")
-    ap.add_argument("modules", nargs="*", help="test modules (e.g. test_auth)")
+    ap.add_argument("modules", nargs="*", help="test modules (e.g. test_auth), in the order to run")
     ap.add_argument("-k", dest="keyword", action="append", default=[],
                     help="only tests whose id contains this (repeatable)")
     args = ap.parse_args()
 
+    check_modules()
     loader = unittest.TestLoader()
-    if args.modules:
-        suite = unittest.TestSuite()
-        for m in args.modules:
-            m = os.path.basename(m)
-            if m.endswith(".py"):
-                m = m[:-3]
-            suite.addTests(loader.loadTestsFromName(m))
-    else:
-        suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+    names = [n for m in args.modules for n in test_names(m)] or MODULES
+    suite = unittest.TestSuite()
+    for name in names:
+        suite.addTests(loader.loadTestsFromName(name))
     if args.keyword:
         keep = [t for t in iter_tests(suite) if any(k in t.id() for k in args.keyword)]
         suite = unittest.TestSuite(keep)
