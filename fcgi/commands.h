@@ -3,6 +3,7 @@
 #define FC_COMMANDS_H
 
 int cmd_migrate(int argc, char **argv);   /* migrate.c */
+int cmd_openapi(int argc, char **argv);   /* openapi.c */
 int cmd_import(int argc, char **argv);    /* handlers/people/pms.c */
 int cmd_purge(int argc, char **argv);     /* handlers/attendance/purge_cmd.c */
 

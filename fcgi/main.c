@@ -18,6 +18,7 @@ static void usage(FILE *f)
           "                            PMS sync from a file (same rules as the API)\n"
           "  purge                     remove face data past each hotel's retention\n"
           "                            (audited REVOKED \"retention expired\"); for cron\n"
+          "  openapi                   print the API's OpenAPI 3.1 document\n"
           "  --help                    this text\n"
           "\n"
           "environment: FACECLOCK_SOCKET (unix path or host:port), FACECLOCK_WORKERS,\n"
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "purge") == 0)
         return cmd_purge(argc - 1, argv + 1);
+    if (strcmp(argv[1], "openapi") == 0)
+        return cmd_openapi(argc - 1, argv + 1);
     fprintf(stderr, "faceclock: unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return 2;

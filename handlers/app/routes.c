@@ -82,6 +82,10 @@ const struct route app_routes[] = {
      .handler = h_metrics, .src = "app/health.c", .access = A_PUBLIC, .tenant = T_NONE,
      .answers = ANSWERS("200"),
      .summary = "Prometheus text: requests by route and status, latency, database errors, workers."},
+    {.method = "GET", .pattern = "/api/openapi.json", .name = "openapi",
+     .handler = h_openapi, .src = "app/openapi.c", .access = A_PUBLIC, .tenant = T_NONE,
+     .answers = ANSWERS("200"),
+     .summary = "This document: every route of the table, generated from it (also `faceclock openapi`)."},
 
     /* ---- people: sessions, PMS, kiosks, staff ------------------------ */
     {.method = "POST", .pattern = "/api/auth/login", .name = "auth.login",
