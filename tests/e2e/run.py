@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Entry point of the end-to-end tests (called by scripts/test.sh once the
 stack is up). Reads $FC_VAR/env through fc.py, discovers tests/e2e/test_*.py,
-runs them in name order (test_zz_resilience.py last), prints one line per
-test and closes with "N passed, M failed" alone on a line; exits 1 on any
-failure or error, or when no test ran.
+runs them in name order (test_zz_resilience.py last of those) and then
+test_openapi.py, which checks what all the others did: every JSON body they
+send is recorded ($FC_E2E_BODIES, fc.record_body) for it. Prints one line
+per test and closes with "N passed, M failed" alone on a line; exits 1 on
+any failure or error, or when no test ran.
 
     tests/e2e/run.py                    all tests
     tests/e2e/run.py test_auth          one module (several allowed)
@@ -21,6 +23,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import fc  # noqa: E402
+
+# runs after every other module: it reads what they did
+LAST = "test_openapi"
 
 
 class Result(unittest.TestResult):
@@ -136,10 +141,16 @@ def main():
                 m = m[:-3]
             suite.addTests(loader.loadTestsFromName(m))
     else:
-        suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+        found = list(iter_tests(loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)))
+        last = [t for t in found if t.id().startswith(LAST + ".")]
+        suite = unittest.TestSuite([t for t in found if t not in last] + last)
     if args.keyword:
         keep = [t for t in iter_tests(suite) if any(k in t.id() for k in args.keyword)]
         suite = unittest.TestSuite(keep)
+
+    bodies = os.path.join(fc.ENV["FC_VAR"], "e2e-bodies.jsonl")
+    open(bodies, "w").close()
+    os.environ[fc.BODIES_ENV] = bodies
 
     print("e2e: %s (env %s)" % (fc.ENV["BASE_URL"], fc.ENV["_ENV_FILE"]))
     try:
