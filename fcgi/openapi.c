@@ -224,12 +224,9 @@ static struct json_object *value_schema(enum param_type t, const struct param *d
         json_object_object_add(o, "enum", a);
         break;
     case PT_DATE:
-        add_type(o, "string", nullable);
-        jx_add_str(o, "format", "date");
-        break;
     case PT_TIMESTAMP:
         add_type(o, "string", nullable);
-        jx_add_str(o, "format", "date-time");
+        jx_add_str(o, "format", t == PT_DATE ? "date" : "date-time");
         break;
     case PT_TIME_BOUND:
         a = json_object_new_array();
