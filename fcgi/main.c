@@ -6,6 +6,7 @@
 #include "app.h"
 #include "config.h"
 #include "log.h"
+#include "openapi.h"
 #include "server.h"
 
 #define HELP_COLUMN 28
@@ -20,6 +21,7 @@ static int serve(int argc, char **argv)
 static const struct command runtime_commands[] = {
     {"serve", "serve", "run the FastCGI master and its workers", serve},
     {"migrate", "migrate [sql-dir]", "apply the numbered SQL migrations once each", cmd_migrate},
+    {"openapi", "openapi", "print the API's OpenAPI 3.1 document", cmd_openapi},
 };
 static const int runtime_ncommands = (int)(sizeof runtime_commands / sizeof runtime_commands[0]);
 

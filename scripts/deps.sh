@@ -14,7 +14,8 @@ set -euo pipefail
 # Tests and bench: python3 curl wrk postgresql-contrib; libjpeg-turbo-progs
 #        (cjpeg: the e2e tests make their JPEGs; djpeg/jpegtran/cjpeg: the
 #        browser tests' fake camera); chromium (the browser tests drive it
-#        with playwright-core).
+#        with playwright-core); python3-jsonschema (the e2e tests check the
+#        bodies they send against the OpenAPI document's schemas).
 # Pages: nodejs and npm (npm ci of face-api and playwright-core), only when
 #        no `node` is installed at all: a NodeSource or nvm node is kept.
 # Then scripts/static.sh fills static/vendor/ from npm.
@@ -22,7 +23,7 @@ PACKAGES=(
     gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev libgcrypt20-dev
     libturbojpeg0-dev check libsubunit-dev
     nginx postgresql postgresql-contrib postgresql-15 postgresql-client-15
-    wrk python3 curl procps libjpeg-turbo-progs chromium
+    wrk python3 python3-jsonschema curl procps libjpeg-turbo-progs chromium
 )
 if ! command -v node >/dev/null 2>&1; then
     PACKAGES+=(nodejs npm)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/test.sh — `make test` after deps and `make build`: the Check unit
 # tests (ASan leak checks on), then a fresh stack under var/test on
-# 127.0.0.1:${TEST_PORT:-18081} with the sanitizer build, the end-to-end
-# tests (tests/e2e/run.py) against it, then the browser tests
+# 127.0.0.1:${TEST_PORT:-18081} with the sanitizer build, the lint of the
+# OpenAPI document it serves (redocly, rules in redocly.yaml) and the
+# end-to-end tests (tests/e2e/run.py) against it, then the browser tests
 # (scripts/browser.sh: Chromium, the kiosk and the other pages) against the
 # same stack, and a scan of the server log for sanitizer reports. Always
 # stops the stack; exits non-zero on any failure.
@@ -39,6 +40,17 @@ unit_tests() {
     # CK_FORK=no: forking the sanitizer build per check costs ~20x the run
     CK_FORK=${CK_FORK:-no} ASAN_OPTIONS=${UNIT_ASAN_OPTIONS:-detect_leaks=1} "$UNIT" ||
         die "unit tests failed"
+}
+
+# The OpenAPI document the stack serves (/api/openapi.json), linted by
+# @redocly/cli from node_modules (npm ci, scripts/static.sh); no network:
+# no telemetry, no update check.
+lint_openapi() {
+    local doc=$FC_VAR/openapi.json
+    say "openapi: redocly lint of $BASE_URL/api/openapi.json"
+    curl -fsS -o "$doc" "$BASE_URL/api/openapi.json" || { warn "GET /api/openapi.json failed"; return 1; }
+    REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+        npx --no-install redocly lint --config redocly.yaml "$doc"
 }
 
 stop_stack() {
@@ -82,6 +94,7 @@ main() {
 
     local rc=0
     if want e2e; then
+        lint_openapi || { warn "the OpenAPI document does not lint"; rc=1; }
         say "e2e tests: python3 $E2E ${E2E_ARGS:-}"
         # shellcheck disable=SC2086
         python3 "$E2E" ${E2E_ARGS:-} || rc=$?

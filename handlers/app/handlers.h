@@ -9,6 +9,9 @@
 void h_healthz(struct request *req);
 void h_metrics(struct request *req);
 
+/* openapi.c */
+void h_openapi(struct request *req);
+
 /* session.c */
 void h_login(struct request *req);
 void h_logout(struct request *req);

@@ -9,7 +9,9 @@
  * Answers listed per route are the handler's own; the router's refusals
  * (401, 403 FORBIDDEN, 404 for the hotel or a path id, 400 for a declared
  * parameter, 405, 413, 503 UNAVAILABLE) follow from the entry and are
- * added to the document by the generator. */
+ * added to the document by the generator. A public route that reads the
+ * database lists its 503 UNAVAILABLE itself (the router checks no
+ * credential for it), and one nginx rate-limits its 429 RATE_LIMITED. */
 #include "app.h"
 #include "handlers.h"
 #include "router.h"
@@ -87,13 +89,17 @@ const struct route app_routes[] = {
      .handler = h_metrics, .src = "app/health.c", .access = A_PUBLIC, .tenant = T_NONE,
      .answers = ANSWERS("200"),
      .summary = "Prometheus text: requests by route and status, latency, database errors, workers."},
+    {.method = "GET", .pattern = "/api/openapi.json", .name = "openapi",
+     .handler = h_openapi, .src = "app/openapi.c", .access = A_PUBLIC, .tenant = T_NONE,
+     .answers = ANSWERS("200"),
+     .summary = "This document: every route of the table, generated from it (also `faceclock openapi`)."},
 
     /* ---- people: sessions, PMS, kiosks, staff ------------------------ */
     {.method = "POST", .pattern = "/api/auth/login", .name = "auth.login",
      .handler = h_login, .src = "people/sessions.c", .access = A_PUBLIC, .tenant = T_NONE,
      .params = PARAMS(B_TEXT("username", P_REQUIRED, 0, 64, "The user's name (unique across hotels)."),
                       B_TEXT("password", P_REQUIRED, 0, 256, "The user's password.")),
-     .answers = ANSWERS("200", "401 INVALID_CREDENTIALS", "429 RATE_LIMITED"),
+     .answers = ANSWERS("200", "401 INVALID_CREDENTIALS", "429 RATE_LIMITED", "503 UNAVAILABLE"),
      .summary = "Sign in: a bearer token (and the dashboard's session cookie)."},
     {.method = "POST", .pattern = "/api/auth/logout", .name = "auth.logout",
      .handler = h_logout, .src = "people/sessions.c", .access = A_USERS, .tenant = T_NONE,
@@ -285,7 +291,7 @@ const struct route app_routes[] = {
      .handler = h_devices_provision, .src = "devices/devices.c", .access = A_PUBLIC, .tenant = T_NONE,
      .params = PARAMS(B_TEXT("device_id", P_REQUIRED, 0, 64, "The device's id."),
                       B_TEXT("provisioning_token", P_REQUIRED, 0, 128, "The one-time token.")),
-     .answers = ANSWERS("200", "403 FORBIDDEN"),
+     .answers = ANSWERS("200", "403 FORBIDDEN", "429 RATE_LIMITED", "503 UNAVAILABLE"),
      .summary = "Trade a provisioning token for the device's key, once."},
     {.method = "POST", .pattern = "/api/iot/devices/{device_id}/provisioning-token", .name = "devices.token",
      .handler = h_devices_token, .src = "devices/devices.c", .access = ADMINS, .tenant = T_CALLER,

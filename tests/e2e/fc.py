@@ -10,6 +10,9 @@
 - psql(): SQL as the owner role, for setup and inspection only.
 - FcgiConn / fcgi_request(): speak FastCGI straight to a `faceclock serve`
   socket (unix path or host:port), bypassing nginx; answers are Resp too.
+- record_body(): with $FC_E2E_BODIES set (run.py sets it), request() and
+  fcgi_request() append every JSON body they send, with its answer's
+  status, to that file (test_openapi.py checks them against the schemas).
 """
 
 import http.client
@@ -22,6 +25,7 @@ import shlex
 import socket
 import struct
 import subprocess
+import threading
 import time
 import unittest
 import urllib.parse
@@ -195,11 +199,33 @@ def request(method, path, json=None, body=None, headers=None, token=None,
                     break
         r = conn.getresponse()
         data = r.read()
+        record_body(method, path, body, r.status)
         return Resp(r.status, r.reason, r.headers, data, time.monotonic() - t0)
     except socket.timeout:
         raise AssertionError("%s %s: no answer within %.1f s" % (method, path, timeout))
     finally:
         conn.close()
+
+
+# ---------------------------------------------------------- sent bodies
+
+BODIES_ENV = "FC_E2E_BODIES"
+_bodies_lock = threading.Lock()
+
+
+def record_body(method, path, body, status):
+    """Append {method, path (no query), status, body} as one JSON line to
+    the file $FC_E2E_BODIES names, when it is set and body is JSON."""
+    dest = os.environ.get(BODIES_ENV)
+    if not dest or not body:
+        return
+    try:
+        line = jsonlib.dumps({"method": method, "path": path.split("?", 1)[0],
+                              "status": status, "body": jsonlib.loads(body)}) + "\n"
+    except (ValueError, RecursionError):
+        return                          # not JSON: no schema speaks of it
+    with _bodies_lock, open(dest, "a", encoding="utf-8") as f:
+        f.write(line)
 
 
 def get(path, **kw):
@@ -651,7 +677,9 @@ def fcgi_request(addr, method, uri, json=None, body=None, headers=None, token=No
         c.send_stdin(body)
         c.end_stdin()
         try:
-            return c.read_response()
+            resp = c.read_response()
         except socket.timeout:
             raise AssertionError("%s %s via FastCGI %s: no answer within %.1f s"
                                  % (method, uri, addr, timeout))
+    record_body(method, uri, body, resp.status)
+    return resp

@@ -5,7 +5,9 @@ below in that order (grouped by room as handlers/ is, fcgi/'s restarting
 ones last), prints one line per test and closes with "N passed, M failed"
 alone on a line; exits 1 on any failure or error, or when no test ran, and
 2 before running anything when a test_*.py file under tests/e2e/ is not in
-MODULES (or MODULES names a file that is not there).
+MODULES (or MODULES names a file that is not there). Every JSON body the
+tests send is recorded ($FC_E2E_BODIES, fc.record_body) for the last
+module, app/test_openapi.py, which checks them against the API document.
 
     tests/e2e/run.py                         all tests
     tests/e2e/run.py test_auth               one module (several allowed), by
@@ -67,6 +69,9 @@ MODULES = [
     "fcgi.test_csrf",
     "fcgi.test_serve",
     "fcgi.test_resilience",
+    # app/test_openapi checks what all the others did (every route's
+    # statuses and codes in the server log, every JSON body they sent): last
+    "app.test_openapi",
 ]
 
 
@@ -238,6 +243,10 @@ def main():
     if args.keyword:
         keep = [t for t in iter_tests(suite) if any(k in t.id() for k in args.keyword)]
         suite = unittest.TestSuite(keep)
+
+    bodies = os.path.join(fc.ENV["FC_VAR"], "e2e-bodies.jsonl")
+    open(bodies, "w").close()
+    os.environ[fc.BODIES_ENV] = bodies
 
     print("e2e: %s (env %s)" % (fc.ENV["BASE_URL"], fc.ENV["_ENV_FILE"]))
     try:
