@@ -43,10 +43,6 @@ int clocklog_filter_or_reply(struct request *req, struct clocklog_filter *f);
 int clocklog_rows(long long hotel_id, const struct clocklog_filter *f, long limit, long offset,
                   struct json_object **rows, long long *total);
 
-/* kiosks.c — every kiosk of the hotel (revoked ones too), by id */
-int kiosk_rows(long long hotel_id, long limit, long offset,
-               struct json_object **rows, long long *total);
-
 /* devices.c — ?capability= &status= &location_label=: *listing is the
  * seed's {"devices": [...], "total", "online", "offline"} (caller owns) */
 struct device_filter {
