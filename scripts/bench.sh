@@ -159,7 +159,7 @@ prepare_data() {
 SELECT 1;
 EOF
     cat >"$WORK/login.sql" <<EOF
--- POST /api/auth/login (success): the statements of handlers/people/sessions.c
+-- POST /api/auth/login (success): the statements of handlers/people/sessions_store.c
 SELECT count(*) FILTER (WHERE scope = 'user'), count(*) FILTER (WHERE scope = 'ip') FROM auth_failures WHERE at > now() - make_interval(secs => 900) AND ((scope = 'user' AND key = lower('$LOGIN_USER')) OR (scope = 'ip' AND key = '127.0.0.1'));
 SELECT u.id AS uid, u.hotel_id AS hid FROM users u JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id JOIN hotels h ON h.id = u.hotel_id WHERE lower(u.username) = lower('$LOGIN_USER') \gset
 DELETE FROM auth_failures WHERE scope = 'user' AND key = lower('$LOGIN_USER');

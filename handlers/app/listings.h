@@ -22,15 +22,6 @@ int pending_rows(long long hotel_id, long limit, long offset,
 int clocked_in_rows(long long hotel_id, const struct safety_thresholds *t, long limit, long offset,
                     struct json_object **rows, long long *total);
 
-/* staff.c — ?department_id= &is_active= */
-struct staff_filter {
-    long long department_id;     /* 0: any */
-    const char *is_active;       /* "true" / "false" / NULL: any */
-};
-void staff_filter_of(const struct request *req, struct staff_filter *f);
-int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, long offset,
-               struct json_object **rows, long long *total);
-
 /* audit.c — ?staff_id= &action= &from= &to= (dates or RFC 3339), newest first */
 struct audit_filter {
     long long staff_id;          /* 0: any */
@@ -51,10 +42,6 @@ struct clocklog_filter {
 int clocklog_filter_or_reply(struct request *req, struct clocklog_filter *f);
 int clocklog_rows(long long hotel_id, const struct clocklog_filter *f, long limit, long offset,
                   struct json_object **rows, long long *total);
-
-/* kiosks.c — every kiosk of the hotel (revoked ones too), by id */
-int kiosk_rows(long long hotel_id, long limit, long offset,
-               struct json_object **rows, long long *total);
 
 /* devices.c — ?capability= &status= &location_label=: *listing is the
  * seed's {"devices": [...], "total", "online", "offline"} (caller owns) */

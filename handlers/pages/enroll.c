@@ -1,6 +1,6 @@
 /* enroll.c — GET /enroll/: seed 000's enrollment modal as a page
  * (docs/pages.md, "Enrollment"). The server renders the active staff
- * (the staff API's rows, listings.h) with what the hotel's rules would
+ * (the staff API's rows, staff_store.h) with what the hotel's rules would
  * say to enrolling each, and the consent rule; static/js/enroll.js then
  * runs the steps against the API: the employee's enrollment status, the
  * five poses from the camera (static/js/face.js), POST
@@ -11,12 +11,12 @@
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
 #include "page.h"
 #include "chrome_store.h"
 #include "response.h"
 #include "attendance/settings_store.h"
 #include "people/staff_rules.h"
+#include "people/staff_store.h"
 
 #define ENROLL_MAX_PEOPLE 1000
 

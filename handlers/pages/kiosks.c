@@ -1,13 +1,13 @@
 /* pages_kiosks.c — GET /dashboard/kiosks: the hotel's kiosks (the kiosk
- * API's rows, listings.h) with revoke for the active ones, and the form
+ * API's rows, kiosks_store.h) with revoke for the active ones, and the form
  * that creates one (POST kiosks/ from the browser, which shows the key
  * once: it is never stored in clear). */
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
 #include "page.h"
 #include "chrome_store.h"
+#include "people/kiosks_store.h"
 #include "response.h"
 
 void h_page_kiosks(struct request *req)

@@ -1,5 +1,5 @@
 /* pages_staff.c — GET /dashboard/staff: the hotel's staff (the staff
- * API's rows, listings.h) with their face data status, the revoke action
+ * API's rows, staff_store.h) with their face data status, the revoke action
  * (a reason is required; DELETE revoke-face/{staff_id}/ from the browser),
  * a link to register a face (/dashboard/staff/{id}/register, the
  * camera page) and one to enroll five poses (/enroll/?employee=<code>).
@@ -7,9 +7,9 @@
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
 #include "page.h"
 #include "chrome_store.h"
+#include "people/staff_store.h"
 #include "response.h"
 
 void h_page_staff(struct request *req)

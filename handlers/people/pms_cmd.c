@@ -1,6 +1,7 @@
 /* pms_cmd.c — `faceclock import <hotel-slug> <file.json | ->`: a PMS sync
- * from a file, by the same rules and in the same one transaction as PUT
- * .../pms-sync/ (pms.c), as the system (it may create the hotel). */
+ * from a file, by the same rules (pms_rules.c) and in the same one
+ * transaction (pms_store.c) as PUT .../pms-sync/ (pms.c), as the system
+ * (it may create the hotel). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "jsonx.h"
-#include "pms.h"
+#include "pms_store.h"
 #include "validate.h"
 
 int cmd_import(int argc, char **argv)

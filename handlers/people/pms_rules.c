@@ -1,4 +1,5 @@
-/* pms_rules.c — checks of a PMS sync document that need no database. */
+/* pms_rules.c — checks of a PMS sync document that need no database, and
+ * what a database constraint a row broke means for that row. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +9,7 @@
 #include "pms_rules.h"
 #include "validate.h"
 
-static int fail(struct pms_error *e, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(struct pms_error *e, const char *field, const char *fmt, ...)
+int pms_fail(struct pms_error *e, const char *field, const char *fmt, ...)
 {
     va_list ap;
     snprintf(e->field, sizeof e->field, "%s", field);
@@ -21,12 +19,39 @@ static int fail(struct pms_error *e, const char *field, const char *fmt, ...)
     return -1;
 }
 
-/* a row field that jx_* rejected */
+/* row i's field key of a section, refused for why */
 static int bad(struct pms_error *e, const char *section, size_t i, const char *key, const char *why)
 {
     char f[96];
     snprintf(f, sizeof f, "%s[%zu].%s", section, i, key);
-    return fail(e, f, "%s %s.", f, why);
+    return pms_fail(e, f, "%s %s.", f, why);
+}
+
+/* What a database constraint means for the row that broke it. */
+static const struct {
+    const char *constraint, *key, *why;
+} constraint_fields[] = {
+    {"staff_department_fk", "department_id", "names a department this hotel does not have"},
+    {"staff_employee_code_unique", "employee_code", "is already used by another staff member"},
+    {"users_username_unique", "username", "is already taken"},
+    {"roster_staff_fk", "staff_id", "names a staff member this hotel does not have"},
+    {"roster_department_fk", "department_id", "names a department this hotel does not have"},
+    {"clock_logs_staff_fk", "staff_id", "names a staff member this hotel does not have"},
+    {"clock_logs_shift_fk", "roster_shift_id", "names a roster shift this hotel does not have"},
+    {"clock_logs_one_open", "time_out", "leaves a second open session for this staff member"},
+    {"clock_logs_out_after_in", "time_out", "must not be before time_in"},
+};
+
+int pms_row_refused(struct pms_error *e, const char *section, size_t i, const char *constraint,
+                    const char *db_message)
+{
+    char f[96];
+
+    for (size_t k = 0; k < sizeof constraint_fields / sizeof constraint_fields[0]; k++)
+        if (strcmp(constraint, constraint_fields[k].constraint) == 0)
+            return bad(e, section, i, constraint_fields[k].key, constraint_fields[k].why);
+    snprintf(f, sizeof f, "%s[%zu]", section, i);
+    return pms_fail(e, f, "%s is not valid: %s.", f, db_message);
 }
 
 static int section(struct json_object *doc, const char *name, struct json_object **arr,
@@ -36,14 +61,14 @@ static int section(struct json_object *doc, const char *name, struct json_object
     if (!json_object_object_get_ex(doc, name, arr) || *arr == NULL)
         return 0;
     if (!json_object_is_type(*arr, json_type_array))
-        return fail(e, name, "%s must be a list.", name);
+        return pms_fail(e, name, "%s must be a list.", name);
     if (json_object_array_length(*arr) > PMS_MAX_ROWS)
-        return fail(e, name, "%s has more than %d rows.", name, PMS_MAX_ROWS);
+        return pms_fail(e, name, "%s has more than %d rows.", name, PMS_MAX_ROWS);
     for (size_t i = 0; i < json_object_array_length(*arr); i++)
         if (!json_object_is_type(json_object_array_get_idx(*arr, i), json_type_object)) {
             char f[64];
             snprintf(f, sizeof f, "%s[%zu]", name, i);
-            return fail(e, f, "%s must be an object.", f);
+            return pms_fail(e, f, "%s must be an object.", f);
         }
     return 0;
 }
@@ -149,15 +174,15 @@ static int check_hotel(struct json_object *doc, struct pms_error *e)
     if (!json_object_object_get_ex(doc, "hotel", &h) || h == NULL)
         return 0;
     if (!json_object_is_type(h, json_type_object))
-        return fail(e, "hotel", "hotel must be an object.");
+        return pms_fail(e, "hotel", "hotel must be an object.");
     if (jx_string(h, "name", JX_OPTIONAL, 200, &name, &why) < 0)
-        return fail(e, "hotel.name", "hotel.name %s.", why);
+        return pms_fail(e, "hotel.name", "hotel.name %s.", why);
     if (jx_has(h, "name") && *name == '\0')
-        return fail(e, "hotel.name", "hotel.name must not be empty.");
+        return pms_fail(e, "hotel.name", "hotel.name must not be empty.");
     if (jx_string(h, "timezone", JX_OPTIONAL, 64, &tz, &why) < 0)
-        return fail(e, "hotel.timezone", "hotel.timezone %s.", why);
+        return pms_fail(e, "hotel.timezone", "hotel.timezone %s.", why);
     if (tz != NULL && !valid_timezone_name(tz))
-        return fail(e, "hotel.timezone", "hotel.timezone must be an IANA time zone name like Europe/Dublin.");
+        return pms_fail(e, "hotel.timezone", "hotel.timezone must be an IANA time zone name like Europe/Dublin.");
     return 0;
 }
 
@@ -334,18 +359,18 @@ int pms_validate(struct json_object *doc, struct pms_error *err)
     struct json_object *deps, *staff, *roster, *logs, *settings;
 
     if (!json_object_is_type(doc, json_type_object))
-        return fail(err, "body", "The PMS document must be a JSON object.");
+        return pms_fail(err, "body", "The PMS document must be a JSON object.");
     json_object_object_foreach(doc, key, val) {
         (void)val;
         int ok = 0;
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
             ok |= strcmp(key, known[i]) == 0;
         if (!ok)
-            return fail(err, key, "Unknown section \"%.64s\" (expected hotel, settings, departments, staff, roster, clock_logs).", key);
+            return pms_fail(err, key, "Unknown section \"%.64s\" (expected hotel, settings, departments, staff, roster, clock_logs).", key);
     }
     if (json_object_object_get_ex(doc, "settings", &settings) && settings != NULL &&
         !json_object_is_type(settings, json_type_object))
-        return fail(err, "settings", "settings must be an object.");
+        return pms_fail(err, "settings", "settings must be an object.");
     if (check_hotel(doc, err) < 0 ||
         section(doc, "departments", &deps, err) < 0 || check_departments(deps, err) < 0 ||
         section(doc, "staff", &staff, err) < 0 || check_staff(staff, err) < 0 ||

@@ -1,9 +1,11 @@
 /* pms_rules.h — validation of a PMS sync document (contract section 4)
  * before anything touches the database: shapes, formats, ranges and
- * duplicates within the document. Pure; unit-tested. */
+ * duplicates within the document; and how a row the database refused is
+ * named to the client. Pure; unit-tested. */
 #ifndef FC_PMS_RULES_H
 #define FC_PMS_RULES_H
 
+#include <stddef.h>
 #include <json-c/json.h>
 
 #define PMS_MAX_ROWS 20000
@@ -15,5 +17,17 @@ struct pms_error {
 
 /* 0, or -1 with err naming the first bad field. */
 int pms_validate(struct json_object *doc, struct pms_error *err);
+
+/* Fill e with field and the formatted message. Returns -1. */
+int pms_fail(struct pms_error *e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Row i of a section broke the database constraint named constraint
+ * (db_message the database's words): e names the row's field the
+ * constraint is about ("staff[3].department_id"), or the row itself with
+ * db_message when the constraint is not one a document can break.
+ * Returns -1. */
+int pms_row_refused(struct pms_error *e, const char *section, size_t i, const char *constraint,
+                    const char *db_message);
 
 #endif

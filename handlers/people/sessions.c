@@ -1,10 +1,11 @@
-/* session.c — POST /api/auth/login, POST /api/auth/logout, GET
+/* sessions.c — POST /api/auth/login, POST /api/auth/logout, GET
  * /api/auth/me (users: who they are; kiosks: which kiosk of which hotel,
  * so a kiosk page can check a key before keeping it). Wrong user and wrong
  * password get the same answer after the same work; repeated failures per
  * user name or address are slowed down with 429 RATE_LIMITED. Login and
  * a user's /me hand the session's CSRF token (fcgi/csrf.h) over in the
- * X-CSRF-Token response header, for clients that write with the cookie. */
+ * X-CSRF-Token response header, for clients that write with the cookie.
+ * The statements are sessions_store.c's (a kiosk's, kiosks_store.c's). */
 #include <stdio.h>
 #include <string.h>
 #include "auth.h"
@@ -14,52 +15,10 @@
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "kiosks_store.h"
 #include "log.h"
 #include "response.h"
-#include "validate.h"
-
-static struct db_stmt st_failures = {
-    "login_failures",
-    "SELECT count(*) FILTER (WHERE scope = 'user'), count(*) FILTER (WHERE scope = 'ip') "
-    "FROM auth_failures WHERE at > now() - make_interval(secs => $3) "
-    "AND ((scope = 'user' AND key = lower($1)) OR (scope = 'ip' AND key = $2))",
-    0,
-};
-static struct db_stmt st_fail_insert = {
-    "login_fail_insert",
-    "WITH old AS (DELETE FROM auth_failures WHERE at < now() - interval '1 day' "
-    "AND scope = 'user' AND key = lower($1)) "
-    "INSERT INTO auth_failures (scope, key) VALUES ('user', lower($1)), ('ip', $2)",
-    0,
-};
-static struct db_stmt st_fail_clear = {
-    "login_fail_clear", "DELETE FROM auth_failures WHERE scope = 'user' AND key = lower($1)", 0,
-};
-static struct db_stmt st_user = {
-    "login_user",
-    "SELECT u.id, u.username, s.role, h.id, h.slug, u.staff_id, u.password_hash, s.is_active "
-    "FROM users u JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id "
-    "JOIN hotels h ON h.id = u.hotel_id WHERE lower(u.username) = lower($1)",
-    0,
-};
-static struct db_stmt st_token_insert = {
-    "login_token_insert",
-    "INSERT INTO auth_tokens (token_hash, user_id, hotel_id, client_ip, expires_at) "
-    "VALUES ($1, $2, $3, $4::inet, now() + make_interval(secs => $5)) RETURNING fc_ts(expires_at)",
-    0,
-};
-static struct db_stmt st_token_revoke = {
-    "logout_revoke",
-    "UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
-    0,
-};
-
-static struct db_stmt st_kiosk_me = {
-    "me_kiosk",
-    "SELECT k.name, h.slug, h.name FROM kiosks k JOIN hotels h ON h.id = k.hotel_id "
-    "WHERE k.id = $1 AND k.hotel_id = $2",
-    0,
-};
+#include "sessions_store.h"
 
 static struct json_object *user_json(const struct identity *c)
 {
@@ -94,18 +53,11 @@ static void set_cookie(struct request *req, const char *token, long max_age)
 /* 0 when the login may proceed; else answered (429 or 503). */
 static int rate_check_or_reply(struct request *req, const char *username, const char *ip)
 {
-    struct db_args a;
-    db_args_init(&a);
-    db_arg_str(&a, username);
-    db_arg_str(&a, ip);
-    db_arg_int(&a, g_config.login_window);
-    PGresult *r = db_run(&st_failures, &a);
-    if (r == NULL) {
+    long long by_user, by_ip;
+    if (login_failures_count(username, ip, g_config.login_window, &by_user, &by_ip) < 0) {
         db_fail_reply(req);
         return -1;
     }
-    long long by_user = db_ll(r, 0, 0), by_ip = db_ll(r, 0, 1);
-    PQclear(r);
     if (by_user >= g_config.login_max_failures || by_ip >= 10LL * g_config.login_max_failures) {
         char secs[16];
         snprintf(secs, sizeof secs, "%d", g_config.login_window);
@@ -120,27 +72,19 @@ void h_login(struct request *req)
 {
     const char *username = arg_str(req, "username"), *password = arg_str(req, "password");
     const char *ip = req->client_ip ? req->client_ip : "unknown";
-    struct db_args a;
-    PGresult *r;
+    struct login_user u;
 
     if (rate_check_or_reply(req, username, ip) < 0)
         return;
-
-    db_args_init(&a);
-    db_arg_str(&a, username);
-    if ((r = db_run(&st_user, &a)) == NULL) {
+    if (login_user_find(username, &u) < 0) {
         db_fail_reply(req);
         return;
     }
-    int found = PQntuples(r) == 1;
-    int ok = crypto_verify_secret(password, found ? PQgetvalue(r, 0, 6) : auth_dummy_hash());
-    ok = ok && found && db_bool(r, 0, 7);
-    if (!ok) {
-        PQclear(r);
-        db_args_init(&a);
-        db_arg_str(&a, username);
-        db_arg_str(&a, ip);
-        if (db_exec(&st_fail_insert, &a) < 0) {
+    /* the same work for a user that is not there */
+    int ok = crypto_verify_secret(password, u.row != NULL ? u.password_hash : auth_dummy_hash());
+    if (!(ok && u.row != NULL && u.active)) {
+        login_user_free(&u);
+        if (login_failure_add(username, ip) < 0) {
             db_fail_reply(req);
             return;
         }
@@ -148,9 +92,8 @@ void h_login(struct request *req)
         resp_error(req, 401, "INVALID_CREDENTIALS", "The user name or password is wrong.");
         return;
     }
-
-    const struct identity *c = identity_set_user(req, r, 0);
-    PQclear(r);
+    const struct identity *c = identity_set_user(req, u.row, 0);
+    login_user_free(&u);
 
     char token[65], digest[TOKEN_DIGEST_HEX];
     if (crypto_random_hex(token, 32) < 0) {
@@ -158,22 +101,13 @@ void h_login(struct request *req)
         return;
     }
     auth_token_digest(token, digest);
-    db_args_init(&a);
-    db_arg_str(&a, digest);
-    db_arg_int(&a, c->user_id);
-    db_arg_int(&a, c->hotel_id);
-    db_arg_str(&a, req->client_ip);
-    db_arg_int(&a, g_config.token_ttl);
-    if ((r = db_run(&st_token_insert, &a)) == NULL) {
+    if (session_token_insert(digest, c->user_id, c->hotel_id, req->client_ip, g_config.token_ttl,
+                             req->caller.expires_at, sizeof req->caller.expires_at) < 0) {
         db_fail_reply(req);
         return;
     }
-    snprintf(req->caller.expires_at, sizeof req->caller.expires_at, "%s", PQgetvalue(r, 0, 0));
     memcpy(req->caller.token_digest, digest, sizeof digest);
-    PQclear(r);
-    db_args_init(&a);
-    db_arg_str(&a, username);
-    db_exec(&st_fail_clear, &a);
+    login_failures_clear(username);      /* best effort: failures also age out */
 
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "token", token);
@@ -187,10 +121,7 @@ void h_login(struct request *req)
 
 void h_logout(struct request *req)
 {
-    struct db_args a;
-    db_args_init(&a);
-    db_arg_str(&a, req->caller.token_digest);
-    if (db_exec(&st_token_revoke, &a) < 0) {
+    if (session_token_revoke(req->caller.token_digest) < 0) {
         db_fail_reply(req);
         return;
     }
@@ -203,29 +134,21 @@ void h_logout(struct request *req)
 /* A kiosk: {"kind": "kiosk", "kiosk_id", "name", "hotel", "hotel_name"}. */
 static void kiosk_me(struct request *req)
 {
-    struct db_args a;
-    PGresult *res;
-
-    db_args_init(&a);
-    db_arg_int(&a, identity_of(req)->kiosk_id);
-    db_arg_int(&a, identity_of(req)->hotel_id);
-    if ((res = db_run(&st_kiosk_me, &a)) == NULL) {
-        db_fail_reply(req);
-        return;
-    }
-    if (PQntuples(res) != 1) {   /* revoked between the key check and here */
-        PQclear(res);
-        resp_error(req, 401, "UNAUTHENTICATED", "The credentials are invalid or have expired.");
-        return;
-    }
+    const struct identity *k = identity_of(req);
     struct json_object *o = json_object_new_object();
+
     jx_add_str(o, "kind", "kiosk");
-    jx_add_int(o, "kiosk_id", identity_of(req)->kiosk_id);
-    jx_add_str(o, "name", PQgetvalue(res, 0, 0));
-    jx_add_str(o, "hotel", PQgetvalue(res, 0, 1));
-    jx_add_str(o, "hotel_name", PQgetvalue(res, 0, 2));
-    PQclear(res);
-    resp_json(req, 200, o);
+    jx_add_int(o, "kiosk_id", k->kiosk_id);
+    int found = kiosk_describe(k->hotel_id, k->kiosk_id, o);
+    if (found == 1) {
+        resp_json(req, 200, o);
+        return;
+    }
+    json_object_put(o);
+    if (found < 0)
+        db_fail_reply(req);
+    else                         /* revoked between the key check and here */
+        resp_error(req, 401, "UNAUTHENTICATED", "The credentials are invalid or have expired.");
 }
 
 void h_me(struct request *req)

@@ -65,10 +65,10 @@ def lit(v):
 
 
 def pgbench(slug, doc):
-    """The statements of handlers/people/pms.c for an existing hotel, in its order,
+    """The statements of handlers/people/pms_store.c for an existing hotel, in its order,
     with the document's values in place of the parameters."""
     name, tz = lit(doc["hotel"]["name"]), lit(doc["hotel"]["timezone"])
-    out = ["-- PMS sync of %d staff for hotel %s: the statements of handlers/people/pms.c" % (len(doc["staff"]), slug),
+    out = ["-- PMS sync of %d staff for hotel %s: the statements of handlers/people/pms_store.c" % (len(doc["staff"]), slug),
            "BEGIN;",
            "SELECT id AS hid FROM hotels WHERE slug = %s FOR UPDATE \\gset" % lit(slug),
            "UPDATE hotels SET name = coalesce(%s, name), timezone = coalesce(%s, timezone), updated_at = now() "

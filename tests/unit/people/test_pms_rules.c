@@ -1,8 +1,9 @@
 /* test_pms_rules.c — pms_validate (handlers/people/pms_rules.h) against contract
  * section 4 and docs/api.md: a table of documents it must accept and a
  * table it must refuse, each with the exact field it has to name
- * ("staff[1].department_id"), plus the 20 000-row limit. Documents are
- * written with ' for " to keep the tables readable. */
+ * ("staff[1].department_id"), plus the 20 000-row limit; and
+ * pms_row_refused: the field each database constraint names. Documents
+ * are written with ' for " to keep the tables readable. */
 #include <stdio.h>
 #include <string.h>
 
@@ -534,6 +535,49 @@ START_TEST(long_section_name)
 }
 END_TEST
 
+/* ---- rows the database refused ------------------------------------------ */
+
+static const struct {
+    const char *section;
+    size_t row;
+    const char *constraint, *field, *message;
+} refused[] = {
+    { "staff", 3, "staff_department_fk", "staff[3].department_id",
+      "staff[3].department_id names a department this hotel does not have." },
+    { "staff", 0, "staff_employee_code_unique", "staff[0].employee_code",
+      "staff[0].employee_code is already used by another staff member." },
+    { "staff", 12, "users_username_unique", "staff[12].username", "staff[12].username is already taken." },
+    { "roster", 1, "roster_staff_fk", "roster[1].staff_id",
+      "roster[1].staff_id names a staff member this hotel does not have." },
+    { "roster", 2, "roster_department_fk", "roster[2].department_id",
+      "roster[2].department_id names a department this hotel does not have." },
+    { "clock_logs", 0, "clock_logs_staff_fk", "clock_logs[0].staff_id",
+      "clock_logs[0].staff_id names a staff member this hotel does not have." },
+    { "clock_logs", 4, "clock_logs_shift_fk", "clock_logs[4].roster_shift_id",
+      "clock_logs[4].roster_shift_id names a roster shift this hotel does not have." },
+    { "clock_logs", 5, "clock_logs_one_open", "clock_logs[5].time_out",
+      "clock_logs[5].time_out leaves a second open session for this staff member." },
+    { "clock_logs", 6, "clock_logs_out_after_in", "clock_logs[6].time_out",
+      "clock_logs[6].time_out must not be before time_in." },
+    /* a constraint no document should break: the row, in the database's words */
+    { "departments", 7, "departments_pkey", "departments[7]", "departments[7] is not valid: boom." },
+    { "staff", 8, "", "staff[8]", "staff[8] is not valid: boom." },
+    /* a known name is matched whole, not by its prefix */
+    { "staff", 9, "staff_department_fk_x", "staff[9]", "staff[9] is not valid: boom." },
+};
+
+START_TEST(row_refused)
+{
+    struct pms_error err;
+
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(pms_row_refused(&err, refused[_i].section, refused[_i].row, refused[_i].constraint, "boom"),
+                     -1);
+    ck_assert_str_eq(err.field, refused[_i].field);
+    ck_assert_str_eq(err.message, refused[_i].message);
+}
+END_TEST
+
 UNIT_SUITE(suite_pms_rules)
 {
     Suite *s = suite_create("pms_rules");
@@ -543,6 +587,10 @@ UNIT_SUITE(suite_pms_rules)
     tcase_add_loop_test(tc, doc_valid, 0, NELEM(doc_ok));
     tcase_add_loop_test(tc, doc_invalid, 0, NELEM(doc_bad));
     tcase_add_test(tc, long_section_name);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("refused rows");
+    tcase_add_loop_test(tc, row_refused, 0, NELEM(refused));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

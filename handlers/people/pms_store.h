@@ -1,12 +1,14 @@
-/* pms.h — what pms.c (PUT .../pms-sync/) shares with `faceclock import`
- * (pms_cmd.c): applying a validated PMS document (pms_rules.h) in one
- * transaction, and the result as the contract answers it. */
-#ifndef FC_PMS_H
-#define FC_PMS_H
+/* pms_store.h — a PMS sync in the database, shared by PUT .../pms-sync/
+ * (pms.c) and `faceclock import` (pms_cmd.c): applying a validated PMS
+ * document (pms_rules.h) in one transaction, and the result as the
+ * contract answers it. */
+#ifndef FC_PMS_STORE_H
+#define FC_PMS_STORE_H
 
 #include <json-c/json.h>
 #include "pms_rules.h"
 
+/* PMS_INVALID is pms_rules.h's -1 */
 enum { PMS_OK = 0, PMS_INVALID = -1, PMS_NOT_FOUND = -2, PMS_DB = -3 };
 
 struct counts {

@@ -1,0 +1,128 @@
+/* kiosks_store.c — owns the kiosks' statements (kiosks_store.h): the id
+ * sequence, the insert of a new kiosk (its key only as a slow hash), the
+ * list, the revocation, and the kiosk with its hotel for GET
+ * /api/auth/me; a kiosk row as JSON. */
+#include "db.h"
+#include "jsonx.h"
+#include "kiosks_store.h"
+
+#define KIOSK_COLS "id, name, fc_ts(created_at), fc_ts(revoked_at)"
+
+static struct db_stmt st_next_id = {"kiosk_next_id", "SELECT nextval('kiosks_id_seq')", 0};
+static struct db_stmt st_insert = {
+    "kiosk_insert",
+    "INSERT INTO kiosks (id, hotel_id, name, key_hash, created_by) VALUES ($1, $2, $3, $4, $5) "
+    "RETURNING " KIOSK_COLS,
+    0,
+};
+static struct db_stmt st_list = {
+    "kiosk_list",
+    "SELECT k.*, c.total FROM (SELECT count(*) AS total FROM kiosks WHERE hotel_id = $1) c "
+    "LEFT JOIN LATERAL (SELECT " KIOSK_COLS " FROM kiosks WHERE hotel_id = $1 "
+    "ORDER BY id LIMIT $2 OFFSET $3) k ON true",
+    0,
+};
+static struct db_stmt st_revoke = {
+    "kiosk_revoke",
+    "UPDATE kiosks SET revoked_at = coalesce(revoked_at, now()) WHERE hotel_id = $1 AND id = $2 "
+    "RETURNING " KIOSK_COLS,
+    0,
+};
+static struct db_stmt st_kiosk_me = {
+    "me_kiosk",
+    "SELECT k.name, h.slug, h.name FROM kiosks k JOIN hotels h ON h.id = k.hotel_id "
+    "WHERE k.id = $1 AND k.hotel_id = $2",
+    0,
+};
+
+/* KIOSK_COLS of row i */
+static struct json_object *kiosk_json(const PGresult *r, int i)
+{
+    struct json_object *o = json_object_new_object();
+    jx_add_int(o, "id", db_ll(r, i, 0));
+    jx_add_str(o, "name", db_str(r, i, 1));
+    jx_add_str(o, "created_at", db_str(r, i, 2));
+    jx_add_str(o, "revoked_at", db_str(r, i, 3));
+    return o;
+}
+
+int kiosk_next_id(long long *id)
+{
+    PGresult *r = db_run(&st_next_id, NULL);
+    if (r == NULL)
+        return -1;
+    *id = db_ll(r, 0, 0);
+    PQclear(r);
+    return 0;
+}
+
+struct json_object *kiosk_insert(long long hotel_id, long long id, const char *name, const char *key_hash,
+                                 long long created_by)
+{
+    struct db_args a;
+    PGresult *r;
+
+    db_args_init(&a);
+    db_arg_int(&a, id);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, name);
+    db_arg_str(&a, key_hash);
+    db_arg_id(&a, created_by);
+    if ((r = db_run(&st_insert, &a)) == NULL)
+        return NULL;
+    struct json_object *o = kiosk_json(r, 0);
+    PQclear(r);
+    return o;
+}
+
+static struct json_object *kiosk_row_json(const void *filter, const PGresult *r, int i)
+{
+    (void)filter;
+    return kiosk_json(r, i);
+}
+
+const struct listing kiosk_listing = {
+    .page = &st_list, .total_col = 4, .id_col = 0, .row = kiosk_row_json,
+};
+
+int kiosk_rows(long long hotel_id, long limit, long offset, struct json_object **rows, long long *total)
+{
+    return listing_rows(&kiosk_listing, hotel_id, NULL, limit, offset, rows, total);
+}
+
+int kiosk_revoke(long long hotel_id, long long id, struct json_object **kiosk)
+{
+    struct db_args a;
+    PGresult *r;
+
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, id);
+    if ((r = db_run(&st_revoke, &a)) == NULL)
+        return -1;
+    int found = PQntuples(r) == 1;
+    if (found)
+        *kiosk = kiosk_json(r, 0);
+    PQclear(r);
+    return found;
+}
+
+int kiosk_describe(long long hotel_id, long long id, struct json_object *o)
+{
+    struct db_args a;
+    PGresult *r;
+
+    db_args_init(&a);
+    db_arg_int(&a, id);
+    db_arg_int(&a, hotel_id);
+    if ((r = db_run(&st_kiosk_me, &a)) == NULL)
+        return -1;
+    int found = PQntuples(r) == 1;
+    if (found) {
+        jx_add_str(o, "name", PQgetvalue(r, 0, 0));
+        jx_add_str(o, "hotel", PQgetvalue(r, 0, 1));
+        jx_add_str(o, "hotel_name", PQgetvalue(r, 0, 2));
+    }
+    PQclear(r);
+    return found;
+}

@@ -1,0 +1,432 @@
+/* pms_store.c — owns a PMS sync in the database (pms_store.h): the
+ * statements of applying a validated document to a hotel in one
+ * transaction — idempotent upserts keyed by the PMS's own ids, the logins
+ * of staff rows, departures (face data and sessions revoked) — and the
+ * result as JSON. A row the database refuses rejects the whole document,
+ * named by pms_rules.c, and changes nothing. tests/bench/gen_hotel.py
+ * writes these statements out for pgbench. */
+#include <stdio.h>
+#include <string.h>
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "attendance/face_store.h"
+#include "attendance/settings_store.h"
+#include "jsonx.h"
+#include "pms_store.h"
+
+static struct db_stmt st_hotel_lock = {
+    "pms_hotel_lock", "SELECT id FROM hotels WHERE slug = $1 FOR UPDATE", 0,
+};
+static struct db_stmt st_hotel_insert = {
+    "pms_hotel_insert",
+    "INSERT INTO hotels (slug, name, timezone) VALUES ($1, $2, coalesce($3, 'UTC')) "
+    "ON CONFLICT (slug) DO NOTHING RETURNING id",
+    0,
+};
+static struct db_stmt st_hotel_update = {
+    "pms_hotel_update",
+    "UPDATE hotels SET name = coalesce($2, name), timezone = coalesce($3, timezone), updated_at = now() "
+    "WHERE id = $1 AND (name, timezone) IS DISTINCT FROM (coalesce($2, name), coalesce($3, timezone))",
+    0,
+};
+static struct db_stmt st_settings_default = {
+    "pms_settings_default",
+    "INSERT INTO attendance_settings (hotel_id) VALUES ($1) ON CONFLICT DO NOTHING", 0,
+};
+static struct db_stmt st_department = {
+    "pms_department",
+    "INSERT INTO departments (hotel_id, id, name) VALUES ($1, $2, $3) "
+    "ON CONFLICT (hotel_id, id) DO UPDATE SET name = EXCLUDED.name, updated_at = now() "
+    "WHERE departments.name IS DISTINCT FROM EXCLUDED.name RETURNING (xmax = 0)",
+    0,
+};
+static struct db_stmt st_staff = {
+    "pms_staff",
+    "INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, is_active) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+    "ON CONFLICT (hotel_id, id) DO UPDATE SET employee_code = EXCLUDED.employee_code, "
+    "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
+    "department_id = EXCLUDED.department_id, role = EXCLUDED.role, is_active = EXCLUDED.is_active, "
+    "updated_at = now() "
+    "WHERE (staff.employee_code, staff.first_name, staff.last_name, staff.department_id, staff.role, "
+    "staff.is_active) IS DISTINCT FROM (EXCLUDED.employee_code, EXCLUDED.first_name, "
+    "EXCLUDED.last_name, EXCLUDED.department_id, EXCLUDED.role, EXCLUDED.is_active) "
+    "RETURNING (xmax = 0)",
+    0,
+};
+static struct db_stmt st_user_get = {
+    "pms_user_get",
+    "SELECT id, username, password_hash FROM users WHERE hotel_id = $1 AND staff_id = $2 FOR UPDATE",
+    0,
+};
+static struct db_stmt st_user_insert = {
+    "pms_user_insert",
+    "INSERT INTO users (hotel_id, staff_id, username, password_hash) VALUES ($1, $2, $3, $4)", 0,
+};
+static struct db_stmt st_user_update = {
+    "pms_user_update",
+    "UPDATE users SET username = $2, password_hash = coalesce($3, password_hash), updated_at = now() "
+    "WHERE id = $1",
+    0,
+};
+static struct db_stmt st_tokens_revoke = {
+    "pms_tokens_revoke",
+    "UPDATE auth_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND user_id IN "
+    "(SELECT id FROM users WHERE hotel_id = $1 AND staff_id = $2)",
+    0,
+};
+static struct db_stmt st_roster = {
+    "pms_roster",
+    "INSERT INTO roster_shifts (hotel_id, id, staff_id, shift_date, start_time, end_time, location, department_id) "
+    "VALUES ($1, $2, $3, $4::date, $5::time, $6::time, coalesce($7, ''), $8) "
+    "ON CONFLICT (hotel_id, id) DO UPDATE SET staff_id = EXCLUDED.staff_id, shift_date = EXCLUDED.shift_date, "
+    "start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, location = EXCLUDED.location, "
+    "department_id = EXCLUDED.department_id, updated_at = now() "
+    "WHERE (roster_shifts.staff_id, roster_shifts.shift_date, roster_shifts.start_time, "
+    "roster_shifts.end_time, roster_shifts.location, roster_shifts.department_id) IS DISTINCT FROM "
+    "(EXCLUDED.staff_id, EXCLUDED.shift_date, EXCLUDED.start_time, EXCLUDED.end_time, "
+    "EXCLUDED.location, EXCLUDED.department_id) RETURNING (xmax = 0)",
+    0,
+};
+static struct db_stmt st_clock_log = {
+    "pms_clock_log",
+    "INSERT INTO clock_logs (hotel_id, staff_id, time_in, time_out, roster_shift_id, source) "
+    "VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5, 'pms') "
+    "ON CONFLICT (hotel_id, staff_id, time_in) DO UPDATE SET time_out = EXCLUDED.time_out, "
+    "roster_shift_id = EXCLUDED.roster_shift_id "
+    "WHERE (clock_logs.time_out, clock_logs.roster_shift_id) IS DISTINCT FROM "
+    "(EXCLUDED.time_out, EXCLUDED.roster_shift_id) RETURNING (xmax = 0)",
+    0,
+};
+
+/* The last statement failed for want of the database, not for the row. */
+static int db_down(void)
+{
+    enum db_status st = db_last_status();
+    return st == DB_DOWN || st == DB_ERROR || st == DB_RETRY;
+}
+
+/* The last database failure on row i of a section: PMS_DB, or PMS_INVALID naming the row. */
+static int row_failed(const char *section, size_t i, struct pms_error *e)
+{
+    return db_down() ? PMS_DB : pms_row_refused(e, section, i, db_last_constraint(), db_last_message());
+}
+
+/* Run an upsert whose RETURNING (xmax = 0) tells created from updated. */
+static int upsert(struct db_stmt *st, struct db_args *a, struct counts *c)
+{
+    PGresult *r = db_run(st, a);
+    if (r == NULL)
+        return -1;
+    if (PQntuples(r) == 0)
+        c->unchanged++;
+    else if (db_bool(r, 0, 0))
+        c->created++;
+    else
+        c->updated++;
+    PQclear(r);
+    return 0;
+}
+
+static const char *opt_str(struct json_object *o, const char *key)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(o, key, &v) && v != NULL ? json_object_get_string(v) : NULL;
+}
+
+static long long opt_id(struct json_object *o, const char *key)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(o, key, &v) && v != NULL ? json_object_get_int64(v) : 0;
+}
+
+static struct json_object *rows(struct json_object *doc, const char *name)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(doc, name, &v) && v != NULL ? v : NULL;
+}
+
+static size_t nrows(struct json_object *arr)
+{
+    return arr ? json_object_array_length(arr) : 0;
+}
+
+static int sync_hotel(const char *slug, int may_create, struct json_object *doc,
+                      struct pms_result *res, struct pms_error *e)
+{
+    struct json_object *h = rows(doc, "hotel");
+    const char *name = h ? opt_str(h, "name") : NULL, *tz = h ? opt_str(h, "timezone") : NULL;
+    struct db_args a;
+    PGresult *r;
+
+    db_args_init(&a);
+    db_arg_str(&a, slug);
+    if ((r = db_run(&st_hotel_lock, &a)) == NULL)
+        return PMS_DB;
+    res->hotel_id = PQntuples(r) == 1 ? db_ll(r, 0, 0) : 0;
+    PQclear(r);
+
+    if (res->hotel_id == 0) {
+        if (!may_create)
+            return PMS_NOT_FOUND;
+        if (name == NULL)
+            return pms_fail(e, "hotel.name", "hotel.name is required to create the hotel %s.", slug);
+        db_args_init(&a);
+        db_arg_str(&a, slug);
+        db_arg_str(&a, name);
+        db_arg_str(&a, tz);
+        if ((r = db_run(&st_hotel_insert, &a)) == NULL)
+            goto failed;
+        if (PQntuples(r) == 1) {
+            res->hotel_id = db_ll(r, 0, 0);
+            res->hotel_created = 1;
+        }
+        PQclear(r);
+        if (res->hotel_id == 0)     /* made meanwhile by a concurrent sync */
+            return sync_hotel(slug, may_create, doc, res, e);
+        db_args_init(&a);
+        db_arg_int(&a, res->hotel_id);
+        if (db_exec(&st_settings_default, &a) < 0)
+            return PMS_DB;
+        return PMS_OK;
+    }
+    if (name != NULL || tz != NULL) {
+        db_args_init(&a);
+        db_arg_int(&a, res->hotel_id);
+        db_arg_str(&a, name);
+        db_arg_str(&a, tz);
+        if (db_exec(&st_hotel_update, &a) < 0)
+            goto failed;
+    }
+    return PMS_OK;
+failed:
+    if (strcmp(db_last_constraint(), "hotels_timezone_valid") == 0)
+        return pms_fail(e, "hotel.timezone", "hotel.timezone \"%s\" is not a time zone this server knows.", tz);
+    return db_down() ? PMS_DB : pms_fail(e, "hotel", "hotel is not valid: %s.", db_last_message());
+}
+
+static int sync_settings(struct json_object *doc, struct pms_result *res, struct pms_error *e)
+{
+    struct json_object *patch = rows(doc, "settings");
+    struct attendance_settings s, before;
+    const char *field = NULL, *why = NULL;
+    char f[96];
+
+    if (patch == NULL)
+        return PMS_OK;
+    if (settings_load(res->hotel_id, &s) < 0)
+        return PMS_DB;
+    before = s;
+    if (settings_apply_patch(&s, patch, &field, &why) < 0) {
+        snprintf(f, sizeof f, "settings.%s", field);
+        return pms_fail(e, f, "%s %s.", f, why);
+    }
+    long long unknown = settings_unknown_department(res->hotel_id, &s);
+    if (unknown < 0)
+        return PMS_DB;
+    if (unknown > 0)
+        return pms_fail(e, "settings.face_attendance_departments",
+                       "settings.face_attendance_departments names department %lld, which this hotel does not have.",
+                       unknown);
+    struct json_object *j1 = settings_to_json(&before), *j2 = settings_to_json(&s);
+    res->settings_updated = strcmp(json_object_to_json_string(j1), json_object_to_json_string(j2)) != 0;
+    json_object_put(j1);
+    json_object_put(j2);
+    if (res->settings_updated && settings_store(res->hotel_id, &s) < 0)
+        return PMS_DB;
+    return PMS_OK;
+}
+
+/* The login of staff row i, if it names one. *changed set when it did. */
+static int sync_user(struct json_object *row, size_t i, long long hotel_id, long long staff_id,
+                     int *changed, struct pms_error *e)
+{
+    const char *user = opt_str(row, "username"), *pass = opt_str(row, "password");
+    char hash[CRYPTO_HASH_MAX];
+    struct db_args a;
+    PGresult *r;
+    char field[64];
+
+    if (user == NULL)
+        return PMS_OK;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, staff_id);
+    if ((r = db_run(&st_user_get, &a)) == NULL)
+        return PMS_DB;
+    int exists = PQntuples(r) == 1;
+    long long user_id = exists ? db_ll(r, 0, 0) : 0;
+    int same_name = exists && strcmp(PQgetvalue(r, 0, 1), user) == 0;
+    int same_pass = exists && (pass == NULL || crypto_verify_secret(pass, PQgetvalue(r, 0, 2)));
+    PQclear(r);
+
+    if (!exists && pass == NULL) {
+        snprintf(field, sizeof field, "staff[%zu].password", i);
+        return pms_fail(e, field, "%s is required for a new login.", field);
+    }
+    if (same_name && same_pass)
+        return PMS_OK;
+    if (!same_pass && crypto_hash_secret(pass, g_config.scrypt_log_n, hash) < 0)
+        return PMS_DB;
+    db_args_init(&a);
+    if (exists) {
+        db_arg_int(&a, user_id);
+        db_arg_str(&a, user);
+        db_arg_str(&a, same_pass ? NULL : hash);
+        if (db_exec(&st_user_update, &a) < 0)
+            return row_failed("staff", i, e);
+    } else {
+        db_arg_int(&a, hotel_id);
+        db_arg_int(&a, staff_id);
+        db_arg_str(&a, user);
+        db_arg_str(&a, hash);
+        if (db_exec(&st_user_insert, &a) < 0)
+            return row_failed("staff", i, e);
+    }
+    *changed = 1;
+    return PMS_OK;
+}
+
+/* A departed (inactive) staff member loses face data and sessions at once. */
+static int depart(long long hotel_id, long long staff_id, const struct pms_actor *actor,
+                  struct pms_result *res)
+{
+    struct db_args a;
+    long long audit = face_store_revoke(hotel_id, staff_id, "staff departure", actor->staff_id,
+                                        actor->client_ip, actor->user_agent);
+    if (audit < 0)
+        return PMS_DB;
+    if (audit > 0)
+        res->face_data_revoked++;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, staff_id);
+    return db_exec(&st_tokens_revoke, &a) < 0 ? PMS_DB : PMS_OK;
+}
+
+static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
+                      struct pms_result *res, struct pms_error *e)
+{
+    struct json_object *arr = rows(doc, "staff");
+    for (size_t i = 0; i < nrows(arr); i++) {
+        struct json_object *row = json_object_array_get_idx(arr, i), *v;
+        long long id = opt_id(row, "id");
+        int active = !json_object_object_get_ex(row, "is_active", &v) || v == NULL ||
+                     json_object_get_boolean(v);
+        const char *role = opt_str(row, "role"), *last = opt_str(row, "last_name");
+        struct counts c = {0, 0, 0};
+        struct db_args a;
+        int rc, user_changed = 0;
+
+        db_args_init(&a);
+        db_arg_int(&a, res->hotel_id);
+        db_arg_int(&a, id);
+        db_arg_str(&a, opt_str(row, "employee_code"));
+        db_arg_str(&a, opt_str(row, "first_name"));
+        db_arg_str(&a, last ? last : "");
+        db_arg_id(&a, opt_id(row, "department_id"));
+        db_arg_str(&a, role ? role : "staff");
+        db_arg_bool(&a, active);
+        if (upsert(&st_staff, &a, &c) < 0)
+            return row_failed("staff", i, e);
+        if ((rc = sync_user(row, i, res->hotel_id, id, &user_changed, e)) != PMS_OK)
+            return rc;
+        if (!active && (rc = depart(res->hotel_id, id, actor, res)) != PMS_OK)
+            return rc;
+        res->staff.created += c.created;
+        res->staff.updated += c.updated + (c.unchanged && user_changed);
+        res->staff.unchanged += c.unchanged && !user_changed;
+    }
+    return PMS_OK;
+}
+
+/* Bind a row's values for its section's upsert (after hotel_id). */
+typedef void (*bind_fn)(struct db_args *a, struct json_object *row);
+
+static void bind_department(struct db_args *a, struct json_object *row)
+{
+    db_arg_int(a, opt_id(row, "id"));
+    db_arg_str(a, opt_str(row, "name"));
+}
+
+static void bind_roster(struct db_args *a, struct json_object *row)
+{
+    db_arg_int(a, opt_id(row, "id"));
+    db_arg_int(a, opt_id(row, "staff_id"));
+    db_arg_str(a, opt_str(row, "date"));
+    db_arg_str(a, opt_str(row, "start_time"));
+    db_arg_str(a, opt_str(row, "end_time"));
+    db_arg_str(a, opt_str(row, "location"));
+    db_arg_id(a, opt_id(row, "department_id"));
+}
+
+static void bind_clock_log(struct db_args *a, struct json_object *row)
+{
+    db_arg_int(a, opt_id(row, "staff_id"));
+    db_arg_str(a, opt_str(row, "time_in"));
+    db_arg_str(a, opt_str(row, "time_out"));
+    db_arg_id(a, opt_id(row, "roster_shift_id"));
+}
+
+/* Upsert every row of a section that needs nothing but its own values. */
+static int sync_rows(struct json_object *doc, const char *section, struct db_stmt *st,
+                     bind_fn bind, struct pms_result *res, struct counts *c,
+                     struct pms_error *e)
+{
+    struct json_object *arr = rows(doc, section);
+    for (size_t i = 0; i < nrows(arr); i++) {
+        struct db_args a;
+        db_args_init(&a);
+        db_arg_int(&a, res->hotel_id);
+        bind(&a, json_object_array_get_idx(arr, i));
+        if (upsert(st, &a, c) < 0)
+            return row_failed(section, i, e);
+    }
+    return PMS_OK;
+}
+
+/* Apply a validated document in one transaction (pms.h). */
+int pms_apply(const char *slug, int may_create, struct json_object *doc,
+              const struct pms_actor *actor, struct pms_result *res, struct pms_error *e)
+{
+    int rc;
+    memset(res, 0, sizeof *res);
+    if (db_begin() < 0)
+        return PMS_DB;
+    if ((rc = sync_hotel(slug, may_create, doc, res, e)) != PMS_OK ||
+        (rc = sync_rows(doc, "departments", &st_department, bind_department, res,
+                        &res->departments, e)) != PMS_OK ||
+        (rc = sync_settings(doc, res, e)) != PMS_OK ||
+        (rc = sync_staff(doc, actor, res, e)) != PMS_OK ||
+        (rc = sync_rows(doc, "roster", &st_roster, bind_roster, res, &res->roster, e)) != PMS_OK ||
+        (rc = sync_rows(doc, "clock_logs", &st_clock_log, bind_clock_log, res,
+                        &res->clock_logs, e)) != PMS_OK) {
+        db_rollback();
+        return rc;
+    }
+    return db_commit() < 0 ? PMS_DB : PMS_OK;
+}
+
+static struct json_object *counts_json(const struct counts *c)
+{
+    struct json_object *o = json_object_new_object();
+    jx_add_int(o, "created", c->created);
+    jx_add_int(o, "updated", c->updated);
+    jx_add_int(o, "unchanged", c->unchanged);
+    return o;
+}
+
+struct json_object *pms_result_json(const char *slug, const struct pms_result *r)
+{
+    struct json_object *o = json_object_new_object();
+    jx_add_str(o, "hotel", slug);
+    jx_add_bool(o, "hotel_created", r->hotel_created);
+    json_object_object_add(o, "departments", counts_json(&r->departments));
+    json_object_object_add(o, "staff", counts_json(&r->staff));
+    json_object_object_add(o, "roster", counts_json(&r->roster));
+    json_object_object_add(o, "clock_logs", counts_json(&r->clock_logs));
+    jx_add_bool(o, "settings_updated", r->settings_updated);
+    jx_add_int(o, "face_data_revoked", r->face_data_revoked);
+    return o;
+}

@@ -1,0 +1,133 @@
+/* sessions_store.c — owns sign-in's statements (sessions_store.h): the
+ * failed-login counts behind 429 RATE_LIMITED, the user a login names,
+ * and users' session tokens. scripts/bench.sh replays "login_failures",
+ * "login_user", "login_fail_clear" and "login_token_insert" for the login
+ * benchmark. */
+#include <stdio.h>
+#include "db.h"
+#include "sessions_store.h"
+
+static struct db_stmt st_failures = {
+    "login_failures",
+    "SELECT count(*) FILTER (WHERE scope = 'user'), count(*) FILTER (WHERE scope = 'ip') "
+    "FROM auth_failures WHERE at > now() - make_interval(secs => $3) "
+    "AND ((scope = 'user' AND key = lower($1)) OR (scope = 'ip' AND key = $2))",
+    0,
+};
+static struct db_stmt st_fail_insert = {
+    "login_fail_insert",
+    "WITH old AS (DELETE FROM auth_failures WHERE at < now() - interval '1 day' "
+    "AND scope = 'user' AND key = lower($1)) "
+    "INSERT INTO auth_failures (scope, key) VALUES ('user', lower($1)), ('ip', $2)",
+    0,
+};
+static struct db_stmt st_fail_clear = {
+    "login_fail_clear", "DELETE FROM auth_failures WHERE scope = 'user' AND key = lower($1)", 0,
+};
+static struct db_stmt st_user = {
+    "login_user",
+    "SELECT u.id, u.username, s.role, h.id, h.slug, u.staff_id, u.password_hash, s.is_active "
+    "FROM users u JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id "
+    "JOIN hotels h ON h.id = u.hotel_id WHERE lower(u.username) = lower($1)",
+    0,
+};
+static struct db_stmt st_token_insert = {
+    "login_token_insert",
+    "INSERT INTO auth_tokens (token_hash, user_id, hotel_id, client_ip, expires_at) "
+    "VALUES ($1, $2, $3, $4::inet, now() + make_interval(secs => $5)) RETURNING fc_ts(expires_at)",
+    0,
+};
+static struct db_stmt st_token_revoke = {
+    "logout_revoke",
+    "UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
+    0,
+};
+
+int login_failures_count(const char *username, const char *ip, int window, long long *by_user,
+                         long long *by_ip)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_str(&a, username);
+    db_arg_str(&a, ip);
+    db_arg_int(&a, window);
+    PGresult *r = db_run(&st_failures, &a);
+    if (r == NULL)
+        return -1;
+    *by_user = db_ll(r, 0, 0);
+    *by_ip = db_ll(r, 0, 1);
+    PQclear(r);
+    return 0;
+}
+
+int login_failure_add(const char *username, const char *ip)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_str(&a, username);
+    db_arg_str(&a, ip);
+    return db_exec(&st_fail_insert, &a) < 0 ? -1 : 0;
+}
+
+int login_failures_clear(const char *username)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_str(&a, username);
+    return db_exec(&st_fail_clear, &a) < 0 ? -1 : 0;
+}
+
+int login_user_find(const char *username, struct login_user *u)
+{
+    struct db_args a;
+    PGresult *r;
+
+    u->row = NULL;
+    u->password_hash = NULL;
+    u->active = 0;
+    db_args_init(&a);
+    db_arg_str(&a, username);
+    if ((r = db_run(&st_user, &a)) == NULL)
+        return -1;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return 0;
+    }
+    u->row = r;
+    u->password_hash = PQgetvalue(r, 0, 6);
+    u->active = db_bool(r, 0, 7);
+    return 0;
+}
+
+void login_user_free(struct login_user *u)
+{
+    PQclear(u->row);
+    u->row = NULL;
+    u->password_hash = NULL;
+}
+
+int session_token_insert(const char *digest, long long user_id, long long hotel_id, const char *ip, long ttl,
+                         char *expires_at, size_t n)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_str(&a, digest);
+    db_arg_int(&a, user_id);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, ip);
+    db_arg_int(&a, ttl);
+    PGresult *r = db_run(&st_token_insert, &a);
+    if (r == NULL)
+        return -1;
+    snprintf(expires_at, n, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+int session_token_revoke(const char *digest)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_str(&a, digest);
+    return db_exec(&st_token_revoke, &a) < 0 ? -1 : 0;
+}

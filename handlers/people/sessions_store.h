@@ -1,0 +1,47 @@
+/* sessions_store.h — sign-in in the database (sessions_store.c): failed
+ * logins counted per user name and address, the user a login names, and
+ * users' session tokens (stored as digests only). None of them answers
+ * the request; on a database failure they return -1 and db_last_status()
+ * says why. */
+#ifndef FC_SESSIONS_STORE_H
+#define FC_SESSIONS_STORE_H
+
+#include <stddef.h>
+#include <libpq-fe.h>
+
+/* The failed logins of the last window seconds: *by_user for the user
+ * name (any case), *by_ip for the address. 0, or -1. */
+int login_failures_count(const char *username, const char *ip, int window, long long *by_user,
+                         long long *by_ip);
+
+/* Count one failed login against the user name and the address (and
+ * forget the name's failures older than a day). 0, or -1. */
+int login_failure_add(const char *username, const char *ip);
+
+/* Forget the user name's failed logins. 0, or -1. */
+int login_failures_clear(const char *username);
+
+/* The user a login names (user names are matched in any case). */
+struct login_user {
+    PGresult *row;               /* owned (login_user_free()); NULL: no such user. Its
+                                  * columns 0..5 are identity_set_user()'s (app/access.h) */
+    const char *password_hash;   /* of row */
+    int active;                  /* the staff member is active */
+};
+
+/* Find username's user into u. 0 (u->row NULL when there is none), or -1
+ * (u then owns nothing). */
+int login_user_find(const char *username, struct login_user *u);
+
+void login_user_free(struct login_user *u);
+
+/* Store a new session token of user_id (of hotel_id) by its digest, from
+ * address ip (NULL: unknown), valid for ttl seconds; its expiry, RFC 3339,
+ * into expires_at (n bytes). 0, or -1. */
+int session_token_insert(const char *digest, long long user_id, long long hotel_id, const char *ip, long ttl,
+                         char *expires_at, size_t n);
+
+/* Revoke the session token with that digest (a revoked one stays so). 0, or -1. */
+int session_token_revoke(const char *digest);
+
+#endif
