@@ -85,7 +85,6 @@ void h_devices_token(struct request *req)
 void h_devices_deactivate(struct request *req)
 {
     struct json_object *device = NULL;
-
     int found = device_deactivate(req->tenant.id, arg_str(req, "device_id"), &device);
     device_reply(req, found, 200, device);
 }
