@@ -43,13 +43,5 @@ int clocklog_filter_or_reply(struct request *req, struct clocklog_filter *f);
 int clocklog_rows(long long hotel_id, const struct clocklog_filter *f, long limit, long offset,
                   struct json_object **rows, long long *total);
 
-/* devices.c — ?capability= &status= &location_label=: *listing is the
- * seed's {"devices": [...], "total", "online", "offline"} (caller owns) */
-struct device_filter {
-    const char *capability, *status, *location_label;    /* NULL: any */
-};
-void device_filter_of(const struct request *req, struct device_filter *f);
-int device_listing(long long hotel_id, const struct device_filter *f, long limit, long offset,
-                   struct json_object **listing, long long *total);
 
 #endif

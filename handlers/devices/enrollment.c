@@ -4,16 +4,16 @@
  * agreement), then the rules of register-face in its order (hotel,
  * department, consent); the mean descriptor becomes the face data, audited,
  * and the enrollment row keeps the front image's thumbnail, all in one
- * transaction. The tenant is the caller's hotel (route T_CALLER). */
+ * transaction (attendance/face_store.c, enrollment_store.c). The tenant
+ * is the caller's hotel (route T_CALLER). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "b64_rules.h"
 #include "capture_rules.h"
-#include "crypto.h"
 #include "db.h"
-#include "device_rules.h"
+#include "enrollment_store.h"
 #include "attendance/face_store.h"
 #include "app/handlers.h"
 #include "jpeg_rules.h"
@@ -22,42 +22,6 @@
 #include "validate.h"
 
 #define IMAGE_MAX (512 * 1024)          /* bytes of one decoded image */
-#define IMAGE_MIME "image/jpeg"
-#define EMBEDDING_MODEL "face-api.js"
-
-static struct db_stmt st_staff = {
-    "enr_staff",
-    "SELECT id FROM staff WHERE hotel_id = $1 AND employee_code = $2 AND is_active", 0,
-};
-static struct db_stmt st_upsert = {
-    "enr_upsert",
-    "INSERT INTO enrollments AS e (hotel_id, staff_id, status, thumbnail, embedding_model, "
-    "image_count, enrolled_at) VALUES ($1, $2, 'pending', $3::bytea, $4, $5, now()) "
-    "ON CONFLICT (hotel_id, staff_id) DO UPDATE SET status = 'pending', "
-    "thumbnail = EXCLUDED.thumbnail, embedding_model = EXCLUDED.embedding_model, "
-    "image_count = EXCLUDED.image_count, enrolled_at = EXCLUDED.enrolled_at "
-    "RETURNING fc_ts(e.enrolled_at)",
-    0,
-};
-/* face data present?, enrollment row (status, thumbnail, model, time) */
-static struct db_stmt st_status = {
-    "enr_status",
-    "SELECT s.id, f.staff_id IS NOT NULL, e.status, e.thumbnail, "
-    "coalesce(e.embedding_model, '" EMBEDDING_MODEL "'), fc_ts(coalesce(e.enrolled_at, f.registered_at)) "
-    "FROM staff s LEFT JOIN face_data f ON f.hotel_id = s.hotel_id AND f.staff_id = s.id "
-    "LEFT JOIN enrollments e ON e.hotel_id = s.hotel_id AND e.staff_id = s.id "
-    "WHERE s.hotel_id = $1 AND s.employee_code = $2",
-    0,
-};
-static struct db_stmt st_devices = {
-    "enr_devices",
-    "SELECT d.device_id, d.display_name, d.provisioned_at IS NOT NULL, "
-    "extract(epoch FROM now() - d.last_heartbeat_at), d.sync_version "
-    "FROM device_profiles p JOIN devices d ON d.id = p.device_pk "
-    "WHERE p.hotel_id = $1 AND p.staff_id = $2 AND d.hotel_id = $1 AND d.deactivated_at IS NULL "
-    "ORDER BY d.device_id",
-    0,
-};
 
 /* One validated capture, stored by pose. */
 struct capture {
@@ -113,7 +77,7 @@ static int image_or_reply(struct request *req, struct json_object *item, int i, 
     int w, h, rc;
 
     url = member_str(item, "imageData", &url_len);
-    if (url == NULL || (b64 = b64_data_url(url, IMAGE_MIME, &b64_len)) == NULL) {
+    if (url == NULL || (b64 = b64_data_url(url, ENROLLMENT_IMAGE_MIME, &b64_len)) == NULL) {
         resp_invalid(req, field, "%s must be a data:image/jpeg;base64, URL.", field);
         return -1;
     }
@@ -217,30 +181,21 @@ void h_enrollment_capture(struct request *req)
     struct capture caps[POSE_COUNT];
     float d[POSE_COUNT][DESCRIPTOR_DIM], mean[DESCRIPTOR_DIM];
     const unsigned char *thumb = NULL;
-    const char *code = arg_str(req, "userId");
+    const char *code = arg_str(req, "userId"), *enrolled_at;
     size_t thumb_len = 0;
-    long long staff_id;
-    int bad;
+    long long staff_id = 0, audit_id;
+    int bad, found;
     double dist;
-    struct db_args a;
-    PGresult *r;
     /* consent is JSON true and nothing else; checked last (CONSENT_REQUIRED) */
     struct json_object *c = arg_json(req, "consent_given");
     int consent = json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c);
 
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_str(&a, code);
-    if ((r = db_run(&st_staff, &a)) == NULL)
+    if ((found = enrollment_staff(req->tenant.id, code, &staff_id)) < 0)
         goto db_fail;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
+    if (found == 0) {
         resp_error(req, 404, "NOT_FOUND", "No active staff member with employee id %s in this hotel.", code);
         return;
     }
-    staff_id = db_ll(r, 0, 0);
-    PQclear(r);
-
     if (captures_or_reply(req, arg_json(req, "captures"), caps, &thumb, &thumb_len) < 0)
         return;
     for (int p = 0; p < POSE_COUNT; p++)
@@ -254,39 +209,22 @@ void h_enrollment_capture(struct request *req)
     }
 
     /* the person may have departed since the lookup: face_register answers 404 */
-    long long audit_id;
     int done = face_register(req, staff_id, pool_printf(req->pool, "with employee id %s", code), mean, 0,
                              consent, "enrollment", &audit_id);
     if (done == 0)
         return;
-    if (done < 0)
-        goto db_fail;
-    char *hex = pool_alloc(req->pool, 2 * thumb_len + 3);
-    memcpy(hex, "\\x", 2);
-    crypto_hex(thumb, thumb_len, hex + 2);
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_int(&a, staff_id);
-    db_arg_str(&a, hex);
-    db_arg_str(&a, EMBEDDING_MODEL);
-    db_arg_int(&a, POSE_COUNT);
-    if ((r = db_run(&st_upsert, &a)) == NULL)
-        goto db_fail;
-    const char *enrolled_at = pool_strdup(req->pool, db_str(r, 0, 0));
-    PQclear(r);
-    if (db_commit() < 0)
+    if (done < 0 || enrollment_save(req->pool, req->tenant.id, staff_id, thumb, thumb_len, POSE_COUNT,
+                                    &enrolled_at) < 0)
         goto db_fail;
 
-    char *t64 = pool_alloc(req->pool, B64_ENCODED_LEN(thumb_len) + 1);
     char emb[B64_DESCRIPTOR_LEN + 1];
-    b64_encode(thumb, thumb_len, t64);
     b64_descriptor(mean, emb);
     struct json_object *data = json_object_new_object(), *o = json_object_new_object();
     jx_add_str(data, "employee_id", code);
     jx_add_str(data, "enrollment_status", "pending");
-    jx_add_str(data, "thumbnail", pool_printf(req->pool, "data:" IMAGE_MIME ";base64,%s", t64));
+    jx_add_str(data, "thumbnail", enrollment_thumb_url(req->pool, thumb, thumb_len));
     jx_add_str(data, "embedding", emb);
-    jx_add_str(data, "embedding_model", EMBEDDING_MODEL);
+    jx_add_str(data, "embedding_model", ENROLLMENT_MODEL);
     jx_add_int(data, "embedding_dim", DESCRIPTOR_DIM);
     jx_add_int(data, "image_count", POSE_COUNT);
     jx_add_str(data, "enrolled_at", enrolled_at);
@@ -300,77 +238,19 @@ db_fail:
     db_rollback();
 }
 
-/* The thumbnail column (bytea as text) as a data URL (pool), or NULL. */
-static const char *thumb_url(struct pool *p, const char *bytea)
-{
-    size_t n = 0;
-    unsigned char *raw;
-    char *url;
-
-    if (bytea == NULL || (raw = PQunescapeBytea((const unsigned char *)bytea, &n)) == NULL)
-        return NULL;
-    static const char prefix[] = "data:" IMAGE_MIME ";base64,";
-    url = pool_alloc(p, sizeof prefix + B64_ENCODED_LEN(n));     /* zeroed */
-    memcpy(url, prefix, sizeof prefix - 1);
-    b64_encode(raw, n, url + sizeof prefix - 1);
-    PQfreemem(raw);
-    return url;
-}
-
 void h_enrollment_get(struct request *req)
 {
     const char *code = arg_str(req, "employee_id");
-    struct json_object *o, *devices;
-    struct db_args a;
-    PGresult *r;
+    struct json_object *o = NULL;
 
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_str(&a, code);
-    if ((r = db_run(&st_status, &a)) == NULL)
-        goto db_fail;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
+    switch (enrollment_status(req->pool, req->tenant.id, code, &o)) {
+    case 1:
+        resp_json(req, 200, o);
+        return;
+    case 0:
         resp_error(req, 404, "NOT_FOUND", "No staff member with employee id %s in this hotel.", code);
         return;
+    default:
+        db_fail_reply(req);
     }
-    long long staff_id = db_ll(r, 0, 0);
-    int has_face = db_bool(r, 0, 1);
-    const char *status = has_face ? db_str(r, 0, 2) : "unenrolled";
-    o = json_object_new_object();
-    jx_add_str(o, "employee_id", code);
-    /* face data registered at a kiosk has no enrollment row: pending */
-    jx_add_str(o, "enrollment_status", status != NULL ? status : "pending");
-    jx_add_str(o, "thumbnail", has_face ? thumb_url(req->pool, db_str(r, 0, 3)) : NULL);
-    jx_add_str(o, "embedding_model", has_face ? db_str(r, 0, 4) : NULL);
-    jx_add_str(o, "enrolled_at", has_face ? db_str(r, 0, 5) : NULL);
-    PQclear(r);
-
-    devices = json_object_new_array();
-    json_object_object_add(o, "devices", devices);
-    if (has_face) {
-        db_args_init(&a);
-        db_arg_int(&a, req->tenant.id);
-        db_arg_int(&a, staff_id);
-        if ((r = db_run(&st_devices, &a)) == NULL) {
-            json_object_put(o);
-            goto db_fail;
-        }
-        for (int i = 0; i < PQntuples(r); i++) {
-            struct json_object *dv = json_object_new_object();
-            jx_add_str(dv, "device_id", db_str(r, i, 0));
-            jx_add_str(dv, "display_name", db_str(r, i, 1));
-            /* connectivity by the rule the device list uses */
-            enum device_status ds = device_status(db_bool(r, i, 2), !PQgetisnull(r, i, 3),
-                                                  db_double(r, i, 3));
-            jx_add_str(dv, "status", device_status_name(ds));
-            jx_add_int(dv, "sync_version", db_ll(r, i, 4));
-            json_object_array_add(devices, dv);
-        }
-        PQclear(r);
-    }
-    resp_json(req, 200, o);
-    return;
-db_fail:
-    db_fail_reply(req);
 }

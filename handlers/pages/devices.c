@@ -1,12 +1,12 @@
 /* pages_devices.c — GET /dashboard/devices: the hotel's edge devices with
  * their status (online / offline / provisioning), lifecycle, last
  * heartbeat and enrolled profiles (the device API's listing,
- * listings.h), filtered by status. */
+ * devices/device_store.h), filtered by status. */
 #include <string.h>
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
+#include "devices/device_store.h"
 #include "page.h"
 #include "chrome_store.h"
 #include "response.h"

@@ -1,0 +1,368 @@
+/* device_store.c — owns the devices table (device_store.h): its
+ * statements, the device as docs/iot.md lists it (device_json), the
+ * device list (a listing put together in C, app/list_store.h: the status
+ * filter and the counts are applied here), the deactivation's
+ * transaction and the check of a provisioning token against the stored
+ * scrypt hashes. The status and lifecycle rules are in device_rules.c. */
+#include <stdio.h>
+#include "auth.h"
+#include "db.h"
+#include "attendance/face_store.h"
+#include "device_rules.h"
+#include "device_store.h"
+#include "jsonx.h"
+#include "params.h"
+
+/* tokens checked per exchange at most: one per hotel that issued a token
+ * for a device of that device_id in the last DEVICE_TOKEN_SECONDS */
+#define PROVISION_CANDIDATES 8
+
+/* the columns device_json() reads, in the order of the enum below: age is
+ * the SQL of the last heartbeat's age in seconds (NULL: none), count that
+ * of enrolled_count */
+#define DEVICE_COLS_WITH(age, count)                                                               \
+    "d.device_id, d.display_name, d.device_category, d.capability, d.location_label, "            \
+    "d.location_lon, d.location_lat, d.provisioned_at IS NOT NULL, " age ", d.lifecycle, "         \
+    "fc_ts(d.last_heartbeat_at), " count ", d.sync_version, d.error_message, "                     \
+    "fc_ts(d.provisioned_at), fc_ts(d.created_at)"
+#define DEVICE_COLS                                                                                \
+    DEVICE_COLS_WITH("extract(epoch FROM now() - d.last_heartbeat_at)",                           \
+                     "(SELECT count(*) FROM device_profiles p WHERE p.device_pk = d.id)")
+
+enum { C_DEVICE_ID, C_NAME, C_CATEGORY, C_CAPABILITY, C_LOCATION, C_LON, C_LAT, C_PROVISIONED,
+       C_AGE, C_LIFECYCLE, C_HEARTBEAT, C_ENROLLED, C_SYNC, C_ERROR, C_PROVISIONED_AT, C_CREATED,
+       C_EXTRA /* the statement's own column after the device's */ };
+
+/* A new registration, or the re-registration of a deactivated device of
+ * the same device_id (the row is reset and keeps its id). No row comes
+ * back when an active device has that device_id. */
+static struct db_stmt st_create = {
+    "devices_create",
+    "INSERT INTO devices AS d (hotel_id, device_id, display_name, device_category, capability, "
+    "location_label, location_lon, location_lat, lifecycle, provisioning_token_hash, "
+    "token_expires_at, allocated_at) "
+    "VALUES ($1, $2, $3, coalesce($4, 'camera'), coalesce($5, 'face_recognition'), $6, "
+    "$7::float8, $8::float8, 'PROVISIONING', $9, now() + $10 * interval '1 second', now()) "
+    "ON CONFLICT ON CONSTRAINT devices_device_id_unique DO UPDATE SET "
+    "display_name = excluded.display_name, device_category = excluded.device_category, "
+    "capability = excluded.capability, location_label = excluded.location_label, "
+    "location_lon = excluded.location_lon, location_lat = excluded.location_lat, "
+    "lifecycle = 'PROVISIONING', error_message = NULL, model = excluded.model, "
+    "provisioning_token_hash = excluded.provisioning_token_hash, "
+    "token_expires_at = excluded.token_expires_at, token_used = false, key_hash = NULL, "
+    "allocated_at = now(), provisioned_at = NULL, last_heartbeat_at = NULL, sync_version = 0, "
+    "deactivated_at = NULL, created_at = now() "
+    "WHERE d.deactivated_at IS NOT NULL "
+    "RETURNING " DEVICE_COLS ", fc_ts(d.token_expires_at)",
+    0,
+};
+
+/* every active device of the hotel with the capability and location
+ * filters; the status filter, counts and page are applied in C */
+static struct db_stmt st_list = {
+    "devices_list",
+    "SELECT " DEVICE_COLS " FROM devices d WHERE d.hotel_id = $1 AND d.deactivated_at IS NULL "
+    "AND ($2::text IS NULL OR d.capability = $2) AND ($3::text IS NULL OR d.location_label = $3) "
+    "ORDER BY d.device_id",
+    0,
+};
+
+/* A new token replaces any earlier one; a device not yet provisioned is
+ * (again) PROVISIONING, a provisioned one keeps its lifecycle and its key
+ * until the token is exchanged. */
+static struct db_stmt st_token = {
+    "devices_token",
+    "UPDATE devices d SET provisioning_token_hash = $3, "
+    "token_expires_at = now() + $4 * interval '1 second', token_used = false, "
+    "lifecycle = CASE WHEN d.provisioned_at IS NULL THEN 'PROVISIONING' ELSE d.lifecycle END "
+    "WHERE d.hotel_id = $1 AND d.device_id = $2 AND d.deactivated_at IS NULL "
+    "RETURNING " DEVICE_COLS ", fc_ts(d.token_expires_at)",
+    0,
+};
+
+/* key and token gone (the device can no longer authenticate, so it is
+ * shown offline, holding nothing); the row stays for its events. Then
+ * (same transaction) st_unhold. */
+static struct db_stmt st_deactivate = {
+    "devices_deactivate",
+    "UPDATE devices d SET deactivated_at = now(), key_hash = NULL, provisioning_token_hash = NULL, "
+    "token_used = true WHERE d.hotel_id = $1 AND d.device_id = $2 AND d.deactivated_at IS NULL "
+    "RETURNING " DEVICE_COLS_WITH("NULL", "0") ", fc_ts(d.deactivated_at), d.id",
+    0,
+};
+
+/* Everything the device held, taken off it with a 'remove' change each,
+ * as when face data is deleted: should the same device come back under
+ * this row (re-registered), an incremental sync removes what it kept. */
+static struct db_stmt st_unhold = {
+    "devices_unhold",
+    "WITH gone AS (DELETE FROM device_profiles WHERE device_pk = $2 RETURNING staff_id) "
+    "SELECT count(fc_face_change($1, 'remove', staff_id, $2)) FROM gone",
+    0,
+};
+
+/* The unused, unexpired tokens of devices with this device_id, in any
+ * hotel (the id alone does not name the hotel), newest first. Expired
+ * ones are left out: they would pile up for common ids ("cam-001") and
+ * crowd out the live ones. */
+static struct db_stmt st_candidates = {
+    "devices_provision_candidates",
+    "SELECT id, provisioning_token_hash FROM devices "
+    "WHERE device_id = $1 AND NOT token_used AND provisioning_token_hash IS NOT NULL "
+    "AND token_expires_at > now() AND deactivated_at IS NULL "
+    "ORDER BY token_expires_at DESC, id LIMIT $2",
+    0,
+};
+
+/* the exchange, once: only while the verified token is still the
+ * device's, unused and fresh */
+static struct db_stmt st_provision = {
+    "devices_provision",
+    "UPDATE devices SET token_used = true, provisioning_token_hash = NULL, key_hash = $3, "
+    "lifecycle = 'PROVISIONED', provisioned_at = now(), error_message = NULL "
+    "WHERE id = $1 AND provisioning_token_hash = $2 AND NOT token_used "
+    "AND token_expires_at > now() AND deactivated_at IS NULL RETURNING device_id",
+    0,
+};
+
+static struct db_stmt st_heartbeat = {
+    "devices_heartbeat",
+    "UPDATE devices d SET last_heartbeat_at = now(), error_message = $3, "
+    "lifecycle = CASE WHEN $3::text IS NULL THEN 'ACTIVE' ELSE 'ERROR' END "
+    "WHERE d.id = $1 AND d.hotel_id = $2 AND d.deactivated_at IS NULL RETURNING " DEVICE_COLS,
+    0,
+};
+
+static enum device_status row_status(const PGresult *r, int row)
+{
+    return device_status(db_bool(r, row, C_PROVISIONED), !PQgetisnull(r, row, C_AGE),
+                         db_double(r, row, C_AGE));
+}
+
+/* The device as docs/iot.md lists it. Caller owns (puts) the result. */
+static struct json_object *device_json(const PGresult *r, int row)
+{
+    struct json_object *o = json_object_new_object();
+    enum device_status s = row_status(r, row);
+
+    jx_add_str(o, "device_id", db_str(r, row, C_DEVICE_ID));
+    jx_add_str(o, "display_name", db_str(r, row, C_NAME));
+    jx_add_str(o, "device_category", db_str(r, row, C_CATEGORY));
+    jx_add_str(o, "capability", db_str(r, row, C_CAPABILITY));
+    jx_add_str(o, "location_label", db_str(r, row, C_LOCATION));
+    if (PQgetisnull(r, row, C_LON)) {
+        json_object_object_add(o, "location_geo", NULL);
+    } else {
+        /* PostgreSQL's shortest exact spelling of each double */
+        struct json_object *geo = json_object_new_array();
+        json_object_array_add(geo, json_object_new_double_s(db_double(r, row, C_LON),
+                                                            PQgetvalue(r, row, C_LON)));
+        json_object_array_add(geo, json_object_new_double_s(db_double(r, row, C_LAT),
+                                                            PQgetvalue(r, row, C_LAT)));
+        json_object_object_add(o, "location_geo", geo);
+    }
+    jx_add_str(o, "status", device_status_name(s));
+    jx_add_str(o, "lifecycle", device_lifecycle_shown(PQgetvalue(r, row, C_LIFECYCLE), s));
+    jx_add_str(o, "last_heartbeat_at", db_str(r, row, C_HEARTBEAT));
+    jx_add_int(o, "enrolled_count", db_ll(r, row, C_ENROLLED));
+    jx_add_int(o, "sync_version", db_ll(r, row, C_SYNC));
+    jx_add_str(o, "error_message", db_str(r, row, C_ERROR));
+    jx_add_str(o, "provisioned_at", db_str(r, row, C_PROVISIONED_AT));
+    jx_add_str(o, "created_at", db_str(r, row, C_CREATED));
+    return o;
+}
+
+/* *device from the only row of r (DEVICE_COLS, then C_EXTRA): the
+ * device, then token as "provisioning_token" when not NULL, then the
+ * C_EXTRA column as extra when not NULL. Clears r. 1; 0 when r has no
+ * row; -1 when r is NULL (a database failure). */
+static int device_of(PGresult *r, const char *token, const char *extra, struct json_object **device)
+{
+    if (r == NULL)
+        return -1;
+    int found = PQntuples(r) == 1;
+    if (found) {
+        *device = device_json(r, 0);
+        if (token != NULL)
+            jx_add_str(*device, "provisioning_token", token);
+        if (extra != NULL)
+            jx_add_str(*device, extra, db_str(r, 0, C_EXTRA));
+    }
+    PQclear(r);
+    return found;
+}
+
+int device_create(long long hotel_id, const struct device_reg *d, const char *token, const char *token_hash,
+                  struct json_object **device)
+{
+    struct db_args a;
+
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, d->device_id);
+    db_arg_str(&a, d->display_name);
+    db_arg_str(&a, d->category);
+    db_arg_str(&a, d->capability);
+    db_arg_str(&a, d->location_label);
+    if (d->has_geo) {
+        db_arg_double(&a, d->lon);
+        db_arg_double(&a, d->lat);
+    } else {
+        db_arg_null(&a);
+        db_arg_null(&a);
+    }
+    db_arg_str(&a, token_hash);
+    db_arg_int(&a, DEVICE_TOKEN_SECONDS);
+    return device_of(db_run(&st_create, &a), token, "provisioning_expires_at", device);
+}
+
+int device_token_renew(long long hotel_id, const char *device_id, const char *token, const char *token_hash,
+                       struct json_object **device)
+{
+    struct db_args a;
+
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, device_id);
+    db_arg_str(&a, token_hash);
+    db_arg_int(&a, DEVICE_TOKEN_SECONDS);
+    return device_of(db_run(&st_token, &a), token, "provisioning_expires_at", device);
+}
+
+int device_deactivate(long long hotel_id, const char *device_id, struct json_object **device)
+{
+    struct db_args a;
+    PGresult *r = NULL, *u;
+
+    if (face_tx_begin(hotel_id) < 0)
+        return -1;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, device_id);
+    if ((r = db_run(&st_deactivate, &a)) == NULL)
+        goto fail;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        db_rollback();
+        return 0;
+    }
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, db_ll(r, 0, C_EXTRA + 1));
+    if ((u = db_run(&st_unhold, &a)) == NULL)
+        goto fail;
+    PQclear(u);
+    if (db_commit() < 0)
+        goto fail;
+    return device_of(r, NULL, "deactivated_at", device);
+fail:
+    PQclear(r);
+    db_rollback();
+    return -1;
+}
+
+int device_token_owner(const char *device_id, const char *token, long long *device_pk,
+                       char token_hash[CRYPTO_HASH_MAX])
+{
+    struct db_args a;
+    PGresult *r;
+    int match = -1;
+
+    db_args_init(&a);
+    db_arg_str(&a, device_id);
+    db_arg_int(&a, PROVISION_CANDIDATES);
+    if ((r = db_run(&st_candidates, &a)) == NULL)
+        return -1;
+    /* every candidate is checked (no early exit), and with none (unknown
+     * device, used or expired token) the dummy hash is: a failure costs one
+     * scrypt per live token of that device_id, at least one */
+    for (int i = 0; i < PQntuples(r); i++)
+        if (crypto_verify_secret(token, PQgetvalue(r, i, 1)) && match < 0)
+            match = i;
+    if (PQntuples(r) == 0)
+        (void)crypto_verify_secret(token, auth_dummy_hash());
+    /* a stored hash is one crypto_hash_secret() wrote: it fits */
+    if (match >= 0 && snprintf(token_hash, CRYPTO_HASH_MAX, "%s", PQgetvalue(r, match, 1)) >= CRYPTO_HASH_MAX)
+        match = -1;
+    if (match >= 0)
+        *device_pk = db_ll(r, match, 0);
+    PQclear(r);
+    return match >= 0;
+}
+
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash)
+{
+    struct db_args a;
+
+    db_args_init(&a);
+    db_arg_int(&a, device_pk);
+    db_arg_str(&a, token_hash);
+    db_arg_str(&a, key_hash);
+    long n = db_exec(&st_provision, &a);
+    return n < 0 ? -1 : n == 1;
+}
+
+int device_heartbeat(long long device_pk, long long hotel_id, const char *error, struct json_object **device)
+{
+    struct db_args a;
+
+    db_args_init(&a);
+    db_arg_int(&a, device_pk);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, error);
+    return device_of(db_run(&st_heartbeat, &a), NULL, NULL, device);
+}
+
+void device_filter_of(const struct request *req, struct device_filter *f)
+{
+    f->capability = arg_str(req, "capability");
+    f->status = arg_str(req, "status");
+    f->location_label = arg_str(req, "location_label");
+}
+
+int device_listing(long long hotel_id, const struct device_filter *f, long limit, long offset,
+                   struct json_object **listing, long long *total)
+{
+    enum device_status want = DEVICE_ONLINE;
+    long long n = 0, online = 0, offline = 0;
+    struct db_args a;
+    PGresult *r;
+
+    if (f->status != NULL)
+        device_status_parse(f->status, &want);
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, f->capability);
+    db_arg_str(&a, f->location_label);
+    if ((r = db_run(&st_list, &a)) == NULL)
+        return -1;
+    struct json_object *arr = json_object_new_array();
+    for (int i = 0; i < PQntuples(r); i++) {
+        enum device_status s = row_status(r, i);
+        if (f->status != NULL && s != want)
+            continue;
+        if (n >= offset && n < (long long)offset + limit)
+            json_object_array_add(arr, device_json(r, i));
+        n++;
+        online += s == DEVICE_ONLINE;
+        offline += s == DEVICE_OFFLINE;
+    }
+    PQclear(r);
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "devices", arr);
+    jx_add_int(o, "total", n);
+    jx_add_int(o, "online", online);
+    jx_add_int(o, "offline", offline);
+    *listing = o;
+    *total = n;
+    return 0;
+}
+
+static int device_rows(long long hotel_id, const void *filter, long limit, long offset,
+                       struct json_object **listing, long long *total)
+{
+    return device_listing(hotel_id, filter, limit, offset, listing, total);
+}
+
+/* the seed's object, paged like every list (X-Total-Count, Link) */
+const struct listing device_list = {.rows = device_rows};

@@ -1,0 +1,74 @@
+/* device_store.h — the edge-device registry in the database
+ * (device_store.c): registering, listing, issuing a provisioning token,
+ * deactivating, the exchange of a token for a key, the heartbeat. Each
+ * device is answered as docs/iot.md lists it (a new JSON object the caller
+ * owns). None of them answers the request: on a database failure they
+ * return -1 and the caller answers with db_fail_reply(). */
+#ifndef FC_DEVICE_STORE_H
+#define FC_DEVICE_STORE_H
+
+#include <json-c/json.h>
+#include "app/list_store.h"
+#include "crypto.h"
+#include "request.h"
+
+/* What a registration records (NULL: the column's default or none). */
+struct device_reg {
+    const char *device_id, *display_name, *category, *capability, *location_label;
+    int has_geo;
+    double lon, lat;
+};
+
+/* Register d for the hotel with a new provisioning token (token, stored
+ * as token_hash), or register again a deactivated device of that
+ * device_id. 1 with *device: the device, "provisioning_token" and
+ * "provisioning_expires_at"; 0 when an active device has that device_id;
+ * -1. */
+int device_create(long long hotel_id, const struct device_reg *d, const char *token, const char *token_hash,
+                  struct json_object **device);
+
+/* Replace the provisioning token of the hotel's active device device_id.
+ * 1 with *device as device_create() answers it; 0 no such device; -1. */
+int device_token_renew(long long hotel_id, const char *device_id, const char *token, const char *token_hash,
+                       struct json_object **device);
+
+/* Deactivate the hotel's device device_id in one face transaction: its
+ * key and token revoked, each profile it held taken off it with a
+ * 'remove' change. 1 with *device: the device and "deactivated_at"; 0 no
+ * such device; -1 (rolled back). */
+int device_deactivate(long long hotel_id, const char *device_id, struct json_object **device);
+
+/* Which device the provisioning token was issued for: every live token of
+ * a device named device_id is checked (or a dummy hash when none is, so
+ * a failure always costs a scrypt). 1 with *device_pk and its stored hash
+ * in token_hash; 0 when none matches; -1. */
+int device_token_owner(const char *device_id, const char *token, long long *device_pk,
+                       char token_hash[CRYPTO_HASH_MAX]);
+
+/* Exchange the token stored as token_hash for the key stored as
+ * key_hash, once: the device is then provisioned. 1; 0 when the token was
+ * used, replaced or expired meanwhile; -1. */
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash);
+
+/* The device's heartbeat: online now, in error when error is not NULL.
+ * 1 with *device; 0 when it is deactivated; -1. */
+int device_heartbeat(long long device_pk, long long hotel_id, const char *error, struct json_object **device);
+
+/* The device list's filter: ?capability= &status= &location_label= */
+struct device_filter {
+    const char *capability, *status, *location_label;    /* NULL: any */
+};
+
+/* The filter from the route's declared query parameters. */
+void device_filter_of(const struct request *req, struct device_filter *f);
+
+/* A page of the hotel's active devices matching f: *listing is the seed's
+ * {"devices": [...], "total", "online", "offline"} (caller owns), *total
+ * the matching devices. 0 or -1. */
+int device_listing(long long hotel_id, const struct device_filter *f, long limit, long offset,
+                   struct json_object **listing, long long *total);
+
+/* GET /api/iot/devices: device_listing() paged like every list. */
+extern const struct listing device_list;
+
+#endif
