@@ -94,6 +94,18 @@ class Document(unittest.TestCase):
                 self.assertTrue(op["x-access"])
                 self.assertTrue(op["summary"])
 
+    def test_each_entry_names_the_file_of_its_handler(self):
+        """.src is where .handler is defined, so the table alone leads a
+        reader to the code."""
+        with open(ROUTES_C, encoding="utf-8") as f:
+            pairs = re.findall(r'\.handler = (h_\w+), \.src = "([^"]+)"', f.read())
+        self.assertEqual(len(pairs), len(operations(fetch_document()[1])))
+        for handler, src in pairs:
+            with self.subTest(handler=handler):
+                with open(os.path.join(fc.REPO, "handlers", src), encoding="utf-8") as f:
+                    self.assertRegex(f.read(), r"(?m)^void %s\(struct request \*req\)$" % handler,
+                                     "%s is not defined in handlers/%s" % (handler, src))
+
 
 class Traffic(unittest.TestCase):
     """What the server did during the run, against what the table says."""
