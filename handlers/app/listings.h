@@ -31,27 +31,6 @@ void staff_filter_of(const struct request *req, struct staff_filter *f);
 int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, long offset,
                struct json_object **rows, long long *total);
 
-/* audit.c — ?staff_id= &action= &from= &to= (dates or RFC 3339), newest first */
-struct audit_filter {
-    long long staff_id;          /* 0: any */
-    const char *action;          /* NULL: any */
-    const char *from_date, *from_ts, *to_date, *to_ts;
-};
-void audit_filter_of(const struct request *req, struct audit_filter *f);
-int audit_rows(long long hotel_id, const struct audit_filter *f, long limit, long offset,
-               struct json_object **rows, long long *total);
-
-/* clocklogs.c — ?from= &to= (dates) &staff_id= &department_id=, newest
- * first; a staff caller is held to their own logs (403 otherwise) */
-struct clocklog_filter {
-    long long staff_id;          /* 0: any */
-    long long department_id;     /* 0: any */
-    const char *from, *to;       /* YYYY-MM-DD or NULL */
-};
-int clocklog_filter_or_reply(struct request *req, struct clocklog_filter *f);
-int clocklog_rows(long long hotel_id, const struct clocklog_filter *f, long limit, long offset,
-                  struct json_object **rows, long long *total);
-
 /* kiosks.c — every kiosk of the hotel (revoked ones too), by id */
 int kiosk_rows(long long hotel_id, long limit, long offset,
                struct json_object **rows, long long *total);
