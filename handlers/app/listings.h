@@ -12,15 +12,6 @@
 
 #include <json-c/json.h>
 #include "request.h"
-#include "attendance/safety_rules.h"
-
-/* review.c — unrostered logs awaiting review, oldest first */
-int pending_rows(long long hotel_id, long limit, long offset,
-                 struct json_object **rows, long long *total);
-
-/* review.c — open sessions, oldest first, with their safety flags as of now */
-int clocked_in_rows(long long hotel_id, const struct safety_thresholds *t, long limit, long offset,
-                    struct json_object **rows, long long *total);
 
 /* staff.c — ?department_id= &is_active= */
 struct staff_filter {

@@ -11,7 +11,7 @@
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
+#include "attendance/review_store.h"
 #include "page.h"
 #include "page_rules.h"
 #include "chrome_store.h"
