@@ -253,14 +253,23 @@ void h_enrollment_capture(struct request *req)
         return;
     }
 
-    /* the person may have departed since the lookup: face_register answers 404 */
+    /* the person may have departed since the lookup */
     long long audit_id;
-    int done = face_register(req, staff_id, pool_printf(req->pool, "with employee id %s", code), mean, 0,
-                             consent, "enrollment", &audit_id);
-    if (done == 0)
+    struct face_refusal why;
+    struct face_change change = {req->tenant.id, staff_id, identity_of(req)->staff_id, req->client_ip,
+                                 req->user_agent};
+    switch (face_register(&change, mean, 0, consent, "enrollment", &audit_id, &why)) {
+    case FACE_DONE:
+        break;
+    case FACE_NO_STAFF:
+        resp_error(req, 404, "NOT_FOUND", "No active staff member with employee id %s in this hotel.", code);
         return;
-    if (done < 0)
+    case FACE_REFUSED:
+        resp_error(req, why.status, why.code, "%s", why.message);
+        return;
+    default:
         goto db_fail;
+    }
     char *hex = pool_alloc(req->pool, 2 * thumb_len + 3);
     memcpy(hex, "\\x", 2);
     crypto_hex(thumb, thumb_len, hex + 2);
