@@ -1,13 +1,15 @@
-/* face_store.c — sealed face data rows and face audit log rows. */
+/* face_store.c — owns sealed face data rows and face audit log rows
+ * (face_store.h): registration and revocation with their rules and
+ * audit rows, the hotel lock every face writer takes first, sealing and
+ * unsealing. */
 #include <stdio.h>
 #include <string.h>
-#include "app/access.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
 #include "face_store.h"
 #include "log.h"
-#include "response.h"
+#include "people/staff_rules.h"
 #include "settings_store.h"
 #include "settings_rules.h"
 
@@ -17,6 +19,11 @@ static struct db_stmt st_target = {
     "FROM staff s JOIN attendance_settings a ON a.hotel_id = s.hotel_id "
     "WHERE s.hotel_id = $1 AND s.id = $2 AND s.is_active FOR UPDATE OF s",
     0,
+};
+
+static struct db_stmt st_staff_name = {
+    "face_staff_name",
+    "SELECT first_name, last_name FROM staff WHERE hotel_id = $1 AND id = $2 FOR UPDATE", 0,
 };
 
 static struct db_stmt st_audit = {
@@ -191,39 +198,80 @@ int face_unseal(long long hotel_id, long long staff_id, const char *bytea_hex, f
     return 0;
 }
 
-int face_register(struct request *req, long long staff_id, const char *who, const float *d,
-                  int self, int consent, const char *source, long long *audit_id)
+/* Begin c's face transaction and run st, which locks staff member
+ * c->staff_id's row ($1 the hotel, $2 the staff member). 1 with *r (the
+ * row; the caller PQclear()s), 0 when there is none, -1 on a database
+ * failure; the transaction, once begun, is left open. */
+static int lock_staff(const struct face_change *c, struct db_stmt *st, PGresult **r)
 {
-    struct attendance_settings s;
     struct db_args a;
-    PGresult *r;
-    const char *code, *msg;
-    int status, replaced = 0;
 
-    if (face_tx_begin(req->tenant.id) < 0)
+    if (face_tx_begin(c->hotel_id) < 0)
         return -1;
     db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_int(&a, staff_id);
-    if ((r = db_run(&st_target, &a)) == NULL)
+    db_arg_int(&a, c->hotel_id);
+    db_arg_int(&a, c->staff_id);
+    if ((*r = db_run(st, &a)) == NULL)
         return -1;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        db_rollback();
-        resp_error(req, 404, "NOT_FOUND", "No active staff member %s in this hotel.", who);
+    if (PQntuples(*r) == 0) {
+        PQclear(*r);
         return 0;
+    }
+    return 1;
+}
+
+enum face_outcome face_register(const struct face_change *c, const float *d, int self, int consent,
+                                const char *source, long long *audit_id, struct face_refusal *why)
+{
+    enum face_outcome out = FACE_FAILED;
+    struct attendance_settings s;
+    PGresult *r;
+    int found, replaced = 0;
+
+    if ((found = lock_staff(c, &st_target, &r)) <= 0) {
+        out = found < 0 ? FACE_FAILED : FACE_NO_STAFF;
+        goto out;
     }
     long long department = db_ll(r, 0, 0);
     settings_from_row(r, 0, 1, &s);
     PQclear(r);
-    if ((code = face_registration_refusal(&s, department, self, consent, &status, &msg)) != NULL) {
-        db_rollback();
-        resp_error(req, status, code, "%s", msg);
-        return 0;
+    if ((why->code = face_registration_refusal(&s, department, self, consent, &why->status,
+                                               &why->message)) != NULL) {
+        out = FACE_REFUSED;
+        goto out;
     }
-    if (face_store_put(req->tenant.id, staff_id, d, consent, source, identity_of(req)->staff_id, &replaced) < 0)
-        return -1;
-    struct audit_entry e = {req->tenant.id, staff_id, replaced ? "RE_REGISTERED" : "REGISTERED",
-                            identity_of(req)->staff_id, NULL, consent, req->client_ip, req->user_agent};
-    return (*audit_id = audit_append(&e)) < 0 ? -1 : 1;
+    if (face_store_put(c->hotel_id, c->staff_id, d, consent, source, c->by, &replaced) < 0)
+        goto out;
+    struct audit_entry e = {c->hotel_id, c->staff_id, replaced ? "RE_REGISTERED" : "REGISTERED", c->by, NULL,
+                            consent, c->client_ip, c->user_agent};
+    if ((*audit_id = audit_append(&e)) < 0)
+        goto out;
+    return FACE_DONE;
+out:
+    db_rollback();
+    return out;
+}
+
+enum face_outcome face_revoke(const struct face_change *c, const char *reason, struct pool *pool,
+                              const char **name, long long *audit_id)
+{
+    enum face_outcome out = FACE_FAILED;
+    PGresult *r;
+    int found;
+
+    if ((found = lock_staff(c, &st_staff_name, &r)) <= 0) {
+        out = found < 0 ? FACE_FAILED : FACE_NO_STAFF;
+        goto out;
+    }
+    *name = staff_display_name(pool, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+    PQclear(r);
+    *audit_id = face_store_revoke(c->hotel_id, c->staff_id, reason, c->by, c->client_ip, c->user_agent);
+    if (*audit_id == 0)
+        out = FACE_NO_DATA;
+    if (*audit_id <= 0 || db_commit() < 0)
+        goto out;
+    return FACE_DONE;
+out:
+    db_rollback();
+    return out;
 }

@@ -1,12 +1,14 @@
 /* face_store.h — a staff member's face data in the database, sealed with
  * AES-256-GCM under FACECLOCK_DATA_KEY (bound to hotel and staff id), and
- * the face audit log rows that go with every change. All functions run
- * inside the caller's transaction; none of them commits. */
+ * the face audit log rows that go with every change. Registration and
+ * revocation (contract 5.3, 5.4) begin their own transaction; the other
+ * functions run inside the caller's and none of them commits. None of
+ * them answers the request. */
 #ifndef FC_FACE_STORE_H
 #define FC_FACE_STORE_H
 
 #include "descriptor_rules.h"
-#include "request.h"
+#include "pool.h"
 
 /* Bytes of a sealed descriptor. */
 #define FACE_SEALED_LEN (DESCRIPTOR_DIM * 4 + 28)
@@ -36,16 +38,46 @@ long long audit_append(const struct audit_entry *e);
 int face_store_put(long long hotel_id, long long staff_id, const float *descriptor,
                    int consent, const char *source, long long registered_by, int *replaced);
 
+/* Who changes whose face data, and from where: the audit row's fields. */
+struct face_change {
+    long long hotel_id;
+    long long staff_id;
+    long long by;             /* staff id of who does it; 0 = none */
+    const char *client_ip;    /* NULL for none */
+    const char *user_agent;   /* NULL for none */
+};
+
+/* What face_register() and face_revoke() did. */
+enum face_outcome {
+    FACE_FAILED = -1,         /* a database failure (or no data key), rolled back */
+    FACE_DONE,
+    FACE_NO_STAFF,            /* no (active, for a registration) staff member c->staff_id */
+    FACE_REFUSED,             /* a registration refused by the rules of 5.3 */
+    FACE_NO_DATA,             /* a revocation of a staff member without face data */
+};
+
+/* Why a registration is refused: face_registration_refusal()'s answer. */
+struct face_refusal {
+    int status;
+    const char *code, *message;    /* static */
+};
+
 /* A registration (contract 5.3) in one face transaction it begins: lock
  * the active staff member, apply the rules in the contract's order (self:
- * the caller registers their own face), store d with source, and append
- * the REGISTERED / RE_REGISTERED audit row. Returns 1 with *audit_id, the
- * transaction open for the caller to add to and commit; 0 after answering
- * (404 "No active staff member <who> in this hotel." or the rule's
- * refusal) and rolling back; -1 on a database failure (the caller answers
- * and rolls back). */
-int face_register(struct request *req, long long staff_id, const char *who, const float *d,
-                  int self, int consent, const char *source, long long *audit_id);
+ * the caller registers their own face), store d with consent and source,
+ * and append the REGISTERED / RE_REGISTERED audit row. FACE_DONE with
+ * *audit_id, the transaction open for the caller to add to and commit;
+ * else rolled back: FACE_NO_STAFF, FACE_REFUSED with *why, FACE_FAILED. */
+enum face_outcome face_register(const struct face_change *c, const float *d, int self, int consent,
+                                const char *source, long long *audit_id, struct face_refusal *why);
+
+/* A revocation (contract 5.4) in one face transaction: lock the staff
+ * member, delete their face data and audit it as REVOKED with reason;
+ * *name gets their "First Last" (from pool). FACE_DONE with *audit_id,
+ * committed; else rolled back: FACE_NO_STAFF, FACE_NO_DATA (with *name),
+ * FACE_FAILED. */
+enum face_outcome face_revoke(const struct face_change *c, const char *reason, struct pool *pool,
+                              const char **name, long long *audit_id);
 
 /* Delete a staff member's face data and audit it as REVOKED with reason.
  * Returns the audit row id, 0 when there was no face data, -1 on failure. */

@@ -1,20 +1,26 @@
 /* faces.c — POST .../clock-logs/register-face/ and DELETE
- * .../clock-logs/revoke-face/{staff_id}/ (contract 5.3, 5.4): the rule
- * checks in the contract's order, the sealed face data and its audit row
- * in one transaction. */
-#include <string.h>
+ * .../clock-logs/revoke-face/{staff_id}/ (contract 5.3, 5.4): who may
+ * register or revoke whose face, then face_store.c's registration (the
+ * rule checks in the contract's order, the sealed face data and its audit
+ * row in one transaction) or revocation, and the answer. */
 #include "db.h"
 #include "face_store.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "people/staff_rules.h"
 #include "response.h"
-#include "validate.h"
+
+/* A change of staff_id's face data by the caller. */
+static struct face_change change_of(const struct request *req, long long staff_id)
+{
+    return (struct face_change){req->tenant.id, staff_id, identity_of(req)->staff_id, req->client_ip,
+                                req->user_agent};
+}
 
 void h_register_face(struct request *req)
 {
     float d[DESCRIPTOR_DIM];
-    long long staff_id = arg_int(req, "staff_id");
+    long long staff_id = arg_int(req, "staff_id"), audit_id;
+    struct face_refusal why;
     /* consent is JSON true and nothing else; whether it is missing is
      * decided last, in the contract's order (CONSENT_REQUIRED) */
     struct json_object *c = arg_json(req, "consent_given");
@@ -33,37 +39,37 @@ void h_register_face(struct request *req)
         return;
     }
 
-    long long audit_id;
-    int done = face_register(req, staff_id, pool_printf(req->pool, "%lld", staff_id), d, self, consent,
-                             "kiosk", &audit_id);
-    if (done == 0)
+    struct face_change change = change_of(req, staff_id);
+    switch (face_register(&change, d, self, consent, "kiosk", &audit_id, &why)) {
+    case FACE_DONE:
+        break;
+    case FACE_NO_STAFF:
+        resp_error(req, 404, "NOT_FOUND", "No active staff member %lld in this hotel.", staff_id);
         return;
-    if (done < 0 || db_commit() < 0)
-        goto db_fail;
-
+    case FACE_REFUSED:
+        resp_error(req, why.status, why.code, "%s", why.message);
+        return;
+    default:
+        db_fail_reply(req);
+        return;
+    }
+    if (db_commit() < 0) {
+        db_fail_reply(req);
+        db_rollback();
+        return;
+    }
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "message", "Face descriptor registered.");
     jx_add_int(o, "audit_log_id", audit_id);
     jx_add_int(o, "staff_id", staff_id);
     jx_add_bool(o, "has_registered_face", 1);
     resp_json(req, 201, o);
-    return;
-db_fail:
-    db_fail_reply(req);
-    db_rollback();
 }
-
-static struct db_stmt st_staff_name = {
-    "face_staff_name",
-    "SELECT first_name, last_name FROM staff WHERE hotel_id = $1 AND id = $2 FOR UPDATE", 0,
-};
 
 void h_revoke_face(struct request *req)
 {
-    const char *reason = arg_str(req, "reason");
-    long long staff_id = arg_int(req, "staff_id");
-    struct db_args a;
-    PGresult *r;
+    long long staff_id = arg_int(req, "staff_id"), audit_id;
+    const char *name;
 
     if (identity_of(req)->kind == CALLER_USER && identity_of(req)->role == ROLE_STAFF &&
         identity_of(req)->staff_id != staff_id) {
@@ -71,40 +77,24 @@ void h_revoke_face(struct request *req)
         return;
     }
 
-    if (face_tx_begin(req->tenant.id) < 0)
-        goto db_fail;
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_int(&a, staff_id);
-    if ((r = db_run(&st_staff_name, &a)) == NULL)
-        goto db_fail;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        db_rollback();
+    struct face_change change = change_of(req, staff_id);
+    switch (face_revoke(&change, arg_str(req, "reason"), req->pool, &name, &audit_id)) {
+    case FACE_DONE:
+        break;
+    case FACE_NO_STAFF:
         resp_error(req, 404, "NOT_FOUND", "No staff member %lld in this hotel.", staff_id);
         return;
-    }
-    const char *name = staff_display_name(req->pool, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
-    PQclear(r);
-    long long audit_id = face_store_revoke(req->tenant.id, staff_id, reason, identity_of(req)->staff_id,
-                                           req->client_ip, req->user_agent);
-    if (audit_id < 0)
-        goto db_fail;
-    if (audit_id == 0) {
-        db_rollback();
+    case FACE_NO_DATA:
         resp_error(req, 404, "NOT_FOUND", "%s has no face data.", name);
         return;
+    default:
+        db_fail_reply(req);
+        return;
     }
-    if (db_commit() < 0)
-        goto db_fail;
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "message", pool_printf(req->pool, "Face data revoked for %s.", name));
     jx_add_int(o, "staff_id", staff_id);
     jx_add_bool(o, "has_registered_face", 0);
     jx_add_int(o, "audit_log_id", audit_id);
     resp_json(req, 200, o);
-    return;
-db_fail:
-    db_fail_reply(req);
-    db_rollback();
 }

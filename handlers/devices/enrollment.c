@@ -176,6 +176,11 @@ static int captures_or_reply(struct request *req, struct json_object *arr,
     return 0;
 }
 
+static void no_staff_reply(struct request *req, const char *code)
+{
+    resp_error(req, 404, "NOT_FOUND", "No active staff member with employee id %s in this hotel.", code);
+}
+
 void h_enrollment_capture(struct request *req)
 {
     struct capture caps[POSE_COUNT];
@@ -193,7 +198,7 @@ void h_enrollment_capture(struct request *req)
     if ((found = enrollment_staff(req->tenant.id, code, &staff_id)) < 0)
         goto db_fail;
     if (found == 0) {
-        resp_error(req, 404, "NOT_FOUND", "No active staff member with employee id %s in this hotel.", code);
+        no_staff_reply(req, code);
         return;
     }
     if (captures_or_reply(req, arg_json(req, "captures"), caps, &thumb, &thumb_len) < 0)
@@ -208,13 +213,23 @@ void h_enrollment_capture(struct request *req)
         return;
     }
 
-    /* the person may have departed since the lookup: face_register answers 404 */
-    int done = face_register(req, staff_id, pool_printf(req->pool, "with employee id %s", code), mean, 0,
-                             consent, "enrollment", &audit_id);
-    if (done == 0)
+    /* the person may have departed since the lookup */
+    struct face_refusal why;
+    struct face_change change = {req->tenant.id, staff_id, identity_of(req)->staff_id, req->client_ip,
+                                 req->user_agent};
+    switch (face_register(&change, mean, 0, consent, "enrollment", &audit_id, &why)) {
+    case FACE_DONE:
+        break;
+    case FACE_NO_STAFF:
+        no_staff_reply(req, code);
         return;
-    if (done < 0 || enrollment_save(req->pool, req->tenant.id, staff_id, thumb, thumb_len, POSE_COUNT,
-                                    &enrolled_at) < 0)
+    case FACE_REFUSED:
+        resp_error(req, why.status, why.code, "%s", why.message);
+        return;
+    default:
+        goto db_fail;
+    }
+    if (enrollment_save(req->pool, req->tenant.id, staff_id, thumb, thumb_len, POSE_COUNT, &enrolled_at) < 0)
         goto db_fail;
 
     char emb[B64_DESCRIPTOR_LEN + 1];

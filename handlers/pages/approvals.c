@@ -1,11 +1,11 @@
-/* pages_approvals.c — GET /dashboard/approvals: the queue of unrostered
+/* approvals.c — GET /dashboard/approvals: the queue of unrostered
  * and forced logs awaiting review (the pending-approval API's rows,
- * listings.h), each with approve / reject and a note (POST
+ * attendance/review_store.h), each with approve / reject and a note (POST
  * {log_id}/approve/ from the browser). */
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
+#include "attendance/review_store.h"
 #include "page.h"
 #include "page_rules.h"
 #include "chrome_store.h"

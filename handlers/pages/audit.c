@@ -1,12 +1,12 @@
-/* pages_audit.c — GET /dashboard/audit: the face audit log with the API's
- * filters (staff_id, action, from, to; listings.h), previous / next pages
- * and a CSV export button: a link to the API's export with the same
- * filters (a GET, so the session cookie is enough). */
+/* audit.c — GET /dashboard/audit: the face audit log with the API's
+ * filters (staff_id, action, from, to; attendance/audit_store.h),
+ * previous / next pages and a CSV export button: a link to the API's
+ * export with the same filters (a GET, so the session cookie is enough). */
 #include <string.h>
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
+#include "attendance/audit_store.h"
 #include "page.h"
 #include "chrome_store.h"
 #include "response.h"

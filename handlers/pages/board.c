@@ -1,17 +1,19 @@
-/* pages_board.c — GET /dashboard/: the manager's board. Who is clocked in
- * (the currently-clocked-in API's rows, shared through listings.h), since
- * when, for how long, with their safety flags; today's counts; and the
- * SVG chart of this week's worked hours and overtime per department
- * (chart.c). Staff are sent to their own page (/dashboard/me), HR to the
- * clock logs: the board reads what only managers and admins may. */
+/* board.c — GET /dashboard/: the manager's board. Who is clocked in
+ * (the currently-clocked-in API's rows, attendance/review_store.h), since
+ * when, for how long, with their safety flags; today's counts and this
+ * week's worked hours and overtime per department (board_store.c), drawn
+ * as an SVG chart (chart_rules.c). Staff are sent to their own page
+ * (/dashboard/me), HR to the clock logs: the board reads what only
+ * managers and admins may. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "board_store.h"
 #include "chart_rules.h"
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
+#include "attendance/review_store.h"
 #include "page.h"
 #include "page_rules.h"
 #include "chrome_store.h"
@@ -19,49 +21,6 @@
 #include "attendance/settings_store.h"
 
 #define BOARD_MAX_ROWS 1000
-
-/* today (hotel-local) and this week (Monday 00:00 hotel-local onwards) */
-#define LOCAL_DAY_START "date_trunc('day', now() AT TIME ZONE h.timezone) AT TIME ZONE h.timezone"
-#define LOCAL_WEEK_START "date_trunc('week', now() AT TIME ZONE h.timezone) AT TIME ZONE h.timezone"
-
-enum { N_TODAY_IN, N_TODAY_UNROSTERED, N_PENDING, N_FACES, N_DAY, N_WEEK };
-static struct db_stmt st_counts = {
-    "board_counts",
-    "SELECT (SELECT count(*) FROM clock_logs l WHERE l.hotel_id = h.id AND l.time_in >= " LOCAL_DAY_START "), "
-    "(SELECT count(*) FROM clock_logs l WHERE l.hotel_id = h.id AND l.is_unrostered "
-    " AND l.time_in >= " LOCAL_DAY_START "), "
-    "(SELECT count(*) FROM clock_logs l WHERE l.hotel_id = h.id AND l.is_unrostered "
-    " AND l.approved_at IS NULL), "
-    "(SELECT count(*) FROM face_data f WHERE f.hotel_id = h.id), "
-    "to_char(now() AT TIME ZONE h.timezone, 'YYYY-MM-DD'), "
-    "to_char(date_trunc('week', now() AT TIME ZONE h.timezone), 'YYYY-MM-DD') "
-    "FROM hotels h WHERE h.id = $1",
-    0,
-};
-
-/* Hours worked per department by the sessions that began this week (open
- * ones up to now), and the overtime among them: past the planned length
- * of the session's shift, or for an unrostered session past $2
- * (overtime_warning_hours) — the rule of overtime_threshold_reached.
- * Every department of the hotel, then staff without one (id NULL). */
-enum { W_ID, W_NAME, W_HOURS, W_OVERTIME };
-static struct db_stmt st_week = {
-    "board_week_hours",
-    "WITH s AS (SELECT st.department_id AS dep, "
-    "  extract(epoch FROM coalesce(l.time_out, greatest(now(), l.time_in)) - l.time_in) AS secs, "
-    "  CASE WHEN r.id IS NULL THEN $2::float8 * 3600 ELSE extract(epoch FROM r.end_time - r.start_time) "
-    "    + CASE WHEN r.end_time <= r.start_time THEN 86400 ELSE 0 END END AS planned "
-    "  FROM hotels h JOIN clock_logs l ON l.hotel_id = h.id "
-    "  JOIN staff st ON st.hotel_id = l.hotel_id AND st.id = l.staff_id "
-    "  LEFT JOIN roster_shifts r ON r.hotel_id = l.hotel_id AND r.id = l.roster_shift_id "
-    "  WHERE h.id = $1 AND l.time_in >= " LOCAL_WEEK_START "), "
-    "agg AS (SELECT dep, sum(secs) AS secs, sum(greatest(0, secs - planned)) AS ot FROM s GROUP BY dep) "
-    "SELECT d.id, d.name, coalesce(agg.secs, 0) / 3600, coalesce(agg.ot, 0) / 3600 "
-    "FROM departments d LEFT JOIN agg ON agg.dep = d.id WHERE d.hotel_id = $1 "
-    "UNION ALL SELECT NULL, NULL, secs / 3600, ot / 3600 FROM agg WHERE dep IS NULL "
-    "ORDER BY 2 NULLS LAST, 1",
-    0,
-};
 
 /* The flags of a clocked-in row as labelled badges (text, not colour only). */
 static void add_flags(struct json_object *row, const struct safety_thresholds *t)
@@ -103,29 +62,21 @@ static void add_flags(struct json_object *row, const struct safety_thresholds *t
 static int add_week_chart(struct request *req, struct json_object *ctx, const struct safety_thresholds *t,
                           const char *week)
 {
-    struct db_args a;
-    PGresult *r;
+    struct chart_bar *bars;
+    int n;
 
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    db_arg_double(&a, t->overtime_hours);
-    if ((r = db_run(&st_week, &a)) == NULL)
+    if (board_week_hours(req->tenant.id, t->overtime_hours, req->pool, &bars, &n) < 0)
         return -1;
-    int n = PQntuples(r);
-    struct chart_bar *bars = pool_alloc(req->pool, sizeof *bars * (size_t)(n > 0 ? n : 1));
     struct json_object *rows = json_object_new_array();
     for (int i = 0; i < n; i++) {
-        bars[i].label = PQgetisnull(r, i, W_ID) ? "No department"
-                                                : pool_strdup(req->pool, PQgetvalue(r, i, W_NAME));
-        bars[i].hours = db_double(r, i, W_HOURS);
-        bars[i].overtime = db_double(r, i, W_OVERTIME);
+        if (bars[i].label == NULL)
+            bars[i].label = "No department";
         struct json_object *o = json_object_new_object();
         jx_add_str(o, "department", bars[i].label);
         jx_add_double(o, "hours", bars[i].hours, 1);
         jx_add_double(o, "overtime", bars[i].overtime, 1);
         json_object_array_add(rows, o);
     }
-    PQclear(r);
     char *title = pool_printf(req->pool, "Hours worked this week (from %s) per department, with overtime", week);
     size_t len = 0;
     char *svg = chart_hours_svg(bars, n, title, "week-chart", &len);
@@ -140,9 +91,8 @@ void h_page_board(struct request *req)
     struct attendance_settings s;
     struct safety_thresholds t;
     struct json_object *ctx = NULL, *rows = NULL, *deps = NULL, *o;
+    struct board_counts c;
     long long total;
-    struct db_args a;
-    PGresult *r = NULL;
 
     if (identity_of(req)->role == ROLE_STAFF) {
         resp_redirect(req, 303, "/dashboard/me");
@@ -176,29 +126,23 @@ void h_page_board(struct request *req)
     jx_add_bool(o, "enforce_limits", t.enforce_limits);
     json_object_object_add(ctx, "thresholds", o);
 
-    db_args_init(&a);
-    db_arg_int(&a, req->tenant.id);
-    if ((r = db_run(&st_counts, &a)) == NULL || PQntuples(r) != 1)
+    if (board_counts_load(req->tenant.id, &c) < 0)
         goto db_fail;
     o = json_object_new_object();
     jx_add_int(o, "clocked_in", total);
-    jx_add_int(o, "clock_ins_today", db_ll(r, 0, N_TODAY_IN));
-    jx_add_int(o, "unrostered_today", db_ll(r, 0, N_TODAY_UNROSTERED));
-    jx_add_int(o, "pending", db_ll(r, 0, N_PENDING));
-    jx_add_int(o, "faces", db_ll(r, 0, N_FACES));
+    jx_add_int(o, "clock_ins_today", c.clock_ins_today);
+    jx_add_int(o, "unrostered_today", c.unrostered_today);
+    jx_add_int(o, "pending", c.pending);
+    jx_add_int(o, "faces", c.faces);
     json_object_object_add(ctx, "counts", o);
-    jx_add_str(ctx, "today", db_str(r, 0, N_DAY));
-    const char *week = pool_strdup(req->pool, db_str(r, 0, N_WEEK));
-    PQclear(r);
-    r = NULL;
-    if (add_week_chart(req, ctx, &t, week) < 0)
+    jx_add_str(ctx, "today", c.today);
+    if (add_week_chart(req, ctx, &t, c.week_start) < 0)
         goto db_fail;
-    jx_add_str(ctx, "week_start", week);
+    jx_add_str(ctx, "week_start", c.week_start);
     json_object_put(deps);
     page_render(req, 200, "board", ctx);
     return;
 db_fail:
-    PQclear(r);
     json_object_put(rows);
     json_object_put(deps);
     json_object_put(ctx);

@@ -1,10 +1,12 @@
-/* pages_clock_logs.c — GET /dashboard/clock-logs: clock logs with the
- * API's filters (from, to, staff_id, department_id; listings.h), previous
- * / next pages and a CSV export link to the API with the same filters. */
+/* clock_logs.c — GET /dashboard/clock-logs: clock logs with the API's
+ * filters (from, to, staff_id, department_id;
+ * attendance/clock_logs_store.h), previous / next pages and a CSV export
+ * link to the API with the same filters. Staff do not reach it (the
+ * route is for managers, hr and admins). */
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
+#include "attendance/clock_logs_store.h"
 #include "page.h"
 #include "page_rules.h"
 #include "chrome_store.h"
@@ -18,8 +20,8 @@ void h_page_clock_logs(struct request *req)
     long long total;
 
     arg_page(req, &limit, &offset);
-    if (clocklog_filter_or_reply(req, &f) < 0 ||
-        (ctx = page_context(req, "Clock logs", "/dashboard/clock-logs")) == NULL)
+    clocklog_filter_of(req, &f);
+    if ((ctx = page_context(req, "Clock logs", "/dashboard/clock-logs")) == NULL)
         return;
     if (page_rows_named_or_reply(req, ctx, clocklog_rows(req->tenant.id, &f, limit, offset, &rows, &total),
                                  &rows, &deps) < 0)

@@ -1,15 +1,16 @@
-/* pages_me.c — GET /dashboard/me: a signed-in user's own page (docs/pages.md,
+/* me.c — GET /dashboard/me: a signed-in user's own page (docs/pages.md,
  * "Self-service"). Their name and face status; registering their own face
  * when the hotel allows it (else the rule that refuses it, in words);
- * their own clock logs (the clock-logs API's rows, listings.h, held to
- * the caller's staff record whatever the query says), with the API's
+ * their own clock logs (the clock-logs API's rows,
+ * attendance/clock_logs_store.h, held to the caller's staff record
+ * whatever the query says), with the API's
  * from/to filters and paging; and withdrawing consent (DELETE
  * revoke-face/{own staff_id}/ with a reason, from static/js/me.js). */
 #include <string.h>
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
-#include "app/listings.h"
+#include "attendance/clock_logs_store.h"
 #include "page.h"
 #include "page_rules.h"
 #include "chrome_store.h"

@@ -1,8 +1,10 @@
 /* page_rules.c — owns the dashboard's pure rules (page_rules.h): durations
- * and times as text, the paging window, the navigation table. */
+ * and times as text, the paging window, the navigation table, the 5.3
+ * rules read ahead of a registration. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "jsonx.h"
 #include "page_rules.h"
 
 void page_duration_text(double hours, char *out, size_t size)
@@ -49,3 +51,19 @@ const struct page_nav page_nav[] = {
     {"/dashboard/me",          "My page",   "GET", CLOCK},
 };
 const int page_nnav = (int)(sizeof page_nav / sizeof page_nav[0]);
+
+void page_add_face_rules(struct json_object *ctx, const struct attendance_settings *s,
+                         long long department, int self)
+{
+    const char *message = NULL;
+    int status;
+    const char *code = face_registration_refusal(s, department, self, 1, &status, &message);
+    struct json_object *o = json_object_new_object();
+
+    jx_add_bool(o, "require_consent", s->require_face_consent);
+    jx_add_str(o, "refusal", code != NULL ? message : NULL);
+    jx_add_str(o, "refusal_code", code);
+    jx_add_bool(o, "self_disabled", code != NULL && strcmp(code, "SELF_REGISTRATION_DISABLED") == 0);
+    json_object_object_add(ctx, "rules", o);
+    jx_add_bool(ctx, "self", self);
+}

@@ -1,11 +1,14 @@
 /* page_rules.h — the dashboard's small pure rules: a session length as
- * words, the paging window of a list page, a timestamp as text, and
- * the navigation (which page each entry shows, and which API decides
- * whether the caller sees it). No I/O; tests/unit/test_page_rules.c. */
+ * words, the paging window of a list page, a timestamp as text, the
+ * navigation (which page each entry shows, and which API decides whether
+ * the caller sees it), and what the rules of contract 5.3 would say to a
+ * registration. No I/O; tests/unit/pages/test_page_rules.c. */
 #ifndef FC_PAGE_RULES_H
 #define FC_PAGE_RULES_H
 
 #include <stddef.h>
+#include <json-c/json.h>
+#include "attendance/settings_rules.h"
 
 /* "0 min", "45 min", "3 h 05 min", "12 h 00 min" from hours (rounded to
  * the minute; negative or not finite as 0) into out. */
@@ -35,5 +38,12 @@ struct page_nav {
 };
 extern const struct page_nav page_nav[];
 extern const int page_nnav;
+
+/* ctx.rules = {require_consent, refusal, refusal_code, self_disabled}
+ * and ctx.self (self): the refusal is the message of the first 5.3 rule
+ * that would refuse a registration of this person (of department; self:
+ * by themselves) given consent, or null when it would pass. */
+void page_add_face_rules(struct json_object *ctx, const struct attendance_settings *s,
+                         long long department, int self);
 
 #endif

@@ -1,7 +1,5 @@
 /* person_store.c — owns the staff member's face status as the face pages
- * show it (person_store.h): one prepared query, and the 5.3 rules read
- * ahead of a registration so a page can say what would be refused. */
-#include <string.h>
+ * show it (person_store.h): one prepared query. */
 #include "db.h"
 #include "jsonx.h"
 #include "page_rules.h"
@@ -58,20 +56,4 @@ int page_person_load(struct request *req, long long staff_id, struct json_object
     PQclear(r);
     *person = o;
     return 1;
-}
-
-void page_add_face_rules(struct json_object *ctx, const struct attendance_settings *s,
-                         long long department, int self)
-{
-    const char *message = NULL;
-    int status;
-    const char *code = face_registration_refusal(s, department, self, 1, &status, &message);
-    struct json_object *o = json_object_new_object();
-
-    jx_add_bool(o, "require_consent", s->require_face_consent);
-    jx_add_str(o, "refusal", code != NULL ? message : NULL);
-    jx_add_str(o, "refusal_code", code);
-    jx_add_bool(o, "self_disabled", code != NULL && strcmp(code, "SELF_REGISTRATION_DISABLED") == 0);
-    json_object_object_add(ctx, "rules", o);
-    jx_add_bool(ctx, "self", self);
 }

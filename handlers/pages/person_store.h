@@ -1,14 +1,13 @@
-/* pages_person.h — one staff member as the face pages show them
- * (handlers/pages/person_store.c): name, code, department, whether they have
- * face data and since when, and what the hotel's rules (contract 5.3)
- * would say to registering it. Used by the manager's registration page
- * and the staff member's own page. */
+/* person_store.h — one staff member as the face pages show them
+ * (handlers/pages/person_store.c): name, code, department, whether they
+ * have face data and since when. Used by the manager's registration page
+ * and the staff member's own page, with page_add_face_rules()
+ * (page_rules.h). */
 #ifndef FC_PAGES_PERSON_H
 #define FC_PAGES_PERSON_H
 
 #include <json-c/json.h>
 #include "request.h"
-#include "attendance/settings_rules.h"
 
 /* Staff member staff_id of the request's hotel as a new JSON object into *person:
  * {id, employee_code, name, department_id, department_name, is_active,
@@ -17,13 +16,5 @@
  * 0 no such staff member (*person NULL), -1 database failure. */
 int page_person_load(struct request *req, long long staff_id, struct json_object **person,
                      long long *department);
-
-/* ctx.rules = {require_consent, refusal, refusal_code, self_disabled}
- * and ctx.self (self): the refusal is
- * the message of the first 5.3 rule that would refuse a registration of
- * this person (self: by themselves) given consent, or null when it would
- * pass. Pure. */
-void page_add_face_rules(struct json_object *ctx, const struct attendance_settings *s,
-                         long long department, int self);
 
 #endif

@@ -9,6 +9,7 @@
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "page.h"
+#include "page_rules.h"
 #include "chrome_store.h"
 #include "person_store.h"
 #include "response.h"

@@ -2,7 +2,8 @@
  * are page requests (route_is_page, the R_PAGE flag of the route table),
  * the login redirect of an unauthenticated page request and the ?next=
  * it may carry back (fcgi/page.h), and handlers/pages/page_rules.h (durations,
- * times, the paging window, the navigation against the route table). */
+ * times, the paging window, the navigation against the route table, what
+ * the face pages say the 5.3 rules would do). */
 #include <string.h>
 
 #include "app.h"
@@ -185,6 +186,58 @@ START_TEST(window)
 }
 END_TEST
 
+/* what the face pages say the 5.3 rules would do to a registration */
+static const struct face_rules_case {
+    int enabled, self_allowed, consent_required;
+    long long allowed_department;     /* 0: every department */
+    long long department;
+    int self;
+    const char *code;                 /* NULL: would pass */
+    int self_disabled;
+} face_rules_vec[] = {
+    {1, 1, 1, 0, 5, 0, NULL, 0},
+    {1, 1, 0, 0, 0, 1, NULL, 0},
+    {0, 1, 1, 0, 5, 0, "FACE_DISABLED_FOR_HOTEL", 0},
+    {0, 0, 1, 0, 5, 1, "FACE_DISABLED_FOR_HOTEL", 0},          /* the first rule that refuses */
+    {1, 1, 1, 7, 5, 0, "FACE_DISABLED_FOR_DEPARTMENT", 0},
+    {1, 1, 1, 7, 7, 0, NULL, 0},
+    {1, 0, 1, 0, 5, 1, "SELF_REGISTRATION_DISABLED", 1},
+    {1, 0, 1, 0, 5, 0, NULL, 0},                               /* a manager registering someone */
+};
+
+START_TEST(face_rules)
+{
+    const struct face_rules_case *c = &face_rules_vec[_i];
+    struct attendance_settings s;
+    struct json_object *ctx = json_object_new_object(), *rules, *v;
+
+    settings_defaults(&s);
+    s.face_attendance_enabled = c->enabled;
+    s.allow_face_self_registration = c->self_allowed;
+    s.require_face_consent = c->consent_required;
+    if (c->allowed_department != 0) {
+        s.departments[0] = c->allowed_department;
+        s.ndepartments = 1;
+    }
+    page_add_face_rules(ctx, &s, c->department, c->self);
+    ck_assert(json_object_object_get_ex(ctx, "rules", &rules));
+    ck_assert(json_object_object_get_ex(ctx, "self", &v) && json_object_get_boolean(v) == c->self);
+    ck_assert(json_object_object_get_ex(rules, "require_consent", &v) &&
+              json_object_get_boolean(v) == c->consent_required);
+    ck_assert(json_object_object_get_ex(rules, "self_disabled", &v) &&
+              json_object_get_boolean(v) == c->self_disabled);
+    ck_assert(json_object_object_get_ex(rules, "refusal_code", &v));
+    ck_assert(json_object_object_get_ex(rules, "refusal", &rules));
+    if (c->code == NULL) {
+        ck_assert(v == NULL && rules == NULL);
+    } else {
+        ck_assert_str_eq(json_object_get_string(v), c->code);
+        ck_assert(rules != NULL && json_object_get_string_len(rules) > 0);
+    }
+    json_object_put(ctx);
+}
+END_TEST
+
 /* each navigation entry is a page of the route table, and its API exists */
 START_TEST(nav_against_routes)
 {
@@ -223,6 +276,7 @@ UNIT_SUITE(suite_page)
     tcase_add_test(tc, time_text);
     tcase_add_test(tc, window);
     tcase_add_test(tc, nav_against_routes);
+    tcase_add_loop_test(tc, face_rules, 0, NELEM(face_rules_vec));
     suite_add_tcase(s, tc);
     return s;
 }

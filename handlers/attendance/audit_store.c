@@ -1,0 +1,124 @@
+/* audit_store.c — owns the face audit log's listing (audit_store.h): its
+ * filter, the page statement "audit_list", and the CSV export
+ * ("audit_export_set" and the COPY of export_sql) with the same filters.
+ * tests/bench/audit_bench.py reads those three from this file. */
+#include <string.h>
+#include "audit_store.h"
+#include "db.h"
+#include "export_store.h"
+#include "jsonx.h"
+
+/* The filters, given as SQL expressions: $1..$7 in the listing, the
+ * transaction's settings in the export. Each bound is one uncorrelated
+ * expression, which PostgreSQL evaluates once, before the scan of the
+ * (hotel_id, created_at DESC, id DESC) index. A date bound is the
+ * hotel-local day, inclusive; a timestamp bound is that instant, inclusive. */
+#define AUDIT_WHERE(hotel, staff, action, from_date, from_ts, to_date, to_ts)                     \
+    "a.hotel_id = " hotel                                                                         \
+    " AND (" staff " IS NULL OR a.staff_id = " staff ")"                                          \
+    " AND (" action " IS NULL OR a.action = " action ")"                                          \
+    " AND a.created_at >= coalesce(" from_ts ", " SQL_DAY_START(hotel, from_date) ", '-infinity')" \
+    " AND a.created_at <= coalesce(" to_ts ", " SQL_DAY_START(hotel, "(" to_date ") + 1")          \
+    " - interval '1 microsecond', 'infinity')"
+
+#define AUDIT_WHERE_ARGS AUDIT_WHERE("$1", "$2::bigint", "$3::text", "$4::date", "$5::timestamptz", \
+                                     "$6::date", "$7::timestamptz")
+
+#define SETTING(name) "(SELECT current_setting('faceclock.audit_" name "'))"
+#define SETTING_OR_NULL(name, type) "(SELECT nullif(current_setting('faceclock.audit_" name "'), '')::" type ")"
+#define AUDIT_WHERE_SETTINGS                                                                      \
+    AUDIT_WHERE(HOTEL_SETTING, SETTING_OR_NULL("staff", "bigint"),                  \
+                SETTING_OR_NULL("action", "text"), SETTING_OR_NULL("from_date", "date"),          \
+                SETTING_OR_NULL("from_ts", "timestamptz"), SETTING_OR_NULL("to_date", "date"),    \
+                SETTING_OR_NULL("to_ts", "timestamptz"))
+
+#define AUDIT_FROM                                                                                \
+    "FROM face_audit_log a JOIN staff s ON s.hotel_id = a.hotel_id AND s.id = a.staff_id "        \
+    "LEFT JOIN staff pb ON pb.hotel_id = a.hotel_id AND pb.id = a.performed_by "
+/* the slug of the one hotel the rows belong to, looked up once */
+#define AUDIT_SLUG(hotel) "(SELECT slug FROM hotels WHERE id = " hotel ")"
+#define HOTEL_SETTING SETTING("hotel") "::bigint"
+
+enum { C_ID, C_HOTEL, C_STAFF, C_STAFF_NAME, C_ACTION, C_BY, C_BY_NAME, C_REASON, C_CONSENT,
+       C_CREATED, C_TOTAL };
+
+static struct db_stmt st_list = {
+    "audit_list",
+    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM face_audit_log a WHERE "
+    AUDIT_WHERE_ARGS ") c "
+    "LEFT JOIN LATERAL (SELECT a.id, " AUDIT_SLUG("$1") ", a.staff_id, " SQL_STAFF_NAME("s") ", a.action, "
+    "a.performed_by, " SQL_STAFF_NAME("pb") ", a.reason, a.consent_given, fc_ts(a.created_at) "
+    AUDIT_FROM "WHERE " AUDIT_WHERE_ARGS " ORDER BY a.created_at DESC, a.id DESC "
+    "LIMIT $8 OFFSET $9) p ON true",
+    0,
+};
+
+/* the export's filters, bound as parameters, never spliced into its SQL */
+static struct db_stmt st_export_set = {
+    "audit_export_set",
+    "SELECT set_config('faceclock.audit_hotel', $1, true), "
+    "set_config('faceclock.audit_staff', coalesce($2, ''), true), "
+    "set_config('faceclock.audit_action', coalesce($3, ''), true), "
+    "set_config('faceclock.audit_from_date', coalesce($4, ''), true), "
+    "set_config('faceclock.audit_from_ts', coalesce($5, ''), true), "
+    "set_config('faceclock.audit_to_date', coalesce($6, ''), true), "
+    "set_config('faceclock.audit_to_ts', coalesce($7, ''), true), " EXPORT_PLANNER_SETTINGS,
+    0,
+};
+
+static const char export_sql[] =
+    "COPY (SELECT a.id, " AUDIT_SLUG(HOTEL_SETTING) " AS hotel, a.staff_id AS staff, " SQL_STAFF_NAME("s") " AS staff_name, "
+    "a.action, a.performed_by, " SQL_STAFF_NAME("pb") " AS performed_by_name, a.reason, "
+    "CASE WHEN a.consent_given THEN 'true' ELSE 'false' END AS consent_given, "
+    "host(a.client_ip) AS client_ip, a.user_agent, " SQL_TS("a.created_at") " AS created_at "
+    AUDIT_FROM "WHERE " AUDIT_WHERE_SETTINGS " ORDER BY a.created_at DESC, a.id DESC) "
+    "TO STDOUT WITH (FORMAT csv, HEADER)";
+
+void audit_filter_of(const struct request *req, struct audit_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->staff_id = arg_int(req, "staff_id");
+    f->action = arg_str(req, "action");
+    arg_time_bound(req, "from", &f->from_date, &f->from_ts);
+    arg_time_bound(req, "to", &f->to_date, &f->to_ts);
+}
+
+/* $2..$7 of both statements */
+static void filter_args(struct db_args *a, const void *filter)
+{
+    const struct audit_filter *f = filter;
+    db_arg_id(a, f->staff_id);
+    db_arg_str(a, f->action);
+    db_arg_str(a, f->from_date);
+    db_arg_str(a, f->from_ts);
+    db_arg_str(a, f->to_date);
+    db_arg_str(a, f->to_ts);
+}
+
+static struct json_object *audit_json(const void *filter, const PGresult *r, int i)
+{
+    struct json_object *o = json_object_new_object();
+    (void)filter;
+    jx_add_int(o, "id", db_ll(r, i, C_ID));
+    jx_add_str(o, "hotel", db_str(r, i, C_HOTEL));
+    jx_add_int(o, "staff", db_ll(r, i, C_STAFF));
+    jx_add_str(o, "staff_name", db_str(r, i, C_STAFF_NAME));
+    jx_add_str(o, "action", db_str(r, i, C_ACTION));
+    db_json_ll(o, "performed_by", r, i, C_BY);
+    jx_add_str(o, "performed_by_name", db_str(r, i, C_BY_NAME));
+    jx_add_str(o, "reason", db_str(r, i, C_REASON));
+    jx_add_bool(o, "consent_given", db_bool(r, i, C_CONSENT));
+    jx_add_str(o, "created_at", db_str(r, i, C_CREATED));
+    return o;
+}
+
+const struct listing audit_listing = {
+    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .row = audit_json,
+    .export_set = &st_export_set, .export_sql = export_sql, .export_name = "face-audit",
+};
+
+int audit_rows(long long hotel_id, const struct audit_filter *f, long limit, long offset,
+               struct json_object **rows, long long *total)
+{
+    return listing_rows(&audit_listing, hotel_id, f, limit, offset, rows, total);
+}
