@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "db.h"
+#include "jsonx.h"
 #include "log.h"
 #include "metrics.h"
 #include "response.h"
@@ -488,6 +489,52 @@ void db_json_ll(struct json_object *o, const char *key, const PGresult *r, int r
 {
     json_object_object_add(o, key, PQgetisnull(r, row, col) ? NULL
                                    : json_object_new_int64(db_ll(r, row, col)));
+}
+
+void db_arg_time_range(struct db_args *a, const struct time_range *t)
+{
+    db_arg_str(a, t->from_date);
+    db_arg_str(a, t->from_ts);
+    db_arg_str(a, t->to_date);
+    db_arg_str(a, t->to_ts);
+}
+
+void db_json_cols(struct json_object *o, const PGresult *r, int row, int base, const struct db_json_col *cols)
+{
+    for (const struct db_json_col *c = cols; c->key != NULL; c++) {
+        int col = base + c->col;
+        switch (c->type) {
+        case DBJ_INT:
+            jx_add_int(o, c->key, db_ll(r, row, col));
+            break;
+        case DBJ_INT_OR_NULL:
+            db_json_ll(o, c->key, r, row, col);
+            break;
+        case DBJ_STR:
+            jx_add_str(o, c->key, db_str(r, row, col));
+            break;
+        case DBJ_BOOL:
+            jx_add_bool(o, c->key, db_bool(r, row, col));
+            break;
+        case DBJ_HOURS:
+            jx_add_double(o, c->key, db_double(r, row, col), 2);
+            break;
+        case DBJ_JSON: {
+            /* text the database keeps as JSON, within the parser's limits
+             * since it passed them on the way in */
+            const char *t = db_str(r, row, col);
+            json_object_object_add(o, c->key, t ? jx_parse(t, strlen(t)) : NULL);
+            break;
+        }
+        }
+    }
+}
+
+struct json_object *db_row_object(const void *cols, const PGresult *r, int row)
+{
+    struct json_object *o = json_object_new_object();
+    db_json_cols(o, r, row, 0, cols);
+    return o;
 }
 
 int db_page_rows(struct db_stmt *st, const struct db_args *a, int total_col, int id_col,

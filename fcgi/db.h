@@ -104,6 +104,32 @@ int db_bool(const PGresult *r, int row, int col);           /* 't' -> 1 */
 /* o[key] = the column as a JSON integer, or null for SQL NULL. */
 void db_json_ll(struct json_object *o, const char *key, const PGresult *r, int row, int col);
 
+/* $n..$n+3: a time range's from_date, from_ts, to_date, to_ts (text or NULL). */
+void db_arg_time_range(struct db_args *a, const struct time_range *t);
+
+/* A result row as a JSON object, declared: each member's key, its column
+ * (counted from a base column) and how the column reads. */
+enum db_json_type {
+    DBJ_INT,            /* a JSON integer (0 for SQL NULL) */
+    DBJ_INT_OR_NULL,    /* a JSON integer, or null */
+    DBJ_STR,            /* a JSON string, or null */
+    DBJ_BOOL,           /* true / false ('t') */
+    DBJ_HOURS,          /* a number with 2 decimals */
+    DBJ_JSON,           /* the column's JSON text (jsonb) as JSON */
+};
+struct db_json_col {
+    const char *key;
+    int col;
+    enum db_json_type type;
+};
+
+/* Add row's columns base + cols[k].col to o as cols says ({NULL}-terminated). */
+void db_json_cols(struct json_object *o, const PGresult *r, int row, int base, const struct db_json_col *cols);
+
+/* A new object of row's columns (db_json_cols from column 0); ctx is the
+ * {NULL}-terminated columns, so it serves as a db_row_json. */
+struct json_object *db_row_object(const void *cols, const PGresult *r, int row);
+
 /* One page of a list endpoint. The statement answers at least one row:
  * the count of every matching row in column total_col of row 0, and the
  * page's rows (left-joined to that count) with id_col NULL when the page

@@ -410,3 +410,9 @@ void arg_time_bound(const struct request *req, const char *name, const char **da
     *date = a && a->i == 1 ? a->s : NULL;
     *ts = a && a->i == 2 ? a->s : NULL;
 }
+
+void arg_time_range(const struct request *req, struct time_range *t)
+{
+    arg_time_bound(req, "from", &t->from_date, &t->from_ts);
+    arg_time_bound(req, "to", &t->to_date, &t->to_ts);
+}

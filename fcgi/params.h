@@ -89,4 +89,10 @@ void arg_page(const struct request *req, long *limit, long *offset);
 /* A PT_TIME_BOUND: *date (as given) or *ts (exact UTC text); both NULL when absent. */
 void arg_time_bound(const struct request *req, const char *name, const char **date, const char **ts);
 
+/* A list's ?from= and ?to= (PT_TIME_BOUND each), as dates or instants. */
+struct time_range {
+    const char *from_date, *from_ts, *to_date, *to_ts;     /* NULL: not given */
+};
+void arg_time_range(const struct request *req, struct time_range *t);
+
 #endif

@@ -24,6 +24,8 @@ int listing_rows(const struct listing *l, long long hotel_id, const void *filter
     listing_args(&a, l, hotel_id, filter);
     db_arg_int(&a, limit);
     db_arg_int(&a, offset);
+    if (l->cols != NULL)
+        return db_page_rows(l->page, &a, l->total_col, l->id_col, db_row_object, l->cols, rows, total);
     return db_page_rows(l->page, &a, l->total_col, l->id_col, l->row, filter, rows, total);
 }
 

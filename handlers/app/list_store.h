@@ -20,7 +20,8 @@ struct listing {
     struct db_stmt *page;
     int total_col, id_col;
     void (*bind)(struct db_args *a, const void *filter);   /* NULL: no filter */
-    db_row_json row;                                         /* row i as JSON; ctx is the filter */
+    const struct db_json_col *cols;                          /* a row's JSON, declared (db.h) */
+    db_row_json row;                                         /* or written: row i; ctx is the filter */
     /* The CSV export (export_csv(), attendance/export_store.h) of every
      * matching row, or NULL: export_set takes $1 and bind()'s parameters
      * like the page; the file is "<export_name>-<hotel slug>.csv". */

@@ -79,8 +79,7 @@ void audit_filter_of(const struct request *req, struct audit_filter *f)
     memset(f, 0, sizeof *f);
     f->staff_id = arg_int(req, "staff_id");
     f->action = arg_str(req, "action");
-    arg_time_bound(req, "from", &f->from_date, &f->from_ts);
-    arg_time_bound(req, "to", &f->to_date, &f->to_ts);
+    arg_time_range(req, &f->when);
 }
 
 /* $2..$7 of both statements */
@@ -89,31 +88,25 @@ static void filter_args(struct db_args *a, const void *filter)
     const struct audit_filter *f = filter;
     db_arg_id(a, f->staff_id);
     db_arg_str(a, f->action);
-    db_arg_str(a, f->from_date);
-    db_arg_str(a, f->from_ts);
-    db_arg_str(a, f->to_date);
-    db_arg_str(a, f->to_ts);
+    db_arg_time_range(a, &f->when);
 }
 
-static struct json_object *audit_json(const void *filter, const PGresult *r, int i)
-{
-    struct json_object *o = json_object_new_object();
-    (void)filter;
-    jx_add_int(o, "id", db_ll(r, i, C_ID));
-    jx_add_str(o, "hotel", db_str(r, i, C_HOTEL));
-    jx_add_int(o, "staff", db_ll(r, i, C_STAFF));
-    jx_add_str(o, "staff_name", db_str(r, i, C_STAFF_NAME));
-    jx_add_str(o, "action", db_str(r, i, C_ACTION));
-    db_json_ll(o, "performed_by", r, i, C_BY);
-    jx_add_str(o, "performed_by_name", db_str(r, i, C_BY_NAME));
-    jx_add_str(o, "reason", db_str(r, i, C_REASON));
-    jx_add_bool(o, "consent_given", db_bool(r, i, C_CONSENT));
-    jx_add_str(o, "created_at", db_str(r, i, C_CREATED));
-    return o;
-}
+static const struct db_json_col audit_cols[] = {
+    {"id", C_ID, DBJ_INT},
+    {"hotel", C_HOTEL, DBJ_STR},
+    {"staff", C_STAFF, DBJ_INT},
+    {"staff_name", C_STAFF_NAME, DBJ_STR},
+    {"action", C_ACTION, DBJ_STR},
+    {"performed_by", C_BY, DBJ_INT_OR_NULL},
+    {"performed_by_name", C_BY_NAME, DBJ_STR},
+    {"reason", C_REASON, DBJ_STR},
+    {"consent_given", C_CONSENT, DBJ_BOOL},
+    {"created_at", C_CREATED, DBJ_STR},
+    {NULL, 0, 0},
+};
 
 const struct listing audit_listing = {
-    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .row = audit_json,
+    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .cols = audit_cols,
     .export_set = &st_export_set, .export_sql = export_sql, .export_name = "face-audit",
 };
 

@@ -14,7 +14,7 @@
 struct audit_filter {
     long long staff_id;          /* 0: any */
     const char *action;          /* NULL: any */
-    const char *from_date, *from_ts, *to_date, *to_ts;
+    struct time_range when;
 };
 
 /* The filter from the route's declared parameters (arg_*). */

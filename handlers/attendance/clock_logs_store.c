@@ -83,28 +83,25 @@ static void filter_args(struct db_args *a, const void *filter)
     db_arg_str(a, f->to);
 }
 
-static struct json_object *clocklog_json(const void *filter, const PGresult *r, int i)
-{
-    (void)filter;
-    struct json_object *o = json_object_new_object();
-    jx_add_int(o, "id", db_ll(r, i, C_ID));
-    jx_add_int(o, "staff_id", db_ll(r, i, C_STAFF));
-    jx_add_str(o, "staff_name", db_str(r, i, C_NAME));
-    db_json_ll(o, "department_id", r, i, C_DEPT);
-    jx_add_str(o, "time_in", db_str(r, i, C_IN));
-    jx_add_str(o, "time_out", db_str(r, i, C_OUT));
-    jx_add_double(o, "session_duration_hours", db_double(r, i, C_HOURS), 2);
-    db_json_ll(o, "roster_shift_id", r, i, C_SHIFT);
-    jx_add_bool(o, "is_unrostered", db_bool(r, i, C_UNROSTERED));
-    jx_add_bool(o, "is_approved", db_bool(r, i, C_APPROVED));
-    jx_add_bool(o, "verified_by_face", db_bool(r, i, C_FACE));
-    jx_add_str(o, "source", db_str(r, i, C_SOURCE));
-    jx_add_str(o, "long_session_ack_mode", db_str(r, i, C_ACK));
-    return o;
-}
+static const struct db_json_col clocklog_cols[] = {
+    {"id", C_ID, DBJ_INT},
+    {"staff_id", C_STAFF, DBJ_INT},
+    {"staff_name", C_NAME, DBJ_STR},
+    {"department_id", C_DEPT, DBJ_INT_OR_NULL},
+    {"time_in", C_IN, DBJ_STR},
+    {"time_out", C_OUT, DBJ_STR},
+    {"session_duration_hours", C_HOURS, DBJ_HOURS},
+    {"roster_shift_id", C_SHIFT, DBJ_INT_OR_NULL},
+    {"is_unrostered", C_UNROSTERED, DBJ_BOOL},
+    {"is_approved", C_APPROVED, DBJ_BOOL},
+    {"verified_by_face", C_FACE, DBJ_BOOL},
+    {"source", C_SOURCE, DBJ_STR},
+    {"long_session_ack_mode", C_ACK, DBJ_STR},
+    {NULL, 0, 0},
+};
 
 const struct listing clocklog_listing = {
-    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .row = clocklog_json,
+    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .cols = clocklog_cols,
     .export_set = &st_export_set, .export_sql = export_sql, .export_name = "clock-logs",
 };
 

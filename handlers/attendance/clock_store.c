@@ -56,19 +56,24 @@ static struct db_stmt st_use_token = {
     0,
 };
 
+static const struct db_json_col log_cols[] = {
+    {"id", 0, DBJ_INT},
+    {"staff_id", 1, DBJ_INT},
+    {"time_in", 2, DBJ_STR},
+    {"time_out", 3, DBJ_STR},
+    {"roster_shift_id", 4, DBJ_INT_OR_NULL},
+    {"verified_by_face", 5, DBJ_BOOL},
+    {"is_unrostered", 6, DBJ_BOOL},
+    {"is_approved", 7, DBJ_BOOL},
+    {"long_session_ack_mode", 8, DBJ_STR},
+    {"source", 9, DBJ_STR},
+    {NULL, 0, 0},
+};
+
 struct json_object *log_json(const PGresult *r, int row, int c)
 {
     struct json_object *o = json_object_new_object();
-    jx_add_int(o, "id", db_ll(r, row, c));
-    jx_add_int(o, "staff_id", db_ll(r, row, c + 1));
-    jx_add_str(o, "time_in", db_str(r, row, c + 2));
-    jx_add_str(o, "time_out", db_str(r, row, c + 3));
-    db_json_ll(o, "roster_shift_id", r, row, c + 4);
-    jx_add_bool(o, "verified_by_face", db_bool(r, row, c + 5));
-    jx_add_bool(o, "is_unrostered", db_bool(r, row, c + 6));
-    jx_add_bool(o, "is_approved", db_bool(r, row, c + 7));
-    jx_add_str(o, "long_session_ack_mode", db_str(r, row, c + 8));
-    jx_add_str(o, "source", db_str(r, row, c + 9));
+    db_json_cols(o, r, row, c, log_cols);
     return o;
 }
 

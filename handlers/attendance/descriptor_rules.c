@@ -32,6 +32,19 @@ descriptor_from_json(struct json_object *v, float out[DESCRIPTOR_DIM])
     return 0;
 }
 
+void
+descriptor_to_le(const float d[DESCRIPTOR_DIM], unsigned char out[DESCRIPTOR_BYTES])
+{
+    for (int i = 0; i < DESCRIPTOR_DIM; i++) {
+        unsigned int u;
+        memcpy(&u, &d[i], 4);
+        out[4 * i] = (unsigned char)u;
+        out[4 * i + 1] = (unsigned char)(u >> 8);
+        out[4 * i + 2] = (unsigned char)(u >> 16);
+        out[4 * i + 3] = (unsigned char)(u >> 24);
+    }
+}
+
 int
 descriptor_valid_json(struct json_object *v)
 {

@@ -12,6 +12,11 @@
  * array, wrong length, a non-number, NaN/Infinity, out of float range). */
 int descriptor_from_json(struct json_object *v, float out[DESCRIPTOR_DIM]);
 
+/* The descriptor as DESCRIPTOR_DIM little-endian float32s (what the
+ * database seals and what an embedding is in base64). */
+#define DESCRIPTOR_BYTES (DESCRIPTOR_DIM * 4)
+void descriptor_to_le(const float d[DESCRIPTOR_DIM], unsigned char out[DESCRIPTOR_BYTES]);
+
 /* 1 when descriptor_from_json would take v (a route's declared check). */
 int descriptor_valid_json(struct json_object *v);
 

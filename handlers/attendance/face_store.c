@@ -92,18 +92,6 @@ static size_t aad(char *buf, size_t size, long long hotel_id, long long staff_id
     return n > 0 ? (size_t)n : 0;
 }
 
-/* The descriptor as little-endian float32 bytes. */
-static void to_bytes(const float *d, unsigned char *out)
-{
-    for (int i = 0; i < DESCRIPTOR_DIM; i++) {
-        unsigned int u;
-        memcpy(&u, &d[i], 4);
-        out[4 * i] = (unsigned char)u;
-        out[4 * i + 1] = (unsigned char)(u >> 8);
-        out[4 * i + 2] = (unsigned char)(u >> 16);
-        out[4 * i + 3] = (unsigned char)(u >> 24);
-    }
-}
 
 static void from_bytes(const unsigned char *in, float *d)
 {
@@ -117,7 +105,7 @@ static void from_bytes(const unsigned char *in, float *d)
 int face_store_put(long long hotel_id, long long staff_id, const float *descriptor,
                    int consent, const char *source, long long registered_by, int *replaced)
 {
-    unsigned char plain[DESCRIPTOR_DIM * 4], sealed[FACE_SEALED_LEN];
+    unsigned char plain[DESCRIPTOR_BYTES], sealed[FACE_SEALED_LEN];
     char ad[96], hex[2 + 2 * FACE_SEALED_LEN + 1] = "\\x";
     struct db_args a;
 
@@ -125,7 +113,7 @@ int face_store_put(long long hotel_id, long long staff_id, const float *descript
         log_error("FACECLOCK_DATA_KEY is not set: face data cannot be stored");
         return -1;
     }
-    to_bytes(descriptor, plain);
+    descriptor_to_le(descriptor, plain);
     int rc = crypto_seal(g_config.data_key, ad, aad(ad, sizeof ad, hotel_id, staff_id),
                          plain, sizeof plain, sealed);
     memset(plain, 0, sizeof plain);
@@ -178,7 +166,7 @@ static int hexval(int c)
 
 int face_unseal(long long hotel_id, long long staff_id, const char *bytea_hex, float *out)
 {
-    unsigned char sealed[FACE_SEALED_LEN], plain[DESCRIPTOR_DIM * 4];
+    unsigned char sealed[FACE_SEALED_LEN], plain[DESCRIPTOR_BYTES];
     char ad[96];
 
     if (!g_config.has_data_key || bytea_hex == NULL || strncmp(bytea_hex, "\\x", 2) != 0 ||

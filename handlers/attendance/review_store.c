@@ -81,10 +81,11 @@ static struct db_stmt st_ack_set = {
 static struct json_object *pending_json(const void *filter, const PGresult *r, int i)
 {
     (void)filter;
+    static const struct db_json_col more[] = {
+        {"staff_name", 0, DBJ_STR}, {"department_id", 1, DBJ_INT_OR_NULL}, {"force_reason", 2, DBJ_STR}, {NULL, 0, 0},
+    };
     struct json_object *o = log_json(r, i, 0);
-    jx_add_str(o, "staff_name", db_str(r, i, L_END));
-    db_json_ll(o, "department_id", r, i, L_END + 1);
-    jx_add_str(o, "force_reason", db_str(r, i, L_END + 2));
+    db_json_cols(o, r, i, L_END, more);
     return o;
 }
 
@@ -119,12 +120,12 @@ static struct json_object *open_json(const void *filter, const PGresult *r, int 
 {
     struct safety_flags f;
     session_flags(r, i, O_SESSION, filter, &f);
+    static const struct db_json_col cols[] = {
+        {"log_id", O_LOG, DBJ_INT}, {"staff_id", O_STAFF, DBJ_INT}, {"staff_name", O_NAME, DBJ_STR},
+        {"department_id", O_DEPT, DBJ_INT_OR_NULL}, {"time_in", O_IN, DBJ_STR}, {NULL, 0, 0},
+    };
     struct json_object *o = json_object_new_object();
-    jx_add_int(o, "log_id", db_ll(r, i, O_LOG));
-    jx_add_int(o, "staff_id", db_ll(r, i, O_STAFF));
-    jx_add_str(o, "staff_name", db_str(r, i, O_NAME));
-    db_json_ll(o, "department_id", r, i, O_DEPT);
-    jx_add_str(o, "time_in", db_str(r, i, O_IN));
+    db_json_cols(o, r, i, 0, cols);
     safety_flags_json(o, &f);
     return o;
 }

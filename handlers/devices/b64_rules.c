@@ -109,16 +109,8 @@ size_t b64_encode(const unsigned char *in, size_t n, char *out)
 
 void b64_descriptor(const float d[DESCRIPTOR_DIM], char *out)
 {
-    unsigned char le[DESCRIPTOR_DIM * 4];
+    unsigned char le[DESCRIPTOR_BYTES];
 
-    for (int i = 0; i < DESCRIPTOR_DIM; i++) {
-        unsigned int u;
-
-        memcpy(&u, &d[i], 4);
-        le[4 * i] = (unsigned char)u;
-        le[4 * i + 1] = (unsigned char)(u >> 8);
-        le[4 * i + 2] = (unsigned char)(u >> 16);
-        le[4 * i + 3] = (unsigned char)(u >> 24);
-    }
+    descriptor_to_le(d, le);
     b64_encode(le, sizeof le, out);
 }

@@ -67,22 +67,17 @@ int event_record(const struct device_event *e, long long *id)
     return stored;
 }
 
-static struct json_object *event_json(const void *filter, const PGresult *r, int i)
-{
-    struct json_object *o = json_object_new_object();
-    const char *meta = PQgetvalue(r, i, C_METADATA);
-    (void)filter;
-    jx_add_int(o, "id", db_ll(r, i, C_ID));
-    jx_add_str(o, "event_id", db_str(r, i, C_EVENT_ID));
-    jx_add_str(o, "device_id", db_str(r, i, C_DEVICE));
-    jx_add_str(o, "event_type", db_str(r, i, C_TYPE));
-    jx_add_str(o, "event_timestamp", db_str(r, i, C_TIMESTAMP));
-    jx_add_str(o, "employee_id", db_str(r, i, C_EMPLOYEE));
-    /* jsonb text as stored, within the parser's limits since it passed them on the way in */
-    json_object_object_add(o, "metadata", jx_parse(meta, strlen(meta)));
-    jx_add_str(o, "received_at", db_str(r, i, C_RECEIVED));
-    return o;
-}
+static const struct db_json_col event_cols[] = {
+    {"id", C_ID, DBJ_INT},
+    {"event_id", C_EVENT_ID, DBJ_STR},
+    {"device_id", C_DEVICE, DBJ_STR},
+    {"event_type", C_TYPE, DBJ_STR},
+    {"event_timestamp", C_TIMESTAMP, DBJ_STR},
+    {"employee_id", C_EMPLOYEE, DBJ_STR},
+    {"metadata", C_METADATA, DBJ_JSON},
+    {"received_at", C_RECEIVED, DBJ_STR},
+    {NULL, 0, 0},
+};
 
 /* $2..$7 of the listing */
 static void filter_args(struct db_args *a, const void *filter)
@@ -90,12 +85,9 @@ static void filter_args(struct db_args *a, const void *filter)
     const struct event_filter *f = filter;
     db_arg_str(a, f->device);
     db_arg_str(a, f->employee);
-    db_arg_str(a, f->from_date);
-    db_arg_str(a, f->from_ts);
-    db_arg_str(a, f->to_date);
-    db_arg_str(a, f->to_ts);
+    db_arg_time_range(a, &f->when);
 }
 
 const struct listing event_list = {
-    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .row = event_json,
+    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .cols = event_cols,
 };

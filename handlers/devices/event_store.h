@@ -27,7 +27,7 @@ int event_record(const struct device_event *e, long long *id);
  * newest first. */
 struct event_filter {
     const char *device, *employee;
-    const char *from_date, *from_ts, *to_date, *to_ts;
+    struct time_range when;
 };
 extern const struct listing event_list;
 

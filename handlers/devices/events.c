@@ -41,9 +41,8 @@ void h_events_create(struct request *req)
 
 void h_events_list(struct request *req)
 {
-    struct event_filter f = {arg_str(req, "device_id"), arg_str(req, "employee_id"), NULL, NULL, NULL, NULL};
+    struct event_filter f = {.device = arg_str(req, "device_id"), .employee = arg_str(req, "employee_id")};
 
-    arg_time_bound(req, "from", &f.from_date, &f.from_ts);
-    arg_time_bound(req, "to", &f.to_date, &f.to_ts);
+    arg_time_range(req, &f.when);
     listing_reply(req, &event_list, &f);
 }

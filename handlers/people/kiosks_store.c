@@ -36,15 +36,9 @@ static struct db_stmt st_kiosk_me = {
 };
 
 /* KIOSK_COLS of row i */
-static struct json_object *kiosk_json(const PGresult *r, int i)
-{
-    struct json_object *o = json_object_new_object();
-    jx_add_int(o, "id", db_ll(r, i, 0));
-    jx_add_str(o, "name", db_str(r, i, 1));
-    jx_add_str(o, "created_at", db_str(r, i, 2));
-    jx_add_str(o, "revoked_at", db_str(r, i, 3));
-    return o;
-}
+static const struct db_json_col kiosk_cols[] = {
+    {"id", 0, DBJ_INT}, {"name", 1, DBJ_STR}, {"created_at", 2, DBJ_STR}, {"revoked_at", 3, DBJ_STR}, {NULL, 0, 0},
+};
 
 int kiosk_next_id(long long *id)
 {
@@ -70,19 +64,13 @@ struct json_object *kiosk_insert(long long hotel_id, long long id, const char *n
     db_arg_id(&a, created_by);
     if ((r = db_run(&st_insert, &a)) == NULL)
         return NULL;
-    struct json_object *o = kiosk_json(r, 0);
+    struct json_object *o = db_row_object(kiosk_cols, r, 0);
     PQclear(r);
     return o;
 }
 
-static struct json_object *kiosk_row_json(const void *filter, const PGresult *r, int i)
-{
-    (void)filter;
-    return kiosk_json(r, i);
-}
-
 const struct listing kiosk_listing = {
-    .page = &st_list, .total_col = 4, .id_col = 0, .row = kiosk_row_json,
+    .page = &st_list, .total_col = 4, .id_col = 0, .cols = kiosk_cols,
 };
 
 int kiosk_rows(long long hotel_id, long limit, long offset, struct json_object **rows, long long *total)
@@ -102,7 +90,7 @@ int kiosk_revoke(long long hotel_id, long long id, struct json_object **kiosk)
         return -1;
     int found = PQntuples(r) == 1;
     if (found)
-        *kiosk = kiosk_json(r, 0);
+        *kiosk = db_row_object(kiosk_cols, r, 0);
     PQclear(r);
     return found;
 }

@@ -31,24 +31,21 @@ static void filter_args(struct db_args *a, const void *filter)
     db_arg_str(a, f->is_active);
 }
 
-static struct json_object *staff_json(const void *filter, const PGresult *r, int i)
-{
-    (void)filter;
-    struct json_object *o = json_object_new_object();
-    jx_add_int(o, "id", db_ll(r, i, 0));
-    jx_add_str(o, "employee_code", db_str(r, i, 1));
-    jx_add_str(o, "first_name", db_str(r, i, 2));
-    jx_add_str(o, "last_name", db_str(r, i, 3));
-    db_json_ll(o, "department_id", r, i, 4);
-    jx_add_str(o, "role", db_str(r, i, 5));
-    jx_add_bool(o, "is_active", db_bool(r, i, 6));
-    jx_add_str(o, "username", db_str(r, i, 7));
-    jx_add_bool(o, "has_registered_face", db_bool(r, i, 8));
-    return o;
-}
+static const struct db_json_col staff_cols[] = {
+    {"id", 0, DBJ_INT},
+    {"employee_code", 1, DBJ_STR},
+    {"first_name", 2, DBJ_STR},
+    {"last_name", 3, DBJ_STR},
+    {"department_id", 4, DBJ_INT_OR_NULL},
+    {"role", 5, DBJ_STR},
+    {"is_active", 6, DBJ_BOOL},
+    {"username", 7, DBJ_STR},
+    {"has_registered_face", 8, DBJ_BOOL},
+    {NULL, 0, 0},
+};
 
 const struct listing staff_listing = {
-    .page = &st_list, .total_col = 9, .id_col = 0, .bind = filter_args, .row = staff_json,
+    .page = &st_list, .total_col = 9, .id_col = 0, .bind = filter_args, .cols = staff_cols,
 };
 
 int staff_rows(long long hotel_id, const struct staff_filter *f, long limit, long offset,

@@ -191,6 +191,31 @@ START_TEST(distance)
 }
 END_TEST
 
+/* float32 little-endian: the bytes the database seals and base64 carries */
+static const struct {
+    float v;
+    unsigned char le[4];
+} le_tab[] = {
+    {0.0f, {0x00, 0x00, 0x00, 0x00}},
+    {1.0f, {0x00, 0x00, 0x80, 0x3f}},
+    {-2.5f, {0x00, 0x00, 0x20, 0xc0}},
+    {0.1f, {0xcd, 0xcc, 0xcc, 0x3d}},
+};
+
+START_TEST(to_le)
+{
+    float d[DESCRIPTOR_DIM];
+    unsigned char out[DESCRIPTOR_BYTES];
+
+    for (int i = 0; i < DESCRIPTOR_DIM; i++)
+        d[i] = i == 127 ? le_tab[_i].v : 0.0f;
+    descriptor_to_le(d, out);
+    ck_assert_mem_eq(out + 4 * 127, le_tab[_i].le, 4);
+    for (int i = 0; i < 4 * 127; i++)
+        ck_assert_uint_eq(out[i], 0);
+}
+END_TEST
+
 UNIT_SUITE(suite_descriptor)
 {
     Suite *s = suite_create("descriptor");
@@ -202,6 +227,10 @@ UNIT_SUITE(suite_descriptor)
     tcase_add_loop_test(tc, refuses_non_arrays, 0, NELEM(bad_roots));
     tcase_add_loop_test(tc, refuses_non_finite, 0, NELEM(unspellable));
     tcase_add_test(tc, refuses_null_pointer);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("to_le");
+    tcase_add_loop_test(tc, to_le, 0, NELEM(le_tab));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("distance");
