@@ -36,8 +36,10 @@ int jx_has(struct json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v != NULL;
 }
 
-/* Fetch key: 1 found (non-null), 0 absent/null, and whether that is allowed. */
-static int get(struct json_object *o, const char *key, int required,
+/* Fetch key as a value of type t (json_type_double: any number): 1 found;
+ * 0 when absent or null (*rc 0, or -1 with *why when it is required) or
+ * of another type (*rc -1, *why = type_why). */
+static int get(struct json_object *o, const char *key, int required, json_type t, const char *type_why,
                struct json_object **v, const char **why, int *rc)
 {
     *v = NULL;
@@ -45,6 +47,12 @@ static int get(struct json_object *o, const char *key, int required,
         *rc = required ? -1 : 0;
         if (required)
             *why = "is required";
+        return 0;
+    }
+    json_type got = json_object_get_type(*v);
+    if (got != t && !(t == json_type_double && got == json_type_int)) {
+        *rc = -1;
+        *why = type_why;
         return 0;
     }
     return 1;
@@ -55,12 +63,8 @@ int jx_string(struct json_object *o, const char *key, int required, size_t max_c
 {
     struct json_object *v;
     int rc;
-    if (!get(o, key, required, &v, why, &rc))
+    if (!get(o, key, required, json_type_string, "must be a string", &v, why, &rc))
         return rc;
-    if (!json_object_is_type(v, json_type_string)) {
-        *why = "must be a string";
-        return -1;
-    }
     const char *s = json_object_get_string(v);
     if ((size_t)json_object_get_string_len(v) != strlen(s)) {
         *why = "must not contain NUL characters";
@@ -79,12 +83,8 @@ int jx_id(struct json_object *o, const char *key, int required, long long *out,
 {
     struct json_object *v;
     int rc;
-    if (!get(o, key, required, &v, why, &rc))
+    if (!get(o, key, required, json_type_int, "must be a positive whole number", &v, why, &rc))
         return rc;
-    if (!json_object_is_type(v, json_type_int)) {
-        *why = "must be a positive whole number";
-        return -1;
-    }
     int64_t n = json_object_get_int64(v);
     if (n < 1 || n > (1LL << 53)) {
         *why = "must be a positive whole number";
@@ -99,12 +99,8 @@ int jx_int(struct json_object *o, const char *key, int required, long min, long 
 {
     struct json_object *v;
     int rc;
-    if (!get(o, key, required, &v, why, &rc))
+    if (!get(o, key, required, json_type_int, "must be a whole number", &v, why, &rc))
         return rc;
-    if (!json_object_is_type(v, json_type_int)) {
-        *why = "must be a whole number";
-        return -1;
-    }
     int64_t n = json_object_get_int64(v);
     /* json-c clamps what does not fit: past INT64_MAX it reads as a larger
      * uint64, below INT64_MIN as INT64_MIN. Refuse both. */
@@ -121,12 +117,8 @@ int jx_double(struct json_object *o, const char *key, int required, double min,
 {
     struct json_object *v;
     int rc;
-    if (!get(o, key, required, &v, why, &rc))
+    if (!get(o, key, required, json_type_double, "must be a number", &v, why, &rc))
         return rc;
-    if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
-        *why = "must be a number";
-        return -1;
-    }
     double d = json_object_get_double(v);
     if (!isfinite(d) || d < min || d > max) {
         *why = "is out of range";
@@ -140,12 +132,8 @@ int jx_bool(struct json_object *o, const char *key, int required, int *out, cons
 {
     struct json_object *v;
     int rc;
-    if (!get(o, key, required, &v, why, &rc))
+    if (!get(o, key, required, json_type_boolean, "must be true or false", &v, why, &rc))
         return rc;
-    if (!json_object_is_type(v, json_type_boolean)) {
-        *why = "must be true or false";
-        return -1;
-    }
     *out = json_object_get_boolean(v);
     return 0;
 }
