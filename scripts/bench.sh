@@ -380,7 +380,7 @@ export_once() {
 
 # psql_copy_secs SELECT [SET-STATEMENT] — seconds psql takes to \copy the
 # rows of SELECT to /dev/null as CSV with a header, inside one transaction
-# after SET-STATEMENT (as export.c does). Prints the seconds.
+# after SET-STATEMENT (as attendance/export_store.c does). Prints the seconds.
 psql_copy_secs() {
     local select=$1 set=${2:-SELECT 1} t0 t1
     t0=$EPOCHREALTIME

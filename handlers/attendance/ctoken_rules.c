@@ -1,4 +1,4 @@
-/* ctoken.c — owns the confirmation tokens of the unrostered flow
+/* ctoken_rules.c — owns the confirmation tokens of the unrostered flow
  * (contract 5.5, 5.6): making them (HMAC-SHA-256 over
  * "<hotel>.<staff>.<expires>.<nonce>") and checking them strictly. Pure
  * apart from the nonce's randomness; single use is the database's. */

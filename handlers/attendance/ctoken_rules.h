@@ -1,4 +1,4 @@
-/* ctoken.h — confirmation tokens for the unrostered flow (contract 5.5,
+/* ctoken_rules.h — confirmation tokens for the unrostered flow (contract 5.5,
  * 5.6): signed with HMAC-SHA-256, bound to a hotel and a staff member,
  * expiring, and carrying a random nonce the database remembers once used.
  * Format: "<hotel_id>.<staff_id>.<expires unix>.<nonce 32 hex>.<mac 64 hex>".

@@ -1,4 +1,4 @@
-/* export.c — owns the streamed CSV exports: one transaction that puts the
+/* export_store.c — owns the streamed CSV exports: one transaction that puts the
  * filters in place (set_config) and COPYs the rows straight to the client,
  * one row in memory at a time. */
 #include <string.h>

@@ -1,4 +1,4 @@
-/* export.h — CSV exports streamed straight from PostgreSQL to the client
+/* export_store.h — CSV exports streamed straight from PostgreSQL to the client
  * (COPY ... TO STDOUT), in constant memory whatever the number of rows,
  * and the SQL fragments the attendance listings and their exports share. */
 #ifndef FC_EXPORT_H
@@ -14,7 +14,7 @@
     "ELSE " s ".first_name || ' ' || " s ".last_name END"
 
 /* Hours from a numeric number of seconds, 2 decimals, half away from zero:
- * the same value safety_hours() (safety.c) gives. */
+ * the same value safety_hours() (safety_rules.c) gives. */
 #define SQL_HOURS(secs) "round(round((" secs ") / 36) / 100, 2)"
 
 /* RFC 3339 UTC with Z, exactly as fc_ts() (sql/001_core.sql) writes it.
@@ -46,7 +46,7 @@
  * (RFC 4180), as an attachment named filename. Always answers: a failure
  * before the first data row is an ordinary JSON error; after it the status
  * is gone, so it is logged and the connection to nginx cut without
- * FCGI_END_REQUEST (see cut_connection() in export.c). */
+ * FCGI_END_REQUEST (see cut_connection() in export_store.c). */
 void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
                 const char *copy_sql, const char *filename);
 

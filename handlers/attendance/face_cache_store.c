@@ -1,4 +1,4 @@
-/* face_cache.c — per-worker hotel views (face_cache.h), one per recently
+/* face_cache_store.c — per-worker hotel views (face_cache_store.h), one per recently
  * used hotel, least recently used evicted. A reload reads the staff with
  * their sealed descriptors, the departments and the settings, and replaces
  * the hotel's memory whole. */

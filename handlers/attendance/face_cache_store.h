@@ -1,4 +1,4 @@
-/* face_cache.h — each worker keeps, per hotel it serves, what a scan
+/* face_cache_store.h — each worker keeps, per hotel it serves, what a scan
  * decides with: the active staff (names, departments) and their
  * descriptors, unsealed, the department names and the attendance settings.
  * It reloads a hotel only when the hotel's face_version (moved by triggers

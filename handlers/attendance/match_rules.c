@@ -1,4 +1,4 @@
-/* match.c — owns 1:N matching (contract 5.2): the vectorised nearest-
+/* match_rules.c — owns 1:N matching (contract 5.2): the vectorised nearest-
  * neighbour scan over a face_set and the decision radius → minimum
  * confidence → ambiguity. Pure: no I/O, no allocation. */
 #include <math.h>

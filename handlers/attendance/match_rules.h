@@ -1,6 +1,6 @@
-/* match.h — 1:N matching of a scanned descriptor against a hotel's
+/* match_rules.h — 1:N matching of a scanned descriptor against a hotel's
  * registered descriptors (contract 5.2). Pure; the set is plain memory the
- * worker keeps (face_cache.c). Distances are computed with GCC vector
+ * worker keeps (face_cache_store.c). Distances are computed with GCC vector
  * extensions, so a scan of 10 000 descriptors takes well under 0.5 ms. */
 #ifndef FC_MATCH_H
 #define FC_MATCH_H

@@ -1,4 +1,4 @@
-/* purge.c — `faceclock purge`: removes face data older than each hotel's
+/* purge_cmd.c — `faceclock purge`: removes face data older than each hotel's
  * face_data_retention_days (face_data.registered_at) and writes one
  * REVOKED audit row ("retention expired") per removal, in one statement,
  * so both happen or neither does; then trims the devices' change log to

@@ -1,4 +1,4 @@
-/* roster.c — owns the roster windows of contract 5.5: civil dates to
+/* roster_rules.c — owns the roster windows of contract 5.5: civil dates to
  * local-epoch seconds, a shift's [start − early, end] window (overnight
  * shifts end the next day), its planned length, and which shift a scan
  * belongs to. Hotel-local wall-clock seconds only; time zones are the

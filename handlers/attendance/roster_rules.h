@@ -1,4 +1,4 @@
-/* roster.h — which rostered shift a scan belongs to (contract 5.5): a
+/* roster_rules.h — which rostered shift a scan belongs to (contract 5.5): a
  * shift's window is [start - clock_in_early_minutes, end] in the hotel's
  * local wall-clock time; end before start means it ends the next day.
  * Times are "local epoch" seconds: seconds since 1970-01-01 00:00 of the

@@ -1,4 +1,4 @@
-/* b64.c — owns base64 for the API (b64.h). libb64 does the arithmetic;
+/* b64_rules.c — owns base64 for the API (b64_rules.h). libb64 does the arithmetic;
  * what it does not do is here: it skips characters it does not know and
  * wraps its output every 72 characters, so text is validated strictly
  * before it is decoded, and output is produced in runs too short to wrap. */

@@ -1,4 +1,4 @@
-/* b64.h — base64 (RFC 4648 standard alphabet, padded, unwrapped) on
+/* b64_rules.h — base64 (RFC 4648 standard alphabet, padded, unwrapped) on
  * libb64: strict decoding of what clients send (data URLs) with the size
  * known before anything is written, encoding of bytes, and a descriptor
  * as base64 of little-endian float32 (the form edge devices and the

@@ -10,7 +10,7 @@
 enum pose { POSE_FRONT = 0, POSE_LEFT, POSE_RIGHT, POSE_UP, POSE_DOWN, POSE_COUNT };
 
 /* each capture within this distance of the mean (compared at single
- * precision, as match.c compares its radius: 0.6 agrees, 0.6000001 not) */
+ * precision, as match_rules.c compares its radius: 0.6 agrees, 0.6000001 not) */
 #define CAPTURE_AGREEMENT 0.6
 
 /* "front", ... ; NULL for a value outside the enum */

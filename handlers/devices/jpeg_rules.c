@@ -1,4 +1,4 @@
-/* jpeg.c — owns JPEG decoding, thumbnails and encoding (jpeg.h) on
+/* jpeg_rules.c — owns JPEG decoding, thumbnails and encoding (jpeg_rules.h) on
  * libturbojpeg 2.x. A handle is made per call: captures are rare, and a
  * function without hidden state is simpler to test and to reason about. */
 #include <stdlib.h>

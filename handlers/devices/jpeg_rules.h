@@ -1,4 +1,4 @@
-/* jpeg.h — JPEG images held in memory, through libturbojpeg: decoding
+/* jpeg_rules.h — JPEG images held in memory, through libturbojpeg: decoding
  * that refuses anything but a whole, valid JPEG of bounded size; the
  * square thumbnail (centre-cropped, then area-averaged, never stretched);
  * encoding. Pure: no I/O. Pixel buffers are RGB, 3 bytes a pixel, rows

@@ -22,7 +22,7 @@ enum target_col { TC_NAME, TC_PK, TC_FACE, TC_PROVISIONED, TC_HEARTBEAT_AGE };
 
 /* The person by employee code, then their face data, each row held (FOR
  * SHARE) until the push commits. The order is that of registration and
- * revocation (face.c: staff, then face_data, then the hotel's versions
+ * revocation (face_store.c: staff, then face_data, then the hotel's versions
  * from its triggers), so the two queue rather than deadlock: a revocation
  * running at the same time waits, and its trigger then removes what this
  * push adds; when it went first, this finds no face data. Holding

@@ -1,5 +1,5 @@
-/* chart.c — owns the SVG chart of worked hours and overtime per
- * department (chart.h): the axis, the bar geometry, the cut labels and the
+/* chart_rules.c — owns the SVG chart of worked hours and overtime per
+ * department (chart_rules.h): the axis, the bar geometry, the cut labels and the
  * markup, every text escaped by tpl_escape_append. Pure. */
 #include <math.h>
 #include <stdarg.h>

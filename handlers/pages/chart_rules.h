@@ -1,4 +1,4 @@
-/* chart.h — the dashboard's server-drawn SVG chart of this week's worked
+/* chart_rules.h — the dashboard's server-drawn SVG chart of this week's worked
  * hours per department with the overtime among them: one row per
  * department, a bar of worked hours and under it a bar of overtime, on a
  * shared axis of round numbers. Labels come from the PMS, so every text

@@ -1,4 +1,4 @@
-/* pages_common.c — owns what the dashboard's pages share (pages.h): the
+/* chrome_store.c — owns what the dashboard's pages share (chrome_store.h): the
  * chrome's context (user, hotel, navigation by the route table, CSRF
  * token), department names, paging links and filter query strings. */
 #include <stdio.h>

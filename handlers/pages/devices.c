@@ -1,4 +1,4 @@
-/* pages_devices.c — GET /dashboard/devices: the hotel's edge devices with
+/* devices.c — GET /dashboard/devices: the hotel's edge devices with
  * their status (online / offline / provisioning), lifecycle, last
  * heartbeat and enrolled profiles (the device API's listing,
  * devices/device_store.h), filtered by status. */

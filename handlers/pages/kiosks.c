@@ -1,4 +1,4 @@
-/* pages_kiosks.c — GET /dashboard/kiosks: the hotel's kiosks (the kiosk
+/* kiosks.c — GET /dashboard/kiosks: the hotel's kiosks (the kiosk
  * API's rows, kiosks_store.h) with revoke for the active ones, and the form
  * that creates one (POST kiosks/ from the browser, which shows the key
  * once: it is never stored in clear). */

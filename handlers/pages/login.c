@@ -1,4 +1,4 @@
-/* pages_login.c — GET /dashboard/login (the sign-in form; the browser
+/* login.c — GET /dashboard/login (the sign-in form; the browser
  * posts it to POST /api/auth/login, which sets the session cookie, and
  * goes on to ?next=, a dashboard path only) and GET /dashboard/logout
  * (the sign-out button; POST /api/auth/logout with the CSRF token). */

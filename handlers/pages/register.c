@@ -1,4 +1,4 @@
-/* pages_register.c — GET /dashboard/staff/{staff_id}/register: a manager
+/* register.c — GET /dashboard/staff/{staff_id}/register: a manager
  * registers one staff member's face from the camera (docs/pages.md,
  * "Face registration"). The page shows who, whether they already have face
  * data, and what the hotel's rules (contract 5.3) would refuse;

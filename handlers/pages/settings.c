@@ -1,4 +1,4 @@
-/* pages_settings.c — GET /dashboard/settings: the hotel's attendance
+/* settings.c — GET /dashboard/settings: the hotel's attendance
  * settings (contract 5.1) as a form, sent by the browser as PATCH
  * attendance/settings/; a 400 VALIDATION_ERROR is shown by the field it
  * names. Read-only for a role that may read but not change them (hr). */

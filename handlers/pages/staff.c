@@ -1,4 +1,4 @@
-/* pages_staff.c — GET /dashboard/staff: the hotel's staff (the staff
+/* staff.c — GET /dashboard/staff: the hotel's staff (the staff
  * API's rows, staff_store.h) with their face data status, the revoke action
  * (a reason is required; DELETE revoke-face/{staff_id}/ from the browser),
  * a link to register a face (/dashboard/staff/{id}/register, the
