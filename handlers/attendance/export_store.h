@@ -46,7 +46,7 @@
  * (RFC 4180), as an attachment named filename. Always answers: a failure
  * before the first data row is an ordinary JSON error; after it the status
  * is gone, so it is logged and the connection to nginx cut without
- * FCGI_END_REQUEST (see cut_connection() in export_store.c). */
+ * FCGI_END_REQUEST (resp_abort(), fcgi/response.h). */
 void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
                 const char *copy_sql, const char *filename);
 

@@ -1,4 +1,4 @@
-/* chrome_store.h — what the dashboard's page handlers (handlers/pages/*.c) share
+/* chrome_store.h — what the dashboard's page handlers (handlers/pages/) share
  * (handlers/pages/chrome_store.c): the page chrome's context, the caller's
  * rights as the route table gives them, department names, the paging
  * links of list pages and the filters' query strings. */
