@@ -1,10 +1,12 @@
-/* pms_rules.c — checks of a PMS sync document that need no database, and
- * what a database constraint a row broke means for that row. */
+/* pms_rules.c — checks of a PMS sync document that need no database, what
+ * a database constraint a row broke means for that row, and the mark that
+ * proves a re-synced password unchanged. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "crypto.h"
 #include "jsonx.h"
 #include "pms_rules.h"
 #include "validate.h"
@@ -52,6 +54,27 @@ int pms_row_refused(struct pms_error *e, const char *section, size_t i, const ch
             return bad(e, section, i, constraint_fields[k].key, constraint_fields[k].why);
     snprintf(f, sizeof f, "%s[%zu]", section, i);
     return pms_fail(e, f, "%s is not valid: %s.", f, db_message);
+}
+
+int pms_password_mark(const unsigned char key[32], const char *hash, const char *password,
+                      unsigned char out[PMS_MARK_LEN])
+{
+    static const char label[] = "faceclock:pms-password-mark:v1";
+    unsigned char sub[32], msg[CRYPTO_HASH_MAX + 1 + 1024];
+    size_t nh = strlen(hash), np = strlen(password);
+    int rc;
+
+    if (nh >= CRYPTO_HASH_MAX || np > 1024)
+        return -1;
+    if (crypto_hmac_sha256(key, 32, label, sizeof label - 1, sub) < 0)
+        return -1;
+    memcpy(msg, hash, nh);
+    msg[nh] = '\0';
+    memcpy(msg + nh + 1, password, np);
+    rc = crypto_hmac_sha256(sub, sizeof sub, msg, nh + 1 + np, out);
+    memset(sub, 0, sizeof sub);
+    memset(msg, 0, sizeof msg);
+    return rc;
 }
 
 static int section(struct json_object *doc, const char *name, struct json_object **arr,

@@ -1,7 +1,8 @@
 /* pms_rules.h — validation of a PMS sync document (contract section 4)
  * before anything touches the database: shapes, formats, ranges and
  * duplicates within the document; and how a row the database refused is
- * named to the client. Pure; unit-tested. */
+ * named to the client; the mark that proves a re-synced password is the
+ * one already hashed. Pure; unit-tested. */
 #ifndef FC_PMS_RULES_H
 #define FC_PMS_RULES_H
 
@@ -29,5 +30,15 @@ int pms_fail(struct pms_error *e, const char *field, const char *fmt, ...)
  * Returns -1. */
 int pms_row_refused(struct pms_error *e, const char *section, size_t i, const char *constraint,
                     const char *db_message);
+
+/* The mark of password beside the scrypt hash it was hashed into:
+ * HMAC-SHA-256 under a key derived from key (the server's 32-byte data
+ * key) of hash, a NUL and password; out gets 32 bytes. A re-sync whose
+ * mark equals the stored one (constant time) sends the password already
+ * hashed, proven without an scrypt; bound to hash, so a hash written by
+ * any other path is not proven by an old mark. 0, or -1 (too long). */
+#define PMS_MARK_LEN 32
+int pms_password_mark(const unsigned char key[32], const char *hash, const char *password,
+                      unsigned char out[PMS_MARK_LEN]);
 
 #endif

@@ -1,8 +1,10 @@
 /* pms_store.c — owns a PMS sync in the database (pms_store.h): the
  * statements of applying a validated document to a hotel in one
  * transaction — idempotent upserts keyed by the PMS's own ids, the logins
- * of staff rows, departures (face data and sessions revoked) — and the
- * result as JSON. A row the database refuses rejects the whole document,
+ * of staff rows (a password re-hashed only when it changed: pms_rules.h's
+ * mark), departures (face data and sessions revoked) — and the result as
+ * JSON. It locks nothing a scan or a login of the hotel waits for: see
+ * st_hotel_lock and st_staff. A row the database refuses rejects the whole document,
  * named by pms_rules.c, and changes nothing. tests/bench/gen_hotel.py
  * writes these statements out for pgbench. */
 #include <stdio.h>
@@ -15,8 +17,13 @@
 #include "jsonx.h"
 #include "pms_store.h"
 
+/* A sync holds its hotel as the face writers do (attendance/face_store.c:
+ * the same lock, taken first, so departures revoking face data keep their
+ * order): FOR NO KEY UPDATE excludes other syncs and face writers of the
+ * hotel but not the FOR KEY SHARE of the foreign keys of scans and logins
+ * (clock_logs, auth_tokens), which FOR UPDATE would hold for the sync. */
 static struct db_stmt st_hotel_lock = {
-    "pms_hotel_lock", "SELECT id FROM hotels WHERE slug = $1 FOR UPDATE", 0,
+    "pms_hotel_lock", "SELECT id FROM hotels WHERE slug = $1 FOR NO KEY UPDATE", 0,
 };
 static struct db_stmt st_hotel_insert = {
     "pms_hotel_insert",
@@ -41,33 +48,41 @@ static struct db_stmt st_department = {
     "WHERE departments.name IS DISTINCT FROM EXCLUDED.name RETURNING (xmax = 0)",
     0,
 };
+/* Staff rows are written without ON CONFLICT DO UPDATE: that locks every
+ * existing row it meets FOR UPDATE (employee_code is a key column), even
+ * unchanged, so each scan of the hotel (its clock_logs row's foreign key
+ * takes FOR KEY SHARE of the staff row) would wait for the whole sync. A
+ * plain UPDATE locks only the rows it changes, and those FOR NO KEY UPDATE
+ * unless the employee code itself changes. Empty: unchanged. */
 static struct db_stmt st_staff = {
     "pms_staff",
-    "INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, is_active) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-    "ON CONFLICT (hotel_id, id) DO UPDATE SET employee_code = EXCLUDED.employee_code, "
-    "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
-    "department_id = EXCLUDED.department_id, role = EXCLUDED.role, is_active = EXCLUDED.is_active, "
-    "updated_at = now() "
-    "WHERE (staff.employee_code, staff.first_name, staff.last_name, staff.department_id, staff.role, "
-    "staff.is_active) IS DISTINCT FROM (EXCLUDED.employee_code, EXCLUDED.first_name, "
-    "EXCLUDED.last_name, EXCLUDED.department_id, EXCLUDED.role, EXCLUDED.is_active) "
-    "RETURNING (xmax = 0)",
+    "WITH upd AS (UPDATE staff SET employee_code = $3, first_name = $4, last_name = $5, "
+    "department_id = $6, role = $7, is_active = $8, updated_at = now() "
+    "WHERE hotel_id = $1 AND id = $2 AND (employee_code, first_name, last_name, department_id, role, "
+    "is_active) IS DISTINCT FROM ($3, $4, $5, $6, $7, $8) RETURNING false), "
+    "ins AS (INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, "
+    "is_active) SELECT $1, $2, $3, $4, $5, $6, $7, $8 "
+    "WHERE NOT EXISTS (SELECT 1 FROM staff WHERE hotel_id = $1 AND id = $2) "
+    "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING true) "
+    "SELECT * FROM upd UNION ALL SELECT * FROM ins",
     0,
 };
 static struct db_stmt st_user_get = {
     "pms_user_get",
-    "SELECT id, username, password_hash FROM users WHERE hotel_id = $1 AND staff_id = $2 FOR UPDATE",
+    "SELECT id, username, password_hash, encode(pms_password_mark, 'hex') FROM users "
+    "WHERE hotel_id = $1 AND staff_id = $2 FOR NO KEY UPDATE",
     0,
 };
 static struct db_stmt st_user_insert = {
     "pms_user_insert",
-    "INSERT INTO users (hotel_id, staff_id, username, password_hash) VALUES ($1, $2, $3, $4)", 0,
+    "INSERT INTO users (hotel_id, staff_id, username, password_hash, pms_password_mark) "
+    "VALUES ($1, $2, $3, $4, decode($5, 'hex'))",
+    0,
 };
 static struct db_stmt st_user_update = {
     "pms_user_update",
-    "UPDATE users SET username = $2, password_hash = coalesce($3, password_hash), updated_at = now() "
-    "WHERE id = $1",
+    "UPDATE users SET username = $2, password_hash = coalesce($3, password_hash), "
+    "pms_password_mark = coalesce(decode($4, 'hex'), pms_password_mark), updated_at = now() WHERE id = $1",
     0,
 };
 static struct db_stmt st_tokens_revoke = {
@@ -238,12 +253,29 @@ static int sync_settings(struct json_object *doc, struct pms_result *res, struct
     return PMS_OK;
 }
 
-/* The login of staff row i, if it names one. *changed set when it did. */
+/* The mark of pass hashed into hash, as hex into out (2 * PMS_MARK_LEN + 1),
+ * or NULL when the server has no data key to make one. */
+static const char *mark_hex(const char *hash, const char *pass, char *out)
+{
+    unsigned char m[PMS_MARK_LEN];
+    if (!g_config.has_data_key || pms_password_mark(g_config.data_key, hash, pass, m) < 0)
+        return NULL;
+    crypto_hex(m, sizeof m, out);
+    return out;
+}
+
+/* The login of staff row i, if it names one. *changed set when it did.
+ * A password already hashed is proven by its mark (pms_rules.h) with one
+ * HMAC; only without a mark (or a key) does scrypt check it, and the mark
+ * is then written, so each password costs one scrypt per change, not one
+ * per sync. */
 static int sync_user(struct json_object *row, size_t i, long long hotel_id, long long staff_id,
                      int *changed, struct pms_error *e)
 {
     const char *user = opt_str(row, "username"), *pass = opt_str(row, "password");
-    char hash[CRYPTO_HASH_MAX];
+    char hash[CRYPTO_HASH_MAX], stored[CRYPTO_HASH_MAX] = "", mark[2 * PMS_MARK_LEN + 1];
+    char stored_mark[2 * PMS_MARK_LEN + 1] = "";
+    const char *new_mark = NULL;
     struct db_args a;
     PGresult *r;
     char field[64];
@@ -258,22 +290,32 @@ static int sync_user(struct json_object *row, size_t i, long long hotel_id, long
     int exists = PQntuples(r) == 1;
     long long user_id = exists ? db_ll(r, 0, 0) : 0;
     int same_name = exists && strcmp(PQgetvalue(r, 0, 1), user) == 0;
-    int same_pass = exists && (pass == NULL || crypto_verify_secret(pass, PQgetvalue(r, 0, 2)));
+    if (exists) {
+        snprintf(stored, sizeof stored, "%s", PQgetvalue(r, 0, 2));
+        snprintf(stored_mark, sizeof stored_mark, "%s", PQgetvalue(r, 0, 3));
+    }
     PQclear(r);
 
     if (!exists && pass == NULL) {
         snprintf(field, sizeof field, "staff[%zu].password", i);
         return pms_fail(e, field, "%s is required for a new login.", field);
     }
-    if (same_name && same_pass)
+    int proven = exists && pass != NULL && mark_hex(stored, pass, mark) != NULL &&
+                 crypto_str_equal(mark, stored_mark);
+    int same_pass = exists && (pass == NULL || proven || crypto_verify_secret(pass, stored));
+    if (pass != NULL && !proven) {      /* a mark for the password the hash will hold */
+        if (!same_pass && crypto_hash_secret(pass, g_config.scrypt_log_n, hash) < 0)
+            return PMS_DB;
+        new_mark = mark_hex(same_pass ? stored : hash, pass, mark);
+    }
+    if (same_name && same_pass && new_mark == NULL)
         return PMS_OK;
-    if (!same_pass && crypto_hash_secret(pass, g_config.scrypt_log_n, hash) < 0)
-        return PMS_DB;
     db_args_init(&a);
     if (exists) {
         db_arg_int(&a, user_id);
         db_arg_str(&a, user);
         db_arg_str(&a, same_pass ? NULL : hash);
+        db_arg_str(&a, new_mark);
         if (db_exec(&st_user_update, &a) < 0)
             return row_failed("staff", i, e);
     } else {
@@ -281,10 +323,11 @@ static int sync_user(struct json_object *row, size_t i, long long hotel_id, long
         db_arg_int(&a, staff_id);
         db_arg_str(&a, user);
         db_arg_str(&a, hash);
+        db_arg_str(&a, new_mark);
         if (db_exec(&st_user_insert, &a) < 0)
             return row_failed("staff", i, e);
     }
-    *changed = 1;
+    *changed = !(same_name && same_pass);
     return PMS_OK;
 }
 

@@ -70,7 +70,7 @@ def pgbench(slug, doc):
     name, tz = lit(doc["hotel"]["name"]), lit(doc["hotel"]["timezone"])
     out = ["-- PMS sync of %d staff for hotel %s: the statements of handlers/people/pms_store.c" % (len(doc["staff"]), slug),
            "BEGIN;",
-           "SELECT id AS hid FROM hotels WHERE slug = %s FOR UPDATE \\gset" % lit(slug),
+           "SELECT id AS hid FROM hotels WHERE slug = %s FOR NO KEY UPDATE \\gset" % lit(slug),
            "UPDATE hotels SET name = coalesce(%s, name), timezone = coalesce(%s, timezone), updated_at = now() "
            "WHERE id = :hid AND (name, timezone) IS DISTINCT FROM (coalesce(%s, name), coalesce(%s, timezone));"
            % (name, tz, name, tz)]
@@ -80,18 +80,18 @@ def pgbench(slug, doc):
                    "WHERE departments.name IS DISTINCT FROM EXCLUDED.name RETURNING (xmax = 0);"
                    % (lit(d["id"]), lit(d["name"])))
     for s in doc["staff"]:
-        out.append("INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, is_active) "
-                   "VALUES (:hid, %s, %s, %s, %s, %s, %s, %s) "
-                   "ON CONFLICT (hotel_id, id) DO UPDATE SET employee_code = EXCLUDED.employee_code, "
-                   "first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, "
-                   "department_id = EXCLUDED.department_id, role = EXCLUDED.role, is_active = EXCLUDED.is_active, "
-                   "updated_at = now() "
-                   "WHERE (staff.employee_code, staff.first_name, staff.last_name, staff.department_id, staff.role, "
-                   "staff.is_active) IS DISTINCT FROM (EXCLUDED.employee_code, EXCLUDED.first_name, "
-                   "EXCLUDED.last_name, EXCLUDED.department_id, EXCLUDED.role, EXCLUDED.is_active) "
-                   "RETURNING (xmax = 0);"
-                   % tuple(lit(s[k]) for k in ("id", "employee_code", "first_name", "last_name",
-                                                "department_id", "role", "is_active")))
+        v = tuple(lit(s[k]) for k in ("id", "employee_code", "first_name", "last_name",
+                                        "department_id", "role", "is_active"))
+        out.append("WITH upd AS (UPDATE staff SET employee_code = %s, first_name = %s, last_name = %s, "
+                   "department_id = %s, role = %s, is_active = %s, updated_at = now() "
+                   "WHERE hotel_id = :hid AND id = %s AND (employee_code, first_name, last_name, department_id, role, "
+                   "is_active) IS DISTINCT FROM (%s, %s, %s, %s::bigint, %s, %s) RETURNING false), "
+                   "ins AS (INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, "
+                   "is_active) SELECT :hid, %s, %s, %s, %s, %s, %s, %s "
+                   "WHERE NOT EXISTS (SELECT 1 FROM staff WHERE hotel_id = :hid AND id = %s) "
+                   "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING true) "
+                   "SELECT * FROM upd UNION ALL SELECT * FROM ins;"
+                   % (v[1:] + (v[0],) + v[1:] + v + (v[0],)))
     for r in doc["roster"]:
         out.append("INSERT INTO roster_shifts (hotel_id, id, staff_id, shift_date, start_time, end_time, location, department_id) "
                    "VALUES (:hid, %s, %s, %s::date, %s::time, %s::time, coalesce(%s, ''), %s) "

@@ -39,6 +39,7 @@ MODULES = [
     "people.test_kiosks",
     "people.test_staff",
     "people.test_pms_sync",
+    "people.test_pms_lock",
     # app/: who may call each route of the table, on which hotel
     "app.test_access",
     # attendance/

@@ -2,11 +2,14 @@
  * section 4 and docs/api.md: a table of documents it must accept and a
  * table it must refuse, each with the exact field it has to name
  * ("staff[1].department_id"), plus the 20 000-row limit; and
- * pms_row_refused: the field each database constraint names. Documents
+ * pms_row_refused: the field each database constraint names; and
+ * pms_password_mark: a table of (key, hash, password) beside one
+ * reference, equal only when all three are, and a known answer. Documents
  * are written with ' for " to keep the tables readable. */
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "jsonx.h"
 #include "people/pms_rules.h"
 #include "unit.h"
@@ -578,6 +581,65 @@ START_TEST(row_refused)
 }
 END_TEST
 
+/* pms_password_mark: the reference is (key 0..31, REF_HASH, REF_PASS) */
+#define REF_HASH "$scrypt$ln=14,r=8,p=1$00$11"
+#define REF_PASS "secret-pass-1"
+static const struct {
+    unsigned char key_xor;      /* 0: the reference key */
+    const char *hash, *pass;
+    int same;                   /* the reference's mark */
+} marks[] = {
+    {0, REF_HASH, REF_PASS, 1},
+    {0, REF_HASH, "secret-pass-2", 0},
+    {0, REF_HASH, "Secret-pass-1", 0},
+    {0, REF_HASH, REF_PASS " ", 0},
+    {0, REF_HASH, "", 0},
+    {0, "$scrypt$ln=14,r=8,p=1$01$11", REF_PASS, 0},    /* another salt: another hash */
+    {0, REF_HASH "s", "ecret-pass-1", 0},               /* the NUL keeps the parts apart */
+    {0, "", REF_HASH REF_PASS, 0},
+    {1, REF_HASH, REF_PASS, 0},                         /* another server key */
+    {0x80, REF_HASH, REF_PASS, 0},
+};
+
+static void mark_of(unsigned char key_xor, const char *hash, const char *pass,
+                    unsigned char out[PMS_MARK_LEN])
+{
+    unsigned char key[32];
+    for (int i = 0; i < 32; i++)
+        key[i] = (unsigned char)i;
+    key[31] ^= key_xor;
+    ck_assert_int_eq(pms_password_mark(key, hash, pass, out), 0);
+}
+
+START_TEST(password_mark)
+{
+    unsigned char ref[PMS_MARK_LEN], got[PMS_MARK_LEN];
+    mark_of(0, REF_HASH, REF_PASS, ref);
+    mark_of(marks[_i].key_xor, marks[_i].hash, marks[_i].pass, got);
+    ck_assert_msg((memcmp(ref, got, sizeof ref) == 0) == marks[_i].same,
+                  "row %d: mark of (%u, %s, %s) %s the reference's", _i, marks[_i].key_xor,
+                  marks[_i].hash, marks[_i].pass, marks[_i].same ? "differs from" : "equals");
+}
+END_TEST
+
+/* HMAC-SHA-256(HMAC-SHA-256(key, "faceclock:pms-password-mark:v1"),
+ * hash || NUL || password), as Python's hmac computes it; a password
+ * longer than the document allows is refused. */
+START_TEST(password_mark_known)
+{
+    static const char want[] = "6f25d6e8dab58fe97f13d2d816089c7bc812b1ac17a4ef88ea651b87a89e53d0";
+    unsigned char m[PMS_MARK_LEN], key[32] = {0};
+    char hex[2 * PMS_MARK_LEN + 1], big[1100];
+
+    mark_of(0, REF_HASH, REF_PASS, m);
+    crypto_hex(m, sizeof m, hex);
+    ck_assert_str_eq(hex, want);
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ck_assert_int_eq(pms_password_mark(key, REF_HASH, big, m), -1);
+}
+END_TEST
+
 UNIT_SUITE(suite_pms_rules)
 {
     Suite *s = suite_create("pms_rules");
@@ -591,6 +653,11 @@ UNIT_SUITE(suite_pms_rules)
 
     tc = tcase_create("refused rows");
     tcase_add_loop_test(tc, row_refused, 0, NELEM(refused));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("password marks");
+    tcase_add_loop_test(tc, password_mark, 0, NELEM(marks));
+    tcase_add_test(tc, password_mark_known);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");
