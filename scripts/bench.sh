@@ -494,6 +494,9 @@ main() {
     echo "full sync (since_version=0) of $SYNC_PROFILES profiles:"
     python3 tests/bench/sync_bench.py full "$BASE_URL" "$WORK" || die "full sync failed"
     rss_table "after the full sync"
+    echo "scans of a hotel while PMS syncs of it run:"
+    python3 tests/bench/sync_bench.py scans "$BASE_URL" "$FACECLOCK_ADMIN_KEY" "$WORK" "$SYNC_PROFILES" ||
+        die "the scans-during-sync benchmark failed"
     bench_export
     bench_match
     sleep 2

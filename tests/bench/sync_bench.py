@@ -15,14 +15,26 @@ one provisioned edge device.
         one full sync (since_version=0): prints seconds, bytes, additions,
         after checking every embedding is 512 bytes of float32.
 
+    sync_bench.py scans BASE_URL ADMIN_KEY WORKDIR [N]
+        scan latency of a hotel with and without a PMS sync of it running:
+        hotel lock-bench (20 faces rostered all day, N more staff, default
+        10 000) is scanned 200 times one after another, then again while
+        `$FC_BIN import` re-syncs it in a loop, every sync renaming all
+        N + 20 staff (a real write of each row). Prints p50/p99/max of both
+        and the added worst case (issue 11: under 100 ms). Needs FC_BIN and
+        DATABASE_URL in the environment.
+
 Descriptors are synthetic (random, as tests/bench/clock_bench.py).
 """
 import base64
 import concurrent.futures
+import datetime
 import json
 import os
 import random
+import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -107,9 +119,77 @@ def full(base, work):
                                                                    body["total_enrolled"]))
 
 
+def scans(base, key, work, n, count=200):
+    slug, rnd, people = "lock-bench", random.Random(7), 20
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+
+    def doc(tag):
+        staff = [{"id": 40000 + i, "employee_code": "LCK%05d" % i, "first_name": "Bench",
+                  "last_name": "Person %d %s" % (i, tag), "department_id": 1} for i in range(n + people)]
+        return {"hotel": {"name": "Lock Bench", "timezone": "UTC"},
+                "settings": {"duplicate_scan_seconds": 0, "clock_in_early_minutes": 1440,
+                             "face_attendance_departments": []},
+                "departments": [{"id": 1, "name": "Front of house"}], "staff": staff,
+                "roster": [{"id": 700000 + i, "staff_id": 40000 + i, "date": today, "start_time": "00:00:00",
+                            "end_time": "23:59:59", "department_id": 1} for i in range(people)]}
+
+    def sync(tag):
+        path = os.path.join(work, "lock_doc.json")
+        with open(path, "w") as f:
+            json.dump(doc(tag), f)
+        t0 = time.monotonic()
+        p = subprocess.run([os.environ["FC_BIN"], "import", slug, path], capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.exit("import failed: " + p.stderr[-300:])
+        return time.monotonic() - t0
+
+    print("lock-bench: first sync of %d staff: %.1f s" % (n + people, sync("a")))
+    faces = [[rnd.gauss(0, 0.09) for _ in range(DIM)] for _ in range(people)]
+    for i, face in enumerate(faces):
+        call(base, "POST", "/api/staff/hotel/%s/attendance/clock-logs/register-face/" % slug,
+             {"descriptor": face, "consent_given": True, "staff_id": 40000 + i}, key)
+    kiosk = must(call(base, "POST", "/api/staff/hotel/%s/kiosks/" % slug, {"name": "bench"}, key),
+                 "kiosk")["api_key"]
+
+    def run():
+        out = []
+        for i in range(count):
+            body = {"descriptor": [x + rnd.gauss(0, 0.005) for x in faces[i % people]]}
+            t0 = time.monotonic()
+            st, _ = call(base, "POST", "/api/staff/hotel/%s/attendance/clock-logs/face-clock-in/" % slug,
+                         body, kiosk)
+            out.append(time.monotonic() - t0)
+            if st not in (200, 201):
+                sys.exit("scan answered %d" % st)
+        return sorted(out)
+
+    def show(label, ms):
+        print("%-34s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms" % (label, 1e3 * ms[len(ms) // 2],
+                                                                 1e3 * ms[int(len(ms) * 0.99) - 1], 1e3 * ms[-1]))
+    run()                                            # warm the workers' caches
+    alone = run()
+    done, syncs, times = threading.Event(), [0], []
+
+    def loop():
+        while not done.is_set():
+            syncs[0] += 1
+            times.append(sync("r%d" % syncs[0]))
+    t = threading.Thread(target=loop)
+    t.start()
+    during = run()
+    done.set()
+    t.join()
+    show("%d scans, no sync" % count, alone)
+    show("%d scans, %d-staff syncs running" % (count, n + people), during)
+    print("syncs during the scans: %d (%.1f s each); worst scan added %.1f ms (target < 100 ms)"
+          % (syncs[0], sum(times) / max(len(times), 1), 1e3 * (during[-1] - alone[-1])))
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 6 and sys.argv[1] == "setup":
         setup(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]) if len(sys.argv) > 6 else 10000)
+    elif len(sys.argv) >= 5 and sys.argv[1] == "scans":
+        scans(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else 10000)
     elif len(sys.argv) == 4 and sys.argv[1] == "full":
         full(sys.argv[2], sys.argv[3])
     else:
