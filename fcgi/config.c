@@ -98,6 +98,10 @@ static int apply(const char *name, const char *v)
         if (set_long(&n, name, v, 1, 36500) < 0)
             return -1;
         c->sync_history_days = (int)n;
+    } else if (strcmp(name, "FACECLOCK_REQUEST_DEADLINE") == 0) {
+        if (set_long(&n, name, v, 1, 3600) < 0)
+            return -1;
+        c->request_deadline = (int)n;
     } else if (strcmp(name, "FACECLOCK_LOGIN_WINDOW") == 0) {
         if (set_long(&n, name, v, 1, 86400) < 0)
             return -1;
@@ -111,7 +115,7 @@ static const char *const names[] = {
     "FACECLOCK_WORKERS", "FACECLOCK_MAX_REQUESTS", "FACECLOCK_MAX_BODY",
     "FACECLOCK_TOKEN_TTL", "FACECLOCK_SCRYPT_LOG_N", "FACECLOCK_LOGIN_MAX_FAILURES",
     "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY", "FACECLOCK_SYNC_HISTORY_DAYS",
-    "FACECLOCK_TEMPLATES",
+    "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE",
 };
 
 static int load_file(const char *path)
@@ -165,6 +169,7 @@ int config_load(void)
     c->login_max_failures = 5;
     c->login_window = 900;
     c->sync_history_days = 90;
+    c->request_deadline = 30;
 
     int rc = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -21,6 +21,7 @@ struct config {
     int login_max_failures;    /* FACECLOCK_LOGIN_MAX_FAILURES per user or IP per window */
     int login_window;          /* FACECLOCK_LOGIN_WINDOW seconds, default 900 */
     int sync_history_days;     /* FACECLOCK_SYNC_HISTORY_DAYS: change log kept by purge (90) */
+    int request_deadline;      /* FACECLOCK_REQUEST_DEADLINE seconds per request, default 30 */
     unsigned char data_key[32];/* FACECLOCK_DATA_KEY (64 hex): biometric data at rest */
     int has_data_key;
 };

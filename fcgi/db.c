@@ -8,7 +8,9 @@
 #include "jsonx.h"
 #include "log.h"
 #include "metrics.h"
+#include "config.h"
 #include "response.h"
+#include "watchdog.h"
 
 static PGconn *conn;
 static char *conninfo;
@@ -106,9 +108,20 @@ static int ensure(void)
         return -1;
     }
     last_attempt = now;
-    const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
-    const char *vals[] = {conninfo ? conninfo : "", "3", "-c statement_timeout=30000",
-                          "faceclock", NULL};
+    /* the request deadline: no statement or lock wait outlasts it, a
+     * transaction left idle (its worker hung) is ended by the server, and
+     * a TCP peer that stops answering is given up */
+    char options[160], user_timeout[24];
+    long stmt_ms = watchdog_statement_ms(g_config.request_deadline);
+    long deadline_ms = (long)g_config.request_deadline * 1000;
+    snprintf(options, sizeof options, "-c statement_timeout=%ld -c lock_timeout=%ld "
+             "-c idle_in_transaction_session_timeout=%ld", stmt_ms, stmt_ms, deadline_ms);
+    snprintf(user_timeout, sizeof user_timeout, "%ld", deadline_ms);
+    const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", "keepalives",
+                          "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "tcp_user_timeout", NULL};
+    const char *vals[] = {conninfo ? conninfo : "", "3", options, "faceclock", "1",
+                          "10", "5", "3", user_timeout, NULL};
     conn = PQconnectdbParams(keys, vals, 1);
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
         char msg[256];
@@ -144,6 +157,8 @@ static enum db_status classify(const PGresult *res)
         return DB_INVALID;
     if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0)
         return DB_RETRY;            /* deadlock / serialization: the client may retry */
+    if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0)
+        return DB_TIMEOUT;          /* statement_timeout / lock_timeout */
     if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
         strcmp(state, "57P03") == 0)
         return DB_DOWN;
@@ -160,10 +175,11 @@ static int ready(struct db_stmt *st)
     if (st->gen != generation) {
         res = PQprepare(conn, st->name, st->sql, 0, NULL);
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            /* preparing takes the tables' locks: it may time out too */
             enum db_status s = classify(res);
-            if (s != DB_DOWN)
+            if (s != DB_DOWN && s != DB_TIMEOUT)
                 log_error("prepare %s failed: %s", st->name, PQresultErrorMessage(res));
-            set_failure(s == DB_DOWN ? DB_DOWN : DB_ERROR, res);
+            set_failure(s == DB_DOWN || s == DB_TIMEOUT ? s : DB_ERROR, res);
             PQclear(res);
             return -1;
         }
@@ -286,6 +302,10 @@ void db_fail_reply(struct request *req)
         break;
     case DB_UNIQUE:
         resp_error(req, 409, "CONFLICT", "That conflicts with an existing record.");
+        break;
+    case DB_TIMEOUT:
+        log_warn("database timeout on %s %s: %s", req->method, req->path, last_message);
+        resp_error(req, 503, "UNAVAILABLE", "The database did not answer in time; try again shortly.");
         break;
     case DB_RETRY:
         log_warn("concurrent change on %s %s: %s", req->method, req->path, last_message);

@@ -36,7 +36,10 @@ void db_arg_bool(struct db_args *a, int v);
 void db_arg_null(struct db_args *a);
 void db_arg_id(struct db_args *a, long long id);      /* id > 0, else SQL NULL */
 
-enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INVALID, DB_RETRY, DB_ERROR };
+/* DB_TIMEOUT: the statement or a lock it waited for overran the request
+ * deadline's timeouts (statement_timeout, lock_timeout). */
+enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INVALID, DB_RETRY,
+                 DB_TIMEOUT, DB_ERROR };
 
 int db_init(const char *conninfo);   /* remember conninfo; connect lazily */
 void db_close(void);
@@ -63,7 +66,7 @@ const char *db_last_constraint(void);   /* of the last failure, or "" */
 const char *db_last_message(void);      /* server message of the last failure */
 
 /* Answer the client for the last failure: 503 UNAVAILABLE when the
- * database is unreachable, 409 CONFLICT for a unique violation, else a
+ * database is unreachable or did not answer in time, 409 CONFLICT for a unique violation, else a
  * logged 500 INTERNAL. */
 void db_fail_reply(struct request *req);
 

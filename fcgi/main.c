@@ -62,7 +62,7 @@ static void usage(FILE *f)
           "  FACECLOCK_MAX_BODY, FACECLOCK_MAX_REQUESTS, FACECLOCK_TOKEN_TTL,\n"
           "  FACECLOCK_SCRYPT_LOG_N, FACECLOCK_LOGIN_MAX_FAILURES, FACECLOCK_LOGIN_WINDOW,\n"
           "  FACECLOCK_DATA_KEY, FACECLOCK_SYNC_HISTORY_DAYS, FACECLOCK_SQL_DIR,\n"
-          "  FACECLOCK_TEMPLATES,\n"
+          "  FACECLOCK_TEMPLATES, FACECLOCK_REQUEST_DEADLINE (seconds, default 30),\n"
           "  FACECLOCK_CONFIG (file of KEY=VALUE lines, re-read on SIGHUP)\n"
           "see docs/operations.md\n", f);
 }

@@ -2,7 +2,9 @@
  * templates, drops privileges, forks the workers, respawns the dead (with
  * back-off when they die young), drains on SIGTERM/SIGINT, and on SIGHUP
  * re-reads the configuration and the templates and replaces the workers
- * one by one, each old one retired once its successor is ready. */
+ * one by one, each old one retired once its successor is ready. Between
+ * signals it runs the watchdog (watchdog.c): a worker busy on one request
+ * past the deadline is killed and replaced like any other dead worker. */
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
@@ -21,6 +23,7 @@
 #include "metrics.h"
 #include "page.h"
 #include "server.h"
+#include "watchdog.h"
 
 struct slot {
     pid_t pid;              /* 0 = empty */
@@ -89,8 +92,10 @@ static void count_alive(void)
  * its write end once ready; the child closes the read end. */
 static int spawn(int i, const int *ready)
 {
+    int entry = watchdog_claim();
     pid_t pid = fork();
     if (pid < 0) {
+        watchdog_assign(entry, -1);
         log_error("fork: %s", strerror(errno));
         slots[i].respawn_at = now_monotonic() + 1;
         return -1;
@@ -101,8 +106,10 @@ static int spawn(int i, const int *ready)
         sigprocmask(SIG_SETMASK, &none, NULL);
         if (ready != NULL)
             close(ready[0]);
+        watchdog_attach(entry);
         exit(worker_run(listen_fd, i, ready ? ready[1] : -1));
     }
+    watchdog_assign(entry, pid);
     slots[i].pid = pid;
     slots[i].started = now_monotonic();
     count_alive();
@@ -134,6 +141,8 @@ static void reap(int shutting_down)
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        char busy[160];
+        watchdog_release(pid, busy, sizeof busy);
         if (take_retiring(pid))
             continue;
         int i;
@@ -163,11 +172,11 @@ static void reap(int shutting_down)
                     delay = 5.0;
             }
             if (WIFSIGNALED(status))
-                log_warn("worker %d (slot %d) killed by signal %d after %.1fs; respawn in %.1fs",
-                         (int)pid, i, WTERMSIG(status), lived, delay);
+                log_warn("worker %d (slot %d) killed by signal %d after %.1fs%s; respawn in %.1fs",
+                         (int)pid, i, WTERMSIG(status), lived, busy, delay);
             else
-                log_warn("worker %d (slot %d) exited with status %d after %.1fs; respawn in %.1fs",
-                         (int)pid, i, WEXITSTATUS(status), lived, delay);
+                log_warn("worker %d (slot %d) exited with status %d after %.1fs%s; respawn in %.1fs",
+                         (int)pid, i, WEXITSTATUS(status), lived, busy, delay);
             slots[i].respawn_at = now_monotonic() + delay;
         }
     }
@@ -282,8 +291,8 @@ int master_run(void)
     siginfo_t info;
 
     log_init("master");
-    if (metrics_init() < 0) {
-        log_error("cannot map shared metrics: %s", strerror(errno));
+    if (metrics_init() < 0 || watchdog_init() < 0) {
+        log_error("cannot map shared memory: %s", strerror(errno));
         return 1;
     }
     sigemptyset(&set);
@@ -307,8 +316,12 @@ int master_run(void)
     log_info("started %d workers", nslots);
 
     for (;;) {
-        /* wake for a signal, or in time for the next scheduled respawn */
-        double next = 1.0, now = now_monotonic();
+        /* wake for a signal, in time for the next scheduled respawn, or
+         * when the watchdog's next deadline falls */
+        double now = now_monotonic();
+        double next = watchdog_check(now);
+        if (next > 1.0)
+            next = 1.0;
         for (int i = 0; i < nslots; i++)
             if (slots[i].pid == 0 && slots[i].respawn_at - now < next)
                 next = slots[i].respawn_at - now;

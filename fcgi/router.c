@@ -8,6 +8,7 @@
 #include "page.h"
 #include "response.h"
 #include "router.h"
+#include "watchdog.h"
 
 int route_match(struct pool *p, const char *pattern, const char *path,
                 struct kv *caps, int maxcaps)
@@ -104,6 +105,7 @@ void router_dispatch(struct request *req)
         return;
     }
     req->route = r;
+    watchdog_route((int)(r - app_routes));
 
     if (!(r->access & A_PUBLIC)) {
         enum auth_result res = app_identify(req);

@@ -1,12 +1,13 @@
 /* worker.c — one worker process: the FCGX_Accept_r loop and the life of
  * one request (parse, dispatch, the 500 safety net, rollback of a
- * forgotten transaction, log line, metrics). A crash inside a handler
- * still answers 500 INTERNAL before the worker exits to be respawned. */
+ * forgotten transaction, log line, metrics, the watchdog's board). A crash
+ * (SIGSEGV, SIGBUS, SIGFPE) is not caught: the worker dies at once, with
+ * the sanitizer's report when built with one, and the master logs the
+ * route it was on and replaces it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,25 +24,14 @@
 #include "metrics.h"
 #include "response.h"
 #include "server.h"
+#include "watchdog.h"
 
 static volatile sig_atomic_t stopping;
-static sigjmp_buf crash_jmp;
-static volatile sig_atomic_t in_request;
 
 static void on_term(int sig)
 {
     (void)sig;
     stopping = 1;
-}
-
-static void on_crash(int sig)
-{
-    if (in_request) {
-        in_request = 0;
-        siglongjmp(crash_jmp, sig);
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
 }
 
 /* SIGTERM (stop after the current request) stays blocked except inside
@@ -65,11 +55,6 @@ static void install_signals(sigset_t *waiting)
     signal(SIGINT, SIG_IGN);            /* the master decides */
     signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
-    sa.sa_handler = on_crash;
-    sa.sa_flags = SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGFPE, &sa, NULL);
 }
 
 static void log_request(const struct request *req, double dur)
@@ -100,30 +85,19 @@ static int wait_for_connection(int listen_fd, const sigset_t *waiting)
     }
 }
 
-/* Returns 0, or the signal number of a crash inside the handler. */
-static int handle(FCGX_Request *fr, struct pool *pool)
+static void handle(FCGX_Request *fr, struct pool *pool)
 {
     struct request req;
-    int crashed;
 
     memset(&req, 0, sizeof req);
     req.fcgx = fr;
     req.pool = pool;
     req.t_start = now_monotonic();
 
-    crashed = sigsetjmp(crash_jmp, 1);
-    if (crashed == 0) {
-        in_request = 1;
-        if (request_read_or_reply(&req, g_config.max_body) == 0)
-            router_dispatch(&req);
-        in_request = 0;
-    } else {
-        log_error("signal %d in %s %s (route %s); answering 500 and exiting",
-                  crashed, req.method, req.path, req.route ? req.route->name : "-");
-    }
+    if (request_read_or_reply(&req, g_config.max_body) == 0)
+        router_dispatch(&req);
     if (!resp_sent(&req)) {
-        if (!crashed)
-            log_error("route %s returned without answering", req.route ? req.route->name : "-");
+        log_error("route %s returned without answering", req.route ? req.route->name : "-");
         resp_error(&req, 500, "INTERNAL", "An internal error occurred.");
     }
     if (db_in_transaction()) {
@@ -134,7 +108,6 @@ static int handle(FCGX_Request *fr, struct pool *pool)
     metrics_observe(req.route ? (int)(req.route - app_routes) : -1, req.status, dur);
     log_request(&req, dur);
     request_end(&req);
-    return crashed;
 }
 
 /* Connect before the first request, so that a reload's new worker is
@@ -204,12 +177,10 @@ int worker_run(int listen_fd, int slot, int ready_fd)
             rc = 70;
             break;
         }
-        int crashed = handle(&fr, pool);
+        watchdog_begin();
+        handle(&fr, pool);
         FCGX_Finish_r(&fr);
-        if (crashed) {
-            rc = 70;
-            break;
-        }
+        watchdog_end();
         if (g_config.max_requests > 0 && ++served >= g_config.max_requests)
             break;                      /* recycle: the master forks a fresh one */
     }

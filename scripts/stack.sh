@@ -21,6 +21,8 @@
 #                       generated once into $FC_VAR/data_key and reused
 #   FACECLOCK_SOCKET    FastCGI socket: unix path or host:port
 #                       (default $FC_VAR/faceclock.sock)
+#   FACECLOCK_REQUEST_DEADLINE  seconds a request may take (30): the
+#                       binary's watchdog and nginx's fastcgi_read_timeout
 #   DATABASE_URL        an existing PostgreSQL: then no private cluster
 #   FACECLOCK_MIGRATE_URL  conninfo migrations run with (default: the owner)
 #   PG_BIN              PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
@@ -46,6 +48,7 @@ FC_BIN=$(abs_path "${FC_BIN:-build/release/faceclock}")
 LOGIN_RATE=${LOGIN_RATE:-10r/s}
 LOGIN_BURST=${LOGIN_BURST:-20}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
+REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-30}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 NGINX=${NGINX:-/usr/sbin/nginx}
 
@@ -331,10 +334,13 @@ nginx_render() {
     (( EUID == 0 )) && user_line="user root;"
     [[ $LOGIN_RATE =~ ^[0-9]+r/[sm]$ ]] || die "LOGIN_RATE must look like 10r/s, not '$LOGIN_RATE'"
     [[ $LOGIN_BURST =~ ^[0-9]+$ ]] || die "LOGIN_BURST must be a number, not '$LOGIN_BURST'"
+    [[ $REQUEST_DEADLINE =~ ^[1-9][0-9]*$ ]] ||
+        die "FACECLOCK_REQUEST_DEADLINE must be a number of seconds, not '$REQUEST_DEADLINE'"
     sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@PORT@|$PORT|g" \
         -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
         -e "s|@STATIC_ROOT@|$(sed_escape "$FC_ROOT/static")|g" \
         -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
+        -e "s|@REQUEST_DEADLINE@|$REQUEST_DEADLINE|g" \
         "$FC_ROOT/nginx/faceclock.conf.in" >"$FC_VAR/nginx/faceclock.conf"
     sed -e "s|@USER_LINE@|$user_line|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
         -e "s|@VAR@|$(sed_escape "$FC_VAR")|g" \

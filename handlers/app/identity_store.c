@@ -60,7 +60,8 @@ struct identity *identity_set_user(struct request *req, const PGresult *r, int r
 
 static enum auth_result fail_db(void)
 {
-    return db_last_status() == DB_DOWN ? AUTH_DB_DOWN : AUTH_INVALID;
+    enum db_status st = db_last_status();
+    return st == DB_DOWN || st == DB_TIMEOUT ? AUTH_DB_DOWN : AUTH_INVALID;
 }
 
 /* the user whose session token has that digest (auth_session_token) */

@@ -119,7 +119,7 @@ static struct db_stmt st_clock_log = {
 static int db_down(void)
 {
     enum db_status st = db_last_status();
-    return st == DB_DOWN || st == DB_ERROR || st == DB_RETRY;
+    return st == DB_DOWN || st == DB_ERROR || st == DB_RETRY || st == DB_TIMEOUT;
 }
 
 /* The last database failure on row i of a section: PMS_DB, or PMS_INVALID naming the row. */

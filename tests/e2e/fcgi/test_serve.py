@@ -8,7 +8,13 @@
 - respawn back-off: a worker SIGKILLed twice is replaced, the back-off logged;
 - FACECLOCK_CONFIG re-read on SIGHUP: the worker count follows the file,
   with no failed request;
-- face_audit_log refuses UPDATE, DELETE and TRUNCATE from the owner role too.
+- face_audit_log refuses UPDATE, DELETE and TRUNCATE from the owner role too;
+- the request deadline (FACECLOCK_REQUEST_DEADLINE=2): a login blocked on a
+  lock held from a test connection is answered 503 UNAVAILABLE by its worker
+  (lock_timeout), which goes on serving; a worker stopped (SIGSTOP) while on
+  a request is killed by the master's watchdog, the log naming the route,
+  and replaced; a worker that gets SIGSEGV on a request dies (no 500 from a
+  signal handler), the sanitizer's report in the log, and is replaced.
 
 Runs just before test_resilience.py, last of all (run.py)."""
 
@@ -16,6 +22,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import threading
 import time
 import unittest
@@ -486,3 +493,158 @@ class Test6AuditAppendOnly(unittest.TestCase):
                                % (self.hotel, self.h.plain_staff_id), check=False)
         self.assertEqual(rc, 0, err)
         self.assertEqual(int(fc.psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %s" % self.hotel)), n)
+
+
+class TableLock:
+    """An ACCESS EXCLUSIVE lock on a table, held by a psql session of the
+    owner role (its own transaction) until the with-block ends."""
+
+    def __init__(self, table):
+        self.table = table
+        self.proc = None
+
+    def held(self):
+        return fc.psql("SELECT count(*) FROM pg_locks WHERE relation = %s::regclass "
+                       "AND mode = 'AccessExclusiveLock' AND granted" % fc.sql_str(self.table)) != "0"
+
+    def __enter__(self):
+        if not fc.ENV.get("FACECLOCK_MIGRATE_URL"):
+            raise unittest.SkipTest("FACECLOCK_MIGRATE_URL not in %s" % fc.ENV["_ENV_FILE"])
+        self.proc = subprocess.Popen(fc._psql_cmd() + [fc.ENV["FACECLOCK_MIGRATE_URL"], "-X", "-q"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, text=True, cwd="/")
+        self.proc.stdin.write("BEGIN;\nLOCK TABLE %s IN ACCESS EXCLUSIVE MODE;\n" % self.table)
+        self.proc.stdin.flush()
+        if not fc.wait_for(self.held, 10.0, 0.02):
+            self.__exit__()
+            raise AssertionError("could not lock %s within 10 s" % self.table)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.proc.stdin.write("ROLLBACK;\n")
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        return False
+
+
+def lock_waiters(table):
+    """How many faceclock connections wait for a lock in a statement on table."""
+    return int(fc.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'faceclock' "
+                       "AND wait_event_type = 'Lock' AND query LIKE %s" % fc.sql_str("%" + table + "%")))
+
+
+def sanitizer_build():
+    """True when the server binary carries AddressSanitizer (the test build)."""
+    with open(fc.ENV["FC_BIN"], "rb") as f:
+        return b"AddressSanitizer" in f.read()
+
+
+class Test7RequestDeadline(ServerTest):
+    """FACECLOCK_REQUEST_DEADLINE=2 on a one-worker server. Logins read
+    auth_failures first: a lock on it held from a test connection makes a
+    login wait in PostgreSQL."""
+
+    DEADLINE = 2
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("zywatch")
+        cls.h.create()
+        cls.user = cls.h.users["staff"]
+
+    def start(self, name):
+        s = self.server(name, socket_kind="unix", workers=1,
+                        settings={"FACECLOCK_REQUEST_DEADLINE": str(self.DEADLINE)})
+        return s, s.workers_now()[0]
+
+    def login_in_thread(self, s):
+        """A login on its own connection in a thread; result[0] is its Resp,
+        or the client's exception as a str once the connection closes."""
+        result = [None]
+        body = login_body(self.user)
+
+        def go():
+            try:
+                with fc.FcgiConn(s.addr, timeout=60) as c:
+                    c.begin("POST", "/api/auth/login", len(body), "application/json", None,
+                            fc.fresh_source() or "127.0.0.1")
+                    c.send_stdin(body)
+                    c.end_stdin()
+                    result[0] = c.read_response()
+            except Exception as e:  # noqa: BLE001 - recorded
+                result[0] = repr(e)
+        t = threading.Thread(target=go, daemon=True)
+        t.start()
+        return t, result
+
+    def replaced(self, s, old):
+        return fc.wait_for(lambda: len(s.workers_now()) == 1 and old not in s.workers_now()
+                           and s.workers_now(), 30.0, 0.02)
+
+    def test_login_blocked_on_a_lock_is_answered_503_and_the_worker_goes_on(self):
+        s, w = self.start("deadline-lock")
+        with TableLock("auth_failures"):
+            r = s.request("POST", "/api/auth/login", json={"username": self.user["username"],
+                                                           "password": self.user["password"]},
+                          remote_addr=fc.fresh_source() or "127.0.0.1", timeout=60)
+        fc.assert_error(r, 503, "UNAVAILABLE")
+        self.assertIn("route=auth.login status=503", s.log())
+        self.assertIn("database timeout on POST /api/auth/login", s.log())
+        # the lock is gone: the same worker logs in
+        r = s.request("POST", "/api/auth/login", json={"username": self.user["username"],
+                                                       "password": self.user["password"]},
+                      remote_addr=fc.fresh_source() or "127.0.0.1")
+        self.assertTrue(login_answer_ok(r), "login after the lock: %r\n%s" % (r, s.log_tail()))
+        self.assertEqual(s.workers_now(), [w], "the worker was replaced:\n%s" % s.log_tail())
+        self.assertNotIn("killing it", s.log())
+        self.assert_stopped_cleanly(s)
+
+    def test_worker_stopped_on_a_request_is_killed_and_replaced(self):
+        s, w = self.start("deadline-stop")
+        with TableLock("auth_failures"):
+            t, result = self.login_in_thread(s)
+            self.assertTrue(fc.wait_for(lambda: lock_waiters("auth_failures") > 0, 20.0, 0.01),
+                            "the login never waited for the lock:\n%s" % s.log_tail())
+            os.kill(w, signal.SIGSTOP)
+            killed = fc.wait_for(lambda: re.search(
+                r"worker %d busy on route auth\.login for [\d.]+s, past the %ds request deadline; "
+                r"killing it" % (w, self.DEADLINE), s.log()), 30.0, 0.05)
+            self.assertTrue(killed, "the watchdog did not kill worker %d:\n%s" % (w, s.log_tail()))
+        t.join(30)
+        self.assertIsInstance(result[0], str, "the killed worker answered: %r" % (result[0],))
+        self.assertTrue(fc.wait_for(lambda: re.search(
+            r"worker %d \(slot 0\) killed by signal 9 after [\d.]+s on route auth\.login for [\d.]+s"
+            % w, s.log()), 10.0, 0.05), s.log_tail())
+        now = self.replaced(s, w)
+        self.assertTrue(now, "worker %d not replaced (now %s)" % (w, s.workers_now()))
+        self.assertTrue(s.healthz_ok())
+        self.assert_stopped_cleanly(s)
+
+    def test_worker_crashing_on_a_request_dies_and_is_replaced(self):
+        s, w = self.start("deadline-segv")
+        with TableLock("auth_failures"):
+            t, result = self.login_in_thread(s)
+            self.assertTrue(fc.wait_for(lambda: lock_waiters("auth_failures") > 0, 20.0, 0.01),
+                            "the login never waited for the lock:\n%s" % s.log_tail())
+            os.kill(w, signal.SIGSEGV)
+            t.join(30)
+        # no answer made inside a signal handler: the connection just closes
+        self.assertIsInstance(result[0], str, "the crashed worker answered: %r" % (result[0],))
+        # killed by the signal, or (a sanitizer build) exited after its report
+        died = fc.wait_for(lambda: re.search(
+            r"worker %d \(slot 0\) (killed by signal 11|exited with status \d+) after [\d.]+s "
+            r"on route auth\.login for [\d.]+s" % w, s.log()), 30.0, 0.05)
+        self.assertTrue(died, "no death of worker %d on route auth.login logged:\n%s" % (w, s.log_tail()))
+        if sanitizer_build():
+            self.assertIn("AddressSanitizer", s.log(), "the sanitizer's SEGV report is missing")
+        now = self.replaced(s, w)
+        self.assertTrue(now, "worker %d not replaced (now %s)" % (w, s.workers_now()))
+        self.assertTrue(s.healthz_ok())
+        self.assert_stopped_cleanly(s)
