@@ -8,7 +8,8 @@
 - respawn back-off: a worker SIGKILLed twice is replaced, the back-off logged;
 - FACECLOCK_CONFIG re-read on SIGHUP: the worker count follows the file,
   with no failed request;
-- face_audit_log refuses UPDATE, DELETE and TRUNCATE from the owner role too.
+- face_audit_log refuses UPDATE, DELETE and TRUNCATE from the owner role too;
+- a FACECLOCK_ADMIN_KEY shorter than 32 characters: no start, exit 2.
 
 Runs just before test_resilience.py, last of all (run.py)."""
 
@@ -16,6 +17,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import threading
 import time
 import unittest
@@ -486,3 +488,32 @@ class Test6AuditAppendOnly(unittest.TestCase):
                                % (self.hotel, self.h.plain_staff_id), check=False)
         self.assertEqual(rc, 0, err)
         self.assertEqual(int(fc.psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %s" % self.hotel)), n)
+
+
+class Test7AdminKeyLength(unittest.TestCase):
+    """FACECLOCK_ADMIN_KEY opens every hotel: under 32 characters the binary
+    refuses to start (exit 2, the reason on stderr), whatever the command;
+    32 are enough, and unset means no admin key at all."""
+
+    def run_bin(self, args, admin_key):
+        if not fc.ENV.get("FC_BIN"):
+            raise unittest.SkipTest("FC_BIN not in %s" % fc.ENV["_ENV_FILE"])
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FACECLOCK_ADMIN_KEY": admin_key,
+               "DATABASE_URL": fc.ENV.get("DATABASE_URL", ""), "FACECLOCK_SOCKET": "127.0.0.1:1"}
+        return subprocess.run([fc.ENV["FC_BIN"]] + args, env=env, cwd=fc.REPO, capture_output=True,
+                              text=True, timeout=30, stdin=subprocess.DEVNULL)
+
+    def test_short_key_refused(self):
+        for cmd in (["serve"], ["openapi"]):
+            for key in ("short-key", "a" * 31):
+                with self.subTest(cmd=cmd[0], length=len(key)):
+                    p = self.run_bin(cmd, key)
+                    self.assertEqual(p.returncode, 2, p.stderr)
+                    self.assertIn("FACECLOCK_ADMIN_KEY is too short", p.stderr)
+                    self.assertIn("at least 32", p.stderr)
+                    self.assertNotIn(key, p.stderr)          # the key itself is not echoed
+
+    def test_32_characters_accepted(self):
+        p = self.run_bin(["openapi"], "b" * 32)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('"openapi"', p.stdout)
