@@ -59,7 +59,7 @@ start_stack_if_needed() {
     fi
     own_stack=1
     say "starting a stack under $FC_VAR (release build)"
-    PORT=${BENCH_PORT:-18090} LOGIN_RATE=100000r/s LOGIN_BURST=100000 "$STACK" start
+    PORT=${BENCH_PORT:-18090} LOGIN_RATE=100000r/s LOGIN_BURST=100000 API_RATE=100000r/s API_BURST=100000 "$STACK" start
 }
 
 cleanup() {
