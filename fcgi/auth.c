@@ -1,51 +1,93 @@
 /* auth.c — the generic parts of who is calling (auth.h): the platform
  * operator's key, session tokens from the Authorization header or the
  * fc_token cookie (stored as SHA-256 digests: they are random, 256 bits),
- * and keys with their scrypt hashes and a per-worker cache of verified
- * keys. Whose credential it is, the application finds out (fcgi/app.h). */
+ * and keys with their keyed hashes (HMAC-SHA-256 under a key derived from
+ * FACECLOCK_DATA_KEY), including the bounded path that checks and
+ * re-hashes a key still stored with scrypt. Whose credential it is, the
+ * application finds out (fcgi/app.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "auth.h"
 #include "config.h"
 #include "crypto.h"
 
-/* ---- verified-key cache (per worker) ---------------------------------- */
+/* ---- keys ------------------------------------------------------------- */
 
-/* One slot per (prefix, id) hash: 10 000 keys in use must not mean a
- * scrypt per request. 4096 slots of ~210 bytes, touched only when used. */
-#define KEY_CACHE 4096
-struct key_entry {
-    char prefix[8];
-    long long id;
-    char stored[CRYPTO_HASH_MAX];      /* the hash the key was verified against */
-    unsigned char digest[32];          /* SHA-256 of the presented key */
-};
-static struct key_entry key_cache[KEY_CACHE];
+static const char key_label[] = "faceclock api keys v1";
 
-static struct key_entry *key_slot(const char *prefix, long long id)
+int auth_key_derive(const unsigned char data_key[32], unsigned char hkey[32])
 {
-    unsigned long long h = (unsigned long long)id * 0x9E3779B97F4A7C15ULL;
-    h ^= (unsigned char)prefix[0];
-    return &key_cache[(h >> 20) % KEY_CACHE];
+    return crypto_hmac_sha256(data_key, 32, key_label, sizeof key_label - 1, hkey) == 0 ? 0 : -1;
 }
 
-int auth_key_verified(const char *prefix, long long id, const char *key, const char *stored)
+int auth_key_hash_with(const unsigned char hkey[32], const char *key, char *out)
 {
-    unsigned char digest[32];
-    struct key_entry *e = key_slot(prefix, id);
+    unsigned char mac[32];
 
-    crypto_sha256(key, strlen(key), digest);
-    if (e->id == id && strcmp(e->prefix, prefix) == 0 && strcmp(e->stored, stored) == 0)
-        return crypto_equal(e->digest, digest, sizeof digest);
-    if (!crypto_verify_secret(key, stored))
+    out[0] = '\0';
+    if (crypto_hmac_sha256(hkey, 32, key, strlen(key), mac) != 0)
+        return -1;
+    memcpy(out, AUTH_KEY_HASH_PREFIX, sizeof AUTH_KEY_HASH_PREFIX - 1);
+    crypto_hex(mac, sizeof mac, out + sizeof AUTH_KEY_HASH_PREFIX - 1);
+    return 0;
+}
+
+int auth_legacy_take(struct auth_legacy_budget *b, long long now)
+{
+    if (b->second != now) {
+        b->second = now;
+        b->used = 0;
+    }
+    if (b->used >= AUTH_LEGACY_PER_SECOND)
         return 0;
-    snprintf(e->prefix, sizeof e->prefix, "%s", prefix);
-    e->id = id;
-    snprintf(e->stored, sizeof e->stored, "%s", stored);
-    memcpy(e->digest, digest, sizeof digest);
+    b->used++;
     return 1;
+}
+
+enum auth_key_check auth_key_check_with(const unsigned char hkey[32], const char *key,
+                                        const char *stored, struct auth_legacy_budget *budget,
+                                        long long now, char *rehash)
+{
+    char mine[AUTH_KEY_HASH_MAX];
+
+    rehash[0] = '\0';
+    if (key == NULL || stored == NULL || key[0] == '\0')
+        return AUTH_KEY_BAD;
+    if (strncmp(stored, AUTH_KEY_HASH_PREFIX, sizeof AUTH_KEY_HASH_PREFIX - 1) == 0)
+        return auth_key_hash_with(hkey, key, mine) == 0 && crypto_str_equal(mine, stored)
+            ? AUTH_KEY_GOOD : AUTH_KEY_BAD;
+    /* a key made before keyed hashes: scrypt, at most a few a second */
+    if (strncmp(stored, "$scrypt$", 8) != 0 || !auth_legacy_take(budget, now) ||
+        !crypto_verify_secret(key, stored))
+        return AUTH_KEY_BAD;
+    return auth_key_hash_with(hkey, key, rehash) == 0 ? AUTH_KEY_REHASH : AUTH_KEY_BAD;
+}
+
+/* This process's key hashing key, derived once from the data key (from
+ * 32 zero bytes without one, see auth.h). NULL if libgcrypt fails. */
+static const unsigned char *process_key(void)
+{
+    static unsigned char hkey[32];
+    static int ready;
+    static const unsigned char none[32];
+
+    if (!ready && auth_key_derive(g_config.has_data_key ? g_config.data_key : none, hkey) == 0)
+        ready = 1;
+    return ready ? hkey : NULL;
+}
+
+enum auth_key_check auth_key_check(const char *key, const char *stored, char *rehash)
+{
+    static struct auth_legacy_budget budget;
+    const unsigned char *hkey = process_key();
+
+    rehash[0] = '\0';
+    if (hkey == NULL)
+        return AUTH_KEY_BAD;
+    return auth_key_check_with(hkey, key, stored, &budget, (long long)time(NULL), rehash);
 }
 
 int auth_key_id(const char *key, const char *prefix, long long *id)
@@ -66,11 +108,13 @@ int auth_key_id(const char *key, const char *prefix, long long *id)
 
 int auth_new_key(const char *prefix, long long id, char *key, char *hash)
 {
+    const unsigned char *hkey = process_key();
     char secret[65];
-    if (crypto_random_hex(secret, 32) < 0)
+
+    if (hkey == NULL || crypto_random_hex(secret, 32) < 0)
         return -1;
     snprintf(key, AUTH_KEY_MAX, "%s_%lld_%s", prefix, id, secret);
-    return crypto_hash_secret(key, g_config.scrypt_log_n, hash);
+    return auth_key_hash_with(hkey, key, hash);
 }
 
 const char *auth_dummy_hash(void)

@@ -40,6 +40,19 @@ static int set_long(long *dst, const char *name, const char *v, long min, long m
     return 0;
 }
 
+/* The operator's key opens every hotel: long enough not to be guessed
+ * (nginx also limits guesses per address, docs/operations.md). */
+static int set_admin_key(char *dst, size_t size, const char *v)
+{
+    if (v[0] != '\0' && strlen(v) < ADMIN_KEY_MIN) {
+        fprintf(stderr, "faceclock: FACECLOCK_ADMIN_KEY is too short (%zu characters; at least %d, "
+                "e.g. 64 hex digits from: od -An -tx1 -N32 /dev/urandom | tr -d ' \\n')\n",
+                strlen(v), ADMIN_KEY_MIN);
+        return -1;
+    }
+    return set_string(dst, size, "FACECLOCK_ADMIN_KEY", v);
+}
+
 /* 64 hex characters -> 32 bytes */
 static int set_key(unsigned char *dst, int *has, const char *name, const char *v)
 {
@@ -67,7 +80,7 @@ static int apply(const char *name, const char *v)
     if (strcmp(name, "DATABASE_URL") == 0)
         return set_string(c->database_url, sizeof c->database_url, name, v);
     if (strcmp(name, "FACECLOCK_ADMIN_KEY") == 0)
-        return set_string(c->admin_key, sizeof c->admin_key, name, v);
+        return set_admin_key(c->admin_key, sizeof c->admin_key, v);
     if (strcmp(name, "FACECLOCK_SQL_DIR") == 0)
         return set_string(c->sql_dir, sizeof c->sql_dir, name, v);
     if (strcmp(name, "FACECLOCK_TEMPLATES") == 0)

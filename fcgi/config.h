@@ -7,13 +7,16 @@
 
 #include <stddef.h>
 
+#define ADMIN_KEY_MIN 32
+
 struct config {
     char socket[256];          /* FACECLOCK_SOCKET: unix path or host:port */
     int workers;               /* FACECLOCK_WORKERS, default nproc */
     long max_requests;         /* FACECLOCK_MAX_REQUESTS: recycle after N (0 = never) */
     size_t max_body;           /* FACECLOCK_MAX_BODY bytes, default 1 MiB */
     char database_url[512];    /* DATABASE_URL (libpq conninfo or URI) */
-    char admin_key[256];       /* FACECLOCK_ADMIN_KEY ("" = no admin key accepted) */
+    char admin_key[256];       /* FACECLOCK_ADMIN_KEY ("" = no admin key accepted; else at
+                                  least ADMIN_KEY_MIN characters) */
     long token_ttl;            /* FACECLOCK_TOKEN_TTL seconds, default 43200 */
     int scrypt_log_n;          /* FACECLOCK_SCRYPT_LOG_N, default 14 (cost of new hashes) */
     char sql_dir[256];         /* FACECLOCK_SQL_DIR: migrations, default compiled-in */

@@ -6,6 +6,9 @@
 # ratio and each worker's idle resident memory; then the face-audit-log CSV
 # export of BENCH_AUDIT_ROWS rows through nginx beside `psql \copy` of the
 # same SELECT, with the serving worker's memory during the export.
+# `scripts/bench.sh auth` runs only the rows of what a stranger costs: the
+# workers' CPU per request with no credential and with a wrong kiosk key
+# (target: under 50 us each).
 #
 # Uses the stack under $FC_VAR (default var/bench) if it runs; otherwise
 # starts one there with the release binary on ${BENCH_PORT:-18090} and stops
@@ -59,7 +62,7 @@ start_stack_if_needed() {
     fi
     own_stack=1
     say "starting a stack under $FC_VAR (release build)"
-    PORT=${BENCH_PORT:-18090} LOGIN_RATE=100000r/s LOGIN_BURST=100000 "$STACK" start
+    PORT=${BENCH_PORT:-18090} LOGIN_RATE=100000r/s LOGIN_BURST=100000 API_RATE=100000r/s API_BURST=100000 "$STACK" start
 }
 
 cleanup() {
@@ -214,6 +217,54 @@ run_wrk() {
     row "$label" "$rps" "$p50" "$p99" "$bad" "$(steal_pct)"
     LAST_RPS=$rps
     settle
+}
+
+# workers_cpu — the faceclock workers' user + system clock ticks, summed, into CPU_SUM.
+workers_cpu() {
+    local pid
+    CPU_SUM=0
+    for pid in $(worker_pids); do
+        cpu_of "$pid" && CPU_SUM=$(( CPU_SUM + CPU ))
+    done
+}
+
+# run_cpu LABEL URL [LUA] — run_wrk's row, then the CPU the faceclock
+# workers spent per request during it (summed over the workers; a worker
+# recycled meanwhile would take its ticks with it, so keep the run shorter
+# than FACECLOCK_MAX_REQUESTS requests per worker). Sets LAST_US.
+run_cpu() {
+    local t0 reqs
+    workers_cpu; t0=$CPU_SUM
+    WARMUP=0 run_wrk "$@"
+    workers_cpu
+    reqs=$(awk '/ requests in / {print $1}' "$WORK/wrk.out")
+    LAST_US=$(awk -v d=$(( CPU_SUM - t0 )) -v hz="$(getconf CLK_TCK)" -v n="$reqs" \
+        'BEGIN { printf "%.1f", (n > 0 ? d / hz * 1e6 / n : 0) }')
+    echo "    worker CPU per request: $LAST_US us ($(( CPU_SUM - t0 )) ticks over $reqs requests)"
+}
+
+# bench_auth — `scripts/bench.sh auth`: a hotel with one kiosk, then what a
+# request without a credential and one with a wrong key for that kiosk's id
+# cost the workers.
+bench_auth() {
+    local slug=auth-bench code kid
+    mkdir -p "$WORK"
+    python3 tests/bench/gen_hotel.py json "$slug" 1 >"$WORK/auth-hotel.json"
+    code=$(curl -s -o "$WORK/put.out" -w '%{http_code}' -X PUT --max-time 60 \
+        -H "X-API-Key: $FACECLOCK_ADMIN_KEY" -H 'Content-Type: application/json' \
+        --data-binary @"$WORK/auth-hotel.json" "$BASE_URL/api/staff/hotel/$slug/pms-sync/") || code=000
+    [[ $code == 200 ]] || die "pms-sync of $slug answered $code: $(head -c 300 "$WORK/put.out")"
+    kid=$(curl -fsS -X POST --max-time 10 -H "X-API-Key: $FACECLOCK_ADMIN_KEY" \
+        -H 'Content-Type: application/json' --data '{"name":"auth bench"}' \
+        "$BASE_URL/api/staff/hotel/$slug/kiosks/" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])') ||
+        die "could not make a kiosk"
+    printf 'wrk.headers["X-API-Key"] = "kio_%s_%s"\n' "$kid" "$(printf '0%.0s' {1..64})" >"$WORK/badkey.lua"
+    say "wrk -t2 -c$CONNS -d${DURATION}s; $(nproc) cores, $(worker_pids | wc -w) faceclock workers"
+    row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx" "steal"
+    row "--------" "-----" "------" "------" "-------" "-----"
+    run_cpu "GET /api/auth/me, no credential (401)" "$BASE_URL/api/auth/me"
+    run_cpu "GET /api/auth/me, wrong key of kiosk $kid (401)" "$BASE_URL/api/auth/me" "$WORK/badkey.lua"
+    echo "(target: under 50 us of worker CPU per request)"
 }
 
 # activity — a text that changes whenever a faceclock worker runs.
@@ -447,6 +498,10 @@ main() {
     . "$FC_VAR/env"
     set +a
     [[ -n ${PG_BIN:-} ]] || PG_BIN=/usr/lib/postgresql/15/bin
+    if [[ ${1:-} == auth ]]; then
+        bench_auth
+        return 0
+    fi
 
     local idle_before
     sleep 1

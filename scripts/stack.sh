@@ -13,6 +13,10 @@
 #   LOGIN_RATE          nginx limit on /api/auth/login per address (10r/s),
 #                       and on /api/iot/devices/provision
 #   LOGIN_BURST         requests over that rate let through at once (20)
+#   API_RATE            nginx limit on the rest of /api/ per address, for
+#                       requests without a credential or with a key (10r/s;
+#                       nginx/faceclock.conf.in says which are counted)
+#   API_BURST           requests over that rate let through at once (50)
 #   NGINX_WORKERS       nginx worker processes (default 1)
 #   FACECLOCK_WORKERS   FastCGI workers (the binary's default: cores)
 #   FACECLOCK_ADMIN_KEY system administrator key; default: generated once
@@ -47,6 +51,8 @@ PORT=${PORT:-8080}
 FC_BIN=$(abs_path "${FC_BIN:-build/release/faceclock}")
 LOGIN_RATE=${LOGIN_RATE:-10r/s}
 LOGIN_BURST=${LOGIN_BURST:-20}
+API_RATE=${API_RATE:-10r/s}
+API_BURST=${API_BURST:-50}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-30}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -336,11 +342,14 @@ nginx_render() {
     [[ $LOGIN_BURST =~ ^[0-9]+$ ]] || die "LOGIN_BURST must be a number, not '$LOGIN_BURST'"
     [[ $REQUEST_DEADLINE =~ ^[1-9][0-9]*$ ]] ||
         die "FACECLOCK_REQUEST_DEADLINE must be a number of seconds, not '$REQUEST_DEADLINE'"
+    [[ $API_RATE =~ ^[0-9]+r/[sm]$ ]] || die "API_RATE must look like 10r/s, not '$API_RATE'"
+    [[ $API_BURST =~ ^[0-9]+$ ]] || die "API_BURST must be a number, not '$API_BURST'"
     sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@PORT@|$PORT|g" \
         -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
         -e "s|@STATIC_ROOT@|$(sed_escape "$FC_ROOT/static")|g" \
         -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
         -e "s|@REQUEST_DEADLINE@|$REQUEST_DEADLINE|g" \
+        -e "s|@API_RATE@|$API_RATE|g" -e "s|@API_BURST@|$API_BURST|g" \
         "$FC_ROOT/nginx/faceclock.conf.in" >"$FC_VAR/nginx/faceclock.conf"
     sed -e "s|@USER_LINE@|$user_line|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
         -e "s|@VAR@|$(sed_escape "$FC_VAR")|g" \

@@ -26,6 +26,10 @@ export FC_BIN=${FC_BIN:-build/test/faceclock}
 export FACECLOCK_WORKERS=${FACECLOCK_WORKERS:-2}
 export LOGIN_RATE=${LOGIN_RATE:-200r/s}
 export LOGIN_BURST=${LOGIN_BURST:-200}
+# every test request comes from 127.0.0.1 (most with the admin key): the
+# /api/ limit must not bite; fcgi/test_nginx_limits.py runs a strict nginx
+export API_RATE=${API_RATE:-5000r/s}
+export API_BURST=${API_BURST:-5000}
 # The tests always get a private cluster and a socket of their own.
 unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
 

@@ -2,8 +2,9 @@
  * credential a request presents — the system administrator's key, a
  * user's session token, a kiosk key or an edge-device key — looked up in
  * the database, made into the caller's identity (access.h) and grants.
- * The generic parts (the admin key check, token digests, key parsing and
- * the verified-key cache) are the runtime's (fcgi/auth.c). */
+ * A kiosk or device key still stored with scrypt is re-hashed here on its
+ * first success (auth.h). The generic parts (the admin key check, token
+ * digests, key parsing and hashing) are the runtime's (fcgi/auth.c). */
 #include <stdio.h>
 #include <string.h>
 #include "access.h"
@@ -34,6 +35,16 @@ static struct db_stmt st_device = {
     "SELECT d.key_hash, h.id, h.slug, d.device_id FROM devices d JOIN hotels h ON h.id = d.hotel_id "
     "WHERE d.id = $1 AND d.key_hash IS NOT NULL AND d.deactivated_at IS NULL",
     0,
+};
+
+/* A key that matched its scrypt hash gets its keyed hash instead (only if
+ * the row still holds the hash it was checked against). */
+static struct db_stmt st_kiosk_rehash = {
+    "auth_kiosk_rehash", "UPDATE kiosks SET key_hash = $2 WHERE id = $1 AND key_hash = $3", 0,
+};
+
+static struct db_stmt st_device_rehash = {
+    "auth_device_rehash", "UPDATE devices SET key_hash = $2 WHERE id = $1 AND key_hash = $3", 0,
 };
 
 /* A new identity of that kind for req's caller, with its grants. */
@@ -99,7 +110,20 @@ static enum auth_result identify_key(struct request *req, enum caller_kind kind)
     db_arg_int(&a, id);
     if ((res = db_run(kind == CALLER_KIOSK ? &st_kiosk : &st_device, &a)) == NULL)
         return fail_db();
-    int ok = PQntuples(res) == 1 && auth_key_verified(prefix, id, req->api_key, PQgetvalue(res, 0, 0));
+    char rehash[AUTH_KEY_HASH_MAX];
+    enum auth_key_check check = PQntuples(res) == 1
+        ? auth_key_check(req->api_key, PQgetvalue(res, 0, 0), rehash) : AUTH_KEY_BAD;
+    int ok = check != AUTH_KEY_BAD;
+    if (check == AUTH_KEY_REHASH) {
+        db_args_init(&a);
+        db_arg_int(&a, id);
+        db_arg_str(&a, rehash);
+        db_arg_str(&a, PQgetvalue(res, 0, 0));
+        if (db_exec(kind == CALLER_KIOSK ? &st_kiosk_rehash : &st_device_rehash, &a) < 0) {
+            PQclear(res);
+            return fail_db();
+        }
+    }
     if (ok) {
         struct identity *who = identity_new(req, kind, 0);
         who->hotel_id = db_ll(res, 0, 1);

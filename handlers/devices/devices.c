@@ -92,7 +92,7 @@ void h_devices_deactivate(struct request *req)
 void h_devices_provision(struct request *req)
 {
     const char *device_id = arg_str(req, "device_id"), *token = arg_str(req, "provisioning_token");
-    char key[AUTH_KEY_MAX], key_hash[CRYPTO_HASH_MAX], token_hash[CRYPTO_HASH_MAX];
+    char key[AUTH_KEY_MAX], key_hash[AUTH_KEY_HASH_MAX], token_hash[CRYPTO_HASH_MAX];
     long long device_pk = 0;
     int rc;
 

@@ -12,7 +12,7 @@
 void h_kiosks_create(struct request *req)
 {
     const char *name = arg_str(req, "name");
-    char key[AUTH_KEY_MAX], hash[CRYPTO_HASH_MAX];
+    char key[AUTH_KEY_MAX], hash[AUTH_KEY_HASH_MAX];
     long long id;
 
     if (kiosk_next_id(&id) < 0) {

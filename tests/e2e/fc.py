@@ -154,11 +154,11 @@ LOGIN_SOURCE = fresh_source()
 
 
 def request(method, path, json=None, body=None, headers=None, token=None,
-            api_key=None, cookie=None, timeout=TIMEOUT, chunk_send=False, source=None):
+            api_key=None, cookie=None, timeout=TIMEOUT, chunk_send=False, source=None, base=None):
     """One request through nginx. json= is serialized; body= is sent as is
     (bytes or str). token= sends Authorization: Bearer, api_key= X-API-Key,
-    cookie= a Cookie header, source= the local address to connect from.
-    Redirects are not followed."""
+    cookie= a Cookie header, source= the local address to connect from,
+    base= another nginx's URL than the stack's. Redirects are not followed."""
     hdrs = {"Accept": "application/json"}
     if json is not None:
         body = jsonlib.dumps(json)
@@ -174,9 +174,10 @@ def request(method, path, json=None, body=None, headers=None, token=None,
         hdrs["Cookie"] = cookie
     if headers:
         hdrs.update(headers)
-    host = BASE.hostname or "127.0.0.1"
-    port = BASE.port or 80
-    prefix = BASE.path.rstrip("/")
+    url = urllib.parse.urlsplit(base) if base else BASE
+    host = url.hostname or "127.0.0.1"
+    port = url.port or 80
+    prefix = url.path.rstrip("/")
     conn = http.client.HTTPConnection(host, port, timeout=timeout,
                                       source_address=(source, 0) if source else None)
     t0 = time.monotonic()

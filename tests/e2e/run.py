@@ -68,6 +68,7 @@ MODULES = [
     "fcgi.test_platform",
     "fcgi.test_robustness",
     "fcgi.test_csrf",
+    "fcgi.test_nginx_limits",
     "fcgi.test_serve",
     "fcgi.test_resilience",
     # app/test_openapi checks what all the others did (every route's

@@ -15,6 +15,7 @@
   a request is killed by the master's watchdog, the log naming the route,
   and replaced; a worker that gets SIGSEGV on a request dies (no 500 from a
   signal handler), the sanitizer's report in the log, and is replaced.
+- a FACECLOCK_ADMIN_KEY shorter than 32 characters: no start, exit 2.
 
 Runs just before test_resilience.py, last of all (run.py)."""
 
@@ -648,3 +649,30 @@ class Test7RequestDeadline(ServerTest):
         self.assertTrue(now, "worker %d not replaced (now %s)" % (w, s.workers_now()))
         self.assertTrue(s.healthz_ok())
         self.assert_stopped_cleanly(s)
+class Test7AdminKeyLength(unittest.TestCase):
+    """FACECLOCK_ADMIN_KEY opens every hotel: under 32 characters the binary
+    refuses to start (exit 2, the reason on stderr), whatever the command;
+    32 are enough, and unset means no admin key at all."""
+
+    def run_bin(self, args, admin_key):
+        if not fc.ENV.get("FC_BIN"):
+            raise unittest.SkipTest("FC_BIN not in %s" % fc.ENV["_ENV_FILE"])
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FACECLOCK_ADMIN_KEY": admin_key,
+               "DATABASE_URL": fc.ENV.get("DATABASE_URL", ""), "FACECLOCK_SOCKET": "127.0.0.1:1"}
+        return subprocess.run([fc.ENV["FC_BIN"]] + args, env=env, cwd=fc.REPO, capture_output=True,
+                              text=True, timeout=30, stdin=subprocess.DEVNULL)
+
+    def test_short_key_refused(self):
+        for cmd in (["serve"], ["openapi"]):
+            for key in ("short-key", "a" * 31):
+                with self.subTest(cmd=cmd[0], length=len(key)):
+                    p = self.run_bin(cmd, key)
+                    self.assertEqual(p.returncode, 2, p.stderr)
+                    self.assertIn("FACECLOCK_ADMIN_KEY is too short", p.stderr)
+                    self.assertIn("at least 32", p.stderr)
+                    self.assertNotIn(key, p.stderr)          # the key itself is not echoed
+
+    def test_32_characters_accepted(self):
+        p = self.run_bin(["openapi"], "b" * 32)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('"openapi"', p.stdout)

@@ -2,8 +2,13 @@
 with X-Total-Count and Link rel="next"), revoke (200 with revoked_at, the
 key then refused with 401), validation, another hotel's kiosk, and GET
 /api/auth/me with a kiosk key (which kiosk of which hotel: how the kiosk
-page checks a key). Who may call the kiosk routes: app/test_access.py."""
+page checks a key). KeyHashes: how keys are stored (a keyed hash, not
+scrypt), a wrong key for an existing kiosk refused, and a key made before
+keyed hashes (scrypt) accepted once and re-hashed. Who may call the kiosk
+routes: app/test_access.py."""
 
+import hashlib
+import os
 import time
 import unittest
 
@@ -175,3 +180,59 @@ class Kiosks(unittest.TestCase):
         ids = {k["id"] for k in self.list_all()}
         self.assertIn(mine["id"], ids)
         self.assertNotIn(theirs["id"], ids)
+
+
+KEYED = "$hmac-sha256$"
+
+
+def scrypt_hash(secret, log_n=10):
+    """The scrypt hash string fcgi/crypto.c made for keys before keyed hashes."""
+    salt = os.urandom(16)
+    dk = hashlib.scrypt(secret.encode(), salt=salt, n=1 << log_n, r=8, p=1, dklen=32)
+    return "$scrypt$ln=%d,r=8,p=1$%s$%s" % (log_n, salt.hex(), dk.hex())
+
+
+class KeyHashes(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("keyhash")
+        cls.h.create()
+
+    def stored(self, kiosk_id):
+        return fc.psql("SELECT key_hash FROM kiosks WHERE id = %d" % kiosk_id)
+
+    def me(self, key):
+        return fc.get("/api/auth/me", api_key=key)
+
+    def test_new_key_is_stored_as_a_keyed_hash(self):
+        k = self.h.new_kiosk("Keyed")
+        stored = self.stored(k["id"])
+        self.assertTrue(stored.startswith(KEYED), stored)
+        self.assertEqual(len(stored), len(KEYED) + 64)
+        self.assertNotIn(k["api_key"].split("_")[-1], stored)
+        self.assertEqual(fc.assert_json(self.me(k["api_key"]), 200)["kiosk_id"], k["id"])
+
+    def test_wrong_key_for_an_existing_id_is_refused(self):
+        k = self.h.new_kiosk("Guessed")
+        for n in range(5):
+            wrong = "kio_%d_%s" % (k["id"], os.urandom(32).hex())
+            fc.assert_error(self.me(wrong), 401, "UNAUTHENTICATED")
+        fc.assert_json(self.me(k["api_key"]), 200)
+        self.assertTrue(self.stored(k["id"]).startswith(KEYED))
+
+    def test_scrypt_key_works_and_is_rehashed_once(self):
+        k = self.h.new_kiosk("Legacy")
+        legacy = scrypt_hash(k["api_key"])
+        fc.psql("UPDATE kiosks SET key_hash = %s WHERE id = %d" % (fc.sql_str(legacy), k["id"]))
+        # a wrong key leaves the old hash as it was
+        wrong = "kio_%d_%s" % (k["id"], os.urandom(32).hex())
+        fc.assert_error(self.me(wrong), 401, "UNAUTHENTICATED")
+        self.assertEqual(self.stored(k["id"]), legacy)
+        # the right one is accepted (the scrypt budget may be spent for this
+        # second in that worker: a kiosk retries) and then stored keyed
+        ok = fc.wait_for(lambda: self.me(k["api_key"]).status == 200, 5.0, 0.3)
+        self.assertTrue(ok, "the legacy key was never accepted")
+        stored = self.stored(k["id"])
+        self.assertTrue(stored.startswith(KEYED), stored)
+        fc.assert_json(self.me(k["api_key"]), 200)
+        fc.assert_error(self.me(wrong), 401, "UNAUTHENTICATED")
