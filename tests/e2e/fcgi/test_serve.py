@@ -649,7 +649,7 @@ class Test7RequestDeadline(ServerTest):
         self.assertTrue(now, "worker %d not replaced (now %s)" % (w, s.workers_now()))
         self.assertTrue(s.healthz_ok())
         self.assert_stopped_cleanly(s)
-class Test7AdminKeyLength(unittest.TestCase):
+class Test8AdminKeyLength(unittest.TestCase):
     """FACECLOCK_ADMIN_KEY opens every hotel: under 32 characters the binary
     refuses to start (exit 2, the reason on stderr), whatever the command;
     32 are enough, and unset means no admin key at all."""
