@@ -1,6 +1,7 @@
 /* http.c — pure HTTP text helpers: percent-decoding, query strings,
  * cookies, status texts. */
 #include <string.h>
+#include <strings.h>
 #include "http.h"
 
 static int hexval(int c)
@@ -189,4 +190,19 @@ char *http_log_escape(const char *s, char *out, size_t cap)
     }
     out[o] = '\0';
     return out;
+}
+
+int http_is_json_type(const char *ct)
+{
+    static const char want[] = "application/json";
+    size_t n = sizeof want - 1;
+
+    if (ct == NULL)
+        return 0;
+    ct += strspn(ct, " \t");
+    if (strncasecmp(ct, want, n) != 0)
+        return 0;
+    ct += n;
+    ct += strspn(ct, " \t");
+    return *ct == '\0' || *ct == ';';
 }

@@ -1,5 +1,6 @@
 /* test_http.c — the pure text helpers of fcgi/http.h: percent-decoding,
- * query strings, the Cookie header, query building, status texts and
+ * query strings, the Cookie header, query building, status texts, the
+ * JSON media type and
  * escaping for the log (a table, and cuts at every buffer size).
  * Every case gets a fresh pool, freed in the teardown. */
 #include <string.h>
@@ -226,6 +227,25 @@ START_TEST(status_unknown)
 }
 END_TEST
 
+/* ---- http_is_json_type ---------------------------------------------------- */
+
+static const struct { const char *ct; int json; } ctype_vec[] = {
+    { "application/json", 1 }, { "application/json; charset=utf-8", 1 },
+    { "Application/JSON", 1 }, { " application/json ;charset=UTF-8", 1 },
+    { "application/json;", 1 }, { "application/json\t", 1 },
+    { NULL, 0 }, { "", 0 }, { "text/plain", 0 }, { "text/plain; charset=utf-8", 0 },
+    { "application/x-www-form-urlencoded", 0 }, { "multipart/form-data; boundary=x", 0 },
+    { "application/jsonx", 0 }, { "application/json-patch+json", 0 }, { "application/jso", 0 },
+    { "text/json", 0 }, { "application/json,text/plain", 0 }, { "x application/json", 0 },
+};
+
+START_TEST(json_type)
+{
+    ck_assert_msg(http_is_json_type(ctype_vec[_i].ct) == ctype_vec[_i].json, "%s",
+                  ctype_vec[_i].ct ? ctype_vec[_i].ct : "(null)");
+}
+END_TEST
+
 /* ---- http_log_escape ------------------------------------------------------ */
 
 static const struct { const char *in, *out; } log_vec[] = {
@@ -299,6 +319,10 @@ UNIT_SUITE(suite_http)
     tc = tcase_create("status");
     tcase_add_loop_test(tc, status_text, 0, NELEM(status_vec));
     tcase_add_test(tc, status_unknown);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("media_type");
+    tcase_add_loop_test(tc, json_type, 0, NELEM(ctype_vec));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("log");
