@@ -1,6 +1,7 @@
 /* http.c — pure HTTP text helpers: percent-decoding, query strings,
  * cookies, status texts. */
 #include <string.h>
+#include <strings.h>
 #include "http.h"
 
 static int hexval(int c)
@@ -148,4 +149,60 @@ const char *http_status_text(int status)
     case 503: return "Service Unavailable";
     default:  return "Unknown";
     }
+}
+
+/* the log form of one byte into e; its length (1, 2 or 4) */
+static size_t log_escape_byte(unsigned char c, char e[4])
+{
+    static const char hex[] = "0123456789abcdef";
+
+    if (c < 0x20 || c == 0x7f) {
+        e[0] = '\\';
+        e[1] = 'x';
+        e[2] = hex[c >> 4];
+        e[3] = hex[c & 0xf];
+        return 4;
+    }
+    if (c == '"' || c == '\\') {
+        e[0] = '\\';
+        e[1] = (char)c;
+        return 2;
+    }
+    e[0] = (char)c;
+    return 1;
+}
+
+char *http_log_escape(const char *s, char *out, size_t cap)
+{
+    size_t need = 1, room, o = 0, k;
+    char e[4];
+
+    for (const char *t = s; *t != '\0'; t++)
+        need += log_escape_byte((unsigned char)*t, e);
+    room = need <= cap ? need - 1 : cap - 4;     /* cut: keep room for "..." */
+    for (; *s != '\0' && o + (k = log_escape_byte((unsigned char)*s, e)) <= room; s++) {
+        memcpy(out + o, e, k);
+        o += k;
+    }
+    if (need > cap) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+int http_is_json_type(const char *ct)
+{
+    static const char want[] = "application/json";
+    size_t n = sizeof want - 1;
+
+    if (ct == NULL)
+        return 0;
+    ct += strspn(ct, " \t");
+    if (strncasecmp(ct, want, n) != 0)
+        return 0;
+    ct += n;
+    ct += strspn(ct, " \t");
+    return *ct == '\0' || *ct == ';';
 }

@@ -1,5 +1,5 @@
 /* http.h — pure HTTP text helpers: percent-decoding, query strings,
- * cookies, status texts. No I/O; unit-tested in tests/unit/test_http.c. */
+ * cookies, status texts, media types, log escaping. No I/O; unit-tested in tests/unit/test_http.c. */
 #ifndef FC_HTTP_H
 #define FC_HTTP_H
 
@@ -28,5 +28,18 @@ const char *http_cookie(struct pool *p, const char *header, const char *name);
 char *http_query_append(struct pool *p, const char *qs, const char *name, const char *value);
 
 const char *http_status_text(int status);
+
+/* 1 when a Content-Type header names application/json (any case, spaces
+ * around it, parameters such as "; charset=utf-8" after it), else 0 (NULL,
+ * empty, text/plain, application/jsonx, ...). */
+int http_is_json_type(const char *content_type);
+
+/* s as it may appear inside a quoted log value: control bytes (below 0x20,
+ * and 0x7f) as \xNN, '"' as \" and '\' as \\, other bytes as they are;
+ * so a decoded "%0a" cannot start a forged line nor a quote end the value.
+ * Written into out[0..cap) (cap >= 4), NUL-terminated; when it does not
+ * fit, cut at a whole escape and ended with "...". Returns out. No
+ * allocation, so a crash report may use it. */
+char *http_log_escape(const char *s, char *out, size_t cap);
 
 #endif

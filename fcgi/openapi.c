@@ -138,6 +138,7 @@ int openapi_statuses(const struct route *r, const struct openapi_app *app,
         } else {
             rc |= add_status(out, &n, max, 400, "INVALID_JSON");
             rc |= add_status(out, &n, max, 413, "PAYLOAD_TOO_LARGE");
+            rc |= add_status(out, &n, max, 415, "UNSUPPORTED_MEDIA_TYPE");
             rc |= add_status(out, &n, max, 400, d->code != NULL ? d->code : "VALIDATION_ERROR");
         }
     }

@@ -140,6 +140,12 @@ struct json_object *req_json_body_or_reply(struct request *req)
         resp_error(req, 400, "INVALID_JSON", "The request body must be a JSON object.");
         return NULL;
     }
+    /* a form or text/plain body is refused before it is read: a browser
+     * sends those cross-site without asking (login CSRF) */
+    if (!http_is_json_type(req->content_type)) {
+        resp_error(req, 415, "UNSUPPORTED_MEDIA_TYPE", "The request body must be sent as Content-Type: application/json.");
+        return NULL;
+    }
     req->json = jx_parse(req->body, req->body_len);
     if (req->json == NULL) {
         resp_error(req, 400, "INVALID_JSON", "The request body is not valid JSON.");

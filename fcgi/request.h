@@ -104,7 +104,8 @@ const char *req_query(const struct request *req, const char *name);
 const char *req_capture(const struct request *req, const char *name);
 
 /* The body parsed as a JSON object, or answers 400 INVALID_JSON /
- * VALIDATION_ERROR itself and returns NULL. The object is owned by the
+ * VALIDATION_ERROR, or 415 UNSUPPORTED_MEDIA_TYPE when its Content-Type is
+ * not application/json (http_is_json_type), itself and returns NULL. The object is owned by the
  * request (freed when it ends); do not put it. */
 struct json_object *req_json_body_or_reply(struct request *req);
 

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "http.h"
 #include "log.h"
 #include "metrics.h"
 #include "response.h"
@@ -57,10 +58,18 @@ static void install_signals(sigset_t *waiting)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The request's decoded path, escaped for a quoted log value (http.h). */
+static const char *log_path(const struct request *req, char *buf, size_t cap)
+{
+    return req->path != NULL ? http_log_escape(req->path, buf, cap) : "-";
+}
+
 static void log_request(const struct request *req, double dur)
 {
+    char path[1024];
+
     log_msg("info", "request", "method=%s path=\"%s\" route=%s status=%d dur_ms=%.2f tenant=%s grants=0x%x%s%s bytes=%zu",
-            req->method ? req->method : "-", req->path ? req->path : "-",
+            req->method ? req->method : "-", log_path(req, path, sizeof path),
             req->route ? req->route->name : "-", req->status, dur * 1000.0,
             req->tenant.slug[0] ? req->tenant.slug : "-", req->caller.grants,
             req->error_code ? " code=" : "", req->error_code ? req->error_code : "",

@@ -67,10 +67,12 @@ static struct db_stmt st_export_set = {
 };
 
 static const char export_sql[] =
-    "COPY (SELECT a.id, " AUDIT_SLUG(HOTEL_SETTING) " AS hotel, a.staff_id AS staff, " SQL_STAFF_NAME("s") " AS staff_name, "
-    "a.action, a.performed_by, " SQL_STAFF_NAME("pb") " AS performed_by_name, a.reason, "
+    "COPY (SELECT a.id, " SQL_CSV_TEXT(AUDIT_SLUG(HOTEL_SETTING)) " AS hotel, a.staff_id AS staff, "
+    SQL_CSV_TEXT(SQL_STAFF_NAME("s")) " AS staff_name, " SQL_CSV_TEXT("a.action") " AS action, a.performed_by, "
+    SQL_CSV_TEXT(SQL_STAFF_NAME("pb")) " AS performed_by_name, " SQL_CSV_TEXT("a.reason") " AS reason, "
     "CASE WHEN a.consent_given THEN 'true' ELSE 'false' END AS consent_given, "
-    "host(a.client_ip) AS client_ip, a.user_agent, " SQL_TS("a.created_at") " AS created_at "
+    SQL_CSV_TEXT("host(a.client_ip)") " AS client_ip, " SQL_CSV_TEXT("a.user_agent") " AS user_agent, "
+    SQL_TS("a.created_at") " AS created_at "
     AUDIT_FROM "WHERE " AUDIT_WHERE_SETTINGS " ORDER BY a.created_at DESC, a.id DESC) "
     "TO STDOUT WITH (FORMAT csv, HEADER)";
 

@@ -56,11 +56,12 @@ static struct db_stmt st_export_set = {
 };
 
 static const char export_sql[] =
-    "COPY (SELECT l.id, l.staff_id, " SQL_STAFF_NAME("s") " AS staff_name, s.department_id, "
+    "COPY (SELECT l.id, l.staff_id, " SQL_CSV_TEXT(SQL_STAFF_NAME("s")) " AS staff_name, s.department_id, "
     SQL_TS("l.time_in") " AS time_in, " SQL_TS("l.time_out") " AS time_out, "
     LOGS_HOURS " AS session_duration_hours, l.roster_shift_id, "
     SQL_BOOL("l.is_unrostered") " AS is_unrostered, " SQL_BOOL("l.is_approved") " AS is_approved, "
-    SQL_BOOL("l.verified_by_face") " AS verified_by_face, l.source, l.long_session_ack_mode "
+    SQL_BOOL("l.verified_by_face") " AS verified_by_face, "
+    SQL_CSV_TEXT("l.source") " AS source, " SQL_CSV_TEXT("l.long_session_ack_mode") " AS long_session_ack_mode "
     LOGS_FROM "WHERE " LOGS_WHERE_SETTINGS " ORDER BY l.time_in DESC, l.id DESC) "
     "TO STDOUT WITH (FORMAT csv, HEADER)";
 

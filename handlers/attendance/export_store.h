@@ -13,6 +13,12 @@
     "CASE WHEN " s ".last_name = '' THEN " s ".first_name " \
     "ELSE " s ".first_name || ' ' || " s ".last_name END"
 
+/* A text column of an export, safe to open in a spreadsheet: a value
+ * starting with = + - @ tab or CR gets a leading ' (fc_csv_cell,
+ * sql/007_csv_cell.sql). Every text column of every export goes through
+ * it; numbers, booleans and timestamps are not text the client wrote. */
+#define SQL_CSV_TEXT(x) "fc_csv_cell(" x ")"
+
 /* Hours from a numeric number of seconds, 2 decimals, half away from zero:
  * the same value safety_hours() (safety_rules.c) gives. */
 #define SQL_HOURS(secs) "round(round((" secs ") / 36) / 100, 2)"

@@ -1,10 +1,12 @@
-/* b64_rules.c — owns base64 for the API (b64_rules.h). libb64 does the arithmetic;
- * what it does not do is here: it skips characters it does not know and
- * wraps its output every 72 characters, so text is validated strictly
- * before it is decoded, and output is produced in runs too short to wrap. */
+/* b64_rules.c — owns base64 for the API (b64_rules.h). libb64 encodes; its
+ * output wraps every 72 characters, so it is produced in runs too short to
+ * wrap. Decoding is here, over the alphabet that validates the text first:
+ * libb64's decoder skips characters it does not know and touches the byte
+ * after its output (it stores the next byte's first bits before it knows
+ * there is one, and reads that byte back at the end), which past an
+ * exact-size buffer is a heap overflow. */
 #include <string.h>
 
-#include <b64/cdecode.h>
 #include <b64/cencode.h>
 
 #include "b64_rules.h"
@@ -12,8 +14,6 @@
 /* bytes per libb64 call: 48 in -> 64 out, under libb64's 72-char line,
  * and a whole number of 3-byte groups so no state carries over */
 #define ENC_RUN 48
-/* chars per decoding call: whole 4-char groups, small enough for an int */
-#define DEC_RUN 65536
 
 const char *b64_data_url(const char *url, const char *mime, size_t *len)
 {
@@ -67,21 +67,28 @@ int b64_decoded_size(const char *s, size_t len, size_t *n)
 
 enum b64_result b64_decode(const char *s, size_t len, unsigned char *out, size_t cap, size_t *n)
 {
-    size_t need, done = 0;
+    size_t need, o = 0;
 
     if (b64_decoded_size(s, len, &need) < 0)
         return B64_INVALID;
     if (need > cap)
         return B64_TOO_LARGE;
-    for (size_t i = 0; i < len; i += DEC_RUN) {
-        base64_decodestate st;
-        size_t run = len - i < DEC_RUN ? len - i : DEC_RUN;
+    /* four sextets make three bytes; of the last group only the bytes
+     * before its padding are stored, so out[need..cap) is never touched */
+    for (size_t i = 0; i < len; i += 4) {
+        unsigned long g = 0;
+        unsigned char b[3];
 
-        base64_init_decodestate(&st);
-        done += (size_t)base64_decode_block(s + i, (int)run, (char *)out + done, &st);
+        for (size_t k = 0; k < 4; k++)
+            g = g << 6 | (s[i + k] == '=' ? 0u : (unsigned)sextet((unsigned char)s[i + k]));
+        b[0] = (unsigned char)(g >> 16);
+        b[1] = (unsigned char)(g >> 8);
+        b[2] = (unsigned char)g;
+        for (size_t k = 0; k < 3 && o < need; k++)
+            out[o++] = b[k];
     }
-    *n = done;
-    return done == need ? B64_OK : B64_INVALID;
+    *n = o;
+    return B64_OK;
 }
 
 size_t b64_encode(const unsigned char *in, size_t n, char *out)

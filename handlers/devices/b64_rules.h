@@ -1,5 +1,5 @@
-/* b64_rules.h — base64 (RFC 4648 standard alphabet, padded, unwrapped) on
- * libb64: strict decoding of what clients send (data URLs) with the size
+/* b64_rules.h — base64 (RFC 4648 standard alphabet, padded, unwrapped):
+ * strict decoding of what clients send (data URLs) with the size
  * known before anything is written, encoding of bytes, and a descriptor
  * as base64 of little-endian float32 (the form edge devices and the
  * enrollment answer carry). Pure: no I/O, no allocation. */
@@ -32,7 +32,7 @@ int b64_decoded_size(const char *s, size_t len, size_t *n);
 /* Decode s[0..len) into out[0..cap). B64_OK with *n the byte count;
  * B64_INVALID when s is not strict base64 (as b64_decoded_size);
  * B64_TOO_LARGE when it is but decodes to more than cap bytes. Nothing is
- * written to out unless the result is B64_OK. */
+ * written to out unless the result is B64_OK, and never past out[*n - 1]. */
 enum b64_result b64_decode(const char *s, size_t len, unsigned char *out, size_t cap, size_t *n);
 
 /* Encode in[0..n) into out, which holds B64_ENCODED_LEN(n) + 1 chars;

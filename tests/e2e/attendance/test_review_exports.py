@@ -2,8 +2,10 @@
 CSV, and `faceclock purge`: filters by hotel-local dates (a hotel far from
 UTC), timestamps, staff, department and action; newest first; paging; the
 staff caller's own logs only; the CSV export (RFC 4180, CRLF, header,
-attachment) holding exactly the rows of the JSON listing; purge of face
-data past the hotel's retention with its REVOKED audit rows."""
+attachment) holding exactly the rows of the JSON listing; text cells that
+a spreadsheet would read as a formula neutralised in both exports (names
+with commas, quotes and accents unchanged); purge of face data past the
+hotel's retention with its REVOKED audit rows."""
 
 import csv
 import io
@@ -345,6 +347,82 @@ class AuditLog(unittest.TestCase):
         r = fc.get(self.path + "?format=csv&from=2031-01-01", **self.hr)
         table, text = parse_csv(r)
         self.assertEqual(table, [AUDIT_CSV_HEADER])
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(v):
+    """OWASP's rule for a CSV text cell: a leading ' when it would start a
+    formula."""
+    return "'" + v if v[:1] in FORMULA_START else v
+
+
+class FormulaCells(unittest.TestCase):
+    """Staff names, audit reasons and user agents starting with = + - @ tab
+    and CR: each comes out of the CSV with a leading ', while the JSON
+    listing keeps the value; names with commas, quotes and accents come
+    out as they are."""
+
+    NAMES = [("=HYPERLINK(\"http://x\",\"y\")", ""), ("+1+2", "Plus"), ("-2+3", "Minus"),
+             ("@SUM(A1:A9)", ""), ("Zoë, \"Jo\"", "O'Brien-Ünal")]
+    TEXTS = ["=cmd|' /C calc'!A0", "+x", "-1", "@x", "\tx", "\rx", "a=b", "", "café, \"ok\""]
+
+    @classmethod
+    def setUpClass(cls):
+        h = cls.h = fc.Hotel("rvcsv")
+        named = [r for r in h.staff if r["id"] != h.users["hr"]["staff_id"]][:len(cls.NAMES)]
+        for row, (first, last) in zip(named, cls.NAMES):
+            row["first_name"], row["last_name"] = first, last
+        cls.named = [r["id"] for r in named]
+        h.clock_logs = [{"staff_id": sid, "time_in": "2025-04-0%dT08:00:00Z" % (i + 1),
+                         "time_out": "2025-04-0%dT16:00:00Z" % (i + 1), "roster_shift_id": None}
+                        for i, sid in enumerate(cls.named)]
+        h.create()
+        cls.hr = {"token": h.login("hr")}
+        hid = fc.psql("SELECT id FROM hotels WHERE slug = %s" % fc.sql_str(h.slug))
+        values = ",".join(
+            "(%s, %d, 'REVOKED', %d, %s, true, %s, '2025-05-01T00:00:%02dZ')"
+            % (hid, cls.named[i % len(cls.named)], cls.named[(i + 1) % len(cls.named)],
+               fc.sql_str(t), fc.sql_str(t), i)
+            for i, t in enumerate(cls.TEXTS))
+        fc.psql("INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, "
+                "consent_given, user_agent, created_at) VALUES " + values)
+
+    def test_audit_export(self):
+        path = self.h.path(ATT + "face-audit-logs/")
+        rows = all_pages(path + "?limit=1000", **self.hr)
+        table, _ = parse_csv(fc.get(path + "?format=csv", **self.hr))
+        self.assertEqual(table[0], AUDIT_CSV_HEADER)
+        self.assertEqual(len(table) - 1, len(self.TEXTS))
+        self.assertEqual(sorted(x["reason"] for x in rows), sorted(self.TEXTS))
+        for line, js in zip(table[1:], rows):
+            got = dict(zip(AUDIT_CSV_HEADER, line))
+            for k in ("staff_name", "performed_by_name", "reason", "hotel", "action"):
+                self.assertEqual(got[k], neutral(js[k]), (k, js))
+            self.assertEqual(got["user_agent"], neutral(js["reason"]))   # the same text
+            self.assertEqual(got["id"], str(js["id"]))
+        cells = [c for line in table[1:] for c in line]
+        for c in ("'=cmd|' /C calc'!A0", "'+x", "'-1", "'@x", "'\tx", "'\rx", "a=b", "café, \"ok\"",
+                  "'=HYPERLINK(\"http://x\",\"y\")", "'+1+2 Plus", "'-2+3 Minus", "'@SUM(A1:A9)",
+                  "Zoë, \"Jo\" O'Brien-Ünal"):
+            self.assertIn(c, cells)
+        self.assertFalse([c for c in cells if c[:1] in FORMULA_START], "a formula cell is left")
+
+    def test_clock_log_export(self):
+        path = self.h.path(ATT)
+        mgr = {"token": self.h.login("manager")}
+        rows = all_pages(path + "?limit=100&from=2025-04-01&to=2025-04-30", **mgr)
+        table, _ = parse_csv(fc.get(path + "?format=csv&from=2025-04-01&to=2025-04-30", **mgr))
+        head = table[0]
+        self.assertEqual(len(table) - 1, len(self.NAMES))
+        names = []
+        for line, js in zip(table[1:], rows):
+            got = dict(zip(head, line))
+            self.assertEqual(got["staff_name"], neutral(js["staff_name"]))
+            self.assertEqual(got["session_duration_hours"], "8.00")
+            names.append(got["staff_name"])
+        self.assertEqual(sorted(names), sorted(neutral((f + " " + ln).strip()) for f, ln in self.NAMES))
 
 
 class Purge(unittest.TestCase):

@@ -4,8 +4,12 @@ X-CSRF-Token, the session's token (handed over in the X-CSRF-Token header
 of the login answer and of /api/auth/me, and in the pages' <meta
 name="csrf-token">); without it, or with a wrong one or another
 session's, 403 CSRF_FAILED and nothing changes. Bearer tokens and API keys
-are not affected."""
+are not affected. A JSON body sent as anything but application/json (what
+an HTML form can send cross-site: text/plain, urlencoded, multipart) is
+415 UNSUPPORTED_MEDIA_TYPE before it is read: the login, the settings and
+the PMS sync among them."""
 
+import json
 import re
 import unittest
 
@@ -121,3 +125,37 @@ class TestCsrf(unittest.TestCase):
         me = fc.get("/api/auth/me", cookie=cookie)
         self.assertEqual(me.header("X-CSRF-Token"), tok)
         self.assertEqual(set(me.json), {"user", "expires_at"})
+
+
+class TestJsonBodyType(unittest.TestCase):
+    """A cross-site form can post text/plain whose text is JSON; it logs the
+    victim in as the attacker (login CSRF) unless the type is refused."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("ctype")
+        cls.h.create()
+
+    def test_login_refuses_a_form_body(self):
+        u = self.h.users["staff"]
+        body = '{"username": "%s", "password": "%s"}' % (u["username"], u["password"])
+        for ctype in ("text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
+                      "multipart/form-data; boundary=x"):
+            with self.subTest(ctype=ctype):
+                r = fc.post("/api/auth/login", body=body, headers={"Content-Type": ctype})
+                fc.assert_error(r, 415, "UNSUPPORTED_MEDIA_TYPE")
+                self.assertIsNone(r.header("Set-Cookie"))
+        r = fc.post("/api/auth/login", body=body, headers={"Content-Type": "application/json; charset=utf-8"})
+        fc.assert_json(r, 200)
+
+    def test_settings_and_pms_refuse_a_form_body(self):
+        tok = self.h.login("manager")
+        settings = self.h.path("attendance/settings/")
+        before = fc.assert_json(fc.get(settings, token=tok), 200)["duplicate_scan_seconds"]
+        r = fc.patch(settings, body='{"duplicate_scan_seconds": %d}' % (before + 7), token=tok,
+                     headers={"Content-Type": "text/plain"})
+        fc.assert_error(r, 415, "UNSUPPORTED_MEDIA_TYPE")
+        self.assertEqual(fc.assert_json(fc.get(settings, token=tok), 200)["duplicate_scan_seconds"], before)
+        r = fc.put(self.h.sync_path, body=json.dumps(self.h.body()), api_key=fc.ADMIN_KEY,
+                   headers={"Content-Type": "text/plain"})
+        fc.assert_error(r, 415, "UNSUPPORTED_MEDIA_TYPE")

@@ -1,8 +1,13 @@
 """Platform behaviour through nginx: /healthz, /metrics, routing (404/405 as
 JSON, optional trailing slash), body size limits (nginx and the app, both
-413 JSON) and malformed JSON bodies (400 INVALID_JSON)."""
+413 JSON) and malformed JSON bodies (400 INVALID_JSON); and the release
+binary's hardening (fortified libc calls, stack canaries, PIE, full
+RELRO)."""
 
+import os
 import re
+import shutil
+import subprocess
 import unittest
 
 import fc
@@ -234,3 +239,28 @@ class Bodies(unittest.TestCase):
         r = fc.request("POST", self.kiosks, body=b"", api_key=fc.ADMIN_KEY)
         body = fc.assert_json(r, 400)
         self.assertIn(body.get("code"), ("INVALID_JSON", "VALIDATION_ERROR"), r)
+
+
+class ReleaseHardening(unittest.TestCase):
+    """build/release/faceclock as the Makefile links it (make test builds it)."""
+
+    def readelf(self, *args):
+        if shutil.which("readelf") is None:
+            self.skipTest("no readelf")
+        path = os.path.join(fc.REPO, "build", "release", "faceclock")
+        if not os.path.exists(path):
+            self.fail("no %s: make build builds it" % path)
+        return subprocess.run(["readelf", "-W"] + list(args) + [path], capture_output=True,
+                              text=True, check=True, timeout=60).stdout
+
+    def test_pie_and_full_relro(self):
+        self.assertRegex(self.readelf("-h"), r"Type:\s+DYN ")
+        dyn = self.readelf("-d")
+        self.assertRegex(dyn, r"\(FLAGS\)\s+BIND_NOW")
+        self.assertRegex(dyn, r"\(FLAGS_1\)\s+Flags:.*\bNOW\b.*\bPIE\b")
+        self.assertIn("GNU_RELRO", self.readelf("-l"))
+
+    def test_fortify_and_stack_protector(self):
+        syms = self.readelf("--dyn-syms")
+        self.assertIn("__stack_chk_fail", syms)
+        self.assertRegex(syms, r"__(v?s?n?printf|memcpy|strcpy|read|fprintf)_chk")

@@ -2,7 +2,8 @@
 (fcgi/server.py) beside the stack's own, spoken to in FastCGI directly
 (fc.FcgiConn / fc.fcgi_request), not through nginx:
 
-- TCP socket mode: /healthz, a failed login, a 404, SIGTERM exits 0;
+- TCP socket mode: /healthz, a failed login, a 404, a path logged escaped
+  (a decoded %0a or quote forges no log line), SIGTERM exits 0;
 - worker recycling after FACECLOCK_MAX_REQUESTS requests;
 - drain on SIGTERM: requests in flight are answered, exit 0, socket removed;
 - respawn back-off: a worker SIGKILLed twice is replaced, the back-off logged;
@@ -75,6 +76,12 @@ class Test1TcpSocket(ServerTest):
         fc.assert_error(r, 404, "NOT_FOUND")
         r = s.request("GET", "/no/such/page")
         fc.assert_error(r, 404, "NOT_FOUND")
+        # the path is logged decoded but escaped: no forged line, no early quote
+        fc.assert_error(s.request("GET", "/api/x%0a2025%20level=info%20func=request%20forged%22%5c"), 404, "NOT_FOUND")
+        self.assertTrue(fc.wait_for(lambda: "forged" in s.log(), 5.0, 0.02), s.log_tail())
+        forged = [ln for ln in s.log().splitlines() if "forged" in ln]
+        self.assertEqual(len(forged), 1, forged)
+        self.assertIn(r'path="/api/x\x0a2025 level=info func=request forged\"\\" route=- status=404', forged[0])
 
         # a good login too, and the token works on this server
         r = s.request("POST", "/api/auth/login", json={"username": u["username"], "password": u["password"]},

@@ -1,7 +1,11 @@
 /* test_b64.c — handlers/devices/b64_rules.h: the RFC 4648 vectors both ways, round
  * trips of every length over a block boundary (no line breaks), a table of
- * text strict decoding refuses, the size cap, data URL prefixes, and a
+ * text strict decoding refuses, the size cap, nothing written past cap
+ * (an exact-size heap buffer for ASan, and a guard byte: libb64, which
+ * ASan does not instrument, wrote the byte after padded input), data URL
+ * prefixes, and a
  * descriptor's little-endian float32 bytes written out by hand. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "devices/b64_rules.h"
@@ -135,6 +139,28 @@ START_TEST(size_cap)
 }
 END_TEST
 
+/* ---- nothing past cap: an exact-size heap buffer (ASan), a guard byte ---- */
+
+START_TEST(exact_size)
+{
+    size_t len = (size_t)_i, n = 0;
+    unsigned char in[64], *heap = malloc(len), guarded[65];
+    char enc[B64_ENCODED_LEN(64) + 1];
+
+    ck_assert_ptr_nonnull(heap);
+    for (size_t k = 0; k < len; k++)
+        in[k] = (unsigned char)(0xF0 ^ k * 11);
+    b64_encode(in, len, enc);
+    ck_assert_int_eq(b64_decode(enc, strlen(enc), heap, len, &n), B64_OK);
+    ck_assert_uint_eq(n, len);
+    ck_assert(len == 0 || memcmp(heap, in, len) == 0);
+    free(heap);
+    memset(guarded, 0xAA, sizeof guarded);
+    ck_assert_int_eq(b64_decode(enc, strlen(enc), guarded, len, &n), B64_OK);
+    ck_assert_msg(guarded[len] == 0xAA, "byte %zu past cap written decoding %zu bytes", len, len);
+}
+END_TEST
+
 /* ---- data URLs ------------------------------------------------------------ */
 
 static const struct {
@@ -218,6 +244,7 @@ UNIT_SUITE(suite_b64)
     tcase_add_loop_test(tc, round_trip, 0, 301);
     tcase_add_loop_test(tc, refuses, 0, NELEM(bad_tab));
     tcase_add_loop_test(tc, size_cap, 0, NELEM(cap_tab));
+    tcase_add_loop_test(tc, exact_size, 0, 65);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("data_url");

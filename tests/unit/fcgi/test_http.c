@@ -1,5 +1,7 @@
 /* test_http.c — the pure text helpers of fcgi/http.h: percent-decoding,
- * query strings, the Cookie header, query building and status texts.
+ * query strings, the Cookie header, query building, status texts, the
+ * JSON media type and
+ * escaping for the log (a table, and cuts at every buffer size).
  * Every case gets a fresh pool, freed in the teardown. */
 #include <string.h>
 
@@ -225,6 +227,70 @@ START_TEST(status_unknown)
 }
 END_TEST
 
+/* ---- http_is_json_type ---------------------------------------------------- */
+
+static const struct { const char *ct; int json; } ctype_vec[] = {
+    { "application/json", 1 }, { "application/json; charset=utf-8", 1 },
+    { "Application/JSON", 1 }, { " application/json ;charset=UTF-8", 1 },
+    { "application/json;", 1 }, { "application/json\t", 1 },
+    { NULL, 0 }, { "", 0 }, { "text/plain", 0 }, { "text/plain; charset=utf-8", 0 },
+    { "application/x-www-form-urlencoded", 0 }, { "multipart/form-data; boundary=x", 0 },
+    { "application/jsonx", 0 }, { "application/json-patch+json", 0 }, { "application/jso", 0 },
+    { "text/json", 0 }, { "application/json,text/plain", 0 }, { "x application/json", 0 },
+};
+
+START_TEST(json_type)
+{
+    ck_assert_msg(http_is_json_type(ctype_vec[_i].ct) == ctype_vec[_i].json, "%s",
+                  ctype_vec[_i].ct ? ctype_vec[_i].ct : "(null)");
+}
+END_TEST
+
+/* ---- http_log_escape ------------------------------------------------------ */
+
+static const struct { const char *in, *out; } log_vec[] = {
+    { "", "" }, { "/api/x/", "/api/x/" },
+    { "/a\nb", "/a\\x0ab" },                        /* %0a: no second line */
+    { "/a\r\n2025 level=info forged", "/a\\x0d\\x0a2025 level=info forged" },
+    { "/\"q\" route=x", "/\\\"q\\\" route=x" },      /* a quote cannot end the value */
+    { "/back\\slash", "/back\\\\slash" },
+    { "/\t\x01\x1f\x7f", "/\\x09\\x01\\x1f\\x7f" },
+    { "/caf\xc3\xa9 ok", "/caf\xc3\xa9 ok" },         /* UTF-8 as it is */
+};
+
+START_TEST(log_escape)
+{
+    char out[128];
+
+    ck_assert_str_eq(http_log_escape(log_vec[_i].in, out, sizeof out), log_vec[_i].out);
+}
+END_TEST
+
+/* at every size the output fits, is a prefix of whole escapes, and says
+ * "..." when cut */
+START_TEST(log_escape_cut)
+{
+    const char *in = "/a\n\"b\\c";
+    const char *full = "/a\\x0a\\\"b\\\\c";
+    size_t cap = (size_t)_i;
+    char out[64];
+
+    memset(out, 'Z', sizeof out);
+    http_log_escape(in, out, cap);
+    ck_assert_uint_lt(strlen(out), cap);
+    ck_assert_msg(out[cap] == 'Z' || cap == sizeof out, "written past cap %zu", cap);
+    if (cap > strlen(full)) {
+        ck_assert_str_eq(out, full);
+    } else {
+        size_t n = strlen(out) - 3;
+        ck_assert_str_eq(out + n, "...");
+        ck_assert(strncmp(out, full, n) == 0);
+        /* never half an escape: what is kept is a whole escape or more */
+        ck_assert(n == 0 || n == 1 || n == 2 || n == 6 || n == 8 || n == 9 || n == 11 || n == 12);
+    }
+}
+END_TEST
+
 UNIT_SUITE(suite_http)
 {
     Suite *s = suite_create("http");
@@ -253,6 +319,15 @@ UNIT_SUITE(suite_http)
     tc = tcase_create("status");
     tcase_add_loop_test(tc, status_text, 0, NELEM(status_vec));
     tcase_add_test(tc, status_unknown);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("media_type");
+    tcase_add_loop_test(tc, json_type, 0, NELEM(ctype_vec));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("log");
+    tcase_add_loop_test(tc, log_escape, 0, NELEM(log_vec));
+    tcase_add_loop_test(tc, log_escape_cut, 4, 20);
     suite_add_tcase(s, tc);
 
     return s;

@@ -71,11 +71,11 @@ static const struct {
     {{.method = "GET", .pattern = "/h", .access = A_PUBLIC, .answers = ANSWERS("200", "503")},
      "200 500:INTERNAL 503"},
     {{.method = "GET", .pattern = "/h", .access = A_PUBLIC}, "500:INTERNAL"},
-    /* public with a body: the body's refusals, no 401 or 403 */
+    /* public with a body: the body's refusals (its type too), no 401 or 403 */
     {{.method = "POST", .pattern = "/login", .access = A_PUBLIC, .params = PARAMS(B_NAME),
       .answers = ANSWERS("200", "401 INVALID_CREDENTIALS", "429 RATE_LIMITED")},
      "200 400:INVALID_JSON,VALIDATION_ERROR 401:INVALID_CREDENTIALS 413:PAYLOAD_TOO_LARGE "
-     "429:RATE_LIMITED 500:INTERNAL"},
+     "415:UNSUPPORTED_MEDIA_TYPE 429:RATE_LIMITED 500:INTERNAL"},
     /* every caller may read it: 401 and 503 from the credential check, no 403 */
     {{.method = "GET", .pattern = "/me", .access = EVERY, .answers = ANSWERS("200")},
      "200 401:UNAUTHENTICATED 500:INTERNAL 503:UNAVAILABLE"},
@@ -90,11 +90,11 @@ static const struct {
     {{.method = "POST", .pattern = "/t/{slug}/scan", .access = X_BOX | X_ROOT, .tenant = T_PATH,
       .params = PARAMS(P_SLUG, B_VEC), .answers = ANSWERS("201", "409 ALREADY", "404 NOT_FOUND")},
      "201 400:BAD_VEC,INVALID_JSON 401:UNAUTHENTICATED 403:FORBIDDEN 404:NOT_FOUND 409:ALREADY "
-     "413:PAYLOAD_TOO_LARGE 500:INTERNAL 503:UNAVAILABLE"},
+     "413:PAYLOAD_TOO_LARGE 415:UNSUPPORTED_MEDIA_TYPE 500:INTERNAL 503:UNAVAILABLE"},
     {{.method = "PATCH", .pattern = "/t/{slug}/x", .access = X_BOX, .tenant = T_PATH,
       .params = PARAMS(P_SLUG, B_VEC, B_NOTE), .answers = ANSWERS("200")},
      "200 400:BAD_VEC,INVALID_JSON,VALIDATION_ERROR 401:UNAUTHENTICATED 403:FORBIDDEN 404:NOT_FOUND "
-     "413:PAYLOAD_TOO_LARGE 500:INTERNAL 503:UNAVAILABLE"},
+     "413:PAYLOAD_TOO_LARGE 415:UNSUPPORTED_MEDIA_TYPE 500:INTERNAL 503:UNAVAILABLE"},
     /* a page: 303 to sign in instead of 401; the tenant from the caller (a
      * key of every tenant names it in the query: 400 and 404) */
     {{.method = "GET", .pattern = "/p", .access = X_USER | R_PAGE, .tenant = T_CALLER,
@@ -306,6 +306,7 @@ END_TEST
 static const char *const doc_absent[] = {
     THING "/get/requestBody",                   /* no body fields */
     THING "/get/responses/413",
+    THING "/get/responses/415",
     THING "/get/responses/403/content/application~1json/schema/allOf/1/properties/code/enum/1",
     THING "/post/responses/403/x-error-codes/1",   /* key callers: no CSRF */
     "/paths/~1page/get/responses/401",              /* pages redirect */

@@ -2,7 +2,8 @@
  * type accepted and refused as declared (table), and params_or_reply over
  * a request with no FastCGI connection: the answer's status and code for
  * a bad path capture, query value and body field, the parsed values a
- * handler reads, a page's empty query values, an optional body. */
+ * handler reads, a page's empty query values, an optional body, a body
+ * that is not sent as application/json (415). */
 #include <string.h>
 
 #include "params.h"
@@ -135,6 +136,7 @@ static void request_for(struct request *req, const struct route *r, const char *
     if (body != NULL) {
         req->body = pool_strdup(tp, body);
         req->body_len = strlen(body);
+        req->content_type = "application/json";
     }
 }
 
@@ -180,6 +182,42 @@ START_TEST(dispatch)
         ck_assert_msg(rc == -1, "case %d accepted", _i);
         ck_assert_int_eq(req.status, dispatch_cases[_i].status);
         ck_assert_str_eq(req.error_code, dispatch_cases[_i].code);
+    }
+    request_end(&req);
+}
+END_TEST
+
+/* a body is JSON only when it says so: a form or text/plain body (what a
+ * browser sends cross-site unasked) is 415 before it is read, even when
+ * it holds valid JSON; no body is still 400 INVALID_JSON */
+static const struct {
+    const char *ctype, *body;
+    int status;             /* 0: accepted */
+} media_cases[] = {
+    {"application/json", "{\"name\":\"a\"}", 0},
+    {"application/json; charset=utf-8", "{\"name\":\"a\"}", 0},
+    {"text/plain", "{\"name\":\"a\"}", 415},
+    {"text/plain;charset=UTF-8", "{\"name\":\"a\"}", 415},
+    {"application/x-www-form-urlencoded", "{\"name\":\"a\"}", 415},
+    {"multipart/form-data; boundary=b", "{\"name\":\"a\"}", 415},
+    {"", "{\"name\":\"a\"}", 415},
+    {NULL, "{\"name\":\"a\"}", 415},
+    {"text/plain", "not json", 415},
+    {"text/plain", NULL, 400},
+};
+
+START_TEST(media_type)
+{
+    struct request req;
+    request_for(&req, &thing, "/things/7", media_cases[_i].body);
+    req.content_type = media_cases[_i].ctype;
+    int rc = params_or_reply(&req);
+    if (media_cases[_i].status == 0) {
+        ck_assert_msg(rc == 0, "case %d refused: %d", _i, req.status);
+    } else {
+        ck_assert_msg(rc == -1, "case %d accepted", _i);
+        ck_assert_int_eq(req.status, media_cases[_i].status);
+        ck_assert_str_eq(req.error_code, media_cases[_i].status == 415 ? "UNSUPPORTED_MEDIA_TYPE" : "INVALID_JSON");
     }
     request_end(&req);
 }
@@ -253,6 +291,7 @@ UNIT_SUITE(suite_params)
     tcase_add_loop_test(tc, dispatch, 0, NELEM(dispatch_cases));
     tcase_add_test(tc, values_read_back);
     tcase_add_test(tc, page_empty_query_and_optional_body);
+    tcase_add_loop_test(tc, media_type, 0, NELEM(media_cases));
     tcase_add_test(tc, time_bounds);
     suite_add_tcase(s, tc);
     return s;
