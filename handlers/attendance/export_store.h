@@ -15,7 +15,7 @@
 
 /* A text column of an export, safe to open in a spreadsheet: a value
  * starting with = + - @ tab or CR gets a leading ' (fc_csv_cell,
- * sql/007_csv_cell.sql). Every text column of every export goes through
+ * sql/008_csv_cell.sql). Every text column of every export goes through
  * it; numbers, booleans and timestamps are not text the client wrote. */
 #define SQL_CSV_TEXT(x) "fc_csv_cell(" x ")"
 
