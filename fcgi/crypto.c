@@ -97,6 +97,18 @@ crypto_sha256(const void *data, size_t n, unsigned char out[32])
     gcry_md_hash_buffer(GCRY_MD_SHA256, out, data, n);
 }
 
+void
+crypto_sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32])
+{
+    gcry_buffer_t iov[2] = {
+        {.size = an, .len = an, .data = (void *)a},
+        {.size = bn, .len = bn, .data = (void *)b},
+    };
+
+    (void)crypto_init();
+    gcry_md_hash_buffers(GCRY_MD_SHA256, 0, out, iov, 2);
+}
+
 int
 crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
                    unsigned char out[32])

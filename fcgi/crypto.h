@@ -14,6 +14,8 @@ int crypto_random(void *buf, size_t n);      /* strong random; 0 or -1 */
 int crypto_random_hex(char *out, size_t nbytes);
 
 void crypto_sha256(const void *data, size_t n, unsigned char out[32]);
+/* SHA-256 of a (an bytes) followed by b (bn bytes), without joining them. */
+void crypto_sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32]);
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *data,
                        size_t n, unsigned char out[32]);
 

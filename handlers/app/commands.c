@@ -10,6 +10,9 @@ const struct command app_commands[] = {
     {"purge", "purge",
      "remove face data past each hotel's retention\n"
      "(audited REVOKED \"retention expired\"); for cron", cmd_purge},
+    {"audit-verify", "audit-verify [--hotel SLUG]",
+     "check each hotel's face audit hash chain; names the first\n"
+     "row that does not match (exit 1)", cmd_audit_verify},
 };
 
 const int app_ncommands = (int)(sizeof app_commands / sizeof app_commands[0]);

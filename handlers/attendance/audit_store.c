@@ -53,7 +53,10 @@ static struct db_stmt st_list = {
     0,
 };
 
-/* the export's filters, bound as parameters, never spliced into its SQL */
+/* the export's filters, bound as parameters, never spliced into its SQL;
+ * and the head of the hotel's audit chain (sql/007_audit_chain.sql) in
+ * the export's snapshot, "<chain_seq> <hash hex>", sent as the response
+ * header X-Audit-Chain-Head (export_csv()) */
 static struct db_stmt st_export_set = {
     "audit_export_set",
     "SELECT set_config('faceclock.audit_hotel', $1, true), "
@@ -62,7 +65,9 @@ static struct db_stmt st_export_set = {
     "set_config('faceclock.audit_from_date', coalesce($4, ''), true), "
     "set_config('faceclock.audit_from_ts', coalesce($5, ''), true), "
     "set_config('faceclock.audit_to_date', coalesce($6, ''), true), "
-    "set_config('faceclock.audit_to_ts', coalesce($7, ''), true), " EXPORT_PLANNER_SETTINGS,
+    "set_config('faceclock.audit_to_ts', coalesce($7, ''), true), " EXPORT_PLANNER_SETTINGS ", "
+    "(SELECT c.chain_seq || ' ' || encode(c.hash, 'hex') FROM face_audit_log c "
+    "WHERE c.hotel_id = $1::bigint ORDER BY c.chain_seq DESC LIMIT 1) AS \"X-Audit-Chain-Head\"",
     0,
 };
 

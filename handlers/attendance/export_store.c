@@ -1,6 +1,7 @@
-/* export_store.c — owns the streamed CSV exports: one transaction that puts the
- * filters in place (set_config) and COPYs the rows straight to the client,
- * one row in memory at a time. */
+/* export_store.c — owns the streamed CSV exports: one read-only
+ * repeatable-read transaction that puts the filters in place (set_config),
+ * sends its X-… columns as response headers, and COPYs the rows straight
+ * to the client, one row in memory at a time. */
 #include <string.h>
 #include "export_store.h"
 #include "log.h"
@@ -68,8 +69,14 @@ void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_a
 
     if (db_begin() < 0)
         goto fail;
+    /* one snapshot for the settings' row and the rows copied */
+    if (db_simple("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY") < 0)
+        goto fail;
     if ((r = db_run(set_stmt, a)) == NULL)
         goto fail;
+    for (int i = 0; i < PQnfields(r) && PQntuples(r) == 1; i++)
+        if (strncmp(PQfname(r, i), "X-", 2) == 0 && !PQgetisnull(r, 0, i))
+            resp_header(req, pool_strdup(req->pool, PQfname(r, i)), pool_strdup(req->pool, PQgetvalue(r, 0, i)));
     PQclear(r);
     if (db_copy_out(copy_sql, sink, &c) < 0)
         goto fail;

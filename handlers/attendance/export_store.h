@@ -44,9 +44,11 @@
 #define SQL_DAY_START(hotel, date) \
     "(SELECT (" date ")::timestamp AT TIME ZONE timezone FROM hotels WHERE id = " hotel ")"
 
-/* Answer the request with CSV: in one transaction, run set_stmt (a
- * prepared SELECT set_config('faceclock.…', $n, true), … that puts the
- * export's filter values in place as transaction-local settings), then
+/* Answer the request with CSV: in one read-only transaction (one
+ * snapshot), run set_stmt (a prepared SELECT set_config('faceclock.…',
+ * $n, true), … that puts the export's filter values in place as
+ * transaction-local settings; each of its columns named "X-…" that is not
+ * NULL becomes a response header of that name and value), then
  * copy_sql (COPY (SELECT … current_setting('faceclock.…') …) TO STDOUT
  * WITH (FORMAT csv, HEADER)) straight to the client, rows ending in CRLF
  * (RFC 4180), as an attachment named filename. Always answers: a failure

@@ -1,8 +1,9 @@
 /* review.c — the manager's side of attendance (contract 5.7): the queue of
- * unrostered logs awaiting review and its approve/reject decision, who is
- * clocked in right now with live safety flags, and the long-session
- * acknowledgement (kiosk or manager) that may close a session. The
- * listings, the decision and the acknowledgement are review_store.c's. */
+ * unrostered logs awaiting review and its approve/reject decision (never
+ * on the reviewer's own log: 403 SELF_APPROVAL), who is clocked in right
+ * now with live safety flags, and the long-session acknowledgement (kiosk
+ * or manager) that may close a session. The listings, the decision and
+ * the acknowledgement are review_store.c's. */
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
@@ -24,6 +25,9 @@ void h_review_approve(struct request *req)
                           identity_of(req)->staff_id, &log)) {
     case REVIEW_DONE:
         resp_json(req, 200, log);
+        return;
+    case REVIEW_OWN_LOG:
+        resp_error(req, 403, "SELF_APPROVAL", "You cannot approve or reject your own clock log %lld.", id);
         return;
     case REVIEW_NOT_PENDING:
         resp_error(req, 409, "CONFLICT", "Clock log %lld is not an unrostered log awaiting review.", id);

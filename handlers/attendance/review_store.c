@@ -1,7 +1,7 @@
 /* review_store.c — owns the manager's side of clock logs in the
  * database (review_store.h): the pending and clocked-in listings, the
  * review decision ("review_approve", then "review_log_exists" to tell a
- * missing log from a decided one) and the long-session acknowledgement
+ * missing log from the reviewer's own or a decided one) and the long-session acknowledgement
  * ("review_ack_lock" holds the session's row while its flags are read,
  * "review_ack_set" writes the mode). The flags are safety_rules.c's,
  * written by safety_flags_json(). */
@@ -30,18 +30,21 @@ static struct db_stmt st_pending = {
     0,
 };
 
-/* approve: the log, then approval_note, approved_by, approved_at */
+/* approve: the log, then approval_note, approved_by, approved_at; never
+ * the reviewer's own log ($5 is NULL for the system administrator) */
 static struct db_stmt st_approve = {
     "review_approve",
     "UPDATE clock_logs AS l SET is_approved = $3, approval_note = $4, approved_by = $5, "
     "approved_at = now() WHERE l.hotel_id = $1 AND l.id = $2 AND l.is_unrostered "
-    "AND l.approved_at IS NULL RETURNING " LOG_COLS ", l.approval_note, l.approved_by, "
+    "AND l.approved_at IS NULL AND l.staff_id IS DISTINCT FROM $5 RETURNING " LOG_COLS ", l.approval_note, l.approved_by, "
     "fc_ts(l.approved_at)",
     0,
 };
 
+/* why review_approve changed nothing: is the log the reviewer's own */
 static struct db_stmt st_exists = {
-    "review_log_exists", "SELECT 1 FROM clock_logs WHERE hotel_id = $1 AND id = $2", 0,
+    "review_log_exists",
+    "SELECT staff_id IS NOT DISTINCT FROM $3 FROM clock_logs WHERE hotel_id = $1 AND id = $2", 0,
 };
 
 /* An open session's length so far and its shift's times (NULL without
@@ -164,15 +167,17 @@ enum review_outcome review_decide(long long hotel_id, long long log_id, int appr
         return REVIEW_DONE;
     }
     PQclear(r);
-    /* nothing changed: no such log, or not one awaiting review */
+    /* nothing changed: no such log, the reviewer's own, or not one awaiting review */
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, log_id);
+    db_arg_id(&a, by);
     if ((r = db_run(&st_exists, &a)) == NULL)
         return REVIEW_FAILED;
-    int exists = PQntuples(r) > 0;
+    enum review_outcome out = PQntuples(r) == 0 ? REVIEW_NOT_FOUND
+                            : db_bool(r, 0, 0) ? REVIEW_OWN_LOG : REVIEW_NOT_PENDING;
     PQclear(r);
-    return exists ? REVIEW_NOT_PENDING : REVIEW_NOT_FOUND;
+    return out;
 }
 
 enum review_outcome review_ack(long long hotel_id, long long log_id, const char *mode,

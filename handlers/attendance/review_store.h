@@ -31,15 +31,17 @@ enum review_outcome {
     REVIEW_DONE,
     REVIEW_NOT_FOUND,            /* no such clock log in the hotel */
     REVIEW_NOT_PENDING,          /* review_decide: not an unrostered log awaiting review */
+    REVIEW_OWN_LOG,              /* review_decide: the reviewer's own log */
     REVIEW_CLOSED,               /* review_ack: the session is closed already */
     REVIEW_TOO_LONG,             /* review_ack: past the hard limit, it must be clocked out */
 };
 
 /* Approve (approved) or reject the unrostered log log_id awaiting review,
  * with note (NULL: none), by staff member by (0: the system
- * administrator). REVIEW_DONE with *log (the log with approval_note,
- * approved_by, approved_at; the caller owns it), REVIEW_NOT_FOUND,
- * REVIEW_NOT_PENDING or REVIEW_FAILED. */
+ * administrator). Nobody decides on their own log. REVIEW_DONE with *log
+ * (the log with approval_note, approved_by, approved_at; the caller owns
+ * it), REVIEW_NOT_FOUND, REVIEW_OWN_LOG (checked before whether it is
+ * pending), REVIEW_NOT_PENDING or REVIEW_FAILED. */
 enum review_outcome review_decide(long long hotel_id, long long log_id, int approved, const char *note,
                                   long long by, struct json_object **log);
 

@@ -409,6 +409,29 @@ class Unrostered(AttCase):
         self.assertEqual(h.state(), before)
         self.assertEqual(len(self.pending(h, token=h.login("admin"))), 1)
 
+    def test_no_self_approval(self):
+        """A manager's own log awaiting review is refused to them (403
+        SELF_APPROVAL, before whether it is pending); another reviewer
+        decides it."""
+        h = AttHotel("unrself", extra=1).make()
+        me = h.users["manager"]["staff_id"]
+        mgr = {"token": h.login("manager")}
+        lid = fc.assert_json(fc.post(h.att(FORCE), json={"staff_id": me, "reason": "own"}, **mgr),
+                             201)["log"]["id"]
+        before = h.state()
+        for approved in (True, False):
+            with self.subTest(approved=approved):
+                fc.assert_error(fc.post(h.att("%d/approve/" % lid), json={"approved": approved, "note": "me"},
+                                        **mgr), 403, "SELF_APPROVAL")
+        self.assertEqual(h.state(), before)
+        self.assertEqual([r["id"] for r in self.pending(h)], [lid])
+        body = fc.assert_json(fc.post(h.att("%d/approve/" % lid), json={"approved": False},
+                                      token=h.login("admin")), 200)
+        self.assertEqual(body["approved_by"], h.users["admin"]["staff_id"])
+        # decided now, and still the manager's own: refused as their own
+        fc.assert_error(fc.post(h.att("%d/approve/" % lid), json={"approved": True}, **mgr),
+                        403, "SELF_APPROVAL")
+
     def test_pending_oldest_or_newest_consistent(self):
         """Whatever the order, paging with limit=1 walks every row once."""
         h = AttHotel("unrpage", extra=6).make()
