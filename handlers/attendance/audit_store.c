@@ -54,7 +54,7 @@ static struct db_stmt st_list = {
 };
 
 /* the export's filters, bound as parameters, never spliced into its SQL;
- * and the head of the hotel's audit chain (sql/007_audit_chain.sql) in
+ * and the head of the hotel's audit chain (sql/009_audit_chain.sql) in
  * the export's snapshot, "<chain_seq> <hash hex>", sent as the response
  * header X-Audit-Chain-Head (export_csv()) */
 static struct db_stmt st_export_set = {

@@ -1,5 +1,5 @@
 /* audit_verify_cmd.c — `faceclock audit-verify [--hotel SLUG]`: walks each
- * hotel's face audit chain (sql/007_audit_chain.sql) in chain_seq order,
+ * hotel's face audit chain (sql/009_audit_chain.sql) in chain_seq order,
  * a page at a time, recomputing every hash in C (chain_rules.h) from the
  * row's canonical form, and names the first row of a hotel that does not
  * match. Exit 0 when every chain holds, 1 when one does not or the

@@ -1,4 +1,4 @@
-/* chain_rules.h — the audit chain checked in C (sql/007_audit_chain.sql
+/* chain_rules.h — the audit chain checked in C (sql/009_audit_chain.sql
  * writes it): a hotel's rows in chain_seq order, each hash =
  * SHA-256(previous row's hash || its canonical bytes), the first after
  * the empty string. Pure: rows in, a verdict out; the database is

@@ -1,4 +1,4 @@
-"""The face audit log's hash chain (sql/007_audit_chain.sql) and `faceclock
+"""The face audit log's hash chain (sql/009_audit_chain.sql) and `faceclock
 audit-verify`: every writer's rows (the API's registrations and forced
 clock-ins, rows the database owner inserts) chain per hotel with no gap,
 also when many requests of one hotel write at once; each hash is

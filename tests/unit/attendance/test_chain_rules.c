@@ -20,7 +20,7 @@ struct row {
     char canon[64];
 };
 
-/* rows 1..NROWS of a hotel, chained as sql/007_audit_chain.sql chains them */
+/* rows 1..NROWS of a hotel, chained as sql/009_audit_chain.sql chains them */
 static void make_chain(struct row *r)
 {
     unsigned char prev[CHAIN_HASH_LEN], h[CHAIN_HASH_LEN], buf[CHAIN_HASH_LEN + 64];

@@ -1,4 +1,4 @@
--- 007_audit_chain.sql — the face audit log becomes tamper-evident: each
+-- 009_audit_chain.sql — the face audit log becomes tamper-evident: each
 -- row carries its place in its hotel's chain (chain_seq: 1, 2, … with no
 -- gap) and hash = SHA-256(the previous row's hash || its canonical form),
 -- the first row of a hotel hashing after the empty string. One BEFORE
