@@ -3,7 +3,8 @@
 # tests (ASan leak checks on), then a fresh stack under var/test on
 # 127.0.0.1:${TEST_PORT:-18081} with the sanitizer build, the lint of the
 # OpenAPI document it serves (redocly, rules in redocly.yaml) and the
-# end-to-end tests (tests/e2e/run.py) against it, then the browser tests
+# end-to-end tests (tests/e2e/run.py) against it, `faceclock audit-verify`
+# over what they left, then the browser tests
 # (scripts/browser.sh: Chromium, the kiosk and the other pages) against the
 # same stack, and a scan of the server log for sanitizer reports. Always
 # stops the stack; exits non-zero on any failure.
@@ -80,6 +81,18 @@ scan_log() {
     say "server log: no sanitizer reports"
 }
 
+# Every hotel's face audit chain must still hold after everything the
+# tests did (faceclock audit-verify, docs/operations.md).
+audit_verify() {
+    local out
+    if out=$(ASAN_OPTIONS=detect_leaks=0 "$FC_BIN" audit-verify 2>&1); then
+        say "audit-verify: every chain holds ($(grep -c ': ok,' <<<"$out") hotels)"
+        return 0
+    fi
+    grep -v ': ok,' <<<"$out" | head -20 >&2
+    return 1
+}
+
 main() {
     [[ -f $E2E ]] || die "no $E2E yet: the end-to-end tests are missing"
     [[ -x $FC_BIN ]] || die "no sanitizer build at $FC_BIN (run: make build)"
@@ -102,6 +115,7 @@ main() {
         say "e2e tests: python3 $E2E ${E2E_ARGS:-}"
         # shellcheck disable=SC2086
         python3 "$E2E" ${E2E_ARGS:-} || rc=$?
+        audit_verify || { warn "an audit chain does not hold after the e2e tests"; rc=1; }
     fi
     if want browser; then
         say "browser tests: scripts/browser.sh ${BROWSER_ARGS:-}"
