@@ -115,6 +115,10 @@ static int apply(const char *name, const char *v)
         if (set_long(&n, name, v, 1, 3600) < 0)
             return -1;
         c->request_deadline = (int)n;
+    } else if (strcmp(name, "FACECLOCK_TLS") == 0) {
+        if (set_long(&n, name, v, 0, 1) < 0)
+            return -1;
+        c->tls = (int)n;
     } else if (strcmp(name, "FACECLOCK_LOGIN_WINDOW") == 0) {
         if (set_long(&n, name, v, 1, 86400) < 0)
             return -1;
@@ -128,7 +132,7 @@ static const char *const names[] = {
     "FACECLOCK_WORKERS", "FACECLOCK_MAX_REQUESTS", "FACECLOCK_MAX_BODY",
     "FACECLOCK_TOKEN_TTL", "FACECLOCK_SCRYPT_LOG_N", "FACECLOCK_LOGIN_MAX_FAILURES",
     "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY", "FACECLOCK_SYNC_HISTORY_DAYS",
-    "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE",
+    "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS",
 };
 
 static int load_file(const char *path)

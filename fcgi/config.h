@@ -25,6 +25,9 @@ struct config {
     int login_window;          /* FACECLOCK_LOGIN_WINDOW seconds, default 900 */
     int sync_history_days;     /* FACECLOCK_SYNC_HISTORY_DAYS: change log kept by purge (90) */
     int request_deadline;      /* FACECLOCK_REQUEST_DEADLINE seconds per request, default 30 */
+    int tls;                   /* FACECLOCK_TLS: 1 = clients reach the service over HTTPS
+                                  (a TLS proxy in front): Secure cookie and HSTS on every
+                                  answer; 0 (default) = as nginx's own scheme says */
     unsigned char data_key[32];/* FACECLOCK_DATA_KEY (64 hex): biometric data at rest */
     int has_data_key;
 };

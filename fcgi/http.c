@@ -206,3 +206,8 @@ int http_is_json_type(const char *ct)
     ct += strspn(ct, " \t");
     return *ct == '\0' || *ct == ';';
 }
+
+int http_is_secure(int tls_setting, const char *scheme)
+{
+    return tls_setting || (scheme != NULL && strcmp(scheme, "https") == 0);
+}

@@ -34,6 +34,13 @@ const char *http_status_text(int status);
  * empty, text/plain, application/jsonx, ...). */
 int http_is_json_type(const char *content_type);
 
+/* 1 when the client reached the service over HTTPS: always when the
+ * deployment says so (tls_setting, FACECLOCK_TLS=1: a TLS proxy in front
+ * of nginx), else when the scheme nginx itself served the request with
+ * (REQUEST_SCHEME, $scheme) is "https". Nothing a client sends (such as
+ * X-Forwarded-Proto) counts. */
+int http_is_secure(int tls_setting, const char *scheme);
+
 /* s as it may appear inside a quoted log value: control bytes (below 0x20,
  * and 0x7f) as \xNN, '"' as \" and '\' as \\, other bytes as they are;
  * so a decoded "%0a" cannot start a forged line nor a quote end the value.

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 #include <fcgiapp.h>
+#include "config.h"
+#include "http.h"
 #include "jsonx.h"
 #include "request.h"
 #include "response.h"
@@ -158,6 +160,11 @@ struct json_object *req_json_body_or_reply(struct request *req)
         return NULL;
     }
     return req->json;
+}
+
+int req_is_https(const struct request *req)
+{
+    return http_is_secure(g_config.tls, req->scheme);
 }
 
 int req_wants_csv(const struct request *req)

@@ -109,6 +109,10 @@ const char *req_capture(const struct request *req, const char *name);
  * request (freed when it ends); do not put it. */
 struct json_object *req_json_body_or_reply(struct request *req);
 
+/* Whether the client reached the service over HTTPS (http_is_secure():
+ * FACECLOCK_TLS, or nginx's REQUEST_SCHEME). */
+int req_is_https(const struct request *req);
+
 /* Whether the client asked for CSV (?format=csv or Accept: text/csv). */
 int req_wants_csv(const struct request *req);
 

@@ -11,6 +11,9 @@
 #include "page.h"
 #include "response.h"
 
+/* over HTTPS: browsers use nothing else for the host for a year */
+#define HSTS "Strict-Transport-Security: max-age=31536000\r\n"
+
 void resp_header(struct request *req, const char *name, const char *value)
 {
     if (req->headers_sent || req->nheaders >= REQ_MAX_HEADERS) {
@@ -49,6 +52,8 @@ static void send_head(struct request *req, int status, const char *ctype, long l
         out(req, line, (size_t)n);
     }
     out(req, "Cache-Control: no-store\r\n", 25);
+    if (req_is_https(req))
+        out(req, HSTS, sizeof HSTS - 1);
     for (int i = 0; i < req->nheaders; i++) {
         out(req, req->headers[i], strlen(req->headers[i]));
         out(req, "\r\n", 2);

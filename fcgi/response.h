@@ -48,8 +48,9 @@ int resp_write(struct request *req, const char *data, size_t len);
  * cannot change any more, and ending the FastCGI request normally would
  * present a truncated body as a whole one. The connection to nginx is cut
  * without FCGI_END_REQUEST instead; nginx passes that on as an incomplete
- * transfer when it expects END_REQUEST (fastcgi_keep_conn on), and with it
- * off takes the end of the connection for the end of the body. */
+ * transfer because it expects END_REQUEST (fastcgi_keep_conn on, as
+ * nginx/faceclock.conf.in ships; with it off nginx would take the end of
+ * the connection for the end of the body). */
 void resp_abort(struct request *req);
 
 int resp_sent(const struct request *req);

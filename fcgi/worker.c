@@ -188,6 +188,11 @@ int worker_run(int listen_fd, int slot, int ready_fd)
         }
         watchdog_begin();
         handle(&fr, pool);
+        /* one request per connection, whatever the web server asked for:
+         * nginx sets FCGI_KEEP_CONN (fastcgi_keep_conn on) only so that a
+         * connection cut before FCGI_END_REQUEST (resp_abort()) reads as
+         * an incomplete response; it pools no upstream connections */
+        fr.keepConnection = 0;
         FCGX_Finish_r(&fr);
         watchdog_end();
         if (g_config.max_requests > 0 && ++served >= g_config.max_requests)

@@ -21,7 +21,7 @@
     " AND a.created_at <= coalesce(" to_ts ", " SQL_DAY_START(hotel, "(" to_date ") + 1")          \
     " - interval '1 microsecond', 'infinity')"
 
-#define AUDIT_WHERE_ARGS AUDIT_WHERE("$1", "$2::bigint", "$3::text", "$4::date", "$5::timestamptz", \
+#define AUDIT_WHERE_ARGS AUDIT_WHERE("$1::bigint", "$2::bigint", "$3::text", "$4::date", "$5::timestamptz", \
                                      "$6::date", "$7::timestamptz")
 
 #define SETTING(name) "(SELECT current_setting('faceclock.audit_" name "'))"
@@ -54,9 +54,10 @@ static struct db_stmt st_list = {
 };
 
 /* the export's filters, bound as parameters, never spliced into its SQL;
- * and the head of the hotel's audit chain (sql/009_audit_chain.sql) in
- * the export's snapshot, "<chain_seq> <hash hex>", sent as the response
- * header X-Audit-Chain-Head (export_csv()) */
+ * the number of rows the COPY sends (X-Export-Rows); and the head of the
+ * hotel's audit chain (sql/009_audit_chain.sql) in the export's snapshot,
+ * "<chain_seq> <hash hex>", sent as the response header
+ * X-Audit-Chain-Head (export_csv()) */
 static struct db_stmt st_export_set = {
     "audit_export_set",
     "SELECT set_config('faceclock.audit_hotel', $1, true), "
@@ -66,6 +67,7 @@ static struct db_stmt st_export_set = {
     "set_config('faceclock.audit_from_ts', coalesce($5, ''), true), "
     "set_config('faceclock.audit_to_date', coalesce($6, ''), true), "
     "set_config('faceclock.audit_to_ts', coalesce($7, ''), true), " EXPORT_PLANNER_SETTINGS ", "
+    SQL_EXPORT_ROWS(AUDIT_FROM "WHERE " AUDIT_WHERE_ARGS) ", "
     "(SELECT c.chain_seq || ' ' || encode(c.hash, 'hex') FROM face_audit_log c "
     "WHERE c.hotel_id = $1::bigint ORDER BY c.chain_seq DESC LIMIT 1) AS \"X-Audit-Chain-Head\"",
     0,

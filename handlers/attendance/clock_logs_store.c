@@ -18,7 +18,7 @@
     " AND l.time_in >= coalesce(" SQL_DAY_START(hotel, from_date) ", '-infinity')"                \
     " AND l.time_in < coalesce(" SQL_DAY_START(hotel, "(" to_date ") + 1") ", 'infinity')"
 
-#define LOGS_WHERE_ARGS LOGS_WHERE("$1", "$2::bigint", "$3::bigint", "$4::date", "$5::date")
+#define LOGS_WHERE_ARGS LOGS_WHERE("$1::bigint", "$2::bigint", "$3::bigint", "$4::date", "$5::date")
 
 #define SETTING_OR_NULL(name, type) "(SELECT nullif(current_setting('faceclock.logs_" name "'), '')::" type ")"
 #define LOGS_WHERE_SETTINGS                                                                       \
@@ -44,14 +44,16 @@ static struct db_stmt st_list = {
     0,
 };
 
-/* the export's filters, bound as parameters, never spliced into its SQL */
+/* the export's filters, bound as parameters, never spliced into its SQL,
+ * and the number of rows the COPY sends (X-Export-Rows, export_csv()) */
 static struct db_stmt st_export_set = {
     "clocklogs_export_set",
     "SELECT set_config('faceclock.logs_hotel', $1, true), "
     "set_config('faceclock.logs_staff', coalesce($2, ''), true), "
     "set_config('faceclock.logs_department', coalesce($3, ''), true), "
     "set_config('faceclock.logs_from_date', coalesce($4, ''), true), "
-    "set_config('faceclock.logs_to_date', coalesce($5, ''), true), " EXPORT_PLANNER_SETTINGS,
+    "set_config('faceclock.logs_to_date', coalesce($5, ''), true), " EXPORT_PLANNER_SETTINGS ", "
+    SQL_EXPORT_ROWS(LOGS_FROM "WHERE " LOGS_WHERE_ARGS),
     0,
 };
 

@@ -1,7 +1,9 @@
 /* export_store.c — owns the streamed CSV exports: one read-only
  * repeatable-read transaction that puts the filters in place (set_config),
  * sends its X-… columns as response headers, and COPYs the rows straight
- * to the client, one row in memory at a time. */
+ * to the client, one row in memory at a time, exactly as many as its
+ * X-Export-Rows header promised or the transfer is cut. */
+#include <stdlib.h>
 #include <string.h>
 #include "export_store.h"
 #include "log.h"
@@ -13,6 +15,7 @@ struct sink_ctx {
     char *header;             /* the CSV header line, held until a row follows */
     size_t header_len;
     long long rows;           /* data rows written */
+    long long promised;       /* X-Export-Rows, -1 until the set-up query gave it */
     int client_gone;          /* a write to the client failed */
 };
 
@@ -64,7 +67,7 @@ static int sink(void *p, const char *buf, size_t n)
 void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
                 const char *copy_sql, const char *filename)
 {
-    struct sink_ctx c = {req, filename, NULL, 0, 0, 0};
+    struct sink_ctx c = {req, filename, NULL, 0, 0, -1, 0};
     PGresult *r;
 
     if (db_begin() < 0)
@@ -74,12 +77,31 @@ void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_a
         goto fail;
     if ((r = db_run(set_stmt, a)) == NULL)
         goto fail;
-    for (int i = 0; i < PQnfields(r) && PQntuples(r) == 1; i++)
-        if (strncmp(PQfname(r, i), "X-", 2) == 0 && !PQgetisnull(r, 0, i))
-            resp_header(req, pool_strdup(req->pool, PQfname(r, i)), pool_strdup(req->pool, PQgetvalue(r, 0, i)));
+    for (int i = 0; i < PQnfields(r) && PQntuples(r) == 1; i++) {
+        if (strncmp(PQfname(r, i), "X-", 2) != 0 || PQgetisnull(r, 0, i))
+            continue;
+        resp_header(req, pool_strdup(req->pool, PQfname(r, i)), pool_strdup(req->pool, PQgetvalue(r, 0, i)));
+        if (strcmp(PQfname(r, i), "X-Export-Rows") == 0)
+            c.promised = strtoll(PQgetvalue(r, 0, i), NULL, 10);
+    }
     PQclear(r);
+    if (c.promised < 0) {
+        log_error("export %s: its set-up query gives no X-Export-Rows (SQL_EXPORT_ROWS)", filename);
+        db_rollback();
+        resp_error(req, 500, "INTERNAL", "An internal error occurred.");
+        return;
+    }
     if (db_copy_out(copy_sql, sink, &c) < 0)
         goto fail;
+    if (c.rows != c.promised) {
+        log_error("export %s: %lld rows sent, X-Export-Rows promised %lld", filename, c.rows, c.promised);
+        db_rollback();
+        if (resp_sent(req))
+            resp_abort(req);
+        else
+            resp_error(req, 500, "INTERNAL", "An internal error occurred.");
+        return;
+    }
     if (db_commit() < 0) {
         /* every row is out; a read-only transaction has nothing to lose */
         log_warn("commit after export %s failed: %s", filename, db_last_message());

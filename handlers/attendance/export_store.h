@@ -39,6 +39,15 @@
 #define EXPORT_PLANNER_SETTINGS \
     "set_config('enable_nestloop', 'off', true), set_config('jit', 'off', true)"
 
+/* The column of an export's set_config() statement that promises the
+ * number of data rows its COPY sends: count(*) over the COPY's own FROM
+ * and WHERE (written with the statement's parameters, as the listing's
+ * page counts its total), in the same snapshot, so the two agree. It
+ * becomes the response header X-Export-Rows (export_csv()); a client
+ * that counts fewer rows, or sees the transfer end early, holds a cut
+ * export. */
+#define SQL_EXPORT_ROWS(from_where) "(SELECT count(*) " from_where ") AS \"X-Export-Rows\""
+
 /* The instant a hotel-local date (a SQL date expression) begins in the
  * hotel's time zone; NULL when the date is NULL. */
 #define SQL_DAY_START(hotel, date) \
@@ -48,13 +57,16 @@
  * snapshot), run set_stmt (a prepared SELECT set_config('faceclock.…',
  * $n, true), … that puts the export's filter values in place as
  * transaction-local settings; each of its columns named "X-…" that is not
- * NULL becomes a response header of that name and value), then
+ * NULL becomes a response header of that name and value, and one of them
+ * must be SQL_EXPORT_ROWS), then
  * copy_sql (COPY (SELECT … current_setting('faceclock.…') …) TO STDOUT
  * WITH (FORMAT csv, HEADER)) straight to the client, rows ending in CRLF
  * (RFC 4180), as an attachment named filename. Always answers: a failure
  * before the first data row is an ordinary JSON error; after it the status
  * is gone, so it is logged and the connection to nginx cut without
- * FCGI_END_REQUEST (resp_abort(), fcgi/response.h). */
+ * FCGI_END_REQUEST (resp_abort(), fcgi/response.h), which nginx passes on
+ * as an incomplete transfer. A COPY that sent another number of rows than
+ * X-Export-Rows promised is such a failure too. */
 void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
                 const char *copy_sql, const char *filename);
 

@@ -44,10 +44,9 @@ static void csrf_header(struct request *req)
 
 static void set_cookie(struct request *req, const char *token, long max_age)
 {
-    int https = req->scheme != NULL && strcmp(req->scheme, "https") == 0;
     resp_header(req, "Set-Cookie",
                 pool_printf(req->pool, "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s",
-                            AUTH_COOKIE, token, max_age, https ? "; Secure" : ""));
+                            AUTH_COOKIE, token, max_age, req_is_https(req) ? "; Secure" : ""));
 }
 
 /* 0 when the login may proceed; else answered (429 or 503). */

@@ -118,6 +118,7 @@ FROM generate_series(1, %(n)d) AS g
         header, data = rows[0], rows[1:]
         self.assertTrue(set(AUDIT_ROW) | {"client_ip", "user_agent"} <= set(header), header)
         self.assertEqual(len(data), N)
+        self.assertEqual(r.header("X-Export-Rows"), str(N))
         col = {k: header.index(k) for k in header}
 
         # the JSON listing, 1000 a page, following Link
@@ -172,3 +173,4 @@ FROM generate_series(1, %(n)d) AS g
                 self.assertEqual(r.status, 200, r)
                 n = len(list(csv.reader(io.StringIO(r.body.decode("utf-8"), newline="")))) - 1
                 self.assertEqual(n, total)
+                self.assertEqual(r.header("X-Export-Rows"), str(total))

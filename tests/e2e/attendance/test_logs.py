@@ -37,7 +37,11 @@ def csv_value_matches(json_value, text):
 
 
 def parse_csv(resp):
+    """Header and data rows of a CSV answer, after checking that their
+    number is the one X-Export-Rows promised."""
     rows = list(csv.reader(io.StringIO(resp.body.decode("utf-8"), newline="")))
+    if resp.header("X-Export-Rows") != str(len(rows) - 1):
+        raise AssertionError("%d data rows, X-Export-Rows says %r" % (len(rows) - 1, resp.header("X-Export-Rows")))
     return rows[0], rows[1:]
 
 

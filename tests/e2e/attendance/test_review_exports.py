@@ -32,7 +32,7 @@ def name(sid):
 
 def parse_csv(resp):
     """Rows of a CSV answer, after checking it is one: type, attachment,
-    CRLF line ends."""
+    CRLF line ends, as many data rows as X-Export-Rows says."""
     if resp.status != 200 or resp.content_type != "text/csv":
         raise AssertionError("not a CSV answer: %r" % (resp,))
     disp = resp.header("Content-Disposition") or ""
@@ -42,6 +42,8 @@ def parse_csv(resp):
     if not text.endswith("\r\n"):
         raise AssertionError("CSV does not end in CRLF: %r" % text[-40:])
     rows = list(csv.reader(io.StringIO(text, newline="")))
+    if resp.header("X-Export-Rows") != str(len(rows) - 1):
+        raise AssertionError("%d data rows, X-Export-Rows says %r" % (len(rows) - 1, resp.header("X-Export-Rows")))
     return rows, text
 
 

@@ -3,8 +3,12 @@ while a client keeps sending /healthz and logins (every request after the
 kill succeeds, >= 99% overall, the worker count comes back with a new pid),
 SIGHUP replaces every worker with no failed request, and PostgreSQL stopped with `scripts/stack.sh pg-stop` gives a quick 503
 (healthz "database":"down", API 503 UNAVAILABLE) and recovery after
-`pg-start`. PostgreSQL is always started again, even when a test fails."""
+`pg-start`, and a CSV export cut half way by PostgreSQL stopping reaches
+the client as an incomplete transfer (no last chunk), never as a 200 body
+that looks whole. PostgreSQL is always started again, even when a test
+fails."""
 
+import http.client
 import os
 import signal
 import subprocess
@@ -247,3 +251,81 @@ class Test2PostgresDown(unittest.TestCase):
         fc.assert_json(fc.get("/api/auth/me", token=token), 200)
         errors_after = metric_value("faceclock_db_errors_total") or 0.0
         self.assertGreater(errors_after, errors_before, "faceclock_db_errors_total did not count the outage")
+
+
+class Test3ExportCut(unittest.TestCase):
+    """A clock-log CSV export of N rows (about 30 MB) during which
+    PostgreSQL stops. The workers are frozen (SIGSTOP) as soon as the
+    response's headers arrive, so the export is surely half way when
+    `pg-stop` ends its database session, and thawed once PostgreSQL is
+    down: the worker then finds the COPY cut and drops the FastCGI
+    connection (resp_abort), and nginx must pass that on as an incomplete
+    chunked transfer."""
+
+    N = 300_000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = h = fc.Hotel("exportcut")
+        h.create()
+        hid = int(fc.psql("SELECT id FROM hotels WHERE slug = %s" % fc.sql_str(h.slug)))
+        fc.psql("INSERT INTO clock_logs (hotel_id, staff_id, time_in, time_out, source) "
+                "SELECT %d, %d, t, t + interval '30 minutes', 'manager' FROM "
+                "(SELECT timestamptz '2000-01-01 00:00:00+00' + g * interval '1 hour' AS t "
+                "FROM generate_series(1, %d) AS g) x" % (hid, h.users["staff"]["staff_id"], cls.N))
+        cls.path = h.path("attendance/clock-logs/?format=csv")
+        cls.total = cls.N + len(h.clock_logs)
+
+    @classmethod
+    def tearDownClass(cls):
+        if not healthy():
+            try:
+                stack("pg-start")
+            except Exception:  # noqa: BLE001
+                pass
+
+    def open_export(self, token):
+        conn = http.client.HTTPConnection(fc.BASE.hostname, fc.BASE.port or 80, timeout=60)
+        conn.request("GET", self.path, headers={"Authorization": "Bearer " + token})
+        return conn, conn.getresponse()
+
+    def test_whole_export_has_the_rows_it_promises(self):
+        conn, r = self.open_export(self.h.login("hr"))
+        try:
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.getheader("X-Export-Rows"), str(self.total))
+            body = r.read()
+        finally:
+            conn.close()
+        self.assertTrue(body.endswith(b"\r\n"))
+        self.assertEqual(body.count(b"\r\n") - 1, self.total)
+
+    def test_export_cut_by_postgres_stop_is_incomplete(self):
+        token = self.h.login("hr")
+        workers = worker_pids(master_pid())
+        conn, r = self.open_export(token)
+        stopped = []
+        got = b""
+        try:
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.getheader("X-Export-Rows"), str(self.total))
+            self.assertEqual(r.getheader("Transfer-Encoding"), "chunked")
+            try:
+                for pid in workers:
+                    os.kill(pid, signal.SIGSTOP)
+                    stopped.append(pid)
+                stack("pg-stop")
+            finally:
+                for pid in stopped:
+                    os.kill(pid, signal.SIGCONT)
+            with self.assertRaises(http.client.IncompleteRead, msg="the cut export ended like a whole one"):
+                while True:
+                    chunk = r.read(1 << 16)
+                    if not chunk:
+                        break
+                    got += chunk
+            self.assertLess(got.count(b"\r\n"), self.total + 1)
+        finally:
+            conn.close()
+            stack("pg-start")
+        self.assertTrue(fc.wait_for(healthy, 15.0, 0.2), "healthz not 200 within 15 s of pg-start")

@@ -17,6 +17,9 @@
   and replaced; a worker that gets SIGSEGV on a request dies (no 500 from a
   signal handler), the sanitizer's report in the log, and is replaced.
 - a FACECLOCK_ADMIN_KEY shorter than 32 characters: no start, exit 2.
+- FACECLOCK_TLS=1: Secure session cookies and Strict-Transport-Security
+  on every answer; off (the stack, over HTTP through nginx), neither, even
+  with a client's X-Forwarded-Proto: https.
 
 Runs just before test_resilience.py, last of all (run.py)."""
 
@@ -683,3 +686,62 @@ class Test8AdminKeyLength(unittest.TestCase):
         p = self.run_bin(["openapi"], "b" * 32)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn('"openapi"', p.stdout)
+
+
+def cookie_attrs(resp, name="fc_token"):
+    """The attribute names (lower case) of the one Set-Cookie for name."""
+    mine = [v for v in resp.header_all("Set-Cookie") if v.split("=", 1)[0].strip() == name]
+    if len(mine) != 1:
+        raise AssertionError("expected one Set-Cookie for %s: %r" % (name, resp.header_all("Set-Cookie")))
+    return {p.split("=", 1)[0].strip().lower() for p in mine[0].split(";")[1:]}
+
+
+class Test9Tls(ServerTest):
+    """FACECLOCK_TLS=1 (every client comes over HTTPS, through a TLS proxy
+    in front of nginx): the session cookie of login and of logout is
+    Secure, and every answer carries Strict-Transport-Security. Without it,
+    over plain HTTP (the stack's own server, through nginx), neither — not
+    even when the client claims X-Forwarded-Proto: https."""
+
+    HSTS = "max-age=31536000"
+    CLAIM = {"X-Forwarded-Proto": "https"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("zytls")
+        cls.user = cls.h.add_user("tls", role="hr")
+        cls.h.create()
+
+    def login_body(self):
+        return {"username": self.user["username"], "password": self.user["password"]}
+
+    def test_on_secure_cookie_and_hsts(self):
+        s = self.server("tls", socket_kind="tcp", workers=1, settings={"FACECLOCK_TLS": "1"})
+        r = s.request("POST", "/api/auth/login", json=self.login_body(),
+                      remote_addr=fc.fresh_source() or "127.0.0.1")
+        token = fc.assert_json(r, 200)["token"]
+        self.assertIn("secure", cookie_attrs(r))
+        self.assertEqual(r.header("Strict-Transport-Security"), self.HSTS)
+        for label, resp in (("healthz", s.request("GET", "/healthz")),
+                            ("404", s.request("GET", "/api/no-such-route")),
+                            ("me", s.request("GET", "/api/auth/me", token=token))):
+            with self.subTest(label):
+                self.assertEqual(resp.header("Strict-Transport-Security"), self.HSTS, resp)
+        r = s.request("POST", "/api/auth/logout", token=token)
+        self.assertIn(r.status, (200, 204), r)
+        self.assertIn("secure", cookie_attrs(r))
+        self.assertEqual(r.header("Strict-Transport-Security"), self.HSTS)
+
+    def test_off_neither_whatever_the_client_claims(self):
+        r = fc.post("/api/auth/login", json=self.login_body(), headers=self.CLAIM, source=fc.LOGIN_SOURCE)
+        token = fc.assert_json(r, 200)["token"]
+        self.assertNotIn("secure", cookie_attrs(r))
+        self.assertIsNone(r.header("Strict-Transport-Security"))
+        for label, resp in (("healthz", fc.get("/healthz", headers=self.CLAIM)),
+                            ("me", fc.get("/api/auth/me", token=token, headers=self.CLAIM))):
+            with self.subTest(label):
+                self.assertIsNone(resp.header("Strict-Transport-Security"), resp)
+        r = fc.post("/api/auth/logout", token=token, headers=self.CLAIM)
+        self.assertIn(r.status, (200, 204), r)
+        self.assertNotIn("secure", cookie_attrs(r))
+        self.assertIsNone(r.header("Strict-Transport-Security"))

@@ -246,6 +246,20 @@ START_TEST(json_type)
 }
 END_TEST
 
+/* ---- http_is_secure --------------------------------------------------------- */
+
+static const struct { int tls; const char *scheme; int secure; } secure_vec[] = {
+    { 0, "http", 0 }, { 0, NULL, 0 }, { 0, "", 0 }, { 0, "HTTPS ", 0 }, { 0, "httpsx", 0 },
+    { 0, "https", 1 },
+    { 1, "http", 1 }, { 1, NULL, 1 }, { 1, "https", 1 },
+};
+
+START_TEST(secure_table)
+{
+    ck_assert_int_eq(http_is_secure(secure_vec[_i].tls, secure_vec[_i].scheme), secure_vec[_i].secure);
+}
+END_TEST
+
 /* ---- http_log_escape ------------------------------------------------------ */
 
 static const struct { const char *in, *out; } log_vec[] = {
@@ -323,6 +337,10 @@ UNIT_SUITE(suite_http)
 
     tc = tcase_create("media_type");
     tcase_add_loop_test(tc, json_type, 0, NELEM(ctype_vec));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("secure");
+    tcase_add_loop_test(tc, secure_table, 0, NELEM(secure_vec));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("log");
