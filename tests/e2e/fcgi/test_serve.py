@@ -3,7 +3,12 @@
 (fc.FcgiConn / fc.fcgi_request), not through nginx:
 
 - TCP socket mode: /healthz, a failed login, a 404, a path logged escaped
-  (a decoded %0a or quote forges no log line), SIGTERM exits 0;
+  (a decoded %0a or quote forges no log line), SIGTERM exits 0; a peer
+  outside FACECLOCK_ALLOWED_PEERS is closed unanswered (and logged), one
+  in it is served, an invalid list stops the start;
+- the unix socket is mode 0660, of FACECLOCK_SOCKET_GROUP (by default the
+  group of the user the server runs as); someone neither owner nor in the
+  group cannot connect; an unknown group stops the start;
 - worker recycling after FACECLOCK_MAX_REQUESTS requests;
 - drain on SIGTERM: requests in flight are answered, exit 0, socket removed;
 - respawn back-off: a worker SIGKILLed twice is replaced, the back-off logged;
@@ -20,17 +25,21 @@
 
 Runs just before test_resilience.py, last of all (run.py)."""
 
+import grp
 import json
 import os
+import pwd
 import re
+import shutil
 import signal
+import stat
 import subprocess
 import threading
 import time
 import unittest
 
 import fc
-from fcgi.server import ServerTest
+from fcgi.server import Server, ServerTest
 
 
 def socket_inodes(pid):
@@ -96,6 +105,96 @@ class Test1TcpSocket(ServerTest):
         with self.assertRaises(OSError):
             fc.fcgi_connect(s.addr, timeout=2).close()
 
+
+    def test_peer_outside_the_allow_list_is_refused(self):
+        s = self.server("tcp-deny", socket_kind="tcp", workers=1, probe=False,
+                        settings={"FACECLOCK_ALLOWED_PEERS": "192.0.2.1, ::1"})
+        with self.assertRaises((OSError, AssertionError)) as cm:
+            r = s.request("GET", "/healthz", timeout=10)
+        self.assertNotIn("no answer within", str(cm.exception), "the worker did not close it")
+        self.assertTrue(fc.wait_for(lambda: "refused a FastCGI connection from 127.0.0.1: not in "
+                                    "FACECLOCK_ALLOWED_PEERS" in s.log(), 5.0, 0.02), s.log_tail())
+        self.assertNotIn("route=", s.log(), "a request of a refused peer was read")
+        self.assertEqual(len(s.workers_now()), 1, "the worker died:\n%s" % s.log_tail())
+        self.assert_stopped_cleanly(s)
+
+    def test_peer_in_the_allow_list_is_served(self):
+        s = self.server("tcp-allow", socket_kind="tcp", workers=1,
+                        settings={"FACECLOCK_ALLOWED_PEERS": "192.0.2.1,127.0.0.1"})
+        self.assertTrue(s.healthz_ok())
+        self.assertNotIn("refused", s.log())
+        self.assert_stopped_cleanly(s)
+
+    def test_invalid_allow_list_stops_the_start(self):
+        for bad in ("localhost", "127.0.0.1/8", "127.0.0.1,,::1"):
+            with self.subTest(bad):
+                env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FACECLOCK_SOCKET": "127.0.0.1:1",
+                       "FACECLOCK_ALLOWED_PEERS": bad}
+                p = subprocess.run([fc.ENV["FC_BIN"], "serve"], env=env, cwd=fc.REPO, capture_output=True,
+                                   text=True, timeout=30, stdin=subprocess.DEVNULL)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn("FACECLOCK_ALLOWED_PEERS must be", p.stderr)
+
+
+class Test1UnixSocketMode(ServerTest):
+    """The unix socket: 0660, owner the user the server runs as, group
+    FACECLOCK_SOCKET_GROUP or by default that user's group."""
+
+    def other_group(self, run_as):
+        """A group the socket may be given that is not the server's own."""
+        own = pwd.getpwnam(run_as).pw_gid if run_as else os.getegid()
+        if os.geteuid() == 0:
+            candidates = [g.gr_name for g in grp.getgrall()]
+        else:
+            candidates = [grp.getgrgid(g).gr_name for g in os.getgroups()]
+        for name in candidates:
+            if grp.getgrnam(name).gr_gid != own:
+                return name
+        raise unittest.SkipTest("no group to give the socket besides the server's own")
+
+    def check_mode(self, s, gid):
+        st = os.stat(s.unix_path)
+        self.assertTrue(stat.S_ISSOCK(st.st_mode))
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o660, "socket mode %o" % stat.S_IMODE(st.st_mode))
+        self.assertEqual(st.st_gid, gid, "socket group %d, expected %d" % (st.st_gid, gid))
+        uid = pwd.getpwnam(s.run_as).pw_uid if s.run_as else os.geteuid()
+        self.assertEqual(st.st_uid, uid)
+
+    def test_configured_group(self):
+        probe = Server("sock-probe", socket_kind="unix")       # only to learn run_as
+        group = self.other_group(probe.run_as)
+        shutil.rmtree(probe.dir, ignore_errors=True)
+        s = self.server("sock-group", socket_kind="unix", workers=1,
+                        settings={"FACECLOCK_SOCKET_GROUP": group})
+        self.check_mode(s, grp.getgrnam(group).gr_gid)
+        self.assertTrue(s.healthz_ok())
+        if os.geteuid() == 0:
+            # neither the owner nor in the group: no connection
+            stranger = "nobody"
+            code = ("import os,socket,sys\nos.stat(sys.argv[1])\ns=socket.socket(socket.AF_UNIX)\n"
+                    "try:\n    s.connect(sys.argv[1])\nexcept PermissionError:\n    sys.exit(13)\n")
+            p = subprocess.run(["runuser", "-u", stranger, "--", "python3", "-c", code, s.unix_path],
+                               capture_output=True, text=True, timeout=30, cwd="/")
+            if "PermissionError" in p.stderr and "os.stat" in p.stderr:
+                raise unittest.SkipTest("%s cannot reach %s" % (stranger, s.dir))
+            self.assertEqual(p.returncode, 13, "%s could connect: %s" % (stranger, p.stderr))
+        self.assert_stopped_cleanly(s)
+
+    def test_default_group_is_the_servers(self):
+        s = self.server("sock-default", socket_kind="unix", workers=1)
+        gid = pwd.getpwnam(s.run_as).pw_gid if s.run_as else os.getegid()
+        self.check_mode(s, gid)
+        self.assert_stopped_cleanly(s)
+
+    def test_unknown_group_stops_the_start(self):
+        s = Server("sock-nogroup", socket_kind="unix", workers=1,
+                   settings={"FACECLOCK_SOCKET_GROUP": "fc-no-such-group"})
+        self.addCleanup(s.cleanup)
+        with self.assertRaises(AssertionError):
+            s.start()
+        self.assertEqual(s.wait_exit(10), 1)
+        self.assertIn("FACECLOCK_SOCKET_GROUP fc-no-such-group does not exist", s.log())
+        self.assertFalse(os.path.exists(s.unix_path), "socket left behind")
 
 
 def login_body(user):
