@@ -39,6 +39,7 @@ class PrivateNginx:
                 "STATIC_ROOT": os.path.join(fc.REPO, "static"),
                 "LOGIN_RATE": "1000r/s", "LOGIN_BURST": "1000",
                 "API_RATE": api_rate, "API_BURST": str(api_burst),
+                "REQUEST_DEADLINE": "30",
                 "USER_LINE": "user root;" if os.geteuid() == 0 else "", "WORKERS": "1",
                 "VAR": self.var}
         for name, dest in (("faceclock.conf.in", "nginx/faceclock.conf"), ("nginx.conf.in", "nginx/nginx.conf")):
