@@ -21,7 +21,11 @@
   a request is killed by the master's watchdog, the log naming the route,
   and replaced; a worker that gets SIGSEGV on a request dies (no 500 from a
   signal handler), the sanitizer's report in the log, and is replaced.
-- a FACECLOCK_ADMIN_KEY shorter than 32 characters: no start, exit 2.
+- a FACECLOCK_ADMIN_KEY shorter than 32 characters: no start, exit 2;
+- a worker whose database backend is terminated between requests
+  (pg_terminate_backend) notices before sending: the next login writes
+  its token exactly once and is answered, a /healthz after another
+  termination too, with no database error counted.
 
 Runs just before test_resilience.py, last of all (run.py)."""
 
@@ -782,3 +786,65 @@ class Test8AdminKeyLength(unittest.TestCase):
         p = self.run_bin(["openapi"], "b" * 32)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn('"openapi"', p.stdout)
+
+
+class Test9LostConnection(ServerTest):
+    """A one-worker server whose database backend is terminated between
+    requests, from a test connection of the owner role (a superuser of the
+    private cluster). The worker's backend is the faceclock one that
+    appeared with the server."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("zylost")
+        cls.h.create()
+        cls.user = cls.h.users["staff"]
+
+    @staticmethod
+    def backends():
+        out = fc.psql("SELECT coalesce(string_agg(pid::text, ','), '') FROM pg_stat_activity "
+                      "WHERE application_name = 'faceclock'")
+        return {int(x) for x in out.split(",") if x}
+
+    def tokens(self):
+        return int(fc.psql("SELECT count(*) FROM auth_tokens t JOIN users u ON u.id = t.user_id "
+                           "WHERE u.username = %s" % fc.sql_str(self.user["username"])))
+
+    @staticmethod
+    def db_errors(s):
+        r = s.request("GET", "/metrics")
+        m = re.search(rb"^faceclock_db_errors_total (\d+)$", r.body, re.M)
+        if m is None:
+            raise AssertionError("no faceclock_db_errors_total in /metrics: %r" % r.body[:300])
+        return int(m.group(1))
+
+    def terminate(self, s, others):
+        ours = self.backends() - others
+        self.assertEqual(len(ours), 1, "the worker's backend among %s (others %s)" % (ours, others))
+        pid = ours.pop()
+        self.assertEqual(fc.psql("SELECT pg_terminate_backend(%d)" % pid), "t")
+        self.assertTrue(fc.wait_for(lambda: pid not in self.backends(), 10.0, 0.02),
+                        "backend %d still there" % pid)
+
+    def test_next_requests_are_answered_once_on_a_new_connection(self):
+        others = self.backends()
+        s = self.server("lost-conn", socket_kind="unix", workers=1)
+        errors = self.db_errors(s)
+        tokens = self.tokens()
+
+        self.terminate(s, others)
+        r = s.request("POST", "/api/auth/login", json={"username": self.user["username"],
+                                                       "password": self.user["password"]},
+                      remote_addr=fc.fresh_source() or "127.0.0.1")
+        self.assertTrue(login_answer_ok(r), "login after the backend was terminated: %r\n%s"
+                        % (r, s.log_tail()))
+        self.assertEqual(self.tokens(), tokens + 1, "the login's token was not written exactly once")
+
+        self.terminate(s, others)
+        self.assertTrue(s.healthz_ok(), s.log_tail())
+
+        self.assertEqual(self.db_errors(s), errors,
+                         "a statement was sent on the closed connection:\n%s" % s.log_tail())
+        self.assertEqual(s.log().count("the database closed this idle connection; reconnecting"), 2,
+                         s.log_tail())
+        self.assert_stopped_cleanly(s)
