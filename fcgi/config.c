@@ -53,6 +53,16 @@ static int set_admin_key(char *dst, size_t size, const char *v)
     return set_string(dst, size, "FACECLOCK_ADMIN_KEY", v);
 }
 
+static int set_peers(struct peer_list *dst, const char *v)
+{
+    if (peers_parse(v, dst) < 0) {
+        fprintf(stderr, "faceclock: FACECLOCK_ALLOWED_PEERS must be a comma-separated list of "
+                "at most %d IPv4 or IPv6 addresses (got \"%s\")\n", PEERS_MAX, v);
+        return -1;
+    }
+    return 0;
+}
+
 /* 64 hex characters -> 32 bytes */
 static int set_key(unsigned char *dst, int *has, const char *name, const char *v)
 {
@@ -77,6 +87,10 @@ static int apply(const char *name, const char *v)
 
     if (strcmp(name, "FACECLOCK_SOCKET") == 0)
         return set_string(c->socket, sizeof c->socket, name, v);
+    if (strcmp(name, "FACECLOCK_SOCKET_GROUP") == 0)
+        return set_string(c->socket_group, sizeof c->socket_group, name, v);
+    if (strcmp(name, "FACECLOCK_ALLOWED_PEERS") == 0)
+        return set_peers(&c->peers, v);
     if (strcmp(name, "DATABASE_URL") == 0)
         return set_string(c->database_url, sizeof c->database_url, name, v);
     if (strcmp(name, "FACECLOCK_ADMIN_KEY") == 0)
@@ -132,7 +146,8 @@ static const char *const names[] = {
     "FACECLOCK_WORKERS", "FACECLOCK_MAX_REQUESTS", "FACECLOCK_MAX_BODY",
     "FACECLOCK_TOKEN_TTL", "FACECLOCK_SCRYPT_LOG_N", "FACECLOCK_LOGIN_MAX_FAILURES",
     "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY", "FACECLOCK_SYNC_HISTORY_DAYS",
-    "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS",
+    "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS", "FACECLOCK_SOCKET_GROUP",
+    "FACECLOCK_ALLOWED_PEERS",
 };
 
 static int load_file(const char *path)
@@ -187,6 +202,7 @@ int config_load(void)
     c->login_window = 900;
     c->sync_history_days = 90;
     c->request_deadline = 30;
+    peers_parse("127.0.0.1,::1", &c->peers);
 
     int rc = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -6,11 +6,16 @@
 #define FC_CONFIG_H
 
 #include <stddef.h>
+#include "peers.h"
 
 #define ADMIN_KEY_MIN 32
 
 struct config {
     char socket[256];          /* FACECLOCK_SOCKET: unix path or host:port */
+    char socket_group[64];     /* FACECLOCK_SOCKET_GROUP: group of the unix socket (mode
+                                  0660); "" = the process's group once it runs */
+    struct peer_list peers;    /* FACECLOCK_ALLOWED_PEERS: who may connect to a TCP
+                                  socket (default 127.0.0.1,::1) */
     int workers;               /* FACECLOCK_WORKERS, default nproc */
     long max_requests;         /* FACECLOCK_MAX_REQUESTS: recycle after N (0 = never) */
     size_t max_body;           /* FACECLOCK_MAX_BODY bytes, default 1 MiB */

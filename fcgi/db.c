@@ -1,6 +1,11 @@
 /* db.c — the one database layer over libpq: a lazily (re)connected
  * connection per process, statements prepared once per connection,
- * transactions, failure classification and the 503/409/500 answers. */
+ * transactions, failure classification and the 503/409/500 answers.
+ * A statement is sent once: an idle connection the server has closed is
+ * noticed (and replaced) before anything is sent on it, and a statement
+ * whose connection is lost after it was sent is never sent again (it may
+ * have been applied), whether it reads or writes: the request gets 503. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +99,30 @@ static void set_failure(enum db_status st, const PGresult *res)
 }
 
 /* Make sure there is a usable connection. 0 or -1 (database down). */
+/* An idle connection (no transaction, nothing in flight) has nothing to
+ * read unless the server is closing it (pg_terminate_backend, a restart,
+ * idle timeouts): its farewell or the end of the stream. */
+static int closed_by_server(void)
+{
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+        return 0;
+    struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+    if (pfd.fd < 0)
+        return 1;
+    if (poll(&pfd, 1, 0) == 0)
+        return 0;
+    PQconsumeInput(conn);
+    return 1;
+}
+
 static int ensure(void)
 {
-    if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+    if (conn != NULL && PQstatus(conn) == CONNECTION_OK && !closed_by_server())
         return 0;
+    if (conn != NULL && PQstatus(conn) == CONNECTION_OK) {
+        log_info("the database closed this idle connection; reconnecting");
+        last_attempt = 0;
+    }
     double now = now_monotonic();
     if (conn != NULL) {
         PQfinish(conn);
@@ -209,15 +234,7 @@ static PGresult *run_once(struct db_stmt *st, const struct db_args *a)
 
 PGresult *db_run(struct db_stmt *st, const struct db_args *a)
 {
-    int in_tx = db_in_transaction();
     PGresult *res = run_once(st, a);
-    if (res == NULL && last_status == DB_DOWN && !in_tx && conn != NULL) {
-        /* the server went away under an idle connection: try once afresh */
-        PQfinish(conn);
-        conn = NULL;
-        last_attempt = 0;
-        res = run_once(st, a);
-    }
     if (res == NULL && last_status == DB_DOWN && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
         PQfinish(conn);
         conn = NULL;
@@ -266,20 +283,50 @@ int db_begin(void)
         set_failure(DB_ERROR, NULL);
         return -1;
     }
-    /* a stale idle connection is detected here, before any work is done */
-    if (conn != NULL && PQstatus(conn) == CONNECTION_OK && db_simple("BEGIN") == 0)
-        return 0;
-    if (conn != NULL) {
-        PQfinish(conn);
-        conn = NULL;
-        last_attempt = 0;
-    }
     return db_simple("BEGIN");
+}
+
+int db_commit_ok(ExecStatusType status, const char *tag)
+{
+    /* a failed transaction's COMMIT "succeeds" with the tag ROLLBACK */
+    return status == PGRES_COMMAND_OK && tag != NULL && strcmp(tag, "COMMIT") == 0;
 }
 
 int db_commit(void)
 {
-    return db_simple("COMMIT");
+    if (!db_in_transaction()) {
+        /* lost with its connection (or never begun): nothing to commit */
+        if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+            set_failure(DB_DOWN, NULL);
+            snprintf(last_message, sizeof last_message, "the connection was lost before COMMIT");
+        } else {
+            log_error("COMMIT without a transaction");
+            set_failure(DB_ERROR, NULL);
+        }
+        return -1;
+    }
+    PGresult *res = PQexec(conn, "COMMIT");
+    ExecStatusType rs = PQresultStatus(res);
+    if (db_commit_ok(rs, PQcmdStatus(res))) {
+        PQclear(res);
+        return 0;
+    }
+    if (rs == PGRES_COMMAND_OK) {
+        log_error("COMMIT answered %s: the transaction had failed", PQcmdStatus(res));
+        set_failure(DB_ERROR, NULL);
+        snprintf(last_message, sizeof last_message, "the transaction had failed; COMMIT rolled it back");
+    } else {
+        enum db_status st = classify(res);
+        set_failure(st, res);
+        if (st != DB_DOWN)
+            log_error("COMMIT failed: %s", last_message);
+    }
+    PQclear(res);
+    if (conn != NULL && PQstatus(conn) != CONNECTION_OK) {
+        PQfinish(conn);
+        conn = NULL;
+    }
+    return -1;
 }
 
 void db_rollback(void)
@@ -394,7 +441,7 @@ out:
     return rc;
 }
 
-/* One try of db_each_row. *rows counts the rows handed over, *stopped
+/* db_each_row's work. *rows counts the rows handed over, *stopped
  * tells that row() asked to stop. 0 or -1. */
 static int each_row_once(struct db_stmt *st, const struct db_args *a,
                          int (*row)(void *ctx, const PGresult *r, int i), void *ctx,
@@ -456,18 +503,9 @@ long long db_each_row(struct db_stmt *st, const struct db_args *a,
                       int (*row)(void *ctx, const PGresult *r, int i), void *ctx)
 {
     long long rows = 0;
-    int stopped = 0, in_tx = db_in_transaction();
+    int stopped = 0;
 
-    if (each_row_once(st, a, row, ctx, &rows, &stopped) == 0)
-        return rows;
-    /* the server went away under an idle connection before a row came:
-     * try once afresh, as db_run does */
-    if (last_status == DB_DOWN && !in_tx && rows == 0 && !stopped) {
-        last_attempt = 0;
-        if (each_row_once(st, a, row, ctx, &rows, &stopped) == 0)
-            return rows;
-    }
-    return -1;
+    return each_row_once(st, a, row, ctx, &rows, &stopped) == 0 ? rows : -1;
 }
 
 int db_ping(void)

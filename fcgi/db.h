@@ -45,9 +45,9 @@ int db_init(const char *conninfo);   /* remember conninfo; connect lazily */
 void db_close(void);
 
 /* Run a prepared statement. Returns a result the caller PQclear()s, or
- * NULL with db_last_status() telling why. Outside a transaction a
- * statement that fails because the connection was lost is retried once on
- * a fresh connection. */
+ * NULL with db_last_status() telling why. Sent once: an idle connection
+ * the server closed is replaced before sending; a connection lost after
+ * sending fails the statement (DB_DOWN), never re-sends it. */
 PGresult *db_run(struct db_stmt *st, const struct db_args *a);
 
 /* Run a statement for its effect; returns affected rows or -1. */
@@ -57,7 +57,12 @@ long db_exec(struct db_stmt *st, const struct db_args *a);
 int db_simple(const char *sql);
 
 int db_begin(void);
+/* COMMIT the open transaction: 0 only when PostgreSQL answered the tag
+ * COMMIT. No transaction (lost with its connection: DB_DOWN), an error,
+ * or a transaction that had failed (the server answers ROLLBACK): -1. */
 int db_commit(void);
+/* Pure: did a COMMIT's result (status, PQcmdStatus tag) commit? */
+int db_commit_ok(ExecStatusType status, const char *tag);
 void db_rollback(void);              /* no-op when no transaction is open */
 int db_in_transaction(void);
 
@@ -89,8 +94,7 @@ int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t 
  * -1 to stop: the statement is then cancelled and the rest discarded.
  * Returns the number of rows handed over, or -1 on a database failure
  * (db_last_status() / db_fail_reply() as for db_run) or when row()
- * stopped it (the caller knows that from its ctx). Outside a transaction
- * a connection found lost before the first row is retried once, as by
+ * stopped it (the caller knows that from its ctx). Sent once, as by
  * db_run. */
 long long db_each_row(struct db_stmt *st, const struct db_args *a,
                       int (*row)(void *ctx, const PGresult *r, int i), void *ctx);

@@ -1,4 +1,5 @@
-/* master.c — the prefork master: opens the FastCGI socket, loads the page
+/* master.c — the prefork master: opens the FastCGI socket (a unix one
+ * mode 0660, of FACECLOCK_SOCKET_GROUP), loads the page
  * templates, drops privileges, forks the workers, respawns the dead (with
  * back-off when they die young), drains on SIGTERM/SIGINT, and on SIGHUP
  * re-reads the configuration and the templates and replaces the workers
@@ -42,7 +43,52 @@ static int is_unix_socket(const char *s)
     return strchr(s, ':') == NULL;
 }
 
-static int open_socket(void)
+/* The user to become after binding: FACECLOCK_USER when started as root
+ * (and set), else NULL. Ends the start-up when that user does not exist. */
+static const struct passwd *run_as(int *missing)
+{
+    const char *user = getenv("FACECLOCK_USER");
+    *missing = 0;
+    if (getuid() != 0 || user == NULL || *user == '\0')
+        return NULL;
+    const struct passwd *pw = getpwnam(user);
+    if (pw == NULL) {
+        log_error("FACECLOCK_USER %s does not exist", user);
+        *missing = 1;
+    }
+    return pw;
+}
+
+/* The unix socket: mode 0660, owned by the user the master runs as and
+ * by FACECLOCK_SOCKET_GROUP (by default that user's group): nginx
+ * connects as the owner or as a member of the group, nobody else. */
+static int own_socket(const char *path, const struct passwd *pw)
+{
+    uid_t uid = pw ? pw->pw_uid : (uid_t)-1;
+    gid_t gid = pw ? pw->pw_gid : (gid_t)-1;
+    const char *name = g_config.socket_group;
+    if (name[0] != '\0') {
+        const struct group *gr = getgrnam(name);
+        char *end;
+        unsigned long n = strtoul(name, &end, 10);
+        if (gr != NULL)
+            gid = gr->gr_gid;
+        else if (*end == '\0' && end != name)
+            gid = (gid_t)n;
+        else {
+            log_error("FACECLOCK_SOCKET_GROUP %s does not exist", name);
+            return -1;
+        }
+    }
+    if (chmod(path, 0660) < 0 ||
+        ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) < 0)) {
+        log_error("cannot give %s mode 0660 and its owner: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int open_socket(const struct passwd *pw)
 {
     const char *path = g_config.socket;
     if (is_unix_socket(path))
@@ -52,30 +98,25 @@ static int open_socket(void)
         log_error("cannot listen on %s: %s", path, strerror(errno));
         return -1;
     }
-    if (is_unix_socket(path))
-        chmod(path, 0666);          /* access is governed by the directory */
+    if (is_unix_socket(path) && own_socket(path, pw) < 0) {
+        close(fd);
+        unlink(path);
+        return -1;
+    }
     log_info("listening on %s", path);
     return fd;
 }
 
 /* As root with FACECLOCK_USER set: become that user (after binding). */
-static int drop_privileges(void)
+static int drop_privileges(const struct passwd *pw)
 {
-    const char *user = getenv("FACECLOCK_USER");
-    if (getuid() != 0 || user == NULL || *user == '\0')
+    if (pw == NULL)
         return 0;
-    struct passwd *pw = getpwnam(user);
-    if (pw == NULL) {
-        log_error("FACECLOCK_USER %s does not exist", user);
-        return -1;
-    }
-    if (is_unix_socket(g_config.socket) && chown(g_config.socket, pw->pw_uid, pw->pw_gid) < 0)
-        log_warn("chown %s: %s", g_config.socket, strerror(errno));
     if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-        log_error("cannot become %s: %s", user, strerror(errno));
+        log_error("cannot become %s: %s", pw->pw_name, strerror(errno));
         return -1;
     }
-    log_info("running as %s", user);
+    log_info("running as %s", pw->pw_name);
     return 0;
 }
 
@@ -303,12 +344,14 @@ int master_run(void)
     sigprocmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if ((listen_fd = open_socket()) < 0)
+    int missing;
+    const struct passwd *pw = run_as(&missing);
+    if (missing || (listen_fd = open_socket(pw)) < 0)
         return 1;
     /* read while the master may still read anything; the workers inherit them */
     if (page_templates_load(g_config.templates_dir) < 0)
         return 1;
-    if (drop_privileges() < 0)
+    if (drop_privileges(pw) < 0)
         return 1;
     nslots = g_config.workers;
     for (int i = 0; i < nslots; i++)

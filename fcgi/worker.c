@@ -1,5 +1,6 @@
-/* worker.c — one worker process: the FCGX_Accept_r loop and the life of
- * one request (parse, dispatch, the 500 safety net, rollback of a
+/* worker.c — one worker process: the accept loop (a TCP peer outside
+ * FACECLOCK_ALLOWED_PEERS is refused before a byte is read), FCGX_Accept_r
+ * and the life of one request (parse, dispatch, the 500 safety net, rollback of a
  * forgotten transaction, log line, metrics, the watchdog's board). A crash
  * (SIGSEGV, SIGBUS, SIGFPE) is not caught: the worker dies at once, with
  * the sanitizer's report when built with one, and the master logs the
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <fcgiapp.h>
 #include "app.h"
@@ -23,6 +26,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "peers.h"
 #include "response.h"
 #include "server.h"
 #include "watchdog.h"
@@ -92,6 +96,33 @@ static int wait_for_connection(int listen_fd, const sigset_t *waiting)
         if (errno != EINTR)
             return -1;
     }
+}
+
+/* Accept one connection and have libfcgi read its request from it (a
+ * connection already open, with keepConnection set, is not closed by
+ * FCGX_Accept_r's finishing of the previous request). On a TCP socket the
+ * peer must be in FACECLOCK_ALLOWED_PEERS: others are closed unread and
+ * logged. FCGX_Accept_r's answer, or -errno (-EAGAIN: nothing to serve). */
+static int accept_request(int listen_fd, FCGX_Request *fr)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof sa;
+    int fd = accept4(listen_fd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (sa.ss_family != AF_UNIX && !peers_allowed(&g_config.peers, (struct sockaddr *)&sa)) {
+        char addr[INET6_ADDRSTRLEN] = "?";
+        const void *a = sa.ss_family == AF_INET
+            ? (const void *)&((struct sockaddr_in *)&sa)->sin_addr
+            : (const void *)&((struct sockaddr_in6 *)&sa)->sin6_addr;
+        inet_ntop(sa.ss_family, a, addr, sizeof addr);
+        log_warn("refused a FastCGI connection from %s: not in FACECLOCK_ALLOWED_PEERS", addr);
+        close(fd);
+        return -EAGAIN;
+    }
+    fr->ipcFd = fd;
+    fr->keepConnection = 1;
+    return FCGX_Accept_r(fr);
 }
 
 static void handle(FCGX_Request *fr, struct pool *pool)
@@ -177,10 +208,11 @@ int worker_run(int listen_fd, int slot, int ready_fd)
         }
         if (ready == 0)
             break;
-        int accepted = FCGX_Accept_r(&fr);
+        int accepted = accept_request(listen_fd, &fr);
         if (accepted < 0) {
             /* libfcgi answers -errno */
-            if (accepted == -EAGAIN || accepted == -EWOULDBLOCK || accepted == -EINTR)
+            if (accepted == -EAGAIN || accepted == -EWOULDBLOCK || accepted == -EINTR ||
+                accepted == -ECONNABORTED)
                 continue;               /* another worker took it */
             log_error("FCGX_Accept_r failed: %s", strerror(-accepted));
             rc = 70;
@@ -193,7 +225,7 @@ int worker_run(int listen_fd, int slot, int ready_fd)
          * connection cut before FCGI_END_REQUEST (resp_abort()) reads as
          * an incomplete response; it pools no upstream connections */
         fr.keepConnection = 0;
-        FCGX_Finish_r(&fr);
+        FCGX_Finish_r(&fr);             /* closes the connection (fr.ipcFd = -1) */
         watchdog_end();
         if (g_config.max_requests > 0 && ++served >= g_config.max_requests)
             break;                      /* recycle: the master forks a fresh one */

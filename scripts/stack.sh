@@ -25,6 +25,8 @@
 #                       generated once into $FC_VAR/data_key and reused
 #   FACECLOCK_SOCKET    FastCGI socket: unix path or host:port
 #                       (default $FC_VAR/faceclock.sock)
+#   FACECLOCK_SOCKET_GROUP  group of the unix socket (mode 0660): default
+#                       the group nginx runs as here, the caller's
 #   FACECLOCK_REQUEST_DEADLINE  seconds a request may take (30): the
 #                       binary's watchdog and nginx's fastcgi_read_timeout
 #   DATABASE_URL        an existing PostgreSQL: then no private cluster
@@ -282,6 +284,9 @@ fc_start() {
     (
         export FACECLOCK_SOCKET=$FC_SOCKET DATABASE_URL=$APP_URL FACECLOCK_ADMIN_KEY=$ADMIN_KEY FACECLOCK_DATA_KEY=$DATA_KEY
         [[ -z $RUN_AS ]] || export FACECLOCK_USER=${FACECLOCK_USER:-$RUN_AS}
+        # nginx runs as the caller (as root: `user root;`): it connects
+        # through the socket's group
+        export FACECLOCK_SOCKET_GROUP=${FACECLOCK_SOCKET_GROUP:-$(id -gn)}
         unset FACECLOCK_MIGRATE_URL
         cd "$FC_ROOT"
         exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDS/faceclock.pid" \

@@ -127,7 +127,9 @@ class Server:
         os.chmod(tmp, 0o644)
         os.replace(tmp, self.config_path)
 
-    def start(self):
+    def start(self, probe=True):
+        """probe=False (a server that will not answer this client): wait
+        only until its workers run."""
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen([fc.ENV["FC_BIN"], "serve"], env=self.env, cwd=fc.REPO,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log,
@@ -138,6 +140,11 @@ class Server:
             if self.proc.poll() is not None:
                 raise AssertionError("%s exited during start-up (status %s):\n%s"
                                      % (self.name, self.proc.returncode, self.log_tail()))
+            if not probe:
+                if len(self.workers_now()) == self.expect_workers and "started" in self.log():
+                    return self
+                time.sleep(0.05)
+                continue
             try:
                 r = self.request("GET", "/healthz", timeout=3)
                 last = r
@@ -224,10 +231,10 @@ class Server:
 class ServerTest(unittest.TestCase):
     """Starts servers through self.server(), stops them in cleanup."""
 
-    def server(self, name, **kw):
+    def server(self, name, probe=True, **kw):
         s = Server(name, **kw)
         self.addCleanup(s.cleanup)
-        s.start()
+        s.start(probe)
         return s
 
     def assert_stopped_cleanly(self, s, timeout=SERVER_STOP_S):

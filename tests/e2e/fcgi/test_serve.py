@@ -3,7 +3,12 @@
 (fc.FcgiConn / fc.fcgi_request), not through nginx:
 
 - TCP socket mode: /healthz, a failed login, a 404, a path logged escaped
-  (a decoded %0a or quote forges no log line), SIGTERM exits 0;
+  (a decoded %0a or quote forges no log line), SIGTERM exits 0; a peer
+  outside FACECLOCK_ALLOWED_PEERS is closed unanswered (and logged), one
+  in it is served, an invalid list stops the start;
+- the unix socket is mode 0660, of FACECLOCK_SOCKET_GROUP (by default the
+  group of the user the server runs as); someone neither owner nor in the
+  group cannot connect; an unknown group stops the start;
 - worker recycling after FACECLOCK_MAX_REQUESTS requests;
 - drain on SIGTERM: requests in flight are answered, exit 0, socket removed;
 - respawn back-off: a worker SIGKILLed twice is replaced, the back-off logged;
@@ -16,24 +21,32 @@
   a request is killed by the master's watchdog, the log naming the route,
   and replaced; a worker that gets SIGSEGV on a request dies (no 500 from a
   signal handler), the sanitizer's report in the log, and is replaced.
-- a FACECLOCK_ADMIN_KEY shorter than 32 characters: no start, exit 2.
+- a FACECLOCK_ADMIN_KEY shorter than 32 characters: no start, exit 2;
 - FACECLOCK_TLS=1: Secure session cookies and Strict-Transport-Security
   on every answer; off (the stack, over HTTP through nginx), neither, even
-  with a client's X-Forwarded-Proto: https.
+  with a client's X-Forwarded-Proto: https;
+- a worker whose database backend is terminated between requests
+  (pg_terminate_backend) notices before sending: the next login writes
+  its token exactly once and is answered, a /healthz after another
+  termination too, with no database error counted.
 
 Runs just before test_resilience.py, last of all (run.py)."""
 
+import grp
 import json
 import os
+import pwd
 import re
+import shutil
 import signal
+import stat
 import subprocess
 import threading
 import time
 import unittest
 
 import fc
-from fcgi.server import ServerTest
+from fcgi.server import Server, ServerTest
 
 
 def socket_inodes(pid):
@@ -99,6 +112,96 @@ class Test1TcpSocket(ServerTest):
         with self.assertRaises(OSError):
             fc.fcgi_connect(s.addr, timeout=2).close()
 
+
+    def test_peer_outside_the_allow_list_is_refused(self):
+        s = self.server("tcp-deny", socket_kind="tcp", workers=1, probe=False,
+                        settings={"FACECLOCK_ALLOWED_PEERS": "192.0.2.1, ::1"})
+        with self.assertRaises((OSError, AssertionError)) as cm:
+            r = s.request("GET", "/healthz", timeout=10)
+        self.assertNotIn("no answer within", str(cm.exception), "the worker did not close it")
+        self.assertTrue(fc.wait_for(lambda: "refused a FastCGI connection from 127.0.0.1: not in "
+                                    "FACECLOCK_ALLOWED_PEERS" in s.log(), 5.0, 0.02), s.log_tail())
+        self.assertNotIn("route=", s.log(), "a request of a refused peer was read")
+        self.assertEqual(len(s.workers_now()), 1, "the worker died:\n%s" % s.log_tail())
+        self.assert_stopped_cleanly(s)
+
+    def test_peer_in_the_allow_list_is_served(self):
+        s = self.server("tcp-allow", socket_kind="tcp", workers=1,
+                        settings={"FACECLOCK_ALLOWED_PEERS": "192.0.2.1,127.0.0.1"})
+        self.assertTrue(s.healthz_ok())
+        self.assertNotIn("refused", s.log())
+        self.assert_stopped_cleanly(s)
+
+    def test_invalid_allow_list_stops_the_start(self):
+        for bad in ("localhost", "127.0.0.1/8", "127.0.0.1,,::1"):
+            with self.subTest(bad):
+                env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FACECLOCK_SOCKET": "127.0.0.1:1",
+                       "FACECLOCK_ALLOWED_PEERS": bad}
+                p = subprocess.run([fc.ENV["FC_BIN"], "serve"], env=env, cwd=fc.REPO, capture_output=True,
+                                   text=True, timeout=30, stdin=subprocess.DEVNULL)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn("FACECLOCK_ALLOWED_PEERS must be", p.stderr)
+
+
+class Test1UnixSocketMode(ServerTest):
+    """The unix socket: 0660, owner the user the server runs as, group
+    FACECLOCK_SOCKET_GROUP or by default that user's group."""
+
+    def other_group(self, run_as):
+        """A group the socket may be given that is not the server's own."""
+        own = pwd.getpwnam(run_as).pw_gid if run_as else os.getegid()
+        if os.geteuid() == 0:
+            candidates = [g.gr_name for g in grp.getgrall()]
+        else:
+            candidates = [grp.getgrgid(g).gr_name for g in os.getgroups()]
+        for name in candidates:
+            if grp.getgrnam(name).gr_gid != own:
+                return name
+        raise unittest.SkipTest("no group to give the socket besides the server's own")
+
+    def check_mode(self, s, gid):
+        st = os.stat(s.unix_path)
+        self.assertTrue(stat.S_ISSOCK(st.st_mode))
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o660, "socket mode %o" % stat.S_IMODE(st.st_mode))
+        self.assertEqual(st.st_gid, gid, "socket group %d, expected %d" % (st.st_gid, gid))
+        uid = pwd.getpwnam(s.run_as).pw_uid if s.run_as else os.geteuid()
+        self.assertEqual(st.st_uid, uid)
+
+    def test_configured_group(self):
+        probe = Server("sock-probe", socket_kind="unix")       # only to learn run_as
+        group = self.other_group(probe.run_as)
+        shutil.rmtree(probe.dir, ignore_errors=True)
+        s = self.server("sock-group", socket_kind="unix", workers=1,
+                        settings={"FACECLOCK_SOCKET_GROUP": group})
+        self.check_mode(s, grp.getgrnam(group).gr_gid)
+        self.assertTrue(s.healthz_ok())
+        if os.geteuid() == 0:
+            # neither the owner nor in the group: no connection
+            stranger = "nobody"
+            code = ("import os,socket,sys\nos.stat(sys.argv[1])\ns=socket.socket(socket.AF_UNIX)\n"
+                    "try:\n    s.connect(sys.argv[1])\nexcept PermissionError:\n    sys.exit(13)\n")
+            p = subprocess.run(["runuser", "-u", stranger, "--", "python3", "-c", code, s.unix_path],
+                               capture_output=True, text=True, timeout=30, cwd="/")
+            if "PermissionError" in p.stderr and "os.stat" in p.stderr:
+                raise unittest.SkipTest("%s cannot reach %s" % (stranger, s.dir))
+            self.assertEqual(p.returncode, 13, "%s could connect: %s" % (stranger, p.stderr))
+        self.assert_stopped_cleanly(s)
+
+    def test_default_group_is_the_servers(self):
+        s = self.server("sock-default", socket_kind="unix", workers=1)
+        gid = pwd.getpwnam(s.run_as).pw_gid if s.run_as else os.getegid()
+        self.check_mode(s, gid)
+        self.assert_stopped_cleanly(s)
+
+    def test_unknown_group_stops_the_start(self):
+        s = Server("sock-nogroup", socket_kind="unix", workers=1,
+                   settings={"FACECLOCK_SOCKET_GROUP": "fc-no-such-group"})
+        self.addCleanup(s.cleanup)
+        with self.assertRaises(AssertionError):
+            s.start()
+        self.assertEqual(s.wait_exit(10), 1)
+        self.assertIn("FACECLOCK_SOCKET_GROUP fc-no-such-group does not exist", s.log())
+        self.assertFalse(os.path.exists(s.unix_path), "socket left behind")
 
 
 def login_body(user):
@@ -746,3 +849,65 @@ class Test9Tls(ServerTest):
         self.assertIn(r.status, (200, 204), r)
         self.assertNotIn("secure", cookie_attrs(r))
         self.assertIsNone(r.header("Strict-Transport-Security"))
+
+
+class Test10LostConnection(ServerTest):
+    """A one-worker server whose database backend is terminated between
+    requests, from a test connection of the owner role (a superuser of the
+    private cluster). The worker's backend is the faceclock one that
+    appeared with the server."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("zylost")
+        cls.h.create()
+        cls.user = cls.h.users["staff"]
+
+    @staticmethod
+    def backends():
+        out = fc.psql("SELECT coalesce(string_agg(pid::text, ','), '') FROM pg_stat_activity "
+                      "WHERE application_name = 'faceclock'")
+        return {int(x) for x in out.split(",") if x}
+
+    def tokens(self):
+        return int(fc.psql("SELECT count(*) FROM auth_tokens t JOIN users u ON u.id = t.user_id "
+                           "WHERE u.username = %s" % fc.sql_str(self.user["username"])))
+
+    @staticmethod
+    def db_errors(s):
+        r = s.request("GET", "/metrics")
+        m = re.search(rb"^faceclock_db_errors_total (\d+)$", r.body, re.M)
+        if m is None:
+            raise AssertionError("no faceclock_db_errors_total in /metrics: %r" % r.body[:300])
+        return int(m.group(1))
+
+    def terminate(self, s, others):
+        ours = self.backends() - others
+        self.assertEqual(len(ours), 1, "the worker's backend among %s (others %s)" % (ours, others))
+        pid = ours.pop()
+        self.assertEqual(fc.psql("SELECT pg_terminate_backend(%d)" % pid), "t")
+        self.assertTrue(fc.wait_for(lambda: pid not in self.backends(), 10.0, 0.02),
+                        "backend %d still there" % pid)
+
+    def test_next_requests_are_answered_once_on_a_new_connection(self):
+        others = self.backends()
+        s = self.server("lost-conn", socket_kind="unix", workers=1)
+        errors = self.db_errors(s)
+        tokens = self.tokens()
+
+        self.terminate(s, others)
+        r = s.request("POST", "/api/auth/login", json={"username": self.user["username"],
+                                                       "password": self.user["password"]},
+                      remote_addr=fc.fresh_source() or "127.0.0.1")
+        self.assertTrue(login_answer_ok(r), "login after the backend was terminated: %r\n%s"
+                        % (r, s.log_tail()))
+        self.assertEqual(self.tokens(), tokens + 1, "the login's token was not written exactly once")
+
+        self.terminate(s, others)
+        self.assertTrue(s.healthz_ok(), s.log_tail())
+
+        self.assertEqual(self.db_errors(s), errors,
+                         "a statement was sent on the closed connection:\n%s" % s.log_tail())
+        self.assertEqual(s.log().count("the database closed this idle connection; reconnecting"), 2,
+                         s.log_tail())
+        self.assert_stopped_cleanly(s)
