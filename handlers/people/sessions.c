@@ -1,8 +1,10 @@
 /* sessions.c — POST /api/auth/login, POST /api/auth/logout, GET
  * /api/auth/me (users: who they are; kiosks: which kiosk of which hotel,
  * so a kiosk page can check a key before keeping it). Wrong user and wrong
- * password get the same answer after the same work; repeated failures per
- * user name or address are slowed down with 429 RATE_LIMITED. Login and
+ * password get the same answer after the same work; repeated failures of
+ * a user name from one address lock it out of that address (for longer
+ * each time), and many from one address lock the address out, with 429
+ * RATE_LIMITED (sessions_rules.h). Login and
  * a user's /me hand the session's CSRF token (fcgi/csrf.h) over in the
  * X-CSRF-Token response header, for clients that write with the cookie.
  * The statements are sessions_store.c's (a kiosk's, kiosks_store.c's). */
@@ -18,6 +20,7 @@
 #include "kiosks_store.h"
 #include "log.h"
 #include "response.h"
+#include "sessions_rules.h"
 #include "sessions_store.h"
 
 static struct json_object *user_json(const struct identity *c)
@@ -53,15 +56,14 @@ static void set_cookie(struct request *req, const char *token, long max_age)
 /* 0 when the login may proceed; else answered (429 or 503). */
 static int rate_check_or_reply(struct request *req, const char *username, const char *ip)
 {
-    long long by_user, by_ip;
-    if (login_failures_count(username, ip, g_config.login_window, &by_user, &by_ip) < 0) {
+    struct login_failures f;
+    if (login_failures_count(username, ip, g_config.login_window, &f) < 0) {
         db_fail_reply(req);
         return -1;
     }
-    if (by_user >= g_config.login_max_failures || by_ip >= 10LL * g_config.login_max_failures) {
-        char secs[16];
-        snprintf(secs, sizeof secs, "%d", g_config.login_window);
-        resp_header(req, "Retry-After", secs);
+    long wait = login_wait_s(&f, g_config.login_max_failures, g_config.login_window);
+    if (wait > 0) {
+        resp_header(req, "Retry-After", pool_printf(req->pool, "%ld", wait));
         resp_error(req, 429, "RATE_LIMITED", "Too many failed logins; try again later.");
         return -1;
     }
@@ -107,7 +109,7 @@ void h_login(struct request *req)
         return;
     }
     memcpy(req->caller.token_digest, digest, sizeof digest);
-    login_failures_clear(username);      /* best effort: failures also age out */
+    login_failures_clear(username, ip);  /* best effort: failures also age out */
 
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "token", token);
