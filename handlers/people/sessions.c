@@ -7,6 +7,8 @@
  * RATE_LIMITED (sessions_rules.h). Login and
  * a user's /me hand the session's CSRF token (fcgi/csrf.h) over in the
  * X-CSRF-Token response header, for clients that write with the cookie.
+ * A password hashed at a lower scrypt cost than today's is re-hashed at
+ * today's when its login succeeds.
  * The statements are sessions_store.c's (a kiosk's, kiosks_store.c's). */
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +72,19 @@ static int rate_check_or_reply(struct request *req, const char *username, const 
     return 0;
 }
 
+/* A login hashed at a lower cost than today's gets today's, now that the
+ * password is at hand: best effort, the login goes on either way. */
+static void rehash_if_cheap(const struct login_user *u, const char *password)
+{
+    char hash[CRYPTO_HASH_MAX];
+    int cost = crypto_hash_cost(u->password_hash);
+    if (cost < 0 || cost >= g_config.scrypt_log_n)
+        return;
+    if (crypto_hash_secret(password, g_config.scrypt_log_n, hash) < 0 ||
+        login_password_rehash(db_ll(u->row, 0, 0), u->password_hash, hash) < 0)
+        log_warn("login: could not re-hash a password of cost %d at %d", cost, g_config.scrypt_log_n);
+}
+
 void h_login(struct request *req)
 {
     const char *username = arg_str(req, "username"), *password = arg_str(req, "password");
@@ -94,6 +109,7 @@ void h_login(struct request *req)
         resp_error(req, 401, "INVALID_CREDENTIALS", "The user name or password is wrong.");
         return;
     }
+    rehash_if_cheap(&u, password);
     const struct identity *c = identity_set_user(req, u.row, 0);
     login_user_free(&u);
 

@@ -1,7 +1,7 @@
 /* sessions_store.c — owns sign-in's statements (sessions_store.h): the
  * failed-login counts behind 429 RATE_LIMITED (per user name and address,
- * and per address; sessions_rules.h judges them), the user a login names,
- * and users' session tokens. scripts/bench.sh replays "login_failures",
+ * and per address; sessions_rules.h judges them), the user a login names
+ * (and its password re-hashed at today's cost), and users' session tokens. scripts/bench.sh replays "login_failures",
  * "login_user", "login_fail_clear" and "login_token_insert" for the login
  * benchmark. */
 #include <stdio.h>
@@ -33,6 +33,12 @@ static struct db_stmt st_user = {
     "SELECT u.id, u.username, s.role, h.id, h.slug, u.staff_id, u.password_hash, s.is_active "
     "FROM users u JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id "
     "JOIN hotels h ON h.id = u.hotel_id WHERE lower(u.username) = lower($1)",
+    0,
+};
+static struct db_stmt st_rehash = {
+    "login_rehash",
+    "UPDATE users SET password_hash = $3, pms_password_mark = NULL, updated_at = now() "
+    "WHERE id = $1 AND password_hash = $2",
     0,
 };
 static struct db_stmt st_token_insert = {
@@ -104,6 +110,16 @@ int login_user_find(const char *username, struct login_user *u)
     u->password_hash = PQgetvalue(r, 0, 6);
     u->active = db_bool(r, 0, 7);
     return 0;
+}
+
+int login_password_rehash(long long user_id, const char *old_hash, const char *new_hash)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, user_id);
+    db_arg_str(&a, old_hash);
+    db_arg_str(&a, new_hash);
+    return db_exec(&st_rehash, &a) < 0 ? -1 : 0;
 }
 
 void login_user_free(struct login_user *u)

@@ -37,6 +37,11 @@ int login_user_find(const char *username, struct login_user *u);
 
 void login_user_free(struct login_user *u);
 
+/* Replace user_id's password hash old_hash by new_hash (the same password
+ * at a higher cost), unless it changed meanwhile; the PMS mark of the old
+ * hash goes with it (pms_rules.h). 0, or -1. */
+int login_password_rehash(long long user_id, const char *old_hash, const char *new_hash);
+
 /* Store a new session token of user_id (of hotel_id) by its digest, from
  * address ip (NULL: unknown), valid for ttl seconds; its expiry, RFC 3339,
  * into expires_at (n bytes). 0, or -1. */

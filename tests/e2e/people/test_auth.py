@@ -1,10 +1,13 @@
 """Identity: login (answer shape, cookie, wrong credentials alike for unknown
 user and wrong password, missing fields, inactive staff, per-user rate
 limit, counted per address so a stranger cannot lock a user out, and
-growing with repeated failures), /api/auth/me by bearer and by cookie, logout revoking the token,
+growing with repeated failures, a cheaper password hash re-hashed at
+today's scrypt cost), /api/auth/me by bearer and by cookie, logout revoking the token,
 expired and garbage tokens, and a wrong X-API-Key."""
 
 import hashlib
+import os
+import re
 import time
 import unittest
 
@@ -30,6 +33,7 @@ class Login(unittest.TestCase):
         cls.rl = h.add_user("ratelim")
         cls.victim = h.add_user("victim")
         cls.grows = h.add_user("grows")
+        cls.cheap = h.add_user("cheap")
         cls.other = h.add_user("other")
         cls.timing = h.add_user("timing")
         cls.expiring = h.add_user("expiring", role="manager")
@@ -178,6 +182,25 @@ class Login(unittest.TestCase):
         fc.assert_json(fc.login(u["username"], u["password"], source=src), 200)
         fc.assert_error(fc.login(u["username"], "after", source=src), 401, "INVALID_CREDENTIALS")
         fc.assert_json(fc.login(u["username"], u["password"], source=src), 200)
+
+    def test_cheap_hash_rehashed_at_todays_cost_on_login(self):
+        u = self.cheap
+        salt = os.urandom(16)
+        dk = hashlib.scrypt(u["password"].encode(), salt=salt, n=1 << 10, r=8, p=1, dklen=32)
+        where = "lower(username) = lower(%s)" % fc.sql_str(u["username"])
+        fc.psql("UPDATE users SET password_hash = '$scrypt$ln=10,r=8,p=1$%s$%s' WHERE %s"
+                % (salt.hex(), dk.hex(), where))
+        fc.assert_error(fc.login(u["username"], "not-" + u["password"]), 401, "INVALID_CREDENTIALS")
+        self.assertIn("ln=10,", fc.psql("SELECT password_hash FROM users WHERE " + where))
+        fc.login_ok(u["username"], u["password"])
+        stored, mark = fc.psql("SELECT password_hash, pms_password_mark IS NULL FROM users WHERE "
+                               + where).split("|")
+        cost = int(re.match(r"\$scrypt\$ln=(\d+),r=8,p=1\$", stored).group(1))
+        self.assertEqual(cost, int(os.environ.get("FACECLOCK_SCRYPT_LOG_N", "17")), stored)
+        self.assertEqual(mark, "t")
+        # the new hash holds the same password, and is not re-hashed again
+        fc.login_ok(u["username"], u["password"])
+        self.assertEqual(fc.psql("SELECT password_hash FROM users WHERE " + where), stored)
 
     def test_rate_limit_per_address(self):
         # failures for many different user names from one address end in
