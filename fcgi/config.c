@@ -197,7 +197,7 @@ int config_load(void)
     c->max_requests = 100000;
     c->max_body = 1024 * 1024;
     c->token_ttl = 12 * 3600;
-    c->scrypt_log_n = 14;
+    c->scrypt_log_n = SCRYPT_LOG_N_DEFAULT;
     c->login_max_failures = 5;
     c->login_window = 900;
     c->sync_history_days = 90;

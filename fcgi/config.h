@@ -9,6 +9,9 @@
 #include "peers.h"
 
 #define ADMIN_KEY_MIN 32
+/* scrypt cost of new password hashes: OWASP's figure (N = 2^17, r = 8,
+ * p = 1: 128 MiB and about half a second per hash on one core) */
+#define SCRYPT_LOG_N_DEFAULT 17
 
 struct config {
     char socket[256];          /* FACECLOCK_SOCKET: unix path or host:port */
@@ -23,7 +26,8 @@ struct config {
     char admin_key[256];       /* FACECLOCK_ADMIN_KEY ("" = no admin key accepted; else at
                                   least ADMIN_KEY_MIN characters) */
     long token_ttl;            /* FACECLOCK_TOKEN_TTL seconds, default 43200 */
-    int scrypt_log_n;          /* FACECLOCK_SCRYPT_LOG_N, default 14 (cost of new hashes) */
+    int scrypt_log_n;          /* FACECLOCK_SCRYPT_LOG_N, default SCRYPT_LOG_N_DEFAULT (cost of
+                                  new hashes; a login re-hashes a cheaper one) */
     char sql_dir[256];         /* FACECLOCK_SQL_DIR: migrations, default compiled-in */
     char templates_dir[256];   /* FACECLOCK_TEMPLATES: page templates, default compiled-in */
     int login_max_failures;    /* FACECLOCK_LOGIN_MAX_FAILURES per user or IP per window */

@@ -282,6 +282,18 @@ parse_hash(const char *h, int *log_n, int *p, unsigned char salt[SALT_LEN],
 }
 
 int
+crypto_hash_cost(const char *hash)
+{
+    unsigned char salt[SALT_LEN], key[KEY_LEN];
+    int log_n, p;
+
+    if (hash == NULL || parse_hash(hash, &log_n, &p, salt, key) == -1)
+        return -1;
+    wipe(key, sizeof(key));
+    return log_n;
+}
+
+int
 crypto_verify_secret(const char *secret, const char *hash)
 {
     unsigned char salt[SALT_LEN], want[KEY_LEN], got[KEY_LEN];

@@ -36,6 +36,10 @@ int crypto_hash_secret(const char *secret, int log_n, char *out);
  * parameters are used). 1 = match, 0 = no match or malformed. */
 int crypto_verify_secret(const char *secret, const char *hash);
 
+/* The cost (log2 N) a hash string of crypto_hash_secret was made with,
+ * or -1 when it is not one. */
+int crypto_hash_cost(const char *hash);
+
 void crypto_hex(const unsigned char *in, size_t n, char *out);   /* out: 2n+1 */
 
 /* AES-256-GCM with a fresh random 96-bit nonce: out (n +

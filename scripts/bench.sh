@@ -165,9 +165,9 @@ SELECT 1;
 EOF
     cat >"$WORK/login.sql" <<EOF
 -- POST /api/auth/login (success): the statements of handlers/people/sessions_store.c
-SELECT count(*) FILTER (WHERE scope = 'user'), count(*) FILTER (WHERE scope = 'ip') FROM auth_failures WHERE at > now() - make_interval(secs => 900) AND ((scope = 'user' AND key = lower('$LOGIN_USER')) OR (scope = 'ip' AND key = '127.0.0.1'));
+SELECT count(*) FILTER (WHERE scope = 'user'), COALESCE(floor(extract(epoch FROM now() - max(at) FILTER (WHERE scope = 'user')))::bigint, 0), count(*) FILTER (WHERE scope = 'ip' AND at > now() - make_interval(secs => 900)) FROM auth_failures WHERE at > now() - make_interval(secs => 604800) AND ((scope = 'user' AND key = lower('$LOGIN_USER') AND addr = '127.0.0.1') OR (scope = 'ip' AND key = '127.0.0.1'));
 SELECT u.id AS uid, u.hotel_id AS hid FROM users u JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id JOIN hotels h ON h.id = u.hotel_id WHERE lower(u.username) = lower('$LOGIN_USER') \gset
-DELETE FROM auth_failures WHERE scope = 'user' AND key = lower('$LOGIN_USER');
+DELETE FROM auth_failures WHERE scope = 'user' AND key = lower('$LOGIN_USER') AND addr = '127.0.0.1';
 INSERT INTO auth_tokens (token_hash, user_id, hotel_id, client_ip, expires_at) VALUES (sha256(convert_to(random()::text || clock_timestamp()::text, 'UTF8')), :uid, :hid, '127.0.0.1'::inet, now() + make_interval(secs => 43200)) RETURNING fc_ts(expires_at);
 EOF
     cat >"$WORK/login.lua" <<EOF

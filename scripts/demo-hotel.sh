@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/demo-hotel.sh — prints the demo hotel as a PMS-sync document
 # (contract section 4): "Demo Grand Hotel" (slug demo-hotel, Europe/Dublin),
-# four departments, ten staff, the users manager/manager123, hr/hr12345,
-# admin/admin123 and john/john123, and today's roster (hotel-local date),
+# four departments, ten staff, the users manager/manager123, hr/hr12345678,
+# admin/admin12345 and john/john123456, and today's roster (hotel-local date),
 # an overnight shift included. John's shift starts this hour, so a kiosk
 # clock-in works whenever the demo is run.
 #
@@ -20,9 +20,9 @@ JOHN_END=$(printf '%02d:00:00' $(( (HOUR + 8) % 24 )))
 # id code first last dept role username password
 STAFF=(
     "101 EMP100101 Maria Murphy 1 manager manager manager123"
-    "102 EMP100102 Aoife Byrne 1 hr hr hr12345"
-    "103 EMP100103 Declan Walsh 1 admin admin admin123"
-    "104 EMP100104 John Doe 1 staff john john123"
+    "102 EMP100102 Aoife Byrne 1 hr hr hr12345678"
+    "103 EMP100103 Declan Walsh 1 admin admin admin12345"
+    "104 EMP100104 John Doe 1 staff john john123456"
     "105 EMP100105 Siobhan Kelly 2 staff - -"
     "106 EMP100106 Tomasz Nowak 2 staff - -"
     "107 EMP100107 Ana Silva 2 staff - -"

@@ -76,7 +76,7 @@ EOF
         cat <<EOF
     kiosk       $BASE_URL/kiosk/   (pair it with the kiosk key below)
     demo hotel  Demo Grand Hotel (slug $DEMO_SLUG, Europe/Dublin)
-    users       manager / manager123   hr / hr12345  admin / admin123   john / john123
+    users       manager / manager123   hr / hr12345678  admin / admin12345   john / john123456
     kiosk key   X-API-Key: ${KIOSK_KEY:-(not created)}
     try         curl -s $BASE_URL/api/auth/login -H 'Content-Type: application/json' \\
                      -d '{"username":"manager","password":"manager123"}'

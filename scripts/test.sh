@@ -10,7 +10,7 @@
 # stops the stack; exits non-zero on any failure.
 #
 # Environment: TEST_PORT (18081), TEST_VAR (var/test), FC_BIN (build/test/faceclock),
-# FACECLOCK_WORKERS (2), E2E_ARGS (extra arguments for run.py),
+# FACECLOCK_WORKERS (2), FACECLOCK_SCRYPT_LOG_N (14), E2E_ARGS (extra arguments for run.py),
 # BROWSER_ARGS (test files for scripts/browser.sh, e.g. "kiosk"),
 # SUITES (which of "unit e2e browser" to run; default all three, e.g.
 # SUITES=browser make test for the browser tests alone on a fresh stack),
@@ -25,6 +25,9 @@ export FC_VAR=$(abs_path "${TEST_VAR:-var/test}")
 export PORT=${TEST_PORT:-18081}
 export FC_BIN=${FC_BIN:-build/test/faceclock}
 export FACECLOCK_WORKERS=${FACECLOCK_WORKERS:-2}
+# scrypt at 2^14, not the production 2^17 (fcgi/config.h): every test hotel
+# hashes its logins, and the sanitizer build takes seconds per 2^17 hash
+export FACECLOCK_SCRYPT_LOG_N=${FACECLOCK_SCRYPT_LOG_N:-14}
 export LOGIN_RATE=${LOGIN_RATE:-200r/s}
 export LOGIN_BURST=${LOGIN_BURST:-200}
 # every test request comes from 127.0.0.1 (most with the admin key): the

@@ -263,8 +263,11 @@ static int check_staff(struct json_object *arr, struct pms_error *e)
             return bad(e, "staff", i, "password", why);
         if (pass != NULL && user == NULL)
             return bad(e, "staff", i, "password", "needs a username");
-        if (pass != NULL && utf8_chars(pass) < 6)
-            return bad(e, "staff", i, "password", "must be at least 6 characters");
+        if (pass != NULL && utf8_chars(pass) < PMS_PASSWORD_MIN) {
+            char short_pass[48];
+            snprintf(short_pass, sizeof short_pass, "must be at least %d characters", PMS_PASSWORD_MIN);
+            return bad(e, "staff", i, "password", short_pass);
+        }
         if (jx_bool(r, "is_active", JX_OPTIONAL, &b, &why) < 0)
             return bad(e, "staff", i, "is_active", why);
     }

@@ -10,6 +10,9 @@
 #include <json-c/json.h>
 
 #define PMS_MAX_ROWS 20000
+/* the fewest characters (not bytes) a password set through a sync may
+ * have (OWASP: at least 8 with MFA; with a password alone, more) */
+#define PMS_PASSWORD_MIN 10
 
 struct pms_error {
     char field[96];           /* e.g. "staff[3].department_id" */

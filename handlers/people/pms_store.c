@@ -2,7 +2,8 @@
  * statements of applying a validated document to a hotel in one
  * transaction — idempotent upserts keyed by the PMS's own ids, the logins
  * of staff rows (a password re-hashed only when it changed: pms_rules.h's
- * mark), departures (face data and sessions revoked) — and the result as
+ * mark), departures (face data and sessions revoked), sessions revoked
+ * when a login's password or its staff member's role changes — and the result as
  * JSON. It locks nothing a scan or a login of the hotel waits for: see
  * st_hotel_lock and st_staff. A row the database refuses rejects the whole document,
  * named by pms_rules.c, and changes nothing. tests/bench/gen_hotel.py
@@ -53,17 +54,20 @@ static struct db_stmt st_department = {
  * unchanged, so each scan of the hotel (its clock_logs row's foreign key
  * takes FOR KEY SHARE of the staff row) would wait for the whole sync. A
  * plain UPDATE locks only the rows it changes, and those FOR NO KEY UPDATE
- * unless the employee code itself changes. Empty: unchanged. */
+ * unless the employee code itself changes. Empty: unchanged; else (created,
+ * role changed), the old role read from the statement's snapshot, which
+ * does not see its own update. */
 static struct db_stmt st_staff = {
     "pms_staff",
     "WITH upd AS (UPDATE staff SET employee_code = $3, first_name = $4, last_name = $5, "
     "department_id = $6, role = $7, is_active = $8, updated_at = now() "
     "WHERE hotel_id = $1 AND id = $2 AND (employee_code, first_name, last_name, department_id, role, "
-    "is_active) IS DISTINCT FROM ($3, $4, $5, $6, $7, $8) RETURNING false), "
+    "is_active) IS DISTINCT FROM ($3, $4, $5, $6, $7, $8) "
+    "RETURNING false, (SELECT o.role FROM staff o WHERE o.hotel_id = $1 AND o.id = $2) <> $7), "
     "ins AS (INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, "
     "is_active) SELECT $1, $2, $3, $4, $5, $6, $7, $8 "
     "WHERE NOT EXISTS (SELECT 1 FROM staff WHERE hotel_id = $1 AND id = $2) "
-    "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING true) "
+    "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING true, false) "
     "SELECT * FROM upd UNION ALL SELECT * FROM ins",
     0,
 };
@@ -129,7 +133,7 @@ static int row_failed(const char *section, size_t i, struct pms_error *e)
 }
 
 /* Run an upsert whose RETURNING (xmax = 0) tells created from updated. */
-static int upsert(struct db_stmt *st, struct db_args *a, struct counts *c)
+static int upsert(struct db_stmt *st, struct db_args *a, struct counts *c, int *flag)
 {
     PGresult *r = db_run(st, a);
     if (r == NULL)
@@ -140,6 +144,8 @@ static int upsert(struct db_stmt *st, struct db_args *a, struct counts *c)
         c->created++;
     else
         c->updated++;
+    if (flag != NULL)
+        *flag = PQntuples(r) == 1 && db_bool(r, 0, 1);
     PQclear(r);
     return 0;
 }
@@ -264,13 +270,14 @@ static const char *mark_hex(const char *hash, const char *pass, char *out)
     return out;
 }
 
-/* The login of staff row i, if it names one. *changed set when it did.
+/* The login of staff row i, if it names one. *changed set when it did,
+ * *pass_changed when its password did.
  * A password already hashed is proven by its mark (pms_rules.h) with one
  * HMAC; only without a mark (or a key) does scrypt check it, and the mark
  * is then written, so each password costs one scrypt per change, not one
  * per sync. */
 static int sync_user(struct json_object *row, size_t i, long long hotel_id, long long staff_id,
-                     int *changed, struct pms_error *e)
+                     int *changed, int *pass_changed, struct pms_error *e)
 {
     const char *user = opt_str(row, "username"), *pass = opt_str(row, "password");
     char hash[CRYPTO_HASH_MAX], stored[CRYPTO_HASH_MAX] = "", mark[2 * PMS_MARK_LEN + 1];
@@ -328,24 +335,31 @@ static int sync_user(struct json_object *row, size_t i, long long hotel_id, long
             return row_failed("staff", i, e);
     }
     *changed = !(same_name && same_pass);
+    *pass_changed = exists && !same_pass;
     return PMS_OK;
+}
+
+/* Revoke every session of the staff member's login. 0, or -1. */
+static int sessions_revoke(long long hotel_id, long long staff_id)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, staff_id);
+    return db_exec(&st_tokens_revoke, &a) < 0 ? -1 : 0;
 }
 
 /* A departed (inactive) staff member loses face data and sessions at once. */
 static int depart(long long hotel_id, long long staff_id, const struct pms_actor *actor,
                   struct pms_result *res)
 {
-    struct db_args a;
     long long audit = face_store_revoke(hotel_id, staff_id, "staff departure", actor->staff_id,
                                         actor->client_ip, actor->user_agent);
     if (audit < 0)
         return PMS_DB;
     if (audit > 0)
         res->face_data_revoked++;
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_int(&a, staff_id);
-    return db_exec(&st_tokens_revoke, &a) < 0 ? PMS_DB : PMS_OK;
+    return sessions_revoke(hotel_id, staff_id) < 0 ? PMS_DB : PMS_OK;
 }
 
 static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
@@ -360,7 +374,7 @@ static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
         const char *role = opt_str(row, "role"), *last = opt_str(row, "last_name");
         struct counts c = {0, 0, 0};
         struct db_args a;
-        int rc, user_changed = 0;
+        int rc, user_changed = 0, role_changed = 0, pass_changed = 0;
 
         db_args_init(&a);
         db_arg_int(&a, res->hotel_id);
@@ -371,12 +385,15 @@ static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
         db_arg_id(&a, opt_id(row, "department_id"));
         db_arg_str(&a, role ? role : "staff");
         db_arg_bool(&a, active);
-        if (upsert(&st_staff, &a, &c) < 0)
+        if (upsert(&st_staff, &a, &c, &role_changed) < 0)
             return row_failed("staff", i, e);
-        if ((rc = sync_user(row, i, res->hotel_id, id, &user_changed, e)) != PMS_OK)
+        if ((rc = sync_user(row, i, res->hotel_id, id, &user_changed, &pass_changed, e)) != PMS_OK)
             return rc;
         if (!active && (rc = depart(res->hotel_id, id, actor, res)) != PMS_OK)
             return rc;
+        /* a session was granted for the old password and role */
+        if (active && (role_changed || pass_changed) && sessions_revoke(res->hotel_id, id) < 0)
+            return PMS_DB;
         res->staff.created += c.created;
         res->staff.updated += c.updated + (c.unchanged && user_changed);
         res->staff.unchanged += c.unchanged && !user_changed;
@@ -423,7 +440,7 @@ static int sync_rows(struct json_object *doc, const char *section, struct db_stm
         db_args_init(&a);
         db_arg_int(&a, res->hotel_id);
         bind(&a, json_object_array_get_idx(arr, i));
-        if (upsert(st, &a, c) < 0)
+        if (upsert(st, &a, c, NULL) < 0)
             return row_failed(section, i, e);
     }
     return PMS_OK;

@@ -1,10 +1,14 @@
 /* sessions.c — POST /api/auth/login, POST /api/auth/logout, GET
  * /api/auth/me (users: who they are; kiosks: which kiosk of which hotel,
  * so a kiosk page can check a key before keeping it). Wrong user and wrong
- * password get the same answer after the same work; repeated failures per
- * user name or address are slowed down with 429 RATE_LIMITED. Login and
+ * password get the same answer after the same work; repeated failures of
+ * a user name from one address lock it out of that address (for longer
+ * each time), and many from one address lock the address out, with 429
+ * RATE_LIMITED (sessions_rules.h). Login and
  * a user's /me hand the session's CSRF token (fcgi/csrf.h) over in the
  * X-CSRF-Token response header, for clients that write with the cookie.
+ * A password hashed at a lower scrypt cost than today's is re-hashed at
+ * today's when its login succeeds.
  * The statements are sessions_store.c's (a kiosk's, kiosks_store.c's). */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +22,7 @@
 #include "kiosks_store.h"
 #include "log.h"
 #include "response.h"
+#include "sessions_rules.h"
 #include "sessions_store.h"
 
 static struct json_object *user_json(const struct identity *c)
@@ -52,19 +57,31 @@ static void set_cookie(struct request *req, const char *token, long max_age)
 /* 0 when the login may proceed; else answered (429 or 503). */
 static int rate_check_or_reply(struct request *req, const char *username, const char *ip)
 {
-    long long by_user, by_ip;
-    if (login_failures_count(username, ip, g_config.login_window, &by_user, &by_ip) < 0) {
+    struct login_failures f;
+    if (login_failures_count(username, ip, g_config.login_window, &f) < 0) {
         db_fail_reply(req);
         return -1;
     }
-    if (by_user >= g_config.login_max_failures || by_ip >= 10LL * g_config.login_max_failures) {
-        char secs[16];
-        snprintf(secs, sizeof secs, "%d", g_config.login_window);
-        resp_header(req, "Retry-After", secs);
+    long wait = login_wait_s(&f, g_config.login_max_failures, g_config.login_window);
+    if (wait > 0) {
+        resp_header(req, "Retry-After", pool_printf(req->pool, "%ld", wait));
         resp_error(req, 429, "RATE_LIMITED", "Too many failed logins; try again later.");
         return -1;
     }
     return 0;
+}
+
+/* A login hashed at a lower cost than today's gets today's, now that the
+ * password is at hand: best effort, the login goes on either way. */
+static void rehash_if_cheap(const struct login_user *u, const char *password)
+{
+    char hash[CRYPTO_HASH_MAX];
+    int cost = crypto_hash_cost(u->password_hash);
+    if (cost < 0 || cost >= g_config.scrypt_log_n)
+        return;
+    if (crypto_hash_secret(password, g_config.scrypt_log_n, hash) < 0 ||
+        login_password_rehash(db_ll(u->row, 0, 0), u->password_hash, hash) < 0)
+        log_warn("login: could not re-hash a password of cost %d at %d", cost, g_config.scrypt_log_n);
 }
 
 void h_login(struct request *req)
@@ -91,6 +108,7 @@ void h_login(struct request *req)
         resp_error(req, 401, "INVALID_CREDENTIALS", "The user name or password is wrong.");
         return;
     }
+    rehash_if_cheap(&u, password);
     const struct identity *c = identity_set_user(req, u.row, 0);
     login_user_free(&u);
 
@@ -106,7 +124,7 @@ void h_login(struct request *req)
         return;
     }
     memcpy(req->caller.token_digest, digest, sizeof digest);
-    login_failures_clear(username);      /* best effort: failures also age out */
+    login_failures_clear(username, ip);  /* best effort: failures also age out */
 
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "token", token);

@@ -1,6 +1,7 @@
 /* sessions_store.c — owns sign-in's statements (sessions_store.h): the
- * failed-login counts behind 429 RATE_LIMITED, the user a login names,
- * and users' session tokens. scripts/bench.sh replays "login_failures",
+ * failed-login counts behind 429 RATE_LIMITED (per user name and address,
+ * and per address; sessions_rules.h judges them), the user a login names
+ * (and its password re-hashed at today's cost), and users' session tokens. scripts/bench.sh replays "login_failures",
  * "login_user", "login_fail_clear" and "login_token_insert" for the login
  * benchmark. */
 #include <stdio.h>
@@ -9,26 +10,35 @@
 
 static struct db_stmt st_failures = {
     "login_failures",
-    "SELECT count(*) FILTER (WHERE scope = 'user'), count(*) FILTER (WHERE scope = 'ip') "
-    "FROM auth_failures WHERE at > now() - make_interval(secs => $3) "
-    "AND ((scope = 'user' AND key = lower($1)) OR (scope = 'ip' AND key = $2))",
+    "SELECT count(*) FILTER (WHERE scope = 'user'), "
+    "COALESCE(floor(extract(epoch FROM now() - max(at) FILTER (WHERE scope = 'user')))::bigint, 0), "
+    "count(*) FILTER (WHERE scope = 'ip' AND at > now() - make_interval(secs => $3)) "
+    "FROM auth_failures WHERE at > now() - make_interval(secs => $4) "
+    "AND ((scope = 'user' AND key = lower($1) AND addr = $2) OR (scope = 'ip' AND key = $2))",
     0,
 };
 static struct db_stmt st_fail_insert = {
     "login_fail_insert",
-    "WITH old AS (DELETE FROM auth_failures WHERE at < now() - interval '1 day' "
-    "AND scope = 'user' AND key = lower($1)) "
-    "INSERT INTO auth_failures (scope, key) VALUES ('user', lower($1)), ('ip', $2)",
+    "WITH old AS (DELETE FROM auth_failures WHERE at < now() - make_interval(secs => $3) "
+    "AND ((scope = 'user' AND key = lower($1)) OR (scope = 'ip' AND key = $2))) "
+    "INSERT INTO auth_failures (scope, key, addr) VALUES ('user', lower($1), $2), ('ip', $2, NULL)",
     0,
 };
 static struct db_stmt st_fail_clear = {
-    "login_fail_clear", "DELETE FROM auth_failures WHERE scope = 'user' AND key = lower($1)", 0,
+    "login_fail_clear",
+    "DELETE FROM auth_failures WHERE scope = 'user' AND key = lower($1) AND addr = $2", 0,
 };
 static struct db_stmt st_user = {
     "login_user",
     "SELECT u.id, u.username, s.role, h.id, h.slug, u.staff_id, u.password_hash, s.is_active "
     "FROM users u JOIN staff s ON s.hotel_id = u.hotel_id AND s.id = u.staff_id "
     "JOIN hotels h ON h.id = u.hotel_id WHERE lower(u.username) = lower($1)",
+    0,
+};
+static struct db_stmt st_rehash = {
+    "login_rehash",
+    "UPDATE users SET password_hash = $3, pms_password_mark = NULL, updated_at = now() "
+    "WHERE id = $1 AND password_hash = $2",
     0,
 };
 static struct db_stmt st_token_insert = {
@@ -43,19 +53,20 @@ static struct db_stmt st_token_revoke = {
     0,
 };
 
-int login_failures_count(const char *username, const char *ip, int window, long long *by_user,
-                         long long *by_ip)
+int login_failures_count(const char *username, const char *ip, int window, struct login_failures *f)
 {
     struct db_args a;
     db_args_init(&a);
     db_arg_str(&a, username);
     db_arg_str(&a, ip);
     db_arg_int(&a, window);
+    db_arg_int(&a, LOGIN_FAILURE_MEMORY_S);
     PGresult *r = db_run(&st_failures, &a);
     if (r == NULL)
         return -1;
-    *by_user = db_ll(r, 0, 0);
-    *by_ip = db_ll(r, 0, 1);
+    f->user_addr = db_ll(r, 0, 0);
+    f->since_last_s = db_ll(r, 0, 1);
+    f->addr = db_ll(r, 0, 2);
     PQclear(r);
     return 0;
 }
@@ -66,14 +77,16 @@ int login_failure_add(const char *username, const char *ip)
     db_args_init(&a);
     db_arg_str(&a, username);
     db_arg_str(&a, ip);
+    db_arg_int(&a, LOGIN_FAILURE_MEMORY_S);
     return db_exec(&st_fail_insert, &a) < 0 ? -1 : 0;
 }
 
-int login_failures_clear(const char *username)
+int login_failures_clear(const char *username, const char *ip)
 {
     struct db_args a;
     db_args_init(&a);
     db_arg_str(&a, username);
+    db_arg_str(&a, ip);
     return db_exec(&st_fail_clear, &a) < 0 ? -1 : 0;
 }
 
@@ -97,6 +110,16 @@ int login_user_find(const char *username, struct login_user *u)
     u->password_hash = PQgetvalue(r, 0, 6);
     u->active = db_bool(r, 0, 7);
     return 0;
+}
+
+int login_password_rehash(long long user_id, const char *old_hash, const char *new_hash)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, user_id);
+    db_arg_str(&a, old_hash);
+    db_arg_str(&a, new_hash);
+    return db_exec(&st_rehash, &a) < 0 ? -1 : 0;
 }
 
 void login_user_free(struct login_user *u)

@@ -1,5 +1,5 @@
 /* sessions_store.h — sign-in in the database (sessions_store.c): failed
- * logins counted per user name and address, the user a login names, and
+ * logins counted per user name from an address and per address, the user a login names, and
  * users' session tokens (stored as digests only). None of them answers
  * the request; on a database failure they return -1 and db_last_status()
  * says why. */
@@ -8,18 +8,20 @@
 
 #include <stddef.h>
 #include <libpq-fe.h>
+#include "sessions_rules.h"
 
-/* The failed logins of the last window seconds: *by_user for the user
- * name (any case), *by_ip for the address. 0, or -1. */
-int login_failures_count(const char *username, const char *ip, int window, long long *by_user,
-                         long long *by_ip);
+/* The failed logins an attempt of username from ip is judged by
+ * (sessions_rules.h; f->addr over the last window seconds). 0, or -1. */
+int login_failures_count(const char *username, const char *ip, int window, struct login_failures *f);
 
-/* Count one failed login against the user name and the address (and
- * forget the name's failures older than a day). 0, or -1. */
+/* Count one failed login against the user name from the address, and
+ * against the address (and forget those of either older than
+ * LOGIN_FAILURE_MEMORY_S). 0, or -1. */
 int login_failure_add(const char *username, const char *ip);
 
-/* Forget the user name's failed logins. 0, or -1. */
-int login_failures_clear(const char *username);
+/* Forget the user name's failed logins from the address (a login from
+ * there succeeded; other addresses' stay). 0, or -1. */
+int login_failures_clear(const char *username, const char *ip);
 
 /* The user a login names (user names are matched in any case). */
 struct login_user {
@@ -34,6 +36,11 @@ struct login_user {
 int login_user_find(const char *username, struct login_user *u);
 
 void login_user_free(struct login_user *u);
+
+/* Replace user_id's password hash old_hash by new_hash (the same password
+ * at a higher cost), unless it changed meanwhile; the PMS mark of the old
+ * hash goes with it (pms_rules.h). 0, or -1. */
+int login_password_rehash(long long user_id, const char *old_hash, const char *new_hash);
 
 /* Store a new session token of user_id (of hotel_id) by its digest, from
  * address ip (NULL: unknown), valid for ttl seconds; its expiry, RFC 3339,

@@ -85,13 +85,14 @@ def pgbench(slug, doc):
         out.append("WITH upd AS (UPDATE staff SET employee_code = %s, first_name = %s, last_name = %s, "
                    "department_id = %s, role = %s, is_active = %s, updated_at = now() "
                    "WHERE hotel_id = :hid AND id = %s AND (employee_code, first_name, last_name, department_id, role, "
-                   "is_active) IS DISTINCT FROM (%s, %s, %s, %s::bigint, %s, %s) RETURNING false), "
+                   "is_active) IS DISTINCT FROM (%s, %s, %s, %s::bigint, %s, %s) "
+                   "RETURNING false, (SELECT o.role FROM staff o WHERE o.hotel_id = :hid AND o.id = %s) <> %s), "
                    "ins AS (INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, "
                    "is_active) SELECT :hid, %s, %s, %s, %s, %s, %s, %s "
                    "WHERE NOT EXISTS (SELECT 1 FROM staff WHERE hotel_id = :hid AND id = %s) "
-                   "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING true) "
+                   "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING true, false) "
                    "SELECT * FROM upd UNION ALL SELECT * FROM ins;"
-                   % (v[1:] + (v[0],) + v[1:] + v + (v[0],)))
+                   % (v[1:] + (v[0],) + v[1:] + (v[0], v[5]) + v + (v[0],)))
     for r in doc["roster"]:
         out.append("INSERT INTO roster_shifts (hotel_id, id, staff_id, shift_date, start_time, end_time, location, department_id) "
                    "VALUES (:hid, %s, %s, %s::date, %s::time, %s::time, coalesce(%s, ''), %s) "

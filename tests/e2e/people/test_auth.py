@@ -1,9 +1,13 @@
 """Identity: login (answer shape, cookie, wrong credentials alike for unknown
 user and wrong password, missing fields, inactive staff, per-user rate
-limit), /api/auth/me by bearer and by cookie, logout revoking the token,
+limit, counted per address so a stranger cannot lock a user out, and
+growing with repeated failures, a cheaper password hash re-hashed at
+today's scrypt cost), /api/auth/me by bearer and by cookie, logout revoking the token,
 expired and garbage tokens, and a wrong X-API-Key."""
 
 import hashlib
+import os
+import re
 import time
 import unittest
 
@@ -27,6 +31,9 @@ class Login(unittest.TestCase):
     def setUpClass(cls):
         cls.h = h = fc.Hotel("auth")
         cls.rl = h.add_user("ratelim")
+        cls.victim = h.add_user("victim")
+        cls.grows = h.add_user("grows")
+        cls.cheap = h.add_user("cheap")
         cls.other = h.add_user("other")
         cls.timing = h.add_user("timing")
         cls.expiring = h.add_user("expiring", role="manager")
@@ -121,6 +128,79 @@ class Login(unittest.TestCase):
         fc.assert_error(fc.login(u["username"], "wrong-again"), 429, "RATE_LIMITED")
         # another user of the same hotel (same client address) is not affected
         fc.login_ok(self.other["username"], self.other["password"])
+
+    def source(self):
+        src = fc.fresh_source()
+        if src is None:
+            self.skipTest("cannot send from a second loopback address")
+        return src
+
+    def test_flood_from_one_address_does_not_lock_out_another(self):
+        u, attacker = self.victim, self.source()
+        for i in range(8):
+            r = fc.login(u["username"], "guess-%d" % i, source=attacker)
+            if i < 5:
+                fc.assert_error(r, 401, "INVALID_CREDENTIALS")
+            else:
+                fc.assert_error(r, 429, "RATE_LIMITED")
+        # the attacker's address is locked out even with the right password
+        fc.assert_error(fc.login(u["username"], u["password"], source=attacker), 429, "RATE_LIMITED")
+        # the user, from elsewhere, is not
+        tok = fc.login_ok(u["username"], u["password"])["token"]
+        fc.assert_json(fc.get("/api/auth/me", token=tok), 200)
+        # and their success does not lift the attacker's lock
+        fc.assert_error(fc.login(u["username"], u["password"], source=attacker), 429, "RATE_LIMITED")
+
+    def age_failures(self, username, src, secs):
+        """Move the user name's failed logins from src secs into the past,
+        as if that much time had gone by."""
+        fc.psql("UPDATE auth_failures SET at = at - make_interval(secs => %d) WHERE scope = 'user' "
+                "AND key = lower(%s) AND addr = %s" % (secs, fc.sql_str(username), fc.sql_str(src)))
+
+    def test_lockout_doubles_with_repeated_failures(self):
+        u, src = self.grows, self.source()
+        for i in range(5):
+            fc.assert_error(fc.login(u["username"], "guess-%d" % i, source=src), 401, "INVALID_CREDENTIALS")
+        r = fc.login(u["username"], u["password"], source=src)
+        fc.assert_error(r, 429, "RATE_LIMITED")
+        first = int(r.header("Retry-After"))
+        self.assertGreater(first, 0)
+        want = first
+        for round_ in range(3):
+            with self.subTest(round=round_):
+                # the lock is over: one more try, which fails ...
+                self.age_failures(u["username"], src, want + 1)
+                fc.assert_error(fc.login(u["username"], "again-%d" % round_, source=src), 401,
+                                "INVALID_CREDENTIALS")
+                # ... and locks the name out of this address twice as long
+                want *= 2
+                r = fc.login(u["username"], u["password"], source=src)
+                fc.assert_error(r, 429, "RATE_LIMITED")
+                self.assertAlmostEqual(int(r.header("Retry-After")), want, delta=2)
+        # a right password once the lock is over clears the count
+        self.age_failures(u["username"], src, want + 1)
+        fc.assert_json(fc.login(u["username"], u["password"], source=src), 200)
+        fc.assert_error(fc.login(u["username"], "after", source=src), 401, "INVALID_CREDENTIALS")
+        fc.assert_json(fc.login(u["username"], u["password"], source=src), 200)
+
+    def test_cheap_hash_rehashed_at_todays_cost_on_login(self):
+        u = self.cheap
+        salt = os.urandom(16)
+        dk = hashlib.scrypt(u["password"].encode(), salt=salt, n=1 << 10, r=8, p=1, dklen=32)
+        where = "lower(username) = lower(%s)" % fc.sql_str(u["username"])
+        fc.psql("UPDATE users SET password_hash = '$scrypt$ln=10,r=8,p=1$%s$%s' WHERE %s"
+                % (salt.hex(), dk.hex(), where))
+        fc.assert_error(fc.login(u["username"], "not-" + u["password"]), 401, "INVALID_CREDENTIALS")
+        self.assertIn("ln=10,", fc.psql("SELECT password_hash FROM users WHERE " + where))
+        fc.login_ok(u["username"], u["password"])
+        stored, mark = fc.psql("SELECT password_hash, pms_password_mark IS NULL FROM users WHERE "
+                               + where).split("|")
+        cost = int(re.match(r"\$scrypt\$ln=(\d+),r=8,p=1\$", stored).group(1))
+        self.assertEqual(cost, int(os.environ.get("FACECLOCK_SCRYPT_LOG_N", "17")), stored)
+        self.assertEqual(mark, "t")
+        # the new hash holds the same password, and is not re-hashed again
+        fc.login_ok(u["username"], u["password"])
+        self.assertEqual(fc.psql("SELECT password_hash FROM users WHERE " + where), stored)
 
     def test_rate_limit_per_address(self):
         # failures for many different user names from one address end in

@@ -2,7 +2,9 @@
 re-run, updates counted, partial bodies, rows rejected whole (400
 VALIDATION_ERROR naming the row, nothing changed: checked through the staff
 list, settings and a re-run of the good body), slug rules, who may sync,
-deactivation ending logins (and revoking face data), usernames unique across
+deactivation ending logins (and revoking face data), a password or role
+change revoking the login's sessions, passwords under 10 characters
+refused, usernames unique across
 hotels, and the same sync from the command line (`faceclock import`)."""
 
 import copy
@@ -184,6 +186,53 @@ class Sync(unittest.TestCase):
         fc.assert_json(fc.admin("PUT", h.sync_path, json={"staff": [row]}), 200)
         fc.login_ok(u["username"], "a-new-password-123")
         fc.assert_error(fc.login(u["username"], u["password"]), 401, "INVALID_CREDENTIALS")
+
+    def test_password_change_revokes_sessions(self):
+        h = fc.Hotel("syncrv")
+        h.create()
+        u, other = h.users["hr"], h.users["staff"]
+        old, kept = h.login("hr", fresh=True), h.login("staff", fresh=True)
+        row = dict(h.staff[2], password="another-password-456")
+        self.check_answer(fc.admin("PUT", h.sync_path, json={"staff": [row]}), h, False, staff=(0, 1, 0))
+        fc.assert_error(fc.get("/api/auth/me", token=old), 401, "UNAUTHENTICATED")
+        fc.assert_json(fc.get("/api/auth/me", token=kept), 200)     # another login's
+        # the same password again changes nothing: a new session survives it
+        new = fc.login_ok(u["username"], "another-password-456")["token"]
+        self.check_answer(fc.admin("PUT", h.sync_path, json={"staff": [row]}), h, False, staff=(0, 0, 1))
+        fc.assert_json(fc.get("/api/auth/me", token=new), 200)
+        fc.login_ok(other["username"], other["password"])
+
+    def test_role_change_revokes_sessions(self):
+        h = fc.Hotel("syncrole")
+        h.create()
+        u = h.users["staff"]
+        tok = h.login("staff", fresh=True)
+        # a change that is not the role keeps the session
+        renamed = dict(h.staff[0], first_name="Renamed")
+        self.check_answer(fc.admin("PUT", h.sync_path, json={"staff": [renamed]}), h, False, staff=(0, 1, 0))
+        fc.assert_json(fc.get("/api/auth/me", token=tok), 200)
+        # promoted: the session granted as staff ends; a new one is a manager's
+        promoted = dict(renamed, role="manager")
+        self.check_answer(fc.admin("PUT", h.sync_path, json={"staff": [promoted]}), h, False, staff=(0, 1, 0))
+        fc.assert_error(fc.get("/api/auth/me", token=tok), 401, "UNAUTHENTICATED")
+        me = fc.assert_json(fc.get("/api/auth/me", token=fc.login_ok(u["username"], u["password"])["token"]), 200)
+        self.assertEqual(me["user"]["role"], "manager")
+
+    def test_short_password_refused_naming_the_row(self):
+        h = fc.Hotel("syncshort")
+        h.create()
+        u = h.users["hr"]
+        for short in ("nine-char", "\u00e9" * 9):
+            with self.subTest(password=short):
+                row = dict(h.staff[2], password=short)
+                err = fc.assert_error(fc.admin("PUT", h.sync_path, json={"staff": [h.staff[0], row]}),
+                                      400, "VALIDATION_ERROR", field="staff[1].password")
+                self.assertIn("10", err["message"])
+        # nothing changed: the old password still logs in
+        fc.login_ok(u["username"], u["password"])
+        row = dict(h.staff[2], password="ten-chars!")
+        fc.assert_json(fc.admin("PUT", h.sync_path, json={"staff": [row]}), 200)
+        fc.login_ok(u["username"], "ten-chars!")
 
     def test_usernames_unique_across_hotels(self):
         a = fc.Hotel("syncu1")

@@ -222,6 +222,36 @@ START_TEST(hash_tampered)
 }
 END_TEST
 
+/* crypto_hash_cost: the ln of a well-formed hash, -1 for anything else */
+static const struct { const char *hash; int cost; } cost_vec[] = {
+    { "$scrypt$ln=10,r=8,p=1$" GOOD_SALT "$" GOOD_KEY, 10 },
+    { "$scrypt$ln=1,r=8,p=1$" GOOD_SALT "$" GOOD_KEY, 1 },
+    { "$scrypt$ln=14,r=8,p=2$" GOOD_SALT "$" GOOD_KEY, 14 },
+    { "$scrypt$ln=17,r=8,p=1$" GOOD_SALT "$" GOOD_KEY, 17 },
+    { "$scrypt$ln=20,r=8,p=1$" GOOD_SALT "$" GOOD_KEY, 20 },
+    { "$scrypt$ln=21,r=8,p=1$" GOOD_SALT "$" GOOD_KEY, -1 },
+    { "$scrypt$ln=0,r=8,p=1$" GOOD_SALT "$" GOOD_KEY, -1 },
+    { "$scrypt$ln=017,r=8,p=1$" GOOD_SALT "$" GOOD_KEY, -1 },
+    { "$scrypt$ln=17,r=8,p=1$" GOOD_SALT "$", -1 },
+    { "$hmac-sha256$" GOOD_KEY, -1 },
+    { "", -1 },
+    { NULL, -1 },
+};
+
+START_TEST(hash_cost)
+{
+    ck_assert_int_eq(crypto_hash_cost(cost_vec[_i].hash), cost_vec[_i].cost);
+}
+END_TEST
+
+START_TEST(hash_cost_of_new_hash)
+{
+    char h[CRYPTO_HASH_MAX];
+    ck_assert_int_eq(crypto_hash_secret("hunter2", 4, h), 0);
+    ck_assert_int_eq(crypto_hash_cost(h), 4);
+}
+END_TEST
+
 START_TEST(hash_null)
 {
     ck_assert_int_eq(crypto_verify_secret(NULL, hash_vec[0].hash), 0);
@@ -287,6 +317,8 @@ UNIT_SUITE(suite_crypto)
     tcase_add_loop_test(tc, hash_vectors, 0, NELEM(hash_vec));
     tcase_add_loop_test(tc, hash_tampered, 0, NELEM(hash_bad));
     tcase_add_test(tc, hash_null);
+    tcase_add_loop_test(tc, hash_cost, 0, NELEM(cost_vec));
+    tcase_add_test(tc, hash_cost_of_new_hash);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("compare");

@@ -40,7 +40,7 @@
     " 'departments': [{'id': 1, 'name': 'Reception'}]," \
     " 'staff': [{'id': 123, 'employee_code': 'EMP123456', 'first_name': 'John'," \
     "            'last_name': 'Doe', 'department_id': 1, 'role': 'staff'," \
-    "            'username': 'john', 'password': 'secret-1', 'is_active': true}]," \
+    "            'username': 'john', 'password': 'secret-123', 'is_active': true}]," \
     " 'roster': [{'id': 456, 'staff_id': 123, 'date': '2025-11-30'," \
     "             'start_time': '09:00:00', 'end_time': '17:00:00'," \
     "             'location': 'Front Desk', 'department_id': 1}]," \
@@ -106,7 +106,9 @@ static const char *const doc_ok[] = {
      * password lengths at the edges, two people without a login */
     "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'username': 'ann'}]}",
     "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann',"
-    " 'username': 'A.nn_1@x-y', 'password': 'sixsix'}]}",
+    " 'username': 'A.nn_1@x-y', 'password': 'ten-chars!'}]}",
+    "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann',"
+    " 'username': 'ann', 'password': '\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9'}]}",
     "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann',"
     " 'username': '" S64 "', 'password': '" S256 "'}]}",
     "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'username': 'ann'},"
@@ -288,12 +290,19 @@ static const struct { const char *doc; const char *field; } doc_bad[] = {
       "staff[0].username" },
     { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'username': 7}]}",
       "staff[0].username" },
-    { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'password': 'secret-1'}]}",
+    { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'password': 'secret-123'}]}",
       "staff[0].password" },
     { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'username': null,"
-      " 'password': 'secret-1'}]}", "staff[0].password" },
+      " 'password': 'secret-123'}]}", "staff[0].password" },
     { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'username': 'ann',"
       " 'password': 'five5'}]}", "staff[0].password" },
+    /* under 10 characters, however many bytes they take */
+    { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'username': 'ann',"
+      " 'password': 'nine-char'}]}", "staff[0].password" },
+    { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'username': 'ann',"
+      " 'password': '\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9'}]}", "staff[0].password" },
+    { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann'}, {'id': 2, 'employee_code': 'E2',"
+      " 'first_name': 'Bob', 'username': 'bob', 'password': 'secret-1'}]}", "staff[1].password" },
     { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'username': 'ann',"
       " 'password': ''}]}", "staff[0].password" },
     { "{'staff': [{'id': 1, 'employee_code': 'E1', 'first_name': 'Ann', 'username': 'ann',"
