@@ -74,7 +74,7 @@ static const unsigned char *process_key(void)
     static int ready;
     static const unsigned char none[32];
 
-    if (!ready && auth_key_derive(g_config.has_data_key ? g_config.data_key : none, hkey) == 0)
+    if (!ready && auth_key_derive(g_config.has_hash_key ? g_config.hash_key : none, hkey) == 0)
         ready = 1;
     return ready ? hkey : NULL;
 }

@@ -64,7 +64,7 @@ static const unsigned char *process_key(void)
 {
     static unsigned char key[32];
     static int ready;
-    if (!ready && g_config.has_data_key && csrf_derive_key(g_config.data_key, key) == 0)
+    if (!ready && g_config.has_hash_key && csrf_derive_key(g_config.hash_key, key) == 0)
         ready = 1;
     return ready ? key : NULL;
 }
