@@ -35,8 +35,8 @@ struct config {
      * confirmation tokens are keyed with (each through its own label):
      * FACECLOCK_KEY_HASH_KEY (64 hex), by default FACECLOCK_DATA_KEY, so
      * that rotating the data key need not void them (docs/operations.md,
-     * "Rotating the data key"). Required when FACECLOCK_DATA_KEY_OLD is
-     * set. */
+     * "Biometric data at rest and rotating the data key"). Required when
+     * FACECLOCK_DATA_KEY_OLD is set. */
     unsigned char hash_key[32];
     int has_hash_key;
     /* the settings as read, resolved into the two above by config_load */
