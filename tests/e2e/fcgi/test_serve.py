@@ -325,7 +325,8 @@ class Test4Respawn(ServerTest):
         self.assertTrue(s.alive(), "the master died")
 
         lines = fc.wait_for(lambda: re.findall(r"worker (\d+) \(slot \d+\) killed by signal 9 "
-                                               r"after [\d.]+s; respawn in ([\d.]+)s", s.log()), 3.0, 0.05)
+                                               r"after [\d.]+s(?: on route \S+ for [\d.]+s)?; respawn in ([\d.]+)s",
+                                               s.log()), 3.0, 0.05)
         got = {int(pid): float(d) for pid, d in lines}
         self.assertEqual(set(got), {victim, second}, "log lines: %s\n%s" % (lines, s.log_tail()))
         self.assertGreater(got[second], 0.0, "no back-off logged for a worker that died young")
