@@ -2,7 +2,7 @@
  * operator's key, session tokens from the Authorization header or the
  * fc_token cookie (stored as SHA-256 digests: they are random, 256 bits),
  * and keys with their keyed hashes (HMAC-SHA-256 under a key derived from
- * FACECLOCK_DATA_KEY), including the bounded path that checks and
+ * FACECLOCK_KEY_HASH_KEY, by default FACECLOCK_DATA_KEY), including the bounded path that checks and
  * re-hashes a key still stored with scrypt. Whose credential it is, the
  * application finds out (fcgi/app.h). */
 #include <stdio.h>
@@ -18,9 +18,9 @@
 
 static const char key_label[] = "faceclock api keys v1";
 
-int auth_key_derive(const unsigned char data_key[32], unsigned char hkey[32])
+int auth_key_derive(const unsigned char base_key[32], unsigned char hkey[32])
 {
-    return crypto_hmac_sha256(data_key, 32, key_label, sizeof key_label - 1, hkey) == 0 ? 0 : -1;
+    return crypto_hmac_sha256(base_key, 32, key_label, sizeof key_label - 1, hkey) == 0 ? 0 : -1;
 }
 
 int auth_key_hash_with(const unsigned char hkey[32], const char *key, char *out)
@@ -74,7 +74,7 @@ static const unsigned char *process_key(void)
     static int ready;
     static const unsigned char none[32];
 
-    if (!ready && auth_key_derive(g_config.has_data_key ? g_config.data_key : none, hkey) == 0)
+    if (!ready && auth_key_derive(g_config.has_hash_key ? g_config.hash_key : none, hkey) == 0)
         ready = 1;
     return ready ? hkey : NULL;
 }

@@ -3,7 +3,8 @@
  * tokens (an Authorization: Bearer header or the fc_token cookie, stored
  * as SHA-256 digests), and keys "<prefix>_<id>_<64 hex>" stored as
  * "$hmac-sha256$<64 hex>": HMAC-SHA-256 of the whole key under a key
- * derived from FACECLOCK_DATA_KEY. A key is 256 random bits, so a fast
+ * derived from FACECLOCK_KEY_HASH_KEY (by default FACECLOCK_DATA_KEY:
+ * config.h). A key is 256 random bits, so a fast
  * keyed hash is as safe as a slow one and a wrong key costs microseconds,
  * not a 16 MiB scrypt. Keys made before keyed hashes still have a scrypt
  * hash: such a key is checked by scrypt at most AUTH_LEGACY_PER_SECOND
@@ -44,12 +45,13 @@ int auth_new_key(const char *prefix, long long id, char *key, char *hash);
 /* Parse "<prefix>_<id>_<hex>" → id; 0 or -1. */
 int auth_key_id(const char *key, const char *prefix, long long *id);
 
-/* The key hashing key from the data key (32 bytes each): HMAC-SHA-256 of
- * a fixed label. Without FACECLOCK_DATA_KEY the process uses 32 zero
- * bytes as the data key (a keyed hash then is no weaker than SHA-256 of a
- * 256-bit random key). Changing the data key voids every stored key hash.
+/* The key hashing key from g_config.hash_key (32 bytes each): HMAC-SHA-256
+ * of a fixed label. Without one the process uses 32 zero bytes (a keyed
+ * hash then is no weaker than SHA-256 of a 256-bit random key). Changing
+ * FACECLOCK_KEY_HASH_KEY voids every stored key hash; rotating the data
+ * key alone does not (docs/operations.md).
  * 0 or -1. Pure. */
-int auth_key_derive(const unsigned char data_key[32], unsigned char hkey[32]);
+int auth_key_derive(const unsigned char base_key[32], unsigned char hkey[32]);
 
 /* The stored form of key: AUTH_KEY_HASH_PREFIX + the hex HMAC-SHA-256 of
  * key under hkey, into out (AUTH_KEY_HASH_MAX bytes). 0 or -1. Pure. */

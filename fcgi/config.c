@@ -100,7 +100,11 @@ static int apply(const char *name, const char *v)
     if (strcmp(name, "FACECLOCK_TEMPLATES") == 0)
         return set_string(c->templates_dir, sizeof c->templates_dir, name, v);
     if (strcmp(name, "FACECLOCK_DATA_KEY") == 0)
-        return set_key(c->data_key, &c->has_data_key, name, v);
+        return set_key(c->data_key_in, &c->has_data_key_in, name, v);
+    if (strcmp(name, "FACECLOCK_DATA_KEY_OLD") == 0)
+        return set_string(c->data_key_old_in, sizeof c->data_key_old_in, name, v);
+    if (strcmp(name, "FACECLOCK_KEY_HASH_KEY") == 0)
+        return set_key(c->hash_key_in, &c->has_hash_key_in, name, v);
     if (strcmp(name, "FACECLOCK_WORKERS") == 0) {
         if (set_long(&n, name, v, 1, 64) < 0)
             return -1;
@@ -147,7 +151,7 @@ static const char *const names[] = {
     "FACECLOCK_TOKEN_TTL", "FACECLOCK_SCRYPT_LOG_N", "FACECLOCK_LOGIN_MAX_FAILURES",
     "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY", "FACECLOCK_SYNC_HISTORY_DAYS",
     "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS", "FACECLOCK_SOCKET_GROUP",
-    "FACECLOCK_ALLOWED_PEERS",
+    "FACECLOCK_ALLOWED_PEERS", "FACECLOCK_DATA_KEY_OLD", "FACECLOCK_KEY_HASH_KEY",
 };
 
 static int load_file(const char *path)
@@ -184,6 +188,54 @@ static int load_file(const char *path)
     return rc;
 }
 
+/* The data key ring (current key first, then the old keys) and the key
+ * hashing key from the settings as read. 0 or -1 with a message. */
+static int resolve_keys(struct config *c)
+{
+    const char *name = "FACECLOCK_DATA_KEY_OLD";
+    int has_old = c->data_key_old_in[0] != '\0';
+
+    if (c->has_data_key_in)
+        seal_ring_add(&c->data_keys, c->data_key_in);
+    if (has_old && !c->has_data_key_in) {
+        fprintf(stderr, "faceclock: %s is set without FACECLOCK_DATA_KEY (the key to re-seal under)\n", name);
+        return -1;
+    }
+    if (has_old && !c->has_hash_key_in) {
+        fprintf(stderr, "faceclock: %s is set (a data key rotation) but FACECLOCK_KEY_HASH_KEY is not: "
+                "kiosk and device keys, PMS password marks and CSRF tokens would all be voided; set "
+                "FACECLOCK_KEY_HASH_KEY to the old data key to keep them (docs/operations.md)\n", name);
+        return -1;
+    }
+    for (const char *s = c->data_key_old_in; has_old; s++) {
+        char one[65];
+        unsigned char key[32];
+        int has = 0;
+        size_t len = strcspn(s, ",");
+        if (len != 64) {
+            fprintf(stderr, "faceclock: %s must be keys of 64 hexadecimal characters, separated by "
+                    "commas\n", name);
+            return -1;
+        }
+        memcpy(one, s, 64);
+        one[64] = '\0';
+        if (set_key(key, &has, name, one) < 0)
+            return -1;
+        if (seal_ring_add(&c->data_keys, key) < 0) {
+            fprintf(stderr, "faceclock: %s holds more than %d keys\n", name, SEAL_MAX_KEYS - 1);
+            return -1;
+        }
+        s += len;
+        if (*s == '\0')
+            break;
+    }
+    if (c->has_hash_key_in || c->has_data_key_in) {
+        memcpy(c->hash_key, c->has_hash_key_in ? c->hash_key_in : c->data_key_in, 32);
+        c->has_hash_key = 1;
+    }
+    return 0;
+}
+
 int config_load(void)
 {
     struct config *c = &g_config;
@@ -212,6 +264,8 @@ int config_load(void)
     }
     const char *file = getenv("FACECLOCK_CONFIG");
     if (file != NULL && *file != '\0' && load_file(file) < 0)
+        rc = -1;
+    if (resolve_keys(c) < 0)
         rc = -1;
     return rc;
 }

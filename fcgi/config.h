@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "peers.h"
+#include "seal.h"
 
 #define ADMIN_KEY_MIN 32
 /* scrypt cost of new password hashes: OWASP's figure (N = 2^17, r = 8,
@@ -37,8 +38,23 @@ struct config {
     int tls;                   /* FACECLOCK_TLS: 1 = clients reach the service over HTTPS
                                   (a TLS proxy in front): Secure cookie and HSTS on every
                                   answer; 0 (default) = as nginx's own scheme says */
-    unsigned char data_key[32];/* FACECLOCK_DATA_KEY (64 hex): biometric data at rest */
-    int has_data_key;
+    /* Biometric data at rest (seal.h): FACECLOCK_DATA_KEY (64 hex) seals
+     * and opens, FACECLOCK_DATA_KEY_OLD (64 hex each, comma-separated, at
+     * most SEAL_MAX_KEYS - 1) only open, until `faceclock rekey` re-sealed
+     * everything under the current key. n == 0: no data key. */
+    struct seal_ring data_keys;
+    /* What kiosk and device key hashes, PMS password marks, CSRF and
+     * confirmation tokens are keyed with (each through its own label):
+     * FACECLOCK_KEY_HASH_KEY (64 hex), by default FACECLOCK_DATA_KEY, so
+     * that rotating the data key need not void them (docs/operations.md,
+     * "Biometric data at rest and rotating the data key"). Required when
+     * FACECLOCK_DATA_KEY_OLD is set. */
+    unsigned char hash_key[32];
+    int has_hash_key;
+    /* the settings as read, resolved into the two above by config_load */
+    unsigned char data_key_in[32], hash_key_in[32];
+    int has_data_key_in, has_hash_key_in;
+    char data_key_old_in[8 * 65];
 };
 
 extern struct config g_config;

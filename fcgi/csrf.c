@@ -8,9 +8,9 @@
 
 static const char key_label[] = "faceclock csrf tokens v1";
 
-int csrf_derive_key(const unsigned char data_key[32], unsigned char key[32])
+int csrf_derive_key(const unsigned char base_key[32], unsigned char key[32])
 {
-    return crypto_hmac_sha256(data_key, 32, key_label, sizeof key_label - 1, key) == 0 ? 0 : -1;
+    return crypto_hmac_sha256(base_key, 32, key_label, sizeof key_label - 1, key) == 0 ? 0 : -1;
 }
 
 static int hex_value(int c)
@@ -59,12 +59,12 @@ int csrf_required(const char *method, const struct caller *c)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
-/* The key of this process, derived once from the data key; NULL without one. */
+/* The key of this process, derived once from the key hashing key; NULL without one. */
 static const unsigned char *process_key(void)
 {
     static unsigned char key[32];
     static int ready;
-    if (!ready && g_config.has_data_key && csrf_derive_key(g_config.data_key, key) == 0)
+    if (!ready && g_config.has_hash_key && csrf_derive_key(g_config.hash_key, key) == 0)
         ready = 1;
     return ready ? key : NULL;
 }
@@ -77,7 +77,7 @@ int csrf_token_of(const struct caller *c, char *out)
     if (c->token_digest[0] == '\0')
         return -1;
     if (key == NULL) {
-        log_error("no CSRF key: FACECLOCK_DATA_KEY is not set, cookie writes are refused");
+        log_error("no CSRF key: neither FACECLOCK_KEY_HASH_KEY nor FACECLOCK_DATA_KEY is set, cookie writes are refused");
         return -1;
     }
     return csrf_token_for(key, c->token_digest, out);
@@ -90,7 +90,7 @@ int csrf_request_ok(const struct request *req)
     if (!csrf_required(req->method, &req->caller))
         return 1;
     if ((key = process_key()) == NULL) {
-        log_error("no CSRF key: FACECLOCK_DATA_KEY is not set, cookie writes are refused");
+        log_error("no CSRF key: neither FACECLOCK_KEY_HASH_KEY nor FACECLOCK_DATA_KEY is set, cookie writes are refused");
         return 0;
     }
     return csrf_token_ok(key, req->caller.token_digest, req->csrf_token);

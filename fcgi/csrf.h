@@ -2,7 +2,7 @@
  * CSRF"). A request authenticated by the fc_token cookie whose method is
  * not GET or HEAD must carry X-CSRF-Token: the hex HMAC-SHA-256 of the
  * session token's SHA-256 digest under a key derived from
- * FACECLOCK_DATA_KEY. The token is bound to the session (a new login gets
+ * FACECLOCK_KEY_HASH_KEY (by default FACECLOCK_DATA_KEY). The token is bound to the session (a new login gets
  * a new one, logout voids it) and needs no storage. Bearer and key callers
  * are not affected: a browser never adds those headers by itself. */
 #ifndef FC_CSRF_H
@@ -13,7 +13,7 @@
 #define CSRF_TOKEN_HEX 65        /* 64 hex digits and the NUL */
 
 /* The CSRF key from the data key (32 bytes each). 0 or -1. Pure. */
-int csrf_derive_key(const unsigned char data_key[32], unsigned char key[32]);
+int csrf_derive_key(const unsigned char base_key[32], unsigned char key[32]);
 
 /* The token of a session given its token digest as the database stores it
  * ("\\x" + 64 hex digits, struct caller's token_digest) into out

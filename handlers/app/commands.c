@@ -9,10 +9,14 @@ const struct command app_commands[] = {
      "PMS sync from a file (same rules as the API)", cmd_import},
     {"purge", "purge",
      "remove face data past each hotel's retention\n"
-     "(audited REVOKED \"retention expired\"); for cron", cmd_purge},
+     "(audited REVOKED \"retention expired\") and expired\n"
+     "sessions, login failures, used tokens; for cron", cmd_purge},
     {"audit-verify", "audit-verify [--hotel SLUG]",
      "check each hotel's face audit hash chain; names the first\n"
      "row that does not match (exit 1)", cmd_audit_verify},
+    {"rekey", "rekey [--hotel SLUG]",
+     "re-seal biometric data (faces, thumbnails) under\n"
+     "FACECLOCK_DATA_KEY, online; then the old keys can go", cmd_rekey},
 };
 
 const int app_ncommands = (int)(sizeof app_commands / sizeof app_commands[0]);

@@ -141,14 +141,15 @@ static void clock_out(struct request *req, const struct person *p, const struct 
                                      req->pool));
 }
 
-/* The key confirmation tokens are signed with, derived from the data key. */
+/* The key confirmation tokens are signed with, derived from the key
+ * hashing key (FACECLOCK_KEY_HASH_KEY, by default the data key). */
 static const unsigned char *token_key(void)
 {
     static unsigned char key[32];
     static int ready;
     static const char label[] = "faceclock confirmation tokens v1";
-    if (!ready && g_config.has_data_key &&
-        crypto_hmac_sha256(g_config.data_key, 32, label, sizeof label - 1, key) == 0)
+    if (!ready && g_config.has_hash_key &&
+        crypto_hmac_sha256(g_config.hash_key, 32, label, sizeof label - 1, key) == 0)
         ready = 1;
     return ready ? key : NULL;
 }

@@ -1,8 +1,10 @@
 /* face_store.c — owns sealed face data rows and face audit log rows
  * (face_store.h): registration and revocation with their rules and
- * audit rows, the hotel lock every face writer takes first, sealing and
- * unsealing. */
+ * audit rows, the hotel lock every face writer takes first, and the
+ * sealing and unsealing of biometric records (descriptors, enrollment
+ * thumbnails) under the data key ring. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "config.h"
 #include "crypto.h"
@@ -85,13 +87,67 @@ long long audit_append(const struct audit_entry *e)
     return id;
 }
 
-/* "faceclock:face:<hotel>:<staff>" — what a sealed row is bound to */
-static size_t aad(char *buf, size_t size, long long hotel_id, long long staff_id)
+/* "faceclock:<kind>:<hotel>:<staff>" — what a sealed record is bound to */
+static size_t aad(char *buf, size_t size, enum sealed_kind kind, long long hotel_id, long long staff_id)
 {
-    int n = snprintf(buf, size, "faceclock:face:%lld:%lld", hotel_id, staff_id);
+    int n = snprintf(buf, size, "faceclock:%s:%lld:%lld", kind == SEALED_FACE ? "face" : "thumb",
+                     hotel_id, staff_id);
     return n > 0 ? (size_t)n : 0;
 }
 
+/* The length of kind's records sealed before key ids (0: none). */
+static size_t legacy_len(enum sealed_kind kind)
+{
+    return kind == SEALED_FACE ? DESCRIPTOR_BYTES + CRYPTO_SEAL_OVERHEAD : 0;
+}
+
+int sealed_hex(enum sealed_kind kind, long long hotel_id, long long staff_id, const void *plain,
+               size_t n, char *out)
+{
+    unsigned char *sealed;
+    char ad[96];
+
+    if (g_config.data_keys.n == 0) {
+        log_error("FACECLOCK_DATA_KEY is not set: biometric data cannot be stored");
+        return -1;
+    }
+    if ((sealed = malloc(n + SEAL_OVERHEAD)) == NULL)
+        return -1;
+    int rc = seal_record(&g_config.data_keys, ad, aad(ad, sizeof ad, kind, hotel_id, staff_id), plain, n,
+                         sealed);
+    if (rc == 0) {
+        memcpy(out, "\\x", 2);
+        crypto_hex(sealed, n + SEAL_OVERHEAD, out + 2);
+    }
+    free(sealed);
+    return rc;
+}
+
+int sealed_open(enum sealed_kind kind, long long hotel_id, long long staff_id, const char *bytea,
+                unsigned char *plain, size_t cap, size_t *n, int *current)
+{
+    unsigned char *raw;
+    size_t len = 0;
+    char ad[96];
+    int rc = -1;
+
+    if (bytea == NULL || (raw = PQunescapeBytea((const unsigned char *)bytea, &len)) == NULL)
+        return -1;
+    if (current != NULL)
+        *current = seal_is_current(&g_config.data_keys, raw, len);
+    if (seal_form_of(raw, len, legacy_len(kind)) == SEAL_CLEAR) {
+        if (kind == SEALED_THUMB && len <= cap) {
+            memcpy(plain, raw, len);
+            *n = len;
+            rc = 0;
+        }
+    } else {
+        rc = seal_open(&g_config.data_keys, ad, aad(ad, sizeof ad, kind, hotel_id, staff_id), raw, len,
+                       legacy_len(kind), plain, cap, n);
+    }
+    PQfreemem(raw);
+    return rc;
+}
 
 static void from_bytes(const unsigned char *in, float *d)
 {
@@ -105,21 +161,15 @@ static void from_bytes(const unsigned char *in, float *d)
 int face_store_put(long long hotel_id, long long staff_id, const float *descriptor,
                    int consent, const char *source, long long registered_by, int *replaced)
 {
-    unsigned char plain[DESCRIPTOR_BYTES], sealed[FACE_SEALED_LEN];
-    char ad[96], hex[2 + 2 * FACE_SEALED_LEN + 1] = "\\x";
+    unsigned char plain[DESCRIPTOR_BYTES];
+    char hex[SEALED_HEX_SIZE(DESCRIPTOR_BYTES)];
     struct db_args a;
 
-    if (!g_config.has_data_key) {
-        log_error("FACECLOCK_DATA_KEY is not set: face data cannot be stored");
-        return -1;
-    }
     descriptor_to_le(descriptor, plain);
-    int rc = crypto_seal(g_config.data_key, ad, aad(ad, sizeof ad, hotel_id, staff_id),
-                         plain, sizeof plain, sealed);
+    int rc = sealed_hex(SEALED_FACE, hotel_id, staff_id, plain, sizeof plain, hex);
     memset(plain, 0, sizeof plain);
     if (rc < 0)
         return -1;
-    crypto_hex(sealed, sizeof sealed, hex + 2);
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, staff_id);
@@ -155,32 +205,16 @@ long long face_store_revoke(long long hotel_id, long long staff_id, const char *
     return audit_append(&e);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 int face_unseal(long long hotel_id, long long staff_id, const char *bytea_hex, float *out)
 {
-    unsigned char sealed[FACE_SEALED_LEN], plain[DESCRIPTOR_BYTES];
-    char ad[96];
+    unsigned char plain[DESCRIPTOR_BYTES];
+    size_t n = 0;
 
-    if (!g_config.has_data_key || bytea_hex == NULL || strncmp(bytea_hex, "\\x", 2) != 0 ||
-        strlen(bytea_hex) != 2 + 2 * FACE_SEALED_LEN)
+    if (sealed_open(SEALED_FACE, hotel_id, staff_id, bytea_hex, plain, sizeof plain, &n, NULL) < 0 ||
+        n != sizeof plain) {
+        memset(plain, 0, sizeof plain);
         return -1;
-    for (size_t i = 0; i < FACE_SEALED_LEN; i++) {
-        int hi = hexval(bytea_hex[2 + 2 * i]), lo = hexval(bytea_hex[3 + 2 * i]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        sealed[i] = (unsigned char)(hi << 4 | lo);
     }
-    if (crypto_open(g_config.data_key, ad, aad(ad, sizeof ad, hotel_id, staff_id),
-                    sealed, sizeof sealed, plain) < 0)
-        return -1;
     from_bytes(plain, out);
     memset(plain, 0, sizeof plain);
     return 0;

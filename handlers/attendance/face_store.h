@@ -1,17 +1,40 @@
-/* face_store.h — a staff member's face data in the database, sealed with
- * AES-256-GCM under FACECLOCK_DATA_KEY (bound to hotel and staff id), and
- * the face audit log rows that go with every change. Registration and
+/* face_store.h — a staff member's face data in the database, sealed
+ * (fcgi/seal.h: AES-256-GCM under the data key ring, each record naming
+ * its key, bound to what it is, hotel and staff id) like their enrollment
+ * thumbnail, and the face audit log rows that go with every change. Registration and
  * revocation (contract 5.3, 5.4) begin their own transaction; the other
  * functions run inside the caller's and none of them commits. None of
  * them answers the request. */
 #ifndef FC_FACE_STORE_H
 #define FC_FACE_STORE_H
 
+#include <stddef.h>
 #include "descriptor_rules.h"
 #include "pool.h"
+#include "seal.h"
 
-/* Bytes of a sealed descriptor. */
-#define FACE_SEALED_LEN (DESCRIPTOR_DIM * 4 + 28)
+/* What a sealed record holds: part of what it is bound to. */
+enum sealed_kind {
+    SEALED_FACE,      /* face_data.descriptor_enc: a descriptor (DESCRIPTOR_BYTES) */
+    SEALED_THUMB,     /* enrollments.thumbnail: a JPEG (once stored in clear) */
+};
+
+/* Size of "\x" + hex of n bytes sealed, with its NUL. */
+#define SEALED_HEX_SIZE(n) (2 + 2 * ((n) + SEAL_OVERHEAD) + 1)
+
+/* plain[0..n) sealed under the current data key for (kind, hotel,
+ * staff), as bytea hex text ("\x...") into out (SEALED_HEX_SIZE(n)).
+ * 0, or -1 (no data key: logged). */
+int sealed_hex(enum sealed_kind kind, long long hotel_id, long long staff_id, const void *plain,
+               size_t n, char *out);
+
+/* A stored record (bytea as PostgreSQL returns it) opened into plain
+ * (cap bytes): 0 with *n, and *current (when not NULL) 1 if it is already
+ * sealed under the current key. A thumbnail stored in clear before
+ * sealing comes back as it is (*current 0). -1: not one of ours, no key
+ * of the ring opens it, or it does not fit. */
+int sealed_open(enum sealed_kind kind, long long hotel_id, long long staff_id, const char *bytea,
+                unsigned char *plain, size_t cap, size_t *n, int *current);
 
 struct audit_entry {
     long long hotel_id;
@@ -33,7 +56,7 @@ int face_tx_begin(long long hotel_id);
 /* Append an audit row. Returns its id, or -1 (db failure). */
 long long audit_append(const struct audit_entry *e);
 
-/* Store (insert or replace) a staff member's descriptor. *replaced tells
+/* Store (insert or replace) a staff member's descriptor, sealed. *replaced tells
  * whether one existed. 0, or -1 (db failure or no data key). */
 int face_store_put(long long hotel_id, long long staff_id, const float *descriptor,
                    int consent, const char *source, long long registered_by, int *replaced);
@@ -85,7 +108,8 @@ long long face_store_revoke(long long hotel_id, long long staff_id, const char *
                             long long performed_by, const char *client_ip,
                             const char *user_agent);
 
-/* Unseal a stored descriptor (hex bytea text as PostgreSQL returns it). */
+/* Unseal a stored descriptor (hex bytea text as PostgreSQL returns it):
+ * sealed_open() of SEALED_FACE. 0 or -1. */
 int face_unseal(long long hotel_id, long long staff_id, const char *bytea_hex, float *out);
 
 #endif

@@ -3,7 +3,11 @@
  * REVOKED audit row ("retention expired") per removal, in one statement,
  * so both happen or neither does; then trims the devices' change log to
  * FACECLOCK_SYNC_HISTORY_DAYS, raising each hotel's sync_floor so a device
- * further behind is told to sync in full. Meant for cron
+ * further behind is told to sync in full; last removes the expired rows of
+ * sign-in: sessions past their expiry (auth_tokens), login failures older
+ * than the day login_fail_note keeps (people/sessions_store.c) and the
+ * nonces of confirmation tokens past their expiry (a token past it is
+ * refused on its signed expiry alone). Meant for cron
  * (docs/operations.md). */
 #include <stdio.h>
 #include "app/commands.h"
@@ -40,6 +44,16 @@ static struct db_stmt st_trim = {
     "floor AS (SELECT hotel_id, max(version) AS v, count(*) AS n FROM gone GROUP BY hotel_id) "
     "UPDATE hotels h SET sync_floor = greatest(h.sync_floor, floor.v) FROM floor "
     "WHERE h.id = floor.hotel_id RETURNING h.slug, floor.n, h.sync_floor",
+    0,
+};
+
+/* the expired rows of sign-in, counted per table */
+static struct db_stmt st_expired = {
+    "purge_expired_auth",
+    "WITH t AS (DELETE FROM auth_tokens WHERE expires_at < now() RETURNING 1), "
+    "f AS (DELETE FROM auth_failures WHERE at < now() - interval '1 day' RETURNING 1), "
+    "u AS (DELETE FROM used_confirmation_tokens WHERE expires_at < now() RETURNING 1) "
+    "SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM f), (SELECT count(*) FROM u)",
     0,
 };
 
@@ -81,6 +95,15 @@ int cmd_purge(int argc, char **argv)
     for (int i = 0; i < PQntuples(r); i++)
         printf("%s: %lld device changes older than %d days trimmed (full sync below version %s)\n",
                PQgetvalue(r, i, 0), db_ll(r, i, 1), g_config.sync_history_days, PQgetvalue(r, i, 2));
+    PQclear(r);
+
+    if ((r = db_run(&st_expired, NULL)) == NULL) {
+        fprintf(stderr, "purge: database failure removing expired sign-in rows: %s\n", db_last_message());
+        db_close();
+        return 1;
+    }
+    printf("expired: %lld auth_tokens, %lld auth_failures, %lld used_confirmation_tokens removed\n",
+           db_ll(r, 0, 0), db_ll(r, 0, 1), db_ll(r, 0, 2));
     PQclear(r);
     db_close();
     return 0;

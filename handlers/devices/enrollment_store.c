@@ -1,14 +1,16 @@
 /* enrollment_store.c — owns the enrollments table and the reading of a
  * person's enrollment (enrollment_store.h): the statements, the
- * thumbnail's bytea both ways, and the status answer. The face data
- * itself is attendance/face_store.c's. */
+ * thumbnail's bytea both ways (sealed like the face data, by
+ * attendance/face_store.c's sealed_hex and sealed_open), and the status
+ * answer. The face data itself is attendance/face_store.c's. */
 #include <string.h>
+#include "attendance/face_store.h"
 #include "b64_rules.h"
-#include "crypto.h"
 #include "db.h"
 #include "device_rules.h"
 #include "enrollment_store.h"
 #include "jsonx.h"
+#include "log.h"
 
 static struct db_stmt st_staff = {
     "enr_staff",
@@ -66,10 +68,12 @@ int enrollment_save(struct pool *pool, long long hotel_id, long long staff_id, c
 {
     struct db_args a;
     PGresult *r;
-    char *hex = pool_alloc(pool, 2 * thumb_len + 3);
+    char *hex = pool_alloc(pool, SEALED_HEX_SIZE(thumb_len));
 
-    memcpy(hex, "\\x", 2);
-    crypto_hex(thumb, thumb_len, hex + 2);
+    if (sealed_hex(SEALED_THUMB, hotel_id, staff_id, thumb, thumb_len, hex) < 0) {
+        db_rollback();
+        return -1;
+    }
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, staff_id);
@@ -99,17 +103,23 @@ const char *enrollment_thumb_url(struct pool *pool, const unsigned char *thumb, 
     return url;
 }
 
-/* The thumbnail column (bytea as text) as a data URL (pool), or NULL. */
-static const char *thumb_column_url(struct pool *pool, const char *bytea)
+/* Staff member staff_id's thumbnail column (sealed bytea as text) as a
+ * data URL (pool), or NULL (none, or it does not open: logged). */
+static const char *thumb_column_url(struct pool *pool, long long hotel_id, long long staff_id,
+                                    const char *bytea)
 {
-    size_t n = 0;
-    unsigned char *raw;
+    size_t cap, n = 0;
+    unsigned char *thumb;
 
-    if (bytea == NULL || (raw = PQunescapeBytea((const unsigned char *)bytea, &n)) == NULL)
+    if (bytea == NULL)
         return NULL;
-    const char *url = enrollment_thumb_url(pool, raw, n);
-    PQfreemem(raw);
-    return url;
+    cap = strlen(bytea) / 2;          /* "\\x" and two hex digits a byte: more than it holds */
+    thumb = pool_alloc(pool, cap);
+    if (sealed_open(SEALED_THUMB, hotel_id, staff_id, bytea, thumb, cap, &n, NULL) < 0) {
+        log_error("the thumbnail of staff %lld (hotel %lld) does not unseal", staff_id, hotel_id);
+        return NULL;
+    }
+    return enrollment_thumb_url(pool, thumb, n);
 }
 
 /* The active devices holding staff_id's profile, each with its
@@ -160,7 +170,7 @@ int enrollment_status(struct pool *pool, long long hotel_id, const char *code, s
     jx_add_str(o, "employee_id", code);
     /* face data registered at a kiosk has no enrollment row: pending */
     jx_add_str(o, "enrollment_status", shown != NULL ? shown : "pending");
-    jx_add_str(o, "thumbnail", has_face ? thumb_column_url(pool, db_str(r, 0, 3)) : NULL);
+    jx_add_str(o, "thumbnail", has_face ? thumb_column_url(pool, hotel_id, staff_id, db_str(r, 0, 3)) : NULL);
     jx_add_str(o, "embedding_model", has_face ? db_str(r, 0, 4) : NULL);
     jx_add_str(o, "enrolled_at", has_face ? db_str(r, 0, 5) : NULL);
     PQclear(r);

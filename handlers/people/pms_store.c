@@ -264,7 +264,7 @@ static int sync_settings(struct json_object *doc, struct pms_result *res, struct
 static const char *mark_hex(const char *hash, const char *pass, char *out)
 {
     unsigned char m[PMS_MARK_LEN];
-    if (!g_config.has_data_key || pms_password_mark(g_config.data_key, hash, pass, m) < 0)
+    if (!g_config.has_hash_key || pms_password_mark(g_config.hash_key, hash, pass, m) < 0)
         return NULL;
     crypto_hex(m, sizeof m, out);
     return out;

@@ -40,6 +40,7 @@ MODULES = [
     "people.test_staff",
     "people.test_pms_sync",
     "people.test_pms_lock",
+    "people.test_purge_expired",
     # app/: who may call each route of the table, on which hotel
     "app.test_access",
     # attendance/
@@ -61,6 +62,7 @@ MODULES = [
     "devices.test_events",
     "devices.test_paths",
     "devices.test_device_race",
+    "devices.test_seal",
     # pages/: the dashboard and the face pages
     "pages.test_dashboard",
     "pages.test_enroll",

@@ -465,7 +465,7 @@ class Purge(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("%s: 1 removed\n" % h.slug, p.stdout)
         self.assertIn("%s: 1 removed\n" % d.slug, p.stdout)
-        self.assertRegex(p.stdout, r"total: \d+ removed\n$")
+        self.assertRegex(p.stdout, r"(?m)^total: \d+ removed$")
 
         for hotel, gone, kept in ((h, old, young), (d, d_old, d_young)):
             staff = {x["id"]: x for x in fc.assert_json(fc.admin("GET", hotel.path("staff/")), 200)}

@@ -40,7 +40,7 @@ class PrivateNginx:
                 "LOGIN_RATE": "1000r/s", "LOGIN_BURST": "1000",
                 "API_RATE": api_rate, "API_BURST": str(api_burst), "REQUEST_DEADLINE": "30",
                 "USER_LINE": "user root;" if os.geteuid() == 0 else "", "WORKERS": "1",
-                "VAR": self.var}
+                "VAR": self.var, "REQUEST_DEADLINE": "30"}
         for name, dest in (("faceclock.conf.in", "nginx/faceclock.conf"), ("nginx.conf.in", "nginx/nginx.conf")):
             with open(os.path.join(fc.REPO, "nginx", name)) as f:
                 text = re.sub(r"@([A-Z_]+)@", lambda m: subs[m.group(1)], f.read())

@@ -1,0 +1,165 @@
+/* rekey_cmd.c — `faceclock rekey [--hotel SLUG]`: re-seals every sealed
+ * biometric record (face_data.descriptor_enc, enrollments.thumbnail) that
+ * is not yet under the current data key, so that the old keys
+ * (FACECLOCK_DATA_KEY_OLD) can then be dropped. Online: it reads a batch
+ * of rows at a time (keyset order, no lock) and re-seals each row in its
+ * own statement, which changes it only if it still holds what was read (a
+ * face registered meanwhile is already under the current key); a
+ * re-sealed face moves neither the face caches nor the devices' change
+ * log (sql/011_reseal.sql). Idempotent: rows under the current key are
+ * never read. Prints its progress; exits 1 when a row opens under no key
+ * of the ring (named) or the database fails, 2 on bad usage. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/commands.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "face_store.h"
+
+#define REKEY_BATCH 200
+#define REKEY_BATCH_TEXT "200"
+
+/* $1 hotel slug or NULL, ($2, $3) the last row done, $4 the current
+ * key's header: the next rows not sealed under it */
+#define REKEY_NEXT(table, col) \
+    "SELECT t.hotel_id, t.staff_id, t." col " FROM " table " t JOIN hotels h ON h.id = t.hotel_id " \
+    "WHERE ($1::text IS NULL OR h.slug = $1) AND (t.hotel_id, t.staff_id) > ($2, $3) " \
+    "AND t." col " IS NOT NULL AND substring(t." col " from 1 for 6) IS DISTINCT FROM $4::bytea " \
+    "ORDER BY t.hotel_id, t.staff_id LIMIT " REKEY_BATCH_TEXT
+/* $3 the row re-sealed, if it still holds $4 */
+#define REKEY_PUT(table, col) \
+    "UPDATE " table " SET " col " = $3::bytea WHERE hotel_id = $1 AND staff_id = $2 AND " col " = $4::bytea"
+
+static struct db_stmt st_face_next = {"rekey_face_next", REKEY_NEXT("face_data", "descriptor_enc"), 0};
+static struct db_stmt st_face_put = {"rekey_face_put", REKEY_PUT("face_data", "descriptor_enc"), 0};
+static struct db_stmt st_thumb_next = {"rekey_thumb_next", REKEY_NEXT("enrollments", "thumbnail"), 0};
+static struct db_stmt st_thumb_put = {"rekey_thumb_put", REKEY_PUT("enrollments", "thumbnail"), 0};
+
+/* One table's sealed records and how they are walked. */
+struct sealed_table {
+    const char *name;
+    enum sealed_kind kind;
+    struct db_stmt *next, *put;
+};
+
+struct tally {
+    long long resealed, changed, unopened;
+};
+
+/* Re-seal one stored record under the current key. 0 (done, or changed
+ * meanwhile, or it does not open: counted), -1 on a database failure. */
+static int reseal(const struct sealed_table *t, long long hotel_id, long long staff_id, const char *stored,
+                  struct tally *n)
+{
+    size_t cap = strlen(stored) / 2, len = 0;
+    unsigned char *plain = malloc(cap + 1);
+    char *hex = NULL;
+    int rc = -1;
+
+    if (plain == NULL)
+        return -1;
+    if (sealed_open(t->kind, hotel_id, staff_id, stored, plain, cap, &len, NULL) < 0) {
+        fprintf(stderr, "rekey: %s of hotel %lld staff %lld opens under no key of the ring\n", t->name,
+                hotel_id, staff_id);
+        n->unopened++;
+        rc = 0;
+        goto out;
+    }
+    if ((hex = malloc(SEALED_HEX_SIZE(len))) == NULL ||
+        sealed_hex(t->kind, hotel_id, staff_id, plain, len, hex) < 0)
+        goto out;
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, staff_id);
+    db_arg_str(&a, hex);
+    db_arg_str(&a, stored);
+    long changed = db_exec(t->put, &a);
+    if (changed < 0)
+        goto out;
+    if (changed == 1)
+        n->resealed++;
+    else
+        n->changed++;
+    rc = 0;
+out:
+    memset(plain, 0, cap + 1);
+    free(plain);
+    free(hex);
+    return rc;
+}
+
+/* Walk table t of hotel slug (NULL: every hotel). 0 or -1 (database). */
+static int rekey_table(const struct sealed_table *t, const char *slug, const char *header,
+                       struct tally *n)
+{
+    long long hotel_id = 0, staff_id = 0;
+
+    for (;;) {
+        struct db_args a;
+        PGresult *r;
+        db_args_init(&a);
+        db_arg_str(&a, slug);
+        db_arg_int(&a, hotel_id);
+        db_arg_int(&a, staff_id);
+        db_arg_str(&a, header);
+        if ((r = db_run(t->next, &a)) == NULL)
+            return -1;
+        int rows = PQntuples(r);
+        for (int i = 0; i < rows; i++) {
+            hotel_id = db_ll(r, i, 0);
+            staff_id = db_ll(r, i, 1);
+            if (reseal(t, hotel_id, staff_id, PQgetvalue(r, i, 2), n) < 0) {
+                PQclear(r);
+                return -1;
+            }
+        }
+        PQclear(r);
+        if (rows > 0)
+            printf("%s: %lld re-sealed so far\n", t->name, n->resealed);
+        fflush(stdout);
+        if (rows < REKEY_BATCH)
+            return 0;
+    }
+}
+
+int cmd_rekey(int argc, char **argv)
+{
+    static const struct sealed_table tables[] = {
+        {"face_data", SEALED_FACE, &st_face_next, &st_face_put},
+        {"enrollments", SEALED_THUMB, &st_thumb_next, &st_thumb_put},
+    };
+    unsigned char header[SEAL_HEADER_LEN];
+    char header_hex[2 + 2 * SEAL_HEADER_LEN + 1] = "\\x";
+    const char *slug = NULL;
+    int unopened = 0;
+
+    if (argc == 3 && strcmp(argv[1], "--hotel") == 0 && argv[2][0] != '\0') {
+        slug = argv[2];
+    } else if (argc != 1) {
+        fprintf(stderr, "usage: faceclock rekey [--hotel SLUG]\n");
+        return 2;
+    }
+    if (seal_current_header(&g_config.data_keys, header) < 0) {
+        fprintf(stderr, "rekey: FACECLOCK_DATA_KEY is not set (the key to re-seal under)\n");
+        return 1;
+    }
+    crypto_hex(header, sizeof header, header_hex + 2);
+    db_init(g_config.database_url);
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        struct tally n = {0, 0, 0};
+        if (rekey_table(&tables[i], slug, header_hex, &n) < 0) {
+            fprintf(stderr, "rekey: database failure: %s\n", db_last_message());
+            db_close();
+            return 1;
+        }
+        printf("%s: %lld re-sealed, %lld changed meanwhile, %lld opened under no key\n", tables[i].name,
+               n.resealed, n.changed, n.unopened);
+        unopened |= n.unopened > 0;
+    }
+    db_close();
+    printf("%s\n", unopened ? "rekey INCOMPLETE: keep the old keys" : "rekey done: the old keys can be dropped");
+    return unopened ? 1 : 0;
+}
