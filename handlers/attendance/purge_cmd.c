@@ -14,6 +14,7 @@
 #include "config.h"
 #include "db.h"
 #include "settings_rules.h"
+#include "people/sessions_rules.h"
 
 #define PURGE_REASON "retention expired"
 
@@ -51,7 +52,7 @@ static struct db_stmt st_trim = {
 static struct db_stmt st_expired = {
     "purge_expired_auth",
     "WITH t AS (DELETE FROM auth_tokens WHERE expires_at < now() RETURNING 1), "
-    "f AS (DELETE FROM auth_failures WHERE at < now() - interval '1 day' RETURNING 1), "
+    "f AS (DELETE FROM auth_failures WHERE at < now() - make_interval(secs => $1) RETURNING 1), "
     "u AS (DELETE FROM used_confirmation_tokens WHERE expires_at < now() RETURNING 1) "
     "SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM f), (SELECT count(*) FROM u)",
     0,
@@ -97,7 +98,9 @@ int cmd_purge(int argc, char **argv)
                PQgetvalue(r, i, 0), db_ll(r, i, 1), g_config.sync_history_days, PQgetvalue(r, i, 2));
     PQclear(r);
 
-    if ((r = db_run(&st_expired, NULL)) == NULL) {
+    db_args_init(&a);
+    db_arg_int(&a, LOGIN_FAILURE_MEMORY_S);      /* what a lockout remembers */
+    if ((r = db_run(&st_expired, &a)) == NULL) {
         fprintf(stderr, "purge: database failure removing expired sign-in rows: %s\n", db_last_message());
         db_close();
         return 1;

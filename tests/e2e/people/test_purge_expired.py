@@ -1,6 +1,6 @@
 """`faceclock purge` removes the expired rows of sign-in and only those:
 sessions past their expiry (auth_tokens), login failures older than the
-day they count for (auth_failures), nonces of confirmation tokens past
+7 days a lockout remembers them (auth_failures), nonces of confirmation tokens past
 their expiry (used_confirmation_tokens); live sessions keep working."""
 
 import os
@@ -26,7 +26,7 @@ class PurgeExpired(unittest.TestCase):
                 "(sha256(convert_to('%s-old', 'UTF8')), %d, %d, now() - interval '1 minute'), "
                 "(sha256(convert_to('%s-live', 'UTF8')), %d, %d, now() + interval '1 hour'); "
                 "INSERT INTO auth_failures (scope, key, at) VALUES "
-                "('user', '%s-old', now() - interval '25 hours'), ('user', '%s-live', now() - interval '1 hour'); "
+                "('user', '%s-old', now() - interval '8 days'), ('user', '%s-live', now() - interval '25 hours'); "
                 "INSERT INTO used_confirmation_tokens (nonce, hotel_id, expires_at) VALUES "
                 "('%s', %d, now() - interval '1 second'), ('%s', %d, now() + interval '5 minutes')"
                 % (tag, uid, hid, tag, uid, hid, tag, tag, n1, hid, n2, hid))
