@@ -79,7 +79,7 @@ START_TEST(document_lists_every_entry)
         snprintf(w, sizeof ptr - (size_t)(w - ptr), "/");
         for (const char *m = r->method; *m != '\0'; m++)
             snprintf(ptr + strlen(ptr), 2, "%c", *m - 'A' + 'a');
-        strcat(ptr, "/operationId");
+        snprintf(ptr + strlen(ptr), sizeof ptr - strlen(ptr), "/operationId");
         ck_assert_msg(json_pointer_get(doc, ptr, &op) == 0, "%s: no %s", r->name, ptr);
         ck_assert_str_eq(json_object_get_string(op), r->name);
     }

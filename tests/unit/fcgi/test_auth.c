@@ -3,6 +3,7 @@
  * check of a presented key against a keyed or a scrypt hash (one table),
  * and the budget that bounds scrypt checks of keys made before keyed
  * hashes. */
+#include <stdio.h>
 #include <string.h>
 
 #include "auth.h"
@@ -41,7 +42,7 @@ START_TEST(hash_is_hmac_of_key)
     hkey_of(3, hkey);
     ck_assert_int_eq(auth_key_hash_with(hkey, key_a, got), 0);
     crypto_hmac_sha256(hkey, 32, key_a, strlen(key_a), mac);
-    strcpy(want, "$hmac-sha256$");
+    snprintf(want, sizeof want, "$hmac-sha256$");
     crypto_hex(mac, 32, want + strlen(want));
     ck_assert_str_eq(got, want);
     ck_assert_uint_eq(strlen(got), AUTH_KEY_HASH_MAX - 1);
@@ -90,7 +91,7 @@ START_TEST(check_table)
     case KEYED_A_TRUNCATED: auth_key_hash_with(hkey, key_a, stored); stored[strlen(stored) - 1] = '\0'; break;
     case SCRYPT_A: ck_assert_int_eq(crypto_hash_secret(key_a, 4, stored), 0); break;
     case SCRYPT_B: ck_assert_int_eq(crypto_hash_secret(key_b, 4, stored), 0); break;
-    case MALFORMED: strcpy(stored, "$hmac-sha256"); break;
+    case MALFORMED: snprintf(stored, sizeof stored, "$hmac-sha256"); break;
     case EMPTY: stored[0] = '\0'; break;
     }
     enum auth_key_check got = auth_key_check_with(hkey, check_vec[_i].key, stored, &budget, 100, rehash);
