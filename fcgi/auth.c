@@ -20,7 +20,7 @@ static const char key_label[] = "faceclock api keys v1";
 
 int auth_key_derive(const unsigned char base_key[32], unsigned char hkey[32])
 {
-    return crypto_hmac_sha256(base_key, 32, key_label, sizeof key_label - 1, hkey) == 0 ? 0 : -1;
+    return crypto_subkey(base_key, key_label, hkey);
 }
 
 int auth_key_hash_with(const unsigned char hkey[32], const char *key, char *out)

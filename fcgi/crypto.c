@@ -110,6 +110,12 @@ crypto_sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigned cha
 }
 
 int
+crypto_subkey(const unsigned char base[32], const char *label, unsigned char out[32])
+{
+    return crypto_hmac_sha256(base, 32, label, strlen(label), out) == 0 ? 0 : -1;
+}
+
+int
 crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
                    unsigned char out[32])
 {

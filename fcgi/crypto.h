@@ -19,6 +19,11 @@ void crypto_sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigne
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *data,
                        size_t n, unsigned char out[32]);
 
+/* The key for one use, named by label, derived from a 32-byte base key:
+ * HMAC-SHA-256(base, label). Every key the server derives from its
+ * configured keys is made here. 0 or -1. */
+int crypto_subkey(const unsigned char base[32], const char *label, unsigned char out[32]);
+
 /* Constant-time equality of two buffers of the same length n. */
 int crypto_equal(const void *a, const void *b, size_t n);
 

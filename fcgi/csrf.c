@@ -10,7 +10,7 @@ static const char key_label[] = "faceclock csrf tokens v1";
 
 int csrf_derive_key(const unsigned char base_key[32], unsigned char key[32])
 {
-    return crypto_hmac_sha256(base_key, 32, key_label, sizeof key_label - 1, key) == 0 ? 0 : -1;
+    return crypto_subkey(base_key, key_label, key);
 }
 
 static int hex_value(int c)

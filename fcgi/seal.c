@@ -5,11 +5,10 @@
 
 void seal_key_id(const unsigned char key[32], unsigned char id[SEAL_KEY_ID_LEN])
 {
-    static const char label[] = "faceclock key id";
     unsigned char mac[32];
 
     memset(mac, 0, sizeof mac);
-    crypto_hmac_sha256(key, 32, label, sizeof label - 1, mac);
+    crypto_subkey(key, "faceclock key id", mac);
     memcpy(id, mac, SEAL_KEY_ID_LEN);
 }
 

@@ -147,9 +147,8 @@ static const unsigned char *token_key(void)
 {
     static unsigned char key[32];
     static int ready;
-    static const char label[] = "faceclock confirmation tokens v1";
     if (!ready && g_config.has_hash_key &&
-        crypto_hmac_sha256(g_config.hash_key, 32, label, sizeof label - 1, key) == 0)
+        crypto_subkey(g_config.hash_key, "faceclock confirmation tokens v1", key) == 0)
         ready = 1;
     return ready ? key : NULL;
 }

@@ -59,14 +59,13 @@ int pms_row_refused(struct pms_error *e, const char *section, size_t i, const ch
 int pms_password_mark(const unsigned char key[32], const char *hash, const char *password,
                       unsigned char out[PMS_MARK_LEN])
 {
-    static const char label[] = "faceclock:pms-password-mark:v1";
     unsigned char sub[32], msg[CRYPTO_HASH_MAX + 1 + 1024];
     size_t nh = strlen(hash), np = strlen(password);
     int rc;
 
     if (nh >= CRYPTO_HASH_MAX || np > 1024)
         return -1;
-    if (crypto_hmac_sha256(key, 32, label, sizeof label - 1, sub) < 0)
+    if (crypto_subkey(key, "faceclock:pms-password-mark:v1", sub) < 0)
         return -1;
     memcpy(msg, hash, nh);
     msg[nh] = '\0';
