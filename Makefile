@@ -21,8 +21,13 @@ SRC      = $(sort $(wildcard fcgi/*.c handlers/*/*.c))
 HDR      = $(wildcard fcgi/*.h handlers/*/*.h)
 LIB_SRC  = $(filter-out fcgi/main.c,$(SRC))
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
+# libFuzzer harnesses (tests/fuzz/<target>.c, one target each) are built with
+# clang: the whole library again under ASan+UBSan with coverage hooks
+FUZZ_CC  = clang
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/*.c))
+CFLAGS_F = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all build deps run test unit e2e bench clean
+.PHONY: all build deps run test unit e2e bench fuzz fuzz-build clean
 
 all: build/release/faceclock
 
@@ -49,6 +54,23 @@ build/release/faceclock: $(R_OBJ)
 build/test/faceclock: $(T_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS_T) -o $@ $(T_OBJ) $(LIBS)
+
+F_OBJ    = $(LIB_SRC:%.c=build/fuzz/%.o)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+build/fuzz/%.o: %.c $(HDR) $(wildcard tests/fuzz/*.h)
+	@mkdir -p $(@D)
+	@echo "  CC+FUZZ $<"
+	@$(FUZZ_CC) $(CFLAGS_F) -Itests/fuzz -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(F_OBJ) $(wildcard tests/fuzz/*.h)
+	@echo "  LD+FUZZ $@"
+	@$(FUZZ_CC) $(CFLAGS_F) -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(F_OBJ) $(LIBS)
+
+# the objects are kept between builds (not intermediate files to delete)
+.SECONDARY: $(F_OBJ)
+
+fuzz-build: $(FUZZ_BIN)
 
 build/test/unit_tests: $(U_OBJ)
 	@echo "  LD      $@"

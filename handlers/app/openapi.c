@@ -24,7 +24,7 @@ const struct openapi_app app_openapi = {
         {"cookie", "apiKey", "cookie", "fc_token",
          "The dashboard's session cookie, set by POST /api/auth/login; a write with it also needs "
          "the session's X-CSRF-Token header."},
-        {NULL},
+        {0},
     },
     .callers = (const struct openapi_caller[]){
         {A_SYSADMIN, "sysadmin", "apiKey"},
