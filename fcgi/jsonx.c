@@ -171,3 +171,30 @@ void jx_add_number(struct json_object *o, const char *key, double v)
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), ".0");
     json_object_object_add(o, key, json_object_new_double_s(v, buf));
 }
+
+/* One side of jx_diff: each member of a that b lacks or holds otherwise. */
+static int diff_side(struct json_object *a, struct json_object *b, struct json_object *a_out,
+                     struct json_object *b_out)
+{
+    int n = 0;
+    json_object_object_foreach(a, key, va) {
+        struct json_object *vb = NULL;
+        int in_b = json_object_object_get_ex(b, key, &vb);
+        if (in_b && json_object_equal(va, vb))
+            continue;
+        if (json_object_object_get_ex(a_out, key, NULL))
+            continue;           /* seen from the other side */
+        json_object_object_add(a_out, key, json_object_get(va));
+        json_object_object_add(b_out, key, in_b ? json_object_get(vb) : NULL);
+        n++;
+    }
+    return n;
+}
+
+int jx_diff(struct json_object *before, struct json_object *after, struct json_object **old_out,
+            struct json_object **new_out)
+{
+    *old_out = json_object_new_object();
+    *new_out = json_object_new_object();
+    return diff_side(before, after, *old_out, *new_out) + diff_side(after, before, *new_out, *old_out);
+}

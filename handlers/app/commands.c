@@ -9,11 +9,12 @@ const struct command app_commands[] = {
      "PMS sync from a file (same rules as the API)", cmd_import},
     {"purge", "purge",
      "remove face data past each hotel's retention\n"
-     "(audited REVOKED \"retention expired\") and expired\n"
-     "sessions, login failures, used tokens; for cron", cmd_purge},
+     "(audited REVOKED \"retention expired\", and by system:purge)\n"
+     "and expired sessions, login failures, used tokens; for cron", cmd_purge},
     {"audit-verify", "audit-verify [--hotel SLUG]",
-     "check each hotel's face audit hash chain; names the first\n"
-     "row that does not match (exit 1)", cmd_audit_verify},
+     "check each hotel's audit hash chain (face and action rows)\n"
+     "and the system's; names the first row that does not match\n"
+     "(exit 1)", cmd_audit_verify},
     {"rekey", "rekey [--hotel SLUG]",
      "re-seal biometric data (faces, thumbnails) under\n"
      "FACECLOCK_DATA_KEY, online; then the old keys can go", cmd_rekey},

@@ -55,6 +55,9 @@ void h_review_long_session_ack(struct request *req);
 /* attendance/audit.c */
 void h_audit_list(struct request *req);
 
+/* attendance/action_audit.c */
+void h_action_audit_list(struct request *req);
+
 /* devices/enrollment.c */
 void h_enrollment_capture(struct request *req);
 void h_enrollment_get(struct request *req);

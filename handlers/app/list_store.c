@@ -39,7 +39,8 @@ void listing_reply(struct request *req, const struct listing *l, const void *fil
         struct db_args a;
         listing_args(&a, l, req->tenant.id, filter);
         export_csv(req, l->export_set, &a, l->export_sql,
-                   pool_printf(req->pool, "%s-%s.csv", l->export_name, req->tenant.slug));
+                   pool_printf(req->pool, "%s-%s.csv", l->export_name,
+                               req->tenant.slug[0] != '\0' ? req->tenant.slug : "system"));
         return;
     }
     arg_page(req, &limit, &offset);

@@ -63,6 +63,12 @@
     {"action", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"REGISTERED", "REVOKED", "RE_REGISTERED", "FORCED_CLOCK_IN", NULL}, .doc = "Only this action."}, \
     Q_BOUND("from", "From this hotel-local date or instant."), \
     Q_BOUND("to", "Up to this hotel-local date (inclusive) or instant.")
+#define ACTION_FILTERS \
+    Q_TEXT("actor", 100, "Only this actor's rows (user:<username>, kiosk:<id>, device:<id>, system:admin-key, system:purge, anonymous)."), \
+    Q_TEXT("action", 64, "Only this action (settings.changed, kiosk.created, login.failed, ...)."), \
+    Q_TEXT("target", 200, "Only rows about this target (staff:<id>, kiosk:<id>, clock_log:<id>, device:<id>, user:<username>)."), \
+    Q_BOUND("from", "From this hotel-local date or instant."), \
+    Q_BOUND("to", "Up to this hotel-local date (inclusive) or instant.")
 #define CLOCK_FILTERS \
     Q_ID("staff_id", "Only this staff member's logs (staff: only their own)."), \
     Q_ID("department_id", "Only this department's logs."), \
@@ -236,6 +242,18 @@ const struct route app_routes[] = {
      .params = PARAMS(HOTEL_SLUG, Q_PAGE, AUDIT_FILTERS, Q_FORMAT),
      .answers = ANSWERS("200"),
      .summary = "The face audit log, newest first; JSON pages or a CSV export."},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/action-audit-logs/", .name = "audit.actions",
+     .handler = h_action_audit_list, .src = "attendance/action_audit.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE, ACTION_FILTERS, Q_FORMAT),
+     .answers = ANSWERS("200"),
+     .summary = "Every audited change that is not a face event (settings, reviews, keys, sign-ins, PMS, "
+                "devices), newest first; JSON pages or a CSV export with the audit chain's head."},
+    {.method = "GET", .pattern = "/api/action-audit-logs/", .name = "audit.system_actions",
+     .handler = h_action_audit_list, .src = "attendance/action_audit.c", .access = A_SYSADMIN, .tenant = T_NONE,
+     .params = PARAMS(Q_PAGE, ACTION_FILTERS, Q_FORMAT),
+     .answers = ANSWERS("200"),
+     .summary = "The system's audited actions, of no hotel (sign-in failures of unknown names, purge and "
+                "rekey runs); JSON pages or a CSV export with that chain's head."},
 
     /* ---- devices: enrollment, push and sync, registry, events ------------ */
     {.method = "POST", .pattern = "/api/enrollment/capture", .name = "enrollment.capture",

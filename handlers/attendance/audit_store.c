@@ -55,7 +55,8 @@ static struct db_stmt st_list = {
 
 /* the export's filters, bound as parameters, never spliced into its SQL;
  * the number of rows the COPY sends (X-Export-Rows); and the head of the
- * hotel's audit chain (sql/009_audit_chain.sql) in the export's snapshot,
+ * hotel's audit chain (sql/009_audit_chain.sql, face and action rows:
+ * 012_action_audit.sql) in the export's snapshot,
  * "<chain_seq> <hash hex>", sent as the response header
  * X-Audit-Chain-Head (export_csv()) */
 static struct db_stmt st_export_set = {
@@ -68,8 +69,7 @@ static struct db_stmt st_export_set = {
     "set_config('faceclock.audit_to_date', coalesce($6, ''), true), "
     "set_config('faceclock.audit_to_ts', coalesce($7, ''), true), " EXPORT_PLANNER_SETTINGS ", "
     SQL_EXPORT_ROWS(AUDIT_FROM "WHERE " AUDIT_WHERE_ARGS) ", "
-    "(SELECT c.chain_seq || ' ' || encode(c.hash, 'hex') FROM face_audit_log c "
-    "WHERE c.hotel_id = $1::bigint ORDER BY c.chain_seq DESC LIMIT 1) AS \"X-Audit-Chain-Head\"",
+    "fc_audit_chain_head($1::bigint) AS \"X-Audit-Chain-Head\"",
     0,
 };
 

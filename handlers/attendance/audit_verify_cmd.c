@@ -1,5 +1,8 @@
 /* audit_verify_cmd.c — `faceclock audit-verify [--hotel SLUG]`: walks each
- * hotel's face audit chain (sql/009_audit_chain.sql) in chain_seq order,
+ * hotel's audit chain (sql/009_audit_chain.sql: its face audit rows and,
+ * since 012_action_audit.sql, its action audit rows, one sequence across
+ * both) in chain_seq order, and the system's chain of action rows without
+ * a hotel,
  * a page at a time, recomputing every hash in C (chain_rules.h) from the
  * row's canonical form, and names the first row of a hotel that does not
  * match. Exit 0 when every chain holds, 1 when one does not or the
@@ -13,18 +16,26 @@
 
 #define PAGE 1000           /* rows a page: the LIMIT of "audit_verify_page" */
 
-/* $1: one hotel's slug, or NULL for all */
+/* $1: one hotel's slug, or NULL for all and the system's chain (0) */
 static struct db_stmt st_hotels = {
     "audit_verify_hotels",
-    "SELECT id, slug FROM hotels WHERE $1::text IS NULL OR slug = $1 ORDER BY slug",
+    "SELECT 0, '(system)' WHERE $1::text IS NULL "
+    "UNION ALL (SELECT id, slug FROM hotels WHERE $1::text IS NULL OR slug = $1 ORDER BY slug)",
     0,
 };
 
-enum { V_ID, V_SEQ, V_HASH, V_CANON };
+/* the next rows of a chain from both tables, each side read along its
+ * (hotel, chain_seq) index */
+enum { V_TABLE, V_ID, V_SEQ, V_HASH, V_CANON };
 static struct db_stmt st_page = {
     "audit_verify_page",
-    "SELECT a.id, a.chain_seq, encode(a.hash, 'hex'), fc_audit_canonical(a) FROM face_audit_log a "
-    "WHERE a.hotel_id = $1 AND a.chain_seq > $2 ORDER BY a.chain_seq LIMIT 1000",
+    "SELECT * FROM ("
+    "(SELECT 'face_audit_log' AS t, a.id, a.chain_seq, encode(a.hash, 'hex'), fc_audit_canonical(a) "
+    " FROM face_audit_log a WHERE a.hotel_id = $1 AND a.chain_seq > $2 ORDER BY a.chain_seq LIMIT 1000) "
+    "UNION ALL "
+    "(SELECT 'action_audit_log', b.id, b.chain_seq, encode(b.hash, 'hex'), fc_action_canonical(b) "
+    " FROM action_audit_log b WHERE coalesce(b.hotel_id, 0) = $1 AND b.chain_seq > $2 "
+    " ORDER BY b.chain_seq LIMIT 1000)) u ORDER BY chain_seq LIMIT 1000",
     0,
 };
 
@@ -51,9 +62,10 @@ static int verify_hotel(long long hotel_id, const char *slug)
             enum chain_fault f = chain_step(&w, db_ll(r, i, V_SEQ), db_str(r, i, V_HASH),
                                             PQgetvalue(r, i, V_CANON), (size_t)PQgetlength(r, i, V_CANON));
             if (f != CHAIN_OK) {
-                printf("%s: BROKEN at face_audit_log id %lld (chain_seq %lld): it %s; "
+                printf("%s: BROKEN at %s id %lld (chain_seq %lld): it %s; "
                        "the %lld rows before it hold\n",
-                       slug, db_ll(r, i, V_ID), db_ll(r, i, V_SEQ), chain_fault_text(f), rows);
+                       slug, db_str(r, i, V_TABLE), db_ll(r, i, V_ID), db_ll(r, i, V_SEQ),
+                       chain_fault_text(f), rows);
                 PQclear(r);
                 return 1;
             }

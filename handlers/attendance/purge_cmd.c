@@ -7,12 +7,16 @@
  * sign-in: sessions past their expiry (auth_tokens), login failures older
  * than the day login_fail_note keeps (people/sessions_store.c) and the
  * nonces of confirmation tokens past their expiry (a token past it is
- * refused on its signed expiry alone). Meant for cron
+ * refused on its signed expiry alone). Each hotel's removals are audited
+ * in the same transaction (face_data.purged), and the run as a whole in
+ * the system's rows (purge.ran), by system:purge. Meant for cron
  * (docs/operations.md). */
 #include <stdio.h>
+#include "action_audit_store.h"
 #include "app/commands.h"
 #include "config.h"
 #include "db.h"
+#include "jsonx.h"
 #include "settings_rules.h"
 #include "people/sessions_rules.h"
 
@@ -32,8 +36,8 @@ static struct db_stmt st_purge = {
     "    consent_given, user_agent) "
     "  SELECT hotel_id, staff_id, 'REVOKED', NULL, '" PURGE_REASON "', consent_given, "
     "    'faceclock purge' FROM gone RETURNING hotel_id) "
-    "SELECT h.slug, count(*) FROM logged l JOIN hotels h ON h.id = l.hotel_id "
-    "GROUP BY h.slug ORDER BY h.slug",
+    "SELECT h.slug, count(*), h.id FROM logged l JOIN hotels h ON h.id = l.hotel_id "
+    "GROUP BY h.slug, h.id ORDER BY h.slug",
     0,
 };
 
@@ -58,12 +62,28 @@ static struct db_stmt st_expired = {
     0,
 };
 
+/* Each hotel's removals (rows of st_purge: slug, count, id) in its own
+ * audit rows, as the system's purge. 0, or -1. */
+static int audit_removals(const struct actor *who, const PGresult *r)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        struct json_object *v = json_object_new_object();
+        jx_add_int(v, "removed", db_ll(r, i, 1));
+        jx_add_str(v, "reason", PURGE_REASON);
+        if (action_audit_one(who, db_ll(r, i, 2), "face_data.purged", NULL, NULL, v) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int cmd_purge(int argc, char **argv)
 {
     struct attendance_settings defaults;
     struct db_args a;
     PGresult *r;
     long long total = 0;
+    struct actor who;
+    struct json_object *run;
 
     (void)argv;
     if (argc != 1) {
@@ -71,11 +91,22 @@ int cmd_purge(int argc, char **argv)
         return 2;
     }
     settings_defaults(&defaults);
+    actor_system(&who, "system:purge");
+    who.user_agent = "faceclock purge";
     db_init(g_config.database_url);
     db_args_init(&a);
     db_arg_int(&a, defaults.face_data_retention_days);
-    if ((r = db_run(&st_purge, &a)) == NULL) {
+    /* the removals and their audit rows, all or nothing */
+    if (db_begin() < 0 || (r = db_run(&st_purge, &a)) == NULL) {
         fprintf(stderr, "purge: database failure: %s\n", db_last_message());
+        db_rollback();
+        db_close();
+        return 1;
+    }
+    if (audit_removals(&who, r) < 0 || db_commit() < 0) {
+        fprintf(stderr, "purge: database failure: %s\n", db_last_message());
+        PQclear(r);
+        db_rollback();
         db_close();
         return 1;
     }
@@ -107,7 +138,18 @@ int cmd_purge(int argc, char **argv)
     }
     printf("expired: %lld auth_tokens, %lld auth_failures, %lld used_confirmation_tokens removed\n",
            db_ll(r, 0, 0), db_ll(r, 0, 1), db_ll(r, 0, 2));
+    /* the run as a whole, in the system's audit rows */
+    run = json_object_new_object();
+    jx_add_int(run, "face_data_removed", total);
+    jx_add_int(run, "auth_tokens_removed", db_ll(r, 0, 0));
+    jx_add_int(run, "auth_failures_removed", db_ll(r, 0, 1));
+    jx_add_int(run, "used_confirmation_tokens_removed", db_ll(r, 0, 2));
     PQclear(r);
+    if (action_audit_one(&who, 0, "purge.ran", NULL, NULL, run) < 0) {
+        fprintf(stderr, "purge: database failure auditing the run: %s\n", db_last_message());
+        db_close();
+        return 1;
+    }
     db_close();
     return 0;
 }

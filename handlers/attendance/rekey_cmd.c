@@ -16,7 +16,9 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "action_audit_store.h"
 #include "face_store.h"
+#include "jsonx.h"
 
 #define REKEY_BATCH 200
 #define REKEY_BATCH_TEXT "200"
@@ -135,6 +137,8 @@ int cmd_rekey(int argc, char **argv)
     char header_hex[2 + 2 * SEAL_HEADER_LEN + 1] = "\\x";
     const char *slug = NULL;
     int unopened = 0;
+    struct json_object *run;
+    struct actor who;
 
     if (argc == 3 && strcmp(argv[1], "--hotel") == 0 && argv[2][0] != '\0') {
         slug = argv[2];
@@ -148,16 +152,34 @@ int cmd_rekey(int argc, char **argv)
     }
     crypto_hex(header, sizeof header, header_hex + 2);
     db_init(g_config.database_url);
+    run = json_object_new_object();
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         struct tally n = {0, 0, 0};
         if (rekey_table(&tables[i], slug, header_hex, &n) < 0) {
             fprintf(stderr, "rekey: database failure: %s\n", db_last_message());
+            json_object_put(run);
             db_close();
             return 1;
         }
         printf("%s: %lld re-sealed, %lld changed meanwhile, %lld opened under no key\n", tables[i].name,
                n.resealed, n.changed, n.unopened);
         unopened |= n.unopened > 0;
+        struct json_object *t = json_object_new_object();
+        jx_add_int(t, "resealed", n.resealed);
+        jx_add_int(t, "changed", n.changed);
+        jx_add_int(t, "unopened", n.unopened);
+        json_object_object_add(run, tables[i].name, t);
+    }
+    /* the run, in the system's audit rows (it may span every hotel) */
+    jx_add_str(run, "key_header", header_hex + 2);
+    actor_system(&who, "system:rekey");
+    char target[80] = "";
+    if (slug != NULL)
+        snprintf(target, sizeof target, "hotel:%s", slug);
+    if (action_audit_one(&who, 0, "data.rekeyed", target, NULL, run) < 0) {
+        fprintf(stderr, "rekey: database failure auditing the run: %s\n", db_last_message());
+        db_close();
+        return 1;
     }
     db_close();
     printf("%s\n", unopened ? "rekey INCOMPLETE: keep the old keys" : "rekey done: the old keys can be dropped");

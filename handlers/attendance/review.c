@@ -4,6 +4,7 @@
  * now with live safety flags, and the long-session acknowledgement (kiosk
  * or manager) that may close a session. The listings, the decision and
  * the acknowledgement are review_store.c's. */
+#include "action_audit_store.h"
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
@@ -20,8 +21,10 @@ void h_review_approve(struct request *req)
 {
     long long id = arg_int(req, "log_id");
     struct json_object *log;
+    struct actor who;
 
-    switch (review_decide(req->tenant.id, id, arg_bool(req, "approved", 0), arg_str(req, "note"),
+    actor_of(req, &who);
+    switch (review_decide(req->tenant.id, id, arg_bool(req, "approved", 0), arg_str(req, "note"), &who,
                           identity_of(req)->staff_id, &log)) {
     case REVIEW_DONE:
         resp_json(req, 200, log);
@@ -60,6 +63,7 @@ void h_review_long_session_ack(struct request *req)
     struct safety_thresholds t;
     struct safety_flags f;
     struct json_object *log, *o;
+    struct actor who;
     const char *mode = arg_str(req, "mode");
     long long id = arg_int(req, "log_id");
 
@@ -70,7 +74,8 @@ void h_review_long_session_ack(struct request *req)
         return;
     }
     settings_thresholds(&s, &t);
-    switch (review_ack(req->tenant.id, id, mode, &t, &f, &log)) {
+    actor_of(req, &who);
+    switch (review_ack(req->tenant.id, id, mode, &t, &who, &f, &log)) {
     case REVIEW_DONE:
         o = json_object_new_object();
         json_object_object_add(o, "log", log);

@@ -5,7 +5,9 @@
  * ("review_ack_lock" holds the session's row while its flags are read,
  * "review_ack_set" writes the mode). The flags are safety_rules.c's,
  * written by safety_flags_json(). */
+#include <stdio.h>
 #include <string.h>
+#include "action_audit_store.h"
 #include "clock_store.h"
 #include "db.h"
 #include "export_store.h"
@@ -143,30 +145,51 @@ int clocked_in_rows(long long hotel_id, const struct safety_thresholds *t, long 
     return listing_rows(&clocked_in_listing, hotel_id, t, limit, offset, rows, total);
 }
 
+/* The audit row of a review or an acknowledgement of clock log log_id. */
+static int audit_log_change(const struct actor *who, long long hotel_id, long long log_id, const char *action,
+                            struct json_object *new_value)
+{
+    char target[40];
+    snprintf(target, sizeof target, "clock_log:%lld", log_id);
+    return action_audit_one(who, hotel_id, action, target, NULL, new_value);
+}
+
 enum review_outcome review_decide(long long hotel_id, long long log_id, int approved, const char *note,
-                                  long long by, struct json_object **log)
+                                  const struct actor *who, long long by, struct json_object **log)
 {
     struct db_args a;
     PGresult *r;
 
+    if (db_begin() < 0)
+        return REVIEW_FAILED;
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, log_id);
     db_arg_bool(&a, approved);
     db_arg_str(&a, note);
     db_arg_id(&a, by);
-    if ((r = db_run(&st_approve, &a)) == NULL)
+    if ((r = db_run(&st_approve, &a)) == NULL) {
+        db_rollback();
         return REVIEW_FAILED;
+    }
     if (PQntuples(r) == 1) {
-        struct json_object *o = log_json(r, 0, 0);
+        struct json_object *o = log_json(r, 0, 0), *v = json_object_new_object();
         jx_add_str(o, "approval_note", db_str(r, 0, L_END));
         db_json_ll(o, "approved_by", r, 0, L_END + 1);
         jx_add_str(o, "approved_at", db_str(r, 0, L_END + 2));
         PQclear(r);
+        jx_add_str(v, "note", note);
+        if (audit_log_change(who, hotel_id, log_id, approved ? "clock_log.approved" : "clock_log.rejected", v) < 0 ||
+            db_commit() < 0) {
+            db_rollback();
+            json_object_put(o);
+            return REVIEW_FAILED;
+        }
         *log = o;
         return REVIEW_DONE;
     }
     PQclear(r);
+    db_rollback();
     /* nothing changed: no such log, the reviewer's own, or not one awaiting review */
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
@@ -181,8 +204,8 @@ enum review_outcome review_decide(long long hotel_id, long long log_id, int appr
 }
 
 enum review_outcome review_ack(long long hotel_id, long long log_id, const char *mode,
-                               const struct safety_thresholds *t, struct safety_flags *f,
-                               struct json_object **log)
+                               const struct safety_thresholds *t, const struct actor *who,
+                               struct safety_flags *f, struct json_object **log)
 {
     enum review_outcome out = REVIEW_FAILED;
     struct db_args a;
@@ -216,7 +239,11 @@ enum review_outcome review_ack(long long hotel_id, long long log_id, const char 
     }
     *log = log_json(r, 0, 0);
     PQclear(r);
-    if (db_commit() < 0) {
+    struct json_object *v = json_object_new_object();
+    jx_add_str(v, "mode", mode);
+    jx_add_double(v, "hours", f->hours, 2);
+    if (audit_log_change(who, hotel_id, log_id, "clock_log.long_session_acknowledged", v) < 0 ||
+        db_commit() < 0) {
         json_object_put(*log);
         *log = NULL;
         goto out;

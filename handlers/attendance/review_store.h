@@ -38,21 +38,24 @@ enum review_outcome {
 
 /* Approve (approved) or reject the unrostered log log_id awaiting review,
  * with note (NULL: none), by staff member by (0: the system
- * administrator). Nobody decides on their own log. REVIEW_DONE with *log
+ * administrator), audited (clock_log.approved, clock_log.rejected) as
+ * done by who in the same transaction. Nobody decides on their own log. REVIEW_DONE with *log
  * (the log with approval_note, approved_by, approved_at; the caller owns
  * it), REVIEW_NOT_FOUND, REVIEW_OWN_LOG (checked before whether it is
  * pending), REVIEW_NOT_PENDING or REVIEW_FAILED. */
+struct actor;
 enum review_outcome review_decide(long long hotel_id, long long log_id, int approved, const char *note,
-                                  long long by, struct json_object **log);
+                                  const struct actor *who, long long by, struct json_object **log);
 
 /* Acknowledge the open session log_id with mode ("stay_clocked_in", or
- * "clocked_out" which closes it now), in one transaction holding its row;
+ * "clocked_out" which closes it now), in one transaction holding its row,
+ * audited (clock_log.long_session_acknowledged) as done by who;
  * *f gets the session's flags as of now under t. REVIEW_DONE with *log
  * (the caller owns it), or REVIEW_NOT_FOUND, REVIEW_CLOSED,
  * REVIEW_TOO_LONG (mode is not "clocked_out" and f->should_clock_out) or
  * REVIEW_FAILED, having written nothing. */
 enum review_outcome review_ack(long long hotel_id, long long log_id, const char *mode,
-                               const struct safety_thresholds *t, struct safety_flags *f,
-                               struct json_object **log);
+                               const struct safety_thresholds *t, const struct actor *who,
+                               struct safety_flags *f, struct json_object **log);
 
 #endif

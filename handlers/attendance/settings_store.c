@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "action_audit_store.h"
 #include "db.h"
+#include "jsonx.h"
 #include "settings_store.h"
 
 static struct db_stmt st_load = {
@@ -107,7 +109,8 @@ void settings_from_row(const PGresult *r, int row, int c, struct attendance_sett
     s->duplicate_scan_seconds = (long)db_ll(r, row, c + 11);
 }
 
-int settings_store(long long hotel_id, const struct attendance_settings *s)
+/* Insert or replace a hotel's settings. 0 or -1 (db). */
+static int settings_store(long long hotel_id, const struct attendance_settings *s)
 {
     char deps[SETTINGS_MAX_DEPARTMENTS * 21 + 3];
     struct db_args a;
@@ -143,4 +146,27 @@ long long settings_unknown_department(long long hotel_id, const struct attendanc
     long long id = PQntuples(r) > 0 ? db_ll(r, 0, 0) : 0;
     PQclear(r);
     return id;
+}
+
+int settings_save(long long hotel_id, const struct attendance_settings *before,
+                  const struct attendance_settings *after, const struct actor *who)
+{
+    struct json_object *b = settings_to_json(before), *a = settings_to_json(after);
+    struct json_object *old_side, *new_side;
+    int changed = jx_diff(b, a, &old_side, &new_side) > 0, rc = 0;
+
+    json_object_put(b);
+    json_object_put(a);
+    if (!changed) {
+        json_object_put(old_side);
+        json_object_put(new_side);
+        return 0;
+    }
+    if (settings_store(hotel_id, after) < 0) {
+        json_object_put(old_side);
+        json_object_put(new_side);
+        return -1;
+    }
+    rc = action_audit_one(who, hotel_id, "settings.changed", NULL, old_side, new_side);
+    return rc < 0 ? -1 : 1;
 }

@@ -20,8 +20,13 @@ void settings_from_row(const PGresult *r, int row, int col, struct attendance_se
  * transaction the row stays locked until it ends. 0 or -1 (db). */
 int settings_load(long long hotel_id, struct attendance_settings *s);
 
-/* Insert or replace a hotel's settings. 0 or -1 (db). */
-int settings_store(long long hotel_id, const struct attendance_settings *s);
+/* Inside a transaction: store the settings `after` in place of `before`
+ * and audit what changed (settings.changed, the changed members' old and
+ * new values) as done by who; nothing when nothing changed. 1 stored, 0
+ * unchanged, -1 (db). */
+struct actor;
+int settings_save(long long hotel_id, const struct attendance_settings *before,
+                  const struct attendance_settings *after, const struct actor *who);
 
 /* The first department id in s that the hotel does not have, 0 if none,
  * -1 on a database failure. */

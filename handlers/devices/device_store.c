@@ -2,11 +2,14 @@
  * statements, the device as docs/iot.md lists it (device_json), the
  * device list (a listing put together in C, app/list_store.h: the status
  * filter and the counts are applied here), the deactivation's
- * transaction and the check of a provisioning token against the stored
- * scrypt hashes. The status and lifecycle rules are in device_rules.c. */
+ * transaction, the check of a provisioning token against the stored
+ * scrypt hashes, and the audit rows of the device's lifecycle (registered,
+ * token issued, provisioned, deactivated), each in the change's own
+ * transaction. The status and lifecycle rules are in device_rules.c. */
 #include <stdio.h>
 #include "auth.h"
 #include "db.h"
+#include "attendance/action_audit_store.h"
 #include "attendance/face_store.h"
 #include "device_rules.h"
 #include "device_store.h"
@@ -121,7 +124,7 @@ static struct db_stmt st_provision = {
     "UPDATE devices SET token_used = true, provisioning_token_hash = NULL, key_hash = $3, "
     "lifecycle = 'PROVISIONED', provisioned_at = now(), error_message = NULL "
     "WHERE id = $1 AND provisioning_token_hash = $2 AND NOT token_used "
-    "AND token_expires_at > now() AND deactivated_at IS NULL RETURNING device_id",
+    "AND token_expires_at > now() AND deactivated_at IS NULL RETURNING device_id, hotel_id",
     0,
 };
 
@@ -192,11 +195,37 @@ static int device_of(PGresult *r, const char *token, const char *extra, struct j
     return found;
 }
 
+/* Inside a transaction begun by the caller: audit what happened to the
+ * device (found: device_of()'s answer, 1 when it exists) and commit, or
+ * roll back. found, or -1 (rolled back, *device put). */
+static int audited(int found, const struct actor *who, long long hotel_id, const char *action,
+                   const char *device_id, struct json_object **device)
+{
+    char target[80];
+
+    if (found <= 0) {
+        db_rollback();
+        return found;
+    }
+    snprintf(target, sizeof target, "device:%s", device_id);
+    if (action_audit_one(who, hotel_id, action, target, NULL, NULL) < 0 || db_commit() < 0) {
+        db_rollback();
+        if (device != NULL) {
+            json_object_put(*device);
+            *device = NULL;
+        }
+        return -1;
+    }
+    return found;
+}
+
 int device_create(long long hotel_id, const struct device_reg *d, const char *token, const char *token_hash,
-                  struct json_object **device)
+                  const struct actor *who, struct json_object **device)
 {
     struct db_args a;
 
+    if (db_begin() < 0)
+        return -1;
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_str(&a, d->device_id);
@@ -213,23 +242,28 @@ int device_create(long long hotel_id, const struct device_reg *d, const char *to
     }
     db_arg_str(&a, token_hash);
     db_arg_int(&a, DEVICE_TOKEN_SECONDS);
-    return device_of(db_run(&st_create, &a), token, "provisioning_expires_at", device);
+    return audited(device_of(db_run(&st_create, &a), token, "provisioning_expires_at", device), who, hotel_id,
+                   "device.registered", d->device_id, device);
 }
 
 int device_token_renew(long long hotel_id, const char *device_id, const char *token, const char *token_hash,
-                       struct json_object **device)
+                       const struct actor *who, struct json_object **device)
 {
     struct db_args a;
 
+    if (db_begin() < 0)
+        return -1;
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_str(&a, device_id);
     db_arg_str(&a, token_hash);
     db_arg_int(&a, DEVICE_TOKEN_SECONDS);
-    return device_of(db_run(&st_token, &a), token, "provisioning_expires_at", device);
+    return audited(device_of(db_run(&st_token, &a), token, "provisioning_expires_at", device), who, hotel_id,
+                   "device.token_issued", device_id, device);
 }
 
-int device_deactivate(long long hotel_id, const char *device_id, struct json_object **device)
+int device_deactivate(long long hotel_id, const char *device_id, const struct actor *who,
+                      struct json_object **device)
 {
     struct db_args a;
     PGresult *r = NULL, *u;
@@ -252,9 +286,8 @@ int device_deactivate(long long hotel_id, const char *device_id, struct json_obj
     if ((u = db_run(&st_unhold, &a)) == NULL)
         goto fail;
     PQclear(u);
-    if (db_commit() < 0)
-        goto fail;
-    return device_of(r, NULL, "deactivated_at", device);
+    return audited(device_of(r, NULL, "deactivated_at", device), who, hotel_id, "device.deactivated", device_id,
+                   device);
 fail:
     PQclear(r);
     db_rollback();
@@ -290,16 +323,28 @@ int device_token_owner(const char *device_id, const char *token, long long *devi
     return match >= 0;
 }
 
-int device_provision(long long device_pk, const char *token_hash, const char *key_hash)
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct actor *who)
 {
     struct db_args a;
+    PGresult *r;
 
+    if (db_begin() < 0)
+        return -1;
     db_args_init(&a);
     db_arg_int(&a, device_pk);
     db_arg_str(&a, token_hash);
     db_arg_str(&a, key_hash);
-    long n = db_exec(&st_provision, &a);
-    return n < 0 ? -1 : n == 1;
+    if ((r = db_run(&st_provision, &a)) == NULL) {
+        db_rollback();
+        return -1;
+    }
+    int found = PQntuples(r) == 1;
+    long long hotel_id = found ? db_ll(r, 0, 1) : 0;
+    char device_id[72] = "";
+    if (found)
+        snprintf(device_id, sizeof device_id, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return audited(found, who, hotel_id, "device.provisioned", device_id, NULL);
 }
 
 int device_heartbeat(long long device_pk, long long hotel_id, const char *error, struct json_object **device)

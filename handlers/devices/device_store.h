@@ -19,24 +19,30 @@ struct device_reg {
     double lon, lat;
 };
 
+/* Each change below is audited as done by who (device.registered,
+ * device.token_issued, device.deactivated, device.provisioned) in its own
+ * transaction. */
+
 /* Register d for the hotel with a new provisioning token (token, stored
  * as token_hash), or register again a deactivated device of that
  * device_id. 1 with *device: the device, "provisioning_token" and
  * "provisioning_expires_at"; 0 when an active device has that device_id;
  * -1. */
+struct actor;
 int device_create(long long hotel_id, const struct device_reg *d, const char *token, const char *token_hash,
-                  struct json_object **device);
+                  const struct actor *who, struct json_object **device);
 
 /* Replace the provisioning token of the hotel's active device device_id.
  * 1 with *device as device_create() answers it; 0 no such device; -1. */
 int device_token_renew(long long hotel_id, const char *device_id, const char *token, const char *token_hash,
-                       struct json_object **device);
+                       const struct actor *who, struct json_object **device);
 
 /* Deactivate the hotel's device device_id in one face transaction: its
  * key and token revoked, each profile it held taken off it with a
  * 'remove' change. 1 with *device: the device and "deactivated_at"; 0 no
  * such device; -1 (rolled back). */
-int device_deactivate(long long hotel_id, const char *device_id, struct json_object **device);
+int device_deactivate(long long hotel_id, const char *device_id, const struct actor *who,
+                      struct json_object **device);
 
 /* Which device the provisioning token was issued for: every live token of
  * a device named device_id is checked (or a dummy hash when none is, so
@@ -48,7 +54,7 @@ int device_token_owner(const char *device_id, const char *token, long long *devi
 /* Exchange the token stored as token_hash for the key stored as
  * key_hash, once: the device is then provisioned. 1; 0 when the token was
  * used, replaced or expired meanwhile; -1. */
-int device_provision(long long device_pk, const char *token_hash, const char *key_hash);
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct actor *who);
 
 /* The device's heartbeat: online now, in error when error is not NULL.
  * 1 with *device; 0 when it is deactivated; -1. */

@@ -5,7 +5,9 @@
  * removed); the public exchange of a token for the device's API key; and
  * the device's own heartbeat. Tokens and keys are made here and stored
  * only as scrypt hashes (device_store.c). */
+#include <stdio.h>
 #include <string.h>
+#include "attendance/action_audit_store.h"
 #include "auth.h"
 #include "config.h"
 #include "crypto.h"
@@ -33,6 +35,7 @@ void h_devices_create(struct request *req)
                            arg_str(req, "capability"), arg_str(req, "location_label"), 0, 0, 0};
     char token[65], hash[CRYPTO_HASH_MAX];
     struct json_object *device = NULL;
+    struct actor who;
     const char *why;
 
     device_geo_from_json(arg_json(req, "location_geo"), &d.has_geo, &d.lon, &d.lat, &why);   /* checked by the route */
@@ -40,7 +43,8 @@ void h_devices_create(struct request *req)
         d.location_label = NULL;
     if (new_token_or_reply(req, token, hash) < 0)
         return;
-    switch (device_create(req->tenant.id, &d, token, hash, &device)) {
+    actor_of(req, &who);
+    switch (device_create(req->tenant.id, &d, token, hash, &who, &device)) {
     case 1:
         resp_json(req, 201, device);
         return;
@@ -75,17 +79,22 @@ void h_devices_token(struct request *req)
 {
     char token[65], hash[CRYPTO_HASH_MAX];
     struct json_object *device = NULL;
+    struct actor who;
 
     if (new_token_or_reply(req, token, hash) < 0)
         return;
-    int found = device_token_renew(req->tenant.id, arg_str(req, "device_id"), token, hash, &device);
+    actor_of(req, &who);
+    int found = device_token_renew(req->tenant.id, arg_str(req, "device_id"), token, hash, &who, &device);
     device_reply(req, found, 201, device);
 }
 
 void h_devices_deactivate(struct request *req)
 {
     struct json_object *device = NULL;
-    int found = device_deactivate(req->tenant.id, arg_str(req, "device_id"), &device);
+    struct actor who;
+
+    actor_of(req, &who);
+    int found = device_deactivate(req->tenant.id, arg_str(req, "device_id"), &who, &device);
     device_reply(req, found, 200, device);
 }
 
@@ -101,8 +110,12 @@ void h_devices_provision(struct request *req)
         resp_error(req, 500, "INTERNAL", "Could not make a key.");
         return;
     }
-    if (rc > 0)   /* 0 when used, replaced or expired meanwhile */
-        rc = device_provision(device_pk, token_hash, key_hash);
+    if (rc > 0) {   /* 0 when used, replaced or expired meanwhile */
+        struct actor who;
+        actor_of(req, &who);        /* anonymous: the device proves itself by the token */
+        snprintf(who.name, sizeof who.name, "device:%s", device_id);
+        rc = device_provision(device_pk, token_hash, key_hash, &who);
+    }
     if (rc < 0) {
         db_fail_reply(req);
         return;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "db.h"
 #include "app/handlers.h"
+#include "attendance/action_audit_store.h"
 #include "jsonx.h"
 #include "push_store.h"
 #include "response.h"
@@ -66,6 +67,7 @@ void h_push(struct request *req)
     struct push_order p = {arg_str(req, "employee_id"), mode_of(arg_str(req, "push_mode")),
                            arg_json(req, "target_devices"), arg_str(req, "location_label")};
     struct push_outcome out;
+    struct actor who;
     int found;
 
     if (p.mode == PUSH_SELECTED && selected_or_reply(req, p.devices) < 0)
@@ -74,7 +76,8 @@ void h_push(struct request *req)
         resp_invalid(req, "location_label", "location_label is required with push_mode location.");
         return;
     }
-    if ((found = push_profile(req->pool, req->tenant.id, &p, &out)) <= 0) {
+    actor_of(req, &who);
+    if ((found = push_profile(req->pool, req->tenant.id, &p, &who, &out)) <= 0) {
         if (found == 0)
             resp_error(req, 404, "NOT_FOUND", "No employee %s with face data in this hotel.", p.employee_code);
         else

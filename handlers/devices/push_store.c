@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "attendance/action_audit_store.h"
 #include "db.h"
 #include "attendance/face_store.h"
+#include "jsonx.h"
 #include "push_store.h"
 #include "sync_rules.h"
 
@@ -221,7 +223,22 @@ static int record(struct pool *pool, long long hotel_id, long long staff_id, str
     return 0;
 }
 
-int push_profile(struct pool *pool, long long hotel_id, const struct push_order *p, struct push_outcome *out)
+/* The push's audit row: whose profile, to how many devices, with what result. */
+static int audit_push(const struct actor *who, long long hotel_id, long long staff_id,
+                      const struct push_outcome *out)
+{
+    struct json_object *v = json_object_new_object();
+    char target[32];
+
+    snprintf(target, sizeof target, "staff:%lld", staff_id);
+    jx_add_int(v, "targeted", out->targeted);
+    jx_add_int(v, "failed", out->failed);
+    jx_add_str(v, "status", out->status);
+    return action_audit_one(who, hotel_id, "enrollment.pushed", target, NULL, v);
+}
+
+int push_profile(struct pool *pool, long long hotel_id, const struct push_order *p, const struct actor *who,
+                 struct push_outcome *out)
 {
     struct db_args a;
     PGresult *r;
@@ -244,7 +261,7 @@ int push_profile(struct pool *pool, long long hotel_id, const struct push_order 
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, staff_id);
     db_arg_str(&a, out->status);
-    if (db_exec(&st_enrollment, &a) < 0 || db_commit() < 0)
+    if (db_exec(&st_enrollment, &a) < 0 || audit_push(who, hotel_id, staff_id, out) < 0 || db_commit() < 0)
         goto fail;
     return 1;
 fail:

@@ -40,8 +40,11 @@ struct push_outcome {
 
 /* Push the hotel's active person with face data named by p->employee_code
  * to p's targets (a device named twice counts once, where it is first
- * named). 1 with *out (pool memory), committed; 0 when there is no such
- * person with face data (nothing done); -1. */
-int push_profile(struct pool *pool, long long hotel_id, const struct push_order *p, struct push_outcome *out);
+ * named), audited (enrollment.pushed) as done by who. 1 with *out (pool
+ * memory), committed; 0 when there is no such person with face data
+ * (nothing done); -1. */
+struct actor;
+int push_profile(struct pool *pool, long long hotel_id, const struct push_order *p, const struct actor *who,
+                 struct push_outcome *out);
 
 #endif

@@ -5,6 +5,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "app/handlers.h"
+#include "attendance/action_audit_store.h"
 #include "jsonx.h"
 #include "kiosks_store.h"
 #include "response.h"
@@ -24,7 +25,9 @@ void h_kiosks_create(struct request *req)
         return;
     }
     long long created_by = identity_of(req)->kind == CALLER_USER ? identity_of(req)->user_id : 0;
-    struct json_object *o = kiosk_insert(req->tenant.id, id, name, hash, created_by);
+    struct actor who;
+    actor_of(req, &who);
+    struct json_object *o = kiosk_insert(req->tenant.id, id, name, hash, &who, created_by);
     if (o == NULL) {
         db_fail_reply(req);
         return;
@@ -41,8 +44,10 @@ void h_kiosks_list(struct request *req)
 void h_kiosks_revoke(struct request *req)
 {
     struct json_object *o;
+    struct actor who;
 
-    switch (kiosk_revoke(req->tenant.id, arg_int(req, "kiosk_id"), &o)) {
+    actor_of(req, &who);
+    switch (kiosk_revoke(req->tenant.id, arg_int(req, "kiosk_id"), &who, &o)) {
     case 1:
         resp_json(req, 200, o);
         break;

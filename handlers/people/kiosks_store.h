@@ -13,10 +13,12 @@
  * 0 with *id, or -1. */
 int kiosk_next_id(long long *id);
 
-/* Store kiosk id of the hotel: its name, the slow hash of its key, the
- * user who made it (0: none). The kiosk as JSON (caller owns), or NULL. */
+/* Store kiosk id of the hotel: its name, the hash of its key, the user
+ * who made it (0: none), audited (kiosk.created) as done by who, in one
+ * transaction. The kiosk as JSON (caller owns), or NULL. */
+struct actor;
 struct json_object *kiosk_insert(long long hotel_id, long long id, const char *name, const char *key_hash,
-                                 long long created_by);
+                                 const struct actor *who, long long created_by);
 
 /* Every kiosk of the hotel (revoked ones too), by id, as JSON; no filter. */
 extern const struct listing kiosk_listing;
@@ -25,9 +27,10 @@ extern const struct listing kiosk_listing;
  * caller owns) and *total, or -1 on a database failure. */
 int kiosk_rows(long long hotel_id, long limit, long offset, struct json_object **rows, long long *total);
 
-/* Revoke kiosk id of the hotel (its first revocation is kept). 1 with
+/* Revoke kiosk id of the hotel (its first revocation is kept, and
+ * audited as kiosk.revoked done by who, in the same transaction). 1 with
  * *kiosk (JSON, caller owns), 0 when the hotel has no such kiosk, -1. */
-int kiosk_revoke(long long hotel_id, long long id, struct json_object **kiosk);
+int kiosk_revoke(long long hotel_id, long long id, const struct actor *who, struct json_object **kiosk);
 
 /* Add "name", "hotel" (slug) and "hotel_name" of kiosk id of the hotel
  * to o. 1, 0 when the hotel has no such kiosk, -1. */

@@ -12,10 +12,11 @@ void h_pms_sync(struct request *req)
     struct json_object *doc = req_json_body_or_reply(req);
     struct pms_error err;
     struct pms_result res;
-    struct pms_actor actor = {identity_of(req)->staff_id, req->client_ip, req->user_agent};
+    struct pms_actor actor = {.staff_id = identity_of(req)->staff_id};
 
     if (doc == NULL)
         return;
+    actor_of(req, &actor.who);
     if (pms_validate(doc, &err) < 0) {
         resp_invalid(req, err.field, "%s", err.message);
         return;

@@ -19,7 +19,7 @@ int cmd_import(int argc, char **argv)
     enum { MAX_DOC = 64 * 1024 * 1024 };
     struct pms_error err;
     struct pms_result res;
-    struct pms_actor actor = {0, NULL, "faceclock import"};
+    struct pms_actor actor = {.staff_id = 0};
     FILE *f;
     char *buf;
     size_t n = 0;
@@ -58,6 +58,8 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "import: %s: %s\n", err.field, err.message);
         goto out;
     }
+    actor_system(&actor.who, "system:import");
+    actor.who.user_agent = "faceclock import";
     switch (pms_apply(argv[1], 1, doc, &actor, &res, &err)) {
     case PMS_OK: {
         struct json_object *o = pms_result_json(argv[1], &res);

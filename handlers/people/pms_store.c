@@ -3,8 +3,9 @@
  * transaction — idempotent upserts keyed by the PMS's own ids, the logins
  * of staff rows (a password re-hashed only when it changed: pms_rules.h's
  * mark), departures (face data and sessions revoked), sessions revoked
- * when a login's password or its staff member's role changes — and the result as
- * JSON. It locks nothing a scan or a login of the hotel waits for: see
+ * when a login's password or its staff member's role changes, the audit
+ * rows of what changed (appended last, before the commit) — and the result
+ * as JSON. It locks nothing a scan or a login of the hotel waits for: see
  * st_hotel_lock and st_staff. A row the database refuses rejects the whole document,
  * named by pms_rules.c, and changes nothing. tests/bench/gen_hotel.py
  * writes these statements out for pgbench. */
@@ -32,10 +33,13 @@ static struct db_stmt st_hotel_insert = {
     "ON CONFLICT (slug) DO NOTHING RETURNING id",
     0,
 };
+/* the old and new name and time zone when either changed */
 static struct db_stmt st_hotel_update = {
     "pms_hotel_update",
-    "UPDATE hotels SET name = coalesce($2, name), timezone = coalesce($3, timezone), updated_at = now() "
-    "WHERE id = $1 AND (name, timezone) IS DISTINCT FROM (coalesce($2, name), coalesce($3, timezone))",
+    "UPDATE hotels h SET name = coalesce($2, h.name), timezone = coalesce($3, h.timezone), updated_at = now() "
+    "FROM (SELECT name, timezone FROM hotels WHERE id = $1) old "
+    "WHERE h.id = $1 AND (h.name, h.timezone) IS DISTINCT FROM (coalesce($2, h.name), coalesce($3, h.timezone)) "
+    "RETURNING old.name, old.timezone, h.name, h.timezone",
     0,
 };
 static struct db_stmt st_settings_default = {
@@ -54,20 +58,23 @@ static struct db_stmt st_department = {
  * unchanged, so each scan of the hotel (its clock_logs row's foreign key
  * takes FOR KEY SHARE of the staff row) would wait for the whole sync. A
  * plain UPDATE locks only the rows it changes, and those FOR NO KEY UPDATE
- * unless the employee code itself changes. Empty: unchanged; else (created,
- * role changed), the old role read from the statement's snapshot, which
- * does not see its own update. */
+ * unless the employee code itself changes. No row: unchanged; else
+ * (created, old role, old is_active), the old values NULL when created,
+ * else read from the statement's snapshot, which does not see its own
+ * update. */
+enum { STAFF_CREATED, STAFF_OLD_ROLE, STAFF_OLD_ACTIVE };
 static struct db_stmt st_staff = {
     "pms_staff",
-    "WITH upd AS (UPDATE staff SET employee_code = $3, first_name = $4, last_name = $5, "
+    "WITH upd AS (UPDATE staff s SET employee_code = $3, first_name = $4, last_name = $5, "
     "department_id = $6, role = $7, is_active = $8, updated_at = now() "
-    "WHERE hotel_id = $1 AND id = $2 AND (employee_code, first_name, last_name, department_id, role, "
-    "is_active) IS DISTINCT FROM ($3, $4, $5, $6, $7, $8) "
-    "RETURNING false, (SELECT o.role FROM staff o WHERE o.hotel_id = $1 AND o.id = $2) <> $7), "
+    "FROM (SELECT o.role, o.is_active FROM staff o WHERE o.hotel_id = $1 AND o.id = $2) old "
+    "WHERE s.hotel_id = $1 AND s.id = $2 AND (s.employee_code, s.first_name, s.last_name, s.department_id, "
+    "s.role, s.is_active) IS DISTINCT FROM ($3, $4, $5, $6, $7, $8) "
+    "RETURNING false, old.role, old.is_active), "
     "ins AS (INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, "
     "is_active) SELECT $1, $2, $3, $4, $5, $6, $7, $8 "
     "WHERE NOT EXISTS (SELECT 1 FROM staff WHERE hotel_id = $1 AND id = $2) "
-    "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING true, false) "
+    "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING true, NULL::text, NULL::boolean) "
     "SELECT * FROM upd UNION ALL SELECT * FROM ins",
     0,
 };
@@ -133,7 +140,7 @@ static int row_failed(const char *section, size_t i, struct pms_error *e)
 }
 
 /* Run an upsert whose RETURNING (xmax = 0) tells created from updated. */
-static int upsert(struct db_stmt *st, struct db_args *a, struct counts *c, int *flag)
+static int upsert(struct db_stmt *st, struct db_args *a, struct counts *c)
 {
     PGresult *r = db_run(st, a);
     if (r == NULL)
@@ -144,8 +151,6 @@ static int upsert(struct db_stmt *st, struct db_args *a, struct counts *c, int *
         c->created++;
     else
         c->updated++;
-    if (flag != NULL)
-        *flag = PQntuples(r) == 1 && db_bool(r, 0, 1);
     PQclear(r);
     return 0;
 }
@@ -174,7 +179,7 @@ static size_t nrows(struct json_object *arr)
 }
 
 static int sync_hotel(const char *slug, int may_create, struct json_object *doc,
-                      struct pms_result *res, struct pms_error *e)
+                      struct pms_result *res, struct json_object **audit, struct pms_error *e)
 {
     struct json_object *h = rows(doc, "hotel");
     const char *name = h ? opt_str(h, "name") : NULL, *tz = h ? opt_str(h, "timezone") : NULL;
@@ -205,7 +210,12 @@ static int sync_hotel(const char *slug, int may_create, struct json_object *doc,
         }
         PQclear(r);
         if (res->hotel_id == 0)     /* made meanwhile by a concurrent sync */
-            return sync_hotel(slug, may_create, doc, res, e);
+            return sync_hotel(slug, may_create, doc, res, audit, e);
+        struct json_object *made = json_object_new_object();
+        jx_add_str(made, "slug", slug);
+        jx_add_str(made, "name", name);
+        jx_add_str(made, "timezone", tz != NULL ? tz : "UTC");
+        action_note(audit, "hotel.created", NULL, NULL, made);
         db_args_init(&a);
         db_arg_int(&a, res->hotel_id);
         if (db_exec(&st_settings_default, &a) < 0)
@@ -217,8 +227,17 @@ static int sync_hotel(const char *slug, int may_create, struct json_object *doc,
         db_arg_int(&a, res->hotel_id);
         db_arg_str(&a, name);
         db_arg_str(&a, tz);
-        if (db_exec(&st_hotel_update, &a) < 0)
+        if ((r = db_run(&st_hotel_update, &a)) == NULL)
             goto failed;
+        if (PQntuples(r) == 1) {
+            struct json_object *was = json_object_new_object(), *now = json_object_new_object();
+            jx_add_str(was, "name", PQgetvalue(r, 0, 0));
+            jx_add_str(was, "timezone", PQgetvalue(r, 0, 1));
+            jx_add_str(now, "name", PQgetvalue(r, 0, 2));
+            jx_add_str(now, "timezone", PQgetvalue(r, 0, 3));
+            action_note(audit, "hotel.changed", NULL, was, now);
+        }
+        PQclear(r);
     }
     return PMS_OK;
 failed:
@@ -227,7 +246,8 @@ failed:
     return db_down() ? PMS_DB : pms_fail(e, "hotel", "hotel is not valid: %s.", db_last_message());
 }
 
-static int sync_settings(struct json_object *doc, struct pms_result *res, struct pms_error *e)
+static int sync_settings(struct json_object *doc, const struct pms_actor *actor, struct pms_result *res,
+                         struct pms_error *e)
 {
     struct json_object *patch = rows(doc, "settings");
     struct attendance_settings s, before;
@@ -250,12 +270,10 @@ static int sync_settings(struct json_object *doc, struct pms_result *res, struct
         return pms_fail(e, "settings.face_attendance_departments",
                        "settings.face_attendance_departments names department %lld, which this hotel does not have.",
                        unknown);
-    struct json_object *j1 = settings_to_json(&before), *j2 = settings_to_json(&s);
-    res->settings_updated = strcmp(json_object_to_json_string(j1), json_object_to_json_string(j2)) != 0;
-    json_object_put(j1);
-    json_object_put(j2);
-    if (res->settings_updated && settings_store(res->hotel_id, &s) < 0)
+    int saved = settings_save(res->hotel_id, &before, &s, &actor->who);
+    if (saved < 0)
         return PMS_DB;
+    res->settings_updated = saved;
     return PMS_OK;
 }
 
@@ -270,14 +288,25 @@ static const char *mark_hex(const char *hash, const char *pass, char *out)
     return out;
 }
 
+/* A JSON object of one string member. */
+static struct json_object *one_str(const char *key, const char *value)
+{
+    struct json_object *o = json_object_new_object();
+    jx_add_str(o, key, value);
+    return o;
+}
+
 /* The login of staff row i, if it names one. *changed set when it did,
- * *pass_changed when its password did.
+ * *pass_changed when its password did; each change noted for the audit
+ * (login.created, login.renamed, login.password_changed; never a
+ * password or its hash).
  * A password already hashed is proven by its mark (pms_rules.h) with one
  * HMAC; only without a mark (or a key) does scrypt check it, and the mark
  * is then written, so each password costs one scrypt per change, not one
  * per sync. */
 static int sync_user(struct json_object *row, size_t i, long long hotel_id, long long staff_id,
-                     int *changed, int *pass_changed, struct pms_error *e)
+                     const char *target, int *changed, int *pass_changed, struct json_object **audit,
+                     struct pms_error *e)
 {
     const char *user = opt_str(row, "username"), *pass = opt_str(row, "password");
     char hash[CRYPTO_HASH_MAX], stored[CRYPTO_HASH_MAX] = "", mark[2 * PMS_MARK_LEN + 1];
@@ -297,7 +326,9 @@ static int sync_user(struct json_object *row, size_t i, long long hotel_id, long
     int exists = PQntuples(r) == 1;
     long long user_id = exists ? db_ll(r, 0, 0) : 0;
     int same_name = exists && strcmp(PQgetvalue(r, 0, 1), user) == 0;
+    char old_name[72] = "";
     if (exists) {
+        snprintf(old_name, sizeof old_name, "%s", PQgetvalue(r, 0, 1));
         snprintf(stored, sizeof stored, "%s", PQgetvalue(r, 0, 2));
         snprintf(stored_mark, sizeof stored_mark, "%s", PQgetvalue(r, 0, 3));
     }
@@ -336,6 +367,16 @@ static int sync_user(struct json_object *row, size_t i, long long hotel_id, long
     }
     *changed = !(same_name && same_pass);
     *pass_changed = exists && !same_pass;
+    if (!exists) {
+        struct json_object *login = one_str("username", user);
+        const char *role = opt_str(row, "role");
+        jx_add_str(login, "role", role ? role : "staff");
+        action_note(audit, "login.created", target, NULL, login);
+    }
+    if (exists && !same_name)
+        action_note(audit, "login.renamed", target, one_str("username", old_name), one_str("username", user));
+    if (*pass_changed)
+        action_note(audit, "login.password_changed", target, NULL, NULL);
     return PMS_OK;
 }
 
@@ -354,7 +395,7 @@ static int depart(long long hotel_id, long long staff_id, const struct pms_actor
                   struct pms_result *res)
 {
     long long audit = face_store_revoke(hotel_id, staff_id, "staff departure", actor->staff_id,
-                                        actor->client_ip, actor->user_agent);
+                                        actor->who.client_ip, actor->who.user_agent);
     if (audit < 0)
         return PMS_DB;
     if (audit > 0)
@@ -363,7 +404,7 @@ static int depart(long long hotel_id, long long staff_id, const struct pms_actor
 }
 
 static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
-                      struct pms_result *res, struct pms_error *e)
+                      struct pms_result *res, struct json_object **audit, struct pms_error *e)
 {
     struct json_object *arr = rows(doc, "staff");
     for (size_t i = 0; i < nrows(arr); i++) {
@@ -372,10 +413,14 @@ static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
         int active = !json_object_object_get_ex(row, "is_active", &v) || v == NULL ||
                      json_object_get_boolean(v);
         const char *role = opt_str(row, "role"), *last = opt_str(row, "last_name");
-        struct counts c = {0, 0, 0};
         struct db_args a;
-        int rc, user_changed = 0, role_changed = 0, pass_changed = 0;
+        PGresult *r;
+        int rc, created = 0, updated = 0, user_changed = 0, role_changed = 0, pass_changed = 0;
+        char target[32];
 
+        if (role == NULL)
+            role = "staff";
+        snprintf(target, sizeof target, "staff:%lld", id);
         db_args_init(&a);
         db_arg_int(&a, res->hotel_id);
         db_arg_int(&a, id);
@@ -383,20 +428,32 @@ static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
         db_arg_str(&a, opt_str(row, "first_name"));
         db_arg_str(&a, last ? last : "");
         db_arg_id(&a, opt_id(row, "department_id"));
-        db_arg_str(&a, role ? role : "staff");
+        db_arg_str(&a, role);
         db_arg_bool(&a, active);
-        if (upsert(&st_staff, &a, &c, &role_changed) < 0)
+        if ((r = db_run(&st_staff, &a)) == NULL)
             return row_failed("staff", i, e);
-        if ((rc = sync_user(row, i, res->hotel_id, id, &user_changed, &pass_changed, e)) != PMS_OK)
+        if (PQntuples(r) == 1 && db_bool(r, 0, STAFF_CREATED)) {
+            created = 1;
+        } else if (PQntuples(r) == 1) {
+            updated = 1;
+            role_changed = strcmp(PQgetvalue(r, 0, STAFF_OLD_ROLE), role) != 0;
+            if (role_changed)
+                action_note(audit, "staff.role_changed", target,
+                            one_str("role", PQgetvalue(r, 0, STAFF_OLD_ROLE)), one_str("role", role));
+            if (db_bool(r, 0, STAFF_OLD_ACTIVE) != active)
+                action_note(audit, active ? "staff.reactivated" : "staff.deactivated", target, NULL, NULL);
+        }
+        PQclear(r);
+        if ((rc = sync_user(row, i, res->hotel_id, id, target, &user_changed, &pass_changed, audit, e)) != PMS_OK)
             return rc;
         if (!active && (rc = depart(res->hotel_id, id, actor, res)) != PMS_OK)
             return rc;
         /* a session was granted for the old password and role */
         if (active && (role_changed || pass_changed) && sessions_revoke(res->hotel_id, id) < 0)
             return PMS_DB;
-        res->staff.created += c.created;
-        res->staff.updated += c.updated + (c.unchanged && user_changed);
-        res->staff.unchanged += c.unchanged && !user_changed;
+        res->staff.created += created;
+        res->staff.updated += updated || (!created && user_changed);
+        res->staff.unchanged += !created && !updated && !user_changed;
     }
     return PMS_OK;
 }
@@ -440,7 +497,7 @@ static int sync_rows(struct json_object *doc, const char *section, struct db_stm
         db_args_init(&a);
         db_arg_int(&a, res->hotel_id);
         bind(&a, json_object_array_get_idx(arr, i));
-        if (upsert(st, &a, c, NULL) < 0)
+        if (upsert(st, &a, c) < 0)
             return row_failed(section, i, e);
     }
     return PMS_OK;
@@ -450,20 +507,30 @@ static int sync_rows(struct json_object *doc, const char *section, struct db_stm
 int pms_apply(const char *slug, int may_create, struct json_object *doc,
               const struct pms_actor *actor, struct pms_result *res, struct pms_error *e)
 {
+    struct json_object *audit = NULL;
     int rc;
     memset(res, 0, sizeof *res);
     if (db_begin() < 0)
         return PMS_DB;
-    if ((rc = sync_hotel(slug, may_create, doc, res, e)) != PMS_OK ||
+    if ((rc = sync_hotel(slug, may_create, doc, res, &audit, e)) != PMS_OK ||
         (rc = sync_rows(doc, "departments", &st_department, bind_department, res,
                         &res->departments, e)) != PMS_OK ||
-        (rc = sync_settings(doc, res, e)) != PMS_OK ||
-        (rc = sync_staff(doc, actor, res, e)) != PMS_OK ||
+        (rc = sync_settings(doc, actor, res, e)) != PMS_OK ||
+        (rc = sync_staff(doc, actor, res, &audit, e)) != PMS_OK ||
         (rc = sync_rows(doc, "roster", &st_roster, bind_roster, res, &res->roster, e)) != PMS_OK ||
         (rc = sync_rows(doc, "clock_logs", &st_clock_log, bind_clock_log, res,
                         &res->clock_logs, e)) != PMS_OK) {
+        json_object_put(audit);
         db_rollback();
         return rc;
+    }
+    /* last: the audit rows hold the hotel's chain lock until the commit */
+    action_note(&audit, "pms.synced", NULL, NULL, pms_result_json(slug, res));
+    rc = action_audit_append(&actor->who, res->hotel_id, audit);
+    json_object_put(audit);
+    if (rc < 0) {
+        db_rollback();
+        return PMS_DB;
     }
     return db_commit() < 0 ? PMS_DB : PMS_OK;
 }

@@ -6,6 +6,7 @@
 #define FC_PMS_STORE_H
 
 #include <json-c/json.h>
+#include "attendance/action_audit_store.h"
 #include "pms_rules.h"
 
 /* PMS_INVALID is pms_rules.h's -1 */
@@ -23,16 +24,18 @@ struct pms_result {
     long face_data_revoked;
 };
 
-/* who is syncing, for the audit rows of departures */
+/* who is syncing, for the audit rows */
 struct pms_actor {
-    long long staff_id;       /* 0: the system */
-    const char *client_ip;
-    const char *user_agent;
+    long long staff_id;       /* face audit rows of departures: 0, the system */
+    struct actor who;         /* the action audit rows (attendance/action_audit_store.h) */
 };
 
 /* Apply a document pms_validate() accepted to the hotel slug (created
  * when may_create and absent), in one transaction, committed on PMS_OK
- * and rolled back otherwise: PMS_INVALID with *e naming the row,
+ * and rolled back otherwise; the changes that matter to an audit (the
+ * hotel made or renamed, settings, logins made or renamed, passwords,
+ * roles, departures and returns, and the sync's counts) are audited by
+ * actor in the same transaction: PMS_INVALID with *e naming the row,
  * PMS_NOT_FOUND (no such hotel), PMS_DB. */
 int pms_apply(const char *slug, int may_create, struct json_object *doc,
               const struct pms_actor *actor, struct pms_result *res, struct pms_error *e);

@@ -18,6 +18,7 @@
 #include "csrf.h"
 #include "db.h"
 #include "app/handlers.h"
+#include "attendance/action_audit_store.h"
 #include "jsonx.h"
 #include "kiosks_store.h"
 #include "log.h"
@@ -89,6 +90,7 @@ void h_login(struct request *req)
     const char *username = arg_str(req, "username"), *password = arg_str(req, "password");
     const char *ip = req->client_ip ? req->client_ip : "unknown";
     struct login_user u;
+    struct actor who;
 
     if (rate_check_or_reply(req, username, ip) < 0)
         return;
@@ -97,10 +99,12 @@ void h_login(struct request *req)
         return;
     }
     /* the same work for a user that is not there */
-    int ok = crypto_verify_secret(password, u.row != NULL ? u.password_hash : auth_dummy_hash());
+    int rc, ok = crypto_verify_secret(password, u.row != NULL ? u.password_hash : auth_dummy_hash());
     if (!(ok && u.row != NULL && u.active)) {
+        actor_of(req, &who);                    /* anonymous */
+        rc = login_failure_add(username, ip, &u, &who);
         login_user_free(&u);
-        if (login_failure_add(username, ip) < 0) {
+        if (rc < 0) {
             db_fail_reply(req);
             return;
         }
@@ -118,7 +122,8 @@ void h_login(struct request *req)
         return;
     }
     auth_token_digest(token, digest);
-    if (session_token_insert(digest, c->user_id, c->hotel_id, req->client_ip, g_config.token_ttl,
+    actor_of(req, &who);                        /* the user now */
+    if (session_token_insert(digest, c->user_id, c->hotel_id, req->client_ip, g_config.token_ttl, &who,
                              req->caller.expires_at, sizeof req->caller.expires_at) < 0) {
         db_fail_reply(req);
         return;
@@ -138,7 +143,10 @@ void h_login(struct request *req)
 
 void h_logout(struct request *req)
 {
-    if (session_token_revoke(req->caller.token_digest) < 0) {
+    struct actor who;
+
+    actor_of(req, &who);
+    if (session_token_revoke(req->caller.token_digest, identity_of(req)->hotel_id, &who) < 0) {
         db_fail_reply(req);
         return;
     }

@@ -5,6 +5,7 @@
  * "login_user", "login_fail_clear" and "login_token_insert" for the login
  * benchmark. */
 #include <stdio.h>
+#include "attendance/action_audit_store.h"
 #include "db.h"
 #include "sessions_store.h"
 
@@ -71,14 +72,36 @@ int login_failures_count(const char *username, const char *ip, int window, struc
     return 0;
 }
 
-int login_failure_add(const char *username, const char *ip)
+/* Commit the open transaction after a last audit row of a sign-in, or
+ * roll it back. 0, or -1. */
+static int commit_audited(const struct actor *who, long long hotel_id, const char *action, const char *target)
+{
+    if (action_audit_one(who, hotel_id, action, target, NULL, NULL) < 0 || db_commit() < 0) {
+        db_rollback();
+        return -1;
+    }
+    return 0;
+}
+
+int login_failure_add(const char *username, const char *ip, const struct login_user *u, const struct actor *who)
 {
     struct db_args a;
+    char target[80] = "";
+
+    if (db_begin() < 0)
+        return -1;
     db_args_init(&a);
     db_arg_str(&a, username);
     db_arg_str(&a, ip);
     db_arg_int(&a, LOGIN_FAILURE_MEMORY_S);
-    return db_exec(&st_fail_insert, &a) < 0 ? -1 : 0;
+    if (db_exec(&st_fail_insert, &a) < 0) {
+        db_rollback();
+        return -1;
+    }
+    /* a name nobody has is not kept: it may be a password typed in the wrong box */
+    if (u->row != NULL)
+        snprintf(target, sizeof target, "user:%s", PQgetvalue(u->row, 0, 1));
+    return commit_audited(who, u->row != NULL ? db_ll(u->row, 0, 3) : 0, "session.sign_in_failed", target);
 }
 
 int login_failures_clear(const char *username, const char *ip)
@@ -130,9 +153,11 @@ void login_user_free(struct login_user *u)
 }
 
 int session_token_insert(const char *digest, long long user_id, long long hotel_id, const char *ip, long ttl,
-                         char *expires_at, size_t n)
+                         const struct actor *who, char *expires_at, size_t n)
 {
     struct db_args a;
+    if (db_begin() < 0)
+        return -1;
     db_args_init(&a);
     db_arg_str(&a, digest);
     db_arg_int(&a, user_id);
@@ -140,17 +165,25 @@ int session_token_insert(const char *digest, long long user_id, long long hotel_
     db_arg_str(&a, ip);
     db_arg_int(&a, ttl);
     PGresult *r = db_run(&st_token_insert, &a);
-    if (r == NULL)
+    if (r == NULL) {
+        db_rollback();
         return -1;
+    }
     snprintf(expires_at, n, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    return 0;
+    return commit_audited(who, hotel_id, "session.signed_in", NULL);
 }
 
-int session_token_revoke(const char *digest)
+int session_token_revoke(const char *digest, long long hotel_id, const struct actor *who)
 {
     struct db_args a;
+    if (db_begin() < 0)
+        return -1;
     db_args_init(&a);
     db_arg_str(&a, digest);
-    return db_exec(&st_token_revoke, &a) < 0 ? -1 : 0;
+    if (db_exec(&st_token_revoke, &a) < 0) {
+        db_rollback();
+        return -1;
+    }
+    return commit_audited(who, hotel_id, "session.signed_out", NULL);
 }

@@ -14,10 +14,6 @@
  * (sessions_rules.h; f->addr over the last window seconds). 0, or -1. */
 int login_failures_count(const char *username, const char *ip, int window, struct login_failures *f);
 
-/* Count one failed login against the user name from the address, and
- * against the address (and forget those of either older than
- * LOGIN_FAILURE_MEMORY_S). 0, or -1. */
-int login_failure_add(const char *username, const char *ip);
 
 /* Forget the user name's failed logins from the address (a login from
  * there succeeded; other addresses' stay). 0, or -1. */
@@ -37,18 +33,28 @@ int login_user_find(const char *username, struct login_user *u);
 
 void login_user_free(struct login_user *u);
 
+/* Count one failed login against the user name from the address, and
+ * against the address (and forget those of either older than
+ * LOGIN_FAILURE_MEMORY_S); audited (session.sign_in_failed) as done by
+ * who, in the hotel of u's user when the name is one (else in the
+ * system's rows, without the name). 0, or -1. */
+struct actor;
+int login_failure_add(const char *username, const char *ip, const struct login_user *u, const struct actor *who);
+
 /* Replace user_id's password hash old_hash by new_hash (the same password
  * at a higher cost), unless it changed meanwhile; the PMS mark of the old
  * hash goes with it (pms_rules.h). 0, or -1. */
 int login_password_rehash(long long user_id, const char *old_hash, const char *new_hash);
 
 /* Store a new session token of user_id (of hotel_id) by its digest, from
- * address ip (NULL: unknown), valid for ttl seconds; its expiry, RFC 3339,
- * into expires_at (n bytes). 0, or -1. */
+ * address ip (NULL: unknown), valid for ttl seconds, audited
+ * (session.signed_in) as done by who; its expiry, RFC 3339, into
+ * expires_at (n bytes). 0, or -1. */
 int session_token_insert(const char *digest, long long user_id, long long hotel_id, const char *ip, long ttl,
-                         char *expires_at, size_t n);
+                         const struct actor *who, char *expires_at, size_t n);
 
-/* Revoke the session token with that digest (a revoked one stays so). 0, or -1. */
-int session_token_revoke(const char *digest);
+/* Revoke the session token with that digest (a revoked one stays so),
+ * audited (session.signed_out) in hotel_id as done by who. 0, or -1. */
+int session_token_revoke(const char *digest, long long hotel_id, const struct actor *who);
 
 #endif

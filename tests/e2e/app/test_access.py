@@ -67,6 +67,9 @@ ROUTES = {
     "ack":              ("attendance.long_session_ack", "path", "json", [401, 401, 401, 200, 403, 200, 403, 200, 200, 403, 404, 404, 404, 404]),
     "audit":            ("attendance.audit", "path", "json",    [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "audit_csv":        ("attendance.audit", "path", "csv",     [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
+    "actions":          ("audit.actions", "path", "json",       [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
+    "actions_csv":      ("audit.actions", "path", "csv",        [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
+    "system_actions":   ("audit.system_actions", None, "json",  [401, 401, 401, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
     "capture":          ("enrollment.capture", "caller", "json", [401, 401, 401, 201, 403, 201, 403, 201, 403, 403, 404, 404, 403, 403]),
     "enrollment":       ("enrollment.get", "caller", "json",    [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
     "push":             ("iot.push", "caller", "json",          [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 403, 403]),
@@ -266,6 +269,12 @@ def build(w, row, caller):
         return Req("GET", att("face-audit-logs/"))
     if row == "audit_csv":
         return Req("GET", att("face-audit-logs/?format=csv"))
+    if row == "actions":
+        return Req("GET", a.path("action-audit-logs/"))
+    if row == "actions_csv":
+        return Req("GET", a.path("action-audit-logs/?format=csv"))
+    if row == "system_actions":
+        return Req("GET", "/api/action-audit-logs/")
     if row == "capture":
         return Req("POST", "/api/enrollment/capture", a.capture_body(w.fresh()))
     if row == "enrollment":

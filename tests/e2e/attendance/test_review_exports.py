@@ -429,7 +429,8 @@ class FormulaCells(unittest.TestCase):
 
 class Purge(unittest.TestCase):
     """`faceclock purge`: face data past each hotel's retention goes, with a
-    REVOKED audit row each, in one statement."""
+    REVOKED audit row each, in one statement, and the hotel's action audit
+    row of system:purge in the same transaction."""
 
     def run_purge(self, *args):
         fc_bin = fc.ENV.get("FC_BIN")
@@ -474,6 +475,13 @@ class Purge(unittest.TestCase):
             audit = fc.assert_json(fc.admin("GET", hotel.path(ATT + "face-audit-logs/?action=REVOKED")), 200)
             self.assertEqual([(x["staff"], x["reason"], x["performed_by"]) for x in audit],
                              [(gone, "retention expired", None)])
+            # the run names its actor in the action audit, in the same transaction
+            acted = fc.assert_json(fc.admin("GET", hotel.path("action-audit-logs/?action=face_data.purged")), 200)
+            self.assertEqual([(x["actor"], x["new_value"]) for x in acted],
+                             [("system:purge", {"removed": 1, "reason": "retention expired"})])
+        ran = fc.assert_json(fc.admin("GET", "/api/action-audit-logs/?action=purge.ran&limit=1"), 200)
+        self.assertEqual(ran[0]["actor"], "system:purge")
+        self.assertGreaterEqual(ran[0]["new_value"]["face_data_removed"], 2)
 
         # nothing more to do: nothing changes
         p = self.run_purge()

@@ -109,6 +109,11 @@ class Sealed(ServerTest):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("face_data: 2 re-sealed, 0 changed meanwhile, 0 opened under no key", p.stdout)
         self.assertIn("enrollments: 1 re-sealed, 0 changed meanwhile, 0 opened under no key", p.stdout)
+        # the run is audited in the system's rows, by system:rekey
+        ran = fc.assert_json(fc.admin("GET", "/api/action-audit-logs/?action=data.rekeyed&target=hotel:%s"
+                                      % h.slug), 200)
+        self.assertEqual(ran[0]["actor"], "system:rekey")
+        self.assertEqual(ran[0]["new_value"]["face_data"], {"resealed": 2, "changed": 0, "unopened": 0})
         after = self.rows()
         self.assertEqual(set(after), set(before))
         for k, v in after.items():

@@ -408,6 +408,40 @@ START_TEST(bool_invalid)
 }
 END_TEST
 
+/* jx_diff: before, after -> the old and new sides of what changed */
+static const struct {
+    const char *before, *after, *old_side, *new_side;
+    int n;
+} diffs[] = {
+    {"{}", "{}", "{}", "{}", 0},
+    {"{\"a\":1}", "{\"a\":1}", "{}", "{}", 0},
+    {"{\"a\":1,\"b\":true}", "{\"a\":2,\"b\":true}", "{\"a\":1}", "{\"a\":2}", 1},
+    {"{\"a\":[1,2]}", "{\"a\":[1,2]}", "{}", "{}", 0},
+    {"{\"a\":[1,2]}", "{\"a\":[2,1]}", "{\"a\":[1,2]}", "{\"a\":[2,1]}", 1},
+    {"{\"a\":1}", "{\"b\":1}", "{\"a\":1,\"b\":null}", "{\"a\":null,\"b\":1}", 2},
+    {"{\"a\":null}", "{\"a\":0}", "{\"a\":null}", "{\"a\":0}", 1},
+    {"{\"a\":0.85}", "{\"a\":0.9}", "{\"a\":0.85}", "{\"a\":0.9}", 1},
+};
+
+START_TEST(diff_table)
+{
+    struct json_object *b = json_tokener_parse(diffs[_i].before), *a = json_tokener_parse(diffs[_i].after);
+    struct json_object *old_side, *new_side;
+    struct json_object *want_old = json_tokener_parse(diffs[_i].old_side);
+    struct json_object *want_new = json_tokener_parse(diffs[_i].new_side);
+
+    ck_assert_int_eq(jx_diff(b, a, &old_side, &new_side), diffs[_i].n);
+    ck_assert_msg(json_object_equal(old_side, want_old), "old side %s", json_object_to_json_string(old_side));
+    ck_assert_msg(json_object_equal(new_side, want_new), "new side %s", json_object_to_json_string(new_side));
+    json_object_put(b);
+    json_object_put(a);
+    json_object_put(old_side);
+    json_object_put(new_side);
+    json_object_put(want_old);
+    json_object_put(want_new);
+}
+END_TEST
+
 UNIT_SUITE(suite_jsonx)
 {
     Suite *s = suite_create("jsonx");
@@ -433,6 +467,10 @@ UNIT_SUITE(suite_jsonx)
     tcase_add_loop_test(tc, double_invalid, 0, NELEM(dbl_bad));
     tcase_add_loop_test(tc, bool_valid, 0, NELEM(bool_ok));
     tcase_add_loop_test(tc, bool_invalid, 0, NELEM(bool_bad));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("diff");
+    tcase_add_loop_test(tc, diff_table, 0, NELEM(diffs));
     suite_add_tcase(s, tc);
 
     return s;
