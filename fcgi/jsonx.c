@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "jsonx.h"
 #include "validate.h"
@@ -165,7 +166,13 @@ void jx_add_double(struct json_object *o, const char *key, double v, int decimal
 void jx_add_number(struct json_object *o, const char *key, double v)
 {
     char buf[32];
-    snprintf(buf, sizeof buf, "%.15g", v);
+    /* the fewest significant digits, from 15, that read back as v: 0.85
+     * stays 0.85, and two different values never print alike */
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
     /* keep it a JSON number with a decimal point or exponent, like 6.0 */
     if (strspn(buf, "-0123456789") == strlen(buf))
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), ".0");

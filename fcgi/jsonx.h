@@ -37,7 +37,7 @@ void jx_add_str(struct json_object *o, const char *key, const char *v);  /* NULL
 void jx_add_int(struct json_object *o, const char *key, long long v);
 void jx_add_bool(struct json_object *o, const char *key, int v);
 void jx_add_double(struct json_object *o, const char *key, double v, int decimals);
-/* v written with 15 significant digits (0.85, not 0.84999999999999998) */
+
 /* The members of two objects that differ (by value; a member only one has
  * counts, as null on the other side): *old_out and *new_out get new
  * objects (the caller puts both) of those members' values before and
@@ -45,6 +45,8 @@ void jx_add_double(struct json_object *o, const char *key, double v, int decimal
 int jx_diff(struct json_object *before, struct json_object *after, struct json_object **old_out,
             struct json_object **new_out);
 
+/* v written with the fewest significant digits from 15 up that read back
+ * as exactly v (0.85, not 0.84999999999999998; 9.999999999999991 in full) */
 void jx_add_number(struct json_object *o, const char *key, double v);
 
 #endif

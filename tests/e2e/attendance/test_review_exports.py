@@ -4,12 +4,14 @@ UTC), timestamps, staff, department and action; newest first; paging; the
 staff caller's own logs only; the CSV export (RFC 4180, CRLF, header,
 attachment) holding exactly the rows of the JSON listing; text cells that
 a spreadsheet would read as a formula neutralised in both exports (names
-with commas, quotes and accents unchanged); purge of face data past the
+with commas, quotes and accents unchanged), and read back by a strict
+RFC 4180 reader for any text; purge of face data past the
 hotel's retention with its REVOKED audit rows."""
 
 import csv
 import io
 import os
+import random
 import subprocess
 import unittest
 
@@ -425,6 +427,87 @@ class FormulaCells(unittest.TestCase):
             self.assertEqual(got["session_duration_hours"], "8.00")
             names.append(got["staff_name"])
         self.assertEqual(sorted(names), sorted(neutral((f + " " + ln).strip()) for f, ln in self.NAMES))
+
+
+def rfc4180(text):
+    """A strict RFC 4180 reader, the reference for CsvCellProperty: a
+    cell is quoted ("" for a quote inside) or holds no quote, comma, CR or
+    LF; every record ends in CRLF. Anything else raises."""
+    rows, row, i, n = [], [], 0, len(text)
+    while i < n:
+        if text[i] == '"':
+            parts, i = [], i + 1
+            while True:
+                j = text.find('"', i)
+                if j < 0:
+                    raise AssertionError("unterminated quoted cell at %d" % i)
+                parts.append(text[i:j])
+                if text.startswith('""', j):
+                    parts.append('"')
+                    i = j + 2
+                else:
+                    i = j + 1
+                    break
+            row.append("".join(parts))
+        else:
+            j = i
+            while j < n and text[j] not in ',"\r\n':
+                j += 1
+            if j < n and text[j] == '"':
+                raise AssertionError("quote inside an unquoted cell at %d" % j)
+            row.append(text[i:j])
+            i = j
+        if text.startswith(",", i):
+            i += 1
+        elif text.startswith("\r\n", i):
+            rows.append(row)
+            row, i = [], i + 2
+        else:
+            raise AssertionError("malformed CSV at %d: %r" % (i, text[i:i + 20]))
+    if row:
+        raise AssertionError("last record does not end in CRLF")
+    return rows
+
+
+class CsvCellProperty(unittest.TestCase):
+    """The CSV writer (fc_csv_cell, then COPY's quoting, then the export's
+    CRLF records) on many random texts made of the characters that matter
+    (separators, quotes, CR, LF, tab, formula starts, non-ASCII): every
+    text cell read back by a strict RFC 4180 reader is the text, with a
+    leading ' exactly when it starts like a formula."""
+
+    ALPHABET = ["a", "Z", "0", " ", ",", '"', "'", "\r", "\n", "\t", "=", "+", "-", "@", ";",
+                "\\", "|", "\x0b", "é", "☃", "😀"]
+    COUNT = 300
+
+    def test_random_cells_round_trip(self):
+        seed = fc._rng.getrandbits(32)
+        rng = random.Random(seed)
+        texts = ["".join(rng.choice(self.ALPHABET) for _ in range(rng.randrange(0, 24)))
+                 for _ in range(self.COUNT)]
+        h = fc.Hotel("csvprop")
+        h.create()
+        sid = h.users["hr"]["staff_id"]
+        hid = fc.psql("SELECT id FROM hotels WHERE slug = %s" % fc.sql_str(h.slug))
+        # row i was created i seconds after 2025-05-01 00:00 UTC: its created_at names it
+        values = ",".join("(%s, %d, 'REVOKED', %d, %s, true, %s, timestamptz '2025-05-01T00:00:00Z'"
+                          " + interval '%d seconds')" % (hid, sid, sid, fc.sql_str(t), fc.sql_str(t), i)
+                          for i, t in enumerate(texts))
+        fc.psql("INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, "
+                "consent_given, user_agent, created_at) VALUES " + values)
+        r = fc.get(h.path(ATT + "face-audit-logs/?format=csv"), token=h.login("hr"))
+        parse_csv(r)        # the export's own checks (type, attachment, X-Export-Rows)
+        table = rfc4180(r.body.decode("utf-8"))
+        self.assertEqual(table[0], AUDIT_CSV_HEADER)
+        self.assertEqual(len(table) - 1, len(texts))
+        seen = set()
+        for line in table[1:]:
+            got = dict(zip(AUDIT_CSV_HEADER, line))
+            i = int(got["created_at"][17:19]) + 60 * int(got["created_at"][14:16])
+            seen.add(i)
+            self.assertEqual(got["reason"], neutral(texts[i]), (seed, i, texts[i]))
+            self.assertEqual(got["user_agent"], neutral(texts[i]), (seed, i, texts[i]))
+        self.assertEqual(seen, set(range(len(texts))))
 
 
 class Purge(unittest.TestCase):

@@ -45,7 +45,8 @@ patch_defaults(struct attendance_settings *s, const char *text, const char **fie
     return rc;
 }
 
-/* every field of a and b equal (doubles exactly: to_json keeps 17 digits) */
+/* every field of a and b equal (doubles exactly: to_json writes each in
+ * as many digits as it takes) */
 static void
 assert_same(const struct attendance_settings *a, const struct attendance_settings *b,
             const char *ctx)
@@ -150,6 +151,10 @@ static const char *const patch_ok[] = {
     "{'break_warning_hours': 1, 'overtime_warning_hours': 2, 'hard_limit_hours': 3}",
     "{'hard_limit_hours': 15, 'overtime_warning_hours': 14, 'break_warning_hours': 13}",
     "{'break_warning_hours': 47, 'overtime_warning_hours': 47.5, 'hard_limit_hours': 48}",
+    /* values 15 significant digits cannot tell apart (found by the
+     * settings fuzz target): shown in full, they come back the same */
+    "{'break_warning_hours': 9.99999999999999, 'overtime_warning_hours': 9.999999999999991}",
+    "{'face_attendance_min_confidence': 0.12345678901234567}",
     /* everything at once: contract 5.1's example */
     "{'face_attendance_enabled': true, 'face_attendance_min_confidence': 0.85,"
     " 'require_face_consent': true, 'allow_face_self_registration': true,"

@@ -2,7 +2,8 @@
  * depth-limited, whole-input) and the typed readers jx_string, jx_id,
  * jx_int, jx_double and jx_bool, each with a table of values it accepts
  * and a table it must refuse. A value is placed as {"v": VALUE}; an
- * invalid value may be refused by jx_parse already or by the reader. */
+ * invalid value may be refused by jx_parse already or by the reader. And
+ * the text jx_add_number writes for a number. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,6 +443,41 @@ START_TEST(diff_table)
 }
 END_TEST
 
+/* ---- jx_add_number ------------------------------------------------------- */
+
+/* the text written for a value: the fewest digits from 15 up that read
+ * back as exactly the value (17 where 15 would merge two values) */
+static const struct {
+    double v;
+    const char *text;
+} num_tab[] = {
+    {0.85, "0.85"},
+    {6.0, "6.0"},
+    {48, "48.0"},
+    {0, "0.0"},
+    {-0.5, "-0.5"},
+    {1e300, "1e+300"},
+    {9.99999999999999, "9.99999999999999"},
+    {9.999999999999991, "9.999999999999991"},
+    {0.1 + 0.2, "0.30000000000000004"},
+    {0.12345678901234567, "0.12345678901234566"},
+};
+
+START_TEST(number_text)
+{
+    struct json_object *o = json_object_new_object(), *v = NULL;
+
+    jx_add_number(o, "v", num_tab[_i].v);
+    ck_assert(json_object_object_get_ex(o, "v", &v));
+    const char *text = json_object_to_json_string(v);
+    int same = strcmp(text, num_tab[_i].text) == 0 && strtod(text, NULL) == num_tab[_i].v;
+    char got[64];
+    snprintf(got, sizeof got, "%s", text);
+    json_object_put(o);          /* before asserting: no leak on failure */
+    ck_assert_msg(same, "%.17g written as %s, want %s", num_tab[_i].v, got, num_tab[_i].text);
+}
+END_TEST
+
 UNIT_SUITE(suite_jsonx)
 {
     Suite *s = suite_create("jsonx");
@@ -471,6 +507,10 @@ UNIT_SUITE(suite_jsonx)
 
     tc = tcase_create("diff");
     tcase_add_loop_test(tc, diff_table, 0, NELEM(diffs));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("builders");
+    tcase_add_loop_test(tc, number_text, 0, NELEM(num_tab));
     suite_add_tcase(s, tc);
 
     return s;
