@@ -76,6 +76,9 @@ MODULES = [
     "fcgi.test_serve",
     "fcgi.test_crash",
     "fcgi.test_resilience",
+    # ops/: the operator's tools: `make run`'s supervisor (a stack of its
+    # own), the systemd units
+    "ops.test_supervise",
     # app/test_openapi checks what all the others did (every route's
     # statuses and codes in the server log, every JSON body they sent): last
     "app.test_openapi",
