@@ -6,6 +6,7 @@
 #
 #   scripts/stack.sh start|stop|status|pg-stop|pg-start|wipe
 #   scripts/stack.sh revive faceclock|nginx|postgres
+#   scripts/stack.sh site >/etc/nginx/sites-available/faceclock
 #
 # `revive` starts one piece of a started stack again after it died, with
 # the settings `start` wrote to $FC_VAR/env (scripts/run.sh's supervisor
@@ -386,24 +387,31 @@ sed_escape() { printf '%s' "$1" | sed -e 's/[|&\\]/\\&/g'; }
 
 nginx_args() { printf '%s\n' -p "$FC_VAR/nginx/" -c "$FC_VAR/nginx/nginx.conf" -e "$LOGS/nginx-error.log"; }
 
-nginx_render() {
-    local upstream user_line=""
-    mkdir -p "$FC_VAR/nginx/tmp" "$FC_VAR/nginx/extra"
-    if [[ $FC_SOCKET == /* ]]; then upstream="unix:$FC_SOCKET"; else upstream=$FC_SOCKET; fi
-    (( EUID == 0 )) && user_line="user root;"
+# render_site LISTEN ZONE UPSTREAM STATIC_ROOT — nginx/faceclock.conf.in
+# rendered on stdout, with the rates and deadline of the environment: the
+# stack's own site, and (`site`) the one a system nginx installs.
+render_site() {
     [[ $LOGIN_RATE =~ ^[0-9]+r/[sm]$ ]] || die "LOGIN_RATE must look like 10r/s, not '$LOGIN_RATE'"
     [[ $LOGIN_BURST =~ ^[0-9]+$ ]] || die "LOGIN_BURST must be a number, not '$LOGIN_BURST'"
     [[ $REQUEST_DEADLINE =~ ^[1-9][0-9]*$ ]] ||
         die "FACECLOCK_REQUEST_DEADLINE must be a number of seconds, not '$REQUEST_DEADLINE'"
     [[ $API_RATE =~ ^[0-9]+r/[sm]$ ]] || die "API_RATE must look like 10r/s, not '$API_RATE'"
     [[ $API_BURST =~ ^[0-9]+$ ]] || die "API_BURST must be a number, not '$API_BURST'"
-    sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@PORT@|$PORT|g" \
-        -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
-        -e "s|@STATIC_ROOT@|$(sed_escape "$FC_ROOT/static")|g" \
+    sed -e "s|@LISTEN@|$(sed_escape "$1")|g" -e "s|@PORT@|$(sed_escape "$2")|g" \
+        -e "s|@UPSTREAM@|$(sed_escape "$3")|g" \
+        -e "s|@STATIC_ROOT@|$(sed_escape "$4")|g" \
         -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
         -e "s|@REQUEST_DEADLINE@|$REQUEST_DEADLINE|g" \
         -e "s|@API_RATE@|$API_RATE|g" -e "s|@API_BURST@|$API_BURST|g" \
-        "$FC_ROOT/nginx/faceclock.conf.in" >"$FC_VAR/nginx/faceclock.conf"
+        "$FC_ROOT/nginx/faceclock.conf.in"
+}
+
+nginx_render() {
+    local upstream user_line=""
+    mkdir -p "$FC_VAR/nginx/tmp" "$FC_VAR/nginx/extra"
+    if [[ $FC_SOCKET == /* ]]; then upstream="unix:$FC_SOCKET"; else upstream=$FC_SOCKET; fi
+    (( EUID == 0 )) && user_line="user root;"
+    render_site "127.0.0.1:$PORT" "$PORT" "$upstream" "$FC_ROOT/static" >"$FC_VAR/nginx/faceclock.conf"
     sed -e "s|@USER_LINE@|$user_line|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
         -e "s|@VAR@|$(sed_escape "$FC_VAR")|g" \
         "$FC_ROOT/nginx/nginx.conf.in" >"$FC_VAR/nginx/nginx.conf"
@@ -646,6 +654,16 @@ do_revive() {
     esac
 }
 
+# The site for a system nginx (deploy/systemd, docs/operations.md): SITE_LISTEN
+# (80), SITE_UPSTREAM (unix:/run/faceclock/faceclock.sock), SITE_STATIC
+# (/usr/local/share/faceclock/static), the rates and deadline as for start.
+do_site() {
+    local listen=${SITE_LISTEN:-80}
+    [[ $listen =~ ^([0-9.]+:|\[[0-9a-fA-F:]+\]:)?[0-9]+$ ]] || die "SITE_LISTEN must be [address:]port, not '$listen'"
+    render_site "$listen" "${listen##*:}" "${SITE_UPSTREAM:-unix:/run/faceclock/faceclock.sock}" \
+        "${SITE_STATIC:-/usr/local/share/faceclock/static}"
+}
+
 do_wipe() {
     do_stop
     if [[ -L $FC_VAR/pg ]]; then
@@ -671,7 +689,8 @@ main() {
         pg-start) do_pg_start ;;
         wipe)     do_wipe ;;
         revive)   do_revive "${2:-}" ;;
-        *) echo "usage: $0 start|stop|status|pg-stop|pg-start|wipe|revive PIECE" >&2; exit 2 ;;
+        site)     do_site ;;
+        *) echo "usage: $0 start|stop|status|pg-stop|pg-start|wipe|revive PIECE|site" >&2; exit 2 ;;
     esac
 }
 

@@ -79,6 +79,7 @@ MODULES = [
     # ops/: the operator's tools: `make run`'s supervisor (a stack of its
     # own), the systemd units
     "ops.test_supervise",
+    "ops.test_systemd",
     # app/test_openapi checks what all the others did (every route's
     # statuses and codes in the server log, every JSON body they sent): last
     "app.test_openapi",
