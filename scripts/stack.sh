@@ -101,7 +101,7 @@ reap_group() {
     pid_alive "$pid" && die "$1: pid $pid is still running"
     if [[ -n ${3:-} ]]; then
         for p in $(pgrep -g "$pid" 2>/dev/null || true); do
-            pid_alive "$p" "$2" && kill "-$3" "$p" 2>/dev/null || true
+            if pid_alive "$p" "$2"; then kill "-$3" "$p" 2>/dev/null || true; fi
         done
     fi
     for (( t = 0; t < 50; t++ )); do
@@ -635,10 +635,8 @@ load_env_file() {
     [[ -r $ENV_FILE ]] || die "no $ENV_FILE: start the stack first"
     # shellcheck disable=SC1090
     . "$ENV_FILE"
-    APP_URL=$DATABASE_URL
-    ADMIN_KEY=$FACECLOCK_ADMIN_KEY
-    DATA_KEY=$FACECLOCK_DATA_KEY
-    DB_MODE=$FC_DB_MODE
+    # shellcheck disable=SC2031  # set just above by the env file, not in fc_start's subshell
+    APP_URL=$DATABASE_URL ADMIN_KEY=$FACECLOCK_ADMIN_KEY DATA_KEY=$FACECLOCK_DATA_KEY DB_MODE=$FC_DB_MODE
 }
 
 do_revive() {

@@ -19,7 +19,6 @@ import re
 import shlex
 import signal
 import subprocess
-import time
 import unittest
 
 import fc
