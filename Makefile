@@ -14,8 +14,9 @@ LIBS     = -lfcgi -lpq -ljson-c -lb64 -lgcrypt -lturbojpeg -lm
 HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 LDHARDEN = -pie -Wl,-z,relro,-z,now
 CFLAGS_R = -std=c11 -O2 -g $(WARN) $(INC) $(DEFS) $(HARDEN)
+# the test build adds the test-only routes (GET /api/test/crash: handlers/app/crash.c)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-CFLAGS_T = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) $(SAN)
+CFLAGS_T = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) $(SAN) -DFC_TEST_ROUTES
 
 SRC      = $(sort $(wildcard fcgi/*.c handlers/*/*.c))
 HDR      = $(wildcard fcgi/*.h handlers/*/*.h)

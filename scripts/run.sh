@@ -3,8 +3,17 @@
 # under var/run on 127.0.0.1:$PORT (default 8080), loads the demo hotel
 # (unless FACECLOCK_DEMO=0), makes a kiosk key for it, prints the URLs and
 # credentials, then stays in the foreground until Ctrl-C / SIGTERM, which
-# stop the whole stack. If a piece of the stack dies meanwhile, it says so,
-# stops the rest and exits non-zero.
+# stop the whole stack (by the PIDs it recorded: scripts/stack.sh stop).
+#
+# Meanwhile it supervises: a piece whose recorded process died (the
+# faceclock master, nginx, the private PostgreSQL) is started again
+# (scripts/stack.sh revive) after a back-off of 1 s, doubled while it keeps
+# dying (2 s, 4 s ... at most SUPERVISE_MAX_DELAY, 30 s) and back to 1 s
+# once it has lived a minute; each death and return is said on the
+# console. While PostgreSQL is away faceclock answers JSON 503 and picks the
+# database up again by itself: it is not restarted for that. A piece
+# stopped on purpose (scripts/stack.sh pg-stop) is left alone until it is
+# started again (pg-start).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$FC_ROOT"
@@ -89,18 +98,55 @@ EOF
 EOF
 }
 
-# The piece that died, if any.
-dead_piece() {
-    local name pid comm
-    for name in nginx faceclock postgres; do
-        pid=$(read_pid "$FC_VAR/pids/$name.pid")
-        comm=$name; [[ $name == faceclock ]] && comm=""
-        if [[ -z $pid ]] || ! pid_alive "$pid" "$comm"; then
-            printf '%s\n' "$name"
+# ------------------------------------------------------------ supervisor
+
+SUPERVISE_MAX_DELAY=${SUPERVISE_MAX_DELAY:-30}
+SUPERVISE_SETTLED=60           # seconds alive after which the back-off resets
+declare -A DELAY=() DUE=() UP_AT=() HELD=()
+
+piece_log() {
+    case $1 in
+        faceclock) printf '%s\n' "$FC_VAR/log/faceclock.log" ;;
+        postgres)  printf '%s\n' "$FC_VAR/log/postgres.log" ;;
+        nginx)     printf '%s\n' "$FC_VAR/log/nginx-error.log" ;;
+    esac
+}
+
+# supervise_piece NAME NOW — one look at one piece (every second).
+supervise_piece() {
+    local name=$1 now=$2 pid comm=$1
+    [[ $name == faceclock ]] && comm=""
+    if [[ -e $FC_VAR/pids/$name.stopped ]]; then
+        (( ${HELD[$name]:-0} )) || say "$name was stopped on purpose: not restarting it until it is started again"
+        HELD[$name]=1 DUE[$name]=0
+        return 0
+    fi
+    if (( ${HELD[$name]:-0} )); then
+        HELD[$name]=0 UP_AT[$name]=$now
+        say "$name was started again: supervising it"
+    fi
+    pid=$(read_pid "$FC_VAR/pids/$name.pid")
+    if (( ${DUE[$name]:-0} == 0 )); then
+        if [[ -n $pid ]] && pid_alive "$pid" "$comm"; then
+            (( now - ${UP_AT[$name]:-0} >= SUPERVISE_SETTLED )) && DELAY[$name]=1
             return 0
         fi
-    done
-    return 1
+        DUE[$name]=$(( now + ${DELAY[$name]:-1} ))
+        warn "$name${pid:+ (pid $pid)} died; restarting it in ${DELAY[$name]:-1} s"
+        show_tail "$(piece_log "$name")" 10
+        return 0
+    fi
+    (( now >= DUE[$name] )) || return 0
+    local delay=${DELAY[$name]:-1}
+    delay=$(( delay * 2 > SUPERVISE_MAX_DELAY ? SUPERVISE_MAX_DELAY : delay * 2 ))
+    DELAY[$name]=$delay
+    if "$STACK" revive "$name"; then
+        DUE[$name]=0 UP_AT[$name]=$(date +%s)
+        say "$name is back (pid $(read_pid "$FC_VAR/pids/$name.pid"))"
+    else
+        DUE[$name]=$(( $(date +%s) + delay ))
+        warn "$name did not start again; next try in $delay s"
+    fi
 }
 
 main() {
@@ -120,17 +166,18 @@ main() {
     fi
     banner
 
-    local dead
+    local pieces=(nginx faceclock) name now
+    [[ $FC_DB_MODE == private ]] && pieces=(postgres "${pieces[@]}")
+    now=$(date +%s)
+    for name in "${pieces[@]}"; do UP_AT[$name]=$now; done
+    say "supervising ${pieces[*]} (a piece that dies is started again)"
     while true; do
         sleep 1 &
         wait $! || true
-        if dead=$(dead_piece); then
-            warn "$dead is no longer running"
-            [[ $dead == faceclock ]] && show_tail "$FC_VAR/log/faceclock.log"
-            [[ $dead == postgres ]] && show_tail "$FC_VAR/log/postgres.log"
-            [[ $dead == nginx ]] && show_tail "$FC_VAR/log/nginx-error.log"
-            exit 1
-        fi
+        now=$(date +%s)
+        for name in "${pieces[@]}"; do
+            supervise_piece "$name" "$now"
+        done
     done
 }
 

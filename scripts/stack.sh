@@ -5,6 +5,14 @@
 # processes whose PIDs it recorded in $FC_VAR/pids/.
 #
 #   scripts/stack.sh start|stop|status|pg-stop|pg-start|wipe
+#   scripts/stack.sh revive faceclock|nginx|postgres
+#   scripts/stack.sh site >/etc/nginx/sites-available/faceclock
+#
+# `revive` starts one piece of a started stack again after it died, with
+# the settings `start` wrote to $FC_VAR/env (scripts/run.sh's supervisor
+# calls it). A piece stopped on purpose (stop, pg-stop) is marked so in
+# $FC_VAR/pids/<piece>.stopped until it is started again: the supervisor
+# leaves such a piece alone.
 #
 # Environment (all optional):
 #   FC_VAR              state directory (default var/run; relative to the repo)
@@ -72,6 +80,41 @@ PG_APP=faceclock_app
 PG_DB=faceclock
 
 # ---------------------------------------------------------------- helpers
+
+# mark_stopped PIECE — PIECE is being stopped on purpose: the supervisor
+# (scripts/run.sh) must not start it again; its start removes the mark.
+mark_stopped() {
+    [[ -d $PIDS ]] && : >"$PIDS/$1.stopped"
+    return 0
+}
+
+# reap_group PIECE COMM [SIGNAL] — after PIECE's recorded process died: the
+# processes it leaves in its process group (workers of a killed faceclock
+# master or nginx master; both lead a group of their own) are sent SIGNAL
+# (faceclock's workers need none: they get SIGTERM when their master dies),
+# given 5 s to finish and go, and then killed. COMM guards against a
+# recycled PID.
+reap_group() {
+    local pid p left t
+    pid=$(read_pid "$PIDS/$1.pid")
+    [[ -n $pid ]] || return 0
+    pid_alive "$pid" && die "$1: pid $pid is still running"
+    if [[ -n ${3:-} ]]; then
+        for p in $(pgrep -g "$pid" 2>/dev/null || true); do
+            if pid_alive "$p" "$2"; then kill "-$3" "$p" 2>/dev/null || true; fi
+        done
+    fi
+    for (( t = 0; t < 50; t++ )); do
+        left=""
+        for p in $(pgrep -g "$pid" 2>/dev/null || true); do
+            pid_alive "$p" "$2" && left+=" $p"
+        done
+        [[ -n $left ]] || return 0
+        sleep 0.1
+    done
+    warn "$1: processes left by the dead pid $pid:$left; killing them"
+    for p in $left; do kill -KILL "$p" 2>/dev/null || true; done
+}
 
 # as_pg CMD... — run CMD as the user PostgreSQL runs as, from /.
 as_pg() {
@@ -215,6 +258,7 @@ pg_start() {
     echo "$pid" >"$PIDS/postgres.pid"
     "$PG_BIN/pg_isready" -q -h "$PG_SOCK" -d postgres -t 15 ||
         { show_tail "$PG_DIR/postgres.log"; die "postgres: not accepting connections"; }
+    rm -f "$PIDS/postgres.stopped"
     say "postgres: ready (pid $pid)"
 }
 
@@ -233,6 +277,7 @@ pg_bootstrap() {
 
 pg_stop() {
     local pid
+    mark_stopped postgres
     pid=$(read_pid "$PIDS/postgres.pid")
     if [[ -n $pid ]] && pid_alive "$pid" postgres; then
         say "postgres: stopping (pid $pid)"
@@ -280,6 +325,8 @@ fc_start() {
     fi
     [[ -x $FC_BIN ]] || die "faceclock: no binary at $FC_BIN (build it: make ${FC_BIN#"$FC_ROOT"/})"
     [[ $FC_SOCKET == /* && -S $FC_SOCKET ]] && rm -f "$FC_SOCKET"
+    # a dead master's PID (revive) must not pass for the new one's below
+    rm -f "$PIDS/faceclock.pid"
     say "faceclock: starting $FC_BIN serve (socket $FC_SOCKET${FACECLOCK_WORKERS:+, $FACECLOCK_WORKERS workers})"
     (
         export FACECLOCK_SOCKET=$FC_SOCKET DATABASE_URL=$APP_URL FACECLOCK_ADMIN_KEY=$ADMIN_KEY FACECLOCK_DATA_KEY=$DATA_KEY
@@ -303,11 +350,13 @@ fc_start() {
         sleep 0.1
     done
     fc_socket_ready || { show_tail "$LOGS/faceclock.log"; die "faceclock: socket $FC_SOCKET did not appear within 30 s"; }
+    rm -f "$PIDS/faceclock.stopped"
     say "faceclock: listening (pid $pid)"
 }
 
 fc_stop() {
     local pid left p
+    mark_stopped faceclock
     pid=$(read_pid "$PIDS/faceclock.pid")
     if [[ -n $pid ]] && pid_alive "$pid"; then
         say "faceclock: stopping (pid $pid)"
@@ -338,24 +387,31 @@ sed_escape() { printf '%s' "$1" | sed -e 's/[|&\\]/\\&/g'; }
 
 nginx_args() { printf '%s\n' -p "$FC_VAR/nginx/" -c "$FC_VAR/nginx/nginx.conf" -e "$LOGS/nginx-error.log"; }
 
-nginx_render() {
-    local upstream user_line=""
-    mkdir -p "$FC_VAR/nginx/tmp" "$FC_VAR/nginx/extra"
-    if [[ $FC_SOCKET == /* ]]; then upstream="unix:$FC_SOCKET"; else upstream=$FC_SOCKET; fi
-    (( EUID == 0 )) && user_line="user root;"
+# render_site LISTEN ZONE UPSTREAM STATIC_ROOT — nginx/faceclock.conf.in
+# rendered on stdout, with the rates and deadline of the environment: the
+# stack's own site, and (`site`) the one a system nginx installs.
+render_site() {
     [[ $LOGIN_RATE =~ ^[0-9]+r/[sm]$ ]] || die "LOGIN_RATE must look like 10r/s, not '$LOGIN_RATE'"
     [[ $LOGIN_BURST =~ ^[0-9]+$ ]] || die "LOGIN_BURST must be a number, not '$LOGIN_BURST'"
     [[ $REQUEST_DEADLINE =~ ^[1-9][0-9]*$ ]] ||
         die "FACECLOCK_REQUEST_DEADLINE must be a number of seconds, not '$REQUEST_DEADLINE'"
     [[ $API_RATE =~ ^[0-9]+r/[sm]$ ]] || die "API_RATE must look like 10r/s, not '$API_RATE'"
     [[ $API_BURST =~ ^[0-9]+$ ]] || die "API_BURST must be a number, not '$API_BURST'"
-    sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@PORT@|$PORT|g" \
-        -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
-        -e "s|@STATIC_ROOT@|$(sed_escape "$FC_ROOT/static")|g" \
+    sed -e "s|@LISTEN@|$(sed_escape "$1")|g" -e "s|@PORT@|$(sed_escape "$2")|g" \
+        -e "s|@UPSTREAM@|$(sed_escape "$3")|g" \
+        -e "s|@STATIC_ROOT@|$(sed_escape "$4")|g" \
         -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
         -e "s|@REQUEST_DEADLINE@|$REQUEST_DEADLINE|g" \
         -e "s|@API_RATE@|$API_RATE|g" -e "s|@API_BURST@|$API_BURST|g" \
-        "$FC_ROOT/nginx/faceclock.conf.in" >"$FC_VAR/nginx/faceclock.conf"
+        "$FC_ROOT/nginx/faceclock.conf.in"
+}
+
+nginx_render() {
+    local upstream user_line=""
+    mkdir -p "$FC_VAR/nginx/tmp" "$FC_VAR/nginx/extra"
+    if [[ $FC_SOCKET == /* ]]; then upstream="unix:$FC_SOCKET"; else upstream=$FC_SOCKET; fi
+    (( EUID == 0 )) && user_line="user root;"
+    render_site "127.0.0.1:$PORT" "$PORT" "$upstream" "$FC_ROOT/static" >"$FC_VAR/nginx/faceclock.conf"
     sed -e "s|@USER_LINE@|$user_line|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
         -e "s|@VAR@|$(sed_escape "$FC_VAR")|g" \
         "$FC_ROOT/nginx/nginx.conf.in" >"$FC_VAR/nginx/nginx.conf"
@@ -402,11 +458,13 @@ nginx_start() {
         sleep 0.1
     done
     nginx_running || { show_tail "$LOGS/nginx-error.log" 10; die "nginx: no master pid in $PIDS/nginx.pid"; }
+    rm -f "$PIDS/nginx.stopped"
     say "nginx: running (pid $(read_pid "$PIDS/nginx.pid"))"
 }
 
 nginx_stop() {
     local pid
+    mark_stopped nginx
     pid=$(read_pid "$PIDS/nginx.pid")
     if [[ -n $pid ]] && pid_alive "$pid" nginx; then
         say "nginx: stopping (pid $pid)"
@@ -572,6 +630,38 @@ do_pg_stop() {
     say "postgres: stopped"
 }
 
+# The settings of the running stack, from $FC_VAR/env (written by start).
+load_env_file() {
+    [[ -r $ENV_FILE ]] || die "no $ENV_FILE: start the stack first"
+    # shellcheck disable=SC1090
+    . "$ENV_FILE"
+    # shellcheck disable=SC2031  # set just above by the env file, not in fc_start's subshell
+    APP_URL=$DATABASE_URL ADMIN_KEY=$FACECLOCK_ADMIN_KEY DATA_KEY=$FACECLOCK_DATA_KEY DB_MODE=$FC_DB_MODE
+}
+
+do_revive() {
+    load_env_file
+    mkdir -p "$PIDS" "$LOGS"
+    case ${1:-} in
+        faceclock) reap_group faceclock "$(basename "$FC_BIN" | cut -c1-15)"; fc_start ;;
+        nginx)     reap_group nginx nginx QUIT; nginx_start ;;
+        postgres)
+            [[ $DB_MODE == private ]] || die "postgres: not this stack's (DATABASE_URL is external)"
+            pg_start ;;
+        *) die "revive what? faceclock, nginx or postgres, not '${1:-}'" ;;
+    esac
+}
+
+# The site for a system nginx (deploy/systemd, docs/operations.md): SITE_LISTEN
+# (80), SITE_UPSTREAM (unix:/run/faceclock/faceclock.sock), SITE_STATIC
+# (/usr/local/share/faceclock/static), the rates and deadline as for start.
+do_site() {
+    local listen=${SITE_LISTEN:-80}
+    [[ $listen =~ ^([0-9.]+:|\[[0-9a-fA-F:]+\]:)?[0-9]+$ ]] || die "SITE_LISTEN must be [address:]port, not '$listen'"
+    render_site "$listen" "${listen##*:}" "${SITE_UPSTREAM:-unix:/run/faceclock/faceclock.sock}" \
+        "${SITE_STATIC:-/usr/local/share/faceclock/static}"
+}
+
 do_wipe() {
     do_stop
     if [[ -L $FC_VAR/pg ]]; then
@@ -596,7 +686,9 @@ main() {
         pg-stop)  do_pg_stop ;;
         pg-start) do_pg_start ;;
         wipe)     do_wipe ;;
-        *) echo "usage: $0 start|stop|status|pg-stop|pg-start|wipe" >&2; exit 2 ;;
+        revive)   do_revive "${2:-}" ;;
+        site)     do_site ;;
+        *) echo "usage: $0 start|stop|status|pg-stop|pg-start|wipe|revive PIECE|site" >&2; exit 2 ;;
     esac
 }
 

@@ -6,7 +6,8 @@
 # end-to-end tests (tests/e2e/run.py) against it, `faceclock audit-verify`
 # over what they left, then the browser tests
 # (scripts/browser.sh: Chromium, the kiosk and the other pages) against the
-# same stack, and a scan of the server log for sanitizer reports. Always
+# same stack, and a scan of the server log for sanitizer reports and
+# unexpected worker deaths (scripts/scan_log.py). Always
 # stops the stack; exits non-zero on any failure.
 #
 # Environment: TEST_PORT (18081), TEST_VAR (var/test), FC_BIN (build/test/faceclock),
@@ -70,18 +71,17 @@ stop_stack() {
     fi
 }
 
-# Sanitizer reports in the server log fail the run.
+# Sanitizer reports and unexpected worker deaths in the server log fail
+# the run (scripts/scan_log.py says which deaths are expected: SIGKILLs
+# sent on purpose, the test build's crash route).
 scan_log() {
-    local log=$FC_VAR/log/faceclock.log hits
+    local log=$FC_VAR/log/faceclock.log
     [[ -r $log ]] || return 0
-    hits=$(grep -nE 'runtime error|AddressSanitizer|LeakSanitizer' "$log" || true)
-    if [[ -n $hits ]]; then
-        printf '%s\n' "$hits" >&2
-        say "sanitizer reports in $log (above); the full report:"
+    if ! python3 "$FC_ROOT/scripts/scan_log.py" "$log"; then
+        say "the sanitizer reports in $log, in full:"
         grep -nE -A25 'ERROR: AddressSanitizer|runtime error' "$log" | head -120 >&2 || true
         return 1
     fi
-    say "server log: no sanitizer reports"
 }
 
 # Every hotel's face audit chain must still hold after everything the

@@ -14,6 +14,11 @@ void h_metrics(struct request *req);
 /* app/openapi.c */
 void h_openapi(struct request *req);
 
+#ifdef FC_TEST_ROUTES
+/* app/crash.c (the test build only) */
+void h_test_crash(struct request *req);
+#endif
+
 /* people/sessions.c */
 void h_login(struct request *req);
 void h_logout(struct request *req);

@@ -99,6 +99,13 @@ const struct route app_routes[] = {
      .handler = h_openapi, .src = "app/openapi.c", .access = A_PUBLIC, .tenant = T_NONE,
      .answers = ANSWERS("200"),
      .summary = "This document: every route of the table, generated from it (also `faceclock openapi`)."},
+#ifdef FC_TEST_ROUTES
+    /* the test build only (Makefile CFLAGS_T): a worker dies on the request */
+    {.method = "GET", .pattern = "/api/test/crash", .name = "test.crash",
+     .handler = h_test_crash, .src = "app/crash.c", .access = A_SYSADMIN, .tenant = T_NONE,
+     .answers = ANSWERS("502"),
+     .summary = "Test build only: the worker faults (SIGSEGV) on purpose; nginx answers 502 and the master replaces it."},
+#endif
 
     /* ---- people: sessions, PMS, kiosks, staff ------------------------ */
     {.method = "POST", .pattern = "/api/auth/login", .name = "auth.login",

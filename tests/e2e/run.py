@@ -68,13 +68,19 @@ MODULES = [
     "pages.test_dashboard",
     "pages.test_enroll",
     # fcgi/: the runtime; test_serve runs servers of its own, test_resilience
-    # kills and reloads the stack's workers and stops PostgreSQL: last
+    # kills and reloads the stack's workers and stops PostgreSQL, test_crash
+    # crashes one of them: last
     "fcgi.test_platform",
     "fcgi.test_robustness",
     "fcgi.test_csrf",
     "fcgi.test_nginx_limits",
     "fcgi.test_serve",
+    "fcgi.test_crash",
     "fcgi.test_resilience",
+    # ops/: the operator's tools: `make run`'s supervisor (a stack of its
+    # own), the systemd units
+    "ops.test_supervise",
+    "ops.test_systemd",
     # app/test_openapi checks what all the others did (every route's
     # statuses and codes in the server log, every JSON body they sent): last
     "app.test_openapi",
