@@ -16,6 +16,8 @@ set -euo pipefail
 #        browser tests' fake camera); chromium (the browser tests drive it
 #        with playwright-core); python3-jsonschema (the e2e tests check the
 #        bodies they send against the OpenAPI document's schemas).
+# Fuzzing (make fuzz, make test's fuzz suite): clang and libclang-rt-14-dev
+#        (libFuzzer and the sanitizer runtimes for clang).
 # Pages: nodejs and npm (npm ci of face-api and playwright-core), only when
 #        no `node` is installed at all: a NodeSource or nvm node is kept.
 # Then scripts/static.sh fills static/vendor/ from npm.
@@ -24,6 +26,7 @@ PACKAGES=(
     libturbojpeg0-dev check libsubunit-dev
     nginx postgresql postgresql-contrib postgresql-15 postgresql-client-15
     wrk python3 python3-jsonschema curl procps libjpeg-turbo-progs chromium
+    clang libclang-rt-14-dev
 )
 if ! command -v node >/dev/null 2>&1; then
     PACKAGES+=(nodejs npm)
