@@ -3,7 +3,8 @@
  * asked: the parser (fcgi/request.c: parameters, target, query, body
  * under its size limit), the router's matching and path captures
  * (fcgi/router.c) and the declared-parameter checks (fcgi/params.c) of
- * the route table (handlers/app/routes.c), body validators included.
+ * the route table (handlers/app/routes.c), body validators included, and
+ * the refusals they answer (a page's through the error template).
  *
  * Input: one byte that picks the route for a request whose path matches
  * none (its captures taken from the path segment by segment, so every
@@ -78,8 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 1)
         return 0;
-    if (pool == NULL)
+    if (pool == NULL) {
         pool = pool_new();
+        /* a page's refusals render the error template */
+        if (page_templates_load(FC_TEMPLATE_DIR) < 0)
+            abort();
+    }
     unsigned pick = data[0];
     /* a NUL-terminated copy, its lines cut in place */
     char *text = malloc(size);
