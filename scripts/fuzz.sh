@@ -35,6 +35,7 @@ SHORT=0
 
 targets() {
     if [[ -n ${FUZZ_TARGETS:-} ]]; then
+        # shellcheck disable=SC2086  # a list of names, split on purpose
         printf '%s\n' $FUZZ_TARGETS
     else
         find "$BIN" -maxdepth 1 -type f -executable -printf '%f\n' | sort
@@ -55,7 +56,8 @@ replay() {
 
 # fuzz TARGET RUNS SECONDS — one run; fills the row's globals
 fuzz() {
-    local t=$1 runs=$2 secs=$3 log=$VAR/logs/$t.log crashes=$VAR/crashes/$t args=() seeds=()
+    local t=$1 runs=$2 secs=$3 args=() seeds=()
+    local log=$VAR/logs/$t.log crashes=$VAR/crashes/$t
     mkdir -p "$VAR/$t" "$crashes"
     [[ -f tests/fuzz/$t.dict ]] && args+=("-dict=tests/fuzz/$t.dict")
     (( secs > 0 )) && args+=("-max_total_time=$secs")
