@@ -42,6 +42,10 @@ targets() {
     fi
 }
 
+# reproducers CRASHES_DIR — how many it holds (libFuzzer's crash-, leak-,
+# timeout- and oom- files; its slow-unit- notes are no failure)
+reproducers() { find "$1" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l; }
+
 # stat NAME LOG — a value of libFuzzer's final stats (stat::NAME: value)
 stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -1; }
 
@@ -63,10 +67,10 @@ fuzz() {
     (( secs > 0 )) && args+=("-max_total_time=$secs")
     [[ -d $SEEDS/$t ]] && seeds=("$SEEDS/$t")
     local before after rc=0 t0=$EPOCHREALTIME
-    before=$(find "$crashes" -type f | wc -l)
+    before=$(reproducers "$crashes")
     "$BIN/$t" -runs="$runs" -timeout="${FUZZ_TIMEOUT:-10}" -print_final_stats=1 \
         -artifact_prefix="$crashes/" "${args[@]}" "$VAR/$t" "${seeds[@]}" >"$log" 2>&1 || rc=$?
-    after=$(find "$crashes" -type f | wc -l)
+    after=$(reproducers "$crashes")
     EXECS=$(stat number_of_executed_units "$log")
     # over the whole run (libFuzzer's own figure is 0 below a second)
     SPEED=$(awk -v n="${EXECS:-0}" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b > a ? n / (b - a) : 0) }')

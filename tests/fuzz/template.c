@@ -6,7 +6,13 @@
  * that is not JSON becomes one string value). Checks: a parsed template
  * renders, with the length it says; and a template with no markup of its
  * own ('<', '>', '&', no raw tags or partials) renders no '<' or '>'
- * whatever the values hold, since the engine escapes every value. */
+ * whatever the values hold, since the engine escapes every value.
+ *
+ * A render's work is the product of the lists its sections nest, which
+ * the template's author decides (ours are trusted and nest a few deep):
+ * the harness renders templates that nest sections at most 4 deep, with
+ * every list of the context cut to 3 items, so that a template of the
+ * input reaches every path of the engine without merely timing out. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,37 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct tpl_set *set;
+
+/* every list of v cut to its first 3 items, at every depth */
+static void cut_lists(struct json_object *v)
+{
+    if (json_object_is_type(v, json_type_array)) {
+        size_t n = json_object_array_length(v);
+        if (n > 3)
+            json_object_array_del_idx(v, 3, n - 3);
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            cut_lists(json_object_array_get_idx(v, i));
+    } else if (json_object_is_type(v, json_type_object)) {
+        json_object_object_foreach(v, key, val) {
+            (void)key;
+            cut_lists(val);
+        }
+    }
+}
+
+/* how deep src[0..n) nests sections ({{# and {{^ open, {{/ closes) */
+static int section_depth(const char *src, size_t n)
+{
+    int depth = 0, most = 0;
+    for (size_t i = 0; i + 2 < n; i++)
+        if (src[i] == '{' && src[i + 1] == '{') {
+            if (src[i + 2] == '#' || src[i + 2] == '^')
+                most = ++depth > most ? depth : most;
+            else if (src[i + 2] == '/')
+                depth--;
+        }
+    return most;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,10 +73,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     err[0] = '\0';
     struct tpl *t = tpl_parse((const char *)data, tlen, err, sizeof err);
-    if (t != NULL) {
+    if (t != NULL && section_depth((const char *)data, tlen) <= 4) {
         struct json_object *ctx = jx_parse(ctext, clen);
         if (ctx == NULL)
             ctx = json_object_new_string_len(ctext, (int)clen);
+        cut_lists(ctx);
         size_t len = 0;
         char *out = tpl_render(t, ctx, set, &len);
         if (out == NULL || strlen(out) > len)
@@ -50,10 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         free(out);
         json_object_put(ctx);
-        tpl_free(t);
-    } else if (err[0] == '\0') {
+    } else if (t == NULL && err[0] == '\0') {
         abort();
     }
+    tpl_free(t);
     free(ctext);
     return 0;
 }
