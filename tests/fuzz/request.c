@@ -4,7 +4,9 @@
  * under its size limit), the router's matching and path captures
  * (fcgi/router.c) and the declared-parameter checks (fcgi/params.c) of
  * the route table (handlers/app/routes.c), body validators included, and
- * the refusals they answer (a page's through the error template).
+ * the refusals they answer (a page's through the error template); and the
+ * credential (X-API-Key, Authorization: Bearer, the session cookie) read
+ * as the identify hook reads it before it asks the database (fcgi/auth.c).
  *
  * Input: one byte that picks the route for a request whose path matches
  * none (its captures taken from the path segment by segment, so every
@@ -19,6 +21,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
+#include "crypto.h"
 #include "page.h"
 #include "params.h"
 #include "request.h"
@@ -64,6 +68,23 @@ static void bind_captures(struct request *req, const struct route *r)
     }
 }
 
+/* The credential, as handlers/app/identity_store.c reads it before it asks
+ * the database: a key's row id, or a session token's digest. */
+static void read_credential(struct request *req)
+{
+    char digest[TOKEN_DIGEST_HEX];
+    long long id = 0;
+
+    if (req->api_key != NULL && *req->api_key != '\0') {
+        if ((auth_key_id(req->api_key, "kio", &id) == 0 || auth_key_id(req->api_key, "dev", &id) == 0) &&
+            id <= 0)
+            abort();
+        (void)auth_admin_key(req->api_key);
+    } else if (auth_session_token(req, digest) == AUTH_OK && strlen(digest) != TOKEN_DIGEST_HEX - 1) {
+        abort();
+    }
+}
+
 /* A refusal: answered, and with a 4xx. */
 static void must_refuse(const struct request *req)
 {
@@ -82,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pool == NULL) {
         pool = pool_new();
         /* a page's refusals render the error template */
-        if (page_templates_load(FC_TEMPLATE_DIR) < 0)
+        if (crypto_init() < 0 || page_templates_load(FC_TEMPLATE_DIR) < 0)
             abort();
     }
     unsigned pick = data[0];
@@ -124,6 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         req.route = r;
         req.page = route_is_page(r, req.path);
+        read_credential(&req);
         if (req.page)
             (void)page_login_location(pool, req.raw_path, req.query_string);
         if (params_or_reply(&req) < 0)
