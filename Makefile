@@ -1,6 +1,9 @@
 # faceclock — build, run, test, bench.
 #   make run     install missing packages, build, start the stack with the demo hotel
-#   make test    same bootstrap, then unit tests (Check) and end-to-end tests
+#   make test    same bootstrap, then unit tests (Check), a short fuzz pass and
+#                end-to-end tests (SUITES picks: unit fuzz e2e browser)
+#   make fuzz    build the libFuzzer targets (tests/fuzz/) and run each for
+#                FUZZ_RUNS executions (scripts/fuzz.sh: a table; a crash fails)
 #   make bench   wrk against the running stack, beside its ceilings
 #   make         build build/release/faceclock only
 
@@ -90,6 +93,10 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/test.sh
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@scripts/fuzz.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory build/release/faceclock

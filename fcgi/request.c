@@ -43,43 +43,44 @@ int request_parse_target(struct request *req, const char *uri, const char **err)
     return 0;
 }
 
-static const char *param(struct request *req, const char *name)
+static const char *param(struct request *req, char **envp, const char *name)
 {
-    const char *v = FCGX_GetParam(name, req->fcgx->envp);
+    const char *v = FCGX_GetParam(name, envp);
     return v ? pool_strdup(req->pool, v) : NULL;
 }
 
 /* Read and discard what is left of the body so the connection stays in a
  * clean state after an early answer. */
-static void drain_body(struct request *req)
+static void drain_body(const struct request_source *src)
 {
     char buf[8192];
-    while (FCGX_GetStr(buf, sizeof buf, req->fcgx->in) > 0)
+    while (src->read(src->ctx, buf, (int)sizeof buf) > 0)
         ;
 }
 
-int request_read_or_reply(struct request *req, size_t max_body)
+int request_parse_or_reply(struct request *req, const struct request_source *src, size_t max_body)
 {
     const char *err, *cl;
+    char **envp = src->envp;
 
-    req->method = param(req, "REQUEST_METHOD");
+    req->method = param(req, envp, "REQUEST_METHOD");
     if (req->method == NULL)
         req->method = "GET";
-    req->client_ip = param(req, "REMOTE_ADDR");
-    req->user_agent = param(req, "HTTP_USER_AGENT");
-    req->content_type = param(req, "CONTENT_TYPE");
-    req->accept = param(req, "HTTP_ACCEPT");
-    req->authorization = param(req, "HTTP_AUTHORIZATION");
-    req->api_key = param(req, "HTTP_X_API_KEY");
-    req->cookie = param(req, "HTTP_COOKIE");
-    req->csrf_token = param(req, "HTTP_X_CSRF_TOKEN");
-    req->host = param(req, "HTTP_HOST");
-    req->scheme = param(req, "REQUEST_SCHEME");
+    req->client_ip = param(req, envp, "REMOTE_ADDR");
+    req->user_agent = param(req, envp, "HTTP_USER_AGENT");
+    req->content_type = param(req, envp, "CONTENT_TYPE");
+    req->accept = param(req, envp, "HTTP_ACCEPT");
+    req->authorization = param(req, envp, "HTTP_AUTHORIZATION");
+    req->api_key = param(req, envp, "HTTP_X_API_KEY");
+    req->cookie = param(req, envp, "HTTP_COOKIE");
+    req->csrf_token = param(req, envp, "HTTP_X_CSRF_TOKEN");
+    req->host = param(req, envp, "HTTP_HOST");
+    req->scheme = param(req, envp, "REQUEST_SCHEME");
 
-    const char *uri = param(req, "REQUEST_URI");
+    const char *uri = param(req, envp, "REQUEST_URI");
     if (uri == NULL) {
         /* fall back to SCRIPT_NAME + QUERY_STRING when REQUEST_URI is absent */
-        const char *sn = param(req, "SCRIPT_NAME"), *qs = param(req, "QUERY_STRING");
+        const char *sn = param(req, envp, "SCRIPT_NAME"), *qs = param(req, envp, "QUERY_STRING");
         uri = pool_printf(req->pool, "%s%s%s", sn ? sn : "/", qs && *qs ? "?" : "", qs ? qs : "");
     }
     if (request_parse_target(req, uri, &err) < 0) {
@@ -89,7 +90,7 @@ int request_read_or_reply(struct request *req, size_t max_body)
         return -1;
     }
 
-    cl = param(req, "CONTENT_LENGTH");
+    cl = param(req, envp, "CONTENT_LENGTH");
     if (cl != NULL && *cl != '\0') {
         char *end;
         unsigned long long len = strtoull(cl, &end, 10);
@@ -98,14 +99,14 @@ int request_read_or_reply(struct request *req, size_t max_body)
             return -1;
         }
         if (len > max_body) {
-            drain_body(req);
+            drain_body(src);
             resp_error(req, 413, "PAYLOAD_TOO_LARGE",
                        "The request body is larger than %zu bytes.", max_body);
             return -1;
         }
         if (len > 0) {
             char *body = pool_alloc(req->pool, (size_t)len + 1);
-            int got = FCGX_GetStr(body, (int)len, req->fcgx->in);
+            int got = src->read(src->ctx, body, (int)len);
             if (got < 0 || (unsigned long long)got != len) {
                 resp_error(req, 400, "INVALID_JSON", "The request body ended early.");
                 return -1;
@@ -116,6 +117,17 @@ int request_read_or_reply(struct request *req, size_t max_body)
         }
     }
     return 0;
+}
+
+static int fcgx_read(void *ctx, char *buf, int n)
+{
+    return FCGX_GetStr(buf, n, ((FCGX_Request *)ctx)->in);
+}
+
+int request_read_or_reply(struct request *req, size_t max_body)
+{
+    struct request_source src = {req->fcgx->envp, fcgx_read, req->fcgx};
+    return request_parse_or_reply(req, &src, max_body);
 }
 
 const char *req_query(const struct request *req, const char *name)

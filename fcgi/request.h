@@ -86,10 +86,23 @@ struct request {
     double t_start;
 };
 
-/* Fill req from the FastCGI request: parameters, query, headers and the
- * body (at most max_body bytes). Returns 0, or answers the client itself
- * (413 PAYLOAD_TOO_LARGE, 400 for a malformed query or length) and
- * returns -1. */
+/* What a request is read from: the FastCGI parameters as libfcgi hands
+ * them over ("NAME=value" strings, NULL-terminated) and a reader of the
+ * body (up to n bytes into buf; the count read, fewer at its end, or -1). */
+struct request_source {
+    char **envp;
+    int (*read)(void *ctx, char *buf, int n);
+    void *ctx;
+};
+
+/* Fill req from src: parameters, query, headers and the body (at most
+ * max_body bytes). Returns 0, or answers the client itself (413
+ * PAYLOAD_TOO_LARGE, 400 for a malformed query or length) and returns -1.
+ * The parser itself; tests/fuzz/request.c feeds it from memory. */
+int request_parse_or_reply(struct request *req, const struct request_source *src, size_t max_body);
+
+/* request_parse_or_reply from the FastCGI request req->fcgx (its
+ * parameters and input stream). */
 int request_read_or_reply(struct request *req, size_t max_body);
 
 /* Fill the parsed parts of req from plain strings (unit tests, and

@@ -44,9 +44,10 @@ const struct seal_key *seal_key_of(const struct seal_ring *ring, const unsigned 
     return NULL;
 }
 
-int seal_is_current(const struct seal_ring *ring, const unsigned char *in, size_t n)
+int seal_is_current(const struct seal_ring *ring, const unsigned char *in, size_t n, size_t legacy_len)
 {
-    return ring->n > 0 && seal_key_of(ring, in, n) == &ring->keys[0];
+    return ring->n > 0 && seal_form_of(in, n, legacy_len) == SEAL_KEYED &&
+           seal_key_of(ring, in, n) == &ring->keys[0];
 }
 
 int seal_current_header(const struct seal_ring *ring, unsigned char header[SEAL_HEADER_LEN])

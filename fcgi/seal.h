@@ -53,8 +53,9 @@ enum seal_form seal_form_of(const unsigned char *in, size_t n, size_t legacy_len
 const struct seal_key *seal_key_of(const struct seal_ring *ring, const unsigned char *in, size_t n);
 
 /* 1 when in[0..n) is keyed under the ring's current key (nothing to
- * re-seal), else 0. */
-int seal_is_current(const struct seal_ring *ring, const unsigned char *in, size_t n);
+ * re-seal), else 0: also for a legacy record (exactly legacy_len bytes, as
+ * seal_form_of) whose nonce happens to begin like the current header. */
+int seal_is_current(const struct seal_ring *ring, const unsigned char *in, size_t n, size_t legacy_len);
 
 /* The header records sealed under the ring's current key begin with
  * (SEAL_HEADER_LEN bytes). -1 when the ring is empty. */

@@ -18,6 +18,8 @@ set -euo pipefail
 #        bodies they send against the OpenAPI document's schemas).
 # Production units: systemd (systemd-analyze: tests/e2e/ops/test_systemd.py
 #        verifies deploy/systemd/; a CI container lacks it).
+# Fuzzing (make fuzz, make test's fuzz suite): clang and libclang-rt-14-dev
+#        (libFuzzer and the sanitizer runtimes for clang).
 # Pages: nodejs and npm (npm ci of face-api and playwright-core), only when
 #        no `node` is installed at all: a NodeSource or nvm node is kept.
 # Then scripts/static.sh fills static/vendor/ from npm.
@@ -27,6 +29,7 @@ PACKAGES=(
     nginx postgresql postgresql-contrib postgresql-15 postgresql-client-15
     wrk python3 python3-jsonschema curl procps libjpeg-turbo-progs chromium
     systemd
+    clang libclang-rt-14-dev
 )
 if ! command -v node >/dev/null 2>&1; then
     PACKAGES+=(nodejs npm)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh — `make test` after deps and `make build`: the Check unit
-# tests (ASan leak checks on), then a fresh stack under var/test on
+# tests (ASan leak checks on), a short fuzz pass (`make fuzz-build`, then
+# scripts/fuzz.sh --short: every seed corpus file replayed, each target
+# fuzzed a few seconds), then a fresh stack under var/test on
 # 127.0.0.1:${TEST_PORT:-18081} with the sanitizer build, the lint of the
 # OpenAPI document it serves (redocly, rules in redocly.yaml) and the
 # end-to-end tests (tests/e2e/run.py) against it, `faceclock audit-verify`
@@ -13,7 +15,7 @@
 # Environment: TEST_PORT (18081), TEST_VAR (var/test), FC_BIN (build/test/faceclock),
 # FACECLOCK_WORKERS (2), FACECLOCK_SCRYPT_LOG_N (14), E2E_ARGS (extra arguments for run.py),
 # BROWSER_ARGS (test files for scripts/browser.sh, e.g. "kiosk"),
-# SUITES (which of "unit e2e browser" to run; default all three, e.g.
+# SUITES (which of "unit fuzz e2e browser" to run; default all four, e.g.
 # SUITES=browser make test for the browser tests alone on a fresh stack),
 # FC_KEEP_STACK=1 leaves the stack running afterwards for inspection.
 set -euo pipefail
@@ -40,7 +42,7 @@ unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
 
 UNIT=build/test/unit_tests
 E2E=tests/e2e/run.py
-SUITES=" ${SUITES:-unit e2e browser} "
+SUITES=" ${SUITES:-unit fuzz e2e browser} "
 want() { [[ $SUITES == *" $1 "* ]]; }
 
 unit_tests() {
@@ -49,6 +51,14 @@ unit_tests() {
     # CK_FORK=no: forking the sanitizer build per check costs ~20x the run
     CK_FORK=${CK_FORK:-no} ASAN_OPTIONS=${UNIT_ASAN_OPTIONS:-detect_leaks=1} "$UNIT" ||
         die "unit tests failed"
+}
+
+# The fuzz targets (tests/fuzz/), briefly: every seed replayed, then a few
+# seconds each (scripts/fuzz.sh --short; make fuzz runs them long).
+fuzz_tests() {
+    say "fuzz: make fuzz-build, scripts/fuzz.sh --short"
+    make --no-print-directory fuzz-build || die "the fuzz targets do not build"
+    "$FC_ROOT/scripts/fuzz.sh" --short || die "fuzzing failed"
 }
 
 # The OpenAPI document the stack serves (/api/openapi.json), linted by
@@ -100,6 +110,11 @@ main() {
     [[ -f $E2E ]] || die "no $E2E yet: the end-to-end tests are missing"
     [[ -x $FC_BIN ]] || die "no sanitizer build at $FC_BIN (run: make build)"
     if want unit; then unit_tests; fi
+    if want fuzz; then fuzz_tests; fi
+    if ! want e2e && ! want browser; then
+        say "all tests passed"      # no stack to start
+        return 0
+    fi
 
     say "stack: fresh one under $FC_VAR on port $PORT"
     "$STACK" wipe >/dev/null

@@ -134,7 +134,7 @@ int sealed_open(enum sealed_kind kind, long long hotel_id, long long staff_id, c
     if (bytea == NULL || (raw = PQunescapeBytea((const unsigned char *)bytea, &len)) == NULL)
         return -1;
     if (current != NULL)
-        *current = seal_is_current(&g_config.data_keys, raw, len);
+        *current = seal_is_current(&g_config.data_keys, raw, len, legacy_len(kind));
     if (seal_form_of(raw, len, legacy_len(kind)) == SEAL_CLEAR) {
         if (kind == SEALED_THUMB && len <= cap) {
             memcpy(plain, raw, len);
