@@ -165,13 +165,10 @@ static int ensure(void)
     return 0;
 }
 
-static enum db_status classify(const PGresult *res)
+enum db_status db_classify_sqlstate(const char *state)
 {
-    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
-        return DB_DOWN;
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state == NULL)
-        return DB_DOWN;
+        return DB_DOWN;             /* libpq's own failure: no server answer */
     if (strcmp(state, "23505") == 0)
         return DB_UNIQUE;
     if (strcmp(state, "23503") == 0)
@@ -187,7 +184,18 @@ static enum db_status classify(const PGresult *res)
     if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
         strcmp(state, "57P03") == 0)
         return DB_DOWN;
+    /* insufficient resources: disk full (53100), out of memory, too many
+     * connections: the server is there but cannot take the write now */
+    if (strncmp(state, "53", 2) == 0)
+        return DB_DOWN;
     return DB_ERROR;
+}
+
+static enum db_status classify(const PGresult *res)
+{
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+        return DB_DOWN;
+    return db_classify_sqlstate(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
 }
 
 /* Connect when needed and prepare st on this connection once. 0 or -1. */

@@ -41,6 +41,13 @@ void db_arg_id(struct db_args *a, long long id);      /* id > 0, else SQL NULL *
 enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INVALID, DB_RETRY,
                  DB_TIMEOUT, DB_ERROR };
 
+/* Pure. What a failed statement's SQLSTATE (NULL: no server answer, the
+ * connection lost) means for the request: DB_DOWN for connection
+ * failures, shutdowns and insufficient resources (class 53: the disk
+ * full), DB_TIMEOUT for statement and lock timeouts, ... DB_ERROR for
+ * anything else (a bug: 500). */
+enum db_status db_classify_sqlstate(const char *sqlstate);
+
 int db_init(const char *conninfo);   /* remember conninfo; connect lazily */
 void db_close(void);
 
