@@ -49,6 +49,11 @@ enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INV
 enum db_status db_classify_sqlstate(const char *sqlstate);
 
 int db_init(const char *conninfo);   /* remember conninfo; connect lazily */
+/* The monotonic instant (now_monotonic()) by which the current request
+ * must have had its database answers (watchdog_db_deadline()); 0: none
+ * (commands). A wait that reaches it drops the connection (what was sent
+ * and not committed dies with it) and fails with DB_TIMEOUT: 503. */
+void db_set_deadline(double mono_at);
 void db_close(void);
 
 /* Run a prepared statement. Returns a result the caller PQclear()s, or
