@@ -2,6 +2,8 @@
 #   make run     install missing packages, build, start the stack with the demo hotel
 #   make test    same bootstrap, then unit tests (Check) and end-to-end tests
 #   make bench   wrk against the running stack, beside its ceilings
+#   make faults  the fault suite (scripts/faults.sh): a stack of its own under
+#                load, one fault at a time, the ledger against the database
 #   make         build build/release/faceclock only
 
 CC      ?= gcc
@@ -27,7 +29,7 @@ FUZZ_CC  = clang
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/*.c))
 CFLAGS_F = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all build deps run test unit e2e bench fuzz fuzz-build clean
+.PHONY: all build deps run test unit e2e bench faults fuzz fuzz-build clean
 
 all: build/release/faceclock
 
@@ -93,6 +95,10 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory build/release/faceclock
 	@scripts/bench.sh
+
+faults: deps
+	@$(MAKE) --no-print-directory build/release/faceclock
+	@scripts/faults.sh full
 
 clean:
 	rm -rf build
