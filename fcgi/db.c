@@ -99,6 +99,8 @@ static void set_failure(enum db_status st, const PGresult *res)
         last_message[strcspn(last_message, "\n")] = '\0';
     } else if (conn != NULL) {
         snprintf(last_message, sizeof last_message, "%s", PQerrorMessage(conn));
+    } else if (gave_up) {
+        snprintf(last_message, sizeof last_message, "no answer within the request deadline");
     }
     if (st == DB_DOWN || st == DB_ERROR)
         metrics_db_error();
@@ -120,7 +122,6 @@ static void give_up(void)
     conn = NULL;
     gave_up = 1;
     set_failure(DB_TIMEOUT, NULL);
-    snprintf(last_message, sizeof last_message, "no answer within the request deadline");
 }
 
 /* Wait until the connection has input, no later than the deadline. 0, or

@@ -444,7 +444,7 @@ def f_long_work(ctx, secs):
         t = [x[2] for x in exports]
         kinds = {}
         for status, _, _, err in exports:
-            k = "%s%s" % (status, " cut (" + err + ")" if err else " whole")
+            k = "%s%s" % (status, " cut (" + err + ")" if err else " whole" if status == 200 else "")
             kinds[k] = kinds.get(k, 0) + 1
         ctx.note("long-work", "%d audit CSV exports of %d+ rows: %s; %.1f-%.1f s, up to %d lines"
                  % (len(exports), ctx.export_rows, ", ".join("%s x%d" % kv for kv in sorted(kinds.items())),
