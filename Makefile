@@ -5,6 +5,8 @@
 #   make fuzz    build the libFuzzer targets (tests/fuzz/) and run each for
 #                FUZZ_RUNS executions (scripts/fuzz.sh: a table; a crash fails)
 #   make bench   wrk against the running stack, beside its ceilings
+#   make faults  the fault suite (scripts/faults.sh): a stack of its own under
+#                load, one fault at a time, the ledger against the database
 #   make         build build/release/faceclock only
 
 CC      ?= gcc
@@ -31,7 +33,7 @@ FUZZ_CC  = clang
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/*.c))
 CFLAGS_F = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all build deps run test unit e2e bench fuzz fuzz-build clean
+.PHONY: all build deps run test unit e2e bench faults fuzz fuzz-build clean
 
 all: build/release/faceclock
 
@@ -101,6 +103,10 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory build/release/faceclock
 	@scripts/bench.sh
+
+faults: deps
+	@$(MAKE) --no-print-directory build/release/faceclock
+	@scripts/faults.sh full
 
 clean:
 	rm -rf build

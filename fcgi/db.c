@@ -4,7 +4,11 @@
  * A statement is sent once: an idle connection the server has closed is
  * noticed (and replaced) before anything is sent on it, and a statement
  * whose connection is lost after it was sent is never sent again (it may
- * have been applied), whether it reads or writes: the request gets 503. */
+ * have been applied), whether it reads or writes: the request gets 503.
+ * No wait for the server outlasts the request's deadline (db_set_deadline):
+ * past it the connection is dropped, uncommitted work with it, and the
+ * request gets 503 before nginx gives up on it. */
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,8 @@ static double last_attempt;
 static enum db_status last_status;
 static char last_constraint[128];
 static char last_message[256];
+static double deadline;                  /* db_set_deadline(); 0: none */
+static int gave_up;                      /* the last wait overran it */
 
 void db_args_init(struct db_args *a)
 {
@@ -93,9 +99,123 @@ static void set_failure(enum db_status st, const PGresult *res)
         last_message[strcspn(last_message, "\n")] = '\0';
     } else if (conn != NULL) {
         snprintf(last_message, sizeof last_message, "%s", PQerrorMessage(conn));
+    } else if (gave_up) {
+        snprintf(last_message, sizeof last_message, "no answer within the request deadline");
     }
     if (st == DB_DOWN || st == DB_ERROR)
         metrics_db_error();
+}
+
+void db_set_deadline(double mono_at)
+{
+    deadline = mono_at;
+}
+
+/* The request's deadline passed with the database silent (frozen, or a
+ * network that stopped answering): drop the connection, so that what was
+ * sent and not committed dies with it and nothing lands after the client
+ * has had its answer; the request gets 503 (DB_TIMEOUT). */
+static void give_up(void)
+{
+    log_warn("no answer from the database within the request deadline; dropping the connection");
+    PQfinish(conn);
+    conn = NULL;
+    gave_up = 1;
+    set_failure(DB_TIMEOUT, NULL);
+}
+
+/* Wait until the connection has input, no later than the deadline. 0, or
+ * -1 when it passed (give_up() done). */
+static int wait_readable(void)
+{
+    for (;;) {
+        int ms = -1;
+        if (deadline > 0) {
+            double left = deadline - now_monotonic();
+            if (left <= 0) {
+                give_up();
+                return -1;
+            }
+            ms = (int)(left * 1000) + 1;
+        }
+        struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+        int r = poll(&pfd, 1, ms);
+        if (r > 0 || (r < 0 && errno != EINTR))
+            return 0;       /* input, or a socket error PQconsumeInput will report */
+    }
+}
+
+/* Until a result can be read without blocking. 0 or -1 (give_up() done). */
+static int await_result(void)
+{
+    while (PQisBusy(conn)) {
+        if (wait_readable() < 0)
+            return -1;
+        if (!PQconsumeInput(conn))
+            return 0;       /* the connection is lost: PQgetResult says so */
+    }
+    return 0;
+}
+
+/* The results of what was just sent, kept as PQexec keeps them (the
+ * last, or the first error; a COPY's start ends the wait), waiting no
+ * longer than the deadline. NULL when sending failed or the deadline
+ * passed. */
+static PGresult *last_result(int sent)
+{
+    PGresult *keep = NULL, *r;
+
+    if (!sent)
+        return NULL;
+    for (;;) {
+        if (await_result() < 0) {
+            PQclear(keep);
+            return NULL;
+        }
+        if ((r = PQgetResult(conn)) == NULL)
+            break;
+        if (keep != NULL && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+            PQclear(r);
+            continue;
+        }
+        PQclear(keep);
+        keep = r;
+        ExecStatusType rs = PQresultStatus(r);
+        if (rs == PGRES_COPY_OUT || rs == PGRES_COPY_IN || rs == PGRES_COPY_BOTH)
+            break;
+    }
+    return keep;
+}
+
+#define CONNECT_TIMEOUT_S 3.0
+
+/* PQconnectdbParams, waiting no longer than CONNECT_TIMEOUT_S nor past
+ * the request's deadline (libpq's connect_timeout holds only for its own
+ * blocking loop). *late is set when the time ran out (the connection is
+ * then finished and NULL returned). */
+static PGconn *connect_bounded(const char *const *keys, const char *const *vals, int *late)
+{
+    PGconn *c = PQconnectStartParams(keys, vals, 1);
+    double until = now_monotonic() + CONNECT_TIMEOUT_S;
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+    if (c == NULL || PQstatus(c) == CONNECTION_BAD)
+        return c;
+    if (deadline > 0 && deadline < until)
+        until = deadline;
+    while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+        double left = until - now_monotonic();
+        if (left <= 0) {
+            PQfinish(c);
+            *late = 1;
+            return NULL;
+        }
+        struct pollfd pfd = {PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0};
+        int r = poll(&pfd, 1, (int)(left * 1000) + 1);
+        if (r > 0 || (r < 0 && errno != EINTR))
+            st = PQconnectPoll(c);
+    }
+    return c;
 }
 
 /* Make sure there is a usable connection. 0 or -1 (database down). */
@@ -117,6 +237,7 @@ static int closed_by_server(void)
 
 static int ensure(void)
 {
+    gave_up = 0;
     if (conn != NULL && PQstatus(conn) == CONNECTION_OK && !closed_by_server())
         return 0;
     if (conn != NULL && PQstatus(conn) == CONNECTION_OK) {
@@ -147,10 +268,12 @@ static int ensure(void)
                           "tcp_user_timeout", NULL};
     const char *vals[] = {conninfo ? conninfo : "", "3", options, "faceclock", "1",
                           "10", "5", "3", user_timeout, NULL};
-    conn = PQconnectdbParams(keys, vals, 1);
+    int late = 0;
+    conn = connect_bounded(keys, vals, &late);
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
         char msg[256];
-        snprintf(msg, sizeof msg, "%s", conn ? PQerrorMessage(conn) : "out of memory");
+        snprintf(msg, sizeof msg, "%s", late ? "no answer to the connection within its time"
+                                        : conn ? PQerrorMessage(conn) : "out of memory");
         msg[strcspn(msg, "\n")] = '\0';
         log_warn("database unavailable: %s", msg);
         if (conn != NULL)
@@ -165,13 +288,10 @@ static int ensure(void)
     return 0;
 }
 
-static enum db_status classify(const PGresult *res)
+enum db_status db_classify_sqlstate(const char *state)
 {
-    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
-        return DB_DOWN;
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state == NULL)
-        return DB_DOWN;
+        return DB_DOWN;             /* libpq's own failure: no server answer */
     if (strcmp(state, "23505") == 0)
         return DB_UNIQUE;
     if (strcmp(state, "23503") == 0)
@@ -187,7 +307,20 @@ static enum db_status classify(const PGresult *res)
     if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
         strcmp(state, "57P03") == 0)
         return DB_DOWN;
+    /* insufficient resources: disk full (53100), out of memory, too many
+     * connections: the server is there but cannot take the write now */
+    if (strncmp(state, "53", 2) == 0)
+        return DB_DOWN;
     return DB_ERROR;
+}
+
+static enum db_status classify(const PGresult *res)
+{
+    if (gave_up)
+        return DB_TIMEOUT;
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+        return DB_DOWN;
+    return db_classify_sqlstate(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
 }
 
 /* Connect when needed and prepare st on this connection once. 0 or -1. */
@@ -198,7 +331,7 @@ static int ready(struct db_stmt *st)
     if (ensure() < 0)
         return -1;
     if (st->gen != generation) {
-        res = PQprepare(conn, st->name, st->sql, 0, NULL);
+        res = last_result(PQsendPrepare(conn, st->name, st->sql, 0, NULL));
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
             /* preparing takes the tables' locks: it may time out too */
             enum db_status s = classify(res);
@@ -220,7 +353,7 @@ static PGresult *run_once(struct db_stmt *st, const struct db_args *a)
 
     if (ready(st) < 0)
         return NULL;
-    res = PQexecPrepared(conn, st->name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
+    res = last_result(PQsendQueryPrepared(conn, st->name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0));
     ExecStatusType rs = PQresultStatus(res);
     if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK)
         return res;
@@ -256,7 +389,7 @@ int db_simple(const char *sql)
 {
     if (ensure() < 0)
         return -1;
-    PGresult *res = PQexec(conn, sql);
+    PGresult *res = last_result(PQsendQuery(conn, sql));
     ExecStatusType rs = PQresultStatus(res);
     if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
         PQclear(res);
@@ -305,7 +438,8 @@ int db_commit(void)
         }
         return -1;
     }
-    PGresult *res = PQexec(conn, "COMMIT");
+    gave_up = 0;
+    PGresult *res = last_result(PQsendQuery(conn, "COMMIT"));
     ExecStatusType rs = PQresultStatus(res);
     if (db_commit_ok(rs, PQcmdStatus(res))) {
         PQclear(res);
@@ -332,7 +466,7 @@ int db_commit(void)
 void db_rollback(void)
 {
     if (db_in_transaction()) {
-        PGresult *res = PQexec(conn, "ROLLBACK");
+        PGresult *res = last_result(PQsendQuery(conn, "ROLLBACK"));
         PQclear(res);
     }
 }
@@ -389,7 +523,7 @@ int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t 
 
     if (ensure() < 0)
         return -1;
-    res = PQexec(conn, sql);
+    res = last_result(PQsendQuery(conn, sql));
     if (PQresultStatus(res) != PGRES_COPY_OUT) {
         enum db_status s = classify(res);
         set_failure(s, res);
@@ -401,7 +535,20 @@ int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t 
     }
     PQclear(res);
     /* one row per chunk; after a stop the rest is drained unread */
-    while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
+    for (;;) {
+        n = PQgetCopyData(conn, &buf, 1);
+        if (n == 0) {               /* no whole row yet */
+            if (wait_readable() < 0) {
+                rc = -1;
+                goto out;
+            }
+            if (!PQconsumeInput(conn))
+                n = -2;
+            else
+                continue;
+        }
+        if (n < 0)
+            break;
         if (!stopped && sink(ctx, buf, (size_t)n) != 0) {
             stopped = 1;
             cancel_running();
@@ -409,7 +556,13 @@ int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t 
         PQfreemem(buf);
     }
     /* n == -1: the COPY is over and its result follows; -2: failure */
-    while ((res = PQgetResult(conn)) != NULL) {
+    for (;;) {
+        if (await_result() < 0) {
+            rc = -1;
+            goto out;
+        }
+        if ((res = PQgetResult(conn)) == NULL)
+            break;
         if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
             rc = -1;
             if (!stopped) {
@@ -461,7 +614,13 @@ static int each_row_once(struct db_stmt *st, const struct db_args *a,
         log_warn("%s: single-row mode refused; the rows come in one result", st->name);
     /* a result per row, then a last one without rows (or the error);
      * after a stop the rest is drained unread */
-    while ((res = PQgetResult(conn)) != NULL) {
+    for (;;) {
+        if (await_result() < 0) {
+            rc = -1;
+            break;
+        }
+        if ((res = PQgetResult(conn)) == NULL)
+            break;
         ExecStatusType rs = PQresultStatus(res);
         if (rs == PGRES_SINGLE_TUPLE || rs == PGRES_TUPLES_OK) {
             for (int i = 0; i < PQntuples(res) && !*stopped; i++) {

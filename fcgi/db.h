@@ -41,7 +41,19 @@ void db_arg_id(struct db_args *a, long long id);      /* id > 0, else SQL NULL *
 enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INVALID, DB_RETRY,
                  DB_TIMEOUT, DB_ERROR };
 
+/* Pure. What a failed statement's SQLSTATE (NULL: no server answer, the
+ * connection lost) means for the request: DB_DOWN for connection
+ * failures, shutdowns and insufficient resources (class 53: the disk
+ * full), DB_TIMEOUT for statement and lock timeouts, ... DB_ERROR for
+ * anything else (a bug: 500). */
+enum db_status db_classify_sqlstate(const char *sqlstate);
+
 int db_init(const char *conninfo);   /* remember conninfo; connect lazily */
+/* The monotonic instant (now_monotonic()) by which the current request
+ * must have had its database answers (watchdog_db_deadline()); 0: none
+ * (commands). A wait that reaches it drops the connection (what was sent
+ * and not committed dies with it) and fails with DB_TIMEOUT: 503. */
+void db_set_deadline(double mono_at);
 void db_close(void);
 
 /* Run a prepared statement. Returns a result the caller PQclear()s, or

@@ -3,8 +3,10 @@
  * request deadline. The master owns an entry's pid and killed fields, the
  * worker its since and route fields; each field has a single writer. */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "app.h"
@@ -37,6 +39,22 @@ long watchdog_statement_ms(int deadline_s)
 {
     long full = (long)deadline_s * 1000;
     return full - 1000 >= full / 2 ? full - 1000 : full / 2;
+}
+
+double watchdog_db_deadline(double now_mono, double now_wall, const char *sent, int deadline_s)
+{
+    double full = deadline_s, budget = full - 0.5 >= full / 2 ? full - 0.5 : full / 2, start = now_wall;
+    if (sent != NULL && *sent != '\0') {
+        char *end;
+        errno = 0;
+        double t = strtod(sent, &end);
+        /* nginx and the worker share the host's clock: a start in the
+         * future is a rounding (ms) or a step of the clock; one older than
+         * the deadline plus an hour is not nginx's */
+        if (errno == 0 && *end == '\0' && isfinite(t) && t > now_wall - full - 3600 && t <= now_wall + 1)
+            start = t < now_wall ? t : now_wall;
+    }
+    return now_mono + (start + budget - now_wall);
 }
 
 int watchdog_init(void)

@@ -22,6 +22,17 @@ double watchdog_due_in(double busy_since, double now, double limit);
  * seconds, in ms: a second less (at least half), left for the answer. */
 long watchdog_statement_ms(int deadline_s);
 
+/* Pure. The monotonic instant by which a worker must have had its
+ * database answers for a request it took at now_mono (now_wall: the same
+ * instant on the wall clock): half a second before nginx's deadline (at
+ * least half the deadline), counted from when nginx sent the request
+ * (sent: the FastCGI parameter FACECLOCK_REQUEST_START, nginx's $msec; a
+ * request may wait in the socket's queue first) or, when that is missing,
+ * unparsable or implausible, from now. db.c waits no longer (then drops
+ * the connection: what it had sent and not committed dies with it) and the
+ * request is answered 503: nothing is committed after nginx gave up. */
+double watchdog_db_deadline(double now_mono, double now_wall, const char *sent, int deadline_s);
+
 /* master */
 int watchdog_init(void);                      /* before forking; -1 with errno */
 int watchdog_claim(void);                     /* a board entry for the next fork, or -1 */

@@ -133,6 +133,11 @@ static void handle(FCGX_Request *fr, struct pool *pool)
     req.fcgx = fr;
     req.pool = pool;
     req.t_start = now_monotonic();
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    db_set_deadline(watchdog_db_deadline(req.t_start, (double)wall.tv_sec + wall.tv_nsec / 1e9,
+                                         FCGX_GetParam("FACECLOCK_REQUEST_START", fr->envp),
+                                         g_config.request_deadline));
 
     if (request_read_or_reply(&req, g_config.max_body) == 0)
         router_dispatch(&req);
@@ -148,6 +153,7 @@ static void handle(FCGX_Request *fr, struct pool *pool)
     metrics_observe(req.route ? (int)(req.route - app_routes) : -1, req.status, dur);
     log_request(&req, dur);
     request_end(&req);
+    db_set_deadline(0);
 }
 
 /* Connect before the first request, so that a reload's new worker is

@@ -9,13 +9,16 @@
 # over what they left, then the browser tests
 # (scripts/browser.sh: Chromium, the kiosk and the other pages) against the
 # same stack, and a scan of the server log for sanitizer reports and
-# unexpected worker deaths (scripts/scan_log.py). Always
-# stops the stack; exits non-zero on any failure.
+# unexpected worker deaths (scripts/scan_log.py); then the short form of
+# the fault suite (scripts/faults.sh short) on a stack of its own
+# (FAULTS_VAR=$TEST_VAR-faults, port TEST_PORT + 1) so that the faults
+# never touch the e2e stack. Always stops the stacks; exits non-zero on any
+# failure.
 #
 # Environment: TEST_PORT (18081), TEST_VAR (var/test), FC_BIN (build/test/faceclock),
 # FACECLOCK_WORKERS (2), FACECLOCK_SCRYPT_LOG_N (14), E2E_ARGS (extra arguments for run.py),
 # BROWSER_ARGS (test files for scripts/browser.sh, e.g. "kiosk"),
-# SUITES (which of "unit fuzz e2e browser" to run; default all four, e.g.
+# SUITES (which of "unit fuzz e2e browser faults" to run; default all five, e.g.
 # SUITES=browser make test for the browser tests alone on a fresh stack),
 # FC_KEEP_STACK=1 leaves the stack running afterwards for inspection.
 set -euo pipefail
@@ -42,7 +45,7 @@ unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
 
 UNIT=build/test/unit_tests
 E2E=tests/e2e/run.py
-SUITES=" ${SUITES:-unit fuzz e2e browser} "
+SUITES=" ${SUITES:-unit fuzz e2e browser faults} "
 want() { [[ $SUITES == *" $1 "* ]]; }
 
 unit_tests() {
@@ -106,21 +109,13 @@ audit_verify() {
     return 1
 }
 
-main() {
-    [[ -f $E2E ]] || die "no $E2E yet: the end-to-end tests are missing"
-    [[ -x $FC_BIN ]] || die "no sanitizer build at $FC_BIN (run: make build)"
-    if want unit; then unit_tests; fi
-    if want fuzz; then fuzz_tests; fi
-    if ! want e2e && ! want browser; then
-        say "all tests passed"      # no stack to start
-        return 0
-    fi
-
+# The e2e and browser suites on a fresh stack; 0 when they passed.
+stack_suites() {
     say "stack: fresh one under $FC_VAR on port $PORT"
-    "$STACK" wipe >/dev/null
+    "$STACK" wipe >/dev/null || return 1
     trap stop_stack EXIT
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
-        UBSAN_OPTIONS=print_stacktrace=1 "$STACK" start
+        UBSAN_OPTIONS=print_stacktrace=1 "$STACK" start || return 1
 
     set -a
     # shellcheck disable=SC1091
@@ -143,6 +138,24 @@ main() {
 
     stop_stack
     scan_log || rc=1
+    return "$rc"
+}
+
+main() {
+    [[ -f $E2E ]] || die "no $E2E yet: the end-to-end tests are missing"
+    [[ -x $FC_BIN ]] || die "no sanitizer build at $FC_BIN (run: make build)"
+    if want unit; then unit_tests; fi
+    if want fuzz; then fuzz_tests; fi
+
+    local rc=0
+    if want e2e || want browser; then
+        stack_suites || rc=1
+    fi
+    if want faults; then
+        say "fault suite (short form): scripts/faults.sh short"
+        FAULTS_VAR=${FAULTS_VAR:-$FC_VAR-faults} FAULTS_PORT=${FAULTS_PORT:-$((PORT + 1))} \
+            "$FC_ROOT/scripts/faults.sh" short || rc=1
+    fi
     if (( rc != 0 )); then
         die "tests failed (server log: $FC_VAR/log/faceclock.log)"
     fi

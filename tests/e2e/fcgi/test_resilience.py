@@ -5,10 +5,12 @@ SIGHUP replaces every worker with no failed request, and PostgreSQL stopped with
 (healthz "database":"down", API 503 UNAVAILABLE) and recovery after
 `pg-start`, and a CSV export cut half way by PostgreSQL stopping reaches
 the client as an incomplete transfer (no last chunk), never as a 200 body
-that looks whole. PostgreSQL is always started again, even when a test
-fails."""
+that looks whole, and a write during a frozen PostgreSQL (SIGSTOP) is
+answered 503 before nginx's deadline and never committed after the thaw.
+PostgreSQL is always started (and thawed) again, even when a test fails."""
 
 import http.client
+import json
 import os
 import signal
 import subprocess
@@ -329,3 +331,73 @@ class Test3ExportCut(unittest.TestCase):
             conn.close()
             stack("pg-start")
         self.assertTrue(fc.wait_for(healthy, 15.0, 0.2), "healthz not 200 within 15 s of pg-start")
+
+
+def cluster_pids():
+    """The postmaster (its recorded PID) and all its descendants."""
+    path = os.path.join(fc.ENV["FC_VAR"], "pids", "postgres.pid")
+    with open(path) as f:
+        todo = [int(f.read().split()[0])]
+    out = []
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += worker_pids(pid)
+    return out
+
+
+class Test4FrozenDatabase(unittest.TestCase):
+    """PostgreSQL frozen (SIGSTOP of every process of the cluster) under a
+    write whose request nginx sent almost a deadline ago
+    (FACECLOCK_REQUEST_START, sent here straight to the FastCGI socket):
+    the worker stops waiting half a second before nginx would give up,
+    answers 503 UNAVAILABLE and drops its connection, so that once the
+    database thaws nothing of that request is committed (the fault suite
+    found kiosk scans committed after nginx's 504). The worker's clock for
+    the deadline starts when nginx sent the request, not when a worker took
+    it from the queue."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("frozen")
+        cls.h.create()
+        cls.deadline = int(os.environ.get("FACECLOCK_REQUEST_DEADLINE", "30"))
+
+    def kiosks_named(self, name):
+        return int(fc.psql("SELECT count(*) FROM kiosks WHERE name = %s" % fc.sql_str(name)))
+
+    def test_write_during_freeze_is_answered_503_and_never_lands(self):
+        name = "frozen-%d" % os.getpid()
+        body = json.dumps({"name": name}).encode()
+        params = fc.fcgi_params("POST", self.h.path("kiosks/"), len(body), "application/json",
+                                {"X-API-Key": fc.ADMIN_KEY})
+        # nginx sent it deadline - 1.5 s ago: one second of budget is left
+        params["FACECLOCK_REQUEST_START"] = "%.3f" % (time.time() - self.deadline + 1.5)
+        for _ in range(8):                  # every worker holds a connection
+            healthy()
+        pids, stopped = cluster_pids(), []
+        try:
+            for pid in pids:
+                os.kill(pid, signal.SIGSTOP)
+                stopped.append(pid)
+            t0 = time.monotonic()
+            with fc.FcgiConn(fc.ENV["FC_SOCKET"], timeout=10) as c:
+                c.begin("POST", self.h.path("kiosks/"), params=params)
+                c.send_stdin(body)
+                c.end_stdin()
+                try:
+                    r = c.read_response()
+                except OSError:
+                    self.fail("no answer within 10 s with the database frozen")
+            took = time.monotonic() - t0
+        finally:
+            for pid in reversed(stopped):
+                os.kill(pid, signal.SIGCONT)
+        fc.assert_error(r, 503, "UNAVAILABLE")
+        self.assertLess(took, 4.0, "the answer took %.1f s" % took)
+        self.assertTrue(fc.wait_for(healthy, 15.0, 0.2), "healthz not 200 within 15 s of the thaw")
+        time.sleep(0.5)
+        self.assertEqual(self.kiosks_named(name), 0, "the request answered 503 was committed after the thaw")
+        # and the same write, in time, lands
+        fc.assert_json(fc.admin("POST", self.h.path("kiosks/"), json={"name": name}), 201)
+        self.assertEqual(self.kiosks_named(name), 1)

@@ -1,7 +1,10 @@
 /* test_watchdog.c — fcgi/watchdog.h's pure decisions: when a request
  * overruns the deadline (idle, under, at, past), the database timeouts a
- * deadline gives (a second less, at least half); and FACECLOCK_REQUEST_
+ * deadline gives (a second less, at least half), the instant a worker's
+ * database waits end (from nginx's FACECLOCK_REQUEST_START when it is
+ * plausible, half a second short); and FACECLOCK_REQUEST_
  * DEADLINE as config_load reads it (default 30, bounds 1..3600). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
@@ -97,6 +100,37 @@ START_TEST(config_deadline)
 }
 END_TEST
 
+/* now_mono 100, now_wall 5000: the answer is 100 + (start + budget - 5000) */
+static const struct {
+    const char *sent;           /* FACECLOCK_REQUEST_START */
+    int deadline_s;
+    double at;
+} db_tab[] = {
+    {NULL, 5, 104.5},                   /* no parameter: from now, half a second short */
+    {"", 5, 104.5},
+    {"5000.000", 5, 104.5},
+    {"4998.250", 5, 102.75},            /* 1.75 s in the socket's queue */
+    {"4990", 5, 94.5},                  /* nginx gave up already: due at once */
+    {"5000.400", 5, 104.5},             /* ms rounding ahead of the worker's clock */
+    {"5002", 5, 104.5},                 /* too far ahead: not nginx's, from now */
+    {"1000", 5, 104.5},                 /* hours old: not nginx's */
+    {"4998.250x", 5, 104.5},            /* unparsable */
+    {"nan", 5, 104.5},
+    {"inf", 5, 104.5},
+    {"-inf", 5, 104.5},
+    {"1e999", 5, 104.5},
+    {NULL, 1, 100.5},                   /* at least half the deadline */
+    {NULL, 30, 129.5},
+};
+
+START_TEST(db_deadline)
+{
+    double at = watchdog_db_deadline(100.0, 5000.0, db_tab[_i].sent, db_tab[_i].deadline_s);
+    ck_assert_msg(fabs(at - db_tab[_i].at) < 1e-6, "sent %s, deadline %d: %.3f, not %.3f",
+                  db_tab[_i].sent ? db_tab[_i].sent : "(null)", db_tab[_i].deadline_s, at, db_tab[_i].at);
+}
+END_TEST
+
 UNIT_SUITE(suite_watchdog)
 {
     Suite *s = suite_create("watchdog");
@@ -108,6 +142,10 @@ UNIT_SUITE(suite_watchdog)
 
     tc = tcase_create("statement_ms");
     tcase_add_loop_test(tc, statement_ms, 0, NELEM(stmt_tab));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("db_deadline");
+    tcase_add_loop_test(tc, db_deadline, 0, NELEM(db_tab));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("config");

@@ -1,0 +1,145 @@
+"""tests/faults/ledger.py — the fault suite's judgement, pure: the ledger
+of every request the traffic sent (one Entry each) set against what the
+database holds afterwards, and the verdict of one fault (the row of the
+table). No I/O here: tests/faults/test_ledger.py checks every rule with
+ledgers and databases made up by hand; tests/faults/run.py feeds it real
+ones.
+
+A person's scans are sent one at a time (the traffic never has two scans
+of one person in flight), so each clock event in the database (a time_in
+or a time_out, stamped by PostgreSQL's now() inside the request) falls in
+the [sent, answered] window of exactly one of that person's requests:
+  lost     a 2xx scan whose log row does not hold its event (by id, and
+           its time inside the request's window)
+  doubled  an event in no request's window, or two events in one window
+  unacked  an event in the window of a request answered non-2xx or not at
+           all: the outcome of a request cut by the fault (a worker
+           killed, COMMIT sent and the connection lost) is unknown to the
+           server too, so this is counted and shown, not failed; it is a
+           violation only after a 4xx (the server said it refused).
+"""
+
+import json
+
+SLACK = 0.05          # seconds: now() vs the client's clock, same machine
+WRITE_ACTIONS = ("CLOCK_IN", "CLOCK_OUT")
+
+
+class Entry:
+    """One request: kind (scan, pms, capture, pull, export), who (a person's
+    staff id for scans), sent/done (time.time()), status (0: no HTTP answer),
+    body (bytes, first KiB is enough), error (the client's exception text)."""
+    __slots__ = ("kind", "who", "sent", "done", "status", "code", "action", "log_id", "json_error", "error")
+
+    def __init__(self, kind, who, sent, done, status, body=b"", error=""):
+        self.kind, self.who, self.sent, self.done = kind, who, sent, done
+        self.status, self.error = status, error
+        self.code = self.action = self.log_id = None
+        self.json_error = False
+        try:
+            doc = json.loads(body) if body else None
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            self.code = doc.get("code")
+            self.action = doc.get("action")
+            log = doc.get("log")
+            if isinstance(log, dict):
+                self.log_id = log.get("id")
+            self.json_error = isinstance(doc.get("code"), str) and isinstance(doc.get("message"), str)
+
+    def ok(self):
+        return 200 <= self.status < 300
+
+    def wrote(self):
+        return self.kind == "scan" and self.ok() and self.action in WRITE_ACTIONS
+
+    def to_json(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def scan_events(entries, db_rows):
+    """lost, doubled, unacked, refused_written (lists of (time, text)) of
+    the scans in entries against db_rows: (log_id, staff_id, time_in,
+    time_out) epoch seconds (time_out None when open) of the people's
+    clock logs whose time_in or time_out falls in the entries' span."""
+    lost, doubled, unacked, refused = [], [], [], []
+    scans = [e for e in entries if e.kind == "scan"]
+    if not scans:
+        return lost, doubled, unacked, refused
+    by_id = {r[0]: r for r in db_rows}
+    lo = min(e.sent for e in scans) - SLACK
+    hi = max(e.done for e in scans) + SLACK
+    windows = {}
+    for e in scans:
+        windows.setdefault(e.who, []).append(e)
+    for e in scans:
+        if not e.wrote():
+            continue
+        row = by_id.get(e.log_id)
+        t = None if row is None else (row[2] if e.action == "CLOCK_IN" else row[3])
+        if row is None or row[1] != e.who or t is None or not e.sent - SLACK <= t <= e.done + SLACK:
+            lost.append((e.sent, "staff %s %s log %s at %.3f: not in the database" % (e.who, e.action, e.log_id, e.sent)))
+    hits = {}
+    for log_id, who, t_in, t_out in db_rows:
+        for what, t in (("in", t_in), ("out", t_out)):
+            if t is None or not lo <= t <= hi:
+                continue
+            mine = [e for e in windows.get(who, ()) if e.sent - SLACK <= t <= e.done + SLACK]
+            if not mine:
+                doubled.append((t, "staff %s log %s %s at %.3f: no request of theirs was in flight"
+                                % (who, log_id, what, t)))
+                continue
+            e = mine[0]
+            hits.setdefault(id(e), []).append((log_id, what))
+            if len(hits[id(e)]) == 2:
+                doubled.append((e.sent, "staff %s: one scan at %.3f wrote twice (%s)" % (who, e.sent, hits[id(e)])))
+            if not e.ok():
+                (refused if 400 <= e.status < 500 else unacked).append(
+                    (e.sent, "staff %s log %s %s at %.3f: answered %s %s" % (who, log_id, what, t,
+                                                                          e.status or "nothing", e.code or e.error)))
+    return lost, doubled, unacked, refused
+
+
+def bad_answers(entries, deadline):
+    """(late, malformed), lists of (time, text): requests left without an answer past the deadline
+    (plus a second for the answer to travel), and non-2xx answers that are
+    not a JSON {code, message} or are a 500."""
+    late, malformed = [], []
+    for e in entries:
+        if e.kind == "export":
+            continue                 # a stream: judged on its own (run.py)
+        if e.status == 0 or e.done - e.sent > deadline + 1.0:
+            late.append((e.sent, "%s %s at %.3f: %s after %.1fs" % (e.kind, e.who, e.sent, e.status or e.error,
+                                                                  e.done - e.sent)))
+        elif not e.ok() and (not e.json_error or e.status == 500):
+            malformed.append((e.sent, "%s %s at %.3f: %d %s" % (e.kind, e.who, e.sent, e.status,
+                                                                 e.code or "not JSON")))
+    return late, malformed
+
+
+def recovery(entries, fault_end, until, rate, bin_s=0.5, share=0.8):
+    """Seconds after fault_end until the scans are back to full rate: the
+    start of the first bin from which on every bin up to `until` holds at
+    least share·rate·bin_s scans sent and answered 2xx, and no scan sent
+    from there on failed. None when that never happens."""
+    scans = sorted((e for e in entries if e.kind == "scan" and e.sent >= fault_end), key=lambda e: e.sent)
+    nbins = int((until - fault_end) / bin_s)
+    if nbins <= 0:
+        return None
+    good = [0] * nbins
+    last_bad = None
+    for e in scans:
+        i = int((e.sent - fault_end) / bin_s)
+        if i >= nbins:
+            break
+        if e.ok():
+            good[i] += 1
+        else:
+            last_bad = i
+    need = share * rate * bin_s
+    start = 0 if last_bad is None else last_bad + 1
+    for i in range(start, nbins):
+        if all(g >= need for g in good[i:]):
+            return i * bin_s
+    return None

@@ -1,0 +1,649 @@
+#!/usr/bin/env python3
+"""tests/faults/run.py — the fault suite (scripts/faults.sh starts the
+stack and calls it): a hotel of scanned staff, enrollees, a kiosk and an
+edge device; steady traffic through nginx (face-clock-in scans, PMS syncs,
+enrollment captures, sync pulls) with every request and answer in a
+ledger; one fault at a time, each with traffic before and after it; then
+the ledger against the database (tests/faults/ledger.py) and a table.
+Exits 1 on any violation.
+
+    run.py full|short [FAULT...]        (FAULT: a name from FAULTS below)
+
+Environment: FC_VAR (the stack's, with its env file), FAULTS_RATE (scans
+per second; full 100, short 40), FAULTS_EXPORT_ROWS (audit rows for the
+big export; full 1000000, short 50000).
+
+It owns: the traffic threads, the processes it signals (found by the PIDs
+the stack recorded and their children in /proc), the filler file and the
+tmpfs of the disk-full fault (mounted here, unmounted by faults.sh).
+"""
+
+import concurrent.futures
+import datetime
+import http.client
+import json
+import os
+import random
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+from ledger import Entry, bad_answers, recovery, scan_events  # noqa: E402
+
+DIM = 128
+SLUG = "faults"
+STAFF0 = 50000          # scanned people: STAFF0 + i
+ENROLL0 = 60000         # enrollees (captured, never scanned)
+BIG0 = 70000            # the long PMS sync's extra staff
+DEVICE = "faults-cam"
+
+
+def say(msg):
+    print("[faults] " + msg, flush=True)
+
+
+def load_env(var):
+    env = {}
+    with open(os.path.join(var, "env")) as f:
+        for line in f:
+            if "=" in line and not line.startswith("#"):
+                k, v = line.rstrip("\n").split("=", 1)
+                env[k] = shlex.split(v)[0] if v else ""
+    return env
+
+
+class Stack:
+    """The stack scripts/stack.sh started under FC_VAR: its addresses,
+    keys and recorded PIDs."""
+
+    def __init__(self, var):
+        self.var = var
+        self.env = load_env(var)
+        self.port = int(self.env["PORT"])
+        self.admin = self.env["FACECLOCK_ADMIN_KEY"]
+        self.deadline = int(os.environ.get("FACECLOCK_REQUEST_DEADLINE", "5"))
+        self.pg_dir = os.path.realpath(os.path.join(var, "pg"))
+
+    def pid(self, name):
+        with open(os.path.join(self.var, "pids", name + ".pid")) as f:
+            return int(f.read().split()[0])
+
+    def script(self, cmd):
+        env = dict(os.environ, FC_VAR=self.var, PORT=str(self.port), FC_BIN=self.env["FC_BIN"],
+                   PG_BIN=self.env["PG_BIN"])
+        p = subprocess.run([os.path.join(REPO, "scripts", "stack.sh"), cmd], env=env, cwd=REPO,
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError("stack.sh %s: %s%s" % (cmd, p.stdout, p.stderr))
+
+    def as_pg(self, argv):
+        if self.env.get("RUN_AS"):
+            argv = ["runuser", "-u", self.env["RUN_AS"], "--"] + argv
+        return subprocess.run(argv, cwd="/", capture_output=True, text=True, timeout=120)
+
+    def psql(self, sql):
+        p = subprocess.run([os.path.join(self.env["PG_BIN"], "psql"), self.env["FACECLOCK_MIGRATE_URL"], "-X", "-q",
+                            "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError("psql: %s" % p.stderr.strip())
+        return p.stdout.strip()
+
+    def request(self, kind, who, method, path, body=None, key=None, timeout=None, keep=1024):
+        """One request on a fresh connection (no keep-alive races with the
+        reloads); an Entry for the ledger."""
+        headers = {"Connection": "close"}
+        if key:
+            headers["X-API-Key"] = key
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            if not isinstance(body, (bytes, str)):
+                body = json.dumps(body)
+        sent = time.time()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout or self.deadline + 3)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            r = conn.getresponse()
+            data = r.read()
+            return Entry(kind, who, sent, time.time(), r.status, data if len(data) <= keep else data[:keep]), data
+        except (OSError, http.client.HTTPException) as e:
+            return Entry(kind, who, sent, time.time(), 0, error=type(e).__name__ + ": " + str(e)), b""
+        finally:
+            conn.close()
+
+    def must(self, method, path, body=None, key=None, timeout=120):
+        e, data = self.request("setup", None, method, path, body, key or self.admin, timeout=timeout, keep=1 << 30)
+        if not e.ok():
+            raise RuntimeError("%s %s: %s %s" % (method, path, e.status or e.error, data[:300]))
+        return json.loads(data)
+
+
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def tree(pid):
+    out = [pid]
+    for c in children(pid):
+        out += tree(c)
+    return out
+
+
+# ------------------------------------------------------------------ hotel
+
+def roster_doc(n_scan, n_enroll, extra=0, tag=""):
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    days = [today + datetime.timedelta(days=d) for d in (-1, 0, 1)]
+    staff = [{"id": STAFF0 + i, "employee_code": "FLT%05d" % i, "first_name": "Scan",
+              "last_name": "Person %d" % i, "department_id": 1} for i in range(n_scan)]
+    staff += [{"id": ENROLL0 + i, "employee_code": "ENR%05d" % i, "first_name": "Enrol",
+               "last_name": "Person %d" % i, "department_id": 1} for i in range(n_enroll)]
+    staff += [{"id": BIG0 + i, "employee_code": "BIG%05d" % i, "first_name": "Big",
+               "last_name": "Person %d %s" % (i, tag), "department_id": 1} for i in range(extra)]
+    # a shift yesterday, today and tomorrow with a day of early window:
+    # any scan, whenever the suite runs (across midnight UTC too), clocks in
+    roster = [{"id": 900000 + 3 * i + d, "staff_id": STAFF0 + i, "date": day.isoformat(),
+               "start_time": "00:00:00", "end_time": "23:59:59", "department_id": 1}
+              for i in range(n_scan) for d, day in enumerate(days)]
+    return {"hotel": {"name": "Fault Hotel", "timezone": "UTC"},
+            "settings": {"duplicate_scan_seconds": 0, "clock_in_early_minutes": 1440,
+                         "face_attendance_departments": [], "require_face_consent": True},
+            "departments": [{"id": 1, "name": "Front of house"}], "staff": staff, "roster": roster}
+
+
+def make_jpeg():
+    """A 64x48 gradient as JPEG (cjpeg): the capture's five images."""
+    w, h = 64, 48
+    pix = bytes(v for y in range(h) for x in range(w) for v in (x * 4 % 256, y * 5 % 256, 128))
+    return subprocess.run(["cjpeg", "-quality", "80"], input=b"P6\n%d %d\n255\n" % (w, h) + pix,
+                          capture_output=True, check=True).stdout
+
+
+class Hotel:
+    def __init__(self, stack, n_scan, n_enroll):
+        self.s, self.n_scan, self.n_enroll = stack, n_scan, n_enroll
+        rnd = random.Random(1212)
+        self.faces = [[rnd.gauss(0, 0.09) for _ in range(DIM)] for _ in range(n_scan + n_enroll)]
+        self.scan_body = [json.dumps({"descriptor": [round(x + rnd.gauss(0, 0.004), 6) for x in f]})
+                          for f in self.faces[:n_scan]]
+
+    def path(self, rest):
+        return "/api/staff/hotel/%s/%s" % (SLUG, rest)
+
+    def setup(self):
+        s = self.s
+        self.doc = roster_doc(self.n_scan, self.n_enroll)
+        s.must("PUT", self.path("pms-sync/"), self.doc)
+        self.hid = int(s.psql("SELECT id FROM hotels WHERE slug = '%s'" % SLUG))
+        have = int(s.psql("SELECT count(*) FROM face_data WHERE hotel_id = %d" % self.hid))
+        if have < self.n_scan:
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                list(pool.map(lambda i: s.must("POST", self.path("attendance/clock-logs/register-face/"),
+                                               {"descriptor": self.faces[i], "consent_given": True,
+                                                "staff_id": STAFF0 + i}), range(self.n_scan)))
+        self.kiosk = s.must("POST", self.path("kiosks/"), {"name": "faults"})["api_key"]
+        made = s.must("POST", "/api/iot/devices?hotel=" + SLUG,
+                      {"device_id": DEVICE, "display_name": "Fault camera", "device_category": "camera",
+                       "capability": "face_recognition", "location_label": "Lobby"})
+        self.device_key = s.must("POST", "/api/iot/devices/provision",
+                                 {"device_id": DEVICE, "provisioning_token": made["provisioning_token"]})["api_key"]
+        s.must("POST", "/api/iot/devices/%s/heartbeat" % DEVICE, {}, self.device_key)
+        img = "data:image/jpeg;base64," + __import__("base64").b64encode(make_jpeg()).decode()
+        self.capture_bodies = []
+        for i in range(self.n_enroll):
+            base = self.faces[self.n_scan + i]
+            caps = []
+            for k, pose in enumerate(("front", "left", "right", "up", "down")):
+                d = list(base)
+                d[k] += 0.05
+                caps.append({"pose": pose, "imageData": img, "descriptor": d})
+            self.capture_bodies.append(json.dumps({"userId": "ENR%05d" % i, "consent_given": True,
+                                                   "captures": caps}))
+        # the long PMS sync's document (run by `faceclock import`: over the
+        # 1 MiB body limit of the API)
+        self.big_doc = os.path.join(s.var, "faults-big-sync.json")
+
+    def write_big_doc(self, extra, tag):
+        with open(self.big_doc, "w") as f:
+            json.dump(roster_doc(self.n_scan, self.n_enroll, extra, tag), f)
+
+    def audit_rows(self, n):
+        """Tops the hotel's face audit log up to n rows (as the owner, in
+        batches of 100 000): the big export's input."""
+        have = int(self.s.psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %d" % self.hid))
+        t0 = time.monotonic()
+        while have < n:
+            k = min(100000, n - have)
+            self.s.psql("INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, consent_given,"
+                        " client_ip, user_agent) SELECT %d, %d + g %% %d, 'REGISTERED', NULL, 'fault suite row ' || g,"
+                        " true, '127.0.0.1', 'faults' FROM generate_series(1, %d) AS g"
+                        % (self.hid, STAFF0, self.n_scan, k))
+            have += k
+        self.s.psql("VACUUM (ANALYZE) face_audit_log")
+        say("audit log: %d rows (%.0f s to make)" % (have, time.monotonic() - t0))
+        return have
+
+
+# ---------------------------------------------------------------- traffic
+
+class Traffic:
+    """Open-loop scans at `rate` per second (a pool of 64 client threads;
+    a person is never scanned twice at once: the slot goes to an idle
+    person), PMS syncs of the hotel's own document every 2 s, a capture
+    every second, sync pulls at rate/10. Every answer goes in the ledger."""
+
+    def __init__(self, stack, hotel, rate):
+        self.s, self.h, self.rate = stack, hotel, rate
+        self.ledger = []
+        self.skipped = []          # times a scan slot found no free thread
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.idle = list(range(hotel.n_scan))
+        random.Random(5).shuffle(self.idle)
+        self.busy = 0
+        self.pool = concurrent.futures.ThreadPoolExecutor(64)
+        self.threads = [threading.Thread(target=f, daemon=True)
+                        for f in (self.scans, self.pms, self.captures, self.pulls)]
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def finish(self):
+        self.stop.set()
+        for t in self.threads:
+            t.join()
+        self.pool.shutdown(wait=True)
+
+    def scan(self, i):
+        e, _ = self.s.request("scan", STAFF0 + i, "POST", self.h.path("attendance/clock-logs/face-clock-in/"),
+                              self.h.scan_body[i], self.h.kiosk)
+        self.ledger.append(e)
+        with self.lock:
+            self.idle.append(i)
+            self.busy -= 1
+
+    def scans(self):
+        t0, n = time.time(), 0
+        while not self.stop.is_set():
+            n += 1
+            due = t0 + n / self.rate
+            wait = due - time.time()
+            if wait > 0:
+                time.sleep(wait)
+            with self.lock:
+                if not self.idle or self.busy >= 64:
+                    self.skipped.append(due)
+                    continue
+                i = self.idle.pop(0)
+                self.busy += 1
+            self.pool.submit(self.scan, i)
+
+    def loop(self, period, fn):
+        k = 0
+        while not self.stop.is_set():
+            t = time.time()
+            self.ledger.append(fn(k))
+            k += 1
+            rest = period - (time.time() - t)
+            if rest > 0:
+                self.stop.wait(rest)
+
+    def pms(self):
+        body = json.dumps(self.h.doc)
+        self.loop(2.0, lambda k: self.s.request("pms", None, "PUT", self.h.path("pms-sync/"), body,
+                                                self.s.admin)[0])
+
+    def captures(self):
+        n = self.h.n_enroll
+        self.loop(1.0, lambda k: self.s.request("capture", ENROLL0 + k % n, "POST",
+                                                "/api/enrollment/capture?hotel=" + SLUG,
+                                                self.h.capture_bodies[k % n], self.s.admin)[0])
+
+    def pulls(self):
+        path = "/api/iot/enrollments/sync?device_id=%s&since_version=%%d" % DEVICE
+        self.loop(10.0 / self.rate, lambda k: self.s.request("pull", None, "GET", path % (0 if k % 50 == 0 else 1),
+                                                            None, self.h.device_key)[0])
+
+
+# ----------------------------------------------------------------- faults
+# Each takes (ctx, seconds) and returns when the fault has ended (the time
+# recovery is measured from); ctx.notes collects what to say about it.
+
+class Ctx:
+    def __init__(self, stack, hotel, mode):
+        self.s, self.h, self.mode = stack, hotel, mode
+        self.notes = {}
+        self.disk = None
+
+    def note(self, fault, text):
+        self.notes.setdefault(fault, []).append(text)
+        say("%s: %s" % (fault, text))
+
+
+def f_worker_kill(ctx, secs):
+    end, n = time.time() + secs, 0
+    master = ctx.s.pid("faceclock")
+    while time.time() < end:
+        pids = children(master)
+        if pids:
+            os.kill(random.choice(pids), signal.SIGKILL)
+            n += 1
+        time.sleep(min(2.0, max(0.0, end - time.time())))
+    ctx.note("worker-kill", "%d workers killed with SIGKILL" % n)
+    return time.time()
+
+
+def f_pg_restart(mode):
+    def run(ctx, secs):
+        name = "pg-restart-" + mode
+        data = os.path.join(ctx.s.pg_dir, "data")
+        t0 = time.time()
+        p = ctx.s.as_pg([os.path.join(ctx.s.env["PG_BIN"], "pg_ctl"), "-D", data, "-m", mode, "-w", "-t", "30",
+                         "-s", "stop"])
+        if p.returncode != 0:
+            raise RuntimeError("pg_ctl stop -m %s: %s" % (mode, p.stderr))
+        time.sleep(max(0.0, secs - (time.time() - t0)))
+        ctx.s.script("pg-start")
+        ctx.note(name, "PostgreSQL down %.1f s (pg_ctl stop -m %s, then scripts/stack.sh pg-start)"
+                 % (time.time() - t0, mode))
+        return time.time()
+    return run
+
+
+def f_pg_freeze(ctx, secs):
+    pids = tree(ctx.s.pid("postgres"))
+    for p in pids:                  # the postmaster first: it forks no more
+        os.kill(p, signal.SIGSTOP)
+    t0 = time.time()
+    try:
+        time.sleep(secs)
+    finally:
+        for p in reversed(pids):
+            try:
+                os.kill(p, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+    ctx.note("pg-freeze", "%d PostgreSQL processes stopped (SIGSTOP) for %.1f s" % (len(pids), time.time() - t0))
+    return time.time()
+
+
+def f_reloads(ctx, secs):
+    end, n = time.time() + secs, [0, 0]
+    while time.time() < end:
+        os.kill(ctx.s.pid("nginx"), signal.SIGHUP)
+        n[0] += 1
+        time.sleep(0.5)
+        os.kill(ctx.s.pid("faceclock"), signal.SIGHUP)
+        n[1] += 1
+        time.sleep(0.5)
+    ctx.note("reloads", "%d nginx and %d faceclock SIGHUPs" % tuple(n))
+    return time.time()
+
+
+def f_long_work(ctx, secs):
+    """The 10 000-staff PMS sync (`faceclock import`, in a loop, renaming
+    every extra person each time) and the audit CSV export, while the scans
+    go on for at least `secs`."""
+    s, h = ctx.s, ctx.h
+    env = dict(os.environ, **{k: s.env[k] for k in ("DATABASE_URL", "FACECLOCK_DATA_KEY", "FACECLOCK_ADMIN_KEY")})
+    env["ASAN_OPTIONS"] = "detect_leaks=0"
+    end, syncs, exports = time.time() + secs, [], []
+
+    def sync_loop():
+        k = 0
+        while time.time() < end:
+            k += 1
+            h.write_big_doc(10000, "r%d" % k)
+            t0 = time.monotonic()
+            p = subprocess.run([s.env["FC_BIN"], "import", SLUG, h.big_doc], env=env, capture_output=True,
+                               text=True)
+            syncs.append((p.returncode, time.monotonic() - t0, p.stderr[-300:]))
+
+    def export_loop():
+        while time.time() < end:
+            t0 = time.monotonic()
+            conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=s.deadline + 30)
+            rows, err, status = 0, "", 0
+            try:
+                conn.request("GET", h.path("attendance/clock-logs/face-audit-logs/?format=csv"),
+                             headers={"X-API-Key": s.admin, "Connection": "close"})
+                r = conn.getresponse()
+                status = r.status
+                while True:
+                    chunk = r.read(1 << 16)
+                    if not chunk:
+                        break
+                    rows += chunk.count(b"\n")
+            except (OSError, http.client.HTTPException) as e:
+                err = type(e).__name__
+            finally:
+                conn.close()
+            exports.append((status, rows, time.monotonic() - t0, err))
+
+    ts = [threading.Thread(target=sync_loop), threading.Thread(target=export_loop)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    if syncs:
+        t = [x[1] for x in syncs]
+        ctx.note("long-work", "%d PMS syncs of %d staff (faceclock import), %d failed, %.1f-%.1f s each"
+                 % (len(syncs), 10000 + h.n_scan + h.n_enroll, sum(1 for x in syncs if x[0] != 0), min(t), max(t)))
+    if exports:
+        t = [x[2] for x in exports]
+        kinds = {}
+        for status, _, _, err in exports:
+            k = "%s%s" % (status, " cut (" + err + ")" if err else " whole" if status == 200 else "")
+            kinds[k] = kinds.get(k, 0) + 1
+        ctx.note("long-work", "%d audit CSV exports of %d+ rows: %s; %.1f-%.1f s, up to %d lines"
+                 % (len(exports), ctx.export_rows, ", ".join("%s x%d" % kv for kv in sorted(kinds.items())),
+                    min(t), max(t), max(x[1] for x in exports)))
+    ctx.long_results = (syncs, exports)
+    return time.time()
+
+
+def disk_prepare(ctx, size_mb=48):
+    """A tmpfs of size_mb under the cluster's directory holding clock_logs
+    and its indexes (a tablespace): the disk-full fault fills it. Returns
+    a reason when it cannot (not root, mount refused)."""
+    s = ctx.s
+    mnt = os.path.join(os.path.dirname(s.pg_dir), "faults-disk")
+    os.makedirs(mnt, exist_ok=True)
+    if os.geteuid() != 0:
+        return "not root: no tmpfs can be mounted"
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%dm,mode=0755" % size_mb, "faults-disk", mnt],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return "mount refused: " + p.stderr.strip()
+    ctx.disk = mnt
+    ts = os.path.join(mnt, "ts")
+    os.makedirs(ts)
+    if s.env.get("RUN_AS"):
+        subprocess.run(["chown", s.env["RUN_AS"] + ":", ts], check=True)
+    os.chmod(ts, 0o700)
+    s.psql("CREATE TABLESPACE faults_disk LOCATION '%s'" % ts)
+    idx = s.psql("SELECT string_agg(format('ALTER INDEX %I SET TABLESPACE faults_disk', indexrelid::regclass::text),"
+                 " '; ') FROM pg_index WHERE indrelid = 'clock_logs'::regclass")
+    s.psql("ALTER TABLE clock_logs SET TABLESPACE faults_disk; " + idx)
+    return None
+
+
+def f_disk_full(ctx, secs):
+    if ctx.disk is None:
+        ctx.note("disk-full", "SKIPPED: %s" % ctx.disk_reason)
+        time.sleep(secs)
+        return time.time()
+    filler = os.path.join(ctx.disk, "filler")
+    n = 0
+    with open(filler, "wb") as f:
+        block = b"\0" * (1 << 16)
+        try:
+            while True:
+                f.write(block)
+                f.flush()
+                n += len(block)
+        except OSError:
+            pass
+    t0 = time.time()
+    time.sleep(secs)
+    os.unlink(filler)
+    ctx.note("disk-full", "clock_logs' tablespace (tmpfs) full for %.1f s (%.1f MB of filler), then freed"
+             % (time.time() - t0, n / 1e6))
+    return time.time()
+
+
+FAULTS = [
+    ("worker-kill", f_worker_kill),
+    ("pg-restart-fast", f_pg_restart("fast")),
+    ("pg-restart-immediate", f_pg_restart("immediate")),
+    ("pg-freeze", f_pg_freeze),
+    ("reloads", f_reloads),
+    ("long-work", f_long_work),
+    ("disk-full", f_disk_full),
+]
+
+# (before, fault, after) seconds; the freeze is 10 s in both forms (past
+# the request deadline)
+WINDOWS = {"full": (6, 25, 8), "short": (3, 6, 5)}
+FAULT_SECS = {"full": {"pg-freeze": 10}, "short": {"pg-freeze": 10, "long-work": 8}}
+
+
+# ------------------------------------------------------------------ verdict
+
+def db_rows(s, hid):
+    out = s.psql("SELECT id, staff_id, extract(epoch FROM time_in), extract(epoch FROM time_out) FROM clock_logs "
+                 "WHERE hotel_id = %d" % hid)
+    rows = []
+    for line in out.splitlines():
+        a, b, c, d = line.split("|")
+        rows.append((int(a), int(b), float(c), float(d) if d else None))
+    return rows
+
+
+def main(argv):
+    mode = argv[1] if len(argv) > 1 else "full"
+    if mode not in WINDOWS:
+        sys.exit(__doc__)
+    only = argv[2:]
+    unknown = [n for n in only if n not in dict(FAULTS)]
+    if unknown:
+        sys.exit("unknown fault(s): %s (known: %s)" % (" ".join(unknown), " ".join(n for n, _ in FAULTS)))
+    s = Stack(os.environ["FC_VAR"])
+    rate = float(os.environ.get("FAULTS_RATE", "100" if mode == "full" else "40"))
+    export_rows = int(os.environ.get("FAULTS_EXPORT_ROWS", "1000000" if mode == "full" else "50000"))
+    before, length, after = WINDOWS[mode]
+    h = Hotel(s, n_scan=max(100, int(rate * 3)), n_enroll=20)
+    say("setup: hotel %s, %d scanned staff, %d enrollees, deadline %d s, %s form, %.0f scans/s"
+        % (SLUG, h.n_scan, h.n_enroll, s.deadline, mode, rate))
+    h.setup()
+    ctx = Ctx(s, h, mode)
+    ctx.disk_reason = disk_prepare(ctx) if not only or "disk-full" in only else "not selected"
+    if ctx.disk_reason:
+        say("disk-full: %s" % ctx.disk_reason)
+    if not only or "long-work" in only:
+        ctx.export_rows = h.audit_rows(export_rows)
+    traffic = Traffic(s, h, rate)
+    traffic.start()
+    spans = []
+    try:
+        for name, fn in FAULTS:
+            if only and name not in only:
+                continue
+            t_begin = time.time()
+            time.sleep(before)
+            say("%s: begins" % name)
+            t_fault = time.time()
+            t_end = fn(ctx, FAULT_SECS[mode].get(name, length))
+            say("%s: over after %.1f s" % (name, t_end - t_fault))
+            time.sleep(after)
+            spans.append((name, t_begin, t_fault, t_end, time.time()))
+    finally:
+        traffic.finish()
+    rows = db_rows(s, h.hid)
+    ledger = traffic.ledger
+    out = os.path.join(s.var, "faults-ledger.jsonl")
+    with open(out, "w") as f:
+        for e in ledger:
+            f.write(json.dumps(e.to_json()) + "\n")
+    lost, doubled, unacked, refused = scan_events(ledger, rows)
+    late, malformed = bad_answers(ledger, s.deadline)
+    two_open = s.psql("SELECT count(*) FROM (SELECT staff_id FROM clock_logs WHERE hotel_id = %d AND time_out IS NULL"
+                      " GROUP BY staff_id HAVING count(*) > 1) x" % h.hid)
+
+    def within(items, a, b):
+        return [x for x in items if a <= x[0] < b]
+
+    violations = []
+    head = "%-22s %8s %7s %6s %6s %5s %7s %7s %5s %9s" % ("fault", "requests", "2xx", "503", "other", "lost",
+                                                           "doubled", "unacked", "late", "recovery")
+    lines = [head, "-" * len(head)]
+    for name, t_begin, t_fault, t_end, t_stop in spans:
+        mine = [e for e in ledger if t_begin <= e.sent < t_stop]
+        c2 = sum(1 for e in mine if e.ok())
+        c503 = sum(1 for e in mine if e.status == 503)
+        other = len(mine) - c2 - c503
+        sel = {k: within(v, t_begin, t_stop) for k, v in
+               (("lost", lost), ("doubled", doubled), ("unacked", unacked), ("refused-but-written", refused),
+                ("late", late), ("malformed", malformed))}
+        rec = recovery(mine, t_end, t_stop, rate)
+        lines.append("%-22s %8d %7d %6d %6d %5d %7d %7d %5d %9s" % (
+            name, len(mine), c2, c503, other, len(sel["lost"]), len(sel["doubled"]), len(sel["unacked"]),
+            len(sel["late"]), "never" if rec is None else "%.1f s" % rec))
+        for k in ("lost", "doubled", "refused-but-written", "late", "malformed"):
+            violations += ["%s: %s: %s" % (name, k, x[1]) for x in sel[k]]
+        if rec is None or rec > 2.0:
+            violations.append("%s: not back to full rate within 2 s (%s)" % (name, "never" if rec is None
+                                                                              else "%.1f s" % rec))
+        statuses = {}
+        for e in mine:
+            if not e.ok():
+                key = "%s %s %s" % (e.kind, e.status or "no answer", e.code or e.error[:40])
+                statuses[key] = statuses.get(key, 0) + 1
+        if statuses:
+            ctx.note(name, "non-2xx: " + ", ".join("%s x%d" % kv for kv in sorted(statuses.items())))
+    if two_open != "0":
+        violations.append("%s people hold two open sessions" % two_open)
+    syncs, exports = getattr(ctx, "long_results", ([], []))
+    for rc, _, err in syncs:
+        if rc != 0:
+            violations.append("long-work: the 10 000-staff PMS sync failed: %s" % err)
+    for status, nlines, _, err in exports:
+        # whole (every row and the header), or cut where the transfer shows
+        # it (the deadline: an incomplete chunked body), or refused cleanly
+        if status not in (200, 503) or (status == 200 and not err and nlines < ctx.export_rows + 1):
+            violations.append("long-work: an audit export answered %s with %d lines%s"
+                              % (status, nlines, " (" + err + ")" if err else ""))
+    skipped = len(traffic.skipped)
+    print()
+    print("\n".join(lines))
+    print()
+    for name, _ in FAULTS:
+        for n in ctx.notes.get(name, []):
+            print("  %-20s %s" % (name, n))
+    print("  ledger: %d requests (%s), %d scan slots with no free client thread; %s"
+          % (len(ledger), ", ".join("%s %d" % (k, sum(1 for e in ledger if e.kind == k))
+                                    for k in ("scan", "pms", "capture", "pull")), skipped, out))
+    if violations:
+        print()
+        for v in violations[:60]:
+            print("VIOLATION " + v)
+        if len(violations) > 60:
+            print("... and %d more" % (len(violations) - 60))
+        return 1
+    print("\nno violations")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

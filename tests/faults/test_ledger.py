@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""tests/faults/test_ledger.py — the fault suite's judge (ledger.py) on
+made-up ledgers and databases, table by table: each rule must see the
+violation it is there for (scripts/faults.sh runs this first; a judge
+that cannot fail would pass any run)."""
+
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from ledger import Entry, bad_answers, recovery, scan_events  # noqa: E402
+
+ERR503 = json.dumps({"code": "UNAVAILABLE", "message": "retry"}).encode()
+
+
+def scan(who, sent, done, status=201, action="CLOCK_IN", log_id=1, body=None):
+    if body is None:
+        body = json.dumps({"action": action, "log": {"id": log_id}}).encode() if status < 300 else ERR503
+    return Entry("scan", who, sent, done, status, body)
+
+
+class ScanEvents(unittest.TestCase):
+    # (name, entries, db rows (id, staff, time_in, time_out), counts of lost, doubled, unacked, refused)
+    CASES = [
+        ("clock-in held", [scan(7, 10.0, 10.2, log_id=1)], [(1, 7, 10.1, None)], (0, 0, 0, 0)),
+        ("clock-in and out held",
+         [scan(7, 10.0, 10.2, log_id=1), scan(7, 11.0, 11.2, 200, "CLOCK_OUT", 1)],
+         [(1, 7, 10.1, 11.1)], (0, 0, 0, 0)),
+        ("acknowledged clock-in missing", [scan(7, 10.0, 10.2, log_id=1)], [], (1, 0, 0, 0)),
+        ("acknowledged clock-out missing",
+         [scan(7, 10.0, 10.2, log_id=1), scan(7, 11.0, 11.2, 200, "CLOCK_OUT", 1)],
+         [(1, 7, 10.1, None)], (1, 0, 0, 0)),
+        # the row is someone else's: lost for 7, and a write no request of 8 made
+        ("row of another person", [scan(7, 10.0, 10.2, log_id=1)], [(1, 8, 10.1, None)], (1, 1, 0, 0)),
+        ("row stamped after the answer",
+         [scan(7, 10.0, 10.2, log_id=1), scan(7, 13.0, 13.2, 503)], [(1, 7, 12.0, None)], (1, 1, 0, 0)),
+        ("event with no request in flight",
+         [scan(7, 10.0, 10.2, log_id=1), scan(7, 20.0, 20.2, log_id=2)],
+         [(1, 7, 10.1, 15.0), (2, 7, 20.1, None)], (0, 1, 0, 0)),
+        ("one scan wrote twice",
+         [scan(7, 10.0, 10.5, log_id=1)], [(1, 7, 10.1, 10.3)], (0, 1, 0, 0)),
+        ("written after a 503", [scan(7, 10.0, 10.2, 503)], [(1, 7, 10.1, None)], (0, 0, 1, 0)),
+        ("written after no answer", [Entry("scan", 7, 10.0, 17.0, 0, error="timeout")],
+         [(1, 7, 10.1, None)], (0, 0, 1, 0)),
+        ("written after a 409", [scan(7, 10.0, 10.2, 409,
+                                      body=json.dumps({"code": "CONFLICT", "message": "x"}).encode())],
+         [(1, 7, 10.1, None)], (0, 0, 0, 1)),
+        ("a 503 that wrote nothing", [scan(7, 10.0, 10.2, 503)], [], (0, 0, 0, 0)),
+        ("rows outside the ledger's span are not judged", [scan(7, 10.0, 10.2, log_id=1)],
+         [(1, 7, 10.1, None), (9, 7, 3.0, 4.0)], (0, 0, 0, 0)),
+    ]
+
+    def test_table(self):
+        for name, entries, rows, want in self.CASES:
+            with self.subTest(name):
+                got = tuple(len(x) for x in scan_events(entries, rows))
+                self.assertEqual(got, want)
+
+
+class BadAnswers(unittest.TestCase):
+    CASES = [
+        ("2xx in time", Entry("pull", None, 1.0, 1.1, 200, b"{}"), (0, 0)),
+        ("JSON 503", Entry("pull", None, 1.0, 1.1, 503, ERR503), (0, 0)),
+        ("JSON 504 from nginx", Entry("pull", None, 1.0, 6.0, 504, ERR503), (0, 0)),
+        ("no answer", Entry("pull", None, 1.0, 1.1, 0, error="reset"), (1, 0)),
+        ("answered past the deadline", Entry("pull", None, 1.0, 7.5, 200, b"{}"), (1, 0)),
+        ("HTML error page", Entry("pull", None, 1.0, 1.1, 502, b"<html>bad gateway</html>"), (0, 1)),
+        ("a 500, even as JSON", Entry("scan", 7, 1.0, 1.1, 500,
+                                      json.dumps({"code": "INTERNAL", "message": "x"}).encode()), (0, 1)),
+        ("JSON without message", Entry("pull", None, 1.0, 1.1, 503, b'{"code":"UNAVAILABLE"}'), (0, 1)),
+    ]
+
+    def test_table(self):
+        for name, e, want in self.CASES:
+            with self.subTest(name):
+                self.assertEqual(tuple(len(x) for x in bad_answers([e], deadline=5)), want)
+
+
+class Recovery(unittest.TestCase):
+    @staticmethod
+    def steady(t0, t1, rate, bad_until=None):
+        out, t, i = [], t0, 0
+        while t < t1:
+            status = 503 if bad_until is not None and t < bad_until else 201
+            out.append(scan(i, t, t + 0.01, status, log_id=i))
+            i += 1
+            t = t0 + i / rate
+        return out
+
+    def test_table(self):
+        cases = [
+            ("back at once", self.steady(100, 106, 20), 0.0),
+            ("failures until 1.2 s after", self.steady(100, 106, 20, bad_until=101.2), 1.5),
+            ("failing to the end", self.steady(100, 106, 20, bad_until=107), None),
+            ("half the rate", self.steady(100, 106, 10), None),
+            ("no traffic", [], None),
+        ]
+        for name, entries, want in cases:
+            with self.subTest(name):
+                self.assertEqual(recovery(entries, 100.0, 106.0, 20), want)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
