@@ -351,6 +351,21 @@ def psql(sql, role="owner", check=True):
     return p.stdout.strip()
 
 
+def faceclock(args, clean=False, timeout=120, **settings):
+    """`faceclock <args>` (the stack's FC_BIN) against the stack's database,
+    from the repository; the CompletedProcess (text). clean=True leaves out
+    this process's FACECLOCK_* settings; settings (FACECLOCK_...=value) are
+    added. Skips the test when the stack's env names no binary."""
+    fc_bin = ENV.get("FC_BIN")
+    if not fc_bin or not os.path.exists(fc_bin) or not ENV.get("DATABASE_URL"):
+        raise unittest.SkipTest("no FC_BIN / DATABASE_URL in the stack's env")
+    env = {k: v for k, v in os.environ.items() if not (clean and k.startswith("FACECLOCK_"))}
+    env.update(DATABASE_URL=ENV["DATABASE_URL"], **settings)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+    return subprocess.run([fc_bin] + list(args), capture_output=True, text=True, timeout=timeout,
+                          env=env, cwd=REPO)
+
+
 def sql_str(s):
     """A SQL string literal (for test-made values only)."""
     return "'" + str(s).replace("'", "''") + "'"

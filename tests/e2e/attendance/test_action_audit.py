@@ -11,8 +11,6 @@ and names an edited one."""
 
 import csv
 import io
-import os
-import subprocess
 import unittest
 
 import fc
@@ -227,13 +225,7 @@ class ActionChain(unittest.TestCase):
     """Face and action rows share one chain per hotel; verify walks both."""
 
     def verify(self, *args):
-        fc_bin = fc.ENV.get("FC_BIN")
-        if not fc_bin or not os.path.exists(fc_bin) or not fc.ENV.get("DATABASE_URL"):
-            self.skipTest("no FC_BIN / DATABASE_URL in the stack's env")
-        env = dict(os.environ, DATABASE_URL=fc.ENV["DATABASE_URL"])
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        return subprocess.run([fc_bin, "audit-verify"] + list(args), capture_output=True, text=True,
-                              timeout=120, env=env, cwd=fc.REPO)
+        return fc.faceclock(["audit-verify"] + list(args))
 
     def test_one_sequence_across_both_tables(self):
         h = AttHotel("actchain", extra=2).make()

@@ -10,9 +10,7 @@ hotel's retention with its REVOKED audit rows."""
 
 import csv
 import io
-import os
 import random
-import subprocess
 import unittest
 
 import fc
@@ -516,13 +514,7 @@ class Purge(unittest.TestCase):
     row of system:purge in the same transaction."""
 
     def run_purge(self, *args):
-        fc_bin = fc.ENV.get("FC_BIN")
-        if not fc_bin or not os.path.exists(fc_bin) or not fc.ENV.get("DATABASE_URL"):
-            self.skipTest("no FC_BIN / DATABASE_URL in the stack's env")
-        env = dict(os.environ, DATABASE_URL=fc.ENV["DATABASE_URL"])
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        return subprocess.run([fc_bin, "purge"] + list(args), capture_output=True, text=True,
-                              timeout=60, env=env, cwd=fc.REPO)
+        return fc.faceclock(["purge"] + list(args), timeout=60)
 
     def register(self, h, sid):
         desc = [((i * 37 + sid) % 101) / 400.0 for i in range(128)]

@@ -9,8 +9,6 @@ with only the old key no longer can; a rotation without
 FACECLOCK_KEY_HASH_KEY is refused. The hotel is re-sealed back under the
 stack's key at the end, so the stack keeps reading it."""
 
-import os
-import subprocess
 
 import fc
 from devices.iot import IotHotel, from_data_url
@@ -22,13 +20,7 @@ HEADER = "fc01"       # seal.h: SEAL_MAGIC0, SEAL_MAGIC1
 def faceclock(args, **keys):
     """`faceclock <args>` against the stack's database with only the given
     FACECLOCK_* settings; the CompletedProcess."""
-    fc_bin = fc.ENV.get("FC_BIN")
-    if not fc_bin or not os.path.exists(fc_bin) or not fc.ENV.get("DATABASE_URL"):
-        raise AssertionError("no FC_BIN / DATABASE_URL in the stack's env")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACECLOCK_")}
-    env.update(DATABASE_URL=fc.ENV["DATABASE_URL"], **keys)
-    env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-    return subprocess.run([fc_bin] + args, capture_output=True, text=True, timeout=120, env=env, cwd=fc.REPO)
+    return fc.faceclock(args, clean=True, **keys)
 
 
 class Sealed(ServerTest):

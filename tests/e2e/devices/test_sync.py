@@ -9,8 +9,6 @@ hotels.sync_floor, on a model mismatch or when ahead of the hotel; the
 device's sync_version and heartbeat; another device's id → 404; a bigger
 full sync (streamed) with names that need JSON escaping."""
 
-import os
-import subprocess
 
 import fc
 from devices.iot import MODEL, IotCase, IotHotel, emp, poses, mean, q
@@ -133,9 +131,6 @@ class Sync(IotCase):
         """`faceclock purge` (retention) deletes face data like a revocation:
         a removal on every device that held it."""
         h = self.h
-        fc_bin = fc.ENV.get("FC_BIN")
-        if not fc_bin or not os.path.exists(fc_bin) or not fc.ENV.get("DATABASE_URL"):
-            self.skipTest("no FC_BIN / DATABASE_URL in the stack's env")
         h.settings(face_data_retention_days=30)
         old, young = h.people[0], h.people[1]
         h.push_ok(old, self.a, self.b)
@@ -144,9 +139,7 @@ class Sync(IotCase):
         vb = h.sync_ok(self.b, 0)["sync_version"]
         fc.psql("UPDATE face_data SET registered_at = now() - interval '31 days' "
                 "WHERE hotel_id = %d AND staff_id = %d" % (h.hotel_id, old))
-        env = dict(os.environ, DATABASE_URL=fc.ENV["DATABASE_URL"])
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        p = subprocess.run([fc_bin, "purge"], capture_output=True, text=True, timeout=60, env=env, cwd=fc.REPO)
+        p = fc.faceclock(["purge"], timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("%s: 1 removed\n" % h.slug, p.stdout)
         for dev, v, total in ((self.a, va, 1), (self.b, vb, 0)):
@@ -161,9 +154,6 @@ class Sync(IotCase):
         a device further behind is told to sync in full; one at the current
         version is not."""
         h = self.h
-        fc_bin = fc.ENV.get("FC_BIN")
-        if not fc_bin or not os.path.exists(fc_bin) or not fc.ENV.get("DATABASE_URL"):
-            self.skipTest("no FC_BIN / DATABASE_URL in the stack's env")
         p0, p1 = h.people[2], h.people[3]
         h.push_ok(p0, self.c)
         v0 = h.sync_ok(self.c, 0)["sync_version"]        # >= 1: a version to fall behind from
@@ -171,9 +161,7 @@ class Sync(IotCase):
         now = h.sync_ok(self.c, 0)["sync_version"]
         fc.psql("UPDATE face_changes SET created_at = now() - interval '200 days' "
                 "WHERE hotel_id = %d" % h.hotel_id)
-        env = dict(os.environ, DATABASE_URL=fc.ENV["DATABASE_URL"], FACECLOCK_SYNC_HISTORY_DAYS="90")
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        p = subprocess.run([fc_bin, "purge"], capture_output=True, text=True, timeout=60, env=env, cwd=fc.REPO)
+        p = fc.faceclock(["purge"], timeout=60, FACECLOCK_SYNC_HISTORY_DAYS="90")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("%s: " % h.slug, p.stdout)
         behind = h.sync_ok(self.c, v0)
