@@ -16,6 +16,7 @@ set -euo pipefail
 #        browser tests' fake camera); chromium (the browser tests drive it
 #        with playwright-core); python3-jsonschema (the e2e tests check the
 #        bodies they send against the OpenAPI document's schemas).
+# Coverage (make coverage): gcovr (reads the gcov counters of build/cov/).
 # Pages: nodejs and npm (npm ci of face-api and playwright-core), only when
 #        no `node` is installed at all: a NodeSource or nvm node is kept.
 # Then scripts/static.sh fills static/vendor/ from npm.
@@ -24,6 +25,7 @@ PACKAGES=(
     libturbojpeg0-dev check libsubunit-dev
     nginx postgresql postgresql-contrib postgresql-15 postgresql-client-15
     wrk python3 python3-jsonschema curl procps libjpeg-turbo-progs chromium
+    gcovr
 )
 if ! command -v node >/dev/null 2>&1; then
     PACKAGES+=(nodejs npm)
