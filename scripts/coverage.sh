@@ -10,8 +10,8 @@
 # branches.txt, summary.json). Not part of `make test`.
 #
 # The server's counters reach the .gcda files only when its processes exit
-# normally: the stack's stop (SIGTERM) does that; a worker killed by
-# SIGKILL (the watchdog, a crash test) loses the counts of its lifetime.
+# normally: the stack's stop (SIGTERM) does that; a worker killed by a
+# signal (the watchdog's SIGKILL, a crash test's SIGSEGV) loses its counts.
 # As root the servers run as the service user (scripts/stack.sh): the
 # .gcda files are made beforehand, writable by it.
 #
