@@ -1,12 +1,15 @@
 # faceclock — build, run, test, bench.
 #   make run     install missing packages, build, start the stack with the demo hotel
 #   make test    same bootstrap, then unit tests (Check), a short fuzz pass and
-#                end-to-end tests (SUITES picks: unit fuzz e2e browser)
+#                end-to-end tests, a short fault suite (SUITES picks: unit fuzz e2e
+#                browser faults)
 #   make fuzz    build the libFuzzer targets (tests/fuzz/) and run each for
 #                FUZZ_RUNS executions (scripts/fuzz.sh: a table; a crash fails)
 #   make bench   wrk against the running stack, beside its ceilings
 #   make faults  the fault suite (scripts/faults.sh): a stack of its own under
 #                load, one fault at a time, the ledger against the database
+#   make coverage gcov build (build/cov/): unit, e2e and fuzz corpora, gcovr
+#                report of fcgi/ and handlers/ into var/coverage/
 #   make         build build/release/faceclock only
 
 CC      ?= gcc
@@ -22,6 +25,8 @@ CFLAGS_R = -std=c11 -O2 -g $(WARN) $(INC) $(DEFS) $(HARDEN)
 # the test build adds the test-only routes (GET /api/test/crash: handlers/app/crash.c)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CFLAGS_T = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) $(SAN) -DFC_TEST_ROUTES
+# coverage build: gcov counters, no optimisation, no sanitizers
+CFLAGS_C = -std=c11 -O0 -g $(WARN) $(INC) $(DEFS) --coverage
 
 SRC      = $(sort $(wildcard fcgi/*.c handlers/*/*.c))
 HDR      = $(wildcard fcgi/*.h handlers/*/*.h)
@@ -30,10 +35,11 @@ UNIT_SRC = $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 # libFuzzer harnesses (tests/fuzz/<target>.c, one target each) are built with
 # clang: the whole library again under ASan+UBSan with coverage hooks
 FUZZ_CC  = clang
-FUZZ_SRC = $(sort $(wildcard tests/fuzz/*.c))
+# (replay_main.c is the coverage build's driver, not a target)
+FUZZ_SRC = $(filter-out tests/fuzz/replay_main.c,$(sort $(wildcard tests/fuzz/*.c)))
 CFLAGS_F = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all build deps run test unit e2e bench faults fuzz fuzz-build clean
+.PHONY: all build deps run test unit e2e bench faults fuzz fuzz-build coverage cov-build clean
 
 all: build/release/faceclock
 
@@ -81,6 +87,41 @@ fuzz-build: $(FUZZ_BIN)
 build/test/unit_tests: $(U_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS_T) -o $@ $(U_OBJ) $(LIBS) -lcheck -lsubunit -lrt -lpthread
+
+# The coverage build: the same sources as build/test/, gcc --coverage -O0;
+# the fuzz targets are linked with tests/fuzz/replay_main.c (one run per
+# corpus file) instead of libFuzzer.
+C_OBJ    = $(SRC:%.c=build/cov/%.o)
+C_LIB    = $(filter-out build/cov/fcgi/main.o,$(C_OBJ))
+CU_OBJ   = $(UNIT_SRC:%.c=build/cov/%.o) $(C_LIB)
+COV_FUZZ = $(FUZZ_SRC:tests/fuzz/%.c=build/cov/fuzz/%)
+
+build/cov/%.o: %.c $(HDR) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	@echo "  CC+COV  $<"
+	@$(CC) $(CFLAGS_C) -Itests/unit -Itests/fuzz -c -o $@ $<
+
+build/cov/faceclock: $(C_OBJ)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_C) -o $@ $(C_OBJ) $(LIBS)
+
+build/cov/unit_tests: $(CU_OBJ)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_C) -o $@ $(CU_OBJ) $(LIBS) -lcheck -lsubunit -lrt -lpthread
+
+build/cov/fuzz/%: build/cov/tests/fuzz/%.o build/cov/tests/fuzz/replay_main.o $(C_LIB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS_C) -o $@ $^ $(LIBS)
+
+.SECONDARY: $(C_OBJ) $(FUZZ_SRC:%.c=build/cov/%.o) build/cov/tests/fuzz/replay_main.o
+
+cov-build: build/cov/faceclock build/cov/unit_tests $(COV_FUZZ)
+
+# not part of `make test`: a slower build and a full e2e run of its own
+coverage: deps
+	@$(MAKE) --no-print-directory cov-build build/release/faceclock
+	@scripts/coverage.sh
 
 deps:
 	@scripts/deps.sh

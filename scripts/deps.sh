@@ -20,6 +20,7 @@ set -euo pipefail
 #        verifies deploy/systemd/; a CI container lacks it).
 # Fuzzing (make fuzz, make test's fuzz suite): clang and libclang-rt-14-dev
 #        (libFuzzer and the sanitizer runtimes for clang).
+# Coverage (make coverage): gcovr (reads the gcov counters of build/cov/).
 # Pages: nodejs and npm (npm ci of face-api and playwright-core), only when
 #        no `node` is installed at all: a NodeSource or nvm node is kept.
 # Then scripts/static.sh fills static/vendor/ from npm.
@@ -30,6 +31,7 @@ PACKAGES=(
     wrk python3 python3-jsonschema curl procps libjpeg-turbo-progs chromium
     systemd
     clang libclang-rt-14-dev
+    gcovr
 )
 if ! command -v node >/dev/null 2>&1; then
     PACKAGES+=(nodejs npm)
