@@ -14,6 +14,32 @@ import fc
 from attendance.att import ATT, person
 
 
+class Usage(unittest.TestCase):
+    """The binary's command line (fcgi/main.c): --help lists every command
+    of the runtime and of the application on stdout; no command, or an
+    unknown one, prints it on stderr and exits 2."""
+
+    COMMANDS = ("serve", "migrate", "openapi", "import", "purge", "audit-verify", "rekey")
+
+    def test_help(self):
+        for arg in ("--help", "-h", "help"):
+            with self.subTest(arg=arg):
+                p = fc.faceclock([arg], timeout=30)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertTrue(p.stdout.startswith("usage: faceclock <command> [args]"), p.stdout)
+                for c in self.COMMANDS:
+                    self.assertRegex(p.stdout, r"(?m)^  %s\b" % c)
+
+    def test_no_command_and_unknown_command(self):
+        p = fc.faceclock([], timeout=30)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("usage: faceclock", p.stderr)
+        p = fc.faceclock(["no-such-command"], timeout=30)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn('unknown command "no-such-command"', p.stderr)
+        self.assertIn("usage: faceclock", p.stderr)
+
+
 class Health(unittest.TestCase):
     def test_healthz_ok(self):
         r = fc.get("/healthz")
