@@ -18,6 +18,10 @@ const struct command app_commands[] = {
     {"rekey", "rekey [--hotel SLUG]",
      "re-seal biometric data (faces, thumbnails) under\n"
      "FACECLOCK_DATA_KEY, online; then the old keys can go", cmd_rekey},
+    {"alerts-tick", "alerts-tick [--hotel SLUG]",
+     "evaluate the time-driven alert rules (hard limit, overtime,\n"
+     "device offline, unsynced revocation) and resolve what\n"
+     "cleared; for the scheduler, every minute", cmd_alerts_tick},
 };
 
 const int app_ncommands = (int)(sizeof app_commands / sizeof app_commands[0]);

@@ -63,6 +63,13 @@ void h_audit_list(struct request *req);
 /* attendance/action_audit.c */
 void h_action_audit_list(struct request *req);
 
+/* attendance/alerts.c */
+void h_alerts_list(struct request *req);
+void h_alert_acknowledge(struct request *req);
+void h_alert_resolve(struct request *req);
+void h_alert_rules_get(struct request *req);
+void h_alert_rules_patch(struct request *req);
+
 /* devices/enrollment.c */
 void h_enrollment_capture(struct request *req);
 void h_enrollment_get(struct request *req);

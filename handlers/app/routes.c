@@ -82,6 +82,12 @@
     {"status", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"online", "offline", "provisioning", NULL}, .doc = "Only devices in this status."}, \
     Q_TEXT("location_label", 200, "Only devices at this location.")
 
+#define ALERT_FILTERS \
+    {"state", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"open", "acknowledged", "resolved", NULL}, .doc = "Only alerts in this state."}, \
+    {"rule", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"failed_scans", "unrostered_day", "hard_limit", "overtime", "device_offline", "face_revoked", "revocation_unsynced", NULL}, .doc = "Only this rule's alerts."}, \
+    Q_BOUND("from", "Opened from this hotel-local date or instant."), \
+    Q_BOUND("to", "Opened up to this hotel-local date (inclusive) or instant.")
+
 /* the unrostered and safety answers every clock write can give */
 #define CLOCK_REFUSALS "403 FACE_DISABLED_FOR_HOTEL", "403 FACE_DISABLED_FOR_DEPARTMENT", "409 ALREADY_CLOCKED_IN"
 
@@ -200,7 +206,8 @@ const struct route app_routes[] = {
      .params = PARAMS(HOTEL_SLUG, B_DESCRIPTOR,
                       B_OPT("force_log", PT_BOOL, "Clock an unrostered person in at once (needs force_reason)."),
                       B_TEXT("force_reason", 0, 0, 500, "Why, for a forced log.")),
-     .answers = ANSWERS("200", "201", "404 FACE_NOT_RECOGNIZED", "403 FACE_CONFIDENCE_TOO_LOW", CLOCK_REFUSALS),
+     .answers = ANSWERS("200", "201", "404 FACE_NOT_RECOGNIZED", "403 FACE_CONFIDENCE_TOO_LOW", CLOCK_REFUSALS,
+                        "429 RATE_LIMITED"),
      .summary = "A kiosk's scan: clock-in, clock-out, or the unrostered prompt."},
     {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/unrostered-confirm/", .name = "clock.confirm",
      .handler = h_unrostered_confirm, .src = "attendance/clock.c", .access = A_KIOSK | A_SYSADMIN, .tenant = T_PATH,
@@ -261,6 +268,40 @@ const struct route app_routes[] = {
      .answers = ANSWERS("200"),
      .summary = "The system's audited actions, of no hotel (sign-in failures of unknown names, purge and "
                 "rekey runs); JSON pages or a CSV export with that chain's head."},
+
+    /* ---- alerts (attendance/alerts.c) ------------------------------------ */
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/alerts/", .name = "alerts.list",
+     .handler = h_alerts_list, .src = "attendance/alerts.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE, ALERT_FILTERS, Q_FORMAT),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's alerts, newest first; JSON pages or a CSV export."},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/alerts/rules/", .name = "alerts.rules_get",
+     .handler = h_alert_rules_get, .src = "attendance/alerts.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's alert rules with their thresholds (defaults where unchanged)."},
+    {.method = "PATCH", .pattern = "/api/staff/hotel/{hotel_slug}/alerts/rules/", .name = "alerts.rules_patch",
+     .handler = h_alert_rules_patch, .src = "attendance/alerts.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG,
+                      B_OPT("failed_scans", PT_OBJECT, "{enabled, threshold 2-1000 (5), window_minutes 1-1440 (2), cooldown_minutes 0-1440 (5)}"),
+                      B_OPT("unrostered_day", PT_OBJECT, "{enabled, threshold 1-10000 (10)}"),
+                      B_OPT("hard_limit", PT_OBJECT, "{enabled}: past the settings' hard_limit_hours."),
+                      B_OPT("overtime", PT_OBJECT, "{enabled}: past the settings' overtime_warning_hours."),
+                      B_OPT("device_offline", PT_OBJECT, "{enabled, minutes 1-10080 (10)}"),
+                      B_OPT("face_revoked", PT_OBJECT, "{enabled}"),
+                      B_OPT("revocation_unsynced", PT_OBJECT, "{enabled, minutes 1-10080 (30)}")),
+     .answers = ANSWERS("200"),
+     .summary = "Change any subset of the alert rules; audited with old and new values."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/alerts/{alert_id}/acknowledge/", .name = "alerts.acknowledge",
+     .handler = h_alert_acknowledge, .src = "attendance/alerts.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, PATH_ID("alert_id", "alert")),
+     .answers = ANSWERS("200", "404 NOT_FOUND", "409 CONFLICT"),
+     .summary = "Acknowledge an open alert (by the caller), audited."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/alerts/{alert_id}/resolve/", .name = "alerts.resolve",
+     .handler = h_alert_resolve, .src = "attendance/alerts.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, PATH_ID("alert_id", "alert")),
+     .answers = ANSWERS("200", "404 NOT_FOUND", "409 CONFLICT"),
+     .summary = "Resolve an open or acknowledged alert by hand, audited."},
 
     /* ---- devices: enrollment, push and sync, registry, events ------------ */
     {.method = "POST", .pattern = "/api/enrollment/capture", .name = "enrollment.capture",

@@ -3,10 +3,16 @@
  * .../force-log/. Each validates, finds the person (matching runs in
  * memory against the hotel view: face_cache_store.c, match_rules.c),
  * reads their live state (clock_store.c), decides (clock_rules.c), does
- * it (clock_store.c) and answers. A refused scan writes nothing. */
+ * it (clock_store.c) and answers. A scan a kiosk sends while throttled
+ * is refused 429 before any matching; a scan refused as not recognised
+ * or not confident enough writes only its count toward the kiosk's
+ * probing alert and throttle (alert_store.c); other refusals write
+ * nothing. An unrostered clock-in is counted toward the day's alert in
+ * its own transaction. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "alert_store.h"
 #include "clock_rules.h"
 #include "clock_store.h"
 #include "config.h"
@@ -223,7 +229,7 @@ static void start_unrostered(struct request *req, const struct person *p, const 
                                 req->client_ip, req->user_agent};
         audit_id = audit_append(&e);
     }
-    if (audit_id < 0 || db_commit() < 0) {
+    if (audit_id < 0 || alert_after_unrostered(req->tenant.id) < 0 || db_commit() < 0) {
         PQclear(r);
         db_fail_reply(req);
         db_rollback();
@@ -292,13 +298,18 @@ static int person_or_reply(struct request *req, long long staff_id, struct perso
     return 1;
 }
 
-/* A scan refused by the rules of 5.2 (hotel disabled, or the match). */
+/* A scan refused by the rules of 5.2 (hotel disabled, or the match). A
+ * kiosk's failed match counts toward its probing alert; should counting
+ * fail, the scan is still answered for what it was (logged). */
 static void refuse_scan(struct request *req, int enabled, enum match_outcome outcome)
 {
     if (!enabled) {
         resp_error(req, 403, "FACE_DISABLED_FOR_HOTEL", "Face attendance is not enabled for this hotel.");
         return;
     }
+    if (identity_of(req)->kind == CALLER_KIOSK &&
+        alert_scan_failed(req->tenant.id, identity_of(req)->kiosk_id) < 0)
+        log_error("cannot count a failed scan of kiosk %lld", identity_of(req)->kiosk_id);
     switch (outcome) {
     case MATCH_OK:
     case MATCH_NOT_RECOGNIZED:
@@ -364,6 +375,27 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
     return 0;
 }
 
+/* A kiosk under its probing throttle: 429 with Retry-After. 1 when the
+ * caller may scan, or answered and 0. */
+static int kiosk_may_scan_or_reply(struct request *req)
+{
+    long wait = 0;
+    if (identity_of(req)->kind != CALLER_KIOSK)
+        return 1;
+    switch (alert_kiosk_throttled(identity_of(req)->kiosk_id, &wait)) {
+    case 0:
+        return 1;
+    case 1:
+        resp_header(req, "Retry-After", pool_printf(req->pool, "%ld", wait));
+        resp_error(req, 429, "RATE_LIMITED",
+                   "Too many failed scans on this kiosk; scanning resumes in %ld seconds.", wait);
+        return 0;
+    default:
+        db_fail_reply(req);
+        return 0;
+    }
+}
+
 void h_face_clock_in(struct request *req)
 {
     struct hotel_view v;
@@ -374,6 +406,8 @@ void h_face_clock_in(struct request *req)
     const char *reason = arg_str(req, "force_reason");
 
     descriptor_from_json(arg_json(req, "descriptor"), d);   /* checked by the route */
+    if (!kiosk_may_scan_or_reply(req))
+        return;
     if (!scan_or_reply(req, d, &p, &v, &m))
         return;
     struct clock_person who = {p.department_id, p.st.open_log_id != 0, p.st.open_seconds, p.st.shifts,

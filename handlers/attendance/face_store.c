@@ -9,6 +9,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "alert_store.h"
 #include "face_store.h"
 #include "log.h"
 #include "people/staff_rules.h"
@@ -290,7 +291,7 @@ enum face_outcome face_revoke(const struct face_change *c, const char *reason, s
     *audit_id = face_store_revoke(c->hotel_id, c->staff_id, reason, c->by, c->client_ip, c->user_agent);
     if (*audit_id == 0)
         out = FACE_NO_DATA;
-    if (*audit_id <= 0 || db_commit() < 0)
+    if (*audit_id <= 0 || alert_after_revocation(c->hotel_id, c->staff_id, reason) < 0 || db_commit() < 0)
         goto out;
     return FACE_DONE;
 out:

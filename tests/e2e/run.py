@@ -54,6 +54,7 @@ MODULES = [
     "attendance.test_audit_export",
     "attendance.test_audit_chain",
     "attendance.test_action_audit",
+    "attendance.test_alerts",
     "attendance.test_clock_race",
     # devices/: enrollment and the IoT edge devices
     "devices.test_enrollment",

@@ -73,6 +73,12 @@ ROUTES = {
     "actions":          ("audit.actions", "path", "json",       [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "actions_csv":      ("audit.actions", "path", "csv",        [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "system_actions":   ("audit.system_actions", None, "json",  [401, 401, 401, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
+    "alerts":           ("alerts.list", "path", "json",         [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
+    "alerts_csv":       ("alerts.list", "path", "csv",          [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
+    "alert_rules":      ("alerts.rules_get", "path", "json",    [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
+    "alert_rules_patch": ("alerts.rules_patch", "path", "json", [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 404, 404]),
+    "alert_ack":        ("alerts.acknowledge", "path", "json",  [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 404, 404]),
+    "alert_resolve":    ("alerts.resolve", "path", "json",      [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 404, 404]),
     "capture":          ("enrollment.capture", "caller", "json", [401, 401, 401, 201, 403, 201, 403, 201, 403, 403, 404, 404, 403, 403]),
     "enrollment":       ("enrollment.get", "caller", "json",    [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
     "push":             ("iot.push", "caller", "json",          [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 403, 403]),
@@ -190,7 +196,8 @@ class World:
         """Every table of hotel A's, as count and digest per table."""
         tables = ("attendance_settings", "departments", "staff", "kiosks", "roster_shifts", "clock_logs",
                   "face_data", "face_audit_log", "used_confirmation_tokens", "enrollments", "devices",
-                  "face_changes", "device_profiles", "device_events")
+                  "face_changes", "device_profiles", "device_events", "alerts", "alert_rules",
+                  "kiosk_scan_failures")
         parts = ["SELECT 'hotels' AS t, count(*) AS n, md5(string_agg(x::text, ',')) AS m "
                  "FROM hotels x WHERE id = %d" % self.a.hotel_id]
         parts += ["SELECT '%s', count(*), md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) "
@@ -294,6 +301,20 @@ def build(w, row, caller):
         return Req("GET", a.path("action-audit-logs/?format=csv"))
     if row == "system_actions":
         return Req("GET", "/api/action-audit-logs/")
+    if row == "alerts":
+        return Req("GET", a.path("alerts/"))
+    if row == "alerts_csv":
+        return Req("GET", a.path("alerts/?format=csv"))
+    if row == "alert_rules":
+        return Req("GET", a.path("alerts/rules/"))
+    if row == "alert_rules_patch":
+        # a value of its own per cell, so a refused PATCH let through shows
+        return Req("PATCH", a.path("alerts/rules/"), {"device_offline": {"minutes": 10 + w.seq()}})
+    if row in ("alert_ack", "alert_resolve"):
+        # an open alert of its own per cell
+        alert_id = int(fc.psql("INSERT INTO alerts (hotel_id, rule, subject) VALUES (%d, 'face_revoked', "
+                               "'staff:%d') RETURNING id" % (a.hotel_id, w.seq()), check=True).split()[0])
+        return Req("POST", a.path("alerts/%d/%s/" % (alert_id, "acknowledge" if row == "alert_ack" else "resolve")))
     if row == "capture":
         return Req("POST", "/api/enrollment/capture", a.capture_body(w.fresh()))
     if row == "enrollment":
