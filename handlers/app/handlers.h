@@ -116,6 +116,7 @@ void h_page_settings(struct request *req);
 
 /* pages/kiosks.c */
 void h_page_kiosks(struct request *req);
+void h_page_alerts(struct request *req);
 
 /* pages/devices.c */
 void h_page_devices(struct request *req);

@@ -83,7 +83,7 @@
     Q_TEXT("location_label", 200, "Only devices at this location.")
 
 #define ALERT_FILTERS \
-    {"state", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"open", "acknowledged", "resolved", NULL}, .doc = "Only alerts in this state."}, \
+    {"state", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"open", "acknowledged", "resolved", "active", NULL}, .doc = "Only alerts in this state (active: open or acknowledged)."}, \
     {"rule", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"failed_scans", "unrostered_day", "hard_limit", "overtime", "device_offline", "face_revoked", "revocation_unsynced", NULL}, .doc = "Only this rule's alerts."}, \
     Q_BOUND("from", "Opened from this hotel-local date or instant."), \
     Q_BOUND("to", "Opened up to this hotel-local date (inclusive) or instant.")
@@ -443,6 +443,11 @@ const struct route app_routes[] = {
      .params = PARAMS(Q_PAGE, DEVICE_FILTERS),
      .answers = ANSWERS("200"),
      .summary = "Edge devices and their status."},
+    {.method = "GET", .pattern = "/dashboard/alerts", .name = "page.alerts",
+     .handler = h_page_alerts, .src = "pages/alerts.c", .access = PAGE_READERS, .tenant = T_CALLER,
+     .params = PARAMS(Q_PAGE, ALERT_FILTERS),
+     .answers = ANSWERS("200"),
+     .summary = "Alerts (open and acknowledged unless filtered), acknowledge and resolve."},
     {.method = "GET", .pattern = "/dashboard/staff/{staff_id}/register", .name = "page.staff_register",
      .handler = h_page_staff_register, .src = "pages/register.c", .access = PAGE_MANAGERS, .tenant = T_CALLER,
      .params = PARAMS(PATH_ID("staff_id", "staff member")),

@@ -589,7 +589,7 @@ fail:
 #define DAY_START(hotel, date) SQL_DAY_START(hotel, date)
 #define ALERT_WHERE(hotel, state, rule, from_date, from_ts, to_date, to_ts)                       \
     "a.hotel_id = " hotel                                                                         \
-    " AND (" state " IS NULL OR a.state = " state ")"                                            \
+    " AND (" state " IS NULL OR a.state = " state " OR (" state " = 'active' AND a.state <> 'resolved'))" \
     " AND (" rule " IS NULL OR a.rule = " rule ")"                                               \
     " AND a.opened_at >= coalesce(" from_ts ", " DAY_START(hotel, from_date) ", '-infinity')"    \
     " AND a.opened_at <= coalesce(" to_ts ", " DAY_START(hotel, "(" to_date ") + 1")             \

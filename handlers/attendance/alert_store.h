@@ -63,7 +63,7 @@ int alert_transition(long long hotel_id, long long id, const char *to_state, con
 
 /* ?state= &rule= &from= &to= */
 struct alert_filter {
-    const char *state, *rule;       /* NULL: any */
+    const char *state, *rule;       /* NULL: any; state "active": open or acknowledged */
     struct time_range when;         /* of opened_at */
 };
 

@@ -47,6 +47,7 @@ const struct page_nav page_nav[] = {
     {"/dashboard/settings",    "Settings",   "GET", "attendance/settings/"},
     {"/dashboard/kiosks",      "Kiosks",     "GET", "kiosks/"},
     {"/dashboard/devices",     "Devices",    "GET", "/api/iot/devices"},
+    {"/dashboard/alerts",      "Alerts",     "GET", "alerts/"},
     {"/enroll/",               "Enrollment", "POST", "/api/enrollment/capture"},
     {"/dashboard/me",          "My page",   "GET", CLOCK},
 };

@@ -4,7 +4,8 @@
 // dashboard-board.png), approving a forced log, revoking a face with a
 // reason, exporting the face audit log as CSV (the downloaded file is
 // read), changing a setting with a validation error shown by its field
-// then saving it, and a kiosk's key shown once. A staff member's name is
+// then saving it, a kiosk's key shown once, and an alert acknowledged on
+// the alerts page. A staff member's name is
 // markup that must never run. Each test makes its own hotel.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -242,6 +243,40 @@ test('a kiosk key is shown once, and the kiosk can be revoked', async () => {
     await page.locator('tr', { hasText: 'Staff entrance' }).getByText('revoked').waitFor();
     const after = await request('GET', h.att('settings/'), { apiKey: key });
     assert.equal(after.status, 401);
+    await noScriptRan(b);
+  } finally {
+    await b.close();
+  }
+});
+
+test('an alert appears on the alerts page and is acknowledged there', async () => {
+  const h = await hotel();
+  const [alice] = h.people;
+  await h.register(alice, descriptor());
+  // a revocation raises the face_revoked alert in its own transaction
+  await ok(200, 'DELETE', h.att(`clock-logs/revoke-face/${alice}/`),
+    { token: await h.login(), json: { reason: 'Left the hotel' } });
+  const [alert] = await ok(200, 'GET', h.path('alerts/?rule=face_revoked'), { token: await h.login() });
+  assert.equal(alert.state, 'open');
+  const b = await launch(null);
+  try {
+    await signIn(b, h, '/dashboard/alerts');
+    const { page } = b;
+    assert.match(await page.title(), /^Alerts — /);
+    const row = page.locator(`#alert-${alert.id}`);
+    assert.match(await row.innerText(), new RegExp(`face_revoked[\\s\\S]*staff:${alice}[\\s\\S]*open`));
+    assert.match(await row.innerText(), /Left the hotel/);
+    await Promise.all([
+      page.waitForEvent('load'),
+      row.getByRole('button', { name: `Acknowledge alert ${alert.id}` }).click(),
+    ]);
+    const after = page.locator(`#alert-${alert.id}`);
+    assert.equal(await after.locator('[data-state]').innerText(), 'acknowledged');
+    assert.match(await after.innerText(), new RegExp(`by user:${h.manager.username}`));
+    assert.equal(await after.getByRole('button', { name: /Acknowledge/ }).count(), 0);
+    const [again] = await ok(200, 'GET', h.path('alerts/?rule=face_revoked'), { token: await h.login() });
+    assert.equal(again.state, 'acknowledged');
+    assert.equal(again.acknowledged_by, `user:${h.manager.username}`);
     await noScriptRan(b);
   } finally {
     await b.close();

@@ -101,6 +101,7 @@ ROUTES = {
     "page_settings":    ("page.settings", "caller", "page",     [303, 303, 303, 403, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     "page_kiosks":      ("page.kiosks", "caller", "page",       [303, 303, 303, 403, 403, 200, 403, 200, 403, 403, 200, 200, 403, 403]),
     "page_devices":     ("page.devices", "caller", "page",      [303, 303, 303, 403, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
+    "page_alerts":      ("page.alerts", "caller", "page",       [303, 303, 303, 403, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     "page_register":    ("page.staff_register", "caller", "page", [303, 303, 303, 403, 403, 200, 403, 200, 403, 403, 404, 404, 403, 403]),
     "page_me":          ("page.me", "caller", "page",           [303, 303, 303, 403, 200, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     "page_enroll":      ("page.enroll", "caller", "page",       [303, 303, 303, 403, 403, 200, 403, 200, 403, 403, 200, 200, 403, 403]),
@@ -366,6 +367,7 @@ def build(w, row, caller):
              "page_approvals": "/dashboard/approvals", "page_staff": "/dashboard/staff",
              "page_audit": "/dashboard/audit", "page_clock_logs": "/dashboard/clock-logs",
              "page_settings": "/dashboard/settings", "page_kiosks": "/dashboard/kiosks",
+             "page_alerts": "/dashboard/alerts",
              "page_devices": "/dashboard/devices",
              "page_register": "/dashboard/staff/%d/register" % w.register_sid,
              "page_me": "/dashboard/me", "page_enroll": "/enroll/"}

@@ -122,6 +122,7 @@ class TestPagesAsManager(PageTest):
         "/dashboard/settings": "Attendance settings",
         "/dashboard/kiosks": "Kiosks",
         "/dashboard/devices": "Edge devices",
+        "/dashboard/alerts": "Alerts",
         "/dashboard/logout": "Sign out",
     }
 
@@ -311,7 +312,14 @@ class TestRoles(PageTest):
         nav = re.search(r'<nav class="nav".*?</ul>', text, re.S).group(0)
         self.assertEqual(re.findall(r'<a href="([^"]+)"', nav),
                          ["/dashboard/staff", "/dashboard/audit", "/dashboard/clock-logs",
-                          "/dashboard/settings", "/dashboard/devices", "/dashboard/me"])
+                          "/dashboard/settings", "/dashboard/devices", "/dashboard/alerts", "/dashboard/me"])
+        # alerts: read only (an open alert of the hotel's shows, without buttons)
+        fc.psql("INSERT INTO alerts (hotel_id, rule, subject) SELECT id, 'face_revoked', 'staff:hr-view' "
+                "FROM hotels WHERE slug = %s" % fc.sql_str(self.h.slug))
+        text = self.get_page("/dashboard/alerts", cookie=cookie)
+        self.assertIn("staff:hr-view", text)
+        self.assertNotIn("/acknowledge/", text)
+        self.assertNotIn("/resolve/", text)
         # settings: read only
         text = self.get_page("/dashboard/settings", cookie=cookie)
         self.assertIn("<fieldset disabled>", text)
@@ -333,7 +341,7 @@ class TestRoles(PageTest):
         cookie, _ = session(self.h, "admin")
         text = self.get_page("/dashboard/", cookie=cookie)
         nav = re.search(r'<nav class="nav".*?</ul>', text, re.S).group(0)
-        self.assertEqual(len(re.findall(r"<li>", nav)), 10)    # with /enroll/ and /dashboard/me
+        self.assertEqual(len(re.findall(r"<li>", nav)), 11)    # with /enroll/ and /dashboard/me
 
     def test_other_hotel_cookie_sees_its_own_hotel(self):
         other = fc.Hotel("pg2")
