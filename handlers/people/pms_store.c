@@ -17,6 +17,7 @@
 #include "attendance/face_store.h"
 #include "attendance/settings_store.h"
 #include "jsonx.h"
+#include "attendance/alert_store.h"
 #include "pms_store.h"
 
 /* A sync holds its hotel as the face writers do (attendance/face_store.c:
@@ -398,8 +399,11 @@ static int depart(long long hotel_id, long long staff_id, const struct pms_actor
                                         actor->who.client_ip, actor->who.user_agent);
     if (audit < 0)
         return PMS_DB;
-    if (audit > 0)
+    if (audit > 0) {
         res->face_data_revoked++;
+        if (alert_after_revocation(hotel_id, staff_id, "staff departure") < 0)
+            return PMS_DB;
+    }
     return sessions_revoke(hotel_id, staff_id) < 0 ? PMS_DB : PMS_OK;
 }
 

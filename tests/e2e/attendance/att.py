@@ -147,6 +147,11 @@ class AttHotel(fc.Hotel):
         r = fc.admin("PATCH", self.path("attendance/settings/"), json=kw)
         return fc.assert_json(r, 200)
 
+    def alert_rules(self, **rules):
+        """PATCH the hotel's alert rules ({rule: {field: value}})."""
+        r = fc.admin("PATCH", self.path("alerts/rules/"), json=rules)
+        return fc.assert_json(r, 200)
+
     # --- face data
     def register(self, sid, desc=None):
         desc = desc if desc is not None else person()

@@ -359,6 +359,19 @@ class Devices(AlertCase):
         self.assertEqual(self.of("revocation_unsynced")[0]["resolved_by"], "system:alerts")
         fc.assert_json(self.act(rv["id"], "resolve"), 200)
 
+    def test_departure_revocation(self):
+        """A PMS departure revokes face data: the same alert as the API's."""
+        h = self.h
+        sid = h.people[3]
+        h.register(sid)
+        row = dict(h.staff_row(sid, h.dept_of(sid), "staff"), is_active=False)
+        fc.assert_json(fc.admin("PUT", h.sync_path, json={"staff": [row]}), 200)
+        [a] = [x for x in self.alerts(rule="face_revoked") if x["subject"] == "staff:%d" % sid]
+        self.assertEqual((a["state"], a["details"]), ("open", {"reason": "staff departure"}))
+        self.assertEqual([x["actor"] for x in self.actions("alert.raised", "alert:%d" % a["id"])],
+                         ["system:alerts"])
+        fc.assert_json(self.act(a["id"], "resolve"), 200)
+
 
 class Listing(AlertCase):
     @classmethod
