@@ -19,7 +19,7 @@ struct rule_def {
 static const struct rule_def defs[ALERT_NRULES] = {
     [ALERT_FAILED_SCANS] = {"failed_scans",
                             {[F_THRESHOLD] = {1, 5, 2, 1000}, [F_WINDOW] = {1, 2, 1, 1440},
-                             [F_COOLDOWN] = {1, 5, 0, 1440}}},
+                             [F_COOLDOWN] = {1, 0, 0, 1440}}},   /* throttle off unless a hotel sets it */
     [ALERT_UNROSTERED_DAY] = {"unrostered_day", {[F_THRESHOLD] = {1, 10, 1, 10000}}},
     [ALERT_HARD_LIMIT] = {"hard_limit", {{0, 0, 0, 0}}},
     [ALERT_OVERTIME] = {"overtime", {{0, 0, 0, 0}}},

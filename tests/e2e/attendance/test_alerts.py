@@ -22,7 +22,7 @@ from devices.iot import IotCase, IotHotel
 ALERTS = "alerts/"
 RULES = "alerts/rules/"
 DEFAULTS = {
-    "failed_scans": {"enabled": True, "threshold": 5, "window_minutes": 2, "cooldown_minutes": 5},
+    "failed_scans": {"enabled": True, "threshold": 5, "window_minutes": 2, "cooldown_minutes": 0},
     "unrostered_day": {"enabled": True, "threshold": 10},
     "hard_limit": {"enabled": True},
     "overtime": {"enabled": True},

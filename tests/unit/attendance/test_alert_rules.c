@@ -51,7 +51,7 @@ START_TEST(defaults_json)
     struct alert_rules rs;
     alert_rules_defaults(&rs);
     struct json_object *o = alert_rules_to_json(&rs);
-    assert_json_eq(o, "{'failed_scans': {'enabled': true, 'threshold': 5, 'window_minutes': 2, 'cooldown_minutes': 5},"
+    assert_json_eq(o, "{'failed_scans': {'enabled': true, 'threshold': 5, 'window_minutes': 2, 'cooldown_minutes': 0},"
                       " 'unrostered_day': {'enabled': true, 'threshold': 10},"
                       " 'hard_limit': {'enabled': true}, 'overtime': {'enabled': true},"
                       " 'device_offline': {'enabled': true, 'minutes': 10},"
@@ -69,7 +69,7 @@ static const struct {
     {"{'overtime': {}}", "overtime", "{'enabled': true}"},
     {"{'overtime': {'enabled': false}}", "overtime", "{'enabled': false}"},
     {"{'failed_scans': {'threshold': 2}}", "failed_scans",
-     "{'enabled': true, 'threshold': 2, 'window_minutes': 2, 'cooldown_minutes': 5}"},
+     "{'enabled': true, 'threshold': 2, 'window_minutes': 2, 'cooldown_minutes': 0}"},
     {"{'failed_scans': {'threshold': 1000, 'window_minutes': 1440, 'cooldown_minutes': 0}}", "failed_scans",
      "{'enabled': true, 'threshold': 1000, 'window_minutes': 1440, 'cooldown_minutes': 0}"},
     {"{'unrostered_day': {'threshold': 1}}", "unrostered_day", "{'enabled': true, 'threshold': 1}"},
