@@ -15,9 +15,11 @@
 #include "db.h"
 #include "face_cache_store.h"
 #include "face_store.h"
+#include "app/counters.h"
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "log.h"
+#include "metrics.h"
 #include "people/staff_rules.h"
 #include "response.h"
 #include "safety_rules.h"
@@ -314,6 +316,18 @@ static void refuse_scan(struct request *req, int enabled, enum match_outcome out
     }
 }
 
+/* Count a decided scan: the metrics (per hotel, the confidence of its
+ * nearest face when there was one) and the hotel's day in
+ * recognition_daily. A failed count is logged, never the scan's answer. */
+static void count_scan(struct request *req, enum match_outcome outcome, const struct match_result *m)
+{
+    metrics_count(counter_of_outcome(outcome), &req->tenant, 1);
+    if (m->staff_id != 0)
+        metrics_score(m->confidence);
+    if (clock_recognition_count(req->tenant.id, match_outcome_name(outcome), m->staff_id != 0 ? m->confidence : 0) < 0)
+        log_error("recognition count of hotel %lld not written", req->tenant.id);
+}
+
 /* The scanned person with their live state, decided on a view that was
  * current when the state was read. Matching uses the view this worker
  * holds; the state query returns the hotel's version with the state, and
@@ -335,6 +349,8 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
                                              : MATCH_NOT_RECOGNIZED;
         if (!enabled || outcome != MATCH_OK) {
             if (current) {
+                if (enabled)
+                    count_scan(req, outcome, m);
                 refuse_scan(req, enabled, outcome);
                 return 0;
             }
@@ -350,6 +366,7 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
         long long version = p->st.version;
         const struct cached_staff *s = hotel_view_staff(v, m->staff_id);
         if (version == v->version && s != NULL) {
+            count_scan(req, MATCH_OK, m);
             person_identify(p, v, s, req->pool);
             return 1;
         }

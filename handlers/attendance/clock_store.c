@@ -189,6 +189,25 @@ int clock_token_spend(long long hotel_id, const char *nonce, long long expires)
     return db_exec(&st_use_token, &a) < 0 ? -1 : 0;
 }
 
+static struct db_stmt st_recognition = {
+    "clock_recognition_count",
+    "INSERT INTO recognition_daily AS r (hotel_id, day, outcome, attempts, confidence_sum) "
+    "SELECT h.id, (now() AT TIME ZONE h.timezone)::date, $2, 1, $3 FROM hotels h WHERE h.id = $1 "
+    "ON CONFLICT (hotel_id, day, outcome) DO UPDATE SET attempts = r.attempts + 1, "
+    "confidence_sum = r.confidence_sum + EXCLUDED.confidence_sum",
+    0,
+};
+
+int clock_recognition_count(long long hotel_id, const char *outcome, double confidence)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, outcome);
+    db_arg_double(&a, confidence);
+    return db_exec(&st_recognition, &a) < 0 ? -1 : 0;
+}
+
 int clock_hotel_version(long long hotel_id, long long *version)
 {
     struct db_args a;

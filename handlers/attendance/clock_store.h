@@ -83,4 +83,10 @@ int clock_token_spend(long long hotel_id, const char *nonce, long long expires);
  * hotel, -1 on a database failure. */
 int clock_hotel_version(long long hotel_id, long long *version);
 
+/* Count one scan of the hotel in recognition_daily, on its local day:
+ * outcome (match_outcome_name) and the confidence of the nearest face.
+ * One statement (autocommit: the count stands whatever the clock write
+ * does). 0, or -1. */
+int clock_recognition_count(long long hotel_id, const char *outcome, double confidence);
+
 #endif

@@ -43,6 +43,7 @@ MODULES = [
     "people.test_purge_expired",
     # app/: who may call each route of the table, on which hotel
     "app.test_access",
+    "app.test_metrics",
     # attendance/
     "attendance.test_settings",
     "attendance.test_faces",
