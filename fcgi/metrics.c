@@ -63,6 +63,11 @@ void metrics_attach_slot(int slot)
         mine = &shm->slots[slot];
 }
 
+int metrics_slot(void)
+{
+    return shm != NULL && mine != NULL ? (int)(mine - shm->slots) : METRICS_MAX_WORKERS;
+}
+
 void metrics_set_workers_alive(int n)
 {
     if (shm != NULL)

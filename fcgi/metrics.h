@@ -25,6 +25,7 @@
 
 int metrics_init(void);                       /* master, before forking */
 void metrics_attach_slot(int slot);           /* worker, after fork */
+int metrics_slot(void);                       /* this process's slot (the master's: METRICS_MAX_WORKERS) */
 void metrics_set_workers_alive(int n);        /* master */
 void metrics_observe(int route_index, int status, double seconds); /* -1 = unrouted */
 void metrics_db_error(void);

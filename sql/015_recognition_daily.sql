@@ -3,16 +3,22 @@
 -- their confidences: the Insights page's recognition success rate and
 -- average confidence. A refused scan writes nothing else, so the count
 -- cannot be derived from other rows; one upsert per scan
--- (clock_recognition_count, handlers/attendance/clock_store.c) keeps it,
--- at most four rows per hotel and day.
+-- (clock_recognition_count, handlers/attendance/clock_store.c) keeps it.
+-- Each worker counts on rows of its own (`shard`: its slot), so scans of
+-- one hotel on different workers never wait for each other's row lock;
+-- readers sum the shards. The upsert commits without waiting for the WAL
+-- flush (synchronous_commit off for that one transaction): a crash may
+-- lose the last few counts, never a clock log, and a scan pays no fsync
+-- for a statistic.
 
 CREATE TABLE recognition_daily (
     hotel_id        bigint NOT NULL REFERENCES hotels (id),
     day             date NOT NULL,
     outcome         text NOT NULL CHECK (outcome IN ('recognised', 'not_recognised', 'low_confidence', 'ambiguous')),
+    shard           smallint NOT NULL CHECK (shard >= 0),
     attempts        bigint NOT NULL CHECK (attempts >= 0),
     confidence_sum  double precision NOT NULL DEFAULT 0,
-    PRIMARY KEY (hotel_id, day, outcome)
+    PRIMARY KEY (hotel_id, day, outcome, shard)
 );
 
 DO $$

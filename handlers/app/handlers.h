@@ -63,6 +63,9 @@ void h_audit_list(struct request *req);
 /* attendance/action_audit.c */
 void h_action_audit_list(struct request *req);
 
+/* attendance/insights.c */
+void h_insights(struct request *req);
+
 /* devices/enrollment.c */
 void h_enrollment_capture(struct request *req);
 void h_enrollment_get(struct request *req);
@@ -103,6 +106,9 @@ void h_page_audit(struct request *req);
 
 /* pages/clock_logs.c */
 void h_page_clock_logs(struct request *req);
+
+/* pages/insights.c */
+void h_page_insights(struct request *req);
 
 /* pages/settings.c */
 void h_page_settings(struct request *req);

@@ -55,6 +55,7 @@ MODULES = [
     "attendance.test_audit_export",
     "attendance.test_audit_chain",
     "attendance.test_action_audit",
+    "attendance.test_insights",
     "attendance.test_clock_race",
     # devices/: enrollment and the IoT edge devices
     "devices.test_enrollment",

@@ -119,6 +119,7 @@ class TestPagesAsManager(PageTest):
         "/dashboard/staff": "Staff",
         "/dashboard/audit": "Face audit log",
         "/dashboard/clock-logs": "Clock logs",
+        "/dashboard/insights": "Insights",
         "/dashboard/settings": "Attendance settings",
         "/dashboard/kiosks": "Kiosks",
         "/dashboard/devices": "Edge devices",
@@ -154,6 +155,7 @@ class TestPagesAsManager(PageTest):
             "/dashboard/staff": [(XSS, XSS_ESC), (XSS_DEPT, XSS_DEPT_ESC)],
             "/dashboard/audit": [(XSS, XSS_ESC)],
             "/dashboard/clock-logs": [(XSS, XSS_ESC), (XSS_DEPT, XSS_DEPT_ESC)],
+            "/dashboard/insights": [(XSS_DEPT, XSS_DEPT_ESC)],
             "/dashboard/settings": [(XSS_DEPT, XSS_DEPT_ESC)],
             "/dashboard/kiosks": [(XSS_KIOSK, "&lt;svg onload=alert(4)&gt;")],
             "/dashboard/devices": [(XSS_DEVICE, "Cam &quot;&lt;iframe&gt;&quot; &amp; co")],
@@ -311,7 +313,8 @@ class TestRoles(PageTest):
         nav = re.search(r'<nav class="nav".*?</ul>', text, re.S).group(0)
         self.assertEqual(re.findall(r'<a href="([^"]+)"', nav),
                          ["/dashboard/staff", "/dashboard/audit", "/dashboard/clock-logs",
-                          "/dashboard/settings", "/dashboard/devices", "/dashboard/me"])
+                          "/dashboard/insights", "/dashboard/settings", "/dashboard/devices",
+                          "/dashboard/me"])
         # settings: read only
         text = self.get_page("/dashboard/settings", cookie=cookie)
         self.assertIn("<fieldset disabled>", text)
@@ -333,7 +336,7 @@ class TestRoles(PageTest):
         cookie, _ = session(self.h, "admin")
         text = self.get_page("/dashboard/", cookie=cookie)
         nav = re.search(r'<nav class="nav".*?</ul>', text, re.S).group(0)
-        self.assertEqual(len(re.findall(r"<li>", nav)), 10)    # with /enroll/ and /dashboard/me
+        self.assertEqual(len(re.findall(r"<li>", nav)), 11)    # with /enroll/ and /dashboard/me
 
     def test_other_hotel_cookie_sees_its_own_hotel(self):
         other = fc.Hotel("pg2")
