@@ -17,17 +17,29 @@ static long long days_from_civil(long long y, unsigned m, unsigned d)
     return era * 146097 + (long long)doe - 719468;
 }
 
+/* the n digits at s as a number, or -1 when one is not a digit */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 long long insights_day_number(const char *date)
 {
-    unsigned y, m, d;
-    int n = 0;
-    static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (date == NULL || strlen(date) != 10 || sscanf(date, "%4u-%2u-%2u%n", &y, &m, &d, &n) != 3 || n != 10 ||
-        date[4] != '-' || date[7] != '-' || y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (date == NULL || strlen(date) != 10 || date[4] != '-' || date[7] != '-')
+        return -1;
+    int y = digits(date, 4), m = digits(date + 5, 2), d = digits(date + 8, 2);
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
         return -1;
     if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
         return -1;
-    return days_from_civil(y, m, d);
+    return days_from_civil(y, (unsigned)m, (unsigned)d);
 }
 
 void insights_day_text(long long z, char *out)

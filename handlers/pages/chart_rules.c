@@ -122,12 +122,12 @@ static void row_label(struct sbuf *b, const char *label, int y)
     put(b, "</text>");
 }
 
-/* the grid's vertical lines and their tick labels (tick k of nsteps
- * reading value step * k with unit after it) */
-static void grid(struct sbuf *b, int axis_y, double step, int nsteps, const char *unit)
+/* the grid's vertical lines and their tick labels over width pixels
+ * (tick k of nsteps reading value step * k with unit after it) */
+static void grid(struct sbuf *b, int axis_y, double step, int nsteps, const char *unit, double width)
 {
     for (int k = 0; k <= nsteps; k++) {
-        double x = CHART_LABEL_WIDTH + chart_bar_length(step * k, step * nsteps, CHART_PLOT_WIDTH);
+        double x = CHART_LABEL_WIDTH + chart_bar_length(step * k, step * nsteps, width);
         put(b, "<line class=\"chart-grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
                "stroke=\"#ccc\"/>", x, CHART_TOP, x, axis_y);
         put(b, "<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
@@ -156,7 +156,7 @@ char *chart_rates_svg(const struct chart_rate *rows, int n, const char *title,
         esc(&b, line);
     }
     put(&b, "</desc>");
-    grid(&b, axis_y, 25, 4, " %");
+    grid(&b, axis_y, 25, 4, " %", CHART_RATES_PLOT_WIDTH);
     for (int i = 0; i < n; i++) {
         int y = CHART_TOP + i * CHART_ROW;
         row_label(&b, rows[i].label, y);
@@ -166,7 +166,7 @@ char *chart_rates_svg(const struct chart_rate *rows, int n, const char *title,
             put(&b, "</g>");
             continue;
         }
-        double l = chart_bar_length(rows[i].value, 1, CHART_PLOT_WIDTH);
+        double l = chart_bar_length(rows[i].value, 1, CHART_RATES_PLOT_WIDTH);
         put(&b, "<rect class=\"chart-worked\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"20\" "
                 "fill=\"#2f6db3\"/>", CHART_LABEL_WIDTH, y + 8, l);
         put(&b, "<text class=\"chart-value\" x=\"%.1f\" y=\"%d\" font-size=\"12\">%.1f %%",
@@ -211,10 +211,10 @@ char *chart_hours_svg(const struct chart_bar *bars, int n, const char *title,
 
     /* grid lines and tick labels */
     int axis_y = CHART_TOP + (n > 0 ? n : 1) * CHART_ROW;
-    grid(&b, axis_y, step, nsteps, " h");
+    grid(&b, axis_y, step, nsteps, " h", CHART_PLOT_WIDTH);
     if (n == 0)
         put(&b, "<text class=\"chart-empty\" x=\"%d\" y=\"%d\" font-size=\"14\">"
-                "No department has worked hours this week.</text>",
+                "No department has worked hours in this period.</text>",
             CHART_LABEL_WIDTH + 10, CHART_TOP + CHART_ROW / 2 + 5);
 
     for (int i = 0; i < n; i++) {

@@ -58,6 +58,8 @@ struct chart_rate {
     const char *note;             /* after the value, e.g. "12 of 15" (NULL: none) */
 };
 
+#define CHART_RATES_PLOT_WIDTH (CHART_PLOT_WIDTH - 110)   /* room for "100.0 % (123 of 456)" */
+
 /* The rates as a standalone <svg> (as chart_hours_svg: role="img", title
  * and description, ids prefixed with id_prefix), one bar a row on a
  * 0-100 % axis; a rate without a value says "no data". */

@@ -30,8 +30,7 @@ static void add_rates_chart(struct request *req, struct json_object *ctx, const 
         attempts += c->attempts[i];
     const struct chart_rate rows[] = {
         {"Recognition success", in->rates.success_rate, of(req, c->attempts[IO_RECOGNISED], attempts)},
-        {"Average confidence", in->rates.average_confidence,
-         c->attempts[IO_RECOGNISED] > 0 ? pool_printf(req->pool, "%lld recognised scans", c->attempts[IO_RECOGNISED]) : NULL},
+        {"Average confidence", in->rates.average_confidence, NULL},     /* of the recognised scans */
         {"Registration adoption", in->rates.adoption_rate, of(req, c->registered, c->active_staff)},
         {"Unrostered clock-ins", in->rates.unrostered_share, of(req, c->unrostered, c->clock_ins)},
         {"On-time attendance", in->rates.compliance_rate, of(req, c->on_time, c->shifts_due)},
