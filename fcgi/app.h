@@ -38,4 +38,29 @@ struct command {
 extern const struct command app_commands[];
 extern const int app_ncommands;
 
+/* The application's counters and score histogram, counted by
+ * metrics_count / metrics_pending / metrics_score and rendered by
+ * GET /metrics (fcgi/metrics.c). Each counter is one series: its family,
+ * fixed labels ("" or `k="v"`), and whether it also carries the tenant
+ * label (app_tenant_label="<slug>"). A family's entries are contiguous.
+ * (handlers/app/counters.c) */
+struct app_counter {
+    const char *family;        /* "<name>_total" */
+    const char *help;
+    const char *labels;
+    int per_tenant;
+};
+extern const struct app_counter app_counters[];
+extern const int app_ncounters;
+extern const char app_tenant_label[];
+
+/* A histogram of scores in [0, 1]: family, help and bucket bounds. */
+struct app_histogram {
+    const char *family;
+    const char *help;
+    const double *bounds;
+    int nbounds;
+};
+extern const struct app_histogram app_score;
+
 #endif

@@ -416,6 +416,7 @@ int db_begin(void)
         set_failure(DB_ERROR, NULL);
         return -1;
     }
+    metrics_pending_drop();
     return db_simple("BEGIN");
 }
 
@@ -443,8 +444,10 @@ int db_commit(void)
     ExecStatusType rs = PQresultStatus(res);
     if (db_commit_ok(rs, PQcmdStatus(res))) {
         PQclear(res);
+        metrics_pending_commit();
         return 0;
     }
+    metrics_pending_drop();
     if (rs == PGRES_COMMAND_OK) {
         log_error("COMMIT answered %s: the transaction had failed", PQcmdStatus(res));
         set_failure(DB_ERROR, NULL);
@@ -463,8 +466,17 @@ int db_commit(void)
     return -1;
 }
 
+void db_count(int counter, unsigned long long n)
+{
+    if (db_in_transaction())
+        metrics_pending(counter, n);
+    else
+        metrics_count(counter, NULL, n);
+}
+
 void db_rollback(void)
 {
+    metrics_pending_drop();
     if (db_in_transaction()) {
         PGresult *res = last_result(PQsendQuery(conn, "ROLLBACK"));
         PQclear(res);

@@ -77,6 +77,10 @@ int db_commit(void);
 int db_commit_ok(ExecStatusType status, const char *tag);
 void db_rollback(void);              /* no-op when no transaction is open */
 int db_in_transaction(void);
+/* Add n to the application's counter (app.h: app_counters, not per
+ * tenant) for rows written: when the transaction under way commits
+ * (dropped if it rolls back), at once outside one. */
+void db_count(int counter, unsigned long long n);
 
 enum db_status db_last_status(void);
 const char *db_last_constraint(void);   /* of the last failure, or "" */

@@ -63,6 +63,9 @@ void h_audit_list(struct request *req);
 /* attendance/action_audit.c */
 void h_action_audit_list(struct request *req);
 
+/* attendance/insights.c */
+void h_insights(struct request *req);
+
 /* attendance/alerts.c */
 void h_alerts_list(struct request *req);
 void h_alert_acknowledge(struct request *req);
@@ -110,6 +113,9 @@ void h_page_audit(struct request *req);
 
 /* pages/clock_logs.c */
 void h_page_clock_logs(struct request *req);
+
+/* pages/insights.c */
+void h_page_insights(struct request *req);
 
 /* pages/settings.c */
 void h_page_settings(struct request *req);

@@ -74,6 +74,9 @@
     Q_ID("department_id", "Only this department's logs."), \
     Q_DATE("from", "From this hotel-local date."), \
     Q_DATE("to", "Up to this hotel-local date (inclusive).")
+#define INSIGHTS_PERIOD \
+    Q_DATE("from", "From this hotel-local date (default: 6 days before to)."), \
+    Q_DATE("to", "Up to this hotel-local date, inclusive (default: today); at most 366 days.")
 #define STAFF_FILTERS \
     Q_ID("department_id", "Only this department."), \
     {"is_active", IN_QUERY, PT_BOOL, .doc = "Only active (true) or departed (false) staff."}
@@ -262,6 +265,12 @@ const struct route app_routes[] = {
      .answers = ANSWERS("200"),
      .summary = "Every audited change that is not a face event (settings, reviews, keys, sign-ins, PMS, "
                 "devices), newest first; JSON pages or a CSV export with the audit chain's head."},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/insights/", .name = "insights",
+     .handler = h_insights, .src = "attendance/insights.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, INSIGHTS_PERIOD),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's Insights over a period: recognition success and confidence, registration "
+                "adoption, unrostered frequency, overtime per department, on-time attendance."},
     {.method = "GET", .pattern = "/api/action-audit-logs/", .name = "audit.system_actions",
      .handler = h_action_audit_list, .src = "attendance/action_audit.c", .access = A_SYSADMIN, .tenant = T_NONE,
      .params = PARAMS(Q_PAGE, ACTION_FILTERS, Q_FORMAT),
@@ -429,6 +438,11 @@ const struct route app_routes[] = {
      .params = PARAMS(Q_PAGE, CLOCK_FILTERS),
      .answers = ANSWERS("200"),
      .summary = "Clock logs."},
+    {.method = "GET", .pattern = "/dashboard/insights", .name = "page.insights",
+     .handler = h_page_insights, .src = "pages/insights.c", .access = PAGE_READERS, .tenant = T_CALLER,
+     .params = PARAMS(INSIGHTS_PERIOD),
+     .answers = ANSWERS("200"),
+     .summary = "Insights: the API's figures over a period, with charts."},
     {.method = "GET", .pattern = "/dashboard/settings", .name = "page.settings",
      .handler = h_page_settings, .src = "pages/settings.c", .access = PAGE_READERS, .tenant = T_CALLER,
      .answers = ANSWERS("200"),

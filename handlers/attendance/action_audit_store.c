@@ -7,6 +7,7 @@
 #include <string.h>
 #include "action_audit_store.h"
 #include "app/access.h"
+#include "app/counters.h"
 #include "db.h"
 #include "export_store.h"
 
@@ -79,7 +80,10 @@ int action_audit_append(const struct actor *who, long long hotel_id, struct json
     db_arg_str(&a, json_object_to_json_string_ext(batch, JSON_C_TO_STRING_PLAIN));
     db_arg_str(&a, who->client_ip);
     db_arg_str(&a, who->user_agent);
-    return db_exec(&st_append, &a) < 0 ? -1 : 0;
+    if (db_exec(&st_append, &a) < 0)
+        return -1;
+    db_count(CTR_AUDIT_ACTION, json_object_array_length(batch));
+    return 0;
 }
 
 int action_audit_one(const struct actor *who, long long hotel_id, const char *action, const char *target,

@@ -21,9 +21,11 @@
 #include "db.h"
 #include "face_cache_store.h"
 #include "face_store.h"
+#include "app/counters.h"
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "log.h"
+#include "metrics.h"
 #include "people/staff_rules.h"
 #include "response.h"
 #include "safety_rules.h"
@@ -263,13 +265,14 @@ static int view_current_or_reply(struct request *req, struct hotel_view *v)
     return 0;
 }
 
-/* Read staff_id's live state into p; who they are comes later, from the
- * hotel view (person_identify). 0, or -1 (db, or the hotel is gone). */
-static int person_load(struct request *req, long long staff_id, struct person *p)
+/* Read staff_id's live state into p, counting the scan that found them
+ * (count; NULL when none); who they are comes later, from the hotel view
+ * (person_identify). 0, or -1 (db, or the hotel is gone). */
+static int person_load(struct request *req, long long staff_id, const struct scan_count *count, struct person *p)
 {
     memset(p, 0, sizeof *p);
     p->staff_id = staff_id;
-    return clock_state_load(req->tenant.id, staff_id, &p->st);
+    return clock_state_load(req->tenant.id, staff_id, count, &p->st);
 }
 
 /* A named active staff member (a token's, or a manager's staff_id) with
@@ -278,7 +281,7 @@ static int person_load(struct request *req, long long staff_id, struct person *p
 static int person_or_reply(struct request *req, long long staff_id, struct person *p, struct hotel_view *v,
                            const char *code)
 {
-    if (person_load(req, staff_id, p) < 0) {
+    if (person_load(req, staff_id, NULL, p) < 0) {
         db_fail_reply(req);
         return 0;
     }
@@ -325,16 +328,38 @@ static void refuse_scan(struct request *req, int enabled, enum match_outcome out
     }
 }
 
+/* Count a decided scan in the metrics: per hotel, and the confidence of
+ * its nearest face when there was one. */
+static void count_scan_metrics(struct request *req, enum match_outcome outcome, const struct match_result *m)
+{
+    metrics_count(counter_of_outcome(outcome), &req->tenant, 1);
+    if (m->staff_id != 0)
+        metrics_score(m->confidence);
+}
+
+/* A refused scan: counted in the metrics and in the hotel's day of
+ * recognition_daily (a statement of its own). A failed count is logged,
+ * never the scan's answer. */
+static void count_refused_scan(struct request *req, enum match_outcome outcome, const struct match_result *m)
+{
+    count_scan_metrics(req, outcome, m);
+    if (clock_recognition_count(req->tenant.id, match_outcome_name(outcome), m->staff_id != 0 ? m->confidence : 0) < 0)
+        log_error("recognition count of hotel %lld not written", req->tenant.id);
+}
+
 /* The scanned person with their live state, decided on a view that was
  * current when the state was read. Matching uses the view this worker
  * holds; the state query returns the hotel's version with the state, and
  * only when that moved is the view reloaded and the match redone. A
  * refusal is only given on a view just read as current. 1, or answered
- * and 0. */
+ * and 0. The scan is counted once (recognition_daily): a refusal on its
+ * own, a match with the state read first after it (the rare re-decision
+ * after the view moved keeps that first count; the metrics count the
+ * final outcome). */
 static int scan_or_reply(struct request *req, const float *d, struct person *p, struct hotel_view *v,
                          struct match_result *m)
 {
-    int current = 0;
+    int current = 0, counted = 0;
     if (!face_cache_peek(req->tenant.id, v)) {
         if (view_current_or_reply(req, v) < 0)
             return 0;
@@ -346,6 +371,10 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
                                              : MATCH_NOT_RECOGNIZED;
         if (!enabled || outcome != MATCH_OK) {
             if (current) {
+                if (enabled && !counted)
+                    count_refused_scan(req, outcome, m);
+                else if (enabled)
+                    count_scan_metrics(req, outcome, m);
                 refuse_scan(req, enabled, outcome);
                 return 0;
             }
@@ -354,13 +383,16 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
             current = 1;
             continue;
         }
-        if (person_load(req, m->staff_id, p) < 0) {
+        struct scan_count sc = {match_outcome_name(MATCH_OK), m->confidence};
+        if (person_load(req, m->staff_id, counted ? NULL : &sc, p) < 0) {
             db_fail_reply(req);
             return 0;
         }
+        counted = 1;
         long long version = p->st.version;
         const struct cached_staff *s = hotel_view_staff(v, m->staff_id);
         if (version == v->version && s != NULL) {
+            count_scan_metrics(req, MATCH_OK, m);
             person_identify(p, v, s, req->pool);
             return 1;
         }

@@ -8,6 +8,7 @@
 #include "clock_store.h"
 #include "db.h"
 #include "jsonx.h"
+#include "metrics.h"
 #include "validate.h"
 
 static struct db_stmt st_hotel_version = {
@@ -20,8 +21,23 @@ static struct db_stmt st_hotel_version = {
  * tomorrow (hotel-local), with one the session's own shift. The shift
  * columns are NULL on the single row of a person without any. */
 #define STATE_SHIFT_COL 4       /* id, date, start, end, location, department id */
+/* Count a scan in recognition_daily, on the hotel's local day and this
+ * worker's shard (so that workers never wait for each other's row lock),
+ * without waiting for the WAL flush at commit (a crash may lose the last
+ * counts, never a clock log): hotel $1, outcome $o (no row when NULL),
+ * confidence $c, shard $s. Two CTEs, for the front of a WITH. */
+#define RECOGNITION_COUNT(o, c, s) \
+    "lazy AS (SELECT set_config('synchronous_commit', 'off', true) WHERE " o "::text IS NOT NULL), " \
+    "counted AS (INSERT INTO recognition_daily AS rd (hotel_id, day, outcome, shard, attempts, confidence_sum) " \
+    "  SELECT hh.id, (now() AT TIME ZONE hh.timezone)::date, " o ", " s ", 1, " c " FROM hotels hh, lazy " \
+    "  WHERE hh.id = $1 ON CONFLICT (hotel_id, day, outcome, shard) DO UPDATE SET attempts = rd.attempts + 1, " \
+    "  confidence_sum = rd.confidence_sum + EXCLUDED.confidence_sum) "
+
+/* The person's state, counting the scan that found them ($3 outcome, $4
+ * confidence, $5 shard; $3 NULL: no scan) in the same round trip. */
 static struct db_stmt st_person_state = {
     "clock_person_state",
+    "WITH " RECOGNITION_COUNT("$3", "$4", "$5")
     "SELECT h.face_version, floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
     "coalesce(o.id, 0) AS open_id, extract(epoch from now() - o.time_in), "
     "r.id, r.shift_date::text, r.start_time::text, r.end_time::text, r.location, r.department_id "
@@ -94,7 +110,8 @@ static int shift_from_row(const PGresult *r, int i, struct shift *s)
     return 0;
 }
 
-int clock_state_load(long long hotel_id, long long staff_id, struct clock_state *st)
+int clock_state_load(long long hotel_id, long long staff_id, const struct scan_count *count,
+                     struct clock_state *st)
 {
     struct db_args a;
     PGresult *r;
@@ -104,6 +121,9 @@ int clock_state_load(long long hotel_id, long long staff_id, struct clock_state 
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, staff_id);
+    db_arg_str(&a, count != NULL ? count->outcome : NULL);
+    db_arg_double(&a, count != NULL ? count->confidence : 0);
+    db_arg_int(&a, metrics_slot());
     if ((r = db_run(&st_person_state, &a)) == NULL)
         return -1;
     if (PQntuples(r) == 0) {
@@ -187,6 +207,21 @@ int clock_token_spend(long long hotel_id, const char *nonce, long long expires)
     db_arg_int(&a, hotel_id);
     db_arg_int(&a, expires);
     return db_exec(&st_use_token, &a) < 0 ? -1 : 0;
+}
+
+static struct db_stmt st_recognition = {
+    "clock_recognition_count", "WITH " RECOGNITION_COUNT("$2", "$3", "$4") "SELECT 1", 0,
+};
+
+int clock_recognition_count(long long hotel_id, const char *outcome, double confidence)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, outcome);
+    db_arg_double(&a, confidence);
+    db_arg_int(&a, metrics_slot());
+    return db_exec(&st_recognition, &a) < 0 ? -1 : 0;
 }
 
 int clock_hotel_version(long long hotel_id, long long *version)

@@ -46,9 +46,17 @@ struct clock_state {
     PGresult *rows;                /* owned: released by clock_state_free() */
 };
 
-/* Read staff_id's live state into st. 0, or -1 on a database failure or
- * when the hotel is gone (then st owns nothing). */
-int clock_state_load(long long hotel_id, long long staff_id, struct clock_state *st);
+/* A scan to count in recognition_daily (clock_recognition_count). */
+struct scan_count {
+    const char *outcome;           /* match_outcome_name() */
+    double confidence;             /* of the nearest face */
+};
+
+/* Read staff_id's live state into st, counting the scan that found them
+ * (count; NULL when none) in the same round trip. 0, or -1 on a database
+ * failure or when the hotel is gone (then st owns nothing). */
+int clock_state_load(long long hotel_id, long long staff_id, const struct scan_count *count,
+                     struct clock_state *st);
 
 void clock_state_free(struct clock_state *st);
 
@@ -82,5 +90,13 @@ int clock_token_spend(long long hotel_id, const char *nonce, long long expires);
 /* The hotel's face_version. 1 with *version, 0 when there is no such
  * hotel, -1 on a database failure. */
 int clock_hotel_version(long long hotel_id, long long *version);
+
+/* Count one scan of the hotel in recognition_daily, on its local day:
+ * outcome (match_outcome_name) and the confidence of the nearest face
+ * (0 when the hotel has no face). One statement of its own (autocommit:
+ * the count stands whatever follows; it does not wait for the WAL flush),
+ * on this worker's shard: for a scan that reads no person's state. 0, or
+ * -1. */
+int clock_recognition_count(long long hotel_id, const char *outcome, double confidence);
 
 #endif

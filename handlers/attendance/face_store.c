@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "app/counters.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -85,6 +86,7 @@ long long audit_append(const struct audit_entry *e)
         return -1;
     long long id = db_ll(r, 0, 0);
     PQclear(r);
+    db_count(CTR_AUDIT_FACE, 1);
     return id;
 }
 

@@ -47,6 +47,21 @@ row_sqdist(const v4sf *q, const float *row)
     return (a0[0] + a0[1]) + (a0[2] + a0[3]);
 }
 
+const char *match_outcome_name(enum match_outcome outcome)
+{
+    switch (outcome) {
+    case MATCH_OK:
+        return "recognised";
+    case MATCH_NOT_RECOGNIZED:
+        return "not_recognised";
+    case MATCH_LOW_CONFIDENCE:
+        return "low_confidence";
+    case MATCH_AMBIGUOUS:
+        return "ambiguous";
+    }
+    return "not_recognised";
+}
+
 double
 match_confidence(double distance)
 {

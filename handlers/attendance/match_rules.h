@@ -33,6 +33,10 @@ struct match_result {
     double runner_up_distance;  /* INFINITY if none */
 };
 
+/* The outcome's name in metrics and recognition_daily: "recognised",
+ * "not_recognised", "low_confidence", "ambiguous". */
+const char *match_outcome_name(enum match_outcome outcome);
+
 /* confidence = max(0, 1 - d/3) */
 double match_confidence(double distance);
 

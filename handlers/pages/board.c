@@ -1,15 +1,14 @@
 /* board.c — GET /dashboard/: the manager's board. Who is clocked in
  * (the currently-clocked-in API's rows, attendance/review_store.h), since
- * when, for how long, with their safety flags; today's counts and this
- * week's worked hours and overtime per department (board_store.c), drawn
- * as an SVG chart (chart_rules.c). Staff are sent to their own page
+ * when, for how long, with their safety flags; today's counts
+ * (board_store.c) and this week's worked hours and overtime per
+ * department, drawn as an SVG chart (page_hours_chart). Staff are sent to their own page
  * (/dashboard/me), HR to the clock logs: the board reads what only
  * managers and admins may. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "board_store.h"
-#include "chart_rules.h"
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
@@ -56,34 +55,6 @@ static void add_flags(struct json_object *row, const struct safety_thresholds *t
         page_duration_text(json_object_get_double(v), text, sizeof text);
         jx_add_str(row, "duration_text", text);
     }
-}
-
-/* ctx.chart_svg (markup) and ctx.chart_rows for the table beside it. 0 or -1 (db). */
-static int add_week_chart(struct request *req, struct json_object *ctx, const struct safety_thresholds *t,
-                          const char *week)
-{
-    struct chart_bar *bars;
-    int n;
-
-    if (board_week_hours(req->tenant.id, t->overtime_hours, req->pool, &bars, &n) < 0)
-        return -1;
-    struct json_object *rows = json_object_new_array();
-    for (int i = 0; i < n; i++) {
-        if (bars[i].label == NULL)
-            bars[i].label = "No department";
-        struct json_object *o = json_object_new_object();
-        jx_add_str(o, "department", bars[i].label);
-        jx_add_double(o, "hours", bars[i].hours, 1);
-        jx_add_double(o, "overtime", bars[i].overtime, 1);
-        json_object_array_add(rows, o);
-    }
-    char *title = pool_printf(req->pool, "Hours worked this week (from %s) per department, with overtime", week);
-    size_t len = 0;
-    char *svg = chart_hours_svg(bars, n, title, "week-chart", &len);
-    json_object_object_add(ctx, "chart_svg", json_object_new_string_len(svg, (int)len));
-    free(svg);
-    json_object_object_add(ctx, "chart_rows", rows);
-    return 0;
 }
 
 void h_page_board(struct request *req)
@@ -136,7 +107,9 @@ void h_page_board(struct request *req)
     jx_add_int(o, "faces", c.faces);
     json_object_object_add(ctx, "counts", o);
     jx_add_str(ctx, "today", c.today);
-    if (add_week_chart(req, ctx, &t, c.week_start) < 0)
+    if (page_hours_chart(req, ctx, c.week_start, c.today, NULL, 0,
+                         pool_printf(req->pool, "Hours worked this week (from %s) per department, with overtime",
+                                     c.week_start), "week-chart") < 0)
         goto db_fail;
     jx_add_str(ctx, "week_start", c.week_start);
     json_object_put(deps);

@@ -98,13 +98,98 @@ static void esc(struct sbuf *b, const char *s)
     tpl_escape_append(&b->buf, &b->used, &b->cap, s, strlen(s));
 }
 
+/* <svg ...><title>title</title><desc ...> (the desc left open) */
+static void open_svg(struct sbuf *b, int h, const char *title, const char *id_prefix)
+{
+    put(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 %d %d\" "
+           "width=\"100%%\" role=\"img\" aria-labelledby=\"%s-title %s-desc\">",
+        CHART_WIDTH, h, id_prefix, id_prefix);
+    put(b, "<title id=\"%s-title\">", id_prefix);
+    esc(b, title);
+    put(b, "</title><desc id=\"%s-desc\">", id_prefix);
+}
+
+/* the row's label: its full text as the group's title, cut in the column */
+static void row_label(struct sbuf *b, const char *label, int y)
+{
+    char cut[CHART_LABEL_CHARS * 4 + 4];
+    chart_cut_label(label, CHART_LABEL_CHARS, cut, sizeof cut);
+    put(b, "<g class=\"chart-row\"><title>");
+    esc(b, label);
+    put(b, "</title><text class=\"chart-label\" x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+           "font-size=\"13\">", CHART_LABEL_WIDTH - 8, y + 20);
+    esc(b, cut);
+    put(b, "</text>");
+}
+
+/* the grid's vertical lines and their tick labels over width pixels
+ * (tick k of nsteps reading value step * k with unit after it) */
+static void grid(struct sbuf *b, int axis_y, double step, int nsteps, const char *unit, double width)
+{
+    for (int k = 0; k <= nsteps; k++) {
+        double x = CHART_LABEL_WIDTH + chart_bar_length(step * k, step * nsteps, width);
+        put(b, "<line class=\"chart-grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+               "stroke=\"#ccc\"/>", x, CHART_TOP, x, axis_y);
+        put(b, "<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+               "font-size=\"12\">%g%s</text>", x, axis_y + 18, step * k, unit);
+    }
+}
+
+char *chart_rates_svg(const struct chart_rate *rows, int n, const char *title,
+                      const char *id_prefix, size_t *len)
+{
+    struct sbuf b = {NULL, 0, 0};
+    int h = chart_height(n), axis_y = CHART_TOP + (n > 0 ? n : 1) * CHART_ROW;
+    char line[160];
+
+    open_svg(&b, h, title, id_prefix);
+    if (n == 0)
+        esc(&b, "No rates.");
+    for (int i = 0; i < n; i++) {
+        esc(&b, rows[i].label);
+        if (isfinite(rows[i].value))
+            snprintf(line, sizeof line, ": %.1f %%%s%s%s.%s", rows[i].value * 100,
+                     rows[i].note ? " (" : "", rows[i].note ? rows[i].note : "", rows[i].note ? ")" : "",
+                     i + 1 < n ? " " : "");
+        else
+            snprintf(line, sizeof line, ": no data.%s", i + 1 < n ? " " : "");
+        esc(&b, line);
+    }
+    put(&b, "</desc>");
+    grid(&b, axis_y, 25, 4, " %", CHART_RATES_PLOT_WIDTH);
+    for (int i = 0; i < n; i++) {
+        int y = CHART_TOP + i * CHART_ROW;
+        row_label(&b, rows[i].label, y);
+        if (!isfinite(rows[i].value)) {
+            put(&b, "<text class=\"chart-value chart-empty\" x=\"%d\" y=\"%d\" font-size=\"12\">"
+                    "no data</text>", CHART_LABEL_WIDTH + 4, y + 22);
+            put(&b, "</g>");
+            continue;
+        }
+        double l = chart_bar_length(rows[i].value, 1, CHART_RATES_PLOT_WIDTH);
+        put(&b, "<rect class=\"chart-worked\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"20\" "
+                "fill=\"#2f6db3\"/>", CHART_LABEL_WIDTH, y + 8, l);
+        put(&b, "<text class=\"chart-value\" x=\"%.1f\" y=\"%d\" font-size=\"12\">%.1f %%",
+            CHART_LABEL_WIDTH + l + 4, y + 23, rows[i].value * 100);
+        if (rows[i].note != NULL) {
+            put(&b, " (");
+            esc(&b, rows[i].note);
+            put(&b, ")");
+        }
+        put(&b, "</text></g>");
+    }
+    put(&b, "</svg>");
+    if (len != NULL)
+        *len = b.used;
+    return b.buf;
+}
+
 char *chart_hours_svg(const struct chart_bar *bars, int n, const char *title,
                       const char *id_prefix, size_t *len)
 {
     struct sbuf b = {NULL, 0, 0};
     double max = 0, step;
     int nsteps, h = chart_height(n);
-    char cut[CHART_LABEL_CHARS * 4 + 4];
 
     for (int i = 0; i < n; i++)
         if (isfinite(bars[i].hours) && bars[i].hours > max)
@@ -112,12 +197,7 @@ char *chart_hours_svg(const struct chart_bar *bars, int n, const char *title,
     chart_axis(max, &step, &nsteps);
     double axis_max = step * nsteps;
 
-    put(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 %d %d\" "
-            "width=\"100%%\" role=\"img\" aria-labelledby=\"%s-title %s-desc\">",
-        CHART_WIDTH, h, id_prefix, id_prefix);
-    put(&b, "<title id=\"%s-title\">", id_prefix);
-    esc(&b, title);
-    put(&b, "</title><desc id=\"%s-desc\">", id_prefix);
+    open_svg(&b, h, title, id_prefix);
     if (n == 0)
         esc(&b, "No departments.");
     for (int i = 0; i < n; i++) {
@@ -131,29 +211,17 @@ char *chart_hours_svg(const struct chart_bar *bars, int n, const char *title,
 
     /* grid lines and tick labels */
     int axis_y = CHART_TOP + (n > 0 ? n : 1) * CHART_ROW;
-    for (int k = 0; k <= nsteps; k++) {
-        double x = CHART_LABEL_WIDTH + chart_bar_length(step * k, axis_max, CHART_PLOT_WIDTH);
-        put(&b, "<line class=\"chart-grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-                "stroke=\"#ccc\"/>", x, CHART_TOP, x, axis_y);
-        put(&b, "<text class=\"chart-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
-                "font-size=\"12\">%g h</text>", x, axis_y + 18, step * k);
-    }
+    grid(&b, axis_y, step, nsteps, " h", CHART_PLOT_WIDTH);
     if (n == 0)
         put(&b, "<text class=\"chart-empty\" x=\"%d\" y=\"%d\" font-size=\"14\">"
-                "No department has worked hours this week.</text>",
+                "No department has worked hours in this period.</text>",
             CHART_LABEL_WIDTH + 10, CHART_TOP + CHART_ROW / 2 + 5);
 
     for (int i = 0; i < n; i++) {
         int y = CHART_TOP + i * CHART_ROW;
         double wl = chart_bar_length(bars[i].hours, axis_max, CHART_PLOT_WIDTH);
         double ol = chart_bar_length(bars[i].overtime, axis_max, CHART_PLOT_WIDTH);
-        chart_cut_label(bars[i].label, CHART_LABEL_CHARS, cut, sizeof cut);
-        put(&b, "<g class=\"chart-row\"><title>");
-        esc(&b, bars[i].label);
-        put(&b, "</title><text class=\"chart-label\" x=\"%d\" y=\"%d\" text-anchor=\"end\" "
-                "font-size=\"13\">", CHART_LABEL_WIDTH - 8, y + 20);
-        esc(&b, cut);
-        put(&b, "</text>");
+        row_label(&b, bars[i].label, y);
         put(&b, "<rect class=\"chart-worked\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" "
                 "fill=\"#2f6db3\"/>", CHART_LABEL_WIDTH, y + 6, wl);
         put(&b, "<text class=\"chart-value\" x=\"%.1f\" y=\"%d\" font-size=\"12\">%.1f h</text>",

@@ -1,7 +1,8 @@
-/* chart_rules.h — the dashboard's server-drawn SVG chart of this week's worked
- * hours per department with the overtime among them: one row per
- * department, a bar of worked hours and under it a bar of overtime, on a
- * shared axis of round numbers. Labels come from the PMS, so every text
+/* chart_rules.h — the dashboard's server-drawn SVG charts: worked hours
+ * per department with the overtime among them (one row per department, a
+ * bar of worked hours and under it a bar of overtime, on a shared axis of
+ * round numbers), and rates as percentages (one bar a row on a 0-100 %
+ * axis; the Insights page). Labels come from the PMS, so every text
  * is HTML/XML-escaped (tpl_escape_append). Colours are classes for
  * static/css/app.css, with fill attributes as a fallback (no inline
  * style: the pages' CSP forbids it). Pure. */
@@ -48,6 +49,21 @@ void chart_cut_label(const char *label, int max_chars, char *out, size_t size);
  * caller frees; *len (if not NULL) gets its length. No rows draw a
  * sentence saying so. */
 char *chart_hours_svg(const struct chart_bar *bars, int n, const char *title,
+                      const char *id_prefix, size_t *len);
+
+/* One rate of a percentage chart: value in [0, 1], or NAN for none. */
+struct chart_rate {
+    const char *label;
+    double value;
+    const char *note;             /* after the value, e.g. "12 of 15" (NULL: none) */
+};
+
+#define CHART_RATES_PLOT_WIDTH (CHART_PLOT_WIDTH - 110)   /* room for "100.0 % (123 of 456)" */
+
+/* The rates as a standalone <svg> (as chart_hours_svg: role="img", title
+ * and description, ids prefixed with id_prefix), one bar a row on a
+ * 0-100 % axis; a rate without a value says "no data". */
+char *chart_rates_svg(const struct chart_rate *rows, int n, const char *title,
                       const char *id_prefix, size_t *len);
 
 #endif

@@ -1,10 +1,14 @@
 /* chrome_store.c — owns what the dashboard's pages share (chrome_store.h): the
  * chrome's context (user, hotel, navigation by the route table, CSRF
- * token), department names, paging links and filter query strings. */
+ * token), department names, paging links, filter query strings and the
+ * hours chart. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "app.h"
 #include "app/access.h"
+#include "attendance/insights_store.h"
+#include "chart_rules.h"
 #include "csrf.h"
 #include "db.h"
 #include "jsonx.h"
@@ -204,4 +208,32 @@ const char *page_filter_query(struct request *req, struct json_object *ctx, cons
     }
     json_object_object_add(ctx, "filter", f);
     return qs;
+}
+
+int page_hours_chart(struct request *req, struct json_object *ctx, const char *from, const char *to,
+                     const struct dept_hours *rows, int n, const char *title, const char *id_prefix)
+{
+    struct dept_hours *read;
+    if (rows == NULL) {
+        if (insights_hours(req->tenant.id, from, to, req->pool, &read, &n) < 0)
+            return -1;
+        rows = read;
+    }
+    struct chart_bar *bars = pool_alloc(req->pool, sizeof *bars * (size_t)(n > 0 ? n : 1));
+    struct json_object *table = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        bars[i] = (struct chart_bar){rows[i].name != NULL ? rows[i].name : "No department", rows[i].hours,
+                                     rows[i].overtime};
+        struct json_object *o = json_object_new_object();
+        jx_add_str(o, "department", bars[i].label);
+        jx_add_double(o, "hours", bars[i].hours, 1);
+        jx_add_double(o, "overtime", bars[i].overtime, 1);
+        json_object_array_add(table, o);
+    }
+    size_t len = 0;
+    char *svg = chart_hours_svg(bars, n, title, id_prefix, &len);
+    json_object_object_add(ctx, "chart_svg", json_object_new_string_len(svg, (int)len));
+    free(svg);
+    json_object_object_add(ctx, "chart_rows", table);
+    return 0;
 }

@@ -6,6 +6,7 @@
 #define FC_PAGES_H
 
 #include <json-c/json.h>
+#include "attendance/insights_rules.h"
 #include "request.h"
 
 /* The context every page starts from: title, csrf_token, user {username,
@@ -49,5 +50,12 @@ void page_add_paging(struct request *req, struct json_object *ctx, long long tot
  * ctx.filter.<name> = the value for the filter form. */
 const char *page_filter_query(struct request *req, struct json_object *ctx, const char *const *names);
 
+/* ctx.chart_svg (markup: chart_hours_svg with title and id_prefix) and
+ * ctx.chart_rows [{department, hours, overtime}] (the table beside it)
+ * of the hours worked and the overtime per department of the sessions
+ * begun from..to (attendance/insights_store.h; rows NULL: read them
+ * now). 0 or -1 (database). */
+int page_hours_chart(struct request *req, struct json_object *ctx, const char *from, const char *to,
+                     const struct dept_hours *rows, int n, const char *title, const char *id_prefix);
 
 #endif

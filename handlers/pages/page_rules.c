@@ -44,6 +44,7 @@ const struct page_nav page_nav[] = {
     {"/dashboard/staff",       "Staff",      "GET", "staff/"},
     {"/dashboard/audit",       "Face audit", "GET", CLOCK "face-audit-logs/"},
     {"/dashboard/clock-logs",  "Clock logs", "GET", CLOCK},
+    {"/dashboard/insights",    "Insights",   "GET", "insights/"},
     {"/dashboard/settings",    "Settings",   "GET", "attendance/settings/"},
     {"/dashboard/kiosks",      "Kiosks",     "GET", "kiosks/"},
     {"/dashboard/devices",     "Devices",    "GET", "/api/iot/devices"},

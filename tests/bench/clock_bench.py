@@ -73,7 +73,8 @@ def setup(base, key, slug, work, n):
 
 def pgbench_script(hid, kid, half):
     """One scan's statements (handlers/app/identity_store.c: the kiosk key; handlers/attendance/alert_store.c:
-    the kiosk's throttle; handlers/attendance/clock_store.c: the person, then clock out or clock in) with the values the endpoint
+    the kiosk's throttle; handlers/attendance/clock_store.c: the person with the scan's recognition count, then
+    clock out or clock in) with the values the endpoint
     binds for a rostered face scan; each pgbench client scans its own half
     of the staff so clients never collide."""
     auth = c_string("handlers/app/identity_store.c", '"auth_kiosk",')
@@ -91,7 +92,7 @@ def pgbench_script(hid, kid, half):
         "\\set hid %d\n\\set kid %d\n" % (hid, kid),
         bind(auth, {1: ":kid"}) + ";\n",
         bind(throttled, {1: ":kid"}) + ";\n",
-        bind(person, {1: ":hid", 2: ":sid"}) + " \\gset\n",
+        bind(person, {1: ":hid", 2: ":sid", 3: "'recognised'", 4: "0.99", 5: ":client_id"}) + " \\gset\n",
         "\\if :open_id\n",
         bind(clock_out, {1: ":hid", 2: ":open_id"}) + ";\n",
         "\\else\n",

@@ -43,6 +43,7 @@ MODULES = [
     "people.test_purge_expired",
     # app/: who may call each route of the table, on which hotel
     "app.test_access",
+    "app.test_metrics",
     # attendance/
     "attendance.test_settings",
     "attendance.test_faces",
@@ -55,6 +56,7 @@ MODULES = [
     "attendance.test_audit_chain",
     "attendance.test_action_audit",
     "attendance.test_alerts",
+    "attendance.test_insights",
     "attendance.test_clock_race",
     # devices/: enrollment and the IoT edge devices
     "devices.test_enrollment",

@@ -72,6 +72,7 @@ ROUTES = {
     "audit_csv":        ("attendance.audit", "path", "csv",     [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "actions":          ("audit.actions", "path", "json",       [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "actions_csv":      ("audit.actions", "path", "csv",        [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
+    "insights":         ("insights", "path", "json",            [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "system_actions":   ("audit.system_actions", None, "json",  [401, 401, 401, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
     "alerts":           ("alerts.list", "path", "json",         [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "alerts_csv":       ("alerts.list", "path", "csv",          [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
@@ -98,6 +99,7 @@ ROUTES = {
     "page_staff":       ("page.staff", "caller", "page",        [303, 303, 303, 403, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     "page_audit":       ("page.audit", "caller", "page",        [303, 303, 303, 403, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     "page_clock_logs":  ("page.clock_logs", "caller", "page",   [303, 303, 303, 403, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
+    "page_insights":    ("page.insights", "caller", "page",     [303, 303, 303, 403, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     "page_settings":    ("page.settings", "caller", "page",     [303, 303, 303, 403, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     "page_kiosks":      ("page.kiosks", "caller", "page",       [303, 303, 303, 403, 403, 200, 403, 200, 403, 403, 200, 200, 403, 403]),
     "page_devices":     ("page.devices", "caller", "page",      [303, 303, 303, 403, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
@@ -300,6 +302,8 @@ def build(w, row, caller):
         return Req("GET", a.path("action-audit-logs/"))
     if row == "actions_csv":
         return Req("GET", a.path("action-audit-logs/?format=csv"))
+    if row == "insights":
+        return Req("GET", a.path("insights/?from=2025-11-24&to=2025-11-30"))
     if row == "system_actions":
         return Req("GET", "/api/action-audit-logs/")
     if row == "alerts":
@@ -366,8 +370,8 @@ def build(w, row, caller):
     pages = {"page_login": "/dashboard/login", "page_logout": "/dashboard/logout", "page_board": "/dashboard/",
              "page_approvals": "/dashboard/approvals", "page_staff": "/dashboard/staff",
              "page_audit": "/dashboard/audit", "page_clock_logs": "/dashboard/clock-logs",
-             "page_settings": "/dashboard/settings", "page_kiosks": "/dashboard/kiosks",
-             "page_alerts": "/dashboard/alerts",
+             "page_insights": "/dashboard/insights", "page_settings": "/dashboard/settings",
+             "page_kiosks": "/dashboard/kiosks", "page_alerts": "/dashboard/alerts",
              "page_devices": "/dashboard/devices",
              "page_register": "/dashboard/staff/%d/register" % w.register_sid,
              "page_me": "/dashboard/me", "page_enroll": "/enroll/"}

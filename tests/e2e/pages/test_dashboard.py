@@ -119,6 +119,7 @@ class TestPagesAsManager(PageTest):
         "/dashboard/staff": "Staff",
         "/dashboard/audit": "Face audit log",
         "/dashboard/clock-logs": "Clock logs",
+        "/dashboard/insights": "Insights",
         "/dashboard/settings": "Attendance settings",
         "/dashboard/kiosks": "Kiosks",
         "/dashboard/devices": "Edge devices",
@@ -155,6 +156,7 @@ class TestPagesAsManager(PageTest):
             "/dashboard/staff": [(XSS, XSS_ESC), (XSS_DEPT, XSS_DEPT_ESC)],
             "/dashboard/audit": [(XSS, XSS_ESC)],
             "/dashboard/clock-logs": [(XSS, XSS_ESC), (XSS_DEPT, XSS_DEPT_ESC)],
+            "/dashboard/insights": [(XSS_DEPT, XSS_DEPT_ESC)],
             "/dashboard/settings": [(XSS_DEPT, XSS_DEPT_ESC)],
             "/dashboard/kiosks": [(XSS_KIOSK, "&lt;svg onload=alert(4)&gt;")],
             "/dashboard/devices": [(XSS_DEVICE, "Cam &quot;&lt;iframe&gt;&quot; &amp; co")],
@@ -312,7 +314,8 @@ class TestRoles(PageTest):
         nav = re.search(r'<nav class="nav".*?</ul>', text, re.S).group(0)
         self.assertEqual(re.findall(r'<a href="([^"]+)"', nav),
                          ["/dashboard/staff", "/dashboard/audit", "/dashboard/clock-logs",
-                          "/dashboard/settings", "/dashboard/devices", "/dashboard/alerts", "/dashboard/me"])
+                          "/dashboard/insights", "/dashboard/settings", "/dashboard/devices",
+                          "/dashboard/alerts", "/dashboard/me"])
         # alerts: read only (an open alert of the hotel's shows, without buttons)
         fc.psql("INSERT INTO alerts (hotel_id, rule, subject) SELECT id, 'face_revoked', 'staff:hr-view' "
                 "FROM hotels WHERE slug = %s" % fc.sql_str(self.h.slug))

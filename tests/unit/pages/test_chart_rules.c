@@ -1,7 +1,9 @@
 /* test_chart.c — handlers/pages/chart_rules.h: the axis of round numbers, bar lengths
  * (proportional, clamped), the SVG's height, labels cut without breaking
  * a UTF-8 character, and the markup: every PMS text escaped, one row per
- * department, a description for screen readers, an empty chart. */
+ * department, a description for screen readers, an empty chart; the
+ * rates chart: bars on a 0-100 % axis, "no data" for a rate without one,
+ * notes escaped. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,8 +153,62 @@ END_TEST
 START_TEST(markup_empty)
 {
     char *svg = chart_hours_svg(NULL, 0, "t", "c", NULL);
-    ck_assert_ptr_nonnull(strstr(svg, "No department has worked hours this week."));
+    ck_assert_ptr_nonnull(strstr(svg, "No department has worked hours in this period."));
     ck_assert_int_eq(count(svg, "<g class=\"chart-row\">"), 0);
+    free(svg);
+}
+END_TEST
+
+/* one rate → its bar's width, the value's text, whether it has a bar */
+static const struct {
+    double value;
+    const char *note;
+    double width;            /* of CHART_RATES_PLOT_WIDTH */
+    const char *text;
+} rate_vec[] = {
+    {0.5, NULL, 0.5, ">50.0 %</text>"},
+    {1.0, "10 of 10", 1.0, ">100.0 % (10 of 10)</text>"},
+    {0.0, "0 of 3", 0.0, ">0.0 % (0 of 3)</text>"},
+    {0.6667, "<b>&", 0.6667, ">66.7 % (&lt;b&gt;&amp;)</text>"},
+    {1.5, NULL, 1.0, ">150.0 %</text>"},             /* clamped bar, true value */
+    {NAN, "x", -1, ">no data</text>"},
+};
+
+START_TEST(rates_markup)
+{
+    struct chart_rate r = {"Rate <i>", rate_vec[_i].value, rate_vec[_i].note};
+    char want[128];
+    size_t len;
+    char *svg = chart_rates_svg(&r, 1, "Rates", "rt", &len);
+    ck_assert_uint_eq(strlen(svg), len);
+    ck_assert_msg(strstr(svg, rate_vec[_i].text) != NULL, "%s not in %s", rate_vec[_i].text, svg);
+    ck_assert_ptr_nonnull(strstr(svg, "Rate &lt;i&gt;"));
+    ck_assert_ptr_null(strstr(svg, "<i>"));
+    ck_assert_ptr_null(strstr(svg, "<b>"));
+    ck_assert_int_eq(count(svg, "class=\"chart-tick\""), 5);   /* 0, 25, 50, 75, 100 % */
+    ck_assert_ptr_nonnull(strstr(svg, ">100 %</text>"));
+    if (rate_vec[_i].width < 0) {
+        ck_assert_int_eq(count(svg, "<rect"), 0);
+        ck_assert_ptr_nonnull(strstr(svg, "Rate &lt;i&gt;: no data."));
+    } else {
+        snprintf(want, sizeof want, "x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"20\"", CHART_LABEL_WIDTH,
+                 CHART_TOP + 8, CHART_RATES_PLOT_WIDTH * rate_vec[_i].width);
+        ck_assert_msg(strstr(svg, want) != NULL, "%s not in %s", want, svg);
+    }
+    free(svg);
+}
+END_TEST
+
+START_TEST(rates_rows)
+{
+    struct chart_rate rows[] = {{"A", 0.1, NULL}, {"B", NAN, NULL}, {"C", 0.9, "9 of 10"}};
+    char *svg = chart_rates_svg(rows, 3, "t", "c", NULL);
+    ck_assert_int_eq(count(svg, "<g class=\"chart-row\">"), 3);
+    ck_assert_int_eq(count(svg, "<rect"), 2);
+    ck_assert_ptr_nonnull(strstr(svg, "A: 10.0 %. B: no data. C: 90.0 % (9 of 10)."));
+    free(svg);
+    svg = chart_rates_svg(NULL, 0, "t", "c", NULL);
+    ck_assert_ptr_nonnull(strstr(svg, "No rates."));
     free(svg);
 }
 END_TEST
@@ -169,6 +225,8 @@ UNIT_SUITE(suite_chart)
     tcase_add_test(tc, markup_escapes_pms_text);
     tcase_add_test(tc, markup_geometry);
     tcase_add_test(tc, markup_empty);
+    tcase_add_loop_test(tc, rates_markup, 0, NELEM(rate_vec));
+    tcase_add_test(tc, rates_rows);
     suite_add_tcase(s, tc);
     return s;
 }
