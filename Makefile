@@ -7,6 +7,9 @@
 #   make bench   wrk against the running stack, beside its ceilings
 #   make faults  the fault suite (scripts/faults.sh): a stack of its own under
 #                load, one fault at a time, the ledger against the database
+#   make soak    DURATION=10m (default 5m; 30s, 1h): mixed traffic on a stack
+#                of its own (scripts/soak.sh); fails when worker RSS, open fds,
+#                transient tables or latency grow past their bounds
 #   make         build build/release/faceclock only
 
 CC      ?= gcc
@@ -33,7 +36,7 @@ FUZZ_CC  = clang
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/*.c))
 CFLAGS_F = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all build deps run test unit e2e bench faults fuzz fuzz-build clean
+.PHONY: all build deps run test unit e2e bench faults soak fuzz fuzz-build clean
 
 all: build/release/faceclock
 
@@ -107,6 +110,10 @@ bench: deps
 faults: deps
 	@$(MAKE) --no-print-directory build/release/faceclock
 	@scripts/faults.sh full
+
+soak: deps
+	@$(MAKE) --no-print-directory build/release/faceclock
+	@scripts/soak.sh $(or $(DURATION),5m)
 
 clean:
 	rm -rf build
