@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """tests/faults/run.py — the fault suite (scripts/faults.sh starts the
 stack and calls it): a hotel of scanned staff, enrollees, a kiosk and an
-edge device (tests/faults/harness.py, shared with the soak); steady traffic through nginx (face-clock-in scans, PMS syncs,
-enrollment captures, sync pulls) with every request and answer in a
-ledger; one fault at a time, each with traffic before and after it; then
-the ledger against the database (tests/faults/ledger.py) and a table.
+edge device; steady traffic through nginx (face-clock-in scans, PMS
+syncs, enrollment captures, sync pulls) with every request and answer in
+a ledger (both in tests/faults/harness.py, shared with the soak); one
+fault at a time, each with traffic before and after it; then the ledger
+against the database (tests/faults/ledger.py) and a table.
 Exits 1 on any violation.
 
     run.py full|short [FAULT...]        (FAULT: a name from FAULTS below)

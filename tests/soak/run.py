@@ -135,14 +135,14 @@ def fds(pid):
         return None
 
 
-def resting_rss(pids, reads=5, gap=0.04):
+def resting_rss(pids, reads=5, gap=0.04, read=rss_bytes):
     """Each worker's RSS at rest: the least of a few reads 40 ms apart. A
     request in flight (a sign-in's scrypt maps 16 MiB for a moment) is not
     what stays; a leak raises the floor. [bytes] of the workers alive."""
     low = {}
     for k in range(reads):
         for p in pids:
-            r = rss_bytes(p)
+            r = read(p)
             if r is not None:
                 low[p] = min(low.get(p, r), r)
         if k + 1 < reads:

@@ -4,6 +4,7 @@ samples and ledgers, rule by rule: a flat run passes, and each bound sees
 the growth it is there for (scripts/soak.sh runs this first; a judge that
 cannot fail would pass any run)."""
 
+import importlib.util
 import os
 import sys
 import unittest
@@ -92,6 +93,9 @@ class Judge(unittest.TestCase):
         led = ledger() + ledger("login", 200)
         v = verdicts(judge(samples(rows_auth_tokens=10), led, [], T0, T1))
         self.assertEqual(v["auth_tokens rows"], "ok")
+        # two rows a sign-in is not
+        v = verdicts(judge(samples(rows_auth_tokens=20), led, [], T0, T1))
+        self.assertEqual(v["auth_tokens rows"], "FAIL")
         # the same growth with the logins refused is not
         led = ledger() + ledger("login", 401)
         v = verdicts(judge(samples(rows_auth_tokens=10), led, [], T0, T1))
@@ -118,6 +122,32 @@ class Judge(unittest.TestCase):
         self.assertEqual(percentile([5], 50), 5)
         self.assertEqual([m for m, _, _, _ in per_minute(ledger(), T0)], [0, 1, 2, 3, 4, 5, 6])
         self.assertEqual(set(GAUGES) & set(TRANSIENT), set())
+
+
+class RestingRss(unittest.TestCase):
+    """The sampler's RSS is each worker's floor over a few reads: a
+    request in flight (a sign-in's 16 MiB scrypt) is not counted, a worker
+    gone between reads is left out, a leak (a higher floor) is kept."""
+
+    def test_floor_of_the_reads(self):
+        # tests/soak/run.py by its path: tests/faults/ has a run.py too
+        spec = importlib.util.spec_from_file_location("soak_run", os.path.join(HERE, "run.py"))
+        soak_run = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(soak_run)
+        resting_rss = soak_run.resting_rss
+        # pid -> its successive reads (None: the worker is gone)
+        CASES = [
+            ("in flight on one read", {1: [22 * MIB, 6 * MIB, 6 * MIB]}, [6 * MIB]),
+            ("steady", {1: [6 * MIB] * 3, 2: [7 * MIB] * 3}, [6 * MIB, 7 * MIB]),
+            ("a leak is a higher floor", {1: [30 * MIB, 30 * MIB, 31 * MIB]}, [30 * MIB]),
+            ("gone after one read", {1: [6 * MIB, None, None]}, [6 * MIB]),
+            ("never there", {1: [None] * 3}, []),
+        ]
+        for name, reads, want in CASES:
+            with self.subTest(name):
+                left = {p: list(v) for p, v in reads.items()}
+                got = resting_rss(sorted(reads), reads=3, gap=0, read=lambda p: left[p].pop(0))
+                self.assertEqual(sorted(got), want)
 
 
 if __name__ == "__main__":
