@@ -42,7 +42,8 @@ cleanup() {
 main() {
     [[ -x $FC_BIN ]] || die "no faceclock binary at $FC_BIN (run make)"
     # the judge first: a verdict that cannot fail would pass any run
-    python3 tests/soak/test_verdict.py 2>/dev/null || { python3 tests/soak/test_verdict.py; die "tests/soak/test_verdict.py failed"; }
+    python3 tests/soak/test_verdict.py 2>/dev/null ||
+        { python3 tests/soak/test_verdict.py; die "tests/soak/test_verdict.py failed"; }
     command -v cjpeg >/dev/null || die "cjpeg not found (run scripts/deps.sh)"
     "$STACK" stop >/dev/null 2>&1 || true
     "$STACK" wipe >/dev/null
@@ -52,12 +53,10 @@ main() {
         "$STACK" start || die "the stack did not start"
     local rc=0
     python3 tests/soak/run.py "$DUR" || rc=$?
+    # a worker that crashed, or a sanitizer report (FC_BIN of the test
+    # build), fails the soak as it fails make test
     local log=$FC_VAR/log/faceclock.log
-    if grep -qE 'runtime error|AddressSanitizer' "$log" 2>/dev/null; then
-        grep -nE -A20 'ERROR: AddressSanitizer|runtime error' "$log" | head -60 >&2
-        warn "sanitizer reports in $log"
-        rc=1
-    fi
+    python3 scripts/scan_log.py "$log" || rc=1
     (( rc == 0 )) || die "the soak failed (server log: $log, samples: $FC_VAR/soak-samples.csv)"
     say "the soak passed"
 }

@@ -155,17 +155,20 @@ def biggest(values):
     return max(values) if values else None
 
 
-def sample(s, t):
+def sample(s, t, seen):
     """One row: the processes from the PIDs the stack recorded (workers
-    and nginx workers: the masters' children now), the tables by psql."""
+    and nginx workers: the masters' children now; seen collects the
+    worker PIDs), the tables by psql."""
     master, nginx, pg = s.pid("faceclock"), s.pid("nginx"), s.pid("postgres")
     workers = children(master)
+    seen.update(workers)
     rss = resting_rss(workers)
     row = {"t": t, "workers": len(rss), "rss_sum": sum(rss) if rss else None, "rss_max": biggest(rss),
            "fd_master": fds(master), "fd_worker_max": biggest(fds(p) for p in workers),
            "fd_nginx_max": biggest(fds(p) for p in children(nginx)), "fd_postmaster": fds(pg)}
     sql = ", ".join("(SELECT count(*) FROM %s), pg_total_relation_size('%s')" % (t_, t_) for t_ in TABLES)
     # the connections but this psql's own
+    row["t_db"] = time.time()
     vals = s.psql("SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') - 1, "
                   + sql).split("|")
     row["pg_connections"] = int(vals[0])
@@ -180,19 +183,20 @@ class Sampler:
         self.s, self.every, self.path = stack, every, path
         self.samples = []
         self.errors = []
+        self.workers_seen = set()
         self.stop = threading.Event()
         self.rnd = random.Random(11)
         self.thread = threading.Thread(target=self.run, daemon=True)
 
     def run(self):
-        cols = ["t", "workers"] + list(GAUGES) + ["rows_" + t for t in TABLES] + ["bytes_" + t for t in TABLES]
+        cols = ["t", "t_db", "workers"] + list(GAUGES) + ["rows_" + t for t in TABLES] + ["bytes_" + t for t in TABLES]
         with open(self.path, "w", newline="") as f:
             w = csv.DictWriter(f, cols, extrasaction="ignore")
             w.writeheader()
             while not self.stop.is_set():
                 t = time.time()
                 try:
-                    row = sample(self.s, t)
+                    row = sample(self.s, t, self.workers_seen)
                     self.samples.append(row)
                     w.writerow(row)
                     f.flush()
@@ -275,8 +279,8 @@ def main(argv):
     print("  start: the median of the second quarter's samples (after warm-up), end: the last quarter's;")
     print("  tables: the first sample of the second quarter against the last one")
     print("  requests: " + ", ".join("%s x%d" % kv for kv in sorted(kinds.items())))
-    print("  samples: %d (%s), per minute: %s" % (len(sampler.samples), sampler.path,
-                                                  os.path.join(s.var, "soak-minutes.csv")))
+    print("  samples: %d (%s), per minute: %s; %d worker PIDs seen"
+          % (len(sampler.samples), sampler.path, os.path.join(s.var, "soak-minutes.csv"), len(sampler.workers_seen)))
     bad = [r for r in rows if not r["ok"]]
     # a request the server failed (5xx, no answer) is a finding too
     failed = {k: v for k, v in kinds.items() if k.split()[1] in ("no", "500", "502", "503", "504")}

@@ -101,6 +101,21 @@ class Judge(unittest.TestCase):
         v = verdicts(judge(samples(rows_auth_tokens=10), led, [], T0, T1))
         self.assertEqual(v["auth_tokens rows"], "FAIL")
 
+    def test_a_request_across_the_first_count(self):
+        # the tables are counted at t_db; an event sent before the first
+        # count and committed after it is growth the traffic explains
+        smp = samples()
+        for x in smp:
+            x["t_db"] = x["t"] + 0.2
+        first = [x for x in smp if x["t"] >= 100][0]
+        for x in smp:
+            if x["t_db"] > first["t_db"]:
+                x["rows_device_events"] += 1
+        led = ledger() + [Entry("event", None, first["t_db"] - 0.1, first["t_db"] + 0.1, 201)]
+        self.assertEqual(verdicts(judge(smp, led, [], T0, T1))["device_events rows"], "ok")
+        # and without that request it is not
+        self.assertEqual(verdicts(judge(smp, ledger(), [], T0, T1))["device_events rows"], "FAIL")
+
     def test_latency(self):
         self.assertEqual(verdicts(judge(samples(), ledger(slow=0.05), [], T0, T1))["p99 latency"], "ok")
         self.assertEqual(verdicts(judge(samples(), ledger(slow=0.5), [], T0, T1))["p99 latency"], "FAIL")

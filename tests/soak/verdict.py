@@ -92,9 +92,11 @@ def row(metric, start, end, bound, unit="", judged=True):
 
 
 def added(ledger, table, w):
-    """Rows the run's own answers legitimately added to table in window w."""
+    """Rows the run's own answers may have added to table between the
+    counts at w[0] and w[1]: every counted request in flight at any time
+    in between (one sent before the first count may commit after it)."""
     per, kinds, statuses = TRANSIENT[table]
-    return per * sum(1 for e in ledger if e.kind in kinds and e.status in statuses and w[0] < e.sent <= w[1])
+    return per * sum(1 for e in ledger if e.kind in kinds and e.status in statuses and e.done > w[0] and e.sent < w[1])
 
 
 def judge(samples, ledger, exports, t0, t1):
@@ -125,7 +127,8 @@ def judge(samples, ledger, exports, t0, t1):
     # against the first sample at or after the second quarter's start
     first = s2[0] if s2 else None
     last = s4[-1] if s4 else None
-    span = (first["t"], last["t"]) if first and last else None
+    # when the tables were counted (t_db; t in samples without it)
+    span = (first.get("t_db", first["t"]), last.get("t_db", last["t"])) if first and last else None
     for table in TRANSIENT:
         if not span:
             out.append(row(table + " rows", None, None, None))
