@@ -1,8 +1,8 @@
 # faceclock — build, run, test, bench.
 #   make run     install missing packages, build, start the stack with the demo hotel
 #   make test    same bootstrap, then unit tests (Check), a short fuzz pass and
-#                end-to-end tests, a short fault suite (SUITES picks: unit fuzz e2e
-#                browser faults)
+#                end-to-end tests, short fault and soak runs (SUITES picks: unit fuzz e2e
+#                browser faults soak)
 #   make fuzz    build the libFuzzer targets (tests/fuzz/) and run each for
 #                FUZZ_RUNS executions (scripts/fuzz.sh: a table; a crash fails)
 #   make bench   wrk against the running stack, beside its ceilings
@@ -10,6 +10,9 @@
 #                load, one fault at a time, the ledger against the database
 #   make coverage gcov build (build/cov/): unit, e2e and fuzz corpora, gcovr
 #                report of fcgi/ and handlers/ into var/coverage/
+#   make soak    DURATION=10m (default 5m; 30s, 1h): mixed traffic on a stack
+#                of its own (scripts/soak.sh); fails when worker RSS, open fds,
+#                transient tables or latency grow past their bounds
 #   make         build build/release/faceclock only
 
 CC      ?= gcc
@@ -39,7 +42,7 @@ FUZZ_CC  = clang
 FUZZ_SRC = $(filter-out tests/fuzz/replay_main.c,$(sort $(wildcard tests/fuzz/*.c)))
 CFLAGS_F = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all build deps run test unit e2e bench faults fuzz fuzz-build coverage cov-build clean
+.PHONY: all build deps run test unit e2e bench faults soak fuzz fuzz-build coverage cov-build clean
 
 all: build/release/faceclock
 
@@ -148,6 +151,10 @@ bench: deps
 faults: deps
 	@$(MAKE) --no-print-directory build/release/faceclock
 	@scripts/faults.sh full
+
+soak: deps
+	@$(MAKE) --no-print-directory build/release/faceclock
+	@scripts/soak.sh $(or $(DURATION),5m)
 
 clean:
 	rm -rf build

@@ -12,13 +12,15 @@
 # unexpected worker deaths (scripts/scan_log.py); then the short form of
 # the fault suite (scripts/faults.sh short) on a stack of its own
 # (FAULTS_VAR=$TEST_VAR-faults, port TEST_PORT + 1) so that the faults
-# never touch the e2e stack. Always stops the stacks; exits non-zero on any
+# never touch the e2e stack; then a short soak (scripts/soak.sh 2m, the
+# release build, SOAK_VAR=$TEST_VAR-soak, port TEST_PORT + 2) so that a
+# leak fails the run. Always stops the stacks; exits non-zero on any
 # failure.
 #
 # Environment: TEST_PORT (18081), TEST_VAR (var/test), FC_BIN (build/test/faceclock),
 # FACECLOCK_WORKERS (2), FACECLOCK_SCRYPT_LOG_N (14), E2E_ARGS (extra arguments for run.py),
-# BROWSER_ARGS (test files for scripts/browser.sh, e.g. "kiosk"),
-# SUITES (which of "unit fuzz e2e browser faults" to run; default all five, e.g.
+# BROWSER_ARGS (test files for scripts/browser.sh, e.g. "kiosk"), SOAK_DURATION (2m),
+# SUITES (which of "unit fuzz e2e browser faults soak" to run; default all six, e.g.
 # SUITES=browser make test for the browser tests alone on a fresh stack),
 # FC_KEEP_STACK=1 leaves the stack running afterwards for inspection.
 set -euo pipefail
@@ -45,7 +47,7 @@ unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
 
 UNIT=build/test/unit_tests
 E2E=tests/e2e/run.py
-SUITES=" ${SUITES:-unit fuzz e2e browser faults} "
+SUITES=" ${SUITES:-unit fuzz e2e browser faults soak} "
 want() { [[ $SUITES == *" $1 "* ]]; }
 
 unit_tests() {
@@ -155,6 +157,13 @@ main() {
         say "fault suite (short form): scripts/faults.sh short"
         FAULTS_VAR=${FAULTS_VAR:-$FC_VAR-faults} FAULTS_PORT=${FAULTS_PORT:-$((PORT + 1))} \
             "$FC_ROOT/scripts/faults.sh" short || rc=1
+    fi
+    if want soak; then
+        # the release build: what runs in production, and the sanitizer's
+        # quarantine would be growth of its own
+        say "soak (short form): scripts/soak.sh ${SOAK_DURATION:-2m}"
+        SOAK_VAR=${SOAK_VAR:-$FC_VAR-soak} SOAK_PORT=${SOAK_PORT:-$((PORT + 2))} FC_BIN=build/release/faceclock \
+            FACECLOCK_WORKERS=4 "$FC_ROOT/scripts/soak.sh" "${SOAK_DURATION:-2m}" || rc=1
     fi
     if (( rc != 0 )); then
         die "tests failed (server log: $FC_VAR/log/faceclock.log)"

@@ -1,0 +1,306 @@
+"""tests/faults/harness.py — what the fault suite (tests/faults/run.py) and
+the soak (tests/soak/run.py) share: the stack scripts/stack.sh started
+(its env file, recorded PIDs, requests through nginx as ledger entries,
+psql as the owner), process trees from /proc, a hotel of scanned staff,
+enrollees, a kiosk and an edge device, and the steady traffic that drives
+it with every answer in a ledger.
+
+It owns: the traffic threads and their client pool (Traffic.finish joins
+them); nothing it starts outlives the caller.
+"""
+
+import concurrent.futures
+import datetime
+import http.client
+import json
+import os
+import random
+import shlex
+import subprocess
+import threading
+import time
+
+from ledger import Entry
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+DIM = 128
+SLUG = "faults"
+STAFF0 = 50000          # scanned people: STAFF0 + i
+ENROLL0 = 60000         # enrollees (captured, never scanned)
+BIG0 = 70000            # the long PMS sync's extra staff
+DEVICE = "faults-cam"
+
+
+
+def load_env(var):
+    env = {}
+    with open(os.path.join(var, "env")) as f:
+        for line in f:
+            if "=" in line and not line.startswith("#"):
+                k, v = line.rstrip("\n").split("=", 1)
+                env[k] = shlex.split(v)[0] if v else ""
+    return env
+
+
+class Stack:
+    """The stack scripts/stack.sh started under FC_VAR: its addresses,
+    keys and recorded PIDs."""
+
+    def __init__(self, var):
+        self.var = var
+        self.env = load_env(var)
+        self.port = int(self.env["PORT"])
+        self.admin = self.env["FACECLOCK_ADMIN_KEY"]
+        self.deadline = int(os.environ.get("FACECLOCK_REQUEST_DEADLINE", "5"))
+        self.pg_dir = os.path.realpath(os.path.join(var, "pg"))
+
+    def pid(self, name):
+        with open(os.path.join(self.var, "pids", name + ".pid")) as f:
+            return int(f.read().split()[0])
+
+    def script(self, cmd):
+        env = dict(os.environ, FC_VAR=self.var, PORT=str(self.port), FC_BIN=self.env["FC_BIN"],
+                   PG_BIN=self.env["PG_BIN"])
+        p = subprocess.run([os.path.join(REPO, "scripts", "stack.sh"), cmd], env=env, cwd=REPO,
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError("stack.sh %s: %s%s" % (cmd, p.stdout, p.stderr))
+
+    def as_pg(self, argv):
+        if self.env.get("RUN_AS"):
+            argv = ["runuser", "-u", self.env["RUN_AS"], "--"] + argv
+        return subprocess.run(argv, cwd="/", capture_output=True, text=True, timeout=120)
+
+    def psql(self, sql):
+        p = subprocess.run([os.path.join(self.env["PG_BIN"], "psql"), self.env["FACECLOCK_MIGRATE_URL"], "-X", "-q",
+                            "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError("psql: %s" % p.stderr.strip())
+        return p.stdout.strip()
+
+    def request(self, kind, who, method, path, body=None, key=None, timeout=None, keep=1024, headers=None):
+        """One request on a fresh connection (no keep-alive races with the
+        reloads); an Entry for the ledger and the body read."""
+        headers = dict(headers or {}, Connection="close")
+        if key:
+            headers["X-API-Key"] = key
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            if not isinstance(body, (bytes, str)):
+                body = json.dumps(body)
+        sent = time.time()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout or self.deadline + 3)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            r = conn.getresponse()
+            data = r.read()
+            return Entry(kind, who, sent, time.time(), r.status, data if len(data) <= keep else data[:keep]), data
+        except (OSError, http.client.HTTPException) as e:
+            return Entry(kind, who, sent, time.time(), 0, error=type(e).__name__ + ": " + str(e)), b""
+        finally:
+            conn.close()
+
+    def must(self, method, path, body=None, key=None, timeout=120):
+        e, data = self.request("setup", None, method, path, body, key or self.admin, timeout=timeout, keep=1 << 30)
+        if not e.ok():
+            raise RuntimeError("%s %s: %s %s" % (method, path, e.status or e.error, data[:300]))
+        return json.loads(data)
+
+
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def tree(pid):
+    out = [pid]
+    for c in children(pid):
+        out += tree(c)
+    return out
+
+
+# ------------------------------------------------------------------ hotel
+
+def roster_doc(n_scan, n_enroll, extra=0, tag="", users=()):
+    """The hotel's PMS document; users: more staff rows as they are (the
+    soak's sign-in accounts)."""
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    days = [today + datetime.timedelta(days=d) for d in (-1, 0, 1)]
+    staff = [{"id": STAFF0 + i, "employee_code": "FLT%05d" % i, "first_name": "Scan",
+              "last_name": "Person %d" % i, "department_id": 1} for i in range(n_scan)]
+    staff += [{"id": ENROLL0 + i, "employee_code": "ENR%05d" % i, "first_name": "Enrol",
+               "last_name": "Person %d" % i, "department_id": 1} for i in range(n_enroll)]
+    staff += [{"id": BIG0 + i, "employee_code": "BIG%05d" % i, "first_name": "Big",
+               "last_name": "Person %d %s" % (i, tag), "department_id": 1} for i in range(extra)]
+    staff += list(users)
+    # a shift yesterday, today and tomorrow with a day of early window:
+    # any scan, whenever the suite runs (across midnight UTC too), clocks in
+    roster = [{"id": 900000 + 3 * i + d, "staff_id": STAFF0 + i, "date": day.isoformat(),
+               "start_time": "00:00:00", "end_time": "23:59:59", "department_id": 1}
+              for i in range(n_scan) for d, day in enumerate(days)]
+    return {"hotel": {"name": "Fault Hotel", "timezone": "UTC"},
+            "settings": {"duplicate_scan_seconds": 0, "clock_in_early_minutes": 1440,
+                         "face_attendance_departments": [], "require_face_consent": True},
+            "departments": [{"id": 1, "name": "Front of house"}], "staff": staff, "roster": roster}
+
+
+def make_jpeg():
+    """A 64x48 gradient as JPEG (cjpeg): the capture's five images."""
+    w, h = 64, 48
+    pix = bytes(v for y in range(h) for x in range(w) for v in (x * 4 % 256, y * 5 % 256, 128))
+    return subprocess.run(["cjpeg", "-quality", "80"], input=b"P6\n%d %d\n255\n" % (w, h) + pix,
+                          capture_output=True, check=True).stdout
+
+
+class Hotel:
+    def __init__(self, stack, n_scan, n_enroll, users=()):
+        self.s, self.n_scan, self.n_enroll, self.users = stack, n_scan, n_enroll, users
+        rnd = random.Random(1212)
+        self.faces = [[rnd.gauss(0, 0.09) for _ in range(DIM)] for _ in range(n_scan + n_enroll)]
+        self.scan_body = [json.dumps({"descriptor": [round(x + rnd.gauss(0, 0.004), 6) for x in f]})
+                          for f in self.faces[:n_scan]]
+
+    def path(self, rest):
+        return "/api/staff/hotel/%s/%s" % (SLUG, rest)
+
+    def setup(self):
+        s = self.s
+        self.doc = roster_doc(self.n_scan, self.n_enroll, users=self.users)
+        s.must("PUT", self.path("pms-sync/"), self.doc)
+        self.hid = int(s.psql("SELECT id FROM hotels WHERE slug = '%s'" % SLUG))
+        have = int(s.psql("SELECT count(*) FROM face_data WHERE hotel_id = %d" % self.hid))
+        if have < self.n_scan:
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                list(pool.map(lambda i: s.must("POST", self.path("attendance/clock-logs/register-face/"),
+                                               {"descriptor": self.faces[i], "consent_given": True,
+                                                "staff_id": STAFF0 + i}), range(self.n_scan)))
+        self.kiosk = s.must("POST", self.path("kiosks/"), {"name": "faults"})["api_key"]
+        made = s.must("POST", "/api/iot/devices?hotel=" + SLUG,
+                      {"device_id": DEVICE, "display_name": "Fault camera", "device_category": "camera",
+                       "capability": "face_recognition", "location_label": "Lobby"})
+        self.device_key = s.must("POST", "/api/iot/devices/provision",
+                                 {"device_id": DEVICE, "provisioning_token": made["provisioning_token"]})["api_key"]
+        s.must("POST", "/api/iot/devices/%s/heartbeat" % DEVICE, {}, self.device_key)
+        img = "data:image/jpeg;base64," + __import__("base64").b64encode(make_jpeg()).decode()
+        self.capture_bodies = []
+        for i in range(self.n_enroll):
+            base = self.faces[self.n_scan + i]
+            caps = []
+            for k, pose in enumerate(("front", "left", "right", "up", "down")):
+                d = list(base)
+                d[k] += 0.05
+                caps.append({"pose": pose, "imageData": img, "descriptor": d})
+            self.capture_bodies.append(json.dumps({"userId": "ENR%05d" % i, "consent_given": True,
+                                                   "captures": caps}))
+        # the long PMS sync's document (run by `faceclock import`: over the
+        # 1 MiB body limit of the API)
+        self.big_doc = os.path.join(s.var, "faults-big-sync.json")
+
+    def write_big_doc(self, extra, tag):
+        with open(self.big_doc, "w") as f:
+            json.dump(roster_doc(self.n_scan, self.n_enroll, extra, tag), f)
+
+    def audit_rows(self, n):
+        """Tops the hotel's face audit log up to n rows (as the owner, in
+        batches of 100 000): the big export's input. (rows, seconds taken)"""
+        have = int(self.s.psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %d" % self.hid))
+        t0 = time.monotonic()
+        while have < n:
+            k = min(100000, n - have)
+            self.s.psql("INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, consent_given,"
+                        " client_ip, user_agent) SELECT %d, %d + g %% %d, 'REGISTERED', NULL, 'fault suite row ' || g,"
+                        " true, '127.0.0.1', 'faults' FROM generate_series(1, %d) AS g"
+                        % (self.hid, STAFF0, self.n_scan, k))
+            have += k
+        self.s.psql("VACUUM (ANALYZE) face_audit_log")
+        return have, time.monotonic() - t0
+
+
+# ---------------------------------------------------------------- traffic
+
+class Traffic:
+    """Open-loop scans at `rate` per second (a pool of 64 client threads;
+    a person is never scanned twice at once: the slot goes to an idle
+    person), PMS syncs of the hotel's own document every 2 s, a capture
+    every second, sync pulls at rate/10. Every answer goes in the ledger."""
+
+    def __init__(self, stack, hotel, rate):
+        self.s, self.h, self.rate = stack, hotel, rate
+        self.ledger = []
+        self.skipped = []          # times a scan slot found no free thread
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.idle = list(range(hotel.n_scan))
+        random.Random(5).shuffle(self.idle)
+        self.busy = 0
+        self.pool = concurrent.futures.ThreadPoolExecutor(64)
+        self.threads = [threading.Thread(target=f, daemon=True) for f in self.drivers()]
+
+    def drivers(self):
+        """The loops a thread each runs until finish()."""
+        return (self.scans, self.pms, self.captures, self.pulls)
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def finish(self):
+        self.stop.set()
+        for t in self.threads:
+            t.join()
+        self.pool.shutdown(wait=True)
+
+    def scan(self, i):
+        e, _ = self.s.request("scan", STAFF0 + i, "POST", self.h.path("attendance/clock-logs/face-clock-in/"),
+                              self.h.scan_body[i], self.h.kiosk)
+        self.ledger.append(e)
+        with self.lock:
+            self.idle.append(i)
+            self.busy -= 1
+
+    def scans(self):
+        t0, n = time.time(), 0
+        while not self.stop.is_set():
+            n += 1
+            due = t0 + n / self.rate
+            wait = due - time.time()
+            if wait > 0:
+                time.sleep(wait)
+            with self.lock:
+                if not self.idle or self.busy >= 64:
+                    self.skipped.append(due)
+                    continue
+                i = self.idle.pop(0)
+                self.busy += 1
+            self.pool.submit(self.scan, i)
+
+    def loop(self, period, fn):
+        k = 0
+        while not self.stop.is_set():
+            t = time.time()
+            self.ledger.append(fn(k))
+            k += 1
+            rest = period - (time.time() - t)
+            if rest > 0:
+                self.stop.wait(rest)
+
+    def pms(self):
+        body = json.dumps(self.h.doc)
+        self.loop(2.0, lambda k: self.s.request("pms", None, "PUT", self.h.path("pms-sync/"), body,
+                                                self.s.admin)[0])
+
+    def captures(self):
+        n = self.h.n_enroll
+        self.loop(1.0, lambda k: self.s.request("capture", ENROLL0 + k % n, "POST",
+                                                "/api/enrollment/capture?hotel=" + SLUG,
+                                                self.h.capture_bodies[k % n], self.s.admin)[0])
+
+    def pulls(self):
+        path = "/api/iot/enrollments/sync?device_id=%s&since_version=%%d" % DEVICE
+        self.loop(10.0 / self.rate, lambda k: self.s.request("pull", None, "GET", path % (0 if k % 50 == 0 else 1),
+                                                            None, self.h.device_key)[0])
+
