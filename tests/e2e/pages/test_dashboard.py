@@ -344,7 +344,7 @@ class TestRoles(PageTest):
         cookie, _ = session(self.h, "admin")
         text = self.get_page("/dashboard/", cookie=cookie)
         nav = re.search(r'<nav class="nav".*?</ul>', text, re.S).group(0)
-        self.assertEqual(len(re.findall(r"<li>", nav)), 11)    # with /enroll/ and /dashboard/me
+        self.assertEqual(len(re.findall(r"<li>", nav)), 12)    # with /enroll/ and /dashboard/me
 
     def test_other_hotel_cookie_sees_its_own_hotel(self):
         other = fc.Hotel("pg2")
