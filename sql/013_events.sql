@@ -1,0 +1,142 @@
+-- 013_events.sql — live events of committed changes (issue 13).
+--
+-- Triggers on the tables below call fc_emit(), which appends the event to
+-- the `events` outbox and NOTIFYs channel faceclock_events with its id,
+-- type and hotel. Both belong to the writer's transaction: PostgreSQL
+-- delivers a NOTIFY only at commit, and a rolled-back transaction leaves
+-- neither the row nor the notification. The publisher service
+-- (handlers/live/publisher.c) takes every row whose published_at is still
+-- NULL, posts it to nchan and marks it published: the notification only
+-- wakes it, so an event committed while it was away (restart, a dropped
+-- connection) is published when it comes back, and two transactions that
+-- commit out of id order lose nothing. `faceclock purge` trims published
+-- rows after FACECLOCK_EVENT_DAYS.
+--
+-- Events (docs/api.md "Live events" is the catalogue):
+--   clock.in, clock.out        clock_logs insert; time_out set
+--   clock.unrostered           an unrostered log inserted (the review queue)
+--   clock.forced               a forced log inserted
+--   clock.approved, clock.rejected  a pending log decided
+--   face.registered, face.revoked   face_audit_log REGISTERED/RE_REGISTERED, REVOKED
+--   device.status              a device created, or its lifecycle changed
+-- The alerts (migration 014, another change) emit theirs with
+--   PERFORM fc_emit(hotel_id, 'alert.raised', NULL, jsonb_build_object(...));
+-- any type "alert.*" is published like the others; an "alert.*"
+-- notification sent with pg_notify alone (no outbox row, so no catch-up)
+-- is passed through as well.
+
+CREATE TABLE events (
+    id              bigserial PRIMARY KEY,
+    hotel_id        bigint NOT NULL REFERENCES hotels (id),
+    type            text NOT NULL CHECK (type ~ '^[a-z]+(\.[a-z_]+)+$' AND length(type) <= 64),
+    kiosk_id        bigint,                          -- also for that kiosk's channel
+    data            jsonb NOT NULL DEFAULT '{}' CHECK (octet_length(data::text) <= 4000),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    published_at    timestamptz
+);
+CREATE INDEX events_unpublished_idx ON events (id) WHERE published_at IS NULL;
+CREATE INDEX events_created_idx ON events (created_at);
+
+CREATE FUNCTION fc_emit(p_hotel bigint, p_type text, p_kiosk bigint, p_data jsonb) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    INSERT INTO events (hotel_id, type, kiosk_id, data)
+    VALUES (p_hotel, p_type, p_kiosk, coalesce(p_data, '{}'))
+    RETURNING id INTO v_id;
+    PERFORM pg_notify('faceclock_events',
+                      json_build_object('id', v_id, 'type', p_type, 'hotel_id', p_hotel)::text);
+    RETURN v_id;
+END $$;
+
+-- "First Last" of a person, or NULL (one primary-key lookup)
+CREATE FUNCTION fc_staff_name(p_hotel bigint, p_staff bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT left(trim(first_name || ' ' || last_name), 201) FROM staff WHERE hotel_id = p_hotel AND id = p_staff
+$$;
+
+CREATE FUNCTION fc_clock_event_data(l clock_logs) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('log_id', l.id, 'staff_id', l.staff_id,
+                              'name', fc_staff_name(l.hotel_id, l.staff_id),
+                              'kiosk_id', l.kiosk_id, 'source', l.source,
+                              'time_in', l.time_in, 'time_out', l.time_out,
+                              'unrostered', l.is_unrostered, 'approved', l.is_approved)
+$$;
+
+CREATE FUNCTION fc_clock_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    d jsonb := fc_clock_event_data(NEW);
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM fc_emit(NEW.hotel_id, 'clock.in', NEW.kiosk_id, d);
+        IF NEW.is_unrostered THEN
+            PERFORM fc_emit(NEW.hotel_id, 'clock.unrostered', NULL, d);
+        END IF;
+        IF NEW.source = 'forced' THEN
+            PERFORM fc_emit(NEW.hotel_id, 'clock.forced', NULL, d);
+        END IF;
+        IF NEW.time_out IS NOT NULL THEN
+            PERFORM fc_emit(NEW.hotel_id, 'clock.out', NEW.kiosk_id, d);
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF OLD.time_out IS NULL AND NEW.time_out IS NOT NULL THEN
+        PERFORM fc_emit(NEW.hotel_id, 'clock.out', NEW.kiosk_id, d);
+    END IF;
+    IF OLD.approved_at IS NULL AND NEW.approved_at IS NOT NULL THEN
+        PERFORM fc_emit(NEW.hotel_id,
+                        CASE WHEN NEW.is_approved THEN 'clock.approved' ELSE 'clock.rejected' END,
+                        NULL, d || jsonb_build_object('approved_by', NEW.approved_by));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER clock_logs_events AFTER INSERT OR UPDATE OF time_out, approved_at ON clock_logs
+    FOR EACH ROW EXECUTE FUNCTION fc_clock_events();
+
+CREATE FUNCTION fc_face_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.action IN ('REGISTERED', 'RE_REGISTERED', 'REVOKED') THEN
+        PERFORM fc_emit(NEW.hotel_id,
+                        CASE WHEN NEW.action = 'REVOKED' THEN 'face.revoked' ELSE 'face.registered' END,
+                        NULL,
+                        jsonb_build_object('staff_id', NEW.staff_id,
+                                           'name', fc_staff_name(NEW.hotel_id, NEW.staff_id),
+                                           'action', NEW.action, 'audit_id', NEW.id));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER face_audit_events AFTER INSERT ON face_audit_log
+    FOR EACH ROW EXECUTE FUNCTION fc_face_events();
+
+CREATE FUNCTION fc_device_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.lifecycle IS NOT DISTINCT FROM NEW.lifecycle
+       AND OLD.deactivated_at IS NOT DISTINCT FROM NEW.deactivated_at THEN
+        RETURN NULL;
+    END IF;
+    PERFORM fc_emit(NEW.hotel_id, 'device.status', NULL,
+                    jsonb_build_object('device_pk', NEW.id, 'device_id', NEW.device_id,
+                                       'name', left(NEW.display_name, 200),
+                                       'lifecycle', NEW.lifecycle,
+                                       'previous', CASE WHEN TG_OP = 'UPDATE' THEN OLD.lifecycle END,
+                                       'deactivated', NEW.deactivated_at IS NOT NULL));
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER devices_events AFTER INSERT OR UPDATE OF lifecycle, deactivated_at ON devices
+    FOR EACH ROW EXECUTE FUNCTION fc_device_events();
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'faceclock_app') THEN
+        GRANT SELECT, INSERT, UPDATE (published_at), DELETE ON events TO faceclock_app;
+        GRANT USAGE ON SEQUENCE events_id_seq TO faceclock_app;
+    END IF;
+END $$;
