@@ -55,6 +55,8 @@ MODULES = [
     "attendance.test_audit_chain",
     "attendance.test_action_audit",
     "attendance.test_clock_race",
+    # live/: live events through nchan, the publisher service
+    "live.test_live",
     # devices/: enrollment and the IoT edge devices
     "devices.test_enrollment",
     "devices.test_devices",

@@ -85,6 +85,9 @@ ROUTES = {
     "heartbeat":        ("devices.heartbeat", "caller", "json", [401, 401, 401, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404]),
     "events_create":    ("events.create", "caller", "json",     [401, 401, 401, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 201]),
     "events_list":      ("events.list", "caller", "json",       [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
+    # the authorization nchan asks for (a plain JSON GET reaches it too)
+    "live_hotel":       ("live.hotel", "path", "json",          [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
+    "live_kiosk":       ("live.kiosk", "caller", "json",        [401, 401, 401, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404, 403]),
     "page_login":       ("page.login", None, "page",            [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     "page_logout":      ("page.logout", "caller", "page",       [303, 303, 303, 403, 200, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     "page_board":       ("page.board", "caller", "page",        [303, 303, 303, 403, 303, 200, 303, 200, 403, 403, 200, 200, 403, 403]),
@@ -339,6 +342,10 @@ def build(w, row, caller):
         return Req("POST", "/api/iot/events",
                    {"event_id": eid, "event_type": "face_recognition", "event_timestamp": ts(), "metadata": {}},
                    lands)
+    if row == "live_hotel":
+        return Req("GET", "/api/events/hotel/%s" % a.slug)
+    if row == "live_kiosk":
+        return Req("GET", "/api/events/kiosk/%d" % a.kiosk_row["id"])
     if row == "events_list":
         return Req("GET", "/api/iot/events")
     pages = {"page_login": "/dashboard/login", "page_logout": "/dashboard/logout", "page_board": "/dashboard/",
