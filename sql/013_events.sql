@@ -9,8 +9,8 @@
 -- NULL, posts it to nchan and marks it published: the notification only
 -- wakes it, so an event committed while it was away (restart, a dropped
 -- connection) is published when it comes back, and two transactions that
--- commit out of id order lose nothing. `faceclock purge` trims published
--- rows after FACECLOCK_EVENT_DAYS.
+-- commit out of id order lose nothing. The publisher trims published rows
+-- older than 7 days.
 --
 -- Events (docs/api.md "Live events" is the catalogue):
 --   clock.in, clock.out        clock_logs insert; time_out set

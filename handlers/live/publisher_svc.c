@@ -7,7 +7,8 @@
  * the truth, read on every wake-up, after every reconnection to
  * PostgreSQL and every 5 s, so nothing committed is lost while it or the
  * database was away. Delivery is at least once (a crash between the post
- * and the mark re-posts): subscribers tell events apart by "id". */
+ * and the mark re-posts): subscribers tell events apart by "id". Once an
+ * hour it trims published events older than KEEP_DAYS. */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 
 #define SWEEP_EVERY 5.0
 #define BATCH 200
+#define TRIM_EVERY 3600.0      /* published events are kept KEEP_DAYS */
+#define KEEP_DAYS 7
 
 static CURL *curl;
 
@@ -131,7 +134,7 @@ int publisher_run(volatile sig_atomic_t *stop)
     }
     struct publisher p = {0, 0};
     unsigned seen = 0;
-    double next_sweep = 0;
+    double next_sweep = 0, next_trim = now_monotonic() + 60;
     while (!*stop) {
         if (seen == 0 && db_listen("faceclock_events") < 0) {
             nap(stop, 1.0);
@@ -151,6 +154,12 @@ int publisher_run(volatile sig_atomic_t *stop)
                 next_sweep = 0;
                 continue;
             }
+        }
+        if (now >= next_trim) {
+            long long n = event_store_trim(KEEP_DAYS);
+            next_trim = now + TRIM_EVERY;
+            if (n > 0)
+                log_info("trimmed %lld published events older than %d days", n, KEEP_DAYS);
         }
         if (db_wait_notify(1.0, on_note, &p) < 0)
             nap(stop, 0.5);
