@@ -165,6 +165,17 @@ class Events(LiveCase):
         fc.assert_json(r, 200)
         self.expect(s, "clock.approved", log_id=log_id)
 
+    def test_device_status(self):
+        h = self.h
+        s = self.subscribe(role="hr")
+        body = {"device_id": "live-cam-1", "display_name": "Live cam", "device_category": "camera",
+                "capability": "face_recognition", "location_label": "Lobby", "location_geo": None}
+        fc.assert_json(fc.post("/api/iot/devices", json=body, token=h.login("admin")), 201)
+        ev = self.expect(s, "device.status", device_id="live-cam-1")
+        self.assertIsNone(ev["data"]["data"]["previous"])
+        fc.assert_json(fc.delete("/api/iot/devices/live-cam-1", token=h.login("admin")), 200)
+        ev = self.expect(s, "device.status", device_id="live-cam-1", deactivated=True)
+
     def test_rolled_back_transaction_emits_nothing(self):
         h = self.h
         s = self.subscribe()
