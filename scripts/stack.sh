@@ -456,6 +456,8 @@ nginx_start() {
     mapfile -t args < <(nginx_args)
     say "nginx: starting on 127.0.0.1:$PORT"
     rm -f "$PIDS/nginx.pid"
+    # a killed nginx leaves its unix socket behind: bind() would fail on it
+    [[ -S $NCHAN_PUB ]] && rm -f "$NCHAN_PUB"
     if ! "$NGINX" "${args[@]}" </dev/null >"$out" 2>&1; then
         if grep -q 'Address already in use' "$out"; then
             die "port $PORT is already in use (set PORT=... to use another)"

@@ -17,6 +17,8 @@
 --   clock.unrostered           an unrostered log inserted (the review queue)
 --   clock.forced               a forced log inserted
 --   clock.approved, clock.rejected  a pending log decided
+--   clock.bulk                 instead of those, once per hotel, for a statement
+--                              writing more than 50 logs (an import)
 --   face.registered, face.revoked   face_audit_log REGISTERED/RE_REGISTERED, REVOKED
 --   device.status              a device created, or its lifecycle changed
 -- The alerts (migration 014, another change) emit theirs with
@@ -65,37 +67,80 @@ LANGUAGE sql STABLE AS $$
                               'unrostered', l.is_unrostered, 'approved', l.is_approved)
 $$;
 
-CREATE FUNCTION fc_clock_events() RETURNS trigger
+-- One statement's clock logs: an event per log and change, or, past
+-- 50 rows (an import, a purge), one clock.bulk per hotel instead, so
+-- that a bulk write cannot flood the outbox and the streams.
+CREATE FUNCTION fc_clock_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    d jsonb := fc_clock_event_data(NEW);
+    r clock_logs;
+    d jsonb;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM fc_emit(NEW.hotel_id, 'clock.in', NEW.kiosk_id, d);
-        IF NEW.is_unrostered THEN
-            PERFORM fc_emit(NEW.hotel_id, 'clock.unrostered', NULL, d);
-        END IF;
-        IF NEW.source = 'forced' THEN
-            PERFORM fc_emit(NEW.hotel_id, 'clock.forced', NULL, d);
-        END IF;
-        IF NEW.time_out IS NOT NULL THEN
-            PERFORM fc_emit(NEW.hotel_id, 'clock.out', NEW.kiosk_id, d);
-        END IF;
+    IF (SELECT count(*) FROM new_rows) > 50 THEN
+        PERFORM fc_emit(hotel_id, 'clock.bulk', NULL, jsonb_build_object('created', c, 'open', o))
+        FROM (SELECT hotel_id, count(*) AS c, count(*) FILTER (WHERE time_out IS NULL) AS o
+              FROM new_rows GROUP BY hotel_id ORDER BY hotel_id) x;
         RETURN NULL;
     END IF;
-    IF OLD.time_out IS NULL AND NEW.time_out IS NOT NULL THEN
-        PERFORM fc_emit(NEW.hotel_id, 'clock.out', NEW.kiosk_id, d);
-    END IF;
-    IF OLD.approved_at IS NULL AND NEW.approved_at IS NOT NULL THEN
-        PERFORM fc_emit(NEW.hotel_id,
-                        CASE WHEN NEW.is_approved THEN 'clock.approved' ELSE 'clock.rejected' END,
-                        NULL, d || jsonb_build_object('approved_by', NEW.approved_by));
-    END IF;
+    FOR r IN SELECT * FROM new_rows ORDER BY id LOOP
+        d := fc_clock_event_data(r);
+        PERFORM fc_emit(r.hotel_id, 'clock.in', r.kiosk_id, d);
+        IF r.is_unrostered THEN
+            PERFORM fc_emit(r.hotel_id, 'clock.unrostered', NULL, d);
+        END IF;
+        IF r.source = 'forced' THEN
+            PERFORM fc_emit(r.hotel_id, 'clock.forced', NULL, d);
+        END IF;
+        IF r.time_out IS NOT NULL THEN
+            PERFORM fc_emit(r.hotel_id, 'clock.out', r.kiosk_id, d);
+        END IF;
+    END LOOP;
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER clock_logs_events AFTER INSERT OR UPDATE OF time_out, approved_at ON clock_logs
-    FOR EACH ROW EXECUTE FUNCTION fc_clock_events();
+CREATE FUNCTION fc_clock_updated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    x record;
+    k bigint;
+    d jsonb;
+BEGIN
+    SELECT count(*) INTO k FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE (o.time_out IS NULL AND n.time_out IS NOT NULL) OR (o.approved_at IS NULL AND n.approved_at IS NOT NULL);
+    IF k = 0 THEN
+        RETURN NULL;
+    END IF;
+    IF k > 50 THEN
+        PERFORM fc_emit(h, 'clock.bulk', NULL, jsonb_build_object('closed', c, 'decided', dc))
+        FROM (SELECT n.hotel_id AS h,
+                     count(*) FILTER (WHERE o.time_out IS NULL AND n.time_out IS NOT NULL) AS c,
+                     count(*) FILTER (WHERE o.approved_at IS NULL AND n.approved_at IS NOT NULL) AS dc
+              FROM new_rows n JOIN old_rows o ON o.id = n.id GROUP BY 1 ORDER BY 1) y
+        WHERE c > 0 OR dc > 0;
+        RETURN NULL;
+    END IF;
+    FOR x IN SELECT n::clock_logs AS n, o.time_out IS NULL AND n.time_out IS NOT NULL AS closed,
+                    o.approved_at IS NULL AND n.approved_at IS NOT NULL AS decided
+             FROM new_rows n JOIN old_rows o ON o.id = n.id
+             WHERE (o.time_out IS NULL AND n.time_out IS NOT NULL) OR (o.approved_at IS NULL AND n.approved_at IS NOT NULL)
+             ORDER BY n.id LOOP
+        d := fc_clock_event_data(x.n);
+        IF x.closed THEN
+            PERFORM fc_emit((x.n).hotel_id, 'clock.out', (x.n).kiosk_id, d);
+        END IF;
+        IF x.decided THEN
+            PERFORM fc_emit((x.n).hotel_id,
+                            CASE WHEN (x.n).is_approved THEN 'clock.approved' ELSE 'clock.rejected' END,
+                            NULL, d || jsonb_build_object('approved_by', (x.n).approved_by));
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER clock_logs_inserted AFTER INSERT ON clock_logs
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fc_clock_inserted();
+CREATE TRIGGER clock_logs_updated AFTER UPDATE ON clock_logs
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fc_clock_updated();
 
 CREATE FUNCTION fc_face_events() RETURNS trigger
 LANGUAGE plpgsql AS $$

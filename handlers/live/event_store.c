@@ -3,6 +3,7 @@
  * (built here, in one statement: {"id","type","hotel","at","kiosk_id",
  * "data"}), marking them published, and trimming old ones. */
 #include <stdio.h>
+#include <stdlib.h>
 #include "db.h"
 #include "live/event_store.h"
 
@@ -16,9 +17,10 @@ static struct db_stmt st_pending = {
     0,
 };
 
+/* $1: the ids, as a PostgreSQL array literal "{1,2,3}" */
 static struct db_stmt st_mark = {
     "event_mark_published",
-    "UPDATE events SET published_at = now() WHERE id = $1 AND published_at IS NULL", 0,
+    "UPDATE events SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL", 0,
 };
 
 static struct db_stmt st_slug = {"event_hotel_slug", "SELECT slug FROM hotels WHERE id = $1", 0};
@@ -49,12 +51,24 @@ long long event_store_each_pending(int limit, int (*fn)(void *ctx, const struct 
     return n;
 }
 
-int event_store_mark_published(long long id)
+int event_store_mark_published(const long long *ids, int n)
 {
+    if (n <= 0)
+        return 0;
+    size_t cap = (size_t)n * 21 + 3, len = 0;
+    char *list = malloc(cap);
+    if (list == NULL)
+        return -1;
+    list[len++] = '{';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(list + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
+    snprintf(list + len, cap - len, "}");
     struct db_args a;
     db_args_init(&a);
-    db_arg_int(&a, id);
-    return db_exec(&st_mark, &a) < 0 ? -1 : 0;
+    db_arg_str(&a, list);
+    long rc = db_exec(&st_mark, &a);
+    free(list);
+    return rc < 0 ? -1 : 0;
 }
 
 int event_store_hotel_slug(long long id, char *buf, size_t cap)

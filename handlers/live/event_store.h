@@ -1,7 +1,7 @@
 /* event_store.h — the events outbox of sql/013_events.sql as the
  * publisher reads it: the events not yet published, in id order, each
  * with its hotel's slug and the message sent to subscribers; marking one
- * published; a hotel's slug by id (for a passed-through alert). */
+ * published (a batch at once); a hotel's slug by id (for a passed-through alert). */
 #ifndef FC_EVENT_STORE_H
 #define FC_EVENT_STORE_H
 
@@ -20,8 +20,8 @@ struct event_row {
  * included), or -1 on a database failure. */
 long long event_store_each_pending(int limit, int (*fn)(void *ctx, const struct event_row *e), void *ctx);
 
-/* published_at = now() for event id. 0 or -1. */
-int event_store_mark_published(long long id);
+/* published_at = now() for the n events of ids. 0 or -1. */
+int event_store_mark_published(const long long *ids, int n);
 
 /* The slug of hotel id into buf: 1, 0 when there is none, -1 on failure. */
 int event_store_hotel_slug(long long id, char *buf, size_t cap);

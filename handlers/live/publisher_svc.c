@@ -30,6 +30,8 @@ static CURL *curl;
 struct publisher {
     int wake;                  /* a notification of an outbox event came */
     int failed;                /* nchan refused or was unreachable */
+    long long sent[BATCH];     /* this batch's events posted, to mark published */
+    int nsent;
 };
 
 static size_t discard(char *p, size_t size, size_t n, void *ctx)
@@ -82,16 +84,23 @@ static int publish_row(void *ctx, const struct event_row *e)
         p->failed = 1;
         return -1;
     }
-    return event_store_mark_published(e->id);
+    if (p->nsent < BATCH)
+        p->sent[p->nsent++] = e->id;
+    return 0;
 }
 
-/* Publish the outbox until it is empty: 0, or -1 (database or nchan). */
+/* Publish the outbox until it is empty, marking each batch's posted
+ * events published together: 0, or -1 (database or nchan). */
 static int sweep(struct publisher *p)
 {
     long long n;
     p->failed = 0;
-    while ((n = event_store_each_pending(BATCH, publish_row, p)) == BATCH && !p->failed)
-        ;
+    do {
+        p->nsent = 0;
+        n = event_store_each_pending(BATCH, publish_row, p);
+        if (event_store_mark_published(p->sent, p->nsent) < 0)
+            return -1;
+    } while (n == BATCH && !p->failed);
     return n < 0 || p->failed ? -1 : 0;
 }
 
@@ -132,7 +141,7 @@ int publisher_run(volatile sig_atomic_t *stop)
         log_error("libcurl initialisation failed");
         return 70;
     }
-    struct publisher p = {0, 0};
+    static struct publisher p;
     unsigned seen = 0;
     double next_sweep = 0, next_trim = now_monotonic() + 60;
     while (!*stop) {
