@@ -20,6 +20,7 @@
 --   clock.bulk                 instead of those, once per hotel, for a statement
 --                              writing more than 50 logs (an import)
 --   face.registered, face.revoked   face_audit_log REGISTERED/RE_REGISTERED, REVOKED
+--   face.bulk                  instead, once per hotel, past 50 rows in one statement
 --   device.status              a device created, or its lifecycle changed
 -- The alerts (migration 014, another change) emit theirs with
 --   PERFORM fc_emit(hotel_id, 'alert.raised', NULL, jsonb_build_object(...));
@@ -142,22 +143,35 @@ CREATE TRIGGER clock_logs_inserted AFTER INSERT ON clock_logs
 CREATE TRIGGER clock_logs_updated AFTER UPDATE ON clock_logs
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fc_clock_updated();
 
+-- face registrations and revocations of one statement: an event each,
+-- or past 50 rows (a bulk load, the retention purge) one face.bulk per hotel
 CREATE FUNCTION fc_face_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
 BEGIN
-    IF NEW.action IN ('REGISTERED', 'RE_REGISTERED', 'REVOKED') THEN
-        PERFORM fc_emit(NEW.hotel_id,
-                        CASE WHEN NEW.action = 'REVOKED' THEN 'face.revoked' ELSE 'face.registered' END,
-                        NULL,
-                        jsonb_build_object('staff_id', NEW.staff_id,
-                                           'name', fc_staff_name(NEW.hotel_id, NEW.staff_id),
-                                           'action', NEW.action, 'audit_id', NEW.id));
+    IF (SELECT count(*) FROM new_rows WHERE action IN ('REGISTERED', 'RE_REGISTERED', 'REVOKED')) > 50 THEN
+        PERFORM fc_emit(hotel_id, 'face.bulk', NULL, jsonb_build_object('registered', g, 'revoked', v))
+        FROM (SELECT hotel_id, count(*) FILTER (WHERE action <> 'REVOKED') AS g,
+                     count(*) FILTER (WHERE action = 'REVOKED') AS v
+              FROM new_rows WHERE action IN ('REGISTERED', 'RE_REGISTERED', 'REVOKED')
+              GROUP BY hotel_id ORDER BY hotel_id) x;
+        RETURN NULL;
     END IF;
+    FOR r IN SELECT hotel_id, staff_id, action, id FROM new_rows
+             WHERE action IN ('REGISTERED', 'RE_REGISTERED', 'REVOKED') ORDER BY id LOOP
+        PERFORM fc_emit(r.hotel_id,
+                        CASE WHEN r.action = 'REVOKED' THEN 'face.revoked' ELSE 'face.registered' END,
+                        NULL,
+                        jsonb_build_object('staff_id', r.staff_id,
+                                           'name', fc_staff_name(r.hotel_id, r.staff_id),
+                                           'action', r.action, 'audit_id', r.id));
+    END LOOP;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER face_audit_events AFTER INSERT ON face_audit_log
-    FOR EACH ROW EXECUTE FUNCTION fc_face_events();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fc_face_events();
 
 CREATE FUNCTION fc_device_events() RETURNS trigger
 LANGUAGE plpgsql AS $$

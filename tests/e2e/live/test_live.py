@@ -26,7 +26,7 @@ from fcgi import server
 from fcgi.test_resilience import master_pid
 from live.sse import Sse
 
-WAIT = 5.0
+WAIT = 15.0
 
 
 def sub_path(h):
