@@ -1,9 +1,11 @@
 /* app.h — all the runtime asks of the application (handlers/app/): its
  * route table, who a credential belongs to, which tenant a request is
- * about, and its commands. The runtime knows nothing else of it. */
+ * about, its commands and its services. The runtime knows nothing else
+ * of it. */
 #ifndef FC_APP_H
 #define FC_APP_H
 
+#include <signal.h>
 #include "auth.h"
 #include "router.h"
 
@@ -62,5 +64,23 @@ struct app_histogram {
     int nbounds;
 };
 extern const struct app_histogram app_score;
+
+/* A long-running process of the application, supervised by the master
+ * of `faceclock serve` like a worker (fcgi/master.c): forked at start,
+ * respawned with back-off when it dies, asked to stop with SIGTERM on
+ * shutdown and replaced on SIGHUP (the old one stopped before the new
+ * one starts: never two of one service at once), named in the log and
+ * in its process name ("svc:<name>", /proc/<pid>/comm). It
+ * has no FastCGI socket. run() returns its exit status once *stop is set
+ * (SIGTERM), checking it at least every second; the database layer is
+ * initialised (db_init) but not connected. */
+struct service {
+    const char *name;          /* "publisher": the log's process name */
+    int (*run)(volatile sig_atomic_t *stop);
+};
+
+/* The application's services (handlers/app/services.c). */
+extern const struct service app_services[];
+extern const int app_nservices;
 
 #endif

@@ -99,6 +99,8 @@ static int apply(const char *name, const char *v)
         return set_string(c->sql_dir, sizeof c->sql_dir, name, v);
     if (strcmp(name, "FACECLOCK_TEMPLATES") == 0)
         return set_string(c->templates_dir, sizeof c->templates_dir, name, v);
+    if (strcmp(name, "FACECLOCK_NCHAN_PUB") == 0)
+        return set_string(c->nchan_pub, sizeof c->nchan_pub, name, v);
     if (strcmp(name, "FACECLOCK_DATA_KEY") == 0)
         return set_key(c->data_key_in, &c->has_data_key_in, name, v);
     if (strcmp(name, "FACECLOCK_DATA_KEY_OLD") == 0)
@@ -152,6 +154,7 @@ static const char *const names[] = {
     "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY", "FACECLOCK_SYNC_HISTORY_DAYS",
     "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS", "FACECLOCK_SOCKET_GROUP",
     "FACECLOCK_ALLOWED_PEERS", "FACECLOCK_DATA_KEY_OLD", "FACECLOCK_KEY_HASH_KEY",
+    "FACECLOCK_NCHAN_PUB",
 };
 
 static int load_file(const char *path)

@@ -31,6 +31,8 @@ struct config {
                                   new hashes; a login re-hashes a cheaper one) */
     char sql_dir[256];         /* FACECLOCK_SQL_DIR: migrations, default compiled-in */
     char templates_dir[256];   /* FACECLOCK_TEMPLATES: page templates, default compiled-in */
+    char nchan_pub[256];       /* FACECLOCK_NCHAN_PUB: nginx's internal nchan publisher,
+                                  a unix socket path ("" = live events are not published) */
     int login_max_failures;    /* FACECLOCK_LOGIN_MAX_FAILURES per user or IP per window */
     int login_window;          /* FACECLOCK_LOGIN_WINDOW seconds, default 900 */
     int sync_history_days;     /* FACECLOCK_SYNC_HISTORY_DAYS: change log kept by purge (90) */

@@ -29,6 +29,7 @@ static enum db_status last_status;
 static char last_constraint[128];
 static char last_message[256];
 static double deadline;                  /* db_set_deadline(); 0: none */
+static char listen_sql[160];             /* db_listen(): "LISTEN ..." on every connection */
 static int gave_up;                      /* the last wait overran it */
 
 void db_args_init(struct db_args *a)
@@ -231,7 +232,11 @@ static int closed_by_server(void)
         return 1;
     if (poll(&pfd, 1, 0) == 0)
         return 0;
-    PQconsumeInput(conn);
+    int read = PQconsumeInput(conn);
+    /* a listener's idle connection receives notifications: kept in
+     * libpq's queue for db_wait_notify, the connection is not closed */
+    if (listen_sql[0] != '\0')
+        return !read || PQstatus(conn) != CONNECTION_OK;
     return 1;
 }
 
@@ -285,7 +290,72 @@ static int ensure(void)
     }
     generation++;
     last_attempt = 0;
+    if (listen_sql[0] != '\0') {
+        PGresult *res = PQexec(conn, listen_sql);
+        int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            log_warn("%s failed: %s", listen_sql, PQresultErrorMessage(res));
+        PQclear(res);
+        if (!ok) {
+            PQfinish(conn);
+            conn = NULL;
+            set_failure(DB_DOWN, NULL);
+            return -1;
+        }
+    }
     return 0;
+}
+
+unsigned db_generation(void)
+{
+    return generation;
+}
+
+int db_listen(const char *channel)
+{
+    size_t n = strlen(channel);
+    if (n == 0 || n > 63 || strspn(channel, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+        return -1;
+    snprintf(listen_sql, sizeof listen_sql, "LISTEN %s", channel);
+    if (conn != NULL) {             /* the next ensure() connects and listens */
+        PQfinish(conn);
+        conn = NULL;
+    }
+    return ensure();
+}
+
+int db_wait_notify(double timeout_s, void (*fn)(void *ctx, const char *payload), void *ctx)
+{
+    if (ensure() < 0)
+        return -1;
+    int handed = 0;
+    PGnotify *n;
+    while ((n = PQnotifies(conn)) != NULL) {
+        fn(ctx, n->extra);
+        PQfreemem(n);
+        handed++;
+    }
+    if (handed > 0)
+        return handed;
+    struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+    int r = poll(&pfd, 1, (int)(timeout_s * 1000));
+    if (r < 0)
+        return errno == EINTR ? 0 : -1;
+    if (r == 0)
+        return 0;
+    if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK) {
+        log_warn("the database connection was lost: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        conn = NULL;
+        set_failure(DB_DOWN, NULL);
+        return -1;
+    }
+    while ((n = PQnotifies(conn)) != NULL) {
+        fn(ctx, n->extra);
+        PQfreemem(n);
+        handed++;
+    }
+    return handed;
 }
 
 enum db_status db_classify_sqlstate(const char *state)

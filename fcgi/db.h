@@ -116,6 +116,18 @@ long long db_each_row(struct db_stmt *st, const struct db_args *a,
                       int (*row)(void *ctx, const PGresult *r, int i), void *ctx);
 
 int db_ping(void);                   /* 0 when SELECT 1 succeeds */
+
+/* For a service that waits on the database: LISTEN on channel ([a-z0-9_])
+ * now and on every later connection (re-issued when it reconnects; the
+ * caller notices a new connection by db_generation() changing, and
+ * catches up on what it missed meanwhile). 0, or -1 (not connected: the
+ * next call tries again). */
+int db_listen(const char *channel);
+/* Wait up to timeout_s for notifications and hand each payload to fn.
+ * Returns how many were handed over (0: none in time), or -1 when the
+ * connection is down (the next call reconnects). */
+int db_wait_notify(double timeout_s, void (*fn)(void *ctx, const char *payload), void *ctx);
+unsigned db_generation(void);        /* bumped on every new connection */
 PGconn *db_conn(void);               /* current connection or NULL */
 
 /* Column helpers over a result row (NULL-safe). */

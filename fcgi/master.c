@@ -5,7 +5,10 @@
  * re-reads the configuration and the templates and replaces the workers
  * one by one, each old one retired once its successor is ready. Between
  * signals it runs the watchdog (watchdog.c): a worker busy on one request
- * past the deadline is killed and replaced like any other dead worker. */
+ * past the deadline is killed and replaced like any other dead worker.
+ * It supervises the application's services (app.h app_services) the same
+ * way: one process each, no FastCGI socket, respawned with back-off,
+ * stopped on SIGTERM, stopped and started again on SIGHUP. */
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
@@ -14,12 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <fcgiapp.h>
+#include "app.h"
 #include "config.h"
+#include "crypto.h"
+#include "db.h"
 #include "log.h"
 #include "metrics.h"
 #include "page.h"
@@ -35,6 +42,11 @@ struct slot {
 
 static struct slot slots[METRICS_MAX_WORKERS];
 static int nslots;
+/* one per app_services[i]; restart: stopped by a reload, start again at once */
+#define MAX_SERVICES 16
+static struct slot services[MAX_SERVICES];
+static int restart[MAX_SERVICES];
+static int nservices;
 static pid_t retiring[METRICS_MAX_WORKERS * 2];   /* old workers draining after a reload */
 static int listen_fd = -1;
 
@@ -177,6 +189,109 @@ static int take_retiring(pid_t pid)
     return 0;
 }
 
+/* A child of slot s died (not cleanly): count an early death and return
+ * how long to wait before forking again. */
+static double backoff(struct slot *s, double lived)
+{
+    if (lived < 5.0)
+        s->failures++;
+    else
+        s->failures = 0;
+    double delay = 0;
+    if (s->failures > 0) {
+        delay = 0.1 * (double)(1 << (s->failures < 6 ? s->failures : 6));
+        if (delay > 5.0)
+            delay = 5.0;
+    }
+    return delay;
+}
+
+static volatile sig_atomic_t service_stop;
+
+static void on_service_term(int sig)
+{
+    (void)sig;
+    service_stop = 1;
+}
+
+/* Fork service i: the child runs app_services[i].run until SIGTERM. */
+static void spawn_service(int i)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        log_error("fork: %s", strerror(errno));
+        services[i].respawn_at = now_monotonic() + 1;
+        return;
+    }
+    if (pid == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_service_term;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        signal(SIGINT, SIG_IGN);            /* the master decides */
+        signal(SIGHUP, SIG_IGN);
+        signal(SIGCHLD, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        /* its process name: "svc:<name>" (ps, /proc/<pid>/comm) tells it
+         * from the workers */
+        char comm[16];
+        snprintf(comm, sizeof comm, "svc:%s", app_services[i].name);
+        prctl(PR_SET_NAME, comm);
+        if (listen_fd >= 0)
+            close(listen_fd);
+        log_init(app_services[i].name);
+        if (getppid() == 1)
+            _exit(0);                       /* the master is already gone */
+        if (crypto_init() < 0) {
+            log_error("libgcrypt initialisation failed");
+            _exit(70);
+        }
+        db_init(g_config.database_url);
+        log_info("service started");
+        int rc = app_services[i].run(&service_stop);
+        db_close();
+        log_info("service stopped (status %d)", rc);
+        exit(rc);
+    }
+    services[i].pid = pid;
+    services[i].started = now_monotonic();
+    restart[i] = 0;
+}
+
+/* A service that died: log it and schedule its respawn. 1 if pid was one. */
+static int reap_service(pid_t pid, int status, int shutting_down)
+{
+    int i;
+    for (i = 0; i < nservices && services[i].pid != pid; i++)
+        ;
+    if (i == nservices)
+        return 0;
+    double lived = now_monotonic() - services[i].started;
+    services[i].pid = 0;
+    if (shutting_down)
+        return 1;
+    const char *name = app_services[i].name;
+    if (restart[i]) {
+        log_info("service %s (%d) stopped for the reload; starting it again", name, (int)pid);
+        services[i].failures = 0;
+        services[i].respawn_at = 0;
+        return 1;
+    }
+    double delay = backoff(&services[i], lived);
+    if (WIFSIGNALED(status))
+        log_warn("service %s (%d) killed by signal %d after %.1fs; respawn in %.1fs",
+                 name, (int)pid, WTERMSIG(status), lived, delay);
+    else
+        log_warn("service %s (%d) exited with status %d after %.1fs; respawn in %.1fs",
+                 name, (int)pid, WEXITSTATUS(status), lived, delay);
+    services[i].respawn_at = now_monotonic() + delay;
+    return 1;
+}
+
 static void reap(int shutting_down)
 {
     int status;
@@ -184,7 +299,7 @@ static void reap(int shutting_down)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         char busy[160];
         watchdog_release(pid, busy, sizeof busy);
-        if (take_retiring(pid))
+        if (take_retiring(pid) || reap_service(pid, status, shutting_down))
             continue;
         int i;
         for (i = 0; i < nslots && slots[i].pid != pid; i++)
@@ -202,16 +317,7 @@ static void reap(int shutting_down)
             slots[i].failures = 0;
             slots[i].respawn_at = 0;
         } else {
-            if (lived < 5.0)
-                slots[i].failures++;
-            else
-                slots[i].failures = 0;
-            double delay = 0;
-            if (slots[i].failures > 0) {
-                delay = 0.1 * (double)(1 << (slots[i].failures < 6 ? slots[i].failures : 6));
-                if (delay > 5.0)
-                    delay = 5.0;
-            }
+            double delay = backoff(&slots[i], lived);
             if (WIFSIGNALED(status))
                 log_warn("worker %d (slot %d) killed by signal %d after %.1fs%s; respawn in %.1fs",
                          (int)pid, i, WTERMSIG(status), lived, busy, delay);
@@ -292,6 +398,12 @@ static void reload(void)
     }
     nslots = want;
     count_alive();
+    /* services: stop each; reap_service starts it again once it is gone */
+    for (int i = 0; i < nservices; i++)
+        if (services[i].pid > 0) {
+            restart[i] = 1;
+            kill(services[i].pid, SIGTERM);
+        }
 }
 
 static void shutdown_workers(void)
@@ -303,6 +415,9 @@ static void shutdown_workers(void)
     for (size_t i = 0; i < sizeof retiring / sizeof retiring[0]; i++)
         if (retiring[i] > 0)
             kill(retiring[i], SIGTERM);
+    for (int i = 0; i < nservices; i++)
+        if (services[i].pid > 0)
+            kill(services[i].pid, SIGTERM);
     for (;;) {
         reap(1);
         int left = 0;
@@ -310,6 +425,8 @@ static void shutdown_workers(void)
             left += slots[i].pid > 0;
         for (size_t i = 0; i < sizeof retiring / sizeof retiring[0]; i++)
             left += retiring[i] > 0;
+        for (int i = 0; i < nservices; i++)
+            left += services[i].pid > 0;
         if (left == 0)
             break;
         if (now_monotonic() > deadline) {
@@ -320,6 +437,9 @@ static void shutdown_workers(void)
             for (size_t i = 0; i < sizeof retiring / sizeof retiring[0]; i++)
                 if (retiring[i] > 0)
                     kill(retiring[i], SIGKILL);
+            for (int i = 0; i < nservices; i++)
+                if (services[i].pid > 0)
+                    kill(services[i].pid, SIGKILL);
             deadline = now_monotonic() + 5.0;
         }
         sleep_seconds(0.02);
@@ -357,6 +477,11 @@ int master_run(void)
     for (int i = 0; i < nslots; i++)
         spawn(i, NULL);
     log_info("started %d workers", nslots);
+    nservices = app_nservices < MAX_SERVICES ? app_nservices : MAX_SERVICES;
+    for (int i = 0; i < nservices; i++) {
+        spawn_service(i);
+        log_info("started service %s (%d)", app_services[i].name, (int)services[i].pid);
+    }
 
     for (;;) {
         /* wake for a signal, in time for the next scheduled respawn, or
@@ -368,6 +493,9 @@ int master_run(void)
         for (int i = 0; i < nslots; i++)
             if (slots[i].pid == 0 && slots[i].respawn_at - now < next)
                 next = slots[i].respawn_at - now;
+        for (int i = 0; i < nservices; i++)
+            if (services[i].pid == 0 && services[i].respawn_at - now < next)
+                next = services[i].respawn_at - now;
         if (next < 0.001)
             next = 0.001;
         struct timespec ts = {(time_t)next, (long)((next - (double)(time_t)next) * 1e9)};
@@ -389,5 +517,8 @@ int master_run(void)
         for (int i = 0; i < nslots; i++)
             if (slots[i].pid == 0 && slots[i].respawn_at <= now)
                 spawn(i, NULL);
+        for (int i = 0; i < nservices; i++)
+            if (services[i].pid == 0 && services[i].respawn_at <= now)
+                spawn_service(i);
     }
 }

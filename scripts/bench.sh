@@ -88,7 +88,11 @@ worker_pids() {
     local master
     master=$(read_pid "$FC_VAR/pids/faceclock.pid")
     [[ -n $master ]] || return 0
-    cat "/proc/$master/task/$master/children" 2>/dev/null || true
+    local pid
+    # the FastCGI workers, not the services (process name "svc:<name>")
+    for pid in $(cat "/proc/$master/task/$master/children" 2>/dev/null); do
+        [[ $(cat "/proc/$pid/comm" 2>/dev/null) == svc:* ]] || printf '%s\n' "$pid"
+    done
 }
 
 start_hello() {

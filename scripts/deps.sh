@@ -8,8 +8,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # Build: gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev
-#        libgcrypt20-dev libturbojpeg0-dev; unit tests: check libsubunit-dev.
-# Stack: nginx, postgresql (pulls postgresql-15, which ships initdb, pg_ctl,
+#        libgcrypt20-dev libturbojpeg0-dev libcurl4-openssl-dev (the event
+#        publisher posts to nchan); unit tests: check libsubunit-dev.
+# Stack: nginx and libnginx-mod-nchan (live events), postgresql (pulls postgresql-15, which ships initdb, pg_ctl,
 #        postgres and pgbench under /usr/lib/postgresql/15/bin), procps.
 # Tests and bench: python3 curl wrk postgresql-contrib; libjpeg-turbo-progs
 #        (cjpeg: the e2e tests make their JPEGs; djpeg/jpegtran/cjpeg: the
@@ -26,8 +27,8 @@ set -euo pipefail
 # Then scripts/static.sh fills static/vendor/ from npm.
 PACKAGES=(
     gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev libgcrypt20-dev
-    libturbojpeg0-dev check libsubunit-dev
-    nginx postgresql postgresql-contrib postgresql-15 postgresql-client-15
+    libturbojpeg0-dev libcurl4-openssl-dev check libsubunit-dev
+    nginx libnginx-mod-nchan postgresql postgresql-contrib postgresql-15 postgresql-client-15
     wrk python3 python3-jsonschema curl procps libjpeg-turbo-progs chromium
     systemd
     clang libclang-rt-14-dev

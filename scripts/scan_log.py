@@ -14,8 +14,8 @@ Expected, and let through:
   (the lines from "==PID==ERROR" to "==PID==ABORTING", and the
   "AddressSanitizer:DEADLYSIGNAL" line just before them) is expected too.
 
-Anything else is not: a worker killed by another signal (a crash) or
-exiting with a non-zero status, and every other sanitizer line
+Anything else is not: a worker or a service (fcgi/app.h app_services)
+killed by another signal (a crash) or exiting with a non-zero status, and every other sanitizer line
 (AddressSanitizer, LeakSanitizer, UBSan's "runtime error")."""
 
 import re
@@ -23,7 +23,8 @@ import sys
 
 SANITIZER = re.compile(r"runtime error|AddressSanitizer|LeakSanitizer")
 MARKER = re.compile(r"test crash: worker (\d+) faults on purpose")
-DEATH = re.compile(r"worker (\d+) \(slot \d+\) (?:killed by signal (\d+)|exited with status (\d+))")
+DEATH = re.compile(r"(?:worker|service \S+) \(?(\d+)\)? (?:\(slot \d+\) )?"
+                   r"(?:killed by signal (\d+)|exited with status (\d+))")
 REPORT_START = re.compile(r"^==(\d+)==ERROR: ")
 REPORT_END = re.compile(r"^==(\d+)==ABORTING")
 DEADLY = re.compile(r"^AddressSanitizer:DEADLYSIGNAL$")

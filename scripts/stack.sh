@@ -67,6 +67,10 @@ NGINX_WORKERS=${NGINX_WORKERS:-1}
 REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-30}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 NGINX=${NGINX:-/usr/sbin/nginx}
+# live events (docs/operations.md "Live events"): nginx's nchan module, when
+# installed, and the unix socket of its internal publisher location
+NCHAN_MODULE=${NCHAN_MODULE:-/usr/lib/nginx/modules/ngx_nchan_module.so}
+NCHAN_PUB=$FC_VAR/nchan.sock
 
 PIDS=$FC_VAR/pids
 LOGS=$FC_VAR/log
@@ -334,6 +338,7 @@ fc_start() {
         # nginx runs as the caller (as root: `user root;`): it connects
         # through the socket's group
         export FACECLOCK_SOCKET_GROUP=${FACECLOCK_SOCKET_GROUP:-$(id -gn)}
+        [[ ! -f $NCHAN_MODULE ]] || export FACECLOCK_NCHAN_PUB=${FACECLOCK_NCHAN_PUB:-$NCHAN_PUB}
         unset FACECLOCK_MIGRATE_URL
         cd "$FC_ROOT"
         exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDS/faceclock.pid" \
@@ -387,9 +392,11 @@ sed_escape() { printf '%s' "$1" | sed -e 's/[|&\\]/\\&/g'; }
 
 nginx_args() { printf '%s\n' -p "$FC_VAR/nginx/" -c "$FC_VAR/nginx/nginx.conf" -e "$LOGS/nginx-error.log"; }
 
-# render_site LISTEN ZONE UPSTREAM STATIC_ROOT — nginx/faceclock.conf.in
+# render_site LISTEN ZONE UPSTREAM STATIC_ROOT NCHAN_PUB — nginx/faceclock.conf.in
 # rendered on stdout, with the rates and deadline of the environment: the
-# stack's own site, and (`site`) the one a system nginx installs.
+# stack's own site, and (`site`) the one a system nginx installs. Without
+# the nchan module the live-event lines (between "#nchan{" and "#nchan}")
+# are left out.
 render_site() {
     [[ $LOGIN_RATE =~ ^[0-9]+r/[sm]$ ]] || die "LOGIN_RATE must look like 10r/s, not '$LOGIN_RATE'"
     [[ $LOGIN_BURST =~ ^[0-9]+$ ]] || die "LOGIN_BURST must be a number, not '$LOGIN_BURST'"
@@ -403,7 +410,9 @@ render_site() {
         -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
         -e "s|@REQUEST_DEADLINE@|$REQUEST_DEADLINE|g" \
         -e "s|@API_RATE@|$API_RATE|g" -e "s|@API_BURST@|$API_BURST|g" \
-        "$FC_ROOT/nginx/faceclock.conf.in"
+        -e "s|@NCHAN_PUB@|$(sed_escape "$5")|g" -e "s|@SELF@|127.0.0.1:${1##*:}|g" \
+        "$FC_ROOT/nginx/faceclock.conf.in" |
+        if [[ -f $NCHAN_MODULE ]]; then cat; else sed -e '/#nchan{/,/#nchan}/d'; fi
 }
 
 nginx_render() {
@@ -411,8 +420,11 @@ nginx_render() {
     mkdir -p "$FC_VAR/nginx/tmp" "$FC_VAR/nginx/extra"
     if [[ $FC_SOCKET == /* ]]; then upstream="unix:$FC_SOCKET"; else upstream=$FC_SOCKET; fi
     (( EUID == 0 )) && user_line="user root;"
-    render_site "127.0.0.1:$PORT" "$PORT" "$upstream" "$FC_ROOT/static" >"$FC_VAR/nginx/faceclock.conf"
+    render_site "127.0.0.1:$PORT" "$PORT" "$upstream" "$FC_ROOT/static" "$NCHAN_PUB" >"$FC_VAR/nginx/faceclock.conf"
+    local modules=""
+    [[ -f $NCHAN_MODULE ]] && modules="load_module $NCHAN_MODULE;"
     sed -e "s|@USER_LINE@|$user_line|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
+        -e "s|@LOAD_MODULES@|$(sed_escape "$modules")|g" \
         -e "s|@VAR@|$(sed_escape "$FC_VAR")|g" \
         "$FC_ROOT/nginx/nginx.conf.in" >"$FC_VAR/nginx/nginx.conf"
 }
@@ -444,6 +456,8 @@ nginx_start() {
     mapfile -t args < <(nginx_args)
     say "nginx: starting on 127.0.0.1:$PORT"
     rm -f "$PIDS/nginx.pid"
+    # a killed nginx leaves its unix socket behind: bind() would fail on it
+    [[ -S $NCHAN_PUB ]] && rm -f "$NCHAN_PUB"
     if ! "$NGINX" "${args[@]}" </dev/null >"$out" 2>&1; then
         if grep -q 'Address already in use' "$out"; then
             die "port $PORT is already in use (set PORT=... to use another)"
@@ -458,6 +472,11 @@ nginx_start() {
         sleep 0.1
     done
     nginx_running || { show_tail "$LOGS/nginx-error.log" 10; die "nginx: no master pid in $PIDS/nginx.pid"; }
+    # the nchan publisher socket: the faceclock service's only
+    if [[ -S $NCHAN_PUB ]]; then
+        [[ -z $RUN_AS ]] || chown "$RUN_AS:" "$NCHAN_PUB"
+        chmod 600 "$NCHAN_PUB"
+    fi
     rm -f "$PIDS/nginx.stopped"
     say "nginx: running (pid $(read_pid "$PIDS/nginx.pid"))"
 }
@@ -659,7 +678,7 @@ do_site() {
     local listen=${SITE_LISTEN:-80}
     [[ $listen =~ ^([0-9.]+:|\[[0-9a-fA-F:]+\]:)?[0-9]+$ ]] || die "SITE_LISTEN must be [address:]port, not '$listen'"
     render_site "$listen" "${listen##*:}" "${SITE_UPSTREAM:-unix:/run/faceclock/faceclock.sock}" \
-        "${SITE_STATIC:-/usr/local/share/faceclock/static}"
+        "${SITE_STATIC:-/usr/local/share/faceclock/static}" "${SITE_NCHAN_PUB:-/run/faceclock/nchan.sock}"
 }
 
 do_wipe() {

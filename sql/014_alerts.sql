@@ -51,10 +51,12 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW.state = OLD.state THEN
         RETURN NULL;
     END IF;
-    PERFORM pg_notify('faceclock_events', json_build_object(
-        'type', CASE NEW.state WHEN 'open' THEN 'alert.raised' WHEN 'acknowledged' THEN 'alert.acknowledged'
-                ELSE 'alert.resolved' END,
-        'hotel_id', NEW.hotel_id, 'id', NEW.id, 'rule', NEW.rule, 'subject', NEW.subject)::text);
+    -- through the events outbox (013): published at commit, and after a
+    -- publisher restart too
+    PERFORM fc_emit(NEW.hotel_id,
+                    CASE NEW.state WHEN 'open' THEN 'alert.raised' WHEN 'acknowledged' THEN 'alert.acknowledged'
+                    ELSE 'alert.resolved' END,
+                    NULL, jsonb_build_object('alert_id', NEW.id, 'rule', NEW.rule, 'subject', NEW.subject));
     RETURN NULL;
 END $$;
 CREATE TRIGGER alerts_notify AFTER INSERT OR UPDATE OF state ON alerts

@@ -99,6 +99,10 @@ void h_events_list(struct request *req);
 void h_page_login(struct request *req);
 void h_page_logout(struct request *req);
 
+/* live/subscribe.c */
+void h_live_hotel(struct request *req);
+void h_live_kiosk(struct request *req);
+
 /* pages/board.c */
 void h_page_board(struct request *req);
 

@@ -403,6 +403,19 @@ const struct route app_routes[] = {
      .answers = ANSWERS("200"),
      .summary = "The hotel's device events, newest first."},
 
+    /* ---- live events: nginx's nchan asks these before it lets a
+     * subscriber in (nginx/faceclock.conf.in); the stream itself is nchan's */
+    {.method = "GET", .pattern = "/api/events/hotel/{hotel_slug}", .name = "live.hotel",
+     .handler = h_live_hotel, .src = "live/subscribe.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG),
+     .answers = ANSWERS("200"),
+     .summary = "Subscribe to the hotel's live events (Server-Sent Events or WebSocket, through nchan)."},
+    {.method = "GET", .pattern = "/api/events/kiosk/{kiosk_id}", .name = "live.kiosk",
+     .handler = h_live_kiosk, .src = "live/subscribe.c", .access = A_KIOSK, .tenant = T_CALLER,
+     .params = PARAMS(PATH_ID("kiosk_id", "kiosk")),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "A kiosk subscribes to its own live events (clock in/out there)."},
+
     /* ---- pages (HTML; errors as pages, sign-in redirects) ----------------- */
     {.method = "GET", .pattern = "/dashboard/login", .name = "page.login",
      .handler = h_page_login, .src = "pages/login.c", .access = A_PUBLIC | R_PAGE, .tenant = T_NONE,

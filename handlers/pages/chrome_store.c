@@ -78,6 +78,8 @@ struct json_object *page_context(struct request *req, const char *title, const c
     o = json_object_new_object();
     jx_add_str(o, "hotel", pool_printf(req->pool, "/api/staff/hotel/%s", req->tenant.slug));
     jx_add_str(o, "clock", pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs", req->tenant.slug));
+    /* the live events stream the pages subscribe to (static/js/dashboard.js) */
+    jx_add_str(o, "events", pool_printf(req->pool, "/api/events/hotel/%s", req->tenant.slug));
     json_object_object_add(ctx, "api", o);
     return ctx;
 }

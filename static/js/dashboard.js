@@ -1,8 +1,14 @@
 // static/js/dashboard.js — what the dashboard's pages do besides forms
 // (forms.js): <time datetime data-local> shown in the hotel's time zone
-// (<body data-timezone>), and the board (#board) refreshing itself every
-// 30 s from the currently-clocked-in API (the same rows, flags and
-// thresholds the server rendered; text only, never markup). No framework.
+// (<body data-timezone>); the board (#board) refreshing itself from the
+// currently-clocked-in API (the same rows, flags and thresholds the server
+// rendered; text only, never markup) whenever a clock.* live event arrives
+// (EventSource on its data-events stream: nchan, docs/api.md "Live
+// events"); and the regions marked data-live (approvals, devices)
+// re-rendered from the page itself when an event they name arrives. The
+// browser's EventSource reconnects by itself with Last-Event-ID; only when
+// the stream is refused or EventSource is missing do they poll every 30 s.
+// No framework.
 (function () {
   'use strict';
 
@@ -88,6 +94,70 @@
     return tr;
   }
 
+  // Subscribe to url's live events: onEvent(event) once per event id;
+  // onReconnect() when the stream opens again after a cut (the browser
+  // resumes it with Last-Event-ID; the page also re-reads its state, for
+  // what fell out of nchan's buffer meanwhile). When there is no
+  // EventSource or the stream is refused (closed for good), fallback()
+  // starts polling instead, once.
+  function liveEvents(url, onEvent, fallback, onReconnect) {
+    var fellBack = false;
+    function fall() {
+      if (fellBack) return;
+      fellBack = true;
+      fallback();
+    }
+    if (!url || typeof window.EventSource !== 'function') { fall(); return; }
+    var seen = {};
+    var es = new EventSource(url, { withCredentials: true });
+    es.onmessage = function (m) {
+      var ev;
+      try { ev = JSON.parse(m.data); } catch (e) { return; }
+      if (!ev || typeof ev.type !== 'string' || seen[ev.id]) return;
+      seen[ev.id] = true;
+      onEvent(ev);
+    };
+    var opened = false;
+    var cut = false;
+    es.onopen = function () {
+      if (opened && cut && onReconnect) onReconnect();
+      opened = true;
+      cut = false;
+    };
+    es.onerror = function () {
+      cut = true;
+      if (es.readyState === EventSource.CLOSED) fall();
+    };
+    // the connection came back (the stream may not have noticed its cut)
+    window.addEventListener('online', function () { if (onReconnect) onReconnect(); });
+  }
+
+  // A data-live region: re-rendered from the page when one of its events comes.
+  function startLiveRegion(region) {
+    var types = (region.getAttribute('data-live') || '').split(/\s+/);
+    var busy = false;
+    async function rerender() {
+      if (busy) return;
+      busy = true;
+      try {
+        var r = await fetch(location.href, { headers: { 'Accept': 'text/html' }, credentials: 'same-origin' });
+        if (!r.ok) return;
+        var doc = new DOMParser().parseFromString(await r.text(), 'text/html');
+        var fresh = doc.getElementById(region.id);
+        if (fresh) {
+          region.replaceChildren.apply(region, Array.prototype.slice.call(fresh.childNodes));
+          localizeTimes(region);
+          region.setAttribute('data-refreshed', String(Date.now()));
+        }
+      } catch (e) { /* the next event tries again */ } finally {
+        busy = false;
+      }
+    }
+    liveEvents(region.getAttribute('data-events'), function (ev) {
+      if (types.indexOf(ev.type) >= 0) rerender();
+    }, function () { setInterval(rerender, REFRESH_MS); }, rerender);
+  }
+
   function startBoard(table) {
     var departments = {};
     try {
@@ -128,11 +198,17 @@
         if (status) status.textContent = 'Could not refresh; retrying.';
       }
     }
-    setInterval(refresh, REFRESH_MS);
+    liveEvents(table.getAttribute('data-events'), function (ev) {
+      if (ev.type.indexOf('clock.') === 0) {
+        table.setAttribute('data-last-event', String(ev.id));
+        refresh();
+      }
+    }, function () { setInterval(refresh, REFRESH_MS); }, refresh);
     document.addEventListener('visibilitychange', function () { if (!document.hidden) refresh(); });
   }
 
   localizeTimes(document);
   var board = document.getElementById('board');
   if (board) startBoard(board);
+  document.querySelectorAll('[data-live][id]').forEach(startLiveRegion);
 })();

@@ -58,6 +58,8 @@ MODULES = [
     "attendance.test_alerts",
     "attendance.test_insights",
     "attendance.test_clock_race",
+    # live/: live events through nchan, the publisher service
+    "live.test_live",
     # devices/: enrollment and the IoT edge devices
     "devices.test_enrollment",
     "devices.test_devices",

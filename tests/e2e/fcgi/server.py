@@ -42,8 +42,38 @@ def _stat(pid):
     return int(fields[1]), int(fields[2])
 
 
+def is_service(pid):
+    """Is pid one of the application's services (process name "svc:<name>",
+    fcgi/master.c), not a FastCGI worker?"""
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().startswith("svc:")
+    except OSError:
+        return False
+
+
+def services(pid):
+    """{name: PID} of the services under master pid."""
+    out = {}
+    for k in all_children(pid):
+        try:
+            with open("/proc/%d/comm" % k) as f:
+                comm = f.read().strip()
+        except OSError:
+            continue
+        if comm.startswith("svc:"):
+            out[comm[4:]] = k
+    return out
+
+
 def children(pid):
-    """The PIDs of pid's children (its workers), sorted; [] once it is gone."""
+    """The PIDs of pid's workers (its children but the services), sorted;
+    [] once it is gone."""
+    return [k for k in all_children(pid) if not is_service(k)]
+
+
+def all_children(pid):
+    """The PIDs of pid's children, sorted; [] once it is gone."""
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
             return sorted(int(x) for x in f.read().split())

@@ -17,6 +17,7 @@ import fc
 from fcgi.server import free_tcp_port
 
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+NCHAN_MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so"
 API_BURST = 3                   # then nothing more for a minute (1r/m)
 START_S = 10.0
 
@@ -40,10 +41,14 @@ class PrivateNginx:
                 "LOGIN_RATE": "1000r/s", "LOGIN_BURST": "1000",
                 "API_RATE": api_rate, "API_BURST": str(api_burst), "REQUEST_DEADLINE": "30",
                 "USER_LINE": "user root;" if os.geteuid() == 0 else "", "WORKERS": "1",
-                "VAR": self.var, "REQUEST_DEADLINE": "30"}
+                "VAR": self.var, "REQUEST_DEADLINE": "30",
+                "SELF": "127.0.0.1:%d" % self.port, "NCHAN_PUB": os.path.join(self.var, "nchan.sock"),
+                "LOAD_MODULES": "load_module %s;" % NCHAN_MODULE if os.path.exists(NCHAN_MODULE) else ""}
         for name, dest in (("faceclock.conf.in", "nginx/faceclock.conf"), ("nginx.conf.in", "nginx/nginx.conf")):
             with open(os.path.join(fc.REPO, "nginx", name)) as f:
                 text = re.sub(r"@([A-Z_]+)@", lambda m: subs[m.group(1)], f.read())
+            if not os.path.exists(NCHAN_MODULE):        # as scripts/stack.sh renders it
+                text = re.sub(r"(?ms)^[ \t]*#nchan\{.*?#nchan\}[^\n]*\n", "", text)
             with open(os.path.join(self.var, dest), "w") as f:
                 f.write(text)
         self.base = "http://127.0.0.1:%d" % self.port

@@ -19,6 +19,7 @@ import time
 import unittest
 
 import fc
+from fcgi import server
 
 
 def stack(cmd, timeout=90):
@@ -40,6 +41,10 @@ def master_pid():
 
 
 def worker_pids(master):
+    return [p for p in all_pids(master) if not server.is_service(p)]
+
+
+def all_pids(master):
     path = "/proc/%d/task/%d/children" % (master, master)
     try:
         with open(path) as f:

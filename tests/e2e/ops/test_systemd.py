@@ -110,21 +110,26 @@ class TestUnits(unittest.TestCase):
 
 class TestSite(unittest.TestCase):
     def test_site_passes_nginx_t(self):
-        env = dict(os.environ, SITE_LISTEN="127.0.0.1:8088")
-        p = subprocess.run([os.path.join(fc.REPO, "scripts", "stack.sh"), "site"], cwd=fc.REPO, env=env,
-                           capture_output=True, text=True, timeout=60)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        site = p.stdout
-        self.assertIn("listen 127.0.0.1:8088;", site)
-        self.assertIn("fastcgi_pass unix:/run/faceclock/faceclock.sock;", site)
-        self.assertIn("/usr/local/share/faceclock/static", site)
-        self.assertNotRegex(site, r"@[A-Z_]+@")
         with tempfile.TemporaryDirectory(dir=fc.ENV["FC_VAR"]) as d:
+            # nginx -t binds the nchan publisher's unix socket: one of its own
+            env = dict(os.environ, SITE_LISTEN="127.0.0.1:8088", SITE_NCHAN_PUB=os.path.join(d, "nchan.sock"))
+            p = subprocess.run([os.path.join(fc.REPO, "scripts", "stack.sh"), "site"], cwd=fc.REPO, env=env,
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            site = p.stdout
+            self.assertIn("listen 127.0.0.1:8088;", site)
+            self.assertIn("fastcgi_pass unix:/run/faceclock/faceclock.sock;", site)
+            self.assertIn("/usr/local/share/faceclock/static", site)
+            self.assertNotRegex(site, r"@[A-Z_]+@")
             with open(os.path.join(d, "faceclock"), "w", encoding="utf-8") as f:
                 f.write(site)
             conf = os.path.join(d, "nginx.conf")
             with open(conf, "w", encoding="utf-8") as f:
-                f.write("pid %(d)s/nginx.pid;\nerror_log %(d)s/error.log;\nevents {}\n"
+                # as Debian's nginx.conf, with libnginx-mod-nchan's module
+                # (modules-enabled/, by an absolute path: -p moves relative ones)
+                nchan = "/usr/lib/nginx/modules/ngx_nchan_module.so"
+                f.write(("load_module %s;\n" % nchan if os.path.exists(nchan) else "") +
+                        "pid %(d)s/nginx.pid;\nerror_log %(d)s/error.log;\nevents {}\n"
                         "http {\n  include /etc/nginx/mime.types;\n  access_log %(d)s/access.log;\n"
                         "  client_body_temp_path %(d)s/cb;\n  fastcgi_temp_path %(d)s/fc;\n"
                         "  proxy_temp_path %(d)s/px;\n  uwsgi_temp_path %(d)s/uw;\n  scgi_temp_path %(d)s/sc;\n"

@@ -1,0 +1,32 @@
+/* event_store.h — the events outbox of sql/013_events.sql as the
+ * publisher reads it: the events not yet published, in id order, each
+ * with its hotel's slug and the message sent to subscribers; marking one
+ * published (a batch at once); a hotel's slug by id (for a passed-through alert). */
+#ifndef FC_EVENT_STORE_H
+#define FC_EVENT_STORE_H
+
+#include <stddef.h>
+
+struct event_row {
+    long long id;
+    const char *type;
+    const char *slug;          /* the hotel's */
+    long long kiosk_id;        /* 0: none */
+    const char *message;       /* JSON text sent to subscribers */
+};
+
+/* Hand each unpublished event (at most limit, oldest first) to fn, which
+ * returns 0 to go on or -1 to stop. Returns how many fn took (stopping
+ * included), or -1 on a database failure. */
+long long event_store_each_pending(int limit, int (*fn)(void *ctx, const struct event_row *e), void *ctx);
+
+/* published_at = now() for the n events of ids. 0 or -1. */
+int event_store_mark_published(const long long *ids, int n);
+
+/* The slug of hotel id into buf: 1, 0 when there is none, -1 on failure. */
+int event_store_hotel_slug(long long id, char *buf, size_t cap);
+
+/* Delete published events created more than days ago: the count, or -1. */
+long long event_store_trim(int days);
+
+#endif

@@ -1,0 +1,179 @@
+/* publisher_svc.c — the publisher service (fcgi/app.h struct service,
+ * declared in handlers/app/services.c): LISTENs on faceclock_events and
+ * posts every committed event of the outbox (sql/013_events.sql) to
+ * nginx's nchan publisher (FACECLOCK_NCHAN_PUB, a unix socket; libcurl),
+ * on channel hotel:<slug> and, for clock.in/out at a kiosk, kiosk:<id>;
+ * then marks it published. A notification only wakes it: the outbox is
+ * the truth, read on every wake-up, after every reconnection to
+ * PostgreSQL and every 5 s, so nothing committed is lost while it or the
+ * database was away. Delivery is at least once (a crash between the post
+ * and the mark re-posts): subscribers tell events apart by "id". Once an
+ * hour it trims published events older than KEEP_DAYS. */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "app/services.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "live/event_rules.h"
+#include "live/event_store.h"
+
+#define SWEEP_EVERY 5.0
+#define BATCH 200
+#define TRIM_EVERY 3600.0      /* published events are kept KEEP_DAYS */
+#define KEEP_DAYS 7
+
+static CURL *curl;
+
+struct publisher {
+    int wake;                  /* a notification of an outbox event came */
+    int failed;                /* nchan refused or was unreachable */
+    long long sent[BATCH];     /* this batch's events posted, to mark published */
+    int nsent;
+};
+
+static size_t discard(char *p, size_t size, size_t n, void *ctx)
+{
+    (void)p;
+    (void)ctx;
+    return size * n;
+}
+
+/* POST body to the nchan channel of kind and key: 0, or -1. */
+static int post(const char *kind, const char *key, const char *body)
+{
+    char path[96], url[128];
+    if (event_channel_path(path, sizeof path, kind, key) < 0) {
+        log_warn("no channel for %s %s", kind, key);
+        return 0;                /* never publishable: not retried */
+    }
+    snprintf(url, sizeof url, "http://localhost%s", path);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_reset(curl);
+    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, g_config.nchan_pub);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 5L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode rc = curl_easy_perform(curl);
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    if (rc != CURLE_OK || status < 200 || status > 299) {
+        log_warn("nchan publish to %s failed: %s (status %ld)", path,
+                 rc != CURLE_OK ? curl_easy_strerror(rc) : "refused", status);
+        return -1;
+    }
+    return 0;
+}
+
+static int publish_row(void *ctx, const struct event_row *e)
+{
+    struct publisher *p = ctx;
+    char kiosk[24];
+    if (post("hotel", e->slug, e->message) < 0) {
+        p->failed = 1;
+        return -1;
+    }
+    snprintf(kiosk, sizeof kiosk, "%lld", e->kiosk_id);
+    if (e->kiosk_id > 0 && event_for_kiosk(e->type) && post("kiosk", kiosk, e->message) < 0) {
+        p->failed = 1;
+        return -1;
+    }
+    if (p->nsent < BATCH)
+        p->sent[p->nsent++] = e->id;
+    return 0;
+}
+
+/* Publish the outbox until it is empty, marking each batch's posted
+ * events published together: 0, or -1 (database or nchan). */
+static int sweep(struct publisher *p)
+{
+    long long n;
+    p->failed = 0;
+    do {
+        p->nsent = 0;
+        n = event_store_each_pending(BATCH, publish_row, p);
+        if (event_store_mark_published(p->sent, p->nsent) < 0)
+            return -1;
+    } while (n == BATCH && !p->failed);
+    return n < 0 || p->failed ? -1 : 0;
+}
+
+static void on_note(void *ctx, const char *payload)
+{
+    struct publisher *p = ctx;
+    struct event_note note;
+    if (event_note_parse(payload, strlen(payload), &note) < 0) {
+        log_warn("ignoring a notification that is not an event (%zu bytes)", strlen(payload));
+        return;
+    }
+    if (note.id > 0) {
+        p->wake = 1;
+        return;
+    }
+    if (!event_passthrough(&note))
+        return;
+    char slug[72];
+    if (event_store_hotel_slug(note.hotel_id, slug, sizeof slug) == 1)
+        post("hotel", slug, payload);
+}
+
+static void nap(volatile sig_atomic_t *stop, double s)
+{
+    for (double t = 0; t < s && !*stop; t += 0.1)
+        nanosleep(&(struct timespec){0, 100000000L}, NULL);
+}
+
+int publisher_run(volatile sig_atomic_t *stop)
+{
+    if (g_config.nchan_pub[0] == '\0') {
+        log_warn("FACECLOCK_NCHAN_PUB is not set: live events stay in the outbox");
+        while (!*stop)
+            nap(stop, 1.0);
+        return 0;
+    }
+    if (curl_global_init(CURL_GLOBAL_NOTHING) != 0 || (curl = curl_easy_init()) == NULL) {
+        log_error("libcurl initialisation failed");
+        return 70;
+    }
+    static struct publisher p;
+    unsigned seen = 0;
+    double next_sweep = 0, next_trim = now_monotonic() + 60;
+    while (!*stop) {
+        if (seen == 0 && db_listen("faceclock_events") < 0) {
+            nap(stop, 1.0);
+            continue;
+        }
+        if (seen != db_generation()) {   /* a new connection (it LISTENs too) */
+            log_info("listening on faceclock_events; publishing to %s", g_config.nchan_pub);
+            seen = db_generation();
+            next_sweep = 0;               /* catch up on what came meanwhile */
+        }
+        double now = now_monotonic();
+        if (p.wake || now >= next_sweep) {
+            p.wake = 0;
+            next_sweep = now + SWEEP_EVERY;
+            if (sweep(&p) < 0) {
+                nap(stop, 1.0);
+                next_sweep = 0;
+                continue;
+            }
+        }
+        if (now >= next_trim) {
+            long long n = event_store_trim(KEEP_DAYS);
+            next_trim = now + TRIM_EVERY;
+            if (n > 0)
+                log_info("trimmed %lld published events older than %d days", n, KEEP_DAYS);
+        }
+        if (db_wait_notify(1.0, on_note, &p) < 0)
+            nap(stop, 0.5);
+    }
+    curl_easy_cleanup(curl);
+    curl_global_cleanup();
+    return 0;
+}

@@ -1,0 +1,124 @@
+// tests/browser/live.test.mjs — the pages live (issue 13): a scan at a
+// kiosk (its API, with the kiosk's key) shows on an open board without a
+// reload, through the hotel's live events (nchan, EventSource); the board
+// catches up after its stream is cut (the browser offline) and restored,
+// with the scans made meanwhile; the approvals page shows a new unrostered
+// log by itself. Prints the scan→board latency, p50 and p99 (no assertion
+// on it: speed is for the bench).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { Hotel, ok } from './api.mjs';
+import { launch } from './browser.mjs';
+
+const NAMES = Array.from({ length: 14 }, (_, i) => `Live${String.fromCharCode(65 + i)} Person`);
+
+function descriptor() {
+  return Array.from({ length: 128 }, () => (crypto.randomInt(2000) - 1000) / 4000);
+}
+
+async function signIn(b, h, path) {
+  const { page } = b;
+  await page.goto(path);
+  await page.waitForURL(/\/dashboard\/login\?next=/);
+  await page.getByLabel('User name').fill(h.manager.username);
+  await page.getByLabel('Password').fill(h.manager.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === path);
+}
+
+/** Each person registered (their own face) and on a shift now. */
+async function rostered(h, sids) {
+  const faces = {};
+  for (const sid of sids) {
+    faces[sid] = descriptor();
+    await h.register(sid, faces[sid]);
+    await h.shiftNow(sid);
+  }
+  return faces;
+}
+
+async function scan(h, kiosk, desc, status = 201) {
+  return ok(status, 'POST', h.att('clock-logs/face-clock-in/'), { apiKey: kiosk.api_key, json: { descriptor: desc } });
+}
+
+/** Resolves once the page's live events stream is answered 200 (nchan has
+ * authorised it and holds the subscription). */
+function streamOpen(page) {
+  return page.waitForResponse((r) => r.url().includes('/api/events/hotel/') && r.status() === 200,
+    { timeout: 30000 });
+}
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+test('scans show on an open board live, and it catches up after its stream is cut', async () => {
+  const h = await new Hotel({ tag: 'live', names: NAMES }).create({ duplicate_scan_seconds: 0 });
+  const kiosk = await h.newKiosk('Live kiosk');
+  const faces = await rostered(h, h.people);
+  const b = await launch(null, { camera: false });
+  try {
+    const { page } = b;
+    const subscribed = streamOpen(page);
+    await signIn(b, h, '/dashboard/');
+    const board = page.locator('#board');
+    await subscribed;
+
+    // no reload, no polling: each scan appears by its event
+    const latencies = [];
+    const live = h.people.slice(0, 10);
+    for (const sid of live) {
+      const t0 = performance.now();
+      await scan(h, kiosk, faces[sid]);
+      await board.getByRole('rowheader', { name: h.names[sid] }).waitFor({ timeout: 10000 });
+      latencies.push(performance.now() - t0);
+    }
+    assert.equal(await page.locator('[data-count="clocked_in"]').innerText(), String(live.length));
+    console.log(`scan→board latency over ${latencies.length} scans: p50 ${pct(latencies, 50).toFixed(0)} ms, `
+      + `p99 ${pct(latencies, 99).toFixed(0)} ms`);
+
+    // the stream cut: scans meanwhile; restored: they show without a reload
+    await b.context.setOffline(true);
+    const missed = h.people.slice(10, 13);
+    for (const sid of missed) await scan(h, kiosk, faces[sid]);
+    await scan(h, kiosk, faces[live[0]], 200);                   // live[0] clocks out
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const sid of missed) {
+      assert.equal(await board.getByRole('rowheader', { name: h.names[sid] }).count(), 0, 'shown while offline');
+    }
+    await b.context.setOffline(false);
+    for (const sid of missed) {
+      await board.getByRole('rowheader', { name: h.names[sid] }).waitFor({ timeout: 20000 });
+    }
+    await board.getByRole('rowheader', { name: h.names[live[0]] }).waitFor({ state: 'detached', timeout: 20000 });
+    assert.equal(await page.locator('[data-count="clocked_in"]').innerText(), String(live.length + missed.length - 1));
+    assert.equal(b.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|net::ERR/.test(e)).length, 0, b.errors.join('\n'));
+  } finally {
+    await b.close();
+  }
+});
+
+test('the approvals page shows a new unrostered clock-in by itself', async () => {
+  const h = await new Hotel({ tag: 'live-appr', names: ['Una Unrostered'] }).create({ duplicate_scan_seconds: 0 });
+  const kiosk = await h.newKiosk('Appr kiosk');
+  const [una] = h.people;
+  const face = descriptor();
+  await h.register(una, face);
+  const b = await launch(null, { camera: false });
+  try {
+    const { page } = b;
+    const subscribed = streamOpen(page);
+    await signIn(b, h, '/dashboard/approvals');
+    await subscribed;
+    assert.equal(await page.getByRole('rowheader', { name: 'Una Unrostered' }).count(), 0);
+    const detected = await scan(h, kiosk, face, 200);
+    assert.equal(detected.action, 'unrostered_detected');
+    await ok(201, 'POST', h.att('clock-logs/unrostered-confirm/'), { apiKey: kiosk.api_key,
+      json: { confirmation_token: detected.confirmation_token } });
+    await page.getByRole('rowheader', { name: 'Una Unrostered' }).waitFor({ timeout: 10000 });
+  } finally {
+    await b.close();
+  }
+});

@@ -1,0 +1,244 @@
+"""Live events (issue 13; docs/api.md "Live events"): committed changes
+reach nchan subscribers through the publisher service, and only they.
+
+- who may subscribe: /api/events/hotel/{slug} for the hotel's manager, hr,
+  admin (bearer or cookie session) and the system administrator; 401 with
+  no or bad credentials, 403 for other roles and kiosks, 404 for another
+  hotel's users and an unknown hotel; /api/events/kiosk/{id} for that kiosk
+  only (another kiosk's id: 404);
+- the events: a rostered scan's clock.in (to the hotel and to the kiosk it
+  happened at), a face registered and revoked, an unrostered log and its
+  approval, a device's status; a rolled-back transaction emits nothing;
+- catching up: a subscriber reconnecting with Last-Event-ID gets what it
+  missed; events committed while the publisher is dead (kill -9) are
+  published by its successor;
+- the service under the master: kill -9 → respawned (logged with its
+  name); SIGHUP replaces it; SIGTERM stops it with the master."""
+
+import os
+import signal
+import time
+import unittest
+
+import fc
+from attendance.att import AttHotel, near, person
+from fcgi import server
+from fcgi.test_resilience import master_pid
+from live.sse import Sse
+
+WAIT = 15.0
+
+
+def sub_path(h):
+    return "/api/events/hotel/%s" % h.slug
+
+
+def publisher_pid():
+    return server.services(master_pid()).get("publisher")
+
+
+class LiveCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.h = AttHotel("live", extra=12).make()
+        cls.h.settings(duplicate_scan_seconds=0)
+        cls.next = 0
+
+    def person(self):
+        sid = self.h.people[type(self).next]
+        type(self).next += 1
+        return sid
+
+    def subscribe(self, role="manager", **kw):
+        s = Sse(sub_path(self.h), token=self.h.login(role), **kw)
+        self.addCleanup(s.close)
+        self.assertEqual(s.status, 200, s.body)
+        self.assertTrue(s.headers.get("content-type", "").startswith("text/event-stream"), s.headers)
+        return s
+
+    def expect(self, s, typ, **match):
+        def ok(d):
+            return d.get("type") == typ and all(d["data"].get(k) == v for k, v in match.items())
+        ev = s.until(ok, WAIT)
+        self.assertIsNotNone(ev, "no %s %r within %.0f s" % (typ, match, WAIT))
+        return ev
+
+
+class Subscribe(LiveCase):
+    def test_who_may_subscribe(self):
+        h = self.h
+        other = fc.Hotel("live-b")
+        other.create()
+        cases = [
+            ({}, 401, "UNAUTHENTICATED"),
+            ({"token": "nobody-" + "0" * 40}, 401, "UNAUTHENTICATED"),
+            ({"token": h.login("staff")}, 403, "FORBIDDEN"),
+            ({"api_key": h.kiosk}, 403, "FORBIDDEN"),
+            ({"token": other.login("manager")}, 404, "NOT_FOUND"),
+        ]
+        for cred, status, code in cases:
+            with self.subTest(cred=sorted(cred), status=status):
+                s = Sse(sub_path(h), **cred)
+                self.assertEqual(s.status, status, s.body)
+                self.assertEqual(s.json()["code"], code)
+        for role in ("manager", "hr", "admin"):
+            with self.subTest(role=role):
+                s = Sse(sub_path(h), token=h.login(role))
+                s.close()
+                self.assertEqual(s.status, 200, s.body)
+        s = Sse(sub_path(h), api_key=fc.ADMIN_KEY)
+        s.close()
+        self.assertEqual(s.status, 200, s.body)
+        s = Sse("/api/events/hotel/no-such-hotel-x", token=h.login("manager"))
+        self.assertEqual(s.status, 404, s.body)
+
+    def test_cookie_session(self):
+        s = Sse(sub_path(self.h), cookie="fc_token=" + self.h.login("hr"))
+        self.addCleanup(s.close)
+        self.assertEqual(s.status, 200, s.body)
+
+    def test_plain_get_is_the_authorization_route(self):
+        r = fc.get(sub_path(self.h), token=self.h.login("manager"))
+        self.assertEqual(fc.assert_json(r, 200), {"channel": "hotel:" + self.h.slug})
+        fc.assert_error(fc.get(sub_path(self.h), token=self.h.login("staff")), 403, "FORBIDDEN")
+
+    def test_kiosk_channel(self):
+        h = self.h
+        kiosk = h.new_kiosk("Live kiosk")
+        other = h.new_kiosk("Other kiosk")
+        s = Sse("/api/events/kiosk/%d" % kiosk["id"], api_key=kiosk["api_key"])
+        self.addCleanup(s.close)
+        self.assertEqual(s.status, 200, s.body)
+        x = Sse("/api/events/kiosk/%d" % other["id"], api_key=kiosk["api_key"])
+        self.assertEqual((x.status, x.json()["code"]), (404, "NOT_FOUND"))
+        x = Sse("/api/events/kiosk/%d" % kiosk["id"], token=h.login("manager"))
+        self.assertEqual((x.status, x.json()["code"]), (403, "FORBIDDEN"))
+        sid = self.person()
+        desc = h.register(sid)
+        h.shift_now(sid)
+        r = h.scan(near(desc, 0.05), api_key=kiosk["api_key"])
+        log_id = fc.assert_json(r, 201)["log"]["id"]
+        ev = self.expect(s, "clock.in", log_id=log_id)
+        self.assertEqual(ev["data"]["kiosk_id"], kiosk["id"])
+
+
+class Events(LiveCase):
+    def test_scan_clock_in_and_out(self):
+        h = self.h
+        s = self.subscribe()
+        sid = self.person()
+        desc = h.register(sid)
+        h.shift_now(sid)
+        body = fc.assert_json(h.scan(near(desc, 0.05)), 201)
+        ev = self.expect(s, "clock.in", log_id=body["log"]["id"])
+        d = ev["data"]
+        self.assertEqual((d["hotel"], d["data"]["staff_id"], d["data"]["source"]), (h.slug, sid, "face"))
+        self.assertIsInstance(d["id"], int)
+        self.assertTrue(ev["id"], "nchan gives every message an id for Last-Event-ID")
+        self.assertLess(len(str(d)), 8000)
+        fc.assert_json(h.scan(near(desc, 0.05)), 200)
+        self.expect(s, "clock.out", log_id=body["log"]["id"])
+
+    def test_face_registered_and_revoked(self):
+        h = self.h
+        s = self.subscribe(role="admin")
+        sid = self.person()
+        h.register(sid)
+        self.expect(s, "face.registered", staff_id=sid)
+        r = fc.admin("DELETE", h.att("revoke-face/%d/" % sid), json={"reason": "left the hotel"})
+        fc.assert_json(r, 200)
+        self.expect(s, "face.revoked", staff_id=sid)
+
+    def test_unrostered_and_its_approval(self):
+        h = self.h
+        s = self.subscribe()
+        sid = self.person()
+        desc = h.register(sid)
+        body = fc.assert_json(h.scan(near(desc, 0.05)), 200)
+        self.assertEqual(body["action"], "unrostered_detected")
+        r = fc.post(h.att("unrostered-confirm/"), json={"confirmation_token": body["confirmation_token"]},
+                    api_key=h.kiosk)
+        log_id = fc.assert_json(r, 201)["log"]["id"]
+        self.expect(s, "clock.unrostered", log_id=log_id)
+        r = fc.post(h.att("%d/approve/" % log_id), json={"approved": True},
+                    token=h.login("manager"))
+        fc.assert_json(r, 200)
+        self.expect(s, "clock.approved", log_id=log_id)
+
+    def test_device_status(self):
+        h = self.h
+        s = self.subscribe(role="hr")
+        body = {"device_id": "live-cam-1", "display_name": "Live cam", "device_category": "camera",
+                "capability": "face_recognition", "location_label": "Lobby", "location_geo": None}
+        fc.assert_json(fc.post("/api/iot/devices", json=body, token=h.login("admin")), 201)
+        ev = self.expect(s, "device.status", device_id="live-cam-1")
+        self.assertIsNone(ev["data"]["data"]["previous"])
+        fc.assert_json(fc.delete("/api/iot/devices/live-cam-1", token=h.login("admin")), 200)
+        ev = self.expect(s, "device.status", device_id="live-cam-1", deactivated=True)
+
+    def test_rolled_back_transaction_emits_nothing(self):
+        h = self.h
+        s = self.subscribe()
+        sid = self.person()
+        before = int(fc.psql("SELECT count(*) FROM events"))
+        fc.psql("BEGIN; INSERT INTO clock_logs (hotel_id, staff_id, time_in, source) "
+                "VALUES (%d, %d, now(), 'manager'); ROLLBACK;" % (h.hotel_id, sid))
+        self.assertEqual(int(fc.psql("SELECT count(*) FROM events")), before)
+        h.register(sid)                 # a committed change after it
+        ev = s.next(WAIT)
+        self.assertIsNotNone(ev)
+        self.assertEqual((ev["data"]["type"], ev["data"]["data"]["staff_id"]), ("face.registered", sid),
+                         "the first event after the rollback is the committed one")
+
+    def test_reconnect_with_last_event_id_catches_up(self):
+        h = self.h
+        s = self.subscribe()
+        first = self.person()
+        h.register(first)
+        ev = self.expect(s, "face.registered", staff_id=first)
+        s.close()
+        missed = [self.person(), self.person()]
+        for sid in missed:
+            h.register(sid)
+        fc.wait_for(lambda: int(fc.psql("SELECT count(*) FROM events WHERE published_at IS NULL "
+                                        "AND hotel_id = %d" % h.hotel_id)) == 0, WAIT)
+        again = self.subscribe(last_event_id=ev["id"])
+        for sid in missed:
+            self.expect(again, "face.registered", staff_id=sid)
+
+
+class Publisher(LiveCase):
+    def test_killed_publisher_is_respawned_and_catches_up(self):
+        h = self.h
+        s = self.subscribe()
+        old = publisher_pid()
+        self.assertIsNotNone(old, "no svc:publisher under the master")
+        os.kill(old, signal.SIGKILL)
+        sid = self.person()
+        h.register(sid)                 # committed while it may be down
+        new = fc.wait_for(lambda: (publisher_pid() or old) != old and publisher_pid(), 10.0)
+        self.assertTrue(new, "the publisher was not respawned")
+        self.expect(s, "face.registered", staff_id=sid)
+        log = open(os.path.join(fc.ENV["FC_VAR"], "log", "faceclock.log"), errors="replace").read()
+        self.assertIn("service publisher (%d) killed by signal 9" % old, log)
+
+
+class Supervision(server.ServerTest):
+    """A private `faceclock serve`: its service starts with it, is replaced
+    on SIGHUP and stops with it on SIGTERM."""
+
+    def test_sighup_replaces_and_sigterm_stops_the_service(self):
+        s = self.server("svc")
+        first = fc.wait_for(lambda: server.services(s.pid).get("publisher"), 10.0)
+        self.assertTrue(first, "no publisher service:\n" + s.log_tail())
+        self.assertNotIn(first, s.workers_now(), "a service is not counted as a worker")
+        s.signal(signal.SIGHUP)
+        second = fc.wait_for(lambda: (server.services(s.pid).get("publisher") or first) != first
+                             and server.services(s.pid).get("publisher"), 15.0)
+        self.assertTrue(second, "the service was not replaced on SIGHUP:\n" + s.log_tail())
+        self.assertFalse(os.path.exists("/proc/%d" % first) and server._stat(first)
+                         and server._stat(first)[0] == s.pid, "the old one is gone")
+        self.assert_stopped_cleanly(s)
+        self.assertFalse(server._stat(second) and server._stat(second)[0] == s.pid)
+        self.assertIn("comp=publisher", s.log())
+        self.assertIn("service stopped (status 0)", s.log())
