@@ -1,10 +1,8 @@
 /* counters.c — the application's metric families (fcgi/app.h:
  * app_counters, app_score): recognition attempts by outcome per hotel,
  * audit rows written by log, and the confidence histogram of scans.
- * Alert and notification families join here when their tables exist
- * (issue 13; TODO: faceclock_alerts{rule,state} and
- * faceclock_notification_deliveries_total{result}, counted by their
- * stores with db_count). */
+ * (Gauges read from the database at each scrape, such as
+ * faceclock_alerts, are health.c's.) */
 #include "app.h"
 #include "counters.h"
 

@@ -1,9 +1,14 @@
-/* health.c — GET /healthz (pool and database answer) and GET /metrics.
+/* health.c — GET /healthz (pool and database answer) and GET /metrics
+ * (the runtime's counters, then the application's gauges read from the
+ * database: the alerts not resolved, by rule and state).
  * A worker asks PostgreSQL at most every HEALTH_RECHECK seconds while the
  * answers are good (load balancers poll this often; a round trip per poll
  * would halve what the endpoint can serve), and on every call once one
  * has failed, so an outage shows within HEALTH_RECHECK and recovery at
  * once. */
+#include <stdio.h>
+#include <string.h>
+#include "attendance/alert_store.h"
 #include "db.h"
 #include "handlers.h"
 #include "jsonx.h"
@@ -29,7 +34,24 @@ void h_healthz(struct request *req)
     resp_json(req, up ? 200 : 503, o);
 }
 
+/* One line of the faceclock_alerts gauge. */
+static void alert_line(void *ctx, const char *rule, const char *state, long long n)
+{
+    char line[160];
+    snprintf(line, sizeof line, "faceclock_alerts{rule=\"%s\",state=\"%s\"} %lld\n", rule, state, n);
+    resp_write(ctx, line, strlen(line));
+}
+
 void h_metrics(struct request *req)
 {
+    static const char head[] = "# HELP faceclock_alerts Alerts not resolved, every hotel's, by rule and state.\n"
+                               "# TYPE faceclock_alerts gauge\n";
+
     metrics_write(req);
+    /* a database away leaves the family out; the runtime's counters stand */
+    if (resp_sent(req)) {
+        resp_write(req, head, sizeof head - 1);
+        if (alert_counts(alert_line, req) < 0)
+            log_warn("metrics: alert counts unavailable: %s", db_last_message());
+    }
 }

@@ -650,3 +650,20 @@ const struct listing alert_listing = {
     .page = &st_list, .total_col = A_NCOLS, .id_col = A_ID, .bind = filter_args, .cols = alert_cols,
     .export_set = &st_export_set, .export_sql = export_sql, .export_name = "alerts",
 };
+
+static struct db_stmt st_counts = {
+    "alert_counts",
+    "SELECT rule, state, count(*) FROM alerts WHERE state <> 'resolved' GROUP BY rule, state ORDER BY 1, 2",
+    0,
+};
+
+int alert_counts(void (*row)(void *ctx, const char *rule, const char *state, long long n), void *ctx)
+{
+    PGresult *r = db_run(&st_counts, NULL);
+    if (r == NULL)
+        return -1;
+    for (int i = 0; i < PQntuples(r); i++)
+        row(ctx, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), db_ll(r, i, 2));
+    PQclear(r);
+    return 0;
+}

@@ -58,6 +58,11 @@ int alert_tick(long long hotel_id, struct alert_tick_count *n);
  * "resolved", from open or acknowledged) alert id by who, audited. 1 with
  * the alert's JSON in *out (the caller puts it), 0 when there is no such
  * alert, -2 when it is in another state (*state: static), -1 (db). */
+/* Every hotel's alerts that are not resolved, counted by rule and state
+ * (the gauge faceclock_alerts of GET /metrics): each row "<rule>",
+ * "<state>", count, handed to row(ctx, rule, state, n). 0, or -1 (db). */
+int alert_counts(void (*row)(void *ctx, const char *rule, const char *state, long long n), void *ctx);
+
 int alert_transition(long long hotel_id, long long id, const char *to_state, const struct actor *who,
                      struct json_object **out, const char **state);
 

@@ -1,6 +1,7 @@
 """GET /metrics: the seed's families (issue 13) — recognition attempts by
 outcome per hotel, the confidence histogram, the latency histogram per
-route, audit rows written — present and counting after scans; the hotel
+route, audit rows written, alerts by rule and state — present and
+counting after scans; the hotel
 label bounded (at most 32 hotels named, the rest as _other); and the
 persisted day counts (recognition_daily) the Insights page reads."""
 
@@ -50,6 +51,22 @@ class Metrics(unittest.TestCase):
             self.assertRegex(text, r'faceclock_audit_rows_total\{log="%s"\} \d+' % log)
         self.assertRegex(text, r'faceclock_request_duration_seconds_bucket\{route="healthz",le="\+Inf"\} \d+')
         self.assertRegex(text, r'faceclock_request_duration_seconds_count\{route="metrics"\} \d+')
+
+    def test_alerts_gauge(self):
+        """faceclock_alerts: every hotel's alerts not resolved, by rule and
+        state, read from the database at each scrape."""
+        h = AttHotel("metricsal", extra=1).make()
+        before, text = scrape()
+        self.assertIn("# TYPE faceclock_alerts gauge\n", text)
+        n = value(before, "faceclock_alerts", rule="face_revoked", state="open")
+        fc.psql("INSERT INTO alerts (hotel_id, rule, subject) VALUES (%d, 'face_revoked', 'staff:%d')"
+                % (h.hotel_id, h.people[0]))
+        after, _ = scrape()
+        self.assertEqual(value(after, "faceclock_alerts", rule="face_revoked", state="open"), n + 1)
+        fc.psql("UPDATE alerts SET state = 'resolved', resolved_by = 'user:t', resolved_at = now() "
+                "WHERE hotel_id = %d" % h.hotel_id)
+        again, _ = scrape()
+        self.assertEqual(value(again, "faceclock_alerts", rule="face_revoked", state="open"), n)
 
     def test_scans_counted_per_hotel_and_outcome(self):
         h = AttHotel("metrics", extra=4).make()
