@@ -11,6 +11,11 @@
 # (target: under 50 us each). `scripts/bench.sh flood` runs only
 # face-clock-in alone and beside FLOOD_RATE (200) wrong-key requests a second
 # from one client, and the share of its rate the scans keep (target: 90 %).
+# `scripts/bench.sh live` runs only face-clock-in alone and beside
+# LIVE_SUBSCRIBERS (500) open SSE subscribers over LIVE_HOTELS (20) hotels
+# (tests/bench/live_bench.py), the share of its rate the scans keep
+# (target: within 10 %) and the events' latency from a scan's answer to a
+# subscriber's receipt, p50/p99; `make bench` runs it too.
 #
 # Uses the stack under $FC_VAR (default var/bench) if it runs; otherwise
 # starts one there with the release binary on ${BENCH_PORT:-18090} and stops
@@ -20,7 +25,8 @@
 # BENCH_WARMUP (seconds of uncounted wrk before each measured run, 2),
 # BENCH_CONNECTIONS (64), BENCH_STAFF (200), BENCH_AUDIT_ROWS (audit rows of
 # the audit-bench hotel, 1000000; inserted once, topped up when fewer),
-# BENCH_EXPORT_RUNS (CSV exports and \copy runs each, best kept; 2).
+# BENCH_EXPORT_RUNS (CSV exports and \copy runs each, best kept; 2),
+# LIVE_SUBSCRIBERS (500), LIVE_HOTELS (20), LIVE_PROBE_RATE (10).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$FC_ROOT"
@@ -295,6 +301,35 @@ bench_flood() {
     echo "    scans keep $(awk -v a="$a1" -v b="$a2" -v w="$with" 'BEGIN { m = (a + b) / 2; printf "%.0f", (m > 0 ? 100 * w / m : 0) }') % of their rate beside the flood (target: at least 90 %)"
 }
 
+# bench_live — face-clock-in alone, then beside LIVE_SUBSCRIBERS open SSE
+# subscribers over LIVE_HOTELS hotels, the clock bench's hotel among them,
+# held by tests/bench/live_bench.py (which also probes LIVE_PROBE_RATE scans
+# a second and times their events), and alone again; prints what the
+# subscribers saw, the event latency and the share of its rate the scans
+# keep. Needs clock_bench.py's setup.
+bench_live() {
+    local n=${LIVE_SUBSCRIBERS:-500} hotels=${LIVE_HOTELS:-20} rate=${LIVE_PROBE_RATE:-10} url a1 a2 with i
+    url=$BASE_URL/api/staff/hotel/clock-bench/attendance/clock-logs/face-clock-in/
+    python3 tests/bench/live_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" "$WORK" "$hotels" ||
+        die "could not prepare the live events benchmark"
+    run_wrk "POST face-clock-in ($NSTAFF staff), alone" "$url" "$WORK/clock.lua";          a1=$LAST_RPS
+    rm -f "$WORK/live_ready"
+    python3 tests/bench/live_bench.py run "$BASE_URL" "$WORK" "$n" $(( WARMUP + DURATION + 8 )) "$rate" \
+        >"$WORK/live.out" 2>&1 &
+    local live=$!
+    for (( i = 0; i < 600; i++ )); do
+        [[ -s $WORK/live_ready ]] && break
+        pid_alive "$live" || break
+        sleep 0.1
+    done
+    [[ -s $WORK/live_ready ]] || { cat "$WORK/live.out" >&2; die "the live subscribers did not open"; }
+    run_wrk "POST face-clock-in, $(<"$WORK/live_ready") SSE subscribers open" "$url" "$WORK/clock.lua"; with=$LAST_RPS
+    wait "$live" || { cat "$WORK/live.out" >&2; die "the live events benchmark failed"; }
+    echo "    $(<"$WORK/live.out")"
+    run_wrk "POST face-clock-in ($NSTAFF staff), alone again" "$url" "$WORK/clock.lua";    a2=$LAST_RPS
+    echo "    scans keep $(awk -v a="$a1" -v b="$a2" -v w="$with" 'BEGIN { m = (a + b) / 2; printf "%.0f", (m > 0 ? 100 * w / m : 0) }') % of their rate beside $n subscribers (target: at least 90 %)"
+}
+
 # activity — a text that changes whenever a faceclock worker runs.
 activity() {
     local pid line sig=""
@@ -530,6 +565,15 @@ main() {
         bench_auth
         return 0
     fi
+    if [[ ${1:-} == live ]]; then
+        mkdir -p "$WORK"
+        python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
+            die "could not prepare the face-clock-in benchmark"
+        say "wrk -t2 -c$CONNS -d${DURATION}s; $(nproc) cores, $(worker_pids | wc -w) faceclock workers"
+        row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx" "steal"
+        bench_live
+        return 0
+    fi
     if [[ ${1:-} == flood ]]; then
         mkdir -p "$WORK"
         python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
@@ -566,6 +610,7 @@ main() {
     clock_p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$WORK/wrk.out")")
     run_pgbench "  pgbench: face-clock-in SQL (ceiling)" "$WORK/clock.sql";     clock_tps=$LAST_TPS
     bench_flood
+    bench_live
     echo "disk after face-clock-in: $(disk_probe)"
     local audit_rps audit_tps
     AUDIT_TOKEN=$(<"$WORK/audit_token")

@@ -6,7 +6,8 @@ enrollees, a kiosk and an edge device, and the steady traffic that drives
 it with every answer in a ledger.
 
 It owns: the traffic threads and their client pool (Traffic.finish joins
-them); nothing it starts outlives the caller.
+them), the live subscriber's thread and connection (Subscriber.finish);
+nothing it starts outlives the caller.
 """
 
 import concurrent.futures
@@ -16,11 +17,16 @@ import json
 import os
 import random
 import shlex
+import socket
 import subprocess
+import sys
 import threading
 import time
 
 from ledger import Entry
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e", "live"))
+from sse import Sse  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -304,3 +310,85 @@ class Traffic:
         self.loop(10.0 / self.rate, lambda k: self.s.request("pull", None, "GET", path % (0 if k % 50 == 0 else 1),
                                                             None, self.h.device_key)[0])
 
+
+
+class Subscriber:
+    """The hotel's live channel (/api/events/hotel/<slug>, nchan's SSE) read
+    by one thread for the whole run, as the admin: every message as
+    (event id, type, log id, time received) in `received`. A stream that
+    ends (nginx reloaded) or will not open is opened again, with nchan's
+    Last-Event-ID so the channel's buffer fills the gap; `reconnects`
+    counts those."""
+
+    def __init__(self, stack):
+        self.s = stack
+        self.received = []
+        self.reconnects = 0
+        self.refused = []          # statuses of openings that failed
+        self.stop = threading.Event()
+        self.thread = None
+
+    def open(self, last):
+        return Sse("/api/events/hotel/" + SLUG, api_key=self.s.admin, last_event_id=last,
+                   addr=("127.0.0.1", self.s.port))
+
+    def start(self):
+        """Subscribed before it returns (the first stream open)."""
+        first = self.open(None)
+        if first.status != 200:
+            raise RuntimeError("subscribing to %s: %s %s" % (SLUG, first.status, first.body))
+        self.thread = threading.Thread(target=self.run, args=(first,), daemon=True)
+        self.thread.start()
+
+    def run(self, sse):
+        last = None
+        while not self.stop.is_set():
+            if sse is None:
+                try:
+                    sse = self.open(last)
+                except OSError as e:
+                    self.refused.append(type(e).__name__)
+                    self.stop.wait(0.2)
+                    continue
+                self.reconnects += 1
+                if sse.status != 200:
+                    self.refused.append(sse.status)
+                    sse = None
+                    self.stop.wait(0.2)
+                    continue
+            try:
+                ev = sse.next(1.0)
+            except (OSError, UnicodeDecodeError):
+                ev, sse.buf = None, b""
+            if ev is None:
+                if not self._alive(sse):
+                    sse.close()
+                    sse = None
+                continue
+            last = ev.get("id", last)
+            d = ev.get("data")
+            if isinstance(d, dict):
+                data = d.get("data") if isinstance(d.get("data"), dict) else {}
+                self.received.append((d.get("id"), d.get("type"), data.get("log_id"), time.time()))
+        if sse is not None:
+            sse.close()
+
+    @staticmethod
+    def _alive(sse):
+        """False when the stream has ended (the peer closed it)."""
+        try:
+            sse.sock.settimeout(0)
+            data = sse.sock.recv(65536)
+        except (BlockingIOError, socket.timeout, TimeoutError):
+            return True
+        except OSError:
+            return False
+        if not data:
+            return False
+        sse.buf += data
+        return True
+
+    def finish(self):
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()

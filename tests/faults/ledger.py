@@ -17,6 +17,12 @@ the [sent, answered] window of exactly one of that person's requests:
            killed, COMMIT sent and the connection lost) is unknown to the
            server too, so this is counted and shown, not failed; it is a
            violation only after a 4xx (the server said it refused).
+
+The live events of those scans (live_events): every clock event the
+database holds for a 2xx scan (its outbox row in `events`, written in the
+scan's transaction) must reach the hotel's SSE subscriber at least once;
+a repeat is allowed only under the same event id (at-least-once), never
+as a second event of the same clock event.
 """
 
 import json
@@ -99,6 +105,46 @@ def scan_events(entries, db_rows):
                     (e.sent, "staff %s log %s %s at %.3f: answered %s %s" % (who, log_id, what, t,
                                                                           e.status or "nothing", e.code or e.error)))
     return lost, doubled, unacked, refused
+
+
+EVENT_OF = {"CLOCK_IN": "clock.in", "CLOCK_OUT": "clock.out"}
+
+
+def live_events(entries, outbox, received):
+    """undelivered, twice (lists of (time, text)): outbox is the hotel's
+    clock events in the database, (event_id, type, log_id); received what
+    the subscriber read, (event_id, type, log_id) per message, repeats
+    included (only clock.in and clock.out count). Each 2xx scan that wrote must have its event in the outbox
+    and that event id among the received; a clock event (type, log_id)
+    received under two event ids, or one id received as two different
+    events, is twice."""
+    undelivered, twice = [], []
+    ids = {}
+    for ev_id, typ, log_id in outbox:
+        ids.setdefault((typ, log_id), []).append(ev_id)
+    got = {}
+    seen = {}
+    for ev_id, typ, log_id in received:
+        if typ not in EVENT_OF.values():
+            continue                 # face.*, device.*: no clock event
+        if seen.setdefault(ev_id, (typ, log_id)) != (typ, log_id):
+            twice.append((0.0, "event %s received as %s and as %s" % (ev_id, seen[ev_id], (typ, log_id))))
+        got.setdefault((typ, log_id), set()).add(ev_id)
+    for e in entries:
+        if not e.wrote():
+            continue
+        key = (EVENT_OF[e.action], e.log_id)
+        mine = ids.get(key, [])
+        if not mine:
+            undelivered.append((e.sent, "staff %s %s log %s at %.3f: no event in the outbox"
+                                % (e.who, e.action, e.log_id, e.sent)))
+        elif not set(mine) & got.get(key, set()):
+            undelivered.append((e.sent, "staff %s %s log %s at %.3f: event %s never reached the subscriber"
+                                % (e.who, e.action, e.log_id, e.sent, mine[0])))
+    for key, evs in got.items():
+        if len(evs) > 1:
+            twice.append((0.0, "%s of log %s received under event ids %s" % (key[0], key[1], sorted(evs))))
+    return undelivered, twice
 
 
 def bad_answers(entries, deadline):

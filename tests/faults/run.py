@@ -14,7 +14,11 @@ Environment: FC_VAR (the stack's, with its env file), FAULTS_RATE (scans
 per second; full 100, short 40), FAULTS_EXPORT_ROWS (audit rows for the
 big export; full 1000000, short 50000).
 
-It owns: the traffic threads, the processes it signals (found by the PIDs
+All along, a subscriber reads the hotel's live channel (nchan's SSE): every
+clock event of a 2xx scan must reach it at least once (ledger.live_events),
+whatever the fault; `publisher-kill` is the live publisher's own.
+
+It owns: the traffic threads, the live subscriber, the processes it signals (found by the PIDs
 the stack recorded and their children in /proc), the filler file and the
 tmpfs of the disk-full fault (mounted here, unmounted by faults.sh).
 """
@@ -32,8 +36,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from harness import SLUG, Hotel, Stack, Traffic, children, tree  # noqa: E402
-from ledger import bad_answers, recovery, scan_events  # noqa: E402
+from harness import SLUG, Hotel, Stack, Subscriber, Traffic, children, tree  # noqa: E402
+from ledger import bad_answers, live_events, recovery, scan_events  # noqa: E402
 
 
 def say(msg):
@@ -65,6 +69,44 @@ def f_worker_kill(ctx, secs):
             n += 1
         time.sleep(min(2.0, max(0.0, end - time.time())))
     ctx.note("worker-kill", "%d workers killed with SIGKILL" % n)
+    return time.time()
+
+
+def service_pid(master, name):
+    """The pid of the master's service `name` (its comm is svc:<name>), or None."""
+    for p in children(master):
+        try:
+            with open("/proc/%d/comm" % p) as f:
+                if f.read().strip() == "svc:" + name:
+                    return p
+        except OSError:
+            pass
+    return None
+
+
+def f_publisher_kill(ctx, secs):
+    """The live publisher (handlers/live/publisher_svc.c) killed with
+    SIGKILL again and again, each time 0.2-1.2 s after it is back (the
+    master respawns it, with its backoff): mid-batch, between the post to
+    nchan and the mark, or idle."""
+    end, n = time.time() + secs, 0
+    master = ctx.s.pid("faceclock")
+    while time.time() < end:
+        pid = service_pid(master, "publisher")
+        if pid is None:
+            time.sleep(0.05)
+            continue
+        time.sleep(random.uniform(0.2, 1.2))
+        if time.time() >= end:
+            break
+        try:
+            os.kill(pid, signal.SIGKILL)
+            n += 1
+        except ProcessLookupError:
+            pass
+        while service_pid(master, "publisher") == pid:
+            time.sleep(0.01)
+    ctx.note("publisher-kill", "the live publisher killed %d times with SIGKILL" % n)
     return time.time()
 
 
@@ -229,6 +271,7 @@ def f_disk_full(ctx, secs):
 
 FAULTS = [
     ("worker-kill", f_worker_kill),
+    ("publisher-kill", f_publisher_kill),
     ("pg-restart-fast", f_pg_restart("fast")),
     ("pg-restart-immediate", f_pg_restart("immediate")),
     ("pg-freeze", f_pg_freeze),
@@ -255,6 +298,29 @@ def db_rows(s, hid):
     return rows
 
 
+def outbox(s, hid):
+    out = s.psql("SELECT id, type, data->>'log_id' FROM events WHERE hotel_id = %d AND type IN ('clock.in', 'clock.out')"
+                 % hid)
+    rows = []
+    for line in out.splitlines():
+        a, b, c = line.split("|")
+        rows.append((int(a), b, int(c) if c else None))
+    return rows
+
+
+def drain(s, h, ledger, sub, wait=30.0):
+    """The live verdict once the subscriber has had up to `wait` seconds to
+    receive what the publisher still had to post: (undelivered, twice)."""
+    end = time.time() + wait
+    while True:
+        box = outbox(s, h.hid)
+        got = [r[:3] for r in list(sub.received)]
+        undelivered, twice = live_events(ledger, box, got)
+        if not undelivered or time.time() >= end:
+            return undelivered, twice, len(box)
+        time.sleep(1.0)
+
+
 def main(argv):
     mode = argv[1] if len(argv) > 1 else "full"
     if mode not in WINDOWS:
@@ -278,6 +344,8 @@ def main(argv):
     if not only or "long-work" in only:
         ctx.export_rows, secs = h.audit_rows(export_rows)
         say("audit log: %d rows (%.0f s to make)" % (ctx.export_rows, secs))
+    sub = Subscriber(s)
+    sub.start()
     traffic = Traffic(s, h, rate)
     traffic.start()
     spans = []
@@ -295,8 +363,12 @@ def main(argv):
             spans.append((name, t_begin, t_fault, t_end, time.time()))
     finally:
         traffic.finish()
+        ledger = traffic.ledger
+        try:
+            undelivered, twice, n_events = drain(s, h, ledger, sub)
+        finally:
+            sub.finish()
     rows = db_rows(s, h.hid)
-    ledger = traffic.ledger
     out = os.path.join(s.var, "faults-ledger.jsonl")
     with open(out, "w") as f:
         for e in ledger:
@@ -310,8 +382,8 @@ def main(argv):
         return [x for x in items if a <= x[0] < b]
 
     violations = []
-    head = "%-22s %8s %7s %6s %6s %5s %7s %7s %5s %9s" % ("fault", "requests", "2xx", "503", "other", "lost",
-                                                           "doubled", "unacked", "late", "recovery")
+    head = "%-22s %8s %7s %6s %6s %5s %7s %7s %5s %9s %6s" % ("fault", "requests", "2xx", "503", "other", "lost",
+                                                               "doubled", "unacked", "late", "recovery", "unsent")
     lines = [head, "-" * len(head)]
     for name, t_begin, t_fault, t_end, t_stop in spans:
         mine = [e for e in ledger if t_begin <= e.sent < t_stop]
@@ -320,13 +392,19 @@ def main(argv):
         other = len(mine) - c2 - c503
         sel = {k: within(v, t_begin, t_stop) for k, v in
                (("lost", lost), ("doubled", doubled), ("unacked", unacked), ("refused-but-written", refused),
-                ("late", late), ("malformed", malformed))}
+                ("late", late), ("malformed", malformed), ("undelivered live event", undelivered))}
         rec = recovery(mine, t_end, t_stop, rate)
-        lines.append("%-22s %8d %7d %6d %6d %5d %7d %7d %5d %9s" % (
+        lines.append("%-22s %8d %7d %6d %6d %5d %7d %7d %5d %9s %6d" % (
             name, len(mine), c2, c503, other, len(sel["lost"]), len(sel["doubled"]), len(sel["unacked"]),
-            len(sel["late"]), "never" if rec is None else "%.1f s" % rec))
+            len(sel["late"]), "never" if rec is None else "%.1f s" % rec, len(sel["undelivered live event"])))
         for k in ("lost", "doubled", "refused-but-written", "late", "malformed"):
             violations += ["%s: %s: %s" % (name, k, x[1]) for x in sel[k]]
+        after = [r[3] for r in sub.received if t_end <= r[3] < t_stop]
+        if after:
+            ctx.note(name, "live events resumed %.1f s after the fault (%d received after it)"
+                     % (after[0] - t_end, len(after)))
+        else:
+            violations.append("%s: no live event received after the fault" % name)
         if rec is None or rec > 2.0:
             violations.append("%s: not back to full rate within 2 s (%s)" % (name, "never" if rec is None
                                                                               else "%.1f s" % rec))
@@ -337,6 +415,9 @@ def main(argv):
                 statuses[key] = statuses.get(key, 0) + 1
         if statuses:
             ctx.note(name, "non-2xx: " + ", ".join("%s x%d" % kv for kv in sorted(statuses.items())))
+    # every scan's, inside a fault's span or not
+    violations += ["live: undelivered: %s" % x[1] for x in undelivered]
+    violations += ["live: received twice: %s" % x[1] for x in twice]
     if two_open != "0":
         violations.append("%s people hold two open sessions" % two_open)
     syncs, exports = getattr(ctx, "long_results", ([], []))
@@ -359,6 +440,9 @@ def main(argv):
     print("  ledger: %d requests (%s), %d scan slots with no free client thread; %s"
           % (len(ledger), ", ".join("%s %d" % (k, sum(1 for e in ledger if e.kind == k))
                                     for k in ("scan", "pms", "capture", "pull")), skipped, out))
+    print("  live: %d clock events in the outbox, %d messages received (%d distinct), %d reconnections%s"
+          % (n_events, len(sub.received), len({r[0] for r in sub.received}), sub.reconnects,
+             ", openings refused: %s" % sub.refused[:10] if sub.refused else ""))
     if violations:
         print()
         for v in violations[:60]:

@@ -11,7 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from ledger import Entry, bad_answers, recovery, scan_events  # noqa: E402
+from ledger import Entry, bad_answers, live_events, recovery, scan_events  # noqa: E402
 
 ERR503 = json.dumps({"code": "UNAVAILABLE", "message": "retry"}).encode()
 
@@ -101,6 +101,35 @@ class Recovery(unittest.TestCase):
         for name, entries, want in cases:
             with self.subTest(name):
                 self.assertEqual(recovery(entries, 100.0, 106.0, 20), want)
+
+
+class LiveEvents(unittest.TestCase):
+    IN1, OUT1 = scan(7, 10.0, 10.2, log_id=1), scan(7, 11.0, 11.2, 200, "CLOCK_OUT", 1)
+    # (name, entries, outbox (id, type, log), received (id, type, log), counts of undelivered, twice)
+    CASES = [
+        ("in and out delivered", [IN1, OUT1], [(5, "clock.in", 1), (6, "clock.out", 1)],
+         [(5, "clock.in", 1), (6, "clock.out", 1)], (0, 0)),
+        ("delivered twice under one id", [IN1], [(5, "clock.in", 1)], [(5, "clock.in", 1), (5, "clock.in", 1)],
+         (0, 0)),
+        ("the clock-out never came", [IN1, OUT1], [(5, "clock.in", 1), (6, "clock.out", 1)],
+         [(5, "clock.in", 1)], (1, 0)),
+        ("nothing came", [IN1], [(5, "clock.in", 1)], [], (1, 0)),
+        ("no event in the outbox", [IN1], [], [], (1, 0)),
+        ("another log's event came", [IN1], [(5, "clock.in", 1), (9, "clock.in", 2)], [(9, "clock.in", 2)],
+         (1, 0)),
+        ("one clock event under two ids", [IN1], [(5, "clock.in", 1), (8, "clock.in", 1)],
+         [(5, "clock.in", 1), (8, "clock.in", 1)], (0, 1)),
+        ("one id as two events", [IN1], [(5, "clock.in", 1)], [(5, "clock.in", 1), (5, "clock.out", 1)], (0, 1)),
+        ("other kinds of event are not clock events", [IN1], [(5, "clock.in", 1)],
+         [(5, "clock.in", 1), (9, "face.registered", None), (10, "face.registered", None)], (0, 0)),
+        ("a refused scan needs no event", [scan(7, 10.0, 10.2, 503)], [], [], (0, 0)),
+    ]
+
+    def test_table(self):
+        for name, entries, outbox, received, want in self.CASES:
+            with self.subTest(name):
+                got = live_events(entries, outbox, received)
+                self.assertEqual(tuple(len(x) for x in got), want, got)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,10 @@
 """A Server-Sent Events client for the tests (not collected): subscribes
-through the stack's nginx (nchan) and reads events one by one."""
+through the stack's nginx (nchan) and reads events one by one. The fault
+suite (tests/faults/harness.py) uses it too, with its own address."""
 
 import json
 import socket
 import time
-
-import fc
 
 
 class Sse:
@@ -14,8 +13,11 @@ class Sse:
     at once, then next() per event: {"id", "event", "data"} (data parsed as
     JSON when it is), or None when none came in time."""
 
-    def __init__(self, path, token=None, api_key=None, cookie=None, last_event_id=None, timeout=10):
-        hdrs = {"Host": "%s:%s" % (fc.BASE.hostname, fc.BASE.port), "Accept": "text/event-stream"}
+    def __init__(self, path, token=None, api_key=None, cookie=None, last_event_id=None, timeout=10, addr=None):
+        if addr is None:                  # the e2e stack's (tests/e2e/fc.py)
+            import fc
+            addr = (fc.BASE.hostname, fc.BASE.port)
+        hdrs = {"Host": "%s:%s" % addr, "Accept": "text/event-stream"}
         if token:
             hdrs["Authorization"] = "Bearer " + token
         if api_key:
@@ -24,7 +26,7 @@ class Sse:
             hdrs["Cookie"] = cookie
         if last_event_id:
             hdrs["Last-Event-ID"] = last_event_id
-        self.sock = socket.create_connection((fc.BASE.hostname, fc.BASE.port), timeout=timeout)
+        self.sock = socket.create_connection(addr, timeout=timeout)
         req = "GET %s HTTP/1.0\r\n%s\r\n" % (path, "".join("%s: %s\r\n" % kv for kv in hdrs.items()))
         self.sock.sendall(req.encode())
         self.buf = b""
