@@ -5,7 +5,9 @@
  * `faceclock alerts-tick` does (alert_tick_hotels), and once a day, at
  * FACECLOCK_PURGE_AT server time or 24 h after its last run (the row of
  * scheduler_runs, sql/016_scheduler.sql), runs the retention purge as
- * `faceclock purge` does (purge_run), by system:scheduler. Only one
+ * `faceclock purge` does (purge_run), by system:scheduler. Each tick
+ * also closes the forgotten sessions of hotels whose auto_close is on
+ * (auto_close_due, auto_close_store.c). Only one
  * scheduler works however many masters share the database: it holds a
  * session advisory lock (SCHEDULER_LOCK) while it works, and another
  * waits for it, trying every second; a new connection (the old one lost,
@@ -16,6 +18,7 @@
 #include <time.h>
 #include "app/services.h"
 #include "alert_store.h"
+#include "auto_close_store.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -110,6 +113,15 @@ static void purge_when_due(time_t now)
 
 static void tick(time_t now)
 {
+    struct actor who;
+    actor_system(&who, SCHEDULER_ACTOR);
+    who.user_agent = "faceclock scheduler";
+    long closed = auto_close_due(now, &who);      /* first: a closed session raises nothing */
+    if (closed < 0)
+        log_warn("auto-close: database failure: %s", db_last_message());
+    else if (closed > 0)
+        log_info("auto-close: %ld forgotten session(s) closed", closed);
+
     struct alert_tick_count n = {0, 0};
     int hotels = alert_tick_hotels(NULL, &n);
     if (hotels < 0)

@@ -5,13 +5,19 @@ the test stack's own scheduler is off, so other tests move time by
 with no scan and no command, and the alert is resolved once the session
 is closed; kill -9 → respawned; the retention purge runs from it when its
 last run (scheduler_runs) is 24 h old, audited by system:scheduler; a
-second master's scheduler waits for the lock until the first stops."""
+second master's scheduler waits for the lock until the first stops. The
+auto-close of forgotten sessions (attendance_settings auto_close): at
+the hard limit, at the rostered end plus auto_close_after_hours (an
+unrostered session at the hard limit), never when off; time_out is the
+computed time, the log waits in the review queue, audited
+clock_log.auto_closed by system:scheduler."""
 
+import datetime
 import os
 import signal
 
 import fc
-from attendance.att import near
+from attendance.att import AttHotel, near
 from devices.iot import IotCase, IotHotel
 from fcgi import server
 
@@ -76,3 +82,84 @@ class Scheduler(IotCase, server.ServerTest):
         self.assertNotIn("scheduler: every 1 s", second.log())
         self.assert_stopped_cleanly(first)
         self.assertTrue(fc.wait_for(lambda: "scheduler: every 1 s" in second.log(), WAIT), second.log_tail())
+
+
+def iso(dt):
+    return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class AutoClose(server.ServerTest):
+    def closed_at(self, h, sid):
+        """(epoch of time_out, auto_closed, is_approved) of sid's only log, or None while open."""
+        row = fc.psql("SELECT extract(epoch FROM time_out)::bigint, auto_closed, is_approved FROM clock_logs "
+                      "WHERE hotel_id = %d AND staff_id = %d AND time_out IS NOT NULL" % (h.hotel_id, sid))
+        if not row:
+            return None
+        t, ac, ok = row.split("|")
+        return int(t), ac == "t", ok == "t"
+
+    def test_modes(self):
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        hard = AttHotel("ach").make()
+        fc.assert_json(fc.patch(hard.path("attendance/settings/"), json={"auto_close": "hard_limit"},
+                                token=hard.login("manager")), 200)
+        shift = AttHotel("acs", timezone="Europe/Paris").make()
+        got = shift.settings(auto_close="shift_end", auto_close_after_hours=1)
+        self.assertEqual((got["auto_close"], got["auto_close_after_hours"]), ("shift_end", 1))
+        off = AttHotel("aco").make()
+        self.assertEqual(off.settings()["auto_close"], "off")
+
+        t_hard = now - datetime.timedelta(hours=13)
+        hard.import_logs((hard.people[0], iso(t_hard), None, None))
+        # a shift that ended 4 h ago (hotel time), its session still open
+        start = (now - datetime.timedelta(hours=8)).astimezone(shift.tz)
+        end = (now - datetime.timedelta(hours=4)).astimezone(shift.tz)
+        row = shift.shift_row(shift.people[0], start, end)
+        shift.add_shifts(row)
+        shift.import_logs((shift.people[0], iso(now - datetime.timedelta(hours=7, minutes=50)), None, row["id"]),
+                          (shift.people[1], iso(t_hard), None, None))
+        # rostered, its end plus 1 h still ahead: stays open
+        later = shift.shift_row(shift.people[2], (now - datetime.timedelta(hours=2)).astimezone(shift.tz),
+                                (now - datetime.timedelta(minutes=30)).astimezone(shift.tz))
+        shift.add_shifts(later)
+        shift.import_logs((shift.people[2], iso(now - datetime.timedelta(hours=2)), None, later["id"]))
+        off.import_logs((off.people[0], iso(t_hard), None, None))
+
+        s = self.server("acl", settings=FAST)
+        want_hard = int((t_hard + datetime.timedelta(hours=12)).timestamp())
+        self.assertTrue(fc.wait_for(lambda: self.closed_at(hard, hard.people[0]), WAIT), s.log_tail())
+        self.assertEqual(self.closed_at(hard, hard.people[0]), (want_hard, True, False))
+        self.assertTrue(fc.wait_for(lambda: self.closed_at(shift, shift.people[0])
+                                    and self.closed_at(shift, shift.people[1]), WAIT), s.log_tail())
+        self.assertEqual(self.closed_at(shift, shift.people[0]),
+                         (int((end + datetime.timedelta(hours=1)).timestamp()), True, False))
+        self.assertEqual(self.closed_at(shift, shift.people[1]), (want_hard, True, False))
+        # every hotel's due sessions were closed in the same ticks: the others stay open
+        self.assertIsNone(self.closed_at(shift, shift.people[2]))
+        self.assertIsNone(self.closed_at(off, off.people[0]))
+
+        # the review queue and the audit
+        log_id = int(fc.psql("SELECT id FROM clock_logs WHERE hotel_id = %d AND staff_id = %d"
+                             % (hard.hotel_id, hard.people[0])))
+        pending = fc.assert_json(fc.get(hard.att("pending-approval/?limit=1000"),
+                                        token=hard.login("manager")), 200)
+        self.assertIn(log_id, [p["id"] for p in pending])
+        audit = fc.assert_json(fc.admin("GET", hard.path("action-audit-logs/?action=clock_log.auto_closed")), 200)
+        self.assertEqual([(a["actor"], a["target"], a["new_value"]["auto_close"]) for a in audit],
+                         [("system:scheduler", "clock_log:%d" % log_id, "hard_limit")])
+        # the manager's decision takes it out of the queue
+        fc.assert_json(fc.post(hard.att("%d/approve/" % log_id), json={"approved": True},
+                               token=hard.login("manager")), 200)
+        pending = fc.assert_json(fc.get(hard.att("pending-approval/?limit=1000"),
+                                        token=hard.login("manager")), 200)
+        self.assertNotIn(log_id, [p["id"] for p in pending])
+        self.assertEqual(audit[0]["old_value"], {"time_out": None})
+
+    def test_bad_settings(self):
+        h = AttHotel("acb").make()
+        for body, field in (({"auto_close": "sometimes"}, "auto_close"),
+                            ({"auto_close": 3}, "auto_close"),
+                            ({"auto_close_after_hours": 25}, "auto_close_after_hours"),
+                            ({"auto_close_after_hours": -1}, "auto_close_after_hours")):
+            r = fc.patch(h.path("attendance/settings/"), json=body, token=h.login("manager"))
+            fc.assert_error(r, 400, "VALIDATION_ERROR", field=field)
