@@ -26,6 +26,19 @@ static int set_string(char *dst, size_t size, const char *name, const char *v)
     return 0;
 }
 
+/* "HH:MM" (two digits each, 00:00 to 23:59) into minutes after midnight */
+static int set_clock(int *dst, const char *name, const char *v)
+{
+    if (strlen(v) != 5 || !isdigit((unsigned char)v[0]) || !isdigit((unsigned char)v[1]) || v[2] != ':'
+        || !isdigit((unsigned char)v[3]) || !isdigit((unsigned char)v[4])
+        || (v[0] - '0') * 10 + (v[1] - '0') > 23 || (v[3] - '0') * 10 + (v[4] - '0') > 59) {
+        fprintf(stderr, "faceclock: %s must be a time of day HH:MM from 00:00 to 23:59 (got \"%s\")\n", name, v);
+        return -1;
+    }
+    *dst = ((v[0] - '0') * 10 + (v[1] - '0')) * 60 + (v[3] - '0') * 10 + (v[4] - '0');
+    return 0;
+}
+
 static int set_long(long *dst, const char *name, const char *v, long min, long max)
 {
     char *end;
@@ -131,6 +144,12 @@ static int apply(const char *name, const char *v)
         if (set_long(&n, name, v, 1, 36500) < 0)
             return -1;
         c->sync_history_days = (int)n;
+    } else if (strcmp(name, "FACECLOCK_SCHEDULER_INTERVAL") == 0) {
+        if (set_long(&n, name, v, 0, 86400) < 0)
+            return -1;
+        c->scheduler_interval = (int)n;
+    } else if (strcmp(name, "FACECLOCK_PURGE_AT") == 0) {
+        return set_clock(&c->purge_at, name, v);
     } else if (strcmp(name, "FACECLOCK_REQUEST_DEADLINE") == 0) {
         if (set_long(&n, name, v, 1, 3600) < 0)
             return -1;
@@ -154,7 +173,7 @@ static const char *const names[] = {
     "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY", "FACECLOCK_SYNC_HISTORY_DAYS",
     "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS", "FACECLOCK_SOCKET_GROUP",
     "FACECLOCK_ALLOWED_PEERS", "FACECLOCK_DATA_KEY_OLD", "FACECLOCK_KEY_HASH_KEY",
-    "FACECLOCK_NCHAN_PUB",
+    "FACECLOCK_NCHAN_PUB", "FACECLOCK_SCHEDULER_INTERVAL", "FACECLOCK_PURGE_AT",
 };
 
 static int load_file(const char *path)
@@ -257,6 +276,8 @@ int config_load(void)
     c->login_window = 900;
     c->sync_history_days = 90;
     c->request_deadline = 30;
+    c->scheduler_interval = 60;
+    c->purge_at = 3 * 60 + 30;
     peers_parse("127.0.0.1,::1", &c->peers);
 
     int rc = 0;

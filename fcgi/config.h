@@ -36,6 +36,10 @@ struct config {
     int login_max_failures;    /* FACECLOCK_LOGIN_MAX_FAILURES per user or IP per window */
     int login_window;          /* FACECLOCK_LOGIN_WINDOW seconds, default 900 */
     int sync_history_days;     /* FACECLOCK_SYNC_HISTORY_DAYS: change log kept by purge (90) */
+    int scheduler_interval;    /* FACECLOCK_SCHEDULER_INTERVAL seconds between the scheduler
+                                  service's ticks, aligned to it (60: each minute; 0 = off) */
+    int purge_at;              /* FACECLOCK_PURGE_AT "HH:MM" server time of the daily
+                                  retention purge, in minutes after midnight (03:30) */
     int request_deadline;      /* FACECLOCK_REQUEST_DEADLINE seconds per request, default 30 */
     int tls;                   /* FACECLOCK_TLS: 1 = clients reach the service over HTTPS
                                   (a TLS proxy in front): Secure cookie and HSTS on every

@@ -36,6 +36,9 @@ export FACECLOCK_WORKERS=${FACECLOCK_WORKERS:-2}
 # scrypt at 2^14, not the production 2^17 (fcgi/config.h): every test hotel
 # hashes its logins, and the sanitizer build takes seconds per 2^17 hash
 export FACECLOCK_SCRYPT_LOG_N=${FACECLOCK_SCRYPT_LOG_N:-14}
+# the stack's scheduler service is off: the tests move time themselves
+# (`faceclock alerts-tick`); attendance/test_scheduler.py runs its own
+export FACECLOCK_SCHEDULER_INTERVAL=${FACECLOCK_SCHEDULER_INTERVAL:-0}
 export LOGIN_RATE=${LOGIN_RATE:-200r/s}
 export LOGIN_BURST=${LOGIN_BURST:-200}
 # every test request comes from 127.0.0.1 (most with the admin key): the

@@ -186,7 +186,9 @@ const struct route app_routes[] = {
                       B_OPT("hard_limit_hours", PT_NUMBER, "Default 12."),
                       B_OPT("enforce_limits", PT_BOOL, "A session past hard_limit_hours must clock out."),
                       B_OPT("clock_in_early_minutes", PT_INT, "How early before a shift a scan counts (default 120)."),
-                      B_OPT("duplicate_scan_seconds", PT_INT, "A scan this soon after clocking in is refused (default 60).")),
+                      B_OPT("duplicate_scan_seconds", PT_INT, "A scan this soon after clocking in is refused (default 60)."),
+                      B_TEXT("auto_close", 0, 1, 16, "Auto-close of forgotten sessions: off (default), shift_end or hard_limit."),
+                      B_OPT("auto_close_after_hours", PT_NUMBER, "shift_end: hours after the rostered end (0-24, default 2).")),
      .answers = ANSWERS("200"),
      .summary = "Change any subset of the settings (break < overtime < hard)."},
 

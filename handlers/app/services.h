@@ -8,5 +8,6 @@
 #include <signal.h>
 
 int publisher_run(volatile sig_atomic_t *stop);   /* live/publisher_svc.c */
+int scheduler_run(volatile sig_atomic_t *stop);   /* attendance/scheduler_svc.c */
 
 #endif

@@ -520,6 +520,28 @@ fail:
 
 /* ---- by hand ------------------------------------------------------------ */
 
+static struct db_stmt st_hotels = {
+    "alerts_tick_hotels", "SELECT id FROM hotels WHERE $1::text IS NULL OR slug = $1 ORDER BY id", 0,
+};
+
+int alert_tick_hotels(const char *slug, struct alert_tick_count *n)
+{
+    struct db_args a;
+    PGresult *r;
+    db_args_init(&a);
+    db_arg_str(&a, slug);
+    if ((r = db_run(&st_hotels, &a)) == NULL)
+        return -1;
+    int hotels = PQntuples(r);
+    for (int i = 0; i < hotels; i++)
+        if (alert_tick(db_ll(r, i, 0), n) < 0) {
+            PQclear(r);
+            return -1;
+        }
+    PQclear(r);
+    return hotels;
+}
+
 static struct db_stmt st_ack = {
     "alert_acknowledge",
     "UPDATE alerts a SET state = 'acknowledged', acknowledged_by = $3, acknowledged_at = now() "

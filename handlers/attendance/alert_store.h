@@ -54,6 +54,12 @@ struct alert_tick_count {
  * longer holds. 0 (counts added to *n) or -1 (db). */
 int alert_tick(long long hotel_id, struct alert_tick_count *n);
 
+/* alert_tick for every hotel, or only the one of slug (when not NULL),
+ * each in its own transaction: the number of hotels evaluated (0: no
+ * hotel slug), or -1 (db). `faceclock alerts-tick` and the scheduler
+ * (scheduler_svc.c) both run this. */
+int alert_tick_hotels(const char *slug, struct alert_tick_count *n);
+
 /* Acknowledge (to_state "acknowledged", from open) or resolve (to_state
  * "resolved", from open or acknowledged) alert id by who, audited. 1 with
  * the alert's JSON in *out (the caller puts it), 0 when there is no such

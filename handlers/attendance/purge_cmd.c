@@ -1,155 +1,31 @@
-/* purge_cmd.c — `faceclock purge`: removes face data older than each hotel's
- * face_data_retention_days (face_data.registered_at) and writes one
- * REVOKED audit row ("retention expired") per removal, in one statement,
- * so both happen or neither does; then trims the devices' change log to
- * FACECLOCK_SYNC_HISTORY_DAYS, raising each hotel's sync_floor so a device
- * further behind is told to sync in full; last removes the expired rows of
- * sign-in: sessions past their expiry (auth_tokens), login failures older
- * than the day login_fail_note keeps (people/sessions_store.c) and the
- * nonces of confirmation tokens past their expiry (a token past it is
- * refused on its signed expiry alone). Each hotel's removals are audited
- * in the same transaction (face_data.purged), and the run as a whole in
- * the system's rows (purge.ran), by system:purge. Meant for cron
- * (docs/operations.md). */
+/* purge_cmd.c — `faceclock purge`: the retention purge (purge_run,
+ * purge_store.c) by system:purge, printing what it removed; the scheduler
+ * service runs the same once a day. Meant for cron where the service does
+ * not run (docs/operations.md). Exits 1 on a database failure, 2 on bad
+ * usage. */
 #include <stdio.h>
-#include "action_audit_store.h"
 #include "app/commands.h"
 #include "config.h"
 #include "db.h"
-#include "jsonx.h"
-#include "settings_rules.h"
-#include "people/sessions_rules.h"
-
-#define PURGE_REASON "retention expired"
-
-/* $1: the retention of hotels without a settings row (the default) */
-static struct db_stmt st_purge = {
-    "purge_face_data",
-    "WITH gone AS ("
-    "  DELETE FROM face_data f USING hotels h "
-    "  LEFT JOIN attendance_settings s ON s.hotel_id = h.id "
-    "  WHERE f.hotel_id = h.id AND f.registered_at < "
-    "    now() - make_interval(days => coalesce(s.face_data_retention_days, $1::int)) "
-    "  RETURNING f.hotel_id, f.staff_id, f.consent_given), "
-    "logged AS ("
-    "  INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, "
-    "    consent_given, user_agent) "
-    "  SELECT hotel_id, staff_id, 'REVOKED', NULL, '" PURGE_REASON "', consent_given, "
-    "    'faceclock purge' FROM gone RETURNING hotel_id) "
-    "SELECT h.slug, count(*), h.id FROM logged l JOIN hotels h ON h.id = l.hotel_id "
-    "GROUP BY h.slug, h.id ORDER BY h.slug",
-    0,
-};
-
-/* $1: days of change history devices can sync incrementally from */
-static struct db_stmt st_trim = {
-    "purge_face_changes",
-    "WITH gone AS (DELETE FROM face_changes WHERE created_at < now() - make_interval(days => $1::int) "
-    "  RETURNING hotel_id, version), "
-    "floor AS (SELECT hotel_id, max(version) AS v, count(*) AS n FROM gone GROUP BY hotel_id) "
-    "UPDATE hotels h SET sync_floor = greatest(h.sync_floor, floor.v) FROM floor "
-    "WHERE h.id = floor.hotel_id RETURNING h.slug, floor.n, h.sync_floor",
-    0,
-};
-
-/* the expired rows of sign-in, counted per table */
-static struct db_stmt st_expired = {
-    "purge_expired_auth",
-    "WITH t AS (DELETE FROM auth_tokens WHERE expires_at < now() RETURNING 1), "
-    "f AS (DELETE FROM auth_failures WHERE at < now() - make_interval(secs => $1) RETURNING 1), "
-    "u AS (DELETE FROM used_confirmation_tokens WHERE expires_at < now() RETURNING 1) "
-    "SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM f), (SELECT count(*) FROM u)",
-    0,
-};
-
-/* Each hotel's removals (rows of st_purge: slug, count, id) in its own
- * audit rows, as the system's purge. 0, or -1. */
-static int audit_removals(const struct actor *who, const PGresult *r)
-{
-    for (int i = 0; i < PQntuples(r); i++) {
-        struct json_object *v = json_object_new_object();
-        jx_add_int(v, "removed", db_ll(r, i, 1));
-        jx_add_str(v, "reason", PURGE_REASON);
-        if (action_audit_one(who, db_ll(r, i, 2), "face_data.purged", NULL, NULL, v) < 0)
-            return -1;
-    }
-    return 0;
-}
+#include "purge_store.h"
 
 int cmd_purge(int argc, char **argv)
 {
-    struct attendance_settings defaults;
-    struct db_args a;
-    PGresult *r;
-    long long total = 0;
     struct actor who;
-    struct json_object *run;
+    struct purge_count n;
+    const char *step = "";
 
     (void)argv;
     if (argc != 1) {
         fprintf(stderr, "usage: faceclock purge\n");
         return 2;
     }
-    settings_defaults(&defaults);
     actor_system(&who, "system:purge");
     who.user_agent = "faceclock purge";
     db_init(g_config.database_url);
-    db_args_init(&a);
-    db_arg_int(&a, defaults.face_data_retention_days);
-    /* the removals and their audit rows, all or nothing */
-    if (db_begin() < 0 || (r = db_run(&st_purge, &a)) == NULL) {
-        fprintf(stderr, "purge: database failure: %s\n", db_last_message());
-        db_rollback();
-        db_close();
-        return 1;
-    }
-    if (audit_removals(&who, r) < 0 || db_commit() < 0) {
-        fprintf(stderr, "purge: database failure: %s\n", db_last_message());
-        PQclear(r);
-        db_rollback();
-        db_close();
-        return 1;
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        printf("%s: %lld removed\n", PQgetvalue(r, i, 0), db_ll(r, i, 1));
-        total += db_ll(r, i, 1);
-    }
-    printf("total: %lld removed\n", total);
-    PQclear(r);
-
-    db_args_init(&a);
-    db_arg_int(&a, g_config.sync_history_days);
-    if ((r = db_run(&st_trim, &a)) == NULL) {
-        fprintf(stderr, "purge: database failure trimming the change log: %s\n", db_last_message());
-        db_close();
-        return 1;
-    }
-    for (int i = 0; i < PQntuples(r); i++)
-        printf("%s: %lld device changes older than %d days trimmed (full sync below version %s)\n",
-               PQgetvalue(r, i, 0), db_ll(r, i, 1), g_config.sync_history_days, PQgetvalue(r, i, 2));
-    PQclear(r);
-
-    db_args_init(&a);
-    db_arg_int(&a, LOGIN_FAILURE_MEMORY_S);      /* what a lockout remembers */
-    if ((r = db_run(&st_expired, &a)) == NULL) {
-        fprintf(stderr, "purge: database failure removing expired sign-in rows: %s\n", db_last_message());
-        db_close();
-        return 1;
-    }
-    printf("expired: %lld auth_tokens, %lld auth_failures, %lld used_confirmation_tokens removed\n",
-           db_ll(r, 0, 0), db_ll(r, 0, 1), db_ll(r, 0, 2));
-    /* the run as a whole, in the system's audit rows */
-    run = json_object_new_object();
-    jx_add_int(run, "face_data_removed", total);
-    jx_add_int(run, "auth_tokens_removed", db_ll(r, 0, 0));
-    jx_add_int(run, "auth_failures_removed", db_ll(r, 0, 1));
-    jx_add_int(run, "used_confirmation_tokens_removed", db_ll(r, 0, 2));
-    PQclear(r);
-    if (action_audit_one(&who, 0, "purge.ran", NULL, NULL, run) < 0) {
-        fprintf(stderr, "purge: database failure auditing the run: %s\n", db_last_message());
-        db_close();
-        return 1;
-    }
+    int rc = purge_run(&who, stdout, &n, &step);
+    if (rc < 0)
+        fprintf(stderr, "purge: database failure %s: %s\n", step, db_last_message());
     db_close();
-    return 0;
+    return rc < 0 ? 1 : 0;
 }

@@ -19,7 +19,7 @@
 enum { L_ID = 0, L_END = LOG_NCOLS };
 
 #define STAFF_JOIN "JOIN staff s ON s.hotel_id = l.hotel_id AND s.id = l.staff_id "
-#define PENDING "l.hotel_id = $1 AND l.is_unrostered AND l.approved_at IS NULL"
+#define PENDING "l.hotel_id = $1 AND (l.is_unrostered OR l.auto_closed) AND l.approved_at IS NULL"
 #define OPEN "l.hotel_id = $1 AND l.time_out IS NULL"
 
 /* pending: the log, then staff_name, department_id, force_reason, total */
@@ -37,7 +37,7 @@ static struct db_stmt st_pending = {
 static struct db_stmt st_approve = {
     "review_approve",
     "UPDATE clock_logs AS l SET is_approved = $3, approval_note = $4, approved_by = $5, "
-    "approved_at = now() WHERE l.hotel_id = $1 AND l.id = $2 AND l.is_unrostered "
+    "approved_at = now() WHERE l.hotel_id = $1 AND l.id = $2 AND (l.is_unrostered OR l.auto_closed) "
     "AND l.approved_at IS NULL AND l.staff_id IS DISTINCT FROM $5 RETURNING " LOG_COLS ", l.approval_note, l.approved_by, "
     "fc_ts(l.approved_at)",
     0,

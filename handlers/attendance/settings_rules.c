@@ -2,6 +2,7 @@
  * settings; no I/O. */
 #include <string.h>
 #include "jsonx.h"
+#include "scheduler_rules.h"
 #include "settings_rules.h"
 
 void settings_defaults(struct attendance_settings *s)
@@ -18,13 +19,15 @@ void settings_defaults(struct attendance_settings *s)
     s->enforce_limits = 1;
     s->clock_in_early_minutes = 120;
     s->duplicate_scan_seconds = 60;
+    s->auto_close = AUTO_CLOSE_OFF;
+    s->auto_close_after_hours = 2.0;
 }
 
 static const char *const known[] = {
     "face_attendance_enabled", "face_attendance_min_confidence", "require_face_consent",
     "allow_face_self_registration", "face_data_retention_days", "face_attendance_departments",
     "break_warning_hours", "overtime_warning_hours", "hard_limit_hours", "enforce_limits",
-    "clock_in_early_minutes", "duplicate_scan_seconds",
+    "clock_in_early_minutes", "duplicate_scan_seconds", "auto_close", "auto_close_after_hours",
 };
 
 static int is_known(const char *key)
@@ -96,9 +99,20 @@ int settings_apply_patch(struct attendance_settings *s, struct json_object *patc
     BOOL(enforce_limits)
     INT(clock_in_early_minutes, 0, 1440)
     INT(duplicate_scan_seconds, 0, 86400)
+    DBL(auto_close_after_hours, 0.0, 24.0)
 #undef BOOL
 #undef DBL
 #undef INT
+    const char *mode = NULL;
+    if (jx_string(patch, "auto_close", JX_OPTIONAL, 16, &mode, why) < 0) {
+        *field = "auto_close";
+        return -1;
+    }
+    if (mode != NULL && (s->auto_close = auto_close_of(mode)) < 0) {
+        *field = "auto_close";
+        *why = "must be one of off, shift_end, hard_limit";
+        return -1;
+    }
     if (departments(s, patch, why) < 0) {
         *field = "face_attendance_departments";
         return -1;
@@ -168,6 +182,8 @@ struct json_object *settings_to_json(const struct attendance_settings *s)
     jx_add_bool(o, "enforce_limits", s->enforce_limits);
     jx_add_int(o, "clock_in_early_minutes", s->clock_in_early_minutes);
     jx_add_int(o, "duplicate_scan_seconds", s->duplicate_scan_seconds);
+    jx_add_str(o, "auto_close", auto_close_name(s->auto_close));
+    jx_add_number(o, "auto_close_after_hours", s->auto_close_after_hours);
     return o;
 }
 

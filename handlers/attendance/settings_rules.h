@@ -22,6 +22,8 @@ struct attendance_settings {
     int enforce_limits;
     long clock_in_early_minutes;
     long duplicate_scan_seconds;
+    int auto_close;                     /* enum auto_close (scheduler_rules.h) */
+    double auto_close_after_hours;      /* shift_end: after the rostered end */
 };
 
 void settings_defaults(struct attendance_settings *s);

@@ -9,6 +9,7 @@
 #include "action_audit_store.h"
 #include "db.h"
 #include "jsonx.h"
+#include "scheduler_rules.h"
 #include "settings_store.h"
 
 static struct db_stmt st_load = {
@@ -23,8 +24,8 @@ static struct db_stmt st_store = {
     "INSERT INTO attendance_settings (hotel_id, face_attendance_enabled, face_attendance_min_confidence, "
     "require_face_consent, allow_face_self_registration, face_data_retention_days, "
     "face_attendance_departments, break_warning_hours, overtime_warning_hours, hard_limit_hours, "
-    "enforce_limits, clock_in_early_minutes, duplicate_scan_seconds, updated_at) VALUES "
-    "($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, $10, $11, $12, $13, now()) "
+    "enforce_limits, clock_in_early_minutes, duplicate_scan_seconds, auto_close, auto_close_after_hours, updated_at) VALUES "
+    "($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, $10, $11, $12, $13, $14, $15, now()) "
     "ON CONFLICT (hotel_id) DO UPDATE SET "
     "face_attendance_enabled = EXCLUDED.face_attendance_enabled, "
     "face_attendance_min_confidence = EXCLUDED.face_attendance_min_confidence, "
@@ -36,7 +37,8 @@ static struct db_stmt st_store = {
     "overtime_warning_hours = EXCLUDED.overtime_warning_hours, "
     "hard_limit_hours = EXCLUDED.hard_limit_hours, enforce_limits = EXCLUDED.enforce_limits, "
     "clock_in_early_minutes = EXCLUDED.clock_in_early_minutes, "
-    "duplicate_scan_seconds = EXCLUDED.duplicate_scan_seconds, updated_at = now()",
+    "duplicate_scan_seconds = EXCLUDED.duplicate_scan_seconds, auto_close = EXCLUDED.auto_close, "
+    "auto_close_after_hours = EXCLUDED.auto_close_after_hours, updated_at = now()",
     0,
 };
 static struct db_stmt st_unknown_dep = {
@@ -107,6 +109,8 @@ void settings_from_row(const PGresult *r, int row, int c, struct attendance_sett
     s->enforce_limits = db_bool(r, row, c + 9);
     s->clock_in_early_minutes = (long)db_ll(r, row, c + 10);
     s->duplicate_scan_seconds = (long)db_ll(r, row, c + 11);
+    s->auto_close = auto_close_of(db_str(r, row, c + 12));
+    s->auto_close_after_hours = db_double(r, row, c + 13);
 }
 
 /* Insert or replace a hotel's settings. 0 or -1 (db). */
@@ -128,6 +132,8 @@ static int settings_store(long long hotel_id, const struct attendance_settings *
     db_arg_bool(&a, s->enforce_limits);
     db_arg_int(&a, s->clock_in_early_minutes);
     db_arg_int(&a, s->duplicate_scan_seconds);
+    db_arg_str(&a, auto_close_name(s->auto_close));
+    db_arg_double(&a, s->auto_close_after_hours);
     return db_exec(&st_store, &a) < 0 ? -1 : 0;
 }
 

@@ -56,6 +56,7 @@ MODULES = [
     "attendance.test_audit_chain",
     "attendance.test_action_audit",
     "attendance.test_alerts",
+    "attendance.test_scheduler",
     "attendance.test_insights",
     "attendance.test_clock_race",
     # live/: live events through nchan, the publisher service

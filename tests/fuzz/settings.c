@@ -5,11 +5,16 @@
  * names a field and a reason, that what is accepted passes
  * settings_check, and that the settings' own JSON (what the API answers
  * and a client sends back) is accepted again and reads back the same;
- * and that face_registration_refusal answers 400 or 403 with a message. */
+ * that face_registration_refusal answers 400 or 403 with a message; that
+ * auto_close is one of its modes and auto_close_after_hours in 0–24; and
+ * that the auto-close time of the settings (auto_close_at,
+ * scheduler_rules.c) is never before the clock-in, and 0 only when
+ * auto-close is off. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "attendance/scheduler_rules.h"
 #include "attendance/settings_rules.h"
 #include "jsonx.h"
 
@@ -36,6 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (settings_check(&s, &field, &why) != 0)
         abort();
+    if (s.auto_close < AUTO_CLOSE_OFF || s.auto_close > AUTO_CLOSE_HARD_LIMIT ||
+        !(s.auto_close_after_hours >= 0 && s.auto_close_after_hours <= 24))
+        abort();
+    const time_t time_in = 1764892800, ends[] = {0, time_in - 3600, time_in + 8 * 3600};
+    for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+        time_t at = auto_close_at(s.auto_close, s.auto_close_after_hours, s.hard_limit_hours, time_in, ends[k]);
+        if ((at == 0) != (s.auto_close == AUTO_CLOSE_OFF) || (at != 0 && at < time_in))
+            abort();
+    }
 
     /* the answer's JSON, sent back as a patch, is the same settings */
     struct json_object *shown = settings_to_json(&s);

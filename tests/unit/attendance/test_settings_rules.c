@@ -102,7 +102,8 @@ START_TEST(defaults_json)
         " 'face_data_retention_days': 365, 'face_attendance_departments': [],"
         " 'break_warning_hours': 6.0, 'overtime_warning_hours': 10.0,"
         " 'hard_limit_hours': 12.0, 'enforce_limits': true,"
-        " 'clock_in_early_minutes': 120, 'duplicate_scan_seconds': 60}";
+        " 'clock_in_early_minutes': 120, 'duplicate_scan_seconds': 60,"
+        " 'auto_close': 'off', 'auto_close_after_hours': 2.0}";
     struct attendance_settings s;
     struct json_object *want = parse(contract), *got;
 
@@ -123,6 +124,9 @@ static const char *const patch_ok[] = {
     "{'face_attendance_min_confidence': 0.9}",
     "{'require_face_consent': false}",
     "{'allow_face_self_registration': false}",
+    "{'auto_close': 'shift_end', 'auto_close_after_hours': 0}",
+    "{'auto_close': 'hard_limit', 'auto_close_after_hours': 24}",
+    "{'auto_close': 'off'}",
     "{'face_data_retention_days': 30}",
     "{'face_attendance_departments': [1, 2, 3]}",
     "{'break_warning_hours': 5.5}",
@@ -204,6 +208,12 @@ END_TEST
 /* ---- patches that are refused, and the field named ------------------------ */
 
 static const struct { const char *patch; const char *field; } patch_bad[] = {
+    {"{'auto_close': 'sometimes'}", "auto_close"},
+    {"{'auto_close': ''}", "auto_close"},
+    {"{'auto_close': 1}", "auto_close"},
+    {"{'auto_close_after_hours': 24.5}", "auto_close_after_hours"},
+    {"{'auto_close_after_hours': -1}", "auto_close_after_hours"},
+    {"{'auto_close_after_hours': 'two'}", "auto_close_after_hours"},
     /* booleans: only true and false */
     { "{'face_attendance_enabled': 'true'}", "face_attendance_enabled" },
     { "{'face_attendance_enabled': 1}", "face_attendance_enabled" },
