@@ -24,15 +24,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in[size - 1] = '\0';
 
     /* the rule: full escaped text, and where each input byte's escape ends */
-    size_t inlen = strlen(in);
-    char *full = malloc(inlen * 4 + 1);
+    size_t inlen = strlen(in), full_size = inlen * 4 + 1;
+    char *full = malloc(full_size);
     size_t *ends = malloc((inlen + 1) * sizeof *ends), f = 0;
     for (size_t k = 0; k < inlen; k++) {
         unsigned char c = (unsigned char)in[k];
         if (c < 0x20 || c == 0x7f)
-            f += (size_t)sprintf(full + f, "\\x%02x", c);
+            f += (size_t)snprintf(full + f, full_size - f, "\\x%02x", c);
         else if (c == '"' || c == '\\')
-            f += (size_t)sprintf(full + f, "\\%c", c);
+            f += (size_t)snprintf(full + f, full_size - f, "\\%c", c);
         else
             full[f++] = (char)c;
         ends[k] = f;
