@@ -23,15 +23,8 @@ shift || true
 
 export FC_VAR=$(abs_path "${FAULTS_VAR:-var/faults}")
 export PORT=${FAULTS_PORT:-18091}
-export FC_BIN=${FC_BIN:-build/release/faceclock}
 export FACECLOCK_REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-5}
-export FACECLOCK_WORKERS=${FACECLOCK_WORKERS:-4}
-export FACECLOCK_SCRYPT_LOG_N=${FACECLOCK_SCRYPT_LOG_N:-14}
-export FACECLOCK_DEMO=0
-# every request comes from 127.0.0.1: nginx's per-address limits must not
-# be what the suite measures
-export API_RATE=5000r/s API_BURST=5000 LOGIN_RATE=200r/s LOGIN_BURST=200
-unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
+suite_stack_env
 STACK=$FC_ROOT/scripts/stack.sh
 
 # the disk-full fault's tmpfs, beside the cluster (run.py mounts it)

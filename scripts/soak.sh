@@ -20,14 +20,7 @@ FC_SAY_PREFIX="[soak]"
 DUR=${1:-${DURATION:-5m}}
 export FC_VAR=$(abs_path "${SOAK_VAR:-var/soak}")
 export PORT=${SOAK_PORT:-18101}
-export FC_BIN=${FC_BIN:-build/release/faceclock}
-export FACECLOCK_WORKERS=${FACECLOCK_WORKERS:-4}
-export FACECLOCK_SCRYPT_LOG_N=${FACECLOCK_SCRYPT_LOG_N:-14}
-export FACECLOCK_DEMO=0
-# every request comes from 127.0.0.1: nginx's per-address limits must not
-# be what the soak measures
-export API_RATE=5000r/s API_BURST=5000 LOGIN_RATE=200r/s LOGIN_BURST=200
-unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
+suite_stack_env
 STACK=$FC_ROOT/scripts/stack.sh
 
 cleanup() {
