@@ -102,6 +102,8 @@ void h_page_logout(struct request *req);
 /* live/subscribe.c */
 void h_live_hotel(struct request *req);
 void h_live_kiosk(struct request *req);
+/* live/catchup.c */
+void h_live_catchup(struct request *req);
 
 /* pages/board.c */
 void h_page_board(struct request *req);

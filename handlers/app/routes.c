@@ -417,6 +417,15 @@ const struct route app_routes[] = {
      .params = PARAMS(PATH_ID("kiosk_id", "kiosk")),
      .answers = ANSWERS("200", "404 NOT_FOUND"),
      .summary = "A kiosk subscribes to its own live events (clock in/out there)."},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/events/", .name = "live.catchup",
+     .handler = h_live_catchup, .src = "live/catchup.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG,
+                      {"after", IN_QUERY, PT_INT, P_REQUIRED, 0, 9007199254740991.0,
+                       .doc = "The last event id the client holds (0: from the oldest kept)."},
+                      {"limit", IN_QUERY, PT_INT, 0, 1, 1000, .doc = "Events per page (default 200)."}),
+     .answers = ANSWERS("200"),
+     .summary = "Catch up: the hotel's events after an id, from the outbox, in id order and the live "
+                "messages' shape; has_more and next page on, gap says some were trimmed (reload)."},
 
     /* ---- pages (HTML; errors as pages, sign-in redirects) ----------------- */
     {.method = "GET", .pattern = "/dashboard/login", .name = "page.login",

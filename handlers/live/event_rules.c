@@ -1,5 +1,6 @@
 /* event_rules.c — pure: notification payloads of faceclock_events, the
- * event types, and the nchan channels an event is published to. */
+ * event types, the nchan channels an event is published to, and a
+ * catch-up's gap and cursor. */
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -92,4 +93,14 @@ int event_channel_path(char *buf, size_t cap, const char *kind, const char *key)
         return -1;
     int w = snprintf(buf, cap, "/pub/%s/%s", kind, key);
     return w > 0 && (size_t)w < cap ? 0 : -1;
+}
+
+int event_catchup_gap(long long after, long long through)
+{
+    return after < through;
+}
+
+long long event_catchup_next(long long after, long long last)
+{
+    return last > after ? last : after;
 }

@@ -39,4 +39,18 @@ int event_for_kiosk(const char *type);
  * ([a-z0-9-], 1..63) or does not fit. */
 int event_channel_path(char *buf, size_t cap, const char *kind, const char *key);
 
+/* A catch-up's page (GET .../events/): CATCHUP_LIMIT events unless the
+ * client asks for fewer or more (at most CATCHUP_MAX). */
+#define CATCHUP_LIMIT 200
+#define CATCHUP_MAX 1000
+
+/* Pure. 1 when a catch-up after id `after` may miss events: some event
+ * with an id above it was deleted (through: the hotel's highest deleted
+ * id, 0 when none; sql/018_event_catchup.sql). */
+int event_catchup_gap(long long after, long long through);
+
+/* Pure. The cursor of the page after a catch-up from `after` whose last
+ * event is `last` (0: the page was empty): where the client asks next. */
+long long event_catchup_next(long long after, long long last);
+
 #endif

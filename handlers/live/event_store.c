@@ -1,17 +1,23 @@
 /* event_store.c — owns the SQL of the events outbox (event_store.h):
  * reading the unpublished events with the message subscribers receive
- * (built here, in one statement: {"id","type","hotel","at","kiosk_id",
- * "data"}), marking them published, and trimming old ones. */
+ * (built here, one expression for both readers: {"id","type","hotel",
+ * "at","kiosk_id","data"}), marking them published, trimming old ones,
+ * and a hotel's events after an id for a subscriber catching up. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "db.h"
+#include "jsonx.h"
 #include "live/event_store.h"
+
+/* the message of event e of hotel h, as subscribers receive it */
+#define EVENT_MESSAGE \
+    "json_build_object('id', e.id, 'type', e.type, 'hotel', h.slug, 'at', fc_ts(e.created_at), " \
+    "'kiosk_id', e.kiosk_id, 'data', e.data)::text"
 
 static struct db_stmt st_pending = {
     "event_pending",
-    "SELECT e.id, e.type, h.slug, coalesce(e.kiosk_id, 0), "
-    "json_build_object('id', e.id, 'type', e.type, 'hotel', h.slug, 'at', fc_ts(e.created_at), "
-    "'kiosk_id', e.kiosk_id, 'data', e.data)::text "
+    "SELECT e.id, e.type, h.slug, coalesce(e.kiosk_id, 0), " EVENT_MESSAGE " "
     "FROM events e JOIN hotels h ON h.id = e.hotel_id "
     "WHERE e.published_at IS NULL ORDER BY e.id LIMIT $1",
     0,
@@ -29,6 +35,19 @@ static struct db_stmt st_trim = {
     "event_trim",
     "DELETE FROM events WHERE published_at IS NOT NULL "
     "AND created_at < now() - make_interval(days => $1)", 0,
+};
+
+/* One snapshot: the hotel's highest deleted id (sql/018_event_catchup.sql)
+ * on every row, and its events after $2 (at most $3; none: one row of NULLs). */
+static struct db_stmt st_after = {
+    "event_after",
+    "SELECT t.through, x.id, x.message "
+    "FROM (SELECT coalesce(max(through_id), 0) AS through FROM event_trims WHERE hotel_id = $1) t "
+    "LEFT JOIN LATERAL (SELECT e.id, " EVENT_MESSAGE " AS message "
+    "                   FROM events e JOIN hotels h ON h.id = e.hotel_id "
+    "                   WHERE e.hotel_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3) x ON true "
+    "ORDER BY x.id",
+    0,
 };
 
 long long event_store_each_pending(int limit, int (*fn)(void *ctx, const struct event_row *e), void *ctx)
@@ -92,4 +111,40 @@ long long event_store_trim(int days)
     db_args_init(&a);
     db_arg_int(&a, days);
     return db_exec(&st_trim, &a);
+}
+
+int event_store_after(long long hotel_id, long long after, int limit, struct json_object **events,
+                      int *more, long long *through)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, after);
+    db_arg_int(&a, (long long)limit + 1);
+    PGresult *r = db_run(&st_after, &a);
+    if (r == NULL)
+        return -1;
+    struct json_object *arr = json_object_new_array();
+    int n = PQntuples(r);
+    *through = n > 0 ? db_ll(r, 0, 0) : 0;
+    *more = 0;
+    for (int i = 0; i < n; i++) {
+        const char *msg = db_str(r, i, 2);
+        if (msg == NULL)
+            continue;                    /* no events: the one row of NULLs */
+        if ((int)json_object_array_length(arr) == limit) {
+            *more = 1;
+            break;
+        }
+        struct json_object *o = jx_parse(msg, strlen(msg));
+        if (o == NULL) {
+            json_object_put(arr);
+            PQclear(r);
+            return -1;
+        }
+        json_object_array_add(arr, o);
+    }
+    PQclear(r);
+    *events = arr;
+    return 0;
 }

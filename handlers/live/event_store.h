@@ -1,11 +1,14 @@
 /* event_store.h — the events outbox of sql/013_events.sql as the
  * publisher reads it: the events not yet published, in id order, each
  * with its hotel's slug and the message sent to subscribers; marking one
- * published (a batch at once); a hotel's slug by id (for a passed-through alert). */
+ * published (a batch at once); a hotel's slug by id (for a passed-through
+ * alert); and a hotel's events after an id, for a subscriber catching up
+ * (live/catchup.c). */
 #ifndef FC_EVENT_STORE_H
 #define FC_EVENT_STORE_H
 
 #include <stddef.h>
+#include <json-c/json.h>
 
 struct event_row {
     long long id;
@@ -28,5 +31,13 @@ int event_store_hotel_slug(long long id, char *buf, size_t cap);
 
 /* Delete published events created more than days ago: the count, or -1. */
 long long event_store_trim(int days);
+
+/* The hotel's events with id > after, in id order, at most limit: 0 with
+ * *events (a new JSON array of the messages subscribers receive; the
+ * caller owns it), *more (1 when more follow) and *through (the hotel's
+ * highest deleted event id, 0 when none: events after an id below it may
+ * be gone), all read in one snapshot; -1 on a database failure. */
+int event_store_after(long long hotel_id, long long after, int limit, struct json_object **events,
+                      int *more, long long *through);
 
 #endif

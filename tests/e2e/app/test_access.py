@@ -95,6 +95,7 @@ ROUTES = {
     # the authorization nchan asks for (a plain JSON GET reaches it too)
     "live_hotel":       ("live.hotel", "path", "json",          [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "live_kiosk":       ("live.kiosk", "caller", "json",        [401, 401, 401, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404, 403]),
+    "live_catchup":     ("live.catchup", "path", "json",        [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "page_login":       ("page.login", None, "page",            [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     "page_logout":      ("page.logout", "caller", "page",       [303, 303, 303, 403, 200, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     "page_board":       ("page.board", "caller", "page",        [303, 303, 303, 403, 303, 200, 303, 200, 403, 403, 200, 200, 403, 403]),
@@ -372,6 +373,8 @@ def build(w, row, caller):
         return Req("GET", "/api/events/hotel/%s" % a.slug)
     if row == "live_kiosk":
         return Req("GET", "/api/events/kiosk/%d" % a.kiosk_row["id"])
+    if row == "live_catchup":
+        return Req("GET", "/api/staff/hotel/%s/events/?after=0" % a.slug)
     if row == "events_list":
         return Req("GET", "/api/iot/events")
     pages = {"page_login": "/dashboard/login", "page_logout": "/dashboard/logout", "page_board": "/dashboard/",

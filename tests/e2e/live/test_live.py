@@ -11,7 +11,11 @@ reach nchan subscribers through the publisher service, and only they.
   approval, a device's status; a rolled-back transaction emits nothing;
 - catching up: a subscriber reconnecting with Last-Event-ID gets what it
   missed; events committed while the publisher is dead (kill -9) are
-  published by its successor;
+  published by its successor; GET /api/staff/hotel/{slug}/events/?after=
+  answers the hotel's events after an id from the outbox, in id order and
+  the messages' own shape, a page at a time (limit, has_more, next), only
+  to those who may subscribe, "gap" once events after the id were deleted
+  (trimmed), and 400 for an after or limit that is not one;
 - the service under the master: kill -9 → respawned (logged with its
   name); SIGHUP replaces it; SIGTERM stops it with the master."""
 
@@ -205,6 +209,123 @@ class Events(LiveCase):
         again = self.subscribe(last_event_id=ev["id"])
         for sid in missed:
             self.expect(again, "face.registered", staff_id=sid)
+
+
+def catchup_path(h, after, limit=None):
+    return "/api/staff/hotel/%s/events/?after=%s%s" % (h.slug, after, "" if limit is None else "&limit=%s" % limit)
+
+
+def head(h):
+    return int(fc.psql("SELECT coalesce(max(id), 0) FROM events WHERE hotel_id = %d" % h.hotel_id))
+
+
+def emit(h, n):
+    """n events of a test type in the hotel's outbox (fc_emit, as a trigger
+    does): their ids, in order."""
+    out = fc.psql("SELECT fc_emit(%d, 'test.catchup', NULL, jsonb_build_object('n', g)) "
+                  "FROM generate_series(1, %d) g" % (h.hotel_id, n))
+    return [int(x) for x in out.split()]
+
+
+class CatchUp(LiveCase):
+    def catchup(self, after, limit=None, role="manager", status=200):
+        return fc.assert_json(fc.get(catchup_path(self.h, after, limit), token=self.h.login(role)), status)
+
+    def test_events_after_an_id_in_order_as_subscribers_get_them(self):
+        h = self.h
+        s = self.subscribe()
+        base = head(h)
+        sid = self.person()
+        desc = h.register(sid)
+        h.shift_now(sid)
+        log_id = fc.assert_json(h.scan(near(desc, 0.05)), 201)["log"]["id"]
+        live = self.expect(s, "clock.in", log_id=log_id)["data"]
+        body = self.catchup(base)
+        self.assertEqual(set(body), {"events", "has_more", "next", "gap"})
+        ids = [e["id"] for e in body["events"]]
+        self.assertEqual(ids, sorted(ids))
+        self.assertTrue(all(i > base for i in ids), ids)
+        self.assertEqual([e["type"] for e in body["events"]][:1], ["face.registered"])
+        self.assertIn(live, body["events"], "the live message, as it came, among the caught-up ones")
+        self.assertEqual((body["has_more"], body["gap"], body["next"]), (False, False, ids[-1]))
+        rest = self.catchup(live["id"])
+        self.assertTrue(all(e["id"] > live["id"] for e in rest["events"]))
+
+    def test_pages_by_limit_and_next(self):
+        h = self.h
+        base = head(h)
+        ids = emit(h, 5)
+        got, after, pages = [], base, 0
+        while True:
+            body = self.catchup(after, limit=2, role="hr")
+            self.assertLessEqual(len(body["events"]), 2)
+            got += [e["id"] for e in body["events"]]
+            after, pages = body["next"], pages + 1
+            if not body["has_more"]:
+                break
+            self.assertEqual(after, got[-1])
+        self.assertEqual(got, ids)
+        self.assertEqual(pages, 3)
+        body = self.catchup(base, role="admin")
+        self.assertEqual(([e["id"] for e in body["events"]], body["has_more"]), (ids, False))
+        self.assertEqual(body["events"][0]["data"], {"n": 1})
+        self.assertEqual((body["events"][0]["type"], body["events"][0]["hotel"]), ("test.catchup", h.slug))
+        body = self.catchup(ids[-1])
+        self.assertEqual((body["events"], body["has_more"], body["next"]), ([], False, ids[-1]))
+        body = self.catchup(ids[1], limit=1)
+        self.assertEqual(([e["id"] for e in body["events"]], body["has_more"], body["next"]), ([ids[2]], True, ids[2]))
+
+    def test_only_the_hotels_readers_and_only_its_events(self):
+        h = self.h
+        other = AttHotel("live-cu-b").make()
+        base = head(h)
+        mine, theirs = emit(h, 1), emit(other, 1)
+        got = [e["id"] for e in self.catchup(base)["events"]]
+        self.assertIn(mine[0], got)
+        self.assertNotIn(theirs[0], got)
+        path = catchup_path(h, base)
+        fc.assert_error(fc.get(path, token=other.login("manager")), 404, "NOT_FOUND")
+        fc.assert_error(fc.get(path, token=h.login("staff")), 403, "FORBIDDEN")
+        fc.assert_error(fc.get(path, api_key=h.kiosk), 403, "FORBIDDEN")
+        fc.assert_error(fc.get(path), 401, "UNAUTHENTICATED")
+        body = fc.assert_json(fc.get(path, api_key=fc.ADMIN_KEY), 200)
+        self.assertIn(mine[0], [e["id"] for e in body["events"]])
+
+    def test_bad_after_or_limit_is_400(self):
+        h = self.h
+        tok = h.login("manager")
+        for q in ("after=-1", "after=abc", "after=1.5", "after=", "after=99999999999999999999",
+                  "after=9007199254740992", "after=0x10", "after=1&limit=0", "after=1&limit=1001",
+                  "after=1&limit=x", "limit=5", ""):
+            with self.subTest(q=q):
+                r = fc.get("/api/staff/hotel/%s/events/?%s" % (h.slug, q), token=tok)
+                field = "limit" if "limit=" in q and "after=1&" in q else "after"
+                fc.assert_error(r, 400, "VALIDATION_ERROR", field=field)
+        body = self.catchup(9007199254740991)
+        self.assertEqual((body["events"], body["has_more"], body["gap"]), ([], False, False))
+
+    def test_gap_once_events_after_the_id_were_trimmed(self):
+        h = AttHotel("live-cu-gap").make()
+        tok = h.login("manager")
+
+        def catchup(after):
+            return fc.assert_json(fc.get(catchup_path(h, after), token=tok), 200)
+        before = head(h)
+        ids = emit(h, 4)
+        self.assertFalse(catchup(before)["gap"])
+        # trimmed as the publisher does (published, older than 7 days): the
+        # first two, made old, then the trim's own statement, as the owner
+        fc.psql("UPDATE events SET published_at = coalesce(published_at, now()), "
+                "created_at = now() - interval '8 days' WHERE id IN (%d, %d)" % (ids[0], ids[1]))
+        fc.psql("DELETE FROM events WHERE published_at IS NOT NULL AND created_at < now() - make_interval(days => 7) "
+                "AND hotel_id = %d" % h.hotel_id)
+        for after, gap, got in ((before, True, ids[2:]), (ids[0], True, ids[2:]), (ids[1], False, ids[2:]),
+                                (ids[2], False, ids[3:])):
+            with self.subTest(after=after):
+                body = catchup(after)
+                self.assertEqual((body["gap"], [e["id"] for e in body["events"]]), (gap, got))
+        # another hotel's trim is not this one's gap
+        self.assertFalse(self.catchup(head(self.h))["gap"])
 
 
 class Publisher(LiveCase):

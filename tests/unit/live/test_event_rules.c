@@ -1,7 +1,8 @@
 /* test_event_rules.c — handlers/live/event_rules.h: notification payloads
  * of faceclock_events accepted and refused (a table: ids, types, hotel
  * ids, JSON shapes), event types, which events pass through without an
- * outbox row (alert.*), which go to a kiosk's channel, and channel paths. */
+ * outbox row (alert.*), which go to a kiosk's channel, channel paths, and
+ * a catch-up's gap and next cursor (a table). */
 #include <string.h>
 #include "live/event_rules.h"
 #include "unit.h"
@@ -102,6 +103,30 @@ START_TEST(channel_path_too_small)
 }
 END_TEST
 
+/* after, the hotel's highest deleted id, the page's last id (0: empty) */
+static const struct {
+    long long after, through, last;
+    int gap;
+    long long next;
+} catchup_tab[] = {
+    {0, 0, 0, 0, 0},                  /* nothing ever deleted, nothing new */
+    {0, 0, 7, 0, 7},
+    {5, 0, 9, 0, 9},
+    {10, 10, 0, 0, 10},               /* at the highest deleted: whole */
+    {11, 10, 15, 0, 15},
+    {9, 10, 12, 1, 12},               /* event 10 is gone */
+    {0, 3, 4, 1, 4},                  /* from the start, the oldest trimmed */
+    {100, 500, 0, 1, 100},            /* all gone and nothing kept after it */
+    {9007199254740991LL, 0, 0, 0, 9007199254740991LL},
+};
+
+START_TEST(catchup)
+{
+    ck_assert_int_eq(event_catchup_gap(catchup_tab[_i].after, catchup_tab[_i].through), catchup_tab[_i].gap);
+    ck_assert_int_eq(event_catchup_next(catchup_tab[_i].after, catchup_tab[_i].last), catchup_tab[_i].next);
+}
+END_TEST
+
 UNIT_SUITE(suite_event_rules)
 {
     Suite *s = suite_create("event_rules");
@@ -113,6 +138,9 @@ UNIT_SUITE(suite_event_rules)
     tc = tcase_create("channel");
     tcase_add_loop_test(tc, channel_path, 0, NELEM(chan_tab));
     tcase_add_test(tc, channel_path_too_small);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("catchup");
+    tcase_add_loop_test(tc, catchup, 0, NELEM(catchup_tab));
     suite_add_tcase(s, tc);
     return s;
 }
