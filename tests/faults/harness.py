@@ -318,7 +318,17 @@ class Subscriber:
     (event id, type, log id, time received) in `received`. A stream that
     ends (nginx reloaded) or will not open is opened again, with nchan's
     Last-Event-ID so the channel's buffer fills the gap; `reconnects`
-    counts those."""
+    counts those. Once it is open again the subscriber catches up from the
+    outbox as a page does (GET /api/staff/hotel/<slug>/events/?after=, a
+    page at a time, retried each second until it answers): what a reload
+    dropped from nchan's buffer comes that way, into `received` as well
+    (`caught_up` counts them, `gaps` the answers saying events were
+    trimmed; `streamed` holds the ids the stream brought). It asks from the highest event id received more than
+    SETTLE seconds before: a transaction can commit an event with a lower
+    id than one already received for as long as a request may last, and
+    a repeat is harmless (told apart by id)."""
+
+    SETTLE = 10.0
 
     def __init__(self, stack):
         self.s = stack
@@ -327,13 +337,50 @@ class Subscriber:
         self.refused = []          # statuses of openings that failed
         self.stop = threading.Event()
         self.thread = None
+        self.start_id = 0          # the hotel's last event id when it subscribed
+        self.behind = False        # reopened, not caught up yet
+        self.caught_up = 0
+        self.streamed = set()      # event ids that came by the stream
+        self.catchups = 0
+        self.gaps = 0
 
     def open(self, last):
         return Sse("/api/events/hotel/" + SLUG, api_key=self.s.admin, last_event_id=last,
                    addr=("127.0.0.1", self.s.port))
 
+    def cursor(self):
+        """The id to catch up after: the highest received SETTLE seconds ago."""
+        settled = time.time() - self.SETTLE
+        return max([r[0] for r in list(self.received) if r[3] < settled and isinstance(r[0], int)]
+                   + [self.start_id])
+
+    def catch_up(self):
+        """Every event after cursor() from the outbox into `received`: True,
+        or False when the route did not answer (the next loop tries again)."""
+        after = self.cursor()
+        while True:
+            e, data = self.s.request("catchup", None, "GET", "/api/staff/hotel/%s/events/?after=%d&limit=1000"
+                                     % (SLUG, after), key=self.s.admin, keep=1 << 30)
+            if e.status != 200:
+                return False
+            try:
+                page = json.loads(data)
+            except ValueError:
+                return False
+            self.catchups += 1
+            self.gaps += 1 if page.get("gap") else 0
+            for d in page.get("events", []):
+                data_ = d.get("data") if isinstance(d.get("data"), dict) else {}
+                self.received.append((d.get("id"), d.get("type"), data_.get("log_id"), time.time()))
+                self.caught_up += 1
+            if not page.get("has_more"):
+                return True
+            after = page["next"]
+
     def start(self):
         """Subscribed before it returns (the first stream open)."""
+        self.start_id = int(self.s.psql("SELECT coalesce(max(e.id), 0) FROM events e JOIN hotels h "
+                                        "ON h.id = e.hotel_id WHERE h.slug = '%s'" % SLUG))
         first = self.open(None)
         if first.status != 200:
             raise RuntimeError("subscribing to %s: %s %s" % (SLUG, first.status, first.body))
@@ -356,6 +403,9 @@ class Subscriber:
                     sse = None
                     self.stop.wait(0.2)
                     continue
+                self.behind = True
+            if self.behind and self.catch_up():
+                self.behind = False
             try:
                 ev = sse.next(1.0)
             except (OSError, UnicodeDecodeError):
@@ -370,6 +420,7 @@ class Subscriber:
             if isinstance(d, dict):
                 data = d.get("data") if isinstance(d.get("data"), dict) else {}
                 self.received.append((d.get("id"), d.get("type"), data.get("log_id"), time.time()))
+                self.streamed.add(d.get("id"))
         if sse is not None:
             sse.close()
 
