@@ -2,7 +2,8 @@
  * reading the unpublished events with the message subscribers receive
  * (built here, one expression for both readers: {"id","type","hotel",
  * "at","kiosk_id","data"}), marking them published, trimming old ones,
- * and a hotel's events after an id for a subscriber catching up. */
+ * and a hotel's events after an id for a subscriber catching up (and its
+ * last event id, where a page's subscriber starts). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,10 @@ static struct db_stmt st_after = {
     "                   WHERE e.hotel_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3) x ON true "
     "ORDER BY x.id",
     0,
+};
+
+static struct db_stmt st_head = {
+    "event_head", "SELECT coalesce(max(id), 0) FROM events WHERE hotel_id = $1", 0,
 };
 
 long long event_store_each_pending(int limit, int (*fn)(void *ctx, const struct event_row *e), void *ctx)
@@ -147,4 +152,17 @@ int event_store_after(long long hotel_id, long long after, int limit, struct jso
     PQclear(r);
     *events = arr;
     return 0;
+}
+
+long long event_store_head(long long hotel_id)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    PGresult *r = db_run(&st_head, &a);
+    if (r == NULL)
+        return -1;
+    long long head = db_ll(r, 0, 0);
+    PQclear(r);
+    return head;
 }

@@ -40,4 +40,8 @@ long long event_store_trim(int days);
 int event_store_after(long long hotel_id, long long after, int limit, struct json_object **events,
                       int *more, long long *through);
 
+/* The hotel's highest event id (0: none yet), where a page that has just
+ * read its data catches up from after a cut: the id, or -1 on failure. */
+long long event_store_head(long long hotel_id);
+
 #endif

@@ -12,6 +12,7 @@
 #include "csrf.h"
 #include "db.h"
 #include "jsonx.h"
+#include "live/event_store.h"
 #include "page_rules.h"
 #include "chrome_store.h"
 
@@ -78,8 +79,19 @@ struct json_object *page_context(struct request *req, const char *title, const c
     o = json_object_new_object();
     jx_add_str(o, "hotel", pool_printf(req->pool, "/api/staff/hotel/%s", req->tenant.slug));
     jx_add_str(o, "clock", pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs", req->tenant.slug));
-    /* the live events stream the pages subscribe to (static/js/dashboard.js) */
+    /* the live events stream the pages subscribe to (static/js/dashboard.js),
+     * the route they catch up from after a cut, and from which event id:
+     * the last one before the page read its data */
     jx_add_str(o, "events", pool_printf(req->pool, "/api/events/hotel/%s", req->tenant.slug));
+    jx_add_str(o, "catchup", pool_printf(req->pool, "/api/staff/hotel/%s/events/", req->tenant.slug));
+    long long head = event_store_head(req->tenant.id);
+    if (head < 0) {
+        json_object_put(ctx);
+        json_object_put(o);
+        db_fail_reply(req);
+        return NULL;
+    }
+    jx_add_int(o, "events_after", head);
     json_object_object_add(ctx, "api", o);
     return ctx;
 }

@@ -6,9 +6,16 @@
 // (EventSource on its data-events stream: nchan, docs/api.md "Live
 // events"); and the regions marked data-live (approvals, devices)
 // re-rendered from the page itself when an event they name arrives. The
-// browser's EventSource reconnects by itself with Last-Event-ID; only when
-// the stream is refused or EventSource is missing do they poll every 30 s.
-// No framework.
+// browser's EventSource reconnects by itself with Last-Event-ID; once the
+// stream is open again after a cut, the page also catches up from the
+// outbox (data-catchup: GET .../events/?after=<the last event id it
+// holds>, data-events-after when it has none yet) and applies those
+// events before the live ones, each id once; when the catch-up fails or
+// says events were trimmed (gap) it re-reads its data instead. Only when
+// the stream is refused or EventSource is missing do they poll every
+// 30 s. The events applied, by id and by which way they came, are in
+// window.faceclockLive.applied (what the browser tests check). No
+// framework.
 (function () {
   'use strict';
 
@@ -94,13 +101,22 @@
     return tr;
   }
 
-  // Subscribe to url's live events: onEvent(event) once per event id;
-  // onReconnect() when the stream opens again after a cut (the browser
-  // resumes it with Last-Event-ID; the page also re-reads its state, for
-  // what fell out of nchan's buffer meanwhile). When there is no
-  // EventSource or the stream is refused (closed for good), fallback()
-  // starts polling instead, once.
-  function liveEvents(url, onEvent, fallback, onReconnect) {
+  var record = window.faceclockLive = window.faceclockLive || { applied: [] };
+  var APPLIED_KEPT = 1000;
+  var CATCHUP_MS = 15000;           // a catch-up page's answer, or it failed
+
+  // Subscribe to the live events of el's data-events stream: onEvent(event)
+  // once per event id, whether it came by the stream ('stream') or by a
+  // catch-up after a cut ('catchup'). When the stream opens again after a
+  // cut (or the browser is back online), the events after the last id held
+  // are read from data-catchup, page by page, and applied before the live
+  // ones that come meanwhile; reread() when that fails or says some were
+  // trimmed. When there is no EventSource or the stream is refused (closed
+  // for good), fallback() starts polling instead, once.
+  function liveEvents(el, onEvent, fallback, reread) {
+    var url = el.getAttribute('data-events');
+    var catchupUrl = el.getAttribute('data-catchup');
+    var last = Number(el.getAttribute('data-events-after')) || 0;
     var fellBack = false;
     function fall() {
       if (fellBack) return;
@@ -109,18 +125,50 @@
     }
     if (!url || typeof window.EventSource !== 'function') { fall(); return; }
     var seen = {};
+    var held = null;               // live events that came during a catch-up
+    function apply(ev, via) {
+      if (!ev || typeof ev.type !== 'string' || typeof ev.id !== 'number' || seen[ev.id]) return;
+      seen[ev.id] = true;
+      if (ev.id > last) last = ev.id;
+      record.applied.push({ id: ev.id, type: ev.type, via: via });
+      if (record.applied.length > APPLIED_KEPT) record.applied.shift();
+      onEvent(ev);
+    }
+    var catchUp = serial(async function () {
+      if (!catchupUrl) { reread(); return; }
+      held = [];
+      try {
+        var more = true;
+        while (more) {
+          var r = await fetch(catchupUrl + '?after=' + last + '&limit=1000', {
+            headers: { 'Accept': 'application/json' }, credentials: 'same-origin',
+            signal: AbortSignal.timeout(CATCHUP_MS),
+          });
+          if (!r.ok) throw new Error('status ' + r.status);
+          var page = await r.json();
+          page.events.forEach(function (ev) { apply(ev, 'catchup'); });
+          if (page.gap) reread();
+          if (page.next > last) last = page.next;
+          more = page.has_more && page.events.length > 0;
+        }
+      } catch (e) {
+        reread();                  // what the events would have told
+      } finally {
+        var waiting = held;
+        held = null;
+        waiting.forEach(function (ev) { apply(ev, 'stream'); });
+      }
+    });
     var es = new EventSource(url, { withCredentials: true });
     es.onmessage = function (m) {
       var ev;
       try { ev = JSON.parse(m.data); } catch (e) { return; }
-      if (!ev || typeof ev.type !== 'string' || seen[ev.id]) return;
-      seen[ev.id] = true;
-      onEvent(ev);
+      if (held) held.push(ev); else apply(ev, 'stream');
     };
     var opened = false;
     var cut = false;
     es.onopen = function () {
-      if (opened && cut && onReconnect) onReconnect();
+      if (opened && cut) catchUp();
       opened = true;
       cut = false;
     };
@@ -128,17 +176,35 @@
       cut = true;
       if (es.readyState === EventSource.CLOSED) fall();
     };
-    // the connection came back (the stream may not have noticed its cut)
-    window.addEventListener('online', function () { if (onReconnect) onReconnect(); });
+    // the connection came back: the stream may not have noticed its cut,
+    // and reads of the data may have failed meanwhile
+    window.addEventListener('online', function () { if (!fellBack) { catchUp(); reread(); } });
+  }
+
+  // fn (async) one run at a time: a call during a run asks for one more
+  // run after it (a burst of events, a catch-up's page: one or two reads,
+  // the last one after the last event)
+  function serial(fn) {
+    var running = false;
+    var again = false;
+    return async function run() {
+      if (running) { again = true; return; }
+      running = true;
+      try {
+        do {
+          again = false;
+          await fn();
+        } while (again);
+      } finally {
+        running = false;
+      }
+    };
   }
 
   // A data-live region: re-rendered from the page when one of its events comes.
   function startLiveRegion(region) {
     var types = (region.getAttribute('data-live') || '').split(/\s+/);
-    var busy = false;
-    async function rerender() {
-      if (busy) return;
-      busy = true;
+    var rerender = serial(async function () {
       try {
         var r = await fetch(location.href, { headers: { 'Accept': 'text/html' }, credentials: 'same-origin' });
         if (!r.ok) return;
@@ -149,11 +215,9 @@
           localizeTimes(region);
           region.setAttribute('data-refreshed', String(Date.now()));
         }
-      } catch (e) { /* the next event tries again */ } finally {
-        busy = false;
-      }
-    }
-    liveEvents(region.getAttribute('data-events'), function (ev) {
+      } catch (e) { /* the next event tries again */ }
+    });
+    liveEvents(region, function (ev) {
       if (types.indexOf(ev.type) >= 0) rerender();
     }, function () { setInterval(rerender, REFRESH_MS); }, rerender);
   }
@@ -168,7 +232,7 @@
     var status = document.getElementById('board-updated');
     var count = document.querySelector('[data-count="clocked_in"]');
 
-    async function refresh() {
+    var refresh = serial(async function () {
       if (document.hidden) return;
       try {
         var r = await fetch(table.getAttribute('data-src'), {
@@ -197,8 +261,8 @@
       } catch (e) {
         if (status) status.textContent = 'Could not refresh; retrying.';
       }
-    }
-    liveEvents(table.getAttribute('data-events'), function (ev) {
+    });
+    liveEvents(table, function (ev) {
       if (ev.type.indexOf('clock.') === 0) {
         table.setAttribute('data-last-event', String(ev.id));
         refresh();

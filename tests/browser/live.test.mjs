@@ -1,15 +1,22 @@
 // tests/browser/live.test.mjs — the pages live (issue 13): a scan at a
 // kiosk (its API, with the kiosk's key) shows on an open board without a
 // reload, through the hotel's live events (nchan, EventSource); the board
-// catches up after its stream is cut (the browser offline) and restored,
-// with the scans made meanwhile; the approvals page shows a new unrostered
-// log by itself. Prints the scan→board latency, p50 and p99 (no assertion
-// on it: speed is for the bench).
+// catches up after the browser went offline and came back, with the scans
+// made meanwhile; and by the event path after its stream is cut: nchan
+// drops the hotel's channel (its buffer gone, as an nginx reload may) and
+// the stream comes back empty, so the scans' own events come from the
+// outbox's catch-up route and are applied (window.faceclockLive.applied),
+// no reload; the approvals page shows a new unrostered log by itself.
+// Prints the scan→board latency, p50 and p99 (no assertion on it: speed is
+// for the bench).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import http from 'node:http';
+import path from 'node:path';
 import { Hotel, ok } from './api.mjs';
 import { launch } from './browser.mjs';
+import { FC_VAR } from './env.mjs';
 
 const NAMES = Array.from({ length: 14 }, (_, i) => `Live${String.fromCharCode(65 + i)} Person`);
 
@@ -47,6 +54,21 @@ async function scan(h, kiosk, desc, status = 201) {
 function streamOpen(page) {
   return page.waitForResponse((r) => r.url().includes('/api/events/hotel/') && r.status() === 200,
     { timeout: 30000 });
+}
+
+/** nchan deletes the hotel's channel (its publisher endpoint, the unix
+ * socket the publisher service posts to): its subscribers' streams end
+ * and its message buffer is gone. */
+function dropChannel(slug) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: path.join(FC_VAR, 'nchan.sock'), method: 'DELETE',
+      path: `/pub/hotel/${slug}`, headers: { Host: 'localhost' } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`nchan DELETE: ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const pct = (xs, p) => {
@@ -95,6 +117,85 @@ test('scans show on an open board live, and it catches up after its stream is cu
     await board.getByRole('rowheader', { name: h.names[live[0]] }).waitFor({ state: 'detached', timeout: 20000 });
     assert.equal(await page.locator('[data-count="clocked_in"]').innerText(), String(live.length + missed.length - 1));
     assert.equal(b.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|net::ERR/.test(e)).length, 0, b.errors.join('\n'));
+  } finally {
+    await b.close();
+  }
+});
+
+test('the board catches up after its event stream is cut and restored', async () => {
+  const h = await new Hotel({ tag: 'live-cut', names: ['Cato First', 'Cleo Second', 'Cyra Third', 'Cole Fourth'] })
+    .create({ duplicate_scan_seconds: 0 });
+  const kiosk = await h.newKiosk('Cut kiosk');
+  const faces = await rostered(h, h.people);
+  const [first, ...missed] = h.people;
+  const b = await launch(null, { camera: false });
+  try {
+    const { page, context } = b;
+    const subscribed = streamOpen(page);
+    await signIn(b, h, '/dashboard/');
+    const board = page.locator('#board');
+    await subscribed;
+    const applied = () => page.evaluate(() => window.faceclockLive.applied.slice());
+
+    // a live scan comes by the stream
+    const one = await scan(h, kiosk, faces[first]);
+    await board.getByRole('rowheader', { name: h.names[first] }).waitFor({ timeout: 10000 });
+    const before = await ok(200, 'GET', h.path('events/?after=0'), { token: await h.login() });
+    const firstEv = before.events.find((e) => e.type === 'clock.in' && e.data.log_id === one.log.id);
+    assert.ok(firstEv, 'the live scan has its clock.in in the outbox');
+    assert.deepEqual((await applied()).filter((a) => a.id === firstEv.id).map((a) => a.via), ['stream']);
+    const headBefore = before.next;
+
+    // the stream cut: nchan drops the channel (its buffer gone, as an
+    // nginx reload may) and the page's reconnections fail; the scans meanwhile
+    await page.evaluate(() => { window.notReloaded = true; });
+    let up = false;
+    let reopened = 0;
+    let refused = 0;
+    await page.route('**/api/events/hotel/**', (route) => {
+      if (!up) {
+        refused++;
+        return route.abort('connectionfailed');
+      }
+      reopened++;
+      return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
+        body: 'retry: 600000\n: restored, its buffer lost\n\n' });
+    });
+    await dropChannel(h.slug);
+    const deadline = Date.now() + 20000;
+    while (refused === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(refused > 0, 'the page did not notice its stream cut');
+    const logs = [];
+    for (const sid of missed) logs.push((await scan(h, kiosk, faces[sid])).log.id);
+    await scan(h, kiosk, faces[first], 200);                          // first clocks out
+    await new Promise((r) => setTimeout(r, 500));
+    for (const sid of missed) {
+      assert.equal(await board.getByRole('rowheader', { name: h.names[sid] }).count(), 0, 'shown while cut');
+    }
+
+    // restored, empty: the scans come by the catch-up from the outbox
+    const caughtUp = page.waitForResponse((r) => r.url().includes(`/api/staff/hotel/${h.slug}/events/?after=`)
+      && r.status() === 200, { timeout: 30000 });
+    up = true;
+    await caughtUp;
+    for (const sid of missed) {
+      await board.getByRole('rowheader', { name: h.names[sid] }).waitFor({ timeout: 20000 });
+    }
+    await board.getByRole('rowheader', { name: h.names[first] }).waitFor({ state: 'detached', timeout: 20000 });
+    assert.equal(await page.locator('[data-count="clocked_in"]').innerText(), String(missed.length));
+
+    // the scans' events, by id, were applied from the catch-up, no reload
+    const after = await ok(200, 'GET', h.path(`events/?after=${headBefore}`), { token: await h.login() });
+    const want = after.events.filter((e) => (e.type === 'clock.in' && logs.includes(e.data.log_id))
+      || (e.type === 'clock.out' && e.data.log_id === one.log.id)).map((e) => e.id);
+    assert.equal(want.length, missed.length + 1, JSON.stringify(after.events.map((e) => [e.id, e.type])));
+    const got = await applied();
+    for (const id of want) {
+      assert.deepEqual(got.filter((a) => a.id === id).map((a) => a.via), ['catchup'], `event ${id}: ${JSON.stringify(got)}`);
+    }
+    assert.equal(await page.evaluate(() => window.notReloaded), true, 'the page was reloaded');
+    assert.ok(reopened >= 1, 'the stream was not reopened');
+    assert.equal(b.errors.filter((e) => !/net::ERR/.test(e)).length, 0, b.errors.join('\n'));
   } finally {
     await b.close();
   }
