@@ -104,15 +104,18 @@
   var record = window.faceclockLive = window.faceclockLive || { applied: [] };
   var APPLIED_KEPT = 1000;
   var CATCHUP_MS = 15000;           // a catch-up page's answer, or it failed
+  var RECHECK_MS = 5000;            // the second catch-up after a reconnection
 
   // Subscribe to the live events of el's data-events stream: onEvent(event)
   // once per event id, whether it came by the stream ('stream') or by a
   // catch-up after a cut ('catchup'). When the stream opens again after a
   // cut (or the browser is back online), the events after the last id held
-  // are read from data-catchup, page by page, and applied before the live
-  // ones that come meanwhile; reread() when that fails or says some were
-  // trimmed. When there is no EventSource or the stream is refused (closed
-  // for good), fallback() starts polling instead, once.
+  // when it was cut are read from data-catchup, page by page, and applied
+  // before the live ones that come meanwhile; and once more RECHECK_MS
+  // later from that same id (an nginx reload may still drop events posted
+  // just after the stream came back); reread() when a catch-up fails or
+  // says some were trimmed. When there is no EventSource or the stream is
+  // refused (closed for good), fallback() starts polling instead, once.
   function liveEvents(el, onEvent, fallback, reread) {
     var url = el.getAttribute('data-events');
     var catchupUrl = el.getAttribute('data-catchup');
@@ -126,6 +129,7 @@
     if (!url || typeof window.EventSource !== 'function') { fall(); return; }
     var seen = {};
     var held = null;               // live events that came during a catch-up
+    var from = null;               // where the next catch-up starts (null: last)
     function apply(ev, via) {
       if (!ev || typeof ev.type !== 'string' || typeof ev.id !== 'number' || seen[ev.id]) return;
       seen[ev.id] = true;
@@ -136,11 +140,13 @@
     }
     var catchUp = serial(async function () {
       if (!catchupUrl) { reread(); return; }
+      var after = from === null ? last : from;
+      from = null;
       held = [];
       try {
         var more = true;
         while (more) {
-          var r = await fetch(catchupUrl + '?after=' + last + '&limit=1000', {
+          var r = await fetch(catchupUrl + '?after=' + after + '&limit=1000', {
             headers: { 'Accept': 'application/json' }, credentials: 'same-origin',
             signal: AbortSignal.timeout(CATCHUP_MS),
           });
@@ -149,6 +155,7 @@
           page.events.forEach(function (ev) { apply(ev, 'catchup'); });
           if (page.gap) reread();
           if (page.next > last) last = page.next;
+          after = page.next;
           more = page.has_more && page.events.length > 0;
         }
       } catch (e) {
@@ -159,6 +166,10 @@
         waiting.forEach(function (ev) { apply(ev, 'stream'); });
       }
     });
+    function catchUpFrom(id) {
+      from = from === null ? id : Math.min(from, id);
+      catchUp();
+    }
     var es = new EventSource(url, { withCredentials: true });
     es.onmessage = function (m) {
       var ev;
@@ -167,18 +178,24 @@
     };
     var opened = false;
     var cut = false;
+    var cutAt = 0;                 // the last id held when the stream was cut
     es.onopen = function () {
-      if (opened && cut) catchUp();
+      if (opened && cut) {
+        var at = cutAt;
+        catchUpFrom(at);
+        setTimeout(function () { catchUpFrom(at); }, RECHECK_MS);
+      }
       opened = true;
       cut = false;
     };
     es.onerror = function () {
+      if (!cut) cutAt = last;
       cut = true;
       if (es.readyState === EventSource.CLOSED) fall();
     };
     // the connection came back: the stream may not have noticed its cut,
     // and reads of the data may have failed meanwhile
-    window.addEventListener('online', function () { if (!fellBack) { catchUp(); reread(); } });
+    window.addEventListener('online', function () { if (!fellBack) { catchUpFrom(last); reread(); } });
   }
 
   // fn (async) one run at a time: a call during a run asks for one more
