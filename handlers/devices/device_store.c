@@ -30,11 +30,8 @@
     "d.location_lon, d.location_lat, d.provisioned_at IS NOT NULL, " age ", d.lifecycle, "         \
     "fc_ts(d.last_heartbeat_at), " count ", d.sync_version, d.error_message, "                     \
     "fc_ts(d.provisioned_at), fc_ts(d.created_at), d.serial_number, d.mac_address, fc_ts(d.disabled_at)"
-/* a disabled device is offline whatever its last heartbeat said */
 #define DEVICE_COLS                                                                                \
-    DEVICE_COLS_WITH("CASE WHEN d.lifecycle <> 'DISABLED' "                                        \
-                     "THEN extract(epoch FROM now() - d.last_heartbeat_at) END",                   \
-                     "(SELECT count(*) FROM device_profiles p WHERE p.device_pk = d.id)")
+    DEVICE_COLS_WITH(DEVICE_HEARTBEAT_AGE, "(SELECT count(*) FROM device_profiles p WHERE p.device_pk = d.id)")
 
 enum { C_DEVICE_ID, C_NAME, C_CATEGORY, C_CAPABILITY, C_LOCATION, C_LON, C_LAT, C_PROVISIONED,
        C_AGE, C_LIFECYCLE, C_HEARTBEAT, C_ENROLLED, C_SYNC, C_ERROR, C_PROVISIONED_AT, C_CREATED,

@@ -15,6 +15,12 @@
 #include "lifecycle_rules.h"
 #include "request.h"
 
+/* The SQL of the age in seconds of the last heartbeat of device row d,
+ * as device_status() reads it (NULL: none): a disabled device is offline
+ * whatever its last heartbeat said. The list and the push share it. */
+#define DEVICE_HEARTBEAT_AGE \
+    "CASE WHEN d.lifecycle <> 'DISABLED' THEN extract(epoch FROM now() - d.last_heartbeat_at)::float8 END"
+
 /* What a registration records (NULL: the column's default or none). */
 struct device_reg {
     const char *device_id, *display_name, *category, *capability, *location_label;

@@ -260,6 +260,12 @@ class Disabled(IotCase):
         # what it holds stays with it (it may come back; attendance/test_alerts:
         # no device_offline alert for it)
         self.assertEqual(d["enrolled_count"], 1)
+        # and nothing is pushed to it: it is offline at once
+        other = h.people[1]
+        h.enroll(other)
+        push = fc.assert_json(h.push(other, targets=[dev]), 200)
+        self.assertEqual(push["data"]["results"], [{"device_id": "dis-1", "success": False,
+                                                    "error": "Device offline"}])
         fc.assert_error(fc.post(DEVICES + "/dis-1/provisioning-token", json={}, token=h.login("admin")),
                         409, "INVALID_TRANSITION")
 
