@@ -43,8 +43,13 @@ void h_devices_create(struct request *req)
     const char *why;
 
     device_geo_from_json(arg_json(req, "location_geo"), &d.has_geo, &d.lon, &d.lat, &why);   /* checked by the route */
+    /* "" is none (an empty field of the devices page's form) */
     if (d.location_label != NULL && *d.location_label == '\0')
         d.location_label = NULL;
+    if (d.serial_number != NULL && *d.serial_number == '\0')
+        d.serial_number = NULL;
+    if (d.mac_address != NULL && *d.mac_address == '\0')
+        d.mac_address = NULL;
     if (with_token && new_token_or_reply(req, token, hash) < 0)
         return;
     actor_of(req, &who);

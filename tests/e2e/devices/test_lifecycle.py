@@ -186,9 +186,12 @@ class Inventory(IotCase):
         self.assertEqual(d["lifecycle"], "PROVISIONING")
         self.assertRegex(d["provisioning_token"], r"^[0-9a-f]{64}$")
         fc.assert_error(h.create_device("inv-1", provision=False), 409, "CONFLICT")
-        for field, v in (("provision", "no"), ("serial_number", ""), ("mac_address", "x" * 65)):
+        for field, v in (("provision", "no"), ("serial_number", 7), ("mac_address", "x" * 65)):
             with self.subTest(field=field):
                 fc.assert_error(h.create_device("inv-bad", **{field: v}), 400, "VALIDATION_ERROR", field=field)
+        # an empty field of the page's form is none
+        d = fc.assert_json(h.create_device("inv-4", provision=False, serial_number="", mac_address=""), 201)
+        self.assertEqual((d["serial_number"], d["mac_address"]), (None, None))
 
     def test_whole_life(self):
         """register → allocate → token → provision → heartbeat → fault →
