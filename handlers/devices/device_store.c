@@ -132,7 +132,7 @@ static struct db_stmt st_deactivate = {
     0,
 };
 
-/* Every way a device's keys are: the API key and any provisioning token. */
+/* Every credential of a device void: its API key and any provisioning token. */
 static struct db_stmt st_revoke = {
     "devices_revoke_keys",
     "UPDATE devices SET key_hash = NULL, provisioning_token_hash = NULL, token_used = true WHERE id = $1",
