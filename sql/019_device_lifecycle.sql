@@ -6,10 +6,16 @@
 -- and MAC address; disabled_at says since when it is disabled. OFFLINE is
 -- connectivity, computed from heartbeats, and no longer stored.
 
-UPDATE devices SET lifecycle = 'ACTIVE' WHERE lifecycle = 'OFFLINE';
-UPDATE devices SET lifecycle = 'DECOMMISSIONED' WHERE deactivated_at IS NOT NULL;
-
 ALTER TABLE devices DROP CONSTRAINT devices_lifecycle_check;
+
+-- existing rows: a deactivated device is decommissioned; OFFLINE was a
+-- device with a key, not heard from lately. A renaming, not a change of
+-- state: no device.status live events for it.
+ALTER TABLE devices DISABLE TRIGGER devices_events;
+UPDATE devices SET lifecycle = 'DECOMMISSIONED' WHERE deactivated_at IS NOT NULL;
+UPDATE devices SET lifecycle = 'ACTIVE' WHERE lifecycle = 'OFFLINE';
+ALTER TABLE devices ENABLE TRIGGER devices_events;
+
 ALTER TABLE devices ADD CONSTRAINT devices_lifecycle_check CHECK (lifecycle IN
     ('UNALLOCATED', 'ALLOCATED', 'PROVISIONING', 'PROVISIONED', 'ACTIVE', 'ERROR', 'DISABLED', 'DECOMMISSIONED'));
 

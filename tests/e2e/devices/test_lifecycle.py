@@ -6,7 +6,13 @@ naming the state, nothing changed), and a decommissioned device gone (404);
 registering into the inventory without a token; a disabled device refused
 at once by its key on heartbeat, sync and events, its token voided; the
 re-enable path through a new token; the device's own fault and its
-clearing; another hotel's device not found."""
+clearing; another hotel's device not found; migration 019 on devices made
+before it."""
+
+import glob
+import os
+import subprocess
+import unittest
 
 import fc
 from devices.iot import Device, IotCase, IotHotel, provision
@@ -288,3 +294,58 @@ class Disabled(IotCase):
         fc.assert_error(r, 400, "VALIDATION_ERROR", field="hotel")
         self.assertEqual(h.db_device("dis-sys", "lifecycle"), "ALLOCATED")
 
+
+
+class Migration(unittest.TestCase):
+    """sql/019_device_lifecycle.sql on a database holding devices made
+    before it (a scratch database: migrations 001-016, rows, then 019): a
+    deactivated device becomes DECOMMISSIONED, a stored OFFLINE ACTIVE, the
+    rest keep theirs, the new constraints hold, and no live event is
+    emitted for the renaming."""
+
+    ROWS = [  # device_id, lifecycle before, key, deactivated, lifecycle after
+        ("prov", "PROVISIONING", False, False, "PROVISIONING"),
+        ("keyed", "PROVISIONED", True, False, "PROVISIONED"),
+        ("act", "ACTIVE", True, False, "ACTIVE"),
+        ("off", "OFFLINE", True, False, "ACTIVE"),
+        ("err", "ERROR", True, False, "ERROR"),
+        ("gone", "ACTIVE", False, True, "DECOMMISSIONED"),
+        ("gone2", "OFFLINE", False, True, "DECOMMISSIONED"),
+    ]
+
+    def run_sql(self, db, *args):
+        conninfo = fc.ENV["FACECLOCK_MIGRATE_URL"] + " dbname=" + db
+        p = subprocess.run(fc._psql_cmd() + [conninfo, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA"] + list(args),
+                           capture_output=True, text=True, timeout=60, cwd="/")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout.strip()
+
+    def test_existing_rows(self):
+        db = "migcheck_%d" % os.getpid()
+        rc, _, err = fc.psql("CREATE DATABASE %s" % db, check=False)
+        if rc != 0:
+            self.skipTest("cannot create a scratch database: %s" % err)
+        try:
+            self.run_sql(db, "-c", "CREATE TABLE schema_migrations (version text PRIMARY KEY, "
+                                   "applied_at timestamptz NOT NULL DEFAULT now())")
+            for f in sorted(glob.glob(os.path.join(fc.REPO, "sql", "0*.sql"))):
+                if os.path.basename(f) >= "019":
+                    break
+                self.run_sql(db, "-f", f)
+            values = ", ".join("(1, '%s', 'x', '%s', %s, now(), %s)"
+                               % (d, lc, "'k'" if key else "NULL", "now()" if gone else "NULL")
+                               for d, lc, key, gone, _ in self.ROWS)
+            self.run_sql(db, "-c", "INSERT INTO hotels (id, slug, name) VALUES (1, 'm', 'M'); "
+                                   "INSERT INTO devices (hotel_id, device_id, display_name, lifecycle, key_hash, "
+                                   "provisioned_at, deactivated_at) VALUES " + values)
+            events = self.run_sql(db, "-c", "SELECT count(*) FROM events")
+            self.run_sql(db, "-f", os.path.join(fc.REPO, "sql", "019_device_lifecycle.sql"))
+            got = self.run_sql(db, "-c", "SELECT string_agg(device_id || ' ' || lifecycle, ',' ORDER BY id) "
+                                         "FROM devices")
+            self.assertEqual(got, ",".join("%s %s" % (r[0], r[4]) for r in self.ROWS))
+            self.assertEqual(self.run_sql(db, "-c", "SELECT count(*) FROM events"), events)
+            # the trigger is back: a change of lifecycle is an event again
+            self.run_sql(db, "-c", "UPDATE devices SET lifecycle = 'ERROR' WHERE device_id = 'act'")
+            self.assertEqual(int(self.run_sql(db, "-c", "SELECT count(*) FROM events")), int(events) + 1)
+        finally:
+            fc.psql("DROP DATABASE IF EXISTS %s" % db, check=False)
