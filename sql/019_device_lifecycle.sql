@@ -3,7 +3,8 @@
 -- DISABLED (keys revoked, re-enabled into ALLOCATED) and DECOMMISSIONED
 -- (the contract's DELETE: gone, the row kept for its events and audit)
 -- join the states; a device in the inventory carries its serial number
--- and MAC address; disabled_at says since when it is disabled. OFFLINE is
+-- and MAC address; disabled_at says since when it is disabled,
+-- error_reported_at since when its current fault is reported. OFFLINE is
 -- connectivity, computed from heartbeats, and no longer stored.
 
 ALTER TABLE devices DROP CONSTRAINT devices_lifecycle_check;
@@ -23,8 +24,12 @@ ALTER TABLE devices
     ADD COLUMN serial_number text CHECK (length(serial_number) BETWEEN 1 AND 64),
     ADD COLUMN mac_address   text CHECK (length(mac_address) BETWEEN 1 AND 64),
     ADD COLUMN disabled_at   timestamptz,
+    ADD COLUMN error_reported_at timestamptz,
     -- deactivated_at is when it was decommissioned
     ADD CONSTRAINT devices_decommissioned CHECK ((lifecycle = 'DECOMMISSIONED') = (deactivated_at IS NOT NULL)),
     ADD CONSTRAINT devices_disabled CHECK ((lifecycle = 'DISABLED') = (disabled_at IS NOT NULL)),
     -- only a provisioned device holds a key
     ADD CONSTRAINT devices_keyed CHECK (key_hash IS NULL OR lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR'));
+
+-- a device in ERROR before: reported at its last heartbeat, at the latest
+UPDATE devices SET error_reported_at = coalesce(last_heartbeat_at, now()) WHERE error_message IS NOT NULL;

@@ -29,13 +29,14 @@
     "d.device_id, d.display_name, d.device_category, d.capability, d.location_label, "            \
     "d.location_lon, d.location_lat, d.provisioned_at IS NOT NULL, " age ", d.lifecycle, "         \
     "fc_ts(d.last_heartbeat_at), " count ", d.sync_version, d.error_message, "                     \
-    "fc_ts(d.provisioned_at), fc_ts(d.created_at), d.serial_number, d.mac_address, fc_ts(d.disabled_at)"
+    "fc_ts(d.provisioned_at), fc_ts(d.created_at), d.serial_number, d.mac_address, fc_ts(d.disabled_at), " \
+    "fc_ts(d.error_reported_at)"
 #define DEVICE_COLS                                                                                \
     DEVICE_COLS_WITH(DEVICE_HEARTBEAT_AGE, "(SELECT count(*) FROM device_profiles p WHERE p.device_pk = d.id)")
 
 enum { C_DEVICE_ID, C_NAME, C_CATEGORY, C_CAPABILITY, C_LOCATION, C_LON, C_LAT, C_PROVISIONED,
        C_AGE, C_LIFECYCLE, C_HEARTBEAT, C_ENROLLED, C_SYNC, C_ERROR, C_PROVISIONED_AT, C_CREATED,
-       C_SERIAL, C_MAC, C_DISABLED,
+       C_SERIAL, C_MAC, C_DISABLED, C_ERROR_AT,
        C_EXTRA /* the statement's own column after the device's */ };
 
 /* A new registration in lifecycle $11 (with the token hash $9 when
@@ -55,7 +56,7 @@ static struct db_stmt st_create = {
     "display_name = excluded.display_name, device_category = excluded.device_category, "
     "capability = excluded.capability, location_label = excluded.location_label, "
     "location_lon = excluded.location_lon, location_lat = excluded.location_lat, "
-    "lifecycle = excluded.lifecycle, error_message = NULL, model = excluded.model, "
+    "lifecycle = excluded.lifecycle, error_message = NULL, error_reported_at = NULL, model = excluded.model, "
     "provisioning_token_hash = excluded.provisioning_token_hash, "
     "token_expires_at = excluded.token_expires_at, token_used = false, key_hash = NULL, "
     "allocated_at = excluded.allocated_at, provisioned_at = NULL, last_heartbeat_at = NULL, sync_version = 0, "
@@ -112,14 +113,16 @@ static struct db_stmt st_disable = {
 /* back into service as if just placed: it needs a new token */
 static struct db_stmt st_enable = {
     "devices_enable",
-    "UPDATE devices d SET lifecycle = $2, disabled_at = NULL, provisioned_at = NULL, error_message = NULL "
+    "UPDATE devices d SET lifecycle = $2, disabled_at = NULL, provisioned_at = NULL, error_message = NULL, "
+    "error_reported_at = NULL "
     "WHERE d.id = $1 RETURNING " DEVICE_COLS,
     0,
 };
 
 static struct db_stmt st_clear_error = {
     "devices_clear_error",
-    "UPDATE devices d SET lifecycle = $2, error_message = NULL WHERE d.id = $1 RETURNING " DEVICE_COLS,
+    "UPDATE devices d SET lifecycle = $2, error_message = NULL, error_reported_at = NULL "
+    "WHERE d.id = $1 RETURNING " DEVICE_COLS,
     0,
 };
 
@@ -167,16 +170,19 @@ static struct db_stmt st_candidates = {
 static struct db_stmt st_provision = {
     "devices_provision",
     "UPDATE devices SET token_used = true, provisioning_token_hash = NULL, key_hash = $3, "
-    "lifecycle = 'PROVISIONED', provisioned_at = now(), error_message = NULL "
+    "lifecycle = 'PROVISIONED', provisioned_at = now(), error_message = NULL, error_reported_at = NULL "
     "WHERE id = $1 AND provisioning_token_hash = $2 AND NOT token_used "
     "AND token_expires_at > now() AND lifecycle IN ('PROVISIONING', 'PROVISIONED', 'ACTIVE', 'ERROR') "
     "RETURNING device_id, hotel_id",
     0,
 };
 
+/* ACTIVE, or ERROR with the fault $3 (error_reported_at: since its first
+ * report, kept while the device keeps reporting a fault) */
 static struct db_stmt st_heartbeat = {
     "devices_heartbeat",
     "UPDATE devices d SET last_heartbeat_at = now(), error_message = $3, "
+    "error_reported_at = CASE WHEN $3::text IS NOT NULL THEN coalesce(d.error_reported_at, now()) END, "
     "lifecycle = CASE WHEN $3::text IS NULL THEN 'ACTIVE' ELSE 'ERROR' END "
     "WHERE d.id = $1 AND d.hotel_id = $2 AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR') "
     "RETURNING " DEVICE_COLS,
@@ -222,6 +228,7 @@ static struct json_object *device_json(const PGresult *r, int row)
     jx_add_str(o, "serial_number", db_str(r, row, C_SERIAL));
     jx_add_str(o, "mac_address", db_str(r, row, C_MAC));
     jx_add_str(o, "disabled_at", db_str(r, row, C_DISABLED));
+    jx_add_str(o, "error_reported_at", db_str(r, row, C_ERROR_AT));
     enum lifecycle lc;
     if (lifecycle_parse(PQgetvalue(r, row, C_LIFECYCLE), &lc) < 0)
         lc = LC_DECOMMISSIONED;     /* the table's CHECK allows no other */

@@ -214,8 +214,14 @@ class Inventory(IotCase):
         self.assertEqual((d["lifecycle"], d["status"]), ("ACTIVE", "online"))
         d = fc.assert_json(h.heartbeat(dev, json={"error": "lens fogged"}), 200)
         self.assertEqual((d["lifecycle"], d["error_message"]), ("ERROR", "lens fogged"))
+        since = d["error_reported_at"]
+        fc.parse_ts(since)
+        fc.psql("UPDATE devices SET error_reported_at = error_reported_at - interval '1 hour' "
+                "WHERE hotel_id = %d AND device_id = 'inv-life'" % h.hotel_id)
+        d = fc.assert_json(h.heartbeat(dev, json={"error": "lens still fogged"}), 200)
+        self.assertEqual(fc.parse_ts(d["error_reported_at"]), fc.parse_ts(since) - 3600)   # since the first report
         d = fc.assert_json(act(h, "inv-life", "clear-error"), 200)
-        self.assertEqual((d["lifecycle"], d["error_message"]), ("ACTIVE", None))
+        self.assertEqual((d["lifecycle"], d["error_message"], d["error_reported_at"]), ("ACTIVE", None, None))
         d = fc.assert_json(act(h, "inv-life", "disable"), 200)
         self.assertEqual((d["lifecycle"], d["status"]), ("DISABLED", "offline"))
         fc.parse_ts(d["disabled_at"])
@@ -242,8 +248,8 @@ class Inventory(IotCase):
         tok = fc.assert_json(act(h, "inv-fault", "provisioning-token"), 201)["provisioning_token"]
         self.assertEqual(h.db_device("inv-fault", "lifecycle"), "ERROR")
         key = fc.assert_json(provision("inv-fault", tok), 200)["api_key"]
-        self.assertEqual((h.db_device("inv-fault", "lifecycle"), h.db_device("inv-fault", "error_message")),
-                         ("PROVISIONED", ""))
+        self.assertEqual(h.db_device("inv-fault", "lifecycle || '|' || coalesce(error_message, '-') || '|' || "
+                                                  "coalesce(error_reported_at::text, '-')"), "PROVISIONED|-|-")
         fc.assert_error(h.heartbeat(dev), 401, "UNAUTHENTICATED")
         fc.assert_json(h.heartbeat(Device("inv-fault", key)), 200)
 
@@ -332,17 +338,20 @@ class Migration(unittest.TestCase):
                 if os.path.basename(f) >= "019":
                     break
                 self.run_sql(db, "-f", f)
-            values = ", ".join("(1, '%s', 'x', '%s', %s, now(), %s)"
-                               % (d, lc, "'k'" if key else "NULL", "now()" if gone else "NULL")
+            values = ", ".join("(1, '%s', 'x', '%s', %s, now(), %s, %s)"
+                               % (d, lc, "'k'" if key else "NULL", "now()" if gone else "NULL",
+                                  "'fault'" if lc == "ERROR" else "NULL")
                                for d, lc, key, gone, _ in self.ROWS)
             self.run_sql(db, "-c", "INSERT INTO hotels (id, slug, name) VALUES (1, 'm', 'M'); "
                                    "INSERT INTO devices (hotel_id, device_id, display_name, lifecycle, key_hash, "
-                                   "provisioned_at, deactivated_at) VALUES " + values)
+                                   "provisioned_at, deactivated_at, error_message) VALUES " + values)
             events = self.run_sql(db, "-c", "SELECT count(*) FROM events")
             self.run_sql(db, "-f", os.path.join(fc.REPO, "sql", "019_device_lifecycle.sql"))
             got = self.run_sql(db, "-c", "SELECT string_agg(device_id || ' ' || lifecycle, ',' ORDER BY id) "
                                          "FROM devices")
             self.assertEqual(got, ",".join("%s %s" % (r[0], r[4]) for r in self.ROWS))
+            self.assertEqual(self.run_sql(db, "-c", "SELECT string_agg(device_id, ',') FROM devices "
+                                                    "WHERE error_reported_at IS NOT NULL"), "err")
             self.assertEqual(self.run_sql(db, "-c", "SELECT count(*) FROM events"), events)
             # the trigger is back: a change of lifecycle is an event again
             self.run_sql(db, "-c", "UPDATE devices SET lifecycle = 'ERROR' WHERE device_id = 'act'")
