@@ -33,7 +33,7 @@ static struct db_stmt st_kiosk = {
 static struct db_stmt st_device = {
     "auth_device",
     "SELECT d.key_hash, h.id, h.slug, d.device_id FROM devices d JOIN hotels h ON h.id = d.hotel_id "
-    "WHERE d.id = $1 AND d.key_hash IS NOT NULL AND d.deactivated_at IS NULL",
+    "WHERE d.id = $1 AND d.key_hash IS NOT NULL AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR')",
     0,
 };
 

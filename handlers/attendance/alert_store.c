@@ -364,7 +364,7 @@ static struct db_stmt st_facts = {
     "SELECT 'device_offline', 'device:' || d.device_id, "
     "  extract(epoch FROM now() - coalesce(d.last_heartbeat_at, d.provisioned_at)) / 60, 0, "
     "  json_build_object('last_seen_at', fc_ts(coalesce(d.last_heartbeat_at, d.provisioned_at)))::text "
-    "FROM devices d WHERE d.hotel_id = $1 AND d.deactivated_at IS NULL "
+    "FROM devices d WHERE d.hotel_id = $1 AND d.deactivated_at IS NULL AND d.lifecycle <> 'DISABLED' "
     "  AND coalesce(d.last_heartbeat_at, d.provisioned_at) IS NOT NULL "
     "UNION ALL "
     "SELECT 'revocation_unsynced', 'device:' || d.device_id, extract(epoch FROM now() - min(f.created_at)) / 60, 0, "

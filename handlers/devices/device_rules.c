@@ -37,7 +37,11 @@ int device_status_parse(const char *name, enum device_status *out)
 
 const char *device_lifecycle_shown(const char *stored, enum device_status s)
 {
-    return s == DEVICE_OFFLINE ? "OFFLINE" : stored;
+    /* only a device that has a key is "offline": a disabled one is shown
+     * as such, whatever its last heartbeat */
+    int keyed = stored != NULL && (strcmp(stored, "PROVISIONED") == 0 || strcmp(stored, "ACTIVE") == 0 ||
+                                   strcmp(stored, "ERROR") == 0);
+    return s == DEVICE_OFFLINE && keyed ? "OFFLINE" : stored;
 }
 
 static int is_alnum(char c)

@@ -27,7 +27,8 @@ const char *device_status_name(enum device_status s);
 int device_status_parse(const char *name, enum device_status *out);
 
 /* The lifecycle reported for a device stored with lifecycle `stored`:
- * OFFLINE when it is provisioned but not online, else `stored` itself
+ * OFFLINE when it has a key (PROVISIONED, ACTIVE, ERROR) but is not
+ * online, else `stored` itself (DISABLED stays DISABLED)
  * (the returned pointer is `stored` or a static string). */
 const char *device_lifecycle_shown(const char *stored, enum device_status s);
 

@@ -1,11 +1,12 @@
 /* device_store.c — owns the devices table (device_store.h): its
  * statements, the device as docs/iot.md lists it (device_json), the
  * device list (a listing put together in C, app/list_store.h: the status
- * filter and the counts are applied here), the deactivation's
- * transaction, the check of a provisioning token against the stored
- * scrypt hashes, and the audit rows of the device's lifecycle (registered,
- * token issued, provisioned, deactivated), each in the change's own
- * transaction. The status and lifecycle rules are in device_rules.c. */
+ * filter and the counts are applied here), the lifecycle's transitions
+ * (one transaction each: the row locked, the move checked against
+ * lifecycle_rules.c, made, audited with the old and new lifecycle), the
+ * revocation of a device's keys, the check of a provisioning token
+ * against the stored scrypt hashes. The status rules are in
+ * device_rules.c. */
 #include <stdio.h>
 #include "auth.h"
 #include "db.h"
@@ -14,6 +15,7 @@
 #include "device_rules.h"
 #include "device_store.h"
 #include "jsonx.h"
+#include "lifecycle_rules.h"
 #include "params.h"
 
 /* tokens checked per exchange at most: one per hotel that issued a token
@@ -27,34 +29,39 @@
     "d.device_id, d.display_name, d.device_category, d.capability, d.location_label, "            \
     "d.location_lon, d.location_lat, d.provisioned_at IS NOT NULL, " age ", d.lifecycle, "         \
     "fc_ts(d.last_heartbeat_at), " count ", d.sync_version, d.error_message, "                     \
-    "fc_ts(d.provisioned_at), fc_ts(d.created_at)"
+    "fc_ts(d.provisioned_at), fc_ts(d.created_at), d.serial_number, d.mac_address, fc_ts(d.disabled_at), " \
+    "fc_ts(d.error_reported_at)"
 #define DEVICE_COLS                                                                                \
-    DEVICE_COLS_WITH("extract(epoch FROM now() - d.last_heartbeat_at)",                           \
-                     "(SELECT count(*) FROM device_profiles p WHERE p.device_pk = d.id)")
+    DEVICE_COLS_WITH(DEVICE_HEARTBEAT_AGE, "(SELECT count(*) FROM device_profiles p WHERE p.device_pk = d.id)")
 
 enum { C_DEVICE_ID, C_NAME, C_CATEGORY, C_CAPABILITY, C_LOCATION, C_LON, C_LAT, C_PROVISIONED,
        C_AGE, C_LIFECYCLE, C_HEARTBEAT, C_ENROLLED, C_SYNC, C_ERROR, C_PROVISIONED_AT, C_CREATED,
+       C_SERIAL, C_MAC, C_DISABLED, C_ERROR_AT,
        C_EXTRA /* the statement's own column after the device's */ };
 
-/* A new registration, or the re-registration of a deactivated device of
- * the same device_id (the row is reset and keeps its id). No row comes
- * back when an active device has that device_id. */
+/* A new registration in lifecycle $11 (with the token hash $9 when
+ * PROVISIONING, else none), or the re-registration of a decommissioned
+ * device of the same device_id (the row is reset and keeps its id). No
+ * row comes back when a device in service has that device_id. */
 static struct db_stmt st_create = {
     "devices_create",
     "INSERT INTO devices AS d (hotel_id, device_id, display_name, device_category, capability, "
     "location_label, location_lon, location_lat, lifecycle, provisioning_token_hash, "
-    "token_expires_at, allocated_at) "
+    "token_expires_at, allocated_at, serial_number, mac_address) "
     "VALUES ($1, $2, $3, coalesce($4, 'camera'), coalesce($5, 'face_recognition'), $6, "
-    "$7::float8, $8::float8, 'PROVISIONING', $9, now() + $10 * interval '1 second', now()) "
+    "$7::float8, $8::float8, $11, $9::text, "
+    "CASE WHEN $9::text IS NOT NULL THEN now() + $10 * interval '1 second' END, "
+    "CASE WHEN $11 <> 'UNALLOCATED' THEN now() END, $12, $13) "
     "ON CONFLICT ON CONSTRAINT devices_device_id_unique DO UPDATE SET "
     "display_name = excluded.display_name, device_category = excluded.device_category, "
     "capability = excluded.capability, location_label = excluded.location_label, "
     "location_lon = excluded.location_lon, location_lat = excluded.location_lat, "
-    "lifecycle = 'PROVISIONING', error_message = NULL, model = excluded.model, "
+    "lifecycle = excluded.lifecycle, error_message = NULL, error_reported_at = NULL, model = excluded.model, "
     "provisioning_token_hash = excluded.provisioning_token_hash, "
     "token_expires_at = excluded.token_expires_at, token_used = false, key_hash = NULL, "
-    "allocated_at = now(), provisioned_at = NULL, last_heartbeat_at = NULL, sync_version = 0, "
-    "deactivated_at = NULL, created_at = now() "
+    "allocated_at = excluded.allocated_at, provisioned_at = NULL, last_heartbeat_at = NULL, sync_version = 0, "
+    "deactivated_at = NULL, disabled_at = NULL, created_at = now(), "
+    "serial_number = excluded.serial_number, mac_address = excluded.mac_address "
     "WHERE d.deactivated_at IS NOT NULL "
     "RETURNING " DEVICE_COLS ", fc_ts(d.token_expires_at)",
     0,
@@ -70,27 +77,68 @@ static struct db_stmt st_list = {
     0,
 };
 
-/* A new token replaces any earlier one; a device not yet provisioned is
- * (again) PROVISIONING, a provisioned one keeps its lifecycle and its key
- * until the token is exchanged. */
-static struct db_stmt st_token = {
-    "devices_token",
-    "UPDATE devices d SET provisioning_token_hash = $3, "
-    "token_expires_at = now() + $4 * interval '1 second', token_used = false, "
-    "lifecycle = CASE WHEN d.provisioned_at IS NULL THEN 'PROVISIONING' ELSE d.lifecycle END "
-    "WHERE d.hotel_id = $1 AND d.device_id = $2 AND d.deactivated_at IS NULL "
-    "RETURNING " DEVICE_COLS ", fc_ts(d.token_expires_at)",
+/* The hotel's device in service, locked for a transition. */
+static struct db_stmt st_lock = {
+    "devices_lock",
+    "SELECT id, lifecycle FROM devices WHERE hotel_id = $1 AND device_id = $2 AND deactivated_at IS NULL "
+    "FOR UPDATE",
     0,
 };
 
-/* key and token gone (the device can no longer authenticate, so it is
- * shown offline, holding nothing); the row stays for its events. Then
- * (same transaction) st_unhold. */
+/* Each transition's change of device $1 into lifecycle $2, answering the
+ * device (then its C_EXTRA column, if any). */
+static struct db_stmt st_allocate = {
+    "devices_allocate",
+    "UPDATE devices d SET lifecycle = $2, location_label = $3, location_lon = $4::float8, "
+    "location_lat = $5::float8, allocated_at = now() WHERE d.id = $1 RETURNING " DEVICE_COLS,
+    0,
+};
+
+/* A new token replaces any earlier one; a device with a key keeps it (and
+ * its lifecycle) until the token is exchanged. */
+static struct db_stmt st_token = {
+    "devices_token",
+    "UPDATE devices d SET lifecycle = $2, provisioning_token_hash = $3, "
+    "token_expires_at = now() + $4 * interval '1 second', token_used = false "
+    "WHERE d.id = $1 RETURNING " DEVICE_COLS ", fc_ts(d.token_expires_at)",
+    0,
+};
+
+static struct db_stmt st_disable = {
+    "devices_disable",
+    "UPDATE devices d SET lifecycle = $2, disabled_at = now() WHERE d.id = $1 RETURNING " DEVICE_COLS,
+    0,
+};
+
+/* back into service as if just placed: it needs a new token */
+static struct db_stmt st_enable = {
+    "devices_enable",
+    "UPDATE devices d SET lifecycle = $2, disabled_at = NULL, provisioned_at = NULL, error_message = NULL, "
+    "error_reported_at = NULL "
+    "WHERE d.id = $1 RETURNING " DEVICE_COLS,
+    0,
+};
+
+static struct db_stmt st_clear_error = {
+    "devices_clear_error",
+    "UPDATE devices d SET lifecycle = $2, error_message = NULL, error_reported_at = NULL "
+    "WHERE d.id = $1 RETURNING " DEVICE_COLS,
+    0,
+};
+
+/* gone (shown offline, holding nothing); the row stays for its events.
+ * Then (same transaction) st_unhold. */
 static struct db_stmt st_deactivate = {
     "devices_deactivate",
-    "UPDATE devices d SET deactivated_at = now(), key_hash = NULL, provisioning_token_hash = NULL, "
-    "token_used = true WHERE d.hotel_id = $1 AND d.device_id = $2 AND d.deactivated_at IS NULL "
-    "RETURNING " DEVICE_COLS_WITH("NULL", "0") ", fc_ts(d.deactivated_at), d.id",
+    "UPDATE devices d SET lifecycle = $2, deactivated_at = now(), disabled_at = NULL "
+    "WHERE d.id = $1 RETURNING " DEVICE_COLS_WITH("NULL", "0") ", fc_ts(d.deactivated_at)",
+    0,
+};
+
+/* Every credential of a device void: its API key and any provisioning token. */
+static struct db_stmt st_revoke = {
+    "devices_revoke_keys",
+    "UPDATE devices SET key_hash = NULL, provisioning_token_hash = NULL, token_used = true WHERE id = $1",
     0,
 };
 
@@ -122,17 +170,22 @@ static struct db_stmt st_candidates = {
 static struct db_stmt st_provision = {
     "devices_provision",
     "UPDATE devices SET token_used = true, provisioning_token_hash = NULL, key_hash = $3, "
-    "lifecycle = 'PROVISIONED', provisioned_at = now(), error_message = NULL "
+    "lifecycle = 'PROVISIONED', provisioned_at = now(), error_message = NULL, error_reported_at = NULL "
     "WHERE id = $1 AND provisioning_token_hash = $2 AND NOT token_used "
-    "AND token_expires_at > now() AND deactivated_at IS NULL RETURNING device_id, hotel_id",
+    "AND token_expires_at > now() AND lifecycle IN ('PROVISIONING', 'PROVISIONED', 'ACTIVE', 'ERROR') "
+    "RETURNING device_id, hotel_id",
     0,
 };
 
+/* ACTIVE, or ERROR with the fault $3 (error_reported_at: since its first
+ * report, kept while the device keeps reporting a fault) */
 static struct db_stmt st_heartbeat = {
     "devices_heartbeat",
     "UPDATE devices d SET last_heartbeat_at = now(), error_message = $3, "
+    "error_reported_at = CASE WHEN $3::text IS NOT NULL THEN coalesce(d.error_reported_at, now()) END, "
     "lifecycle = CASE WHEN $3::text IS NULL THEN 'ACTIVE' ELSE 'ERROR' END "
-    "WHERE d.id = $1 AND d.hotel_id = $2 AND d.deactivated_at IS NULL RETURNING " DEVICE_COLS,
+    "WHERE d.id = $1 AND d.hotel_id = $2 AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR') "
+    "RETURNING " DEVICE_COLS,
     0,
 };
 
@@ -172,6 +225,14 @@ static struct json_object *device_json(const PGresult *r, int row)
     jx_add_str(o, "error_message", db_str(r, row, C_ERROR));
     jx_add_str(o, "provisioned_at", db_str(r, row, C_PROVISIONED_AT));
     jx_add_str(o, "created_at", db_str(r, row, C_CREATED));
+    jx_add_str(o, "serial_number", db_str(r, row, C_SERIAL));
+    jx_add_str(o, "mac_address", db_str(r, row, C_MAC));
+    jx_add_str(o, "disabled_at", db_str(r, row, C_DISABLED));
+    jx_add_str(o, "error_reported_at", db_str(r, row, C_ERROR_AT));
+    enum lifecycle lc;
+    if (lifecycle_parse(PQgetvalue(r, row, C_LIFECYCLE), &lc) < 0)
+        lc = LC_DECOMMISSIONED;     /* the table's CHECK allows no other */
+    json_object_object_add(o, "actions", lifecycle_admin_actions(lc));
     return o;
 }
 
@@ -195,11 +256,22 @@ static int device_of(PGresult *r, const char *token, const char *extra, struct j
     return found;
 }
 
+/* {"lifecycle": name}, or NULL for no name */
+static struct json_object *lifecycle_value(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    struct json_object *o = json_object_new_object();
+    jx_add_str(o, "lifecycle", name);
+    return o;
+}
+
 /* Inside a transaction begun by the caller: audit what happened to the
- * device (found: device_of()'s answer, 1 when it exists) and commit, or
- * roll back. found, or -1 (rolled back, *device put). */
+ * device (found: device_of()'s answer, 1 when it exists), from lifecycle
+ * `from` to `to` (NULL: not said), and commit, or roll back. found, or -1
+ * (rolled back, *device put). */
 static int audited(int found, const struct actor *who, long long hotel_id, const char *action,
-                   const char *device_id, struct json_object **device)
+                   const char *device_id, const char *from, const char *to, struct json_object **device)
 {
     char target[80];
 
@@ -208,7 +280,8 @@ static int audited(int found, const struct actor *who, long long hotel_id, const
         return found;
     }
     snprintf(target, sizeof target, "device:%s", device_id);
-    if (action_audit_one(who, hotel_id, action, target, NULL, NULL) < 0 || db_commit() < 0) {
+    if (action_audit_one(who, hotel_id, action, target, lifecycle_value(from), lifecycle_value(to)) < 0 ||
+        db_commit() < 0) {
         db_rollback();
         if (device != NULL) {
             json_object_put(*device);
@@ -222,6 +295,7 @@ static int audited(int found, const struct actor *who, long long hotel_id, const
 int device_create(long long hotel_id, const struct device_reg *d, const char *token, const char *token_hash,
                   const struct actor *who, struct json_object **device)
 {
+    const char *lc = lifecycle_name(lifecycle_at_registration(token != NULL, d->location_label != NULL));
     struct db_args a;
 
     if (db_begin() < 0)
@@ -240,58 +314,111 @@ int device_create(long long hotel_id, const struct device_reg *d, const char *to
         db_arg_null(&a);
         db_arg_null(&a);
     }
-    db_arg_str(&a, token_hash);
+    db_arg_str(&a, token != NULL ? token_hash : NULL);
     db_arg_int(&a, DEVICE_TOKEN_SECONDS);
-    return audited(device_of(db_run(&st_create, &a), token, "provisioning_expires_at", device), who, hotel_id,
-                   "device.registered", d->device_id, device);
+    db_arg_str(&a, lc);
+    db_arg_str(&a, d->serial_number);
+    db_arg_str(&a, d->mac_address);
+    return audited(device_of(db_run(&st_create, &a), token, token != NULL ? "provisioning_expires_at" : NULL, device),
+                   who, hotel_id, "device.registered", d->device_id, NULL, lc, device);
 }
 
-int device_token_renew(long long hotel_id, const char *device_id, const char *token, const char *token_hash,
-                       const struct actor *who, struct json_object **device)
+int device_revoke_keys(long long device_pk)
 {
     struct db_args a;
 
-    if (db_begin() < 0)
-        return -1;
     db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_str(&a, device_id);
-    db_arg_str(&a, token_hash);
-    db_arg_int(&a, DEVICE_TOKEN_SECONDS);
-    return audited(device_of(db_run(&st_token, &a), token, "provisioning_expires_at", device), who, hotel_id,
-                   "device.token_issued", device_id, device);
+    db_arg_int(&a, device_pk);
+    return db_exec(&st_revoke, &a) < 0 ? -1 : 0;
 }
 
-int device_deactivate(long long hotel_id, const char *device_id, const struct actor *who,
-                      struct json_object **device)
+/* The statement of each admin transition and the column it answers after
+ * the device's (NULL: none). */
+static const struct {
+    struct db_stmt *st;
+    const char *extra;
+} moves[LA_COUNT] = {
+    [LA_ALLOCATE] = {&st_allocate, NULL},
+    [LA_TOKEN] = {&st_token, "provisioning_expires_at"},
+    [LA_CLEAR_ERROR] = {&st_clear_error, NULL},
+    [LA_DISABLE] = {&st_disable, NULL},
+    [LA_ENABLE] = {&st_enable, NULL},
+    [LA_DECOMMISSION] = {&st_deactivate, "deactivated_at"},
+};
+
+/* Inside the transition's transaction, on the locked row device_pk now in
+ * lifecycle to: what comes before the change (keys revoked), the change
+ * itself, what comes after (profiles taken off). The answer's result, or
+ * NULL (db). */
+static PGresult *move(long long hotel_id, long long device_pk, enum lc_action act, enum lifecycle to,
+                      const struct device_change *c)
 {
     struct db_args a;
-    PGresult *r = NULL, *u;
+    PGresult *r;
 
-    if (face_tx_begin(hotel_id) < 0)
-        return -1;
+    if ((act == LA_DISABLE || act == LA_DECOMMISSION) && device_revoke_keys(device_pk) < 0)
+        return NULL;
     db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_str(&a, device_id);
-    if ((r = db_run(&st_deactivate, &a)) == NULL)
-        goto fail;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        db_rollback();
-        return 0;
+    db_arg_int(&a, device_pk);
+    db_arg_str(&a, lifecycle_name(to));
+    if (act == LA_ALLOCATE) {
+        db_arg_str(&a, c->location_label);
+        if (c->has_geo) {
+            db_arg_double(&a, c->lon);
+            db_arg_double(&a, c->lat);
+        } else {
+            db_arg_null(&a);
+            db_arg_null(&a);
+        }
+    } else if (act == LA_TOKEN) {
+        db_arg_str(&a, c->token_hash);
+        db_arg_int(&a, DEVICE_TOKEN_SECONDS);
     }
+    if ((r = db_run(moves[act].st, &a)) == NULL || act != LA_DECOMMISSION)
+        return r;
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
-    db_arg_int(&a, db_ll(r, 0, C_EXTRA + 1));
-    if ((u = db_run(&st_unhold, &a)) == NULL)
-        goto fail;
+    db_arg_int(&a, device_pk);
+    PGresult *u = db_run(&st_unhold, &a);
+    if (u == NULL) {
+        PQclear(r);
+        return NULL;
+    }
     PQclear(u);
-    return audited(device_of(r, NULL, "deactivated_at", device), who, hotel_id, "device.deactivated", device_id,
-                   device);
-fail:
+    return r;
+}
+
+int device_transition(long long hotel_id, const char *device_id, enum lc_action act, const struct device_change *c,
+                      const struct actor *who, struct json_object **device, enum lifecycle *from)
+{
+    struct db_args a;
+    enum lifecycle to;
+    PGresult *r;
+
+    if ((unsigned)act >= LA_COUNT || moves[act].st == NULL)
+        return -1;
+    /* taking profiles off writes the hotel's change log: its lock first */
+    if ((act == LA_DECOMMISSION ? face_tx_begin(hotel_id) : db_begin()) < 0)
+        return -1;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, device_id);
+    if ((r = db_run(&st_lock, &a)) == NULL) {
+        db_rollback();
+        return -1;
+    }
+    int found = PQntuples(r) == 1 && lifecycle_parse(PQgetvalue(r, 0, 1), from) == 0;
+    long long device_pk = found ? db_ll(r, 0, 0) : 0;
     PQclear(r);
-    db_rollback();
-    return -1;
+    enum lc_verdict v = found ? lifecycle_next(*from, act, &to) : LC_GONE;
+    if (v != LC_OK) {
+        db_rollback();
+        return v == LC_REFUSED ? DEVICE_REFUSED : 0;
+    }
+    found = device_of(move(hotel_id, device_pk, act, to, c), act == LA_TOKEN ? c->token : NULL, moves[act].extra,
+                      device);
+    return audited(found, who, hotel_id, lc_action_audit(act), device_id, lifecycle_name(*from),
+                   lifecycle_name(to), device);
 }
 
 int device_token_owner(const char *device_id, const char *token, long long *device_pk,
@@ -344,7 +471,7 @@ int device_provision(long long device_pk, const char *token_hash, const char *ke
     if (found)
         snprintf(device_id, sizeof device_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    return audited(found, who, hotel_id, "device.provisioned", device_id, NULL);
+    return audited(found, who, hotel_id, "device.provisioned", device_id, NULL, "PROVISIONED", NULL);
 }
 
 int device_heartbeat(long long device_pk, long long hotel_id, const char *error, struct json_object **device)

@@ -1,6 +1,8 @@
 /* device_store.h — the edge-device registry in the database
- * (device_store.c): registering, listing, issuing a provisioning token,
- * deactivating, the exchange of a token for a key, the heartbeat. Each
+ * (device_store.c): registering, listing, the lifecycle's transitions
+ * (allocate, provisioning token, clear error, disable, enable,
+ * deactivate), revoking a device's keys, the exchange of a token for a
+ * key, the heartbeat. Each
  * device is answered as docs/iot.md lists it (a new JSON object the caller
  * owns). None of them answers the request: on a database failure they
  * return -1 and the caller answers with db_fail_reply(). */
@@ -10,39 +12,65 @@
 #include <json-c/json.h>
 #include "app/list_store.h"
 #include "crypto.h"
+#include "lifecycle_rules.h"
 #include "request.h"
+
+/* The SQL of the age in seconds of the last heartbeat of device row d,
+ * as device_status() reads it (NULL: none): a disabled device is offline
+ * whatever its last heartbeat said. The list and the push share it. */
+#define DEVICE_HEARTBEAT_AGE \
+    "CASE WHEN d.lifecycle <> 'DISABLED' THEN extract(epoch FROM now() - d.last_heartbeat_at)::float8 END"
 
 /* What a registration records (NULL: the column's default or none). */
 struct device_reg {
     const char *device_id, *display_name, *category, *capability, *location_label;
+    const char *serial_number, *mac_address;
     int has_geo;
     double lon, lat;
 };
 
 /* Each change below is audited as done by who (device.registered,
- * device.token_issued, device.deactivated, device.provisioned) in its own
- * transaction. */
+ * device.provisioned, and lc_action_audit() of each transition, with the
+ * old and new lifecycle) in its own transaction. */
 
-/* Register d for the hotel with a new provisioning token (token, stored
- * as token_hash), or register again a deactivated device of that
- * device_id. 1 with *device: the device, "provisioning_token" and
- * "provisioning_expires_at"; 0 when an active device has that device_id;
- * -1. */
+/* Register d for the hotel, with a new provisioning token (token, stored
+ * as token_hash: PROVISIONING) or without one (token NULL: UNALLOCATED,
+ * or ALLOCATED when it has a location), or register again a
+ * decommissioned device of that device_id. 1 with *device: the device,
+ * and with a token "provisioning_token" and "provisioning_expires_at"; 0
+ * when a device in service has that device_id; -1. */
 struct actor;
 int device_create(long long hotel_id, const struct device_reg *d, const char *token, const char *token_hash,
                   const struct actor *who, struct json_object **device);
 
-/* Replace the provisioning token of the hotel's active device device_id.
- * 1 with *device as device_create() answers it; 0 no such device; -1. */
-int device_token_renew(long long hotel_id, const char *device_id, const char *token, const char *token_hash,
-                       const struct actor *who, struct json_object **device);
+/* What a transition needs besides the device: LA_ALLOCATE its place,
+ * LA_TOKEN the new token and its hash. */
+struct device_change {
+    const char *location_label;
+    int has_geo;
+    double lon, lat;
+    const char *token, *token_hash;
+};
 
-/* Deactivate the hotel's device device_id in one face transaction: its
- * key and token revoked, each profile it held taken off it with a
- * 'remove' change. 1 with *device: the device and "deactivated_at"; 0 no
- * such device; -1 (rolled back). */
-int device_deactivate(long long hotel_id, const char *device_id, const struct actor *who,
-                      struct json_object **device);
+#define DEVICE_REFUSED 2
+
+/* The admin's transition act (LA_ALLOCATE, LA_TOKEN, LA_CLEAR_ERROR,
+ * LA_DISABLE, LA_ENABLE, LA_DECOMMISSION) of the hotel's device
+ * device_id, in one transaction: the row locked, the move checked with
+ * lifecycle_next(), made, audited. Disabling and decommissioning revoke
+ * its keys (device_revoke_keys()); decommissioning also takes every
+ * profile it held off it with a 'remove' change. 1 with *device (LA_TOKEN:
+ * with "provisioning_token" and "provisioning_expires_at";
+ * LA_DECOMMISSION: with "deactivated_at"); 0 no such device (or
+ * decommissioned); DEVICE_REFUSED with *from, its lifecycle, when the
+ * move is not allowed from there; -1 (rolled back). */
+int device_transition(long long hotel_id, const char *device_id, enum lc_action act, const struct device_change *c,
+                      const struct actor *who, struct json_object **device, enum lifecycle *from);
+
+/* Inside the caller's transaction: every credential of device device_pk
+ * revoked at once (its API key, any provisioning token); the one place
+ * that does it, for disable and decommission. 0 or -1. */
+int device_revoke_keys(long long device_pk);
 
 /* Which device the provisioning token was issued for: every live token of
  * a device named device_id is checked (or a dummy hash when none is, so

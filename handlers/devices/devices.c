@@ -1,10 +1,12 @@
-/* devices.c — the edge-device registry (docs/iot.md, "Devices"): a hotel's
- * admins register a device (answered with a one-time provisioning token),
- * list the devices with their connectivity counts, issue a new token and
- * deactivate a device (its key is revoked, what it held is logged as
- * removed); the public exchange of a token for the device's API key; and
- * the device's own heartbeat. Tokens and keys are made here and stored
- * only as scrypt hashes (device_store.c). */
+/* devices.c — the edge-device registry (docs/iot.md, "Devices" and
+ * "Lifecycle"): a hotel's admins register a device (answered with a
+ * one-time provisioning token, or into the inventory without one), list
+ * the devices with their connectivity counts, and move a device through
+ * its lifecycle: allocate it to a location, issue a token, clear its
+ * error, disable, enable, deactivate (decommission: its key is revoked,
+ * what it held is logged as removed); the public exchange of a token for
+ * the device's API key; and the device's own heartbeat. Tokens and keys
+ * are made here and stored only as scrypt hashes (device_store.c). */
 #include <stdio.h>
 #include <string.h>
 #include "attendance/action_audit_store.h"
@@ -32,19 +34,26 @@ static int new_token_or_reply(struct request *req, char token[65], char hash[CRY
 void h_devices_create(struct request *req)
 {
     struct device_reg d = {arg_str(req, "device_id"), arg_str(req, "display_name"), arg_str(req, "device_category"),
-                           arg_str(req, "capability"), arg_str(req, "location_label"), 0, 0, 0};
+                           arg_str(req, "capability"), arg_str(req, "location_label"), arg_str(req, "serial_number"),
+                           arg_str(req, "mac_address"), 0, 0, 0};
+    int with_token = arg_bool(req, "provision", 1);
     char token[65], hash[CRYPTO_HASH_MAX];
     struct json_object *device = NULL;
     struct actor who;
     const char *why;
 
     device_geo_from_json(arg_json(req, "location_geo"), &d.has_geo, &d.lon, &d.lat, &why);   /* checked by the route */
+    /* "" is none (an empty field of the devices page's form) */
     if (d.location_label != NULL && *d.location_label == '\0')
         d.location_label = NULL;
-    if (new_token_or_reply(req, token, hash) < 0)
+    if (d.serial_number != NULL && *d.serial_number == '\0')
+        d.serial_number = NULL;
+    if (d.mac_address != NULL && *d.mac_address == '\0')
+        d.mac_address = NULL;
+    if (with_token && new_token_or_reply(req, token, hash) < 0)
         return;
     actor_of(req, &who);
-    switch (device_create(req->tenant.id, &d, token, hash, &who, &device)) {
+    switch (device_create(req->tenant.id, &d, with_token ? token : NULL, hash, &who, &device)) {
     case 1:
         resp_json(req, 201, device);
         return;
@@ -64,38 +73,77 @@ void h_devices_list(struct request *req)
     listing_reply(req, &device_list, &f);
 }
 
-/* Answer a store's 1 (device), 0 (404) or -1 (database failure). */
-static void device_reply(struct request *req, int found, int status, struct json_object *device)
+/* Answer a store's 1 (status with the device), 0 (404), DEVICE_REFUSED
+ * (409 INVALID_TRANSITION: act is not allowed from lifecycle from) or -1
+ * (database failure). */
+static void device_answer(struct request *req, int rc, int status, struct json_object *device, enum lc_action act,
+                          enum lifecycle from)
 {
-    if (found > 0)
+    switch (rc) {
+    case 1:
         resp_json(req, status, device);
-    else if (found == 0)
+        return;
+    case 0:
         resp_error(req, 404, "NOT_FOUND", "No such device.");
-    else
+        return;
+    case DEVICE_REFUSED:
+        resp_error(req, 409, "INVALID_TRANSITION", "Cannot %s a device from %s.", lc_action_name(act),
+                   lifecycle_name(from));
+        return;
+    default:
         db_fail_reply(req);
+    }
+}
+
+/* The admin's transition act of the path's device, answered. */
+static void transition(struct request *req, enum lc_action act, const struct device_change *c, int status)
+{
+    struct json_object *device = NULL;
+    enum lifecycle from = LC_COUNT;
+    struct actor who;
+
+    actor_of(req, &who);
+    int rc = device_transition(req->tenant.id, arg_str(req, "device_id"), act, c, &who, &device, &from);
+    device_answer(req, rc, status, device, act, from);
+}
+
+void h_devices_allocate(struct request *req)
+{
+    struct device_change c = {.location_label = arg_str(req, "location_label")};
+    const char *why;
+
+    device_geo_from_json(arg_json(req, "location_geo"), &c.has_geo, &c.lon, &c.lat, &why);   /* checked by the route */
+    transition(req, LA_ALLOCATE, &c, 200);
 }
 
 void h_devices_token(struct request *req)
 {
     char token[65], hash[CRYPTO_HASH_MAX];
-    struct json_object *device = NULL;
-    struct actor who;
+    struct device_change c = {.token = token, .token_hash = hash};
 
     if (new_token_or_reply(req, token, hash) < 0)
         return;
-    actor_of(req, &who);
-    int found = device_token_renew(req->tenant.id, arg_str(req, "device_id"), token, hash, &who, &device);
-    device_reply(req, found, 201, device);
+    transition(req, LA_TOKEN, &c, 201);
+}
+
+void h_devices_clear_error(struct request *req)
+{
+    transition(req, LA_CLEAR_ERROR, &(struct device_change){0}, 200);
+}
+
+void h_devices_disable(struct request *req)
+{
+    transition(req, LA_DISABLE, &(struct device_change){0}, 200);
+}
+
+void h_devices_enable(struct request *req)
+{
+    transition(req, LA_ENABLE, &(struct device_change){0}, 200);
 }
 
 void h_devices_deactivate(struct request *req)
 {
-    struct json_object *device = NULL;
-    struct actor who;
-
-    actor_of(req, &who);
-    int found = device_deactivate(req->tenant.id, arg_str(req, "device_id"), &who, &device);
-    device_reply(req, found, 200, device);
+    transition(req, LA_DECOMMISSION, &(struct device_change){0}, 200);
 }
 
 void h_devices_provision(struct request *req)
@@ -144,5 +192,5 @@ void h_devices_heartbeat(struct request *req)
     if (error != NULL && *error == '\0')
         error = NULL;
     int found = device_heartbeat(identity_of(req)->device_id, req->tenant.id, error, &device);
-    device_reply(req, found, 200, device);
+    device_answer(req, found, 200, device, error != NULL ? LA_FAULT : LA_HEARTBEAT, LC_COUNT);
 }

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "attendance/face_store.h"
 #include "jsonx.h"
+#include "device_store.h"
 #include "push_store.h"
 #include "sync_rules.h"
 
@@ -18,8 +19,7 @@
  * device_status() (device_rules.c, the rule of the device list) needs:
  * provisioned, age of the last heartbeat in seconds (NULL: never). */
 #define TARGET_COLS(name) \
-    name ", d.id, d.capability = 'face_recognition', d.provisioned_at IS NOT NULL, " \
-    "extract(epoch FROM now() - d.last_heartbeat_at)::float8"
+    name ", d.id, d.capability = 'face_recognition', d.provisioned_at IS NOT NULL, " DEVICE_HEARTBEAT_AGE
 enum target_col { TC_NAME, TC_PK, TC_FACE, TC_PROVISIONED, TC_HEARTBEAT_AGE };
 
 /* The person by employee code, then their face data, each row held (FOR

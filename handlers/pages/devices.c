@@ -1,7 +1,11 @@
 /* devices.c — GET /dashboard/devices: the hotel's edge devices with
  * their status (online / offline / provisioning), lifecycle, last
  * heartbeat and enrolled profiles (the device API's listing,
- * devices/device_store.h), filtered by status. */
+ * devices/device_store.h), filtered by status. For those who may change
+ * devices (admins) also the register form and, per device, a button for
+ * each lifecycle action its state allows (the listing's "actions", from
+ * devices/lifecycle_rules.c), each sent by the browser as that API call;
+ * a new provisioning token is shown once, never stored in the page. */
 #include <string.h>
 #include "db.h"
 #include "app/handlers.h"
@@ -10,6 +14,24 @@
 #include "page.h"
 #include "chrome_store.h"
 #include "response.h"
+
+/* Each device's "actions" as flags the template can test:
+ * "provisioning-token" → "can_provisioning_token": true, … */
+static void add_action_flags(struct request *req, struct json_object *devices)
+{
+    for (size_t i = 0; i < json_object_array_length(devices); i++) {
+        struct json_object *d = json_object_array_get_idx(devices, i), *actions = NULL;
+        if (!json_object_object_get_ex(d, "actions", &actions))
+            continue;
+        for (size_t j = 0; j < json_object_array_length(actions); j++) {
+            char *flag = pool_printf(req->pool, "can_%s", json_object_get_string(json_object_array_get_idx(actions, j)));
+            for (char *c = flag; *c != '\0'; c++)
+                if (*c == '-')
+                    *c = '_';
+            jx_add_bool(d, flag, 1);
+        }
+    }
+}
 
 void h_page_devices(struct request *req)
 {
@@ -30,6 +52,10 @@ void h_page_devices(struct request *req)
     }
     json_object_object_get_ex(listing, "devices", &devices);
     page_add_time_texts(devices, (const char *const[]){"last_heartbeat_at", "created_at", NULL});
+    int may_edit = page_may(req, "POST", "/api/iot/devices");
+    jx_add_bool(ctx, "may_edit", may_edit);
+    if (may_edit)
+        add_action_flags(req, devices);
     struct json_object *choices = json_object_new_array();
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
         struct json_object *c = json_object_new_object();

@@ -2,7 +2,7 @@
 // data-method="POST|PATCH|DELETE"> is sent as the JSON API call it names,
 // with the page's CSRF token (<meta name="csrf-token">) in X-CSRF-Token.
 // Fields become JSON by their data-type: "number", "bool" (a checkbox's
-// state, or a submit button's value "true"/"false"), "id-list" (the
+// state, or a hidden input's or a submit button's value "true"/"false"), "id-list" (the
 // checked boxes of that name, as numbers); anything else is a string.
 // After success: data-redirect="<url>" goes there, data-result="#id"
 // fills that element's [data-field] children from the answer and shows
@@ -29,7 +29,7 @@
         return;
       }
       if (type === 'bool') {
-        out[el.name] = el.checked;
+        out[el.name] = el.type === 'hidden' ? el.value === 'true' : el.checked;
         return;
       }
       if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) return;

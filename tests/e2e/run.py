@@ -64,6 +64,7 @@ MODULES = [
     # devices/: enrollment and the IoT edge devices
     "devices.test_enrollment",
     "devices.test_devices",
+    "devices.test_lifecycle",
     "devices.test_push",
     "devices.test_sync",
     "devices.test_events",

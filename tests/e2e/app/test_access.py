@@ -89,6 +89,10 @@ ROUTES = {
     "provision":        ("devices.provision", None, "json",     [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     "devices_token":    ("devices.token", "caller", "json",     [401, 401, 401, 201, 403, 403, 403, 201, 403, 403, 403, 404, 403, 403]),
     "devices_delete":   ("devices.deactivate", "caller", "json", [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
+    "devices_allocate": ("devices.allocate", "caller", "json",  [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
+    "devices_disable":  ("devices.disable", "caller", "json",   [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
+    "devices_enable":   ("devices.enable", "caller", "json",    [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
+    "devices_clear_error": ("devices.clear_error", "caller", "json", [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
     "heartbeat":        ("devices.heartbeat", "caller", "json", [401, 401, 401, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404]),
     "events_create":    ("events.create", "caller", "json",     [401, 401, 401, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 201]),
     "events_list":      ("events.list", "caller", "json",       [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
@@ -357,6 +361,17 @@ def build(w, row, caller):
         return Req("POST", "/api/iot/devices/%s/provisioning-token" % w.fresh_device()[0], {})
     if row == "devices_delete":
         return Req("DELETE", "/api/iot/devices/%s" % w.fresh_device()[0])
+    if row in ("devices_allocate", "devices_disable", "devices_enable", "devices_clear_error"):
+        # a device of A only, in a lifecycle the transition is allowed from
+        device_id = "acc-lc-%d" % w.seq()
+        start, method, tail, body = {
+            "devices_allocate": ("UNALLOCATED", "POST", "/allocate", {"location_label": "Lobby"}),
+            "devices_disable": ("ACTIVE", "POST", "/disable", {}),
+            "devices_enable": ("DISABLED", "POST", "/enable", {}),
+            "devices_clear_error": ("ERROR", "DELETE", "/error", None),
+        }[row]
+        w.a.in_lifecycle(device_id, start)
+        return Req(method, "/api/iot/devices/%s%s" % (device_id, tail), body)
     if row == "events_create":
         eid = event_id()
 

@@ -330,6 +330,24 @@ class Devices(AlertCase):
         [a] = self.of("device_offline")
         self.assertEqual((a["state"], a["resolved_by"]), ("resolved", "system:alerts"))
 
+    def test_disabled_is_not_offline(self):
+        """A disabled device is off on purpose (docs/iot.md "Lifecycle"):
+        no device_offline alert for it, and an open one resolves."""
+        h = self.h
+        quiet = h.device("al-quiet")
+        loud = h.device("al-loud")
+        h.set_heartbeat_age(quiet, 11 * 60)
+        h.set_heartbeat_age(loud, 11 * 60)
+        fc.assert_json(fc.post("/api/iot/devices/al-quiet/disable", json={}, token=h.login("admin")), 200)
+        self.tick()
+        self.tick()
+        [a] = self.of("device_offline")
+        self.assertEqual((a["subject"], a["state"]), ("device:al-loud", "open"))
+        fc.assert_json(fc.post("/api/iot/devices/al-loud/disable", json={}, token=h.login("admin")), 200)
+        self.tick()
+        [a] = self.of("device_offline")
+        self.assertEqual((a["subject"], a["state"]), ("device:al-loud", "resolved"))
+
     def test_revocation_and_unsynced(self):
         h = self.h
         dev = h.device("al-edge")

@@ -373,6 +373,33 @@ class IotHotel(AttHotel):
             self.set_offline(dev)
         return dev
 
+    def in_lifecycle(self, device_id, lifecycle):
+        """A device brought to lifecycle (docs/iot.md "Lifecycle") through
+        the API as the hotel's admin: UNALLOCATED and ALLOCATED registered
+        without a token (ALLOCATED with a location), PROVISIONING with one,
+        PROVISIONED and ACTIVE as device() makes them, ERROR reported by
+        its heartbeat, DISABLED a provisioning one disabled,
+        DECOMMISSIONED one deleted. The Device (with its key when it has
+        one)."""
+        if lifecycle in ("UNALLOCATED", "ALLOCATED"):
+            place = {"location_label": "Lobby"} if lifecycle == "ALLOCATED" else {"location_label": None}
+            fc.assert_json(self.create_device(device_id, provision=False, **place), 201)
+            return Device(device_id)
+        state = {"PROVISIONING": "provisioning", "PROVISIONED": "provisioned",
+                 "DISABLED": "provisioning", "DECOMMISSIONED": "provisioning"}.get(lifecycle, "online")
+        dev = self.device(device_id, state=state)
+        path = "/api/iot/devices/" + device_id
+        if lifecycle == "ERROR":
+            fc.assert_json(self.heartbeat(dev, json={"error": "lens fogged"}), 200)
+        elif lifecycle == "DISABLED":
+            fc.assert_json(fc.post(path + "/disable", json={}, token=self.login("admin")), 200)
+        elif lifecycle == "DECOMMISSIONED":
+            fc.assert_json(fc.delete(path, token=self.login("admin")), 200)
+        got = self.db_device(device_id, "lifecycle")
+        if got != lifecycle:
+            raise AssertionError("%s is %s, not %s" % (device_id, got, lifecycle))
+        return dev
+
     def heartbeat(self, dev, json=None, device_id=None):
         return fc.post("/api/iot/devices/%s/heartbeat" % (device_id or dev.device_id),
                        json=json if json is not None else {}, api_key=dev.key)

@@ -18,6 +18,7 @@ import urllib.parse
 
 import fc
 from attendance import att
+from devices.iot import IotHotel, provision
 from fcgi.server import Server, ServerTest
 from pages.browse import assert_login_redirect, page, session
 
@@ -356,6 +357,102 @@ class TestRoles(PageTest):
 
 
 # ------------------------------------------------------------- templates
+
+class TestDevicesPage(unittest.TestCase):
+    """The devices page per lifecycle (docs/iot.md "Lifecycle"): an admin
+    gets the register form and, per device, exactly the buttons its state
+    allows, each the API call it names; managers and HR see it read-only;
+    a provisioning token is never in the page."""
+
+    # the API call of each button, after /api/iot/devices/<id>
+    BUTTONS = {
+        "UNALLOCATED": {("POST", "/allocate"), ("DELETE", "")},
+        "ALLOCATED": {("POST", "/allocate"), ("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", "")},
+        "PROVISIONING": {("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", "")},
+        "PROVISIONED": {("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", "")},
+        "ACTIVE": {("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", "")},
+        "ERROR": {("POST", "/provisioning-token"), ("DELETE", "/error"), ("POST", "/disable"), ("DELETE", "")},
+        "DISABLED": {("POST", "/enable"), ("DELETE", "")},
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        h = cls.h = IotHotel("pgdev").make()
+        cls.devs = {}
+        for state in cls.BUTTONS:
+            device_id = "pg-" + state.lower()
+            cls.devs[state] = device_id
+            h.in_lifecycle(device_id, state)
+
+    def rows(self, text):
+        """{device_id: (data-lifecycle, {(method, path tail)})} of the table."""
+        out = {}
+        for device_id, lifecycle, body in re.findall(r'<tr id="device-([^"]+)" data-lifecycle="([A-Z]+)">(.*?)</tr>',
+                                                     text, re.S):
+            forms = set()
+            for api, method in re.findall(r'<form data-api="([^"]+)" data-method="([A-Z]+)"', body):
+                prefix = "/api/iot/devices/" + device_id
+                self.assertTrue(api.startswith(prefix), api)
+                forms.add((method, api[len(prefix):]))
+            out[device_id] = (lifecycle, forms)
+        return out
+
+    def test_admin_buttons_per_state(self):
+        h = self.h
+        cookie, _ = session(h, "admin")
+        r = page("/dashboard/devices", cookie)
+        self.assertEqual(r.status, 200, r)
+        text = r.text
+        self.assertIn('<form data-api="/api/iot/devices" data-method="POST"', text)
+        self.assertIn('name="provision" value="false" data-type="bool"', text)
+        self.assertIn('<div id="device-token" class="notice" role="status" hidden>', text)
+        rows = self.rows(text)
+        for state, device_id in self.devs.items():
+            with self.subTest(state=state):
+                lifecycle, forms = rows[device_id]
+                if state not in ("PROVISIONED",):       # PROVISIONED, never heard from: shown OFFLINE
+                    self.assertEqual(lifecycle, state)
+                self.assertEqual(forms, self.BUTTONS[state])
+        # the token button shows its answer in the box, the others reload
+        self.assertIn('/provisioning-token" data-method="POST" data-result="#device-token"', text)
+
+    def test_issue_token_then_active(self):
+        """What the page's buttons send, in order: register, allocate, issue
+        a token (shown in the answer, never in the page), then the device
+        provisions itself and is shown ACTIVE with its own buttons."""
+        h = self.h
+        cookie, csrf = session(h, "admin")
+        hdr = {"X-CSRF-Token": csrf}
+        fc.assert_json(fc.post("/api/iot/devices", json={"provision": False, "device_id": "pg-new",
+                                                         "display_name": "New", "serial_number": "SN-9"},
+                               cookie=cookie, headers=hdr), 201)
+        self.assertEqual(self.rows(page("/dashboard/devices", cookie).text)["pg-new"],
+                         ("UNALLOCATED", self.BUTTONS["UNALLOCATED"]))
+        fc.assert_json(fc.post("/api/iot/devices/pg-new/allocate", json={"location_label": "Bar"},
+                               cookie=cookie, headers=hdr), 200)
+        tok = fc.assert_json(fc.post("/api/iot/devices/pg-new/provisioning-token", json={}, cookie=cookie,
+                                     headers=hdr), 201)["provisioning_token"]
+        text = page("/dashboard/devices", cookie).text
+        self.assertNotIn(tok, text)
+        self.assertEqual(self.rows(text)["pg-new"], ("PROVISIONING", self.BUTTONS["PROVISIONING"]))
+        key = fc.assert_json(provision("pg-new", tok), 200)["api_key"]
+        fc.assert_json(fc.post("/api/iot/devices/pg-new/heartbeat", json={}, api_key=key), 200)
+        self.assertEqual(self.rows(page("/dashboard/devices", cookie).text)["pg-new"],
+                         ("ACTIVE", self.BUTTONS["ACTIVE"]))
+
+    def test_read_only_for_managers_and_hr(self):
+        for role in ("manager", "hr"):
+            with self.subTest(role=role):
+                cookie, _ = session(self.h, role)
+                text = page("/dashboard/devices", cookie).text
+                rows = self.rows(text)
+                self.assertLessEqual(set(self.devs.values()), set(rows))
+                for device_id, (_, forms) in rows.items():
+                    self.assertEqual(forms, set(), device_id)
+                self.assertNotIn('data-api="/api/iot/devices"', text)
+                self.assertNotIn("device-token", text)
+                self.assertNotIn(">Actions</th>", text)
+
 
 class TestTemplateReload(ServerTest):
     """FACECLOCK_TEMPLATES names the set; SIGHUP re-reads it; a set that

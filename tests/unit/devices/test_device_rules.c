@@ -87,6 +87,8 @@ START_TEST(lifecycle_shown)
     ck_assert_str_eq(device_lifecycle_shown("ACTIVE", DEVICE_OFFLINE), "OFFLINE");
     ck_assert_str_eq(device_lifecycle_shown("ERROR", DEVICE_ONLINE), "ERROR");
     ck_assert_str_eq(device_lifecycle_shown("ERROR", DEVICE_OFFLINE), "OFFLINE");
+    ck_assert_str_eq(device_lifecycle_shown("DISABLED", DEVICE_OFFLINE), "DISABLED");
+    ck_assert_str_eq(device_lifecycle_shown("ALLOCATED", DEVICE_OFFLINE), "ALLOCATED");
     ck_assert_str_eq(device_lifecycle_shown("PROVISIONED", DEVICE_ONLINE), "PROVISIONED");
 }
 END_TEST
