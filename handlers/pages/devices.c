@@ -2,12 +2,12 @@
  * their status (online / offline / provisioning), lifecycle, last
  * heartbeat and enrolled profiles (the device API's listing,
  * devices/device_store.h), filtered by status. */
-#include <string.h>
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "devices/device_store.h"
 #include "page.h"
+#include "page_rules.h"
 #include "chrome_store.h"
 #include "response.h"
 
@@ -30,14 +30,7 @@ void h_page_devices(struct request *req)
     }
     json_object_object_get_ex(listing, "devices", &devices);
     page_add_time_texts(devices, (const char *const[]){"last_heartbeat_at", "created_at", NULL});
-    struct json_object *choices = json_object_new_array();
-    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-        struct json_object *c = json_object_new_object();
-        jx_add_str(c, "value", statuses[i]);
-        jx_add_bool(c, "selected", f.status != NULL && strcmp(f.status, statuses[i]) == 0);
-        json_object_array_add(choices, c);
-    }
-    json_object_object_add(ctx, "statuses", choices);
+    page_add_choices(ctx, "statuses", statuses, (int)(sizeof statuses / sizeof statuses[0]), f.status);
     int n = (int)json_object_array_length(devices);
     jx_add_bool(ctx, "has_rows", n > 0);
     json_object_object_add(ctx, "listing", listing);

@@ -9,17 +9,20 @@ second master's scheduler waits for the lock until the first stops. The
 auto-close of forgotten sessions (attendance_settings auto_close): at
 the hard limit, at the rostered end plus auto_close_after_hours (an
 unrostered session at the hard limit), never when off; time_out is the
-computed time, the log waits in the review queue, audited
+computed time, the log waits in the review queue marked auto_closed (the
+listings' items, the approvals page's badge), audited
 clock_log.auto_closed by system:scheduler."""
 
 import datetime
 import os
+import re
 import signal
 
 import fc
 from attendance.att import AttHotel, near
 from devices.iot import IotCase, IotHotel
 from fcgi import server
+from pages.browse import page, session
 
 WAIT = 20.0
 FAST = {"FACECLOCK_SCHEDULER_INTERVAL": "1"}
@@ -144,6 +147,14 @@ class AutoClose(server.ServerTest):
         pending = fc.assert_json(fc.get(hard.att("pending-approval/?limit=1000"),
                                         token=hard.login("manager")), 200)
         self.assertIn(log_id, [p["id"] for p in pending])
+        self.assertIs(next(p for p in pending if p["id"] == log_id)["auto_closed"], True)
+        logs = fc.assert_json(fc.get(hard.att("?limit=1000"), token=hard.login("manager")), 200)
+        self.assertEqual([x["auto_closed"] for x in logs if x["id"] == log_id], [True])
+        # the approvals page marks it with a badge
+        text = page("/dashboard/approvals", session(hard, "manager")[0]).text
+        row = re.search(r'<tr id="log-%d">.*?</tr>' % log_id, text, re.S)
+        self.assertIsNotNone(row, text)
+        self.assertIn('<span class="badge badge-warn">auto-closed</span>', row.group(0))
         audit = fc.assert_json(fc.admin("GET", hard.path("action-audit-logs/?action=clock_log.auto_closed")), 200)
         self.assertEqual([(a["actor"], a["target"], a["new_value"]["auto_close"]) for a in audit],
                          [("system:scheduler", "clock_log:%d" % log_id, "hard_limit")])
