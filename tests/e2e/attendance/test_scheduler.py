@@ -4,8 +4,9 @@ the test stack's own scheduler is off, so other tests move time by
 `faceclock alerts-tick`), a session past the hard limit raises its alert
 with no scan and no command, and the alert is resolved once the session
 is closed; kill -9 → respawned; the retention purge runs from it when its
-last run (scheduler_runs) is 24 h old, audited by system:scheduler; a
-second master's scheduler waits for the lock until the first stops. The
+last run (scheduler_runs) is 24 h old, audited by system:scheduler, and
+only once when the scheduler is killed before its commit (the run, its
+audit and its record are one transaction); a second master's scheduler waits for the lock until the first stops. The
 auto-close of forgotten sessions (attendance_settings auto_close): at
 the hard limit, at the rostered end plus auto_close_after_hours (an
 unrostered session at the hard limit), never when off; time_out is the
@@ -23,6 +24,7 @@ from attendance.att import AttHotel, near
 from devices.iot import IotCase, IotHotel
 from fcgi import server
 from pages.browse import page, session
+from people.test_pms_lock import Locker, blocked_by
 
 WAIT = 20.0
 FAST = {"FACECLOCK_SCHEDULER_INTERVAL": "1"}
@@ -75,6 +77,33 @@ class Scheduler(IotCase, server.ServerTest):
         self.assertTrue(fc.wait_for(lambda: fc.psql(ran) == "1", WAIT), "no purge:\n" + s.log_tail())
         self.assertEqual(fc.psql("SELECT last_run > now() - interval '1 minute' FROM scheduler_runs "
                                  "WHERE job = 'purge'"), "t")
+
+    def test_purge_cut_before_its_commit_runs_once(self):
+        """The scheduler killed while its purge waits to record the run
+        (scheduler_runs locked by another session): the purge, its audit
+        and its record are one transaction, so the next scheduler runs it
+        once, not a second time after a first that had half committed."""
+        fc.psql("INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now() - interval '25 hours') "
+                "ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run")
+        before = int(fc.psql("SELECT coalesce(max(id), 0) FROM action_audit_log"))
+        ran = "SELECT count(*) FROM action_audit_log WHERE id > %d AND action = 'purge.ran' " \
+              "AND actor = 'system:scheduler'" % before
+        lock = Locker("LOCK TABLE scheduler_runs IN EXCLUSIVE MODE;")     # reads pass, writes wait
+        try:
+            s = self.server("schx", settings=FAST)
+            waiting = fc.wait_for(lambda: blocked_by(lock.pid), WAIT)
+            self.assertTrue(waiting, "the purge never reached its record:\n" + s.log_tail())
+            pid = server.services(s.pid).get("scheduler")
+            os.kill(pid, signal.SIGKILL)
+            for backend in waiting:    # its connection goes with it, mid-transaction
+                fc.psql("SELECT pg_terminate_backend(%d)" % backend)
+            self.assertEqual(fc.psql(ran), "0")
+        finally:
+            lock.release()
+        self.assertTrue(fc.wait_for(lambda: fc.psql("SELECT last_run > now() - interval '1 minute' "
+                                                    "FROM scheduler_runs WHERE job = 'purge'") == "t", WAIT),
+                        s.log_tail())
+        self.assertEqual(fc.psql(ran), "1")
 
     def test_one_scheduler_among_masters(self):
         first = self.server("sch1", settings=FAST)
