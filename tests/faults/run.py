@@ -17,6 +17,9 @@ big export; full 1000000, short 50000).
 All along, a subscriber reads the hotel's live channel (nchan's SSE): every
 clock event of a 2xx scan must reach it at least once (ledger.live_events),
 whatever the fault; `publisher-kill` is the live publisher's own.
+`scheduler-kill` is the scheduler's: forgotten sessions auto-closed once
+each, alerts raised once per condition and subject, the daily purge run
+once (ledger.auto_closes, alerts_once, purge_runs), whatever the kills.
 
 It owns: the traffic threads, the live subscriber, the processes it signals (found by the PIDs
 the stack recorded and their children in /proc), the filler file and the
@@ -37,7 +40,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from harness import SLUG, Hotel, Stack, Subscriber, Traffic, children, tree  # noqa: E402
-from ledger import bad_answers, live_events, recovery, scan_events  # noqa: E402
+from ledger import (alerts_once, auto_closes, bad_answers, live_events, purge_runs,  # noqa: E402
+                    recovery, scan_events)
 
 
 def say(msg):
@@ -107,6 +111,81 @@ def f_publisher_kill(ctx, secs):
         while service_pid(master, "publisher") == pid:
             time.sleep(0.01)
     ctx.note("publisher-kill", "the live publisher killed %d times with SIGKILL" % n)
+    return time.time()
+
+
+AC0, AL0 = 91000, 93000      # staff of the scheduler's hotels: auto-closed, alerted
+SCHED_BATCH = (8, 4)        # due sessions added per second in each
+
+
+def sched_hotel(s, slug, staff0, n, settings):
+    """A hotel of n staff (staff0 + i) with settings; its id."""
+    staff = [{"id": staff0 + i, "employee_code": "%s%05d" % (slug[-2:].upper(), i), "first_name": "Sched",
+              "last_name": "Person %d" % i} for i in range(n)]
+    s.must("PUT", "/api/staff/hotel/%s/pms-sync/" % slug,
+           {"hotel": {"name": "Fault " + slug, "timezone": "UTC"}, "settings": settings, "staff": staff})
+    return int(s.psql("SELECT id FROM hotels WHERE slug = '%s'" % slug))
+
+
+def f_scheduler_kill(ctx, secs):
+    """The scheduler service (handlers/attendance/scheduler_svc.c, ticking
+    every FACECLOCK_SCHEDULER_INTERVAL = 1 s on the fault stack) killed with
+    SIGKILL again and again, 0.5-2.5 s after it is back (it ticks on the
+    second, its first tick a second or two after it starts: the kills fall
+    before, inside and between ticks), while work keeps
+    coming due: each second a batch of forgotten sessions (13 h old) in a
+    hotel with auto_close hard_limit, and one in a hotel with it off (their
+    hard_limit and overtime alerts), and the daily purge made due at the
+    start (its scheduler_runs row a day old). Judged by sched_verdict()."""
+    s = ctx.s
+    per = SCHED_BATCH
+    n = int(secs + 2) * max(per)
+    sc = ctx.sched = {"hotels": {}, "due": {"faults-ac": [], "faults-al": []}, "kills": 0}
+    sc["hotels"]["faults-ac"] = sched_hotel(s, "faults-ac", AC0, n, {"auto_close": "hard_limit"})
+    sc["hotels"]["faults-al"] = sched_hotel(s, "faults-al", AL0, n, {"auto_close": "off"})
+    sc["audit0"] = int(s.psql("SELECT coalesce(max(id), 0) FROM action_audit_log"))
+    s.psql("INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now() - interval '25 hours') "
+           "ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run")
+    end = time.time() + secs
+    stop = threading.Event()
+
+    def feed():
+        k = 0
+        while not stop.is_set() and k * max(per) < n:
+            t_in = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 13 * 3600))
+            for (slug, staff0), m in zip((("faults-ac", AC0), ("faults-al", AL0)), per):
+                who = [staff0 + k * max(per) + i for i in range(m)]
+                s.must("PUT", "/api/staff/hotel/%s/pms-sync/" % slug,
+                       {"clock_logs": [{"staff_id": w, "time_in": t_in, "time_out": None} for w in who]})
+                sc["due"][slug] += who
+            k += 1
+            stop.wait(1.0)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    master = s.pid("faceclock")
+    try:
+        while time.time() < end:
+            pid = service_pid(master, "scheduler")
+            if pid is None:
+                time.sleep(0.05)
+                continue
+            time.sleep(random.uniform(0.5, 2.5))
+            if time.time() >= end:
+                break
+            try:
+                os.kill(pid, signal.SIGKILL)
+                sc["kills"] += 1
+            except ProcessLookupError:
+                pass
+            while service_pid(master, "scheduler") == pid:
+                time.sleep(0.01)
+    finally:
+        stop.set()
+        feeder.join()
+    ctx.note("scheduler-kill", "the scheduler killed %d times with SIGKILL; %d sessions due for auto-close, "
+             "%d sessions past the hard limit with auto-close off, the purge due"
+             % (sc["kills"], len(sc["due"]["faults-ac"]), len(sc["due"]["faults-al"])))
     return time.time()
 
 
@@ -278,6 +357,7 @@ FAULTS = [
     ("reloads", f_reloads),
     ("long-work", f_long_work),
     ("disk-full", f_disk_full),
+    ("scheduler-kill", f_scheduler_kill),
 ]
 
 # (before, fault, after) seconds; the freeze is 10 s in both forms (past
@@ -319,6 +399,50 @@ def drain(s, h, ledger, sub, wait=30.0):
         if not undelivered or time.time() >= end:
             return undelivered, twice, len(box)
         time.sleep(1.0)
+
+
+def sched_state(s, sc):
+    """What the database says of the scheduler's work since the fault began:
+    (due log ids, logs, audit targets) of the auto-close hotel, (expected,
+    rows) of the alert hotel's alerts, and the scheduler's purge run times."""
+    ac, al = sc["hotels"]["faults-ac"], sc["hotels"]["faults-al"]
+    logs = []
+    for line in s.psql("SELECT id, staff_id, time_out IS NOT NULL, auto_closed FROM clock_logs "
+                       "WHERE hotel_id = %d" % ac).splitlines():
+        a, b, c, d = line.split("|")
+        logs.append((int(a), int(b), c == "t", d == "t"))
+    due_staff = set(sc["due"]["faults-ac"])
+    due = {r[0] for r in logs if r[1] in due_staff}
+    audits = s.psql("SELECT target FROM action_audit_log WHERE id > %d AND hotel_id = %d "
+                    "AND action = 'clock_log.auto_closed'" % (sc["audit0"], ac)).split()
+    expected = {("hard_limit", "staff:%d" % w) for w in sc["due"]["faults-al"]}
+    alerts = [tuple(line.split("|")) for line in s.psql("SELECT rule, subject, state FROM alerts "
+                                                        "WHERE hotel_id = %d" % al).splitlines()]
+    purges = [float(x) for x in s.psql("SELECT extract(epoch FROM created_at) FROM action_audit_log WHERE id > %d "
+                                       "AND action = 'purge.ran' AND actor = 'system:scheduler'"
+                                       % sc["audit0"]).split()]
+    return (due, logs, audits), (expected, alerts), purges
+
+
+def sched_verdict(s, ctx, wait=60.0):
+    """The scheduler-kill fault's violations, once the scheduler has had up
+    to `wait` seconds to finish what came due (ledger.py's rules)."""
+    sc = ctx.sched
+    end = time.time() + wait
+    while True:
+        (due, logs, audits), (expected, alerts), purges = sched_state(s, sc)
+        closes = auto_closes(due, logs, audits)
+        once = alerts_once(expected, alerts)
+        runs = purge_runs(purges, True)
+        if not (closes[0] or once[0] or runs[0]) or time.time() >= end:
+            break
+        time.sleep(1.0)
+    ctx.note("scheduler-kill", "%d sessions auto-closed, %d clock_log.auto_closed audit rows, %d alerts raised, "
+             "%d purge run(s) by the scheduler" % (sum(1 for r in logs if r[3]), len(audits), len(alerts),
+                                                     len(purges)))
+    names = ("not auto-closed", "auto-closed twice", "stray auto-close", "two open sessions",
+             "alert never raised", "alert raised twice", "purge missed", "purge ran twice")
+    return ["scheduler-kill: %s: %s" % (k, x) for k, xs in zip(names, closes + once + runs) for x in xs]
 
 
 def main(argv):
@@ -430,6 +554,8 @@ def main(argv):
     violations += ["live: received twice: %s" % x[1] for x in twice]
     if two_open != "0":
         violations.append("%s people hold two open sessions" % two_open)
+    if getattr(ctx, "sched", None):
+        violations += sched_verdict(s, ctx)
     syncs, exports = getattr(ctx, "long_results", ([], []))
     for rc, _, err in syncs:
         if rc != 0:
