@@ -154,7 +154,8 @@ class LiveSubscribers(server.ServerTest):
         try:
             for s in subs:
                 self.assertEqual(s.status, 200, s.body)
-            self.assertEqual(fc.wait_for(lambda: self.subscribers() - base, 10.0), 2)
+            fc.wait_for(lambda: self.subscribers() - base == 2, 10.0)
+            self.assertEqual(self.subscribers() - base, 2)
         finally:
             for s in subs:
                 s.close()
