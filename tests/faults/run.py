@@ -127,44 +127,141 @@ def sched_hotel(s, slug, staff0, n, settings):
     return int(s.psql("SELECT id FROM hotels WHERE slug = '%s'" % slug))
 
 
+# the scheduler's session advisory lock (SCHEDULER_LOCK, scheduler_svc.c) as pg_locks shows a bigint key
+SCHED_LOCK = (0x66637363, 0x68656475)
+AUDIT_CHAIN_LOCK = 7270002  # a hotel's audit chain: pg_advisory_xact_lock(7270002, hotel id), sql/012
+
+
+class Held:
+    """A psql session of the owner holding what lock_sql takes, in an open
+    transaction, until release()."""
+
+    def __init__(self, s, lock_sql):
+        self.p = subprocess.Popen([os.path.join(s.env["PG_BIN"], "psql"), s.env["FACECLOCK_MIGRATE_URL"], "-X",
+                                   "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, cwd="/")
+        self.pid = int(self.ask("SELECT pg_backend_pid();"))
+        self.ask("BEGIN; %s SELECT 'held';" % lock_sql, "held")
+
+    def ask(self, sql, until=None):
+        self.p.stdin.write(sql + "\n")
+        self.p.stdin.flush()
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                raise RuntimeError("the lock holder's psql ended: %s" % sql)
+            if until is None and line.strip() or line.strip() == until:
+                return line.strip()
+
+    def release(self):
+        if self.p.poll() is None:
+            self.p.stdin.write("ROLLBACK;\n")
+            self.p.stdin.close()
+            self.p.wait(30)
+
+
+def scheduler_waiting(s, held):
+    """The backend of the scheduler (the holder of its advisory lock) when
+    it waits for what held holds, else None."""
+    out = s.psql("SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+                 "AND l.locktype = 'advisory' AND l.classid = %d AND l.objid = %d AND l.objsubid = 1 "
+                 "AND l.granted WHERE %d = ANY(pg_blocking_pids(a.pid))" % (SCHED_LOCK + (held.pid,)))
+    return int(out) if out else None
+
+
+def kill_inside(ctx, lock_sql, what, wait, then=None):
+    """Hold lock_sql (then call `then`) until the scheduler waits for it
+    inside one of its transactions (at most `wait` s), then kill -9 the
+    scheduler and end its backend with it (so the transaction dies half
+    done, as when the process dies mid-statement), and let go. True when
+    it was caught."""
+    s, sc = ctx.s, ctx.sched
+    master = s.pid("faceclock")
+    held = Held(s, lock_sql)
+    try:
+        if then is not None:
+            then()
+        end = time.time() + wait
+        while time.time() < end:
+            backend = scheduler_waiting(s, held)
+            pid = service_pid(master, "scheduler")
+            if backend is not None and pid is not None:
+                os.kill(pid, signal.SIGKILL)
+                s.psql("SELECT pg_terminate_backend(%d)" % backend)
+                sc["kills"] += 1
+                sc["inside"].append(what)
+                while service_pid(master, "scheduler") == pid:
+                    time.sleep(0.01)
+                return True
+            time.sleep(0.05)
+        sc["missed"].append(what)
+        return False
+    finally:
+        held.release()
+
+
 def f_scheduler_kill(ctx, secs):
     """The scheduler service (handlers/attendance/scheduler_svc.c, ticking
     every FACECLOCK_SCHEDULER_INTERVAL = 1 s on the fault stack) killed with
-    SIGKILL again and again, 0.5-2.5 s after it is back (it ticks on the
-    second, its first tick a second or two after it starts: the kills fall
-    before, inside and between ticks), while work keeps
-    coming due: each second a batch of forgotten sessions (13 h old) in a
-    hotel with auto_close hard_limit, and one in a hotel with it off (their
-    hard_limit and overtime alerts), and the daily purge made due at the
-    start (its scheduler_runs row a day old). Judged by sched_verdict()."""
+    SIGKILL while work keeps coming due: each second a batch of forgotten
+    sessions (13 h old) in a hotel with auto_close hard_limit, and one in a
+    hotel with it off (their hard_limit and overtime alerts), and the daily
+    purge made due (its scheduler_runs row a day old). Twice on purpose
+    inside a transaction: an auto-close whose clock log is updated and whose
+    audit row waits (the hotel's audit chain lock held), and the purge
+    whose record waits (scheduler_runs locked) — the process killed and
+    its connection ended there. Then again and again, 0.5-2.5 s after it is
+    back (its first tick comes a second or two after it starts: the kills
+    fall before, inside and between ticks), for the window. Judged by
+    sched_verdict()."""
     s = ctx.s
     per = SCHED_BATCH
-    n = int(secs + 2) * max(per)
-    sc = ctx.sched = {"hotels": {}, "due": {"faults-ac": [], "faults-al": []}, "kills": 0}
-    sc["hotels"]["faults-ac"] = sched_hotel(s, "faults-ac", AC0, n, {"auto_close": "hard_limit"})
+    n = int(secs + 10) * max(per)
+    sc = ctx.sched = {"hotels": {}, "due": {"faults-ac": [], "faults-al": []}, "kills": 0, "inside": [],
+                      "missed": []}
+    # auto-close off at first: the first batch waits for the lock below
+    ac = sc["hotels"]["faults-ac"] = sched_hotel(s, "faults-ac", AC0, n, {"auto_close": "off"})
     sc["hotels"]["faults-al"] = sched_hotel(s, "faults-al", AL0, n, {"auto_close": "off"})
+    # the auto-close hotel's sessions raise no alerts: its audit chain is the scheduler's auto-closes alone
+    s.must("PATCH", "/api/staff/hotel/faults-ac/alerts/rules/",
+           {"hard_limit": {"enabled": False}, "overtime": {"enabled": False}})
     sc["audit0"] = int(s.psql("SELECT coalesce(max(id), 0) FROM action_audit_log"))
-    s.psql("INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now() - interval '25 hours') "
-           "ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run")
-    end = time.time() + secs
     stop = threading.Event()
 
-    def feed():
-        k = 0
-        while not stop.is_set() and k * max(per) < n:
-            t_in = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 13 * 3600))
-            for (slug, staff0), m in zip((("faults-ac", AC0), ("faults-al", AL0)), per):
-                who = [staff0 + k * max(per) + i for i in range(m)]
-                s.must("PUT", "/api/staff/hotel/%s/pms-sync/" % slug,
-                       {"clock_logs": [{"staff_id": w, "time_in": t_in, "time_out": None} for w in who]})
-                sc["due"][slug] += who
-            k += 1
-            stop.wait(1.0)
+    def batch(k):
+        t_in = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 13 * 3600))
+        for (slug, staff0), m in zip((("faults-ac", AC0), ("faults-al", AL0)), per):
+            who = [staff0 + k * max(per) + i for i in range(m)]
+            s.must("PUT", "/api/staff/hotel/%s/pms-sync/" % slug,
+                   {"clock_logs": [{"staff_id": w, "time_in": t_in, "time_out": None} for w in who]})
+            sc["due"][slug] += who
 
+    def feed():
+        k = 1
+        while not stop.wait(1.0) and k * max(per) < n:
+            batch(k)
+            k += 1
+
+    master = s.pid("faceclock")
+    batch(0)
+    # an auto-close cut between its update and its audit row: auto-close
+    # turned on (as the owner, unaudited) while the hotel's audit chain is held
+    kill_inside(ctx, "SELECT pg_advisory_xact_lock(%d, %d);" % (AUDIT_CHAIN_LOCK, ac), "an auto-close", 5.0,
+                then=lambda: s.psql("UPDATE attendance_settings SET auto_close = 'hard_limit' WHERE hotel_id = %d"
+                                    % ac))
     feeder = threading.Thread(target=feed)
     feeder.start()
-    master = s.pid("faceclock")
     try:
+        # the purge cut before its record: made due while no scheduler
+        # runs (a successor's first tick is a second or more away)
+        pid = service_pid(master, "scheduler")
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            sc["kills"] += 1
+        s.psql("INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now() - interval '25 hours') "
+               "ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run")
+        kill_inside(ctx, "LOCK TABLE scheduler_runs IN EXCLUSIVE MODE;", "the purge", 8.0)
+        end = time.time() + secs
         while time.time() < end:
             pid = service_pid(master, "scheduler")
             if pid is None:
@@ -183,9 +280,11 @@ def f_scheduler_kill(ctx, secs):
     finally:
         stop.set()
         feeder.join()
-    ctx.note("scheduler-kill", "the scheduler killed %d times with SIGKILL; %d sessions due for auto-close, "
-             "%d sessions past the hard limit with auto-close off, the purge due"
-             % (sc["kills"], len(sc["due"]["faults-ac"]), len(sc["due"]["faults-al"])))
+    ctx.note("scheduler-kill", "the scheduler killed %d times with SIGKILL, inside a transaction: %s%s; "
+             "%d sessions due for auto-close, %d sessions past the hard limit with auto-close off, the purge due"
+             % (sc["kills"], ", ".join(sc["inside"]) or "none",
+                " (not caught inside: %s)" % ", ".join(sc["missed"]) if sc["missed"] else "",
+                len(sc["due"]["faults-ac"]), len(sc["due"]["faults-al"])))
     return time.time()
 
 
