@@ -1,15 +1,15 @@
 /* purge_store.c — the retention purge (purge_run, purge_store.h) that
  * `faceclock purge` (purge_cmd.c) and the scheduler service
- * (scheduler_svc.c, once a day) both run: removes face data older than
+ * (scheduler_svc.c, once a day) both run: trims the devices' change log
+ * to FACECLOCK_SYNC_HISTORY_DAYS, raising each hotel's sync_floor so a
+ * device further behind is told to sync in full; removes the expired rows
+ * of sign-in: sessions past their expiry (auth_tokens), login failures
+ * older than the day login_fail_note keeps (people/sessions_store.c) and
+ * the nonces of confirmation tokens past their expiry (a token past it is
+ * refused on its signed expiry alone); last removes face data older than
  * each hotel's face_data_retention_days (face_data.registered_at) and
  * writes one REVOKED audit row ("retention expired") per removal, in one
- * statement, so both happen or neither does; then trims the devices'
- * change log to FACECLOCK_SYNC_HISTORY_DAYS, raising each hotel's
- * sync_floor so a device further behind is told to sync in full; last
- * removes the expired rows of sign-in: sessions past their expiry
- * (auth_tokens), login failures older than the day login_fail_note keeps
- * (people/sessions_store.c) and the nonces of confirmation tokens past
- * their expiry (a token past it is refused on its signed expiry alone).
+ * statement, so both happen or neither does.
  * Each hotel's removals are audited (face_data.purged), and the run as a
  * whole in the system's rows (purge.ran), by the caller's system actor;
  * for the scheduler the run is recorded in scheduler_runs. All of it is
@@ -126,15 +126,6 @@ int purge_run(const struct actor *who, FILE *out, int record, struct purge_count
     *step = "beginning";
     if (db_begin() < 0)
         return -1;
-    /* the face data's removals and their audit rows */
-    *step = "removing face data";
-    db_args_init(&a);
-    db_arg_int(&a, defaults.face_data_retention_days);
-    if ((gone = db_run(&st_purge, &a)) == NULL || audit_removals(who, gone) < 0)
-        goto fail;
-    for (int i = 0; i < PQntuples(gone); i++)
-        n->face_data += db_ll(gone, i, 1);
-
     *step = "trimming the change log";
     db_args_init(&a);
     db_arg_int(&a, g_config.sync_history_days);
@@ -151,6 +142,16 @@ int purge_run(const struct actor *who, FILE *out, int record, struct purge_count
     n->confirmation_tokens = db_ll(r, 0, 2);
     PQclear(r);
     r = NULL;
+
+    /* the face data's removals and their audit rows, late: each hotel's
+     * audit chain is held from its first row to the commit */
+    *step = "removing face data";
+    db_args_init(&a);
+    db_arg_int(&a, defaults.face_data_retention_days);
+    if ((gone = db_run(&st_purge, &a)) == NULL || audit_removals(who, gone) < 0)
+        goto fail;
+    for (int i = 0; i < PQntuples(gone); i++)
+        n->face_data += db_ll(gone, i, 1);
 
     if (record) {
         *step = "recording the run";
