@@ -3,7 +3,8 @@
 // reload, through the hotel's live events (nchan, EventSource); the board
 // catches up after its stream is cut (the browser offline) and restored,
 // with the scans made meanwhile; the approvals page shows a new unrostered
-// log by itself. Prints the scan→board latency, p50 and p99 (no assertion
+// log by itself, and its time out once it is closed (clock.out: a scan, or
+// the scheduler's auto-close that puts it in the queue). Prints the scan→board latency, p50 and p99 (no assertion
 // on it: speed is for the bench).
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,7 +101,7 @@ test('scans show on an open board live, and it catches up after its stream is cu
   }
 });
 
-test('the approvals page shows a new unrostered clock-in by itself', async () => {
+test('the approvals page shows a new unrostered clock-in by itself, and its clock-out', async () => {
   const h = await new Hotel({ tag: 'live-appr', names: ['Una Unrostered'] }).create({ duplicate_scan_seconds: 0 });
   const kiosk = await h.newKiosk('Appr kiosk');
   const [una] = h.people;
@@ -115,9 +116,15 @@ test('the approvals page shows a new unrostered clock-in by itself', async () =>
     assert.equal(await page.getByRole('rowheader', { name: 'Una Unrostered' }).count(), 0);
     const detected = await scan(h, kiosk, face, 200);
     assert.equal(detected.action, 'unrostered_detected');
-    await ok(201, 'POST', h.att('clock-logs/unrostered-confirm/'), { apiKey: kiosk.api_key,
+    const confirmed = await ok(201, 'POST', h.att('clock-logs/unrostered-confirm/'), { apiKey: kiosk.api_key,
       json: { confirmation_token: detected.confirmation_token } });
     await page.getByRole('rowheader', { name: 'Una Unrostered' }).waitFor({ timeout: 10000 });
+    // closed (a clock-out, as the scheduler's auto-close is): its row shows the time out by itself
+    const row = page.locator(`#log-${confirmed.log.id}`);
+    assert.match(await row.innerText(), /still in/);
+    assert.equal((await scan(h, kiosk, face, 200)).action, 'CLOCK_OUT');
+    await row.locator('time').nth(1).waitFor({ timeout: 10000 });
+    assert.doesNotMatch(await row.innerText(), /still in/);
   } finally {
     await b.close();
   }
