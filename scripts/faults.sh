@@ -10,7 +10,8 @@
 #
 # Environment: FAULTS_VAR (var/faults), FAULTS_PORT (18091), FC_BIN
 # (build/release/faceclock; scripts/test.sh passes the sanitizer build),
-# FACECLOCK_REQUEST_DEADLINE (5), FACECLOCK_WORKERS (4), FAULTS_RATE and
+# FACECLOCK_REQUEST_DEADLINE (5), FACECLOCK_SCHEDULER_INTERVAL (1),
+# FACECLOCK_WORKERS (4), FAULTS_RATE and
 # FAULTS_EXPORT_ROWS (tests/faults/run.py).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,8 @@ shift || true
 export FC_VAR=$(abs_path "${FAULTS_VAR:-var/faults}")
 export PORT=${FAULTS_PORT:-18091}
 export FACECLOCK_REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-5}
+# the scheduler ticks every second: the scheduler-kill fault's work comes due under load
+export FACECLOCK_SCHEDULER_INTERVAL=${FACECLOCK_SCHEDULER_INTERVAL:-1}
 suite_stack_env
 STACK=$FC_ROOT/scripts/stack.sh
 

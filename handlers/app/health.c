@@ -1,6 +1,7 @@
 /* health.c — GET /healthz (pool and database answer) and GET /metrics
- * (the runtime's counters, then the application's gauges read from the
- * database: the alerts not resolved, by rule and state).
+ * (the runtime's counters, then the application's gauges: the alerts not
+ * resolved, by rule and state, read from the database; the live
+ * subscribers nchan holds, read from its stub status).
  * A worker asks PostgreSQL at most every HEALTH_RECHECK seconds while the
  * answers are good (load balancers poll this often; a round trip per poll
  * would halve what the endpoint can serve), and on every call once one
@@ -12,6 +13,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "jsonx.h"
+#include "live/nchan_store.h"
 #include "log.h"
 #include "metrics.h"
 #include "response.h"
@@ -47,11 +49,21 @@ void h_metrics(struct request *req)
     static const char head[] = "# HELP faceclock_alerts Alerts not resolved, every hotel's, by rule and state.\n"
                                "# TYPE faceclock_alerts gauge\n";
 
+    long long subscribers;
+
     metrics_write(req);
-    /* a database away leaves the family out; the runtime's counters stand */
-    if (resp_sent(req)) {
-        resp_write(req, head, sizeof head - 1);
-        if (alert_counts(alert_line, req) < 0)
-            log_warn("metrics: alert counts unavailable: %s", db_last_message());
+    /* a database or nginx away leaves its family out; the runtime's counters stand */
+    if (!resp_sent(req))
+        return;
+    resp_write(req, head, sizeof head - 1);
+    if (alert_counts(alert_line, req) < 0)
+        log_warn("metrics: alert counts unavailable: %s", db_last_message());
+    if (nchan_subscribers(&subscribers) == 0) {
+        char line[256];
+        int len = snprintf(line, sizeof line,
+                           "# HELP faceclock_live_subscribers Live event subscribers nchan holds, every channel's.\n"
+                           "# TYPE faceclock_live_subscribers gauge\n"
+                           "faceclock_live_subscribers %lld\n", subscribers);
+        resp_write(req, line, (size_t)len);
     }
 }

@@ -31,14 +31,14 @@
 #define SQL_BOOL(x) "CASE WHEN " x " THEN 'true' ELSE 'false' END"
 
 enum { C_ID, C_STAFF, C_NAME, C_DEPT, C_IN, C_OUT, C_HOURS, C_SHIFT, C_UNROSTERED, C_APPROVED,
-       C_FACE, C_SOURCE, C_ACK, C_TOTAL };
+       C_FACE, C_SOURCE, C_ACK, C_AUTO, C_TOTAL };
 
 static struct db_stmt st_list = {
     "clocklogs_list",
     "SELECT p.*, c.total FROM (SELECT count(*) AS total " LOGS_FROM "WHERE " LOGS_WHERE_ARGS ") c "
     "LEFT JOIN LATERAL (SELECT l.id, l.staff_id, " SQL_STAFF_NAME("s") ", s.department_id, "
     "fc_ts(l.time_in), fc_ts(l.time_out), " LOGS_HOURS ", l.roster_shift_id, l.is_unrostered, "
-    "l.is_approved, l.verified_by_face, l.source, l.long_session_ack_mode "
+    "l.is_approved, l.verified_by_face, l.source, l.long_session_ack_mode, l.auto_closed "
     LOGS_FROM "WHERE " LOGS_WHERE_ARGS " ORDER BY l.time_in DESC, l.id DESC "
     "LIMIT $6 OFFSET $7) p ON true",
     0,
@@ -63,7 +63,8 @@ static const char export_sql[] =
     LOGS_HOURS " AS session_duration_hours, l.roster_shift_id, "
     SQL_BOOL("l.is_unrostered") " AS is_unrostered, " SQL_BOOL("l.is_approved") " AS is_approved, "
     SQL_BOOL("l.verified_by_face") " AS verified_by_face, "
-    SQL_CSV_TEXT("l.source") " AS source, " SQL_CSV_TEXT("l.long_session_ack_mode") " AS long_session_ack_mode "
+    SQL_CSV_TEXT("l.source") " AS source, " SQL_CSV_TEXT("l.long_session_ack_mode") " AS long_session_ack_mode, "
+    SQL_BOOL("l.auto_closed") " AS auto_closed "
     LOGS_FROM "WHERE " LOGS_WHERE_SETTINGS " ORDER BY l.time_in DESC, l.id DESC) "
     "TO STDOUT WITH (FORMAT csv, HEADER)";
 
@@ -100,6 +101,7 @@ static const struct db_json_col clocklog_cols[] = {
     {"verified_by_face", C_FACE, DBJ_BOOL},
     {"source", C_SOURCE, DBJ_STR},
     {"long_session_ack_mode", C_ACK, DBJ_STR},
+    {"auto_closed", C_AUTO, DBJ_BOOL},
     {NULL, 0, 0},
 };
 

@@ -83,6 +83,7 @@ static const struct db_json_col log_cols[] = {
     {"is_approved", 7, DBJ_BOOL},
     {"long_session_ack_mode", 8, DBJ_STR},
     {"source", 9, DBJ_STR},
+    {"auto_closed", 10, DBJ_BOOL},
     {NULL, 0, 0},
 };
 
@@ -95,7 +96,7 @@ struct json_object *log_json(const PGresult *r, int row, int c)
 
 double log_seconds(const PGresult *r, int row, int c)
 {
-    return db_double(r, row, c + 10);
+    return db_double(r, row, c + LOG_NCOLS - 1);
 }
 
 /* The shift on row i of the state query. 0, or -1 when the row has none. */

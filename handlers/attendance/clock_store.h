@@ -18,11 +18,11 @@
 #define LOG_COLS \
     "l.id, l.staff_id, fc_ts(l.time_in), fc_ts(l.time_out), l.roster_shift_id, " \
     "l.verified_by_face, l.is_unrostered, l.is_approved, l.long_session_ack_mode, l.source, " \
-    "extract(epoch from coalesce(l.time_out, now()) - l.time_in)"
-#define LOG_NCOLS 11
+    "l.auto_closed, extract(epoch from coalesce(l.time_out, now()) - l.time_in)"
+#define LOG_NCOLS 12
 
 /* {"id","staff_id","time_in","time_out","roster_shift_id","verified_by_face",
- *  "is_unrostered","is_approved","long_session_ack_mode","source"} from the
+ *  "is_unrostered","is_approved","long_session_ack_mode","source","auto_closed"} from the
  * LOG_COLS starting at col. Caller owns the result. */
 struct json_object *log_json(const PGresult *r, int row, int col);
 

@@ -23,7 +23,7 @@ int cmd_purge(int argc, char **argv)
     actor_system(&who, "system:purge");
     who.user_agent = "faceclock purge";
     db_init(g_config.database_url);
-    int rc = purge_run(&who, stdout, &n, &step);
+    int rc = purge_run(&who, stdout, 0, &n, &step);
     if (rc < 0)
         fprintf(stderr, "purge: database failure %s: %s\n", step, db_last_message());
     db_close();

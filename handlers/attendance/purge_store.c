@@ -1,18 +1,20 @@
 /* purge_store.c — the retention purge (purge_run, purge_store.h) that
  * `faceclock purge` (purge_cmd.c) and the scheduler service
- * (scheduler_svc.c, once a day) both run: removes face data older than
+ * (scheduler_svc.c, once a day) both run: trims the devices' change log
+ * to FACECLOCK_SYNC_HISTORY_DAYS, raising each hotel's sync_floor so a
+ * device further behind is told to sync in full; removes the expired rows
+ * of sign-in: sessions past their expiry (auth_tokens), login failures
+ * older than the day login_fail_note keeps (people/sessions_store.c) and
+ * the nonces of confirmation tokens past their expiry (a token past it is
+ * refused on its signed expiry alone); last removes face data older than
  * each hotel's face_data_retention_days (face_data.registered_at) and
  * writes one REVOKED audit row ("retention expired") per removal, in one
- * statement, so both happen or neither does; then trims the devices'
- * change log to FACECLOCK_SYNC_HISTORY_DAYS, raising each hotel's
- * sync_floor so a device further behind is told to sync in full; last
- * removes the expired rows of sign-in: sessions past their expiry
- * (auth_tokens), login failures older than the day login_fail_note keeps
- * (people/sessions_store.c) and the nonces of confirmation tokens past
- * their expiry (a token past it is refused on its signed expiry alone).
- * Each hotel's removals are audited in the same transaction
- * (face_data.purged), and the run as a whole in the system's rows
- * (purge.ran), by the caller's system actor. */
+ * statement, so both happen or neither does.
+ * Each hotel's removals are audited (face_data.purged), and the run as a
+ * whole in the system's rows (purge.ran), by the caller's system actor;
+ * for the scheduler the run is recorded in scheduler_runs. All of it is
+ * one transaction: a run cut anywhere (the process killed, the database
+ * gone) leaves nothing, and the next one does it all, once. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +58,13 @@ static struct db_stmt st_trim = {
     0,
 };
 
+/* the scheduler's record of the day's run (scheduler_runs, sql/016_scheduler.sql) */
+static struct db_stmt st_ran = {
+    "purge_ran",
+    "INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now()) "
+    "ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run", 0,
+};
+
 /* the expired rows of sign-in, counted per table */
 static struct db_stmt st_expired = {
     "purge_expired_auth",
@@ -91,62 +100,88 @@ static void say(FILE *out, const char *fmt, ...)
     va_end(ap);
 }
 
-int purge_run(const struct actor *who, FILE *out, struct purge_count *n, const char **step)
+/* The rows each step removed, once the transaction has committed. */
+static void report(FILE *out, const PGresult *gone, const PGresult *trimmed, const struct purge_count *n)
+{
+    for (int i = 0; i < PQntuples(gone); i++)
+        say(out, "%s: %lld removed\n", PQgetvalue(gone, i, 0), db_ll(gone, i, 1));
+    say(out, "total: %lld removed\n", n->face_data);
+    for (int i = 0; i < PQntuples(trimmed); i++)
+        say(out, "%s: %lld device changes older than %d days trimmed (full sync below version %s)\n",
+            PQgetvalue(trimmed, i, 0), db_ll(trimmed, i, 1), g_config.sync_history_days,
+            PQgetvalue(trimmed, i, 2));
+    say(out, "expired: %lld auth_tokens, %lld auth_failures, %lld used_confirmation_tokens removed\n",
+        n->auth_tokens, n->auth_failures, n->confirmation_tokens);
+}
+
+int purge_run(const struct actor *who, FILE *out, int record, struct purge_count *n, const char **step)
 {
     struct attendance_settings defaults;
     struct db_args a;
-    PGresult *r;
+    PGresult *gone = NULL, *trimmed = NULL, *r = NULL;
     struct json_object *run;
 
     memset(n, 0, sizeof *n);
     settings_defaults(&defaults);
-    db_args_init(&a);
-    db_arg_int(&a, defaults.face_data_retention_days);
-    /* the removals and their audit rows, all or nothing */
-    *step = "removing face data";
-    if (db_begin() < 0 || (r = db_run(&st_purge, &a)) == NULL) {
-        db_rollback();
+    *step = "beginning";
+    if (db_begin() < 0)
         return -1;
-    }
-    if (audit_removals(who, r) < 0 || db_commit() < 0) {
-        PQclear(r);
-        db_rollback();
-        return -1;
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        say(out, "%s: %lld removed\n", PQgetvalue(r, i, 0), db_ll(r, i, 1));
-        n->face_data += db_ll(r, i, 1);
-    }
-    say(out, "total: %lld removed\n", n->face_data);
-    PQclear(r);
-
     *step = "trimming the change log";
     db_args_init(&a);
     db_arg_int(&a, g_config.sync_history_days);
-    if ((r = db_run(&st_trim, &a)) == NULL)
-        return -1;
-    for (int i = 0; i < PQntuples(r); i++)
-        say(out, "%s: %lld device changes older than %d days trimmed (full sync below version %s)\n",
-            PQgetvalue(r, i, 0), db_ll(r, i, 1), g_config.sync_history_days, PQgetvalue(r, i, 2));
-    PQclear(r);
+    if ((trimmed = db_run(&st_trim, &a)) == NULL)
+        goto fail;
 
     *step = "removing expired sign-in rows";
     db_args_init(&a);
     db_arg_int(&a, LOGIN_FAILURE_MEMORY_S);      /* what a lockout remembers */
     if ((r = db_run(&st_expired, &a)) == NULL)
-        return -1;
+        goto fail;
     n->auth_tokens = db_ll(r, 0, 0);
     n->auth_failures = db_ll(r, 0, 1);
     n->confirmation_tokens = db_ll(r, 0, 2);
     PQclear(r);
-    say(out, "expired: %lld auth_tokens, %lld auth_failures, %lld used_confirmation_tokens removed\n",
-        n->auth_tokens, n->auth_failures, n->confirmation_tokens);
-    /* the run as a whole, in the system's audit rows */
+    r = NULL;
+
+    /* the face data's removals and their audit rows, late: each hotel's
+     * audit chain is held from its first row to the commit */
+    *step = "removing face data";
+    db_args_init(&a);
+    db_arg_int(&a, defaults.face_data_retention_days);
+    if ((gone = db_run(&st_purge, &a)) == NULL || audit_removals(who, gone) < 0)
+        goto fail;
+    for (int i = 0; i < PQntuples(gone); i++)
+        n->face_data += db_ll(gone, i, 1);
+
+    if (record) {
+        *step = "recording the run";
+        db_args_init(&a);
+        if ((r = db_run(&st_ran, &a)) == NULL)
+            goto fail;
+        PQclear(r);
+        r = NULL;
+    }
+    /* the run as a whole, in the system's audit rows, last before the commit */
     *step = "auditing the run";
     run = json_object_new_object();
     jx_add_int(run, "face_data_removed", n->face_data);
     jx_add_int(run, "auth_tokens_removed", n->auth_tokens);
     jx_add_int(run, "auth_failures_removed", n->auth_failures);
     jx_add_int(run, "used_confirmation_tokens_removed", n->confirmation_tokens);
-    return action_audit_one(who, 0, "purge.ran", NULL, NULL, run) < 0 ? -1 : 0;
+    if (action_audit_one(who, 0, "purge.ran", NULL, NULL, run) < 0)
+        goto fail;
+    *step = "committing";
+    if (db_commit() < 0)
+        goto fail;
+    report(out, gone, trimmed, n);
+    PQclear(gone);
+    PQclear(trimmed);
+    return 0;
+fail:
+    PQclear(gone);
+    PQclear(trimmed);
+    PQclear(r);
+    db_rollback();
+    memset(n, 0, sizeof *n);
+    return -1;
 }

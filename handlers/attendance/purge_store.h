@@ -10,10 +10,12 @@ struct purge_count {
     long long face_data, auth_tokens, auth_failures, confirmation_tokens;
 };
 
-/* Run the purge as who (a system actor), printing each hotel's removals
- * to out (NULL: silent) and counting them in *n. 0, or -1 on a database
- * failure with *step naming what failed (the face data's removals are
- * then rolled back or already committed, each hotel's with its audit). */
-int purge_run(const struct actor *who, FILE *out, struct purge_count *n, const char **step);
+/* Run the purge as who (a system actor) in one transaction, with its
+ * audit rows and, when record, the scheduler's record of the run
+ * (scheduler_runs' purge last_run: now); once committed, print each
+ * hotel's removals to out (NULL: silent) and count them in *n. 0, or -1
+ * on a database failure with *step naming what failed: then nothing was
+ * removed, audited or recorded. */
+int purge_run(const struct actor *who, FILE *out, int record, struct purge_count *n, const char **step);
 
 #endif

@@ -5,7 +5,8 @@
  * `faceclock alerts-tick` does (alert_tick_hotels), and once a day, at
  * FACECLOCK_PURGE_AT server time or 24 h after its last run (the row of
  * scheduler_runs, sql/016_scheduler.sql), runs the retention purge as
- * `faceclock purge` does (purge_run), by system:scheduler. Each tick
+ * `faceclock purge` does (purge_run), by system:scheduler, its record in
+ * the same transaction. Each tick
  * also closes the forgotten sessions of hotels whose auto_close is on
  * (auto_close_due, auto_close_store.c). Only one
  * scheduler works however many masters share the database: it holds a
@@ -41,12 +42,6 @@ static struct db_stmt st_last = {
 static struct db_stmt st_start = {
     "scheduler_start_purge",
     "INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now()) ON CONFLICT (job) DO NOTHING", 0,
-};
-
-static struct db_stmt st_ran = {
-    "scheduler_purge_ran",
-    "INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now()) "
-    "ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run", 0,
 };
 
 /* 1 when this process holds the lock, 0 when another does, -1 (db) */
@@ -97,15 +92,12 @@ static void purge_when_due(time_t now)
     const char *step = "";
     actor_system(&who, SCHEDULER_ACTOR);
     who.user_agent = "faceclock scheduler";
-    if (purge_run(&who, NULL, &n, &step) < 0) {
+    /* the run and its record in one transaction: a scheduler killed
+     * half way leaves both undone, and the next tick runs it once */
+    if (purge_run(&who, NULL, 1, &n, &step) < 0) {
         log_warn("purge: database failure %s: %s", step, db_last_message());
         return;
     }
-    if ((r = db_run(&st_ran, &a)) == NULL) {
-        log_warn("purge ran but its time was not recorded: %s", db_last_message());
-        return;
-    }
-    PQclear(r);
     log_info("purge ran: %lld face data, %lld auth_tokens, %lld auth_failures, "
              "%lld used_confirmation_tokens removed",
              n.face_data, n.auth_tokens, n.auth_failures, n.confirmation_tokens);

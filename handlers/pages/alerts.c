@@ -9,24 +9,11 @@
 #include "attendance/alert_store.h"
 #include "jsonx.h"
 #include "page.h"
+#include "page_rules.h"
 #include "chrome_store.h"
 #include "response.h"
 
 static const char *const states[] = {"active", "open", "acknowledged", "resolved"};
-
-/* ctx[key] = [{value, selected}] of values, the one equal to current selected */
-static void add_choices(struct json_object *ctx, const char *key, const char *const *values, int n,
-                        const char *current)
-{
-    struct json_object *a = json_object_new_array();
-    for (int i = 0; i < n; i++) {
-        struct json_object *c = json_object_new_object();
-        jx_add_str(c, "value", values[i]);
-        jx_add_bool(c, "selected", current != NULL && strcmp(current, values[i]) == 0);
-        json_object_array_add(a, c);
-    }
-    json_object_object_add(ctx, key, a);
-}
 
 void h_page_alerts(struct request *req)
 {
@@ -58,10 +45,10 @@ void h_page_alerts(struct request *req)
             jx_add_str(row, "details_text", json_object_to_json_string_ext(d, JSON_C_TO_STRING_SPACED));
     }
     page_filter_query(req, ctx, (const char *const[]){"state", "rule", "from", "to", NULL});
-    add_choices(ctx, "states", states, (int)(sizeof states / sizeof states[0]), f.state);
+    page_add_choices(ctx, "states", states, (int)(sizeof states / sizeof states[0]), f.state);
     for (int i = 0; i < ALERT_NRULES; i++)
         rules[i] = alert_rule_name((enum alert_rule)i);
-    add_choices(ctx, "rules", rules, ALERT_NRULES, f.rule);
+    page_add_choices(ctx, "rules", rules, ALERT_NRULES, f.rule);
     jx_add_bool(ctx, "may_act", page_may(req, "POST", "alerts/1/acknowledge/"));
     int n = (int)json_object_array_length(rows);
     jx_add_bool(ctx, "has_rows", n > 0);

@@ -2,12 +2,12 @@
  * filters (staff_id, action, from, to; attendance/audit_store.h),
  * previous / next pages and a CSV export button: a link to the API's
  * export with the same filters (a GET, so the session cookie is enough). */
-#include <string.h>
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "attendance/audit_store.h"
 #include "page.h"
+#include "page_rules.h"
 #include "chrome_store.h"
 #include "response.h"
 
@@ -34,14 +34,7 @@ void h_page_audit(struct request *req)
     jx_add_str(ctx, "csv_href",
                pool_printf(req->pool, "/api/staff/hotel/%s/attendance/clock-logs/face-audit-logs/?format=csv%s%s",
                            req->tenant.slug, *qs ? "&" : "", qs));
-    struct json_object *choices = json_object_new_array();
-    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
-        struct json_object *c = json_object_new_object();
-        jx_add_str(c, "value", actions[i]);
-        jx_add_bool(c, "selected", f.action != NULL && strcmp(f.action, actions[i]) == 0);
-        json_object_array_add(choices, c);
-    }
-    json_object_object_add(ctx, "actions", choices);
+    page_add_choices(ctx, "actions", actions, (int)(sizeof actions / sizeof actions[0]), f.action);
     int n = (int)json_object_array_length(rows);
     jx_add_bool(ctx, "has_rows", n > 0);
     json_object_object_add(ctx, "rows", rows);

@@ -12,6 +12,7 @@
 #include "jsonx.h"
 #include "devices/device_store.h"
 #include "page.h"
+#include "page_rules.h"
 #include "chrome_store.h"
 #include "response.h"
 
@@ -56,14 +57,7 @@ void h_page_devices(struct request *req)
     jx_add_bool(ctx, "may_edit", may_edit);
     if (may_edit)
         add_action_flags(req, devices);
-    struct json_object *choices = json_object_new_array();
-    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-        struct json_object *c = json_object_new_object();
-        jx_add_str(c, "value", statuses[i]);
-        jx_add_bool(c, "selected", f.status != NULL && strcmp(f.status, statuses[i]) == 0);
-        json_object_array_add(choices, c);
-    }
-    json_object_object_add(ctx, "statuses", choices);
+    page_add_choices(ctx, "statuses", statuses, (int)(sizeof statuses / sizeof statuses[0]), f.status);
     int n = (int)json_object_array_length(devices);
     jx_add_bool(ctx, "has_rows", n > 0);
     json_object_object_add(ctx, "listing", listing);

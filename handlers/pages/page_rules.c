@@ -1,5 +1,5 @@
 /* page_rules.c — owns the dashboard's pure rules (page_rules.h): durations
- * and times as text, the paging window, the navigation table, the 5.3
+ * and times as text, a select's options, the paging window, the navigation table, the 5.3
  * rules read ahead of a registration. */
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +23,19 @@ void page_time_text(const char *t, char *out, size_t size)
         snprintf(out, size, "%.10s %.5s UTC", t, t + 11);
     else
         snprintf(out, size, "%s", t != NULL ? t : "");
+}
+
+void page_add_choices(struct json_object *ctx, const char *key, const char *const *values, int n,
+                      const char *current)
+{
+    struct json_object *a = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        struct json_object *c = json_object_new_object();
+        jx_add_str(c, "value", values[i]);
+        jx_add_bool(c, "selected", current != NULL && strcmp(current, values[i]) == 0);
+        json_object_array_add(a, c);
+    }
+    json_object_object_add(ctx, key, a);
 }
 
 void page_window_of(long long total, long offset, long limit, int rows_shown, struct page_window *w)

@@ -1,7 +1,7 @@
 /* page_rules.h — the dashboard's small pure rules: a session length as
  * words, the paging window of a list page, a timestamp as text, the
  * navigation (which page each entry shows, and which API decides whether
- * the caller sees it), and what the rules of contract 5.3 would say to a
+ * the caller sees it), a select's options, and what the rules of contract 5.3 would say to a
  * registration. No I/O; tests/unit/pages/test_page_rules.c. */
 #ifndef FC_PAGE_RULES_H
 #define FC_PAGE_RULES_H
@@ -38,6 +38,11 @@ struct page_nav {
 };
 extern const struct page_nav page_nav[];
 extern const int page_nnav;
+
+/* ctx[key] = [{value, selected}] of the n values, the one equal to
+ * current (NULL: none) selected: the options of a <select>. */
+void page_add_choices(struct json_object *ctx, const char *key, const char *const *values, int n,
+                      const char *current);
 
 /* ctx.rules = {require_consent, refusal, refusal_code, self_disabled}
  * and ctx.self (self): the refusal is the message of the first 5.3 rule

@@ -1,5 +1,5 @@
 /* settings.c — GET /dashboard/settings: the hotel's attendance
- * settings (contract 5.1) as a form, sent by the browser as PATCH
+ * settings (contract 5.1) and the auto-close of forgotten sessions as a form, sent by the browser as PATCH
  * attendance/settings/; a 400 VALIDATION_ERROR is shown by the field it
  * names. Read-only for a role that may read but not change them (hr). */
 #include "db.h"
@@ -8,6 +8,8 @@
 #include "page.h"
 #include "chrome_store.h"
 #include "response.h"
+#include "page_rules.h"
+#include "attendance/scheduler_rules.h"
 #include "attendance/settings_store.h"
 
 void h_page_settings(struct request *req)
@@ -30,6 +32,8 @@ void h_page_settings(struct request *req)
     json_object_object_add(ctx, "departments", deps);
     jx_add_bool(ctx, "all_departments", s.ndepartments == 0);
     json_object_object_add(ctx, "settings", settings_to_json(&s));
+    page_add_choices(ctx, "auto_close_modes", (const char *const[]){"off", "shift_end", "hard_limit"}, 3,
+                     auto_close_name(s.auto_close));
     jx_add_bool(ctx, "may_edit", page_may(req, "PATCH", "attendance/settings/"));
     page_render(req, 200, "settings", ctx);
 }

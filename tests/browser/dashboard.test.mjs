@@ -221,6 +221,40 @@ test('a manager changes a setting: a validation error is shown by its field, the
   }
 });
 
+test('a manager turns on the auto-close of forgotten sessions: a bad number is shown by its field, then it saves', async () => {
+  const h = await hotel();
+  const b = await launch(null, { viewport: { width: 800, height: 1300 } });
+  try {
+    await signIn(b, h, '/dashboard/settings');
+    const { page } = b;
+    const mode = page.getByLabel('Close a forgotten session');
+    const hours = page.getByLabel('With shift_end: hours after the rostered end');
+    assert.equal(await mode.inputValue(), 'off');
+    await mode.selectOption('shift_end');
+    await hours.fill('25');                                  // past the 24 h bound
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const error = page.locator('#err-auto_close_after_hours');
+    await error.waitFor({ state: 'visible' });
+    assert.match(await error.innerText(), /auto_close_after_hours/);
+    assert.equal(await hours.getAttribute('aria-invalid'), 'true');
+    let s = await ok(200, 'GET', h.att('settings/'), { token: await h.login() });
+    assert.equal(s.auto_close, 'off');
+
+    await hours.fill('1.5');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('#settings-saved').waitFor({ state: 'visible' });
+    assert.equal(await error.isVisible(), false);
+    s = await ok(200, 'GET', h.att('settings/'), { token: await h.login() });
+    assert.equal(s.auto_close, 'shift_end');
+    assert.equal(s.auto_close_after_hours, 1.5);
+    await page.reload();
+    assert.equal(await page.getByLabel('Close a forgotten session').inputValue(), 'shift_end');
+    await noScriptRan(b, [400]);
+  } finally {
+    await b.close();
+  }
+});
+
 test('a kiosk key is shown once, and the kiosk can be revoked', async () => {
   const h = await hotel();
   const b = await launch(null, { viewport: { width: 600, height: 900 } });   // a tablet, upright

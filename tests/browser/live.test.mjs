@@ -6,7 +6,9 @@
 // drops the hotel's channel (its buffer gone, as an nginx reload may) and
 // the stream comes back empty, so the scans' own events come from the
 // outbox's catch-up route and are applied (window.faceclockLive.applied),
-// no reload; the approvals page shows a new unrostered log by itself.
+// no reload; the approvals page shows a new unrostered log by itself, and
+// its time out once it is closed (clock.out: a scan, or the scheduler's
+// auto-close that puts it in the queue).
 // Prints the scan→board latency, p50 and p99 (no assertion on it: speed is
 // for the bench).
 import test from 'node:test';
@@ -201,7 +203,7 @@ test('the board catches up after its event stream is cut and restored', async ()
   }
 });
 
-test('the approvals page shows a new unrostered clock-in by itself', async () => {
+test('the approvals page shows a new unrostered clock-in by itself, and its clock-out', async () => {
   const h = await new Hotel({ tag: 'live-appr', names: ['Una Unrostered'] }).create({ duplicate_scan_seconds: 0 });
   const kiosk = await h.newKiosk('Appr kiosk');
   const [una] = h.people;
@@ -216,9 +218,15 @@ test('the approvals page shows a new unrostered clock-in by itself', async () =>
     assert.equal(await page.getByRole('rowheader', { name: 'Una Unrostered' }).count(), 0);
     const detected = await scan(h, kiosk, face, 200);
     assert.equal(detected.action, 'unrostered_detected');
-    await ok(201, 'POST', h.att('clock-logs/unrostered-confirm/'), { apiKey: kiosk.api_key,
+    const confirmed = await ok(201, 'POST', h.att('clock-logs/unrostered-confirm/'), { apiKey: kiosk.api_key,
       json: { confirmation_token: detected.confirmation_token } });
     await page.getByRole('rowheader', { name: 'Una Unrostered' }).waitFor({ timeout: 10000 });
+    // closed (a clock-out, as the scheduler's auto-close is): its row shows the time out by itself
+    const row = page.locator(`#log-${confirmed.log.id}`);
+    assert.match(await row.innerText(), /still in/);
+    assert.equal((await scan(h, kiosk, face, 200)).action, 'CLOCK_OUT');
+    await row.locator('time').nth(1).waitFor({ timeout: 10000 });
+    assert.doesNotMatch(await row.innerText(), /still in/);
   } finally {
     await b.close();
   }

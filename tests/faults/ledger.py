@@ -23,6 +23,13 @@ database holds for a 2xx scan (its outbox row in `events`, written in the
 scan's transaction) must reach the hotel's SSE subscriber at least once;
 a repeat is allowed only under the same event id (at-least-once), never
 as a second event of the same clock event.
+
+The scheduler's work under kill -9 (scheduler_work), judged from the
+database once it has caught up: every session due for auto-close closed,
+marked auto_closed and audited exactly once (one clock_log.auto_closed
+row), nobody with two open sessions; every alert condition that held all
+along raised exactly once per rule and subject; the daily purge run by
+the scheduler once, never twice within a day.
 """
 
 import json
@@ -189,3 +196,67 @@ def recovery(entries, fault_end, until, rate, bin_s=0.5, share=0.8):
         if all(g >= need for g in good[i:]):
             return i * bin_s
     return None
+
+
+DAY = 86400.0
+
+
+def auto_closes(due, logs, audits):
+    """not_closed, twice, stray, two_open (lists of text): due is the ids of
+    the sessions the scheduler had to close; logs the hotel's clock logs,
+    (log_id, staff_id, closed, auto_closed); audits the targets of its
+    clock_log.auto_closed audit rows ("clock_log:<id>", repeats included).
+    A due log must be closed, marked and audited once; an audit row of a
+    log that was not due, or not marked, is stray; a person may hold one
+    open session at most."""
+    not_closed, twice, stray, two_open = [], [], [], []
+    by_id = {r[0]: r for r in logs}
+    count = {}
+    for t in audits:
+        count[t] = count.get(t, 0) + 1
+    for log_id in sorted(due):
+        row = by_id.get(log_id)
+        n = count.get("clock_log:%d" % log_id, 0)
+        if row is None or not row[2] or not row[3] or n == 0:
+            not_closed.append("log %s: %s" % (log_id, "missing" if row is None else
+                                               "still open" if not row[2] else
+                                               "closed but not marked auto_closed" if not row[3] else
+                                               "closed with no clock_log.auto_closed audit row"))
+        elif n > 1:
+            twice.append("log %s: %d clock_log.auto_closed audit rows" % (log_id, n))
+    for t, n in sorted(count.items()):
+        log_id = int(t.split(":", 1)[1]) if t.startswith("clock_log:") and t[10:].isdigit() else None
+        if log_id not in due:
+            stray.append("%s: audited auto-closed (%d) but was not due" % (t, n))
+    opened = {}
+    for log_id, who, closed, _ in logs:
+        if not closed:
+            opened.setdefault(who, []).append(log_id)
+    two_open += ["staff %s: open sessions %s" % (who, ids) for who, ids in sorted(opened.items()) if len(ids) > 1]
+    return not_closed, twice, stray, two_open
+
+
+def alerts_once(expected, alerts):
+    """missing, twice (lists of text): expected is the (rule, subject) whose
+    condition held from before the first tick to the end (never cleared,
+    so never resolved by the scheduler); alerts the hotel's rows, (rule,
+    subject, state). Each expected one must have exactly one row; no
+    (rule, subject) at all may have two (a second raise of a condition
+    that never cleared is a storm)."""
+    rows = {}
+    for rule, subject, state in alerts:
+        rows.setdefault((rule, subject), []).append(state)
+    missing = ["%s %s: never raised" % k for k in sorted(expected) if k not in rows]
+    twice = ["%s %s: %d alerts (%s)" % (k[0], k[1], len(v), ", ".join(v)) for k, v in sorted(rows.items())
+             if len(v) > 1]
+    return missing, twice
+
+
+def purge_runs(times, due):
+    """missed, twice (lists of text): times are when the scheduler's purge
+    ran (its purge.ran audit rows, epoch seconds); due whether a run was
+    due during the observation. Two runs less than a day apart are twice."""
+    times = sorted(times)
+    missed = ["the purge was due and never ran"] if due and not times else []
+    twice = ["purge ran at %.3f and again at %.3f" % (a, b) for a, b in zip(times, times[1:]) if b - a < DAY]
+    return missed, twice

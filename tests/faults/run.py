@@ -18,6 +18,9 @@ All along, a subscriber reads the hotel's live channel (nchan's SSE) and, after
 each reconnection, catches up from the outbox (the events route): every
 clock event of a 2xx scan must reach it at least once (ledger.live_events),
 whatever the fault; `publisher-kill` is the live publisher's own.
+`scheduler-kill` is the scheduler's: forgotten sessions auto-closed once
+each, alerts raised once per condition and subject, the daily purge run
+once (ledger.auto_closes, alerts_once, purge_runs), whatever the kills.
 
 It owns: the traffic threads, the live subscriber, the processes it signals (found by the PIDs
 the stack recorded and their children in /proc), the filler file and the
@@ -38,7 +41,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from harness import SLUG, Hotel, Stack, Subscriber, Traffic, children, tree  # noqa: E402
-from ledger import bad_answers, live_events, recovery, scan_events  # noqa: E402
+from ledger import (alerts_once, auto_closes, bad_answers, live_events, purge_runs,  # noqa: E402
+                    recovery, scan_events)
 
 
 def say(msg):
@@ -108,6 +112,180 @@ def f_publisher_kill(ctx, secs):
         while service_pid(master, "publisher") == pid:
             time.sleep(0.01)
     ctx.note("publisher-kill", "the live publisher killed %d times with SIGKILL" % n)
+    return time.time()
+
+
+AC0, AL0 = 91000, 93000      # staff of the scheduler's hotels: auto-closed, alerted
+SCHED_BATCH = (8, 4)        # due sessions added per second in each
+
+
+def sched_hotel(s, slug, staff0, n, settings):
+    """A hotel of n staff (staff0 + i) with settings; its id."""
+    staff = [{"id": staff0 + i, "employee_code": "%s%05d" % (slug[-2:].upper(), i), "first_name": "Sched",
+              "last_name": "Person %d" % i} for i in range(n)]
+    s.must("PUT", "/api/staff/hotel/%s/pms-sync/" % slug,
+           {"hotel": {"name": "Fault " + slug, "timezone": "UTC"}, "settings": settings, "staff": staff})
+    return int(s.psql("SELECT id FROM hotels WHERE slug = '%s'" % slug))
+
+
+# the scheduler's session advisory lock (SCHEDULER_LOCK, scheduler_svc.c) as pg_locks shows a bigint key
+SCHED_LOCK = (0x66637363, 0x68656475)
+AUDIT_CHAIN_LOCK = 7270002  # a hotel's audit chain: pg_advisory_xact_lock(7270002, hotel id), sql/012
+
+
+class Held:
+    """A psql session of the owner holding what lock_sql takes, in an open
+    transaction, until release()."""
+
+    def __init__(self, s, lock_sql):
+        self.p = subprocess.Popen([os.path.join(s.env["PG_BIN"], "psql"), s.env["FACECLOCK_MIGRATE_URL"], "-X",
+                                   "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, cwd="/")
+        self.pid = int(self.ask("SELECT pg_backend_pid();"))
+        self.ask("BEGIN; %s SELECT 'held';" % lock_sql, "held")
+
+    def ask(self, sql, until=None):
+        self.p.stdin.write(sql + "\n")
+        self.p.stdin.flush()
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                raise RuntimeError("the lock holder's psql ended: %s" % sql)
+            if until is None and line.strip() or line.strip() == until:
+                return line.strip()
+
+    def release(self):
+        if self.p.poll() is None:
+            self.p.stdin.write("ROLLBACK;\n")
+            self.p.stdin.close()
+            self.p.wait(30)
+
+
+def scheduler_waiting(s, held):
+    """The backend of the scheduler (the holder of its advisory lock) when
+    it waits for what held holds, else None."""
+    out = s.psql("SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+                 "AND l.locktype = 'advisory' AND l.classid = %d AND l.objid = %d AND l.objsubid = 1 "
+                 "AND l.granted WHERE %d = ANY(pg_blocking_pids(a.pid))" % (SCHED_LOCK + (held.pid,)))
+    return int(out) if out else None
+
+
+def kill_inside(ctx, lock_sql, what, wait, then=None):
+    """Hold lock_sql (then call `then`) until the scheduler waits for it
+    inside one of its transactions (at most `wait` s), then kill -9 the
+    scheduler and end its backend with it (so the transaction dies half
+    done, as when the process dies mid-statement), and let go. True when
+    it was caught."""
+    s, sc = ctx.s, ctx.sched
+    master = s.pid("faceclock")
+    held = Held(s, lock_sql)
+    try:
+        if then is not None:
+            then()
+        end = time.time() + wait
+        while time.time() < end:
+            backend = scheduler_waiting(s, held)
+            pid = service_pid(master, "scheduler")
+            if backend is not None and pid is not None:
+                os.kill(pid, signal.SIGKILL)
+                s.psql("SELECT pg_terminate_backend(%d)" % backend)
+                sc["kills"] += 1
+                sc["inside"].append(what)
+                while service_pid(master, "scheduler") == pid:
+                    time.sleep(0.01)
+                return True
+            time.sleep(0.05)
+        sc["missed"].append(what)
+        return False
+    finally:
+        held.release()
+
+
+def f_scheduler_kill(ctx, secs):
+    """The scheduler service (handlers/attendance/scheduler_svc.c, ticking
+    every FACECLOCK_SCHEDULER_INTERVAL = 1 s on the fault stack) killed with
+    SIGKILL while work keeps coming due: each second a batch of forgotten
+    sessions (13 h old) in a hotel with auto_close hard_limit, and one in a
+    hotel with it off (their hard_limit and overtime alerts), and the daily
+    purge made due (its scheduler_runs row a day old). Twice on purpose
+    inside a transaction: an auto-close whose clock log is updated and whose
+    audit row waits (the hotel's audit chain lock held), and the purge
+    whose record waits (scheduler_runs locked) — the process killed and
+    its connection ended there. Then again and again, 0.5-2.5 s after it is
+    back (its first tick comes a second or two after it starts: the kills
+    fall before, inside and between ticks), for the window. Judged by
+    sched_verdict()."""
+    s = ctx.s
+    per = SCHED_BATCH
+    n = int(secs + 10) * max(per)
+    sc = ctx.sched = {"hotels": {}, "due": {"faults-ac": [], "faults-al": []}, "kills": 0, "inside": [],
+                      "missed": []}
+    # auto-close off at first: the first batch waits for the lock below
+    ac = sc["hotels"]["faults-ac"] = sched_hotel(s, "faults-ac", AC0, n, {"auto_close": "off"})
+    sc["hotels"]["faults-al"] = sched_hotel(s, "faults-al", AL0, n, {"auto_close": "off"})
+    # the auto-close hotel's sessions raise no alerts: its audit chain is the scheduler's auto-closes alone
+    s.must("PATCH", "/api/staff/hotel/faults-ac/alerts/rules/",
+           {"hard_limit": {"enabled": False}, "overtime": {"enabled": False}})
+    sc["audit0"] = int(s.psql("SELECT coalesce(max(id), 0) FROM action_audit_log"))
+    stop = threading.Event()
+
+    def batch(k):
+        t_in = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 13 * 3600))
+        for (slug, staff0), m in zip((("faults-ac", AC0), ("faults-al", AL0)), per):
+            who = [staff0 + k * max(per) + i for i in range(m)]
+            s.must("PUT", "/api/staff/hotel/%s/pms-sync/" % slug,
+                   {"clock_logs": [{"staff_id": w, "time_in": t_in, "time_out": None} for w in who]})
+            sc["due"][slug] += who
+
+    def feed():
+        k = 1
+        while not stop.wait(1.0) and k * max(per) < n:
+            batch(k)
+            k += 1
+
+    master = s.pid("faceclock")
+    batch(0)
+    # an auto-close cut between its update and its audit row: auto-close
+    # turned on (as the owner, unaudited) while the hotel's audit chain is held
+    kill_inside(ctx, "SELECT pg_advisory_xact_lock(%d, %d);" % (AUDIT_CHAIN_LOCK, ac), "an auto-close", 5.0,
+                then=lambda: s.psql("UPDATE attendance_settings SET auto_close = 'hard_limit' WHERE hotel_id = %d"
+                                    % ac))
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        # the purge cut before its record: made due while no scheduler
+        # runs (a successor's first tick is a second or more away)
+        pid = service_pid(master, "scheduler")
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            sc["kills"] += 1
+        s.psql("INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now() - interval '25 hours') "
+               "ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run")
+        kill_inside(ctx, "LOCK TABLE scheduler_runs IN EXCLUSIVE MODE;", "the purge", 8.0)
+        end = time.time() + secs
+        while time.time() < end:
+            pid = service_pid(master, "scheduler")
+            if pid is None:
+                time.sleep(0.05)
+                continue
+            time.sleep(random.uniform(0.5, 2.5))
+            if time.time() >= end:
+                break
+            try:
+                os.kill(pid, signal.SIGKILL)
+                sc["kills"] += 1
+            except ProcessLookupError:
+                pass
+            while service_pid(master, "scheduler") == pid:
+                time.sleep(0.01)
+    finally:
+        stop.set()
+        feeder.join()
+    ctx.note("scheduler-kill", "the scheduler killed %d times with SIGKILL, inside a transaction: %s%s; "
+             "%d sessions due for auto-close, %d sessions past the hard limit with auto-close off, the purge due"
+             % (sc["kills"], ", ".join(sc["inside"]) or "none",
+                " (not caught inside: %s)" % ", ".join(sc["missed"]) if sc["missed"] else "",
+                len(sc["due"]["faults-ac"]), len(sc["due"]["faults-al"])))
     return time.time()
 
 
@@ -279,6 +457,7 @@ FAULTS = [
     ("reloads", f_reloads),
     ("long-work", f_long_work),
     ("disk-full", f_disk_full),
+    ("scheduler-kill", f_scheduler_kill),
 ]
 
 # (before, fault, after) seconds; the freeze is 10 s in both forms (past
@@ -320,6 +499,50 @@ def drain(s, h, ledger, sub, wait=30.0):
         if not undelivered or time.time() >= end:
             return undelivered, twice, len(box)
         time.sleep(1.0)
+
+
+def sched_state(s, sc):
+    """What the database says of the scheduler's work since the fault began:
+    (due log ids, logs, audit targets) of the auto-close hotel, (expected,
+    rows) of the alert hotel's alerts, and the scheduler's purge run times."""
+    ac, al = sc["hotels"]["faults-ac"], sc["hotels"]["faults-al"]
+    logs = []
+    for line in s.psql("SELECT id, staff_id, time_out IS NOT NULL, auto_closed FROM clock_logs "
+                       "WHERE hotel_id = %d" % ac).splitlines():
+        a, b, c, d = line.split("|")
+        logs.append((int(a), int(b), c == "t", d == "t"))
+    due_staff = set(sc["due"]["faults-ac"])
+    due = {r[0] for r in logs if r[1] in due_staff}
+    audits = s.psql("SELECT target FROM action_audit_log WHERE id > %d AND hotel_id = %d "
+                    "AND action = 'clock_log.auto_closed'" % (sc["audit0"], ac)).split()
+    expected = {("hard_limit", "staff:%d" % w) for w in sc["due"]["faults-al"]}
+    alerts = [tuple(line.split("|")) for line in s.psql("SELECT rule, subject, state FROM alerts "
+                                                        "WHERE hotel_id = %d" % al).splitlines()]
+    purges = [float(x) for x in s.psql("SELECT extract(epoch FROM created_at) FROM action_audit_log WHERE id > %d "
+                                       "AND action = 'purge.ran' AND actor = 'system:scheduler'"
+                                       % sc["audit0"]).split()]
+    return (due, logs, audits), (expected, alerts), purges
+
+
+def sched_verdict(s, ctx, wait=60.0):
+    """The scheduler-kill fault's violations, once the scheduler has had up
+    to `wait` seconds to finish what came due (ledger.py's rules)."""
+    sc = ctx.sched
+    end = time.time() + wait
+    while True:
+        (due, logs, audits), (expected, alerts), purges = sched_state(s, sc)
+        closes = auto_closes(due, logs, audits)
+        once = alerts_once(expected, alerts)
+        runs = purge_runs(purges, True)
+        if not (closes[0] or once[0] or runs[0]) or time.time() >= end:
+            break
+        time.sleep(1.0)
+    ctx.note("scheduler-kill", "%d sessions auto-closed, %d clock_log.auto_closed audit rows, %d alerts raised, "
+             "%d purge run(s) by the scheduler" % (sum(1 for r in logs if r[3]), len(audits), len(alerts),
+                                                     len(purges)))
+    names = ("not auto-closed", "auto-closed twice", "stray auto-close", "two open sessions",
+             "alert never raised", "alert raised twice", "purge missed", "purge ran twice")
+    return ["scheduler-kill: %s: %s" % (k, x) for k, xs in zip(names, closes + once + runs) for x in xs]
 
 
 def main(argv):
@@ -423,6 +646,8 @@ def main(argv):
     violations += ["live: received twice: %s" % x[1] for x in twice]
     if two_open != "0":
         violations.append("%s people hold two open sessions" % two_open)
+    if getattr(ctx, "sched", None):
+        violations += sched_verdict(s, ctx)
     syncs, exports = getattr(ctx, "long_results", ([], []))
     for rc, _, err in syncs:
         if rc != 0:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tests/faults/test_ledger.py — the fault suite's judge (ledger.py) on
-made-up ledgers and databases, table by table: each rule must see the
-violation it is there for (scripts/faults.sh runs this first; a judge
+made-up ledgers and databases, table by table (the scans, the answers,
+recovery, live events, and the scheduler's auto-closes, alerts and
+purge runs): each rule must see the violation it is there for (scripts/faults.sh runs this first; a judge
 that cannot fail would pass any run)."""
 
 import json
@@ -11,7 +12,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from ledger import Entry, bad_answers, live_events, recovery, scan_events  # noqa: E402
+from ledger import (Entry, alerts_once, auto_closes, bad_answers, live_events, purge_runs,  # noqa: E402
+                    recovery, scan_events)
 
 ERR503 = json.dumps({"code": "UNAVAILABLE", "message": "retry"}).encode()
 
@@ -129,6 +131,75 @@ class LiveEvents(unittest.TestCase):
         for name, entries, outbox, received, want in self.CASES:
             with self.subTest(name):
                 got = live_events(entries, outbox, received)
+                self.assertEqual(tuple(len(x) for x in got), want, got)
+
+
+class AutoCloses(unittest.TestCase):
+    # (name, due ids, logs (id, staff, closed, auto_closed), audit targets,
+    #  counts of not_closed, twice, stray, two_open)
+    CASES = [
+        ("closed once", {1, 2}, [(1, 7, True, True), (2, 8, True, True)], ["clock_log:1", "clock_log:2"],
+         (0, 0, 0, 0)),
+        ("still open", {1}, [(1, 7, False, False)], [], (1, 0, 0, 0)),
+        ("closed by a scan, not the scheduler", {1}, [(1, 7, True, False)], [], (1, 0, 0, 0)),
+        ("marked with no audit row", {1}, [(1, 7, True, True)], [], (1, 0, 0, 0)),
+        ("the log is gone", {1}, [], ["clock_log:1"], (1, 0, 0, 0)),
+        ("audited twice", {1}, [(1, 7, True, True)], ["clock_log:1", "clock_log:1"], (0, 1, 0, 0)),
+        ("a log that was not due", {1}, [(1, 7, True, True), (3, 9, True, True)],
+         ["clock_log:1", "clock_log:3"], (0, 0, 1, 0)),
+        ("a malformed target", {1}, [(1, 7, True, True)], ["clock_log:1", "clock_log:x"], (0, 0, 1, 0)),
+        ("two open sessions of one person", set(), [(4, 7, False, False), (5, 7, False, False)], [],
+         (0, 0, 0, 1)),
+        ("one open and one closed", {1}, [(1, 7, True, True), (5, 7, False, False)], ["clock_log:1"],
+         (0, 0, 0, 0)),
+        ("nothing due, nothing done", set(), [(4, 7, False, False)], [], (0, 0, 0, 0)),
+    ]
+
+    def test_table(self):
+        for name, due, logs, audits, want in self.CASES:
+            with self.subTest(name):
+                got = auto_closes(due, logs, audits)
+                self.assertEqual(tuple(len(x) for x in got), want, got)
+
+
+class AlertsOnce(unittest.TestCase):
+    H7, H8 = ("hard_limit", "staff:7"), ("hard_limit", "staff:8")
+    # (name, expected, rows (rule, subject, state), counts of missing, twice)
+    CASES = [
+        ("each raised once", {H7, H8}, [H7 + ("open",), H8 + ("acknowledged",)], (0, 0)),
+        ("one never raised", {H7, H8}, [H7 + ("open",)], (1, 0)),
+        ("none at all", {H7}, [], (1, 0)),
+        ("raised, resolved, raised again", {H7}, [H7 + ("resolved",), H7 + ("open",)], (0, 1)),
+        ("a storm of one condition", {H7}, [H7 + ("open",)] + [H7 + ("resolved",)] * 3, (0, 1)),
+        ("the same subject under two rules", {H7, ("overtime", "staff:7")},
+         [H7 + ("open",), ("overtime", "staff:7", "open")], (0, 0)),
+        ("an unexpected one twice", {H7}, [H7 + ("open",), ("device_offline", "device:x", "resolved"),
+                                           ("device_offline", "device:x", "open")], (0, 1)),
+    ]
+
+    def test_table(self):
+        for name, expected, rows, want in self.CASES:
+            with self.subTest(name):
+                got = alerts_once(expected, rows)
+                self.assertEqual(tuple(len(x) for x in got), want, got)
+
+
+class PurgeRuns(unittest.TestCase):
+    # (name, run times, due, counts of missed, twice)
+    CASES = [
+        ("once", [1000.0], True, (0, 0)),
+        ("never, when due", [], True, (1, 0)),
+        ("never, not due", [], False, (0, 0)),
+        ("twice within a second", [1000.0, 1000.5], True, (0, 1)),
+        ("twice within a day, out of order", [1000.0 + 86000, 1000.0], True, (0, 1)),
+        ("a day apart", [1000.0, 1000.0 + 86400], True, (0, 0)),
+        ("three in a day", [1.0, 2.0, 3.0], True, (0, 2)),
+    ]
+
+    def test_table(self):
+        for name, times, due, want in self.CASES:
+            with self.subTest(name):
+                got = purge_runs(times, due)
                 self.assertEqual(tuple(len(x) for x in got), want, got)
 
 

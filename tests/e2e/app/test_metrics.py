@@ -2,14 +2,22 @@
 outcome per hotel, the confidence histogram, the latency histogram per
 route, audit rows written, alerts by rule and state — present and
 counting after scans; the hotel
-label bounded (at most 32 hotels named, the rest as _other); and the
-persisted day counts (recognition_daily) the Insights page reads."""
+label bounded (at most 32 hotels named, the rest as _other); the
+persisted day counts (recognition_daily) the Insights page reads; the
+live subscribers nchan holds (two SSE subscribers counted, gone once
+closed), read from nchan's stub status on the internal socket only (the
+public server answers 404 there), and left out, never a 5xx, when nginx
+cannot be read (no socket, or one that never answers)."""
 
+import os
 import re
+import socket
 import unittest
 
 import fc
 from attendance.att import AttHotel, along, near, person
+from fcgi import server
+from live.sse import Sse
 
 OUTCOMES = ("recognised", "not_recognised", "low_confidence", "ambiguous")
 SERIES = re.compile(r'^([a-z_]+)(?:\{(.*)\})? ([0-9.e+-]+)$')
@@ -128,3 +136,51 @@ class Metrics(unittest.TestCase):
         self.assertGreaterEqual(a1 - a0, 1)
         self.assertEqual(value(after, name, log="face") - value(before, name, log="face"), f1 - f0)
         self.assertEqual(value(after, name, log="action") - value(before, name, log="action"), a1 - a0)
+
+
+LIVE = "faceclock_live_subscribers"
+
+
+class LiveSubscribers(server.ServerTest):
+    def subscribers(self):
+        samples, text = scrape()
+        self.assertIn("# TYPE %s gauge\n" % LIVE, text)
+        return value(samples, LIVE)
+
+    def test_counts_open_subscribers(self):
+        h = AttHotel("metricslive").make()
+        base = self.subscribers()
+        subs = [Sse("/api/events/hotel/%s" % h.slug, token=h.login(role)) for role in ("manager", "admin")]
+        try:
+            for s in subs:
+                self.assertEqual(s.status, 200, s.body)
+            fc.wait_for(lambda: self.subscribers() - base == 2, 10.0)
+            self.assertEqual(self.subscribers() - base, 2)
+        finally:
+            for s in subs:
+                s.close()
+        self.assertTrue(fc.wait_for(lambda: self.subscribers() == base, 10.0), self.subscribers())
+
+    def test_status_not_public(self):
+        for path in ("/nchan-status", "/nchan-status/", "/pub/hotel/x"):
+            r = fc.get(path)
+            self.assertEqual(r.status, 404, (path, r))
+            self.assertNotIn("subscribers:", r.text)
+
+    def test_left_out_when_nginx_cannot_be_read(self):
+        silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        path = os.path.join(fc.ENV["FC_VAR"], "silent-nchan-%d.sock" % os.getpid())
+        if os.path.exists(path):
+            os.unlink(path)
+        silent.bind(path)
+        silent.listen(8)                  # connects, never answers
+        os.chmod(path, 0o777)
+        self.addCleanup(os.unlink, path)
+        self.addCleanup(silent.close)
+        for name, sock in (("nosock", "/nonexistent/nchan.sock"), ("silent", path)):
+            with self.subTest(name):
+                s = self.server("m" + name, settings={"FACECLOCK_NCHAN_PUB": sock})
+                r = s.request("GET", "/metrics", timeout=10)
+                self.assertEqual(r.status, 200, r)
+                self.assertIn("faceclock_alerts", r.text)
+                self.assertNotIn(LIVE, r.text)

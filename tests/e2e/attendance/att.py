@@ -29,7 +29,7 @@ CLOCK_FIELDS = {"message", "staff_id", "staff_name", "action", "is_rostered", "s
                 "needs_hard_stop_warning", "overtime_threshold_reached", "should_clock_out",
                 "log", "confidence"}
 LOG_FIELDS = {"id", "staff_id", "time_in", "time_out", "roster_shift_id", "verified_by_face",
-              "is_unrostered", "is_approved", "long_session_ack_mode", "source"}
+              "is_unrostered", "is_approved", "long_session_ack_mode", "source", "auto_closed"}
 SHIFT_FIELDS = {"id", "date", "start_time", "end_time", "location", "department"}
 FLAG_NAMES = ("needs_break_warning", "needs_long_session_warning", "needs_hard_stop_warning",
               "should_clock_out")

@@ -16,7 +16,7 @@ from attendance.att import AttCase, AttHotel, staff_name
 
 LOG_ROW = ["id", "staff_id", "staff_name", "department_id", "time_in", "time_out",
            "session_duration_hours", "roster_shift_id", "is_unrostered", "is_approved",
-           "verified_by_face", "source", "long_session_ack_mode"]
+           "verified_by_face", "source", "long_session_ack_mode", "auto_closed"]
 AUDIT_ROW = ["id", "hotel", "staff", "staff_name", "action", "performed_by", "performed_by_name",
              "reason", "consent_given", "created_at"]
 TRUE, FALSE = {"true", "t", "1"}, {"false", "f", "0"}

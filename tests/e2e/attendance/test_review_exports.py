@@ -18,7 +18,7 @@ import fc
 ATT = "attendance/clock-logs/"
 LOG_KEYS = {"id", "staff_id", "staff_name", "department_id", "time_in", "time_out",
             "session_duration_hours", "roster_shift_id", "is_unrostered", "is_approved",
-            "verified_by_face", "source", "long_session_ack_mode"}
+            "verified_by_face", "source", "long_session_ack_mode", "auto_closed"}
 AUDIT_KEYS = {"id", "hotel", "staff", "staff_name", "action", "performed_by",
               "performed_by_name", "reason", "consent_given", "created_at"}
 AUDIT_CSV_HEADER = ["id", "hotel", "staff", "staff_name", "action", "performed_by",

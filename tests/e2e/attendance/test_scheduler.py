@@ -4,22 +4,27 @@ the test stack's own scheduler is off, so other tests move time by
 `faceclock alerts-tick`), a session past the hard limit raises its alert
 with no scan and no command, and the alert is resolved once the session
 is closed; kill -9 → respawned; the retention purge runs from it when its
-last run (scheduler_runs) is 24 h old, audited by system:scheduler; a
-second master's scheduler waits for the lock until the first stops. The
+last run (scheduler_runs) is 24 h old, audited by system:scheduler, and
+only once when the scheduler is killed before its commit (the run, its
+audit and its record are one transaction); a second master's scheduler waits for the lock until the first stops. The
 auto-close of forgotten sessions (attendance_settings auto_close): at
 the hard limit, at the rostered end plus auto_close_after_hours (an
 unrostered session at the hard limit), never when off; time_out is the
-computed time, the log waits in the review queue, audited
+computed time, the log waits in the review queue marked auto_closed (the
+listings' items, the approvals page's badge), audited
 clock_log.auto_closed by system:scheduler."""
 
 import datetime
 import os
+import re
 import signal
 
 import fc
 from attendance.att import AttHotel, near
 from devices.iot import IotCase, IotHotel
 from fcgi import server
+from pages.browse import page, session
+from people.test_pms_lock import Locker, blocked_by
 
 WAIT = 20.0
 FAST = {"FACECLOCK_SCHEDULER_INTERVAL": "1"}
@@ -72,6 +77,33 @@ class Scheduler(IotCase, server.ServerTest):
         self.assertTrue(fc.wait_for(lambda: fc.psql(ran) == "1", WAIT), "no purge:\n" + s.log_tail())
         self.assertEqual(fc.psql("SELECT last_run > now() - interval '1 minute' FROM scheduler_runs "
                                  "WHERE job = 'purge'"), "t")
+
+    def test_purge_cut_before_its_commit_runs_once(self):
+        """The scheduler killed while its purge waits to record the run
+        (scheduler_runs locked by another session): the purge, its audit
+        and its record are one transaction, so the next scheduler runs it
+        once, not a second time after a first that had half committed."""
+        fc.psql("INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now() - interval '25 hours') "
+                "ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run")
+        before = int(fc.psql("SELECT coalesce(max(id), 0) FROM action_audit_log"))
+        ran = "SELECT count(*) FROM action_audit_log WHERE id > %d AND action = 'purge.ran' " \
+              "AND actor = 'system:scheduler'" % before
+        lock = Locker("LOCK TABLE scheduler_runs IN EXCLUSIVE MODE;")     # reads pass, writes wait
+        try:
+            s = self.server("schx", settings=FAST)
+            waiting = fc.wait_for(lambda: blocked_by(lock.pid), WAIT)
+            self.assertTrue(waiting, "the purge never reached its record:\n" + s.log_tail())
+            pid = server.services(s.pid).get("scheduler")
+            os.kill(pid, signal.SIGKILL)
+            for backend in waiting:    # its connection goes with it, mid-transaction
+                fc.psql("SELECT pg_terminate_backend(%d)" % backend)
+            self.assertEqual(fc.psql(ran), "0")
+        finally:
+            lock.release()
+        self.assertTrue(fc.wait_for(lambda: fc.psql("SELECT last_run > now() - interval '1 minute' "
+                                                    "FROM scheduler_runs WHERE job = 'purge'") == "t", WAIT),
+                        s.log_tail())
+        self.assertEqual(fc.psql(ran), "1")
 
     def test_one_scheduler_among_masters(self):
         first = self.server("sch1", settings=FAST)
@@ -144,6 +176,14 @@ class AutoClose(server.ServerTest):
         pending = fc.assert_json(fc.get(hard.att("pending-approval/?limit=1000"),
                                         token=hard.login("manager")), 200)
         self.assertIn(log_id, [p["id"] for p in pending])
+        self.assertIs(next(p for p in pending if p["id"] == log_id)["auto_closed"], True)
+        logs = fc.assert_json(fc.get(hard.att("?limit=1000"), token=hard.login("manager")), 200)
+        self.assertEqual([x["auto_closed"] for x in logs if x["id"] == log_id], [True])
+        # the approvals page marks it with a badge
+        text = page("/dashboard/approvals", session(hard, "manager")[0]).text
+        row = re.search(r'<tr id="log-%d">.*?</tr>' % log_id, text, re.S)
+        self.assertIsNotNone(row, text)
+        self.assertIn('<span class="badge badge-warn">auto-closed</span>', row.group(0))
         audit = fc.assert_json(fc.admin("GET", hard.path("action-audit-logs/?action=clock_log.auto_closed")), 200)
         self.assertEqual([(a["actor"], a["target"], a["new_value"]["auto_close"]) for a in audit],
                          [("system:scheduler", "clock_log:%d" % log_id, "hard_limit")])

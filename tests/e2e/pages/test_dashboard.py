@@ -214,6 +214,8 @@ class TestPagesAsManager(PageTest):
                       % (self.h.slug, self.forced_log), text)
         self.assertIn('name="approved" value="true"', text)
         self.assertIn('name="approved" value="false"', text)
+        row = re.search(r'<tr id="log-%d">.*?</tr>' % self.forced_log, text, re.S).group(0)
+        self.assertNotIn("auto-closed", row)
 
     def test_staff_page_face_status_and_actions(self):
         h = self.h
@@ -276,6 +278,13 @@ class TestPagesAsManager(PageTest):
         self.assertIn('data-error-for="break_warning_hours"', text)
         self.assertIn("Save settings", text)
         self.assertNotIn("<fieldset disabled>", text)
+        # the auto-close of forgotten sessions: its mode (off by default) and hours
+        self.assertIn('<select id="s-auto-close" name="auto_close"', text)
+        self.assertIn('<option value="off" selected>', text)
+        self.assertIn('<option value="shift_end">', text)
+        self.assertRegex(text, r'name="auto_close_after_hours" type="number" step="any" data-type="number" value="2(\.0)?"')
+        self.assertIn('data-error-for="auto_close"', text)
+        self.assertIn('data-error-for="auto_close_after_hours"', text)
 
     def test_kiosks_and_devices(self):
         text = self.get_page("/dashboard/kiosks")

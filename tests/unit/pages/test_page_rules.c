@@ -2,7 +2,7 @@
  * are page requests (route_is_page, the R_PAGE flag of the route table),
  * the login redirect of an unauthenticated page request and the ?next=
  * it may carry back (fcgi/page.h), and handlers/pages/page_rules.h (durations,
- * times, the paging window, the navigation against the route table, what
+ * times, a select's options, the paging window, the navigation against the route table, what
  * the face pages say the 5.3 rules would do). */
 #include <string.h>
 
@@ -238,6 +238,34 @@ START_TEST(face_rules)
 }
 END_TEST
 
+/* a select's options: which one is selected */
+static const char *const modes[] = {"off", "shift_end", "hard_limit"};
+static const struct choices_case {
+    const char *current;
+    int selected;                     /* index in modes, -1: none */
+} choices_vec[] = {
+    {"off", 0}, {"shift_end", 1}, {"hard_limit", 2}, {NULL, -1}, {"", -1}, {"hard", -1}, {"hard_limit ", -1},
+};
+
+START_TEST(choices)
+{
+    const struct choices_case *c = &choices_vec[_i];
+    struct json_object *ctx = json_object_new_object(), *a, *v;
+
+    page_add_choices(ctx, "modes", modes, NELEM(modes), c->current);
+    ck_assert(json_object_object_get_ex(ctx, "modes", &a));
+    ck_assert_int_eq((int)json_object_array_length(a), NELEM(modes));
+    for (int i = 0; i < NELEM(modes); i++) {
+        struct json_object *o = json_object_array_get_idx(a, (size_t)i);
+        ck_assert(json_object_object_get_ex(o, "value", &v));
+        ck_assert_str_eq(json_object_get_string(v), modes[i]);
+        ck_assert(json_object_object_get_ex(o, "selected", &v));
+        ck_assert_int_eq(json_object_get_boolean(v), i == c->selected);
+    }
+    json_object_put(ctx);
+}
+END_TEST
+
 /* each navigation entry is a page of the route table, and its API exists */
 START_TEST(nav_against_routes)
 {
@@ -277,6 +305,7 @@ UNIT_SUITE(suite_page)
     tcase_add_test(tc, window);
     tcase_add_test(tc, nav_against_routes);
     tcase_add_loop_test(tc, face_rules, 0, NELEM(face_rules_vec));
+    tcase_add_loop_test(tc, choices, 0, NELEM(choices_vec));
     suite_add_tcase(s, tc);
     return s;
 }
