@@ -90,6 +90,7 @@ void h_devices_provision(struct request *req);
 void h_devices_token(struct request *req);
 void h_devices_deactivate(struct request *req);
 void h_devices_heartbeat(struct request *req);
+void h_devices_certificate(struct request *req);
 
 /* devices/events.c */
 void h_events_create(struct request *req);

@@ -8,6 +8,7 @@
  * transaction. The status and lifecycle rules are in device_rules.c. */
 #include <stdio.h>
 #include "auth.h"
+#include "cert_store.h"
 #include "db.h"
 #include "attendance/action_audit_store.h"
 #include "attendance/face_store.h"
@@ -286,6 +287,8 @@ int device_deactivate(long long hotel_id, const char *device_id, const struct ac
     if ((u = db_run(&st_unhold, &a)) == NULL)
         goto fail;
     PQclear(u);
+    if (device_certs_revoke(db_ll(r, 0, C_EXTRA + 1)) < 0)
+        goto fail;
     return audited(device_of(r, NULL, "deactivated_at", device), who, hotel_id, "device.deactivated", device_id,
                    device);
 fail:
@@ -323,7 +326,8 @@ int device_token_owner(const char *device_id, const char *token, long long *devi
     return match >= 0;
 }
 
-int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct actor *who)
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct device_cert *cert,
+                     const struct actor *who)
 {
     struct db_args a;
     PGresult *r;
@@ -340,6 +344,11 @@ int device_provision(long long device_pk, const char *token_hash, const char *ke
     }
     int found = PQntuples(r) == 1;
     long long hotel_id = found ? db_ll(r, 0, 1) : 0;
+    if (found && cert != NULL && device_cert_record(device_pk, cert) < 0) {
+        PQclear(r);
+        db_rollback();
+        return -1;
+    }
     char device_id[72] = "";
     if (found)
         snprintf(device_id, sizeof device_id, "%s", PQgetvalue(r, 0, 0));

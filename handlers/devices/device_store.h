@@ -39,8 +39,9 @@ int device_token_renew(long long hotel_id, const char *device_id, const char *to
 
 /* Deactivate the hotel's device device_id in one face transaction: its
  * key and token revoked, each profile it held taken off it with a
- * 'remove' change. 1 with *device: the device and "deactivated_at"; 0 no
- * such device; -1 (rolled back). */
+ * 'remove' change, its certificates revoked (device_certs_revoke: call
+ * device_crl_write() after it). 1 with *device: the device and
+ * "deactivated_at"; 0 no such device; -1 (rolled back). */
 int device_deactivate(long long hotel_id, const char *device_id, const struct actor *who,
                       struct json_object **device);
 
@@ -52,9 +53,12 @@ int device_token_owner(const char *device_id, const char *token, long long *devi
                        char token_hash[CRYPTO_HASH_MAX]);
 
 /* Exchange the token stored as token_hash for the key stored as
- * key_hash, once: the device is then provisioned. 1; 0 when the token was
- * used, replaced or expired meanwhile; -1. */
-int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct actor *who);
+ * key_hash, once: the device is then provisioned, and cert (NULL: none)
+ * recorded as its certificate in the same transaction. 1; 0 when the
+ * token was used, replaced or expired meanwhile; -1. */
+struct device_cert;
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct device_cert *cert,
+                     const struct actor *who);
 
 /* The device's heartbeat: online now, in error when error is not NULL.
  * 1 with *device; 0 when it is deactivated; -1. */
