@@ -192,10 +192,13 @@ enum auth_result app_identify(struct request *req)
 {
     const char *key = req->api_key;
 
-    /* a certificate nginx verified speaks for the device, whatever else
-     * the request carries */
-    if (req->tls_client_verify != NULL && strcmp(req->tls_client_verify, "SUCCESS") == 0)
-        return identify_cert(req);
+    /* a certificate nginx verified is looked at first; one that is not
+     * accepted leaves a key beside it to be judged by its own rules */
+    if (req->tls_client_verify != NULL && strcmp(req->tls_client_verify, "SUCCESS") == 0) {
+        enum auth_result r = identify_cert(req);
+        if (r != AUTH_INVALID || key == NULL || *key == '\0')
+            return r;
+    }
 
     if (key != NULL && *key != '\0') {
         if (strncmp(key, "kio_", 4) == 0)

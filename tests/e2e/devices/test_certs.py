@@ -110,6 +110,10 @@ class Certs(IotCase):
             fc.assert_error(pki.mtls("GET", sync_path(dev), cert=cert), 401, "UNAUTHENTICATED")
             fc.assert_json(pki.mtls("GET", sync_path(dev), api_key=dev_key), 200)
             fc.assert_json(fc.get(sync_path(dev), api_key=dev_key), 200)
+            # both: the certificate is not accepted, the key beside it is
+            fc.assert_json(pki.mtls("GET", sync_path(dev), cert=cert, api_key=dev_key), 200)
+            fc.assert_error(pki.mtls("GET", sync_path(dev), cert=cert, api_key=dev_key + "0"), 401,
+                            "UNAUTHENTICATED")
             # key_or_cert: either
             self.set_auth("key_or_cert")
             fc.assert_json(pki.mtls("GET", sync_path(dev), cert=cert), 200)
@@ -123,6 +127,7 @@ class Certs(IotCase):
             fc.assert_error(fc.get(sync_path(dev), api_key=dev_key), 401, "UNAUTHENTICATED")
             fc.assert_error(pki.mtls("GET", sync_path(dev), api_key=dev_key), 401, "UNAUTHENTICATED")
             fc.assert_json(pki.mtls("GET", sync_path(dev), cert=cert), 200)
+            fc.assert_json(pki.mtls("GET", sync_path(dev), cert=cert, api_key=dev_key), 200)
             # the change is audited
             self.assertIn("device_auth", fc.psql(
                 "SELECT string_agg(coalesce(new_value::text, ''), ' ') FROM action_audit_log a JOIN hotels h "
