@@ -197,19 +197,21 @@ static int device_of(PGresult *r, const char *token, const char *extra, struct j
 }
 
 /* Inside a transaction begun by the caller: audit what happened to the
- * device (found: device_of()'s answer, 1 when it exists) and commit, or
- * roll back. found, or -1 (rolled back, *device put). */
+ * device (found: device_of()'s answer, 1 when it exists; new_value: the
+ * row's new value, taken, or NULL) and commit, or roll back. found, or -1
+ * (rolled back, *device put). */
 static int audited(int found, const struct actor *who, long long hotel_id, const char *action,
-                   const char *device_id, struct json_object **device)
+                   const char *device_id, struct json_object *new_value, struct json_object **device)
 {
     char target[80];
 
     if (found <= 0) {
+        json_object_put(new_value);
         db_rollback();
         return found;
     }
     snprintf(target, sizeof target, "device:%s", device_id);
-    if (action_audit_one(who, hotel_id, action, target, NULL, NULL) < 0 || db_commit() < 0) {
+    if (action_audit_one(who, hotel_id, action, target, NULL, new_value) < 0 || db_commit() < 0) {
         db_rollback();
         if (device != NULL) {
             json_object_put(*device);
@@ -244,7 +246,7 @@ int device_create(long long hotel_id, const struct device_reg *d, const char *to
     db_arg_str(&a, token_hash);
     db_arg_int(&a, DEVICE_TOKEN_SECONDS);
     return audited(device_of(db_run(&st_create, &a), token, "provisioning_expires_at", device), who, hotel_id,
-                   "device.registered", d->device_id, device);
+                   "device.registered", d->device_id, NULL, device);
 }
 
 int device_token_renew(long long hotel_id, const char *device_id, const char *token, const char *token_hash,
@@ -260,7 +262,7 @@ int device_token_renew(long long hotel_id, const char *device_id, const char *to
     db_arg_str(&a, token_hash);
     db_arg_int(&a, DEVICE_TOKEN_SECONDS);
     return audited(device_of(db_run(&st_token, &a), token, "provisioning_expires_at", device), who, hotel_id,
-                   "device.token_issued", device_id, device);
+                   "device.token_issued", device_id, NULL, device);
 }
 
 int device_deactivate(long long hotel_id, const char *device_id, const struct actor *who,
@@ -290,7 +292,7 @@ int device_deactivate(long long hotel_id, const char *device_id, const struct ac
     if (device_certs_revoke(db_ll(r, 0, C_EXTRA + 1)) < 0)
         goto fail;
     return audited(device_of(r, NULL, "deactivated_at", device), who, hotel_id, "device.deactivated", device_id,
-                   device);
+                   NULL, device);
 fail:
     PQclear(r);
     db_rollback();
@@ -353,7 +355,14 @@ int device_provision(long long device_pk, const char *token_hash, const char *ke
     if (found)
         snprintf(device_id, sizeof device_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    return audited(found, who, hotel_id, "device.provisioned", device_id, NULL);
+    /* a certificate issued with the key: its serial and expiry on the row */
+    struct json_object *issued = NULL;
+    if (cert != NULL) {
+        issued = json_object_new_object();
+        jx_add_str(issued, "certificate_serial", cert->issued.serial);
+        jx_add_str(issued, "certificate_expires_at", cert->expires_at);
+    }
+    return audited(found, who, hotel_id, "device.provisioned", device_id, issued, NULL);
 }
 
 int device_heartbeat(long long device_pk, long long hotel_id, const char *error, struct json_object **device)

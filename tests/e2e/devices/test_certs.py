@@ -63,6 +63,11 @@ class Certs(IotCase):
                       "ON d.id = c.device_pk WHERE c.serial = '%s' AND d.device_id = 'crt-ok'" % cert.serial)
         fp = pki.openssl("x509", "-in", cert.path, "-noout", "-fingerprint", "-sha256")
         self.assertEqual(row.strip(), "%s|t" % fp.split("=", 1)[1].strip().replace(":", "").lower())
+        # audited with the key's provisioning
+        self.assertEqual(fc.psql(
+            "SELECT a.new_value->>'certificate_serial' FROM action_audit_log a JOIN hotels h ON h.id = a.hotel_id "
+            "WHERE h.slug = '%s' AND a.action = 'device.provisioned' AND a.target = 'device:crt-ok'"
+            % self.h.slug).strip(), cert.serial)
         # the CA's key never leaves the state directory
         self.assertNotIn("PRIVATE", r"%r" % body)
 
