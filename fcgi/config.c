@@ -114,6 +114,8 @@ static int apply(const char *name, const char *v)
         return set_string(c->templates_dir, sizeof c->templates_dir, name, v);
     if (strcmp(name, "FACECLOCK_NCHAN_PUB") == 0)
         return set_string(c->nchan_pub, sizeof c->nchan_pub, name, v);
+    if (strcmp(name, "FACECLOCK_STATE_DIR") == 0)
+        return set_string(c->state_dir, sizeof c->state_dir, name, v);
     if (strcmp(name, "FACECLOCK_DATA_KEY") == 0)
         return set_key(c->data_key_in, &c->has_data_key_in, name, v);
     if (strcmp(name, "FACECLOCK_DATA_KEY_OLD") == 0)
@@ -154,6 +156,10 @@ static int apply(const char *name, const char *v)
         if (set_long(&n, name, v, 1, 3600) < 0)
             return -1;
         c->request_deadline = (int)n;
+    } else if (strcmp(name, "FACECLOCK_DEVICE_CERT_DAYS") == 0) {
+        if (set_long(&n, name, v, 1, 365) < 0)
+            return -1;
+        c->device_cert_days = (int)n;
     } else if (strcmp(name, "FACECLOCK_TLS") == 0) {
         if (set_long(&n, name, v, 0, 1) < 0)
             return -1;
@@ -174,6 +180,7 @@ static const char *const names[] = {
     "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS", "FACECLOCK_SOCKET_GROUP",
     "FACECLOCK_ALLOWED_PEERS", "FACECLOCK_DATA_KEY_OLD", "FACECLOCK_KEY_HASH_KEY",
     "FACECLOCK_NCHAN_PUB", "FACECLOCK_SCHEDULER_INTERVAL", "FACECLOCK_PURGE_AT",
+    "FACECLOCK_STATE_DIR", "FACECLOCK_DEVICE_CERT_DAYS",
 };
 
 static int load_file(const char *path)
@@ -267,6 +274,8 @@ int config_load(void)
     snprintf(c->socket, sizeof c->socket, "%s", "var/run/faceclock.sock");
     snprintf(c->sql_dir, sizeof c->sql_dir, "%s", FC_SQL_DIR);
     snprintf(c->templates_dir, sizeof c->templates_dir, "%s", FC_TEMPLATE_DIR);
+    snprintf(c->state_dir, sizeof c->state_dir, "%s", "var/state");
+    c->device_cert_days = 30;
     c->workers = ncpu > 0 ? (ncpu > 64 ? 64 : (int)ncpu) : 2;
     c->max_requests = 100000;
     c->max_body = 1024 * 1024;

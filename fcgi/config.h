@@ -40,6 +40,10 @@ struct config {
                                   service's ticks, aligned to it (60: each minute; 0 = off) */
     int purge_at;              /* FACECLOCK_PURGE_AT "HH:MM" server time of the daily
                                   retention purge, in minutes after midnight (03:30) */
+    char state_dir[256];       /* FACECLOCK_STATE_DIR: what the service keeps on disk, the
+                                  devices' CA and its CRL (fcgi/ca.h); default var/state */
+    int device_cert_days;      /* FACECLOCK_DEVICE_CERT_DAYS: a device certificate's life
+                                  (1-365, default 30) */
     int request_deadline;      /* FACECLOCK_REQUEST_DEADLINE seconds per request, default 30 */
     int tls;                   /* FACECLOCK_TLS: 1 = clients reach the service over HTTPS
                                   (a TLS proxy in front): Secure cookie and HSTS on every

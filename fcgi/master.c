@@ -1,6 +1,7 @@
 /* master.c — the prefork master: opens the FastCGI socket (a unix one
  * mode 0660, of FACECLOCK_SOCKET_GROUP), loads the page
- * templates, drops privileges, forks the workers, respawns the dead (with
+ * templates, drops privileges, makes the devices' CA once (fcgi/ca.h),
+ * forks the workers, respawns the dead (with
  * back-off when they die young), drains on SIGTERM/SIGINT, and on SIGHUP
  * re-reads the configuration and the templates and replaces the workers
  * one by one, each old one retired once its successor is ready. Between
@@ -24,6 +25,7 @@
 #include <unistd.h>
 #include <fcgiapp.h>
 #include "app.h"
+#include "ca.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -473,6 +475,9 @@ int master_run(void)
         return 1;
     if (drop_privileges(pw) < 0)
         return 1;
+    /* the devices' CA, made once (as the user the workers run as) */
+    if (ca_ensure(g_config.state_dir, "faceclock device CA") < 0)
+        log_error("no CA under %s: certificates cannot be issued", g_config.state_dir);
     nslots = g_config.workers;
     for (int i = 0; i < nslots; i++)
         spawn(i, NULL);

@@ -76,6 +76,9 @@ int request_parse_or_reply(struct request *req, const struct request_source *src
     req->csrf_token = param(req, envp, "HTTP_X_CSRF_TOKEN");
     req->host = param(req, envp, "HTTP_HOST");
     req->scheme = param(req, envp, "REQUEST_SCHEME");
+    req->tls_client_verify = param(req, envp, "SSL_CLIENT_VERIFY");
+    req->tls_client_serial = param(req, envp, "SSL_CLIENT_SERIAL");
+    req->tls_client_dn = param(req, envp, "SSL_CLIENT_S_DN");
 
     const char *uri = param(req, envp, "REQUEST_URI");
     if (uri == NULL) {

@@ -61,6 +61,12 @@ struct request {
     const char *csrf_token;    /* X-CSRF-Token */
     const char *host;
     const char *scheme;
+    /* a client certificate nginx checked on its mTLS port (NULL on plain
+     * HTTP): $ssl_client_verify ("SUCCESS", "FAILED:<why>", "NONE"),
+     * $ssl_client_serial (hex), $ssl_client_s_dn (RFC 2253) */
+    const char *tls_client_verify;
+    const char *tls_client_serial;
+    const char *tls_client_dn;
 
     const char *body;          /* NUL-terminated copy, NULL when empty */
     size_t body_len;

@@ -9,7 +9,11 @@ set -euo pipefail
 
 # Build: gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev
 #        libgcrypt20-dev libturbojpeg0-dev libcurl4-openssl-dev (the event
-#        publisher posts to nchan); unit tests: check libsubunit-dev.
+#        publisher posts to nchan), libgnutls28-dev (the devices' CA:
+#        certificate requests, certificates, the CRL); unit tests: check
+#        libsubunit-dev.
+# mTLS port: openssl (scripts/stack.sh makes the server certificate; the
+#        e2e tests make devices' keys and requests with it).
 # Stack: nginx and libnginx-mod-nchan (live events), postgresql (pulls postgresql-15, which ships initdb, pg_ctl,
 #        postgres and pgbench under /usr/lib/postgresql/15/bin), procps.
 # Tests and bench: python3 curl wrk postgresql-contrib; libjpeg-turbo-progs
@@ -27,7 +31,7 @@ set -euo pipefail
 # Then scripts/static.sh fills static/vendor/ from npm.
 PACKAGES=(
     gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev libgcrypt20-dev
-    libturbojpeg0-dev libcurl4-openssl-dev check libsubunit-dev
+    libturbojpeg0-dev libcurl4-openssl-dev libgnutls28-dev openssl check libsubunit-dev
     nginx libnginx-mod-nchan postgresql postgresql-contrib postgresql-15 postgresql-client-15
     wrk python3 python3-jsonschema curl procps libjpeg-turbo-progs chromium
     systemd

@@ -74,13 +74,14 @@ port_in_use() {
 # suite_stack_env — the environment of a suite's own stack under load from
 # 127.0.0.1 (scripts/faults.sh, scripts/soak.sh), after FC_VAR and PORT:
 # the release build, 4 workers, test-cost scrypt, no demo hotel, nginx's
-# per-address limits out of the way (they are not what is measured), and
-# no outside database or socket.
+# per-address limits out of the way (they are not what is measured), no
+# mTLS port, and no outside database or socket.
 suite_stack_env() {
     export FC_BIN=${FC_BIN:-build/release/faceclock}
     export FACECLOCK_WORKERS=${FACECLOCK_WORKERS:-4}
     export FACECLOCK_SCRYPT_LOG_N=${FACECLOCK_SCRYPT_LOG_N:-14}
     export FACECLOCK_DEMO=0
     export API_RATE=5000r/s API_BURST=5000 LOGIN_RATE=200r/s LOGIN_BURST=200
-    unset DATABASE_URL FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
+    export TLS_PORT=0
+    unset DATABASE_URL FACECLOCK_STATE_DIR FACECLOCK_MIGRATE_URL FACECLOCK_SOCKET FACECLOCK_CONFIG
 }

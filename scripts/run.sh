@@ -81,6 +81,11 @@ banner() {
     metrics     $BASE_URL/metrics   (local only)
     admin key   X-API-Key: $FACECLOCK_ADMIN_KEY
 EOF
+    if [[ -n ${TLS_URL:-} ]]; then
+        cat <<EOF
+    mTLS port   $TLS_URL/api/   (devices' client certificates; server certificate $TLS_SERVER_CERT)
+EOF
+    fi
     if [[ ${FACECLOCK_DEMO:-1} != 0 ]]; then
         cat <<EOF
     kiosk       $BASE_URL/kiosk/   (pair it with the kiosk key below)

@@ -35,6 +35,13 @@
 #                       (default $FC_VAR/faceclock.sock)
 #   FACECLOCK_SOCKET_GROUP  group of the unix socket (mode 0660): default
 #                       the group nginx runs as here, the caller's
+#   TLS_PORT            the mTLS port, nginx on 127.0.0.1:$TLS_PORT (HTTPS, a
+#                       client certificate of the devices' CA optional;
+#                       default PORT + 5; 0: none). Its server certificate
+#                       is made once into $FC_VAR/tls/ (openssl, self-signed)
+#   FACECLOCK_STATE_DIR what the service keeps (the devices' CA, its CRL):
+#                       default $FC_VAR/state, made by `faceclock ca-init`
+#                       before nginx starts
 #   FACECLOCK_REQUEST_DEADLINE  seconds a request may take (30): the
 #                       binary's watchdog and nginx's fastcgi_read_timeout
 #   DATABASE_URL        an existing PostgreSQL: then no private cluster
@@ -44,7 +51,8 @@
 #
 # After `start`, $FC_VAR/env holds sh-quoted KEY='value' lines for clients:
 # BASE_URL PORT FACECLOCK_ADMIN_KEY FACECLOCK_DATA_KEY DATABASE_URL FACECLOCK_MIGRATE_URL FC_VAR
-# FC_BIN PG_BIN FC_SOCKET RUN_AS FC_LOG FC_STACK FC_DB_MODE.
+# FC_BIN PG_BIN FC_SOCKET RUN_AS FC_LOG FC_STACK FC_DB_MODE TLS_URL (empty
+# without an mTLS port) TLS_SERVER_CERT FC_STATE.
 #
 # As root, PostgreSQL (which refuses root) runs as the system user
 # `faceclock`, and `faceclock serve` gets FACECLOCK_USER=faceclock to drop
@@ -58,6 +66,7 @@ FC_SAY_PREFIX="[stack]"
 
 FC_VAR=$(abs_path "${FC_VAR:-var/run}")
 PORT=${PORT:-8080}
+TLS_PORT=${TLS_PORT:-$((PORT + 5))}
 FC_BIN=$(abs_path "${FC_BIN:-build/release/faceclock}")
 LOGIN_RATE=${LOGIN_RATE:-10r/s}
 LOGIN_BURST=${LOGIN_BURST:-20}
@@ -71,6 +80,10 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 # installed, and the unix socket of its internal publisher location
 NCHAN_MODULE=${NCHAN_MODULE:-/usr/lib/nginx/modules/ngx_nchan_module.so}
 NCHAN_PUB=$FC_VAR/nchan.sock
+# the mTLS port's server certificate and key (made once), and the state
+# directory: the devices' CA (ca/cert.pem) and its CRL (crl.pem)
+TLS_DIR=$FC_VAR/tls
+FC_STATE=$(abs_path "${FACECLOCK_STATE_DIR:-$FC_VAR/state}")
 
 PIDS=$FC_VAR/pids
 LOGS=$FC_VAR/log
@@ -334,6 +347,7 @@ fc_start() {
     say "faceclock: starting $FC_BIN serve (socket $FC_SOCKET${FACECLOCK_WORKERS:+, $FACECLOCK_WORKERS workers})"
     (
         export FACECLOCK_SOCKET=$FC_SOCKET DATABASE_URL=$APP_URL FACECLOCK_ADMIN_KEY=$ADMIN_KEY FACECLOCK_DATA_KEY=$DATA_KEY
+        export FACECLOCK_STATE_DIR=$FC_STATE
         [[ -z $RUN_AS ]] || export FACECLOCK_USER=${FACECLOCK_USER:-$RUN_AS}
         # nginx runs as the caller (as root: `user root;`): it connects
         # through the socket's group
@@ -386,17 +400,59 @@ fc_stop() {
     return 0
 }
 
+# ------------------------------------------------------------ state, TLS
+
+# The state directory, reachable and writable by the user faceclock runs
+# as (the workers sign certificates and write the CRL): like the cluster,
+# under /var/tmp/faceclock-<hash> with a link when $FC_VAR is not
+# reachable by that user. Then the devices' CA in it (faceclock ca-init,
+# as that user) and, with an mTLS port, its server certificate.
+state_prepare() {
+    if [[ ! -e $FC_STATE && ! -L $FC_STATE ]]; then
+        if [[ -n $RUN_AS ]] && ! runuser -u "$RUN_AS" -- test -x "$(dirname "$FC_STATE")" 2>/dev/null; then
+            local base
+            base=/var/tmp/faceclock-$(printf '%s' "$FC_VAR" | sha256sum | cut -c1-12)
+            mkdir -p "$base/state"
+            [[ -O $base && ! -L $base ]] || die "$base exists but is not owned by $(id -un); remove it"
+            chmod 755 "$base"
+            ln -s "$base/state" "$FC_STATE"
+        else
+            mkdir -p "$FC_STATE"
+        fi
+    fi
+    [[ -z $RUN_AS ]] || chown "$RUN_AS:" "$(readlink -f "$FC_STATE")"
+    local out=$LOGS/ca-init.log
+    if ! if [[ -n $RUN_AS ]]; then
+            (cd / && runuser -u "$RUN_AS" -- env FACECLOCK_STATE_DIR="$FC_STATE" "$FC_BIN" ca-init)
+         else
+            FACECLOCK_STATE_DIR=$FC_STATE "$FC_BIN" ca-init
+         fi >"$out" 2>&1; then
+        cat "$out" >&2
+        die "the devices' CA could not be made under $FC_STATE"
+    fi
+    (( TLS_PORT == 0 )) && return 0
+    [[ -s $TLS_DIR/server.crt && -s $TLS_DIR/server.key ]] && return 0
+    command -v openssl >/dev/null || die "openssl not found (run scripts/deps.sh): the mTLS port needs a server certificate"
+    say "tls: a self-signed server certificate for 127.0.0.1 into $TLS_DIR"
+    mkdir -p "$TLS_DIR"
+    (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
+        -subj "/CN=faceclock 127.0.0.1" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+        -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.crt" >"$LOGS/tls.log" 2>&1) ||
+        { cat "$LOGS/tls.log" >&2; die "tls: openssl could not make the server certificate"; }
+}
+
 # ----------------------------------------------------------------- nginx
 
 sed_escape() { printf '%s' "$1" | sed -e 's/[|&\\]/\\&/g'; }
 
 nginx_args() { printf '%s\n' -p "$FC_VAR/nginx/" -c "$FC_VAR/nginx/nginx.conf" -e "$LOGS/nginx-error.log"; }
 
-# render_site LISTEN ZONE UPSTREAM STATIC_ROOT NCHAN_PUB — nginx/faceclock.conf.in
-# rendered on stdout, with the rates and deadline of the environment: the
-# stack's own site, and (`site`) the one a system nginx installs. Without
-# the nchan module the live-event lines (between "#nchan{" and "#nchan}")
-# are left out.
+# render_site LISTEN ZONE UPSTREAM STATIC_ROOT NCHAN_PUB [TLS_LISTEN TLS_CERT TLS_KEY STATE]
+# — nginx/faceclock.conf.in rendered on stdout, with the rates and deadline
+# of the environment: the stack's own site, and (`site`) the one a system
+# nginx installs. Without the nchan module the live-event lines (between
+# "#nchan{" and "#nchan}") are left out; without TLS_LISTEN the mTLS
+# port's (between "#tls{" and "#tls}").
 render_site() {
     [[ $LOGIN_RATE =~ ^[0-9]+r/[sm]$ ]] || die "LOGIN_RATE must look like 10r/s, not '$LOGIN_RATE'"
     [[ $LOGIN_BURST =~ ^[0-9]+$ ]] || die "LOGIN_BURST must be a number, not '$LOGIN_BURST'"
@@ -411,8 +467,12 @@ render_site() {
         -e "s|@REQUEST_DEADLINE@|$REQUEST_DEADLINE|g" \
         -e "s|@API_RATE@|$API_RATE|g" -e "s|@API_BURST@|$API_BURST|g" \
         -e "s|@NCHAN_PUB@|$(sed_escape "$5")|g" -e "s|@SELF@|127.0.0.1:${1##*:}|g" \
+        -e "s|@TLS_LISTEN@|$(sed_escape "${6:-}")|g" -e "s|@TLS_CERT@|$(sed_escape "${7:-}")|g" \
+        -e "s|@TLS_KEY@|$(sed_escape "${8:-}")|g" -e "s|@CA_CERT@|$(sed_escape "${9:-}/ca/cert.pem")|g" \
+        -e "s|@CA_CRL@|$(sed_escape "${9:-}/crl.pem")|g" \
         "$FC_ROOT/nginx/faceclock.conf.in" |
-        if [[ -f $NCHAN_MODULE ]]; then cat; else sed -e '/#nchan{/,/#nchan}/d'; fi
+        if [[ -f $NCHAN_MODULE ]]; then cat; else sed -e '/#nchan{/,/#nchan}/d'; fi |
+        if [[ -n ${6:-} ]]; then cat; else sed -e '/#tls{/,/#tls}/d'; fi
 }
 
 nginx_render() {
@@ -420,7 +480,10 @@ nginx_render() {
     mkdir -p "$FC_VAR/nginx/tmp" "$FC_VAR/nginx/extra"
     if [[ $FC_SOCKET == /* ]]; then upstream="unix:$FC_SOCKET"; else upstream=$FC_SOCKET; fi
     (( EUID == 0 )) && user_line="user root;"
-    render_site "127.0.0.1:$PORT" "$PORT" "$upstream" "$FC_ROOT/static" "$NCHAN_PUB" >"$FC_VAR/nginx/faceclock.conf"
+    local tls_listen=""
+    (( TLS_PORT == 0 )) || tls_listen="127.0.0.1:$TLS_PORT"
+    render_site "127.0.0.1:$PORT" "$PORT" "$upstream" "$FC_ROOT/static" "$NCHAN_PUB" \
+        "$tls_listen" "$TLS_DIR/server.crt" "$TLS_DIR/server.key" "$FC_STATE" >"$FC_VAR/nginx/faceclock.conf"
     local modules=""
     [[ -f $NCHAN_MODULE ]] && modules="load_module $NCHAN_MODULE;"
     sed -e "s|@USER_LINE@|$user_line|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
@@ -532,6 +595,13 @@ write_env() {
         printf 'FC_LOG=%s\n' "$(shq "$LOGS/faceclock.log")"
         printf 'FC_STACK=%s\n' "$(shq "$FC_ROOT/scripts/stack.sh")"
         printf 'FC_DB_MODE=%s\n' "$(shq "$DB_MODE")"
+        if (( TLS_PORT != 0 )); then
+            printf 'TLS_URL=%s\n' "$(shq "https://127.0.0.1:$TLS_PORT")"
+        else
+            printf 'TLS_URL=%s\n' "''"
+        fi
+        printf 'TLS_SERVER_CERT=%s\n' "$(shq "$TLS_DIR/server.crt")"
+        printf 'FC_STATE=%s\n' "$(shq "$FC_STATE")"
     } >"$tmp"
     chmod 600 "$tmp"
     mv "$tmp" "$ENV_FILE"
@@ -583,6 +653,10 @@ do_start() {
     [[ -x $FC_BIN ]] || die "no faceclock binary at $FC_BIN (build it: make ${FC_BIN#"$FC_ROOT"/})"
 
     fc_socket_choose
+    if (( TLS_PORT != 0 )) && ! nginx_running && port_in_use "$TLS_PORT"; then
+        die "port $TLS_PORT (the mTLS port) is already in use (set TLS_PORT=... or TLS_PORT=0)"
+    fi
+    state_prepare
     nginx_prepare
     ADMIN_KEY=$(admin_key)
     DATA_KEY=$(data_key)

@@ -22,6 +22,12 @@ const struct command app_commands[] = {
      "evaluate the time-driven alert rules (hard limit, overtime,\n"
      "device offline, unsynced revocation) and resolve what\n"
      "cleared; for the scheduler, every minute", cmd_alerts_tick},
+    {"ca-init", "ca-init",
+     "make the devices' CA under FACECLOCK_STATE_DIR if absent\n"
+     "(ca/key.pem 0600, ca/cert.pem, an empty crl.pem)", cmd_ca_init},
+    {"ca-crl", "ca-crl",
+     "write FACECLOCK_STATE_DIR/crl.pem again from the database\n"
+     "(every revoked device certificate not yet expired)", cmd_ca_crl},
 };
 
 const int app_ncommands = (int)(sizeof app_commands / sizeof app_commands[0]);

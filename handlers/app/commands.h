@@ -9,5 +9,7 @@ int cmd_purge(int argc, char **argv);     /* attendance/purge_cmd.c */
 int cmd_audit_verify(int argc, char **argv);   /* attendance/audit_verify_cmd.c */
 int cmd_rekey(int argc, char **argv);     /* attendance/rekey_cmd.c */
 int cmd_alerts_tick(int argc, char **argv);    /* attendance/alerts_tick_cmd.c */
+int cmd_ca_init(int argc, char **argv);   /* devices/ca_cmd.c */
+int cmd_ca_crl(int argc, char **argv);    /* devices/ca_cmd.c */
 
 #endif

@@ -90,9 +90,10 @@ void h_devices_provision(struct request *req);
 void h_devices_token(struct request *req);
 void h_devices_deactivate(struct request *req);
 void h_devices_allocate(struct request *req);
-void h_devices_clear_error(struct request *req);
 void h_devices_disable(struct request *req);
 void h_devices_enable(struct request *req);
+void h_devices_clear_error(struct request *req);
+void h_devices_certificate(struct request *req);
 void h_devices_heartbeat(struct request *req);
 
 /* devices/events.c */

@@ -1,7 +1,10 @@
 /* identity_store.c — the identify hook (fcgi/app.h: app_identify): whose
  * credential a request presents — the system administrator's key, a
- * user's session token, a kiosk key or an edge-device key — looked up in
+ * user's session token, a kiosk key or an edge-device key, or a device's
+ * client certificate that nginx verified on the mTLS port — looked up in
  * the database, made into the caller's identity (access.h) and grants.
+ * A hotel's device_auth setting says which of key and certificate its
+ * devices may use (docs/iot.md "Certificates").
  * A kiosk or device key still stored with scrypt is re-hashed here on its
  * first success (auth.h). The generic parts (the admin key check, token
  * digests, key parsing and hashing) are the runtime's (fcgi/auth.c). */
@@ -10,6 +13,8 @@
 #include "access.h"
 #include "app.h"
 #include "db.h"
+#include "attendance/settings_rules.h"
+#include "devices/csr_rules.h"
 
 const struct identity identity_none = {.kind = CALLER_NONE};
 
@@ -32,8 +37,21 @@ static struct db_stmt st_kiosk = {
 
 static struct db_stmt st_device = {
     "auth_device",
-    "SELECT d.key_hash, h.id, h.slug, d.device_id FROM devices d JOIN hotels h ON h.id = d.hotel_id "
+    "SELECT d.key_hash, h.id, h.slug, d.device_id, s.device_auth FROM devices d JOIN hotels h ON h.id = d.hotel_id "
+    "LEFT JOIN attendance_settings s ON s.hotel_id = h.id "
     "WHERE d.id = $1 AND d.key_hash IS NOT NULL AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR')",
+    0,
+};
+
+/* a certificate the CA issued, neither revoked nor expired, of an active
+ * provisioned device */
+static struct db_stmt st_device_cert = {
+    "auth_device_cert",
+    "SELECT d.id, h.id, h.slug, d.device_id, s.device_auth FROM device_certificates c "
+    "JOIN devices d ON d.id = c.device_pk JOIN hotels h ON h.id = d.hotel_id "
+    "LEFT JOIN attendance_settings s ON s.hotel_id = h.id "
+    "WHERE c.serial = $1 AND c.revoked_at IS NULL AND c.not_after > now() "
+    "AND d.key_hash IS NOT NULL AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR')",
     0,
 };
 
@@ -114,6 +132,9 @@ static enum auth_result identify_key(struct request *req, enum caller_kind kind)
     enum auth_key_check check = PQntuples(res) == 1
         ? auth_key_check(req->api_key, PQgetvalue(res, 0, 0), rehash) : AUTH_KEY_BAD;
     int ok = check != AUTH_KEY_BAD;
+    /* a hotel whose devices must use their certificate refuses the key */
+    if (ok && kind == CALLER_DEVICE && device_auth_of(db_str(res, 0, 4)) == DEVICE_AUTH_CERT)
+        ok = 0;
     if (check == AUTH_KEY_REHASH) {
         db_args_init(&a);
         db_arg_int(&a, id);
@@ -139,9 +160,45 @@ static enum auth_result identify_key(struct request *req, enum caller_kind kind)
     return ok ? AUTH_OK : AUTH_INVALID;
 }
 
+/* a device's client certificate, verified by nginx against the CA (and
+ * its CRL): its serial must be one issued and still valid here, its
+ * subject the device's, and its hotel must accept certificates */
+static enum auth_result identify_cert(struct request *req)
+{
+    char serial[33];
+    struct db_args a;
+    PGresult *res;
+
+    if (cert_serial_normal(req->tls_client_serial, serial) < 0)
+        return AUTH_INVALID;
+    db_args_init(&a);
+    db_arg_str(&a, serial);
+    if ((res = db_run(&st_device_cert, &a)) == NULL)
+        return fail_db();
+    int ok = PQntuples(res) == 1 && device_auth_of(db_str(res, 0, 4)) > DEVICE_AUTH_KEY &&
+             cert_dn_is(req->tls_client_dn, PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 2));
+    if (ok) {
+        struct identity *who = identity_new(req, CALLER_DEVICE, 0);
+        who->device_id = db_ll(res, 0, 0);
+        who->hotel_id = db_ll(res, 0, 1);
+        snprintf(who->hotel_slug, sizeof who->hotel_slug, "%s", PQgetvalue(res, 0, 2));
+        snprintf(who->device_name, sizeof who->device_name, "%s", PQgetvalue(res, 0, 3));
+    }
+    PQclear(res);
+    return ok ? AUTH_OK : AUTH_INVALID;
+}
+
 enum auth_result app_identify(struct request *req)
 {
     const char *key = req->api_key;
+
+    /* a certificate nginx verified is looked at first; one that is not
+     * accepted leaves a key beside it to be judged by its own rules */
+    if (req->tls_client_verify != NULL && strcmp(req->tls_client_verify, "SUCCESS") == 0) {
+        enum auth_result r = identify_cert(req);
+        if (r != AUTH_INVALID || key == NULL || *key == '\0')
+            return r;
+    }
 
     if (key != NULL && *key != '\0') {
         if (strncmp(key, "kio_", 4) == 0)

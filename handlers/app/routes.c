@@ -55,6 +55,10 @@
      .valid_json = descriptor_valid_json, \
      .doc = "The face descriptor: exactly 128 finite numbers (face-api.js)."}
 
+/* a device's certificate request: its own checks (csr_rules.c) answer
+ * 400 INVALID_CSR, the 8 KiB limit among them */
+#define B_CSR(doc_) {"csr", IN_BODY, PT_STRING, 0, 1, 1 << 20, .code = "INVALID_CSR", .doc = doc_}
+
 #define CAPABILITIES ((const char *const[]){"face_recognition", "emotion_monitoring", NULL})
 
 /* shared filter sets (the pages take the API's filters) */
@@ -188,7 +192,8 @@ const struct route app_routes[] = {
                       B_OPT("clock_in_early_minutes", PT_INT, "How early before a shift a scan counts (default 120)."),
                       B_OPT("duplicate_scan_seconds", PT_INT, "A scan this soon after clocking in is refused (default 60)."),
                       B_TEXT("auto_close", 0, 1, 16, "Auto-close of forgotten sessions: off (default), shift_end or hard_limit."),
-                      B_OPT("auto_close_after_hours", PT_NUMBER, "shift_end: hours after the rostered end (0-24, default 2).")),
+                      B_OPT("auto_close_after_hours", PT_NUMBER, "shift_end: hours after the rostered end (0-24, default 2)."),
+                      B_TEXT("device_auth", 0, 1, 16, "How the hotel's devices authenticate: key (default), key_or_cert or cert (docs/iot.md).")),
      .answers = ANSWERS("200"),
      .summary = "Change any subset of the settings (break < overtime < hard)."},
 
@@ -370,8 +375,10 @@ const struct route app_routes[] = {
     {.method = "POST", .pattern = "/api/iot/devices/provision", .name = "devices.provision",
      .handler = h_devices_provision, .src = "devices/devices.c", .access = A_PUBLIC, .tenant = T_NONE,
      .params = PARAMS(B_TEXT("device_id", P_REQUIRED, 0, 64, "The device's id."),
-                      B_TEXT("provisioning_token", P_REQUIRED, 0, 128, "The one-time token.")),
-     .answers = ANSWERS("200", "403 FORBIDDEN", "429 RATE_LIMITED", "503 UNAVAILABLE"),
+                      B_TEXT("provisioning_token", P_REQUIRED, 0, 128, "The one-time token."),
+                      B_CSR("Optional: the device's certificate request (PEM or base64 DER PKCS#10, CN = device_id); "
+                            "the answer then carries its client certificate (docs/iot.md \"Certificates\").")),
+     .answers = ANSWERS("200", "400 INVALID_CSR", "403 FORBIDDEN", "429 RATE_LIMITED", "503 UNAVAILABLE"),
      .summary = "Trade a provisioning token for the device's key, once."},
     {.method = "POST", .pattern = "/api/iot/devices/{device_id}/provisioning-token", .name = "devices.token",
      .handler = h_devices_token, .src = "devices/devices.c", .access = ADMINS, .tenant = T_CALLER,
@@ -405,6 +412,11 @@ const struct route app_routes[] = {
      .params = PARAMS(PATH_DEVICE, Q_HOTEL),
      .answers = ANSWERS("200", "404 NOT_FOUND", "409 INVALID_TRANSITION"),
      .summary = "Clear a device's reported error (ERROR → ACTIVE)."},
+    {.method = "POST", .pattern = "/api/iot/devices/{device_id}/certificate", .name = "devices.certificate",
+     .handler = h_devices_certificate, .src = "devices/devices.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .params = PARAMS(PATH_DEVICE, B_CSR("A new certificate request of the device (PEM or base64 DER PKCS#10, CN = device_id).")),
+     .answers = ANSWERS("201", "400 INVALID_CSR", "404 NOT_FOUND", "503 UNAVAILABLE"),
+     .summary = "A device renews its client certificate; the earlier one stays valid until it expires."},
     {.method = "POST", .pattern = "/api/iot/devices/{device_id}/heartbeat", .name = "devices.heartbeat",
      .handler = h_devices_heartbeat, .src = "devices/devices.c", .access = A_DEVICE, .tenant = T_CALLER,
      .params = PARAMS(PATH_DEVICE, B_TEXT("error", 0, 0, 1000, "The device's last error, if any (the body is optional).")),

@@ -28,7 +28,24 @@ static const char *const known[] = {
     "allow_face_self_registration", "face_data_retention_days", "face_attendance_departments",
     "break_warning_hours", "overtime_warning_hours", "hard_limit_hours", "enforce_limits",
     "clock_in_early_minutes", "duplicate_scan_seconds", "auto_close", "auto_close_after_hours",
+    "device_auth",
 };
+
+static const char *const device_auth_names[] = {"key", "key_or_cert", "cert"};
+
+int device_auth_of(const char *name)
+{
+    for (int i = 0; name != NULL && i < (int)(sizeof device_auth_names / sizeof device_auth_names[0]); i++)
+        if (strcmp(name, device_auth_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *device_auth_name(int mode)
+{
+    return mode >= 0 && mode < (int)(sizeof device_auth_names / sizeof device_auth_names[0])
+        ? device_auth_names[mode] : device_auth_names[0];
+}
 
 static int is_known(const char *key)
 {
@@ -113,6 +130,16 @@ int settings_apply_patch(struct attendance_settings *s, struct json_object *patc
         *why = "must be one of off, shift_end, hard_limit";
         return -1;
     }
+    const char *auth = NULL;
+    if (jx_string(patch, "device_auth", JX_OPTIONAL, 16, &auth, why) < 0) {
+        *field = "device_auth";
+        return -1;
+    }
+    if (auth != NULL && (s->device_auth = device_auth_of(auth)) < 0) {
+        *field = "device_auth";
+        *why = "must be one of key, key_or_cert, cert";
+        return -1;
+    }
     if (departments(s, patch, why) < 0) {
         *field = "face_attendance_departments";
         return -1;
@@ -184,6 +211,7 @@ struct json_object *settings_to_json(const struct attendance_settings *s)
     jx_add_int(o, "duplicate_scan_seconds", s->duplicate_scan_seconds);
     jx_add_str(o, "auto_close", auto_close_name(s->auto_close));
     jx_add_number(o, "auto_close_after_hours", s->auto_close_after_hours);
+    jx_add_str(o, "device_auth", device_auth_name(s->device_auth));
     return o;
 }
 

@@ -24,7 +24,19 @@ struct attendance_settings {
     long duplicate_scan_seconds;
     int auto_close;                     /* enum auto_close (scheduler_rules.h) */
     double auto_close_after_hours;      /* shift_end: after the rostered end */
+    int device_auth;                    /* enum device_auth */
 };
+
+/* How the hotel's edge devices authenticate (docs/iot.md "Certificates"):
+ * the API key only (the default), the key or a client certificate, or
+ * the certificate only. */
+enum device_auth { DEVICE_AUTH_KEY = 0, DEVICE_AUTH_KEY_OR_CERT, DEVICE_AUTH_CERT };
+
+/* "key", "key_or_cert", "cert" -> enum device_auth, else -1 (NULL too). */
+int device_auth_of(const char *name);
+
+/* enum device_auth -> its name ("key" for anything else). */
+const char *device_auth_name(int mode);
 
 void settings_defaults(struct attendance_settings *s);
 

@@ -24,8 +24,8 @@ static struct db_stmt st_store = {
     "INSERT INTO attendance_settings (hotel_id, face_attendance_enabled, face_attendance_min_confidence, "
     "require_face_consent, allow_face_self_registration, face_data_retention_days, "
     "face_attendance_departments, break_warning_hours, overtime_warning_hours, hard_limit_hours, "
-    "enforce_limits, clock_in_early_minutes, duplicate_scan_seconds, auto_close, auto_close_after_hours, updated_at) VALUES "
-    "($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, $10, $11, $12, $13, $14, $15, now()) "
+    "enforce_limits, clock_in_early_minutes, duplicate_scan_seconds, auto_close, auto_close_after_hours, device_auth, updated_at) VALUES "
+    "($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, $10, $11, $12, $13, $14, $15, $16, now()) "
     "ON CONFLICT (hotel_id) DO UPDATE SET "
     "face_attendance_enabled = EXCLUDED.face_attendance_enabled, "
     "face_attendance_min_confidence = EXCLUDED.face_attendance_min_confidence, "
@@ -38,7 +38,8 @@ static struct db_stmt st_store = {
     "hard_limit_hours = EXCLUDED.hard_limit_hours, enforce_limits = EXCLUDED.enforce_limits, "
     "clock_in_early_minutes = EXCLUDED.clock_in_early_minutes, "
     "duplicate_scan_seconds = EXCLUDED.duplicate_scan_seconds, auto_close = EXCLUDED.auto_close, "
-    "auto_close_after_hours = EXCLUDED.auto_close_after_hours, updated_at = now()",
+    "auto_close_after_hours = EXCLUDED.auto_close_after_hours, device_auth = EXCLUDED.device_auth, "
+    "updated_at = now()",
     0,
 };
 static struct db_stmt st_unknown_dep = {
@@ -111,6 +112,9 @@ void settings_from_row(const PGresult *r, int row, int c, struct attendance_sett
     s->duplicate_scan_seconds = (long)db_ll(r, row, c + 11);
     s->auto_close = auto_close_of(db_str(r, row, c + 12));
     s->auto_close_after_hours = db_double(r, row, c + 13);
+    s->device_auth = device_auth_of(db_str(r, row, c + 14));
+    if (s->device_auth < 0)
+        s->device_auth = DEVICE_AUTH_KEY;
 }
 
 /* Insert or replace a hotel's settings. 0 or -1 (db). */
@@ -134,6 +138,7 @@ static int settings_store(long long hotel_id, const struct attendance_settings *
     db_arg_int(&a, s->duplicate_scan_seconds);
     db_arg_str(&a, auto_close_name(s->auto_close));
     db_arg_double(&a, s->auto_close_after_hours);
+    db_arg_str(&a, device_auth_name(s->device_auth));
     return db_exec(&st_store, &a) < 0 ? -1 : 0;
 }
 

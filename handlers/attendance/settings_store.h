@@ -11,7 +11,7 @@
     "face_attendance_enabled, face_attendance_min_confidence, require_face_consent, " \
     "allow_face_self_registration, face_data_retention_days, face_attendance_departments::text, " \
     "break_warning_hours, overtime_warning_hours, hard_limit_hours, enforce_limits, " \
-    "clock_in_early_minutes, duplicate_scan_seconds, auto_close, auto_close_after_hours"
+    "clock_in_early_minutes, duplicate_scan_seconds, auto_close, auto_close_after_hours, device_auth"
 
 /* Read SETTINGS_COLS starting at column col of a result row. */
 void settings_from_row(const PGresult *r, int row, int col, struct attendance_settings *s);

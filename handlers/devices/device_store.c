@@ -9,6 +9,7 @@
  * device_rules.c. */
 #include <stdio.h>
 #include "auth.h"
+#include "cert_store.h"
 #include "db.h"
 #include "attendance/action_audit_store.h"
 #include "attendance/face_store.h"
@@ -267,21 +268,23 @@ static struct json_object *lifecycle_value(const char *name)
 }
 
 /* Inside a transaction begun by the caller: audit what happened to the
- * device (found: device_of()'s answer, 1 when it exists), from lifecycle
- * `from` to `to` (NULL: not said), and commit, or roll back. found, or -1
- * (rolled back, *device put). */
+ * device (found: device_of()'s answer, 1 when it exists; old_value,
+ * new_value: the row's values before and after, taken, or NULL) and
+ * commit, or roll back. found, or -1 (rolled back, *device put). */
 static int audited(int found, const struct actor *who, long long hotel_id, const char *action,
-                   const char *device_id, const char *from, const char *to, struct json_object **device)
+                   const char *device_id, struct json_object *old_value, struct json_object *new_value,
+                   struct json_object **device)
 {
     char target[80];
 
     if (found <= 0) {
+        json_object_put(old_value);
+        json_object_put(new_value);
         db_rollback();
         return found;
     }
     snprintf(target, sizeof target, "device:%s", device_id);
-    if (action_audit_one(who, hotel_id, action, target, lifecycle_value(from), lifecycle_value(to)) < 0 ||
-        db_commit() < 0) {
+    if (action_audit_one(who, hotel_id, action, target, old_value, new_value) < 0 || db_commit() < 0) {
         db_rollback();
         if (device != NULL) {
             json_object_put(*device);
@@ -320,7 +323,7 @@ int device_create(long long hotel_id, const struct device_reg *d, const char *to
     db_arg_str(&a, d->serial_number);
     db_arg_str(&a, d->mac_address);
     return audited(device_of(db_run(&st_create, &a), token, token != NULL ? "provisioning_expires_at" : NULL, device),
-                   who, hotel_id, "device.registered", d->device_id, NULL, lc, device);
+                   who, hotel_id, "device.registered", d->device_id, NULL, lifecycle_value(lc), device);
 }
 
 int device_revoke_keys(long long device_pk)
@@ -329,7 +332,7 @@ int device_revoke_keys(long long device_pk)
 
     db_args_init(&a);
     db_arg_int(&a, device_pk);
-    return db_exec(&st_revoke, &a) < 0 ? -1 : 0;
+    return db_exec(&st_revoke, &a) < 0 || device_certs_revoke(device_pk) < 0 ? -1 : 0;
 }
 
 /* The statement of each admin transition and the column it answers after
@@ -417,8 +420,8 @@ int device_transition(long long hotel_id, const char *device_id, enum lc_action 
     }
     found = device_of(move(hotel_id, device_pk, act, to, c), act == LA_TOKEN ? c->token : NULL, moves[act].extra,
                       device);
-    return audited(found, who, hotel_id, lc_action_audit(act), device_id, lifecycle_name(*from),
-                   lifecycle_name(to), device);
+    return audited(found, who, hotel_id, lc_action_audit(act), device_id, lifecycle_value(lifecycle_name(*from)),
+                   lifecycle_value(lifecycle_name(to)), device);
 }
 
 int device_token_owner(const char *device_id, const char *token, long long *device_pk,
@@ -450,7 +453,8 @@ int device_token_owner(const char *device_id, const char *token, long long *devi
     return match >= 0;
 }
 
-int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct actor *who)
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct device_cert *cert,
+                     const struct actor *who)
 {
     struct db_args a;
     PGresult *r;
@@ -467,11 +471,22 @@ int device_provision(long long device_pk, const char *token_hash, const char *ke
     }
     int found = PQntuples(r) == 1;
     long long hotel_id = found ? db_ll(r, 0, 1) : 0;
+    if (found && cert != NULL && device_cert_record(device_pk, cert) < 0) {
+        PQclear(r);
+        db_rollback();
+        return -1;
+    }
     char device_id[72] = "";
     if (found)
         snprintf(device_id, sizeof device_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    return audited(found, who, hotel_id, "device.provisioned", device_id, NULL, "PROVISIONED", NULL);
+    /* a certificate issued with the key: its serial and expiry on the row */
+    struct json_object *issued = lifecycle_value("PROVISIONED");
+    if (cert != NULL) {
+        jx_add_str(issued, "certificate_serial", cert->issued.serial);
+        jx_add_str(issued, "certificate_expires_at", cert->expires_at);
+    }
+    return audited(found, who, hotel_id, "device.provisioned", device_id, NULL, issued, NULL);
 }
 
 int device_heartbeat(long long device_pk, long long hotel_id, const char *error, struct json_object **device)

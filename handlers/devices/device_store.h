@@ -68,8 +68,9 @@ int device_transition(long long hotel_id, const char *device_id, enum lc_action 
                       const struct actor *who, struct json_object **device, enum lifecycle *from);
 
 /* Inside the caller's transaction: every credential of device device_pk
- * revoked at once (its API key, any provisioning token); the one place
- * that does it, for disable and decommission. 0 or -1. */
+ * revoked at once (its API key, any provisioning token, its certificates:
+ * device_certs_revoke(); call device_crl_write() after the commit); the
+ * one place that does it, for disable and decommission. 0 or -1. */
 int device_revoke_keys(long long device_pk);
 
 /* Which device the provisioning token was issued for: every live token of
@@ -80,9 +81,13 @@ int device_token_owner(const char *device_id, const char *token, long long *devi
                        char token_hash[CRYPTO_HASH_MAX]);
 
 /* Exchange the token stored as token_hash for the key stored as
- * key_hash, once: the device is then provisioned. 1; 0 when the token was
- * used, replaced or expired meanwhile; -1. */
-int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct actor *who);
+ * key_hash, once: the device is then provisioned, and cert (NULL: none)
+ * recorded as its certificate in the same transaction (its serial and
+ * expiry in the audit row's new value). 1; 0 when the token was used,
+ * replaced or expired meanwhile; -1. */
+struct device_cert;
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct device_cert *cert,
+                     const struct actor *who);
 
 /* The device's heartbeat: online now, in error when error is not NULL.
  * 1 with *device; 0 when it is deactivated; -1. */

@@ -6,13 +6,19 @@
  * error, disable, enable, deactivate (decommission: its key is revoked,
  * what it held is logged as removed); the public exchange of a token for
  * the device's API key; and the device's own heartbeat. Tokens and keys
- * are made here and stored only as scrypt hashes (device_store.c). */
+ * are made here and stored only as scrypt hashes (device_store.c). A
+ * device may send a certificate request with its token, and later for a
+ * renewal: it gets a client certificate of the deployment's CA (docs/iot.md
+ * "Certificates"; csr_rules.c, cert_store.c); disabling or decommissioning
+ * revokes its certificates and rewrites the CRL. */
 #include <stdio.h>
 #include <string.h>
 #include "attendance/action_audit_store.h"
 #include "auth.h"
 #include "config.h"
+#include "cert_store.h"
 #include "crypto.h"
+#include "csr_rules.h"
 #include "db.h"
 #include "device_rules.h"
 #include "device_store.h"
@@ -104,6 +110,8 @@ static void transition(struct request *req, enum lc_action act, const struct dev
 
     actor_of(req, &who);
     int rc = device_transition(req->tenant.id, arg_str(req, "device_id"), act, c, &who, &device, &from);
+    if (rc == 1 && (act == LA_DISABLE || act == LA_DECOMMISSION))
+        (void)device_crl_write();   /* its certificates are refused already; logged if not written */
     device_answer(req, rc, status, device, act, from);
 }
 
@@ -146,14 +154,55 @@ void h_devices_deactivate(struct request *req)
     transition(req, LA_DECOMMISSION, &(struct device_change){0}, 200);
 }
 
+/* The request's "csr" checked for device_id into der. 0, or answered
+ * 400 INVALID_CSR and -1. */
+static int csr_or_reply(struct request *req, const char *csr, const char *device_id, unsigned char *der, size_t *len)
+{
+    const char *why;
+
+    if (csr_check(csr, strlen(csr), device_id, der, len, &why) == 0)
+        return 0;
+    resp_error(req, 400, "INVALID_CSR", "The certificate request is refused: %s.", why);
+    return -1;
+}
+
+/* The certificate's fields of an answer. */
+static void cert_json(struct json_object *o, const struct device_cert *c)
+{
+    jx_add_str(o, "certificate", c->issued.pem);
+    jx_add_str(o, "ca_certificate", c->ca_pem);
+    jx_add_str(o, "expires_at", c->expires_at);
+    jx_add_str(o, "certificate_serial", c->issued.serial);
+}
+
+static void no_ca_reply(struct request *req)
+{
+    resp_error(req, 503, "UNAVAILABLE", "Certificates cannot be issued now; retry later.");
+}
+
 void h_devices_provision(struct request *req)
 {
     const char *device_id = arg_str(req, "device_id"), *token = arg_str(req, "provisioning_token");
+    const char *csr = arg_str(req, "csr");
     char key[AUTH_KEY_MAX], key_hash[AUTH_KEY_HASH_MAX], token_hash[CRYPTO_HASH_MAX];
+    unsigned char der[CSR_MAX_BYTES];
+    size_t der_len = 0;
+    struct device_cert cert;
     long long device_pk = 0;
     int rc;
 
+    /* a refused request changes nothing: the token stays unused */
+    if (csr != NULL && csr_or_reply(req, csr, device_id, der, &der_len) < 0)
+        return;
     rc = device_token_owner(device_id, token, &device_pk, token_hash);
+    if (rc > 0 && csr != NULL) {
+        int made = device_cert_sign(device_pk, der, der_len, &cert);
+        if (made == 0) {
+            no_ca_reply(req);
+            return;
+        }
+        rc = made < 0 ? -1 : rc;
+    }
     if (rc > 0 && auth_new_key("dev", device_pk, key, key_hash) < 0) {
         resp_error(req, 500, "INTERNAL", "Could not make a key.");
         return;
@@ -162,7 +211,7 @@ void h_devices_provision(struct request *req)
         struct actor who;
         actor_of(req, &who);        /* anonymous: the device proves itself by the token */
         snprintf(who.name, sizeof who.name, "device:%s", device_id);
-        rc = device_provision(device_pk, token_hash, key_hash, &who);
+        rc = device_provision(device_pk, token_hash, key_hash, csr != NULL ? &cert : NULL, &who);
     }
     if (rc < 0) {
         db_fail_reply(req);
@@ -175,7 +224,51 @@ void h_devices_provision(struct request *req)
     struct json_object *o = json_object_new_object();
     jx_add_str(o, "device_id", device_id);
     jx_add_str(o, "api_key", key);
+    if (csr != NULL)
+        cert_json(o, &cert);
     resp_json(req, 200, o);
+}
+
+void h_devices_certificate(struct request *req)
+{
+    const struct identity *me = identity_of(req);
+    const char *device_id = arg_str(req, "device_id");
+    unsigned char der[CSR_MAX_BYTES];
+    size_t der_len = 0;
+    struct device_cert cert;
+    struct actor who;
+
+    if (strcmp(device_id, me->device_name) != 0) {   /* a device speaks only for itself */
+        resp_error(req, 404, "NOT_FOUND", "No such device.");
+        return;
+    }
+    if (arg_str(req, "csr") == NULL) {
+        resp_error(req, 400, "INVALID_CSR", "A certificate request (csr) is required.");
+        return;
+    }
+    if (csr_or_reply(req, arg_str(req, "csr"), device_id, der, &der_len) < 0)
+        return;
+    int made = device_cert_sign(me->device_id, der, der_len, &cert);
+    if (made <= 0) {
+        if (made == 0)
+            no_ca_reply(req);
+        else
+            db_fail_reply(req);
+        return;
+    }
+    actor_of(req, &who);
+    int found = device_cert_issue(me->device_id, req->tenant.id, device_id, &cert, &who);
+    if (found <= 0) {
+        if (found == 0)
+            resp_error(req, 404, "NOT_FOUND", "No such device.");
+        else
+            db_fail_reply(req);
+        return;
+    }
+    struct json_object *o = json_object_new_object();
+    jx_add_str(o, "device_id", device_id);
+    cert_json(o, &cert);
+    resp_json(req, 201, o);
 }
 
 void h_devices_heartbeat(struct request *req)

@@ -71,6 +71,7 @@ MODULES = [
     "devices.test_paths",
     "devices.test_device_race",
     "devices.test_seal",
+    "devices.test_certs",
     # pages/: the dashboard and the face pages
     "pages.test_dashboard",
     "pages.test_enroll",

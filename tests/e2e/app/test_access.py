@@ -26,6 +26,7 @@ import urllib.parse
 
 import fc
 from attendance.att import ago, person
+from devices import pki
 from devices.iot import IotCase, IotHotel, emp, event_id, q, ts
 
 CALLERS = ("none", "bad_key", "bad_token", "sysadmin", "staff", "manager", "hr", "admin", "kiosk", "device",
@@ -94,6 +95,7 @@ ROUTES = {
     "devices_enable":   ("devices.enable", "caller", "json",    [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
     "devices_clear_error": ("devices.clear_error", "caller", "json", [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
     "heartbeat":        ("devices.heartbeat", "caller", "json", [401, 401, 401, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404]),
+    "certificate":      ("devices.certificate", "caller", "json", [401, 401, 401, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 404]),
     "events_create":    ("events.create", "caller", "json",     [401, 401, 401, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 201]),
     "events_list":      ("events.list", "caller", "json",       [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     # the authorization nchan asks for (a plain JSON GET reaches it too)
@@ -341,6 +343,10 @@ def build(w, row, caller):
         if row == "sync":
             return Req("GET", q("/api/iot/enrollments/sync", device_id=device_id, since_version=0))
         return Req("POST", "/api/iot/devices/%s/heartbeat" % device_id, {})
+    if row == "certificate":
+        # a request of hotel A's device; hotel B's device names a device only A has
+        device_id = ONLY_A if caller.endswith("_b") else a.dev.device_id
+        return Req("POST", "/api/iot/devices/%s/certificate" % device_id, {"csr": pki.csr(a.dev.device_id)[0]})
     if row == "devices_create":
         device_id = "acc-made-%d" % w.seq()
 

@@ -13,7 +13,7 @@ DEFAULTS = {"face_attendance_enabled": True, "face_attendance_min_confidence": 0
             "break_warning_hours": 6.0, "overtime_warning_hours": 10.0,
             "hard_limit_hours": 12.0, "enforce_limits": True,
             "clock_in_early_minutes": 120, "duplicate_scan_seconds": 60,
-            "auto_close": "off", "auto_close_after_hours": 2.0}
+            "auto_close": "off", "auto_close_after_hours": 2.0, "device_auth": "key"}
 
 
 class Settings(unittest.TestCase):

@@ -43,10 +43,14 @@ class PrivateNginx:
                 "USER_LINE": "user root;" if os.geteuid() == 0 else "", "WORKERS": "1",
                 "VAR": self.var, "REQUEST_DEADLINE": "30",
                 "SELF": "127.0.0.1:%d" % self.port, "NCHAN_PUB": os.path.join(self.var, "nchan.sock"),
-                "LOAD_MODULES": "load_module %s;" % NCHAN_MODULE if os.path.exists(NCHAN_MODULE) else ""}
+                "LOAD_MODULES": "load_module %s;" % NCHAN_MODULE if os.path.exists(NCHAN_MODULE) else "",
+                # the mTLS port's: named in the header only once its lines are left out
+                "TLS_LISTEN": "", "TLS_CERT": "", "TLS_KEY": "", "CA_CERT": "", "CA_CRL": ""}
         for name, dest in (("faceclock.conf.in", "nginx/faceclock.conf"), ("nginx.conf.in", "nginx/nginx.conf")):
             with open(os.path.join(fc.REPO, "nginx", name)) as f:
-                text = re.sub(r"@([A-Z_]+)@", lambda m: subs[m.group(1)], f.read())
+                # no mTLS port here (as scripts/stack.sh renders it with TLS_PORT=0)
+                text = re.sub(r"(?ms)^[ \t]*#tls\{.*?#tls\}[^\n]*\n", "", f.read())
+                text = re.sub(r"@([A-Z_]+)@", lambda m: subs[m.group(1)], text)
             if not os.path.exists(NCHAN_MODULE):        # as scripts/stack.sh renders it
                 text = re.sub(r"(?ms)^[ \t]*#nchan\{.*?#nchan\}[^\n]*\n", "", text)
             with open(os.path.join(self.var, dest), "w") as f:

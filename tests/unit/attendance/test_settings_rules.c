@@ -103,7 +103,7 @@ START_TEST(defaults_json)
         " 'break_warning_hours': 6.0, 'overtime_warning_hours': 10.0,"
         " 'hard_limit_hours': 12.0, 'enforce_limits': true,"
         " 'clock_in_early_minutes': 120, 'duplicate_scan_seconds': 60,"
-        " 'auto_close': 'off', 'auto_close_after_hours': 2.0}";
+        " 'auto_close': 'off', 'auto_close_after_hours': 2.0, 'device_auth': 'key'}";
     struct attendance_settings s;
     struct json_object *want = parse(contract), *got;
 
@@ -127,6 +127,9 @@ static const char *const patch_ok[] = {
     "{'auto_close': 'shift_end', 'auto_close_after_hours': 0}",
     "{'auto_close': 'hard_limit', 'auto_close_after_hours': 24}",
     "{'auto_close': 'off'}",
+    "{'device_auth': 'key_or_cert'}",
+    "{'device_auth': 'cert'}",
+    "{'device_auth': 'key'}",
     "{'face_data_retention_days': 30}",
     "{'face_attendance_departments': [1, 2, 3]}",
     "{'break_warning_hours': 5.5}",
@@ -209,6 +212,9 @@ END_TEST
 
 static const struct { const char *patch; const char *field; } patch_bad[] = {
     {"{'auto_close': 'sometimes'}", "auto_close"},
+    {"{'device_auth': 'certificate'}", "device_auth"},
+    {"{'device_auth': ''}", "device_auth"},
+    {"{'device_auth': true}", "device_auth"},
     {"{'auto_close': ''}", "auto_close"},
     {"{'auto_close': 1}", "auto_close"},
     {"{'auto_close_after_hours': 24.5}", "auto_close_after_hours"},
