@@ -1,6 +1,7 @@
 /* health.c — GET /healthz (pool and database answer) and GET /metrics
  * (the runtime's counters, then the application's gauges read from the
- * database: the alerts not resolved, by rule and state).
+ * database: the alerts not resolved, by rule and state; the notifier's
+ * deliveries by endpoint kind and result).
  * A worker asks PostgreSQL at most every HEALTH_RECHECK seconds while the
  * answers are good (load balancers poll this often; a round trip per poll
  * would halve what the endpoint can serve), and on every call once one
@@ -14,6 +15,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify/notify_store.h"
 #include "response.h"
 
 #define HEALTH_RECHECK 0.25
@@ -42,10 +44,23 @@ static void alert_line(void *ctx, const char *rule, const char *state, long long
     resp_write(ctx, line, strlen(line));
 }
 
+/* One line of faceclock_notification_deliveries_total. */
+static void delivery_line(void *ctx, const char *kind, const char *result, long long n)
+{
+    char line[160];
+    snprintf(line, sizeof line, "faceclock_notification_deliveries_total{kind=\"%s\",result=\"%s\"} %lld\n",
+             kind, result, n);
+    resp_write(ctx, line, strlen(line));
+}
+
 void h_metrics(struct request *req)
 {
     static const char head[] = "# HELP faceclock_alerts Alerts not resolved, every hotel's, by rule and state.\n"
                                "# TYPE faceclock_alerts gauge\n";
+    static const char deliveries[] =
+        "# HELP faceclock_notification_deliveries_total Notification delivery attempts by endpoint kind and "
+        "result (sent; failed: to be tried again; dead: given up), counted in the database.\n"
+        "# TYPE faceclock_notification_deliveries_total counter\n";
 
     metrics_write(req);
     /* a database away leaves the family out; the runtime's counters stand */
@@ -53,5 +68,8 @@ void h_metrics(struct request *req)
         resp_write(req, head, sizeof head - 1);
         if (alert_counts(alert_line, req) < 0)
             log_warn("metrics: alert counts unavailable: %s", db_last_message());
+        resp_write(req, deliveries, sizeof deliveries - 1);
+        if (notify_counts(delivery_line, req) < 0)
+            log_warn("metrics: notification counts unavailable: %s", db_last_message());
     }
 }
