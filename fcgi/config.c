@@ -142,7 +142,7 @@ static int apply(const char *name, const char *v)
             return -1;
         c->notify_allow_private = (int)n;
     } else if (strcmp(name, "FACECLOCK_NOTIFY_INTERVAL") == 0) {
-        if (set_long(&n, name, v, 1, 300) < 0)
+        if (set_long(&n, name, v, 0, 300) < 0)
             return -1;
         c->notify_interval = (int)n;
     } else if (strcmp(name, "FACECLOCK_NOTIFY_BACKOFF_SCALE") == 0) {

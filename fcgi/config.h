@@ -54,7 +54,8 @@ struct config {
     char smtp_password[256];   /* FACECLOCK_SMTP_PASSWORD: never logged */
     int smtp_starttls;         /* FACECLOCK_SMTP_STARTTLS 0..2, default 1 */
     int notify_allow_private;  /* FACECLOCK_NOTIFY_ALLOW_PRIVATE 0/1, default 0 */
-    int notify_interval;       /* FACECLOCK_NOTIFY_INTERVAL seconds 1..300, default 5 */
+    int notify_interval;       /* FACECLOCK_NOTIFY_INTERVAL seconds 0..300, default 5
+                                  (0 = the notifier is off: deliveries wait) */
     int notify_backoff_scale;  /* FACECLOCK_NOTIFY_BACKOFF_SCALE percent 1..100, default 100 */
     int tls;                   /* FACECLOCK_TLS: 1 = clients reach the service over HTTPS
                                   (a TLS proxy in front): Secure cookie and HSTS on every

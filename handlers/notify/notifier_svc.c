@@ -12,7 +12,8 @@
  * (last_error) and tried again after notify_backoff_ms until it is dead.
  * Unless FACECLOCK_NOTIFY_ALLOW_PRIVATE=1, a webhook whose name resolves
  * to a loopback or link-local address is not connected to. Secrets and
- * the relay's password are never logged. */
+ * the relay's password are never logged. FACECLOCK_NOTIFY_INTERVAL=0
+ * turns it off (it idles, with no database connection). */
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -140,6 +141,10 @@ static void email(const struct notify_job *j, struct outcome *o)
         snprintf(o->error, sizeof o->error, "FACECLOCK_SMTP_URL is not set: no mail is sent");
         return;
     }
+    if (!notify_email_valid(j->address)) {
+        snprintf(o->error, sizeof o->error, "the endpoint's address is not an email address");
+        return;
+    }
     if (!notify_email_valid(g_config.smtp_from)) {
         snprintf(o->error, sizeof o->error, "FACECLOCK_SMTP_FROM is not an email address");
         return;
@@ -222,6 +227,12 @@ static void nap(volatile sig_atomic_t *stop, double s)
 
 int notifier_run(volatile sig_atomic_t *stop)
 {
+    if (g_config.notify_interval == 0) {
+        log_info("FACECLOCK_NOTIFY_INTERVAL is 0: the notifier is off, deliveries wait in the outbox");
+        while (!*stop)
+            nap(stop, 1.0);
+        return 0;
+    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || (curl = curl_easy_init()) == NULL) {
         log_error("libcurl initialisation failed");
         return 70;
