@@ -170,6 +170,7 @@ class NotifyCase(unittest.TestCase):
 
     def metric(self, kind, result):
         text = fc.get("/metrics").text
+        self.assertIn("# TYPE faceclock_notification_deliveries_total counter\n", text)
         line = 'faceclock_notification_deliveries_total{kind="%s",result="%s"} ' % (kind, result)
         for ln in text.splitlines():
             if ln.startswith(line):
