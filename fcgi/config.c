@@ -122,7 +122,36 @@ static int apply(const char *name, const char *v)
         return set_string(c->data_key_old_in, sizeof c->data_key_old_in, name, v);
     if (strcmp(name, "FACECLOCK_KEY_HASH_KEY") == 0)
         return set_key(c->hash_key_in, &c->has_hash_key_in, name, v);
-    if (strcmp(name, "FACECLOCK_WORKERS") == 0) {
+    if (strcmp(name, "FACECLOCK_SMTP_URL") == 0) {
+        if (*v != '\0' && strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0) {
+            fprintf(stderr, "faceclock: FACECLOCK_SMTP_URL must begin smtp:// or smtps://\n");
+            return -1;
+        }
+        return set_string(c->smtp_url, sizeof c->smtp_url, name, v);
+    }
+    if (strcmp(name, "FACECLOCK_SMTP_FROM") == 0)
+        return set_string(c->smtp_from, sizeof c->smtp_from, name, v);
+    if (strcmp(name, "FACECLOCK_SMTP_USER") == 0)
+        return set_string(c->smtp_user, sizeof c->smtp_user, name, v);
+    if (strcmp(name, "FACECLOCK_SMTP_PASSWORD") == 0)
+        return set_string(c->smtp_password, sizeof c->smtp_password, name, v);
+    if (strcmp(name, "FACECLOCK_SMTP_STARTTLS") == 0) {
+        if (set_long(&n, name, v, 0, 2) < 0)
+            return -1;
+        c->smtp_starttls = (int)n;
+    } else if (strcmp(name, "FACECLOCK_NOTIFY_ALLOW_PRIVATE") == 0) {
+        if (set_long(&n, name, v, 0, 1) < 0)
+            return -1;
+        c->notify_allow_private = (int)n;
+    } else if (strcmp(name, "FACECLOCK_NOTIFY_INTERVAL") == 0) {
+        if (set_long(&n, name, v, 0, 300) < 0)
+            return -1;
+        c->notify_interval = (int)n;
+    } else if (strcmp(name, "FACECLOCK_NOTIFY_BACKOFF_SCALE") == 0) {
+        if (set_long(&n, name, v, 1, 100) < 0)
+            return -1;
+        c->notify_backoff_scale = (int)n;
+    } else if (strcmp(name, "FACECLOCK_WORKERS") == 0) {
         if (set_long(&n, name, v, 1, 64) < 0)
             return -1;
         c->workers = (int)n;
@@ -181,6 +210,9 @@ static const char *const names[] = {
     "FACECLOCK_ALLOWED_PEERS", "FACECLOCK_DATA_KEY_OLD", "FACECLOCK_KEY_HASH_KEY",
     "FACECLOCK_NCHAN_PUB", "FACECLOCK_SCHEDULER_INTERVAL", "FACECLOCK_PURGE_AT",
     "FACECLOCK_STATE_DIR", "FACECLOCK_DEVICE_CERT_DAYS",
+    "FACECLOCK_SMTP_URL", "FACECLOCK_SMTP_FROM", "FACECLOCK_SMTP_USER", "FACECLOCK_SMTP_PASSWORD",
+    "FACECLOCK_SMTP_STARTTLS", "FACECLOCK_NOTIFY_ALLOW_PRIVATE", "FACECLOCK_NOTIFY_INTERVAL",
+    "FACECLOCK_NOTIFY_BACKOFF_SCALE",
 };
 
 static int load_file(const char *path)
@@ -287,6 +319,10 @@ int config_load(void)
     c->request_deadline = 30;
     c->scheduler_interval = 60;
     c->purge_at = 3 * 60 + 30;
+    snprintf(c->smtp_from, sizeof c->smtp_from, "%s", "faceclock@localhost");
+    c->smtp_starttls = 1;
+    c->notify_interval = 5;
+    c->notify_backoff_scale = 100;
     peers_parse("127.0.0.1,::1", &c->peers);
 
     int rc = 0;

@@ -45,6 +45,22 @@ struct config {
     int device_cert_days;      /* FACECLOCK_DEVICE_CERT_DAYS: a device certificate's life
                                   (1-365, default 30) */
     int request_deadline;      /* FACECLOCK_REQUEST_DEADLINE seconds per request, default 30 */
+    /* Notifications (docs/operations.md "Notifications"): the SMTP relay
+     * mail goes through (libcurl; "" = no mail is sent, each one fails
+     * visibly), its sender, credentials and STARTTLS (0 never, 1 when
+     * offered (default), 2 required); webhooks to loopback/link-local
+     * addresses only with allow_private (tests, a local receiver); the
+     * poll for due retries (seconds) and the back-off's scale (percent of
+     * 30 s doubling to 30 min; tests make it small). */
+    char smtp_url[512];        /* FACECLOCK_SMTP_URL: smtp://host:port or smtps://host:port */
+    char smtp_from[256];       /* FACECLOCK_SMTP_FROM: the envelope and From: address */
+    char smtp_user[256];       /* FACECLOCK_SMTP_USER ("" = no AUTH) */
+    char smtp_password[256];   /* FACECLOCK_SMTP_PASSWORD: never logged */
+    int smtp_starttls;         /* FACECLOCK_SMTP_STARTTLS 0..2, default 1 */
+    int notify_allow_private;  /* FACECLOCK_NOTIFY_ALLOW_PRIVATE 0/1, default 0 */
+    int notify_interval;       /* FACECLOCK_NOTIFY_INTERVAL seconds 0..300, default 5
+                                  (0 = the notifier is off: deliveries wait) */
+    int notify_backoff_scale;  /* FACECLOCK_NOTIFY_BACKOFF_SCALE percent 1..100, default 100 */
     int tls;                   /* FACECLOCK_TLS: 1 = clients reach the service over HTTPS
                                   (a TLS proxy in front): Secure cookie and HSTS on every
                                   answer; 0 (default) = as nginx's own scheme says */

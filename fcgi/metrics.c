@@ -9,7 +9,7 @@
 #include "metrics.h"
 #include "response.h"
 
-static const int status_codes[] = {200, 201, 204, 302, 303, 400, 401, 403, 404, 405, 409,
+static const int status_codes[] = {200, 201, 202, 204, 302, 303, 400, 401, 403, 404, 405, 409,
                                    413, 422, 429, 500, 503, 0 /* other */};
 #define NSTATUS ((int)(sizeof status_codes / sizeof status_codes[0]))
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};

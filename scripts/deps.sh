@@ -20,7 +20,8 @@ set -euo pipefail
 #        (cjpeg: the e2e tests make their JPEGs; djpeg/jpegtran/cjpeg: the
 #        browser tests' fake camera); chromium (the browser tests drive it
 #        with playwright-core); python3-jsonschema (the e2e tests check the
-#        bodies they send against the OpenAPI document's schemas).
+#        bodies they send against the OpenAPI document's schemas);
+#        python3-aiosmtpd (the notifications test's SMTP sink).
 # Production units: systemd (systemd-analyze: tests/e2e/ops/test_systemd.py
 #        verifies deploy/systemd/; a CI container lacks it).
 # Fuzzing (make fuzz, make test's fuzz suite): clang and libclang-rt-14-dev
@@ -33,7 +34,7 @@ PACKAGES=(
     gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev libgcrypt20-dev
     libturbojpeg0-dev libcurl4-openssl-dev libgnutls28-dev openssl check libsubunit-dev
     nginx libnginx-mod-nchan postgresql postgresql-contrib postgresql-15 postgresql-client-15
-    wrk python3 python3-jsonschema curl procps libjpeg-turbo-progs chromium
+    wrk python3 python3-jsonschema python3-aiosmtpd curl procps libjpeg-turbo-progs chromium
     systemd
     clang libclang-rt-14-dev
     gcovr

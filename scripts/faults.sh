@@ -27,6 +27,11 @@ export PORT=${FAULTS_PORT:-18091}
 export FACECLOCK_REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-5}
 # the scheduler ticks every second: the scheduler-kill fault's work comes due under load
 export FACECLOCK_SCHEDULER_INTERVAL=${FACECLOCK_SCHEDULER_INTERVAL:-1}
+# the notifier (notifier-kill): webhooks to tests/faults/run.py's receiver
+# on 127.0.0.1, due retries every second, the back-off at 1 %
+export FACECLOCK_NOTIFY_ALLOW_PRIVATE=${FACECLOCK_NOTIFY_ALLOW_PRIVATE:-1}
+export FACECLOCK_NOTIFY_INTERVAL=${FACECLOCK_NOTIFY_INTERVAL:-1}
+export FACECLOCK_NOTIFY_BACKOFF_SCALE=${FACECLOCK_NOTIFY_BACKOFF_SCALE:-1}
 suite_stack_env
 STACK=$FC_ROOT/scripts/stack.sh
 

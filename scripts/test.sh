@@ -39,6 +39,14 @@ export FACECLOCK_SCRYPT_LOG_N=${FACECLOCK_SCRYPT_LOG_N:-14}
 # the stack's scheduler service is off: the tests move time themselves
 # (`faceclock alerts-tick`); attendance/test_scheduler.py runs its own
 export FACECLOCK_SCHEDULER_INTERVAL=${FACECLOCK_SCHEDULER_INTERVAL:-0}
+# the notifier (live/test_notify.py): webhooks to the test's own receiver
+# on 127.0.0.1, due retries every second, the back-off at 1% (30 s -> 0.3 s)
+# and mail to the SMTP sink the test runs on TEST_PORT + 1000
+export FACECLOCK_NOTIFY_ALLOW_PRIVATE=${FACECLOCK_NOTIFY_ALLOW_PRIVATE:-1}
+export FACECLOCK_NOTIFY_INTERVAL=${FACECLOCK_NOTIFY_INTERVAL:-1}
+export FACECLOCK_NOTIFY_BACKOFF_SCALE=${FACECLOCK_NOTIFY_BACKOFF_SCALE:-1}
+export FACECLOCK_SMTP_URL=${FACECLOCK_SMTP_URL:-smtp://127.0.0.1:$((PORT + 1000))}
+export FACECLOCK_SMTP_FROM=${FACECLOCK_SMTP_FROM:-faceclock@faceclock.test}
 export LOGIN_RATE=${LOGIN_RATE:-200r/s}
 export LOGIN_BURST=${LOGIN_BURST:-200}
 # every test request comes from 127.0.0.1 (most with the admin key): the

@@ -73,6 +73,14 @@ void h_alert_resolve(struct request *req);
 void h_alert_rules_get(struct request *req);
 void h_alert_rules_patch(struct request *req);
 
+/* notify/notifications.c */
+void h_notify_endpoints_list(struct request *req);
+void h_notify_endpoint_create(struct request *req);
+void h_notify_endpoint_patch(struct request *req);
+void h_notify_endpoint_delete(struct request *req);
+void h_notify_endpoint_test(struct request *req);
+void h_notify_deliveries_list(struct request *req);
+
 /* devices/enrollment.c */
 void h_enrollment_capture(struct request *req);
 void h_enrollment_get(struct request *req);

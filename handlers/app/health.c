@@ -1,7 +1,8 @@
 /* health.c — GET /healthz (pool and database answer) and GET /metrics
  * (the runtime's counters, then the application's gauges: the alerts not
- * resolved, by rule and state, read from the database; the live
- * subscribers nchan holds, read from its stub status).
+ * resolved, by rule and state, and the notifier's deliveries by endpoint
+ * kind and result, read from the database; the live subscribers nchan
+ * holds, read from its stub status).
  * A worker asks PostgreSQL at most every HEALTH_RECHECK seconds while the
  * answers are good (load balancers poll this often; a round trip per poll
  * would halve what the endpoint can serve), and on every call once one
@@ -16,6 +17,7 @@
 #include "live/nchan_store.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify/notify_store.h"
 #include "response.h"
 
 #define HEALTH_RECHECK 0.25
@@ -44,10 +46,23 @@ static void alert_line(void *ctx, const char *rule, const char *state, long long
     resp_write(ctx, line, strlen(line));
 }
 
+/* One line of faceclock_notification_deliveries_total. */
+static void delivery_line(void *ctx, const char *kind, const char *result, long long n)
+{
+    char line[160];
+    snprintf(line, sizeof line, "faceclock_notification_deliveries_total{kind=\"%s\",result=\"%s\"} %lld\n",
+             kind, result, n);
+    resp_write(ctx, line, strlen(line));
+}
+
 void h_metrics(struct request *req)
 {
     static const char head[] = "# HELP faceclock_alerts Alerts not resolved, every hotel's, by rule and state.\n"
                                "# TYPE faceclock_alerts gauge\n";
+    static const char deliveries[] =
+        "# HELP faceclock_notification_deliveries_total Notification delivery attempts by endpoint kind and "
+        "result (sent; failed: to be tried again; dead: given up), counted in the database.\n"
+        "# TYPE faceclock_notification_deliveries_total counter\n";
 
     long long subscribers;
 
@@ -58,6 +73,9 @@ void h_metrics(struct request *req)
     resp_write(req, head, sizeof head - 1);
     if (alert_counts(alert_line, req) < 0)
         log_warn("metrics: alert counts unavailable: %s", db_last_message());
+    resp_write(req, deliveries, sizeof deliveries - 1);
+    if (notify_counts(delivery_line, req) < 0)
+        log_warn("metrics: notification counts unavailable: %s", db_last_message());
     if (nchan_subscribers(&subscribers) == 0) {
         char line[256];
         int len = snprintf(line, sizeof line,

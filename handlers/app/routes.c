@@ -95,6 +95,16 @@
     Q_BOUND("from", "Opened from this hotel-local date or instant."), \
     Q_BOUND("to", "Opened up to this hotel-local date (inclusive) or instant.")
 
+#define NOTIFY_KIND \
+    {"kind", IN_BODY, PT_ENUM, P_REQUIRED, .choices = (const char *const[]){"webhook", "email", NULL}, .doc = "webhook (a signed POST) or email (through the SMTP relay)."}
+#define NOTIFY_FIELDS \
+    B_TEXT("url", 0, 1, 2000, "A webhook's http(s) URL: no user name or password, not this server nor a loopback or link-local address (unless FACECLOCK_NOTIFY_ALLOW_PRIVATE=1)."), \
+    B_TEXT("address", 0, 3, 254, "An email endpoint's address."), \
+    {"role", IN_BODY, PT_ENUM, .choices = (const char *const[]){"manager", "hr", "admin", NULL}, .doc = "Whom an email address is for (informative)."}, \
+    {"events", IN_BODY, PT_ARRAY, 0, 1, 32, PT_STRING, .doc = "Event types wanted: a type of the catalogue (clock.unrostered), a family (alert.*) or *. Required at creation."}, \
+    B_OPT("enabled", PT_BOOL, "Deliver to it (default true)."), \
+    B_TEXT("description", 0, 0, 200, "A note for the hotel's managers.")
+
 /* the unrostered and safety answers every clock write can give */
 #define CLOCK_REFUSALS "403 FACE_DISABLED_FOR_HOTEL", "403 FACE_DISABLED_FOR_DEPARTMENT", "409 ALREADY_CLOCKED_IN"
 
@@ -318,6 +328,43 @@ const struct route app_routes[] = {
      .params = PARAMS(HOTEL_SLUG, PATH_ID("alert_id", "alert")),
      .answers = ANSWERS("200", "404 NOT_FOUND", "409 CONFLICT"),
      .summary = "Resolve an open or acknowledged alert by hand, audited."},
+
+    /* ---- notifications (notify/notifications.c) ----------------------- */
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/notifications/endpoints/", .name = "notifications.endpoints_list",
+     .handler = h_notify_endpoints_list, .src = "notify/notifications.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE),
+     .answers = ANSWERS("200"),
+     .summary = "The hotel's notification endpoints (webhooks and email addresses), oldest first; never a secret."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/notifications/endpoints/", .name = "notifications.endpoints_create",
+     .handler = h_notify_endpoint_create, .src = "notify/notifications.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, NOTIFY_KIND, NOTIFY_FIELDS),
+     .answers = ANSWERS("201"),
+     .summary = "Add an endpoint; a webhook's signing secret is in this answer only. Audited."},
+    {.method = "PATCH", .pattern = "/api/staff/hotel/{hotel_slug}/notifications/endpoints/{endpoint_id}/", .name = "notifications.endpoints_patch",
+     .handler = h_notify_endpoint_patch, .src = "notify/notifications.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, PATH_ID("endpoint_id", "notification endpoint"), NOTIFY_FIELDS),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "Change any of an endpoint's fields (not its kind); audited with old and new values."},
+    {.method = "DELETE", .pattern = "/api/staff/hotel/{hotel_slug}/notifications/endpoints/{endpoint_id}/", .name = "notifications.endpoints_delete",
+     .handler = h_notify_endpoint_delete, .src = "notify/notifications.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, PATH_ID("endpoint_id", "notification endpoint")),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "Delete an endpoint and its deliveries (the answer: the endpoint as it was); audited."},
+    {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/notifications/endpoints/{endpoint_id}/test/", .name = "notifications.endpoints_test",
+     .handler = h_notify_endpoint_test, .src = "notify/notifications.c", .access = MANAGERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, PATH_ID("endpoint_id", "notification endpoint")),
+     .answers = ANSWERS("202", "404 NOT_FOUND"),
+     .summary = "Queue a notification.test delivery to this endpoint alone (the answer is the delivery); audited."},
+    {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/notifications/deliveries/", .name = "notifications.deliveries",
+     .handler = h_notify_deliveries_list, .src = "notify/notifications.c", .access = READERS, .tenant = T_PATH,
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE,
+                      Q_ID("endpoint_id", "Only this endpoint's deliveries."),
+                      {"status", IN_QUERY, PT_ENUM, .choices = (const char *const[]){"pending", "sent", "failed", "dead", NULL}, .doc = "Only deliveries in this status."},
+                      Q_TEXT("event_type", 64, "Only deliveries of this event type (alert.raised, ...)."),
+                      Q_BOUND("from", "Queued from this hotel-local date or instant."),
+                      Q_BOUND("to", "Queued up to this hotel-local date (inclusive) or instant.")),
+     .answers = ANSWERS("200"),
+     .summary = "The delivery log: what was sent, what failed (last_error) and what is due again, newest first."},
 
     /* ---- devices: enrollment, push and sync, registry, events ------------ */
     {.method = "POST", .pattern = "/api/enrollment/capture", .name = "enrollment.capture",

@@ -9,5 +9,6 @@
 
 int publisher_run(volatile sig_atomic_t *stop);   /* live/publisher_svc.c */
 int scheduler_run(volatile sig_atomic_t *stop);   /* attendance/scheduler_svc.c */
+int notifier_run(volatile sig_atomic_t *stop);    /* notify/notifier_svc.c */
 
 #endif

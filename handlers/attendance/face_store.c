@@ -93,7 +93,7 @@ long long audit_append(const struct audit_entry *e)
 /* "faceclock:<kind>:<hotel>:<staff>" — what a sealed record is bound to */
 static size_t aad(char *buf, size_t size, enum sealed_kind kind, long long hotel_id, long long staff_id)
 {
-    int n = snprintf(buf, size, "faceclock:%s:%lld:%lld", kind == SEALED_FACE ? "face" : "thumb",
+    int n = snprintf(buf, size, "faceclock:%s:%lld:%lld", kind == SEALED_FACE ? "face" : kind == SEALED_THUMB ? "thumb" : "notify",
                      hotel_id, staff_id);
     return n > 0 ? (size_t)n : 0;
 }

@@ -17,6 +17,8 @@
 enum sealed_kind {
     SEALED_FACE,      /* face_data.descriptor_enc: a descriptor (DESCRIPTOR_BYTES) */
     SEALED_THUMB,     /* enrollments.thumbnail: a JPEG (once stored in clear) */
+    SEALED_NOTIFY,    /* notification_endpoints.secret_enc: a webhook's secret (the id in
+                         place of staff_id: the endpoint's) */
 };
 
 /* Size of "\x" + hex of n bytes sealed, with its NUL. */

@@ -1,5 +1,6 @@
 /* rekey_cmd.c — `faceclock rekey [--hotel SLUG]`: re-seals every sealed
- * biometric record (face_data.descriptor_enc, enrollments.thumbnail) that
+ * record (face_data.descriptor_enc, enrollments.thumbnail, the webhook
+ * secrets of notification_endpoints.secret_enc) that
  * is not yet under the current data key, so that the old keys
  * (FACECLOCK_DATA_KEY_OLD) can then be dropped. Online: it reads a batch
  * of rows at a time (keyset order, no lock) and re-seals each row in its
@@ -38,6 +39,20 @@ static struct db_stmt st_face_next = {"rekey_face_next", REKEY_NEXT("face_data",
 static struct db_stmt st_face_put = {"rekey_face_put", REKEY_PUT("face_data", "descriptor_enc"), 0};
 static struct db_stmt st_thumb_next = {"rekey_thumb_next", REKEY_NEXT("enrollments", "thumbnail"), 0};
 static struct db_stmt st_thumb_put = {"rekey_thumb_put", REKEY_PUT("enrollments", "thumbnail"), 0};
+/* a webhook's secret is sealed under its endpoint's id in place of a staff id */
+static struct db_stmt st_secret_next = {
+    "rekey_secret_next",
+    "SELECT t.hotel_id, t.id, t.secret_enc FROM notification_endpoints t JOIN hotels h ON h.id = t.hotel_id "
+    "WHERE ($1::text IS NULL OR h.slug = $1) AND (t.hotel_id, t.id) > ($2, $3) "
+    "AND t.secret_enc IS NOT NULL AND substring(t.secret_enc from 1 for 6) IS DISTINCT FROM $4::bytea "
+    "ORDER BY t.hotel_id, t.id LIMIT " REKEY_BATCH_TEXT,
+    0,
+};
+static struct db_stmt st_secret_put = {
+    "rekey_secret_put",
+    "UPDATE notification_endpoints SET secret_enc = $3::bytea WHERE hotel_id = $1 AND id = $2 AND secret_enc = $4::bytea",
+    0,
+};
 
 /* One table's sealed records and how they are walked. */
 struct sealed_table {
@@ -132,6 +147,7 @@ int cmd_rekey(int argc, char **argv)
     static const struct sealed_table tables[] = {
         {"face_data", SEALED_FACE, &st_face_next, &st_face_put},
         {"enrollments", SEALED_THUMB, &st_thumb_next, &st_thumb_put},
+        {"notification_endpoints", SEALED_NOTIFY, &st_secret_next, &st_secret_put},
     };
     unsigned char header[SEAL_HEADER_LEN];
     char header_hex[2 + 2 * SEAL_HEADER_LEN + 1] = "\\x";

@@ -61,6 +61,7 @@ MODULES = [
     "attendance.test_clock_race",
     # live/: live events through nchan, the publisher service
     "live.test_live",
+    "live.test_notify",
     # devices/: enrollment and the IoT edge devices
     "devices.test_enrollment",
     "devices.test_devices",

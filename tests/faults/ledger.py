@@ -154,6 +154,34 @@ def live_events(entries, outbox, received):
     return undelivered, twice
 
 
+def notified(outbox, received):
+    """undelivered, wrong (lists of (time, text)) of the webhooks a
+    receiver got for an endpoint that wants clock.in and clock.out: outbox
+    is the hotel's clock events in the database, (event_id, type, log_id);
+    received what the receiver read, (header event id, body id,
+    signature ok) per request, repeats included. Every event of the outbox
+    must arrive at least once (it is what a 2xx scan wrote: live_events
+    checks that the outbox has it); a repeat is fine only under the same id.
+    Wrong: a request whose header and body ids differ, an id that is no
+    clock event of the outbox, a signature that does not verify."""
+    undelivered, wrong = [], []
+    want = {ev_id for ev_id, typ, _ in outbox if typ in EVENT_OF.values()}
+    got = set()
+    for hdr, body, sig_ok in received:
+        if hdr != body:
+            wrong.append((0.0, "a webhook with event id %s in its header and %s in its body" % (hdr, body)))
+        elif hdr not in want:
+            wrong.append((0.0, "a webhook of event %s, no clock event of the outbox" % hdr))
+        if not sig_ok:
+            wrong.append((0.0, "a webhook of event %s whose signature does not verify" % hdr))
+        if hdr == body and sig_ok:
+            got.add(hdr)
+    for ev_id, typ, log_id in sorted(outbox):
+        if ev_id in want and ev_id not in got:
+            undelivered.append((0.0, "%s of log %s (event %s) never reached the receiver" % (typ, log_id, ev_id)))
+    return undelivered, wrong
+
+
 def bad_answers(entries, deadline):
     """(late, malformed), lists of (time, text): requests left without an answer past the deadline
     (plus a second for the answer to travel), and non-2xx answers that are

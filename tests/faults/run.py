@@ -17,7 +17,12 @@ big export; full 1000000, short 50000).
 All along, a subscriber reads the hotel's live channel (nchan's SSE) and, after
 each reconnection, catches up from the outbox (the events route): every
 clock event of a 2xx scan must reach it at least once (ledger.live_events),
-whatever the fault; `publisher-kill` is the live publisher's own.
+whatever the fault; `publisher-kill` is the live publisher's own. When
+`notifier-kill` runs (a full run, or named), a webhook endpoint of the
+hotel wants clock.in and clock.out, delivered to a receiver here: every
+clock event of the outbox must reach it at least once, under its own id
+and with a valid signature (ledger.notified), whatever the fault;
+`notifier-kill` kills the notifier service again and again.
 `scheduler-kill` is the scheduler's: forgotten sessions auto-closed once
 each, alerts raised once per condition and subject, the daily purge run
 once (ledger.auto_closes, alerts_once, purge_runs), whatever the kills.
@@ -27,7 +32,10 @@ the stack recorded and their children in /proc), the filler file and the
 tmpfs of the disk-full fault (mounted here, unmounted by faults.sh).
 """
 
+import hashlib
+import hmac
 import http.client
+import http.server
 import json
 import os
 import random
@@ -41,7 +49,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from harness import SLUG, Hotel, Stack, Subscriber, Traffic, children, tree  # noqa: E402
-from ledger import (alerts_once, auto_closes, bad_answers, live_events, purge_runs,  # noqa: E402
+from ledger import (alerts_once, auto_closes, bad_answers, live_events, notified, purge_runs,  # noqa: E402
                     recovery, scan_events)
 
 
@@ -289,6 +297,84 @@ def f_scheduler_kill(ctx, secs):
     return time.time()
 
 
+
+
+def f_notifier_kill(ctx, secs):
+    """The notifier (handlers/notify/notifier_svc.c) killed with SIGKILL
+    again and again, 0.2-1.2 s after it is back: mid-delivery (between the
+    receiver's answer and the commit of the mark: delivered again, same
+    id), between deliveries, or idle."""
+    end, n = time.time() + secs, 0
+    master = ctx.s.pid("faceclock")
+    while time.time() < end:
+        pid = service_pid(master, "notifier")
+        if pid is None:
+            time.sleep(0.05)
+            continue
+        time.sleep(random.uniform(0.2, 1.2))
+        if time.time() >= end:
+            break
+        try:
+            os.kill(pid, signal.SIGKILL)
+            n += 1
+        except ProcessLookupError:
+            pass
+        while service_pid(master, "notifier") == pid:
+            time.sleep(0.01)
+    ctx.note("notifier-kill", "the notifier killed %d times with SIGKILL" % n)
+    return time.time()
+
+
+class Receiver:
+    """The hotel's webhook receiver on 127.0.0.1 (the stack allows private
+    addresses: scripts/faults.sh): every request as (header event id, body
+    id, signature verified), repeats included; answers 200."""
+
+    def __init__(self):
+        outer = self
+        self.secret = None
+        self.received = []
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                ts = self.headers.get("X-Faceclock-Timestamp", "")
+                mac = hmac.new((outer.secret or "").encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+                ok = hmac.compare_digest(self.headers.get("X-Faceclock-Signature", ""), "sha256=" + mac)
+                try:
+                    body_id = json.loads(body)["id"]
+                except (ValueError, KeyError, TypeError):
+                    body_id = None
+                hdr = self.headers.get("X-Faceclock-Event-Id", "")
+                with outer.lock:
+                    outer.received.append((int(hdr) if hdr.isdigit() else hdr, body_id, ok))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/faults-hook" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def subscribe(self, s, h):
+        ep = s.must("POST", h.path("notifications/endpoints/"),
+                    {"kind": "webhook", "url": self.url, "events": ["clock.in", "clock.out"]})
+        self.secret = ep["secret"]
+        return ep["id"]
+
+    def got(self):
+        with self.lock:
+            return list(self.received)
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 def f_pg_restart(mode):
     def run(ctx, secs):
         name = "pg-restart-" + mode
@@ -451,6 +537,7 @@ def f_disk_full(ctx, secs):
 FAULTS = [
     ("worker-kill", f_worker_kill),
     ("publisher-kill", f_publisher_kill),
+    ("notifier-kill", f_notifier_kill),
     ("pg-restart-fast", f_pg_restart("fast")),
     ("pg-restart-immediate", f_pg_restart("immediate")),
     ("pg-freeze", f_pg_freeze),
@@ -545,6 +632,18 @@ def sched_verdict(s, ctx, wait=60.0):
     return ["scheduler-kill: %s: %s" % (k, x) for k, xs in zip(names, closes + once + runs) for x in xs]
 
 
+def drain_notified(s, h, rx, wait=60.0):
+    """The notification verdict once the notifier has had up to `wait`
+    seconds to deliver what was due: (undelivered, wrong, events)."""
+    end = time.time() + wait
+    while True:
+        box = outbox(s, h.hid)
+        undelivered, wrong = notified(box, rx.got())
+        if not undelivered or time.time() >= end:
+            return undelivered, wrong, len(box)
+        time.sleep(1.0)
+
+
 def main(argv):
     mode = argv[1] if len(argv) > 1 else "full"
     if mode not in WINDOWS:
@@ -568,6 +667,11 @@ def main(argv):
     if not only or "long-work" in only:
         ctx.export_rows, secs = h.audit_rows(export_rows)
         say("audit log: %d rows (%.0f s to make)" % (ctx.export_rows, secs))
+    rx = None
+    if not only or "notifier-kill" in only:
+        rx = Receiver()
+        say("notifications: webhook endpoint %d of the hotel wants clock.in and clock.out, to %s"
+            % (rx.subscribe(s, h), rx.url))
     sub = Subscriber(s)
     sub.start()
     traffic = Traffic(s, h, rate)
@@ -592,6 +696,9 @@ def main(argv):
             undelivered, twice, n_events = drain(s, h, ledger, sub)
         finally:
             sub.finish()
+        unnotified, wrong_notes, n_notify = drain_notified(s, h, rx) if rx else ([], [], 0)
+        if rx:
+            rx.close()
     rows = db_rows(s, h.hid)
     out = os.path.join(s.var, "faults-ledger.jsonl")
     with open(out, "w") as f:
@@ -644,6 +751,8 @@ def main(argv):
     # catches up from the outbox (Subscriber.catch_up)
     violations += ["live: undelivered: %s" % x[1] for x in undelivered]
     violations += ["live: received twice: %s" % x[1] for x in twice]
+    violations += ["notifications: undelivered: %s" % x[1] for x in unnotified]
+    violations += ["notifications: %s" % x[1] for x in wrong_notes]
     if two_open != "0":
         violations.append("%s people hold two open sessions" % two_open)
     if getattr(ctx, "sched", None):
@@ -673,6 +782,10 @@ def main(argv):
           % (n_events, len(sub.received), len({r[0] for r in sub.received}), sub.reconnects,
              sub.catchups, sub.caught_up, len({r[0] for r in sub.received} - sub.streamed), sub.gaps,
              ", openings refused: %s" % sub.refused[:10] if sub.refused else ""))
+    if rx:
+        got = rx.got()
+        print("  notifications: %d clock events in the outbox, %d webhooks received (%d distinct ids), %d undelivered"
+              % (n_notify, len(got), len({g[0] for g in got}), len(unnotified)))
     if violations:
         print()
         for v in violations[:60]:

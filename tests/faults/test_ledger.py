@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from ledger import (Entry, alerts_once, auto_closes, bad_answers, live_events, purge_runs,  # noqa: E402
+from ledger import (Entry, alerts_once, auto_closes, bad_answers, live_events, notified, purge_runs,  # noqa: E402
                     recovery, scan_events)
 
 ERR503 = json.dumps({"code": "UNAVAILABLE", "message": "retry"}).encode()
@@ -200,6 +200,30 @@ class PurgeRuns(unittest.TestCase):
         for name, times, due, want in self.CASES:
             with self.subTest(name):
                 got = purge_runs(times, due)
+                self.assertEqual(tuple(len(x) for x in got), want, got)
+
+
+class Notified(unittest.TestCase):
+    # (name, outbox (event_id, type, log_id), received (header id, body id, signature ok), undelivered, wrong)
+    BOX = [(1, "clock.in", 10), (2, "clock.out", 10), (3, "clock.in", 11)]
+    CASES = [
+        ("each once", BOX, [(1, 1, True), (2, 2, True), (3, 3, True)], (0, 0)),
+        ("repeats under the same id", BOX, [(1, 1, True), (1, 1, True), (2, 2, True), (3, 3, True), (3, 3, True)],
+         (0, 0)),
+        ("one never arrived", BOX, [(1, 1, True), (3, 3, True)], (1, 0)),
+        ("none arrived", BOX, [], (3, 0)),
+        ("nothing to send", [], [], (0, 0)),
+        ("header and body differ", BOX, [(1, 2, True), (2, 2, True), (3, 3, True)], (1, 1)),
+        ("an id not in the outbox", BOX, [(1, 1, True), (2, 2, True), (3, 3, True), (9, 9, True)], (0, 1)),
+        ("a bad signature is no delivery", BOX, [(1, 1, True), (2, 2, False), (3, 3, True)], (1, 1)),
+        ("other event types are not wanted", BOX + [(4, "face.revoked", None)],
+         [(1, 1, True), (2, 2, True), (3, 3, True)], (0, 0)),
+    ]
+
+    def test_table(self):
+        for name, outbox, received, want in self.CASES:
+            with self.subTest(name):
+                got = notified(outbox, received)
                 self.assertEqual(tuple(len(x) for x in got), want, got)
 
 

@@ -81,6 +81,12 @@ ROUTES = {
     "alert_rules_patch": ("alerts.rules_patch", "path", "json", [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 404, 404]),
     "alert_ack":        ("alerts.acknowledge", "path", "json",  [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 404, 404]),
     "alert_resolve":    ("alerts.resolve", "path", "json",      [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 404, 404]),
+    "notify_list":      ("notifications.endpoints_list", "path", "json",   [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
+    "notify_create":    ("notifications.endpoints_create", "path", "json", [401, 401, 401, 201, 403, 201, 403, 201, 403, 403, 404, 404, 404, 404]),
+    "notify_patch":     ("notifications.endpoints_patch", "path", "json",  [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 404, 404]),
+    "notify_delete":    ("notifications.endpoints_delete", "path", "json", [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 404, 404]),
+    "notify_test":      ("notifications.endpoints_test", "path", "json",   [401, 401, 401, 202, 403, 202, 403, 202, 403, 403, 404, 404, 404, 404]),
+    "notify_deliveries": ("notifications.deliveries", "path", "json",      [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "capture":          ("enrollment.capture", "caller", "json", [401, 401, 401, 201, 403, 201, 403, 201, 403, 403, 404, 404, 403, 403]),
     "enrollment":       ("enrollment.get", "caller", "json",    [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
     "push":             ("iot.push", "caller", "json",          [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 403, 403]),
@@ -210,11 +216,15 @@ class World:
         tables = ("attendance_settings", "departments", "staff", "kiosks", "roster_shifts", "clock_logs",
                   "face_data", "face_audit_log", "used_confirmation_tokens", "enrollments", "devices",
                   "face_changes", "device_profiles", "device_events", "alerts", "alert_rules",
-                  "kiosk_scan_failures")
+                  "kiosk_scan_failures", "notification_endpoints")
         parts = ["SELECT 'hotels' AS t, count(*) AS n, md5(string_agg(x::text, ',')) AS m "
                  "FROM hotels x WHERE id = %d" % self.a.hotel_id]
         parts += ["SELECT '%s', count(*), md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) "
                   "FROM %s x WHERE hotel_id = %d" % (t, t, self.a.hotel_id) for t in tables]
+        # the deliveries queued, not their status: the notifier works on them meanwhile
+        parts.append("SELECT 'notification_deliveries', count(*), md5(coalesce(string_agg((x.id, x.event_id, "
+                     "x.endpoint_id)::text, ',' ORDER BY x.id), '')) FROM notification_deliveries x "
+                     "WHERE hotel_id = %d" % self.a.hotel_id)
         return fc.psql("SELECT string_agg(t || ' ' || n || ' ' || m, E'\\n' ORDER BY t) FROM (%s) s"
                        % " UNION ALL ".join(parts))
 
@@ -330,6 +340,24 @@ def build(w, row, caller):
         alert_id = int(fc.psql("INSERT INTO alerts (hotel_id, rule, subject) VALUES (%d, 'face_revoked', "
                                "'staff:%d') RETURNING id" % (a.hotel_id, w.seq()), check=True).split()[0])
         return Req("POST", a.path("alerts/%d/%s/" % (alert_id, "acknowledge" if row == "alert_ack" else "resolve")))
+    if row == "notify_list":
+        return Req("GET", a.path("notifications/endpoints/"))
+    if row == "notify_create":
+        return Req("POST", a.path("notifications/endpoints/"),
+                   {"kind": "email", "address": "access%d@example.com" % w.seq(), "events": ["alert.*"]})
+    if row in ("notify_patch", "notify_delete", "notify_test"):
+        # an endpoint of its own per cell
+        ep = int(fc.psql("INSERT INTO notification_endpoints (hotel_id, kind, address, events) VALUES (%d, 'email', "
+                         "'access%d@example.com', '{alert.*}') RETURNING id" % (a.hotel_id, w.seq()),
+                         check=True).split()[0])
+        path = a.path("notifications/endpoints/%d/" % ep)
+        if row == "notify_patch":
+            return Req("PATCH", path, {"description": "access %d" % w.seq()})
+        if row == "notify_delete":
+            return Req("DELETE", path)
+        return Req("POST", path + "test/")
+    if row == "notify_deliveries":
+        return Req("GET", a.path("notifications/deliveries/"))
     if row == "capture":
         return Req("POST", "/api/enrollment/capture", a.capture_body(w.fresh()))
     if row == "enrollment":

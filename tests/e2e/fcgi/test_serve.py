@@ -891,9 +891,9 @@ class Test10LostConnection(ServerTest):
 
     def test_next_requests_are_answered_once_on_a_new_connection(self):
         others = self.backends()
-        # the worker's is the server's only backend: its scheduler is off
+        # the worker's is the server's only backend: its scheduler and notifier are off
         s = self.server("lost-conn", socket_kind="unix", workers=1,
-                        settings={"FACECLOCK_SCHEDULER_INTERVAL": "0"})
+                        settings={"FACECLOCK_SCHEDULER_INTERVAL": "0", "FACECLOCK_NOTIFY_INTERVAL": "0"})
         errors = self.db_errors(s)
         tokens = self.tokens()
 
