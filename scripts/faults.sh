@@ -10,7 +10,9 @@
 #
 # Environment: FAULTS_VAR (var/faults), FAULTS_PORT (18091), FC_BIN
 # (build/release/faceclock; scripts/test.sh passes the sanitizer build),
-# FACECLOCK_REQUEST_DEADLINE (5), FACECLOCK_SCHEDULER_INTERVAL (1),
+# FACECLOCK_REQUEST_DEADLINE (5), FAULTS_SCHEDULER_INTERVAL (1: the
+# scheduler's tick, whatever FACECLOCK_SCHEDULER_INTERVAL the caller's own
+# stack has — scripts/test.sh turns its off),
 # FACECLOCK_WORKERS (4), FAULTS_RATE and
 # FAULTS_EXPORT_ROWS (tests/faults/run.py).
 set -euo pipefail
@@ -26,7 +28,7 @@ export FC_VAR=$(abs_path "${FAULTS_VAR:-var/faults}")
 export PORT=${FAULTS_PORT:-18091}
 export FACECLOCK_REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-5}
 # the scheduler ticks every second: the scheduler-kill fault's work comes due under load
-export FACECLOCK_SCHEDULER_INTERVAL=${FACECLOCK_SCHEDULER_INTERVAL:-1}
+export FACECLOCK_SCHEDULER_INTERVAL=${FAULTS_SCHEDULER_INTERVAL:-1}
 # the notifier (notifier-kill): webhooks to tests/faults/run.py's receiver
 # on 127.0.0.1, due retries every second, the back-off at 1 %
 export FACECLOCK_NOTIFY_ALLOW_PRIVATE=${FACECLOCK_NOTIFY_ALLOW_PRIVATE:-1}
