@@ -35,6 +35,18 @@ static int own_address(int family, const void *addr)
     return own;
 }
 
+/* The answer to a change of endpoint id: status with o (rc 1), 404 (0),
+ * or the database's 503 (-1). */
+static void endpoint_reply(struct request *req, int rc, int status, long long id, struct json_object *o)
+{
+    if (rc == 1)
+        resp_json(req, status, o);
+    else if (rc == 0)
+        resp_error(req, 404, "NOT_FOUND", "No notification endpoint %lld in this hotel.", id);
+    else
+        db_fail_reply(req);
+}
+
 /* The body's fields into f, checked for an endpoint of kind: 0, or -1
  * after answering 400 naming the field. */
 static int fields_or_reply(struct request *req, const char *kind, int creating, struct notify_fields *f)
@@ -104,7 +116,7 @@ void h_notify_endpoints_list(struct request *req)
 void h_notify_endpoint_create(struct request *req)
 {
     struct notify_fields f;
-    struct json_object *o;
+    struct json_object *o = NULL;
     struct actor who;
 
     if (fields_or_reply(req, arg_str(req, "kind"), 1, &f) < 0)
@@ -127,7 +139,7 @@ void h_notify_endpoint_patch(struct request *req)
 {
     long long id = arg_int(req, "endpoint_id");
     struct notify_fields f;
-    struct json_object *o;
+    struct json_object *o = NULL;
     struct actor who;
     char kind[8];
 
@@ -144,54 +156,30 @@ void h_notify_endpoint_patch(struct request *req)
     if (fields_or_reply(req, kind, 0, &f) < 0)
         return;
     actor_of(req, &who);
-    switch (notify_endpoint_update(req->tenant.id, id, &f, &who, &o)) {
-    case 1:
-        resp_json(req, 200, o);
-        return;
-    case 0:
-        resp_error(req, 404, "NOT_FOUND", "No notification endpoint %lld in this hotel.", id);
-        return;
-    default:
-        db_fail_reply(req);
-    }
+    int rc = notify_endpoint_update(req->tenant.id, id, &f, &who, &o);
+    endpoint_reply(req, rc, 200, id, o);
 }
 
 void h_notify_endpoint_delete(struct request *req)
 {
     long long id = arg_int(req, "endpoint_id");
-    struct json_object *o;
+    struct json_object *o = NULL;
     struct actor who;
 
     actor_of(req, &who);
-    switch (notify_endpoint_delete(req->tenant.id, id, &who, &o)) {
-    case 1:
-        resp_json(req, 200, o);
-        return;
-    case 0:
-        resp_error(req, 404, "NOT_FOUND", "No notification endpoint %lld in this hotel.", id);
-        return;
-    default:
-        db_fail_reply(req);
-    }
+    int rc = notify_endpoint_delete(req->tenant.id, id, &who, &o);
+    endpoint_reply(req, rc, 200, id, o);
 }
 
 void h_notify_endpoint_test(struct request *req)
 {
     long long id = arg_int(req, "endpoint_id");
-    struct json_object *o;
+    struct json_object *o = NULL;
     struct actor who;
 
     actor_of(req, &who);
-    switch (notify_endpoint_test(req->tenant.id, id, &who, &o)) {
-    case 1:
-        resp_json(req, 202, o);
-        return;
-    case 0:
-        resp_error(req, 404, "NOT_FOUND", "No notification endpoint %lld in this hotel.", id);
-        return;
-    default:
-        db_fail_reply(req);
-    }
+    int rc = notify_endpoint_test(req->tenant.id, id, &who, &o);
+    endpoint_reply(req, rc, 202, id, o);
 }
 
 void h_notify_deliveries_list(struct request *req)

@@ -97,19 +97,18 @@ def service_pid(master, name):
     return None
 
 
-def f_publisher_kill(ctx, secs):
-    """The live publisher (handlers/live/publisher_svc.c) killed with
-    SIGKILL again and again, each time 0.2-1.2 s after it is back (the
-    master respawns it, with its backoff): mid-batch, between the post to
-    nchan and the mark, or idle."""
+def kill_service(ctx, service, secs, lo, hi):
+    """The service `service` (svc:<service> under the master) killed with
+    SIGKILL again and again for secs, each time lo-hi s after it is back
+    (the master respawns it, with its backoff); how many times."""
     end, n = time.time() + secs, 0
     master = ctx.s.pid("faceclock")
     while time.time() < end:
-        pid = service_pid(master, "publisher")
+        pid = service_pid(master, service)
         if pid is None:
             time.sleep(0.05)
             continue
-        time.sleep(random.uniform(0.2, 1.2))
+        time.sleep(random.uniform(lo, hi))
         if time.time() >= end:
             break
         try:
@@ -117,8 +116,16 @@ def f_publisher_kill(ctx, secs):
             n += 1
         except ProcessLookupError:
             pass
-        while service_pid(master, "publisher") == pid:
+        while service_pid(master, service) == pid:
             time.sleep(0.01)
+    return n
+
+
+def f_publisher_kill(ctx, secs):
+    """The live publisher (handlers/live/publisher_svc.c) killed again and
+    again, 0.2-1.2 s after it is back: mid-batch, between the post to
+    nchan and the mark, or idle."""
+    n = kill_service(ctx, "publisher", secs, 0.2, 1.2)
     ctx.note("publisher-kill", "the live publisher killed %d times with SIGKILL" % n)
     return time.time()
 
@@ -270,22 +277,7 @@ def f_scheduler_kill(ctx, secs):
         s.psql("INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now() - interval '25 hours') "
                "ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run")
         kill_inside(ctx, "LOCK TABLE scheduler_runs IN EXCLUSIVE MODE;", "the purge", 8.0)
-        end = time.time() + secs
-        while time.time() < end:
-            pid = service_pid(master, "scheduler")
-            if pid is None:
-                time.sleep(0.05)
-                continue
-            time.sleep(random.uniform(0.5, 2.5))
-            if time.time() >= end:
-                break
-            try:
-                os.kill(pid, signal.SIGKILL)
-                sc["kills"] += 1
-            except ProcessLookupError:
-                pass
-            while service_pid(master, "scheduler") == pid:
-                time.sleep(0.01)
+        sc["kills"] += kill_service(ctx, "scheduler", secs, 0.5, 2.5)
     finally:
         stop.set()
         feeder.join()
@@ -300,27 +292,11 @@ def f_scheduler_kill(ctx, secs):
 
 
 def f_notifier_kill(ctx, secs):
-    """The notifier (handlers/notify/notifier_svc.c) killed with SIGKILL
-    again and again, 0.2-1.2 s after it is back: mid-delivery (between the
+    """The notifier (handlers/notify/notifier_svc.c) killed again and
+    again, 0.2-1.2 s after it is back: mid-delivery (between the
     receiver's answer and the commit of the mark: delivered again, same
     id), between deliveries, or idle."""
-    end, n = time.time() + secs, 0
-    master = ctx.s.pid("faceclock")
-    while time.time() < end:
-        pid = service_pid(master, "notifier")
-        if pid is None:
-            time.sleep(0.05)
-            continue
-        time.sleep(random.uniform(0.2, 1.2))
-        if time.time() >= end:
-            break
-        try:
-            os.kill(pid, signal.SIGKILL)
-            n += 1
-        except ProcessLookupError:
-            pass
-        while service_pid(master, "notifier") == pid:
-            time.sleep(0.01)
+    n = kill_service(ctx, "notifier", secs, 0.2, 1.2)
     ctx.note("notifier-kill", "the notifier killed %d times with SIGKILL" % n)
     return time.time()
 
