@@ -114,6 +114,10 @@ static int apply(const char *name, const char *v)
         return set_string(c->templates_dir, sizeof c->templates_dir, name, v);
     if (strcmp(name, "FACECLOCK_NCHAN_PUB") == 0)
         return set_string(c->nchan_pub, sizeof c->nchan_pub, name, v);
+    if (strcmp(name, "FACECLOCK_MQTT_URL") == 0)
+        return set_string(c->mqtt_url, sizeof c->mqtt_url, name, v);
+    if (strcmp(name, "FACECLOCK_MQTT_SECRET") == 0)
+        return set_string(c->mqtt_secret, sizeof c->mqtt_secret, name, v);
     if (strcmp(name, "FACECLOCK_STATE_DIR") == 0)
         return set_string(c->state_dir, sizeof c->state_dir, name, v);
     if (strcmp(name, "FACECLOCK_DATA_KEY") == 0)
@@ -180,7 +184,7 @@ static const char *const names[] = {
     "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS", "FACECLOCK_SOCKET_GROUP",
     "FACECLOCK_ALLOWED_PEERS", "FACECLOCK_DATA_KEY_OLD", "FACECLOCK_KEY_HASH_KEY",
     "FACECLOCK_NCHAN_PUB", "FACECLOCK_SCHEDULER_INTERVAL", "FACECLOCK_PURGE_AT",
-    "FACECLOCK_STATE_DIR", "FACECLOCK_DEVICE_CERT_DAYS",
+    "FACECLOCK_STATE_DIR", "FACECLOCK_DEVICE_CERT_DAYS", "FACECLOCK_MQTT_URL", "FACECLOCK_MQTT_SECRET",
 };
 
 static int load_file(const char *path)

@@ -24,6 +24,9 @@ shift || true
 
 export FC_VAR=$(abs_path "${FAULTS_VAR:-var/faults}")
 export PORT=${FAULTS_PORT:-18091}
+# no MQTT broker here (MQTT_PORT=0): devices poll, the mqtt service idles;
+# PORT + 7 may be the test stack's broker
+export MQTT_PORT=${FAULTS_MQTT_PORT:-0}
 export FACECLOCK_REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-5}
 # the scheduler ticks every second: the scheduler-kill fault's work comes due under load
 export FACECLOCK_SCHEDULER_INTERVAL=${FACECLOCK_SCHEDULER_INTERVAL:-1}

@@ -31,7 +31,8 @@ BACK_S = 60.0                       # a piece back after its death
 STACK_ENV = ("BASE_URL", "PORT", "FACECLOCK_ADMIN_KEY", "FACECLOCK_DATA_KEY", "DATABASE_URL",
              "FACECLOCK_MIGRATE_URL", "FC_VAR", "FC_BIN", "PG_BIN", "FC_SOCKET", "RUN_AS", "FC_LOG",
              "FC_STACK", "FC_DB_MODE", "FACECLOCK_SOCKET", "FACECLOCK_CONFIG", "TLS_URL", "TLS_SERVER_CERT",
-             "FC_STATE", "FACECLOCK_STATE_DIR", "TLS_PORT")
+             "FC_STATE", "FACECLOCK_STATE_DIR", "TLS_PORT", "MQTT_PORT", "MQTT_URL", "FACECLOCK_MQTT_SECRET",
+             "FACECLOCK_MQTT_URL")
 
 
 def read_env(path):
@@ -66,10 +67,11 @@ class TestSupervisor(unittest.TestCase):
         cls.var = os.path.join(fc.ENV["FC_VAR"], "sup")
         cls.port = free_tcp_port()
         env = {k: v for k, v in os.environ.items() if k not in STACK_ENV}
-        # the mTLS port on a free port too (PORT + 5 may be a port in use
-        # in the ephemeral range)
+        # the mTLS port and the broker's on free ports too (PORT + 5 and
+        # PORT + 7 may be ports in use in the ephemeral range)
         env.update(FC_VAR=cls.var, PORT=str(cls.port), FC_BIN=fc.ENV["FC_BIN"], FACECLOCK_WORKERS="2",
-                   FACECLOCK_DEMO="1", SUPERVISE_MAX_DELAY="4", TLS_PORT=str(free_tcp_port()))
+                   FACECLOCK_DEMO="1", SUPERVISE_MAX_DELAY="4", TLS_PORT=str(free_tcp_port()),
+                   MQTT_PORT=str(free_tcp_port()))
         os.makedirs(cls.var, exist_ok=True)
         cls.out_path = os.path.join(fc.ENV["FC_VAR"], "log", "run-sup.out")
         cls.out = open(cls.out_path, "w")
