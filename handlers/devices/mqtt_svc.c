@@ -43,7 +43,7 @@
 #define TRIM_EVERY 3600.0
 #define KEEP_DAYS 7
 #define BATCH_HOTELS 50
-#define MAX_MSGS 2000          /* messages of one batch awaiting acknowledgement */
+#define MAX_MSGS 2000          /* messages awaiting acknowledgement at once */
 #define ACK_WAIT 5.0
 #define SERVICE_USER "faceclock"
 
@@ -268,10 +268,37 @@ static int is_connected(void)
 
 struct batch {
     struct mosquitto *m;
+    volatile sig_atomic_t *stop;
     long long hotel[BATCH_HOTELS], through[BATCH_HOTELS];
     int nhotels;
     int failed;
 };
+
+static int all_acknowledged(void)
+{
+    pthread_mutex_lock(&lock);
+    int left = 0;
+    for (int i = 0; i < nawaiting; i++)
+        left += awaiting[i] != 0;
+    pthread_mutex_unlock(&lock);
+    return left == 0;
+}
+
+static void nap(volatile sig_atomic_t *stop, double s)
+{
+    for (double t = 0; t < s && !*stop; t += 0.05)
+        nanosleep(&(struct timespec){0, 50000000L}, NULL);
+}
+
+/* Wait up to ACK_WAIT for the broker to acknowledge every message sent:
+ * 1 when it did, 0 when not (the batch is then tried again). */
+static int acknowledged(volatile sig_atomic_t *stop)
+{
+    double until = now_monotonic() + ACK_WAIT;
+    while (!all_acknowledged() && now_monotonic() < until && !*stop)
+        nap(stop, 0.02);
+    return all_acknowledged();
+}
 
 static int publish_push(void *ctx, const struct mqtt_push *p)
 {
@@ -290,31 +317,28 @@ static int publish_push(void *ctx, const struct mqtt_push *p)
     pthread_mutex_lock(&lock);
     int full = nawaiting == MAX_MSGS;
     pthread_mutex_unlock(&lock);
+    if (full) {                        /* a big hotel: this much acknowledged first */
+        if (!acknowledged(b->stop)) {
+            b->failed = 1;
+            return -1;
+        }
+        pthread_mutex_lock(&lock);
+        nawaiting = 0;
+        pthread_mutex_unlock(&lock);
+    }
+    /* the lock held across the publish: its acknowledgement (on_publish,
+     * libmosquitto's thread) cannot come before its mid is awaited */
     int mid = 0;
-    if (full || mosquitto_publish(b->m, &mid, topic, n, msg, 1, false) != MOSQ_ERR_SUCCESS) {
+    pthread_mutex_lock(&lock);
+    int rc = mosquitto_publish(b->m, &mid, topic, n, msg, 1, false);
+    if (rc == MOSQ_ERR_SUCCESS)
+        awaiting[nawaiting++] = mid;
+    pthread_mutex_unlock(&lock);
+    if (rc != MOSQ_ERR_SUCCESS) {
         b->failed = 1;
         return -1;
     }
-    pthread_mutex_lock(&lock);
-    awaiting[nawaiting++] = mid;
-    pthread_mutex_unlock(&lock);
     return 0;
-}
-
-static int all_acknowledged(void)
-{
-    pthread_mutex_lock(&lock);
-    int left = 0;
-    for (int i = 0; i < nawaiting; i++)
-        left += awaiting[i] != 0;
-    pthread_mutex_unlock(&lock);
-    return left == 0;
-}
-
-static void nap(volatile sig_atomic_t *stop, double s)
-{
-    for (double t = 0; t < s && !*stop; t += 0.05)
-        nanosleep(&(struct timespec){0, 50000000L}, NULL);
 }
 
 /* Send the pending versions, a batch of hotels at a time, marking a batch
@@ -328,6 +352,7 @@ static int send_pending(struct mosquitto *m, volatile sig_atomic_t *stop)
         if (!is_connected())
             return -1;
         b.m = m;
+        b.stop = stop;
         b.nhotels = 0;
         b.failed = 0;
         pthread_mutex_lock(&lock);
@@ -335,10 +360,7 @@ static int send_pending(struct mosquitto *m, volatile sig_atomic_t *stop)
         pthread_mutex_unlock(&lock);
         if ((n = mqtt_store_each_pending(BATCH_HOTELS, publish_push, &b)) < 0 || b.failed)
             return -1;
-        double until = now_monotonic() + ACK_WAIT;
-        while (!all_acknowledged() && now_monotonic() < until && !*stop)
-            nap(stop, 0.02);
-        if (!all_acknowledged())
+        if (!acknowledged(stop))
             return -1;
         for (int i = 0; i < b.nhotels; i++)
             if (mqtt_store_mark_sent(b.hotel[i], b.through[i]) < 0)
@@ -397,7 +419,8 @@ int mqtt_run(volatile sig_atomic_t *stop)
     double next_sweep = 0, next_trim = now_monotonic() + 60;
     /* the files first: the broker may be waiting for the service's user */
     while (!*stop && !files_written) {
-        if ((files_written = write_files(own_hash) == 0) == 0)
+        files_written = write_files(own_hash) == 0;
+        if (!files_written)
             nap(stop, 1.0);
     }
     if (mosquitto_connect_async(m, host, port, 30) != MOSQ_ERR_SUCCESS)

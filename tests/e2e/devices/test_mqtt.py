@@ -29,7 +29,8 @@ import time
 import unittest
 
 import fc
-from devices.iot import IotCase, IotHotel, emp
+from devices import pki
+from devices.iot import Device as IotDevice, IotCase, IotHotel, emp
 from devices.test_sync import revoke
 
 sys.path.insert(0, os.path.join(fc.REPO, "tests", "devices"))
@@ -73,18 +74,21 @@ class Mqtt(IotCase):
         self.sims.append(s)
         return s
 
-    def connected_camera(self, device_id):
-        """A provisioned device and its simulated camera, connected. The
-        service writes the broker's files within a moment of provisioning:
-        a connect refused before that is tried again, within BOUND_S."""
-        dev = self.h.device(device_id)
+    def connected(self, dev):
+        """dev's simulated camera, connected. The service writes the
+        broker's files within a moment of provisioning: a connect refused
+        before that is tried again, within BOUND_S."""
         end = time.monotonic() + BOUND_S
         while True:
             s = self.camera(dev)
             if s.wait_connected(BOUND_S):
-                return dev, s
-            self.assertLess(time.monotonic(), end, "camera %s did not connect (%r)" % (device_id, s.refused))
+                return s
+            self.assertLess(time.monotonic(), end, "camera %s did not connect (%r)" % (dev.device_id, s.refused))
             time.sleep(0.2)
+
+    def connected_camera(self, device_id):
+        dev = self.h.device(device_id)
+        return dev, self.connected(dev)
 
     def test_revocation_reaches_connected_camera(self):
         h = self.h
@@ -112,6 +116,17 @@ class Mqtt(IotCase):
         for _, t, payload in cam.messages:
             self.assertEqual(t, sim.topic(h.slug, dev.device_id, "sync"))
             self.assertLess(len(payload), 40, payload)
+
+    def test_simulator_provisions_with_a_csr(self):
+        """The simulator's own provisioning, with a certificate request:
+        the API key it gets is its broker password at once."""
+        h = self.h
+        created = fc.assert_json(h.create_device("mq-e"), 201)
+        pem, _ = pki.csr("mq-e")
+        got = sim.provision(fc.ENV["BASE_URL"], "mq-e", created["provisioning_token"], csr=pem)
+        self.assertIn("BEGIN CERTIFICATE", got["certificate"])
+        cam = self.connected(IotDevice("mq-e", got["api_key"]))
+        self.assertTrue(cam.connected)
 
     def test_acl_tiers(self):
         h = self.h
