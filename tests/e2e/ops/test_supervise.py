@@ -9,6 +9,7 @@ by its PID at the end, which must stop every piece it recorded.
   JSON 503 UNAVAILABLE and it is not restarted behind the operator's back;
   after pg-start they succeed again with the same faceclock master;
 - nginx killed with SIGKILL: started again, scans succeed;
+- mosquitto killed with SIGKILL: started again (when installed);
 - the private PostgreSQL killed with SIGKILL: started again by itself;
 - a piece that keeps dying waits longer each time: 2 s, 4 s, then 4 s
   (SUPERVISE_MAX_DELAY=4 here; 30 s by default)."""
@@ -96,7 +97,7 @@ class TestSupervisor(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.stop_run()
-        pids = {p: pid_of(cls.var, p) for p in ("nginx", "faceclock", "postgres")}
+        pids = {p: pid_of(cls.var, p) for p in ("nginx", "faceclock", "postgres", "mosquitto")}
         left = {p: pid for p, pid in pids.items() if pid is not None and alive(pid)}
         assert not left, "run.sh left pieces running after SIGTERM: %s" % left
 
@@ -196,6 +197,13 @@ class TestSupervisor(unittest.TestCase):
         old = pid_of(self.var, "nginx")
         os.kill(old, signal.SIGKILL)
         self.assert_back("nginx", old)
+
+    def test_3b_mosquitto_killed(self):
+        if not read_env(os.path.join(self.var, "env")).get("MQTT_URL"):
+            raise unittest.SkipTest("no MQTT broker in this stack (mosquitto not installed: scripts/deps.sh)")
+        old = pid_of(self.var, "mosquitto")
+        os.kill(old, signal.SIGKILL)
+        self.assert_back("mosquitto", old)
 
     def test_4_postgres_killed(self):
         master = pid_of(self.var, "faceclock")
