@@ -11,7 +11,8 @@
 # Environment: FAULTS_VAR (var/faults), FAULTS_PORT (18091), FC_BIN
 # (build/release/faceclock; scripts/test.sh passes the sanitizer build),
 # FACECLOCK_REQUEST_DEADLINE (5), FACECLOCK_SCHEDULER_INTERVAL (1),
-# FACECLOCK_WORKERS (4), FAULTS_RATE and
+# FACECLOCK_WORKERS (4), FAULTS_MQTT_PORT (PORT + 7; 0: no broker, the
+# broker-restart fault skipped), FAULTS_RATE and
 # FAULTS_EXPORT_ROWS (tests/faults/run.py).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -24,9 +25,9 @@ shift || true
 
 export FC_VAR=$(abs_path "${FAULTS_VAR:-var/faults}")
 export PORT=${FAULTS_PORT:-18091}
-# no MQTT broker here (MQTT_PORT=0): devices poll, the mqtt service idles;
-# PORT + 7 may be the test stack's broker
-export MQTT_PORT=${FAULTS_MQTT_PORT:-0}
+# the broker-restart fault's mosquitto (FAULTS_MQTT_PORT; 0: none, the
+# fault is then skipped)
+export MQTT_PORT=${FAULTS_MQTT_PORT:-$((PORT + 7))}
 export FACECLOCK_REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-5}
 # the scheduler ticks every second: the scheduler-kill fault's work comes due under load
 export FACECLOCK_SCHEDULER_INTERVAL=${FACECLOCK_SCHEDULER_INTERVAL:-1}

@@ -5,10 +5,11 @@ does with faceclock, in one process for many devices.
 A SimDevice provisions itself with its token (optionally with a CSR, when
 it is given one), connects to the MQTT broker as <hotel_slug>/<device_id>
 with its API key as the password, subscribes to its own topic
-faceclock/<hotel>/devices/<device_id>/#, and on each "sync now" message
-{"version": N} newer than what it applied pulls
-GET /api/iot/enrollments/sync?since_version=<applied> and records what it
-applied. Used by tests/e2e/devices/test_mqtt.py and, later, the bench (N
+faceclock/<hotel>/devices/<device_id>/#, pulls
+GET /api/iot/enrollments/sync?since_version=<applied> once on every
+(re)connection (a "sync now" sent while it was away is not kept for it)
+and again on each "sync now" message {"version": N} newer than what it
+applied, and records what it applied. Used by tests/e2e/devices/test_mqtt.py and, later, the bench (N
 devices, each with its own paho client thread).
 
 As a command:
@@ -133,6 +134,8 @@ class SimDevice:
             self.lock.notify_all()
         if rc == 0:
             client.subscribe(topic(self.hotel, self.device_id), qos=1)
+            if self.pull:           # what was sent while it was away: pulled once
+                threading.Thread(target=self.sync, daemon=True).start()
         else:
             client.disconnect()     # refused: do not retry for ever
 
