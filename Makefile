@@ -19,7 +19,7 @@ CC      ?= gcc
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 INC      = -Ifcgi -Ihandlers -I/usr/include/postgresql
 DEFS     = -D_GNU_SOURCE -DFC_SQL_DIR='"$(CURDIR)/sql"' -DFC_TEMPLATE_DIR='"$(CURDIR)/templates"' -DFC_REPO_DIR='"$(CURDIR)"'
-LIBS     = -lfcgi -lpq -lcurl -ljson-c -lb64 -lgcrypt -lgnutls -lturbojpeg -lm
+LIBS     = -lfcgi -lpq -lcurl -lmosquitto -ljson-c -lb64 -lgcrypt -lgnutls -lturbojpeg -lm
 # release hardening: fortified libc calls, stack canaries, a position-
 # independent executable, and full RELRO (GOT read-only after start-up)
 HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE

@@ -114,6 +114,10 @@ static int apply(const char *name, const char *v)
         return set_string(c->templates_dir, sizeof c->templates_dir, name, v);
     if (strcmp(name, "FACECLOCK_NCHAN_PUB") == 0)
         return set_string(c->nchan_pub, sizeof c->nchan_pub, name, v);
+    if (strcmp(name, "FACECLOCK_MQTT_URL") == 0)
+        return set_string(c->mqtt_url, sizeof c->mqtt_url, name, v);
+    if (strcmp(name, "FACECLOCK_MQTT_SECRET") == 0)
+        return set_string(c->mqtt_secret, sizeof c->mqtt_secret, name, v);
     if (strcmp(name, "FACECLOCK_STATE_DIR") == 0)
         return set_string(c->state_dir, sizeof c->state_dir, name, v);
     if (strcmp(name, "FACECLOCK_DATA_KEY") == 0)
@@ -213,6 +217,7 @@ static const char *const names[] = {
     "FACECLOCK_SMTP_URL", "FACECLOCK_SMTP_FROM", "FACECLOCK_SMTP_USER", "FACECLOCK_SMTP_PASSWORD",
     "FACECLOCK_SMTP_STARTTLS", "FACECLOCK_NOTIFY_ALLOW_PRIVATE", "FACECLOCK_NOTIFY_INTERVAL",
     "FACECLOCK_NOTIFY_BACKOFF_SCALE",
+    "FACECLOCK_MQTT_URL", "FACECLOCK_MQTT_SECRET",
 };
 
 static int load_file(const char *path)

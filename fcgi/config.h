@@ -42,6 +42,12 @@ struct config {
                                   retention purge, in minutes after midnight (03:30) */
     char state_dir[256];       /* FACECLOCK_STATE_DIR: what the service keeps on disk, the
                                   devices' CA and its CRL (fcgi/ca.h); default var/state */
+    char mqtt_url[256];        /* FACECLOCK_MQTT_URL: the MQTT broker the push service
+                                  publishes to, "mqtt://host:port" ("" = no push:
+                                  devices poll; the service idles) */
+    char mqtt_secret[256];     /* FACECLOCK_MQTT_SECRET: the service's own broker password
+                                  (user "faceclock"); its hash goes into the broker's
+                                  password file under FACECLOCK_STATE_DIR/mqtt/ */
     int device_cert_days;      /* FACECLOCK_DEVICE_CERT_DAYS: a device certificate's life
                                   (1-365, default 30) */
     int request_deadline;      /* FACECLOCK_REQUEST_DEADLINE seconds per request, default 30 */

@@ -12,6 +12,9 @@ set -euo pipefail
 #        publisher posts to nchan), libgnutls28-dev (the devices' CA:
 #        certificate requests, certificates, the CRL); unit tests: check
 #        libsubunit-dev.
+# MQTT push: mosquitto (the broker scripts/stack.sh starts), libmosquitto-dev
+#        (the mqtt service publishes with it), python3-paho-mqtt (the device
+#        simulator tests/devices/sim.py and tests/e2e/devices/test_mqtt.py).
 # mTLS port: openssl (scripts/stack.sh makes the server certificate; the
 #        e2e tests make devices' keys and requests with it).
 # Stack: nginx and libnginx-mod-nchan (live events), postgresql (pulls postgresql-15, which ships initdb, pg_ctl,
@@ -33,6 +36,7 @@ set -euo pipefail
 PACKAGES=(
     gcc make libfcgi-dev libpq-dev libjson-c-dev libb64-dev libgcrypt20-dev
     libturbojpeg0-dev libcurl4-openssl-dev libgnutls28-dev openssl check libsubunit-dev
+    mosquitto libmosquitto-dev python3-paho-mqtt
     nginx libnginx-mod-nchan postgresql postgresql-contrib postgresql-15 postgresql-client-15
     wrk python3 python3-jsonschema python3-aiosmtpd curl procps libjpeg-turbo-progs chromium
     systemd

@@ -13,7 +13,8 @@
 # FACECLOCK_REQUEST_DEADLINE (5), FAULTS_SCHEDULER_INTERVAL (1: the
 # scheduler's tick, whatever FACECLOCK_SCHEDULER_INTERVAL the caller's own
 # stack has — scripts/test.sh turns its off),
-# FACECLOCK_WORKERS (4), FAULTS_RATE and
+# FACECLOCK_WORKERS (4), FAULTS_MQTT_PORT (PORT + 7; 0: no broker, the
+# broker-restart fault skipped), FAULTS_RATE and
 # FAULTS_EXPORT_ROWS (tests/faults/run.py).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +27,9 @@ shift || true
 
 export FC_VAR=$(abs_path "${FAULTS_VAR:-var/faults}")
 export PORT=${FAULTS_PORT:-18091}
+# the broker-restart fault's mosquitto (FAULTS_MQTT_PORT; 0: none, the
+# fault is then skipped)
+export MQTT_PORT=${FAULTS_MQTT_PORT:-$((PORT + 7))}
 export FACECLOCK_REQUEST_DEADLINE=${FACECLOCK_REQUEST_DEADLINE:-5}
 # the scheduler ticks every second: the scheduler-kill fault's work comes due under load
 export FACECLOCK_SCHEDULER_INTERVAL=${FAULTS_SCHEDULER_INTERVAL:-1}

@@ -6,7 +6,7 @@
 # stop the whole stack (by the PIDs it recorded: scripts/stack.sh stop).
 #
 # Meanwhile it supervises: a piece whose recorded process died (the
-# faceclock master, nginx, the private PostgreSQL) is started again
+# faceclock master, nginx, the private PostgreSQL, mosquitto) is started again
 # (scripts/stack.sh revive) after a back-off of 1 s, doubled while it keeps
 # dying (2 s, 4 s ... at most SUPERVISE_MAX_DELAY, 30 s) and back to 1 s
 # once it has lived a minute; each death and return is said on the
@@ -86,6 +86,11 @@ EOF
     mTLS port   $TLS_URL/api/   (devices' client certificates; server certificate $TLS_SERVER_CERT)
 EOF
     fi
+    if [[ -n ${MQTT_URL:-} ]]; then
+        cat <<EOF
+    MQTT broker $MQTT_URL   (devices: user <hotel_slug>/<device_id>, password their API key; docs/iot.md "MQTT push")
+EOF
+    fi
     if [[ ${FACECLOCK_DEMO:-1} != 0 ]]; then
         cat <<EOF
     kiosk       $BASE_URL/kiosk/   (pair it with the kiosk key below)
@@ -114,6 +119,7 @@ piece_log() {
         faceclock) printf '%s\n' "$FC_VAR/log/faceclock.log" ;;
         postgres)  printf '%s\n' "$FC_VAR/log/postgres.log" ;;
         nginx)     printf '%s\n' "$FC_VAR/log/nginx-error.log" ;;
+        mosquitto) printf '%s\n' "$FC_VAR/log/mosquitto.log" ;;
     esac
 }
 
@@ -173,6 +179,7 @@ main() {
 
     local pieces=(nginx faceclock) name now
     [[ $FC_DB_MODE == private ]] && pieces=(postgres "${pieces[@]}")
+    [[ -z ${MQTT_URL:-} ]] || pieces+=(mosquitto)
     now=$(date +%s)
     for name in "${pieces[@]}"; do UP_AT[$name]=$now; done
     say "supervising ${pieces[*]} (a piece that dies is started again)"

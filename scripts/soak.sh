@@ -20,6 +20,9 @@ FC_SAY_PREFIX="[soak]"
 DUR=${1:-${DURATION:-5m}}
 export FC_VAR=$(abs_path "${SOAK_VAR:-var/soak}")
 export PORT=${SOAK_PORT:-18101}
+# no MQTT broker here (MQTT_PORT=0): devices poll, the mqtt service idles;
+# PORT + 7 may be the test stack's broker
+export MQTT_PORT=${SOAK_MQTT_PORT:-0}
 suite_stack_env
 STACK=$FC_ROOT/scripts/stack.sh
 

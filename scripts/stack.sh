@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # scripts/stack.sh — owns one private faceclock stack under $FC_VAR:
 # PostgreSQL (private cluster, unix socket only), `faceclock serve` (the
-# FastCGI pool) and nginx (127.0.0.1:$PORT). It starts and stops exactly the
+# FastCGI pool), nginx (127.0.0.1:$PORT) and the MQTT broker mosquitto
+# (127.0.0.1:$MQTT_PORT, when installed). It starts and stops exactly the
 # processes whose PIDs it recorded in $FC_VAR/pids/.
 #
 #   scripts/stack.sh start|stop|status|pg-stop|pg-start|wipe
-#   scripts/stack.sh revive faceclock|nginx|postgres
+#   scripts/stack.sh revive faceclock|nginx|postgres|mosquitto
 #   scripts/stack.sh site >/etc/nginx/sites-available/faceclock
 #
 # `revive` starts one piece of a started stack again after it died, with
@@ -39,6 +40,14 @@
 #                       client certificate of the devices' CA optional;
 #                       default PORT + 5; 0: none). Its server certificate
 #                       is made once into $FC_VAR/tls/ (openssl, self-signed)
+#   MQTT_PORT           mosquitto on 127.0.0.1:$MQTT_PORT (default PORT + 7; 0:
+#                       none, nor when mosquitto is not installed: devices
+#                       then poll). Anonymous access off; its password and
+#                       ACL files are $FC_STATE/mqtt/passwd and acl, written
+#                       by faceclock's mqtt service from the device table
+#                       (docs/iot.md "MQTT push"); its config is
+#                       $FC_VAR/mosquitto.conf. The service's own broker
+#                       password is generated once into $FC_VAR/mqtt_secret
 #   FACECLOCK_STATE_DIR what the service keeps (the devices' CA, its CRL):
 #                       default $FC_VAR/state, made by `faceclock ca-init`
 #                       before nginx starts
@@ -52,7 +61,8 @@
 # After `start`, $FC_VAR/env holds sh-quoted KEY='value' lines for clients:
 # BASE_URL PORT FACECLOCK_ADMIN_KEY FACECLOCK_DATA_KEY DATABASE_URL FACECLOCK_MIGRATE_URL FC_VAR
 # FC_BIN PG_BIN FC_SOCKET RUN_AS FC_LOG FC_STACK FC_DB_MODE TLS_URL (empty
-# without an mTLS port) TLS_SERVER_CERT FC_STATE.
+# without an mTLS port) TLS_SERVER_CERT FC_STATE MQTT_URL (empty without a
+# broker) FACECLOCK_MQTT_SECRET.
 #
 # As root, PostgreSQL (which refuses root) runs as the system user
 # `faceclock`, and `faceclock serve` gets FACECLOCK_USER=faceclock to drop
@@ -67,6 +77,8 @@ FC_SAY_PREFIX="[stack]"
 FC_VAR=$(abs_path "${FC_VAR:-var/run}")
 PORT=${PORT:-8080}
 TLS_PORT=${TLS_PORT:-$((PORT + 5))}
+MQTT_PORT=${MQTT_PORT:-$((PORT + 7))}
+MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
 FC_BIN=$(abs_path "${FC_BIN:-build/release/faceclock}")
 LOGIN_RATE=${LOGIN_RATE:-10r/s}
 LOGIN_BURST=${LOGIN_BURST:-20}
@@ -348,6 +360,9 @@ fc_start() {
     (
         export FACECLOCK_SOCKET=$FC_SOCKET DATABASE_URL=$APP_URL FACECLOCK_ADMIN_KEY=$ADMIN_KEY FACECLOCK_DATA_KEY=$DATA_KEY
         export FACECLOCK_STATE_DIR=$FC_STATE
+        if [[ -n $MQTT_URL ]]; then
+            export FACECLOCK_MQTT_URL=$MQTT_URL FACECLOCK_MQTT_SECRET=$MQTT_SECRET
+        fi
         [[ -z $RUN_AS ]] || export FACECLOCK_USER=${FACECLOCK_USER:-$RUN_AS}
         # nginx runs as the caller (as root: `user root;`): it connects
         # through the socket's group
@@ -560,6 +575,87 @@ nginx_stop() {
     rm -f "$PIDS/nginx.pid"
 }
 
+# ------------------------------------------------------------- mosquitto
+
+# MQTT_URL: the broker's (empty: no broker — MQTT_PORT=0 or no mosquitto).
+mqtt_choose() {
+    MQTT_URL=""
+    [[ $MQTT_PORT =~ ^[0-9]+$ ]] && (( MQTT_PORT < 65536 )) || die "MQTT_PORT must be a port number, not '$MQTT_PORT'"
+    (( MQTT_PORT == 0 )) && return 0
+    if [[ ! -x $MOSQUITTO ]]; then
+        warn "mosquitto not found at $MOSQUITTO (run scripts/deps.sh): no MQTT push, devices poll"
+        return 0
+    fi
+    MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT
+}
+
+mqtt_running() {
+    local pid
+    pid=$(read_pid "$PIDS/mosquitto.pid")
+    [[ -n $pid ]] && pid_alive "$pid" mosquitto
+}
+
+# The broker's config, and empty password and ACL files until faceclock's
+# mqtt service writes them (it owns them: $FC_STATE/mqtt is its).
+mqtt_prepare() {
+    [[ -n $MQTT_URL ]] || return 0
+    local dir=$FC_STATE/mqtt user_line=""
+    mkdir -p "$dir"
+    chmod 700 "$dir"
+    [[ -e $dir/passwd ]] || : >"$dir/passwd"
+    [[ -e $dir/acl ]] || : >"$dir/acl"
+    chmod 600 "$dir/passwd" "$dir/acl"
+    if [[ -n $RUN_AS ]]; then
+        chown -R "$RUN_AS:" "$dir"
+        user_line="user $RUN_AS"
+    fi
+    printf '%s\n' "# written by scripts/stack.sh start; edits are overwritten" \
+        "per_listener_settings false" "allow_anonymous false" \
+        "password_file $dir/passwd" "acl_file $dir/acl" \
+        "listener $MQTT_PORT 127.0.0.1" "pid_file $dir/mosquitto.pid" \
+        "log_dest file $dir/mosquitto.log" "connection_messages true" \
+        "$user_line" >"$FC_VAR/mosquitto.conf"
+}
+
+mqtt_start() {
+    [[ -n $MQTT_URL ]] || return 0
+    if mqtt_running; then
+        say "mosquitto: already running (pid $(read_pid "$PIDS/mosquitto.pid"))"
+        return 0
+    fi
+    local dir=$FC_STATE/mqtt pid="" i
+    port_in_use "$MQTT_PORT" && die "port $MQTT_PORT (mosquitto) is already in use (set MQTT_PORT=... or MQTT_PORT=0)"
+    rm -f "$PIDS/mosquitto.pid" "$dir/mosquitto.pid"
+    ln -sfn "$dir/mosquitto.log" "$LOGS/mosquitto.log"
+    say "mosquitto: starting on 127.0.0.1:$MQTT_PORT"
+    if ! "$MOSQUITTO" -d -c "$FC_VAR/mosquitto.conf" </dev/null >"$LOGS/mosquitto-start.log" 2>&1; then
+        cat "$LOGS/mosquitto-start.log" >&2
+        die "mosquitto: did not start"
+    fi
+    for (( i = 0; i < 50; i++ )); do
+        pid=$(read_pid "$dir/mosquitto.pid")
+        [[ -n $pid ]] && pid_alive "$pid" mosquitto && port_in_use "$MQTT_PORT" && break
+        sleep 0.1
+    done
+    [[ -n $pid ]] && pid_alive "$pid" mosquitto ||
+        { show_tail "$dir/mosquitto.log" 10; die "mosquitto: no pid in $dir/mosquitto.pid"; }
+    echo "$pid" >"$PIDS/mosquitto.pid"
+    rm -f "$PIDS/mosquitto.stopped"
+    say "mosquitto: running (pid $pid)"
+}
+
+mqtt_stop() {
+    local pid
+    mark_stopped mosquitto
+    pid=$(read_pid "$PIDS/mosquitto.pid")
+    if [[ -n $pid ]] && pid_alive "$pid" mosquitto; then
+        say "mosquitto: stopping (pid $pid)"
+        kill -TERM "$pid" 2>/dev/null || true
+        wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$PIDS/mosquitto.pid"
+}
+
 # --------------------------------------------------------------- the stack
 
 # $1: the variable's value (may be empty), $2: file under $FC_VAR that keeps
@@ -576,6 +672,7 @@ secret_or_kept() {
 }
 admin_key() { secret_or_kept "${FACECLOCK_ADMIN_KEY:-}" admin_key; }
 data_key() { secret_or_kept "${FACECLOCK_DATA_KEY:-}" data_key; }
+mqtt_secret() { secret_or_kept "${FACECLOCK_MQTT_SECRET:-}" mqtt_secret; }
 
 write_env() {
     local tmp=$ENV_FILE.tmp
@@ -602,6 +699,8 @@ write_env() {
         fi
         printf 'TLS_SERVER_CERT=%s\n' "$(shq "$TLS_DIR/server.crt")"
         printf 'FC_STATE=%s\n' "$(shq "$FC_STATE")"
+        printf 'MQTT_URL=%s\n' "$(shq "$MQTT_URL")"
+        printf 'FACECLOCK_MQTT_SECRET=%s\n' "$(shq "$MQTT_SECRET")"
     } >"$tmp"
     chmod 600 "$tmp"
     mv "$tmp" "$ENV_FILE"
@@ -658,8 +757,11 @@ do_start() {
     fi
     state_prepare
     nginx_prepare
+    mqtt_choose
+    mqtt_prepare
     ADMIN_KEY=$(admin_key)
     DATA_KEY=$(data_key)
+    MQTT_SECRET=$(mqtt_secret)
     trap 'on_start_exit $?' EXIT
 
     if db_is_private; then
@@ -677,6 +779,7 @@ do_start() {
         MIGRATE_URL=${FACECLOCK_MIGRATE_URL:-$DATABASE_URL}
     fi
     migrate
+    mqtt_start
     fc_start
     nginx_start
     write_env
@@ -692,12 +795,15 @@ do_stop() {
     fi
     nginx_stop
     fc_stop
+    mqtt_stop
     pg_stop
 }
 
 do_status() {
     local name pid comm rc=0
-    for name in nginx faceclock postgres; do
+    local names=(nginx faceclock postgres)
+    [[ -z $(read_pid "$PIDS/mosquitto.pid") && ! -e $PIDS/mosquitto.stopped ]] || names+=(mosquitto)
+    for name in "${names[@]}"; do
         pid=$(read_pid "$PIDS/$name.pid")
         comm=$name; [[ $name == faceclock ]] && comm=""
         if [[ -n $pid ]] && pid_alive "$pid" "$comm"; then
@@ -730,6 +836,8 @@ load_env_file() {
     . "$ENV_FILE"
     # shellcheck disable=SC2031  # set just above by the env file, not in fc_start's subshell
     APP_URL=$DATABASE_URL ADMIN_KEY=$FACECLOCK_ADMIN_KEY DATA_KEY=$FACECLOCK_DATA_KEY DB_MODE=$FC_DB_MODE
+    MQTT_URL=${MQTT_URL:-} MQTT_SECRET=${FACECLOCK_MQTT_SECRET:-}
+    [[ -z $MQTT_URL ]] || MQTT_PORT=${MQTT_URL##*:}
 }
 
 do_revive() {
@@ -738,10 +846,12 @@ do_revive() {
     case ${1:-} in
         faceclock) reap_group faceclock "$(basename "$FC_BIN" | cut -c1-15)"; fc_start ;;
         nginx)     reap_group nginx nginx QUIT; nginx_start ;;
+        mosquitto) [[ -n $MQTT_URL ]] || die "mosquitto: not part of this stack"
+                   mqtt_prepare; mqtt_start ;;
         postgres)
             [[ $DB_MODE == private ]] || die "postgres: not this stack's (DATABASE_URL is external)"
             pg_start ;;
-        *) die "revive what? faceclock, nginx or postgres, not '${1:-}'" ;;
+        *) die "revive what? faceclock, nginx, postgres or mosquitto, not '${1:-}'" ;;
     esac
 }
 

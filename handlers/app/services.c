@@ -9,6 +9,7 @@ const struct service app_services[] = {
     {"publisher", publisher_run},
     {"scheduler", scheduler_run},
     {"notifier", notifier_run},
+    {"mqtt", mqtt_run},
 };
 
 const int app_nservices = (int)(sizeof app_services / sizeof app_services[0]);

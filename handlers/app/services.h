@@ -10,5 +10,6 @@
 int publisher_run(volatile sig_atomic_t *stop);   /* live/publisher_svc.c */
 int scheduler_run(volatile sig_atomic_t *stop);   /* attendance/scheduler_svc.c */
 int notifier_run(volatile sig_atomic_t *stop);    /* notify/notifier_svc.c */
+int mqtt_run(volatile sig_atomic_t *stop);        /* devices/mqtt_svc.c */
 
 #endif

@@ -59,7 +59,7 @@ static struct db_stmt st_create = {
     "location_lon = excluded.location_lon, location_lat = excluded.location_lat, "
     "lifecycle = excluded.lifecycle, error_message = NULL, error_reported_at = NULL, model = excluded.model, "
     "provisioning_token_hash = excluded.provisioning_token_hash, "
-    "token_expires_at = excluded.token_expires_at, token_used = false, key_hash = NULL, "
+    "token_expires_at = excluded.token_expires_at, token_used = false, key_hash = NULL, mqtt_hash = NULL, "
     "allocated_at = excluded.allocated_at, provisioned_at = NULL, last_heartbeat_at = NULL, sync_version = 0, "
     "deactivated_at = NULL, disabled_at = NULL, created_at = now(), "
     "serial_number = excluded.serial_number, mac_address = excluded.mac_address "
@@ -136,10 +136,13 @@ static struct db_stmt st_deactivate = {
     0,
 };
 
-/* Every credential of a device void: its API key and any provisioning token. */
+/* Every credential of a device void: its API key (and the broker password
+ * hash made from it: the mqtt service drops it from the broker's files)
+ * and any provisioning token. */
 static struct db_stmt st_revoke = {
     "devices_revoke_keys",
-    "UPDATE devices SET key_hash = NULL, provisioning_token_hash = NULL, token_used = true WHERE id = $1",
+    "UPDATE devices SET key_hash = NULL, mqtt_hash = NULL, provisioning_token_hash = NULL, token_used = true "
+    "WHERE id = $1",
     0,
 };
 
@@ -170,7 +173,7 @@ static struct db_stmt st_candidates = {
  * device's, unused and fresh */
 static struct db_stmt st_provision = {
     "devices_provision",
-    "UPDATE devices SET token_used = true, provisioning_token_hash = NULL, key_hash = $3, "
+    "UPDATE devices SET token_used = true, provisioning_token_hash = NULL, key_hash = $3, mqtt_hash = $4, "
     "lifecycle = 'PROVISIONED', provisioned_at = now(), error_message = NULL, error_reported_at = NULL "
     "WHERE id = $1 AND provisioning_token_hash = $2 AND NOT token_used "
     "AND token_expires_at > now() AND lifecycle IN ('PROVISIONING', 'PROVISIONED', 'ACTIVE', 'ERROR') "
@@ -453,8 +456,8 @@ int device_token_owner(const char *device_id, const char *token, long long *devi
     return match >= 0;
 }
 
-int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct device_cert *cert,
-                     const struct actor *who)
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const char *mqtt_hash,
+                     const struct device_cert *cert, const struct actor *who)
 {
     struct db_args a;
     PGresult *r;
@@ -465,6 +468,7 @@ int device_provision(long long device_pk, const char *token_hash, const char *ke
     db_arg_int(&a, device_pk);
     db_arg_str(&a, token_hash);
     db_arg_str(&a, key_hash);
+    db_arg_str(&a, mqtt_hash);
     if ((r = db_run(&st_provision, &a)) == NULL) {
         db_rollback();
         return -1;

@@ -81,12 +81,14 @@ int device_token_owner(const char *device_id, const char *token, long long *devi
                        char token_hash[CRYPTO_HASH_MAX]);
 
 /* Exchange the token stored as token_hash for the key stored as
- * key_hash, once: the device is then provisioned, and cert (NULL: none)
+ * key_hash (and as mqtt_hash, the broker's password hash of the same key:
+ * mqtt_rules.h), once: the device is then provisioned, and cert (NULL: none)
  * recorded as its certificate in the same transaction (its serial and
  * expiry in the audit row's new value). 1; 0 when the token was used,
  * replaced or expired meanwhile; -1. */
 struct device_cert;
-int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct device_cert *cert,
+int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const char *mqtt_hash,
+                     const struct device_cert *cert,
                      const struct actor *who);
 
 /* The device's heartbeat: online now, in error when error is not NULL.

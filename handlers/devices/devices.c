@@ -24,6 +24,7 @@
 #include "device_store.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "mqtt_rules.h"
 #include "response.h"
 
 /* A provisioning token (32 random bytes as hex) and its scrypt hash. 0,
@@ -185,7 +186,8 @@ void h_devices_provision(struct request *req)
     const char *device_id = arg_str(req, "device_id"), *token = arg_str(req, "provisioning_token");
     const char *csr = arg_str(req, "csr");
     char key[AUTH_KEY_MAX], key_hash[AUTH_KEY_HASH_MAX], token_hash[CRYPTO_HASH_MAX];
-    unsigned char der[CSR_MAX_BYTES];
+    char mqtt_hash[MQTT_PWHASH_MAX];
+    unsigned char der[CSR_MAX_BYTES], salt[MQTT_SALT_BYTES];
     size_t der_len = 0;
     struct device_cert cert;
     long long device_pk = 0;
@@ -203,7 +205,9 @@ void h_devices_provision(struct request *req)
         }
         rc = made < 0 ? -1 : rc;
     }
-    if (rc > 0 && auth_new_key("dev", device_pk, key, key_hash) < 0) {
+    /* the key is also the device's broker password (docs/iot.md "MQTT push") */
+    if (rc > 0 && (auth_new_key("dev", device_pk, key, key_hash) < 0 || crypto_random(salt, sizeof salt) < 0 ||
+                   mqtt_password_hash(key, salt, mqtt_hash) < 0)) {
         resp_error(req, 500, "INTERNAL", "Could not make a key.");
         return;
     }
@@ -211,7 +215,7 @@ void h_devices_provision(struct request *req)
         struct actor who;
         actor_of(req, &who);        /* anonymous: the device proves itself by the token */
         snprintf(who.name, sizeof who.name, "device:%s", device_id);
-        rc = device_provision(device_pk, token_hash, key_hash, csr != NULL ? &cert : NULL, &who);
+        rc = device_provision(device_pk, token_hash, key_hash, mqtt_hash, csr != NULL ? &cert : NULL, &who);
     }
     if (rc < 0) {
         db_fail_reply(req);

@@ -65,13 +65,13 @@ class Stack:
         with open(os.path.join(self.var, "pids", name + ".pid")) as f:
             return int(f.read().split()[0])
 
-    def script(self, cmd):
+    def script(self, *cmd):
         env = dict(os.environ, FC_VAR=self.var, PORT=str(self.port), FC_BIN=self.env["FC_BIN"],
                    PG_BIN=self.env["PG_BIN"])
-        p = subprocess.run([os.path.join(REPO, "scripts", "stack.sh"), cmd], env=env, cwd=REPO,
+        p = subprocess.run([os.path.join(REPO, "scripts", "stack.sh")] + list(cmd), env=env, cwd=REPO,
                            capture_output=True, text=True, timeout=120)
         if p.returncode != 0:
-            raise RuntimeError("stack.sh %s: %s%s" % (cmd, p.stdout, p.stderr))
+            raise RuntimeError("stack.sh %s: %s%s" % (" ".join(cmd), p.stdout, p.stderr))
 
     def as_pg(self, argv):
         if self.env.get("RUN_AS"):

@@ -26,6 +26,9 @@ and with a valid signature (ledger.notified), whatever the fault;
 `scheduler-kill` is the scheduler's: forgotten sessions auto-closed once
 each, alerts raised once per condition and subject, the daily purge run
 once (ledger.auto_closes, alerts_once, purge_runs), whatever the kills.
+`broker-restart` is the MQTT broker's: mosquitto killed while profile
+versions move; every "sync now" is sent once it is back and the fault's
+camera (tests/devices/sim.py, connected all along) gets the last version.
 
 It owns: the traffic threads, the live subscriber, the processes it signals (found by the PIDs
 the stack recorded and their children in /proc), the filler file and the
@@ -47,8 +50,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "devices"))
 
-from harness import SLUG, Hotel, Stack, Subscriber, Traffic, children, tree  # noqa: E402
+import sim  # noqa: E402
+from harness import DEVICE, SLUG, Hotel, Stack, Subscriber, Traffic, children, tree  # noqa: E402
 from ledger import (alerts_once, auto_closes, bad_answers, live_events, notified, purge_runs,  # noqa: E402
                     recovery, scan_events)
 
@@ -510,6 +515,71 @@ def f_disk_full(ctx, secs):
     return time.time()
 
 
+def f_broker_restart(ctx, secs):
+    """mosquitto killed with SIGKILL, a profile version moved (a push to the
+    fault's camera) while it is down, then started again by its PID
+    (scripts/stack.sh revive mosquitto), a few times; the camera
+    (tests/devices/sim.py) stays subscribed and reconnects by itself.
+    Verdict (ctx.mqtt_violations), within 30 s of the end: no mqtt_pushes
+    row left unsent; the camera caught up with what moved while the broker
+    was away (its pull on reconnection: a "sync now" sent before it
+    resubscribed is not kept for it); and a version moved after the fault
+    reaches it as a "sync now"."""
+    url, name = ctx.s.env.get("MQTT_URL"), "broker-restart"
+    ctx.mqtt_violations = []
+    if not url or not sim.available():
+        ctx.note(name, "skipped: no MQTT broker in this stack or no paho-mqtt (scripts/deps.sh)")
+        time.sleep(secs)
+        return time.time()
+    base = "http://127.0.0.1:%d" % ctx.s.port
+    cam = sim.SimDevice(base, url, SLUG, DEVICE, ctx.h.device_key).start()
+    try:
+        if not cam.wait_connected(15):
+            ctx.mqtt_violations.append("%s: the camera could not connect (%r)" % (name, cam.refused))
+            return time.time()
+        codes = ctx.s.psql("SELECT s.employee_code FROM staff s JOIN face_data f ON f.staff_id = s.id "
+                           "WHERE s.hotel_id = %d ORDER BY s.id LIMIT 20" % ctx.h.hid).split()
+        end, kills, pushes = time.time() + secs, 0, 0
+        while time.time() < end:
+            os.kill(ctx.s.pid("mosquitto"), signal.SIGKILL)
+            kills += 1
+            ctx.s.must("POST", "/api/iot/enrollments/push?hotel=" + SLUG,
+                       {"employee_id": codes[pushes % len(codes)], "target_devices": [DEVICE]})
+            pushes += 1
+            time.sleep(min(1.0, max(0.0, end - time.time())))
+            ctx.s.script("revive", "mosquitto")
+            time.sleep(min(random.uniform(1.0, 3.0), max(0.0, end - time.time())))
+        t_end = time.time()
+        version = "SELECT sync_version FROM hotels WHERE id = %d" % ctx.h.hid
+        pending = "SELECT count(*) FROM mqtt_pushes WHERE hotel_id = %d AND sent_at IS NULL" % ctx.h.hid
+        moved = int(ctx.s.psql(version))
+        caught = cam.wait(lambda: cam.connected and cam.synced_version >= moved, 30)
+        if not caught:
+            ctx.mqtt_violations.append("%s: the camera did not catch up with version %d (at %d, connected %s)"
+                                       % (name, moved, cam.synced_version, cam.connected))
+        ctx.s.must("POST", "/api/iot/enrollments/push?hotel=" + SLUG,
+                   {"employee_id": codes[pushes % len(codes)], "target_devices": [DEVICE]})
+        t_push = time.monotonic()
+        last = int(ctx.s.psql(version))
+        got = cam.wait(lambda: next((t for t, v in cam.versions if v >= last), None), 30)
+        if not got:
+            ctx.mqtt_violations.append("%s: version %d, moved after the fault, never reached the camera (got %r)"
+                                       % (name, last, [v for _, v in cam.versions][-5:]))
+        until = time.time() + 30          # marked once the broker acknowledged it
+        while ctx.s.psql(pending) != "0" and time.time() < until:
+            time.sleep(0.2)
+        left = ctx.s.psql(pending)
+        if left != "0":
+            ctx.mqtt_violations.append("%s: %s version moves never sent" % (name, left))
+        ctx.note(name, "mosquitto killed %d times with SIGKILL, a push while it was down each time; the camera "
+                 "(dropped %d times) caught up with version %d %s, and version %d moved after the fault "
+                 "reached it %s" % (kills, cam.disconnects, moved, "by its pull" if caught else "NEVER", last,
+                                    "%.2f s after the push" % (got - t_push) if got else "NEVER"))
+        return t_end
+    finally:
+        cam.stop()
+
+
 FAULTS = [
     ("worker-kill", f_worker_kill),
     ("publisher-kill", f_publisher_kill),
@@ -521,6 +591,7 @@ FAULTS = [
     ("long-work", f_long_work),
     ("disk-full", f_disk_full),
     ("scheduler-kill", f_scheduler_kill),
+    ("broker-restart", f_broker_restart),
 ]
 
 # (before, fault, after) seconds; the freeze is 10 s in both forms (past
@@ -733,6 +804,7 @@ def main(argv):
         violations.append("%s people hold two open sessions" % two_open)
     if getattr(ctx, "sched", None):
         violations += sched_verdict(s, ctx)
+    violations += getattr(ctx, "mqtt_violations", [])
     syncs, exports = getattr(ctx, "long_results", ([], []))
     for rc, _, err in syncs:
         if rc != 0:

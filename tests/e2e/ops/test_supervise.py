@@ -9,6 +9,7 @@ by its PID at the end, which must stop every piece it recorded.
   JSON 503 UNAVAILABLE and it is not restarted behind the operator's back;
   after pg-start they succeed again with the same faceclock master;
 - nginx killed with SIGKILL: started again, scans succeed;
+- mosquitto killed with SIGKILL: started again (when installed);
 - the private PostgreSQL killed with SIGKILL: started again by itself;
 - a piece that keeps dying waits longer each time: 2 s, 4 s, then 4 s
   (SUPERVISE_MAX_DELAY=4 here; 30 s by default)."""
@@ -31,7 +32,8 @@ BACK_S = 60.0                       # a piece back after its death
 STACK_ENV = ("BASE_URL", "PORT", "FACECLOCK_ADMIN_KEY", "FACECLOCK_DATA_KEY", "DATABASE_URL",
              "FACECLOCK_MIGRATE_URL", "FC_VAR", "FC_BIN", "PG_BIN", "FC_SOCKET", "RUN_AS", "FC_LOG",
              "FC_STACK", "FC_DB_MODE", "FACECLOCK_SOCKET", "FACECLOCK_CONFIG", "TLS_URL", "TLS_SERVER_CERT",
-             "FC_STATE", "FACECLOCK_STATE_DIR", "TLS_PORT")
+             "FC_STATE", "FACECLOCK_STATE_DIR", "TLS_PORT", "MQTT_PORT", "MQTT_URL", "FACECLOCK_MQTT_SECRET",
+             "FACECLOCK_MQTT_URL")
 
 
 def read_env(path):
@@ -66,10 +68,11 @@ class TestSupervisor(unittest.TestCase):
         cls.var = os.path.join(fc.ENV["FC_VAR"], "sup")
         cls.port = free_tcp_port()
         env = {k: v for k, v in os.environ.items() if k not in STACK_ENV}
-        # the mTLS port on a free port too (PORT + 5 may be a port in use
-        # in the ephemeral range)
+        # the mTLS port and the broker's on free ports too (PORT + 5 and
+        # PORT + 7 may be ports in use in the ephemeral range)
         env.update(FC_VAR=cls.var, PORT=str(cls.port), FC_BIN=fc.ENV["FC_BIN"], FACECLOCK_WORKERS="2",
-                   FACECLOCK_DEMO="1", SUPERVISE_MAX_DELAY="4", TLS_PORT=str(free_tcp_port()))
+                   FACECLOCK_DEMO="1", SUPERVISE_MAX_DELAY="4", TLS_PORT=str(free_tcp_port()),
+                   MQTT_PORT=str(free_tcp_port()))
         os.makedirs(cls.var, exist_ok=True)
         cls.out_path = os.path.join(fc.ENV["FC_VAR"], "log", "run-sup.out")
         cls.out = open(cls.out_path, "w")
@@ -94,7 +97,7 @@ class TestSupervisor(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.stop_run()
-        pids = {p: pid_of(cls.var, p) for p in ("nginx", "faceclock", "postgres")}
+        pids = {p: pid_of(cls.var, p) for p in ("nginx", "faceclock", "postgres", "mosquitto")}
         left = {p: pid for p, pid in pids.items() if pid is not None and alive(pid)}
         assert not left, "run.sh left pieces running after SIGTERM: %s" % left
 
@@ -194,6 +197,13 @@ class TestSupervisor(unittest.TestCase):
         old = pid_of(self.var, "nginx")
         os.kill(old, signal.SIGKILL)
         self.assert_back("nginx", old)
+
+    def test_3b_mosquitto_killed(self):
+        if not read_env(os.path.join(self.var, "env")).get("MQTT_URL"):
+            raise unittest.SkipTest("no MQTT broker in this stack (mosquitto not installed: scripts/deps.sh)")
+        old = pid_of(self.var, "mosquitto")
+        os.kill(old, signal.SIGKILL)
+        self.assert_back("mosquitto", old)
 
     def test_4_postgres_killed(self):
         master = pid_of(self.var, "faceclock")

@@ -1,0 +1,63 @@
+/* mqtt_rules.h — the MQTT push's decisions without I/O (docs/iot.md,
+ * "MQTT push"): a device's broker username and topics, the ACL entries of
+ * a tier, a line of mosquitto's password file (PBKDF2-SHA512, its "$7$"
+ * format), the "sync now" message, and the parse of FACECLOCK_MQTT_URL.
+ * Pure; unit-tested (tests/unit/devices/test_mqtt_rules.c); the URL parse
+ * is fuzzed (tests/fuzz/mqtt_url.c). */
+#ifndef FC_MQTT_RULES_H
+#define FC_MQTT_RULES_H
+
+#include <stddef.h>
+
+#define MQTT_SALT_BYTES 12       /* mosquitto_passwd's salt */
+#define MQTT_HASH_BYTES 64       /* SHA-512 */
+#define MQTT_ITERATIONS 101      /* mosquitto_passwd's PBKDF2 iterations */
+/* "$7$101$" + base64 salt (16) + "$" + base64 hash (88) + NUL */
+#define MQTT_PWHASH_MAX 128
+#define MQTT_USER_MAX 160        /* "<hotel_slug>/<device_id>" */
+#define MQTT_TOPIC_MAX 200
+
+/* The ACL tiers (seed 001's DeviceACL): a camera reads its own subtree and
+ * writes only under its own up/; the service reads and writes every
+ * faceclock topic. */
+enum mqtt_tier { MQTT_TIER_CAMERA, MQTT_TIER_SERVICE };
+
+/* The broker username of a device, "<hotel_slug>/<device_id>", into buf:
+ * 0, or -1 when it does not fit or cannot be a username or a topic level
+ * in mosquitto's files (a ':' splits a password line, whitespace an ACL
+ * line, '+' '#' '/' are topic syntax): such a device keeps polling. */
+int mqtt_username(char *buf, size_t cap, const char *slug, const char *device_id);
+
+/* "faceclock/<hotel_slug>/devices/<device_id>/<leaf>" into buf (leaf "#"
+ * for the whole subtree): 0, or -1 (does not fit, or not a username as
+ * above). */
+int mqtt_device_topic(char *buf, size_t cap, const char *slug, const char *device_id, const char *leaf);
+
+/* The acl_file entry of user in tier, into buf: "user <user>\n" and its
+ * "topic ..." lines (a camera's from its slug and device_id; the
+ * service's take neither: NULL). The length, or -1 (does not fit, or not
+ * a valid username). */
+int mqtt_acl_entry(char *buf, size_t cap, enum mqtt_tier tier, const char *user, const char *slug,
+                   const char *device_id);
+
+/* The stored hash of secret under salt, in mosquitto's password-file form
+ * "$7$101$<base64 salt>$<base64 PBKDF2-HMAC-SHA512>", into out
+ * (MQTT_PWHASH_MAX bytes): 0, or -1 (libgcrypt failed). */
+int mqtt_password_hash(const char *secret, const unsigned char salt[MQTT_SALT_BYTES], char *out);
+
+/* Whether s is a hash mqtt_password_hash could have written. */
+int mqtt_password_hash_valid(const char *s);
+
+/* "<user>:<hash>\n" into buf: the length, or -1 (does not fit, or user or
+ * hash not valid). */
+int mqtt_passwd_line(char *buf, size_t cap, const char *user, const char *hash);
+
+/* The "sync now" message: {"version":N}. The length, or -1. */
+int mqtt_sync_message(char *buf, size_t cap, long long version);
+
+/* FACECLOCK_MQTT_URL: "mqtt://<host>:<port>" (host a name or an IPv4
+ * address: letters, digits, '.', '-'; port 1-65535; nothing else). 0 with
+ * host and *port set, or -1. */
+int mqtt_url_parse(const char *url, char *host, size_t host_cap, int *port);
+
+#endif

@@ -1,0 +1,89 @@
+/* mqtt_store.c — owns the SQL of the MQTT push (mqtt_store.h): the devices
+ * with broker credentials, the mqtt_pushes outbox (pending, sent, trim). */
+#include "db.h"
+#include "mqtt_store.h"
+
+/* a device in service that provisioned a key since migration 022 */
+static struct db_stmt st_credentials = {
+    "mqtt_credentials",
+    "SELECT h.slug, d.device_id, d.mqtt_hash FROM devices d JOIN hotels h ON h.id = d.hotel_id "
+    "WHERE d.mqtt_hash IS NOT NULL AND d.deactivated_at IS NULL "
+    "AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR') ORDER BY h.slug, d.device_id",
+    0,
+};
+
+static struct db_stmt st_pending = {
+    "mqtt_pending",
+    "WITH p AS (SELECT hotel_id, max(version) AS version, max(id) AS through FROM mqtt_pushes "
+    "           WHERE sent_at IS NULL GROUP BY hotel_id ORDER BY min(id) LIMIT $1) "
+    "SELECT p.hotel_id, p.through, h.slug, p.version, d.device_id "
+    "FROM p JOIN hotels h ON h.id = p.hotel_id "
+    "LEFT JOIN devices d ON d.hotel_id = p.hotel_id AND d.mqtt_hash IS NOT NULL "
+    "AND d.deactivated_at IS NULL AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR') "
+    "ORDER BY p.through, d.device_id",
+    0,
+};
+
+static struct db_stmt st_mark = {
+    "mqtt_mark_sent",
+    "UPDATE mqtt_pushes SET sent_at = now() WHERE hotel_id = $1 AND id <= $2 AND sent_at IS NULL",
+    0,
+};
+
+static struct db_stmt st_trim = {
+    "mqtt_trim",
+    "DELETE FROM mqtt_pushes WHERE sent_at < now() - make_interval(days => $1)",
+    0,
+};
+
+long long mqtt_store_each_credential(int (*fn)(void *ctx, const struct mqtt_credential *c), void *ctx)
+{
+    PGresult *r = db_run(&st_credentials, NULL);
+    if (r == NULL)
+        return -1;
+    long long n = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        struct mqtt_credential c = {db_str(r, i, 0), db_str(r, i, 1), db_str(r, i, 2)};
+        n++;
+        if (fn(ctx, &c) < 0)
+            break;
+    }
+    PQclear(r);
+    return n;
+}
+
+long long mqtt_store_each_pending(int limit, int (*fn)(void *ctx, const struct mqtt_push *p), void *ctx)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, limit);
+    PGresult *r = db_run(&st_pending, &a);
+    if (r == NULL)
+        return -1;
+    long long n = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        struct mqtt_push p = {db_ll(r, i, 0), db_ll(r, i, 1), db_str(r, i, 2), db_ll(r, i, 3), db_str(r, i, 4)};
+        n++;
+        if (fn(ctx, &p) < 0)
+            break;
+    }
+    PQclear(r);
+    return n;
+}
+
+int mqtt_store_mark_sent(long long hotel_id, long long through)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_int(&a, through);
+    return db_exec(&st_mark, &a) < 0 ? -1 : 0;
+}
+
+long long mqtt_store_trim(int days)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, days);
+    return db_exec(&st_trim, &a);
+}

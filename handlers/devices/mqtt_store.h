@@ -1,0 +1,37 @@
+/* mqtt_store.h — the MQTT push's SQL (sql/022_mqtt.sql): the devices that
+ * hold broker credentials (the broker's password and ACL files are
+ * written from them), the pending "sync now" versions with the devices
+ * each goes to, marking them sent, trimming old sent rows. */
+#ifndef FC_MQTT_STORE_H
+#define FC_MQTT_STORE_H
+
+struct mqtt_credential {
+    const char *slug;          /* the hotel's */
+    const char *device_id;
+    const char *hash;          /* devices.mqtt_hash */
+};
+
+/* Hand each device in service with credentials to fn (0: go on, -1:
+ * stop), by hotel slug and device id. The count, or -1 (database). */
+long long mqtt_store_each_credential(int (*fn)(void *ctx, const struct mqtt_credential *c), void *ctx);
+
+struct mqtt_push {
+    long long hotel_id;
+    long long through;         /* the highest pending row of the hotel */
+    const char *slug;
+    long long version;         /* the hotel's newest pending version */
+    const char *device_id;     /* NULL: the hotel has no device with credentials */
+};
+
+/* The pending pushes, one per hotel (at most limit hotels, the oldest
+ * first), once per device of the hotel with credentials. The count of
+ * rows handed over, or -1. */
+long long mqtt_store_each_pending(int limit, int (*fn)(void *ctx, const struct mqtt_push *p), void *ctx);
+
+/* The hotel's pending rows up to through marked sent. 0 or -1. */
+int mqtt_store_mark_sent(long long hotel_id, long long through);
+
+/* Delete rows sent more than days ago: the count, or -1. */
+long long mqtt_store_trim(int days);
+
+#endif
