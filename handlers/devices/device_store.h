@@ -89,9 +89,16 @@ struct device_cert;
 int device_provision(long long device_pk, const char *token_hash, const char *key_hash, const struct device_cert *cert,
                      const struct actor *who);
 
-/* The device's heartbeat: online now, in error when error is not NULL.
- * 1 with *device; 0 when it is deactivated; -1. */
-int device_heartbeat(long long device_pk, long long hotel_id, const char *error, struct json_object **device);
+/* The device's heartbeat, in one transaction: online now, in error when
+ * error is not NULL, its receipt (hb's applied_version,
+ * receipt_record()) and a metrics sample of what hb reports
+ * (metrics_record()). 1 with *device; 0 when it is deactivated;
+ * DEVICE_AHEAD when hb's applied_version is past the hotel's version
+ * (nothing stored); -1. */
+#define DEVICE_AHEAD 3
+struct heartbeat;
+int device_heartbeat(long long device_pk, long long hotel_id, const char *error, const struct heartbeat *hb,
+                     struct json_object **device);
 
 /* The device list's filter: ?capability= &status= &location_label= */
 struct device_filter {

@@ -5,16 +5,23 @@
  * devices (admins) also the register form and, per device, a button for
  * each lifecycle action its state allows (the listing's "actions", from
  * devices/lifecycle_rules.c), each sent by the browser as that API call;
- * a new provisioning token is shown once, never stored in the page. */
+ * a new provisioning token is shown once, never stored in the page.
+ * Below, the latest face revocations with the devices that still hold
+ * each and since when, complete when none does (the receipts listing,
+ * devices/receipt_store.h). */
 #include <string.h>
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "devices/device_store.h"
+#include "devices/receipt_store.h"
 #include "page.h"
 #include "page_rules.h"
 #include "chrome_store.h"
 #include "response.h"
+
+/* the latest revocations the page shows (the API pages through all) */
+#define REVOCATIONS_SHOWN 20
 
 /* Each device's "actions" as flags the template can test:
  * "provisioning-token" → "can_provisioning_token": true, … */
@@ -37,10 +44,10 @@ static void add_action_flags(struct request *req, struct json_object *devices)
 void h_page_devices(struct request *req)
 {
     static const char *const statuses[] = {"online", "offline", "provisioning"};
-    struct json_object *ctx, *listing = NULL, *devices;
+    struct json_object *ctx, *listing = NULL, *devices, *revocations = NULL;
     struct device_filter f;
     long limit, offset;
-    long long total;
+    long long total, revocations_total;
 
     arg_page(req, &limit, &offset);
     device_filter_of(req, &f);
@@ -51,6 +58,17 @@ void h_page_devices(struct request *req)
         db_fail_reply(req);
         return;
     }
+    if (listing_rows(&revocation_list, req->tenant.id, &(struct revocation_filter){-1, 0}, REVOCATIONS_SHOWN, 0,
+                     &revocations, &revocations_total) < 0) {
+        json_object_put(listing);
+        json_object_put(ctx);
+        db_fail_reply(req);
+        return;
+    }
+    page_add_time_texts(revocations, (const char *const[]){"revoked_at", NULL});
+    jx_add_bool(ctx, "has_revocations", json_object_array_length(revocations) > 0);
+    jx_add_int(ctx, "revocations_total", revocations_total);
+    json_object_object_add(ctx, "revocations", revocations);
     json_object_object_get_ex(listing, "devices", &devices);
     page_add_time_texts(devices, (const char *const[]){"last_heartbeat_at", "created_at", NULL});
     int may_edit = page_may(req, "POST", "/api/iot/devices");

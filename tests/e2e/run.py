@@ -72,6 +72,7 @@ MODULES = [
     "devices.test_device_race",
     "devices.test_seal",
     "devices.test_certs",
+    "devices.test_receipts",
     # pages/: the dashboard and the face pages
     "pages.test_dashboard",
     "pages.test_enroll",

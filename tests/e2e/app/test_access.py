@@ -98,6 +98,8 @@ ROUTES = {
     "certificate":      ("devices.certificate", "caller", "json", [401, 401, 401, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 404]),
     "events_create":    ("events.create", "caller", "json",     [401, 401, 401, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 201]),
     "events_list":      ("events.list", "caller", "json",       [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
+    "device_metrics":   ("devices.metrics", "caller", "json",   [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
+    "revocations":      ("revocations.list", "caller", "json",  [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     # the authorization nchan asks for (a plain JSON GET reaches it too)
     "live_hotel":       ("live.hotel", "path", "json",          [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "live_kiosk":       ("live.kiosk", "caller", "json",        [401, 401, 401, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404, 403]),
@@ -398,6 +400,10 @@ def build(w, row, caller):
         return Req("GET", "/api/staff/hotel/%s/events/?after=0" % a.slug)
     if row == "events_list":
         return Req("GET", "/api/iot/events")
+    if row == "device_metrics":
+        return Req("GET", "/api/iot/devices/%s/metrics" % ONLY_A)
+    if row == "revocations":
+        return Req("GET", "/api/iot/revocations")
     pages = {"page_login": "/dashboard/login", "page_logout": "/dashboard/logout", "page_board": "/dashboard/",
              "page_approvals": "/dashboard/approvals", "page_staff": "/dashboard/staff",
              "page_audit": "/dashboard/audit", "page_clock_logs": "/dashboard/clock-logs",

@@ -1,0 +1,46 @@
+-- 023_receipts.sql — receipts and heartbeat metrics (docs/iot.md,
+-- "Receipts" and "Metrics"). A device reports the version of the change
+-- log it has applied (not only pulled: devices.sync_version): its
+-- applied_version and when it last reported one. A face revocation (the
+-- 'remove' changes of one transaction for one person) is still held by
+-- each device in service whose applied_version is below that device's
+-- change. device_metrics keeps each device's heartbeat samples, at most
+-- DEVICE_METRICS_KEEP (handlers/devices/metrics_store.c) per device: the
+-- insert trims the oldest in the same statement.
+
+-- registered_version: the hotel's version when the device was (last)
+-- registered; a change at or below it was written for an earlier life of
+-- the row (a decommissioned device registered again) and is not held.
+ALTER TABLE devices
+    ADD COLUMN applied_version bigint NOT NULL DEFAULT 0 CHECK (applied_version >= 0),
+    ADD COLUMN applied_at timestamptz,
+    ADD COLUMN registered_version bigint NOT NULL DEFAULT 0;
+
+-- devices that existed before receipts: what they pulled is taken as
+-- applied once, so past revocations do not all turn pending
+UPDATE devices SET applied_version = sync_version;
+
+-- the revocations of a hotel, newest first
+CREATE INDEX face_changes_remove_idx ON face_changes (hotel_id, created_at DESC, staff_id) WHERE kind = 'remove';
+
+CREATE TABLE device_metrics (
+    id               bigserial PRIMARY KEY,
+    device_pk        bigint NOT NULL REFERENCES devices (id),
+    hotel_id         bigint NOT NULL REFERENCES hotels (id),
+    at               timestamptz NOT NULL DEFAULT now(),
+    firmware_version text CHECK (length(firmware_version) <= 64),
+    uptime_seconds   bigint CHECK (uptime_seconds BETWEEN 0 AND 315576000),
+    temperature_c    float8 CHECK (temperature_c BETWEEN -40 AND 125),
+    free_storage_mb  bigint CHECK (free_storage_mb BETWEEN 0 AND 10000000),
+    profile_count    bigint CHECK (profile_count BETWEEN 0 AND 1000000),
+    applied_version  bigint CHECK (applied_version >= 0)
+);
+CREATE INDEX device_metrics_device_idx ON device_metrics (device_pk, id);
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'faceclock_app') THEN
+        GRANT SELECT, INSERT, DELETE ON device_metrics TO faceclock_app;
+        GRANT USAGE ON SEQUENCE device_metrics_id_seq TO faceclock_app;
+    END IF;
+END $$;
