@@ -143,6 +143,17 @@ class Receipts(IotCase):
         self.assertEqual(self.samples("r-a", role="hr")[2]["temperature_c"], 42)
         self.assertEqual(self.samples("r-a", **{"from": "2000-01-01", "to": "2000-01-02"}), [])
         self.assertEqual(len(self.samples("r-b")), 1)
+        # the devices page charts them
+        cookie, _ = session(h, "hr")
+        text = page("/dashboard/devices?device=r-a", cookie).text
+        self.assertIn('<h2 id="metrics-title">Metrics of r-a <span class="sub">3 samples</span></h2>', text)
+        self.assertIn("2 samples: lowest 41.5 °C, highest 42 °C, last 42 °C.", text)
+        self.assertIn("1 samples: lowest 2048 MB, highest 2048 MB, last 2048 MB.", text)
+        self.assertEqual(text.count("<polyline"), 1)              # temperature: two in a row
+        self.assertEqual(text.count("<circle"), 2)                # storage and profiles: one each
+        self.assertIn('href="/dashboard/devices?device=r-b#metrics"', text)
+        self.assertIn("No device r-zz in this hotel.", page("/dashboard/devices?device=r-zz", cookie).text)
+        self.assertEqual(page("/dashboard/devices?device=-bad", cookie).status, 400)
 
     def test_metrics_out_of_range(self):
         h = self.h
