@@ -37,6 +37,15 @@ CREATE TABLE device_metrics (
 );
 CREATE INDEX device_metrics_device_idx ON device_metrics (device_pk, id);
 
+-- A device's configuration (docs/iot.md "Config"): its settings as the
+-- last PUT gave them (NULL: the defaults, handlers/devices/
+-- device_config_rules.c), versioned so a device sees from its heartbeat's
+-- config_version that it should fetch them.
+ALTER TABLE devices
+    ADD COLUMN config jsonb,
+    ADD COLUMN config_version bigint NOT NULL DEFAULT 0,
+    ADD COLUMN config_updated_at timestamptz;
+
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'faceclock_app') THEN

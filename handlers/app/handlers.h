@@ -102,6 +102,10 @@ void h_revocations_list(struct request *req);
 /* devices/metrics.c */
 void h_device_metrics(struct request *req);
 
+/* devices/config.c */
+void h_device_config_get(struct request *req);
+void h_device_config_put(struct request *req);
+
 /* devices/events.c */
 void h_events_create(struct request *req);
 void h_events_list(struct request *req);

@@ -100,6 +100,17 @@ struct heartbeat;
 int device_heartbeat(long long device_pk, long long hotel_id, const char *error, const struct heartbeat *hb,
                      struct json_object **device);
 
+/* A device's configuration (docs/iot.md "Config"): the answer
+ * {"device_id", "config_version", "config": every setting, "updated_at"}
+ * (a new object the caller owns). Get: 1 with *answer; 0 when the hotel
+ * has no such device in service; -1. Put: c replaces the settings and the
+ * version moves on, audited (device.config_changed, the old and new
+ * settings) in the same transaction; the same returns. */
+struct device_config;
+int device_config_get(long long hotel_id, const char *device_id, struct json_object **answer);
+int device_config_put(long long hotel_id, const char *device_id, const struct device_config *c,
+                      const struct actor *who, struct json_object **answer);
+
 /* The device list's filter: ?capability= &status= &location_label= */
 struct device_filter {
     const char *capability, *status, *location_label;    /* NULL: any */

@@ -73,6 +73,7 @@ MODULES = [
     "devices.test_seal",
     "devices.test_certs",
     "devices.test_receipts",
+    "devices.test_device_config",
     # pages/: the dashboard and the face pages
     "pages.test_dashboard",
     "pages.test_enroll",
