@@ -46,10 +46,27 @@ ALTER TABLE devices
     ADD COLUMN config_version bigint NOT NULL DEFAULT 0,
     ADD COLUMN config_updated_at timestamptz;
 
+-- Actions queued for a device (docs/iot.md "Actions"): delivered in the
+-- answer of each heartbeat until the device acknowledges them.
+CREATE TABLE device_actions (
+    id              bigserial PRIMARY KEY,
+    device_pk       bigint NOT NULL REFERENCES devices (id),
+    hotel_id        bigint NOT NULL REFERENCES hotels (id),
+    action          text NOT NULL CHECK (action IN ('sync_now', 'restart', 'send_logs')),
+    status          text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'delivered', 'acknowledged')),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    delivered_at    timestamptz,
+    acknowledged_at timestamptz
+);
+CREATE INDEX device_actions_device_idx ON device_actions (device_pk, id) WHERE status <> 'acknowledged';
+CREATE INDEX device_actions_hotel_idx ON device_actions (hotel_id, device_pk, id DESC);
+
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'faceclock_app') THEN
         GRANT SELECT, INSERT, DELETE ON device_metrics TO faceclock_app;
+        GRANT SELECT, INSERT, UPDATE (status, delivered_at, acknowledged_at) ON device_actions TO faceclock_app;
+        GRANT USAGE ON SEQUENCE device_actions_id_seq TO faceclock_app;
         GRANT USAGE ON SEQUENCE device_metrics_id_seq TO faceclock_app;
     END IF;
 END $$;

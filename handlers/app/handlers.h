@@ -106,6 +106,11 @@ void h_device_metrics(struct request *req);
 void h_device_config_get(struct request *req);
 void h_device_config_put(struct request *req);
 
+/* devices/actions.c */
+void h_device_actions_create(struct request *req);
+void h_device_actions_list(struct request *req);
+void h_device_actions_ack(struct request *req);
+
 /* devices/events.c */
 void h_events_create(struct request *req);
 void h_events_list(struct request *req);

@@ -8,6 +8,7 @@
  * against the stored scrypt hashes. The status rules are in
  * device_rules.c. */
 #include <stdio.h>
+#include "action_store.h"
 #include "auth.h"
 #include "cert_store.h"
 #include "db.h"
@@ -523,6 +524,10 @@ int device_heartbeat(long long device_pk, long long hotel_id, const char *error,
     }
     if (heartbeat_has_metrics(hb) && metrics_record(device_pk, hotel_id, hb) < 0)
         goto fail;
+    struct json_object *pending = NULL;
+    if (action_deliver(device_pk, &pending) < 0)
+        goto fail;
+    json_object_object_add(*device, "pending_actions", pending);
     if (db_commit() < 0)
         goto fail;
     return 1;
@@ -645,6 +650,17 @@ static PGresult *config_row(struct db_stmt *st, long long hotel_id, const char *
     db_arg_int(&a, hotel_id);
     db_arg_str(&a, device_id);
     return db_run(st, &a);
+}
+
+int device_in_service(long long hotel_id, const char *device_id)
+{
+    PGresult *r = config_row(&st_config_get, hotel_id, device_id);
+
+    if (r == NULL)
+        return -1;
+    int found = PQntuples(r) == 1;
+    PQclear(r);
+    return found;
 }
 
 int device_config_get(long long hotel_id, const char *device_id, struct json_object **answer)

@@ -1,10 +1,13 @@
-"""Device configuration (docs/iot.md "Config"; issue 14): GET/PUT
+"""Device configuration and actions (docs/iot.md "Config", "Actions"; issue 14): GET/PUT
 /api/iot/devices/{device_id}/config — the defaults, a PUT replaces the
 settings and moves config_version (absent settings back to their
 defaults), the heartbeat's answer carries config_version, the device
 reads its own and no other's, an unknown key or a setting out of range is
 400 naming it with nothing changed, another hotel's device is 404, and
-each change is in the action audit with the old and new settings."""
+each change is in the action audit with the old and new settings.
+Actions: queued by an admin, delivered in every heartbeat's answer until
+the device acknowledges each (its own only), listed with their status,
+another hotel's device 404, an unknown action 400, audited."""
 
 import fc
 from devices.iot import IotCase, IotHotel
@@ -75,3 +78,67 @@ class Config(IotCase):
         fc.assert_error(fc.request("PUT", self.path("c-a"), json={"recognition_threshold": 0.5},
                                    token=other.login("admin")), 404, "NOT_FOUND")
         self.assertEqual(self.get()["config_version"], 0)
+
+
+class Actions(IotCase):
+    def setUp(self):
+        h = self.h = IotHotel("dact").make()
+        self.a = h.device("x-a")
+        self.b = h.device("x-b")
+
+    def queue(self, action, device_id="x-a", role="admin"):
+        return fc.post("/api/iot/devices/%s/actions" % device_id, json={"action": action}, token=self.h.login(role))
+
+    def listed(self, device_id="x-a"):
+        r = fc.get("/api/iot/devices/%s/actions" % device_id, token=self.h.login("hr"))
+        return fc.assert_json(r, 200)
+
+    def ack(self, action_id, dev=None, device_id=None):
+        dev = dev or self.a
+        return fc.post("/api/iot/devices/%s/actions/%d/ack" % (device_id or dev.device_id, action_id), json={},
+                       api_key=dev.key)
+
+    def test_round_trip(self):
+        h = self.h
+        self.assertEqual(fc.assert_json(h.heartbeat(self.a), 200)["pending_actions"], [])
+        first = fc.assert_json(self.queue("sync_now"), 201)
+        self.assertEqual((first["device_id"], first["action"], first["status"], first["delivered_at"]),
+                         ("x-a", "sync_now", "queued", None))
+        second = fc.assert_json(self.queue("send_logs"), 201)
+        # delivered with every heartbeat until acknowledged, oldest first
+        for _ in range(2):
+            got = fc.assert_json(h.heartbeat(self.a), 200)["pending_actions"]
+            self.assertEqual(got, [{"id": first["id"], "action": "sync_now"},
+                                   {"id": second["id"], "action": "send_logs"}])
+        self.assertEqual(fc.assert_json(h.heartbeat(self.b), 200)["pending_actions"], [])
+        self.assertEqual([(x["id"], x["status"]) for x in self.listed()],
+                         [(second["id"], "delivered"), (first["id"], "delivered")])
+        done = fc.assert_json(self.ack(first["id"]), 200)
+        self.assertEqual(done["status"], "acknowledged")
+        fc.parse_ts(done["acknowledged_at"])
+        self.assertEqual(fc.assert_json(self.ack(first["id"]), 200)["acknowledged_at"], done["acknowledged_at"])
+        got = fc.assert_json(h.heartbeat(self.a), 200)["pending_actions"]
+        self.assertEqual(got, [{"id": second["id"], "action": "send_logs"}])
+        # another device cannot acknowledge it, nor name this one
+        fc.assert_error(self.ack(second["id"], dev=self.b), 404, "NOT_FOUND")
+        fc.assert_error(self.ack(second["id"], dev=self.b, device_id="x-a"), 404, "NOT_FOUND")
+        fc.assert_error(self.ack(999999999), 404, "NOT_FOUND")
+        rows = fc.assert_json(fc.get(h.path("action-audit-logs/?target=device:x-a"), token=h.login("admin")), 200)
+        actions = sorted(r["action"] for r in rows if r["action"].startswith("device.action"))
+        self.assertEqual(actions, ["device.action_acknowledged", "device.action_queued", "device.action_queued"])
+
+    def test_bad_input(self):
+        h = self.h
+        fc.assert_error(self.queue("reboot"), 400, "VALIDATION_ERROR", "action")
+        fc.assert_error(fc.post("/api/iot/devices/x-a/actions", json={}, token=h.login("admin")), 400,
+                        "VALIDATION_ERROR", "action")
+        fc.assert_error(self.queue("restart", role="manager"), 403, "FORBIDDEN")
+        fc.assert_error(self.queue("restart", device_id="x-none"), 404, "NOT_FOUND")
+        self.assertEqual(self.listed(), [])
+        other = IotHotel("dact2").make()
+        other.device("x-z")
+        fc.assert_error(self.queue("restart", device_id="x-z"), 404, "NOT_FOUND")
+        fc.assert_error(fc.get("/api/iot/devices/x-z/actions", token=h.login("manager")), 404, "NOT_FOUND")
+        fc.assert_error(fc.post("/api/iot/devices/x-a/actions", json={"action": "restart"}, token=other.login("admin")),
+                        404, "NOT_FOUND")
+        self.assertEqual(self.listed(), [])
