@@ -20,6 +20,21 @@ ALTER TABLE devices
 -- applied once, so past revocations do not all turn pending
 UPDATE devices SET applied_version = sync_version;
 
+-- device.applied: a device's receipt moved (live event, sql/013_events.sql),
+-- so the devices page re-reads its revocations
+CREATE FUNCTION fc_device_applied_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM fc_emit(NEW.hotel_id, 'device.applied', NULL,
+                    jsonb_build_object('device_pk', NEW.id, 'device_id', NEW.device_id,
+                                       'applied_version', NEW.applied_version));
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER devices_applied_events AFTER UPDATE OF applied_version ON devices
+    FOR EACH ROW WHEN (OLD.applied_version IS DISTINCT FROM NEW.applied_version)
+    EXECUTE FUNCTION fc_device_applied_events();
+
 -- the revocations of a hotel, newest first
 CREATE INDEX face_changes_remove_idx ON face_changes (hotel_id, created_at DESC, staff_id) WHERE kind = 'remove';
 

@@ -11,6 +11,8 @@
  * devices/receipt_store.h). With ?device=, that device's heartbeat
  * metrics charted (temperature, free storage, profiles: chart_rules.c's
  * series, from devices/metrics_store.h's kept samples). */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "db.h"
 #include "app/handlers.h"
@@ -18,8 +20,6 @@
 #include "devices/device_store.h"
 #include "devices/metrics_store.h"
 #include "devices/receipt_store.h"
-#include <math.h>
-#include <stdlib.h>
 #include "chart_rules.h"
 #include "page.h"
 #include "page_rules.h"

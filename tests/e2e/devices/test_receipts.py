@@ -74,6 +74,12 @@ class Receipts(IotCase):
         devices = {d["device_id"]: d for d in h.device_list()["devices"]}
         self.assertEqual(devices["r-a"]["applied_version"], v)
         self.assertIsNotNone(devices["r-a"]["applied_at"])
+        # the move is a live event (once: the same receipt again is not)
+        fc.assert_json(h.heartbeat(self.a, json={"applied_version": v}), 200)
+        events = fc.psql("SELECT data->>'applied_version' FROM events WHERE hotel_id = %d AND type = 'device.applied' "
+                         "AND data->>'device_id' = 'r-a' ORDER BY id" % h.hotel_id).split()
+        self.assertEqual(events[-1], str(v))
+        self.assertEqual(events.count(str(v)), 1)
         # B reports it with its sync: complete
         h.sync_ok(self.b, v, applied=v)
         self.assertEqual(self.revocations(pending="true"), [])
