@@ -104,6 +104,21 @@ void h_devices_clear_error(struct request *req);
 void h_devices_certificate(struct request *req);
 void h_devices_heartbeat(struct request *req);
 
+/* devices/receipts.c */
+void h_revocations_list(struct request *req);
+
+/* devices/metrics.c */
+void h_device_metrics(struct request *req);
+
+/* devices/config.c */
+void h_device_config_get(struct request *req);
+void h_device_config_put(struct request *req);
+
+/* devices/actions.c */
+void h_device_actions_create(struct request *req);
+void h_device_actions_list(struct request *req);
+void h_device_actions_ack(struct request *req);
+
 /* devices/events.c */
 void h_events_create(struct request *req);
 void h_events_list(struct request *req);

@@ -370,7 +370,7 @@ static struct db_stmt st_facts = {
     "SELECT 'revocation_unsynced', 'device:' || d.device_id, extract(epoch FROM now() - min(f.created_at)) / 60, 0, "
     "  json_build_object('pending_removals', count(*), 'since', fc_ts(min(f.created_at)))::text "
     "FROM devices d JOIN face_changes f ON f.hotel_id = d.hotel_id AND f.device_pk = d.id "
-    "  AND f.kind = 'remove' AND f.version > d.sync_version "
+    "  AND f.kind = 'remove' AND f.version > d.applied_version AND f.version > d.registered_version "
     "WHERE d.hotel_id = $1 AND d.deactivated_at IS NULL GROUP BY d.device_id "
     "UNION ALL "
     "SELECT 'failed_scans', 'kiosk:' || k.kiosk_id, "

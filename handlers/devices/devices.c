@@ -22,6 +22,7 @@
 #include "db.h"
 #include "device_rules.h"
 #include "device_store.h"
+#include "heartbeat_rules.h"
 #include "app/handlers.h"
 #include "jsonx.h"
 #include "mqtt_rules.h"
@@ -277,17 +278,28 @@ void h_devices_certificate(struct request *req)
 
 void h_devices_heartbeat(struct request *req)
 {
-    /* the body is optional: {"error": "..."} reports a fault */
+    /* the body is optional: {"error": "..."} reports a fault; the metrics
+     * and the receipt of heartbeat_rules.h are optional too */
     const char *device_id = arg_str(req, "device_id"), *error = arg_str(req, "error");
     struct json_object *device = NULL;
+    struct heartbeat hb;
+    const char *field, *why;
 
     /* a device speaks only for itself; any other id does not exist for it */
     if (strcmp(device_id, identity_of(req)->device_name) != 0) {
         resp_error(req, 404, "NOT_FOUND", "No such device.");
         return;
     }
+    if (heartbeat_parse(req->json, &hb, &field, &why) < 0) {
+        resp_invalid(req, field, "%s %s.", field, why);
+        return;
+    }
     if (error != NULL && *error == '\0')
         error = NULL;
-    int found = device_heartbeat(identity_of(req)->device_id, req->tenant.id, error, &device);
+    int found = device_heartbeat(identity_of(req)->device_id, req->tenant.id, error, &hb, &device);
+    if (found == DEVICE_AHEAD) {
+        resp_invalid(req, "applied_version", "applied_version is past the hotel's version.");
+        return;
+    }
     device_answer(req, found, 200, device, error != NULL ? LA_FAULT : LA_HEARTBEAT, LC_COUNT);
 }

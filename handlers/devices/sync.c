@@ -5,7 +5,9 @@
  * addition as its row arrives (libpq single-row mode, db_each_row), then
  * the tail, so a device holding 10 000 profiles never has them all in the
  * worker's memory. sync_rules.c decides the kind of answer, the versions
- * and when the device row is written; sync_store.c reads and writes.
+ * and when the device row is written; sync_store.c reads and writes. A
+ * device may add the version it has applied (?applied_version=, its
+ * receipt: receipt_store.c, docs/iot.md "Receipts").
  *
  * The version reported is read before the rows, so the rows may come from
  * a later snapshot than the version says: they then repeat a change the
@@ -18,6 +20,8 @@
 #include "jsonx.h"
 #include "log.h"
 #include "response.h"
+#include "heartbeat_rules.h"
+#include "receipt_store.h"
 #include "sync_store.h"
 
 /* What one sync knows before it answers. */
@@ -162,6 +166,18 @@ void h_sync(struct request *req)
         else
             db_fail_reply(req);
         return;
+    }
+    /* the receipt: what the device has applied, at most what the hotel has */
+    if (arg_has(req, "applied_version")) {
+        long long applied = arg_int(req, "applied_version");
+        if (!receipt_version_ok(applied, c.dev.hotel.current)) {
+            resp_invalid(req, "applied_version", "applied_version is past the hotel's version.");
+            return;
+        }
+        if (receipt_record(c.device_pk, req->tenant.id, applied) < 0) {
+            db_fail_reply(req);
+            return;
+        }
     }
     sync_decide(c.since, arg_str(req, "model"), &c.dev.hotel, &c.plan);
     if (c.plan.kind == SYNC_FULL || c.plan.kind == SYNC_INCREMENTAL) {

@@ -1,6 +1,7 @@
-/* chart_rules.c — owns the SVG chart of worked hours and overtime per
- * department (chart_rules.h): the axis, the bar geometry, the cut labels and the
- * markup, every text escaped by tpl_escape_append. Pure. */
+/* chart_rules.c — owns the dashboard's SVG charts (chart_rules.h): worked
+ * hours and overtime per department, rates, and a series over time; the
+ * axes, the geometry, the cut labels and the markup, every text escaped
+ * by tpl_escape_append. Pure. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -234,6 +235,107 @@ char *chart_hours_svg(const struct chart_bar *bars, int n, const char *title,
                 CHART_LABEL_WIDTH + ol + 4, y + 35, bars[i].overtime);
         put(&b, "</g>");
     }
+    put(&b, "</svg>");
+    if (len != NULL)
+        *len = b.used;
+    return b.buf;
+}
+
+/* ---- a series over time ------------------------------------------------ */
+
+void chart_range(double lo, double hi, double *axis_lo, double *step, int *nsteps)
+{
+    if (!isfinite(lo) || !isfinite(hi) || lo > hi) {
+        lo = 0;
+        hi = 1;
+    }
+    double span = hi - lo;
+    if (span <= 0)
+        span = fabs(hi) > 0 ? fabs(hi) / 10 : 1;
+    int n;
+    chart_axis(span, step, &n);
+    double from = floor(lo / *step) * *step;
+    /* chart_axis's at most 5 steps, and at most one more below lo */
+    n = (int)ceil((hi - from) / *step - 1e-9);
+    *axis_lo = from;
+    *nsteps = n < 1 ? 1 : n;
+}
+
+double chart_series_y(double value, double axis_lo, double axis_hi, double height)
+{
+    if (!isfinite(value) || !isfinite(axis_lo) || !isfinite(axis_hi) || axis_hi <= axis_lo)
+        return height;
+    double y = height - (value - axis_lo) / (axis_hi - axis_lo) * height;
+    return y < 0 ? 0 : y > height ? height : y;
+}
+
+char *chart_series_svg(const double *values, int n, const char *title, const char *unit, const char *first,
+                       const char *last, const char *id_prefix, size_t *len)
+{
+    struct sbuf b = {NULL, 0, 0};
+    double lo = INFINITY, hi = -INFINITY, final = NAN, axis_lo, step;
+    int nsteps, reported = 0, axis_y = CHART_TOP + CHART_SERIES_PLOT_HEIGHT;
+    char line[200];
+
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(values[i]))
+            continue;
+        reported++;
+        lo = values[i] < lo ? values[i] : lo;
+        hi = values[i] > hi ? values[i] : hi;
+        final = values[i];
+    }
+    chart_range(lo, hi, &axis_lo, &step, &nsteps);
+    double axis_hi = axis_lo + step * nsteps;
+
+    open_svg(&b, CHART_SERIES_HEIGHT, title, id_prefix);
+    if (reported == 0)
+        snprintf(line, sizeof line, "No samples.");
+    else
+        snprintf(line, sizeof line, "%d samples: lowest %g %s, highest %g %s, last %g %s.", reported, lo, unit,
+                 hi, unit, final, unit);
+    esc(&b, line);
+    put(&b, "</desc>");
+    for (int k = 0; k <= nsteps; k++) {
+        double v = axis_lo + step * k;
+        double y = CHART_TOP + chart_series_y(v, axis_lo, axis_hi, CHART_SERIES_PLOT_HEIGHT);
+        put(&b, "<line class=\"chart-grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ccc\"/>",
+            CHART_SERIES_LEFT, y, CHART_SERIES_LEFT + CHART_SERIES_PLOT_WIDTH, y);
+        put(&b, "<text class=\"chart-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"12\">%g</text>",
+            CHART_SERIES_LEFT - 6, y + 4, fabs(v) < step / 1e6 ? 0 : v);
+    }
+    put(&b, "<text class=\"chart-tick\" x=\"%d\" y=\"%d\" font-size=\"12\">", CHART_SERIES_LEFT, axis_y + 18);
+    esc(&b, first != NULL ? first : "");
+    put(&b, "</text><text class=\"chart-tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"12\">",
+        CHART_SERIES_LEFT + CHART_SERIES_PLOT_WIDTH, axis_y + 18);
+    esc(&b, last != NULL ? last : "");
+    put(&b, "</text>");
+    if (reported == 0)
+        put(&b, "<text class=\"chart-empty\" x=\"%d\" y=\"%d\" font-size=\"14\">No samples.</text>",
+            CHART_SERIES_LEFT + 10, CHART_TOP + CHART_SERIES_PLOT_HEIGHT / 2);
+    /* a polyline per run of reported values, a dot for a value alone */
+    int open = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(values[i])) {
+            if (open)
+                put(&b, "\"/>");
+            open = 0;
+            continue;
+        }
+        double x = CHART_SERIES_LEFT + (n > 1 ? (double)i / (n - 1) * CHART_SERIES_PLOT_WIDTH
+                                              : CHART_SERIES_PLOT_WIDTH / 2.0);
+        double y = CHART_TOP + chart_series_y(values[i], axis_lo, axis_hi, CHART_SERIES_PLOT_HEIGHT);
+        if ((i == 0 || !isfinite(values[i - 1])) && (i == n - 1 || !isfinite(values[i + 1]))) {
+            put(&b, "<circle class=\"chart-point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#2f6db3\"/>", x, y);
+            continue;           /* a point alone: a dot, not a line */
+        }
+        if (!open)
+            put(&b, "<polyline class=\"chart-line\" fill=\"none\" stroke=\"#2f6db3\" stroke-width=\"2\" points=\"");
+        put(&b, "%s%.1f,%.1f", open ? " " : "", x, y);
+        open = 1;
+    }
+    if (open)
+        put(&b, "\"/>");
     put(&b, "</svg>");
     if (len != NULL)
         *len = b.used;

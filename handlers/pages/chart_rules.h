@@ -66,4 +66,31 @@ struct chart_rate {
 char *chart_rates_svg(const struct chart_rate *rows, int n, const char *title,
                       const char *id_prefix, size_t *len);
 
+/* ---- a series over time (a device's heartbeat metrics) ---------------- */
+
+#define CHART_SERIES_HEIGHT 180
+#define CHART_SERIES_LEFT 70       /* the tick labels' column */
+#define CHART_SERIES_PLOT_WIDTH (CHART_WIDTH - CHART_SERIES_LEFT - 20)
+#define CHART_SERIES_PLOT_HEIGHT (CHART_SERIES_HEIGHT - CHART_TOP - CHART_AXIS)
+
+/* A round axis covering lo..hi (either may be negative): *axis_lo a
+ * multiple of *step at or below lo, and *nsteps (1 to 6) steps from there
+ * reaching hi. lo > hi, or either not finite, is the axis 0..1; lo == hi
+ * an axis one step wide around the value. */
+void chart_range(double lo, double hi, double *axis_lo, double *step, int *nsteps);
+
+/* The y pixel (from the plot's top, height pixels tall) of value on the
+ * axis axis_lo..axis_hi: clamped into [0, height]; the bottom for a value
+ * that is not finite or an empty axis. */
+double chart_series_y(double value, double axis_lo, double axis_hi, double height);
+
+/* n samples (values[i], NAN: not reported, a gap in the line) evenly
+ * spaced from the one at first to the one at last (labels under the
+ * plot's ends, any text), as a standalone <svg> like the others (role
+ * "img", title, a description giving how many samples, the lowest,
+ * highest and last value with unit), a polyline per run of reported
+ * values (a dot for one alone). A new string the caller frees; *len its length if not NULL. */
+char *chart_series_svg(const double *values, int n, const char *title, const char *unit, const char *first,
+                       const char *last, const char *id_prefix, size_t *len);
+
 #endif

@@ -5,7 +5,9 @@
  * attendance/clock_logs_store.h, held to the caller's staff record
  * whatever the query says), with the API's
  * from/to filters and paging; and withdrawing consent (DELETE
- * revoke-face/{own staff_id}/ with a reason, from static/js/me.js). */
+ * revoke-face/{own staff_id}/ with a reason, from static/js/me.js); once
+ * withdrawn, whether the face has left every device (their latest
+ * revocation's receipts, devices/receipt_store.h). */
 #include <string.h>
 #include "db.h"
 #include "app/handlers.h"
@@ -17,6 +19,28 @@
 #include "person_store.h"
 #include "response.h"
 #include "attendance/settings_store.h"
+#include "devices/receipt_store.h"
+
+/* ctx's "removal": the latest revocation of the caller's face, when they
+ * have none now ({pending_count, complete, revoked_at(_text), devices}).
+ * 0 or -1. */
+static int add_removal(struct request *req, struct json_object *ctx)
+{
+    struct json_object *person = NULL, *has = NULL, *rows = NULL;
+    long long total;
+
+    json_object_object_get_ex(ctx, "person", &person);
+    if (json_object_object_get_ex(person, "has_face", &has) && json_object_get_boolean(has))
+        return 0;
+    if (listing_rows(&revocation_list, req->tenant.id, &(struct revocation_filter){-1, identity_of(req)->staff_id},
+                     1, 0, &rows, &total) < 0)
+        return -1;
+    page_add_time_texts(rows, (const char *const[]){"revoked_at", NULL});
+    if (json_object_array_length(rows) > 0)
+        json_object_object_add(ctx, "removal", json_object_get(json_object_array_get_idx(rows, 0)));
+    json_object_put(rows);
+    return 0;
+}
 
 void h_page_me(struct request *req)
 {
@@ -53,6 +77,8 @@ void h_page_me(struct request *req)
     json_object_object_add(ctx, "person", person);
     person = NULL;
     page_add_face_rules(ctx, &s, department, 1);
+    if (add_removal(req, ctx) < 0)
+        goto db_fail;
     jx_add_bool(ctx, "withdrawn", withdrawn);
 
     if (clocklog_rows(req->tenant.id, &f, limit, offset, &rows, &total) < 0)

@@ -74,6 +74,8 @@ MODULES = [
     "devices.test_seal",
     "devices.test_certs",
     "devices.test_mqtt",
+    "devices.test_receipts",
+    "devices.test_device_config",
     # pages/: the dashboard and the face pages
     "pages.test_dashboard",
     "pages.test_enroll",

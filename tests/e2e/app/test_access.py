@@ -104,6 +104,13 @@ ROUTES = {
     "certificate":      ("devices.certificate", "caller", "json", [401, 401, 401, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 404]),
     "events_create":    ("events.create", "caller", "json",     [401, 401, 401, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 201]),
     "events_list":      ("events.list", "caller", "json",       [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
+    "device_metrics":   ("devices.metrics", "caller", "json",   [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
+    "device_config":    ("devices.config", "caller", "json",    [401, 401, 401, 200, 403, 200, 200, 200, 403, 200, 404, 404, 403, 404]),
+    "device_config_put": ("devices.config_put", "caller", "json", [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
+    "actions_create":   ("devices.actions_create", "caller", "json", [401, 401, 401, 201, 403, 403, 403, 201, 403, 403, 403, 404, 403, 403]),
+    "actions_list":     ("devices.actions_list", "caller", "json", [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
+    "actions_ack":      ("devices.actions_ack", "caller", "json", [401, 401, 401, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404]),
+    "revocations":      ("revocations.list", "caller", "json",  [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 200, 200, 403, 403]),
     # the authorization nchan asks for (a plain JSON GET reaches it too)
     "live_hotel":       ("live.hotel", "path", "json",          [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 404, 404]),
     "live_kiosk":       ("live.kiosk", "caller", "json",        [401, 401, 401, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404, 403]),
@@ -426,6 +433,27 @@ def build(w, row, caller):
         return Req("GET", "/api/staff/hotel/%s/events/?after=0" % a.slug)
     if row == "events_list":
         return Req("GET", "/api/iot/events")
+    if row == "device_metrics":
+        return Req("GET", "/api/iot/devices/%s/metrics" % ONLY_A)
+    if row == "revocations":
+        return Req("GET", "/api/iot/revocations")
+    if row == "device_config":
+        # hotel A's callers read A's device (the device its own); B's name one only A has
+        device_id = ONLY_A if caller.endswith("_b") else a.dev.device_id
+        return Req("GET", "/api/iot/devices/%s/config" % device_id)
+    if row == "actions_create":
+        return Req("POST", "/api/iot/devices/%s/actions" % ONLY_A, {"action": "sync_now"})
+    if row == "actions_list":
+        return Req("GET", "/api/iot/devices/%s/actions" % ONLY_A)
+    if row == "actions_ack":
+        # an action of hotel A's device; hotel B's device names a device only A has
+        r = fc.post("/api/iot/devices/%s/actions" % a.dev.device_id, json={"action": "restart"},
+                    token=a.login("admin"))
+        action_id = fc.assert_json(r, 201)["id"]
+        device_id = ONLY_A if caller.endswith("_b") else a.dev.device_id
+        return Req("POST", "/api/iot/devices/%s/actions/%d/ack" % (device_id, action_id), {})
+    if row == "device_config_put":
+        return Req("PUT", "/api/iot/devices/%s/config" % ONLY_A, {"recognition_threshold": 0.5})
     pages = {"page_login": "/dashboard/login", "page_logout": "/dashboard/logout", "page_board": "/dashboard/",
              "page_approvals": "/dashboard/approvals", "page_staff": "/dashboard/staff",
              "page_audit": "/dashboard/audit", "page_clock_logs": "/dashboard/clock-logs",

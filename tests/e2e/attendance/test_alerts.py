@@ -371,8 +371,12 @@ class Devices(AlertCase):
         self.tick()
         [u] = self.of("revocation_unsynced")
         self.assertEqual((u["subject"], u["details"]["pending_removals"]), ("device:al-edge", 1))
-        # it syncs: resolved by the system
-        h.sync_ok(dev, 0)
+        # it pulls the removal: still held, the alert stays (docs/iot.md "Receipts")
+        pulled = h.sync_ok(dev, 0)["sync_version"]
+        self.tick()
+        self.assertEqual(self.of("revocation_unsynced")[0]["state"], "open")
+        # it reports the removal applied: resolved by the system
+        fc.assert_json(h.heartbeat(dev, json={"applied_version": pulled}), 200)
         self.tick()
         self.assertEqual(self.of("revocation_unsynced")[0]["resolved_by"], "system:alerts")
         fc.assert_json(self.act(rv["id"], "resolve"), 200)

@@ -447,13 +447,13 @@ class IotHotel(AttHotel):
             raise AssertionError("push failed: %r" % body)
         return body
 
-    def sync(self, dev, since=0, model=None, device_id=None, key=None):
+    def sync(self, dev, since=0, model=None, device_id=None, key=None, applied=None):
         path = q("/api/iot/enrollments/sync", device_id=device_id or dev.device_id,
-                 since_version=since, model=model)
+                 since_version=since, model=model, applied_version=applied)
         return fc.get(path, api_key=key or dev.key, timeout=30)
 
-    def sync_ok(self, dev, since=0, model=None):
-        return fc.assert_json(self.sync(dev, since, model), 200)
+    def sync_ok(self, dev, since=0, model=None, applied=None):
+        return fc.assert_json(self.sync(dev, since, model, applied=applied), 200)
 
     def version(self):
         return int(fc.psql("SELECT sync_version FROM hotels WHERE id = %d" % self.hotel_id))

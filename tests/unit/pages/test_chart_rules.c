@@ -3,7 +3,9 @@
  * a UTF-8 character, and the markup: every PMS text escaped, one row per
  * department, a description for screen readers, an empty chart; the
  * rates chart: bars on a 0-100 % axis, "no data" for a rate without one,
- * notes escaped. */
+ * notes escaped; the series chart: its axis around any range, the y of
+ * a value (clamped), a line per run of values with gaps, a dot for a
+ * value alone, the description and the end labels escaped. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +215,86 @@ START_TEST(rates_rows)
 }
 END_TEST
 
+/* ---- a series over time -------------------------------------------------- */
+
+static const struct { double lo, hi, axis_lo, step; int n; } range_vec[] = {
+    {20, 45, 20, 5, 5},
+    {-40, 125, -50, 50, 4},
+    {0, 0, 0, 0.2, 1},
+    {41.5, 41.5, 41, 1, 1},
+    {NAN, 5, 0, 0.2, 5},          /* not finite: 0..1 */
+    {5, 1, 0, 0.2, 5},            /* lo > hi: 0..1 */
+    {0, 1000, 0, 200, 5},
+    {2040, 2048, 2040, 2, 4},
+    {-12.5, -3, -14, 2, 6},       /* the floor below lo adds the sixth step */
+};
+
+START_TEST(range)
+{
+    double lo, step;
+    int n;
+    chart_range(range_vec[_i].lo, range_vec[_i].hi, &lo, &step, &n);
+    ck_assert_msg(fabs(lo - range_vec[_i].axis_lo) < 1e-9 && fabs(step - range_vec[_i].step) < 1e-9 &&
+                  n == range_vec[_i].n, "%g..%g: from %g step %g n %d", range_vec[_i].lo, range_vec[_i].hi,
+                  lo, step, n);
+    ck_assert(n >= 1 && n <= 6);
+    if (isfinite(range_vec[_i].lo) && range_vec[_i].lo <= range_vec[_i].hi)
+        ck_assert(lo <= range_vec[_i].lo + 1e-9 && lo + step * n >= range_vec[_i].hi - 1e-9);
+}
+END_TEST
+
+static const struct { double v, lo, hi, want; } y_vec[] = {
+    {5, 0, 10, 50}, {0, 0, 10, 100}, {10, 0, 10, 0}, {15, 0, 10, 0}, {-5, 0, 10, 100},
+    {-40, -50, 150, 95}, {NAN, 0, 10, 100}, {5, 10, 10, 100}, {INFINITY, 0, 10, 100},
+};
+
+START_TEST(series_y)
+{
+    ck_assert_double_eq_tol(chart_series_y(y_vec[_i].v, y_vec[_i].lo, y_vec[_i].hi, 100), y_vec[_i].want, 1e-9);
+}
+END_TEST
+
+START_TEST(series_markup)
+{
+    const double v[] = {20, 21, NAN, 30, 31, 32, NAN, 25};
+    size_t len;
+    char *svg = chart_series_svg(v, 8, "Temperature <b>", "°C", "2026-01-16 <i>", "10:30", "t", &len);
+    ck_assert_uint_eq(strlen(svg), len);
+    ck_assert_int_eq(count(svg, "<polyline"), 2);               /* 20-21 and 30-32 */
+    ck_assert_int_eq(count(svg, "<circle"), 1);                 /* 25 alone */
+    ck_assert_ptr_nonnull(strstr(svg, "Temperature &lt;b&gt;"));
+    ck_assert_ptr_nonnull(strstr(svg, "2026-01-16 &lt;i&gt;"));
+    ck_assert_ptr_null(strstr(svg, "<b>"));
+    ck_assert_ptr_null(strstr(svg, "<i>"));
+    ck_assert_ptr_nonnull(strstr(svg, "6 samples: lowest 20 °C, highest 32 °C, last 25 °C."));
+    /* the first point at the left edge, the last at the right */
+    char want[64];
+    snprintf(want, sizeof want, "points=\"%d.0,", CHART_SERIES_LEFT);
+    ck_assert_msg(strstr(svg, want) != NULL, "%s not in %s", want, svg);
+    snprintf(want, sizeof want, "cx=\"%d.0\"", CHART_SERIES_LEFT + CHART_SERIES_PLOT_WIDTH);
+    ck_assert_msg(strstr(svg, want) != NULL, "%s not in %s", want, svg);
+    free(svg);
+}
+END_TEST
+
+START_TEST(series_empty)
+{
+    const double v[] = {NAN, NAN};
+    char *svg = chart_series_svg(v, 2, "t", "MB", NULL, NULL, "s", NULL);
+    ck_assert_int_eq(count(svg, "<polyline"), 0);
+    ck_assert_int_eq(count(svg, "<circle"), 0);
+    ck_assert_ptr_nonnull(strstr(svg, ">No samples.</text>"));
+    free(svg);
+    svg = chart_series_svg(NULL, 0, "t", "MB", "", "", "s", NULL);
+    ck_assert_ptr_nonnull(strstr(svg, "No samples."));
+    free(svg);
+    const double one[] = {7};
+    svg = chart_series_svg(one, 1, "t", "", "a", "a", "s", NULL);
+    ck_assert_int_eq(count(svg, "<circle"), 1);
+    free(svg);
+}
+END_TEST
+
 UNIT_SUITE(suite_chart)
 {
     Suite *s = suite_create("chart");
@@ -227,6 +309,10 @@ UNIT_SUITE(suite_chart)
     tcase_add_test(tc, markup_empty);
     tcase_add_loop_test(tc, rates_markup, 0, NELEM(rate_vec));
     tcase_add_test(tc, rates_rows);
+    tcase_add_loop_test(tc, range, 0, NELEM(range_vec));
+    tcase_add_loop_test(tc, series_y, 0, NELEM(y_vec));
+    tcase_add_test(tc, series_markup);
+    tcase_add_test(tc, series_empty);
     suite_add_tcase(s, tc);
     return s;
 }
