@@ -3,7 +3,7 @@
 #include "db.h"
 #include "mqtt_store.h"
 
-/* a device in service that provisioned a key since migration 022 */
+/* a device in service that provisioned a key since migration 021 */
 static struct db_stmt st_credentials = {
     "mqtt_credentials",
     "SELECT h.slug, d.device_id, d.mqtt_hash FROM devices d JOIN hotels h ON h.id = d.hotel_id "

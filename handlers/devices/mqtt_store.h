@@ -1,4 +1,4 @@
-/* mqtt_store.h — the MQTT push's SQL (sql/022_mqtt.sql): the devices that
+/* mqtt_store.h — the MQTT push's SQL (sql/021_mqtt.sql): the devices that
  * hold broker credentials (the broker's password and ACL files are
  * written from them), the pending "sync now" versions with the devices
  * each goes to, marking them sent, trimming old sent rows. */

@@ -14,7 +14,7 @@
  *   batch: at least once; what a broker or service restart interrupted is
  *   sent again (the devices' poll catches up anyway).
  *
- * It LISTENs on faceclock_mqtt (sql/022_mqtt.sql): a notification only
+ * It LISTENs on faceclock_mqtt (sql/021_mqtt.sql): a notification only
  * wakes it; both jobs also run after every reconnection to PostgreSQL and
  * every 5 s. libmosquitto's own thread keeps the broker connection,
  * reconnecting with back-off (1 s doubling to 30 s). Without

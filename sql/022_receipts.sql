@@ -1,4 +1,4 @@
--- 023_receipts.sql — receipts and heartbeat metrics (docs/iot.md,
+-- 022_receipts.sql — receipts and heartbeat metrics (docs/iot.md,
 -- "Receipts" and "Metrics"). A device reports the version of the change
 -- log it has applied (not only pulled: devices.sync_version): its
 -- applied_version and when it last reported one. A face revocation (the

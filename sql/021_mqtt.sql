@@ -1,4 +1,4 @@
--- 022_mqtt.sql — the MQTT push (issue 14, docs/iot.md "MQTT push").
+-- 021_mqtt.sql — the MQTT push (issue 14, docs/iot.md "MQTT push").
 --
 -- devices.mqtt_hash: the device's broker password hash, in mosquitto's
 -- password-file form (PBKDF2-SHA512 "$7$..." of its API key, written at
