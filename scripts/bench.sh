@@ -16,6 +16,15 @@
 # (tests/bench/live_bench.py), the share of its rate the scans keep
 # (target: within 10 %) and the events' latency from a scan's answer to a
 # subscriber's receipt, p50/p99; `make bench` runs it too.
+# `scripts/bench.sh fleet` runs only the fleet row (issue 14): FLEET_DEVICES
+# (2000) simulated cameras over FLEET_HOTELS (4) hotels connected to
+# mosquitto (tests/bench/fleet_bench.py), a face revoked in each hotel, the
+# time from the revocation's answer to each camera's "sync now" p50/p99/max,
+# FLEET_SAMPLE (200) cameras' sync pulled end to end, and the CPU of
+# svc:mqtt, mosquitto, PostgreSQL and nginx meanwhile; `make bench` runs it
+# too. A stack it starts for this row alone hashes secrets at
+# FACECLOCK_SCRYPT_LOG_N=${FLEET_SCRYPT_LOG_N:-14} (provisioning costs two
+# scrypt hashes a device); the devices are provisioned once and kept.
 #
 # Uses the stack under $FC_VAR (default var/bench) if it runs; otherwise
 # starts one there with the release binary on ${BENCH_PORT:-18090} and stops
@@ -51,6 +60,7 @@ LOGIN_USER=manager
 LOGIN_PASS=manager123
 
 own_stack=0
+FLEET_ONLY=""
 hello_pid=""
 
 # ------------------------------------------------------------------ setup
@@ -70,7 +80,10 @@ start_stack_if_needed() {
     fi
     own_stack=1
     say "starting a stack under $FC_VAR (release build)"
-    PORT=${BENCH_PORT:-18090} LOGIN_RATE=100000r/s LOGIN_BURST=100000 API_RATE=100000r/s API_BURST=100000 "$STACK" start
+    local cost=()
+    [[ -z $FLEET_ONLY ]] || cost=(FACECLOCK_SCRYPT_LOG_N="${FLEET_SCRYPT_LOG_N:-14}")
+    env PORT="${BENCH_PORT:-18090}" "${cost[@]}" LOGIN_RATE=100000r/s LOGIN_BURST=100000 API_RATE=100000r/s \
+        API_BURST=100000 "$STACK" start
 }
 
 cleanup() {
@@ -330,6 +343,20 @@ bench_live() {
     echo "    scans keep $(awk -v a="$a1" -v b="$a2" -v w="$with" 'BEGIN { m = (a + b) / 2; printf "%.0f", (m > 0 ? 100 * w / m : 0) }') % of their rate beside $n subscribers (target: at least 90 %)"
 }
 
+# bench_fleet — FLEET_DEVICES cameras on mosquitto, a revocation in each of
+# FLEET_HOTELS hotels, the fan-out's latency and the server's CPU during it
+# (tests/bench/fleet_bench.py prints the figures).
+bench_fleet() {
+    local n=${FLEET_DEVICES:-2000} hotels=${FLEET_HOTELS:-4} sample=${FLEET_SAMPLE:-200}
+    [[ -n ${MQTT_URL:-} ]] || { warn "fleet: the stack has no MQTT broker (scripts/deps.sh installs mosquitto): row skipped"; return 0; }
+    mkdir -p "$WORK"
+    say "fleet: $n devices over $hotels hotels on $MQTT_URL; $(nproc) cores"
+    python3 tests/bench/fleet_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" "$WORK" "$n" "$hotels" ||
+        die "could not prepare the fleet benchmark"
+    python3 tests/bench/fleet_bench.py run "$BASE_URL" "$MQTT_URL" "$WORK" "$n" "$sample" ||
+        die "the fleet benchmark failed (not every device got the revocation)"
+}
+
 # activity — a text that changes whenever a faceclock worker runs.
 activity() {
     local pid line sig=""
@@ -555,6 +582,7 @@ main() {
     [[ -x $FC_BIN ]] || die "no faceclock binary at $FC_BIN (run make)"
     trap cleanup EXIT
     trap 'exit 130' INT TERM
+    if [[ ${1:-} == fleet ]]; then FLEET_ONLY=1; fi
     start_stack_if_needed
     set -a
     # shellcheck disable=SC1091
@@ -572,6 +600,10 @@ main() {
         say "wrk -t2 -c$CONNS -d${DURATION}s; $(nproc) cores, $(worker_pids | wc -w) faceclock workers"
         row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx" "steal"
         bench_live
+        return 0
+    fi
+    if [[ ${1:-} == fleet ]]; then
+        bench_fleet
         return 0
     fi
     if [[ ${1:-} == flood ]]; then
@@ -611,6 +643,7 @@ main() {
     run_pgbench "  pgbench: face-clock-in SQL (ceiling)" "$WORK/clock.sql";     clock_tps=$LAST_TPS
     bench_flood
     bench_live
+    bench_fleet
     echo "disk after face-clock-in: $(disk_probe)"
     local audit_rps audit_tps
     AUDIT_TOKEN=$(<"$WORK/audit_token")
