@@ -35,7 +35,9 @@
 # BENCH_CONNECTIONS (64), BENCH_STAFF (200), BENCH_AUDIT_ROWS (audit rows of
 # the audit-bench hotel, 1000000; inserted once, topped up when fewer),
 # BENCH_EXPORT_RUNS (CSV exports and \copy runs each, best kept; 2),
-# LIVE_SUBSCRIBERS (500), LIVE_HOTELS (20), LIVE_PROBE_RATE (10).
+# LIVE_SUBSCRIBERS (500), LIVE_HOTELS (20), LIVE_PROBE_RATE (10),
+# FLEET_DEVICES (2000), FLEET_HOTELS (4), FLEET_SAMPLE (200),
+# FLEET_SCRYPT_LOG_N (14), PROVISION_THREADS (4).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$FC_ROOT"
