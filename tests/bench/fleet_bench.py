@@ -212,26 +212,27 @@ class Fleet:
         return d.connected and bool(d.subscribe_results)
 
     def connect_all(self):
-        """Connect every device, retrying refused ones (the broker's files
-        follow provisioning within a moment); the count connected."""
+        """Connect every device, again those refused or dropped (the
+        broker's files follow provisioning within a moment) but never one
+        whose answer is still on its way; the count connected."""
         end = time.monotonic() + CONNECT_S
-        pending = list(self.devs)
-        while pending and time.monotonic() < end:
-            for i, d in enumerate(pending):
+        todo = list(self.devs)
+        while time.monotonic() < end:
+            for i, d in enumerate(todo):
+                self._unwatch(d)
                 d.refused = None
                 self.connect(d)
                 if i % 50 == 49:
                     self.pump(0)
-            wait_end = min(end, time.monotonic() + 15)
+            wait_end = min(end, time.monotonic() + 5)
             while time.monotonic() < wait_end:
                 self.pump(0.05)
-                if all(self.ready(d) or d.refused is not None for d in pending):
+                if all(self.ready(d) or d.refused is not None or id(d) not in self.sock for d in self.devs):
                     break
-            self.misc()
-            pending = [d for d in pending if not self.ready(d)]
-            for d in pending:
-                self._unwatch(d)
-            if pending:
+            if all(self.ready(d) for d in self.devs):
+                break
+            todo = [d for d in self.devs if d.refused is not None or id(d) not in self.sock]
+            if todo:
                 time.sleep(1)
         return sum(1 for d in self.devs if self.ready(d))
 
