@@ -282,6 +282,11 @@ def run(base, mqtt_url, work, n, sample):
     up = fleet.connect_all()
     print("fleet: %d of %d devices connected and subscribed in %.1f s (fd limit %d)"
           % (up, n, time.monotonic() - t0, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
+    if up < n:
+        out = [d for d in fleet.devs if not fleet.ready(d)]
+        print("  not connected: %s%s (last CONNACK code: %s)" % (
+            ", ".join(d.username for d in out[:10]), ", ..." if len(out) > 10 else "",
+            sorted({d.refused for d in out[:10]}, key=str)))
     if up == 0:
         sys.exit("fleet_bench: no device connected")
     hid = {s: int(psql("SELECT id FROM hotels WHERE slug = '%s'" % s)) for s in hotels}
