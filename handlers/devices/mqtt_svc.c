@@ -40,6 +40,7 @@
 #include "log.h"
 
 #define SWEEP_EVERY 5.0
+#define SETTLE 2.0         /* seconds of quiet files before the reload that makes sure */
 #define TRIM_EVERY 3600.0
 #define KEEP_DAYS 7
 #define BATCH_HOTELS 50
@@ -176,7 +177,8 @@ static int reload_broker(const char *dir)
 }
 
 /* The broker's files from the device table; the broker reloaded when they
- * changed. 0, or -1 (database or disk: tried again at the next sweep). */
+ * changed. 1 changed (and the broker signalled), 0 unchanged, or -1
+ * (database or disk: tried again at the next sweep). */
 static int write_files(const char *own_hash)
 {
     char dir[300], path[512], line[512];
@@ -212,7 +214,7 @@ static int write_files(const char *own_hash)
     }
     if (changed && reload_broker(dir) == 0)
         log_info("broker credentials updated and reloaded");
-    rc = 0;
+    rc = changed;
 out:
     free(f.passwd.s);
     free(f.acl.s);
@@ -419,7 +421,7 @@ int mqtt_run(volatile sig_atomic_t *stop)
     double next_sweep = 0, next_trim = now_monotonic() + 60;
     /* the files first: the broker may be waiting for the service's user */
     while (!*stop && !files_written) {
-        files_written = write_files(own_hash) == 0;
+        files_written = write_files(own_hash) >= 0;
         if (!files_written)
             nap(stop, 1.0);
     }
@@ -431,6 +433,7 @@ int mqtt_run(volatile sig_atomic_t *stop)
         return 70;
     }
     int was_connected = 0;
+    double settle_at = 0;
     while (!*stop) {
         if (seen == 0 && db_listen("faceclock_mqtt") < 0) {
             nap(stop, 1.0);
@@ -449,8 +452,21 @@ int mqtt_run(volatile sig_atomic_t *stop)
         if (wake || now >= next_sweep) {
             wake = 0;
             next_sweep = now + SWEEP_EVERY;
-            if (write_files(own_hash) < 0 || (now_connected && send_pending(m, stop) < 0))
+            int written = write_files(own_hash);
+            if (written > 0)
+                settle_at = now + SETTLE;
+            if (written < 0 || (now_connected && send_pending(m, stop) < 0))
                 next_sweep = now + 1.0;
+        }
+        /* mosquitto drops a SIGHUP that arrives while it is still re-reading
+         * the files (a burst of provisionings: seen at 10 000 devices, the
+         * last five refused), and no later change would repair it: once the
+         * files have been quiet for SETTLE seconds, one more reload */
+        if (settle_at > 0 && now >= settle_at) {
+            settle_at = 0;
+            char dir[300];
+            snprintf(dir, sizeof dir, "%s/mqtt", g_config.state_dir);
+            (void)reload_broker(dir);
         }
         if (now >= next_trim) {
             long long n = mqtt_store_trim(KEEP_DAYS);
