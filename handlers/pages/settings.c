@@ -1,6 +1,7 @@
 /* settings.c — GET /dashboard/settings: the hotel's attendance
  * settings (contract 5.1) and the auto-close of forgotten sessions as a form, sent by the browser as PATCH
- * attendance/settings/; a 400 VALIDATION_ERROR is shown by the field it
+ * attendance/settings/, and which credential the hotel's devices sign in
+ * with (device_auth); a 400 VALIDATION_ERROR is shown by the field it
  * names. Read-only for a role that may read but not change them (hr). */
 #include "db.h"
 #include "app/handlers.h"
@@ -34,6 +35,8 @@ void h_page_settings(struct request *req)
     json_object_object_add(ctx, "settings", settings_to_json(&s));
     page_add_choices(ctx, "auto_close_modes", (const char *const[]){"off", "shift_end", "hard_limit"}, 3,
                      auto_close_name(s.auto_close));
+    page_add_choices(ctx, "device_auth_modes", (const char *const[]){"key", "key_or_cert", "cert"}, 3,
+                     device_auth_name(s.device_auth));
     jx_add_bool(ctx, "may_edit", page_may(req, "PATCH", "attendance/settings/"));
     page_render(req, 200, "settings", ctx);
 }

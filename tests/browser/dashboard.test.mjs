@@ -221,7 +221,7 @@ test('a manager changes a setting: a validation error is shown by its field, the
   }
 });
 
-test('a manager turns on the auto-close of forgotten sessions: a bad number is shown by its field, then it saves', async () => {
+test('a manager turns on the auto-close of forgotten sessions (a bad number is shown by its field, then it saves) and lets devices sign in with a certificate', async () => {
   const h = await hotel();
   const b = await launch(null, { viewport: { width: 800, height: 1300 } });
   try {
@@ -249,6 +249,16 @@ test('a manager turns on the auto-close of forgotten sessions: a bad number is s
     assert.equal(s.auto_close_after_hours, 1.5);
     await page.reload();
     assert.equal(await page.getByLabel('Close a forgotten session').inputValue(), 'shift_end');
+
+    // the devices' credential (docs/iot.md "Which credential a hotel accepts")
+    const auth = page.getByLabel('Devices sign in with');
+    assert.equal(await auth.inputValue(), 'key');
+    await auth.selectOption('key_or_cert');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('#settings-saved').waitFor({ state: 'visible' });
+    s = await ok(200, 'GET', h.att('settings/'), { token: await h.login() });
+    assert.equal(s.device_auth, 'key_or_cert');
+    assert.equal(s.auto_close, 'shift_end');
     await noScriptRan(b, [400]);
   } finally {
     await b.close();
