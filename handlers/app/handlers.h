@@ -113,6 +113,8 @@ void h_device_metrics(struct request *req);
 /* devices/config.c */
 void h_device_config_get(struct request *req);
 void h_device_config_put(struct request *req);
+void h_location_config_get(struct request *req);
+void h_location_config_put(struct request *req);
 
 /* devices/actions.c */
 void h_device_actions_create(struct request *req);

@@ -36,6 +36,8 @@
 #define PATH_ID(name, what)  {name, IN_PATH, PT_ID, P_REQUIRED, .doc = what}
 #define PATH_DEVICE          {"device_id", IN_PATH, PT_STRING, P_REQUIRED, 1, 64, .valid = valid_device_id, .doc = "device"}
 
+#define PATH_LOCATION        {"location_label", IN_PATH, PT_STRING, P_REQUIRED, 1, 200, .doc = "location"}
+
 /* query parameters */
 #define Q_HOTEL   {"hotel", IN_QUERY, PT_SLUG, .doc = "The hotel's slug; the system administrator must name it."}
 #define Q_PAGE    {"limit", IN_QUERY, PT_INT, 0, 1, 1000, .doc = "Rows per page (default 100)."}, \
@@ -104,6 +106,13 @@
     {"events", IN_BODY, PT_ARRAY, 0, 1, 32, PT_STRING, .doc = "Event types wanted: a type of the catalogue (clock.unrostered), a family (alert.*) or *. Required at creation."}, \
     B_OPT("enabled", PT_BOOL, "Deliver to it (default true)."), \
     B_TEXT("description", 0, 0, 200, "A note for the hotel's managers.")
+
+/* a configuration's settings (devices/device_config_rules.c checks them) */
+#define CONFIG_SETTINGS \
+    B_OPT("recognition_threshold", PT_ANY, "A number, 0.3 to 0.8 (default 0.6)."), \
+    B_OPT("capture_interval_ms", PT_ANY, "A whole number, 100 to 10000 (default 1000)."), \
+    B_OPT("min_face_px", PT_ANY, "A whole number, 40 to 400 (default 80)."), \
+    B_OPT("liveness_check", PT_ANY, "true (the default) or false.")
 
 /* the unrostered and safety answers every clock write can give */
 #define CLOCK_REFUSALS "403 FACE_DISABLED_FOR_HOTEL", "403 FACE_DISABLED_FOR_DEPARTMENT", "409 ALREADY_CLOCKED_IN"
@@ -473,7 +482,8 @@ const struct route app_routes[] = {
                       B_OPT("temperature_c", PT_ANY, "Optional metric: a number, -40 to 125."),
                       B_OPT("free_storage_mb", PT_ANY, "Optional metric: a whole number, 0 to 10000000."),
                       B_OPT("profile_count", PT_ANY, "Optional metric: a whole number, 0 to 1000000."),
-                      B_OPT("applied_version", PT_ANY, "Optional receipt: the version it has applied, a whole number 0 to the hotel's version.")),
+                      B_OPT("applied_version", PT_ANY, "Optional receipt: the version it has applied, a whole number 0 to the hotel's version."),
+                      B_OPT("applied_config_version", PT_ANY, "Optional receipt: the config_version it has applied, a whole number 0 to its config_version.")),
      .answers = ANSWERS("200", "400 VALIDATION_ERROR", "404 NOT_FOUND"),
      .summary = "A device says it is alive, with optional metrics (kept: the last 1000) and its receipt."},
     {.method = "GET", .pattern = "/api/iot/devices/{device_id}/metrics", .name = "devices.metrics",
@@ -491,12 +501,19 @@ const struct route app_routes[] = {
     {.method = "PUT", .pattern = "/api/iot/devices/{device_id}/config", .name = "devices.config_put",
      .handler = h_device_config_put, .src = "devices/config.c", .access = ADMINS, .tenant = T_CALLER,
      .params = PARAMS(PATH_DEVICE, Q_HOTEL,
-                      B_OPT("recognition_threshold", PT_ANY, "A number, 0.3 to 0.8 (default 0.6)."),
-                      B_OPT("capture_interval_ms", PT_ANY, "A whole number, 100 to 10000 (default 1000)."),
-                      B_OPT("min_face_px", PT_ANY, "A whole number, 40 to 400 (default 80)."),
-                      B_OPT("liveness_check", PT_ANY, "true (the default) or false.")),
+                      CONFIG_SETTINGS),
      .answers = ANSWERS("200", "400 VALIDATION_ERROR", "404 NOT_FOUND"),
-     .summary = "Replace a device's configuration (absent settings take their defaults; an unknown key is refused); audited."},
+     .summary = "Replace a device's own settings (absent ones come from its location's, else the defaults; an unknown key is refused); audited."},
+    {.method = "GET", .pattern = "/api/iot/locations/{location_label}/config", .name = "locations.config",
+     .handler = h_location_config_get, .src = "devices/config.c", .access = READERS, .tenant = T_CALLER,
+     .params = PARAMS(PATH_LOCATION, Q_HOTEL),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "A location's configuration and its version (a location: a device in service placed there, or settings)."},
+    {.method = "PUT", .pattern = "/api/iot/locations/{location_label}/config", .name = "locations.config_put",
+     .handler = h_location_config_put, .src = "devices/config.c", .access = MANAGERS, .tenant = T_CALLER,
+     .params = PARAMS(PATH_LOCATION, Q_HOTEL, CONFIG_SETTINGS),
+     .answers = ANSWERS("200", "400 VALIDATION_ERROR", "404 NOT_FOUND"),
+     .summary = "Replace a location's settings, under each device's own there (every device's config_version moves); audited."},
     {.method = "POST", .pattern = "/api/iot/devices/{device_id}/actions", .name = "devices.actions_create",
      .handler = h_device_actions_create, .src = "devices/actions.c", .access = ADMINS, .tenant = T_CALLER,
      .params = PARAMS(PATH_DEVICE, Q_HOTEL,

@@ -1,6 +1,7 @@
 /* device_config_rules.c — the settings of a device's configuration, one
  * table of names, kinds and bounds (device_config_rules.h), read with the
- * JSON field readers of fcgi/jsonx.h. Pure. */
+ * JSON field readers of fcgi/jsonx.h; a location's settings and a
+ * device's own laid over the defaults in that order. Pure. */
 #include <stddef.h>
 #include <string.h>
 #include "device_config_rules.h"
@@ -26,9 +27,34 @@ void device_config_defaults(struct device_config *c)
     *c = (struct device_config){0.6, 1000, 80, 1};
 }
 
-int device_config_parse(struct json_object *body, struct device_config *c, const char **field, const char **why)
+/* setting i of c into o */
+static void add_setting(struct json_object *o, size_t i, const struct device_config *c)
 {
-    device_config_defaults(c);
+    const char *at = (const char *)c + settings[i].at;
+
+    switch (settings[i].kind) {
+    case CFG_NUMBER:
+        jx_add_number(o, settings[i].name, *(const double *)(const void *)at);
+        break;
+    case CFG_INT:
+        jx_add_int(o, settings[i].name, *(const long *)(const void *)at);
+        break;
+    default:
+        jx_add_bool(o, settings[i].name, *(const int *)(const void *)at);
+    }
+}
+
+/* whether body sends setting name (null: it does not) */
+static int sends(struct json_object *body, const char *name)
+{
+    struct json_object *v = NULL;
+    return json_object_object_get_ex(body, name, &v) && v != NULL;
+}
+
+int device_config_apply(struct json_object *body, struct device_config *c, const char **field, const char **why)
+{
+    struct device_config next = *c;
+
     if (!json_object_is_type(body, json_type_object)) {
         *field = "config";
         *why = "must be an object";
@@ -42,11 +68,11 @@ int device_config_parse(struct json_object *body, struct device_config *c, const
         if (i == NSETTINGS) {
             *field = key;
             *why = "is not a device setting";
-            goto bad;
+            return -1;
         }
     }
     for (size_t i = 0; i < NSETTINGS; i++) {
-        char *at = (char *)c + settings[i].at;
+        char *at = (char *)&next + settings[i].at;
         int rc;
         switch (settings[i].kind) {
         case CFG_NUMBER:
@@ -62,21 +88,47 @@ int device_config_parse(struct json_object *body, struct device_config *c, const
         }
         if (rc < 0) {
             *field = settings[i].name;
-            goto bad;
+            return -1;
         }
     }
+    *c = next;
     return 0;
-bad:
+}
+
+int device_config_parse(struct json_object *body, struct device_config *c, const char **field, const char **why)
+{
     device_config_defaults(c);
-    return -1;
+    return device_config_apply(body, c, field, why);
 }
 
 struct json_object *device_config_json(const struct device_config *c)
 {
     struct json_object *o = json_object_new_object();
-    jx_add_number(o, "recognition_threshold", c->recognition_threshold);
-    jx_add_int(o, "capture_interval_ms", c->capture_interval_ms);
-    jx_add_int(o, "min_face_px", c->min_face_px);
-    jx_add_bool(o, "liveness_check", c->liveness_check);
+    for (size_t i = 0; i < NSETTINGS; i++)
+        add_setting(o, i, c);
     return o;
+}
+
+struct json_object *device_config_settings(struct json_object *body, const char **field, const char **why)
+{
+    struct device_config c;
+
+    if (device_config_parse(body, &c, field, why) < 0)
+        return NULL;
+    struct json_object *o = json_object_new_object();
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if (sends(body, settings[i].name))
+            add_setting(o, i, &c);
+    return o;
+}
+
+void device_config_effective(struct json_object *location, struct json_object *own, struct device_config *c)
+{
+    const char *field, *why;
+
+    device_config_defaults(c);
+    if (location != NULL)
+        (void)device_config_apply(location, c, &field, &why);      /* refused: as if none */
+    if (own != NULL)
+        (void)device_config_apply(own, c, &field, &why);
 }

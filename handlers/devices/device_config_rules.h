@@ -1,7 +1,8 @@
 /* device_config_rules.h — a device's configuration (docs/iot.md,
  * "Config"): its settings, their defaults and bounds, read from the JSON a
- * PUT sends (every setting optional, absent ones take their default, an
- * unknown key refused) and written back as JSON. Pure (no I/O);
+ * PUT sends (every setting optional, an unknown key refused) and written
+ * back as JSON; the effective configuration of a device: the defaults, its
+ * location's settings over them, its own over those. Pure (no I/O);
  * tests/unit/devices/test_device_config_rules.c and the fuzz target
  * device_config pin it down. */
 #ifndef FC_DEVICE_CONFIG_RULES_H
@@ -24,7 +25,23 @@ void device_config_defaults(struct device_config *c);
  * then the defaults. body must be an object. *field may point into body. */
 int device_config_parse(struct json_object *body, struct device_config *c, const char **field, const char **why);
 
+/* body's settings read over *c: those it leaves out (or sends as null)
+ * keep their value in c. 0, or -1 with *field and *why as
+ * device_config_parse says, c unchanged. */
+int device_config_apply(struct json_object *body, struct device_config *c, const char **field, const char **why);
+
 /* c as JSON, every setting (a new object the caller owns). */
 struct json_object *device_config_json(const struct device_config *c);
+
+/* The settings body sets, and only those (absent and null ones left
+ * out), each written as device_config_json writes it: what is stored for
+ * a device or a location. A new object, or NULL with *field and *why
+ * when body is refused (device_config_parse). */
+struct json_object *device_config_settings(struct json_object *body, const char **field, const char **why);
+
+/* A device's effective configuration into *c: the defaults, location's
+ * settings over them, own's over those (either NULL: none; one that
+ * device_config_apply refuses counts as none: stored ones were checked). */
+void device_config_effective(struct json_object *location, struct json_object *own, struct device_config *c);
 
 #endif

@@ -11,10 +11,10 @@
 #include "action_store.h"
 #include "auth.h"
 #include "cert_store.h"
+#include "config_store.h"
 #include "db.h"
 #include "attendance/action_audit_store.h"
 #include "attendance/face_store.h"
-#include "device_config_rules.h"
 #include "device_rules.h"
 #include "device_store.h"
 #include "jsonx.h"
@@ -35,14 +35,15 @@
     "d.location_lon, d.location_lat, d.provisioned_at IS NOT NULL, " age ", d.lifecycle, "         \
     "fc_ts(d.last_heartbeat_at), " count ", d.sync_version, d.error_message, "                     \
     "fc_ts(d.provisioned_at), fc_ts(d.created_at), d.serial_number, d.mac_address, fc_ts(d.disabled_at), " \
-    "fc_ts(d.error_reported_at), d.applied_version, fc_ts(d.applied_at), d.config_version"
+    "fc_ts(d.error_reported_at), d.applied_version, fc_ts(d.applied_at), d.config_version, " \
+    "d.applied_config_version"
 #define DEVICE_COLS                                                                                \
     DEVICE_COLS_WITH(DEVICE_HEARTBEAT_AGE, "(SELECT count(*) FROM device_profiles p WHERE p.device_pk = d.id)")
 
 enum { C_DEVICE_ID, C_NAME, C_CATEGORY, C_CAPABILITY, C_LOCATION, C_LON, C_LAT, C_PROVISIONED,
        C_AGE, C_LIFECYCLE, C_HEARTBEAT, C_ENROLLED, C_SYNC, C_ERROR, C_PROVISIONED_AT, C_CREATED,
        C_SERIAL, C_MAC, C_DISABLED, C_ERROR_AT, C_APPLIED, C_APPLIED_AT, C_CONFIG_VERSION,
-       C_EXTRA /* the statement's own column after the device's */ };
+       C_APPLIED_CONFIG, C_EXTRA /* the statement's own column after the device's */ };
 
 /* A new registration in lifecycle $11 (with the token hash $9 when
  * PROVISIONING, else none), or the re-registration of a decommissioned
@@ -234,6 +235,7 @@ static struct json_object *device_json(const PGresult *r, int row)
     jx_add_int(o, "applied_version", db_ll(r, row, C_APPLIED));
     jx_add_str(o, "applied_at", db_str(r, row, C_APPLIED_AT));
     jx_add_int(o, "config_version", db_ll(r, row, C_CONFIG_VERSION));
+    jx_add_int(o, "applied_config_version", db_ll(r, row, C_APPLIED_CONFIG));
     jx_add_str(o, "error_message", db_str(r, row, C_ERROR));
     jx_add_str(o, "provisioned_at", db_str(r, row, C_PROVISIONED_AT));
     jx_add_str(o, "created_at", db_str(r, row, C_CREATED));
@@ -505,12 +507,15 @@ int device_heartbeat(long long device_pk, long long hotel_id, const char *error,
                      struct json_object **device)
 {
     struct db_args a;
-    int applied = 1, found;
+    int applied = 1, config_applied = 1, found;
 
     if (db_begin() < 0)
         return -1;
-    /* the receipt first, so the device answered carries it */
+    /* the receipts first, so the device answered carries them */
     if (hb->has_applied && (applied = receipt_record(device_pk, hotel_id, hb->applied_version)) < 0)
+        goto fail;
+    if (hb->has_config_applied &&
+        (config_applied = config_applied_record(device_pk, hb->applied_config_version)) < 0)
         goto fail;
     db_args_init(&a);
     db_arg_int(&a, device_pk);
@@ -518,13 +523,13 @@ int device_heartbeat(long long device_pk, long long hotel_id, const char *error,
     db_arg_str(&a, error);
     if ((found = device_of(db_run(&st_heartbeat, &a), NULL, NULL, device)) < 0)
         goto fail;
-    if (found == 0 || applied == 0) {      /* gone, or a version the hotel never had */
+    if (found == 0 || applied == 0 || config_applied == 0) {  /* gone, or a version never given */
         db_rollback();
         if (found == 1) {
             json_object_put(*device);
             *device = NULL;
         }
-        return found == 1 ? DEVICE_AHEAD : 0;
+        return found == 0 ? 0 : applied == 0 ? DEVICE_AHEAD : DEVICE_CONFIG_AHEAD;
     }
     if (heartbeat_has_metrics(hb) && metrics_record(device_pk, hotel_id, hb) < 0)
         goto fail;
@@ -598,125 +603,25 @@ static int device_rows(long long hotel_id, const void *filter, long limit, long 
 /* the seed's object, paged like every list (X-Total-Count, Link) */
 const struct listing device_list = {.rows = device_rows};
 
-/* ---- config ------------------------------------------------------------- */
+/* ---- in service ---------------------------------------------------------- */
 
-/* the hotel's device in service: its config (NULL: defaults), version, when */
-static struct db_stmt st_config_get = {
-    "devices_config_get",
-    "SELECT id, config::text, config_version, fc_ts(config_updated_at) FROM devices "
-    "WHERE hotel_id = $1 AND device_id = $2 AND deactivated_at IS NULL",
+static struct db_stmt st_in_service = {
+    "devices_in_service",
+    "SELECT 1 FROM devices WHERE hotel_id = $1 AND device_id = $2 AND deactivated_at IS NULL",
     0,
 };
-static struct db_stmt st_config_lock = {
-    "devices_config_lock",
-    "SELECT id, config::text, config_version, fc_ts(config_updated_at) FROM devices "
-    "WHERE hotel_id = $1 AND device_id = $2 AND deactivated_at IS NULL FOR UPDATE",
-    0,
-};
-static struct db_stmt st_config_put = {
-    "devices_config_put",
-    "UPDATE devices SET config = $2::jsonb, config_version = config_version + 1, config_updated_at = now() "
-    "WHERE id = $1 RETURNING id, config::text, config_version, fc_ts(config_updated_at)",
-    0,
-};
-enum { CF_ID, CF_CONFIG, CF_VERSION, CF_AT };
 
-/* the stored settings of row 0 (NULL: the defaults) */
-static struct json_object *stored_config(const PGresult *r)
-{
-    struct device_config c;
-    const char *field, *why;
-    struct json_object *j = PQgetisnull(r, 0, CF_CONFIG) ? NULL
-                            : jx_parse(PQgetvalue(r, 0, CF_CONFIG), (size_t)PQgetlength(r, 0, CF_CONFIG));
-
-    if (j == NULL || device_config_parse(j, &c, &field, &why) < 0)
-        device_config_defaults(&c);     /* written by device_config_put only: valid */
-    json_object_put(j);
-    return device_config_json(&c);
-}
-
-/* {device_id, config_version, config, updated_at} of row 0 */
-static struct json_object *config_answer(const char *device_id, const PGresult *r)
-{
-    struct json_object *o = json_object_new_object();
-    jx_add_str(o, "device_id", device_id);
-    jx_add_int(o, "config_version", db_ll(r, 0, CF_VERSION));
-    json_object_object_add(o, "config", stored_config(r));
-    jx_add_str(o, "updated_at", db_str(r, 0, CF_AT));
-    return o;
-}
-
-static PGresult *config_row(struct db_stmt *st, long long hotel_id, const char *device_id)
+int device_in_service(long long hotel_id, const char *device_id)
 {
     struct db_args a;
 
     db_args_init(&a);
     db_arg_int(&a, hotel_id);
     db_arg_str(&a, device_id);
-    return db_run(st, &a);
-}
-
-int device_in_service(long long hotel_id, const char *device_id)
-{
-    PGresult *r = config_row(&st_config_get, hotel_id, device_id);
-
+    PGresult *r = db_run(&st_in_service, &a);
     if (r == NULL)
         return -1;
     int found = PQntuples(r) == 1;
     PQclear(r);
     return found;
-}
-
-int device_config_get(long long hotel_id, const char *device_id, struct json_object **answer)
-{
-    PGresult *r = config_row(&st_config_get, hotel_id, device_id);
-
-    if (r == NULL)
-        return -1;
-    int found = PQntuples(r) == 1;
-    if (found)
-        *answer = config_answer(device_id, r);
-    PQclear(r);
-    return found;
-}
-
-int device_config_put(long long hotel_id, const char *device_id, const struct device_config *c,
-                      const struct actor *who, struct json_object **answer)
-{
-    PGresult *r = NULL;
-    struct db_args a;
-
-    if (db_begin() < 0)
-        return -1;
-    if ((r = config_row(&st_config_lock, hotel_id, device_id)) == NULL)
-        goto fail;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        db_rollback();
-        return 0;
-    }
-    long long pk = db_ll(r, 0, CF_ID);
-    struct json_object *old = stored_config(r), *new = device_config_json(c);
-    PQclear(r);
-    db_args_init(&a);
-    db_arg_int(&a, pk);
-    db_arg_str(&a, json_object_to_json_string_ext(new, JSON_C_TO_STRING_PLAIN));
-    r = db_run(&st_config_put, &a);
-    if (r == NULL || PQntuples(r) != 1) {
-        json_object_put(old);
-        json_object_put(new);
-        goto fail;
-    }
-    char target[96];
-    snprintf(target, sizeof target, "device:%s", device_id);
-    /* the audit takes old and new */
-    if (action_audit_one(who, hotel_id, "device.config_changed", target, old, new) < 0 || db_commit() < 0)
-        goto fail;
-    *answer = config_answer(device_id, r);
-    PQclear(r);
-    return 1;
-fail:
-    PQclear(r);
-    db_rollback();
-    return -1;
 }

@@ -93,27 +93,19 @@ int device_provision(long long device_pk, const char *token_hash, const char *ke
 
 /* The device's heartbeat, in one transaction: online now, in error when
  * error is not NULL, its receipt (hb's applied_version,
- * receipt_record()) and a metrics sample of what hb reports
- * (metrics_record()), and the actions queued for it delivered
- * (action_deliver(): *device's "pending_actions"). 1 with *device; 0 when
- * it is deactivated;
- * DEVICE_AHEAD when hb's applied_version is past the hotel's version
- * (nothing stored); -1. */
+ * receipt_record()), its applied config version (hb's
+ * applied_config_version, config_applied_record()) and a metrics sample
+ * of what hb reports (metrics_record()), and the actions queued for it
+ * delivered (action_deliver(): *device's "pending_actions"). 1 with
+ * *device; 0 when it is deactivated; DEVICE_AHEAD when hb's
+ * applied_version is past the hotel's version, DEVICE_CONFIG_AHEAD when
+ * its applied_config_version is past its config_version (nothing stored
+ * either way); -1. */
 #define DEVICE_AHEAD 3
+#define DEVICE_CONFIG_AHEAD 4
 struct heartbeat;
 int device_heartbeat(long long device_pk, long long hotel_id, const char *error, const struct heartbeat *hb,
                      struct json_object **device);
-
-/* A device's configuration (docs/iot.md "Config"): the answer
- * {"device_id", "config_version", "config": every setting, "updated_at"}
- * (a new object the caller owns). Get: 1 with *answer; 0 when the hotel
- * has no such device in service; -1. Put: c replaces the settings and the
- * version moves on, audited (device.config_changed, the old and new
- * settings) in the same transaction; the same returns. */
-struct device_config;
-int device_config_get(long long hotel_id, const char *device_id, struct json_object **answer);
-int device_config_put(long long hotel_id, const char *device_id, const struct device_config *c,
-                      const struct actor *who, struct json_object **answer);
 
 /* Whether the hotel has device device_id in service: 1, 0 or -1. */
 int device_in_service(long long hotel_id, const char *device_id);

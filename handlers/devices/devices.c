@@ -301,5 +301,9 @@ void h_devices_heartbeat(struct request *req)
         resp_invalid(req, "applied_version", "applied_version is past the hotel's version.");
         return;
     }
+    if (found == DEVICE_CONFIG_AHEAD) {
+        resp_invalid(req, "applied_config_version", "applied_config_version is past the device's config_version.");
+        return;
+    }
     device_answer(req, found, 200, device, error != NULL ? LA_FAULT : LA_HEARTBEAT, LC_COUNT);
 }

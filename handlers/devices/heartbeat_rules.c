@@ -26,6 +26,8 @@ static const struct {
      offsetof(struct heartbeat, profile_count)},
     {"applied_version", HB_INT, 0, HB_VERSION_MAX, offsetof(struct heartbeat, has_applied),
      offsetof(struct heartbeat, applied_version)},
+    {"applied_config_version", HB_INT, 0, HB_VERSION_MAX, offsetof(struct heartbeat, has_config_applied),
+     offsetof(struct heartbeat, applied_config_version)},
 };
 
 int heartbeat_parse(struct json_object *body, struct heartbeat *hb, const char **field, const char **why)

@@ -1,7 +1,8 @@
 /* heartbeat_rules.h — what a device's heartbeat may report besides being
  * alive (docs/iot.md, "Metrics" and "Receipts"): firmware version,
- * uptime, temperature, free storage, profile count and the version of the
- * change log it has applied, each optional and range-checked here, one
+ * uptime, temperature, free storage, profile count, the version of the
+ * change log it has applied and the version of its configuration it has
+ * applied, each optional and range-checked here, one
  * table of fields and bounds. Pure (no I/O); tests/unit/devices/
  * test_heartbeat_rules.c and tests/fuzz/heartbeat.c pin it down. */
 #ifndef FC_HEARTBEAT_RULES_H
@@ -20,9 +21,10 @@
 /* One heartbeat's reports; has_* says which were sent (absent or null:
  * not sent). firmware_version points into the body it was read from. */
 struct heartbeat {
-    int has_firmware, has_uptime, has_temperature, has_storage, has_profiles, has_applied;
+    int has_firmware, has_uptime, has_temperature, has_storage, has_profiles, has_applied, has_config_applied;
     const char *firmware_version;
     long long uptime_seconds, free_storage_mb, profile_count, applied_version;
+    long long applied_config_version;  /* the config version it runs (not a metric) */
     double temperature_c;
 };
 
@@ -32,7 +34,8 @@ struct heartbeat {
  * (the heartbeat's "error"). */
 int heartbeat_parse(struct json_object *body, struct heartbeat *hb, const char **field, const char **why);
 
-/* Whether hb carries a metric worth a sample (anything but nothing). */
+/* Whether hb carries a metric worth a sample (anything but nothing; the
+ * applied config version is kept on the device, not sampled). */
 int heartbeat_has_metrics(const struct heartbeat *hb);
 
 /* A reported applied version against the hotel's current one: 1 when it

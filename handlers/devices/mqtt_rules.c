@@ -104,11 +104,19 @@ int mqtt_passwd_line(char *buf, size_t cap, const char *user, const char *hash)
     return fits(snprintf(buf, cap, "%s:%s\n", user, hash), cap);
 }
 
-int mqtt_sync_message(char *buf, size_t cap, long long version)
+int mqtt_version_message(char *buf, size_t cap, long long version)
 {
     if (version < 0)
         return -1;
     return fits(snprintf(buf, cap, "{\"version\":%lld}", version), cap);
+}
+
+int mqtt_action_message(char *buf, size_t cap, long long id, const char *kind)
+{
+    if (id <= 0 || kind == NULL || *kind == '\0' || strlen(kind) > 32 ||
+        strspn(kind, "abcdefghijklmnopqrstuvwxyz_") != strlen(kind))
+        return -1;
+    return fits(snprintf(buf, cap, "{\"id\":%lld,\"kind\":\"%s\"}", id, kind), cap);
 }
 
 int mqtt_url_parse(const char *url, char *host, size_t host_cap, int *port)

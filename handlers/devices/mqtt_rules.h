@@ -1,7 +1,7 @@
 /* mqtt_rules.h — the MQTT push's decisions without I/O (docs/iot.md,
  * "MQTT push"): a device's broker username and topics, the ACL entries of
  * a tier, a line of mosquitto's password file (PBKDF2-SHA512, its "$7$"
- * format), the "sync now" message, and the parse of FACECLOCK_MQTT_URL.
+ * format), the version and action messages, and the parse of FACECLOCK_MQTT_URL.
  * Pure; unit-tested (tests/unit/devices/test_mqtt_rules.c); the URL parse
  * is fuzzed (tests/fuzz/mqtt_url.c). */
 #ifndef FC_MQTT_RULES_H
@@ -52,8 +52,15 @@ int mqtt_password_hash_valid(const char *s);
  * hash not valid). */
 int mqtt_passwd_line(char *buf, size_t cap, const char *user, const char *hash);
 
-/* The "sync now" message: {"version":N}. The length, or -1. */
-int mqtt_sync_message(char *buf, size_t cap, long long version);
+/* The version message {"version":N} (N >= 0): "sync now" on a device's
+ * sync leaf (the hotel's profile version), "fetch your configuration" on
+ * its config leaf (its effective config_version). The length, or -1. */
+int mqtt_version_message(char *buf, size_t cap, long long version);
+
+/* The action message on a device's actions leaf: {"id":N,"kind":"<kind>"}
+ * (id > 0; kind 1 to 32 of a-z and _, as device_actions.action). The
+ * length, or -1. Never a secret: the device acknowledges id over HTTP. */
+int mqtt_action_message(char *buf, size_t cap, long long id, const char *kind);
 
 /* FACECLOCK_MQTT_URL: "mqtt://<host>:<port>" (host a name or an IPv4
  * address: letters, digits, '.', '-'; port 1-65535; nothing else). 0 with

@@ -12,7 +12,12 @@
  *   hotel's devices on faceclock/<hotel>/devices/<device_id>/sync, and
  *   marked sent only once the broker acknowledged every message of the
  *   batch: at least once; what a broker or service restart interrupted is
- *   sent again (the devices' poll catches up anyway).
+ *   sent again (the devices' poll catches up anyway);
+ * - a device's own messages, from the same outbox (sql/024): its
+ *   effective config version moved, {"version": N} on .../config; an
+ *   action queued for it, {"id", "kind"} on .../actions; sent and marked
+ *   the same way, a superseded version or an acknowledged action only
+ *   marked.
  *
  * It LISTENs on faceclock_mqtt (sql/021_mqtt.sql): a notification only
  * wakes it; both jobs also run after every reconnection to PostgreSQL and
@@ -302,6 +307,32 @@ static int acknowledged(volatile sig_atomic_t *stop)
     return all_acknowledged();
 }
 
+/* msg on topic with QoS 1, its mid awaited (all_acknowledged): 0, or -1
+ * (the broker took too long with what was awaited, or the publish failed) */
+static int publish_awaited(struct mosquitto *m, volatile sig_atomic_t *stop, const char *topic, const char *msg,
+                           int n)
+{
+    pthread_mutex_lock(&lock);
+    int full = nawaiting == MAX_MSGS;
+    pthread_mutex_unlock(&lock);
+    if (full) {                        /* a big hotel: this much acknowledged first */
+        if (!acknowledged(stop))
+            return -1;
+        pthread_mutex_lock(&lock);
+        nawaiting = 0;
+        pthread_mutex_unlock(&lock);
+    }
+    /* the lock held across the publish: its acknowledgement (on_publish,
+     * libmosquitto's thread) cannot come before its mid is awaited */
+    int mid = 0;
+    pthread_mutex_lock(&lock);
+    int rc = mosquitto_publish(m, &mid, topic, n, msg, 1, false);
+    if (rc == MOSQ_ERR_SUCCESS)
+        awaiting[nawaiting++] = mid;
+    pthread_mutex_unlock(&lock);
+    return rc == MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
 static int publish_push(void *ctx, const struct mqtt_push *p)
 {
     struct batch *b = ctx;
@@ -314,29 +345,9 @@ static int publish_push(void *ctx, const struct mqtt_push *p)
     char topic[MQTT_TOPIC_MAX], msg[48];
     int n;
     if (p->device_id == NULL || mqtt_device_topic(topic, sizeof topic, p->slug, p->device_id, "sync") < 0 ||
-        (n = mqtt_sync_message(msg, sizeof msg, p->version)) < 0)
+        (n = mqtt_version_message(msg, sizeof msg, p->version)) < 0)
         return 0;                      /* no device to tell */
-    pthread_mutex_lock(&lock);
-    int full = nawaiting == MAX_MSGS;
-    pthread_mutex_unlock(&lock);
-    if (full) {                        /* a big hotel: this much acknowledged first */
-        if (!acknowledged(b->stop)) {
-            b->failed = 1;
-            return -1;
-        }
-        pthread_mutex_lock(&lock);
-        nawaiting = 0;
-        pthread_mutex_unlock(&lock);
-    }
-    /* the lock held across the publish: its acknowledgement (on_publish,
-     * libmosquitto's thread) cannot come before its mid is awaited */
-    int mid = 0;
-    pthread_mutex_lock(&lock);
-    int rc = mosquitto_publish(b->m, &mid, topic, n, msg, 1, false);
-    if (rc == MOSQ_ERR_SUCCESS)
-        awaiting[nawaiting++] = mid;
-    pthread_mutex_unlock(&lock);
-    if (rc != MOSQ_ERR_SUCCESS) {
+    if (publish_awaited(b->m, b->stop, topic, msg, n) < 0) {
         b->failed = 1;
         return -1;
     }
@@ -369,6 +380,70 @@ static int send_pending(struct mosquitto *m, volatile sig_atomic_t *stop)
                 return -1;
     } while (b.nhotels == BATCH_HOTELS && !*stop);
     return 0;
+}
+
+/* ---- a device's own messages: config and actions ---- */
+
+#define DEVICE_BATCH 1000              /* rows at a time (under MAX_MSGS: one wait) */
+
+struct device_batch {
+    struct mosquitto *m;
+    volatile sig_atomic_t *stop;
+    struct text ids;                   /* the rows handed over, "{1,2,...}" */
+    int rows, failed;
+};
+
+static int publish_device(void *ctx, const struct mqtt_device_push *p)
+{
+    struct device_batch *b = ctx;
+    char num[32], topic[MQTT_TOPIC_MAX], msg[96];
+    int n, config = strcmp(p->kind, "config") == 0;
+
+    n = snprintf(num, sizeof num, "%s%lld", b->rows == 0 ? "{" : ",", p->id);
+    if (text_add(&b->ids, num, (size_t)n) < 0) {
+        b->failed = 1;
+        return -1;
+    }
+    b->rows++;
+    if (!p->send || mqtt_device_topic(topic, sizeof topic, p->slug, p->device_id, config ? "config" : "actions") < 0)
+        return 0;                      /* nothing to send (only marked), or not a broker username: it polls */
+    n = config ? mqtt_version_message(msg, sizeof msg, p->version)
+               : mqtt_action_message(msg, sizeof msg, p->action_id, p->action);
+    if (n < 0)
+        return 0;
+    if (publish_awaited(b->m, b->stop, topic, msg, n) < 0) {
+        b->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Send the pending config and action messages, DEVICE_BATCH rows at a
+ * time, marking a batch sent once the broker acknowledged all of it: 0,
+ * or -1 (tried again at the next sweep). */
+static int send_device_pending(struct mosquitto *m, volatile sig_atomic_t *stop)
+{
+    struct device_batch b = {.m = m, .stop = stop};
+    int rc = -1;
+    do {
+        if (!is_connected())
+            break;
+        b.rows = 0;
+        b.failed = 0;
+        b.ids.len = 0;
+        pthread_mutex_lock(&lock);
+        nawaiting = 0;
+        pthread_mutex_unlock(&lock);
+        if (mqtt_store_each_device_pending(DEVICE_BATCH, publish_device, &b) < 0 || b.failed ||
+            !acknowledged(stop))
+            break;
+        if (b.rows > 0 && (text_add(&b.ids, "}", 1) < 0 || mqtt_store_mark_ids(b.ids.s) < 0))
+            break;
+        if (b.rows < DEVICE_BATCH)
+            rc = 0;
+    } while (rc < 0 && !*stop);
+    free(b.ids.s);
+    return rc;
 }
 
 static void on_note(void *ctx, const char *payload)
@@ -455,7 +530,8 @@ int mqtt_run(volatile sig_atomic_t *stop)
             int written = write_files(own_hash);
             if (written > 0)
                 settle_at = now + SETTLE;
-            if (written < 0 || (now_connected && send_pending(m, stop) < 0))
+            if (written < 0 ||
+                (now_connected && (send_pending(m, stop) < 0 || send_device_pending(m, stop) < 0)))
                 next_sweep = now + 1.0;
         }
         /* mosquitto drops a SIGHUP that arrives while it is still re-reading

@@ -9,8 +9,16 @@ faceclock/<hotel>/devices/<device_id>/#, pulls
 GET /api/iot/enrollments/sync?since_version=<applied> once on every
 (re)connection (a "sync now" sent while it was away is not kept for it)
 and again on each "sync now" message {"version": N} newer than what it
-applied, and records what it applied. Used by tests/e2e/devices/test_mqtt.py and, later, the bench (N
-devices, each with its own paho client thread).
+applied, and records what it applied. On a config message {"version": N}
+newer than the configuration it runs it fetches
+GET /api/iot/devices/<id>/config and reports the version applied in a
+heartbeat (applied_config_version); on an action message {"id", "kind"}
+it acknowledges the action (POST .../actions/<id>/ack), once per id. With
+heartbeat=True it also heartbeats on every (re)connection — the poll
+path: the answer's pending_actions are acknowledged and a config_version
+above what it runs is fetched. Used by tests/e2e/devices/test_mqtt.py,
+test_config_push.py, the fault suite and the fleet bench (N devices,
+each with its own paho client thread).
 
 As a command:
 
@@ -95,9 +103,12 @@ class SimDevice:
     versions received), applied (list of dicts: version, additions,
     removals, at), refused (the CONNACK code of a refused connect, else
     None), subscribe_results (the granted QoS per SUBSCRIBE, 128 refused),
-    disconnects (how many times the broker dropped it)."""
+    disconnects (how many times the broker dropped it), config_versions
+    (the config messages' versions), config (the configuration it fetched
+    last) and config_version (its version), actions (the action messages:
+    dicts id, kind), acked (the action ids it acknowledged, in order)."""
 
-    def __init__(self, base, mqtt_url, hotel, device_id, api_key, pull=True, client_id=None):
+    def __init__(self, base, mqtt_url, hotel, device_id, api_key, pull=True, client_id=None, heartbeat=False):
         if mqtt is None:
             raise RuntimeError("paho-mqtt is not installed (Debian python3-paho-mqtt)")
         self.base = base.rstrip("/")
@@ -112,6 +123,9 @@ class SimDevice:
         self.refused = None
         self.disconnects = 0
         self.synced_version = 0
+        self.heartbeats = heartbeat
+        self.config_versions, self.actions, self.acked = [], [], []
+        self.config, self.config_version = None, 0
         self._sub_mid = None
         self.client = mqtt.Client(client_id=client_id or "sim-%s-%s-%d" % (hotel, device_id, os.getpid()),
                                   clean_session=True)
@@ -136,6 +150,8 @@ class SimDevice:
             client.subscribe(topic(self.hotel, self.device_id), qos=1)
             if self.pull:           # what was sent while it was away: pulled once
                 threading.Thread(target=self.sync, daemon=True).start()
+            if self.heartbeats:     # and the actions and config it missed
+                threading.Thread(target=self.heartbeat, daemon=True).start()
         else:
             client.disconnect()     # refused: do not retry for ever
 
@@ -153,19 +169,32 @@ class SimDevice:
 
     def _on_message(self, client, userdata, msg):
         now = time.monotonic()
-        version = None
-        if msg.topic == topic(self.hotel, self.device_id, "sync"):
-            try:
-                version = int(json.loads(msg.payload)["version"])
-            except (ValueError, KeyError, TypeError):
-                version = None
+        version = config = action = None
+        try:
+            body = json.loads(msg.payload)
+            if msg.topic == topic(self.hotel, self.device_id, "sync"):
+                version = int(body["version"])
+            elif msg.topic == topic(self.hotel, self.device_id, "config"):
+                config = int(body["version"])
+            elif msg.topic == topic(self.hotel, self.device_id, "actions"):
+                action = {"id": int(body["id"]), "kind": str(body["kind"])}
+        except (ValueError, KeyError, TypeError):
+            pass
         with self.lock:
             self.messages.append((now, msg.topic, msg.payload))
             if version is not None:
                 self.versions.append((now, version))
+            if config is not None:
+                self.config_versions.append((now, config))
+            if action is not None:
+                self.actions.append(action)
             self.lock.notify_all()
         if version is not None and self.pull and version > self.synced_version:
             threading.Thread(target=self.sync, daemon=True).start()
+        if config is not None and self.pull and config > self.config_version:
+            threading.Thread(target=self.fetch_config, daemon=True).start()
+        if action is not None and self.pull:
+            threading.Thread(target=self.ack, args=(action["id"],), daemon=True).start()
 
     # --- what a camera does
     def start(self):
@@ -224,6 +253,52 @@ class SimDevice:
             self.applied.append(rec)
             self.lock.notify_all()
         return rec
+
+
+    def _device_url(self, rest):
+        return "%s/api/iot/devices/%s/%s" % (self.base, urllib.parse.quote(self.device_id), rest)
+
+    def fetch_config(self):
+        """Fetch its configuration, run it, report the version applied
+        (a heartbeat with applied_config_version): the answer or None."""
+        status, body = http_json("GET", self._device_url("config"), api_key=self.api_key)
+        if status != 200 or not isinstance(body, dict):
+            return None
+        with self.lock:
+            if body.get("config_version", 0) >= self.config_version:
+                self.config, self.config_version = body.get("config"), body.get("config_version", 0)
+            self.lock.notify_all()
+        self.heartbeat(fetch=False)
+        return body
+
+    def ack(self, action_id):
+        """Acknowledge action action_id (a repeated id: once, as a real
+        device treats it as done): the HTTP status, or None when done."""
+        with self.lock:
+            if action_id in self.acked:
+                return None
+        status, _ = http_json("POST", self._device_url("actions/%d/ack" % action_id), {}, api_key=self.api_key)
+        if status == 200:
+            with self.lock:
+                if action_id not in self.acked:
+                    self.acked.append(action_id)
+                self.lock.notify_all()
+        return status
+
+    def heartbeat(self, fetch=True):
+        """A heartbeat with its receipts (applied_version,
+        applied_config_version); the answer's pending_actions acknowledged
+        and, when fetch, a newer config_version fetched: the answer or None."""
+        with self.lock:
+            body = {"applied_version": self.synced_version, "applied_config_version": self.config_version}
+        status, got = http_json("POST", self._device_url("heartbeat"), body, api_key=self.api_key)
+        if status != 200 or not isinstance(got, dict):
+            return None
+        for a in got.get("pending_actions") or []:
+            self.ack(a["id"])
+        if fetch and got.get("config_version", 0) > self.config_version:
+            self.fetch_config()
+        return got
 
 
 def main():

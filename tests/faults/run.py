@@ -27,8 +27,10 @@ and with a valid signature (ledger.notified), whatever the fault;
 each, alerts raised once per condition and subject, the daily purge run
 once (ledger.auto_closes, alerts_once, purge_runs), whatever the kills.
 `broker-restart` is the MQTT broker's: mosquitto killed while profile
-versions move; every "sync now" is sent once it is back and the fault's
-camera (tests/devices/sim.py, connected all along) gets the last version.
+versions move, actions are queued and its config changes; every outbox
+row is sent once it is back, and the fault's camera (tests/devices/sim.py,
+connected all along) gets the last version, acknowledges every action and
+runs the last config version.
 
 It owns: the traffic threads, the live subscriber, the processes it signals (found by the PIDs
 the stack recorded and their children in /proc), the filler file and the
@@ -524,7 +526,10 @@ def f_broker_restart(ctx, secs):
     row left unsent; the camera caught up with what moved while the broker
     was away (its pull on reconnection: a "sync now" sent before it
     resubscribed is not kept for it); and a version moved after the fault
-    reaches it as a "sync now"."""
+    reaches it as a "sync now". Each time the broker is down an action is
+    queued for the camera and its configuration changed too: by the end it
+    has acknowledged every action and runs the last config version (over
+    MQTT, or from its heartbeat on reconnection: the poll path)."""
     url, name = ctx.s.env.get("MQTT_URL"), "broker-restart"
     ctx.mqtt_violations = []
     if not url or not sim.available():
@@ -532,7 +537,8 @@ def f_broker_restart(ctx, secs):
         time.sleep(secs)
         return time.time()
     base = "http://127.0.0.1:%d" % ctx.s.port
-    cam = sim.SimDevice(base, url, SLUG, DEVICE, ctx.h.device_key).start()
+    cam = sim.SimDevice(base, url, SLUG, DEVICE, ctx.h.device_key, heartbeat=True).start()
+    actions = []
     try:
         if not cam.wait_connected(15):
             ctx.mqtt_violations.append("%s: the camera could not connect (%r)" % (name, cam.refused))
@@ -545,6 +551,10 @@ def f_broker_restart(ctx, secs):
             kills += 1
             ctx.s.must("POST", "/api/iot/enrollments/push?hotel=" + SLUG,
                        {"employee_id": codes[pushes % len(codes)], "target_devices": [DEVICE]})
+            actions.append(ctx.s.must("POST", "/api/iot/devices/%s/actions?hotel=%s" % (DEVICE, SLUG),
+                                      {"action": "sync_now"})["id"])
+            ctx.s.must("PUT", "/api/iot/devices/%s/config?hotel=%s" % (DEVICE, SLUG),
+                       {"min_face_px": 80 + pushes % 100})
             pushes += 1
             time.sleep(min(1.0, max(0.0, end - time.time())))
             ctx.s.script("revive", "mosquitto")
@@ -565,16 +575,25 @@ def f_broker_restart(ctx, secs):
         if not got:
             ctx.mqtt_violations.append("%s: version %d, moved after the fault, never reached the camera (got %r)"
                                        % (name, last, [v for _, v in cam.versions][-5:]))
+        config = int(ctx.s.psql("SELECT config_version FROM devices WHERE hotel_id = %d AND device_id = '%s' "
+                                "AND deactivated_at IS NULL" % (ctx.h.hid, DEVICE)))
+        settled = cam.wait(lambda: set(actions) <= set(cam.acked) and cam.config_version >= config, 30)
+        if not settled:
+            ctx.mqtt_violations.append("%s: the camera did not get every action and config version (acked %d of "
+                                       "%d, config %d of %d)" % (name, len(set(actions) & set(cam.acked)),
+                                                                 len(actions), cam.config_version, config))
         until = time.time() + 30          # marked once the broker acknowledged it
         while ctx.s.psql(pending) != "0" and time.time() < until:
             time.sleep(0.2)
         left = ctx.s.psql(pending)
         if left != "0":
             ctx.mqtt_violations.append("%s: %s version moves never sent" % (name, left))
-        ctx.note(name, "mosquitto killed %d times with SIGKILL, a push while it was down each time; the camera "
-                 "(dropped %d times) caught up with version %d %s, and version %d moved after the fault "
-                 "reached it %s" % (kills, cam.disconnects, moved, "by its pull" if caught else "NEVER", last,
-                                    "%.2f s after the push" % (got - t_push) if got else "NEVER"))
+        ctx.note(name, "mosquitto killed %d times with SIGKILL, a push, an action and a config change while it "
+                 "was down each time; the camera (dropped %d times) caught up with version %d %s, acknowledged "
+                 "%d of %d actions and runs config version %d of %d, and version %d moved after the fault "
+                 "reached it %s" % (kills, cam.disconnects, moved, "by its pull" if caught else "NEVER",
+                                    len(set(actions) & set(cam.acked)), len(actions), cam.config_version, config,
+                                    last, "%.2f s after the push" % (got - t_push) if got else "NEVER"))
         return t_end
     finally:
         cam.stop()

@@ -30,6 +30,8 @@ static struct json_object *to_json(const struct heartbeat *hb)
         jx_add_int(o, "profile_count", hb->profile_count);
     if (hb->has_applied)
         jx_add_int(o, "applied_version", hb->applied_version);
+    if (hb->has_config_applied)
+        jx_add_int(o, "applied_config_version", hb->applied_config_version);
     return o;
 }
 
@@ -46,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!json_object_is_type(body, json_type_object))
         goto out;
     if (heartbeat_parse(body, &hb, &field, &why) != 0) {
-        if (field == NULL || why == NULL || *why == '\0' || heartbeat_has_metrics(&hb))
+        if (field == NULL || why == NULL || *why == '\0' || heartbeat_has_metrics(&hb) || hb.has_config_applied)
             abort();
         goto out;
     }
@@ -55,7 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (hb.has_temperature && !(hb.temperature_c >= HB_TEMPERATURE_MIN && hb.temperature_c <= HB_TEMPERATURE_MAX)) ||
         (hb.has_storage && (hb.free_storage_mb < 0 || hb.free_storage_mb > HB_STORAGE_MAX)) ||
         (hb.has_profiles && (hb.profile_count < 0 || hb.profile_count > HB_PROFILES_MAX)) ||
-        (hb.has_applied && (hb.applied_version < 0 || hb.applied_version > HB_VERSION_MAX)))
+        (hb.has_applied && (hb.applied_version < 0 || hb.applied_version > HB_VERSION_MAX)) ||
+        (hb.has_config_applied && (hb.applied_config_version < 0 || hb.applied_config_version > HB_VERSION_MAX)))
         abort();
     struct json_object *back = to_json(&hb);
     if (heartbeat_parse(back, &again, &field, &why) != 0 ||
@@ -65,6 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (hb.has_firmware && strcmp(again.firmware_version, hb.firmware_version) != 0) ||
         again.uptime_seconds != hb.uptime_seconds || again.free_storage_mb != hb.free_storage_mb ||
         again.profile_count != hb.profile_count || again.applied_version != hb.applied_version ||
+        again.has_config_applied != hb.has_config_applied ||
+        again.applied_config_version != hb.applied_config_version ||
         (hb.has_temperature && again.temperature_c != hb.temperature_c))
         abort();
     json_object_put(back);

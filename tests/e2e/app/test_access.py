@@ -33,6 +33,7 @@ CALLERS = ("none", "bad_key", "bad_token", "sysadmin", "staff", "manager", "hr",
            "manager_b", "admin_b", "kiosk_b", "device_b")
 CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 ONLY_A = "acc-only-a"                   # a device id hotel B does not have
+ONLY_A_PLACE = "acc-only-a-place"       # ONLY_A's location: hotel B has none there
 ___ = None                              # not fixed by the contract: not tested
 
 # id: (routes.c name, tenant, answer kind, status per caller of CALLERS)
@@ -107,6 +108,8 @@ ROUTES = {
     "device_metrics":   ("devices.metrics", "caller", "json",   [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
     "device_config":    ("devices.config", "caller", "json",    [401, 401, 401, 200, 403, 200, 200, 200, 403, 200, 404, 404, 403, 404]),
     "device_config_put": ("devices.config_put", "caller", "json", [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
+    "location_config":  ("locations.config", "caller", "json",  [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
+    "location_config_put": ("locations.config_put", "caller", "json", [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 403, 403]),
     "actions_create":   ("devices.actions_create", "caller", "json", [401, 401, 401, 201, 403, 403, 403, 201, 403, 403, 403, 404, 403, 403]),
     "actions_list":     ("devices.actions_list", "caller", "json", [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
     "actions_ack":      ("devices.actions_ack", "caller", "json", [401, 401, 401, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404]),
@@ -177,7 +180,7 @@ class World:
             h.sid = h.people[0]
             h.enroll(h.sid)
             h.push_ok(h.sid, h.dev)
-        self.a.create_device(ONLY_A)
+        self.a.create_device(ONLY_A, location_label=ONLY_A_PLACE)
         self.register_sid = self.a.people[1]    # the page a manager registers a face on
         self._next = 2
         self._seq = 0
@@ -452,6 +455,10 @@ def build(w, row, caller):
         action_id = fc.assert_json(r, 201)["id"]
         device_id = ONLY_A if caller.endswith("_b") else a.dev.device_id
         return Req("POST", "/api/iot/devices/%s/actions/%d/ack" % (device_id, action_id), {})
+    if row == "location_config":
+        return Req("GET", "/api/iot/locations/%s/config" % ONLY_A_PLACE)
+    if row == "location_config_put":
+        return Req("PUT", "/api/iot/locations/%s/config" % ONLY_A_PLACE, {"min_face_px": 100})
     if row == "device_config_put":
         return Req("PUT", "/api/iot/devices/%s/config" % ONLY_A, {"recognition_threshold": 0.5})
     pages = {"page_login": "/dashboard/login", "page_logout": "/dashboard/logout", "page_board": "/dashboard/",

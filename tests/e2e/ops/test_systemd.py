@@ -8,6 +8,11 @@ systemd as PID 1 allows:
   a broken copy shows the check can fail;
 - faceclock.service has the restart policy and hardening the operations
   guide promises;
+- the MQTT broker's units: faceclock-mqtt.service runs mosquitto on the
+  shipped configuration (deploy/mosquitto/faceclock.conf), whose password
+  and ACL files are the mqtt service's, under faceclock.service's state
+  directory; faceclock-mqtt-reload.path watches exactly those files and
+  its service reloads that broker (SIGHUP);
 - the rendered site passes `nginx -t` inside an http {} like Debian's, and
   talks to the socket the unit makes."""
 
@@ -24,8 +29,11 @@ UNITS = os.path.join(fc.REPO, "deploy", "systemd")
 INSTALLED_BIN = "/usr/local/bin/faceclock"
 
 
+MOSQUITTO_CONF = os.path.join(fc.REPO, "deploy", "mosquitto", "faceclock.conf")
+
+
 def unit_files():
-    return sorted(f for f in os.listdir(UNITS) if f.endswith((".service", ".timer")))
+    return sorted(f for f in os.listdir(UNITS) if f.endswith((".service", ".timer", ".path")))
 
 
 def read(name):
@@ -65,8 +73,9 @@ class TestUnits(unittest.TestCase):
 
     def test_units_verify_clean(self):
         names = unit_files()
-        self.assertEqual(names, ["faceclock-migrate.service", "faceclock-purge.service",
-                                 "faceclock-purge.timer", "faceclock.service"])
+        self.assertEqual(names, ["faceclock-migrate.service", "faceclock-mqtt-reload.path",
+                                 "faceclock-mqtt-reload.service", "faceclock-mqtt.service",
+                                 "faceclock-purge.service", "faceclock-purge.timer", "faceclock.service"])
         rc, out = self.verify({n: read(n) for n in names})
         self.assertEqual((rc, out), (0, ""))
 
@@ -75,13 +84,16 @@ class TestUnits(unittest.TestCase):
             "a bad restart policy": ("Restart=on-failure", "Restart=sometimes"),
             "an unknown key": ("NoNewPrivileges=yes", "NoNewPrivilege=yes"),
             "a missing binary": ("ExecStart=" + INSTALLED_BIN, "ExecStart=/nonexistent/faceclock"),
+            "a path unit's unknown key": ("PathChanged=", "PathChange=", "faceclock-mqtt-reload.path"),
+            "a broker unit's bad type": ("Type=notify", "Type=notified", "faceclock-mqtt.service"),
         }
-        for what, (good, bad) in broken.items():
+        for what, (good, bad, *unit) in broken.items():
             with self.subTest(what):
-                text = read("faceclock.service")
+                name = unit[0] if unit else "faceclock.service"
+                text = read(name)
                 self.assertIn(good, text)
                 texts = {n: read(n) for n in unit_files()}
-                texts["faceclock.service"] = text.replace(good, bad, 1)
+                texts[name] = text.replace(good, bad, 1)
                 rc, out = self.verify(texts)
                 self.assertTrue(rc != 0 or out, "systemd-analyze let %s through" % what)
 
@@ -106,6 +118,37 @@ class TestUnits(unittest.TestCase):
         # the owner's conninfo reaches the migrations only (the server's
         # one EnvironmentFile is checked above)
         self.assertIn("/etc/faceclock/migrate.env", settings(read("faceclock-migrate.service"))["EnvironmentFile"])
+
+
+    def test_mqtt_units(self):
+        broker = settings(read("faceclock-mqtt.service"))
+        for key, value in {"Type": "notify", "User": "mosquitto", "Restart": "on-failure",
+                           "ExecStart": "/usr/sbin/mosquitto -c /var/lib/faceclock/mqtt/mosquitto.conf",
+                           "ExecReload": "/bin/kill -HUP $MAINPID", "Conflicts": "mosquitto.service",
+                           "NoNewPrivileges": "yes", "ProtectSystem": "strict", "CapabilityBoundingSet": ""}.items():
+            with self.subTest(key):
+                self.assertEqual(broker.get(key), [value])
+        # the configuration's files are the mqtt service's: <state dir>/mqtt/
+        conf = {}
+        with open(MOSQUITTO_CONF, encoding="utf-8") as f:
+            for line in f:
+                if line.strip() and not line.startswith("#"):
+                    key, _, value = line.strip().partition(" ")
+                    conf[key] = value
+        self.assertEqual((conf["allow_anonymous"], conf["per_listener_settings"]), ("false", "false"))
+        server = settings(read("faceclock.service"))
+        state = dict(v.split("=", 1) for v in server["Environment"])["FACECLOCK_STATE_DIR"]
+        self.assertEqual(state, "/var/lib/" + server["StateDirectory"][0])
+        files = [os.path.join(state, "mqtt", n) for n in ("passwd", "acl")]
+        self.assertEqual([conf["password_file"], conf["acl_file"]], files)
+        # the path unit watches exactly them, and its service reloads that broker
+        path = settings(read("faceclock-mqtt-reload.path"))
+        self.assertEqual((sorted(path["PathChanged"]), path["Unit"]),
+                         (sorted(files), ["faceclock-mqtt-reload.service"]))
+        reload = settings(read("faceclock-mqtt-reload.service"))
+        self.assertEqual(reload["Type"], ["oneshot"])
+        self.assertEqual([c for c in reload["ExecStart"] if "systemctl" in c],
+                         ["/bin/systemctl try-reload-or-restart faceclock-mqtt.service"] * 2)
 
 
 class TestSite(unittest.TestCase):

@@ -3,7 +3,8 @@
  * (each setting at both ends of its range, absent ones defaulted) with
  * what they read as, and one refused with the key named (out of range,
  * wrong type, a key that is no setting); the JSON written back reads the
- * same. JSON in the tables is written with ' for ". */
+ * same; the effective configuration (defaults < location < own) and the
+ * settings stored (only those sent). JSON in the tables is written with ' for ". */
 #include <math.h>
 #include <string.h>
 
@@ -110,6 +111,88 @@ START_TEST(null_body)
 }
 END_TEST
 
+/* the effective configuration: defaults < location < device's own */
+static const struct {
+    const char *location, *own;     /* NULL: none */
+    struct device_config want;
+} eff[] = {
+    {NULL, NULL, {0.6, 1000, 80, 1}},
+    {"{}", "{}", {0.6, 1000, 80, 1}},
+    {"{'recognition_threshold':0.5}", NULL, {0.5, 1000, 80, 1}},
+    {NULL, "{'recognition_threshold':0.5}", {0.5, 1000, 80, 1}},
+    {"{'recognition_threshold':0.5,'min_face_px':100}", "{'min_face_px':150}", {0.5, 1000, 150, 1}},
+    {"{'liveness_check':false}", "{'liveness_check':true}", {0.6, 1000, 80, 1}},
+    {"{'capture_interval_ms':250}", "{'capture_interval_ms':null}", {0.6, 250, 80, 1}},
+    /* a refused one counts as none (stored ones were checked) */
+    {"{'recognition_threshold':0.9}", "{'min_face_px':60}", {0.6, 1000, 60, 1}},
+    {"{'min_face_px':60}", "{'bogus':1}", {0.6, 1000, 60, 1}},
+};
+
+START_TEST(effective)
+{
+    struct json_object *loc = eff[_i].location ? parse(eff[_i].location) : NULL;
+    struct json_object *own = eff[_i].own ? parse(eff[_i].own) : NULL;
+    struct device_config c;
+
+    device_config_effective(loc, own, &c);
+    ck_assert_msg(same(&c, &eff[_i].want), "row %d: %g %ld %ld %d", _i, c.recognition_threshold,
+                  c.capture_interval_ms, c.min_face_px, c.liveness_check);
+    json_object_put(loc);
+    json_object_put(own);
+}
+END_TEST
+
+/* what is stored: the settings sent, and only those, normalised */
+static const struct {
+    const char *body, *want;        /* want NULL: refused */
+} kept[] = {
+    {"{}", "{ }"},
+    {"{'min_face_px':100}", "{ \"min_face_px\": 100 }"},
+    {"{'recognition_threshold':null,'liveness_check':false}", "{ \"liveness_check\": false }"},
+    {"{'recognition_threshold':0.5,'capture_interval_ms':100}",
+     "{ \"recognition_threshold\": 0.5, \"capture_interval_ms\": 100 }"},
+    {"{'min_face_px':39}", NULL},
+    {"{'min_face_px':100,'other':1}", NULL},
+    {"[]", NULL},
+};
+
+START_TEST(settings)
+{
+    struct json_object *body = parse(kept[_i].body);
+    const char *field = NULL, *why = NULL;
+    struct json_object *got = device_config_settings(body, &field, &why);
+
+    if (kept[_i].want == NULL) {
+        ck_assert_ptr_null(got);
+        ck_assert_ptr_nonnull(field);
+        ck_assert_ptr_nonnull(why);
+    } else {
+        ck_assert_ptr_nonnull(got);
+        ck_assert_str_eq(json_object_to_json_string_ext(got, JSON_C_TO_STRING_SPACED), kept[_i].want);
+    }
+    json_object_put(got);
+    json_object_put(body);
+}
+END_TEST
+
+START_TEST(apply_keeps_on_refusal)
+{
+    struct device_config c = {0.4, 500, 60, 0}, before = c;
+    const char *field = NULL, *why = NULL;
+    struct json_object *body = parse("{'min_face_px':100,'recognition_threshold':2}");
+
+    ck_assert_int_eq(device_config_apply(body, &c, &field, &why), -1);
+    ck_assert_str_eq(field, "recognition_threshold");
+    ck_assert(same(&c, &before));
+    json_object_put(body);
+    body = parse("{'min_face_px':100}");
+    ck_assert_int_eq(device_config_apply(body, &c, &field, &why), 0);
+    ck_assert_int_eq(c.min_face_px, 100);
+    ck_assert_int_eq(c.capture_interval_ms, 500);          /* the rest as it was */
+    json_object_put(body);
+}
+END_TEST
+
 UNIT_SUITE(suite_device_config_rules)
 {
     Suite *s = suite_create("device_config_rules");
@@ -118,6 +201,9 @@ UNIT_SUITE(suite_device_config_rules)
     tcase_add_loop_test(tc, accepted, 0, NELEM(ok));
     tcase_add_loop_test(tc, refused, 0, NELEM(bad));
     tcase_add_test(tc, null_body);
+    tcase_add_loop_test(tc, effective, 0, NELEM(eff));
+    tcase_add_loop_test(tc, settings, 0, NELEM(kept));
+    tcase_add_test(tc, apply_keeps_on_refusal);
     suite_add_tcase(s, tc);
     return s;
 }

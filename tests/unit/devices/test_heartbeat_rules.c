@@ -117,6 +117,9 @@ static const struct {
     {"{'profile_count':1000001}", "profile_count"},
     {"{'profile_count':[1]}", "profile_count"},
     {"{'applied_version':-1}", "applied_version"},
+    {"{'applied_config_version':-1}", "applied_config_version"},
+    {"{'applied_config_version':'3'}", "applied_config_version"},
+    {"{'applied_config_version':9007199254740993}", "applied_config_version"},
     {"{'applied_version':9007199254740993}", "applied_version"},
     {"{'applied_version':{}}", "applied_version"},
     /* the first bad field in the table's order is named, nothing read */
@@ -153,6 +156,22 @@ START_TEST(receipt_versions)
 }
 END_TEST
 
+/* the applied config version: read, and not a metric worth a sample */
+START_TEST(applied_config)
+{
+    struct heartbeat hb;
+    const char *field = NULL, *why = NULL;
+    static const char text[] = "{\"applied_config_version\":12}";
+    struct json_object *body = jx_parse(text, sizeof text - 1);
+
+    ck_assert_int_eq(heartbeat_parse(body, &hb, &field, &why), 0);
+    ck_assert_int_eq(hb.has_config_applied, 1);
+    ck_assert_int_eq(hb.applied_config_version, 12);
+    ck_assert_int_eq(heartbeat_has_metrics(&hb), 0);
+    json_object_put(body);
+}
+END_TEST
+
 UNIT_SUITE(suite_heartbeat_rules)
 {
     Suite *s = suite_create("heartbeat_rules");
@@ -161,6 +180,7 @@ UNIT_SUITE(suite_heartbeat_rules)
     tcase_add_loop_test(tc, accepted, 0, NELEM(ok));
     tcase_add_loop_test(tc, refused, 0, NELEM(bad));
     tcase_add_loop_test(tc, receipt_versions, 0, NELEM(versions));
+    tcase_add_test(tc, applied_config);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -51,7 +51,7 @@ START_TEST(too_small)
     ck_assert_int_eq(mqtt_username(buf, sizeof buf, "grand", "cam-001"), -1);
     ck_assert_int_eq(mqtt_device_topic(buf, sizeof buf, "grand", "cam-001", "sync"), -1);
     ck_assert_int_eq(mqtt_acl_entry(buf, sizeof buf, MQTT_TIER_SERVICE, "faceclock", NULL, NULL), -1);
-    ck_assert_int_eq(mqtt_sync_message(buf, 4, 12), -1);
+    ck_assert_int_eq(mqtt_version_message(buf, 4, 12), -1);
 }
 END_TEST
 
@@ -130,12 +130,42 @@ START_TEST(passwd_bad_user)
 }
 END_TEST
 
-START_TEST(sync_message)
+START_TEST(version_message)
 {
     char buf[64];
-    ck_assert_int_eq(mqtt_sync_message(buf, sizeof buf, 42), (int)strlen("{\"version\":42}"));
+    ck_assert_int_eq(mqtt_version_message(buf, sizeof buf, 42), (int)strlen("{\"version\":42}"));
     ck_assert_str_eq(buf, "{\"version\":42}");
-    ck_assert_int_eq(mqtt_sync_message(buf, sizeof buf, -1), -1);
+    ck_assert_int_eq(mqtt_version_message(buf, sizeof buf, -1), -1);
+}
+END_TEST
+
+static const struct {
+    long long id;
+    const char *kind, *want;  /* want NULL: refused */
+} action_tab[] = {
+    {1, "sync_now", "{\"id\":1,\"kind\":\"sync_now\"}"},
+    {9007199254740992LL, "send_logs", "{\"id\":9007199254740992,\"kind\":\"send_logs\"}"},
+    {42, "restart", "{\"id\":42,\"kind\":\"restart\"}"},
+    {0, "restart", NULL},
+    {-5, "restart", NULL},
+    {7, "", NULL},
+    {7, NULL, NULL},
+    {7, "Restart", NULL},
+    {7, "re\"start", NULL},
+    {7, "restart_restart_restart_restart_x", NULL},     /* 33 characters */
+};
+
+START_TEST(action_message)
+{
+    char buf[96];
+    int n = mqtt_action_message(buf, sizeof buf, action_tab[_i].id, action_tab[_i].kind);
+    if (action_tab[_i].want == NULL) {
+        ck_assert_int_eq(n, -1);
+        return;
+    }
+    ck_assert_int_eq(n, (int)strlen(action_tab[_i].want));
+    ck_assert_str_eq(buf, action_tab[_i].want);
+    ck_assert_int_eq(mqtt_action_message(buf, (size_t)n, action_tab[_i].id, action_tab[_i].kind), -1);
 }
 END_TEST
 
@@ -205,7 +235,8 @@ UNIT_SUITE(suite_mqtt_rules)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("messages");
-    tcase_add_test(tc, sync_message);
+    tcase_add_test(tc, version_message);
+    tcase_add_loop_test(tc, action_message, 0, (int)(sizeof action_tab / sizeof action_tab[0]));
     tcase_add_loop_test(tc, url, 0, NELEM(url_tab));
     tcase_add_test(tc, url_host_cap);
     suite_add_tcase(s, tc);
