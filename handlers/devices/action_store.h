@@ -2,7 +2,7 @@
  * (action_store.c): queue one, deliver the pending ones with a heartbeat,
  * acknowledge one, list a device's. An action is answered as
  * {"id", "device_id", "action", "status", "created_at", "delivered_at",
- * "acknowledged_at"}. None of them answers the request: on a database
+ * "acknowledged_at", "result", "error"}. None of them answers the request: on a database
  * failure they return -1 and the caller answers with db_fail_reply(). */
 #ifndef FC_ACTION_STORE_H
 #define FC_ACTION_STORE_H
@@ -23,11 +23,15 @@ int action_queue(long long hotel_id, const char *device_id, const char *action, 
  * kept), as *pending [{"id", "action"}] (a new array). 0 or -1. */
 int action_deliver(long long device_pk, struct json_object **pending);
 
-/* Device device_pk acknowledges its action id (again: no change), audited
- * (device.action_acknowledged) the first time. 1 with *out; 0 when the
- * device has no such action; -1. */
-int action_ack(long long device_pk, long long hotel_id, const char *device_id, long long id, const struct actor *who,
-               struct json_object **out);
+/* Device device_pk acknowledges its action id — done, or failed with
+ * error (may be NULL) — (again: no change, the first result kept),
+ * audited (device.action_acknowledged) the first time, with the fault it
+ * makes or ends (docs/iot.md "Errors": LC_FAILED_ACTIONS failed in a row
+ * put the device in ERROR, audited device.fault; the next one done takes
+ * it out, device.error_cleared). 1 with *out; 0 when the device has no
+ * such action; -1. */
+int action_ack(long long device_pk, long long hotel_id, const char *device_id, long long id, int failed,
+               const char *error, const struct actor *who, struct json_object **out);
 
 /* GET /api/iot/devices/{device_id}/actions: the device's actions, newest
  * first (filter: the device_id, a const char *). */

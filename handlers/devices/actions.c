@@ -60,8 +60,9 @@ void h_device_actions_ack(struct request *req)
         return;
     }
     actor_of(req, &who);
-    int rc = action_ack(identity_of(req)->device_id, req->tenant.id, device_id, arg_int(req, "action_id"), &who,
-                        &out);
+    const char *result = arg_str(req, "result");
+    int rc = action_ack(identity_of(req)->device_id, req->tenant.id, device_id, arg_int(req, "action_id"),
+                        result != NULL && strcmp(result, "failed") == 0, arg_str(req, "error"), &who, &out);
     if (rc == 1)
         resp_json(req, 200, out);
     else if (rc == 0)

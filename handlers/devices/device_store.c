@@ -62,7 +62,8 @@ static struct db_stmt st_create = {
     "display_name = excluded.display_name, device_category = excluded.device_category, "
     "capability = excluded.capability, location_label = excluded.location_label, "
     "location_lon = excluded.location_lon, location_lat = excluded.location_lat, "
-    "lifecycle = excluded.lifecycle, error_message = NULL, error_reported_at = NULL, model = excluded.model, "
+    "lifecycle = excluded.lifecycle, error_message = NULL, error_reported_at = NULL, error_source = NULL, "
+    "model = excluded.model, "
     "provisioning_token_hash = excluded.provisioning_token_hash, "
     "token_expires_at = excluded.token_expires_at, token_used = false, key_hash = NULL, mqtt_hash = NULL, "
     "allocated_at = excluded.allocated_at, provisioned_at = NULL, last_heartbeat_at = NULL, sync_version = 0, "
@@ -121,14 +122,14 @@ static struct db_stmt st_disable = {
 static struct db_stmt st_enable = {
     "devices_enable",
     "UPDATE devices d SET lifecycle = $2, disabled_at = NULL, provisioned_at = NULL, error_message = NULL, "
-    "error_reported_at = NULL "
+    "error_reported_at = NULL, error_source = NULL "
     "WHERE d.id = $1 RETURNING " DEVICE_COLS,
     0,
 };
 
 static struct db_stmt st_clear_error = {
     "devices_clear_error",
-    "UPDATE devices d SET lifecycle = $2, error_message = NULL, error_reported_at = NULL "
+    "UPDATE devices d SET lifecycle = $2, error_message = NULL, error_reported_at = NULL, error_source = NULL "
     "WHERE d.id = $1 RETURNING " DEVICE_COLS,
     0,
 };
@@ -180,7 +181,8 @@ static struct db_stmt st_candidates = {
 static struct db_stmt st_provision = {
     "devices_provision",
     "UPDATE devices SET token_used = true, provisioning_token_hash = NULL, key_hash = $3, mqtt_hash = $4, "
-    "lifecycle = 'PROVISIONED', provisioned_at = now(), error_message = NULL, error_reported_at = NULL "
+    "lifecycle = 'PROVISIONED', provisioned_at = now(), error_message = NULL, error_reported_at = NULL, "
+    "error_source = NULL "
     "WHERE id = $1 AND provisioning_token_hash = $2 AND NOT token_used "
     "AND token_expires_at > now() AND lifecycle IN ('PROVISIONING', 'PROVISIONED', 'ACTIVE', 'ERROR') "
     "RETURNING device_id, hotel_id",
@@ -188,12 +190,17 @@ static struct db_stmt st_provision = {
 };
 
 /* ACTIVE, or ERROR with the fault $3 (error_reported_at: since its first
- * report, kept while the device keeps reporting a fault) */
+ * report, kept while the device keeps reporting a fault); a fault its
+ * failing actions caused (error_source 'actions', action_store.c) is not
+ * ended by a healthy heartbeat */
 static struct db_stmt st_heartbeat = {
     "devices_heartbeat",
-    "UPDATE devices d SET last_heartbeat_at = now(), error_message = $3, "
-    "error_reported_at = CASE WHEN $3::text IS NOT NULL THEN coalesce(d.error_reported_at, now()) END, "
-    "lifecycle = CASE WHEN $3::text IS NULL THEN 'ACTIVE' ELSE 'ERROR' END "
+    "UPDATE devices d SET last_heartbeat_at = now(), "
+    "error_message = CASE WHEN $3::text IS NOT NULL THEN $3 WHEN d.error_source = 'actions' THEN d.error_message END, "
+    "error_source = CASE WHEN $3::text IS NOT NULL THEN 'heartbeat' WHEN d.error_source = 'actions' THEN 'actions' END, "
+    "error_reported_at = CASE WHEN $3::text IS NOT NULL OR d.error_source = 'actions' "
+    "  THEN coalesce(d.error_reported_at, now()) END, "
+    "lifecycle = CASE WHEN $3::text IS NULL AND d.error_source IS DISTINCT FROM 'actions' THEN 'ACTIVE' ELSE 'ERROR' END "
     "WHERE d.id = $1 AND d.hotel_id = $2 AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR') "
     "RETURNING " DEVICE_COLS,
     0,

@@ -101,6 +101,16 @@ int lifecycle_parse(const char *name, enum lifecycle *out)
     return -1;
 }
 
+int lifecycle_actions_fault(const int *failed, int n)
+{
+    if (n < LC_FAILED_ACTIONS)
+        return 0;
+    for (int i = 0; i < LC_FAILED_ACTIONS; i++)
+        if (!failed[i])
+            return 0;
+    return 1;
+}
+
 const char *lc_action_name(enum lc_action a)
 {
     return (unsigned)a < LA_COUNT ? actions[a].name : NULL;

@@ -29,7 +29,7 @@ enum lc_action {
     LA_TOKEN,           /* admin: issue a provisioning token */
     LA_PROVISION,       /* device: trade the token for a key */
     LA_HEARTBEAT,       /* device: alive, no fault */
-    LA_FAULT,           /* device: a heartbeat reporting a fault */
+    LA_FAULT,           /* device: a heartbeat reporting a fault, or its actions failing */
     LA_CLEAR_ERROR,     /* admin: the fault is dealt with */
     LA_DISABLE,         /* admin: keys revoked at once */
     LA_ENABLE,          /* admin: back into service, needing a new token */
@@ -56,6 +56,14 @@ const char *lifecycle_name(enum lifecycle s);
 /* The reverse; the stored OFFLINE of older rows reads as ACTIVE. 0, or -1
  * for any other string (NULL included). */
 int lifecycle_parse(const char *name, enum lifecycle *out);
+
+/* How many failed actions in a row put a device in ERROR. */
+#define LC_FAILED_ACTIONS 3
+
+/* Whether a device is in fault by its actions: failed[0..n) are its latest
+ * acknowledged actions, newest first (1 failed, 0 done); true when its
+ * last LC_FAILED_ACTIONS all failed (fewer acknowledged: not yet). */
+int lifecycle_actions_fault(const int *failed, int n);
 
 /* The action's name as the API and the page call it ("allocate",
  * "provisioning-token", "provision", "heartbeat", "fault", "clear-error",

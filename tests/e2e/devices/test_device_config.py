@@ -127,6 +127,60 @@ class Actions(IotCase):
         actions = sorted(r["action"] for r in rows if r["action"].startswith("device.action"))
         self.assertEqual(actions, ["device.action_acknowledged", "device.action_queued", "device.action_queued"])
 
+    def fail(self, action_id, error="disk full", dev=None):
+        dev = dev or self.a
+        return fc.post("/api/iot/devices/%s/actions/%d/ack" % (dev.device_id, action_id),
+                       json={"result": "failed", "error": error}, api_key=dev.key)
+
+    def test_failing_actions_put_the_device_in_error(self):
+        """docs/iot.md "Errors": three failed in a row (lifecycle_rules.h
+        LC_FAILED_ACTIONS) put it in ERROR; a healthy heartbeat does not
+        end that fault; the next action done does."""
+        h = self.h
+        ids = [fc.assert_json(self.queue("send_logs"), 201)["id"] for _ in range(5)]
+        got = fc.assert_json(self.fail(ids[0]), 200)
+        self.assertEqual((got["result"], got["error"]), ("failed", "disk full"))
+        fc.assert_json(self.ack(ids[1]), 200)                      # done: the run starts again
+        fc.assert_json(self.fail(ids[2]), 200)
+        fc.assert_json(self.fail(ids[3]), 200)
+        self.assertEqual(h.listed("x-a")["lifecycle"], "ACTIVE")  # two in a row: not yet
+        got = fc.assert_json(self.fail(ids[4], error="upload refused"), 200)
+        d = h.listed("x-a")
+        self.assertEqual(d["lifecycle"], "ERROR")
+        self.assertIn("3 actions failed in a row", d["error_message"])
+        self.assertIn("upload refused", d["error_message"])
+        since = d["error_reported_at"]
+        # acknowledging again changes nothing, the first result kept
+        again = fc.assert_json(fc.post("/api/iot/devices/x-a/actions/%d/ack" % ids[4], json={"result": "done"},
+                                       api_key=self.a.key), 200)
+        self.assertEqual(again["result"], "failed")
+        fc.assert_json(h.heartbeat(self.a), 200)                  # healthy, but its actions fail
+        d = h.listed("x-a")
+        self.assertEqual((d["lifecycle"], d["error_reported_at"]), ("ERROR", since))
+        self.assertEqual(h.listed("x-b")["lifecycle"], "ACTIVE")
+        # the next one done ends it
+        nxt = fc.assert_json(self.queue("sync_now"), 201)["id"]
+        fc.assert_json(self.ack(nxt), 200)
+        d = h.listed("x-a")
+        self.assertEqual((d["lifecycle"], d["error_message"]), ("ACTIVE", None))
+        rows = fc.assert_json(fc.get(h.path("action-audit-logs/?target=device:x-a"), token=h.login("admin")), 200)
+        moves = [(r["action"], r["new_value"]["lifecycle"]) for r in rows
+                 if r["action"] in ("device.fault", "device.error_cleared")]
+        self.assertEqual(moves, [("device.error_cleared", "ACTIVE"), ("device.fault", "ERROR")])
+        # a fault the device reports itself still ends with its healthy heartbeat
+        fc.assert_json(h.heartbeat(self.a, json={"error": "lens"}), 200)
+        self.assertEqual(h.listed("x-a")["lifecycle"], "ERROR")
+        fc.assert_json(h.heartbeat(self.a), 200)
+        self.assertEqual(h.listed("x-a")["lifecycle"], "ACTIVE")
+
+    def test_bad_acknowledgement(self):
+        first = fc.assert_json(self.queue("restart"), 201)["id"]
+        for body, field in (({"result": "maybe"}, "result"), ({"result": "failed", "error": "x" * 501}, "error"),
+                            ({"result": 1}, "result")):
+            fc.assert_error(fc.post("/api/iot/devices/x-a/actions/%d/ack" % first, json=body, api_key=self.a.key),
+                            400, "VALIDATION_ERROR", field)
+        self.assertEqual([x["status"] for x in self.listed()], ["queued"])
+
     def test_bad_input(self):
         h = self.h
         fc.assert_error(self.queue("reboot"), 400, "VALIDATION_ERROR", "action")

@@ -145,6 +145,26 @@ START_TEST(at_registration)
 }
 END_TEST
 
+/* the latest acknowledged actions, newest first: 1 failed, 0 done */
+static const struct {
+    int failed[5], n, fault;
+} fault_cases[] = {
+    {{0}, 0, 0},
+    {{1}, 1, 0},
+    {{1, 1}, 2, 0},                 /* fewer than LC_FAILED_ACTIONS: not yet */
+    {{1, 1, 1}, 3, 1},
+    {{1, 1, 1, 0, 0}, 5, 1},        /* older successes do not matter */
+    {{0, 1, 1, 1}, 4, 0},           /* the newest one done: no fault */
+    {{1, 0, 1, 1}, 4, 0},
+    {{1, 1, 0}, 3, 0},
+};
+
+START_TEST(actions_fault)
+{
+    ck_assert_int_eq(lifecycle_actions_fault(fault_cases[_i].failed, fault_cases[_i].n), fault_cases[_i].fault);
+}
+END_TEST
+
 UNIT_SUITE(suite_lifecycle_rules)
 {
     Suite *s = suite_create("lifecycle_rules");
@@ -153,6 +173,7 @@ UNIT_SUITE(suite_lifecycle_rules)
     tcase_add_loop_test(tc, transition_table, 0, LC_COUNT * LA_COUNT);
     tcase_add_test(tc, out_of_range);
     tcase_add_test(tc, at_registration);
+    tcase_add_loop_test(tc, actions_fault, 0, NELEM(fault_cases));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("names");
