@@ -269,11 +269,11 @@ tree_cpu() {
     local -a f
     CPU=0
     [[ -n $root ]] || return 0
-    stat=$(<"/proc/$root/stat") 2>/dev/null || return 0
+    { read -r stat <"/proc/$root/stat"; } 2>/dev/null || return 0   # not $(<...): fatal under set -e when gone
     read -r -a f <<<"${stat##*) }"                # f[0] is field 3, as in cpu_of
     [[ $which == services ]] || total=$(( f[11] + f[12] + f[13] + f[14] ))   # fields 14-17
     for pid in $(cat "/proc/$root/task/$root/children" 2>/dev/null); do
-        comm=$(<"/proc/$pid/comm") 2>/dev/null || continue
+        { read -r comm <"/proc/$pid/comm"; } 2>/dev/null || continue
         case $which in
             workers) [[ $comm != svc:* ]] || continue ;;
             services) [[ $comm == svc:* ]] || continue ;;
@@ -417,11 +417,11 @@ pg_children_ticks() {
     local pm pid title kind
     pm=$(read_pid "$FC_VAR/pids/postgres.pid")
     for pid in $(cat "/proc/$pm/task/$pm/children" 2>/dev/null); do
-        title=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+        title=$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || continue
         title=${title#postgres: }
         case $title in
             faceclock_app\ *|fc_owner\ *) kind=backend ;;
-            *) kind=${title%% *} ;;
+            *) kind=${title%"${title##*[! ]}"}; kind=${kind// /_} ;;   # padding trimmed
         esac
         cpu_of "$pid" || continue
         printf '%s %s %s %s\n' "$pid" "$kind" "$CPU" \
@@ -562,7 +562,7 @@ activity() {
     local pid line sig=""
     for pid in $(worker_pids); do
         if [[ -r /proc/$pid/schedstat ]]; then
-            line=$(<"/proc/$pid/schedstat") 2>/dev/null || line=gone
+            { read -r line <"/proc/$pid/schedstat"; } 2>/dev/null || line=gone
         else
             line=$(grep ctxt_switches "/proc/$pid/status" 2>/dev/null) || line=gone
         fi
@@ -677,7 +677,7 @@ cpu_of() {
     local stat
     local -a f
     CPU=0
-    stat=$(<"/proc/$1/stat") 2>/dev/null || return 1
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1       # not $(<...): fatal under set -e when gone
     read -r -a f <<<"${stat##*) }"                # f[0] is field 3 (state)
     CPU=$(( f[11] + f[12] ))                      # fields 14 and 15
 }
