@@ -852,7 +852,6 @@ main() {
     clock_rps=$LAST_RPS
     clock_p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$WORK/wrk.out")")
     run_pgbench "  pgbench: face-clock-in SQL (ceiling)" "$WORK/clock.sql";     clock_tps=$LAST_TPS
-    bench_cost
     bench_flood
     bench_live
     bench_fleet
@@ -880,6 +879,7 @@ main() {
     echo "scans of a hotel while PMS syncs of it run:"
     python3 tests/bench/sync_bench.py scans "$BASE_URL" "$FACECLOCK_ADMIN_KEY" "$WORK" "$SYNC_PROFILES" ||
         die "the scans-during-sync benchmark failed"
+    bench_cost
     bench_export
     bench_match
     sleep 2

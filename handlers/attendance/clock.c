@@ -6,10 +6,10 @@
  * it (clock_store.c) and answers. A scan a kiosk sends while throttled
  * is refused 429 before anything is written: a refusal reads the
  * throttle first, a match reads it with the person's state (one round
- * trip, issue 15), counting nothing when it holds; a scan refused as not recognised
- * or not confident enough writes only its count toward the kiosk's
- * probing alert and throttle (alert_store.c); other refusals write
- * nothing. An unrostered clock-in is counted toward the day's alert in
+ * trip) and counts nothing while it holds. A scan refused as not
+ * recognised or not confident enough writes only its count toward the
+ * kiosk's probing alert and throttle (alert_store.c); other refusals
+ * write nothing. An unrostered clock-in is counted toward the day's alert in
  * its own transaction. */
 #include <stdio.h>
 #include <string.h>
@@ -449,7 +449,6 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
     resp_error(req, 503, "UNAVAILABLE", "The hotel's staff data is changing; please scan again.");
     return 0;
 }
-
 
 void h_face_clock_in(struct request *req)
 {

@@ -1,9 +1,10 @@
 /* clock_store.c — owns clock logs in the database (clock_store.h): a log
  * row as JSON, and the statements of a scan — the person's live state and
- * its rows, opening and closing a session, spending a confirmation token,
- * the hotel's face version. The database decides the race for the one
- * open session per person (clock_logs_one_open). tests/bench/clock_bench.py
- * reads "clock_person_state", "clock_out" and "clock_in" from this file. */
+ * its rows (with the scanning kiosk's throttle), opening and closing a
+ * session, spending a confirmation token, the hotel's face version. The
+ * database decides the race for the one open session per person
+ * (clock_logs_one_open). tests/bench/clock_bench.py reads
+ * "clock_person_state", "clock_out" and "clock_in" from this file. */
 #include <string.h>
 #include "alert_store.h"
 #include "clock_store.h"
