@@ -16,6 +16,13 @@
 # (tests/bench/live_bench.py), the share of its rate the scans keep
 # (target: within 10 %) and the events' latency from a scan's answer to a
 # subscriber's receipt, p50/p99; `make bench` runs it too.
+# `scripts/bench.sh cost` runs only the cost of a scan (issue 15): CPU per
+# request of each process set (PostgreSQL, the workers, the services,
+# nginx, wrk) from /proc over each run, for /healthz and face-clock-in at
+# BENCH_CONNECTIONS and 16 connections, beside pgbench's bare transaction,
+# and where PostgreSQL's time goes (per process, statement, function,
+# round trip: pg_stat_statements, which a stack started with PG_STATEMENTS=1
+# preloads; the bench starts its own so); `make bench` runs it too.
 # `scripts/bench.sh fleet` runs only the fleet row (issue 14): FLEET_DEVICES
 # (2000) simulated cameras over FLEET_HOTELS (4) hotels connected to
 # mosquitto (tests/bench/fleet_bench.py), a face revoked in each hotel, the
@@ -84,7 +91,7 @@ start_stack_if_needed() {
     say "starting a stack under $FC_VAR (release build)"
     local cost=()
     [[ -z $FLEET_ONLY ]] || cost=(FACECLOCK_SCRYPT_LOG_N="${FLEET_SCRYPT_LOG_N:-14}")
-    env PORT="${BENCH_PORT:-18090}" "${cost[@]}" LOGIN_RATE=100000r/s LOGIN_BURST=100000 API_RATE=100000r/s \
+    env PORT="${BENCH_PORT:-18090}" PG_STATEMENTS=1 "${cost[@]}" LOGIN_RATE=100000r/s LOGIN_BURST=100000 API_RATE=100000r/s \
         API_BURST=100000 "$STACK" start
 }
 
@@ -92,6 +99,7 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     rm -f "$HELLO_CONF"
+    [[ -z ${PG_TRACKING:-} ]] || pg_tracking off || true
     if (( own_stack )); then
         "$STACK" stop >/dev/null || true
     elif stack_running; then
@@ -233,7 +241,10 @@ run_wrk() {
         settle
     fi
     steal_mark
-    wrk "${args[@]}" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $label"; }
+    cpu_mark
+    local TIMEFORMAT='%3U %3S' took=$WORK/wrk.time
+    { time wrk "${args[@]}" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed for $label"; }; } 2>"$took"
+    cpu_take "$(awk '/ requests in / {print $1}' "$out")" "$(awk '{print $1 + $2}' "$took")"
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
     p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
     p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
@@ -241,33 +252,75 @@ run_wrk() {
     bad=${bad:-0}
     errs=$(awk '/Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END { print n + 0 }' "$out")
     (( errs == 0 )) || bad="$bad+${errs}err"
-    row "$label" "$rps" "$p50" "$p99" "$bad" "$(steal_pct)"
-    LAST_RPS=$rps
+    [[ -n ${QUIET:-} ]] || row "$label" "$rps" "$p50" "$p99" "$bad" "$(steal_pct)"
+    LAST_RPS=$rps LAST_P50=$p50 LAST_P99=$p99 LAST_BAD=$bad
     settle
 }
 
-# workers_cpu — the faceclock workers' user + system clock ticks, summed, into CPU_SUM.
-workers_cpu() {
-    local pid
-    CPU_SUM=0
-    for pid in $(worker_pids); do
-        cpu_of "$pid" && CPU_SUM=$(( CPU_SUM + CPU ))
+# ------------------------------------------- CPU per request per process set
+
+# tree_cpu ROOT [WHICH] — user + system clock ticks into CPU of process
+# ROOT, of the children it has reaped (cutime + cstime: a PostgreSQL
+# backend that ended, a recycled worker) and of its live children; WHICH
+# "workers" keeps only the children that are not services (comm "svc:*"),
+# "services" only those (ROOT's own ticks left out). 0 when ROOT is none.
+tree_cpu() {
+    local root=$1 which=${2:-all} pid comm stat total=0
+    local -a f
+    CPU=0
+    [[ -n $root ]] || return 0
+    { read -r stat <"/proc/$root/stat"; } 2>/dev/null || return 0   # not $(<...): fatal under set -e when gone
+    read -r -a f <<<"${stat##*) }"                # f[0] is field 3, as in cpu_of
+    [[ $which == services ]] || total=$(( f[11] + f[12] + f[13] + f[14] ))   # fields 14-17
+    for pid in $(cat "/proc/$root/task/$root/children" 2>/dev/null); do
+        { read -r comm <"/proc/$pid/comm"; } 2>/dev/null || continue
+        case $which in
+            workers) [[ $comm != svc:* ]] || continue ;;
+            services) [[ $comm == svc:* ]] || continue ;;
+        esac
+        cpu_of "$pid" && total=$(( total + CPU ))
     done
+    CPU=$total
 }
 
+# The process sets of the stack whose CPU a request costs: the whole
+# PostgreSQL cluster (postmaster and every backend and helper), the
+# FastCGI workers (with their master), faceclock's services (the events
+# publisher's work follows each scan), nginx (master and workers).
+CPU_SETS=(postgres workers services nginx)
+declare -A CPU0 CPU_D
+cpu_read() {       # cpu_read SET -> CPU
+    case $1 in
+        postgres) tree_cpu "$(read_pid "$FC_VAR/pids/postgres.pid")" ;;
+        workers) tree_cpu "$(read_pid "$FC_VAR/pids/faceclock.pid")" workers ;;
+        services) tree_cpu "$(read_pid "$FC_VAR/pids/faceclock.pid")" services ;;
+        nginx) tree_cpu "$(nginx_pid)" ;;
+    esac
+}
+# cpu_mark — every set's ticks now; cpu_take REQS LOADGEN_SECONDS — the
+# ticks since into CPU_D[set], the load generator's seconds into
+# CPU_D[wrk] (as ticks), REQS into LAST_REQS.
+cpu_mark() {
+    local set
+    for set in "${CPU_SETS[@]}"; do cpu_read "$set"; CPU0[$set]=$CPU; done
+}
+cpu_take() {
+    local set
+    for set in "${CPU_SETS[@]}"; do cpu_read "$set"; CPU_D[$set]=$(( CPU - CPU0[$set] )); done
+    CPU_D[wrk]=$(awk -v s="${2:-0}" -v hz="$HZ" 'BEGIN { printf "%d", s * hz + 0.5 }')
+    LAST_REQS=${1:-0}
+}
+HZ=$(getconf CLK_TCK)
+# us_per TICKS N — microseconds of CPU per request
+us_per() { awk -v d="$1" -v hz="$HZ" -v n="$2" 'BEGIN { printf "%.0f", (n > 0 ? d / hz * 1e6 / n : 0) }'; }
+
 # run_cpu LABEL URL [LUA] — run_wrk's row, then the CPU the faceclock
-# workers spent per request during it (summed over the workers; a worker
-# recycled meanwhile would take its ticks with it, so keep the run shorter
-# than FACECLOCK_MAX_REQUESTS requests per worker). Sets LAST_US.
+# workers spent per request during it. Sets LAST_US.
 run_cpu() {
-    local t0 reqs
-    workers_cpu; t0=$CPU_SUM
     WARMUP=0 run_wrk "$@"
-    workers_cpu
-    reqs=$(awk '/ requests in / {print $1}' "$WORK/wrk.out")
-    LAST_US=$(awk -v d=$(( CPU_SUM - t0 )) -v hz="$(getconf CLK_TCK)" -v n="$reqs" \
+    LAST_US=$(awk -v d="${CPU_D[workers]}" -v hz="$HZ" -v n="$LAST_REQS" \
         'BEGIN { printf "%.1f", (n > 0 ? d / hz * 1e6 / n : 0) }')
-    echo "    worker CPU per request: $LAST_US us ($(( CPU_SUM - t0 )) ticks over $reqs requests)"
+    echo "    worker CPU per request: $LAST_US us (${CPU_D[workers]} ticks over $LAST_REQS requests)"
 }
 
 # bench_auth — `scripts/bench.sh auth`: a hotel with one kiosk, then what a
@@ -314,6 +367,151 @@ bench_flood() {
     echo "    $(<"$WORK/flood.out")"
     run_cpu "POST face-clock-in ($NSTAFF staff), alone again" "$url" "$WORK/clock.lua"; a2=$LAST_RPS
     echo "    scans keep $(awk -v a="$a1" -v b="$a2" -v w="$with" 'BEGIN { m = (a + b) / 2; printf "%.0f", (m > 0 ? 100 * w / m : 0) }') % of their rate beside the flood (target: at least 90 %)"
+}
+
+# ------------------------------------------ the cost of a scan (issue 15)
+
+# cost_row LABEL — the last run (run_wrk or run_pgbench) as a row: rate,
+# latency and the CPU per request of each process set, in microseconds;
+# "stack" sums the sets (the load generator apart).
+cost_row() {
+    local set total=0 cells=()
+    for set in "${CPU_SETS[@]}"; do
+        cells+=("$(us_per "${CPU_D[$set]}" "$LAST_REQS")")
+        total=$(( total + CPU_D[$set] ))
+    done
+    cost_line "$1" "$(printf '%.0f' "$LAST_RPS")" "$LAST_P50" "$LAST_P99" "${cells[@]}" \
+        "$(us_per "$total" "$LAST_REQS")" "$(us_per "${CPU_D[wrk]}" "$LAST_REQS")" "$(steal_pct)"
+    COST_PG=${cells[0]} COST_WORKERS=${cells[1]} COST_STACK=$(us_per "$total" "$LAST_REQS")
+}
+cost_line() { printf '%-38s %7s %7s %7s %8s %7s %8s %6s %6s %6s %5s\n' "$@"; }
+
+# psql_as_owner DB ARGS... — psql as the cluster's owner on database DB.
+psql_as_owner() {
+    local db=$1
+    shift
+    PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" "$FACECLOCK_MIGRATE_URL dbname=$db" -X -q -At \
+        -v ON_ERROR_STOP=1 "$@"
+}
+
+# pg_tracking on|off — pg_stat_statements (with planning) and PL function
+# timing for the whole cluster, by ALTER SYSTEM and a reload: the workers'
+# connections follow without reconnecting. Off again when the bench ends.
+pg_tracking() {
+    if [[ $1 == on ]]; then
+        psql_as_owner postgres -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'" \
+            -c "ALTER SYSTEM SET pg_stat_statements.track_planning = on" \
+            -c "ALTER SYSTEM SET track_functions = 'pl'" -c "SELECT pg_reload_conf()" >/dev/null
+    else
+        psql_as_owner postgres -c "ALTER SYSTEM RESET pg_stat_statements.track" \
+            -c "ALTER SYSTEM RESET pg_stat_statements.track_planning" \
+            -c "ALTER SYSTEM RESET track_functions" -c "SELECT pg_reload_conf()" >/dev/null
+    fi
+    sleep 0.2      # the reload reaches every backend at its next command
+}
+
+# pg_children_ticks — "kind ticks voluntary-switches" of each live process
+# of the cluster (kind: "backend" for a client's, else its title: walwriter,
+# checkpointer, autovacuum ...).
+pg_children_ticks() {
+    local pm pid title kind
+    pm=$(read_pid "$FC_VAR/pids/postgres.pid")
+    for pid in $(cat "/proc/$pm/task/$pm/children" 2>/dev/null); do
+        title=$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || continue
+        title=${title#postgres: }
+        case $title in
+            faceclock_app\ *|fc_owner\ *) kind=backend ;;
+            *) kind=${title%"${title##*[! ]}"}; kind=${kind// /_} ;;   # padding trimmed
+        esac
+        cpu_of "$pid" || continue
+        printf '%s %s %s %s\n' "$pid" "$kind" "$CPU" \
+            "$(awk '/^voluntary_ctxt_switches:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+    done
+}
+
+# bench_where URL LUA — where PostgreSQL's CPU per scan goes, measured over
+# one run of wrk -c16: per process of the cluster, per statement
+# (pg_stat_statements: executor and planner time per scan; the nested
+# statements of triggers and functions indented) and per PL function (self
+# time), and the round trips: top-level statements per scan and the
+# backends' wakeups (voluntary context switches) per scan. Times are the
+# statements' own clocks (wall time inside PostgreSQL, on idle cores close
+# to CPU); what they do not cover — parsing the protocol, commit and WAL,
+# the wakeups — is the remainder to the cluster's measured CPU.
+bench_where() {
+    local url=$1 lua=$2 n pm before after
+    if [[ $(psql_as_owner postgres -c "SHOW shared_preload_libraries") != *pg_stat_statements* ]]; then
+        echo "(where PostgreSQL's time goes: skipped; the stack's cluster was started without PG_STATEMENTS=1)"
+        return 0
+    fi
+    psql_as_owner postgres -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+    pg_tracking on
+    PG_TRACKING=1
+    psql_as_owner postgres -c "SELECT pg_stat_statements_reset()" >/dev/null
+    psql_as_owner "$(db_name)" -c "SELECT pg_stat_reset()" >/dev/null
+    pg_children_ticks >"$WORK/pg_before"
+    CONNS=16 WARMUP=0 QUIET=1 run_wrk "scan, tracked" "$url" "$lua"
+    pg_children_ticks >"$WORK/pg_after"
+    pg_tracking off
+    PG_TRACKING=""
+    n=$LAST_REQS
+    echo
+    echo "where PostgreSQL's time goes, per scan ($n scans at 16 connections, statements tracked; $(printf '%.0f' "$LAST_RPS") scans/s):"
+    awk -v n="$n" -v hz="$HZ" -v total="${CPU_D[postgres]}" -v cs0="$(awk '{s += $4} END {print s + 0}' "$WORK/pg_before")" '
+        FNR == NR { t0[$1] = $3; v0[$1] = $4; next }
+        { d = $3 - t0[$1]; ticks[$2] += d; sum += d; vol += $4 - v0[$1] }
+        END {
+            printf "  %-40s %8s\n", "process of the cluster", "us/scan"
+            for (k in ticks) if (ticks[k] > 0) printf "  %-40s %8.0f\n", k, ticks[k] / hz * 1e6 / n
+            printf "  %-40s %8.0f\n", "ended meanwhile, and the postmaster", (total - sum) / hz * 1e6 / n
+            printf "  %-40s %8.0f\n", "all of the cluster", total / hz * 1e6 / n
+            printf "  wakeups of PostgreSQL processes (voluntary context switches): %.1f per scan\n", vol / n
+        }' "$WORK/pg_before" "$WORK/pg_after"
+    psql_as_owner postgres -F '|' -c "
+        SELECT s.toplevel, s.calls, s.total_exec_time, s.total_plan_time,
+               left(regexp_replace(s.query, '\s+', ' ', 'g'), 200)
+        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = '$(db_name)' ORDER BY s.total_exec_time + s.total_plan_time DESC" >"$WORK/statements"
+    awk -F'|' -v n="$n" '
+        BEGIN { printf "  %-74s %6s %8s %8s\n", "statement (nested ones indented)", "calls", "exec us", "plan us" }
+        { top = $1 == "t"; q = $5; if (length(q) > (top ? 74 : 72)) q = substr(q, 1, top ? 71 : 69) "..."
+          if (top) { rt += $2; ex += $3; pl += $4 }
+          if (++shown <= 14 && ($3 + $4) * 1000 / n >= 0.5)
+              printf "  %s%-*s %6.2f %8.1f %8.1f\n", top ? "" : "  ", top ? 74 : 72, q, $2 / n, $3 * 1000 / n, $4 * 1000 / n }
+        END { printf "  %-74s %6.2f %8.1f %8.1f\n", "top-level statements: round trips and their time", rt / n, ex * 1000 / n, pl * 1000 / n }' \
+        "$WORK/statements"
+    psql_as_owner "$(db_name)" -F '|' -c "
+        SELECT funcname, calls, self_time, total_time FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 8" |
+        awk -F'|' -v n="$n" '
+            NR == 1 { printf "  %-40s %6s %8s %8s\n", "PL/pgSQL function", "calls", "self us", "total us" }
+            { printf "  %-40s %6.2f %8.1f %8.1f\n", $1, $2 / n, $3 * 1000 / n, $4 * 1000 / n }'
+}
+
+db_name() { sed -n 's/.*dbname=\([^ ]*\).*/\1/p' <<<"$DATABASE_URL"; }
+
+# bench_cost — `scripts/bench.sh cost`, and a part of `make bench`: CPU per
+# request per process set for /healthz (a reference) and face-clock-in at
+# BENCH_CONNECTIONS and at 16 connections, beside the pgbench run of the
+# scan's statements (PostgreSQL's CPU per bare transaction), then where
+# PostgreSQL's time goes (bench_where). Needs clock_bench.py's setup.
+bench_cost() {
+    local url=$BASE_URL/api/staff/hotel/clock-bench/attendance/clock-logs/face-clock-in/
+    echo
+    echo "CPU per request, us: /proc utime+stime of each process set over the measured run"
+    echo "(postgres: the whole cluster; workers: FastCGI workers and master; services: svc:*; stack: those four)"
+    cost_line "endpoint" "req/s" "p50 ms" "p99 ms" "postgres" "workers" "services" "nginx" "stack" "wrk" "steal"
+    CONNS=$CONNS QUIET=1 run_wrk "healthz" "$BASE_URL/healthz"
+    cost_row "GET /healthz (c$CONNS)"
+    QUIET=1 run_wrk "scan" "$url" "$WORK/clock.lua"
+    cost_row "POST face-clock-in (c$CONNS)"
+    CONNS=16 QUIET=1 run_wrk "scan" "$url" "$WORK/clock.lua"
+    cost_row "POST face-clock-in (c16)"
+    local p99_16=$LAST_P99 pg=$COST_PG workers=$COST_WORKERS stack=$COST_STACK
+    QUIET=1 run_pgbench "pgbench" "$WORK/clock.sql"
+    cost_row "  pgbench: the scan's SQL (c2; wrk=pgbench)"
+    echo "face-clock-in at 16 connections: $stack us across the stack (target <= 450), PostgreSQL $pg (<= 250)," \
+        "workers $workers (<= 100); p99 $p99_16 ms (< 25); PostgreSQL per bare transaction in pgbench: $COST_PG us"
+    bench_where "$url" "$WORK/clock.lua"
 }
 
 # bench_live — face-clock-in alone, then beside LIVE_SUBSCRIBERS open SSE
@@ -364,7 +562,7 @@ activity() {
     local pid line sig=""
     for pid in $(worker_pids); do
         if [[ -r /proc/$pid/schedstat ]]; then
-            line=$(<"/proc/$pid/schedstat") 2>/dev/null || line=gone
+            { read -r line <"/proc/$pid/schedstat"; } 2>/dev/null || line=gone
         else
             line=$(grep ctxt_switches "/proc/$pid/status" 2>/dev/null) || line=gone
         fi
@@ -393,8 +591,11 @@ run_pgbench() {
     local label=$1 script=$2 out=$WORK/pgbench.out prefix=$WORK/pgb tps p50 p99 failed
     rm -f "$prefix".*
     steal_mark
-    (cd "$WORK" && "$PG_BIN/pgbench" -n -M prepared -c2 -j2 -T"$DURATION" -l --log-prefix="$prefix" \
-        -f "$script" "$DATABASE_URL") >"$out" 2>&1 || { cat "$out" >&2; die "pgbench failed for $label"; }
+    cpu_mark
+    local TIMEFORMAT='%3U %3S' took=$WORK/pgbench.time
+    { time (cd "$WORK" && "$PG_BIN/pgbench" -n -M prepared -c2 -j2 -T"$DURATION" -l --log-prefix="$prefix" \
+        -f "$script" "$DATABASE_URL") >"$out" 2>&1 || { cat "$out" >&2; die "pgbench failed for $label"; }; } 2>"$took"
+    cpu_take "$(awk '/number of transactions actually processed:/ {print $NF}' "$out")" "$(awk '{print $1 + $2}' "$took")"
     tps=$(awk '/^tps = / {print $3; exit}' "$out")
     failed=$(awk '/number of failed transactions:/ {print $5}' "$out")
     # log lines: client_id transaction_no time_us script_no epoch epoch_us
@@ -405,8 +606,8 @@ run_pgbench() {
             i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
             printf "%.3f %.3f\n", v[i50] / 1000, v[i99] / 1000 }')
     rm -f "$prefix".*
-    row "$label" "$(printf '%.1f' "$tps")" "$p50" "$p99" "${failed:-0}" "$(steal_pct)"
-    LAST_TPS=$tps
+    [[ -n ${QUIET:-} ]] || row "$label" "$(printf '%.1f' "$tps")" "$p50" "$p99" "${failed:-0}" "$(steal_pct)"
+    LAST_TPS=$tps LAST_RPS=$tps LAST_P50=$p50 LAST_P99=$p99 LAST_BAD=${failed:-0}
 }
 
 # steal_mark / steal_pct — the share of the machine's CPU time the host
@@ -476,7 +677,7 @@ cpu_of() {
     local stat
     local -a f
     CPU=0
-    stat=$(<"/proc/$1/stat") 2>/dev/null || return 1
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1       # not $(<...): fatal under set -e when gone
     read -r -a f <<<"${stat##*) }"                # f[0] is field 3 (state)
     CPU=$(( f[11] + f[12] ))                      # fields 14 and 15
 }
@@ -608,6 +809,14 @@ main() {
         bench_fleet
         return 0
     fi
+    if [[ ${1:-} == cost ]]; then
+        mkdir -p "$WORK"
+        python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
+            die "could not prepare the face-clock-in benchmark"
+        say "wrk -t2 -d${DURATION}s, pgbench -c2 -T$DURATION; $(nproc) cores, $(worker_pids | wc -w) faceclock workers"
+        bench_cost
+        return 0
+    fi
     if [[ ${1:-} == flood ]]; then
         mkdir -p "$WORK"
         python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
@@ -670,6 +879,7 @@ main() {
     echo "scans of a hotel while PMS syncs of it run:"
     python3 tests/bench/sync_bench.py scans "$BASE_URL" "$FACECLOCK_ADMIN_KEY" "$WORK" "$SYNC_PROFILES" ||
         die "the scans-during-sync benchmark failed"
+    bench_cost
     bench_export
     bench_match
     sleep 2

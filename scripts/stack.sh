@@ -56,6 +56,9 @@
 #   DATABASE_URL        an existing PostgreSQL: then no private cluster
 #   FACECLOCK_MIGRATE_URL  conninfo migrations run with (default: the owner)
 #   PG_BIN              PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
+#   PG_STATEMENTS       1: the private cluster preloads pg_stat_statements
+#                       (tracking nothing until a client sets
+#                       pg_stat_statements.track: scripts/bench.sh cost)
 #   any other FACECLOCK_* reaches the binary unchanged.
 #
 # After `start`, $FC_VAR/env holds sh-quoted KEY='value' lines for clients:
@@ -262,6 +265,9 @@ log_timezone = 'UTC'
 log_min_messages = warning
 log_line_prefix = '%m [%p] %q%u@%d '
 EOF
+    [[ ${PG_STATEMENTS:-0} != 1 ]] ||
+        printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = none\n" \
+            >>"$PG_DATA/faceclock.conf"
     [[ -z $RUN_AS ]] || chown "$RUN_AS:" "$PG_DATA/faceclock.conf"
 }
 

@@ -183,9 +183,7 @@ static int audit_system(long long hotel_id, struct json_object *batch)
 /* ---- kiosks: failed scans and the throttle ---------------------------- */
 
 static struct db_stmt st_throttled = {
-    "alert_kiosk_throttled",
-    "SELECT ceil(extract(epoch FROM blocked_until - clock_timestamp()))::bigint FROM kiosk_scan_failures "
-    "WHERE kiosk_id = $1 AND blocked_until > clock_timestamp()",
+    "alert_kiosk_throttled", KIOSK_BLOCKED_SQL("$1"),
     0,
 };
 /* count a failure in the kiosk's window ($3 minutes from its first) */

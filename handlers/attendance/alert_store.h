@@ -29,6 +29,13 @@ int alert_rules_save(long long hotel_id, const struct alert_rules *before, const
  * are refused, 0 when it may scan, -1 (db). One primary-key read. */
 int alert_kiosk_throttled(long long kiosk_id, long *retry_after);
 
+/* The statement of that read, for another statement to make it in the
+ * same round trip (clock_store.c's state of a matched scan): the seconds
+ * the kiosk k (an SQL expression) is still refused, no row when none. */
+#define KIOSK_BLOCKED_SQL(k) \
+    "SELECT ceil(extract(epoch FROM blocked_until - clock_timestamp()))::bigint AS secs " \
+    "FROM kiosk_scan_failures WHERE kiosk_id = " k " AND blocked_until > clock_timestamp()"
+
 /* A kiosk's scan was refused (not recognised, too little confidence):
  * counted in its window; at the probing threshold the failed_scans alert
  * is raised (once) and, with a cool-down, the kiosk is throttled

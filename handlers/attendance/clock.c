@@ -4,10 +4,12 @@
  * memory against the hotel view: face_cache_store.c, match_rules.c),
  * reads their live state (clock_store.c), decides (clock_rules.c), does
  * it (clock_store.c) and answers. A scan a kiosk sends while throttled
- * is refused 429 before any matching; a scan refused as not recognised
- * or not confident enough writes only its count toward the kiosk's
- * probing alert and throttle (alert_store.c); other refusals write
- * nothing. An unrostered clock-in is counted toward the day's alert in
+ * is refused 429 before anything is written: a refusal reads the
+ * throttle first, a match reads it with the person's state (one round
+ * trip) and counts nothing while it holds. A scan refused as not
+ * recognised or not confident enough writes only its count toward the
+ * kiosk's probing alert and throttle (alert_store.c); other refusals
+ * write nothing. An unrostered clock-in is counted toward the day's alert in
  * its own transaction. */
 #include <stdio.h>
 #include <string.h>
@@ -265,6 +267,39 @@ static int view_current_or_reply(struct request *req, struct hotel_view *v)
     return 0;
 }
 
+/* The caller's kiosk, 0 when the caller is not one. */
+static long long scanning_kiosk(struct request *req)
+{
+    return identity_of(req)->kind == CALLER_KIOSK ? identity_of(req)->kiosk_id : 0;
+}
+
+/* 429 with Retry-After: the kiosk's scans are refused for wait seconds. */
+static void throttled_reply(struct request *req, long wait)
+{
+    resp_header(req, "Retry-After", pool_printf(req->pool, "%ld", wait));
+    resp_error(req, 429, "RATE_LIMITED", "Too many failed scans on this kiosk; scanning resumes in %ld seconds.",
+               wait);
+}
+
+/* A kiosk under its probing throttle: 429 with Retry-After. 1 when the
+ * caller may scan, or answered and 0. */
+static int kiosk_may_scan_or_reply(struct request *req)
+{
+    long wait = 0;
+    if (scanning_kiosk(req) == 0)
+        return 1;
+    switch (alert_kiosk_throttled(scanning_kiosk(req), &wait)) {
+    case 0:
+        return 1;
+    case 1:
+        throttled_reply(req, wait);
+        return 0;
+    default:
+        db_fail_reply(req);
+        return 0;
+    }
+}
+
 /* Read staff_id's live state into p, counting the scan that found them
  * (count; NULL when none); who they are comes later, from the hotel view
  * (person_identify). 0, or -1 (db, or the hotel is gone). */
@@ -355,7 +390,8 @@ static void count_refused_scan(struct request *req, enum match_outcome outcome, 
  * and 0. The scan is counted once (recognition_daily): a refusal on its
  * own, a match with the state read first after it (the rare re-decision
  * after the view moved keeps that first count; the metrics count the
- * final outcome). */
+ * final outcome). A kiosk's throttle is read before a refusal, and with
+ * the state of a match: while it holds, 429 and nothing counted. */
 static int scan_or_reply(struct request *req, const float *d, struct person *p, struct hotel_view *v,
                          struct match_result *m)
 {
@@ -371,6 +407,8 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
                                              : MATCH_NOT_RECOGNIZED;
         if (!enabled || outcome != MATCH_OK) {
             if (current) {
+                if (!kiosk_may_scan_or_reply(req))
+                    return 0;
                 if (enabled && !counted)
                     count_refused_scan(req, outcome, m);
                 else if (enabled)
@@ -383,9 +421,14 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
             current = 1;
             continue;
         }
-        struct scan_count sc = {match_outcome_name(MATCH_OK), m->confidence};
+        struct scan_count sc = {match_outcome_name(MATCH_OK), m->confidence, scanning_kiosk(req)};
         if (person_load(req, m->staff_id, counted ? NULL : &sc, p) < 0) {
             db_fail_reply(req);
+            return 0;
+        }
+        if (p->st.blocked_secs > 0) {
+            person_free(p);
+            throttled_reply(req, p->st.blocked_secs);
             return 0;
         }
         counted = 1;
@@ -407,27 +450,6 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
     return 0;
 }
 
-/* A kiosk under its probing throttle: 429 with Retry-After. 1 when the
- * caller may scan, or answered and 0. */
-static int kiosk_may_scan_or_reply(struct request *req)
-{
-    long wait = 0;
-    if (identity_of(req)->kind != CALLER_KIOSK)
-        return 1;
-    switch (alert_kiosk_throttled(identity_of(req)->kiosk_id, &wait)) {
-    case 0:
-        return 1;
-    case 1:
-        resp_header(req, "Retry-After", pool_printf(req->pool, "%ld", wait));
-        resp_error(req, 429, "RATE_LIMITED",
-                   "Too many failed scans on this kiosk; scanning resumes in %ld seconds.", wait);
-        return 0;
-    default:
-        db_fail_reply(req);
-        return 0;
-    }
-}
-
 void h_face_clock_in(struct request *req)
 {
     struct hotel_view v;
@@ -438,8 +460,6 @@ void h_face_clock_in(struct request *req)
     const char *reason = arg_str(req, "force_reason");
 
     descriptor_from_json(arg_json(req, "descriptor"), d);   /* checked by the route */
-    if (!kiosk_may_scan_or_reply(req))
-        return;
     if (!scan_or_reply(req, d, &p, &v, &m))
         return;
     struct clock_person who = {p.department_id, p.st.open_log_id != 0, p.st.open_seconds, p.st.shifts,

@@ -1,10 +1,12 @@
 /* clock_store.c — owns clock logs in the database (clock_store.h): a log
  * row as JSON, and the statements of a scan — the person's live state and
- * its rows, opening and closing a session, spending a confirmation token,
- * the hotel's face version. The database decides the race for the one
- * open session per person (clock_logs_one_open). tests/bench/clock_bench.py
- * reads "clock_person_state", "clock_out" and "clock_in" from this file. */
+ * its rows (with the scanning kiosk's throttle), opening and closing a
+ * session, spending a confirmation token, the hotel's face version. The
+ * database decides the race for the one open session per person
+ * (clock_logs_one_open). tests/bench/clock_bench.py reads
+ * "clock_person_state", "clock_out" and "clock_in" from this file. */
 #include <string.h>
+#include "alert_store.h"
 #include "clock_store.h"
 #include "db.h"
 #include "jsonx.h"
@@ -24,23 +26,29 @@ static struct db_stmt st_hotel_version = {
 /* Count a scan in recognition_daily, on the hotel's local day and this
  * worker's shard (so that workers never wait for each other's row lock),
  * without waiting for the WAL flush at commit (a crash may lose the last
- * counts, never a clock log): hotel $1, outcome $o (no row when NULL),
- * confidence $c, shard $s. Two CTEs, for the front of a WITH. */
-#define RECOGNITION_COUNT(o, c, s) \
-    "lazy AS (SELECT set_config('synchronous_commit', 'off', true) WHERE " o "::text IS NOT NULL), " \
+ * counts, never a clock log): hotel $1, outcome $o (no row when NULL, nor
+ * unless the SQL condition `when`), confidence $c, shard $s. Two CTEs, for
+ * the front of a WITH. */
+#define RECOGNITION_COUNT(o, c, s, when) \
+    "lazy AS (SELECT set_config('synchronous_commit', 'off', true) WHERE " o "::text IS NOT NULL AND " when "), " \
     "counted AS (INSERT INTO recognition_daily AS rd (hotel_id, day, outcome, shard, attempts, confidence_sum) " \
     "  SELECT hh.id, (now() AT TIME ZONE hh.timezone)::date, " o ", " s ", 1, " c " FROM hotels hh, lazy " \
     "  WHERE hh.id = $1 ON CONFLICT (hotel_id, day, outcome, shard) DO UPDATE SET attempts = rd.attempts + 1, " \
     "  confidence_sum = rd.confidence_sum + EXCLUDED.confidence_sum) "
 
 /* The person's state, counting the scan that found them ($3 outcome, $4
- * confidence, $5 shard; $3 NULL: no scan) in the same round trip. */
+ * confidence, $5 shard; $3 NULL: no scan) unless its kiosk ($6; NULL:
+ * none) is throttled, in the same round trip; the throttle's seconds are
+ * the last column (STATE_BLOCKED_COL, 0: none). */
+#define STATE_BLOCKED_COL 10
 static struct db_stmt st_person_state = {
     "clock_person_state",
-    "WITH " RECOGNITION_COUNT("$3", "$4", "$5")
+    "WITH blocked AS (" KIOSK_BLOCKED_SQL("$6") "), "
+    RECOGNITION_COUNT("$3", "$4", "$5", "NOT EXISTS (SELECT FROM blocked)")
     "SELECT h.face_version, floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
     "coalesce(o.id, 0) AS open_id, extract(epoch from now() - o.time_in), "
-    "r.id, r.shift_date::text, r.start_time::text, r.end_time::text, r.location, r.department_id "
+    "r.id, r.shift_date::text, r.start_time::text, r.end_time::text, r.location, r.department_id, "
+    "coalesce((SELECT secs FROM blocked), 0) "
     "FROM hotels h "
     "LEFT JOIN clock_logs o ON o.hotel_id = h.id AND o.staff_id = $2 AND o.time_out IS NULL "
     "LEFT JOIN LATERAL ("
@@ -125,6 +133,7 @@ int clock_state_load(long long hotel_id, long long staff_id, const struct scan_c
     db_arg_str(&a, count != NULL ? count->outcome : NULL);
     db_arg_double(&a, count != NULL ? count->confidence : 0);
     db_arg_int(&a, metrics_slot());
+    db_arg_id(&a, count != NULL ? count->kiosk_id : 0);
     if ((r = db_run(&st_person_state, &a)) == NULL)
         return -1;
     if (PQntuples(r) == 0) {
@@ -136,6 +145,7 @@ int clock_state_load(long long hotel_id, long long staff_id, const struct scan_c
     st->local_now = db_ll(r, 0, 1);   /* the hotel's wall clock read as UTC: local_epoch() */
     st->open_log_id = db_ll(r, 0, 2);
     st->open_seconds = db_double(r, 0, 3);
+    st->blocked_secs = (long)db_ll(r, 0, STATE_BLOCKED_COL);
     for (int i = 0; i < PQntuples(r); i++) {
         struct shift sh;
         if (shift_from_row(r, i, &sh) < 0)
@@ -211,7 +221,7 @@ int clock_token_spend(long long hotel_id, const char *nonce, long long expires)
 }
 
 static struct db_stmt st_recognition = {
-    "clock_recognition_count", "WITH " RECOGNITION_COUNT("$2", "$3", "$4") "SELECT 1", 0,
+    "clock_recognition_count", "WITH " RECOGNITION_COUNT("$2", "$3", "$4", "true") "SELECT 1", 0,
 };
 
 int clock_recognition_count(long long hotel_id, const char *outcome, double confidence)

@@ -43,6 +43,8 @@ struct clock_state {
     int shift_row[CLOCK_MAX_SHIFTS];   /* the row of each, for clock_shift_json() */
     struct shift open_shift;       /* the open session's shift, */
     int open_shift_row;            /* on this row; -1 when none */
+    long blocked_secs;             /* > 0: the scan's kiosk is throttled for so
+                                    * long (the scan was not counted) */
     PGresult *rows;                /* owned: released by clock_state_free() */
 };
 
@@ -50,11 +52,15 @@ struct clock_state {
 struct scan_count {
     const char *outcome;           /* match_outcome_name() */
     double confidence;             /* of the nearest face */
+    long long kiosk_id;            /* the scanning kiosk (0: none): its throttle
+                                    * is read in the same round trip */
 };
 
 /* Read staff_id's live state into st, counting the scan that found them
- * (count; NULL when none) in the same round trip. 0, or -1 on a database
- * failure or when the hotel is gone (then st owns nothing). */
+ * (count; NULL when none) in the same round trip, and the throttle of
+ * count's kiosk: while it holds (st->blocked_secs > 0) nothing is
+ * counted. 0, or -1 on a database failure or when the hotel is gone
+ * (then st owns nothing). */
 int clock_state_load(long long hotel_id, long long staff_id, const struct scan_count *count,
                      struct clock_state *st);
 
