@@ -79,6 +79,40 @@ static struct db_stmt st_staff = {
     "SELECT * FROM upd UNION ALL SELECT * FROM ins",
     0,
 };
+/* st_staff for every row at once (a 10 000-staff sync is one statement,
+ * not 10 000 round trips): $2 a JSON array of the rows' values, each with
+ * its index "i" in the document; one row per created or changed staff
+ * member, in document order: (i, created, old role, old is_active). Run
+ * only when st_staff_codes finds no existing staff member's employee code
+ * changing: then the unique code is the only constraint between rows and
+ * whether it holds does not depend on the order the rows are written in,
+ * so the set succeeds exactly when row by row would. */
+enum { BATCH_ROW, BATCH_CREATED, BATCH_OLD_ROLE, BATCH_OLD_ACTIVE };
+#define STAFF_ROWS "jsonb_to_recordset($2::jsonb) AS v(i int, id bigint, code text, first text, last text, " \
+                   "dept bigint, role text, active boolean)"
+static struct db_stmt st_staff_codes = {
+    "pms_staff_codes",
+    "SELECT count(*) FROM " STAFF_ROWS " JOIN staff s ON s.hotel_id = $1 AND s.id = v.id "
+    "WHERE s.employee_code IS DISTINCT FROM v.code",
+    0,
+};
+static struct db_stmt st_staff_set = {
+    "pms_staff_set",
+    "WITH v AS (SELECT * FROM " STAFF_ROWS "), "
+    "upd AS (UPDATE staff s SET employee_code = v.code, first_name = v.first, last_name = v.last, "
+    "department_id = v.dept, role = v.role, is_active = v.active, updated_at = now() "
+    "FROM v JOIN staff o ON o.hotel_id = $1 AND o.id = v.id "
+    "WHERE s.hotel_id = $1 AND s.id = v.id AND (s.employee_code, s.first_name, s.last_name, s.department_id, "
+    "s.role, s.is_active) IS DISTINCT FROM (v.code, v.first, v.last, v.dept, v.role, v.active) "
+    "RETURNING v.i, false AS created, o.role, o.is_active), "
+    "ins AS (INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, "
+    "is_active) SELECT $1, v.id, v.code, v.first, v.last, v.dept, v.role, v.active FROM v "
+    "WHERE NOT EXISTS (SELECT 1 FROM staff WHERE hotel_id = $1 AND id = v.id) "
+    "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING id) "
+    "SELECT * FROM upd UNION ALL SELECT v.i, true, NULL::text, NULL::boolean FROM ins JOIN v ON v.id = ins.id "
+    "ORDER BY 1",
+    0,
+};
 static struct db_stmt st_user_get = {
     "pms_user_get",
     "SELECT id, username, password_hash, encode(pms_password_mark, 'hex') FROM users "
@@ -407,59 +441,187 @@ static int depart(long long hotel_id, long long staff_id, const struct pms_actor
     return sessions_revoke(hotel_id, staff_id) < 0 ? PMS_DB : PMS_OK;
 }
 
+/* A staff row's values as st_staff and st_staff_set bind them. */
+struct staff_row {
+    long long id, department_id;
+    const char *employee_code, *first_name, *last_name, *role;
+    int active;
+};
+
+static void staff_row_of(struct json_object *row, struct staff_row *r)
+{
+    struct json_object *v;
+    const char *role = opt_str(row, "role"), *last = opt_str(row, "last_name");
+    r->id = opt_id(row, "id");
+    r->department_id = opt_id(row, "department_id");
+    r->employee_code = opt_str(row, "employee_code");
+    r->first_name = opt_str(row, "first_name");
+    r->last_name = last ? last : "";
+    r->role = role ? role : "staff";
+    r->active = !json_object_object_get_ex(row, "is_active", &v) || v == NULL || json_object_get_boolean(v);
+}
+
+/* What the staff upsert did to a row: created, or updated from the old
+ * role and is_active, or neither (unchanged). */
+struct staff_done {
+    int created, updated, old_active;
+    const char *old_role;
+};
+
+/* Everything after a staff row's own upsert, in document order: the audit
+ * notes of its role and activity, its login, a departure, sessions revoked,
+ * the counts. */
+static int staff_after(struct json_object *row, size_t i, const struct staff_row *s,
+                       const struct staff_done *d, const struct pms_actor *actor,
+                       struct pms_result *res, struct json_object **audit, struct pms_error *e)
+{
+    int rc, user_changed = 0, role_changed = 0, pass_changed = 0;
+    char target[32];
+
+    snprintf(target, sizeof target, "staff:%lld", s->id);
+    if (d->updated) {
+        role_changed = strcmp(d->old_role, s->role) != 0;
+        if (role_changed)
+            action_note(audit, "staff.role_changed", target, one_str("role", d->old_role), one_str("role", s->role));
+        if (d->old_active != s->active)
+            action_note(audit, s->active ? "staff.reactivated" : "staff.deactivated", target, NULL, NULL);
+    }
+    if ((rc = sync_user(row, i, res->hotel_id, s->id, target, &user_changed, &pass_changed, audit, e)) != PMS_OK)
+        return rc;
+    if (!s->active && (rc = depart(res->hotel_id, s->id, actor, res)) != PMS_OK)
+        return rc;
+    /* a session was granted for the old password and role */
+    if (s->active && (role_changed || pass_changed) && sessions_revoke(res->hotel_id, s->id) < 0)
+        return PMS_DB;
+    res->staff.created += d->created;
+    res->staff.updated += d->updated || (!d->created && user_changed);
+    res->staff.unchanged += !d->created && !d->updated && !user_changed;
+    return PMS_OK;
+}
+
+/* Row by row: st_staff, then staff_after. What names the row the database
+ * refuses. */
+static int sync_staff_rows(struct json_object *arr, const struct pms_actor *actor,
+                           struct pms_result *res, struct json_object **audit, struct pms_error *e)
+{
+    for (size_t i = 0; i < nrows(arr); i++) {
+        struct json_object *row = json_object_array_get_idx(arr, i);
+        struct staff_row s;
+        struct staff_done d = {0, 0, 0, ""};
+        char old_role[16] = "";
+        struct db_args a;
+        PGresult *r;
+        int rc;
+
+        staff_row_of(row, &s);
+        db_args_init(&a);
+        db_arg_int(&a, res->hotel_id);
+        db_arg_int(&a, s.id);
+        db_arg_str(&a, s.employee_code);
+        db_arg_str(&a, s.first_name);
+        db_arg_str(&a, s.last_name);
+        db_arg_id(&a, s.department_id);
+        db_arg_str(&a, s.role);
+        db_arg_bool(&a, s.active);
+        if ((r = db_run(&st_staff, &a)) == NULL)
+            return row_failed("staff", i, e);
+        if (PQntuples(r) == 1 && db_bool(r, 0, STAFF_CREATED)) {
+            d.created = 1;
+        } else if (PQntuples(r) == 1) {
+            d.updated = 1;
+            snprintf(old_role, sizeof old_role, "%s", PQgetvalue(r, 0, STAFF_OLD_ROLE));
+            d.old_role = old_role;
+            d.old_active = db_bool(r, 0, STAFF_OLD_ACTIVE);
+        }
+        PQclear(r);
+        if ((rc = staff_after(row, i, &s, &d, actor, res, audit, e)) != PMS_OK)
+            return rc;
+    }
+    return PMS_OK;
+}
+
+/* The rows' values as st_staff_set's $2; the caller puts it. */
+static struct json_object *staff_set_json(struct json_object *arr)
+{
+    struct json_object *set = json_object_new_array();
+    for (size_t i = 0; i < nrows(arr); i++) {
+        struct json_object *o = json_object_new_object();
+        struct staff_row s;
+        staff_row_of(json_object_array_get_idx(arr, i), &s);
+        jx_add_int(o, "i", (long long)i);
+        jx_add_int(o, "id", s.id);
+        jx_add_str(o, "code", s.employee_code);
+        jx_add_str(o, "first", s.first_name);
+        jx_add_str(o, "last", s.last_name);
+        json_object_object_add(o, "dept", s.department_id > 0 ? json_object_new_int64(s.department_id) : NULL);
+        jx_add_str(o, "role", s.role);
+        jx_add_bool(o, "active", s.active);
+        json_object_array_add(set, o);
+    }
+    return set;
+}
+
+/* The whole section in one statement (st_staff_set), then staff_after row
+ * by row with what it did. 1 when the set does not apply (an employee
+ * code changes) or the database refused it (rolled back to before it):
+ * the caller goes row by row, which names the row. */
+static int sync_staff_set(struct json_object *arr, const struct pms_actor *actor,
+                          struct pms_result *res, struct json_object **audit, struct pms_error *e)
+{
+    struct json_object *set = staff_set_json(arr);
+    const char *json = json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN);
+    struct db_args a;
+    PGresult *r;
+    int rc = PMS_OK, k = 0;
+
+    db_args_init(&a);
+    db_arg_int(&a, res->hotel_id);
+    db_arg_str(&a, json);
+    if ((r = db_run(&st_staff_codes, &a)) == NULL) {
+        json_object_put(set);
+        return db_down() ? PMS_DB : 1;
+    }
+    int codes_change = db_ll(r, 0, 0) > 0;
+    PQclear(r);
+    if (codes_change) {
+        json_object_put(set);
+        return 1;
+    }
+    if (db_simple("SAVEPOINT pms_staff_set") < 0) {
+        json_object_put(set);
+        return PMS_DB;
+    }
+    r = db_run(&st_staff_set, &a);
+    json_object_put(set);
+    if (r == NULL)
+        return db_down() || db_simple("ROLLBACK TO SAVEPOINT pms_staff_set") < 0 ? PMS_DB : 1;
+    for (size_t i = 0; i < nrows(arr) && rc == PMS_OK; i++) {
+        struct json_object *row = json_object_array_get_idx(arr, i);
+        struct staff_row s;
+        struct staff_done d = {0, 0, 0, ""};
+        if (k < PQntuples(r) && db_ll(r, k, BATCH_ROW) == (long long)i) {
+            d.created = db_bool(r, k, BATCH_CREATED);
+            d.updated = !d.created;
+            d.old_role = PQgetvalue(r, k, BATCH_OLD_ROLE);
+            d.old_active = db_bool(r, k, BATCH_OLD_ACTIVE);
+            k++;
+        }
+        staff_row_of(row, &s);
+        rc = staff_after(row, i, &s, &d, actor, res, audit, e);
+    }
+    PQclear(r);
+    return rc;
+}
+
 static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
                       struct pms_result *res, struct json_object **audit, struct pms_error *e)
 {
     struct json_object *arr = rows(doc, "staff");
-    for (size_t i = 0; i < nrows(arr); i++) {
-        struct json_object *row = json_object_array_get_idx(arr, i), *v;
-        long long id = opt_id(row, "id");
-        int active = !json_object_object_get_ex(row, "is_active", &v) || v == NULL ||
-                     json_object_get_boolean(v);
-        const char *role = opt_str(row, "role"), *last = opt_str(row, "last_name");
-        struct db_args a;
-        PGresult *r;
-        int rc, created = 0, updated = 0, user_changed = 0, role_changed = 0, pass_changed = 0;
-        char target[32];
-
-        if (role == NULL)
-            role = "staff";
-        snprintf(target, sizeof target, "staff:%lld", id);
-        db_args_init(&a);
-        db_arg_int(&a, res->hotel_id);
-        db_arg_int(&a, id);
-        db_arg_str(&a, opt_str(row, "employee_code"));
-        db_arg_str(&a, opt_str(row, "first_name"));
-        db_arg_str(&a, last ? last : "");
-        db_arg_id(&a, opt_id(row, "department_id"));
-        db_arg_str(&a, role);
-        db_arg_bool(&a, active);
-        if ((r = db_run(&st_staff, &a)) == NULL)
-            return row_failed("staff", i, e);
-        if (PQntuples(r) == 1 && db_bool(r, 0, STAFF_CREATED)) {
-            created = 1;
-        } else if (PQntuples(r) == 1) {
-            updated = 1;
-            role_changed = strcmp(PQgetvalue(r, 0, STAFF_OLD_ROLE), role) != 0;
-            if (role_changed)
-                action_note(audit, "staff.role_changed", target,
-                            one_str("role", PQgetvalue(r, 0, STAFF_OLD_ROLE)), one_str("role", role));
-            if (db_bool(r, 0, STAFF_OLD_ACTIVE) != active)
-                action_note(audit, active ? "staff.reactivated" : "staff.deactivated", target, NULL, NULL);
-        }
-        PQclear(r);
-        if ((rc = sync_user(row, i, res->hotel_id, id, target, &user_changed, &pass_changed, audit, e)) != PMS_OK)
-            return rc;
-        if (!active && (rc = depart(res->hotel_id, id, actor, res)) != PMS_OK)
-            return rc;
-        /* a session was granted for the old password and role */
-        if (active && (role_changed || pass_changed) && sessions_revoke(res->hotel_id, id) < 0)
-            return PMS_DB;
-        res->staff.created += created;
-        res->staff.updated += updated || (!created && user_changed);
-        res->staff.unchanged += !created && !updated && !user_changed;
-    }
-    return PMS_OK;
+    int rc;
+    if (nrows(arr) == 0)
+        return PMS_OK;
+    rc = sync_staff_set(arr, actor, res, audit, e);
+    return rc == 1 ? sync_staff_rows(arr, actor, res, audit, e) : rc;
 }
 
 /* Bind a row's values for its section's upsert (after hotel_id). */
