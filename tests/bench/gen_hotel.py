@@ -2,8 +2,8 @@
 """tests/bench/gen_hotel.py — the inputs scripts/bench.sh needs for the
 PMS-sync benchmark: a generated hotel of N staff (default 200) as a PMS-sync
 document (contract section 4), and a pgbench script issuing the SQL the sync
-endpoint runs for that document (the staff in one statement, an upsert per
-other row, inside one transaction),
+endpoint runs for that document (the staff and the roster one statement
+each, inside one transaction),
 which is the endpoint's database ceiling.
 
     gen_hotel.py json SLUG [N]     > hotel.json
@@ -107,18 +107,20 @@ def pgbench(slug, doc):
                "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING id) "
                "SELECT * FROM upd UNION ALL SELECT v.i, true, NULL::text, NULL::boolean FROM ins "
                "JOIN v ON v.id = ins.id ORDER BY 1;" % recordset)
-    for r in doc["roster"]:
-        out.append("INSERT INTO roster_shifts (hotel_id, id, staff_id, shift_date, start_time, end_time, location, department_id) "
-                   "VALUES (:hid, %s, %s, %s::date, %s::time, %s::time, coalesce(%s, ''), %s) "
-                   "ON CONFLICT (hotel_id, id) DO UPDATE SET staff_id = EXCLUDED.staff_id, shift_date = EXCLUDED.shift_date, "
-                   "start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, location = EXCLUDED.location, "
-                   "department_id = EXCLUDED.department_id, updated_at = now() "
-                   "WHERE (roster_shifts.staff_id, roster_shifts.shift_date, roster_shifts.start_time, "
-                   "roster_shifts.end_time, roster_shifts.location, roster_shifts.department_id) IS DISTINCT FROM "
-                   "(EXCLUDED.staff_id, EXCLUDED.shift_date, EXCLUDED.start_time, EXCLUDED.end_time, "
-                   "EXCLUDED.location, EXCLUDED.department_id) RETURNING (xmax = 0);"
-                   % tuple(lit(r[k]) for k in ("id", "staff_id", "date", "start_time", "end_time",
-                                                "location", "department_id")))
+    shifts = json.dumps([[str(r[k]) if r[k] is not None else None
+                          for k in ("id", "staff_id", "date", "start_time", "end_time", "location", "department_id")]
+                         for r in doc["roster"]])  # ": ": not a pgbench :variable
+    out.append("SAVEPOINT pms_rows_set;")
+    out.append("INSERT INTO roster_shifts (hotel_id, id, staff_id, shift_date, start_time, end_time, location, department_id) "
+               "SELECT :hid, (r->>0)::bigint, (r->>1)::bigint, (r->>2)::date, (r->>3)::time, (r->>4)::time, "
+               "coalesce(r->>5, ''), (r->>6)::bigint FROM jsonb_array_elements(%s::jsonb) r "
+               "ON CONFLICT (hotel_id, id) DO UPDATE SET staff_id = EXCLUDED.staff_id, shift_date = EXCLUDED.shift_date, "
+               "start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, location = EXCLUDED.location, "
+               "department_id = EXCLUDED.department_id, updated_at = now() "
+               "WHERE (roster_shifts.staff_id, roster_shifts.shift_date, roster_shifts.start_time, "
+               "roster_shifts.end_time, roster_shifts.location, roster_shifts.department_id) IS DISTINCT FROM "
+               "(EXCLUDED.staff_id, EXCLUDED.shift_date, EXCLUDED.start_time, EXCLUDED.end_time, "
+               "EXCLUDED.location, EXCLUDED.department_id) RETURNING (xmax = 0);" % lit(shifts))
     out.append("COMMIT;")
     return "\n".join(out) + "\n"
 
