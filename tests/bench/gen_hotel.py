@@ -91,9 +91,9 @@ def pgbench(slug, doc):
                         "active": s["is_active"]} for i, s in enumerate(doc["staff"])])  # ": ": not a pgbench :variable
     recordset = ("jsonb_to_recordset(%s::jsonb) AS v(i int, id bigint, code text, first text, last text, "
                  "dept bigint, role text, active boolean)" % lit(rows))
+    out.append("SAVEPOINT pms_staff_set; SET LOCAL enable_nestloop = off;")
     out.append("SELECT count(*) FROM %s JOIN staff s ON s.hotel_id = :hid AND s.id = v.id "
                "WHERE s.employee_code IS DISTINCT FROM v.code;" % recordset)
-    out.append("SAVEPOINT pms_staff_set;")
     out.append("WITH v AS (SELECT * FROM %s), "
                "upd AS (UPDATE staff s SET employee_code = v.code, first_name = v.first, last_name = v.last, "
                "department_id = v.dept, role = v.role, is_active = v.active, updated_at = now() "
@@ -107,6 +107,7 @@ def pgbench(slug, doc):
                "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING id) "
                "SELECT * FROM upd UNION ALL SELECT v.i, true, NULL::text, NULL::boolean FROM ins "
                "JOIN v ON v.id = ins.id ORDER BY 1;" % recordset)
+    out.append("RESET enable_nestloop;")
     shifts = json.dumps([[str(r[k]) if r[k] is not None else None
                           for k in ("id", "staff_id", "date", "start_time", "end_time", "location", "department_id")]
                          for r in doc["roster"]])  # ": ": not a pgbench :variable
