@@ -15,6 +15,7 @@
  * the row, so the answer is the same either way. */
 #include <stdio.h>
 #include <string.h>
+#include <json-c/printbuf.h>
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -464,6 +465,33 @@ static int depart(long long hotel_id, long long staff_id, const struct pms_actor
     return sessions_revoke(hotel_id, staff_id) < 0 ? PMS_DB : PMS_OK;
 }
 
+/* A JSON array built one element at a time into a printbuf (json-c's), so
+ * that a 10 000-row section never sits in memory as objects twice:
+ * set_open, set_add per element (o is put), set_close; the caller frees
+ * the printbuf (printbuf_free) after the statement. */
+static struct printbuf *set_open(void)
+{
+    struct printbuf *pb = printbuf_new();
+    if (pb != NULL)
+        printbuf_strappend(pb, "[");
+    return pb;
+}
+
+static void set_add(struct printbuf *pb, struct json_object *o)
+{
+    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+    if (pb->bpos > 1)
+        printbuf_strappend(pb, ",");
+    printbuf_memappend(pb, s, (int)strlen(s));
+    json_object_put(o);
+}
+
+static const char *set_close(struct printbuf *pb)
+{
+    printbuf_strappend(pb, "]");
+    return pb->buf;
+}
+
 /* A staff row's values as st_staff and st_staff_set bind them. */
 struct staff_row {
     long long id, department_id;
@@ -563,11 +591,11 @@ static int sync_staff_rows(struct json_object *arr, const struct pms_actor *acto
     return PMS_OK;
 }
 
-/* The rows' values as st_staff_set's $2; the caller puts it. */
-static struct json_object *staff_set_json(struct json_object *arr)
+/* The rows' values as st_staff_set's $2 (set_open: the caller frees it). */
+static struct printbuf *staff_set_json(struct json_object *arr)
 {
-    struct json_object *set = json_object_new_array();
-    for (size_t i = 0; i < nrows(arr); i++) {
+    struct printbuf *pb = set_open();
+    for (size_t i = 0; pb != NULL && i < nrows(arr); i++) {
         struct json_object *o = json_object_new_object();
         struct staff_row s;
         staff_row_of(json_object_array_get_idx(arr, i), &s);
@@ -579,9 +607,9 @@ static struct json_object *staff_set_json(struct json_object *arr)
         json_object_object_add(o, "dept", s.department_id > 0 ? json_object_new_int64(s.department_id) : NULL);
         jx_add_str(o, "role", s.role);
         jx_add_bool(o, "active", s.active);
-        json_object_array_add(set, o);
+        set_add(pb, o);
     }
-    return set;
+    return pb;
 }
 
 /* The whole section in one statement (st_staff_set), then staff_after row
@@ -591,8 +619,7 @@ static struct json_object *staff_set_json(struct json_object *arr)
 static int sync_staff_set(struct json_object *arr, const struct pms_actor *actor,
                           struct pms_result *res, struct json_object **audit, struct pms_error *e)
 {
-    struct json_object *set = staff_set_json(arr);
-    const char *json = json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN);
+    struct printbuf *set = staff_set_json(arr);
     struct db_args a;
     PGresult *r;
     int rc = PMS_OK, k = 0;
@@ -601,21 +628,23 @@ static int sync_staff_set(struct json_object *arr, const struct pms_actor *actor
      * hotel's staff for one, and a nested loop over both when they hold
      * 10 000 each is quadratic (12 s seen); a hash join is linear whatever
      * the sizes. Undone by the rollback to the savepoint or the RESET. */
+    if (set == NULL)
+        return PMS_DB;
     if (db_simple("SAVEPOINT pms_staff_set; SET LOCAL enable_nestloop = off") < 0) {
-        json_object_put(set);
+        printbuf_free(set);
         return PMS_DB;
     }
     db_args_init(&a);
     db_arg_int(&a, res->hotel_id);
-    db_arg_str(&a, json);
+    db_arg_str(&a, set_close(set));
     if ((r = db_run(&st_staff_codes, &a)) == NULL) {
-        json_object_put(set);
+        printbuf_free(set);
         return db_down() || db_simple("ROLLBACK TO SAVEPOINT pms_staff_set") < 0 ? PMS_DB : 1;
     }
     int codes_change = db_ll(r, 0, 0) > 0;
     PQclear(r);
     r = codes_change ? NULL : db_run(&st_staff_set, &a);
-    json_object_put(set);
+    printbuf_free(set);
     if (r == NULL)
         return (!codes_change && db_down()) || db_simple("ROLLBACK TO SAVEPOINT pms_staff_set") < 0 ? PMS_DB : 1;
     if (db_simple("RESET enable_nestloop") < 0) {
@@ -703,27 +732,30 @@ static int sync_rows(struct json_object *doc, const char *section, struct db_stm
 static int sync_rows_set(struct json_object *doc, const char *section, struct db_stmt *set,
                          bind_fn bind, struct pms_result *res, struct counts *c)
 {
-    struct json_object *arr = rows(doc, section), *all = json_object_new_array();
+    struct json_object *arr = rows(doc, section);
+    struct printbuf *all = set_open();
     struct db_args a;
     PGresult *r;
 
+    if (all == NULL)
+        return PMS_DB;
     for (size_t i = 0; i < nrows(arr); i++) {
         struct json_object *one = json_object_new_array();
         db_args_init(&a);
         bind(&a, json_object_array_get_idx(arr, i));
         for (int k = 0; k < a.n; k++)
             json_object_array_add(one, a.v[k] ? json_object_new_string(a.v[k]) : NULL);
-        json_object_array_add(all, one);
+        set_add(all, one);
     }
     db_args_init(&a);
     db_arg_int(&a, res->hotel_id);
-    db_arg_str(&a, json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN));
+    db_arg_str(&a, set_close(all));
     if (db_simple("SAVEPOINT pms_rows_set") < 0) {
-        json_object_put(all);
+        printbuf_free(all);
         return PMS_DB;
     }
     r = db_run(set, &a);
-    json_object_put(all);
+    printbuf_free(all);
     if (r == NULL)
         return db_down() || db_simple("ROLLBACK TO SAVEPOINT pms_rows_set") < 0 ? PMS_DB : 1;
     for (int i = 0; i < PQntuples(r); i++) {
