@@ -642,7 +642,8 @@ bulk_pms() {
 # bench_bulk — the PMS-sync rows (a new hotel each run: the first import is
 # a real one) and the full sync pull. Needs sync_bench.py's setup.
 bench_bulk() {
-    local slug=bulk-$(date +%s) out secs
+    local slug out secs
+    slug=bulk-$(date +%s)
     BULK_STAFF=${BENCH_BULK_STAFF:-10000}
     python3 tests/bench/gen_hotel.py bulk "$slug" "$BULK_STAFF" a >"$WORK/bulk-a.json"
     python3 tests/bench/gen_hotel.py bulk "$slug" "$BULK_STAFF" b >"$WORK/bulk-b.json"
