@@ -8,9 +8,14 @@
  * as JSON. It locks nothing a scan or a login of the hotel waits for: see
  * st_hotel_lock and st_staff. A row the database refuses rejects the whole document,
  * named by pms_rules.c, and changes nothing. tests/bench/gen_hotel.py
- * writes these statements out for pgbench. */
+ * writes these statements out for pgbench. The staff and roster sections
+ * are each one statement over the whole section (a 10 000-staff sync is a
+ * handful of round trips, not 20 000); when the database refuses one, the
+ * section is rolled back to a savepoint and written row by row, which names
+ * the row, so the answer is the same either way. */
 #include <stdio.h>
 #include <string.h>
+#include <json-c/printbuf.h>
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -79,6 +84,40 @@ static struct db_stmt st_staff = {
     "SELECT * FROM upd UNION ALL SELECT * FROM ins",
     0,
 };
+/* st_staff for every row at once (a 10 000-staff sync is one statement,
+ * not 10 000 round trips): $2 a JSON array of the rows' values, each with
+ * its index "i" in the document; one row per created or changed staff
+ * member, in document order: (i, created, old role, old is_active). Run
+ * only when st_staff_codes finds no existing staff member's employee code
+ * changing: then the unique code is the only constraint between rows and
+ * whether it holds does not depend on the order the rows are written in,
+ * so the set succeeds exactly when row by row would. */
+enum { BATCH_ROW, BATCH_CREATED, BATCH_OLD_ROLE, BATCH_OLD_ACTIVE };
+#define STAFF_ROWS "jsonb_to_recordset($2::jsonb) AS v(i int, id bigint, code text, first text, last text, " \
+                   "dept bigint, role text, active boolean)"
+static struct db_stmt st_staff_codes = {
+    "pms_staff_codes",
+    "SELECT count(*) FROM " STAFF_ROWS " JOIN staff s ON s.hotel_id = $1 AND s.id = v.id "
+    "WHERE s.employee_code IS DISTINCT FROM v.code",
+    0,
+};
+static struct db_stmt st_staff_set = {
+    "pms_staff_set",
+    "WITH v AS (SELECT * FROM " STAFF_ROWS "), "
+    "upd AS (UPDATE staff s SET employee_code = v.code, first_name = v.first, last_name = v.last, "
+    "department_id = v.dept, role = v.role, is_active = v.active, updated_at = now() "
+    "FROM v JOIN staff o ON o.hotel_id = $1 AND o.id = v.id "
+    "WHERE s.hotel_id = $1 AND s.id = v.id AND (s.employee_code, s.first_name, s.last_name, s.department_id, "
+    "s.role, s.is_active) IS DISTINCT FROM (v.code, v.first, v.last, v.dept, v.role, v.active) "
+    "RETURNING v.i, false AS created, o.role, o.is_active), "
+    "ins AS (INSERT INTO staff (hotel_id, id, employee_code, first_name, last_name, department_id, role, "
+    "is_active) SELECT $1, v.id, v.code, v.first, v.last, v.dept, v.role, v.active FROM v "
+    "WHERE NOT EXISTS (SELECT 1 FROM staff WHERE hotel_id = $1 AND id = v.id) "
+    "ON CONFLICT (hotel_id, id) DO NOTHING RETURNING id) "
+    "SELECT * FROM upd UNION ALL SELECT v.i, true, NULL::text, NULL::boolean FROM ins JOIN v ON v.id = ins.id "
+    "ORDER BY 1",
+    0,
+};
 static struct db_stmt st_user_get = {
     "pms_user_get",
     "SELECT id, username, password_hash, encode(pms_password_mark, 'hex') FROM users "
@@ -107,6 +146,25 @@ static struct db_stmt st_roster = {
     "pms_roster",
     "INSERT INTO roster_shifts (hotel_id, id, staff_id, shift_date, start_time, end_time, location, department_id) "
     "VALUES ($1, $2, $3, $4::date, $5::time, $6::time, coalesce($7, ''), $8) "
+    "ON CONFLICT (hotel_id, id) DO UPDATE SET staff_id = EXCLUDED.staff_id, shift_date = EXCLUDED.shift_date, "
+    "start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, location = EXCLUDED.location, "
+    "department_id = EXCLUDED.department_id, updated_at = now() "
+    "WHERE (roster_shifts.staff_id, roster_shifts.shift_date, roster_shifts.start_time, "
+    "roster_shifts.end_time, roster_shifts.location, roster_shifts.department_id) IS DISTINCT FROM "
+    "(EXCLUDED.staff_id, EXCLUDED.shift_date, EXCLUDED.start_time, EXCLUDED.end_time, "
+    "EXCLUDED.location, EXCLUDED.department_id) RETURNING (xmax = 0)",
+    0,
+};
+/* st_roster for every row at once: $2 a JSON array of each row's
+ * parameters after the hotel's (bind_roster's, as text). The rows have no
+ * constraint between them but their ids, which the rules keep apart, so
+ * the set succeeds exactly when row by row would; one row per created
+ * (true) or changed (false) shift. */
+static struct db_stmt st_roster_set = {
+    "pms_roster_set",
+    "INSERT INTO roster_shifts (hotel_id, id, staff_id, shift_date, start_time, end_time, location, department_id) "
+    "SELECT $1, (r->>0)::bigint, (r->>1)::bigint, (r->>2)::date, (r->>3)::time, (r->>4)::time, "
+    "coalesce(r->>5, ''), (r->>6)::bigint FROM jsonb_array_elements($2::jsonb) r "
     "ON CONFLICT (hotel_id, id) DO UPDATE SET staff_id = EXCLUDED.staff_id, shift_date = EXCLUDED.shift_date, "
     "start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, location = EXCLUDED.location, "
     "department_id = EXCLUDED.department_id, updated_at = now() "
@@ -407,59 +465,219 @@ static int depart(long long hotel_id, long long staff_id, const struct pms_actor
     return sessions_revoke(hotel_id, staff_id) < 0 ? PMS_DB : PMS_OK;
 }
 
+/* A JSON array built one element at a time into a printbuf (json-c's), so
+ * that a 10 000-row section never sits in memory as objects twice:
+ * set_open, set_add per element (o is put), set_close; the caller frees
+ * the printbuf (printbuf_free) after the statement. */
+static struct printbuf *set_open(void)
+{
+    struct printbuf *pb = printbuf_new();
+    if (pb != NULL)
+        printbuf_strappend(pb, "[");
+    return pb;
+}
+
+static void set_add(struct printbuf *pb, struct json_object *o)
+{
+    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+    if (pb->bpos > 1)
+        printbuf_strappend(pb, ",");
+    printbuf_memappend(pb, s, (int)strlen(s));
+    json_object_put(o);
+}
+
+static const char *set_close(struct printbuf *pb)
+{
+    printbuf_strappend(pb, "]");
+    return pb->buf;
+}
+
+/* A staff row's values as st_staff and st_staff_set bind them. */
+struct staff_row {
+    long long id, department_id;
+    const char *employee_code, *first_name, *last_name, *role;
+    int active;
+};
+
+static void staff_row_of(struct json_object *row, struct staff_row *r)
+{
+    struct json_object *v;
+    const char *role = opt_str(row, "role"), *last = opt_str(row, "last_name");
+    r->id = opt_id(row, "id");
+    r->department_id = opt_id(row, "department_id");
+    r->employee_code = opt_str(row, "employee_code");
+    r->first_name = opt_str(row, "first_name");
+    r->last_name = last ? last : "";
+    r->role = role ? role : "staff";
+    r->active = !json_object_object_get_ex(row, "is_active", &v) || v == NULL || json_object_get_boolean(v);
+}
+
+/* What the staff upsert did to a row: created, or updated from the old
+ * role and is_active, or neither (unchanged). */
+struct staff_done {
+    int created, updated, old_active;
+    const char *old_role;
+};
+
+/* Everything after a staff row's own upsert, in document order: the audit
+ * notes of its role and activity, its login, a departure, sessions revoked,
+ * the counts. */
+static int staff_after(struct json_object *row, size_t i, const struct staff_row *s,
+                       const struct staff_done *d, const struct pms_actor *actor,
+                       struct pms_result *res, struct json_object **audit, struct pms_error *e)
+{
+    int rc, user_changed = 0, role_changed = 0, pass_changed = 0;
+    char target[32];
+
+    snprintf(target, sizeof target, "staff:%lld", s->id);
+    if (d->updated) {
+        role_changed = strcmp(d->old_role, s->role) != 0;
+        if (role_changed)
+            action_note(audit, "staff.role_changed", target, one_str("role", d->old_role), one_str("role", s->role));
+        if (d->old_active != s->active)
+            action_note(audit, s->active ? "staff.reactivated" : "staff.deactivated", target, NULL, NULL);
+    }
+    if ((rc = sync_user(row, i, res->hotel_id, s->id, target, &user_changed, &pass_changed, audit, e)) != PMS_OK)
+        return rc;
+    if (!s->active && (rc = depart(res->hotel_id, s->id, actor, res)) != PMS_OK)
+        return rc;
+    /* a session was granted for the old password and role */
+    if (s->active && (role_changed || pass_changed) && sessions_revoke(res->hotel_id, s->id) < 0)
+        return PMS_DB;
+    res->staff.created += d->created;
+    res->staff.updated += d->updated || (!d->created && user_changed);
+    res->staff.unchanged += !d->created && !d->updated && !user_changed;
+    return PMS_OK;
+}
+
+/* Row by row: st_staff, then staff_after. What names the row the database
+ * refuses. */
+static int sync_staff_rows(struct json_object *arr, const struct pms_actor *actor,
+                           struct pms_result *res, struct json_object **audit, struct pms_error *e)
+{
+    for (size_t i = 0; i < nrows(arr); i++) {
+        struct json_object *row = json_object_array_get_idx(arr, i);
+        struct staff_row s;
+        struct staff_done d = {0, 0, 0, ""};
+        char old_role[16] = "";
+        struct db_args a;
+        PGresult *r;
+        int rc;
+
+        staff_row_of(row, &s);
+        db_args_init(&a);
+        db_arg_int(&a, res->hotel_id);
+        db_arg_int(&a, s.id);
+        db_arg_str(&a, s.employee_code);
+        db_arg_str(&a, s.first_name);
+        db_arg_str(&a, s.last_name);
+        db_arg_id(&a, s.department_id);
+        db_arg_str(&a, s.role);
+        db_arg_bool(&a, s.active);
+        if ((r = db_run(&st_staff, &a)) == NULL)
+            return row_failed("staff", i, e);
+        if (PQntuples(r) == 1 && db_bool(r, 0, STAFF_CREATED)) {
+            d.created = 1;
+        } else if (PQntuples(r) == 1) {
+            d.updated = 1;
+            snprintf(old_role, sizeof old_role, "%s", PQgetvalue(r, 0, STAFF_OLD_ROLE));
+            d.old_role = old_role;
+            d.old_active = db_bool(r, 0, STAFF_OLD_ACTIVE);
+        }
+        PQclear(r);
+        if ((rc = staff_after(row, i, &s, &d, actor, res, audit, e)) != PMS_OK)
+            return rc;
+    }
+    return PMS_OK;
+}
+
+/* The rows' values as st_staff_set's $2 (set_open: the caller frees it). */
+static struct printbuf *staff_set_json(struct json_object *arr)
+{
+    struct printbuf *pb = set_open();
+    for (size_t i = 0; pb != NULL && i < nrows(arr); i++) {
+        struct json_object *o = json_object_new_object();
+        struct staff_row s;
+        staff_row_of(json_object_array_get_idx(arr, i), &s);
+        jx_add_int(o, "i", (long long)i);
+        jx_add_int(o, "id", s.id);
+        jx_add_str(o, "code", s.employee_code);
+        jx_add_str(o, "first", s.first_name);
+        jx_add_str(o, "last", s.last_name);
+        json_object_object_add(o, "dept", s.department_id > 0 ? json_object_new_int64(s.department_id) : NULL);
+        jx_add_str(o, "role", s.role);
+        jx_add_bool(o, "active", s.active);
+        set_add(pb, o);
+    }
+    return pb;
+}
+
+/* The whole section in one statement (st_staff_set), then staff_after row
+ * by row with what it did. 1 when the set does not apply (an employee
+ * code changes) or the database refused it (rolled back to before it):
+ * the caller goes row by row, which names the row. */
+static int sync_staff_set(struct json_object *arr, const struct pms_actor *actor,
+                          struct pms_result *res, struct json_object **audit, struct pms_error *e)
+{
+    struct printbuf *set = staff_set_json(arr);
+    struct db_args a;
+    PGresult *r;
+    int rc = PMS_OK, k = 0;
+
+    /* Hash joins only: the planner takes a JSON set for 100 rows and a new
+     * hotel's staff for one, and a nested loop over both when they hold
+     * 10 000 each is quadratic (12 s seen); a hash join is linear whatever
+     * the sizes. Undone by the rollback to the savepoint or the RESET. */
+    if (set == NULL)
+        return PMS_DB;
+    if (db_simple("SAVEPOINT pms_staff_set; SET LOCAL enable_nestloop = off") < 0) {
+        printbuf_free(set);
+        return PMS_DB;
+    }
+    db_args_init(&a);
+    db_arg_int(&a, res->hotel_id);
+    db_arg_str(&a, set_close(set));
+    if ((r = db_run(&st_staff_codes, &a)) == NULL) {
+        printbuf_free(set);
+        return db_down() || db_simple("ROLLBACK TO SAVEPOINT pms_staff_set") < 0 ? PMS_DB : 1;
+    }
+    int codes_change = db_ll(r, 0, 0) > 0;
+    PQclear(r);
+    r = codes_change ? NULL : db_run(&st_staff_set, &a);
+    printbuf_free(set);
+    if (r == NULL)
+        return (!codes_change && db_down()) || db_simple("ROLLBACK TO SAVEPOINT pms_staff_set") < 0 ? PMS_DB : 1;
+    if (db_simple("RESET enable_nestloop") < 0) {
+        PQclear(r);
+        return PMS_DB;
+    }
+    for (size_t i = 0; i < nrows(arr) && rc == PMS_OK; i++) {
+        struct json_object *row = json_object_array_get_idx(arr, i);
+        struct staff_row s;
+        struct staff_done d = {0, 0, 0, ""};
+        if (k < PQntuples(r) && db_ll(r, k, BATCH_ROW) == (long long)i) {
+            d.created = db_bool(r, k, BATCH_CREATED);
+            d.updated = !d.created;
+            d.old_role = PQgetvalue(r, k, BATCH_OLD_ROLE);
+            d.old_active = db_bool(r, k, BATCH_OLD_ACTIVE);
+            k++;
+        }
+        staff_row_of(row, &s);
+        rc = staff_after(row, i, &s, &d, actor, res, audit, e);
+    }
+    PQclear(r);
+    return rc;
+}
+
 static int sync_staff(struct json_object *doc, const struct pms_actor *actor,
                       struct pms_result *res, struct json_object **audit, struct pms_error *e)
 {
     struct json_object *arr = rows(doc, "staff");
-    for (size_t i = 0; i < nrows(arr); i++) {
-        struct json_object *row = json_object_array_get_idx(arr, i), *v;
-        long long id = opt_id(row, "id");
-        int active = !json_object_object_get_ex(row, "is_active", &v) || v == NULL ||
-                     json_object_get_boolean(v);
-        const char *role = opt_str(row, "role"), *last = opt_str(row, "last_name");
-        struct db_args a;
-        PGresult *r;
-        int rc, created = 0, updated = 0, user_changed = 0, role_changed = 0, pass_changed = 0;
-        char target[32];
-
-        if (role == NULL)
-            role = "staff";
-        snprintf(target, sizeof target, "staff:%lld", id);
-        db_args_init(&a);
-        db_arg_int(&a, res->hotel_id);
-        db_arg_int(&a, id);
-        db_arg_str(&a, opt_str(row, "employee_code"));
-        db_arg_str(&a, opt_str(row, "first_name"));
-        db_arg_str(&a, last ? last : "");
-        db_arg_id(&a, opt_id(row, "department_id"));
-        db_arg_str(&a, role);
-        db_arg_bool(&a, active);
-        if ((r = db_run(&st_staff, &a)) == NULL)
-            return row_failed("staff", i, e);
-        if (PQntuples(r) == 1 && db_bool(r, 0, STAFF_CREATED)) {
-            created = 1;
-        } else if (PQntuples(r) == 1) {
-            updated = 1;
-            role_changed = strcmp(PQgetvalue(r, 0, STAFF_OLD_ROLE), role) != 0;
-            if (role_changed)
-                action_note(audit, "staff.role_changed", target,
-                            one_str("role", PQgetvalue(r, 0, STAFF_OLD_ROLE)), one_str("role", role));
-            if (db_bool(r, 0, STAFF_OLD_ACTIVE) != active)
-                action_note(audit, active ? "staff.reactivated" : "staff.deactivated", target, NULL, NULL);
-        }
-        PQclear(r);
-        if ((rc = sync_user(row, i, res->hotel_id, id, target, &user_changed, &pass_changed, audit, e)) != PMS_OK)
-            return rc;
-        if (!active && (rc = depart(res->hotel_id, id, actor, res)) != PMS_OK)
-            return rc;
-        /* a session was granted for the old password and role */
-        if (active && (role_changed || pass_changed) && sessions_revoke(res->hotel_id, id) < 0)
-            return PMS_DB;
-        res->staff.created += created;
-        res->staff.updated += updated || (!created && user_changed);
-        res->staff.unchanged += !created && !updated && !user_changed;
-    }
-    return PMS_OK;
+    int rc;
+    if (nrows(arr) == 0)
+        return PMS_OK;
+    rc = sync_staff_set(arr, actor, res, audit, e);
+    return rc == 1 ? sync_staff_rows(arr, actor, res, audit, e) : rc;
 }
 
 /* Bind a row's values for its section's upsert (after hotel_id). */
@@ -507,6 +725,58 @@ static int sync_rows(struct json_object *doc, const char *section, struct db_stm
     return PMS_OK;
 }
 
+/* Every row of a section in one statement (set: st_roster_set), with the
+ * parameters bind gives each row as a JSON array of strings. 1 when the
+ * database refused it (rolled back to before it): the caller goes row by
+ * row (sync_rows), which names the row. */
+static int sync_rows_set(struct json_object *doc, const char *section, struct db_stmt *set,
+                         bind_fn bind, struct pms_result *res, struct counts *c)
+{
+    struct json_object *arr = rows(doc, section);
+    struct printbuf *all = set_open();
+    struct db_args a;
+    PGresult *r;
+
+    if (all == NULL)
+        return PMS_DB;
+    for (size_t i = 0; i < nrows(arr); i++) {
+        struct json_object *one = json_object_new_array();
+        db_args_init(&a);
+        bind(&a, json_object_array_get_idx(arr, i));
+        for (int k = 0; k < a.n; k++)
+            json_object_array_add(one, a.v[k] ? json_object_new_string(a.v[k]) : NULL);
+        set_add(all, one);
+    }
+    db_args_init(&a);
+    db_arg_int(&a, res->hotel_id);
+    db_arg_str(&a, set_close(all));
+    if (db_simple("SAVEPOINT pms_rows_set") < 0) {
+        printbuf_free(all);
+        return PMS_DB;
+    }
+    r = db_run(set, &a);
+    printbuf_free(all);
+    if (r == NULL)
+        return db_down() || db_simple("ROLLBACK TO SAVEPOINT pms_rows_set") < 0 ? PMS_DB : 1;
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (db_bool(r, i, 0))
+            c->created++;
+        else
+            c->updated++;
+    }
+    c->unchanged += (long)nrows(arr) - PQntuples(r);
+    PQclear(r);
+    return PMS_OK;
+}
+
+/* A section in one statement when it can be (sync_rows_set), else row by row. */
+static int sync_section(struct json_object *doc, const char *section, struct db_stmt *st, struct db_stmt *set,
+                        bind_fn bind, struct pms_result *res, struct counts *c, struct pms_error *e)
+{
+    int rc = nrows(rows(doc, section)) == 0 ? PMS_OK : sync_rows_set(doc, section, set, bind, res, c);
+    return rc == 1 ? sync_rows(doc, section, st, bind, res, c, e) : rc;
+}
+
 /* Apply a validated document in one transaction (pms.h). */
 int pms_apply(const char *slug, int may_create, struct json_object *doc,
               const struct pms_actor *actor, struct pms_result *res, struct pms_error *e)
@@ -521,7 +791,8 @@ int pms_apply(const char *slug, int may_create, struct json_object *doc,
                         &res->departments, e)) != PMS_OK ||
         (rc = sync_settings(doc, actor, res, e)) != PMS_OK ||
         (rc = sync_staff(doc, actor, res, &audit, e)) != PMS_OK ||
-        (rc = sync_rows(doc, "roster", &st_roster, bind_roster, res, &res->roster, e)) != PMS_OK ||
+        (rc = sync_section(doc, "roster", &st_roster, &st_roster_set, bind_roster, res, &res->roster,
+                           e)) != PMS_OK ||
         (rc = sync_rows(doc, "clock_logs", &st_clock_log, bind_clock_log, res,
                         &res->clock_logs, e)) != PMS_OK) {
         json_object_put(audit);

@@ -88,6 +88,56 @@ class Sync(unittest.TestCase):
         self.check_answer(r, h, False, departments=(0, 0, 2), staff=(0, 0, n_staff + 1),
                           roster=(0, 0, 2), clock_logs=(0, 0, 1))
 
+    def test_many_rows_answer_as_row_by_row(self):
+        """The staff and roster sections are written as one statement each
+        (handlers/people/pms_store.c): 300 new staff with a shift each, then
+        a re-sync renaming every third, deactivating one and promoting one,
+        counted and stored as row by row would."""
+        h = fc.Hotel("syncmany")
+        h.create()
+        n_staff = len(h.staff)
+        b = h.body()
+        extra = [h.staff_row(h.base + 1000 + i, h.dept[i % 2], "staff") for i in range(300)]
+        b["staff"] += extra
+        b["roster"] += [{"id": h.base + 5000 + i, "staff_id": row["id"], "date": "2025-12-02",
+                         "start_time": "07:00:00", "end_time": "15:00:00", "location": "Floor %d" % i,
+                         "department_id": row["department_id"]} for i, row in enumerate(extra)]
+        r = fc.admin("PUT", h.sync_path, json=b)
+        self.check_answer(r, h, False, departments=(0, 0, 2), staff=(300, 0, n_staff),
+                          roster=(300, 0, 2), clock_logs=(0, 0, 1))
+        for row in extra[::3]:
+            row["first_name"] = "Renamed"
+        extra[1]["is_active"] = False
+        extra[2]["role"] = "manager"
+        b["roster"][2]["end_time"] = "16:00:00"
+        r = fc.admin("PUT", h.sync_path, json=b)
+        self.check_answer(r, h, False, departments=(0, 0, 2), staff=(0, 102, n_staff + 198),
+                          roster=(0, 1, 301), clock_logs=(0, 0, 1))
+        rows = {row["id"]: row for row in self.staff_rows(h)}
+        self.assertEqual(sum(1 for row in extra if rows[row["id"]]["first_name"] == "Renamed"), 100)
+        self.assertIs(rows[extra[1]["id"]]["is_active"], False)
+        self.assertEqual(rows[extra[2]["id"]]["role"], "manager")
+
+    def test_employee_codes_changing_go_row_by_row(self):
+        """Whether codes that move between staff members collide depends on
+        the order they are written in: document order, as row by row."""
+        h = fc.Hotel("synccode")
+        h.create()
+        b = h.body()
+        first, second = b["staff"][0], b["staff"][1]
+        first["employee_code"], second["employee_code"] = second["employee_code"], first["employee_code"]
+        err = fc.assert_error(fc.admin("PUT", h.sync_path, json=b), 400, "VALIDATION_ERROR")
+        self.assertEqual(err["field"], "staff[0].employee_code", err)
+        b = h.body()
+        b["staff"][1]["employee_code"] = "MOVED-%d" % h.base
+        b["staff"][0]["employee_code"] = h.staff[1]["employee_code"]
+        err = fc.assert_error(fc.admin("PUT", h.sync_path, json=b), 400, "VALIDATION_ERROR")
+        self.assertEqual(err["field"], "staff[0].employee_code", err)
+        b["staff"][0], b["staff"][1] = b["staff"][1], b["staff"][0]     # freed first, then taken
+        r = fc.admin("PUT", h.sync_path, json=b)
+        self.check_answer(r, h, False, departments=(0, 0, 2), staff=(0, 2, len(h.staff) - 2),
+                          roster=(0, 0, 2), clock_logs=(0, 0, 1))
+
     def test_partial_body_keeps_the_rest(self):
         h = fc.Hotel("syncpart")
         h.create()
