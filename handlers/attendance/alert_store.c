@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "alert_store.h"
+#include "auth.h"
 #include "db.h"
 #include "export_store.h"
 #include "jsonx.h"
@@ -184,8 +185,10 @@ static int audit_system(long long hotel_id, struct json_object *batch)
 
 static struct db_stmt st_throttled = {
     "alert_kiosk_throttled",
-    "SELECT ceil(extract(epoch FROM blocked_until - clock_timestamp()))::bigint FROM kiosk_scan_failures "
-    "WHERE kiosk_id = $1 AND blocked_until > clock_timestamp()",
+    "SELECT ceil(extract(epoch FROM f.blocked_until - clock_timestamp()))::bigint, k.key_hash, h.slug "
+    "FROM (SELECT $1::bigint AS id) q LEFT JOIN kiosks k ON k.id = q.id AND k.revoked_at IS NULL "
+    "LEFT JOIN hotels h ON h.id = k.hotel_id "
+    "LEFT JOIN kiosk_scan_failures f ON f.kiosk_id = q.id AND f.blocked_until > clock_timestamp()",
     0,
 };
 /* count a failure in the kiosk's window ($3 minutes from its first) */
@@ -206,7 +209,7 @@ static struct db_stmt st_throttle = {
     0,
 };
 
-int alert_kiosk_throttled(long long kiosk_id, long *retry_after)
+int alert_kiosk_throttled(long long kiosk_id, long *retry_after, char *key_hash, char *slug)
 {
     struct db_args a;
     db_args_init(&a);
@@ -214,7 +217,13 @@ int alert_kiosk_throttled(long long kiosk_id, long *retry_after)
     PGresult *r = db_run(&st_throttled, &a);
     if (r == NULL)
         return -1;
-    int blocked = PQntuples(r) == 1;
+    if (PQntuples(r) != 1) {        /* one row, whatever the kiosk */
+        PQclear(r);
+        return -1;
+    }
+    snprintf(key_hash, AUTH_KEY_HASH_MAX, "%s", PQgetvalue(r, 0, 1));
+    snprintf(slug, 64, "%s", PQgetvalue(r, 0, 2));
+    int blocked = !PQgetisnull(r, 0, 0);
     if (blocked) {
         long long s = db_ll(r, 0, 0);
         *retry_after = s < 1 ? 1 : (long)s;

@@ -25,9 +25,13 @@ int alert_rules_load(long long hotel_id, struct alert_rules *rs);
 int alert_rules_save(long long hotel_id, const struct alert_rules *before, const struct alert_rules *rs,
                      const struct actor *who);
 
-/* A kiosk's throttle: 1 with *retry_after (seconds, >= 1) while its scans
- * are refused, 0 when it may scan, -1 (db). One primary-key read. */
-int alert_kiosk_throttled(long long kiosk_id, long *retry_after);
+/* A kiosk's standing, read as the scan's first statement: its throttle,
+ * 1 with *retry_after (seconds, >= 1) while its scans are refused, 0 when
+ * it may scan, -1 (db); and the kiosk as it is now, its key hash and
+ * hotel slug into key_hash (AUTH_KEY_HASH_MAX bytes) and slug (64), both
+ * "" when it is revoked or gone (what confirms an identity the worker
+ * cached: identity_kiosk_confirm_or_reply). Primary-key reads. */
+int alert_kiosk_throttled(long long kiosk_id, long *retry_after, char *key_hash, char *slug);
 
 /* A kiosk's scan was refused (not recognised, too little confidence):
  * counted in its window; at the probing threshold the failed_scans alert

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "alert_store.h"
+#include "auth.h"
 #include "clock_rules.h"
 #include "clock_store.h"
 #include "config.h"
@@ -407,25 +408,30 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
     return 0;
 }
 
-/* A kiosk under its probing throttle: 429 with Retry-After. 1 when the
- * caller may scan, or answered and 0. */
+/* A kiosk's standing, the scan's first statement: the kiosk as it is now
+ * confirms an identity this worker cached (a revoked or re-keyed kiosk:
+ * 401), and under its probing throttle it is refused 429 with
+ * Retry-After. 1 when the caller may scan, or answered and 0. */
 static int kiosk_may_scan_or_reply(struct request *req)
 {
     long wait = 0;
+    char key_hash[AUTH_KEY_HASH_MAX], slug[64];
     if (identity_of(req)->kind != CALLER_KIOSK)
         return 1;
-    switch (alert_kiosk_throttled(identity_of(req)->kiosk_id, &wait)) {
-    case 0:
-        return 1;
-    case 1:
+    int throttled = alert_kiosk_throttled(identity_of(req)->kiosk_id, &wait, key_hash, slug);
+    if (throttled < 0) {
+        db_fail_reply(req);
+        return 0;
+    }
+    if (!identity_kiosk_confirm_or_reply(req, key_hash[0] != '\0' ? key_hash : NULL, slug))
+        return 0;
+    if (throttled) {
         resp_header(req, "Retry-After", pool_printf(req->pool, "%ld", wait));
         resp_error(req, 429, "RATE_LIMITED",
                    "Too many failed scans on this kiosk; scanning resumes in %ld seconds.", wait);
         return 0;
-    default:
-        db_fail_reply(req);
-        return 0;
     }
+    return 1;
 }
 
 void h_face_clock_in(struct request *req)
