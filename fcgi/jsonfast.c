@@ -2,6 +2,8 @@
  * pass over a small flat JSON object, building the json-c objects jx_parse
  * would. It recognises a strict subset of JSON and says NULL for the rest;
  * tests/fuzz/jsonfast.c holds it to jx_parse's answer on any input. */
+#include <float.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,13 +45,50 @@ static int number_text(struct json_object *o, struct printbuf *pb, int level, in
     return printbuf_memappend(pb, s, (int)number_len(s));
 }
 
+/* The powers of ten that are exact doubles. */
+static const double exact_pow10[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* m × 10^e10 correctly rounded, as strtod gives it, when Clinger's fast
+ * path applies: m at most 2^53 and |e10| at most 22 are both exact
+ * doubles, so the one multiplication or division rounds once, correctly
+ * (IEEE arithmetic in double, not wider: FLT_EVAL_METHOD 0). 1, or 0 when
+ * it does not apply. */
+static int exact_double(uint64_t m, int e10, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+    if (m > (1ULL << 53) || e10 < -22 || e10 > 22)
+        return 0;
+    *out = e10 < 0 ? (double)m / exact_pow10[-e10] : (double)m * exact_pow10[e10];
+    return 1;
+#else
+    (void)m;
+    (void)e10;
+    (void)out;
+    return 0;
+#endif
+}
+
 /* A JSON number at *pp (RFC 8259: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)
  * as json-c reads it: an int64 without fraction or exponent, else a double
- * (strtod). NULL when not one we take. */
+ * (strtod's value: exact_double when it applies, else strtod itself).
+ * NULL when not one we take. */
 static struct json_object *number(const char **pp, const char *end)
 {
     const char *s = *pp, *p = s;
-    int is_double = 0, digits = 0;
+    int is_double = 0, digits = 0, sig = 0, frac = 0, exp = 0, exp_digits = 0;
+    uint64_t m = 0;     /* the digits, while at most 19 significant ones */
+
+#define DIGIT()                                                         \
+    do {                                                                \
+        if (m != 0 || *p != '0')                                        \
+            sig++;                                                      \
+        if (sig <= 19)                                                  \
+            m = m * 10 + (uint64_t)(*p - '0');                          \
+        p++;                                                            \
+    } while (0)
 
     if (p < end && *p == '-')
         p++;
@@ -58,7 +97,7 @@ static struct json_object *number(const char **pp, const char *end)
         digits = 1;
     } else {
         while (p < end && is_digit(*p)) {
-            p++;
+            DIGIT();
             digits++;
         }
         if (digits == 0)
@@ -66,21 +105,30 @@ static struct json_object *number(const char **pp, const char *end)
     }
     if (p < end && *p == '.') {
         const char *f = ++p;
-        while (p < end && is_digit(*p))
-            p++;
+        while (p < end && is_digit(*p)) {
+            DIGIT();
+            frac++;
+        }
         if (p == f)
             return NULL;
         is_double = 1;
     }
+#undef DIGIT
     if (p < end && (*p == 'e' || *p == 'E')) {
+        int neg = 0;
         p++;
         if (p < end && (*p == '+' || *p == '-'))
-            p++;
+            neg = *p++ == '-';
         const char *x = p;
-        while (p < end && is_digit(*p))
+        while (p < end && is_digit(*p)) {
+            if (exp_digits < 6)
+                exp = exp * 10 + (*p - '0');
+            exp_digits += exp != 0 || exp_digits != 0;
             p++;
+        }
         if (p == x)
             return NULL;
+        exp = neg ? -exp : exp;
         is_double = 1;
     }
     /* what follows a number in our grammar: ws , ] } (else not ours) */
@@ -90,15 +138,18 @@ static struct json_object *number(const char **pp, const char *end)
     if (!is_double) {
         if (digits > FAST_MAX_INT_DIGITS)
             return NULL;
-        long long v = 0;
-        for (const char *q = s + (*s == '-'); q < p; q++)
-            v = v * 10 + (*q - '0');
+        long long v = (long long)m;
         return json_object_new_int64(*s == '-' ? -v : v);
     }
-    char *stop;
-    double d = strtod(s, &stop);
-    if (stop != p)
-        return NULL;
+    double d;
+    if (sig > 19 || exp_digits >= 6 || !exact_double(m, exp - frac, &d)) {
+        char *stop;
+        d = strtod(s, &stop);
+        if (stop != p)
+            return NULL;
+    } else if (*s == '-') {
+        d = -d;
+    }
     struct json_object *o = json_object_new_double(d);
     if (o != NULL)
         json_object_set_serializer(o, number_text, (void *)s, NULL);
