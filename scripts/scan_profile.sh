@@ -10,10 +10,15 @@
 # instructions per scan: the total and the functions (inclusive) that cost
 # the most, from callgrind_annotate. The raw profile stays in
 # $FC_VAR/callgrind/ for callgrind_annotate or kcachegrind.
+# With WRK_SECONDS set, the workers (WORKERS of them) run as they are and
+# wrk drives the same scans for that long at WRK_CONNECTIONS; the
+# workers' CPU time from /proc (utime + stime) over the run, divided by
+# the scans answered, is printed instead.
 #
 # Usage: scripts/scan_profile.sh [FC_BIN]   (default build/release/faceclock)
 # Environment: FC_VAR (var/scan-profile), PORT (18095), SCANS (2000),
-# WARM (200), NSTAFF (200), TOP (25 functions).
+# WARM (200), NSTAFF (200), TOP (25 functions); WRK_SECONDS (unset),
+# WRK_CONNECTIONS (16), WORKERS (2).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$FC_ROOT"
@@ -56,8 +61,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-say "stack under $FC_VAR on port $PORT, one worker under callgrind ($BIN)"
-env FC_BIN="$WRAP" FACECLOCK_WORKERS=1 FACECLOCK_REQUEST_DEADLINE=60 LOGIN_RATE=100000r/s \
+if [[ -n ${WRK_SECONDS:-} ]]; then
+    command -v wrk >/dev/null || die "wrk is not installed"
+    WRAP=$BIN
+    say "stack under $FC_VAR on port $PORT, ${WORKERS:=2} workers ($BIN)"
+else
+    WORKERS=1
+    say "stack under $FC_VAR on port $PORT, one worker under callgrind ($BIN)"
+fi
+env FC_BIN="$WRAP" FACECLOCK_WORKERS=$WORKERS FACECLOCK_REQUEST_DEADLINE=60 LOGIN_RATE=100000r/s \
     LOGIN_BURST=100000 API_RATE=100000r/s API_BURST=100000 "$STACK" start >"$WORK/stack.log" 2>&1 ||
     { show_tail "$WORK/stack.log"; die "the stack did not start"; }
 . "$FC_VAR/env"
@@ -107,6 +119,35 @@ if bad:
     sys.exit("%d of %d scans were not answered 200/201" % (bad, n))
 PY
 }
+
+workers_cpu() {   # the workers' utime and stime, in clock ticks: "u s"
+    local p u=0 s=0 f
+    for p in $(pgrep -P "$master"); do
+        [[ $(cat /proc/"$p"/comm 2>/dev/null) == svc:* ]] && continue
+        f=$(sed 's/^.*) //' /proc/"$p"/stat)
+        set -- $f
+        u=$((u + ${12}))
+        s=$((s + ${13}))
+    done
+    echo "$u $s"
+}
+
+if [[ -n ${WRK_SECONDS:-} ]]; then
+    scan "$WARM"
+    read -r u0 s0 < <(workers_cpu)
+    wrk -t2 -c"${WRK_CONNECTIONS:-16}" -d"${WRK_SECONDS}s" -s "$WORK/clock.lua" \
+        "$BASE_URL/api/staff/hotel/clock-bench/attendance/clock-logs/face-clock-in/" >"$WORK/wrk.out"
+    read -r u1 s1 < <(workers_cpu)
+    n=$(awk '/requests in/ { print $1 }' "$WORK/wrk.out")
+    bad=$(awk '/Non-2xx/ { print $NF }' "$WORK/wrk.out")
+    hz=$(getconf CLK_TCK)
+    cat "$WORK/wrk.out"
+    [[ -z $bad ]] || warn "$bad answers were not 2xx"
+    awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$hz" -v n="$n" -v w="$WORKERS" \
+        'BEGIN { printf "workers (%d): %.2f s CPU for %d scans: %.1f us CPU per scan (user %.1f, system %.1f)\n",
+                 w, (u + s) / hz, n, (u + s) / hz / n * 1e6, u / hz / n * 1e6, s / hz / n * 1e6 }'
+    exit 0
+fi
 
 w=$(worker_pid) || die "no worker under the master ($master)"
 w=$(next_worker "$w")
