@@ -17,7 +17,9 @@
  * type and bit for bit, serializing the same; or NULL when the text is
  * anything else (not necessarily malformed: ask jx_parse).
  * A double's text is borrowed from text, not copied (json-c copies it for
- * serializing): text must outlive the object. */
+ * serializing): text must outlive the object. Such a double serializes
+ * through a serializer of ours, which json_object_set_double would not
+ * drop and json_object_deep_copy refuses: neither is done to a body. */
 struct json_object *jx_parse_fast(const char *text, size_t len);
 
 /* 1 when a and b are the same JSON in the sense jx_parse_fast promises:
