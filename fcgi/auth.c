@@ -28,7 +28,7 @@ int auth_key_hash_with(const unsigned char hkey[32], const char *key, char *out)
     unsigned char mac[32];
 
     out[0] = '\0';
-    if (crypto_hmac_sha256(hkey, 32, key, strlen(key), mac) != 0)
+    if (crypto_hmac_sha256_kept(hkey, key, strlen(key), mac) != 0)
         return -1;
     memcpy(out, AUTH_KEY_HASH_PREFIX, sizeof AUTH_KEY_HASH_PREFIX - 1);
     crypto_hex(mac, sizeof mac, out + sizeof AUTH_KEY_HASH_PREFIX - 1);

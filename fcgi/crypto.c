@@ -145,6 +145,37 @@ err:
 }
 
 int
+crypto_hmac_sha256_kept(const unsigned char key[32], const void *data, size_t n, unsigned char out[32])
+{
+    static gcry_md_hd_t h;
+    static unsigned char kept[32];
+    const unsigned char *mac;
+    gcry_error_t e;
+
+    if (crypto_init() == -1)
+        return -1;
+    if (h != NULL && crypto_equal(kept, key, 32)) {
+        gcry_md_reset(h);       /* back to the keyed state */
+    } else {
+        gcry_md_close(h);
+        h = NULL;
+        if ((e = gcry_md_open(&h, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC)) != 0 ||
+            (e = gcry_md_setkey(h, key, 32)) != 0) {
+            log_error("gcry_md_open/setkey: %s", gcry_strerror(e));
+            gcry_md_close(h);
+            h = NULL;
+            return -1;
+        }
+        memcpy(kept, key, 32);
+    }
+    gcry_md_write(h, data, n);
+    if ((mac = gcry_md_read(h, GCRY_MD_SHA256)) == NULL)
+        return -1;
+    memcpy(out, mac, 32);
+    return 0;
+}
+
+int
 crypto_equal(const void *a, const void *b, size_t n)
 {
     const volatile unsigned char *x = a, *y = b;

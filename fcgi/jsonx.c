@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "jsonfast.h"
 #include "jsonx.h"
 #include "validate.h"
 
@@ -29,6 +30,12 @@ struct json_object *jx_parse(const char *text, size_t len)
     }
     json_tokener_free(tok);
     return o;
+}
+
+struct json_object *jx_parse_body(const char *text, size_t len)
+{
+    struct json_object *o = jx_parse_fast(text, len);
+    return o != NULL ? o : jx_parse(text, len);
 }
 
 int jx_has(struct json_object *o, const char *key)

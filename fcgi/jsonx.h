@@ -32,6 +32,12 @@ int jx_bool(struct json_object *o, const char *key, int required, int *out,
  * Returns a new object (caller puts it) or NULL when malformed. */
 struct json_object *jx_parse(const char *text, size_t len);
 
+/* jx_parse for a request body: the small flat bodies most requests send
+ * take the fast path (jsonfast.h: the same object, or none), the rest
+ * json-c's tokener. Numbers' texts are borrowed from text: it must outlive
+ * the object (the request's body does its JSON). */
+struct json_object *jx_parse_body(const char *text, size_t len);
+
 /* Helpers for building answers: add key -> value, taking ownership. */
 void jx_add_str(struct json_object *o, const char *key, const char *v);  /* NULL -> null */
 void jx_add_int(struct json_object *o, const char *key, long long v);

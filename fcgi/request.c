@@ -163,7 +163,7 @@ struct json_object *req_json_body_or_reply(struct request *req)
         resp_error(req, 415, "UNSUPPORTED_MEDIA_TYPE", "The request body must be sent as Content-Type: application/json.");
         return NULL;
     }
-    req->json = jx_parse(req->body, req->body_len);
+    req->json = jx_parse_body(req->body, req->body_len);
     if (req->json == NULL) {
         resp_error(req, 400, "INVALID_JSON", "The request body is not valid JSON.");
         return NULL;

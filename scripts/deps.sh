@@ -30,6 +30,8 @@ set -euo pipefail
 # Fuzzing (make fuzz, make test's fuzz suite): clang and libclang-rt-14-dev
 #        (libFuzzer and the sanitizer runtimes for clang).
 # Coverage (make coverage): gcovr (reads the gcov counters of build/cov/).
+# Profiling (scripts/scan_profile.sh): valgrind (callgrind's instruction
+#        counts of a worker's scans).
 # Pages: nodejs and npm (npm ci of face-api and playwright-core), only when
 #        no `node` is installed at all: a NodeSource or nvm node is kept.
 # Then scripts/static.sh fills static/vendor/ from npm.
@@ -42,6 +44,7 @@ PACKAGES=(
     systemd
     clang libclang-rt-14-dev
     gcovr
+    valgrind
 )
 if ! command -v node >/dev/null 2>&1; then
     PACKAGES+=(nodejs npm)

@@ -40,6 +40,9 @@ struct identity {
     long long kiosk_id;        /* kiosks */
     long long device_id;       /* edge devices (section 6): devices.id */
     char device_name[72];      /* edge devices: their device_id ("cam-001") */
+    const char *kiosk_hash;    /* kiosks taken from the worker's cache, until
+                                  confirmed: the key hash they were checked
+                                  against (pool string); NULL when confirmed */
 };
 
 /* ---- access_rules.c (pure) ------------------------------------------- */
@@ -68,5 +71,13 @@ static inline const struct identity *identity_of(const struct request *req)
  * user name, role, hotel id, hotel slug, staff id), with its grants, as
  * a login does. Returns the identity (owned by req->pool) to complete. */
 struct identity *identity_set_user(struct request *req, const struct pg_result *r, int row);
+
+/* A kiosk's identity may come from this worker's cache (no round trip) on
+ * a route whose handler confirms it in its own first statement, which
+ * reads the kiosk's key hash and hotel slug as they are now (none for a
+ * revoked kiosk): the scan (clock.face). Confirm with those (hash NULL:
+ * no such live kiosk). 1 when the caller stands (or was not taken from
+ * the cache); else the entry is dropped, 401 answered and 0. */
+int identity_kiosk_confirm_or_reply(struct request *req, const char *key_hash, const char *hotel_slug);
 
 #endif

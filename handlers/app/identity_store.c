@@ -7,12 +7,21 @@
  * devices may use (docs/iot.md "Certificates").
  * A kiosk or device key still stored with scrypt is re-hashed here on its
  * first success (auth.h). The generic parts (the admin key check, token
- * digests, key parsing and hashing) are the runtime's (fcgi/auth.c). */
+ * digests, key parsing and hashing) are the runtime's (fcgi/auth.c).
+ * It owns the worker's kiosk cache: a kiosk found here is remembered (its
+ * key hash, hotel) so that the scan, whose first statement reads the kiosk
+ * as it is now anyway, needs no round trip of its own to identify it; the
+ * key is still checked against the cached hash (keyed hash, constant-time
+ * compare) and the scan confirms it (identity_kiosk_confirm_or_reply)
+ * before it does anything, so a revoked or re-keyed kiosk is refused on
+ * its next scan. */
 #include <stdio.h>
 #include <string.h>
 #include "access.h"
 #include "app.h"
+#include "crypto.h"
 #include "db.h"
+#include "response.h"
 #include "attendance/settings_rules.h"
 #include "devices/csr_rules.h"
 
@@ -64,6 +73,51 @@ static struct db_stmt st_kiosk_rehash = {
 static struct db_stmt st_device_rehash = {
     "auth_device_rehash", "UPDATE devices SET key_hash = $2 WHERE id = $1 AND key_hash = $3", 0,
 };
+
+/* ---- the kiosk cache -------------------------------------------------- */
+
+#define KIOSK_CACHE 256         /* entries, by kiosk id; a collision evicts */
+
+/* routes whose handler confirms a cached kiosk in its first statement */
+static const char *const kiosk_confirming_routes[] = {"clock.face", NULL};
+
+static struct kiosk_entry {
+    long long id;               /* 0: empty */
+    long long hotel_id;
+    char hotel_slug[64];
+    char key_hash[AUTH_KEY_HASH_MAX];
+} kiosk_cache[KIOSK_CACHE];
+
+static struct kiosk_entry *kiosk_slot(long long id)
+{
+    return &kiosk_cache[(unsigned long long)id % KIOSK_CACHE];
+}
+
+static int route_confirms_kiosk(const struct request *req)
+{
+    for (int i = 0; req->route != NULL && kiosk_confirming_routes[i] != NULL; i++)
+        if (strcmp(req->route->name, kiosk_confirming_routes[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void kiosk_remember(long long id, long long hotel_id, const char *slug, const char *key_hash)
+{
+    struct kiosk_entry *e = kiosk_slot(id);
+    if (strlen(slug) >= sizeof e->hotel_slug || strlen(key_hash) >= sizeof e->key_hash)
+        return;
+    e->id = id;
+    e->hotel_id = hotel_id;
+    snprintf(e->hotel_slug, sizeof e->hotel_slug, "%s", slug);
+    snprintf(e->key_hash, sizeof e->key_hash, "%s", key_hash);
+}
+
+static void kiosk_forget(long long id)
+{
+    struct kiosk_entry *e = kiosk_slot(id);
+    if (e->id == id)
+        memset(e, 0, sizeof *e);
+}
 
 /* A new identity of that kind for req's caller, with its grants. */
 static struct identity *identity_new(struct request *req, enum caller_kind kind, int role)
@@ -124,11 +178,21 @@ static enum auth_result identify_key(struct request *req, enum caller_kind kind)
 
     if (auth_key_id(req->api_key, prefix, &id) < 0)
         return AUTH_INVALID;
+    char rehash[AUTH_KEY_HASH_MAX];
+    const struct kiosk_entry *e = kiosk_slot(id);
+    if (kind == CALLER_KIOSK && e->id == id && route_confirms_kiosk(req) &&
+        auth_key_check(req->api_key, e->key_hash, rehash) == AUTH_KEY_GOOD) {
+        struct identity *who = identity_new(req, kind, 0);
+        who->hotel_id = e->hotel_id;
+        snprintf(who->hotel_slug, sizeof who->hotel_slug, "%s", e->hotel_slug);
+        who->kiosk_id = id;
+        who->kiosk_hash = pool_strdup(req->pool, e->key_hash);
+        return AUTH_OK;
+    }
     db_args_init(&a);
     db_arg_int(&a, id);
     if ((res = db_run(kind == CALLER_KIOSK ? &st_kiosk : &st_device, &a)) == NULL)
         return fail_db();
-    char rehash[AUTH_KEY_HASH_MAX];
     enum auth_key_check check = PQntuples(res) == 1
         ? auth_key_check(req->api_key, PQgetvalue(res, 0, 0), rehash) : AUTH_KEY_BAD;
     int ok = check != AUTH_KEY_BAD;
@@ -151,6 +215,8 @@ static enum auth_result identify_key(struct request *req, enum caller_kind kind)
         snprintf(who->hotel_slug, sizeof who->hotel_slug, "%s", PQgetvalue(res, 0, 2));
         if (kind == CALLER_KIOSK) {
             who->kiosk_id = id;
+            kiosk_remember(id, who->hotel_id, who->hotel_slug,
+                           check == AUTH_KEY_REHASH ? rehash : PQgetvalue(res, 0, 0));
         } else {
             who->device_id = id;
             snprintf(who->device_name, sizeof who->device_name, "%s", PQgetvalue(res, 0, 3));
@@ -186,6 +252,21 @@ static enum auth_result identify_cert(struct request *req)
     }
     PQclear(res);
     return ok ? AUTH_OK : AUTH_INVALID;
+}
+
+int identity_kiosk_confirm_or_reply(struct request *req, const char *key_hash, const char *hotel_slug)
+{
+    struct identity *who = req->caller.identity;
+    if (who == NULL || who->kind != CALLER_KIOSK || who->kiosk_hash == NULL)
+        return 1;
+    if (key_hash != NULL && hotel_slug != NULL && crypto_str_equal(key_hash, who->kiosk_hash) &&
+        strcmp(hotel_slug, who->hotel_slug) == 0) {
+        who->kiosk_hash = NULL;
+        return 1;
+    }
+    kiosk_forget(who->kiosk_id);
+    resp_error(req, 401, "UNAUTHENTICATED", "The credentials are invalid or have expired.");
+    return 0;
 }
 
 enum auth_result app_identify(struct request *req)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "alert_store.h"
+#include "auth.h"
 #include "db.h"
 #include "export_store.h"
 #include "jsonx.h"
@@ -183,7 +184,7 @@ static int audit_system(long long hotel_id, struct json_object *batch)
 /* ---- kiosks: failed scans and the throttle ---------------------------- */
 
 static struct db_stmt st_throttled = {
-    "alert_kiosk_throttled", KIOSK_BLOCKED_SQL("$1"),
+    "alert_kiosk_throttled", KIOSK_STANDING_SQL("$1"),
     0,
 };
 /* count a failure in the kiosk's window ($3 minutes from its first) */
@@ -204,7 +205,7 @@ static struct db_stmt st_throttle = {
     0,
 };
 
-int alert_kiosk_throttled(long long kiosk_id, long *retry_after)
+int alert_kiosk_throttled(long long kiosk_id, long *retry_after, char *key_hash, char *slug)
 {
     struct db_args a;
     db_args_init(&a);
@@ -212,7 +213,13 @@ int alert_kiosk_throttled(long long kiosk_id, long *retry_after)
     PGresult *r = db_run(&st_throttled, &a);
     if (r == NULL)
         return -1;
-    int blocked = PQntuples(r) == 1;
+    if (PQntuples(r) != 1) {        /* one row, whatever the kiosk */
+        PQclear(r);
+        return -1;
+    }
+    snprintf(key_hash, AUTH_KEY_HASH_MAX, "%s", PQgetvalue(r, 0, 1));
+    snprintf(slug, 64, "%s", PQgetvalue(r, 0, 2));
+    int blocked = !PQgetisnull(r, 0, 0);
     if (blocked) {
         long long s = db_ll(r, 0, 0);
         *retry_after = s < 1 ? 1 : (long)s;

@@ -25,16 +25,26 @@ int alert_rules_load(long long hotel_id, struct alert_rules *rs);
 int alert_rules_save(long long hotel_id, const struct alert_rules *before, const struct alert_rules *rs,
                      const struct actor *who);
 
-/* A kiosk's throttle: 1 with *retry_after (seconds, >= 1) while its scans
- * are refused, 0 when it may scan, -1 (db). One primary-key read. */
-int alert_kiosk_throttled(long long kiosk_id, long *retry_after);
+/* A kiosk's standing, read before a refused scan is answered (a matched
+ * one reads it with the person's state: KIOSK_STANDING_SQL): its
+ * throttle, 1 with *retry_after (seconds, >= 1) while its scans are
+ * refused, 0 when it may scan, -1 (db); and the kiosk as it is now, its
+ * key hash and hotel slug into key_hash (AUTH_KEY_HASH_MAX bytes) and
+ * slug (64), both "" when it is revoked or gone (what confirms an
+ * identity the worker cached: identity_kiosk_confirm_or_reply).
+ * Primary-key reads. */
+int alert_kiosk_throttled(long long kiosk_id, long *retry_after, char *key_hash, char *slug);
 
 /* The statement of that read, for another statement to make it in the
- * same round trip (clock_store.c's state of a matched scan): the seconds
- * the kiosk k (an SQL expression) is still refused, no row when none. */
-#define KIOSK_BLOCKED_SQL(k) \
-    "SELECT ceil(extract(epoch FROM blocked_until - clock_timestamp()))::bigint AS secs " \
-    "FROM kiosk_scan_failures WHERE kiosk_id = " k " AND blocked_until > clock_timestamp()"
+ * same round trip (clock_store.c's state of a matched scan): one row
+ * whatever the kiosk k (an SQL expression; NULL: no kiosk) — secs, the
+ * seconds it is still refused (NULL: none), key_hash and slug (NULL: no
+ * such live kiosk). */
+#define KIOSK_STANDING_SQL(k) \
+    "SELECT ceil(extract(epoch FROM f.blocked_until - clock_timestamp()))::bigint AS secs, k.key_hash, h.slug " \
+    "FROM (SELECT " k "::bigint AS id) q LEFT JOIN kiosks k ON k.id = q.id AND k.revoked_at IS NULL " \
+    "LEFT JOIN hotels h ON h.id = k.hotel_id " \
+    "LEFT JOIN kiosk_scan_failures f ON f.kiosk_id = q.id AND f.blocked_until > clock_timestamp()"
 
 /* A kiosk's scan was refused (not recognised, too little confidence):
  * counted in its window; at the probing threshold the failed_scans alert

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include "alert_store.h"
+#include "auth.h"
 #include "clock_rules.h"
 #include "clock_store.h"
 #include "config.h"
@@ -281,18 +282,22 @@ static void throttled_reply(struct request *req, long wait)
                wait);
 }
 
-/* A kiosk under its probing throttle: 429 with Retry-After. 1 when the
- * caller may scan, or answered and 0. */
+/* A kiosk's standing before a refused scan is answered: the kiosk as it
+ * is now confirms an identity this worker cached (a revoked or re-keyed
+ * kiosk: 401), and under its probing throttle it is refused 429 with
+ * Retry-After. 1 when the caller may scan, or answered and 0. */
 static int kiosk_may_scan_or_reply(struct request *req)
 {
     long wait = 0;
+    char key_hash[AUTH_KEY_HASH_MAX], slug[64];
     if (scanning_kiosk(req) == 0)
         return 1;
-    switch (alert_kiosk_throttled(scanning_kiosk(req), &wait)) {
+    switch (alert_kiosk_throttled(scanning_kiosk(req), &wait, key_hash, slug)) {
     case 0:
-        return 1;
+        return identity_kiosk_confirm_or_reply(req, key_hash[0] != '\0' ? key_hash : NULL, slug);
     case 1:
-        throttled_reply(req, wait);
+        if (identity_kiosk_confirm_or_reply(req, key_hash[0] != '\0' ? key_hash : NULL, slug))
+            throttled_reply(req, wait);
         return 0;
     default:
         db_fail_reply(req);
@@ -426,9 +431,16 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
             db_fail_reply(req);
             return 0;
         }
-        if (p->st.blocked_secs > 0) {
+        /* the kiosk's standing came with the state: a cached identity
+         * confirmed before anything is written or answered */
+        if (!identity_kiosk_confirm_or_reply(req, p->st.kiosk_hash, p->st.kiosk_slug)) {
             person_free(p);
-            throttled_reply(req, p->st.blocked_secs);
+            return 0;
+        }
+        if (p->st.blocked_secs > 0) {
+            long wait = p->st.blocked_secs;
+            person_free(p);
+            throttled_reply(req, wait);
             return 0;
         }
         counted = 1;

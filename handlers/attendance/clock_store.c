@@ -38,17 +38,18 @@ static struct db_stmt st_hotel_version = {
 
 /* The person's state, counting the scan that found them ($3 outcome, $4
  * confidence, $5 shard; $3 NULL: no scan) unless its kiosk ($6; NULL:
- * none) is throttled, in the same round trip; the throttle's seconds are
- * the last column (STATE_BLOCKED_COL, 0: none). */
+ * none) is throttled, in the same round trip; the kiosk's standing is in
+ * the last columns: the throttle's seconds (STATE_BLOCKED_COL, 0: none),
+ * its key hash and hotel slug as they are now. */
 #define STATE_BLOCKED_COL 10
 static struct db_stmt st_person_state = {
     "clock_person_state",
-    "WITH blocked AS (" KIOSK_BLOCKED_SQL("$6") "), "
-    RECOGNITION_COUNT("$3", "$4", "$5", "NOT EXISTS (SELECT FROM blocked)")
+    "WITH standing AS (" KIOSK_STANDING_SQL("$6") "), "
+    RECOGNITION_COUNT("$3", "$4", "$5", "NOT EXISTS (SELECT FROM standing WHERE secs IS NOT NULL)")
     "SELECT h.face_version, floor(extract(epoch from now() AT TIME ZONE h.timezone))::bigint, "
     "coalesce(o.id, 0) AS open_id, extract(epoch from now() - o.time_in), "
     "r.id, r.shift_date::text, r.start_time::text, r.end_time::text, r.location, r.department_id, "
-    "coalesce((SELECT secs FROM blocked), 0) "
+    "coalesce((SELECT secs FROM standing), 0), (SELECT key_hash FROM standing), (SELECT slug FROM standing) "
     "FROM hotels h "
     "LEFT JOIN clock_logs o ON o.hotel_id = h.id AND o.staff_id = $2 AND o.time_out IS NULL "
     "LEFT JOIN LATERAL ("
@@ -146,6 +147,8 @@ int clock_state_load(long long hotel_id, long long staff_id, const struct scan_c
     st->open_log_id = db_ll(r, 0, 2);
     st->open_seconds = db_double(r, 0, 3);
     st->blocked_secs = (long)db_ll(r, 0, STATE_BLOCKED_COL);
+    st->kiosk_hash = db_str(r, 0, STATE_BLOCKED_COL + 1);
+    st->kiosk_slug = db_str(r, 0, STATE_BLOCKED_COL + 2);
     for (int i = 0; i < PQntuples(r); i++) {
         struct shift sh;
         if (shift_from_row(r, i, &sh) < 0)

@@ -45,6 +45,8 @@ struct clock_state {
     int open_shift_row;            /* on this row; -1 when none */
     long blocked_secs;             /* > 0: the scan's kiosk is throttled for so
                                     * long (the scan was not counted) */
+    const char *kiosk_hash;        /* the scan's kiosk as it is now: its key hash */
+    const char *kiosk_slug;        /* and hotel slug (NULL: none, or revoked); in rows */
     PGresult *rows;                /* owned: released by clock_state_free() */
 };
 
@@ -57,9 +59,10 @@ struct scan_count {
 };
 
 /* Read staff_id's live state into st, counting the scan that found them
- * (count; NULL when none) in the same round trip, and the throttle of
- * count's kiosk: while it holds (st->blocked_secs > 0) nothing is
- * counted. 0, or -1 on a database failure or when the hotel is gone
+ * (count; NULL when none) in the same round trip, and the standing of
+ * count's kiosk: its throttle — while it holds (st->blocked_secs > 0)
+ * nothing is counted — and its row as it is now (what confirms a cached
+ * identity: identity_kiosk_confirm_or_reply). 0, or -1 on a database failure or when the hotel is gone
  * (then st owns nothing). */
 int clock_state_load(long long hotel_id, long long staff_id, const struct scan_count *count,
                      struct clock_state *st);

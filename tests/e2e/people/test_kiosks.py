@@ -4,8 +4,11 @@ key then refused with 401), validation, another hotel's kiosk, and GET
 /api/auth/me with a kiosk key (which kiosk of which hotel: how the kiosk
 page checks a key). KeyHashes: how keys are stored (a keyed hash, not
 scrypt), a wrong key for an existing kiosk refused, and a key made before
-keyed hashes (scrypt) accepted once and re-hashed. Who may call the kiosk
-routes: app/test_access.py."""
+keyed hashes (scrypt) accepted once and re-hashed. KioskCache: a
+worker keeps the kiosks it identified for their scans
+(handlers/app/identity_store.c), yet a revoked or re-keyed kiosk is refused
+401 on its very next scan. Who may call the kiosk routes:
+app/test_access.py."""
 
 import hashlib
 import os
@@ -236,3 +239,52 @@ class KeyHashes(unittest.TestCase):
         self.assertTrue(stored.startswith(KEYED), stored)
         fc.assert_json(self.me(k["api_key"]), 200)
         fc.assert_error(self.me(wrong), 401, "UNAUTHENTICATED")
+
+
+class KioskCache(unittest.TestCase):
+    """The scan takes a kiosk from the worker's cache and confirms it in its
+    first statement: after a revoke, or a new key stored under the same
+    kiosk id, the next scans are refused at once. Each kiosk first scans
+    WARM times so that every worker of the test stack (2) has it cached;
+    face attendance is off, so an accepted scan answers 403
+    FACE_DISABLED_FOR_HOTEL and writes nothing."""
+    WARM = 12
+
+    @classmethod
+    def setUpClass(cls):
+        cls.h = fc.Hotel("kcache")
+        cls.h.create()
+        r = fc.admin("PATCH", cls.h.path("attendance/settings/"), json={"face_attendance_enabled": False})
+        fc.assert_json(r, 200)
+
+    def scan(self, key):
+        return fc.post(self.h.path("attendance/clock-logs/face-clock-in/"), json={"descriptor": [0.01] * 128},
+                       api_key=key)
+
+    def warm(self, key):
+        for _ in range(self.WARM):
+            fc.assert_error(self.scan(key), 403, "FACE_DISABLED_FOR_HOTEL")
+
+    def test_revoked_kiosk_refused_at_once(self):
+        k = self.h.new_kiosk("Cached then revoked")
+        self.warm(k["api_key"])
+        fc.assert_json(fc.admin("DELETE", self.h.path("kiosks/%d/" % k["id"])), 200)
+        for _ in range(self.WARM):
+            fc.assert_error(self.scan(k["api_key"]), 401, "UNAUTHENTICATED")
+
+    def test_rekeyed_kiosk_refused_at_once(self):
+        k, other = self.h.new_kiosk("Cached then re-keyed"), self.h.new_kiosk("Source of a new hash")
+        self.warm(k["api_key"])
+        # the kiosk's row gets another key's hash: the old key is dead
+        fc.psql("UPDATE kiosks SET key_hash = (SELECT key_hash FROM kiosks WHERE id = %d) WHERE id = %d"
+                % (other["id"], k["id"]))
+        for _ in range(self.WARM):
+            fc.assert_error(self.scan(k["api_key"]), 401, "UNAUTHENTICATED")
+
+    def test_wrong_key_for_a_cached_kiosk_is_refused(self):
+        k = self.h.new_kiosk("Cached, guessed")
+        self.warm(k["api_key"])
+        for _ in range(4):
+            wrong = "kio_%d_%s" % (k["id"], os.urandom(32).hex())
+            fc.assert_error(self.scan(wrong), 401, "UNAUTHENTICATED")
+        fc.assert_error(self.scan(k["api_key"]), 403, "FACE_DISABLED_FOR_HOTEL")

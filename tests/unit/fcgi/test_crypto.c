@@ -83,6 +83,26 @@ START_TEST(hmac_vectors)
 }
 END_TEST
 
+/* The kept keyed state gives crypto_hmac_sha256's MAC whatever came
+ * before it: the same key again (reset, not re-keyed), another key, back
+ * to the first, an empty message and one longer than a block. */
+START_TEST(hmac_kept_table)
+{
+    static const struct { unsigned char key_byte; const char *msg; } steps[] = {
+        { 1, "kio_1_aa" }, { 1, "kio_1_aa" }, { 1, "kio_2_bb" }, { 2, "kio_1_aa" }, { 1, "" },
+        { 1, "kio_3_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-longer-than-a-block" },
+        { 3, "x" }, { 3, "x" }, { 1, "kio_1_aa" },
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        unsigned char key[32], want[32], got[32];
+        memset(key, steps[i].key_byte, sizeof key);
+        ck_assert_int_eq(crypto_hmac_sha256(key, 32, steps[i].msg, strlen(steps[i].msg), want), 0);
+        ck_assert_int_eq(crypto_hmac_sha256_kept(key, steps[i].msg, strlen(steps[i].msg), got), 0);
+        ck_assert_msg(memcmp(want, got, 32) == 0, "step %zu differs", i);
+    }
+}
+END_TEST
+
 /* ---- random -------------------------------------------------------------- */
 
 static const size_t hex_lens[] = { 0, 1, 16, 31, 32, 33, 100 };
@@ -303,6 +323,7 @@ UNIT_SUITE(suite_crypto)
     tcase_add_test(tc, hex_basic);
     tcase_add_loop_test(tc, sha256_vectors, 0, NELEM(sha_vec));
     tcase_add_test(tc, hmac_vectors);
+    tcase_add_test(tc, hmac_kept_table);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("random");
