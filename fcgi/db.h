@@ -72,7 +72,10 @@ int db_simple(const char *sql);
  * commit with it, e.g. an idempotent request's stored answer) a
  * SAVEPOINT instead, which db_commit() releases and db_rollback() rolls
  * back to: the caller's transaction code reads the same either way, and
- * what it commits becomes durable only with the outer COMMIT. */
+ * what it commits becomes durable only with the outer COMMIT (and its
+ * db_count()s count with the outer transaction's, even when the
+ * savepoint is rolled back: an error path's audit count may be one too
+ * many). */
 int db_begin(void);
 /* COMMIT the open transaction: 0 only when PostgreSQL answered the tag
  * COMMIT. No transaction (lost with its connection: DB_DOWN), an error,

@@ -91,6 +91,7 @@ struct request {
     size_t bytes_out;
     int hold;                  /* resp_hold(): keep the answer until resp_release() */
     int held;                  /* an answer is held: status, content type and body below */
+    int held_first_header;     /* headers[] from here on were added while holding */
     const char *held_type;
     const char *held_body;     /* in the pool, NUL-terminated */
     size_t held_len;

@@ -102,6 +102,7 @@ void resp_body(struct request *req, int status, const char *content_type, const 
 void resp_hold(struct request *req)
 {
     req->hold = 1;
+    req->held_first_header = req->nheaders;
 }
 
 void resp_release(struct request *req)
@@ -117,7 +118,7 @@ void resp_discard(struct request *req)
 {
     req->hold = 0;
     req->held = 0;
-    req->nheaders = 0;
+    req->nheaders = req->held_first_header;
     req->error_code = NULL;
 }
 

@@ -29,7 +29,8 @@ void resp_body(struct request *req, int status, const char *content_type, const 
  * resp_error, resp_invalid, ...) is kept in req (status, held_type,
  * held_body, held_len: what it would send, in the pool) instead of being
  * sent, and resp_sent() is true. resp_release() sends it; resp_discard()
- * forgets it and its headers, so that another answer takes its place
+ * forgets it and the headers added since resp_hold(), so that another
+ * answer takes its place
  * (sent at once). For a caller that must commit what the answer says
  * (an idempotent request's stored answer) before answering. */
 void resp_hold(struct request *req);

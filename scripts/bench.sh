@@ -16,6 +16,9 @@
 # (tests/bench/live_bench.py), the share of its rate the scans keep
 # (target: within 10 %) and the events' latency from a scan's answer to a
 # subscriber's receipt, p50/p99; `make bench` runs it too.
+# `scripts/bench.sh idem` runs only face-clock-in without and with an
+# Idempotency-Key on every scan (a fresh one each: no replays), with the
+# CPU per scan of the workers and of PostgreSQL over each run.
 # `scripts/bench.sh fleet` runs only the fleet row (issue 14): FLEET_DEVICES
 # (2000) simulated cameras over FLEET_HOTELS (4) hotels connected to
 # mosquitto (tests/bench/fleet_bench.py), a face revoked in each hotel, the
@@ -268,6 +271,47 @@ run_cpu() {
     LAST_US=$(awk -v d=$(( CPU_SUM - t0 )) -v hz="$(getconf CLK_TCK)" -v n="$reqs" \
         'BEGIN { printf "%.1f", (n > 0 ? d / hz * 1e6 / n : 0) }')
     echo "    worker CPU per request: $LAST_US us ($(( CPU_SUM - t0 )) ticks over $reqs requests)"
+}
+
+# pg_cpu — PostgreSQL's user + system clock ticks (the postmaster's
+# children: the backends and background processes), summed, into CPU_SUM.
+pg_cpu() {
+    local pm pid
+    CPU_SUM=0
+    pm=$(read_pid "$FC_VAR/pids/postgres.pid")
+    [[ -n $pm ]] || return 0
+    for pid in $(cat "/proc/$pm/task/$pm/children" 2>/dev/null); do
+        cpu_of "$pid" && CPU_SUM=$(( CPU_SUM + CPU ))
+    done
+}
+
+# bench_idem — `scripts/bench.sh idem`: what an Idempotency-Key costs a
+# scan, in CPU per request of the workers (run_cpu) and of PostgreSQL.
+bench_idem() {
+    local url=$BASE_URL/api/staff/hotel/clock-bench/attendance/clock-logs/face-clock-in/
+    local lua p0 reqs plain_w plain_pg keyed_w keyed_pg hz
+    hz=$(getconf CLK_TCK)
+    mkdir -p "$WORK"
+    python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
+        die "could not prepare the face-clock-in benchmark"
+    say "wrk -t2 -c$CONNS -d${DURATION}s; $(nproc) cores, $(worker_pids | wc -w) faceclock workers"
+    row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx" "steal"
+    row "--------" "-----" "------" "------" "-------" "-----"
+    # not counted: each worker prepares its statements and loads the hotel's faces
+    wrk -t2 -c"$CONNS" -d3s --timeout 10s -s "$WORK/clock.lua" "$url" >/dev/null 2>&1 || true
+    for lua in clock clock_keyed; do
+        pg_cpu; p0=$CPU_SUM
+        run_cpu "POST face-clock-in ($lua.lua)" "$url" "$WORK/$lua.lua"
+        pg_cpu
+        reqs=$(awk '/ requests in / {print $1}' "$WORK/wrk.out")
+        PG_US=$(awk -v d=$(( CPU_SUM - p0 )) -v hz="$hz" -v n="$reqs" \
+            'BEGIN { printf "%.1f", (n > 0 ? d / hz * 1e6 / n : 0) }')
+        echo "    PostgreSQL CPU per request: $PG_US us"
+        if [[ $lua == clock ]]; then plain_w=$LAST_US; plain_pg=$PG_US; else keyed_w=$LAST_US; keyed_pg=$PG_US; fi
+    done
+    awk -v a="$plain_w" -v b="$keyed_w" -v c="$plain_pg" -v d="$keyed_pg" 'BEGIN {
+        printf "an Idempotency-Key on every scan: worker %+.0f us (x%.2f), PostgreSQL %+.0f us (x%.2f) per scan\n",
+            b - a, (a > 0 ? b / a : 0), d - c, (c > 0 ? d / c : 0) }'
 }
 
 # bench_auth — `scripts/bench.sh auth`: a hotel with one kiosk, then what a
@@ -593,6 +637,10 @@ main() {
     [[ -n ${PG_BIN:-} ]] || PG_BIN=/usr/lib/postgresql/15/bin
     if [[ ${1:-} == auth ]]; then
         bench_auth
+        return 0
+    fi
+    if [[ ${1:-} == idem ]]; then
+        bench_idem
         return 0
     fi
     if [[ ${1:-} == live ]]; then

@@ -35,12 +35,13 @@ static void scope_of(const struct request *req, char scope[40])
     }
 }
 
-/* The held answer's headers as kept: "Name: value" lines. */
+/* The held answer's own headers (those the handler added) as kept:
+ * "Name: value" lines. */
 static const char *headers_text(struct request *req)
 {
     const char *s = "";
-    for (int i = 0; i < req->nheaders; i++)
-        s = pool_printf(req->pool, "%s%s%s", s, i > 0 ? "\n" : "", req->headers[i]);
+    for (int i = req->held_first_header; i < req->nheaders; i++)
+        s = pool_printf(req->pool, "%s%s%s", s, *s ? "\n" : "", req->headers[i]);
     return s;
 }
 
