@@ -18,7 +18,9 @@
 # subscriber's receipt, p50/p99; `make bench` runs it too.
 # `scripts/bench.sh idem` runs only face-clock-in without and with an
 # Idempotency-Key on every scan (a fresh one each: no replays), with the
-# CPU per scan of the workers and of PostgreSQL over each run.
+# CPU per scan of the workers and of PostgreSQL over each run
+# (IDEM_REPEAT=1: both twice, to see the host's noise; the last pair is
+# compared).
 # `scripts/bench.sh fleet` runs only the fleet row (issue 14): FLEET_DEVICES
 # (2000) simulated cameras over FLEET_HOTELS (4) hotels connected to
 # mosquitto (tests/bench/fleet_bench.py), a face revoked in each hotel, the
@@ -299,7 +301,7 @@ bench_idem() {
     row "--------" "-----" "------" "------" "-------" "-----"
     # not counted: each worker prepares its statements and loads the hotel's faces
     wrk -t2 -c"$CONNS" -d3s --timeout 10s -s "$WORK/clock.lua" "$url" >/dev/null 2>&1 || true
-    for lua in clock clock_keyed; do
+    for lua in clock clock_keyed ${IDEM_REPEAT:+clock clock_keyed}; do
         pg_cpu; p0=$CPU_SUM
         run_cpu "POST face-clock-in ($lua.lua)" "$url" "$WORK/$lua.lua"
         pg_cpu

@@ -72,7 +72,7 @@ static void replay(struct request *req, const struct idem_kept *k, const char *f
  * 4xx given after a statement failed (the transaction is lost: the 409 of
  * a lost race), which is then sent as it is. Work that cannot be
  * committed with its answer is answered 503: nothing was done. */
-static void settle(struct request *req, const char *scope, const char *key)
+static void settle(struct request *req, const char *scope, const char *key, const char *sync_commit)
 {
     if (!req->held) {               /* not a JSON answer, or none: nothing to keep */
         if (req->headers_sent)
@@ -87,7 +87,7 @@ static void settle(struct request *req, const char *scope, const char *key)
         resp_release(req);
         return;
     }
-    if (healthy && idem_keep(req->tenant.id, scope, key, status, req->held_type, req->held_body,
+    if (healthy && idem_keep(req->tenant.id, scope, key, sync_commit, status, req->held_type, req->held_body,
                              headers_text(req)) == 0 && db_commit() == 0) {
         resp_release(req);
         return;
@@ -128,5 +128,5 @@ void idempotent(struct request *req, void (*handler)(struct request *req))
     }
     resp_hold(req);
     handler(req);
-    settle(req, scope, key);
+    settle(req, scope, key, kept.sync_commit);
 }

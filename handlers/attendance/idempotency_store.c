@@ -2,6 +2,7 @@
  * (sql/026_idempotency.sql): a key claimed in the request's transaction,
  * the answer kept with it, and the scheduler's deletion of expired keys
  * (idempotency_store.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include "db.h"
 #include "idempotency_store.h"
@@ -15,7 +16,7 @@ static struct db_stmt st_claim = {
     "VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) "
     "ON CONFLICT (hotel_id, scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status = NULL, "
     "content_type = NULL, body = NULL, headers = '', expires_at = EXCLUDED.expires_at "
-    "WHERE k.expires_at <= now() RETURNING 1",
+    "WHERE k.expires_at <= now() RETURNING current_setting('synchronous_commit')",
     0,
 };
 static struct db_stmt st_kept = {
@@ -25,12 +26,12 @@ static struct db_stmt st_kept = {
     0,
 };
 /* the commit that follows waits for the WAL flush (and a synchronous
- * standby) as the server is configured to, whatever the work set */
+ * standby) as it would have before the work ($8: synchronous_commit as
+ * the claim read it), whatever the work set for itself */
 static struct db_stmt st_keep = {
     "idem_keep",
     "UPDATE idempotency_keys k SET status = $4, content_type = $5, body = $6, headers = $7 "
-    "FROM (SELECT set_config('synchronous_commit', reset_val, true) FROM pg_settings "
-    "      WHERE name = 'synchronous_commit') sc "
+    "FROM (SELECT set_config('synchronous_commit', $8, true)) sc "
     "WHERE k.hotel_id = $1 AND k.scope = $2 AND k.key = $3",
     0,
 };
@@ -61,6 +62,8 @@ int idem_claim(long long hotel_id, const char *scope, const char *key, const cha
     if (r == NULL)
         return -1;
     int ours = PQntuples(r) == 1;
+    if (ours)
+        snprintf(kept->sync_commit, sizeof kept->sync_commit, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     if (ours)
         return 1;
@@ -86,8 +89,8 @@ void idem_kept_free(struct idem_kept *kept)
     kept->r = NULL;
 }
 
-int idem_keep(long long hotel_id, const char *scope, const char *key, int status, const char *content_type,
-              const char *body, const char *headers)
+int idem_keep(long long hotel_id, const char *scope, const char *key, const char *sync_commit, int status,
+              const char *content_type, const char *body, const char *headers)
 {
     struct db_args a;
     key_args(&a, hotel_id, scope, key);
@@ -95,6 +98,7 @@ int idem_keep(long long hotel_id, const char *scope, const char *key, int status
     db_arg_str(&a, content_type);
     db_arg_str(&a, body);
     db_arg_str(&a, headers);
+    db_arg_str(&a, sync_commit);
     return db_exec(&st_keep, &a) == 1 ? 0 : -1;
 }
 

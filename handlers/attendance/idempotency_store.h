@@ -8,8 +8,9 @@
 
 #include <libpq-fe.h>
 
-/* The answer kept for a key. */
+/* The answer kept for a key (or, claimed, what the claim read). */
 struct idem_kept {
+    char sync_commit[32];          /* claimed: synchronous_commit before the work, for idem_keep */
     const char *fingerprint;       /* of the request that was answered */
     int status;
     const char *content_type;
@@ -21,7 +22,7 @@ struct idem_kept {
 /* In the open transaction, claim key (of scope, in the hotel) for a
  * request with fingerprint fp, kept window seconds from now: a new key,
  * or one whose window has passed, becomes this transaction's (no answer
- * yet; the transaction's rollback drops it), 1. A key another transaction
+ * yet; the transaction's rollback drops it), 1, with kept->sync_commit. A key another transaction
  * holds is waited for (its commit or rollback; lock_timeout), so a key's
  * requests run one at a time. A key already answered and not expired:
  * 0 with its answer in *kept (the row locked until the transaction ends).
@@ -32,11 +33,11 @@ int idem_claim(long long hotel_id, const char *scope, const char *key, const cha
 void idem_kept_free(struct idem_kept *kept);
 
 /* Keep the answer of the claimed key, in the same transaction as the work
- * it reports; that transaction then commits with the server's own
- * synchronous_commit again (a statement of the work may have turned it
- * off for itself). 0, or -1. */
-int idem_keep(long long hotel_id, const char *scope, const char *key, int status, const char *content_type,
-              const char *body, const char *headers);
+ * it reports; that transaction then commits with synchronous_commit as
+ * the claim read it (sync_commit: a statement of the work may have turned
+ * it off for itself). 0, or -1. */
+int idem_keep(long long hotel_id, const char *scope, const char *key, const char *sync_commit, int status,
+              const char *content_type, const char *body, const char *headers);
 
 /* Delete up to batch expired keys (each statement its own transaction,
  * skipping rows a request holds). How many, or -1. */

@@ -82,8 +82,9 @@ def setup(base, key, slug, work, n):
                               "function setup(thread) thread:set('first', threads * %d); "
                               "thread:set('tid', threads); " % half)
                 .replace("  return wrk.format(nil, nil, nil, body)\n",
-                         "  local k = string.format('bench-%d-%d-%d', os.time(), tid, i)\n"
-                         "  return wrk.format(nil, nil, {['Idempotency-Key'] = k}, body)\n"))
+                         "  local h = {}\n  for name, v in pairs(wrk.headers) do h[name] = v end\n"
+                         "  h['Idempotency-Key'] = string.format('bench-%d-%d-%d', os.time(), tid, i)\n"
+                         "  return wrk.format(nil, nil, h, body)\n"))
     hid = int(psql("SELECT id FROM hotels WHERE slug = '%s'" % slug))
     kid = int(kiosk.split("_")[1])
     with open(work + "/clock.sql", "w") as f:
