@@ -183,6 +183,10 @@ static int apply(const char *name, const char *v)
         if (set_long(&n, name, v, 0, 86400) < 0)
             return -1;
         c->scheduler_interval = (int)n;
+    } else if (strcmp(name, "FACECLOCK_IDEMPOTENCY_WINDOW") == 0) {
+        if (set_long(&n, name, v, 1, 7L * 86400) < 0)
+            return -1;
+        c->idempotency_window = (int)n;
     } else if (strcmp(name, "FACECLOCK_PURGE_AT") == 0) {
         return set_clock(&c->purge_at, name, v);
     } else if (strcmp(name, "FACECLOCK_REQUEST_DEADLINE") == 0) {
@@ -213,6 +217,7 @@ static const char *const names[] = {
     "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS", "FACECLOCK_SOCKET_GROUP",
     "FACECLOCK_ALLOWED_PEERS", "FACECLOCK_DATA_KEY_OLD", "FACECLOCK_KEY_HASH_KEY",
     "FACECLOCK_NCHAN_PUB", "FACECLOCK_SCHEDULER_INTERVAL", "FACECLOCK_PURGE_AT",
+    "FACECLOCK_IDEMPOTENCY_WINDOW",
     "FACECLOCK_STATE_DIR", "FACECLOCK_DEVICE_CERT_DAYS",
     "FACECLOCK_SMTP_URL", "FACECLOCK_SMTP_FROM", "FACECLOCK_SMTP_USER", "FACECLOCK_SMTP_PASSWORD",
     "FACECLOCK_SMTP_STARTTLS", "FACECLOCK_NOTIFY_ALLOW_PRIVATE", "FACECLOCK_NOTIFY_INTERVAL",
@@ -324,6 +329,7 @@ int config_load(void)
     c->request_deadline = 30;
     c->scheduler_interval = 60;
     c->purge_at = 3 * 60 + 30;
+    c->idempotency_window = 86400;
     snprintf(c->smtp_from, sizeof c->smtp_from, "%s", "faceclock@localhost");
     c->smtp_starttls = 1;
     c->notify_interval = 5;

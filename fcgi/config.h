@@ -38,6 +38,8 @@ struct config {
     int sync_history_days;     /* FACECLOCK_SYNC_HISTORY_DAYS: change log kept by purge (90) */
     int scheduler_interval;    /* FACECLOCK_SCHEDULER_INTERVAL seconds between the scheduler
                                   service's ticks, aligned to it (60: each minute; 0 = off) */
+    int idempotency_window;    /* FACECLOCK_IDEMPOTENCY_WINDOW seconds an idempotent request's
+                                  answer is kept for its key's repeats (86400; 1..7 days) */
     int purge_at;              /* FACECLOCK_PURGE_AT "HH:MM" server time of the daily
                                   retention purge, in minutes after midnight (03:30) */
     char state_dir[256];       /* FACECLOCK_STATE_DIR: what the service keeps on disk, the

@@ -479,15 +479,38 @@ int db_in_transaction(void)
            PQtransactionStatus(conn) != PQTRANS_IDLE;
 }
 
+/* savepoints open inside the transaction: db_begin() inside one */
+static int nested;
+
 int db_begin(void)
 {
     if (db_in_transaction()) {
-        log_error("BEGIN inside a transaction");
-        set_failure(DB_ERROR, NULL);
-        return -1;
+        /* a caller's own transaction inside a wider one (db.h): a savepoint */
+        char sql[32];
+        snprintf(sql, sizeof sql, "SAVEPOINT fc_nest%d", nested + 1);
+        if (db_simple(sql) < 0)
+            return -1;
+        nested++;
+        return 0;
     }
+    nested = 0;
     metrics_pending_drop();
     return db_simple("BEGIN");
+}
+
+/* End the innermost savepoint: released (keep), or rolled back to and
+ * released. 0, or -1 (the transaction had failed, or the connection). */
+static int nested_end(int keep)
+{
+    char sql[80];
+    if (keep)
+        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT fc_nest%d", nested);
+    else
+        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT fc_nest%d; RELEASE SAVEPOINT fc_nest%d", nested, nested);
+    if (db_simple(sql) < 0)
+        return -1;
+    nested--;
+    return 0;
 }
 
 int db_commit_ok(ExecStatusType status, const char *tag)
@@ -498,6 +521,9 @@ int db_commit_ok(ExecStatusType status, const char *tag)
 
 int db_commit(void)
 {
+    if (nested > 0 && db_in_transaction())
+        return nested_end(1);
+    nested = 0;
     if (!db_in_transaction()) {
         /* lost with its connection (or never begun): nothing to commit */
         if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
@@ -546,6 +572,9 @@ void db_count(int counter, unsigned long long n)
 
 void db_rollback(void)
 {
+    if (nested > 0 && db_in_transaction() && nested_end(0) == 0)
+        return;
+    nested = 0;
     metrics_pending_drop();
     if (db_in_transaction()) {
         PGresult *res = last_result(PQsendQuery(conn, "ROLLBACK"));

@@ -68,6 +68,14 @@ long db_exec(struct db_stmt *st, const struct db_args *a);
 /* Plain SQL without parameters (migrations, BEGIN/COMMIT). */
 int db_simple(const char *sql);
 
+/* BEGIN; inside a transaction already (a wider unit of work that must
+ * commit with it, e.g. an idempotent request's stored answer) a
+ * SAVEPOINT instead, which db_commit() releases and db_rollback() rolls
+ * back to: the caller's transaction code reads the same either way, and
+ * what it commits becomes durable only with the outer COMMIT (and its
+ * db_count()s count with the outer transaction's, even when the
+ * savepoint is rolled back: an error path's audit count may be one too
+ * many). */
 int db_begin(void);
 /* COMMIT the open transaction: 0 only when PostgreSQL answered the tag
  * COMMIT. No transaction (lost with its connection: DB_DOWN), an error,

@@ -133,7 +133,7 @@ int openapi_statuses(const struct route *r, const struct openapi_app *app,
     for (const struct param *d = r->params; d != NULL && d->name != NULL; d++) {
         if (d->in == IN_PATH) {
             rc |= add_status(out, &n, max, 404, "NOT_FOUND");
-        } else if (d->in == IN_QUERY) {
+        } else if (d->in == IN_QUERY || d->in == IN_HEADER) {
             rc |= add_status(out, &n, max, 400, "VALIDATION_ERROR");
         } else {
             rc |= add_status(out, &n, max, 400, "INVALID_JSON");
@@ -258,14 +258,14 @@ static struct json_object *value_schema(enum param_type t, const struct param *d
     return o;
 }
 
-/* a path capture or query parameter */
+/* a path capture, query parameter or header */
 static struct json_object *parameter(struct pool *p, const struct param *d)
 {
     struct json_object *o = json_object_new_object();
     int path = d->in == IN_PATH;
 
     jx_add_str(o, "name", d->name);
-    jx_add_str(o, "in", path ? "path" : "query");
+    jx_add_str(o, "in", path ? "path" : d->in == IN_HEADER ? "header" : "query");
     jx_add_bool(o, "required", path || (d->flags & P_REQUIRED));
     if (path)
         jx_add_str(o, "description", pool_printf(p, "The %s (404 NOT_FOUND when there is none).",
@@ -414,7 +414,7 @@ static struct json_object *operation(struct pool *p, const struct route *r, cons
     json_object_object_add(op, "x-access", access_names(r, app));
     json_object_object_add(op, "security", security(r, app));
     for (const struct param *d = r->params; d != NULL && d->name != NULL; d++)
-        if (d->in == IN_PATH || d->in == IN_QUERY)
+        if (d->in == IN_PATH || d->in == IN_QUERY || d->in == IN_HEADER)
             json_object_array_add(params, parameter(p, d));
     if (json_object_array_length(params) > 0)
         json_object_object_add(op, "parameters", params);

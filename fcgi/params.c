@@ -293,11 +293,11 @@ int params_or_reply(struct request *req)
         drop_empty_query(req);
     if (ps == NULL)
         return 0;
-    for (int pass = IN_PATH; pass <= IN_BODY; pass++) {
+    for (int pass = IN_PATH; pass <= IN_HEADER; pass++) {
         struct json_object *body = NULL;
         if (pass == IN_BODY) {
             if (!wants_body(req, ps))
-                break;
+                continue;
             if ((body = req_json_body_or_reply(req)) == NULL)
                 return -1;
         }
@@ -323,7 +323,8 @@ int params_or_reply(struct request *req)
                 a->present = a->j != NULL;
                 continue;
             }
-            const char *v = pass == IN_PATH ? req_capture(req, d->name) : req_query(req, d->name);
+            const char *v = pass == IN_PATH ? req_capture(req, d->name)
+                          : pass == IN_QUERY ? req_query(req, d->name) : req_header(req, d->name);
             if (v == NULL) {
                 if (d->flags & P_REQUIRED) {
                     if (pass == IN_PATH)

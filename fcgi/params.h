@@ -11,7 +11,9 @@
  *             values are dropped first (an HTML form sends every field)
  *   body   -> 400 INVALID_JSON (no body, not JSON, not an object), then
  *             400 VALIDATION_ERROR with "field" per declared field,
- *             or the param's own .code (e.g. INVALID_FACE_DATA). */
+ *             or the param's own .code (e.g. INVALID_FACE_DATA)
+ *   header -> 400 VALIDATION_ERROR with "field" (the header's name, as
+ *             req_header() knows it; PT_STRING only). */
 #ifndef FC_PARAMS_H
 #define FC_PARAMS_H
 
@@ -20,7 +22,7 @@
 struct pool;
 struct request;
 
-enum param_in { IN_PATH = 1, IN_QUERY, IN_BODY };
+enum param_in { IN_PATH = 1, IN_QUERY, IN_BODY, IN_HEADER };
 
 enum param_type {
     PT_ID = 1,          /* a positive whole number, 1 .. 2^53 */

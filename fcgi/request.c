@@ -2,6 +2,7 @@
  * (path and query), the headers faceclock reads, and the body under a hard
  * size limit. */
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <fcgiapp.h>
@@ -74,6 +75,7 @@ int request_parse_or_reply(struct request *req, const struct request_source *src
     req->api_key = param(req, envp, "HTTP_X_API_KEY");
     req->cookie = param(req, envp, "HTTP_COOKIE");
     req->csrf_token = param(req, envp, "HTTP_X_CSRF_TOKEN");
+    req->idempotency_key = param(req, envp, "HTTP_IDEMPOTENCY_KEY");
     req->host = param(req, envp, "HTTP_HOST");
     req->scheme = param(req, envp, "REQUEST_SCHEME");
     req->tls_client_verify = param(req, envp, "SSL_CLIENT_VERIFY");
@@ -138,6 +140,24 @@ const char *req_query(const struct request *req, const char *name)
     for (int i = 0; i < req->nquery; i++)
         if (strcmp(req->query[i].key, name) == 0)
             return req->query[i].val;
+    return NULL;
+}
+
+const char *req_header(const struct request *req, const char *name)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } kept[] = {
+        {"Idempotency-Key", offsetof(struct request, idempotency_key)},
+        {"X-API-Key", offsetof(struct request, api_key)},
+        {"X-CSRF-Token", offsetof(struct request, csrf_token)},
+        {"User-Agent", offsetof(struct request, user_agent)},
+        {"Accept", offsetof(struct request, accept)},
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        if (strcasecmp(kept[i].name, name) == 0)
+            return *(const char *const *)((const char *)req + kept[i].off);
     return NULL;
 }
 

@@ -59,6 +59,7 @@ struct request {
     const char *api_key;       /* X-API-Key */
     const char *cookie;
     const char *csrf_token;    /* X-CSRF-Token */
+    const char *idempotency_key;   /* Idempotency-Key, as sent (NULL when absent) */
     const char *host;
     const char *scheme;
     /* a client certificate nginx checked on its mTLS port (NULL on plain
@@ -88,6 +89,12 @@ struct request {
     int nheaders;
     const char *headers[REQ_MAX_HEADERS];   /* "Name: value" lines */
     size_t bytes_out;
+    int hold;                  /* resp_hold(): keep the answer until resp_release() */
+    int held;                  /* an answer is held: status, content type and body below */
+    int held_first_header;     /* headers[] from here on were added while holding */
+    const char *held_type;
+    const char *held_body;     /* in the pool, NUL-terminated */
+    size_t held_len;
     const char *error_code;    /* for the log line */
     double t_start;
 };
@@ -118,6 +125,10 @@ int request_parse_target(struct request *req, const char *request_uri, const cha
 
 /* Query parameter (decoded) or NULL. */
 const char *req_query(const struct request *req, const char *name);
+
+/* A request header the parser keeps, by its HTTP name (case-insensitive:
+ * "Idempotency-Key"), or NULL (absent, or one it does not keep). */
+const char *req_header(const struct request *req, const char *name);
 
 /* Path capture (a {name} of the route's pattern) or NULL. */
 const char *req_capture(const struct request *req, const char *name);

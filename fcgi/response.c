@@ -1,6 +1,7 @@
 /* response.c — the one response writer: status line and headers, JSON
  * bodies and errors (HTML error pages for page requests), HTML bodies,
- * redirects, lists with Link/X-Total-Count, streamed bodies. */
+ * redirects, lists with Link/X-Total-Count, streamed bodies, and a JSON
+ * answer held back until its caller has committed what it says. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +36,7 @@ static void send_head(struct request *req, int status, const char *ctype, long l
     char line[256];
     int n;
 
-    if (req->headers_sent) {
+    if (req->headers_sent || req->held) {
         log_error("second response for %s %s (status %d)", req->method, req->path, status);
         return;
     }
@@ -67,7 +68,7 @@ void resp_json(struct request *req, int status, struct json_object *body)
     const char *s;
     size_t len;
 
-    if (req->headers_sent) {
+    if (req->headers_sent || req->held) {
         log_error("second response for %s %s (status %d)", req->method, req->path, status);
         json_object_put(body);
         return;
@@ -75,9 +76,50 @@ void resp_json(struct request *req, int status, struct json_object *body)
     if (body == NULL)
         body = json_object_new_object();
     s = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    send_head(req, status, "application/json", (long long)len);
-    out(req, s, len);
+    if (req->hold) {
+        req->held = 1;
+        req->status = status;
+        req->held_type = "application/json";
+        req->held_body = pool_strndup(req->pool, s, len);
+        req->held_len = len;
+    } else {
+        send_head(req, status, "application/json", (long long)len);
+        out(req, s, len);
+    }
     json_object_put(body);
+}
+
+void resp_body(struct request *req, int status, const char *content_type, const char *body, size_t len)
+{
+    if (req->headers_sent || req->held) {
+        log_error("second response for %s %s (status %d)", req->method, req->path, status);
+        return;
+    }
+    send_head(req, status, content_type, (long long)len);
+    out(req, body, len);
+}
+
+void resp_hold(struct request *req)
+{
+    req->hold = 1;
+    req->held_first_header = req->nheaders;
+}
+
+void resp_release(struct request *req)
+{
+    req->hold = 0;
+    if (!req->held)
+        return;
+    req->held = 0;
+    resp_body(req, req->status, req->held_type, req->held_body, req->held_len);
+}
+
+void resp_discard(struct request *req)
+{
+    req->hold = 0;
+    req->held = 0;
+    req->nheaders = req->held_first_header;
+    req->error_code = NULL;
 }
 
 void resp_json_page(struct request *req, struct json_object *array,
@@ -101,12 +143,7 @@ void resp_json_page(struct request *req, struct json_object *array,
 
 void resp_html(struct request *req, int status, const char *body, size_t len)
 {
-    if (req->headers_sent) {
-        log_error("second response for %s %s (status %d)", req->method, req->path, status);
-        return;
-    }
-    send_head(req, status, "text/html; charset=utf-8", (long long)len);
-    out(req, body, len);
+    resp_body(req, status, "text/html; charset=utf-8", body, len);
 }
 
 void resp_redirect(struct request *req, int status, const char *location)
@@ -180,5 +217,5 @@ void resp_abort(struct request *req)
 
 int resp_sent(const struct request *req)
 {
-    return req->headers_sent;
+    return req->headers_sent || req->held;
 }

@@ -21,6 +21,22 @@ void resp_json(struct request *req, int status, struct json_object *body);
 void resp_json_page(struct request *req, struct json_object *array,
                     long long total, long offset, long limit);
 
+/* Any body: body[0..len) as content_type, with status and the headers
+ * added so far. */
+void resp_body(struct request *req, int status, const char *content_type, const char *body, size_t len);
+
+/* Holding an answer: after resp_hold(), the next JSON answer (resp_json,
+ * resp_error, resp_invalid, ...) is kept in req (status, held_type,
+ * held_body, held_len: what it would send, in the pool) instead of being
+ * sent, and resp_sent() is true. resp_release() sends it; resp_discard()
+ * forgets it and the headers added since resp_hold(), so that another
+ * answer takes its place
+ * (sent at once). For a caller that must commit what the answer says
+ * (an idempotent request's stored answer) before answering. */
+void resp_hold(struct request *req);
+void resp_release(struct request *req);
+void resp_discard(struct request *req);
+
 /* An HTML page: body[0..len) as text/html; charset=utf-8 (copied). */
 void resp_html(struct request *req, int status, const char *body, size_t len);
 

@@ -23,6 +23,11 @@
 # and where PostgreSQL's time goes (per process, statement, function,
 # round trip: pg_stat_statements, which a stack started with PG_STATEMENTS=1
 # preloads; the bench starts its own so); `make bench` runs it too.
+# `scripts/bench.sh idem` runs only face-clock-in without and with an
+# Idempotency-Key on every scan (a fresh one each: no replays), with the
+# CPU per scan of the workers and of PostgreSQL over each run
+# (IDEM_REPEAT=1: both twice, to see the host's noise; the last pair is
+# compared).
 # `scripts/bench.sh fleet` runs only the fleet row (issue 14): FLEET_DEVICES
 # (2000) simulated cameras over FLEET_HOTELS (4) hotels connected to
 # mosquitto (tests/bench/fleet_bench.py), a face revoked in each hotel, the
@@ -329,6 +334,30 @@ run_cpu() {
     LAST_US=$(awk -v d="${CPU_D[workers]}" -v hz="$HZ" -v n="$LAST_REQS" \
         'BEGIN { printf "%.1f", (n > 0 ? d / hz * 1e6 / n : 0) }')
     echo "    worker CPU per request: $LAST_US us (${CPU_D[workers]} ticks over $LAST_REQS requests)"
+}
+
+# bench_idem — `scripts/bench.sh idem`: what an Idempotency-Key costs a
+# scan, in CPU per request of the workers (run_cpu) and of PostgreSQL.
+bench_idem() {
+    local url=$BASE_URL/api/staff/hotel/clock-bench/attendance/clock-logs/face-clock-in/
+    local lua plain_w plain_pg keyed_w keyed_pg
+    mkdir -p "$WORK"
+    python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
+        die "could not prepare the face-clock-in benchmark"
+    say "wrk -t2 -c$CONNS -d${DURATION}s; $(nproc) cores, $(worker_pids | wc -w) faceclock workers"
+    row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx" "steal"
+    row "--------" "-----" "------" "------" "-------" "-----"
+    # not counted: each worker prepares its statements and loads the hotel's faces
+    wrk -t2 -c"$CONNS" -d3s --timeout 10s -s "$WORK/clock.lua" "$url" >/dev/null 2>&1 || true
+    for lua in clock clock_keyed ${IDEM_REPEAT:+clock clock_keyed}; do
+        run_cpu "POST face-clock-in ($lua.lua)" "$url" "$WORK/$lua.lua"   # CPU_D of every set (cpu_take)
+        PG_US=$(us_per "${CPU_D[postgres]}" "$LAST_REQS")
+        echo "    PostgreSQL CPU per request: $PG_US us"
+        if [[ $lua == clock ]]; then plain_w=$LAST_US; plain_pg=$PG_US; else keyed_w=$LAST_US; keyed_pg=$PG_US; fi
+    done
+    awk -v a="$plain_w" -v b="$keyed_w" -v c="$plain_pg" -v d="$keyed_pg" 'BEGIN {
+        printf "an Idempotency-Key on every scan: worker %+.0f us (x%.2f), PostgreSQL %+.0f us (x%.2f) per scan\n",
+            b - a, (a > 0 ? b / a : 0), d - c, (c > 0 ? d / c : 0) }'
 }
 
 # bench_auth — `scripts/bench.sh auth`: a hotel with one kiosk, then what a
@@ -861,6 +890,10 @@ main() {
     [[ -n ${PG_BIN:-} ]] || PG_BIN=/usr/lib/postgresql/15/bin
     if [[ ${1:-} == auth ]]; then
         bench_auth
+        return 0
+    fi
+    if [[ ${1:-} == idem ]]; then
+        bench_idem
         return 0
     fi
     if [[ ${1:-} == live ]]; then

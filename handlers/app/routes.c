@@ -16,6 +16,7 @@
 #include "handlers.h"
 #include "router.h"
 #include "attendance/descriptor_rules.h"
+#include "attendance/idempotency.h"
 #include "devices/device_rules.h"
 
 /* who may call */
@@ -234,9 +235,9 @@ const struct route app_routes[] = {
      .handler = h_face_clock_in, .src = "attendance/clock.c", .access = A_KIOSK | A_SYSADMIN, .tenant = T_PATH,
      .params = PARAMS(HOTEL_SLUG, B_DESCRIPTOR,
                       B_OPT("force_log", PT_BOOL, "Clock an unrostered person in at once (needs force_reason)."),
-                      B_TEXT("force_reason", 0, 0, 500, "Why, for a forced log.")),
+                      B_TEXT("force_reason", 0, 0, 500, "Why, for a forced log."), P_IDEMPOTENCY_KEY),
      .answers = ANSWERS("200", "201", "404 FACE_NOT_RECOGNIZED", "403 FACE_CONFIDENCE_TOO_LOW", CLOCK_REFUSALS,
-                        "429 RATE_LIMITED"),
+                        "429 RATE_LIMITED", "422 IDEMPOTENCY_KEY_REUSED"),
      .summary = "A kiosk's scan: clock-in, clock-out, or the unrostered prompt."},
     {.method = "POST", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/unrostered-confirm/", .name = "clock.confirm",
      .handler = h_unrostered_confirm, .src = "attendance/clock.c", .access = A_KIOSK | A_SYSADMIN, .tenant = T_PATH,

@@ -10,7 +10,8 @@
  * recognised or not confident enough writes only its count toward the
  * kiosk's probing alert and throttle (alert_store.c); other refusals
  * write nothing. An unrostered clock-in is counted toward the day's alert in
- * its own transaction. */
+ * its own transaction. A scan with an Idempotency-Key runs once per key
+ * (idempotency.c). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +25,7 @@
 #include "db.h"
 #include "face_cache_store.h"
 #include "face_store.h"
+#include "idempotency.h"
 #include "app/counters.h"
 #include "app/handlers.h"
 #include "jsonx.h"
@@ -462,7 +464,7 @@ static int scan_or_reply(struct request *req, const float *d, struct person *p, 
     return 0;
 }
 
-void h_face_clock_in(struct request *req)
+static void face_clock_in(struct request *req)
 {
     struct hotel_view v;
     struct match_result m;
@@ -502,6 +504,12 @@ void h_face_clock_in(struct request *req)
         break;
     }
     person_free(&p);
+}
+
+/* A scan, once per Idempotency-Key of the kiosk (idempotency.h). */
+void h_face_clock_in(struct request *req)
+{
+    idempotent(req, face_clock_in);
 }
 
 /* Check a confirmation token from the body. 0 with staff id, expiry and

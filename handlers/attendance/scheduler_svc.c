@@ -8,7 +8,8 @@
  * `faceclock purge` does (purge_run), by system:scheduler, its record in
  * the same transaction. Each tick
  * also closes the forgotten sessions of hotels whose auto_close is on
- * (auto_close_due, auto_close_store.c). Only one
+ * (auto_close_due, auto_close_store.c), and deletes expired idempotency
+ * keys in batches (idem_expire, idempotency_store.c). Only one
  * scheduler works however many masters share the database: it holds a
  * session advisory lock (SCHEDULER_LOCK) while it works, and another
  * waits for it, trying every second; a new connection (the old one lost,
@@ -22,6 +23,7 @@
 #include "auto_close_store.h"
 #include "config.h"
 #include "db.h"
+#include "idempotency_store.h"
 #include "log.h"
 #include "purge_store.h"
 #include "scheduler_rules.h"
@@ -103,6 +105,26 @@ static void purge_when_due(time_t now)
              n.face_data, n.auth_tokens, n.auth_failures, n.confirmation_tokens);
 }
 
+/* Expired idempotency keys, deleted IDEM_BATCH at a time (short
+ * statements: scans keep claiming keys meanwhile), at most IDEM_BATCHES
+ * per tick; what is left waits for the next. */
+#define IDEM_BATCH 5000
+#define IDEM_BATCHES 20
+
+static void expire_keys(void)
+{
+    long total = 0, n = IDEM_BATCH;
+    for (int i = 0; i < IDEM_BATCHES && n == IDEM_BATCH; i++) {
+        if ((n = idem_expire(IDEM_BATCH)) < 0) {
+            log_warn("idempotency keys: database failure: %s", db_last_message());
+            return;
+        }
+        total += n;
+    }
+    if (total > 0)
+        log_info("idempotency keys: %ld expired removed", total);
+}
+
 static void tick(time_t now)
 {
     struct actor who;
@@ -121,6 +143,7 @@ static void tick(time_t now)
     else if (n.raised > 0 || n.resolved > 0)
         log_info("alerts: %d hotel(s), %ld raised, %ld resolved", hotels, n.raised, n.resolved);
     purge_when_due(now);
+    expire_keys();
 }
 
 static void nap(volatile sig_atomic_t *stop, double s)

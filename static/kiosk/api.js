@@ -6,8 +6,8 @@
 
 export const DOWN_STATUSES = [502, 503, 504];
 
-async function call(method, path, key, json) {
-  const headers = { Accept: 'application/json', 'X-API-Key': key };
+async function call(method, path, key, json, extra = {}) {
+  const headers = { Accept: 'application/json', 'X-API-Key': key, ...extra };
   if (json !== undefined) headers['Content-Type'] = 'application/json';
   let r;
   try {
@@ -31,8 +31,23 @@ const base = (slug) => `/api/staff/hotel/${encodeURIComponent(slug)}/attendance/
 /** GET /api/auth/me with a kiosk key: {kind, kiosk_id, name, hotel, hotel_name}. */
 export const whoAmI = (key) => call('GET', '/api/auth/me', key);
 
-export const scan = (slug, key, descriptor) =>
-  call('POST', `${base(slug)}face-clock-in/`, key, { descriptor });
+/** A fresh Idempotency-Key (a random UUID): one per scan attempt. Plain
+ * HTTP on a LAN address is no secure context, so no crypto.randomUUID()
+ * there: the same UUID from crypto.getRandomValues(). */
+export function newScanKey() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A scan with its Idempotency-Key (newScanKey): sent again with the same
+ * key and descriptor after a lost answer, the server answers what it
+ * answered the first time instead of scanning twice (docs/api.md). */
+export const scan = (slug, key, descriptor, scanKey) =>
+  call('POST', `${base(slug)}face-clock-in/`, key, { descriptor }, { 'Idempotency-Key': scanKey });
 
 export const confirmUnrostered = (slug, key, token) =>
   call('POST', `${base(slug)}unrostered-confirm/`, key, { confirmation_token: token });

@@ -40,6 +40,9 @@ let unrostered = null; // the unrostered answer being decided
 let ackAnswer = null;  // the answer whose long session is being acknowledged
 let epoch = 0;         // bumps on unpair, so late answers of the old pairing are dropped
 
+// a scan whose answer was lost is sent again after these waits before
+// the page shows "server unavailable" (a failover takes seconds)
+const SCAN_RETRY_MS = [500, 1500, 3000];
 const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
 // ------------------------------------------------------------------ screen
@@ -291,8 +294,18 @@ async function send(descriptor) {
   const my = epoch;
   setState('sending');
   status('Checking…');
-  const r = await api.scan(paired.hotel, paired.key, descriptor);
-  if (my !== epoch) return;
+  // one key per scan attempt; a lost answer (network error, 502/503/504)
+  // is asked for again with the same key and body: done at most once
+  const scanKey = api.newScanKey();
+  let r;
+  for (let attempt = 0; ; attempt++) {
+    r = await api.scan(paired.hotel, paired.key, descriptor, scanKey);
+    if (my !== epoch) return;
+    if (!r.down || attempt >= SCAN_RETRY_MS.length) break;
+    status('Checking… (the server is slow; trying again)');
+    await pause(SCAN_RETRY_MS[attempt]);
+    if (my !== epoch) return;
+  }
   if (r.down) { serverDown(); return; }
   if (r.status === 401) { keyRejected(); return; }
   const b = r.body || {};

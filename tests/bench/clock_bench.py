@@ -6,7 +6,8 @@ clock in and half clock out (duplicate_scan_seconds 0).
 
     clock_bench.py setup BASE_URL ADMIN_KEY SLUG WORKDIR [N]
         PMS-syncs the hotel, registers the N faces, makes a kiosk key and
-        writes WORKDIR/clock.lua (wrk), WORKDIR/clock.sql (pgbench: the
+        writes WORKDIR/clock.lua (wrk), WORKDIR/clock_keyed.lua (the same
+        scans, each with a fresh Idempotency-Key), WORKDIR/clock.sql (pgbench: the
         statements of one scan, as its database ceiling) and
         WORKDIR/clock_probe.json (the kiosk key, the scans' bodies and the
         hotel's manager account: tests/bench/live_bench.py). Needs PG_BIN and
@@ -73,6 +74,17 @@ def setup(base, key, slug, work, n):
         f.write("local i = 0\nfunction request()\n"
                 "  local body = bodies[first + (i %% %d) + 1]\n  i = i + 1\n"
                 "  return wrk.format(nil, nil, nil, body)\nend\n" % half)
+    # the same scans, each with a fresh Idempotency-Key (scripts/bench.sh idem)
+    with open(work + "/clock.lua") as f:
+        plain = f.read()
+    with open(work + "/clock_keyed.lua", "w") as f:
+        f.write(plain.replace("function setup(thread) thread:set('first', threads * %d); " % half,
+                              "function setup(thread) thread:set('first', threads * %d); "
+                              "thread:set('tid', threads); " % half)
+                .replace("  return wrk.format(nil, nil, nil, body)\n",
+                         "  local h = {}\n  for name, v in pairs(wrk.headers) do h[name] = v end\n"
+                         "  h['Idempotency-Key'] = string.format('bench-%d-%d-%d', os.time(), tid, i)\n"
+                         "  return wrk.format(nil, nil, h, body)\n"))
     hid = int(psql("SELECT id FROM hotels WHERE slug = '%s'" % slug))
     kid = int(kiosk.split("_")[1])
     with open(work + "/clock.sql", "w") as f:

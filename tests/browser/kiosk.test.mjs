@@ -4,7 +4,8 @@
 // long session's clock-out with escalating warnings (the README's
 // screenshot); an unregistered face refused; the unrostered prompt with
 // "Clock in anyway" and "Force log" with a reason; the long-session
-// acknowledgement; the server-down and camera-down states; a plain-language
+// acknowledgement; a scan whose answer was lost sent again with its
+// Idempotency-Key and done once; the server-down and camera-down states; a plain-language
 // message for every error code. Every wait is on page state
 // (body[data-state], texts), never a sleep.
 import test, { before } from 'node:test';
@@ -157,6 +158,7 @@ test('a registered person clocks in, then out, with descriptors computed in the 
     const body = sent.postDataJSON();
     assert.deepEqual(Object.keys(body), ['descriptor']);
     assert.equal(body.descriptor.length, 128);
+    assert.match(sent.headers()['idempotency-key'], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
     let logs = await h.logs(h.people[0]);
     assert.equal(logs.length, 1);
@@ -182,6 +184,42 @@ test('a registered person clocks in, then out, with descriptors computed in the 
     assert.deepEqual(b.foreign(), [], 'requests left the stack');
     // the strict CSP holds: face-api and the page run without a violation or an error
     assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test('a scan whose answer was lost is sent again with its Idempotency-Key: one clock-in', T, async () => {
+  const h = await hotelWithAlice();
+  await h.shiftNow(h.people[0]);
+  const k = await h.newKiosk();
+  const b = await launch('alice');
+  try {
+    const { page } = b;
+    const sent = [];
+    const answers = [];
+    // the first scan reaches the server, which clocks alice in; its answer
+    // is lost on the way back (the connection reset): the app host died
+    await page.route('**/face-clock-in/', async (route) => {
+      const req = route.request();
+      sent.push({ key: req.headers()['idempotency-key'], body: req.postData() });
+      const resp = await route.fetch();
+      answers.push({ status: resp.status(), replayed: resp.headers()['idempotent-replayed'] || null });
+      if (sent.length === 1) await route.abort('connectionreset');
+      else await route.fulfill({ response: resp });
+    });
+    await pair(page, k.api_key);
+    await waitState(page, 'result');
+    assert.equal(await text(page, 'result-action'), 'Clocked in');
+    assert.equal(await text(page, 'result-name'), ALICE);
+    assert.equal(sent.length, 2);
+    assert.ok(sent[0].key);
+    assert.equal(sent[1].key, sent[0].key);
+    assert.equal(sent[1].body, sent[0].body);
+    assert.deepEqual(answers, [{ status: 201, replayed: null }, { status: 201, replayed: 'true' }]);
+    const logs = await h.logs(h.people[0]);
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0].time_out, null);
   } finally {
     await b.close();
   }

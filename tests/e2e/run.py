@@ -59,6 +59,7 @@ MODULES = [
     "attendance.test_scheduler",
     "attendance.test_insights",
     "attendance.test_clock_race",
+    "attendance.test_idempotency",
     # live/: live events through nchan, the publisher service
     "live.test_live",
     "live.test_notify",

@@ -281,6 +281,22 @@ class KioskCache(unittest.TestCase):
         for _ in range(self.WARM):
             fc.assert_error(self.scan(k["api_key"]), 401, "UNAUTHENTICATED")
 
+    def test_revoked_kiosk_gets_no_replay(self):
+        """A repeated Idempotency-Key is answered from the kept answer
+        without the scan's own read: the cached kiosk is confirmed first."""
+        k = self.h.new_kiosk("Cached, keyed, revoked")
+        self.warm(k["api_key"])
+        key = {"Idempotency-Key": "cache-%s" % os.urandom(8).hex()}
+        body = {"descriptor": [0.01] * 128}
+        path = self.h.path("attendance/clock-logs/face-clock-in/")
+        fc.assert_error(fc.post(path, json=body, api_key=k["api_key"], headers=key), 403, "FACE_DISABLED_FOR_HOTEL")
+        r = fc.post(path, json=body, api_key=k["api_key"], headers=key)
+        fc.assert_error(r, 403, "FACE_DISABLED_FOR_HOTEL")
+        self.assertEqual(r.header("Idempotent-Replayed"), "true")
+        fc.assert_json(fc.admin("DELETE", self.h.path("kiosks/%d/" % k["id"])), 200)
+        for _ in range(self.WARM):
+            fc.assert_error(fc.post(path, json=body, api_key=k["api_key"], headers=key), 401, "UNAUTHENTICATED")
+
     def test_wrong_key_for_a_cached_kiosk_is_refused(self):
         k = self.h.new_kiosk("Cached, guessed")
         self.warm(k["api_key"])

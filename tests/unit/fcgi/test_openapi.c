@@ -43,6 +43,7 @@ static const struct openapi_app tapp = {
 #define P_SLUG   {"slug", IN_PATH, PT_SLUG, P_REQUIRED, .doc = "tenant"}
 #define P_ID     {"id", IN_PATH, PT_ID, P_REQUIRED, .doc = "thing"}
 #define Q_LIMIT  {"limit", IN_QUERY, PT_INT, 0, 1, 1000, .doc = "Rows."}
+#define H_KEY    {"Idem-Key", IN_HEADER, PT_STRING, 0, 1, 8, .doc = "Key."}
 #define B_NAME   {"name", IN_BODY, PT_STRING, P_REQUIRED, 1, 100, .doc = "Name."}
 #define B_NOTE   {"note", IN_BODY, PT_STRING, 0, 0, 500, .doc = NULL}
 #define B_VEC    {"vec", IN_BODY, PT_ARRAY, P_REQUIRED, 2, 2, PT_NUMBER, .code = "BAD_VEC"}
@@ -108,6 +109,9 @@ static const struct {
     {{.method = "GET", .pattern = "/x/{id}", .access = EVERY, .params = PARAMS(P_ID, Q_LIMIT),
       .answers = ANSWERS("200", "404 NOT_FOUND", "404 NOT_FOUND", "200")},
      "200 400:VALIDATION_ERROR 401:UNAUTHENTICATED 404:NOT_FOUND 500:INTERNAL 503:UNAVAILABLE"},
+    /* a declared header: 400 VALIDATION_ERROR */
+    {{.method = "POST", .pattern = "/k", .access = A_PUBLIC, .params = PARAMS(H_KEY), .answers = ANSWERS("200")},
+     "200 400:VALIDATION_ERROR 500:INTERNAL"},
     /* a status answered bare and with a code; codes sorted whatever the order given */
     {{.method = "GET", .pattern = "/h", .access = A_PUBLIC,
       .answers = ANSWERS("503 ZED", "503", "503 ALPHA", "418 TEA")},
@@ -196,6 +200,8 @@ static const struct route ttable[] = {
      .access = X_USER | R_PAGE, .tenant = T_CALLER, .answers = ANSWERS("200")},
     {.method = "PUT", .pattern = "/open", .name = "open", .src = "app/open.c", .access = A_PUBLIC,
      .params = PARAMS(B_NOTE), .answers = ANSWERS("200")},
+    {.method = "POST", .pattern = "/hdr", .name = "hdr", .src = "app/hdr.c", .access = A_PUBLIC,
+     .params = PARAMS(H_KEY), .answers = ANSWERS("200")},
 };
 
 #define THING "/paths/~1t~1{slug}~1things~1{id}~1"
@@ -275,6 +281,10 @@ static const struct { const char *ptr, *json; } doc_vec[] = {
     {"/paths/~1open/put/x-access", "[\"public\"]"},
     {"/paths/~1open/put/security", "[]"},
     {"/paths/~1open/put/requestBody/required", "false"},
+    /* a header parameter */
+    {"/paths/~1hdr/post/parameters",
+     "[{\"name\":\"Idem-Key\",\"in\":\"header\",\"required\":false,\"description\":\"Key.\","
+     "\"schema\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":8}}]"},
 };
 
 static struct json_object *tdoc;
@@ -331,7 +341,7 @@ START_TEST(document_shape)
 
     ck_assert_ptr_nonnull(tdoc);
     ck_assert_int_eq(json_pointer_get(tdoc, "/paths", &paths), 0);
-    ck_assert_int_eq(json_object_object_length(paths), 3);
+    ck_assert_int_eq(json_object_object_length(paths), 4);
     /* same table, same bytes */
     ck_assert_ptr_nonnull(again);
     ck_assert_str_eq(json_object_to_json_string_ext(tdoc, flags), json_object_to_json_string_ext(again, flags));

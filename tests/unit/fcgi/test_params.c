@@ -3,7 +3,7 @@
  * a request with no FastCGI connection: the answer's status and code for
  * a bad path capture, query value and body field, the parsed values a
  * handler reads, a page's empty query values, an optional body, a body
- * that is not sent as application/json (415). */
+ * that is not sent as application/json (415), a declared header. */
 #include <string.h>
 
 #include "params.h"
@@ -187,6 +187,61 @@ START_TEST(dispatch)
 }
 END_TEST
 
+/* a declared header (IN_HEADER): read through req_header() by its HTTP
+ * name, whatever its case; checked after the body (which a route with
+ * only optional fields may leave out: the header is still checked);
+ * 400 VALIDATION_ERROR naming it */
+static int no_comma(const char *v)
+{
+    return strchr(v, ',') == NULL;
+}
+static const struct param header_params[] = {
+    {"note", IN_BODY, PT_STRING, 0, 0, 10},
+    {"Idempotency-Key", IN_HEADER, PT_STRING, 0, 1, 8, .valid = no_comma},
+    {0},
+};
+static const struct route header_route = {.method = "POST", .pattern = "/h", .access = A_PUBLIC,
+                                          .name = "h", .params = header_params};
+static const struct {
+    const char *header, *body;
+    int status;             /* 0: accepted */
+    const char *code;
+} header_cases[] = {
+    {NULL, NULL, 0, NULL},
+    {"abc", NULL, 0, NULL},
+    {"abc", "{\"note\":\"x\"}", 0, NULL},
+    {"12345678", NULL, 0, NULL},
+    {"", NULL, 400, "VALIDATION_ERROR"},
+    {"123456789", NULL, 400, "VALIDATION_ERROR"},
+    {"a,b", NULL, 400, "VALIDATION_ERROR"},
+    {"a\001b", NULL, 400, "VALIDATION_ERROR"},
+    {"a,b", "{\"note\":\"x\"}", 400, "VALIDATION_ERROR"},
+    {"a,b", "{\"note\":", 400, "INVALID_JSON"},
+};
+
+START_TEST(header_values)
+{
+    struct request req;
+    request_for(&req, &header_route, "/h", header_cases[_i].body);
+    req.idempotency_key = header_cases[_i].header;
+    ck_assert_ptr_eq(req_header(&req, "idempotency-KEY"), header_cases[_i].header);
+    int rc = params_or_reply(&req);
+    if (header_cases[_i].status == 0) {
+        ck_assert_msg(rc == 0, "case %d refused: %d", _i, req.status);
+        const char *v = arg_str(&req, "Idempotency-Key");
+        if (header_cases[_i].header == NULL)
+            ck_assert_ptr_null(v);
+        else
+            ck_assert_str_eq(v, header_cases[_i].header);
+    } else {
+        ck_assert_msg(rc == -1, "case %d accepted", _i);
+        ck_assert_int_eq(req.status, header_cases[_i].status);
+        ck_assert_str_eq(req.error_code, header_cases[_i].code);
+    }
+    request_end(&req);
+}
+END_TEST
+
 /* a body is JSON only when it says so: a form or text/plain body (what a
  * browser sends cross-site unasked) is 415 before it is read, even when
  * it holds valid JSON; no body is still 400 INVALID_JSON */
@@ -289,6 +344,7 @@ UNIT_SUITE(suite_params)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, text_values, 0, NELEM(text_cases));
     tcase_add_loop_test(tc, dispatch, 0, NELEM(dispatch_cases));
+    tcase_add_loop_test(tc, header_values, 0, NELEM(header_cases));
     tcase_add_test(tc, values_read_back);
     tcase_add_test(tc, page_empty_query_and_optional_body);
     tcase_add_loop_test(tc, media_type, 0, NELEM(media_cases));
