@@ -33,7 +33,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$FC_ROOT"
-FC_SAY_PREFIX="[cluster]"
+export FC_SAY_PREFIX="[cluster]"
 
 CL_VAR=$(abs_path "${CL_VAR:-var/cluster}")
 CL_DATA=/var/tmp/fcc-cluster
@@ -56,8 +56,6 @@ DB_URL_HOSTS="${ADDR[db1]}:5432,${ADDR[db2]}:5432"
 
 ns() { printf 'fcc-%s\n' "$1"; }
 in_ns() { local h=$1; shift; ip netns exec "$(ns "$h")" "$@"; }
-# as_svc CMD... — CMD as the service user, exec'd (no process in between)
-as_svc() { setpriv --reuid="$SVC_USER" --regid="$SVC_USER" --init-groups -- env HOME="$CL_DATA" "$@"; }
 
 need_root() { (( EUID == 0 )) || die "the cluster needs root (network namespaces)"; }
 
@@ -66,8 +64,10 @@ need_root() { (( EUID == 0 )) || die "the cluster needs root (network namespaces
 spawn() {
     local name=$1 host=$2; shift 2
     rm -f "$PIDS/$name.pid"
+    # shellcheck disable=SC2016  # expanded by that bash
     setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDS/$name.pid" \
         ip netns exec "$(ns "$host")" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
+    disown "$!"     # not this shell's job: its death is not reported here
     local i
     for (( i = 0; i < 50; i++ )); do [[ -s $PIDS/$name.pid ]] && break; sleep 0.05; done
 }
@@ -95,11 +95,12 @@ secret() {
     cat "$SECRETS/$1"
 }
 
-# wait_for SECONDS WHAT CMD... — until CMD succeeds
+# wait_for SECONDS WHAT CMD... — until CMD succeeds (false after SECONDS,
+# WHAT said)
 wait_for() {
-    local t=$(( $1 * 10 )) what=$2; shift 2
+    local secs=$1 t=$(( $1 * 10 )) what=$2; shift 2
     until "$@" >/dev/null 2>&1; do
-        (( t-- > 0 )) || return 1
+        (( t-- > 0 )) || { warn "waited $secs s for $what"; return 1; }
         sleep 0.1
     done
 }
@@ -326,7 +327,7 @@ app_start() {
 app_kill() {
     local n=$1 pid kids
     pid=$(read_pid "$PIDS/faceclock-$n.pid")
-    [[ -n $pid ]] && pid_alive "$pid" || die "faceclock on $n is not running"
+    { [[ -n $pid ]] && pid_alive "$pid"; } || die "faceclock on $n is not running"
     kids=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
     echo "$pid $kids" >"$PIDS/faceclock-$n.killed"
     # shellcheck disable=SC2086
@@ -342,7 +343,7 @@ db_crash() {
     local n=$1 pid pm
     pid=$(read_pid "$PIDS/patroni-$n.pid")
     pm=$(read_pid "$CL_DATA/$n/data/postmaster.pid")
-    [[ -n $pid ]] && pid_alive "$pid" || die "patroni on $n is not running"
+    { [[ -n $pid ]] && pid_alive "$pid"; } || die "patroni on $n is not running"
     kill -KILL "$pid" 2>/dev/null || true
     [[ -n $pm ]] && pid_alive "$pm" postgres && kill -KILL "$pm" 2>/dev/null
     wait_gone "$pid" 5 || true
@@ -447,8 +448,14 @@ do_deps() {
 
 do_up() {
     need_root
+    # one cluster per machine (the namespaces' names are fixed): the data
+    # of another checkout's is not taken over
+    if [[ -s $CL_DATA/owner && $(<"$CL_DATA/owner") != "$CL_VAR" ]]; then
+        die "$CL_DATA belongs to the cluster of $(<"$CL_DATA/owner"): 'scripts/cluster.sh wipe' there (or remove $CL_DATA when that checkout is gone)"
+    fi
     mkdir -p "$CL_VAR" "$PIDS" "$LOGS" "$CL_DATA"
     chmod 755 "$CL_DATA"
+    printf '%s\n' "$CL_VAR" >"$CL_DATA/owner"
     getent passwd "$SVC_USER" >/dev/null ||
         useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$SVC_USER"
     [[ -x $FC_BIN ]] || die "no binary at $FC_BIN (make build/release/faceclock)"
@@ -473,7 +480,10 @@ do_down() {
     edge_stop
     local n
     for n in app1 app2; do stop_pid "faceclock-$n"; done
-    for n in db2 db1; do
+    # the standby first: a primary stopped first would hand over to it
+    local first=db2 second=db1
+    [[ $(leader 2>/dev/null) == db2 ]] && { first=db1; second=db2; }
+    for n in $first $second; do
         stop_pid "patroni-$n"
         local pm
         pm=$(read_pid "$CL_DATA/$n/data/postmaster.pid")
@@ -507,7 +517,9 @@ do_status() {
 # client run in the client namespace, the cluster down when this started it
 with_cluster() {
     local mine=0
-    running nginx || { do_up; mine=1; }
+    # started here: a new cluster, from nothing (its data is kept after
+    # for a look, until the next run or a wipe)
+    running nginx || { do_wipe >/dev/null; do_up; mine=1; }
     local rc=0
     in_ns client env PYTHONUNBUFFERED=1 CL_ENV="$CL_VAR/env" python3 "$@" || rc=$?
     (( mine == 0 )) || do_down
