@@ -247,8 +247,8 @@ def main():
     events, notes = [], []        # (name, time): each fault, and each return
 
     def event(name, *args):
-        c.script(*args)
         events.append((name, time.time()))
+        c.script(*args)
 
     try:
         time.sleep(8)
