@@ -71,7 +71,8 @@ class Cluster:
         self.admin = env["FACECLOCK_ADMIN_KEY"]
 
     def request(self, method, path, body=None, key=None, headers=None, timeout=20):
-        """(status, body, error): one attempt on a fresh connection."""
+        """(status, body, error, replayed): one attempt on a fresh connection;
+        replayed: the answer says it repeats an earlier one (Idempotent-Replayed)."""
         headers = dict(headers or {}, Connection="close")
         if key:
             headers["X-API-Key"] = key
@@ -83,14 +84,14 @@ class Cluster:
         try:
             conn.request(method, path, body=body, headers=headers)
             r = conn.getresponse()
-            return r.status, r.read(), ""
+            return r.status, r.read(), "", (r.getheader("Idempotent-Replayed") or "").lower() == "true"
         except (OSError, http.client.HTTPException) as e:
-            return 0, b"", type(e).__name__ + ": " + str(e)
+            return 0, b"", type(e).__name__ + ": " + str(e), False
         finally:
             conn.close()
 
     def must(self, method, path, body=None):
-        st, data, err = self.request(method, path, body, self.admin, timeout=120)
+        st, data, err, _ = self.request(method, path, body, self.admin, timeout=120)
         if not 200 <= st < 300:
             raise RuntimeError("%s %s: %s %s" % (method, path, st or err, data[:300]))
         return json.loads(data)
@@ -143,7 +144,7 @@ class Traffic:
 
     def __init__(self, c, h):
         self.c, self.h = c, h
-        self.scans, self.attempts, self.skipped, self.retried = [], [], 0, 0
+        self.scans, self.attempts, self.skipped, self.retried, self.replayed = [], [], 0, 0, 0
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.idle = list(range(h.n))
@@ -157,8 +158,8 @@ class Traffic:
         first = time.time()
         while True:
             sent = time.time()
-            st, data, err = self.c.request("POST", path, self.h.bodies[i], self.h.kiosk,
-                                           {"Idempotency-Key": key})
+            st, data, err, replayed = self.c.request("POST", path, self.h.bodies[i], self.h.kiosk,
+                                                     {"Idempotency-Key": key})
             e = Entry("scan", STAFF0 + i, sent, time.time(), st, data[:1024], err)
             with self.lock:
                 self.attempts.append(e)
@@ -168,6 +169,7 @@ class Traffic:
         whole = Entry("scan", STAFF0 + i, first, e.done, st, data[:1024], err)
         with self.lock:
             self.retried += sent != first
+            self.replayed += replayed
             self.scans.append(whole)
             self.idle.append(i)
 
@@ -210,7 +212,7 @@ def probe_idempotency(c, h):
     path = h.path("attendance/clock-logs/face-clock-in/")
     answers = []
     for _ in range(2):
-        st, data, err = c.request("POST", path, h.bodies[i], h.kiosk, {"Idempotency-Key": key})
+        st, data, err, _ = c.request("POST", path, h.bodies[i], h.kiosk, {"Idempotency-Key": key})
         if not 200 <= st < 300:
             raise RuntimeError("probe scan: %s %s" % (st or err, data[:200]))
         doc = json.loads(data)
@@ -328,6 +330,9 @@ def main():
         violations.append("the primary at the end is %s, not %s" % (leader, standby0))
     if subprocess.run([c.env["CLUSTER"], "sync-ok"], capture_output=True).returncode != 0:
         violations.append("no synchronous standby at the end")
+    if t.replayed:
+        print("  %d retried scans were answered with the first answer (Idempotent-Replayed: their first attempt"
+              " had committed, its answer lost)" % t.replayed)
     if doubled and not honours:
         print("  the server ignores the Idempotency-Key: a scan whose answer was lost after its COMMIT (a host or"
               " the primary killed under it) is written again by its retry — what the key is for (issue 15)")
