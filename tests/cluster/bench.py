@@ -7,8 +7,9 @@ shows how much). Each row: requests a second, latency p50/p99, and the CPU
 each part spent per request, from /proc/<pid>/stat (utime + stime) of the
 recorded processes and their descendants before and after the run: nginx
 on the edge, the FastCGI workers of each app host (not their services),
-PostgreSQL on each database host (every backend, the WAL sender and
-receiver included), Patroni, etcd, and wrk itself (its rusage).
+PostgreSQL on each database host (split into the app's backends, the
+WAL sender, the WAL receiver, the startup process's replay and the
+rest), Patroni, etcd, and wrk itself (its rusage).
 
 Environment: CL_ENV (the cluster's env file), CLUSTER_BENCH_SECS (10),
 CLUSTER_BENCH_CONNS (32). It owns wrk's process (waited for) and its work
@@ -80,6 +81,23 @@ def cpu(pid):
         return 0.0
 
 
+def pg_kind(pid):
+    """What a PostgreSQL process is, from its title: the app's backends,
+    the WAL sender (primary), the WAL receiver and startup (replay, on the
+    standby), or the rest (postmaster, checkpointer, writers, Patroni's
+    own connections)."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            title = f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    for key, kind in (("faceclock_app", "backends"), ("walsender", "walsender"), ("walreceiver", "walreceiver"),
+                      ("startup", "startup (replay)")):
+        if key in title:
+            return kind
+    return "other"
+
+
 def parts(var):
     """name -> [pids] of the parts measured, as they are now."""
     pids = os.path.join(var, "pids")
@@ -95,7 +113,8 @@ def parts(var):
     for n in ("db1", "db2"):
         p = read_pid("/var/tmp/fcc-cluster/%s/data/postmaster.pid" % n)
         if p:
-            out["postgres " + n] = tree(p)
+            for q in tree(p):
+                out.setdefault("postgres %s %s" % (n, pg_kind(q)), []).append(q)
         p = read_pid(os.path.join(pids, "patroni-%s.pid" % n))
         if p:
             out["patroni " + n] = [p]
@@ -133,8 +152,8 @@ def run(env, label, url, lua):
             if k != "wrk (client)":
                 total += us
             if us >= 1:
-                print("    %-22s %7.0f µs CPU/request" % (k, us))
-        print("    %-22s %7.0f µs CPU/request (the cluster, wrk not counted)" % ("total", total))
+                print("    %-30s %7.0f µs CPU/request" % (k, us))
+        print("    %-30s %7.0f µs CPU/request (the cluster, wrk not counted)" % ("total", total))
     return rps, used, reqs
 
 
