@@ -431,6 +431,14 @@ write_env() {
 
 # ------------------------------------------------------------ commands
 
+# One cluster per machine (the namespaces' names are fixed): up, down and
+# wipe leave another checkout's cluster and data alone.
+check_owner() {
+    if [[ -s $CL_DATA/owner && $(<"$CL_DATA/owner") != "$CL_VAR" ]]; then
+        die "the cluster in $CL_DATA is $(<"$CL_DATA/owner")'s: 'scripts/cluster.sh wipe' there (or remove $CL_DATA when that checkout is gone)"
+    fi
+}
+
 do_deps() {
     local missing=() p
     for p in patroni etcd-server etcd-client python3-psycopg2 python3-etcd iproute2 util-linux curl; do
@@ -448,11 +456,7 @@ do_deps() {
 
 do_up() {
     need_root
-    # one cluster per machine (the namespaces' names are fixed): the data
-    # of another checkout's is not taken over
-    if [[ -s $CL_DATA/owner && $(<"$CL_DATA/owner") != "$CL_VAR" ]]; then
-        die "$CL_DATA belongs to the cluster of $(<"$CL_DATA/owner"): 'scripts/cluster.sh wipe' there (or remove $CL_DATA when that checkout is gone)"
-    fi
+    check_owner
     mkdir -p "$CL_VAR" "$PIDS" "$LOGS" "$CL_DATA"
     chmod 755 "$CL_DATA"
     printf '%s\n' "$CL_VAR" >"$CL_DATA/owner"
@@ -477,6 +481,7 @@ do_up() {
 }
 
 do_down() {
+    check_owner
     edge_stop
     local n
     for n in app1 app2; do stop_pid "faceclock-$n"; done
@@ -496,7 +501,7 @@ do_down() {
 
 do_wipe() {
     do_down
-    rm -rf "$CL_DATA" "$CL_VAR"
+    rm -rf "$CL_DATA" "$CL_VAR"   # do_down checked that they are ours
     say "wiped $CL_DATA and $CL_VAR"
 }
 
