@@ -291,6 +291,7 @@ db_bootstrap() {
 
 app_prepare() {
     local n=$1 st=$CL_DATA/$1
+    running "faceclock-$n" && return 0      # up again: its state is in use
     mkdir -p "$st/state"
     chown "$SVC_USER:" "$st" "$st/state"; chmod 700 "$st"
     # libpq's password file: the workers' only copy of the app password
