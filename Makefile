@@ -42,7 +42,7 @@ FUZZ_CC  = clang
 FUZZ_SRC = $(filter-out tests/fuzz/replay_main.c,$(sort $(wildcard tests/fuzz/*.c)))
 CFLAGS_F = -std=c11 -O1 -g $(WARN) $(INC) $(DEFS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all build deps run test unit e2e bench faults soak fuzz fuzz-build coverage cov-build clean
+.PHONY: all build deps run test unit e2e bench faults soak fuzz fuzz-build coverage cov-build cluster cluster-down cluster-test cluster-bench clean
 
 all: build/release/faceclock
 
@@ -155,6 +155,25 @@ faults: deps
 soak: deps
 	@$(MAKE) --no-print-directory build/release/faceclock
 	@scripts/soak.sh $(or $(DURATION),5m)
+
+# the cluster on one machine (root; scripts/cluster.sh, docs/operations.md
+# "Cluster"): its own Debian packages (patroni, etcd) by `cluster.sh deps`,
+# not scripts/deps.sh, so plain `make test` does not need them
+cluster: deps
+	@$(MAKE) --no-print-directory build/release/faceclock
+	@scripts/cluster.sh deps
+	@scripts/cluster.sh up
+
+cluster-down:
+	@scripts/cluster.sh down
+
+cluster-test: deps
+	@$(MAKE) --no-print-directory build/release/faceclock
+	@scripts/cluster.sh test
+
+cluster-bench: deps
+	@$(MAKE) --no-print-directory build/release/faceclock
+	@scripts/cluster.sh bench
 
 clean:
 	rm -rf build

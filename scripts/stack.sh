@@ -472,8 +472,9 @@ nginx_args() { printf '%s\n' -p "$FC_VAR/nginx/" -c "$FC_VAR/nginx/nginx.conf" -
 # — nginx/faceclock.conf.in rendered on stdout, with the rates and deadline
 # of the environment: the stack's own site, and (`site`) the one a system
 # nginx installs. Without the nchan module the live-event lines (between
-# "#nchan{" and "#nchan}") are left out; without TLS_LISTEN the mTLS
-# port's (between "#tls{" and "#tls}").
+# "#nchan{" and "#nchan}", each alone on its line: the header's mention
+# of them is no marker) are left out; without TLS_LISTEN the mTLS port's
+# (between "#tls{" and "#tls}").
 render_site() {
     [[ $LOGIN_RATE =~ ^[0-9]+r/[sm]$ ]] || die "LOGIN_RATE must look like 10r/s, not '$LOGIN_RATE'"
     [[ $LOGIN_BURST =~ ^[0-9]+$ ]] || die "LOGIN_BURST must be a number, not '$LOGIN_BURST'"
@@ -492,8 +493,8 @@ render_site() {
         -e "s|@TLS_KEY@|$(sed_escape "${8:-}")|g" -e "s|@CA_CERT@|$(sed_escape "${9:-}/ca/cert.pem")|g" \
         -e "s|@CA_CRL@|$(sed_escape "${9:-}/crl.pem")|g" \
         "$FC_ROOT/nginx/faceclock.conf.in" |
-        if [[ -f $NCHAN_MODULE ]]; then cat; else sed -e '/#nchan{/,/#nchan}/d'; fi |
-        if [[ -n ${6:-} ]]; then cat; else sed -e '/#tls{/,/#tls}/d'; fi
+        if [[ -f $NCHAN_MODULE ]]; then cat; else sed -e '/^[[:space:]]*#nchan{/,/^[[:space:]]*#nchan}/d'; fi |
+        if [[ -n ${6:-} ]]; then cat; else sed -e '/^[[:space:]]*#tls{/,/^[[:space:]]*#tls}/d'; fi
 }
 
 nginx_render() {
