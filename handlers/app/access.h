@@ -40,6 +40,7 @@ struct identity {
     long long kiosk_id;        /* kiosks */
     long long device_id;       /* edge devices (section 6): devices.id */
     char device_name[72];      /* edge devices: their device_id ("cam-001") */
+    int device_tier;           /* edge devices: their ACL tier (devices/acl_rules.h), 0 unknown */
 };
 
 /* ---- access_rules.c (pure) ------------------------------------------- */

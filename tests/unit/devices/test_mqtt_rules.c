@@ -50,24 +50,35 @@ START_TEST(too_small)
     char buf[8];
     ck_assert_int_eq(mqtt_username(buf, sizeof buf, "grand", "cam-001"), -1);
     ck_assert_int_eq(mqtt_device_topic(buf, sizeof buf, "grand", "cam-001", "sync"), -1);
-    ck_assert_int_eq(mqtt_acl_entry(buf, sizeof buf, MQTT_TIER_SERVICE, "faceclock", NULL, NULL), -1);
+    ck_assert_int_eq(mqtt_acl_entry(buf, sizeof buf, TIER_SERVICE, "faceclock", NULL, NULL), -1);
     ck_assert_int_eq(mqtt_sync_message(buf, 4, 12), -1);
 }
 END_TEST
 
 static const struct {
-    enum mqtt_tier tier;
+    int tier;
     const char *user, *slug, *device_id, *want;   /* want NULL: refused */
 } acl_tab[] = {
-    {MQTT_TIER_CAMERA, "grand/cam-1", "grand", "cam-1",
+    {TIER_CAMERA, "grand/cam-1", "grand", "cam-1",
      "user grand/cam-1\n"
      "topic read faceclock/grand/devices/cam-1/#\n"
      "topic write faceclock/grand/devices/cam-1/up/#\n"},
-    {MQTT_TIER_SERVICE, "faceclock", NULL, NULL, "user faceclock\ntopic readwrite faceclock/#\n"},
-    {MQTT_TIER_CAMERA, "grand/cam 1", "grand", "cam 1", NULL},
-    {MQTT_TIER_CAMERA, "grand/cam-1", "grand", "cam#", NULL},
-    {MQTT_TIER_SERVICE, "face clock", NULL, NULL, NULL},
-    {MQTT_TIER_SERVICE, "a/b/c", NULL, NULL, NULL},
+    {TIER_DISPLAY, "grand/kiosk-1", "grand", "kiosk-1",
+     "user grand/kiosk-1\n"
+     "topic read faceclock/grand/devices/kiosk-1/#\n"},
+    {TIER_GATEWAY, "grand/gw-1", "grand", "gw-1",
+     "user grand/gw-1\n"
+     "topic read faceclock/grand/devices/gw-1/#\n"
+     "topic write faceclock/grand/devices/gw-1/up/#\n"
+     "topic read faceclock/grand/devices/#\n"},
+    {TIER_SERVICE, "faceclock", NULL, NULL, "user faceclock\ntopic readwrite faceclock/#\n"},
+    {0, "grand/cam-1", "grand", "cam-1", "user grand/cam-1\n"},    /* no tier: no topic */
+    {TIER_GATEWAY, "grand/gw 1", "grand", "gw 1", NULL},
+    {TIER_CAMERA, "grand/cam-1", NULL, "cam-1", NULL},
+    {TIER_CAMERA, "grand/cam 1", "grand", "cam 1", NULL},
+    {TIER_CAMERA, "grand/cam-1", "grand", "cam#", NULL},
+    {TIER_SERVICE, "face clock", NULL, NULL, NULL},
+    {TIER_SERVICE, "a/b/c", NULL, NULL, NULL},
 };
 
 START_TEST(acl)
