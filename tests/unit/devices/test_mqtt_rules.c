@@ -95,6 +95,28 @@ START_TEST(acl)
 }
 END_TEST
 
+START_TEST(acl_topic_of_rows)
+{
+    char buf[MQTT_TOPIC_MAX];
+    const struct acl_rule http = {ACL_HTTP, "sync", ACL_OWN, ACL_READ, {0, 1, 0, 0, 0}};
+    const struct acl_rule own = {ACL_MQTT, "up/#", ACL_OWN, ACL_WRITE, {0}};
+    const struct acl_rule hotel = {ACL_MQTT, "#", ACL_HOTEL, ACL_READ, {0}};
+    const struct acl_rule all = {ACL_MQTT, "#", ACL_ALL, ACL_READWRITE, {0}};
+
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &own, "grand", "cam-1"), 0);
+    ck_assert_str_eq(buf, "faceclock/grand/devices/cam-1/up/#");
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &hotel, "grand", NULL), 0);
+    ck_assert_str_eq(buf, "faceclock/grand/devices/#");
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &all, NULL, NULL), 0);
+    ck_assert_str_eq(buf, "faceclock/#");
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &http, "grand", "cam-1"), -1);    /* not a topic */
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, NULL, "grand", "cam-1"), -1);
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &own, "grand", "cam:1"), -1);
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &hotel, "gr#and", NULL), -1);
+    ck_assert_int_eq(mqtt_acl_topic(buf, 12, &hotel, "grand", NULL), -1);             /* does not fit */
+}
+END_TEST
+
 /* mosquitto_passwd -c -b pw u1 secret (mosquitto 2.0.11) wrote: */
 #define PW_SALT "HiUfX1P/Z7KpLRWc"
 #define PW_HASH "$7$101$" PW_SALT "$lvHub5X6/EwXew1OgGS625RN0DlGXiCl7Ytp1JiGajbAKWQE6vliFVaMsuwMRAVPIt6jGykHUUXmZJc2GvV0Yg=="
@@ -207,6 +229,7 @@ UNIT_SUITE(suite_mqtt_rules)
     tcase_add_loop_test(tc, username, 0, NELEM(user_tab));
     tcase_add_test(tc, too_small);
     tcase_add_loop_test(tc, acl, 0, NELEM(acl_tab));
+    tcase_add_test(tc, acl_topic_of_rows);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("passwords");
