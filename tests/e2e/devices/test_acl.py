@@ -118,6 +118,28 @@ class Tiers(IotCase):
         # a device may not change its own tier
         fc.assert_error(fc.put(tier_path("t-bad"), json={"tier": "gateway"}, api_key=dev.key), 403, "FORBIDDEN")
 
+    def test_push_leaves_out_tiers_without_profiles(self):
+        """A display or gateway holds no descriptors: a push that names one
+        is told so for it, "all" and "location" leave it out, and it never
+        holds a profile (so no revocation can wait on it)."""
+        h = self.h
+        cam = h.device("t-pcam")
+        disp = h.device("t-pdisp", tier="display")
+        gw = h.device("t-pgw", tier="gateway")
+        p0 = h.people[0]
+        h.enroll(p0)
+        body = fc.assert_json(h.push(p0, targets=[cam, disp, gw]), 200)
+        res = {x["device_id"]: x for x in body["data"]["results"]}
+        self.assertIs(res["t-pcam"]["success"], True)
+        for d in ("t-pdisp", "t-pgw"):
+            self.assertEqual((res[d]["success"], res[d]["error"]), (False, "Device's tier holds no profiles"))
+        for mode, extra in (("all", {}), ("location", {"location": "Lobby"})):
+            with self.subTest(mode=mode):
+                body = fc.assert_json(h.push(p0, mode=mode, **extra), 200)
+                self.assertEqual([x["device_id"] for x in body["data"]["results"]], ["t-pcam"])
+                self.assertEqual(body["data"]["devices_failed"], 0)
+        self.assertEqual((h.listed("t-pdisp")["enrolled_count"], h.listed("t-pgw")["enrolled_count"]), (0, 0))
+
     def test_effective_rules(self):
         h = self.h
         h.device("t-cam")
