@@ -25,6 +25,12 @@ enum auth_result app_identify(struct request *req);
  * (handlers/app/tenant_store.c) */
 int app_tenant_or_reply(struct request *req);
 
+/* The application's check of a route's scope (route.scope, not NULL) for
+ * the identified caller, once access and tenant allow it: 0, or answers
+ * (403 with the application's code) and returns -1.
+ * (handlers/app/scope.c) */
+int app_scope_or_reply(struct request *req);
+
 /* A subcommand of the faceclock binary. run gets argv from the command's
  * name on and returns the exit status. --help prints the synopsis and,
  * from column 28, each line of help. */

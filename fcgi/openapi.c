@@ -412,6 +412,8 @@ static struct json_object *operation(struct pool *p, const struct route *r, cons
         jx_add_str(op, "summary", r->summary);
     jx_add_str(op, "x-handler", pool_printf(p, "%s%s", app->src_dir, r->src != NULL ? r->src : "?"));
     json_object_object_add(op, "x-access", access_names(r, app));
+    if (r->scope != NULL)
+        jx_add_str(op, "x-scope", r->scope);
     json_object_object_add(op, "security", security(r, app));
     for (const struct param *d = r->params; d != NULL && d->name != NULL; d++)
         if (d->in == IN_PATH || d->in == IN_QUERY || d->in == IN_HEADER)

@@ -139,6 +139,8 @@ void router_dispatch(struct request *req)
         resp_error(req, 403, "FORBIDDEN", "Your role may not do this.");
         return;
     }
+    if (r->scope != NULL && app_scope_or_reply(req) < 0)
+        return;
     if (params_or_reply(req) < 0)
         return;
     r->handler(req);

@@ -48,6 +48,8 @@ struct route {
     const char *const *answers;   /* what the handler itself answers besides the router's own
                                      refusals: "201", "409 SOME_CODE"; NULL-terminated */
     const char *summary;    /* one line for the OpenAPI document */
+    const char *scope;      /* NULL, or a finer permission within access the application
+                               checks for the identified caller (app_scope_or_reply) */
 };
 
 /* Match path against pattern (trailing slash optional). Captures go to

@@ -43,6 +43,7 @@ struct identity {
     const char *kiosk_hash;    /* kiosks taken from the worker's cache, until
                                   confirmed: the key hash they were checked
                                   against (pool string); NULL when confirmed */
+    int device_tier;           /* edge devices: their ACL tier (devices/acl_rules.h), 0 unknown */
 };
 
 /* ---- access_rules.c (pure) ------------------------------------------- */

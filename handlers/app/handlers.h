@@ -121,6 +121,10 @@ void h_device_actions_create(struct request *req);
 void h_device_actions_list(struct request *req);
 void h_device_actions_ack(struct request *req);
 
+/* devices/acl.c */
+void h_device_tier_put(struct request *req);
+void h_device_acl(struct request *req);
+
 /* devices/events.c */
 void h_events_create(struct request *req);
 void h_events_list(struct request *req);

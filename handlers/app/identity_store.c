@@ -23,6 +23,7 @@
 #include "db.h"
 #include "response.h"
 #include "attendance/settings_rules.h"
+#include "devices/acl_rules.h"
 #include "devices/csr_rules.h"
 
 const struct identity identity_none = {.kind = CALLER_NONE};
@@ -46,7 +47,7 @@ static struct db_stmt st_kiosk = {
 
 static struct db_stmt st_device = {
     "auth_device",
-    "SELECT d.key_hash, h.id, h.slug, d.device_id, s.device_auth FROM devices d JOIN hotels h ON h.id = d.hotel_id "
+    "SELECT d.key_hash, h.id, h.slug, d.device_id, s.device_auth, d.tier FROM devices d JOIN hotels h ON h.id = d.hotel_id "
     "LEFT JOIN attendance_settings s ON s.hotel_id = h.id "
     "WHERE d.id = $1 AND d.key_hash IS NOT NULL AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR')",
     0,
@@ -56,7 +57,7 @@ static struct db_stmt st_device = {
  * provisioned device */
 static struct db_stmt st_device_cert = {
     "auth_device_cert",
-    "SELECT d.id, h.id, h.slug, d.device_id, s.device_auth FROM device_certificates c "
+    "SELECT d.id, h.id, h.slug, d.device_id, s.device_auth, d.tier FROM device_certificates c "
     "JOIN devices d ON d.id = c.device_pk JOIN hotels h ON h.id = d.hotel_id "
     "LEFT JOIN attendance_settings s ON s.hotel_id = h.id "
     "WHERE c.serial = $1 AND c.revoked_at IS NULL AND c.not_after > now() "
@@ -220,6 +221,7 @@ static enum auth_result identify_key(struct request *req, enum caller_kind kind)
         } else {
             who->device_id = id;
             snprintf(who->device_name, sizeof who->device_name, "%s", PQgetvalue(res, 0, 3));
+            who->device_tier = device_tier_parse(PQgetvalue(res, 0, 5));
         }
     }
     PQclear(res);
@@ -249,6 +251,7 @@ static enum auth_result identify_cert(struct request *req)
         who->hotel_id = db_ll(res, 0, 1);
         snprintf(who->hotel_slug, sizeof who->hotel_slug, "%s", PQgetvalue(res, 0, 2));
         snprintf(who->device_name, sizeof who->device_name, "%s", PQgetvalue(res, 0, 3));
+        who->device_tier = device_tier_parse(PQgetvalue(res, 0, 5));
     }
     PQclear(res);
     return ok ? AUTH_OK : AUTH_INVALID;

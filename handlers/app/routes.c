@@ -11,12 +11,17 @@
  * parameter, 405, 413, 503 UNAVAILABLE) follow from the entry and are
  * added to the document by the generator. A public route that reads the
  * database lists its 503 UNAVAILABLE itself (the router checks no
- * credential for it), and one nginx rate-limits its 429 RATE_LIMITED. */
+ * credential for it), and one nginx rate-limits its 429 RATE_LIMITED.
+ * A device route's .scope names the row of the device ACL table
+ * (devices/acl_rules.c) a device's tier must allow: the router refuses
+ * the others 403 DEVICE_TIER_FORBIDDEN (handlers/app/scope.c), listed
+ * among the route's answers. */
 #include "app.h"
 #include "handlers.h"
 #include "router.h"
 #include "attendance/descriptor_rules.h"
 #include "attendance/idempotency.h"
+#include "devices/acl_rules.h"
 #include "devices/device_rules.h"
 
 /* who may call */
@@ -63,6 +68,7 @@
 #define B_CSR(doc_) {"csr", IN_BODY, PT_STRING, 0, 1, 1 << 20, .code = "INVALID_CSR", .doc = doc_}
 
 #define CAPABILITIES ((const char *const[]){"face_recognition", "emotion_monitoring", NULL})
+#define B_TIER(doc_) {"tier", IN_BODY, PT_ENUM, .choices = DEVICE_TIER_NAMES, .doc = doc_}
 
 /* shared filter sets (the pages take the API's filters) */
 #define AUDIT_FILTERS \
@@ -404,11 +410,12 @@ const struct route app_routes[] = {
      .summary = "Push a face profile to devices; per-device results."},
     {.method = "GET", .pattern = "/api/iot/enrollments/sync", .name = "iot.sync",
      .handler = h_sync, .src = "devices/sync.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .scope = "sync",
      .params = PARAMS({"device_id", IN_QUERY, PT_STRING, P_REQUIRED, 1, 64, .doc = "The calling device's own id."},
                       {"since_version", IN_QUERY, PT_INT, 0, 0, P_NO_MAX, .doc = "The version the device holds (0: full sync)."},
                       Q_TEXT("model", 64, "The device's embedding model."),
                       {"applied_version", IN_QUERY, PT_INT, 0, 0, P_NO_MAX, .doc = "Its receipt: the version it has applied, 0 to the hotel's version (docs/iot.md \"Receipts\")."}),
-     .answers = ANSWERS("200", "400 VALIDATION_ERROR", "404 NOT_FOUND"),
+     .answers = ANSWERS("200", "400 VALIDATION_ERROR", "404 NOT_FOUND", "403 DEVICE_TIER_FORBIDDEN"),
      .summary = "What a device must add and remove since its version."},
 
     {.method = "POST", .pattern = "/api/iot/devices", .name = "devices.create",
@@ -422,6 +429,7 @@ const struct route app_routes[] = {
                       {"location_geo", IN_BODY, PT_ARRAY, 0, 2, 2, PT_NUMBER, .valid_json = valid_device_geo, .doc = "[longitude, latitude]"},
                       B_TEXT("serial_number", 0, 0, 64, "Its serial number, as printed on it (\"\": none)."),
                       B_TEXT("mac_address", 0, 0, 64, "Its MAC address, as printed on it (\"\": none)."),
+                      B_TIER("Its ACL tier: camera (the default), display or gateway (docs/iot.md \"ACL tiers\")."),
                       B_OPT("provision", PT_BOOL, "false: into the inventory without a token (UNALLOCATED, or ALLOCATED with a location_label); true (the default): PROVISIONING with a token.")),
      .answers = ANSWERS("201", "409 CONFLICT"),
      .summary = "Register an edge device; a one-time provisioning token (5 minutes)."},
@@ -452,7 +460,8 @@ const struct route app_routes[] = {
      .handler = h_devices_allocate, .src = "devices/devices.c", .access = ADMINS, .tenant = T_CALLER,
      .params = PARAMS(PATH_DEVICE, Q_HOTEL,
                       B_TEXT("location_label", P_REQUIRED, 1, 200, "Where it is placed."),
-                      {"location_geo", IN_BODY, PT_ARRAY, 0, 2, 2, PT_NUMBER, .valid_json = valid_device_geo, .doc = "[longitude, latitude]"}),
+                      {"location_geo", IN_BODY, PT_ARRAY, 0, 2, 2, PT_NUMBER, .valid_json = valid_device_geo, .doc = "[longitude, latitude]"},
+                      B_TIER("Its ACL tier, if it changes: camera, display or gateway.")),
      .answers = ANSWERS("200", "404 NOT_FOUND", "409 INVALID_TRANSITION"),
      .summary = "Place a device at a location (UNALLOCATED or ALLOCATED → ALLOCATED)."},
     {.method = "POST", .pattern = "/api/iot/devices/{device_id}/disable", .name = "devices.disable",
@@ -470,13 +479,26 @@ const struct route app_routes[] = {
      .params = PARAMS(PATH_DEVICE, Q_HOTEL),
      .answers = ANSWERS("200", "404 NOT_FOUND", "409 INVALID_TRANSITION"),
      .summary = "Clear a device's reported error (ERROR → ACTIVE)."},
+    {.method = "PUT", .pattern = "/api/iot/devices/{device_id}/tier", .name = "devices.tier",
+     .handler = h_device_tier_put, .src = "devices/acl.c", .access = ADMINS, .tenant = T_CALLER,
+     .params = PARAMS(PATH_DEVICE, Q_HOTEL,
+                      {"tier", IN_BODY, PT_ENUM, P_REQUIRED, .choices = DEVICE_TIER_NAMES, .doc = "camera, display or gateway (docs/iot.md \"ACL tiers\")."}),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "Change a device's ACL tier: faceclock's routes at once, the broker's ACL at its reload; audited."},
+    {.method = "GET", .pattern = "/api/iot/devices/{device_id}/acl", .name = "devices.acl",
+     .handler = h_device_acl, .src = "devices/acl.c", .access = READERS, .tenant = T_CALLER,
+     .params = PARAMS(PATH_DEVICE, Q_HOTEL),
+     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .summary = "A device's tier and its effective rules [{via, action, topic, allow}] (HTTP routes and MQTT topics)."},
     {.method = "POST", .pattern = "/api/iot/devices/{device_id}/certificate", .name = "devices.certificate",
      .handler = h_devices_certificate, .src = "devices/devices.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .scope = "certificate",
      .params = PARAMS(PATH_DEVICE, B_CSR("A new certificate request of the device (PEM or base64 DER PKCS#10, CN = device_id).")),
-     .answers = ANSWERS("201", "400 INVALID_CSR", "404 NOT_FOUND", "503 UNAVAILABLE"),
+     .answers = ANSWERS("201", "400 INVALID_CSR", "404 NOT_FOUND", "503 UNAVAILABLE", "403 DEVICE_TIER_FORBIDDEN"),
      .summary = "A device renews its client certificate; the earlier one stays valid until it expires."},
     {.method = "POST", .pattern = "/api/iot/devices/{device_id}/heartbeat", .name = "devices.heartbeat",
      .handler = h_devices_heartbeat, .src = "devices/devices.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .scope = "heartbeat",
      .params = PARAMS(PATH_DEVICE, B_TEXT("error", 0, 0, 1000, "The device's last error, if any (the body is optional)."),
                       B_OPT("firmware_version", PT_ANY, "Optional metric: text, at most 64 characters."),
                       B_OPT("uptime_seconds", PT_ANY, "Optional metric: a whole number, 0 to 315576000 (ten years)."),
@@ -485,7 +507,7 @@ const struct route app_routes[] = {
                       B_OPT("profile_count", PT_ANY, "Optional metric: a whole number, 0 to 1000000."),
                       B_OPT("applied_version", PT_ANY, "Optional receipt: the version it has applied, a whole number 0 to the hotel's version."),
                       B_OPT("applied_config_version", PT_ANY, "Optional receipt: the config_version it has applied, a whole number 0 to its config_version.")),
-     .answers = ANSWERS("200", "400 VALIDATION_ERROR", "404 NOT_FOUND"),
+     .answers = ANSWERS("200", "400 VALIDATION_ERROR", "404 NOT_FOUND", "403 DEVICE_TIER_FORBIDDEN"),
      .summary = "A device says it is alive, with optional metrics (kept: the last 1000) and its receipt."},
     {.method = "GET", .pattern = "/api/iot/devices/{device_id}/metrics", .name = "devices.metrics",
      .handler = h_device_metrics, .src = "devices/metrics.c", .access = READERS, .tenant = T_CALLER,
@@ -496,8 +518,9 @@ const struct route app_routes[] = {
      .summary = "A device's heartbeat metrics, oldest first (at most the last 1000 samples)."},
     {.method = "GET", .pattern = "/api/iot/devices/{device_id}/config", .name = "devices.config",
      .handler = h_device_config_get, .src = "devices/config.c", .access = READERS | A_DEVICE, .tenant = T_CALLER,
+     .scope = "config",
      .params = PARAMS(PATH_DEVICE, Q_HOTEL),
-     .answers = ANSWERS("200", "404 NOT_FOUND"),
+     .answers = ANSWERS("200", "404 NOT_FOUND", "403 DEVICE_TIER_FORBIDDEN"),
      .summary = "A device's configuration and its version (the device reads its own)."},
     {.method = "PUT", .pattern = "/api/iot/devices/{device_id}/config", .name = "devices.config_put",
      .handler = h_device_config_put, .src = "devices/config.c", .access = ADMINS, .tenant = T_CALLER,
@@ -528,10 +551,11 @@ const struct route app_routes[] = {
      .summary = "A device's actions with their status (queued, delivered, acknowledged), newest first."},
     {.method = "POST", .pattern = "/api/iot/devices/{device_id}/actions/{action_id}/ack", .name = "devices.actions_ack",
      .handler = h_device_actions_ack, .src = "devices/actions.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .scope = "action_ack",
      .params = PARAMS(PATH_DEVICE, PATH_ID("action_id", "action"),
                       {"result", IN_BODY, PT_ENUM, .choices = (const char *const[]){"done", "failed", NULL}, .doc = "How it went (default done); 3 failed in a row put the device in ERROR."},
                       B_TEXT("error", 0, 1, 500, "What went wrong, with result failed.")),
-     .answers = ANSWERS("200", "400 VALIDATION_ERROR", "404 NOT_FOUND"),
+     .answers = ANSWERS("200", "400 VALIDATION_ERROR", "404 NOT_FOUND", "403 DEVICE_TIER_FORBIDDEN"),
      .summary = "A device acknowledges one of its actions, done or failed (again: no change); audited."},
     {.method = "GET", .pattern = "/api/iot/revocations", .name = "revocations.list",
      .handler = h_revocations_list, .src = "devices/receipts.c", .access = READERS, .tenant = T_CALLER,
@@ -542,13 +566,14 @@ const struct route app_routes[] = {
      .summary = "Face revocations and the devices that still hold each (receipts), newest first."},
     {.method = "POST", .pattern = "/api/iot/events", .name = "events.create",
      .handler = h_events_create, .src = "devices/events.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .scope = "events",
      .params = PARAMS({"event_id", IN_BODY, PT_STRING, P_REQUIRED, 0, 100, .valid = valid_event_id, .doc = "EV1-{epoch ms}-{4 to 64 letters or digits}; a repeat is answered 200 and stored once."},
                       {"event_type", IN_BODY, PT_ENUM, .choices = (const char *const[]){"face_recognition", NULL}, .doc = "face_recognition (the default)."},
                       {"event_timestamp", IN_BODY, PT_STRING, P_REQUIRED, 0, 64, .valid = valid_event_timestamp, .doc = "RFC 3339, from 1970 on."},
                       B_TEXT("employee_id", 0, 1, 64, "Whom the device recognised."),
                       {"metadata", IN_BODY, PT_OBJECT, .valid_json = valid_event_metadata, .doc = "Anything the device adds (at most 16 KiB)."},
                       B_TEXT("device_id", 0, 0, 64, "The calling device's own id.")),
-     .answers = ANSWERS("200", "201", "404 NOT_FOUND"),
+     .answers = ANSWERS("200", "201", "404 NOT_FOUND", "403 DEVICE_TIER_FORBIDDEN"),
      .summary = "A device reports a face-recognition event."},
     {.method = "GET", .pattern = "/api/iot/events", .name = "events.list",
      .handler = h_events_list, .src = "devices/events.c", .access = READERS, .tenant = T_CALLER,

@@ -8,6 +8,7 @@
  * against the stored scrypt hashes. The status rules are in
  * device_rules.c. */
 #include <stdio.h>
+#include "acl_rules.h"
 #include "action_store.h"
 #include "auth.h"
 #include "cert_store.h"
@@ -36,14 +37,14 @@
     "fc_ts(d.last_heartbeat_at), " count ", d.sync_version, d.error_message, "                     \
     "fc_ts(d.provisioned_at), fc_ts(d.created_at), d.serial_number, d.mac_address, fc_ts(d.disabled_at), " \
     "fc_ts(d.error_reported_at), d.applied_version, fc_ts(d.applied_at), d.config_version, " \
-    "d.applied_config_version"
+    "d.applied_config_version, d.tier"
 #define DEVICE_COLS                                                                                \
     DEVICE_COLS_WITH(DEVICE_HEARTBEAT_AGE, "(SELECT count(*) FROM device_profiles p WHERE p.device_pk = d.id)")
 
 enum { C_DEVICE_ID, C_NAME, C_CATEGORY, C_CAPABILITY, C_LOCATION, C_LON, C_LAT, C_PROVISIONED,
        C_AGE, C_LIFECYCLE, C_HEARTBEAT, C_ENROLLED, C_SYNC, C_ERROR, C_PROVISIONED_AT, C_CREATED,
        C_SERIAL, C_MAC, C_DISABLED, C_ERROR_AT, C_APPLIED, C_APPLIED_AT, C_CONFIG_VERSION,
-       C_APPLIED_CONFIG, C_EXTRA /* the statement's own column after the device's */ };
+       C_APPLIED_CONFIG, C_TIER, C_EXTRA /* the statement's own column after the device's */ };
 
 /* A new registration in lifecycle $11 (with the token hash $9 when
  * PROVISIONING, else none), or the re-registration of a decommissioned
@@ -53,11 +54,12 @@ static struct db_stmt st_create = {
     "devices_create",
     "INSERT INTO devices AS d (hotel_id, device_id, display_name, device_category, capability, "
     "location_label, location_lon, location_lat, lifecycle, provisioning_token_hash, "
-    "token_expires_at, allocated_at, serial_number, mac_address, registered_version) "
+    "token_expires_at, allocated_at, serial_number, mac_address, registered_version, tier) "
     "VALUES ($1, $2, $3, coalesce($4, 'camera'), coalesce($5, 'face_recognition'), $6, "
     "$7::float8, $8::float8, $11, $9::text, "
     "CASE WHEN $9::text IS NOT NULL THEN now() + $10 * interval '1 second' END, "
-    "CASE WHEN $11 <> 'UNALLOCATED' THEN now() END, $12, $13, (SELECT sync_version FROM hotels WHERE id = $1)) "
+    "CASE WHEN $11 <> 'UNALLOCATED' THEN now() END, $12, $13, (SELECT sync_version FROM hotels WHERE id = $1), "
+    "coalesce($14, 'camera')) "
     "ON CONFLICT ON CONSTRAINT devices_device_id_unique DO UPDATE SET "
     "display_name = excluded.display_name, device_category = excluded.device_category, "
     "capability = excluded.capability, location_label = excluded.location_label, "
@@ -69,7 +71,7 @@ static struct db_stmt st_create = {
     "allocated_at = excluded.allocated_at, provisioned_at = NULL, last_heartbeat_at = NULL, sync_version = 0, "
     "applied_version = 0, applied_at = NULL, registered_version = excluded.registered_version, "
     "deactivated_at = NULL, disabled_at = NULL, created_at = now(), "
-    "serial_number = excluded.serial_number, mac_address = excluded.mac_address "
+    "serial_number = excluded.serial_number, mac_address = excluded.mac_address, tier = excluded.tier "
     "WHERE d.deactivated_at IS NOT NULL "
     "RETURNING " DEVICE_COLS ", fc_ts(d.token_expires_at)",
     0,
@@ -98,7 +100,8 @@ static struct db_stmt st_lock = {
 static struct db_stmt st_allocate = {
     "devices_allocate",
     "UPDATE devices d SET lifecycle = $2, location_label = $3, location_lon = $4::float8, "
-    "location_lat = $5::float8, allocated_at = now() WHERE d.id = $1 RETURNING " DEVICE_COLS,
+    "location_lat = $5::float8, allocated_at = now(), tier = coalesce($6, d.tier) WHERE d.id = $1 "
+    "RETURNING " DEVICE_COLS,
     0,
 };
 
@@ -250,6 +253,7 @@ static struct json_object *device_json(const PGresult *r, int row)
     jx_add_str(o, "mac_address", db_str(r, row, C_MAC));
     jx_add_str(o, "disabled_at", db_str(r, row, C_DISABLED));
     jx_add_str(o, "error_reported_at", db_str(r, row, C_ERROR_AT));
+    jx_add_str(o, "tier", db_str(r, row, C_TIER));
     enum lifecycle lc;
     if (lifecycle_parse(PQgetvalue(r, row, C_LIFECYCLE), &lc) < 0)
         lc = LC_DECOMMISSIONED;     /* the table's CHECK allows no other */
@@ -342,8 +346,11 @@ int device_create(long long hotel_id, const struct device_reg *d, const char *to
     db_arg_str(&a, lc);
     db_arg_str(&a, d->serial_number);
     db_arg_str(&a, d->mac_address);
+    db_arg_str(&a, d->tier);
+    struct json_object *registered = lifecycle_value(lc);
+    jx_add_str(registered, "tier", d->tier != NULL ? d->tier : "camera");
     return audited(device_of(db_run(&st_create, &a), token, token != NULL ? "provisioning_expires_at" : NULL, device),
-                   who, hotel_id, "device.registered", d->device_id, NULL, lifecycle_value(lc), device);
+                   who, hotel_id, "device.registered", d->device_id, NULL, registered, device);
 }
 
 int device_revoke_keys(long long device_pk)
@@ -393,6 +400,7 @@ static PGresult *move(long long hotel_id, long long device_pk, enum lc_action ac
             db_arg_null(&a);
             db_arg_null(&a);
         }
+        db_arg_str(&a, c->tier);
     } else if (act == LA_TOKEN) {
         db_arg_str(&a, c->token_hash);
         db_arg_int(&a, DEVICE_TOKEN_SECONDS);
@@ -440,8 +448,11 @@ int device_transition(long long hotel_id, const char *device_id, enum lc_action 
     }
     found = device_of(move(hotel_id, device_pk, act, to, c), act == LA_TOKEN ? c->token : NULL, moves[act].extra,
                       device);
+    struct json_object *now = lifecycle_value(lifecycle_name(to));
+    if (act == LA_ALLOCATE && c->tier != NULL)
+        jx_add_str(now, "tier", c->tier);
     return audited(found, who, hotel_id, lc_action_audit(act), device_id, lifecycle_value(lifecycle_name(*from)),
-                   lifecycle_value(lifecycle_name(to)), device);
+                   now, device);
 }
 
 int device_token_owner(const char *device_id, const char *token, long long *device_pk,
@@ -631,4 +642,78 @@ int device_in_service(long long hotel_id, const char *device_id)
     int found = PQntuples(r) == 1;
     PQclear(r);
     return found;
+}
+
+/* ---- ACL tier ------------------------------------------------------------ */
+
+/* the row of the hotel's device device_id in service, by st ($1 hotel, $2 device_id) */
+static PGresult *tier_row(struct db_stmt *st, long long hotel_id, const char *device_id)
+{
+    struct db_args a;
+
+    db_args_init(&a);
+    db_arg_int(&a, hotel_id);
+    db_arg_str(&a, device_id);
+    return db_run(st, &a);
+}
+
+static struct db_stmt st_tier_get = {
+    "devices_tier_get",
+    "SELECT id, tier FROM devices WHERE hotel_id = $1 AND device_id = $2 AND deactivated_at IS NULL",
+    0,
+};
+static struct db_stmt st_tier_lock = {
+    "devices_tier_lock",
+    "SELECT id, tier FROM devices WHERE hotel_id = $1 AND device_id = $2 AND deactivated_at IS NULL FOR UPDATE",
+    0,
+};
+/* the trigger of sql/023 tells the mqtt service to rewrite the broker's ACL */
+static struct db_stmt st_tier_set = {
+    "devices_tier_set",
+    "UPDATE devices d SET tier = $2 WHERE d.id = $1 RETURNING " DEVICE_COLS,
+    0,
+};
+
+int device_tier_get(long long hotel_id, const char *device_id, int *tier)
+{
+    PGresult *r = tier_row(&st_tier_get, hotel_id, device_id);
+
+    if (r == NULL)
+        return -1;
+    int found = PQntuples(r) == 1;
+    if (found)
+        *tier = device_tier_parse(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return found;
+}
+
+int device_tier_set(long long hotel_id, const char *device_id, const char *tier, const struct actor *who,
+                    struct json_object **device)
+{
+    struct db_args a;
+    PGresult *r;
+
+    if (db_begin() < 0)
+        return -1;
+    if ((r = tier_row(&st_tier_lock, hotel_id, device_id)) == NULL) {
+        db_rollback();
+        return -1;
+    }
+    int found = PQntuples(r) == 1;
+    long long pk = found ? db_ll(r, 0, 0) : 0;
+    struct json_object *old = NULL, *new = NULL;
+    if (found) {
+        old = json_object_new_object();
+        jx_add_str(old, "tier", PQgetvalue(r, 0, 1));
+        new = json_object_new_object();
+        jx_add_str(new, "tier", tier);
+    }
+    PQclear(r);
+    if (found) {
+        db_args_init(&a);
+        db_arg_int(&a, pk);
+        db_arg_str(&a, tier);
+        found = device_of(db_run(&st_tier_set, &a), NULL, NULL, device);
+    }
+    return audited(found, who, hotel_id, "device.tier_changed", device_id, old, new, device);
 }

@@ -1,7 +1,7 @@
 /* device_store.h — the edge-device registry in the database
  * (device_store.c): registering, listing, the lifecycle's transitions
  * (allocate, provisioning token, clear error, disable, enable,
- * deactivate), revoking a device's keys, the exchange of a token for a
+ * deactivate), the ACL tier, revoking a device's keys, the exchange of a token for a
  * key, the heartbeat. Each
  * device is answered as docs/iot.md lists it (a new JSON object the caller
  * owns). None of them answers the request: on a database failure they
@@ -25,6 +25,7 @@
 struct device_reg {
     const char *device_id, *display_name, *category, *capability, *location_label;
     const char *serial_number, *mac_address;
+    const char *tier;          /* a name of DEVICE_TIER_NAMES (acl_rules.h); NULL: camera */
     int has_geo;
     double lon, lat;
 };
@@ -50,6 +51,7 @@ struct device_change {
     int has_geo;
     double lon, lat;
     const char *token, *token_hash;
+    const char *tier;          /* LA_ALLOCATE: its new ACL tier, NULL: unchanged */
 };
 
 #define DEVICE_REFUSED 2
@@ -106,6 +108,17 @@ int device_provision(long long device_pk, const char *token_hash, const char *ke
 struct heartbeat;
 int device_heartbeat(long long device_pk, long long hotel_id, const char *error, const struct heartbeat *hb,
                      struct json_object **device);
+
+/* The ACL tier (acl_rules.h) of the hotel's device device_id in service:
+ * 1 with *tier (0 if the stored name is unknown), 0 no such device, -1. */
+int device_tier_get(long long hotel_id, const char *device_id, int *tier);
+
+/* The hotel's device device_id in service moved to ACL tier (a name of
+ * DEVICE_TIER_NAMES, checked by the route), audited (device.tier_changed,
+ * the old and new tier) in the same transaction. 1 with *device; 0 no
+ * such device; -1 (rolled back). */
+int device_tier_set(long long hotel_id, const char *device_id, const char *tier, const struct actor *who,
+                    struct json_object **device);
 
 /* Whether the hotel has device device_id in service: 1, 0 or -1. */
 int device_in_service(long long hotel_id, const char *device_id);

@@ -43,7 +43,7 @@ void h_devices_create(struct request *req)
 {
     struct device_reg d = {arg_str(req, "device_id"), arg_str(req, "display_name"), arg_str(req, "device_category"),
                            arg_str(req, "capability"), arg_str(req, "location_label"), arg_str(req, "serial_number"),
-                           arg_str(req, "mac_address"), 0, 0, 0};
+                           arg_str(req, "mac_address"), arg_str(req, "tier"), 0, 0, 0};
     int with_token = arg_bool(req, "provision", 1);
     char token[65], hash[CRYPTO_HASH_MAX];
     struct json_object *device = NULL;
@@ -119,7 +119,7 @@ static void transition(struct request *req, enum lc_action act, const struct dev
 
 void h_devices_allocate(struct request *req)
 {
-    struct device_change c = {.location_label = arg_str(req, "location_label")};
+    struct device_change c = {.location_label = arg_str(req, "location_label"), .tier = arg_str(req, "tier")};
     const char *why;
 
     device_geo_from_json(arg_json(req, "location_geo"), &c.has_geo, &c.lon, &c.lat, &why);   /* checked by the route */

@@ -1,6 +1,6 @@
 /* mqtt_rules.c — the MQTT push's pure decisions (mqtt_rules.h): usernames,
- * topics, ACL entries, password-file lines, the "sync now" message and the
- * broker URL. Owns nothing: every output goes to the caller's buffer. */
+ * topics, ACL entries (from acl_rules.c's table), password-file lines,
+ * the "sync now" message and the broker URL. Owns nothing: every output goes to the caller's buffer. */
 #include <gcrypt.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,19 +54,43 @@ int mqtt_device_topic(char *buf, size_t cap, const char *slug, const char *devic
     return fits(snprintf(buf, cap, "faceclock/%s/devices/%s/%s", slug, device_id, leaf), cap) < 0 ? -1 : 0;
 }
 
-int mqtt_acl_entry(char *buf, size_t cap, enum mqtt_tier tier, const char *user, const char *slug,
-                   const char *device_id)
+int mqtt_acl_topic(char *buf, size_t cap, const struct acl_rule *r, const char *slug, const char *device_id)
 {
-    char all[MQTT_TOPIC_MAX], up[MQTT_TOPIC_MAX];
+    if (r == NULL || r->via != ACL_MQTT)
+        return -1;
+    switch (r->place) {
+    case ACL_OWN:
+        return mqtt_device_topic(buf, cap, slug, device_id, r->what);
+    case ACL_HOTEL:
+        if (!level_ok(slug))
+            return -1;
+        return fits(snprintf(buf, cap, "faceclock/%s/devices/%s", slug, r->what), cap) < 0 ? -1 : 0;
+    case ACL_ALL:
+        return fits(snprintf(buf, cap, "faceclock/%s", r->what), cap) < 0 ? -1 : 0;
+    }
+    return -1;
+}
 
-    if (!user_ok(user))
+int mqtt_acl_entry(char *buf, size_t cap, int tier, const char *user, const char *slug, const char *device_id)
+{
+    char topic[MQTT_TOPIC_MAX];
+    int len;
+
+    if (!user_ok(user) || (len = fits(snprintf(buf, cap, "user %s\n", user), cap)) < 0)
         return -1;
-    if (tier == MQTT_TIER_SERVICE)
-        return fits(snprintf(buf, cap, "user %s\ntopic readwrite faceclock/#\n", user), cap);
-    if (mqtt_device_topic(all, sizeof all, slug, device_id, "#") < 0 ||
-        mqtt_device_topic(up, sizeof up, slug, device_id, "up/#") < 0)
-        return -1;
-    return fits(snprintf(buf, cap, "user %s\ntopic read %s\ntopic write %s\n", user, all, up), cap);
+    for (int i = 0; i < acl_nrules; i++) {
+        const struct acl_rule *r = &acl_rules[i];
+        if (r->via != ACL_MQTT || !acl_allows(r, tier))
+            continue;
+        if (mqtt_acl_topic(topic, sizeof topic, r, slug, device_id) < 0)
+            return -1;
+        int n = fits(snprintf(buf + len, cap - (size_t)len, "topic %s %s\n", acl_action_name(r->action), topic),
+                     cap - (size_t)len);
+        if (n < 0)
+            return -1;
+        len += n;
+    }
+    return len;
 }
 
 int mqtt_password_hash(const char *secret, const unsigned char salt[MQTT_SALT_BYTES], char *out)

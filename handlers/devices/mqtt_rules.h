@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "acl_rules.h"
+
 #define MQTT_SALT_BYTES 12       /* mosquitto_passwd's salt */
 #define MQTT_HASH_BYTES 64       /* SHA-512 */
 #define MQTT_ITERATIONS 101      /* mosquitto_passwd's PBKDF2 iterations */
@@ -16,11 +18,6 @@
 #define MQTT_PWHASH_MAX 128
 #define MQTT_USER_MAX 160        /* "<hotel_slug>/<device_id>" */
 #define MQTT_TOPIC_MAX 200
-
-/* The ACL tiers (seed 001's DeviceACL): a camera reads its own subtree and
- * writes only under its own up/; the service reads and writes every
- * faceclock topic. */
-enum mqtt_tier { MQTT_TIER_CAMERA, MQTT_TIER_SERVICE };
 
 /* The broker username of a device, "<hotel_slug>/<device_id>", into buf:
  * 0, or -1 when it does not fit or cannot be a username or a topic level
@@ -33,12 +30,17 @@ int mqtt_username(char *buf, size_t cap, const char *slug, const char *device_id
  * above). */
 int mqtt_device_topic(char *buf, size_t cap, const char *slug, const char *device_id, const char *leaf);
 
-/* The acl_file entry of user in tier, into buf: "user <user>\n" and its
- * "topic ..." lines (a camera's from its slug and device_id; the
- * service's take neither: NULL). The length, or -1 (does not fit, or not
- * a valid username). */
-int mqtt_acl_entry(char *buf, size_t cap, enum mqtt_tier tier, const char *user, const char *slug,
-                   const char *device_id);
+/* The topic of an MQTT rule of acl_rules.h for a device (slug and
+ * device_id; the ACL_ALL place takes neither: NULL), into buf: 0, or -1
+ * (does not fit, not an MQTT rule, or not a username as above). */
+int mqtt_acl_topic(char *buf, size_t cap, const struct acl_rule *r, const char *slug, const char *device_id);
+
+/* The acl_file entry of user in tier (enum device_tier), into buf:
+ * "user <user>\n" and a "topic <action> <topic>" line for each MQTT rule
+ * of acl_rules.h the tier is allowed (a device's from its slug and
+ * device_id; the service's take neither: NULL). The length, or -1 (does
+ * not fit, or not a valid username). */
+int mqtt_acl_entry(char *buf, size_t cap, int tier, const char *user, const char *slug, const char *device_id);
 
 /* The stored hash of secret under salt, in mosquitto's password-file form
  * "$7$101$<base64 salt>$<base64 PBKDF2-HMAC-SHA512>", into out

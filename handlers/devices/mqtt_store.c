@@ -1,13 +1,15 @@
 /* mqtt_store.c — owns the SQL of the MQTT push (mqtt_store.h): the devices
- * with broker credentials, the mqtt_pushes outbox (pending "sync now" per
- * hotel, pending config and action messages per device, sent, trim). */
+ * with broker credentials and their ACL tiers, the mqtt_pushes outbox
+ * (pending "sync now" per hotel, pending config and action messages per
+ * device, sent, trim). */
+#include "acl_rules.h"
 #include "db.h"
 #include "mqtt_store.h"
 
 /* a device in service that provisioned a key since migration 021 */
 static struct db_stmt st_credentials = {
     "mqtt_credentials",
-    "SELECT h.slug, d.device_id, d.mqtt_hash FROM devices d JOIN hotels h ON h.id = d.hotel_id "
+    "SELECT h.slug, d.device_id, d.mqtt_hash, d.tier FROM devices d JOIN hotels h ON h.id = d.hotel_id "
     "WHERE d.mqtt_hash IS NOT NULL AND d.deactivated_at IS NULL "
     "AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR') ORDER BY h.slug, d.device_id",
     0,
@@ -17,7 +19,7 @@ static struct db_stmt st_pending = {
     "mqtt_pending",
     "WITH p AS (SELECT hotel_id, max(version) AS version, max(id) AS through FROM mqtt_pushes "
     "           WHERE sent_at IS NULL AND kind = 'sync' GROUP BY hotel_id ORDER BY min(id) LIMIT $1) "
-    "SELECT p.hotel_id, p.through, h.slug, p.version, d.device_id "
+    "SELECT p.hotel_id, p.through, h.slug, p.version, d.device_id, d.tier "
     "FROM p JOIN hotels h ON h.id = p.hotel_id "
     "LEFT JOIN devices d ON d.hotel_id = p.hotel_id AND d.mqtt_hash IS NOT NULL "
     "AND d.deactivated_at IS NULL AND d.lifecycle IN ('PROVISIONED', 'ACTIVE', 'ERROR') "
@@ -64,7 +66,8 @@ long long mqtt_store_each_credential(int (*fn)(void *ctx, const struct mqtt_cred
         return -1;
     long long n = 0;
     for (int i = 0; i < PQntuples(r); i++) {
-        struct mqtt_credential c = {db_str(r, i, 0), db_str(r, i, 1), db_str(r, i, 2)};
+        struct mqtt_credential c = {db_str(r, i, 0), db_str(r, i, 1), db_str(r, i, 2),
+                                    device_tier_parse(db_str(r, i, 3))};
         n++;
         if (fn(ctx, &c) < 0)
             break;
@@ -83,7 +86,8 @@ long long mqtt_store_each_pending(int limit, int (*fn)(void *ctx, const struct m
         return -1;
     long long n = 0;
     for (int i = 0; i < PQntuples(r); i++) {
-        struct mqtt_push p = {db_ll(r, i, 0), db_ll(r, i, 1), db_str(r, i, 2), db_ll(r, i, 3), db_str(r, i, 4)};
+        struct mqtt_push p = {db_ll(r, i, 0), db_ll(r, i, 1), db_str(r, i, 2), db_ll(r, i, 3), db_str(r, i, 4),
+                              device_tier_parse(db_str(r, i, 5))};
         n++;
         if (fn(ctx, &p) < 0)
             break;

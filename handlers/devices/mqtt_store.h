@@ -10,6 +10,7 @@ struct mqtt_credential {
     const char *slug;          /* the hotel's */
     const char *device_id;
     const char *hash;          /* devices.mqtt_hash */
+    int tier;                  /* devices.tier: enum device_tier (acl_rules.h), 0 unknown */
 };
 
 /* Hand each device in service with credentials to fn (0: go on, -1:
@@ -22,6 +23,7 @@ struct mqtt_push {
     const char *slug;
     long long version;         /* the hotel's newest pending version */
     const char *device_id;     /* NULL: the hotel has no device with credentials */
+    int tier;                  /* the device's enum device_tier (acl_rules.h) */
 };
 
 /* The pending pushes, one per hotel (at most limit hotels, the oldest

@@ -3,14 +3,15 @@
  *
  * - the broker's password_file and acl_file under FACECLOCK_STATE_DIR/mqtt/
  *   (mosquitto's own mechanisms): written from the device table
- *   (mqtt_store.h) with the service's own user "faceclock", replaced
+ *   (mqtt_store.h), each device's topic lines from its ACL tier
+ *   (acl_rules.h) with the service's own user "faceclock", replaced
  *   atomically (a temporary file renamed) when their text changes, and the
  *   broker (its pid in mosquitto.pid there) sent SIGHUP: it re-reads them
  *   and drops the live session of a device that lost its credentials;
  * - the "sync now" messages: each pending row of mqtt_pushes (a hotel's
  *   sync_version moved) sent as {"version": N} with QoS 1 to each of the
- *   hotel's devices on faceclock/<hotel>/devices/<device_id>/sync, and
- *   marked sent only once the broker acknowledged every message of the
+ *   hotel's devices whose tier syncs (acl_rules.h) on
+ *   faceclock/<hotel>/devices/<device_id>/sync, and marked sent only once the broker acknowledged every message of the
  *   batch: at least once; what a broker or service restart interrupted is
  *   sent again (the devices' poll catches up anyway);
  * - a device's own messages, from the same outbox (sql/024): its
@@ -100,7 +101,7 @@ static int add_credential(void *ctx, const struct mqtt_credential *c)
         return 0;
     if (text_add(&f->passwd, line, (size_t)n) < 0)
         goto fail;
-    if ((n = mqtt_acl_entry(line, sizeof line, MQTT_TIER_CAMERA, user, c->slug, c->device_id)) < 0)
+    if ((n = mqtt_acl_entry(line, sizeof line, c->tier, user, c->slug, c->device_id)) < 0)
         return 0;
     if (text_add(&f->acl, "\n", 1) < 0 || text_add(&f->acl, line, (size_t)n) < 0)
         goto fail;
@@ -199,7 +200,7 @@ static int write_files(const char *own_hash)
     if (text_add(&f.acl, head, sizeof head - 1) < 0 ||
         (n = mqtt_passwd_line(line, sizeof line, SERVICE_USER, own_hash)) < 0 ||
         text_add(&f.passwd, line, (size_t)n) < 0 ||
-        (n = mqtt_acl_entry(line, sizeof line, MQTT_TIER_SERVICE, SERVICE_USER, NULL, NULL)) < 0 ||
+        (n = mqtt_acl_entry(line, sizeof line, TIER_SERVICE, SERVICE_USER, NULL, NULL)) < 0 ||
         text_add(&f.acl, line, (size_t)n) < 0)
         goto out;
     if (mqtt_store_each_credential(add_credential, &f) < 0 || f.failed)
@@ -347,6 +348,8 @@ static int publish_push(void *ctx, const struct mqtt_push *p)
     if (p->device_id == NULL || mqtt_device_topic(topic, sizeof topic, p->slug, p->device_id, "sync") < 0 ||
         (n = mqtt_version_message(msg, sizeof msg, p->version)) < 0)
         return 0;                      /* no device to tell */
+    if (!acl_route_allows(p->tier, "sync"))
+        return 0;                      /* a tier that holds no descriptors (a display) */
     if (publish_awaited(b->m, b->stop, topic, msg, n) < 0) {
         b->failed = 1;
         return -1;

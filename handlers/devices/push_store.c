@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "acl_rules.h"
 #include "attendance/action_audit_store.h"
 #include "db.h"
 #include "attendance/face_store.h"
@@ -17,10 +18,12 @@
 /* Columns of a target, in enum target_col order: the device_id asked for
  * (or found), devices.id (NULL: no such device), its capability, and what
  * device_status() (device_rules.c, the rule of the device list) needs:
- * provisioned, age of the last heartbeat in seconds (NULL: never). */
+ * provisioned, age of the last heartbeat in seconds (NULL: never); then
+ * its ACL tier. */
 #define TARGET_COLS(name) \
-    name ", d.id, d.capability = 'face_recognition', d.provisioned_at IS NOT NULL, " DEVICE_HEARTBEAT_AGE
-enum target_col { TC_NAME, TC_PK, TC_FACE, TC_PROVISIONED, TC_HEARTBEAT_AGE };
+    name ", d.id, d.capability = 'face_recognition', d.provisioned_at IS NOT NULL, " DEVICE_HEARTBEAT_AGE \
+    ", d.tier"
+enum target_col { TC_NAME, TC_PK, TC_FACE, TC_PROVISIONED, TC_HEARTBEAT_AGE, TC_TIER };
 
 /* The person by employee code, then their face data, each row held (FOR
  * SHARE) until the push commits. The order is that of registration and
@@ -150,7 +153,9 @@ static PGresult *find_targets(struct pool *pool, long long hotel_id, const struc
 }
 
 /* Each target's result from the rows of find_targets(), into out: "all"
- * means every online device, the others are each judged. */
+ * means every online device, the others are each judged; "all" and
+ * "location" leave out the devices whose ACL tier holds no profiles
+ * (displays, gateways), a selected one is told so. */
 static void judge_targets(struct pool *pool, const PGresult *r, enum push_mode mode, struct push_outcome *out)
 {
     int rows = PQntuples(r), n = 0;
@@ -161,8 +166,11 @@ static void judge_targets(struct pool *pool, const PGresult *r, enum push_mode m
         struct push_target pt = {!PQgetisnull(r, i, TC_PK), db_bool(r, i, TC_FACE),
                                  device_status(db_bool(r, i, TC_PROVISIONED),
                                                !PQgetisnull(r, i, TC_HEARTBEAT_AGE),
-                                               db_double(r, i, TC_HEARTBEAT_AGE))};
+                                               db_double(r, i, TC_HEARTBEAT_AGE)),
+                                 acl_route_allows(device_tier_parse(db_str(r, i, TC_TIER)), "sync")};
         if (mode == PUSH_ALL && pt.status != DEVICE_ONLINE)
+            continue;
+        if (mode != PUSH_SELECTED && !pt.holds_profiles)
             continue;
         out->results[n].device_id = pool_strdup(pool, PQgetvalue(r, i, TC_NAME));
         out->results[n].error = push_target_error(&pt);

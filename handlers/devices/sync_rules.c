@@ -40,6 +40,8 @@ const char *push_target_error(const struct push_target *t)
         return "Device not found";
     if (!t->face_recognition)
         return "Device does not support face recognition";
+    if (!t->holds_profiles)
+        return "Device's tier holds no profiles";
     if (t->status == DEVICE_PROVISIONING)
         return "Device not provisioned";
     if (t->status != DEVICE_ONLINE)

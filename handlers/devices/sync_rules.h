@@ -56,11 +56,13 @@ struct push_target {
     int found;                 /* a device of the hotel, not deactivated */
     int face_recognition;      /* capability = face_recognition */
     enum device_status status; /* device_rules.h: provisioning, online, offline */
+    int holds_profiles;        /* its ACL tier may sync (acl_rules.h): not a display or gateway */
 };
 
 /* NULL when the target takes the profile, else the result's "error":
  * "Device not found", "Device does not support face recognition",
- * "Device not provisioned", "Device offline" (checked in that order). */
+ * "Device's tier holds no profiles", "Device not provisioned", "Device
+ * offline" (checked in that order). */
 const char *push_target_error(const struct push_target *t);
 
 /* "enrolled" when at least one device was targeted and none failed,

@@ -4,7 +4,9 @@
  * devices/device_store.h), filtered by status. For those who may change
  * devices (admins) also the register form and, per device, a button for
  * each lifecycle action its state allows (the listing's "actions", from
- * devices/lifecycle_rules.c), each sent by the browser as that API call;
+ * devices/lifecycle_rules.c), each sent by the browser as that API call,
+ * and its ACL tier (camera, display, gateway: devices/acl_rules.h) to
+ * change with PUT .../tier;
  * a new provisioning token is shown once, never stored in the page.
  * Below, the latest face revocations with the devices that still hold
  * each and since when, complete when none does (the receipts listing,
@@ -17,6 +19,7 @@
 #include "db.h"
 #include "app/handlers.h"
 #include "jsonx.h"
+#include "devices/acl_rules.h"
 #include "devices/device_store.h"
 #include "devices/metrics_store.h"
 #include "devices/receipt_store.h"
@@ -28,6 +31,17 @@
 
 /* the latest revocations the page shows (the API pages through all) */
 #define REVOCATIONS_SHOWN 20
+
+/* Each device's tier as the choices of its tier form (DEVICE_TIER_NAMES,
+ * devices/acl_rules.h): "tier_options": [{value, selected}] */
+static void add_tier_options(struct json_object *devices)
+{
+    for (size_t i = 0; i < json_object_array_length(devices); i++) {
+        struct json_object *d = json_object_array_get_idx(devices, i), *tier = NULL;
+        json_object_object_get_ex(d, "tier", &tier);
+        page_add_choices(d, "tier_options", DEVICE_TIER_NAMES, TIER_GATEWAY, json_object_get_string(tier));
+    }
+}
 
 /* Each device's "actions" as flags the template can test:
  * "provisioning-token" → "can_provisioning_token": true, … */
@@ -137,8 +151,11 @@ void h_page_devices(struct request *req)
     page_add_time_texts(devices, (const char *const[]){"last_heartbeat_at", "created_at", NULL});
     int may_edit = page_may(req, "POST", "/api/iot/devices");
     jx_add_bool(ctx, "may_edit", may_edit);
-    if (may_edit)
+    if (may_edit) {
         add_action_flags(req, devices);
+        add_tier_options(devices);
+        page_add_choices(ctx, "tiers", DEVICE_TIER_NAMES, TIER_GATEWAY, "camera");
+    }
     page_add_choices(ctx, "statuses", statuses, (int)(sizeof statuses / sizeof statuses[0]), f.status);
     int n = (int)json_object_array_length(devices);
     jx_add_bool(ctx, "has_rows", n > 0);

@@ -2,8 +2,10 @@
 // docs/iot.md "Lifecycle"): register a device into the inventory, allocate
 // it, issue a provisioning token (shown once in its box, gone after a
 // reload), see it ACTIVE once it has provisioned itself and sent a
-// heartbeat (the table follows its device.status events), then disable
-// it: each time only the buttons its state allows.
+// heartbeat (the table follows its device.status events), turn it into a
+// display with its ACL tier form (docs/iot.md "ACL tiers": its next sync is
+// refused) and back, then disable it: each time only the buttons its state
+// allows, and the tier form on every device in service.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -52,11 +54,11 @@ test('an admin registers, allocates and provisions a device from the page', asyn
     await page.getByLabel('Name', { exact: true }).fill('Bar camera');
     await page.getByLabel('Serial number').fill('SN-BR-1');
     await page.getByRole('button', { name: 'Register device' }).click();
-    assert.deepEqual(await rowIn(page, id, 'UNALLOCATED'), ['Allocate', 'Decommission']);
+    assert.deepEqual(await rowIn(page, id, 'UNALLOCATED'), ['Allocate', 'Decommission', 'Set tier']);
 
     await page.getByLabel(`Location of ${id}`).fill('Bar');
     await page.getByRole('button', { name: 'Allocate' }).click();
-    assert.deepEqual(await rowIn(page, id, 'ALLOCATED'), ['Allocate', 'Issue token', 'Disable', 'Decommission']);
+    assert.deepEqual(await rowIn(page, id, 'ALLOCATED'), ['Allocate', 'Issue token', 'Disable', 'Decommission', 'Set tier']);
 
     await page.getByRole('button', { name: `Issue token for ${id}` }).click();
     const box = page.locator('#device-token');
@@ -71,12 +73,27 @@ test('an admin registers, allocates and provisions a device from the page', asyn
       { json: { device_id: id, provisioning_token: token } });
     await ok(200, 'POST', `/api/iot/devices/${id}/heartbeat`, { apiKey: key, json: {} });
     await page.reload();
-    assert.deepEqual(await rowIn(page, id, 'ACTIVE'), ['Issue token', 'Disable', 'Decommission']);
+    assert.deepEqual(await rowIn(page, id, 'ACTIVE'), ['Issue token', 'Disable', 'Decommission', 'Set tier']);
     assert.equal(await page.locator('#device-token').isVisible(), false);
     assert.equal((await page.content()).includes(token), false, 'the token is in the page');
 
+    // its ACL tier: a camera, made a display from the page, refused its sync at once
+    const tierCell = page.locator(`tr[id="device-${id}"] td.tier`);
+    assert.match(await tierCell.innerText(), /^camera\b/);
+    await page.getByLabel(`Tier of ${id}`, { exact: true }).selectOption('display');
+    await page.getByRole('button', { name: `Set tier of ${id}` }).click();
+    await page.locator(`tr[id="device-${id}"] td.tier`, { hasText: /^display/ }).waitFor({ timeout: 15000 });
+    const sync = await fetch(`${new URL(page.url()).origin}/api/iot/enrollments/sync?device_id=${id}`,
+      { headers: { 'X-API-Key': key, Accept: 'application/json' } });
+    assert.equal(sync.status, 403);
+    assert.equal((await sync.json()).code, 'DEVICE_TIER_FORBIDDEN');
+    await screenshot(page, 'devices-tier');
+    await page.getByLabel(`Tier of ${id}`, { exact: true }).selectOption('camera');
+    await page.getByRole('button', { name: `Set tier of ${id}` }).click();
+    await page.locator(`tr[id="device-${id}"] td.tier`, { hasText: /^camera/ }).waitFor({ timeout: 15000 });
+
     await page.getByRole('button', { name: `Disable ${id}` }).click();
-    assert.deepEqual(await rowIn(page, id, 'DISABLED'), ['Re-enable', 'Decommission']);
+    assert.deepEqual(await rowIn(page, id, 'DISABLED'), ['Re-enable', 'Decommission', 'Set tier']);
     const r = await fetch(`${new URL(page.url()).origin}/api/iot/devices/${id}/heartbeat`, { method: 'POST',
       headers: { 'X-API-Key': key, 'Content-Type': 'application/json', Accept: 'application/json' }, body: '{}' });
     assert.equal(r.status, 401);

@@ -78,6 +78,7 @@ MODULES = [
     "devices.test_receipts",
     "devices.test_device_config",
     "devices.test_config_push",
+    "devices.test_acl",
     # pages/: the dashboard and the face pages
     "pages.test_dashboard",
     "pages.test_enroll",

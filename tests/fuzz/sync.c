@@ -107,9 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
 
     /* a push: the target's failure, the new status, the message in any room */
-    struct push_target t = {flags & 8 ? 1 : 0, flags & 16 ? 1 : 0, (enum device_status)((flags >> 5) % 3)};
+    struct push_target t = {flags & 8 ? 1 : 0, flags & 16 ? 1 : 0, (enum device_status)((flags >> 5) % 3),
+                            (flags & 2) == 0};
     const char *err = push_target_error(&t);
-    if ((err == NULL) != (t.found && t.face_recognition && t.status == DEVICE_ONLINE))
+    if ((err == NULL) != (t.found && t.face_recognition && t.holds_profiles && t.status == DEVICE_ONLINE))
         abort();
     int targeted = (int)(since % 50), failed = (int)(current % 50) % (targeted + 1);
     const char *status = push_new_status(targeted, failed);

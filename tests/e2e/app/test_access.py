@@ -110,6 +110,8 @@ ROUTES = {
     "device_config_put": ("devices.config_put", "caller", "json", [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
     "location_config":  ("locations.config", "caller", "json",  [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
     "location_config_put": ("locations.config_put", "caller", "json", [401, 401, 401, 200, 403, 200, 403, 200, 403, 403, 404, 404, 403, 403]),
+    "device_tier":      ("devices.tier", "caller", "json",      [401, 401, 401, 200, 403, 403, 403, 200, 403, 403, 403, 404, 403, 403]),
+    "device_acl":       ("devices.acl", "caller", "json",       [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
     "actions_create":   ("devices.actions_create", "caller", "json", [401, 401, 401, 201, 403, 403, 403, 201, 403, 403, 403, 404, 403, 403]),
     "actions_list":     ("devices.actions_list", "caller", "json", [401, 401, 401, 200, 403, 200, 200, 200, 403, 403, 404, 404, 403, 403]),
     "actions_ack":      ("devices.actions_ack", "caller", "json", [401, 401, 401, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 404]),
@@ -461,6 +463,10 @@ def build(w, row, caller):
         return Req("PUT", "/api/iot/locations/%s/config" % ONLY_A_PLACE, {"min_face_px": 100})
     if row == "device_config_put":
         return Req("PUT", "/api/iot/devices/%s/config" % ONLY_A, {"recognition_threshold": 0.5})
+    if row == "device_tier":
+        return Req("PUT", "/api/iot/devices/%s/tier" % ONLY_A, {"tier": "camera"})
+    if row == "device_acl":
+        return Req("GET", "/api/iot/devices/%s/acl" % ONLY_A)
     pages = {"page_login": "/dashboard/login", "page_logout": "/dashboard/logout", "page_board": "/dashboard/",
              "page_approvals": "/dashboard/approvals", "page_staff": "/dashboard/staff",
              "page_audit": "/dashboard/audit", "page_clock_logs": "/dashboard/clock-logs",

@@ -12,6 +12,10 @@ the device simulator tests/devices/sim.py.
   message delivered) and cannot publish outside its own up/ (the service's own
   subscription, a positive control, sees its up/ message and nothing
   else); anonymous and wrong-password connects are refused;
+- every tier (docs/iot.md "ACL tiers"): a display reads only its own
+  subtree and writes nothing, and gets no "sync now"; a gateway reads its
+  hotel's device topics (not another hotel's) and writes only its own
+  up/; a change of tier reaches the broker's ACL after its reload;
 - disabling a device drops its live session and refuses its next
   connect;
 - the broker stopped by its PID and started again (scripts/stack.sh
@@ -78,13 +82,13 @@ class Mqtt(IotCase):
         self.sims.append(s)
         return s
 
-    def connected(self, dev):
+    def connected(self, dev, **kw):
         """dev's simulated camera, connected. The service writes the
         broker's files within a moment of provisioning: a connect refused
         before that is tried again, within BOUND_S."""
         end = time.monotonic() + BOUND_S
         while True:
-            s = self.camera(dev)
+            s = self.camera(dev, **kw)
             if s.wait_connected(BOUND_S):
                 return s
             self.assertLess(time.monotonic(), end, "camera %s did not connect (%r)" % (dev.device_id, s.refused))
@@ -93,6 +97,44 @@ class Mqtt(IotCase):
     def connected_camera(self, device_id):
         dev = self.h.device(device_id)
         return dev, self.connected(dev)
+
+    def connected_tier(self, device_id, tier):
+        """A device of that ACL tier, connected (only a camera pulls)."""
+        dev = self.h.device(device_id, tier=tier)
+        return dev, self.connected(dev, pull=tier == "camera")
+
+    def spy(self):
+        spy = service_client(self.url).start()
+        self.sims.append(spy)
+        self.assertTrue(spy.wait_connected(BOUND_S))
+        self.assertEqual(spy.subscribe("faceclock/#"), [1])
+        return spy
+
+    def delivered(self, spy, sender, t):
+        """Whether sender's message on t reaches the service's subscription.
+        The broker acknowledges a QoS 1 message once it has queued it for
+        the subscribers (or dropped it: outside the sender's ACL), so the
+        spy's own control message, sent after, arrives after it."""
+        tag = os.urandom(6).hex().encode()
+        sender.publish(t, tag).wait_for_publish()
+        control = "faceclock/%s/control/%s" % (self.h.slug, tag.decode())
+        spy.publish(control, b"{}").wait_for_publish()
+        self.assertTrue(spy.wait(lambda: any(x == control for _, x, _ in spy.messages), BOUND_S))
+        with spy.lock:
+            return any(x == t and p == tag for _, x, p in spy.messages)
+
+    def received(self, spy, receiver, t):
+        """Whether the service's message on t reaches receiver (subscribed
+        to faceclock/#): the service then writes to receiver's own topic,
+        which every tier reads; one publisher's messages arrive in order."""
+        tag = os.urandom(6).hex().encode()
+        spy.publish(t, tag).wait_for_publish()
+        control = sim.topic(receiver.hotel, receiver.device_id, "control")
+        spy.publish(control, tag).wait_for_publish()
+        self.assertTrue(receiver.wait(lambda: any(x == control and p == tag for _, x, p in receiver.messages),
+                                      BOUND_S), "%s did not get its own message" % receiver.device_id)
+        with receiver.lock:
+            return any(x == t and p == tag for _, x, p in receiver.messages)
 
     def test_revocation_reaches_connected_camera(self):
         h = self.h
@@ -177,6 +219,78 @@ class Mqtt(IotCase):
                 self.sims.append(s)
                 self.assertFalse(s.wait_connected(BOUND_S))
                 self.assertEqual(s.refused, 5)           # not authorised
+
+    def test_display_tier(self):
+        """A kiosk display (tier 2) reads only its own subtree and writes
+        nothing: another device's topic, even the camera's beside it, never
+        reaches it, and what it publishes anywhere is dropped."""
+        h = self.h
+        cam, cam_sim = self.connected_camera("mq-t1")
+        disp, disp_sim = self.connected_tier("mq-t2", "display")
+        spy = self.spy()
+        self.assertEqual(disp_sim.subscribe("faceclock/#"), [1])       # granted, filtered per message
+        self.assertEqual(disp_sim.subscribe(sim.topic(h.slug, cam.device_id)), [1])
+        self.assertFalse(self.received(spy, disp_sim, sim.topic(h.slug, cam.device_id, "sync")))
+        self.assertFalse(self.received(spy, disp_sim, sim.topic(h.slug, cam.device_id, "up/status")))
+        self.assertFalse(self.received(spy, disp_sim, "faceclock/%s/all" % h.slug))
+        self.assertTrue(self.received(spy, disp_sim, sim.topic(h.slug, disp.device_id, "note")))
+        for t in (sim.topic(h.slug, cam.device_id, "up/status"), sim.topic(h.slug, cam.device_id, "sync"),
+                  sim.topic(h.slug, disp.device_id, "up/heartbeat")):
+            with self.subTest(topic=t):
+                self.assertFalse(self.delivered(spy, disp_sim, t))
+        self.assertTrue(self.delivered(spy, cam_sim, sim.topic(h.slug, cam.device_id, "up/status")))
+        # no "sync now" for a tier that holds no descriptors: a new version
+        # reaches the camera and not the display
+        p0 = h.people[0]
+        h.enroll(p0)
+        h.push_ok(p0, cam)
+        v = h.version()
+        self.assertTrue(cam_sim.wait(lambda: any(x >= v for _, x in cam_sim.versions), BOUND_S))
+        self.assertTrue(self.received(spy, disp_sim, sim.topic(h.slug, disp.device_id, "note")))
+        self.assertEqual(disp_sim.versions, [])
+
+    def test_gateway_tier(self):
+        """A gateway (tier 3) reads every device topic of its own hotel and
+        nothing of another hotel's, and writes only under its own up/."""
+        h = self.h
+        cam, cam_sim = self.connected_camera("mq-g1")
+        gw, gw_sim = self.connected_tier("mq-g2", "gateway")
+        other = IotHotel("mqtt-o").make()
+        spy = self.spy()
+        self.assertEqual(gw_sim.subscribe("faceclock/#"), [1])
+        self.assertTrue(self.received(spy, gw_sim, sim.topic(h.slug, cam.device_id, "sync")))
+        self.assertTrue(self.received(spy, gw_sim, sim.topic(h.slug, cam.device_id, "up/status")))
+        self.assertFalse(self.received(spy, gw_sim, sim.topic(other.slug, cam.device_id, "sync")))
+        self.assertFalse(self.received(spy, gw_sim, "faceclock/%s/all" % h.slug))
+        self.assertTrue(self.delivered(spy, gw_sim, sim.topic(h.slug, gw.device_id, "up/status")))
+        self.assertFalse(self.delivered(spy, gw_sim, sim.topic(h.slug, cam.device_id, "up/status")))
+        self.assertFalse(self.delivered(spy, gw_sim, sim.topic(h.slug, cam.device_id, "sync")))
+
+    def test_tier_change_reaches_the_broker(self):
+        """PUT .../tier: faceclock refuses at once; the broker's acl_file is
+        rewritten and reloaded (the connection stays: the credentials did
+        not change), so the camera-turned-display soon cannot write its
+        up/, and turned back, can again."""
+        h = self.h
+        dev, cam = self.connected_camera("mq-tc")
+        spy = self.spy()
+        up = sim.topic(h.slug, dev.device_id, "up/status")
+        self.assertTrue(self.delivered(spy, cam, up))
+
+        def until(want):
+            end = time.monotonic() + BOUND_S
+            while self.delivered(spy, cam, up) != want:
+                self.assertLess(time.monotonic(), end, "the broker's ACL did not follow the tier")
+                time.sleep(0.1)
+
+        path = "/api/iot/devices/%s/tier" % dev.device_id
+        fc.assert_json(fc.put(path, json={"tier": "display"}, token=h.login("admin")), 200)
+        fc.assert_error(h.sync(dev), 403, "DEVICE_TIER_FORBIDDEN")
+        until(False)
+        self.assertTrue(cam.connected)
+        fc.assert_json(fc.put(path, json={"tier": "camera"}, token=h.login("admin")), 200)
+        h.sync_ok(dev)
+        until(True)
 
     def test_disable_drops_the_session_and_refuses_the_next(self):
         h = self.h

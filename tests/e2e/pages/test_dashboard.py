@@ -373,15 +373,17 @@ class TestDevicesPage(unittest.TestCase):
     allows, each the API call it names; managers and HR see it read-only;
     a provisioning token is never in the page."""
 
-    # the API call of each button, after /api/iot/devices/<id>
+    # the API call of each button, after /api/iot/devices/<id>; every
+    # device in service also has its ACL tier form (PUT /tier)
+    TIER = ("PUT", "/tier")
     BUTTONS = {
-        "UNALLOCATED": {("POST", "/allocate"), ("DELETE", "")},
-        "ALLOCATED": {("POST", "/allocate"), ("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", "")},
-        "PROVISIONING": {("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", "")},
-        "PROVISIONED": {("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", "")},
-        "ACTIVE": {("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", "")},
-        "ERROR": {("POST", "/provisioning-token"), ("DELETE", "/error"), ("POST", "/disable"), ("DELETE", "")},
-        "DISABLED": {("POST", "/enable"), ("DELETE", "")},
+        "UNALLOCATED": {("POST", "/allocate"), ("DELETE", ""), TIER},
+        "ALLOCATED": {("POST", "/allocate"), ("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", ""), TIER},
+        "PROVISIONING": {("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", ""), TIER},
+        "PROVISIONED": {("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", ""), TIER},
+        "ACTIVE": {("POST", "/provisioning-token"), ("POST", "/disable"), ("DELETE", ""), TIER},
+        "ERROR": {("POST", "/provisioning-token"), ("DELETE", "/error"), ("POST", "/disable"), ("DELETE", ""), TIER},
+        "DISABLED": {("POST", "/enable"), ("DELETE", ""), TIER},
     }
 
     @classmethod
@@ -424,6 +426,27 @@ class TestDevicesPage(unittest.TestCase):
                 self.assertEqual(forms, self.BUTTONS[state])
         # the token button shows its answer in the box, the others reload
         self.assertIn('/provisioning-token" data-method="POST" data-result="#device-token"', text)
+        # the register form's tier choice, and each device's tier selected in its form
+        self.assertIn('<select id="d-tier" name="tier"', text)
+        self.assertRegex(text, r'<select id="tier-pg-active" name="tier">\s*<option value="camera" selected>camera</option>')
+
+    def test_tier_shown_and_changed(self):
+        """The page shows a device's tier and its form sends PUT .../tier
+        (what the browser's form sends, here by hand with the session)."""
+        h = self.h
+        cookie, csrf = session(h, "admin")
+        fc.assert_json(fc.request("PUT", "/api/iot/devices/pg-active/tier", json={"tier": "display"},
+                                  cookie=cookie, headers={"X-CSRF-Token": csrf}), 200)
+        text = page("/dashboard/devices", cookie).text
+        self.assertRegex(text, r'(?s)<tr id="device-pg-active".*?<td class="tier">display ')
+        self.assertRegex(text, r'<select id="tier-pg-active" name="tier">\s*<option value="camera">camera</option>\s*'
+                               r'<option value="display" selected>display</option>')
+        fc.assert_json(fc.request("PUT", "/api/iot/devices/pg-active/tier", json={"tier": "camera"},
+                                  cookie=cookie, headers={"X-CSRF-Token": csrf}), 200)
+        # readers see the tier, without the form
+        text = page("/dashboard/devices", session(h, "hr")[0]).text
+        self.assertIn('<td class="tier">camera ', text)
+        self.assertNotIn('/tier" data-method="PUT"', text)
 
     def test_issue_token_then_active(self):
         """What the page's buttons send, in order: register, allocate, issue

@@ -50,24 +50,35 @@ START_TEST(too_small)
     char buf[8];
     ck_assert_int_eq(mqtt_username(buf, sizeof buf, "grand", "cam-001"), -1);
     ck_assert_int_eq(mqtt_device_topic(buf, sizeof buf, "grand", "cam-001", "sync"), -1);
-    ck_assert_int_eq(mqtt_acl_entry(buf, sizeof buf, MQTT_TIER_SERVICE, "faceclock", NULL, NULL), -1);
+    ck_assert_int_eq(mqtt_acl_entry(buf, sizeof buf, TIER_SERVICE, "faceclock", NULL, NULL), -1);
     ck_assert_int_eq(mqtt_version_message(buf, 4, 12), -1);
 }
 END_TEST
 
 static const struct {
-    enum mqtt_tier tier;
+    int tier;
     const char *user, *slug, *device_id, *want;   /* want NULL: refused */
 } acl_tab[] = {
-    {MQTT_TIER_CAMERA, "grand/cam-1", "grand", "cam-1",
+    {TIER_CAMERA, "grand/cam-1", "grand", "cam-1",
      "user grand/cam-1\n"
      "topic read faceclock/grand/devices/cam-1/#\n"
      "topic write faceclock/grand/devices/cam-1/up/#\n"},
-    {MQTT_TIER_SERVICE, "faceclock", NULL, NULL, "user faceclock\ntopic readwrite faceclock/#\n"},
-    {MQTT_TIER_CAMERA, "grand/cam 1", "grand", "cam 1", NULL},
-    {MQTT_TIER_CAMERA, "grand/cam-1", "grand", "cam#", NULL},
-    {MQTT_TIER_SERVICE, "face clock", NULL, NULL, NULL},
-    {MQTT_TIER_SERVICE, "a/b/c", NULL, NULL, NULL},
+    {TIER_DISPLAY, "grand/kiosk-1", "grand", "kiosk-1",
+     "user grand/kiosk-1\n"
+     "topic read faceclock/grand/devices/kiosk-1/#\n"},
+    {TIER_GATEWAY, "grand/gw-1", "grand", "gw-1",
+     "user grand/gw-1\n"
+     "topic read faceclock/grand/devices/gw-1/#\n"
+     "topic write faceclock/grand/devices/gw-1/up/#\n"
+     "topic read faceclock/grand/devices/#\n"},
+    {TIER_SERVICE, "faceclock", NULL, NULL, "user faceclock\ntopic readwrite faceclock/#\n"},
+    {0, "grand/cam-1", "grand", "cam-1", "user grand/cam-1\n"},    /* no tier: no topic */
+    {TIER_GATEWAY, "grand/gw 1", "grand", "gw 1", NULL},
+    {TIER_CAMERA, "grand/cam-1", NULL, "cam-1", NULL},
+    {TIER_CAMERA, "grand/cam 1", "grand", "cam 1", NULL},
+    {TIER_CAMERA, "grand/cam-1", "grand", "cam#", NULL},
+    {TIER_SERVICE, "face clock", NULL, NULL, NULL},
+    {TIER_SERVICE, "a/b/c", NULL, NULL, NULL},
 };
 
 START_TEST(acl)
@@ -81,6 +92,28 @@ START_TEST(acl)
     }
     ck_assert_int_eq(n, (int)strlen(acl_tab[_i].want));
     ck_assert_str_eq(buf, acl_tab[_i].want);
+}
+END_TEST
+
+START_TEST(acl_topic_of_rows)
+{
+    char buf[MQTT_TOPIC_MAX];
+    const struct acl_rule http = {ACL_HTTP, "sync", ACL_OWN, ACL_READ, {0, 1, 0, 0, 0}};
+    const struct acl_rule own = {ACL_MQTT, "up/#", ACL_OWN, ACL_WRITE, {0}};
+    const struct acl_rule hotel = {ACL_MQTT, "#", ACL_HOTEL, ACL_READ, {0}};
+    const struct acl_rule all = {ACL_MQTT, "#", ACL_ALL, ACL_READWRITE, {0}};
+
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &own, "grand", "cam-1"), 0);
+    ck_assert_str_eq(buf, "faceclock/grand/devices/cam-1/up/#");
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &hotel, "grand", NULL), 0);
+    ck_assert_str_eq(buf, "faceclock/grand/devices/#");
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &all, NULL, NULL), 0);
+    ck_assert_str_eq(buf, "faceclock/#");
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &http, "grand", "cam-1"), -1);    /* not a topic */
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, NULL, "grand", "cam-1"), -1);
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &own, "grand", "cam:1"), -1);
+    ck_assert_int_eq(mqtt_acl_topic(buf, sizeof buf, &hotel, "gr#and", NULL), -1);
+    ck_assert_int_eq(mqtt_acl_topic(buf, 12, &hotel, "grand", NULL), -1);             /* does not fit */
 }
 END_TEST
 
@@ -226,6 +259,7 @@ UNIT_SUITE(suite_mqtt_rules)
     tcase_add_loop_test(tc, username, 0, NELEM(user_tab));
     tcase_add_test(tc, too_small);
     tcase_add_loop_test(tc, acl, 0, NELEM(acl_tab));
+    tcase_add_test(tc, acl_topic_of_rows);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("passwords");

@@ -100,13 +100,18 @@ static const struct {
     struct push_target t;
     const char *error;        /* NULL: success */
 } target_tab[] = {
-    {{1, 1, DEVICE_ONLINE}, NULL},
-    {{0, 0, DEVICE_PROVISIONING}, "Device not found"},
-    {{0, 1, DEVICE_ONLINE}, "Device not found"},
-    {{1, 0, DEVICE_ONLINE}, "Device does not support face recognition"},
-    {{1, 0, DEVICE_PROVISIONING}, "Device does not support face recognition"},
-    {{1, 1, DEVICE_PROVISIONING}, "Device not provisioned"},
-    {{1, 1, DEVICE_OFFLINE}, "Device offline"},
+    {{1, 1, DEVICE_ONLINE, 1}, NULL},
+    {{0, 0, DEVICE_PROVISIONING, 1}, "Device not found"},
+    {{0, 1, DEVICE_ONLINE, 1}, "Device not found"},
+    {{0, 1, DEVICE_ONLINE, 0}, "Device not found"},
+    {{1, 0, DEVICE_ONLINE, 1}, "Device does not support face recognition"},
+    {{1, 0, DEVICE_PROVISIONING, 1}, "Device does not support face recognition"},
+    {{1, 0, DEVICE_ONLINE, 0}, "Device does not support face recognition"},
+    {{1, 1, DEVICE_ONLINE, 0}, "Device's tier holds no profiles"},
+    {{1, 1, DEVICE_PROVISIONING, 0}, "Device's tier holds no profiles"},
+    {{1, 1, DEVICE_OFFLINE, 0}, "Device's tier holds no profiles"},
+    {{1, 1, DEVICE_PROVISIONING, 1}, "Device not provisioned"},
+    {{1, 1, DEVICE_OFFLINE, 1}, "Device offline"},
 };
 
 START_TEST(target_errors)
