@@ -16,6 +16,10 @@
 # (tests/bench/live_bench.py), the share of its rate the scans keep
 # (target: within 10 %) and the events' latency from a scan's answer to a
 # subscriber's receipt, p50/p99; `make bench` runs it too.
+# `scripts/bench.sh audit` runs only the audit page rows (issue 15): the
+# CPU per page of the workers and PostgreSQL (from /proc) for the first
+# page, a keyset page half way down and a filtered page of the
+# BENCH_AUDIT_ROWS-row log (target: <= 400 us); `make bench` runs them too.
 # `scripts/bench.sh fleet` runs only the fleet row (issue 14): FLEET_DEVICES
 # (2000) simulated cameras over FLEET_HOTELS (4) hotels connected to
 # mosquitto (tests/bench/fleet_bench.py), a face revoked in each hotel, the
@@ -347,6 +351,52 @@ bench_live() {
 
 # bench_fleet — FLEET_DEVICES cameras on mosquitto, a revocation in each of
 # FLEET_HOTELS hotels, the fan-out's latency and the server's CPU during it
+# pg_cpu — PostgreSQL's processes (the postmaster and its children: the
+# workers' backends, which live as long as their connections) user +
+# system clock ticks, summed, into CPU_SUM.
+pg_cpu() {
+    local pm pid
+    CPU_SUM=0
+    pm=$(read_pid "$FC_VAR/pids/postgres.pid")
+    [[ -n $pm ]] || return 0
+    for pid in "$pm" $(cat "/proc/$pm/task/$pm/children" 2>/dev/null); do
+        cpu_of "$pid" && CPU_SUM=$(( CPU_SUM + CPU ))
+    done
+}
+
+# audit_page_row LABEL URL — run_wrk's row at AUDIT_CONNS (4) connections
+# after a warm-up, then the CPU per page of the faceclock workers and of
+# PostgreSQL over the run, from /proc. Sets LAST_US (their sum).
+audit_page_row() {
+    local w0 p0 w pg reqs
+    wrk -t2 -c"${AUDIT_CONNS:-4}" -d"${WARMUP}s" -s "$WORK/audit.lua" "$2" >/dev/null 2>&1 || true
+    workers_cpu; w0=$CPU_SUM; pg_cpu; p0=$CPU_SUM
+    WARMUP=0 CONNS=${AUDIT_CONNS:-4} run_wrk "$1" "$2" "$WORK/audit.lua"
+    workers_cpu; w=$(( CPU_SUM - w0 )); pg_cpu; pg=$(( CPU_SUM - p0 ))
+    reqs=$(awk '/ requests in / {print $1}' "$WORK/wrk.out")
+    LAST_US=$(awk -v w="$w" -v p="$pg" -v hz="$(getconf CLK_TCK)" -v n="$reqs" \
+        'BEGIN { printf "%.0f", (n > 0 ? (w + p) / hz * 1e6 / n : 0) }')
+    awk -v w="$w" -v p="$pg" -v hz="$(getconf CLK_TCK)" -v n="$reqs" -v t="$LAST_US" 'BEGIN {
+        printf "    CPU per page: worker %.0f us + PostgreSQL %.0f us = %s us (%d requests; target <= 400 us)\n",
+            (n > 0 ? w / hz * 1e6 / n : 0), (n > 0 ? p / hz * 1e6 / n : 0), t, n }'
+}
+
+# bench_audit_page — `scripts/bench.sh audit` (and `make bench`): the
+# audit page at BENCH_AUDIT_ROWS rows (issue 15): the first page, a keyset
+# page half way down (its cursor reached by following Link rel="next"),
+# and a page filtered by staff member and action.
+bench_audit_page() {
+    local rows deep
+    rows=$(<"$WORK/audit_rows")
+    AUDIT_TOKEN=$(<"$WORK/audit_token")
+    deep=$(python3 tests/bench/audit_bench.py deep "$BASE_URL" "$AUDIT_SLUG" "$WORK" $(( rows / 2 ))) ||
+        die "could not walk to the middle of the audit log"
+    echo "audit page at $rows rows (wrk -c${AUDIT_CONNS:-4}):"
+    audit_page_row "face-audit-logs: first page (100 rows)" "$AUDIT_URL?limit=100"
+    audit_page_row "face-audit-logs: keyset page at row $(( rows / 2 ))" "$BASE_URL$deep"
+    audit_page_row "face-audit-logs: staff_id + action filter" "$AUDIT_URL?staff_id=30002&action=REVOKED&limit=100"
+}
+
 # (tests/bench/fleet_bench.py prints the figures).
 bench_fleet() {
     local n=${FLEET_DEVICES:-2000} hotels=${FLEET_HOTELS:-4} sample=${FLEET_SAMPLE:-200}
@@ -608,6 +658,16 @@ main() {
         bench_fleet
         return 0
     fi
+    if [[ ${1:-} == audit ]]; then
+        mkdir -p "$WORK"
+        say "face-audit-logs: hotel $AUDIT_SLUG with $AUDIT_ROWS audit rows, an hr user"
+        python3 tests/bench/audit_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" "$AUDIT_SLUG" "$WORK" \
+            "$AUDIT_ROWS" || die "could not prepare the face-audit-log benchmark"
+        AUDIT_URL=$BASE_URL/api/staff/hotel/$AUDIT_SLUG/attendance/clock-logs/face-audit-logs/
+        row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx" "steal"
+        bench_audit_page
+        return 0
+    fi
     if [[ ${1:-} == flood ]]; then
         mkdir -p "$WORK"
         python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
@@ -652,6 +712,7 @@ main() {
     run_wrk "GET face-audit-logs (100 rows of $(<"$WORK/audit_rows"))" "$AUDIT_URL?limit=100" \
         "$WORK/audit.lua";                                                     audit_rps=$LAST_RPS
     run_pgbench "  pgbench: face-audit-logs SQL (ceiling)" "$WORK/audit.sql";   audit_tps=$LAST_TPS
+    bench_audit_page
     local sync_rps
     run_wrk "GET sync, no changes (device of $SYNC_PROFILES)" "$BASE_URL/" "$WORK/sync_noop.lua"
     sync_rps=$LAST_RPS

@@ -1,5 +1,6 @@
 /* audit_store.c — owns the face audit log's listing (audit_store.h): its
- * filter, the page statement "audit_list", and the CSV export
+ * filter, the keyset page statements ("audit_list", "audit_list_before")
+ * with the capped count ("audit_count"), and the CSV export
  * ("audit_export_set" and the COPY of export_sql) with the same filters.
  * tests/bench/audit_bench.py reads those three from this file. */
 #include <string.h>
@@ -40,16 +41,38 @@
 #define HOTEL_SETTING SETTING("hotel") "::bigint"
 
 enum { C_ID, C_HOTEL, C_STAFF, C_STAFF_NAME, C_ACTION, C_BY, C_BY_NAME, C_REASON, C_CONSENT,
-       C_CREATED, C_TOTAL };
+       C_CREATED, C_KEY };
+
+/* the keyset pages (list_store.h): $8/$9 the boundary, $10 the limit,
+ * $11 the offset; the capped count: $8 the cap + 1 */
+#define AUDIT_COLS                                                                                    \
+    "SELECT a.id, " AUDIT_SLUG("$1") ", a.staff_id, " SQL_STAFF_NAME("s") ", a.action, a.performed_by, " \
+    SQL_STAFF_NAME("pb") ", a.reason, a.consent_given, fc_ts(a.created_at), " SQL_KEY_US("a.created_at") " "
 
 static struct db_stmt st_list = {
     "audit_list",
-    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM face_audit_log a WHERE "
-    AUDIT_WHERE_ARGS ") c "
-    "LEFT JOIN LATERAL (SELECT a.id, " AUDIT_SLUG("$1") ", a.staff_id, " SQL_STAFF_NAME("s") ", a.action, "
-    "a.performed_by, " SQL_STAFF_NAME("pb") ", a.reason, a.consent_given, fc_ts(a.created_at) "
-    AUDIT_FROM "WHERE " AUDIT_WHERE_ARGS " ORDER BY a.created_at DESC, a.id DESC "
-    "LIMIT $8 OFFSET $9) p ON true",
+    AUDIT_COLS AUDIT_FROM "WHERE " AUDIT_WHERE_ARGS " AND " SQL_KEY_AFTER("a.created_at", "a.id", "$8", "$9")
+    SQL_KEY_DESC("a.created_at", "a.id") " LIMIT $10 OFFSET $11",
+    0,
+};
+
+static struct db_stmt st_list_before = {
+    "audit_list_before",
+    AUDIT_COLS AUDIT_FROM "WHERE " AUDIT_WHERE_ARGS " AND " SQL_KEY_BEFORE("a.created_at", "a.id", "$8", "$9")
+    SQL_KEY_ASC("a.created_at", "a.id") " LIMIT $10",
+    0,
+};
+
+/* without a time bound, the kept counts (sql/027_audit_partitions.sql):
+ * exact at any size; else the rows counted up to the cap */
+static struct db_stmt st_count = {
+    "audit_count",
+    "SELECT CASE WHEN $4::date IS NULL AND $5::timestamptz IS NULL AND $6::date IS NULL "
+    "AND $7::timestamptz IS NULL THEN (SELECT coalesce(sum(c.n), 0) FROM face_audit_counts c "
+    "WHERE c.hotel_id = $1::bigint AND ($2::bigint IS NULL OR c.staff_id = $2::bigint) "
+    "AND ($3::text IS NULL OR c.action = $3::text)) "
+    "ELSE (SELECT count(*) FROM (SELECT 1 FROM face_audit_log a WHERE " AUDIT_WHERE_ARGS " LIMIT $8) c) END, "
+    "$4::date IS NULL AND $5::timestamptz IS NULL AND $6::date IS NULL AND $7::timestamptz IS NULL",
     0,
 };
 
@@ -115,7 +138,8 @@ static const struct db_json_col audit_cols[] = {
 };
 
 const struct listing audit_listing = {
-    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .cols = audit_cols,
+    .after = &st_list, .before = &st_list_before, .count = &st_count, .key_col = C_KEY, .cursor = "face-audit",
+    .id_col = C_ID, .bind = filter_args, .cols = audit_cols,
     .export_set = &st_export_set, .export_sql = export_sql, .export_name = "face-audit",
 };
 
