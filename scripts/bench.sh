@@ -395,6 +395,8 @@ bench_audit_page() {
     audit_page_row "face-audit-logs: first page (100 rows)" "$AUDIT_URL?limit=100"
     audit_page_row "face-audit-logs: keyset page at row $(( rows / 2 ))" "$BASE_URL$deep"
     audit_page_row "face-audit-logs: staff_id + action filter" "$AUDIT_URL?staff_id=30002&action=REVOKED&limit=100"
+    audit_page_row "face-audit-logs: from= bound (capped count)" \
+        "$AUDIT_URL?from=$(date -u -d '-20 days' +%Y-%m-%dT%H:%M:%SZ)&limit=100"
 }
 
 # (tests/bench/fleet_bench.py prints the figures).

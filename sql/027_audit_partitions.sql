@@ -30,6 +30,10 @@
 -- this migration calls it for every month from the oldest row on. Rows are copied from the old tables in one transaction
 -- (the migration's).
 
+-- moving a large log takes longer than a request may (the connection's
+-- statement_timeout is the request deadline's): this transaction has none
+SET LOCAL statement_timeout = 0;
+
 -- ---------------------------------------------------------- the old tables
 ALTER TABLE face_audit_log RENAME TO face_audit_log_unpartitioned;
 ALTER INDEX face_audit_hotel_created_idx RENAME TO face_audit_hotel_created_idx_old;
@@ -46,16 +50,13 @@ ALTER INDEX action_audit_log_pkey RENAME TO action_audit_log_pkey_old;
 -- CHECK constraints
 CREATE TABLE face_audit_log (LIKE face_audit_log_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
     PARTITION BY RANGE (created_at);
-ALTER TABLE face_audit_log ADD PRIMARY KEY (id, created_at),
-    ADD FOREIGN KEY (hotel_id) REFERENCES hotels (id),
-    ADD CONSTRAINT face_audit_staff_fk FOREIGN KEY (hotel_id, staff_id) REFERENCES staff (hotel_id, id);
+ALTER TABLE face_audit_log ADD PRIMARY KEY (id, created_at);
 CREATE INDEX face_audit_hotel_created_idx ON face_audit_log (hotel_id, created_at DESC, id DESC);
 CREATE INDEX face_audit_staff_idx ON face_audit_log (hotel_id, staff_id, created_at DESC);
 
 CREATE TABLE action_audit_log (LIKE action_audit_log_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
     PARTITION BY RANGE (created_at);
-ALTER TABLE action_audit_log ADD PRIMARY KEY (id, created_at),
-    ADD FOREIGN KEY (hotel_id) REFERENCES hotels (id);
+ALTER TABLE action_audit_log ADD PRIMARY KEY (id, created_at);
 CREATE INDEX action_audit_hotel_created_idx ON action_audit_log ((coalesce(hotel_id, 0)), created_at DESC, id DESC);
 
 ALTER SEQUENCE face_audit_log_id_seq OWNED BY face_audit_log.id;
@@ -162,6 +163,10 @@ END $$;
 -- ------------------------------------------------------------ the rows
 INSERT INTO face_audit_log SELECT * FROM face_audit_log_unpartitioned;
 INSERT INTO action_audit_log SELECT * FROM action_audit_log_unpartitioned;
+-- the foreign keys after the rows: checked in one pass, not row by row
+ALTER TABLE face_audit_log ADD FOREIGN KEY (hotel_id) REFERENCES hotels (id),
+    ADD CONSTRAINT face_audit_staff_fk FOREIGN KEY (hotel_id, staff_id) REFERENCES staff (hotel_id, id);
+ALTER TABLE action_audit_log ADD FOREIGN KEY (hotel_id) REFERENCES hotels (id);
 
 DROP FUNCTION fc_audit_chain_link(face_audit_log_unpartitioned);
 DROP FUNCTION fc_audit_canonical(face_audit_log_unpartitioned);

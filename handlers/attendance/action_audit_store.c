@@ -102,9 +102,12 @@ int action_audit_one(const struct actor *who, long long hotel_id, const char *ac
 
 /* The filters as SQL expressions: $1..$8 in the page, the transaction's
  * settings in the export. A date bound is the hotel-local day, inclusive
- * (UTC days for the system's rows); a timestamp bound is that instant. */
-#define DAY_START(hotel, date) \
-    "coalesce(" SQL_DAY_START(hotel, date) ", (" date ")::timestamp AT TIME ZONE 'UTC')"
+ * (UTC days for the system's rows); a timestamp bound is that instant. An
+ * absent date is NULL before any subquery, so that the planner folds the
+ * bound to ±infinity (audit_store.c's DAY_START_OR_NULL). */
+#define DAY_START(hotel, date)                                                                   \
+    "CASE WHEN (" date ") IS NULL THEN NULL::timestamptz ELSE coalesce(" SQL_DAY_START(hotel, date) \
+    ", (" date ")::timestamp AT TIME ZONE 'UTC') END"
 #define ACTION_WHERE(hotel, actor, action, target, from_date, from_ts, to_date, to_ts)             \
     "coalesce(a.hotel_id, 0) = " hotel                                                           \
     " AND (" actor " IS NULL OR a.actor = " actor ")"                                            \
