@@ -161,6 +161,8 @@ static int apply(const char *name, const char *v)
         c->workers = (int)n;
     } else if (strcmp(name, "FACECLOCK_MAX_REQUESTS") == 0) {
         return set_long(&c->max_requests, name, v, 0, 1000000000L);
+    } else if (strcmp(name, "FACECLOCK_LIST_COUNT_CAP") == 0) {
+        return set_long(&c->list_count_cap, name, v, 1, 100000000L);
     } else if (strcmp(name, "FACECLOCK_MAX_BODY") == 0) {
         if (set_long(&n, name, v, 1024, 64L * 1024 * 1024) < 0)
             return -1;
@@ -211,7 +213,7 @@ static int apply(const char *name, const char *v)
 
 static const char *const names[] = {
     "FACECLOCK_SOCKET", "DATABASE_URL", "FACECLOCK_ADMIN_KEY", "FACECLOCK_SQL_DIR",
-    "FACECLOCK_WORKERS", "FACECLOCK_MAX_REQUESTS", "FACECLOCK_MAX_BODY",
+    "FACECLOCK_WORKERS", "FACECLOCK_MAX_REQUESTS", "FACECLOCK_MAX_BODY", "FACECLOCK_LIST_COUNT_CAP",
     "FACECLOCK_TOKEN_TTL", "FACECLOCK_SCRYPT_LOG_N", "FACECLOCK_LOGIN_MAX_FAILURES",
     "FACECLOCK_LOGIN_WINDOW", "FACECLOCK_DATA_KEY", "FACECLOCK_SYNC_HISTORY_DAYS",
     "FACECLOCK_TEMPLATES", "FACECLOCK_REQUEST_DEADLINE", "FACECLOCK_TLS", "FACECLOCK_SOCKET_GROUP",
@@ -320,6 +322,7 @@ int config_load(void)
     c->device_cert_days = 30;
     c->workers = ncpu > 0 ? (ncpu > 64 ? 64 : (int)ncpu) : 2;
     c->max_requests = 100000;
+    c->list_count_cap = 10000;
     c->max_body = 1024 * 1024;
     c->token_ttl = 12 * 3600;
     c->scrypt_log_n = SCRYPT_LOG_N_DEFAULT;

@@ -22,6 +22,8 @@ struct config {
                                   socket (default 127.0.0.1,::1) */
     int workers;               /* FACECLOCK_WORKERS, default nproc */
     long max_requests;         /* FACECLOCK_MAX_REQUESTS: recycle after N (0 = never) */
+    long list_count_cap;       /* FACECLOCK_LIST_COUNT_CAP: a list's X-Total-Count is exact up
+                                  to this many rows, a lower bound past it (10000) */
     size_t max_body;           /* FACECLOCK_MAX_BODY bytes, default 1 MiB */
     char database_url[512];    /* DATABASE_URL (libpq conninfo or URI) */
     char admin_key[256];       /* FACECLOCK_ADMIN_KEY ("" = no admin key accepted; else at

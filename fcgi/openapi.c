@@ -401,6 +401,46 @@ static struct json_object *security(const struct route *r, const struct openapi_
     return a;
 }
 
+static int declares_query(const struct route *r, const char *name)
+{
+    for (const struct param *d = r->params; d != NULL && d->name != NULL; d++)
+        if (d->in == IN_QUERY && strcmp(d->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void add_header(struct json_object *h, const char *name, const char *type, const char *desc)
+{
+    struct json_object *o = json_object_new_object(), *schema = json_object_new_object();
+    jx_add_str(schema, "type", type);
+    jx_add_str(o, "description", desc);
+    json_object_object_add(o, "schema", schema);
+    json_object_object_add(h, name, o);
+}
+
+/* A list's page (a JSON route declaring ?limit=): its headers on 200
+ * (response.h, resp_json_list), the cursor's and the capped count's when
+ * it declares ?cursor= too. */
+static void list_headers(const struct route *r, struct json_object *ok)
+{
+    struct json_object *h = json_object_new_object();
+    int keyset = declares_query(r, "cursor");
+
+    add_header(h, "X-Total-Count", "integer",
+               keyset ? "The matching rows: exact up to the server's count cap, else the cap + 1 (a lower "
+                        "bound) with X-Total-Count-Estimated."
+                      : "The matching rows.");
+    if (keyset)
+        add_header(h, "X-Total-Count-Estimated", "string",
+                   "\"true\" when X-Total-Count is a lower bound (more rows than the count cap); absent "
+                   "when it is exact.");
+    add_header(h, "Link", "string",
+               keyset ? "<...&cursor=...>; rel=\"next\" while older rows follow, <...&cursor=...>; "
+                        "rel=\"prev\" while newer rows precede (offset pages: rel=\"next\" with ?offset=)."
+                      : "<...&offset=N>; rel=\"next\" while more rows follow.");
+    json_object_object_add(ok, "headers", h);
+}
+
 static struct json_object *operation(struct pool *p, const struct route *r, const struct openapi_app *app,
                                      const struct openapi_status *st, int nst)
 {
@@ -427,6 +467,10 @@ static struct json_object *operation(struct pool *p, const struct route *r, cons
     for (int i = 0; i < nst; i++)
         json_object_object_add(responses, pool_printf(p, "%d", st[i].status),
                                response(p, &st[i], (r->access & R_PAGE) != 0));
+    struct json_object *ok;
+    if (!(r->access & R_PAGE) && declares_query(r, "limit") && json_object_object_get_ex(responses, "200", &ok) &&
+        !json_object_object_get_ex(ok, "headers", NULL))
+        list_headers(r, ok);
     json_object_object_add(op, "responses", responses);
     return op;
 }

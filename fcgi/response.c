@@ -122,23 +122,46 @@ void resp_discard(struct request *req)
     req->error_code = NULL;
 }
 
+/* the request's path and query with offset and cursor replaced by name=val */
+static const char *page_link(struct request *req, const char *name, const char *val, const char *rel)
+{
+    char *qs = "";
+    for (int i = 0; i < req->nquery; i++)
+        if (strcmp(req->query[i].key, "offset") != 0 && strcmp(req->query[i].key, "cursor") != 0)
+            qs = http_query_append(req->pool, qs, req->query[i].key, req->query[i].val);
+    qs = http_query_append(req->pool, qs, name, val);
+    return pool_printf(req->pool, "<%s?%s>; rel=\"%s\"", req->raw_path, qs, rel);
+}
+
+void resp_json_list(struct request *req, struct json_object *array, const struct page_links *k)
+{
+    char num[32];
+    const char *link = NULL;
+
+    snprintf(num, sizeof num, "%lld", k->total);
+    resp_header(req, "X-Total-Count", num);
+    if (k->estimated)
+        resp_header(req, "X-Total-Count-Estimated", "true");
+    if (k->next_offset >= 0) {
+        snprintf(num, sizeof num, "%ld", k->next_offset);
+        link = page_link(req, "offset", num, "next");
+    } else if (k->next != NULL) {
+        link = page_link(req, "cursor", k->next, "next");
+    }
+    if (k->prev != NULL) {
+        const char *prev = page_link(req, "cursor", k->prev, "prev");
+        link = link != NULL ? pool_printf(req->pool, "%s, %s", link, prev) : prev;
+    }
+    if (link != NULL)
+        resp_header(req, "Link", link);
+    resp_json(req, 200, array);
+}
+
 void resp_json_page(struct request *req, struct json_object *array,
                     long long total, long offset, long limit)
 {
-    char num[32];
-    snprintf(num, sizeof num, "%lld", total);
-    resp_header(req, "X-Total-Count", num);
-    if ((long long)offset + limit < total) {
-        /* the same query with offset moved on */
-        char *qs = "";
-        for (int i = 0; i < req->nquery; i++)
-            if (strcmp(req->query[i].key, "offset") != 0)
-                qs = http_query_append(req->pool, qs, req->query[i].key, req->query[i].val);
-        snprintf(num, sizeof num, "%ld", offset + limit);
-        qs = http_query_append(req->pool, qs, "offset", num);
-        resp_header(req, "Link", pool_printf(req->pool, "<%s?%s>; rel=\"next\"", req->raw_path, qs));
-    }
-    resp_json(req, 200, array);
+    struct page_links k = {.total = total, .next_offset = (long long)offset + limit < total ? offset + limit : -1};
+    resp_json_list(req, array, &k);
 }
 
 void resp_html(struct request *req, int status, const char *body, size_t len)

@@ -37,6 +37,21 @@ void resp_hold(struct request *req);
 void resp_release(struct request *req);
 void resp_discard(struct request *req);
 
+/* What a list page links to and says of the whole list (docs/api.md,
+ * "Lists"). */
+struct page_links {
+    long long total;            /* X-Total-Count */
+    int estimated;              /* total is a lower bound: X-Total-Count-Estimated: true */
+    long next_offset;           /* >= 0: rel="next" is the query with ?offset= this */
+    const char *next, *prev;    /* cursor tokens: rel="next" / rel="prev" with ?cursor= */
+};
+
+/* Send a JSON list page with its links: X-Total-Count (and
+ * X-Total-Count-Estimated), and one Link header naming rel="next" and
+ * rel="prev" when there are such pages, each the request's own path and
+ * query with offset and cursor replaced. Takes ownership of array. */
+void resp_json_list(struct request *req, struct json_object *array, const struct page_links *k);
+
 /* An HTML page: body[0..len) as text/html; charset=utf-8 (copied). */
 void resp_html(struct request *req, int status, const char *body, size_t len);
 

@@ -28,6 +28,10 @@
 # CPU per scan of the workers and of PostgreSQL over each run
 # (IDEM_REPEAT=1: both twice, to see the host's noise; the last pair is
 # compared).
+# `scripts/bench.sh audit` runs only the audit page rows (issue 15): the
+# CPU per page of the workers and PostgreSQL (from /proc) for the first
+# page, a keyset page half way down and a filtered page of the
+# BENCH_AUDIT_ROWS-row log (target: <= 400 us); `make bench` runs them too.
 # `scripts/bench.sh fleet` runs only the fleet row (issue 14): FLEET_DEVICES
 # (2000) simulated cameras over FLEET_HOTELS (4) hotels connected to
 # mosquitto (tests/bench/fleet_bench.py), a face revoked in each hotel, the
@@ -580,6 +584,35 @@ bench_live() {
     echo "    scans keep $(awk -v a="$a1" -v b="$a2" -v w="$with" 'BEGIN { m = (a + b) / 2; printf "%.0f", (m > 0 ? 100 * w / m : 0) }') % of their rate beside $n subscribers (target: at least 90 %)"
 }
 
+# audit_page_row LABEL URL — run_wrk's row at AUDIT_CONNS (4) connections
+# after a warm-up, then the CPU per page of the faceclock workers and of
+# PostgreSQL over the run, from /proc. Sets LAST_US (their sum).
+audit_page_row() {
+    wrk -t2 -c"${AUDIT_CONNS:-4}" -d"${WARMUP}s" -s "$WORK/audit.lua" "$2" >/dev/null 2>&1 || true
+    WARMUP=0 CONNS=${AUDIT_CONNS:-4} run_wrk "$1" "$2" "$WORK/audit.lua"    # CPU_D of every set (cpu_take)
+    local w=${CPU_D[workers]} pg=${CPU_D[postgres]} reqs=$LAST_REQS
+    LAST_US=$(us_per $(( w + pg )) "$reqs")
+    echo "    CPU per page: worker $(us_per "$w" "$reqs") us + PostgreSQL $(us_per "$pg" "$reqs") us = $LAST_US us ($reqs requests; target <= 400 us)"
+}
+
+# bench_audit_page — `scripts/bench.sh audit` (and `make bench`): the
+# audit page at BENCH_AUDIT_ROWS rows (issue 15): the first page, a keyset
+# page half way down (its cursor reached by following Link rel="next"),
+# and a page filtered by staff member and action.
+bench_audit_page() {
+    local rows deep
+    rows=$(<"$WORK/audit_rows")
+    AUDIT_TOKEN=$(<"$WORK/audit_token")
+    deep=$(python3 tests/bench/audit_bench.py deep "$BASE_URL" "$AUDIT_SLUG" "$WORK" $(( rows / 2 ))) ||
+        die "could not walk to the middle of the audit log"
+    echo "audit page at $rows rows (wrk -c${AUDIT_CONNS:-4}):"
+    audit_page_row "face-audit-logs: first page (100 rows)" "$AUDIT_URL?limit=100"
+    audit_page_row "face-audit-logs: keyset page at row $(( rows / 2 ))" "$BASE_URL$deep"
+    audit_page_row "face-audit-logs: staff_id + action filter" "$AUDIT_URL?staff_id=30002&action=REVOKED&limit=100"
+    audit_page_row "face-audit-logs: from= bound (capped count)" \
+        "$AUDIT_URL?from=$(date -u -d '-20 days' +%Y-%m-%dT%H:%M:%SZ)&limit=100"
+}
+
 # bench_fleet — FLEET_DEVICES cameras on mosquitto, a revocation in each of
 # FLEET_HOTELS hotels, the fan-out's latency and the server's CPU during it
 # (tests/bench/fleet_bench.py prints the figures).
@@ -929,6 +962,16 @@ main() {
         bench_export
         return 0
     fi
+    if [[ ${1:-} == audit ]]; then
+        mkdir -p "$WORK"
+        say "face-audit-logs: hotel $AUDIT_SLUG with $AUDIT_ROWS audit rows, an hr user"
+        python3 tests/bench/audit_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" "$AUDIT_SLUG" "$WORK" \
+            "$AUDIT_ROWS" || die "could not prepare the face-audit-log benchmark"
+        AUDIT_URL=$BASE_URL/api/staff/hotel/$AUDIT_SLUG/attendance/clock-logs/face-audit-logs/
+        row "endpoint" "req/s" "p50 ms" "p99 ms" "non-2xx" "steal"
+        bench_audit_page
+        return 0
+    fi
     if [[ ${1:-} == flood ]]; then
         mkdir -p "$WORK"
         python3 tests/bench/clock_bench.py setup "$BASE_URL" "$FACECLOCK_ADMIN_KEY" clock-bench "$WORK" "$NSTAFF" ||
@@ -973,6 +1016,7 @@ main() {
     run_wrk "GET face-audit-logs (100 rows of $(<"$WORK/audit_rows"))" "$AUDIT_URL?limit=100" \
         "$WORK/audit.lua";                                                     audit_rps=$LAST_RPS
     run_pgbench "  pgbench: face-audit-logs SQL (ceiling)" "$WORK/audit.sql";   audit_tps=$LAST_TPS
+    bench_audit_page
     local sync_rps
     run_wrk "GET sync, no changes (device of $SYNC_PROFILES)" "$BASE_URL/" "$WORK/sync_noop.lua"
     sync_rps=$LAST_RPS

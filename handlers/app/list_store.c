@@ -1,8 +1,13 @@
 /* list_store.c — owns the list endpoints' shared part (list_store.h):
  * binding the hotel, a filter and the page to a listing's statement,
- * reading the page, and answering it (or streaming its CSV export). */
+ * reading the page, and answering it (or streaming its CSV export); for a
+ * keyset listing its cursors (signed with a key derived from the key
+ * hashing key) and its capped count. */
+#include <string.h>
 #include "list_store.h"
 #include "attendance/export_store.h"
+#include "config.h"
+#include "cursor.h"
 #include "response.h"
 
 /* $1 the hotel, then the filter's */
@@ -14,11 +19,91 @@ static void listing_args(struct db_args *a, const struct listing *l, long long h
         l->bind(a, filter);
 }
 
+/* One keyset page: the rows shown, whether more lie beyond them in the
+ * direction read, and the keys of the first and last row shown. */
+struct keyset_page {
+    struct json_object *rows;
+    int n, more;
+    struct cursor first, last;
+};
+
+/* The page of l from c (NULL: from the top, offset rows skipped), read
+ * the way c points. 0, or -1 on a database failure. */
+static int keyset_rows(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
+                       long limit, long offset, struct keyset_page *pg)
+{
+    struct db_args a;
+    int prev = c != NULL && c->dir == CURSOR_PREV;
+    PGresult *r;
+
+    listing_args(&a, l, hotel_id, filter);
+    if (c != NULL) {
+        db_arg_int(&a, c->ts_us);
+        db_arg_int(&a, c->id);
+    } else {
+        db_arg_null(&a);
+        db_arg_null(&a);
+    }
+    db_arg_int(&a, limit + 1);
+    if (!prev)
+        db_arg_int(&a, offset);
+    if ((r = db_run(prev ? l->before : l->after, &a)) == NULL)
+        return -1;
+    memset(pg, 0, sizeof *pg);
+    pg->more = PQntuples(r) > limit;
+    pg->n = pg->more ? (int)limit : PQntuples(r);
+    pg->rows = json_object_new_array();
+    for (int k = 0; k < pg->n; k++) {
+        int i = prev ? pg->n - 1 - k : k;          /* before's rows come oldest first */
+        json_object_array_add(pg->rows, db_row_object(l->cols, r, i));
+        struct cursor *at = k == 0 ? &pg->first : &pg->last;
+        at->ts_us = db_ll(r, i, l->key_col);
+        at->id = db_ll(r, i, l->id_col);
+        if (k == 0)
+            pg->last = pg->first;
+    }
+    PQclear(r);
+    return 0;
+}
+
+/* The matching rows of l: exact when the count statement says so (kept
+ * counts), else counted up to the cap and *estimated when there are more
+ * (*total is then cap + 1, a lower bound). 0 or -1. */
+static int keyset_total(const struct listing *l, long long hotel_id, const void *filter, long long *total,
+                        int *estimated)
+{
+    struct db_args a;
+    long long cap = g_config.list_count_cap > 0 ? g_config.list_count_cap : 10000;
+    PGresult *r;
+
+    listing_args(&a, l, hotel_id, filter);
+    db_arg_int(&a, cap + 1);
+    if ((r = db_run(l->count, &a)) == NULL)
+        return -1;
+    *total = db_ll(r, 0, 0);
+    *estimated = !db_bool(r, 0, 1) && *total > cap;
+    PQclear(r);
+    return 0;
+}
+
 int listing_rows(const struct listing *l, long long hotel_id, const void *filter, long limit, long offset,
                  struct json_object **rows, long long *total)
 {
     struct db_args a;
 
+    if (l->after != NULL) {
+        struct keyset_page pg;
+        int estimated;
+        if (keyset_total(l, hotel_id, filter, total, &estimated) < 0 ||
+            keyset_rows(l, hotel_id, filter, NULL, limit, offset, &pg) < 0)
+            return -1;
+        /* past the cap, at least the rows up to this page's and one more
+         * when more follow (what offset paging needs to go on) */
+        if (*total < offset + pg.n + pg.more)
+            *total = offset + pg.n + pg.more;
+        *rows = pg.rows;
+        return 0;
+    }
     if (l->rows != NULL)
         return l->rows(hotel_id, filter, limit, offset, rows, total);
     listing_args(&a, l, hotel_id, filter);
@@ -27,6 +112,73 @@ int listing_rows(const struct listing *l, long long hotel_id, const void *filter
     if (l->cols != NULL)
         return db_page_rows(l->page, &a, l->total_col, l->id_col, db_row_object, l->cols, rows, total);
     return db_page_rows(l->page, &a, l->total_col, l->id_col, l->row, filter, rows, total);
+}
+
+/* This process's cursor key, derived once from the key hashing key (an
+ * all-zero base without one, as auth.c's key hashes). */
+static const unsigned char *cursor_key(void)
+{
+    static unsigned char key[32];
+    static int ready;
+    static const unsigned char none[32];
+    if (!ready && cursor_derive_key(g_config.has_hash_key ? g_config.hash_key : none, key) == 0)
+        ready = 1;
+    return key;
+}
+
+/* A keyset listing's page: the cursor's, or the top's (skipping ?offset=
+ * rows, linked on by offset as any list when an offset was asked for). */
+static void keyset_reply(struct request *req, const struct listing *l, const void *filter)
+{
+    const char *text = arg_str(req, "cursor"),
+               *scope = pool_printf(req->pool, "%s %lld", l->cursor, req->tenant.id);
+    struct cursor c, *from = NULL;
+    struct keyset_page pg;
+    struct page_links k = {.next_offset = -1};
+    long limit, offset;
+    char next[CURSOR_TEXT], prev[CURSOR_TEXT];
+
+    arg_page(req, &limit, &offset);
+    if (text != NULL) {
+        if (arg_has(req, "offset")) {
+            resp_invalid(req, "cursor", "Give either cursor or offset, not both.");
+            return;
+        }
+        if (cursor_decode(cursor_key(), scope, text, &c) < 0) {
+            resp_invalid(req, "cursor", "Not a cursor of this list: use the Link header's.");
+            return;
+        }
+        from = &c;
+    }
+    if (keyset_total(l, req->tenant.id, filter, &k.total, &k.estimated) < 0 ||
+        keyset_rows(l, req->tenant.id, filter, from, limit, offset, &pg) < 0) {
+        db_fail_reply(req);
+        return;
+    }
+    /* older rows follow the last one shown: read forward and more came,
+     * or read backward (the rows older than the cursor are still there) */
+    int older = from != NULL && from->dir == CURSOR_PREV ? 1 : pg.more;
+    if (from != NULL && from->dir == CURSOR_PREV && pg.n == 0) {
+        /* nothing newer than the cursor's row: next starts at that row */
+        pg.last = *from;
+        pg.last.id = from->id + 1;
+    }
+    /* newer rows precede the first one shown: read backward and more
+     * came, or read forward from a cursor or an offset */
+    int newer = from != NULL && from->dir == CURSOR_PREV ? pg.more : (from != NULL || offset > 0);
+    if (older && arg_has(req, "offset"))
+        k.next_offset = offset + limit;
+    else if (older) {
+        pg.last.dir = CURSOR_NEXT;
+        if (cursor_encode(cursor_key(), scope, &pg.last, next) == 0)
+            k.next = next;
+    }
+    if (newer && pg.n > 0 && !arg_has(req, "offset")) {
+        pg.first.dir = CURSOR_PREV;
+        if (cursor_encode(cursor_key(), scope, &pg.first, prev) == 0)
+            k.prev = prev;
+    }
+    resp_json_list(req, pg.rows, &k);
 }
 
 void listing_reply(struct request *req, const struct listing *l, const void *filter)
@@ -41,6 +193,10 @@ void listing_reply(struct request *req, const struct listing *l, const void *fil
         export_csv(req, l->export_set, &a, l->export_sql,
                    pool_printf(req->pool, "%s-%s.csv", l->export_name,
                                req->tenant.slug[0] != '\0' ? req->tenant.slug : "system"));
+        return;
+    }
+    if (l->after != NULL) {
+        keyset_reply(req, l, filter);
         return;
     }
     arg_page(req, &limit, &offset);

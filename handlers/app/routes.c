@@ -48,6 +48,8 @@
 #define Q_HOTEL   {"hotel", IN_QUERY, PT_SLUG, .doc = "The hotel's slug; the system administrator must name it."}
 #define Q_PAGE    {"limit", IN_QUERY, PT_INT, 0, 1, 1000, .doc = "Rows per page (default 100)."}, \
                   {"offset", IN_QUERY, PT_INT, 0, 0, 1e9, .doc = "Rows to skip (the Link header's next page sets it)."}
+/* a keyset list's page (app/list_store.h): a Link header's cursor */
+#define Q_CURSOR  {"cursor", IN_QUERY, PT_STRING, 0, 1, 100, .doc = "A page of the list: the cursor a Link header's rel=\"next\" or rel=\"prev\" names (not with offset)."}
 #define Q_FORMAT  {"format", IN_QUERY, PT_STRING, 0, 0, 16, .doc = "csv: every matching row as a CSV export (so does Accept: text/csv)."}
 #define Q_ID(name, doc_)    {name, IN_QUERY, PT_ID, .doc = doc_}
 #define Q_DATE(name, doc_)  {name, IN_QUERY, PT_DATE, .doc = doc_}
@@ -289,12 +291,12 @@ const struct route app_routes[] = {
      .summary = "Acknowledge a long session."},
     {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/face-audit-logs/", .name = "attendance.audit",
      .handler = h_audit_list, .src = "attendance/audit.c", .access = READERS, .tenant = T_PATH,
-     .params = PARAMS(HOTEL_SLUG, Q_PAGE, AUDIT_FILTERS, Q_FORMAT),
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE, Q_CURSOR, AUDIT_FILTERS, Q_FORMAT),
      .answers = ANSWERS("200"),
      .summary = "The face audit log, newest first; JSON pages or a CSV export."},
     {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/action-audit-logs/", .name = "audit.actions",
      .handler = h_action_audit_list, .src = "attendance/action_audit.c", .access = READERS, .tenant = T_PATH,
-     .params = PARAMS(HOTEL_SLUG, Q_PAGE, ACTION_FILTERS, Q_FORMAT),
+     .params = PARAMS(HOTEL_SLUG, Q_PAGE, Q_CURSOR, ACTION_FILTERS, Q_FORMAT),
      .answers = ANSWERS("200"),
      .summary = "Every audited change that is not a face event (settings, reviews, keys, sign-ins, PMS, "
                 "devices), newest first; JSON pages or a CSV export with the audit chain's head."},
@@ -306,7 +308,7 @@ const struct route app_routes[] = {
                 "adoption, unrostered frequency, overtime per department, on-time attendance."},
     {.method = "GET", .pattern = "/api/action-audit-logs/", .name = "audit.system_actions",
      .handler = h_action_audit_list, .src = "attendance/action_audit.c", .access = A_SYSADMIN, .tenant = T_NONE,
-     .params = PARAMS(Q_PAGE, ACTION_FILTERS, Q_FORMAT),
+     .params = PARAMS(Q_PAGE, Q_CURSOR, ACTION_FILTERS, Q_FORMAT),
      .answers = ANSWERS("200"),
      .summary = "The system's audited actions, of no hotel (sign-in failures of unknown names, purge and "
                 "rekey runs); JSON pages or a CSV export with that chain's head."},

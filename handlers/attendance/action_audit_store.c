@@ -102,9 +102,12 @@ int action_audit_one(const struct actor *who, long long hotel_id, const char *ac
 
 /* The filters as SQL expressions: $1..$8 in the page, the transaction's
  * settings in the export. A date bound is the hotel-local day, inclusive
- * (UTC days for the system's rows); a timestamp bound is that instant. */
-#define DAY_START(hotel, date) \
-    "coalesce(" SQL_DAY_START(hotel, date) ", (" date ")::timestamp AT TIME ZONE 'UTC')"
+ * (UTC days for the system's rows); a timestamp bound is that instant. An
+ * absent date is NULL before any subquery, so that the planner folds the
+ * bound to ±infinity (audit_store.c's DAY_START_OR_NULL). */
+#define DAY_START(hotel, date)                                                                   \
+    "CASE WHEN (" date ") IS NULL THEN NULL::timestamptz ELSE coalesce(" SQL_DAY_START(hotel, date) \
+    ", (" date ")::timestamp AT TIME ZONE 'UTC') END"
 #define ACTION_WHERE(hotel, actor, action, target, from_date, from_ts, to_date, to_ts)             \
     "coalesce(a.hotel_id, 0) = " hotel                                                           \
     " AND (" actor " IS NULL OR a.actor = " actor ")"                                            \
@@ -126,16 +129,40 @@ int action_audit_one(const struct actor *who, long long hotel_id, const char *ac
                  SETTING_OR_NULL("to_ts", "timestamptz"))
 #define ACTION_SLUG "(SELECT slug FROM hotels WHERE id = a.hotel_id)"
 
-enum { C_ID, C_HOTEL, C_ACTOR, C_ACTION, C_TARGET, C_OLD, C_NEW, C_IP, C_UA, C_CREATED, C_SEQ, C_TOTAL };
+enum { C_ID, C_HOTEL, C_ACTOR, C_ACTION, C_TARGET, C_OLD, C_NEW, C_IP, C_UA, C_CREATED, C_SEQ, C_KEY };
+
+/* the keyset pages (list_store.h): $9/$10 the boundary, $11 the limit,
+ * $12 the offset; the capped count: $9 the cap + 1 */
+#define ACTION_COLS                                                                               \
+    "SELECT a.id, " ACTION_SLUG ", a.actor, a.action, a.target, a.old_value, a.new_value, "       \
+    "host(a.client_ip), a.user_agent, fc_ts(a.created_at), a.chain_seq, " SQL_KEY_US("a.created_at") " " \
+    "FROM action_audit_log a WHERE " ACTION_WHERE_ARGS " AND "
 
 static struct db_stmt st_list = {
     "action_audit_list",
-    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM action_audit_log a WHERE "
-    ACTION_WHERE_ARGS ") c "
-    "LEFT JOIN LATERAL (SELECT a.id, " ACTION_SLUG ", a.actor, a.action, a.target, a.old_value, "
-    "a.new_value, host(a.client_ip), a.user_agent, fc_ts(a.created_at), a.chain_seq "
-    "FROM action_audit_log a WHERE " ACTION_WHERE_ARGS " ORDER BY a.created_at DESC, a.id DESC "
-    "LIMIT $9 OFFSET $10) p ON true",
+    ACTION_COLS SQL_KEY_AFTER("a.created_at", "a.id", "$9", "$10") SQL_KEY_DESC("a.created_at", "a.id")
+    " LIMIT $11 OFFSET $12",
+    0,
+};
+
+static struct db_stmt st_list_before = {
+    "action_audit_list_before",
+    ACTION_COLS SQL_KEY_BEFORE("a.created_at", "a.id", "$9", "$10") SQL_KEY_ASC("a.created_at", "a.id")
+    " LIMIT $11",
+    0,
+};
+
+/* filtered by action alone (or not at all), the kept counts
+ * (sql/027_audit_partitions.sql): exact at any size; else the rows
+ * counted up to the cap */
+#define ACTION_COUNTED "$2::text IS NULL AND $4::text IS NULL AND $5::date IS NULL AND $6::timestamptz IS NULL " \
+                       "AND $7::date IS NULL AND $8::timestamptz IS NULL"
+static struct db_stmt st_count = {
+    "action_audit_count",
+    "SELECT CASE WHEN " ACTION_COUNTED " THEN (SELECT coalesce(sum(c.n), 0) FROM action_audit_counts c "
+    "WHERE c.hotel = $1::bigint AND ($3::text IS NULL OR c.action = $3::text)) "
+    "ELSE (SELECT count(*) FROM (SELECT 1 FROM action_audit_log a WHERE " ACTION_WHERE_ARGS " LIMIT $9) c) END, "
+    ACTION_COUNTED,
     0,
 };
 
@@ -200,6 +227,7 @@ static const struct db_json_col action_cols[] = {
 };
 
 const struct listing action_audit_listing = {
-    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .cols = action_cols,
+    .after = &st_list, .before = &st_list_before, .count = &st_count, .key_col = C_KEY,
+    .cursor = "action-audit", .id_col = C_ID, .bind = filter_args, .cols = action_cols,
     .export_set = &st_export_set, .export_sql = export_sql, .export_name = "action-audit",
 };

@@ -1,5 +1,6 @@
 /* audit_store.c — owns the face audit log's listing (audit_store.h): its
- * filter, the page statement "audit_list", and the CSV export
+ * filter, the keyset page statements ("audit_list", "audit_list_before")
+ * with the capped count ("audit_count"), and the CSV export
  * ("audit_export_set" and the COPY of export_sql) with the same filters.
  * tests/bench/audit_bench.py reads those three from this file. */
 #include <string.h>
@@ -17,9 +18,15 @@
     "a.hotel_id = " hotel                                                                         \
     " AND (" staff " IS NULL OR a.staff_id = " staff ")"                                          \
     " AND (" action " IS NULL OR a.action = " action ")"                                          \
-    " AND a.created_at >= coalesce(" from_ts ", " SQL_DAY_START(hotel, from_date) ", '-infinity')" \
-    " AND a.created_at <= coalesce(" to_ts ", " SQL_DAY_START(hotel, "(" to_date ") + 1")          \
+    " AND a.created_at >= coalesce(" from_ts ", " DAY_START_OR_NULL(hotel, from_date) ", '-infinity')" \
+    " AND a.created_at <= coalesce(" to_ts ", " DAY_START_OR_NULL(hotel, "(" to_date ") + 1")      \
     " - interval '1 microsecond', 'infinity')"
+/* a day's start, NULL without a date: written so that the planner folds
+ * an absent bound to ±infinity (a known constant) instead of guessing the
+ * selectivity of a subquery's value, which made it sort every row of the
+ * hotel for a page (the partitioned log, sql/027) */
+#define DAY_START_OR_NULL(hotel, date) \
+    "CASE WHEN (" date ") IS NULL THEN NULL::timestamptz ELSE " SQL_DAY_START(hotel, date) " END"
 
 #define AUDIT_WHERE_ARGS AUDIT_WHERE("$1::bigint", "$2::bigint", "$3::text", "$4::date", "$5::timestamptz", \
                                      "$6::date", "$7::timestamptz")
@@ -40,16 +47,44 @@
 #define HOTEL_SETTING SETTING("hotel") "::bigint"
 
 enum { C_ID, C_HOTEL, C_STAFF, C_STAFF_NAME, C_ACTION, C_BY, C_BY_NAME, C_REASON, C_CONSENT,
-       C_CREATED, C_TOTAL };
+       C_CREATED, C_KEY };
+
+/* the keyset pages (list_store.h): $8/$9 the boundary, $10 the limit,
+ * $11 the offset; the capped count: $8 the cap + 1. The page's rows are
+ * chosen in a subquery of the log alone, in index order, and named after:
+ * joined first, the planner may start from the hotel's staff and sort all
+ * their rows for one page when it misjudges a time bound's share. */
+#define AUDIT_PAGE(bound, order, limit)                                                               \
+    "SELECT a.id, " AUDIT_SLUG("$1") ", a.staff_id, " SQL_STAFF_NAME("s") ", a.action, a.performed_by, " \
+    SQL_STAFF_NAME("pb") ", a.reason, a.consent_given, fc_ts(a.created_at), " SQL_KEY_US("a.created_at") " " \
+    "FROM (SELECT a.* FROM face_audit_log a WHERE " AUDIT_WHERE_ARGS " AND " bound order " " limit ") a "  \
+    "JOIN staff s ON s.hotel_id = a.hotel_id AND s.id = a.staff_id "                                   \
+    "LEFT JOIN staff pb ON pb.hotel_id = a.hotel_id AND pb.id = a.performed_by" order
 
 static struct db_stmt st_list = {
     "audit_list",
-    "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM face_audit_log a WHERE "
-    AUDIT_WHERE_ARGS ") c "
-    "LEFT JOIN LATERAL (SELECT a.id, " AUDIT_SLUG("$1") ", a.staff_id, " SQL_STAFF_NAME("s") ", a.action, "
-    "a.performed_by, " SQL_STAFF_NAME("pb") ", a.reason, a.consent_given, fc_ts(a.created_at) "
-    AUDIT_FROM "WHERE " AUDIT_WHERE_ARGS " ORDER BY a.created_at DESC, a.id DESC "
-    "LIMIT $8 OFFSET $9) p ON true",
+    AUDIT_PAGE(SQL_KEY_AFTER("a.created_at", "a.id", "$8", "$9"), SQL_KEY_DESC("a.created_at", "a.id"),
+               "LIMIT $10 OFFSET $11"),
+    0,
+};
+
+static struct db_stmt st_list_before = {
+    "audit_list_before",
+    AUDIT_PAGE(SQL_KEY_BEFORE("a.created_at", "a.id", "$8", "$9"), SQL_KEY_ASC("a.created_at", "a.id"),
+               "LIMIT $10"),
+    0,
+};
+
+/* without a time bound, the kept counts (sql/027_audit_partitions.sql):
+ * exact at any size; else the rows counted up to the cap */
+static struct db_stmt st_count = {
+    "audit_count",
+    "SELECT CASE WHEN $4::date IS NULL AND $5::timestamptz IS NULL AND $6::date IS NULL "
+    "AND $7::timestamptz IS NULL THEN (SELECT coalesce(sum(c.n), 0) FROM face_audit_counts c "
+    "WHERE c.hotel_id = $1::bigint AND ($2::bigint IS NULL OR c.staff_id = $2::bigint) "
+    "AND ($3::text IS NULL OR c.action = $3::text)) "
+    "ELSE (SELECT count(*) FROM (SELECT 1 FROM face_audit_log a WHERE " AUDIT_WHERE_ARGS " LIMIT $8) c) END, "
+    "$4::date IS NULL AND $5::timestamptz IS NULL AND $6::date IS NULL AND $7::timestamptz IS NULL",
     0,
 };
 
@@ -115,7 +150,8 @@ static const struct db_json_col audit_cols[] = {
 };
 
 const struct listing audit_listing = {
-    .page = &st_list, .total_col = C_TOTAL, .id_col = C_ID, .bind = filter_args, .cols = audit_cols,
+    .after = &st_list, .before = &st_list_before, .count = &st_count, .key_col = C_KEY, .cursor = "face-audit",
+    .id_col = C_ID, .bind = filter_args, .cols = audit_cols,
     .export_set = &st_export_set, .export_sql = export_sql, .export_name = "face-audit",
 };
 

@@ -7,9 +7,11 @@
  * scheduler_runs, sql/016_scheduler.sql), runs the retention purge as
  * `faceclock purge` does (purge_run), by system:scheduler, its record in
  * the same transaction. Each tick
- * also closes the forgotten sessions of hotels whose auto_close is on
- * (auto_close_due, auto_close_store.c), and deletes expired idempotency
- * keys in batches (idem_expire, idempotency_store.c). Only one
+ * also makes the audit logs' partitions of the months ahead
+ * (fc_audit_partitions_ahead, sql/027_audit_partitions.sql), closes the
+ * forgotten sessions of hotels whose auto_close is on (auto_close_due,
+ * auto_close_store.c), and deletes expired idempotency keys in batches
+ * (idem_expire, idempotency_store.c). Only one
  * scheduler works however many masters share the database: it holds a
  * session advisory lock (SCHEDULER_LOCK) while it works, and another
  * waits for it, trying every second; a new connection (the old one lost,
@@ -44,6 +46,12 @@ static struct db_stmt st_last = {
 static struct db_stmt st_start = {
     "scheduler_start_purge",
     "INSERT INTO scheduler_runs (job, last_run) VALUES ('purge', now()) ON CONFLICT (job) DO NOTHING", 0,
+};
+
+/* the audit logs' monthly partitions, this month's and the next three
+ * (sql/027_audit_partitions.sql); 0 when they all exist */
+static struct db_stmt st_partitions = {
+    "scheduler_audit_partitions", "SELECT fc_audit_partitions_ahead()", 0,
 };
 
 /* 1 when this process holds the lock, 0 when another does, -1 (db) */
@@ -144,6 +152,16 @@ static void tick(time_t now)
         log_info("alerts: %d hotel(s), %ld raised, %ld resolved", hotels, n.raised, n.resolved);
     purge_when_due(now);
     expire_keys();
+
+    struct db_args a;
+    db_args_init(&a);
+    PGresult *r = db_run(&st_partitions, &a);
+    if (r == NULL)
+        log_warn("audit partitions: database failure: %s", db_last_message());
+    else if (db_ll(r, 0, 0) > 0)
+        log_info("audit partitions: %lld made", db_ll(r, 0, 0));
+    if (r != NULL)
+        PQclear(r);
 }
 
 static void nap(volatile sig_atomic_t *stop, double s)

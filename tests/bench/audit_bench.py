@@ -17,6 +17,9 @@ of the same SELECT.
           export_literal.sql that SELECT with the settings as literal values
     audit_bench.py sql list|export-set|export-select|export-literal HOTEL_ID
         print one of those statements
+    audit_bench.py deep BASE_URL SLUG WORKDIR DEPTH
+        print the path of the keyset page DEPTH rows down (limit=100),
+        reached by following Link rel="next" (scripts/bench.sh audit)
 
 The statements are not copied by hand: they are taken from handlers/attendance/audit_store.c
 through the C preprocessor (its macros assemble them), so the ceilings run
@@ -44,10 +47,11 @@ def statements(hid):
     if not m:
         raise SystemExit("audit_bench: the export in handlers/attendance/audit_store.c is no longer COPY (SELECT ...) TO STDOUT")
     # The handler's parameters with no filter: $1 the hotel, $2..$7 NULL,
-    # $8/$9 limit and offset. pgbench binds :hid/:lim/:off as parameters
-    # (-M prepared) as the worker does; the NULLs are literals.
+    # $8/$9 the keyset boundary (NULL: the top), $10/$11 limit and offset.
+    # pgbench binds :hid/:lim/:off as parameters (-M prepared) as the
+    # worker does; the NULLs are literals.
     nulls = {i: "NULL" for i in range(2, 8)}
-    listing = bind(listing, {**nulls, 1: ":hid", 8: ":lim", 9: ":off"})
+    listing = bind(listing, {**nulls, 1: ":hid", 8: "NULL", 9: "NULL", 10: ":lim", 11: ":off"})
     export_set = bind(export_set, {**nulls, 1: "'%d'" % hid})
     select = m.group(1)
     # The same SELECT with the export's settings spelled as literals, so
@@ -140,10 +144,30 @@ FROM generate_series(%(first)d, %(n)d) AS g
             f.write(text)
 
 
+def deep(base, slug, work, depth):
+    """The path of a keyset page `depth` rows down the hotel's audit log,
+    limit=100: the Link rel="next" cursors followed 1000 rows at a time."""
+    import urllib.request
+    token = open(os.path.join(work, "audit_token")).read().strip()
+    path = "/api/staff/hotel/%s/attendance/clock-logs/face-audit-logs/?limit=1000" % slug
+    seen = 0
+    while seen < depth:
+        req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            link = r.headers.get("Link") or ""
+        m = re.search(r'<([^>]*)>;\s*rel="next"', link)
+        if not m:
+            raise SystemExit("audit_bench: the log ends before row %d" % depth)
+        path, seen = m.group(1), seen + 1000
+    return path.replace("limit=1000", "limit=100")
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if len(a) == 6 and a[0] == "setup":
         setup(a[1], a[2], a[3], a[4], int(a[5]))
+    elif len(a) == 5 and a[0] == "deep":
+        print(deep(a[1], a[2], a[3], int(a[4])))
     elif len(a) == 3 and a[0] == "sql" and a[1] in ("list", "export-set", "export-select", "export-literal"):
         print(statements(int(a[2]))[a[1]])
     else:

@@ -55,6 +55,8 @@ MODULES = [
     "attendance.test_audit_export",
     "attendance.test_audit_chain",
     "attendance.test_action_audit",
+    "attendance.test_audit_keyset",
+    "attendance.test_audit_partitions",
     "attendance.test_alerts",
     "attendance.test_scheduler",
     "attendance.test_insights",

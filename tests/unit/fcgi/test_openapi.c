@@ -236,7 +236,11 @@ static const struct { const char *ptr, *json; } doc_vec[] = {
      "{\"anyOf\":[{\"type\":\"string\",\"format\":\"date\"},{\"type\":\"string\",\"format\":\"date-time\"}]}"},
     {THING "/get/parameters/6/schema", "{\"type\":\"string\",\"format\":\"date\"}"},
     {THING "/get/parameters/7/schema", "{\"type\":\"string\",\"maxLength\":4096}"},
-    {THING "/get/responses/200", "{\"description\":\"OK\"}"},
+    /* a route declaring ?limit= is a list: its page headers (no ?cursor=: offset links, an exact count) */
+    {THING "/get/responses/200",
+     "{\"description\":\"OK\",\"headers\":{\"X-Total-Count\":{\"description\":\"The matching rows.\","
+     "\"schema\":{\"type\":\"integer\"}},\"Link\":{\"description\":\"<...&offset=N>; rel=\\\"next\\\" while "
+     "more rows follow.\",\"schema\":{\"type\":\"string\"}}}}"},
     {THING "/get/responses/403/x-error-codes", "[\"FORBIDDEN\"]"},
     /* a body: required fields, nullable optional ones, bounds */
     {THING "/post/x-access", "[\"root\",\"box\"]"},
