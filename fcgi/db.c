@@ -240,11 +240,24 @@ static int closed_by_server(void)
     return 1;
 }
 
+/* db_begin()s not yet ended by db_commit()/db_rollback(): the transaction
+ * (1) and its savepoints. Kept apart from the connection's own state so
+ * that a transaction lost with its connection stays open for its code:
+ * nothing of it may run on another connection, where it would commit on
+ * its own (a failover: the rest of an idempotent scan's work without its
+ * key). */
+static int depth;
+
 static int ensure(void)
 {
     gave_up = 0;
     if (conn != NULL && PQstatus(conn) == CONNECTION_OK && !closed_by_server())
         return 0;
+    if (depth > 0) {                /* never reconnect under an open transaction */
+        set_failure(DB_DOWN, NULL);
+        snprintf(last_message, sizeof last_message, "the connection was lost inside a transaction");
+        return -1;
+    }
     if (conn != NULL && PQstatus(conn) == CONNECTION_OK) {
         log_info("the database closed this idle connection; reconnecting");
         last_attempt = 0;
@@ -479,23 +492,22 @@ int db_in_transaction(void)
            PQtransactionStatus(conn) != PQTRANS_IDLE;
 }
 
-/* savepoints open inside the transaction: db_begin() inside one */
-static int nested;
-
 int db_begin(void)
 {
-    if (db_in_transaction()) {
+    if (depth > 0) {
         /* a caller's own transaction inside a wider one (db.h): a savepoint */
         char sql[32];
-        snprintf(sql, sizeof sql, "SAVEPOINT fc_nest%d", nested + 1);
+        snprintf(sql, sizeof sql, "SAVEPOINT fc_nest%d", depth);
         if (db_simple(sql) < 0)
             return -1;
-        nested++;
+        depth++;
         return 0;
     }
-    nested = 0;
     metrics_pending_drop();
-    return db_simple("BEGIN");
+    if (db_simple("BEGIN") < 0)
+        return -1;
+    depth = 1;
+    return 0;
 }
 
 /* End the innermost savepoint: released (keep), or rolled back to and
@@ -503,14 +515,12 @@ int db_begin(void)
 static int nested_end(int keep)
 {
     char sql[80];
+    int n = --depth;
     if (keep)
-        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT fc_nest%d", nested);
+        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT fc_nest%d", n);
     else
-        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT fc_nest%d; RELEASE SAVEPOINT fc_nest%d", nested, nested);
-    if (db_simple(sql) < 0)
-        return -1;
-    nested--;
-    return 0;
+        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT fc_nest%d; RELEASE SAVEPOINT fc_nest%d", n, n);
+    return db_simple(sql);
 }
 
 int db_commit_ok(ExecStatusType status, const char *tag)
@@ -521,9 +531,9 @@ int db_commit_ok(ExecStatusType status, const char *tag)
 
 int db_commit(void)
 {
-    if (nested > 0 && db_in_transaction())
+    if (depth > 1)
         return nested_end(1);
-    nested = 0;
+    depth = 0;
     if (!db_in_transaction()) {
         /* lost with its connection (or never begun): nothing to commit */
         if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
@@ -572,14 +582,29 @@ void db_count(int counter, unsigned long long n)
 
 void db_rollback(void)
 {
-    if (nested > 0 && db_in_transaction() && nested_end(0) == 0)
+    if (depth > 1) {
+        if (db_in_transaction())
+            (void)nested_end(0);
+        else
+            depth--;
         return;
-    nested = 0;
+    }
+    depth = 0;
     metrics_pending_drop();
     if (db_in_transaction()) {
         PGresult *res = last_result(PQsendQuery(conn, "ROLLBACK"));
         PQclear(res);
     }
+}
+
+int db_abandon(void)
+{
+    int open = depth > 0 || db_in_transaction();
+    depth = depth > 1 ? 1 : depth;
+    if (open)
+        db_rollback();
+    depth = 0;
+    return open;
 }
 
 enum db_status db_last_status(void) { return last_status; }

@@ -84,6 +84,14 @@ int db_commit(void);
 /* Pure: did a COMMIT's result (status, PQcmdStatus tag) commit? */
 int db_commit_ok(ExecStatusType status, const char *tag);
 void db_rollback(void);              /* no-op when no transaction is open */
+/* A transaction's connection lost (a restart, a failover): until its code
+ * ends it with db_commit() (which fails) or db_rollback(), every
+ * statement fails DB_DOWN — none reconnects to run outside it, where it
+ * would commit on its own. */
+/* The end of a unit of work (a request): a transaction its code left
+ * open — lost with its connection or not — rolled back and forgotten. 1
+ * when there was one. */
+int db_abandon(void);
 int db_in_transaction(void);
 /* Add n to the application's counter (app.h: app_counters, not per
  * tenant) for rows written: when the transaction under way commits

@@ -66,7 +66,7 @@ static int apply(PGconn *c, const char *dir, const char *name)
     }
     int rc = -1;
     const char *params[1] = {name};
-    if (db_simple("BEGIN") == 0 && db_simple(sql) == 0) {
+    if (db_begin() == 0 && db_simple(sql) == 0) {
         PGresult *r = PQexecParams(c, "INSERT INTO schema_migrations (version) VALUES ($1)",
                                    1, NULL, params, NULL, NULL, 0);
         if (PQresultStatus(r) == PGRES_COMMAND_OK && db_commit() == 0)

@@ -145,10 +145,8 @@ static void handle(FCGX_Request *fr, struct pool *pool)
         log_error("route %s returned without answering", req.route ? req.route->name : "-");
         resp_error(&req, 500, "INTERNAL", "An internal error occurred.");
     }
-    if (db_in_transaction()) {
+    if (db_abandon())
         log_error("route %s left a transaction open; rolled back", req.route ? req.route->name : "-");
-        db_rollback();
-    }
     double dur = now_monotonic() - req.t_start;
     metrics_observe(req.route ? (int)(req.route - app_routes) : -1, req.status, dur);
     log_request(&req, dur);
