@@ -710,6 +710,19 @@ def drain_notified(s, h, rx, wait=60.0):
         time.sleep(1.0)
 
 
+def ca_digest(s):
+    """The devices' CA (its key and certificate under the state directory:
+    docs/operations.md "Device certificates and the mTLS port"): one
+    sha256 of both, None when the stack has none. Every fault must leave it
+    as it was: a CA lost or made again voids every device certificate."""
+    d = os.path.join(s.env.get("FC_STATE") or os.path.join(s.var, "state"), "ca")
+    try:
+        with open(os.path.join(d, "key.pem"), "rb") as k, open(os.path.join(d, "cert.pem"), "rb") as c:
+            return hashlib.sha256(k.read() + b"\0" + c.read()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
 def main(argv):
     mode = argv[1] if len(argv) > 1 else "full"
     if mode not in WINDOWS:
@@ -726,6 +739,7 @@ def main(argv):
     say("setup: hotel %s, %d scanned staff, %d enrollees, deadline %d s, %s form, %.0f scans/s"
         % (SLUG, h.n_scan, h.n_enroll, s.deadline, mode, rate))
     h.setup()
+    ca_before = ca_digest(s)
     ctx = Ctx(s, h, mode)
     ctx.disk_reason = disk_prepare(ctx) if not only or "disk-full" in only else "not selected"
     if ctx.disk_reason:
@@ -824,6 +838,10 @@ def main(argv):
     if getattr(ctx, "sched", None):
         violations += sched_verdict(s, ctx)
     violations += getattr(ctx, "mqtt_violations", [])
+    if ca_before is None:
+        violations.append("the stack has no devices' CA")
+    elif ca_digest(s) != ca_before:
+        violations.append("the devices' CA changed or was lost during the faults")
     syncs, exports = getattr(ctx, "long_results", ([], []))
     for rc, _, err in syncs:
         if rc != 0:
