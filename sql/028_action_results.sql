@@ -1,4 +1,4 @@
--- 029_action_results.sql — how a device's action went, and the fault the
+-- 028_action_results.sql — how a device's action went, and the fault the
 -- server finds in it (docs/iot.md "Actions", "Errors"; issue 14: ERROR
 -- "reported by the device or set on repeated failures").
 --
