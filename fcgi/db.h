@@ -84,6 +84,16 @@ int db_commit(void);
 /* Pure: did a COMMIT's result (status, PQcmdStatus tag) commit? */
 int db_commit_ok(ExecStatusType status, const char *tag);
 void db_rollback(void);              /* no-op when no transaction is open */
+/* db_begin() then db_run(st, a) in one round trip (libpq's pipeline
+ * mode; inside a transaction already, the two as they are): st's result,
+ * or NULL with db_last_status(). On NULL the transaction is open if BEGIN
+ * went through, and its code db_rollback()s it as after any failed
+ * statement of it. */
+PGresult *db_begin_run(struct db_stmt *st, const struct db_args *a);
+/* db_exec(st, a) then db_commit() in one round trip: st's affected rows
+ * once committed, or -1 (st failed: the transaction is left for
+ * db_rollback(); or the COMMIT did not commit, as db_commit()). */
+long db_exec_commit(struct db_stmt *st, const struct db_args *a);
 /* A transaction's connection lost (a restart, a failover): until its code
  * ends it with db_commit() (which fails) or db_rollback(), every
  * statement fails DB_DOWN — none reconnects to run outside it, where it

@@ -106,7 +106,7 @@ static void settle(struct request *req, const char *scope, const char *key, cons
         return;
     }
     if (healthy && idem_keep(req->tenant.id, scope, key, sync_commit, status, req->held_type, req->held_body,
-                             headers_text(req)) == 0 && db_commit() == 0) {
+                             headers_text(req)) == 0) {
         resp_release(req);
         return;
     }
@@ -129,10 +129,6 @@ void idempotent(struct request *req, void (*handler)(struct request *req))
     }
     scope_of(req, scope);
     idem_fingerprint(req->method, req->path, req->body, req->body_len, fp);
-    if (db_begin() < 0) {
-        db_fail_reply(req);
-        return;
-    }
     int ours = idem_claim(req->tenant.id, scope, key, fp, g_config.idempotency_window, &kept);
     if (ours <= 0) {
         if (ours < 0)

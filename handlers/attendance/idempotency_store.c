@@ -58,7 +58,7 @@ int idem_claim(long long hotel_id, const char *scope, const char *key, const cha
     key_args(&a, hotel_id, scope, key);
     db_arg_str(&a, fp);
     db_arg_int(&a, window);
-    PGresult *r = db_run(&st_claim, &a);
+    PGresult *r = db_begin_run(&st_claim, &a);       /* BEGIN with it: one round trip */
     if (r == NULL)
         return -1;
     int ours = PQntuples(r) == 1;
@@ -99,7 +99,7 @@ int idem_keep(long long hotel_id, const char *scope, const char *key, const char
     db_arg_str(&a, body);
     db_arg_str(&a, headers);
     db_arg_str(&a, sync_commit);
-    return db_exec(&st_keep, &a) == 1 ? 0 : -1;
+    return db_exec_commit(&st_keep, &a) == 1 ? 0 : -1;    /* COMMIT with it: one round trip */
 }
 
 long idem_expire(int batch)

@@ -149,6 +149,46 @@ class Idempotency(unittest.TestCase):
         self.assertEqual(len(logs), 1, logs)
         self.assertTrue(logs[0]["open"])
 
+    def test_answer_not_kept_is_503_and_nothing_done(self):
+        # the kept answer and its COMMIT go in one round trip: when keeping
+        # fails (here a full disk, 53100, on this hotel's keys) the COMMIT
+        # is skipped, the scan's work rolled back with it, and the worker's
+        # connection serves the next requests
+        h = self.h
+        h.settings(duplicate_scan_seconds=0)
+        h.shift_now(self.sid)
+        d = near(self.desc, 0.05)
+        fc.psql("CREATE FUNCTION test_keep_fails_%d() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN RAISE EXCEPTION 'no space left' USING ERRCODE = '53100'; END$$" % h.hotel_id)
+        fc.psql("CREATE TRIGGER test_keep_fails_%d BEFORE UPDATE ON idempotency_keys FOR EACH ROW "
+                "WHEN (NEW.hotel_id = %d AND NEW.status IS NOT NULL) EXECUTE FUNCTION test_keep_fails_%d()"
+                % (h.hotel_id, h.hotel_id, h.hotel_id))
+        dropped = []
+
+        def drop():
+            if not dropped:
+                fc.psql("DROP TRIGGER test_keep_fails_%d ON idempotency_keys; DROP FUNCTION test_keep_fails_%d()"
+                        % (h.hotel_id, h.hotel_id))
+                dropped.append(1)
+        self.addCleanup(drop)
+        key = str(uuid.uuid4())
+        for _ in range(4):          # on several workers' connections
+            fc.assert_error(scan(h, d, key), 503, "UNAVAILABLE")
+        self.assertEqual(h.db_logs(self.sid), [])
+        self.assertEqual(keys_of(h), 0)
+        drop()
+        first = scan(h, d, key)
+        fc.assert_json(first, 201)
+        self.assertEqual(first.json["action"], "CLOCK_IN")
+        self.assertIsNone(first.header("Idempotent-Replayed"))
+        for _ in range(4):
+            r = scan(h, d, key)
+            self.assertEqual((r.status, r.body), (201, first.body))
+            self.assertEqual(r.header("Idempotent-Replayed"), "true")
+        logs = h.db_logs(self.sid)
+        self.assertEqual(len(logs), 1, logs)
+        self.assertTrue(logs[0]["open"])
+
     def test_refusal_is_kept_and_counted_once(self):
         h = self.h
         stranger = near(self.desc, 2.5)
