@@ -666,20 +666,34 @@ static int run_batch(const struct batch_item *items, int n, PGresult **res)
     return i < n ? -1 : 0;
 }
 
-PGresult *db_begin_run(struct db_stmt *st, const struct db_args *a)
+PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *const *as)
 {
-    if (depth > 0)
-        return db_begin() < 0 ? NULL : db_run(st, a);
+    PGresult *r = NULL;
+    if (depth > 0) {
+        if (db_begin() < 0)
+            return NULL;
+        for (int i = 0; i < n; i++) {
+            PQclear(r);
+            if ((r = db_run(sts[i], as[i])) == NULL)
+                return NULL;
+        }
+        return r;
+    }
+    if (n < 1 || n > DB_BATCH_MAX)
+        return NULL;
     metrics_pending_drop();
-    struct batch_item b[2] = {{"BEGIN", NULL, NULL}, {NULL, st, a}};
-    PGresult *res[2];
-    int rc = run_batch(b, 2, res);
+    struct batch_item b[DB_BATCH_MAX + 1] = {{"BEGIN", NULL, NULL}};
+    PGresult *res[DB_BATCH_MAX + 1];
+    for (int i = 0; i < n; i++)
+        b[i + 1] = (struct batch_item){NULL, sts[i], as[i]};
+    int rc = run_batch(b, n + 1, res);
     if (PQresultStatus(res[0]) == PGRES_COMMAND_OK)
-        depth = 1;                  /* begun: its code ends it, whatever became of st */
-    PQclear(res[0]);
+        depth = 1;                  /* begun: its code ends it, whatever became of the statements */
+    for (int i = 0; i < n; i++)
+        PQclear(res[i]);
     if (rc == 0)
-        return res[1];
-    PQclear(res[1]);
+        return res[n];
+    PQclear(res[n]);
     return NULL;
 }
 
