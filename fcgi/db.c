@@ -679,8 +679,11 @@ PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *
         }
         return r;
     }
-    if (n < 1 || n > DB_BATCH_MAX)
+    if (n < 1 || n > DB_BATCH_MAX) {
+        log_error("db_begin_run: %d statements (1 to %d)", n, DB_BATCH_MAX);
+        set_failure(DB_ERROR, NULL);
         return NULL;
+    }
     metrics_pending_drop();
     struct batch_item b[DB_BATCH_MAX + 1] = {{"BEGIN", NULL, NULL}};
     PGresult *res[DB_BATCH_MAX + 1];
