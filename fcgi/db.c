@@ -1,6 +1,7 @@
 /* db.c — the one database layer over libpq: a lazily (re)connected
  * connection per process, statements prepared once per connection,
- * transactions, failure classification and the 503/409/500 answers.
+ * transactions (their BEGIN or COMMIT pipelined with a statement: one
+ * round trip for two), failure classification and the 503/409/500 answers.
  * A statement is sent once: an idle connection the server has closed is
  * noticed (and replaced) before anything is sent on it, and a statement
  * whose connection is lost after it was sent is never sent again (it may
@@ -529,24 +530,11 @@ int db_commit_ok(ExecStatusType status, const char *tag)
     return status == PGRES_COMMAND_OK && tag != NULL && strcmp(tag, "COMMIT") == 0;
 }
 
-int db_commit(void)
+/* The end of a COMMIT sent (res its result, NULL when none came): 0 only
+ * when it committed; else -1 with the failure recorded (unless recorded
+ * already), a lost connection dropped. Clears res. */
+static int commit_result(PGresult *res, int recorded)
 {
-    if (depth > 1)
-        return nested_end(1);
-    depth = 0;
-    if (!db_in_transaction()) {
-        /* lost with its connection (or never begun): nothing to commit */
-        if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-            set_failure(DB_DOWN, NULL);
-            snprintf(last_message, sizeof last_message, "the connection was lost before COMMIT");
-        } else {
-            log_error("COMMIT without a transaction");
-            set_failure(DB_ERROR, NULL);
-        }
-        return -1;
-    }
-    gave_up = 0;
-    PGresult *res = last_result(PQsendQuery(conn, "COMMIT"));
     ExecStatusType rs = PQresultStatus(res);
     if (db_commit_ok(rs, PQcmdStatus(res))) {
         PQclear(res);
@@ -558,7 +546,7 @@ int db_commit(void)
         log_error("COMMIT answered %s: the transaction had failed", PQcmdStatus(res));
         set_failure(DB_ERROR, NULL);
         snprintf(last_message, sizeof last_message, "the transaction had failed; COMMIT rolled it back");
-    } else {
+    } else if (!recorded) {
         enum db_status st = classify(res);
         set_failure(st, res);
         if (st != DB_DOWN)
@@ -570,6 +558,174 @@ int db_commit(void)
         conn = NULL;
     }
     return -1;
+}
+
+/* db_commit()'s refusal when there is no transaction to commit. -1. */
+static int nothing_to_commit(void)
+{
+    /* lost with its connection (or never begun): nothing to commit */
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        set_failure(DB_DOWN, NULL);
+        snprintf(last_message, sizeof last_message, "the connection was lost before COMMIT");
+    } else {
+        log_error("COMMIT without a transaction");
+        set_failure(DB_ERROR, NULL);
+    }
+    return -1;
+}
+
+int db_commit(void)
+{
+    if (depth > 1)
+        return nested_end(1);
+    depth = 0;
+    if (!db_in_transaction())
+        return nothing_to_commit();
+    gave_up = 0;
+    return commit_result(last_result(PQsendQuery(conn, "COMMIT")), 0);
+}
+
+/* One statement of a pipelined batch: plain SQL without parameters
+ * (BEGIN, COMMIT), or a prepared statement with its arguments. */
+struct batch_item {
+    const char *sql;
+    struct db_stmt *st;
+    const struct db_args *a;
+};
+
+/* The next result of a pipeline, waiting no longer than the deadline:
+ * NULL at the end of a statement's results, or when the wait ran out
+ * (give_up(): conn is then NULL). */
+static PGresult *next_result(void)
+{
+    return await_result() < 0 ? NULL : PQgetResult(conn);
+}
+
+/* Send items in one round trip (libpq's pipeline mode: they still run one
+ * after the other, each its own statement with its own snapshot, and
+ * after a failure the rest are skipped) and read their results: res[i]
+ * item i's, NULL when none came. 0 when every item succeeded; else -1
+ * with the first failure recorded (a lost connection, or a wait past the
+ * deadline, leaves conn NULL). The caller PQclear()s res[]. */
+static int run_batch(const struct batch_item *items, int n, PGresult **res)
+{
+    int i, sent;
+
+    for (i = 0; i < n; i++)
+        res[i] = NULL;
+    if (ensure() < 0)
+        return -1;
+    for (i = 0; i < n; i++)         /* preparing is a round trip of its own, once per connection */
+        if (items[i].st != NULL && ready(items[i].st) < 0)
+            return -1;
+    sent = PQenterPipelineMode(conn);
+    for (i = 0; sent && i < n; i++)
+        sent = items[i].st != NULL
+             ? PQsendQueryPrepared(conn, items[i].st->name, items[i].a ? items[i].a->n : 0,
+                                   items[i].a ? items[i].a->v : NULL, NULL, NULL, 0)
+             : PQsendQueryParams(conn, items[i].sql, 0, NULL, NULL, NULL, NULL, 0);
+    if (!sent || !PQpipelineSync(conn)) {
+        /* the connection is broken: what was sent dies with it */
+        set_failure(DB_DOWN, NULL);
+        PQfinish(conn);
+        conn = NULL;
+        return -1;
+    }
+    for (i = 0; i < n && conn != NULL; i++) {
+        PGresult *r;
+        if ((res[i] = next_result()) == NULL)
+            break;                  /* lost, or the deadline */
+        while (conn != NULL && (r = next_result()) != NULL)
+            PQclear(r);             /* the statement's results end with NULL */
+    }
+    if (conn != NULL && i == n) {
+        PGresult *sync = next_result();
+        int synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+        PQclear(sync);
+        if (!synced || !PQexitPipelineMode(conn)) {
+            if (PQstatus(conn) == CONNECTION_OK)
+                log_error("a pipelined batch did not end as sent: %s", PQerrorMessage(conn));
+            PQfinish(conn);         /* out of step with the server: nothing more on it */
+            conn = NULL;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        ExecStatusType rs = PQresultStatus(res[i]);
+        if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK)
+            continue;
+        enum db_status s = classify(res[i]);
+        set_failure(s, res[i]);
+        if (s == DB_ERROR)
+            log_error("statement %s failed: %s", items[i].st ? items[i].st->name : items[i].sql, last_message);
+        break;
+    }
+    if (i < n && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
+        PQfinish(conn);
+        conn = NULL;
+    }
+    return i < n ? -1 : 0;
+}
+
+PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *const *as)
+{
+    PGresult *r = NULL;
+    if (depth > 0) {
+        if (db_begin() < 0)
+            return NULL;
+        for (int i = 0; i < n; i++) {
+            PQclear(r);
+            if ((r = db_run(sts[i], as[i])) == NULL)
+                return NULL;
+        }
+        return r;
+    }
+    if (n < 1 || n > DB_BATCH_MAX) {
+        log_error("db_begin_run: %d statements (1 to %d)", n, DB_BATCH_MAX);
+        set_failure(DB_ERROR, NULL);
+        return NULL;
+    }
+    metrics_pending_drop();
+    struct batch_item b[DB_BATCH_MAX + 1] = {{"BEGIN", NULL, NULL}};
+    PGresult *res[DB_BATCH_MAX + 1];
+    for (int i = 0; i < n; i++)
+        b[i + 1] = (struct batch_item){NULL, sts[i], as[i]};
+    int rc = run_batch(b, n + 1, res);
+    if (PQresultStatus(res[0]) == PGRES_COMMAND_OK)
+        depth = 1;                  /* begun: its code ends it, whatever became of the statements */
+    for (int i = 0; i < n; i++)
+        PQclear(res[i]);
+    if (rc == 0)
+        return res[n];
+    PQclear(res[n]);
+    return NULL;
+}
+
+long db_exec_commit(struct db_stmt *st, const struct db_args *a)
+{
+    if (depth > 1) {
+        long n = db_exec(st, a);
+        return n < 0 || db_commit() < 0 ? -1 : n;
+    }
+    if (!db_in_transaction()) {
+        depth = 0;
+        return nothing_to_commit();
+    }
+    gave_up = 0;
+    struct batch_item b[2] = {{NULL, st, a}, {"COMMIT", NULL, NULL}};
+    PGresult *res[2];
+    /* sent under the open transaction (depth): a connection found closed
+     * fails it, never reconnects to run st on its own */
+    int failed = run_batch(b, 2, res) < 0;       /* recorded, COMMIT's failure too */
+    depth = 0;
+    long n = PQresultStatus(res[0]) == PGRES_COMMAND_OK || PQresultStatus(res[0]) == PGRES_TUPLES_OK
+           ? atol(PQcmdTuples(res[0])) : -1;
+    PQclear(res[0]);
+    if (n < 0) {                    /* st failed: COMMIT was skipped, the transaction stays for db_rollback() */
+        PQclear(res[1]);
+        metrics_pending_drop();
+        return -1;
+    }
+    return commit_result(res[1], failed) < 0 ? -1 : n;
 }
 
 void db_count(int counter, unsigned long long n)

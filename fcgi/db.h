@@ -84,6 +84,19 @@ int db_commit(void);
 /* Pure: did a COMMIT's result (status, PQcmdStatus tag) commit? */
 int db_commit_ok(ExecStatusType status, const char *tag);
 void db_rollback(void);              /* no-op when no transaction is open */
+/* db_begin() then db_run() of each of n statements (at most
+ * DB_BATCH_MAX) in one round trip (libpq's pipeline mode: still one
+ * statement after the other, each with its own snapshot; inside a
+ * transaction already, one by one): the last one's result, or NULL with
+ * db_last_status() (a failed statement skips the rest). On NULL the
+ * transaction is open if BEGIN went through, and its code db_rollback()s
+ * it as after any failed statement of it. */
+#define DB_BATCH_MAX 4
+PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *const *as);
+/* db_exec(st, a) then db_commit() in one round trip: st's affected rows
+ * once committed, or -1 (st failed: the transaction is left for
+ * db_rollback(); or the COMMIT did not commit, as db_commit()). */
+long db_exec_commit(struct db_stmt *st, const struct db_args *a);
 /* A transaction's connection lost (a restart, a failover): until its code
  * ends it with db_commit() (which fails) or db_rollback(), every
  * statement fails DB_DOWN — none reconnects to run outside it, where it

@@ -27,7 +27,8 @@
 # Idempotency-Key on every scan (a fresh one each: no replays), with the
 # CPU per scan of the workers and of PostgreSQL over each run
 # (IDEM_REPEAT=1: both twice, to see the host's noise; the last pair is
-# compared).
+# compared), then where PostgreSQL's time goes for each (bench_where: the
+# round trips, wakeups and statements per scan).
 # `scripts/bench.sh audit` runs only the audit page rows (issue 15): the
 # CPU per page of the workers and PostgreSQL (from /proc) for the first
 # page, a keyset page half way down and a filtered page of the
@@ -362,6 +363,12 @@ bench_idem() {
     awk -v a="$plain_w" -v b="$keyed_w" -v c="$plain_pg" -v d="$keyed_pg" 'BEGIN {
         printf "an Idempotency-Key on every scan: worker %+.0f us (x%.2f), PostgreSQL %+.0f us (x%.2f) per scan\n",
             b - a, (a > 0 ? b / a : 0), d - c, (c > 0 ? d / c : 0) }'
+    # the round trips a key adds, counted (PostgreSQL's wakeups and top-level
+    # statements per scan): steadier on a noisy host than its CPU
+    for lua in clock clock_keyed; do
+        echo; echo "== $lua.lua"
+        bench_where "$url" "$WORK/$lua.lua"
+    done
 }
 
 # bench_auth — `scripts/bench.sh auth`: a hotel with one kiosk, then what a

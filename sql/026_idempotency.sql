@@ -3,9 +3,10 @@
 -- with the key its caller sent for FACECLOCK_IDEMPOTENCY_WINDOW seconds,
 -- so a repeat of the request gets that answer again instead of doing the
 -- work twice. A key is its caller's (scope: 'kiosk:<id>' or 'user:<id>')
--- within a hotel. The row is written in the transaction of the work the
--- answer reports; status is NULL only while that transaction runs (no
--- other transaction ever sees it so). The scheduler deletes expired rows
+-- within a hotel. The row is written once, with its answer, in the
+-- transaction of the work the answer reports (a key's requests are
+-- serialised by a transaction lock on its hash, idempotency_store.c;
+-- status NULL is no longer written). The scheduler deletes expired rows
 -- in batches (expires_at's index); an expired row still present counts as
 -- absent.
 

@@ -90,7 +90,8 @@ static void replay(struct request *req, const struct idem_kept *k, const char *f
  * 4xx given after a statement failed (the transaction is lost: the 409 of
  * a lost race), which is then sent as it is. Work that cannot be
  * committed with its answer is answered 503: nothing was done. */
-static void settle(struct request *req, const char *scope, const char *key, const char *sync_commit)
+static void settle(struct request *req, const char *scope, const char *key, const char *fp,
+                   const char *sync_commit)
 {
     if (!req->held) {               /* not a JSON answer, or none: nothing to keep */
         if (req->headers_sent)
@@ -105,8 +106,8 @@ static void settle(struct request *req, const char *scope, const char *key, cons
         resp_release(req);
         return;
     }
-    if (healthy && idem_keep(req->tenant.id, scope, key, sync_commit, status, req->held_type, req->held_body,
-                             headers_text(req)) == 0 && db_commit() == 0) {
+    if (healthy && idem_keep(req->tenant.id, scope, key, fp, g_config.idempotency_window, sync_commit, status,
+                             req->held_type, req->held_body, headers_text(req)) == 0) {
         resp_release(req);
         return;
     }
@@ -129,11 +130,7 @@ void idempotent(struct request *req, void (*handler)(struct request *req))
     }
     scope_of(req, scope);
     idem_fingerprint(req->method, req->path, req->body, req->body_len, fp);
-    if (db_begin() < 0) {
-        db_fail_reply(req);
-        return;
-    }
-    int ours = idem_claim(req->tenant.id, scope, key, fp, g_config.idempotency_window, &kept);
+    int ours = idem_claim(req->tenant.id, scope, key, &kept);
     if (ours <= 0) {
         if (ours < 0)
             db_fail_reply(req);
@@ -147,5 +144,5 @@ void idempotent(struct request *req, void (*handler)(struct request *req))
     }
     resp_hold(req);
     handler(req);
-    settle(req, scope, key, kept.sync_commit);
+    settle(req, scope, key, fp, kept.sync_commit);
 }

@@ -149,6 +149,79 @@ class Idempotency(unittest.TestCase):
         self.assertEqual(len(logs), 1, logs)
         self.assertTrue(logs[0]["open"])
 
+    def test_answer_not_kept_is_503_and_nothing_done(self):
+        # the kept answer and its COMMIT go in one round trip: when keeping
+        # fails (here a full disk, 53100, on this hotel's keys) the COMMIT
+        # is skipped, the scan's work rolled back with it, and the worker's
+        # connection serves the next requests
+        h = self.h
+        h.settings(duplicate_scan_seconds=0)
+        h.shift_now(self.sid)
+        d = near(self.desc, 0.05)
+        fc.psql("CREATE FUNCTION test_keep_fails_%d() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN RAISE EXCEPTION 'no space left' USING ERRCODE = '53100'; END$$" % h.hotel_id)
+        fc.psql("CREATE TRIGGER test_keep_fails_%d BEFORE INSERT OR UPDATE ON idempotency_keys FOR EACH ROW "
+                "WHEN (NEW.hotel_id = %d AND NEW.status IS NOT NULL) EXECUTE FUNCTION test_keep_fails_%d()"
+                % (h.hotel_id, h.hotel_id, h.hotel_id))
+        dropped = []
+
+        def drop():
+            if not dropped:
+                fc.psql("DROP TRIGGER test_keep_fails_%d ON idempotency_keys; DROP FUNCTION test_keep_fails_%d()"
+                        % (h.hotel_id, h.hotel_id))
+                dropped.append(1)
+        self.addCleanup(drop)
+        key = str(uuid.uuid4())
+        for _ in range(4):          # on several workers' connections
+            fc.assert_error(scan(h, d, key), 503, "UNAVAILABLE")
+        self.assertEqual(h.db_logs(self.sid), [])
+        self.assertEqual(keys_of(h), 0)
+        drop()
+        first = scan(h, d, key)
+        fc.assert_json(first, 201)
+        self.assertEqual(first.json["action"], "CLOCK_IN")
+        self.assertIsNone(first.header("Idempotent-Replayed"))
+        for _ in range(4):
+            r = scan(h, d, key)
+            self.assertEqual((r.status, r.body), (201, first.body))
+            self.assertEqual(r.header("Idempotent-Replayed"), "true")
+        logs = h.db_logs(self.sid)
+        self.assertEqual(len(logs), 1, logs)
+        self.assertTrue(logs[0]["open"])
+
+    def test_key_written_without_the_lock_rolls_the_work_back(self):
+        # a key's requests take its lock before they read it; a row that
+        # appears without it (a worker of the previous version claiming
+        # the key during an upgrade; here a trigger on the clock log)
+        # makes the answer's insert fail, the COMMIT behind it is skipped
+        # and nothing of the scan stays: never a scan done twice
+        h = self.h
+        h.shift_now(self.sid)
+        d = near(self.desc, 0.05)
+        key = "old-" + uuid.uuid4().hex
+        name = "test_key_sneaks_in_%d" % h.hotel_id
+        fc.psql("CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
+                "INSERT INTO idempotency_keys (hotel_id, scope, key, fingerprint, expires_at, status, body) "
+                "VALUES (NEW.hotel_id, 'kiosk:' || NEW.kiosk_id, '%s', repeat('0', 64), now() + interval '1 hour', "
+                "201, '{}'); RETURN NEW; END$$" % (name, key))
+        fc.psql("CREATE TRIGGER %s BEFORE INSERT ON clock_logs FOR EACH ROW WHEN (NEW.hotel_id = %d) "
+                "EXECUTE FUNCTION %s()" % (name, h.hotel_id, name))
+        dropped = []
+
+        def drop():
+            if not dropped:
+                fc.psql("DROP TRIGGER %s ON clock_logs; DROP FUNCTION %s()" % (name, name))
+                dropped.append(1)
+        self.addCleanup(drop)
+        fc.assert_error(scan(h, d, key), 503, "UNAVAILABLE")
+        self.assertEqual(h.db_logs(self.sid), [])
+        self.assertEqual(keys_of(h), 0)
+        drop()
+        r = scan(h, d, key)
+        fc.assert_json(r, 201)
+        self.assertIsNone(r.header("Idempotent-Replayed"))
+        self.assertEqual(len(h.db_logs(self.sid)), 1)
+
     def test_refusal_is_kept_and_counted_once(self):
         h = self.h
         stranger = near(self.desc, 2.5)
