@@ -88,7 +88,8 @@ static int keyset_total(const struct listing *l, long long hotel_id, const void 
 
 /* The count and the page of l from c, read under a generic plan when l's
  * generic() says so for this filter (the setting set for them and reset
- * after, whatever they answered). 0 or -1. */
+ * after, whatever they answered, unless the connection went with them:
+ * a new one starts with the default). 0 or -1. */
 static int keyset_read(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
                        long limit, long offset, struct keyset_page *pg, long long *total, int *estimated)
 {
@@ -98,7 +99,7 @@ static int keyset_read(const struct listing *l, long long hotel_id, const void *
         return -1;
     rc = keyset_total(l, hotel_id, filter, total, estimated) < 0 ||
          keyset_rows(l, hotel_id, filter, c, limit, offset, pg) < 0 ? -1 : 0;
-    if (generic && db_simple("RESET plan_cache_mode") < 0 && rc == 0) {
+    if (generic && db_conn() != NULL && db_simple("RESET plan_cache_mode") < 0 && rc == 0) {
         json_object_put(pg->rows);
         rc = -1;
     }
