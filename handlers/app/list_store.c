@@ -86,6 +86,26 @@ static int keyset_total(const struct listing *l, long long hotel_id, const void 
     return 0;
 }
 
+/* The count and the page of l from c, read under a generic plan when l's
+ * generic() says so for this filter (the setting set for them and reset
+ * after, whatever they answered, unless the connection went with them:
+ * a new one starts with the default). 0 or -1. */
+static int keyset_read(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
+                       long limit, long offset, struct keyset_page *pg, long long *total, int *estimated)
+{
+    int generic = l->generic != NULL && l->generic(filter), rc;
+
+    if (generic && db_simple("SET plan_cache_mode = force_generic_plan") < 0)
+        return -1;
+    rc = keyset_total(l, hotel_id, filter, total, estimated) < 0 ||
+         keyset_rows(l, hotel_id, filter, c, limit, offset, pg) < 0 ? -1 : 0;
+    if (generic && db_conn() != NULL && db_simple("RESET plan_cache_mode") < 0 && rc == 0) {
+        json_object_put(pg->rows);
+        rc = -1;
+    }
+    return rc;
+}
+
 int listing_rows(const struct listing *l, long long hotel_id, const void *filter, long limit, long offset,
                  struct json_object **rows, long long *total)
 {
@@ -94,8 +114,7 @@ int listing_rows(const struct listing *l, long long hotel_id, const void *filter
     if (l->after != NULL) {
         struct keyset_page pg;
         int estimated;
-        if (keyset_total(l, hotel_id, filter, total, &estimated) < 0 ||
-            keyset_rows(l, hotel_id, filter, NULL, limit, offset, &pg) < 0)
+        if (keyset_read(l, hotel_id, filter, NULL, limit, offset, &pg, total, &estimated) < 0)
             return -1;
         /* past the cap, at least the rows up to this page's and one more
          * when more follow (what offset paging needs to go on) */
@@ -150,8 +169,7 @@ static void keyset_reply(struct request *req, const struct listing *l, const voi
         }
         from = &c;
     }
-    if (keyset_total(l, req->tenant.id, filter, &k.total, &k.estimated) < 0 ||
-        keyset_rows(l, req->tenant.id, filter, from, limit, offset, &pg) < 0) {
+    if (keyset_read(l, req->tenant.id, filter, from, limit, offset, &pg, &k.total, &k.estimated) < 0) {
         db_fail_reply(req);
         return;
     }
