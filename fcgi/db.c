@@ -459,6 +459,15 @@ PGresult *db_run(struct db_stmt *st, const struct db_args *a)
     return res;
 }
 
+PGresult *db_run_id_str(struct db_stmt *st, long long id, const char *text)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_int(&a, id);
+    db_arg_str(&a, text);
+    return db_run(st, &a);
+}
+
 long db_exec(struct db_stmt *st, const struct db_args *a)
 {
     PGresult *res = db_run(st, a);

@@ -62,6 +62,10 @@ void db_close(void);
  * sending fails the statement (DB_DOWN), never re-sends it. */
 PGresult *db_run(struct db_stmt *st, const struct db_args *a);
 
+/* db_run() of a statement whose parameters are $1 an id (a hotel's, say)
+ * and $2 a text (a name within it): the commonest shape. */
+PGresult *db_run_id_str(struct db_stmt *st, long long id, const char *text);
+
 /* Run a statement for its effect; returns affected rows or -1. */
 long db_exec(struct db_stmt *st, const struct db_args *a);
 

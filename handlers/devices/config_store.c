@@ -106,29 +106,9 @@ static struct json_object *device_answer(const char *device_id, const PGresult *
     return o;
 }
 
-static PGresult *run2(struct db_stmt *st, long long hotel_id, const char *text)
-{
-    struct db_args a;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_str(&a, text);
-    return db_run(st, &a);
-}
-
-static long run2_exec(struct db_stmt *st, long long hotel_id, const char *text)
-{
-    struct db_args a;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_str(&a, text);
-    return db_exec(st, &a);
-}
-
 int device_config_get(long long hotel_id, const char *device_id, struct json_object **answer)
 {
-    PGresult *r = run2(&st_device_get, hotel_id, device_id);
+    PGresult *r = db_run_id_str(&st_device_get, hotel_id, device_id);
 
     if (r == NULL)
         return -1;
@@ -148,7 +128,7 @@ int device_config_put(long long hotel_id, const char *device_id, struct json_obj
 
     if (db_begin() < 0)
         return -1;
-    if ((r = run2(&st_device_lock, hotel_id, device_id)) == NULL)
+    if ((r = db_run_id_str(&st_device_lock, hotel_id, device_id)) == NULL)
         goto fail;
     if (PQntuples(r) != 1) {
         PQclear(r);
@@ -169,7 +149,7 @@ int device_config_put(long long hotel_id, const char *device_id, struct json_obj
     }
     /* the audit takes old and new */
     if (action_audit_one(who, hotel_id, "device.config_changed", target, old, json_object_get(settings)) < 0 ||
-        (r = run2(&st_device_get, hotel_id, device_id)) == NULL || PQntuples(r) != 1 || db_commit() < 0)
+        (r = db_run_id_str(&st_device_get, hotel_id, device_id)) == NULL || PQntuples(r) != 1 || db_commit() < 0)
         goto fail;
     *answer = device_answer(device_id, r);
     PQclear(r);
@@ -203,7 +183,7 @@ static int location_exists(const PGresult *r)
 
 int location_config_get(long long hotel_id, const char *label, struct json_object **answer)
 {
-    PGresult *r = run2(&st_location_get, hotel_id, label);
+    PGresult *r = db_run_id_str(&st_location_get, hotel_id, label);
 
     if (r == NULL)
         return -1;
@@ -223,10 +203,10 @@ int location_config_put(long long hotel_id, const char *label, struct json_objec
 
     if (db_begin() < 0)
         return -1;
-    if ((r = run2(&st_location_lock, hotel_id, label)) == NULL)
+    if ((r = db_run_id_str(&st_location_lock, hotel_id, label)) == NULL)
         goto fail;
     PQclear(r);
-    if ((r = run2(&st_location_get, hotel_id, label)) == NULL)
+    if ((r = db_run_id_str(&st_location_get, hotel_id, label)) == NULL)
         goto fail;
     if (PQntuples(r) != 1 || !location_exists(r)) {
         PQclear(r);
@@ -241,13 +221,15 @@ int location_config_put(long long hotel_id, const char *label, struct json_objec
     db_arg_str(&a, label);
     db_arg_str(&a, json_object_to_json_string_ext(settings, JSON_C_TO_STRING_PLAIN));
     snprintf(target, sizeof target, "location:%s", label);
-    if (db_exec(&st_location_put, &a) != 1 || run2_exec(&st_location_devices, hotel_id, label) < 0) {
+    if (db_exec(&st_location_put, &a) != 1 || (r = db_run_id_str(&st_location_devices, hotel_id, label)) == NULL) {
         json_object_put(old);
         goto fail;
     }
+    PQclear(r);
+    r = NULL;
     /* the audit takes old and new */
     if (action_audit_one(who, hotel_id, "location.config_changed", target, old, json_object_get(settings)) < 0 ||
-        (r = run2(&st_location_get, hotel_id, label)) == NULL || PQntuples(r) != 1 || db_commit() < 0)
+        (r = db_run_id_str(&st_location_get, hotel_id, label)) == NULL || PQntuples(r) != 1 || db_commit() < 0)
         goto fail;
     *answer = location_answer(label, r);
     PQclear(r);

@@ -646,17 +646,6 @@ int device_in_service(long long hotel_id, const char *device_id)
 
 /* ---- ACL tier ------------------------------------------------------------ */
 
-/* the row of the hotel's device device_id in service, by st ($1 hotel, $2 device_id) */
-static PGresult *tier_row(struct db_stmt *st, long long hotel_id, const char *device_id)
-{
-    struct db_args a;
-
-    db_args_init(&a);
-    db_arg_int(&a, hotel_id);
-    db_arg_str(&a, device_id);
-    return db_run(st, &a);
-}
-
 static struct db_stmt st_tier_get = {
     "devices_tier_get",
     "SELECT id, tier FROM devices WHERE hotel_id = $1 AND device_id = $2 AND deactivated_at IS NULL",
@@ -676,7 +665,7 @@ static struct db_stmt st_tier_set = {
 
 int device_tier_get(long long hotel_id, const char *device_id, int *tier)
 {
-    PGresult *r = tier_row(&st_tier_get, hotel_id, device_id);
+    PGresult *r = db_run_id_str(&st_tier_get, hotel_id, device_id);
 
     if (r == NULL)
         return -1;
@@ -695,7 +684,7 @@ int device_tier_set(long long hotel_id, const char *device_id, const char *tier,
 
     if (db_begin() < 0)
         return -1;
-    if ((r = tier_row(&st_tier_lock, hotel_id, device_id)) == NULL) {
+    if ((r = db_run_id_str(&st_tier_lock, hotel_id, device_id)) == NULL) {
         db_rollback();
         return -1;
     }
