@@ -99,7 +99,12 @@ START_TEST(refused)
     case FLIP_BODY: text[10] = text[10] == '0' ? '1' : '0'; break;
     case FLIP_TAG: text[60] = text[60] == '0' ? '1' : '0'; break;
     case CUT: text[2 * CURSOR_BYTES - 1] = '\0'; break;
-    case EXTEND: strcat(text, "0"); break;
+    case EXTEND: {
+        size_t n = strlen(text);
+        text[n] = '0';              /* text has room for one more */
+        text[n + 1] = '\0';
+        break;
+    }
     case UPPER:
         for (char *p = text; *p; p++)
             if (*p >= 'a' && *p <= 'f')
