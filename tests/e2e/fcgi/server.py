@@ -196,6 +196,12 @@ class Server:
     def workers_now(self):
         return children(self.pid)
 
+    def workers_settled(self, n):
+        """The n workers, once exactly n children are workers (10 s at
+        most, else None): a service just forked bears the master's name
+        until it names itself "svc:...", and looks like a worker meanwhile."""
+        return fc.wait_for(lambda: (lambda w: w if len(w) == n else None)(self.workers_now()), 10.0, 0.01)
+
     def wait_all_new(self, before, n):
         """The n workers once none of before is left (60 s at most), else None."""
         def all_new():

@@ -406,7 +406,8 @@ class Test3Drain(ServerTest):
 class Test4Respawn(ServerTest):
     def test_sigkilled_worker_is_respawned_with_logged_back_off(self):
         s = self.server("respawn", socket_kind="tcp", workers=2)
-        before = s.workers_now()
+        before = s.workers_settled(2)
+        self.assertTrue(before, "not 2 workers: %s" % s.workers_now())
         victim = before[0]
         os.kill(victim, signal.SIGKILL)
 
