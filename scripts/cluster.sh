@@ -17,6 +17,7 @@
 #   scripts/cluster.sh deps|up|down|status|test|bench
 #   scripts/cluster.sh app-kill N | app-start N     (faceclock on appN)
 #   scripts/cluster.sh db-crash N | db-start N      (Patroni + PostgreSQL on dbN)
+#   scripts/cluster.sh etcd-kill | etcd-start       (the DCS)
 #   scripts/cluster.sh upstream 1|2                 (the edge's app hosts)
 #   scripts/cluster.sh in NS CMD...                 (run CMD in fcc-NS)
 #
@@ -353,6 +354,16 @@ db_crash() {
     say "$n: crashed (kill -9 patroni $pid, postmaster ${pm:-none})"
 }
 
+# etcd_kill — the DCS dies: kill -9 of etcd (its data kept: etcd_start
+# brings it back)
+etcd_kill() {
+    local pid
+    pid=$(read_pid "$PIDS/etcd.pid")
+    { [[ -n $pid ]] && pid_alive "$pid"; } || die "etcd is not running"
+    stop_pid etcd KILL
+    say "etcd: killed (kill -9 $pid)"
+}
+
 # ---------------------------------------------------------------- edge
 
 edge_conf() {
@@ -543,13 +554,15 @@ main() {
         app-start) app_start "app${2:?}" ;;
         db-crash)  db_crash "db${2:?}" ;;
         db-start)  db_start "db${2:?}" ;;
+        etcd-kill)  etcd_kill ;;
+        etcd-start) etcd_start ;;
         upstream)  edge_upstream "${2:?}" ;;
         leader)    leader ;;
         sync-ok)   sync_ok ;;
         in)     shift; h=${1:?}; shift; in_ns "$h" "$@" ;;
         test)   need_root; do_deps; with_cluster tests/cluster/run.py "${@:2}" ;;
         bench)  need_root; do_deps; with_cluster tests/cluster/bench.py "${@:2}" ;;
-        *) echo "usage: $0 deps|up|down|wipe|status|test|bench|app-kill N|app-start N|db-crash N|db-start N|upstream 1|2|in HOST CMD..." >&2; exit 2 ;;
+        *) echo "usage: $0 deps|up|down|wipe|status|test|bench|app-kill N|app-start N|db-crash N|db-start N|etcd-kill|etcd-start|upstream 1|2|in HOST CMD..." >&2; exit 2 ;;
     esac
 }
 

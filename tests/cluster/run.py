@@ -4,7 +4,8 @@ the cluster scripts/cluster.sh started (run in its client namespace, the
 cluster's env file in CL_ENV) while it kills app host 2's faceclock and
 brings it back, then crashes the PostgreSQL primary's host (Patroni
 promotes the synchronous standby) and brings it back as a standby
-(pg_rewind through Patroni). Then the ledger against the new primary.
+(pg_rewind through Patroni), then kills etcd (Patroni's DCS) and starts it
+again. Then the ledger against the primary.
 
 A scan here is what a kiosk does: one unique Idempotency-Key per scan,
 sent with every attempt; an attempt that gets no answer, or 502/503/504,
@@ -22,7 +23,8 @@ was acknowledged in the end, and both databases are back (one primary,
 one synchronous standby).
 
 It owns: the traffic threads (joined before the verdict); the faults are
-scripts/cluster.sh's (app-kill/app-start, db-crash/db-start), which kill
+scripts/cluster.sh's (app-kill/app-start, db-crash/db-start,
+etcd-kill/etcd-start), which kill
 and start only what it recorded.
 """
 
@@ -272,6 +274,17 @@ def main():
                           lambda: subprocess.run([c.env["CLUSTER"], "sync-ok"], capture_output=True).returncode == 0,
                           90)
         notes.append("%s back as the synchronous standby %.1f s after its start" % (primary0, took))
+        time.sleep(8)
+        # 4. the DCS dies (etcd, one member here): Patroni cannot renew the
+        # leader key, so after its ttl the primary stops taking writes (503)
+        # rather than risk a second primary; etcd back, a leader again
+        event("etcd kill -9", "etcd-kill")
+        time.sleep(15)
+        event("etcd back", "etcd-start")
+        took = wait_until("a primary again after etcd's return",
+                          lambda: subprocess.run([c.env["CLUSTER"], "sync-ok"], capture_output=True).returncode == 0,
+                          90)
+        notes.append("a primary with its synchronous standby %.1f s after etcd's return" % took)
         time.sleep(8)
     finally:
         t.finish()
