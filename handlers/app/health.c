@@ -2,7 +2,7 @@
  * (the runtime's counters, then the application's gauges: the alerts not
  * resolved, by rule and state, and the notifier's deliveries by endpoint
  * kind and result, read from the database; the live subscribers nchan
- * holds, read from its stub status).
+ * holds, read from its status page).
  * A worker asks PostgreSQL at most every HEALTH_RECHECK seconds while the
  * answers are good (load balancers poll this often; a round trip per poll
  * would halve what the endpoint can serve), and on every call once one

@@ -1,4 +1,4 @@
-/* nchan_rules.c — owns the reading of nchan's stub status text
+/* nchan_rules.c — owns the reading of nchan's status page text
  * (nchan_rules.h). */
 #include <string.h>
 #include "live/nchan_rules.h"

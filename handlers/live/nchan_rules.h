@@ -1,4 +1,4 @@
-/* nchan_rules.h — reading nchan's stub status (the text its
+/* nchan_rules.h — reading nchan's status page (the text its
  * nchan_stub_status location answers, "subscribers: 6" among
  * "name: value" lines), for the live subscribers gauge of GET /metrics.
  * Pure. */

@@ -1,4 +1,4 @@
-/* nchan_store.c — owns the reading of nchan's stub status
+/* nchan_store.c — owns the reading of nchan's status page
  * (nchan_store.h): one libcurl handle per worker, a GET of
  * /nchan-status over the publisher's unix socket into a bounded buffer,
  * parsed by nchan_rules.c. */
@@ -9,7 +9,7 @@
 #include "live/nchan_rules.h"
 #include "live/nchan_store.h"
 
-#define STATUS_MAX 4096          /* the stub status is about 600 bytes */
+#define STATUS_MAX 4096          /* the status page is about 600 bytes */
 #define STATUS_TIMEOUT_MS 1000L
 #define WARN_EVERY 60.0
 
@@ -23,7 +23,7 @@ static size_t keep(char *p, size_t size, size_t n, void *ctx)
     struct body *b = ctx;
     size_t len = size * n;
     if (len > sizeof b->text - b->len)
-        return 0;                /* too long: not the stub status (curl fails the transfer) */
+        return 0;                /* too long: not the status page (curl fails the transfer) */
     memcpy(b->text + b->len, p, len);
     b->len += len;
     return len;

@@ -1,5 +1,5 @@
 /* nchan_store.h — what nginx's nchan module says about itself: the
- * subscribers it holds, read from its stub status on the internal
+ * subscribers it holds, read from its status page on the internal
  * unix socket (FACECLOCK_NCHAN_PUB, nginx/faceclock.conf.in's
  * /nchan-status). Never answers the request. */
 #ifndef FC_NCHAN_STORE_H
@@ -7,7 +7,7 @@
 
 /* The subscribers of every channel now: 0 with *n, or -1 (no publisher
  * socket configured, nginx not answering within a second, or not the
- * stub status); logged at most once a minute. */
+ * status page); logged at most once a minute. */
 int nchan_subscribers(long long *n);
 
 #endif

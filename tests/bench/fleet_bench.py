@@ -68,8 +68,8 @@ def setup(base, key, work, n, hotels):
             have = json.load(f)
     except FileNotFoundError:
         have = []
-    todo = [(slug_of(i % hotels), "fb-%05d" % i) for i in range(len(have), n)]
-    if not todo:
+    missing = [(slug_of(i % hotels), "fb-%05d" % i) for i in range(len(have), n)]
+    if not missing:
         print("fleet: %d devices already provisioned (kept in %s)" % (len(have), device_file(work)))
         return
 
@@ -84,7 +84,7 @@ def setup(base, key, work, n, hotels):
     t0 = time.monotonic()
     threads = int(os.environ.get("PROVISION_THREADS", "4"))
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        made = list(pool.map(one, todo))
+        made = list(pool.map(one, missing))
     took = time.monotonic() - t0
     with open(device_file(work), "w") as f:
         json.dump(have + made, f)
@@ -216,9 +216,9 @@ class Fleet:
         broker's files follow provisioning within a moment) but never one
         whose answer is still on its way; the count connected."""
         end = time.monotonic() + CONNECT_S
-        todo = list(self.devs)
+        pending = list(self.devs)
         while time.monotonic() < end:
-            for i, d in enumerate(todo):
+            for i, d in enumerate(pending):
                 self._unwatch(d)
                 d.refused = None
                 self.connect(d)
@@ -231,8 +231,8 @@ class Fleet:
                     break
             if all(self.ready(d) for d in self.devs):
                 break
-            todo = [d for d in self.devs if d.refused is not None or id(d) not in self.sock]
-            if todo:
+            pending = [d for d in self.devs if d.refused is not None or id(d) not in self.sock]
+            if pending:
                 time.sleep(1)
         return sum(1 for d in self.devs if self.ready(d))
 

@@ -1,5 +1,5 @@
 /* test_nchan_rules.c — handlers/live/nchan_rules.h: the subscribers line
- * of nchan's stub status found and refused (a table: the real text, line
+ * of nchan's status page found and refused (a table: the real text, line
  * ends, spacing, missing, doubled, non-numbers, overlong numbers, a cut
  * text). */
 #include <string.h>
@@ -72,7 +72,7 @@ END_TEST
 UNIT_SUITE(suite_nchan_rules)
 {
     Suite *s = suite_create("nchan_rules");
-    TCase *tc = tcase_create("stub status");
+    TCase *tc = tcase_create("status page");
     tcase_add_loop_test(tc, subscribers, 0, NELEM(subs_tab));
     tcase_add_test(tc, bounded_by_len);
     suite_add_tcase(s, tc);
