@@ -84,14 +84,13 @@ int event_for_kiosk(const char *type)
     return strcmp(type, "clock.in") == 0 || strcmp(type, "clock.out") == 0;
 }
 
-int event_channel_path(char *buf, size_t cap, const char *kind, const char *key)
+int event_channel_path(char *buf, size_t cap, const char *slug, long long kiosk)
 {
-    size_t n = strlen(key);
-    if (n == 0 || n > 63 || strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+    size_t n = strlen(slug);
+    if (n == 0 || n > 63 || strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
         return -1;
-    if (strcmp(kind, "hotel") != 0 && strcmp(kind, "kiosk") != 0)
-        return -1;
-    int w = snprintf(buf, cap, "/pub/%s/%s", kind, key);
+    int w = kiosk > 0 ? snprintf(buf, cap, "/pub/hotel/%s/kiosk/%lld", slug, kiosk)
+                      : snprintf(buf, cap, "/pub/hotel/%s", slug);
     return w > 0 && (size_t)w < cap ? 0 : -1;
 }
 

@@ -34,10 +34,11 @@ int event_passthrough(const struct event_note *n);
  * happened at: clock.in and clock.out. */
 int event_for_kiosk(const char *type);
 
-/* Pure. The publisher path of a channel, "/pub/hotel/<slug>" or
- * "/pub/kiosk/<id>", into buf: 0, or -1 when the key is not a slug
- * ([a-z0-9-], 1..63) or does not fit. */
-int event_channel_path(char *buf, size_t cap, const char *kind, const char *key);
+/* Pure. The publisher path of an event into buf: "/pub/hotel/<slug>",
+ * or with kiosk > 0 "/pub/hotel/<slug>/kiosk/<kiosk>" (one POST that nchan
+ * publishes to both channels). 0, or -1 when slug is not a slug
+ * ([a-z0-9-], 1..63) or the path does not fit. */
+int event_channel_path(char *buf, size_t cap, const char *slug, long long kiosk);
 
 /* A catch-up's page (GET .../events/): CATCHUP_LIMIT events unless the
  * client asks for fewer or more (at most CATCHUP_MAX). */

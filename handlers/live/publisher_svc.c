@@ -2,7 +2,8 @@
  * declared in handlers/app/services.c): LISTENs on faceclock_events and
  * posts every committed event of the outbox (sql/013_events.sql) to
  * nginx's nchan publisher (FACECLOCK_NCHAN_PUB, a unix socket; libcurl),
- * on channel hotel:<slug> and, for clock.in/out at a kiosk, kiosk:<id>;
+ * on channel hotel:<slug> and, for clock.in/out at a kiosk, kiosk:<id>
+ * too (one POST: nchan publishes one message to several channels);
  * then marks it published. A notification only wakes it: the outbox is
  * the truth, read on every wake-up, after every reconnection to
  * PostgreSQL and every 5 s, so nothing committed is lost while it or the
@@ -41,12 +42,13 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-/* POST body to the nchan channel of kind and key: 0, or -1. */
-static int post(const char *kind, const char *key, const char *body)
+/* POST body to the hotel's nchan channel and, with kiosk > 0, that
+ * kiosk's too, in one request: 0, or -1. */
+static int post(const char *slug, long long kiosk, const char *body)
 {
-    char path[96], url[128];
-    if (event_channel_path(path, sizeof path, kind, key) < 0) {
-        log_warn("no channel for %s %s", kind, key);
+    char path[128], url[160];
+    if (event_channel_path(path, sizeof path, slug, kiosk) < 0) {
+        log_warn("no channel for hotel %s", slug);
         return 0;                /* never publishable: not retried */
     }
     snprintf(url, sizeof url, "http://localhost%s", path);
@@ -74,13 +76,7 @@ static int post(const char *kind, const char *key, const char *body)
 static int publish_row(void *ctx, const struct event_row *e)
 {
     struct publisher *p = ctx;
-    char kiosk[24];
-    if (post("hotel", e->slug, e->message) < 0) {
-        p->failed = 1;
-        return -1;
-    }
-    snprintf(kiosk, sizeof kiosk, "%lld", e->kiosk_id);
-    if (e->kiosk_id > 0 && event_for_kiosk(e->type) && post("kiosk", kiosk, e->message) < 0) {
+    if (post(e->slug, event_for_kiosk(e->type) ? e->kiosk_id : 0, e->message) < 0) {
         p->failed = 1;
         return -1;
     }
@@ -120,7 +116,7 @@ static void on_note(void *ctx, const char *payload)
         return;
     char slug[72];
     if (event_store_hotel_slug(note.hotel_id, slug, sizeof slug) == 1)
-        post("hotel", slug, payload);
+        post(slug, 0, payload);
 }
 
 static void nap(volatile sig_atomic_t *stop, double s)

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t k = size < sizeof key - 1 ? size : sizeof key - 1;
     memcpy(key, data, k);
     key[k] = '\0';
-    if (event_channel_path(path, sizeof path, "hotel", key) == 0) {
+    if (event_channel_path(path, sizeof path, key, 0) == 0) {
         if (strncmp(path, "/pub/hotel/", 11) != 0 || strcmp(path + 11, key) != 0 ||
             strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(key))
             abort();

@@ -71,22 +71,25 @@ START_TEST(passthrough_and_kiosk)
 END_TEST
 
 static const struct {
-    const char *kind, *key, *path;      /* path NULL: refused */
+    const char *slug;
+    long long kiosk;                    /* 0: the hotel's channel alone */
+    const char *path;                   /* NULL: refused */
 } chan_tab[] = {
-    {"hotel", "grand-dublin", "/pub/hotel/grand-dublin"},
-    {"kiosk", "42", "/pub/kiosk/42"},
-    {"hotel", "", NULL},
-    {"hotel", "Grand", NULL},
-    {"hotel", "a/b", NULL},
-    {"hotel", "a:b", NULL},
-    {"device", "x", NULL},
-    {"hotel", "a123456789012345678901234567890123456789012345678901234567890123", NULL},   /* 64 */
+    {"grand-dublin", 0, "/pub/hotel/grand-dublin"},
+    {"grand-dublin", 42, "/pub/hotel/grand-dublin/kiosk/42"},
+    {"grand-dublin", -1, "/pub/hotel/grand-dublin"},
+    {"", 0, NULL},
+    {"", 42, NULL},
+    {"Grand", 0, NULL},
+    {"a/b", 0, NULL},
+    {"a:b", 0, NULL},
+    {"a123456789012345678901234567890123456789012345678901234567890123", 0, NULL},   /* 64 */
 };
 
 START_TEST(channel_path)
 {
     char buf[96];
-    int rc = event_channel_path(buf, sizeof buf, chan_tab[_i].kind, chan_tab[_i].key);
+    int rc = event_channel_path(buf, sizeof buf, chan_tab[_i].slug, chan_tab[_i].kiosk);
     if (chan_tab[_i].path == NULL) {
         ck_assert_int_eq(rc, -1);
     } else {
@@ -98,8 +101,9 @@ END_TEST
 
 START_TEST(channel_path_too_small)
 {
-    char buf[12];
-    ck_assert_int_eq(event_channel_path(buf, sizeof buf, "hotel", "grand-dublin"), -1);
+    char buf[24];
+    ck_assert_int_eq(event_channel_path(buf, sizeof buf, "grand-dublin", 0), 0);
+    ck_assert_int_eq(event_channel_path(buf, sizeof buf, "grand-dublin", 42), -1);
 }
 END_TEST
 
