@@ -10,8 +10,8 @@
  * recognised or not confident enough writes only its count toward the
  * kiosk's probing alert and throttle (alert_store.c); other refusals
  * write nothing. An unrostered clock-in is counted toward the day's alert in
- * its own transaction. A scan with an Idempotency-Key runs once per key
- * (idempotency.c). */
+ * its own transaction. A scan, a confirmation or a forced log with an
+ * Idempotency-Key runs once per key (idempotency.c). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -530,7 +530,7 @@ static int token_or_reply(struct request *req, const char *token, long long *sta
     return 0;
 }
 
-void h_unrostered_confirm(struct request *req)
+static void unrostered_confirm(struct request *req)
 {
     long long staff_id, expires;
     char nonce[33];
@@ -545,7 +545,7 @@ void h_unrostered_confirm(struct request *req)
     person_free(&p);
 }
 
-void h_force_log(struct request *req)
+static void force_log(struct request *req)
 {
     const char *token = arg_str(req, "confirmation_token"), *reason = arg_str(req, "reason");
     long long staff_id = arg_int(req, "staff_id"), expires = 0;
@@ -564,4 +564,17 @@ void h_force_log(struct request *req)
         return;
     start_unrostered(req, &p, with_token ? nonce : NULL, expires, reason, with_token, -1);
     person_free(&p);
+}
+
+/* A confirmation or a forced log, once per Idempotency-Key of the caller:
+ * a kiosk that lost the answer asks again and gets it, instead of the
+ * spent token's refusal. */
+void h_unrostered_confirm(struct request *req)
+{
+    idempotent(req, unrostered_confirm);
+}
+
+void h_force_log(struct request *req)
+{
+    idempotent(req, force_log);
 }

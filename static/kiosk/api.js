@@ -49,11 +49,14 @@ export function newScanKey() {
 export const scan = (slug, key, descriptor, scanKey) =>
   call('POST', `${base(slug)}face-clock-in/`, key, { descriptor }, { 'Idempotency-Key': scanKey });
 
-export const confirmUnrostered = (slug, key, token) =>
-  call('POST', `${base(slug)}unrostered-confirm/`, key, { confirmation_token: token });
+/** The unrostered confirmation and the forced log take an Idempotency-Key
+ * the same way: a retry after a lost answer gets that answer, not the spent
+ * token's refusal. */
+export const confirmUnrostered = (slug, key, token, reqKey) =>
+  call('POST', `${base(slug)}unrostered-confirm/`, key, { confirmation_token: token }, { 'Idempotency-Key': reqKey });
 
-export const forceLog = (slug, key, token, reason) =>
-  call('POST', `${base(slug)}force-log/`, key, { confirmation_token: token, reason });
+export const forceLog = (slug, key, token, reason, reqKey) =>
+  call('POST', `${base(slug)}force-log/`, key, { confirmation_token: token, reason }, { 'Idempotency-Key': reqKey });
 
 export const longSessionAck = (slug, key, logId, mode) =>
   call('POST', `${base(slug)}${encodeURIComponent(logId)}/long-session-ack/`, key, { mode });

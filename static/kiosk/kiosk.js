@@ -40,9 +40,10 @@ let unrostered = null; // the unrostered answer being decided
 let ackAnswer = null;  // the answer whose long session is being acknowledged
 let epoch = 0;         // bumps on unpair, so late answers of the old pairing are dropped
 
-// a scan whose answer was lost is sent again after these waits before
+// a request whose answer was lost (a scan, a confirmation, a forced log)
+// is sent again after these waits before
 // the page shows "server unavailable" (a failover takes seconds)
-const SCAN_RETRY_MS = [500, 1500, 3000];
+const RETRY_MS = [500, 1500, 3000];
 const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
 // ------------------------------------------------------------------ screen
@@ -290,22 +291,29 @@ async function scanLoop() {
 
 const hold = (descriptor) => { held = { descriptor, until: Date.now() + HOLD_MS }; };
 
-async function send(descriptor) {
+/** call(reqKey) with one Idempotency-Key for the attempt: a lost answer
+ * (network error, 502/503/504) is asked for again with the same key and
+ * body, so the work is done at most once. The last answer, or null when
+ * the page moved on meanwhile (epoch). */
+async function once(call, onRetry) {
   const my = epoch;
+  const reqKey = api.newScanKey();
+  for (let attempt = 0; ; attempt++) {
+    const r = await call(reqKey);
+    if (my !== epoch) return null;
+    if (!r.down || attempt >= RETRY_MS.length) return r;
+    if (onRetry) onRetry();
+    await pause(RETRY_MS[attempt]);
+    if (my !== epoch) return null;
+  }
+}
+
+async function send(descriptor) {
   setState('sending');
   status('Checking…');
-  // one key per scan attempt; a lost answer (network error, 502/503/504)
-  // is asked for again with the same key and body: done at most once
-  const scanKey = api.newScanKey();
-  let r;
-  for (let attempt = 0; ; attempt++) {
-    r = await api.scan(paired.hotel, paired.key, descriptor, scanKey);
-    if (my !== epoch) return;
-    if (!r.down || attempt >= SCAN_RETRY_MS.length) break;
-    status('Checking… (the server is slow; trying again)');
-    await pause(SCAN_RETRY_MS[attempt]);
-    if (my !== epoch) return;
-  }
+  const r = await once((k) => api.scan(paired.hotel, paired.key, descriptor, k),
+    () => status('Checking… (the server is slow; trying again)'));
+  if (r === null) return;
   if (r.down) { serverDown(); return; }
   if (r.status === 401) { keyRejected(); return; }
   const b = r.body || {};
@@ -422,13 +430,12 @@ function countdown() {
 
 async function onConfirm() {
   if (!unrostered) return;
-  const my = epoch;
   const token = unrostered.confirmation_token;
   clearTimeout(timer);
   setBusy(true);
-  const r = await api.confirmUnrostered(paired.hotel, paired.key, token);
+  const r = await once((k) => api.confirmUnrostered(paired.hotel, paired.key, token, k));
   setBusy(false);
-  if (my !== epoch) return;
+  if (r === null) return;
   finishUnrostered(r, 'confirm');
 }
 
@@ -450,12 +457,12 @@ async function onForceSubmit(ev) {
     return;
   }
   $('force-reason').removeAttribute('aria-invalid');
-  const my = epoch;
+  const token = unrostered.confirmation_token;
   clearTimeout(timer);
   setBusy(true);
-  const r = await api.forceLog(paired.hotel, paired.key, unrostered.confirmation_token, reason);
+  const r = await once((k) => api.forceLog(paired.hotel, paired.key, token, reason, k));
   setBusy(false);
-  if (my !== epoch) return;
+  if (r === null) return;
   if (!r.ok && r.code === 'VALIDATION_ERROR' && r.body && r.body.field === 'reason') {
     $('force-error').textContent = errorMessage('VALIDATION_ERROR', 'force').text;
     countdown();

@@ -4,9 +4,10 @@
 // long session's clock-out with escalating warnings (the README's
 // screenshot); an unregistered face refused; the unrostered prompt with
 // "Clock in anyway" and "Force log" with a reason; the long-session
-// acknowledgement; a scan whose answer was lost sent again with its
-// Idempotency-Key and done once; the server-down and camera-down states; a plain-language
-// message for every error code. Every wait is on page state
+// acknowledgement; a scan, and an unrostered confirmation, whose answer
+// was lost sent again with its Idempotency-Key and done once; the
+// server-down and camera-down states; a plain-language message for every
+// error code. Every wait is on page state
 // (body[data-state], texts), never a sleep.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -342,6 +343,41 @@ test('unrostered: "Clock in anyway", then "Force log" with a reason', T, async (
 // scan's answer is replaced here by one that does (the contract's shape,
 // around a real open session), and the acknowledgement goes to the real
 // long-session-ack/.
+test('a confirmation whose answer was lost is sent again with its Idempotency-Key: one clock-in', T, async () => {
+  const h = await hotelWithAlice();
+  const k = await h.newKiosk();
+  const b = await launch('alice');
+  try {
+    const { page } = b;
+    const sent = [];
+    const answers = [];
+    // the confirmation clocks alice in; its answer is lost on the way back
+    await page.route('**/unrostered-confirm/', async (route) => {
+      const req = route.request();
+      sent.push({ key: req.headers()['idempotency-key'], body: req.postData() });
+      const resp = await route.fetch();
+      answers.push({ status: resp.status(), replayed: resp.headers()['idempotent-replayed'] || null });
+      if (sent.length === 1) await route.abort('connectionreset');
+      else await route.fulfill({ response: resp });
+    });
+    await pair(page, k.api_key);
+    await waitState(page, 'unrostered');
+    await page.getByRole('button', { name: 'Clock in anyway' }).click();
+    await waitState(page, 'result', 30000);
+    assert.equal(await text(page, 'result-action'), 'Clocked in');
+    assert.equal(sent.length, 2);
+    assert.ok(sent[0].key);
+    assert.equal(sent[1].key, sent[0].key);
+    assert.equal(sent[1].body, sent[0].body);
+    assert.deepEqual(answers, [{ status: 201, replayed: null }, { status: 201, replayed: 'true' }]);
+    const logs = await h.logs(h.people[0]);
+    assert.equal(logs.length, 1);
+    assert.deepEqual([logs[0].is_unrostered, logs[0].time_out], [true, null]);
+  } finally {
+    await b.close();
+  }
+});
+
 test('long-session acknowledgement: stay clocked in, or clock out past the hard limit', T, async () => {
   const h = await hotelWithAlice();
   const [alice, beth] = h.people;

@@ -6,7 +6,8 @@ IDEMPOTENCY_KEY_REUSED and changes nothing; another kiosk's same key is
 its own; malformed keys are 400 VALIDATION_ERROR (field
 "Idempotency-Key"); parallel requests with one key do one scan; a refusal
 is kept too (a repeat is not counted again), a 429 is not; a repeat after
-the window is a new scan, and the scheduler deletes expired keys."""
+the window is a new scan, and the scheduler deletes expired keys. The
+unrostered confirmation and the forced log take a key the same way."""
 
 import json
 import threading
@@ -65,6 +66,47 @@ class Idempotency(unittest.TestCase):
         fc.assert_json(first, 201)
         again = scan(h, d, key, force_log=True, force_reason="no roster today")
         self.assertEqual((again.status, again.body), (first.status, first.body))
+        self.assertEqual(again.header("Idempotent-Replayed"), "true")
+        self.assertEqual(len(h.db_logs(self.sid)), 1)
+        n = fc.psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %d AND staff_id = %d "
+                    "AND action = 'FORCED_CLOCK_IN'" % (h.hotel_id, self.sid))
+        self.assertEqual(n, "1")
+
+    def confirm_token(self):
+        """An unrostered person's scan: its confirmation token."""
+        b = fc.assert_json(scan(self.h, near(self.desc, 0.05), None), 200)
+        self.assertEqual(b["action"], "unrostered_detected")
+        return b["confirmation_token"]
+
+    def test_confirmation_sent_again_gets_its_answer(self):
+        h = self.h
+        token = self.confirm_token()
+        key = str(uuid.uuid4())
+        path = h.att("unrostered-confirm/")
+        body = {"confirmation_token": token}
+        first = fc.post(path, json=body, api_key=h.kiosk, headers={"Idempotency-Key": key})
+        fc.assert_json(first, 201)
+        again = fc.post(path, json=body, api_key=h.kiosk, headers={"Idempotency-Key": key})
+        self.assertEqual((again.status, again.body), (first.status, first.body))
+        self.assertEqual(again.header("Idempotent-Replayed"), "true")
+        self.assertEqual(len(h.db_logs(self.sid)), 1)
+        # without the key the spent token is refused, as before
+        fc.assert_error(fc.post(path, json=body, api_key=h.kiosk), 403, "FORBIDDEN")
+        # the key with another body
+        fc.assert_error(fc.post(path, json={"confirmation_token": token + "x"}, api_key=h.kiosk,
+                                headers={"Idempotency-Key": key}), 422, "IDEMPOTENCY_KEY_REUSED")
+        fc.assert_error(fc.post(path, json=body, api_key=h.kiosk, headers={"Idempotency-Key": "a b"}),
+                        400, "VALIDATION_ERROR")
+
+    def test_forced_log_sent_again_gets_its_answer(self):
+        h = self.h
+        token = self.confirm_token()
+        key = str(uuid.uuid4())
+        path = h.att("force-log/")
+        body = {"confirmation_token": token, "reason": "covering a colleague"}
+        first = fc.assert_json(fc.post(path, json=body, api_key=h.kiosk, headers={"Idempotency-Key": key}), 201)
+        again = fc.post(path, json=body, api_key=h.kiosk, headers={"Idempotency-Key": key})
+        self.assertEqual((again.status, again.json), (201, first))
         self.assertEqual(again.header("Idempotent-Replayed"), "true")
         self.assertEqual(len(h.db_logs(self.sid)), 1)
         n = fc.psql("SELECT count(*) FROM face_audit_log WHERE hotel_id = %d AND staff_id = %d "
