@@ -2,15 +2,21 @@
  * declared in handlers/app/services.c): LISTENs on faceclock_events and
  * posts every committed event of the outbox (sql/013_events.sql) to
  * nginx's nchan publisher (FACECLOCK_NCHAN_PUB, a unix socket; libcurl),
- * on channel hotel:<slug> and, for clock.in/out at a kiosk, kiosk:<id>;
- * then marks it published. A notification only wakes it: the outbox is
- * the truth, read on every wake-up, after every reconnection to
- * PostgreSQL and every 5 s, so nothing committed is lost while it or the
- * database was away. Delivery is at least once (a crash between the post
- * and the mark re-posts): subscribers tell events apart by "id". Once an
- * hour it trims published events older than KEEP_DAYS. */
+ * on channel hotel:<slug> and, for clock.in/out at a kiosk, kiosk:<id>.
+ * What it has published is a cursor over transaction snapshots (PgQ's
+ * technique, sql/029_event_cursor.sql): each round reads the events its
+ * cursor did not see and the round's snapshot sees, and that snapshot
+ * becomes the cursor — no write per event. A notification only wakes it:
+ * the outbox is the truth, read on every wake-up, after every
+ * reconnection to PostgreSQL and every 5 s, so nothing committed is lost
+ * while it or the database was away. The cursor is kept here and saved
+ * at most every SAVE_EVERY seconds (and when it stops): after a crash it
+ * posts again at most that much (at least once: subscribers tell events
+ * apart by "id"). Once an hour it trims published events older than
+ * KEEP_DAYS. */
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "app/services.h"
@@ -21,6 +27,7 @@
 #include "live/event_store.h"
 
 #define SWEEP_EVERY 5.0
+#define SAVE_EVERY 1.0         /* the cursor saved at most this often */
 #define BATCH 200
 #define TRIM_EVERY 3600.0      /* published events are kept KEEP_DAYS */
 #define KEEP_DAYS 7
@@ -30,8 +37,9 @@ static CURL *curl;
 struct publisher {
     int wake;                  /* a notification of an outbox event came */
     int failed;                /* nchan refused or was unreachable */
-    long long sent[BATCH];     /* this batch's events posted, to mark published */
-    int nsent;
+    char *cursor;              /* the snapshot of the last round (pg_snapshot text), owned */
+    int unsaved;               /* a round since the last save read events */
+    long long last;            /* the id of the last event posted in this round */
 };
 
 static size_t discard(char *p, size_t size, size_t n, void *ctx)
@@ -84,24 +92,45 @@ static int publish_row(void *ctx, const struct event_row *e)
         p->failed = 1;
         return -1;
     }
-    if (p->nsent < BATCH)
-        p->sent[p->nsent++] = e->id;
+    p->last = e->id;
     return 0;
 }
 
-/* Publish the outbox until it is empty, marking each batch's posted
- * events published together: 0, or -1 (database or nchan). */
+/* One round: publish the events the cursor has not seen, a page of BATCH
+ * at a time, all under the snapshot of the round's first read, which
+ * becomes the cursor once all are posted: 0, or -1 (database or nchan;
+ * the cursor stays, and the next round posts the round's events again). */
 static int sweep(struct publisher *p)
 {
-    long long n;
+    char *upto = NULL;
+    long long n, total = 0;
+    if (p->cursor == NULL && event_store_cursor_load(&p->cursor) < 0)
+        return -1;
     p->failed = 0;
+    p->last = 0;
     do {
-        p->nsent = 0;
-        n = event_store_each_pending(BATCH, publish_row, p);
-        if (event_store_mark_published(p->sent, p->nsent) < 0)
-            return -1;
+        n = event_store_each_new(p->cursor, &upto, p->last, BATCH, publish_row, p);
+        total += n;
     } while (n == BATCH && !p->failed);
-    return n < 0 || p->failed ? -1 : 0;
+    if (n < 0 || p->failed) {
+        free(upto);
+        return -1;
+    }
+    free(p->cursor);
+    p->cursor = upto;
+    p->unsaved |= total > 0;
+    return 0;
+}
+
+/* Save the cursor when a round read events since the last save: 0, or -1. */
+static int save(struct publisher *p)
+{
+    if (!p->unsaved || p->cursor == NULL)
+        return 0;
+    if (event_store_cursor_save(p->cursor) < 0)
+        return -1;
+    p->unsaved = 0;
+    return 0;
 }
 
 static void on_note(void *ctx, const char *payload)
@@ -143,7 +172,7 @@ int publisher_run(volatile sig_atomic_t *stop)
     }
     static struct publisher p;
     unsigned seen = 0;
-    double next_sweep = 0, next_trim = now_monotonic() + 60;
+    double next_sweep = 0, next_save = 0, next_trim = now_monotonic() + 60;
     while (!*stop) {
         if (seen == 0 && db_listen("faceclock_events") < 0) {
             nap(stop, 1.0);
@@ -164,6 +193,11 @@ int publisher_run(volatile sig_atomic_t *stop)
                 continue;
             }
         }
+        if (now >= next_save) {
+            next_save = now + SAVE_EVERY;
+            if (save(&p) < 0)
+                log_warn("the publisher's cursor was not saved; trying again");
+        }
         if (now >= next_trim) {
             long long n = event_store_trim(KEEP_DAYS);
             next_trim = now + TRIM_EVERY;
@@ -173,6 +207,10 @@ int publisher_run(volatile sig_atomic_t *stop)
         if (db_wait_notify(1.0, on_note, &p) < 0)
             nap(stop, 0.5);
     }
+    if (save(&p) < 0)
+        log_warn("the publisher's cursor was not saved at stop: its last rounds will be posted again");
+    free(p.cursor);
+    p.cursor = NULL;
     curl_easy_cleanup(curl);
     curl_global_cleanup();
     return 0;

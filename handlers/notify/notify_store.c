@@ -304,14 +304,15 @@ static const struct db_json_col dl_cols[] = {
     {NULL, 0, 0},
 };
 
-/* an event of the hotel that the publisher does not publish (published_at
- * set) and the fan-out skips, and its one delivery; the notifier is woken */
+/* an event of the hotel that the publisher does not publish and the
+ * fan-out skips (type notification.test, sql/029_event_cursor.sql), and
+ * its one delivery; the notifier is woken */
 static struct db_stmt st_test = {
     "notify_endpoint_test",
     "WITH ep AS (SELECT id FROM notification_endpoints WHERE hotel_id = $1 AND id = $2 FOR UPDATE), "
-    "ev AS (INSERT INTO events (hotel_id, type, data, published_at) "
+    "ev AS (INSERT INTO events (hotel_id, type, data) "
     "  SELECT $1, 'notification.test', jsonb_build_object('endpoint_id', ep.id, "
-    "  'message', 'A test of this notification endpoint.'), now() FROM ep RETURNING id, type), "
+    "  'message', 'A test of this notification endpoint.') FROM ep RETURNING id, type), "
     "d AS (INSERT INTO notification_deliveries (hotel_id, event_id, endpoint_id, event_type) "
     "  SELECT $1, ev.id, $2, ev.type FROM ev RETURNING *) "
     "SELECT " DL_COLS ", pg_notify('faceclock_notify', d.event_id::text) FROM d",

@@ -9,6 +9,8 @@ reach nchan subscribers through the publisher service, and only they.
 - the events: a rostered scan's clock.in (to the hotel and to the kiosk it
   happened at), a face registered and revoked, an unrostered log and its
   approval, a device's status; a rolled-back transaction emits nothing;
+  one that commits after later ones were published (a lower id) is
+  published all the same;
 - catching up: a subscriber reconnecting with Last-Event-ID gets what it
   missed; events committed while the publisher is dead (kill -9) are
   published by its successor; GET /api/staff/hotel/{slug}/events/?after=
@@ -21,6 +23,7 @@ reach nchan subscribers through the publisher service, and only they.
 
 import os
 import signal
+import subprocess
 import time
 import unittest
 
@@ -194,6 +197,31 @@ class Events(LiveCase):
         self.assertEqual((ev["data"]["type"], ev["data"]["data"]["staff_id"]), ("face.registered", sid),
                          "the first event after the rollback is the committed one")
 
+    def test_transaction_committed_out_of_id_order_is_published(self):
+        """An event whose transaction commits after later ones were
+        published (a lower id and xid) is published all the same: the
+        publisher's cursor is a snapshot of the transactions it has seen
+        (sql/029_event_cursor.sql), not the highest id it has posted."""
+        h = self.h
+        s = self.subscribe()
+        held = subprocess.Popen(fc._psql_cmd() + [fc.ENV["FACECLOCK_MIGRATE_URL"], "-X", "-q", "-tA",
+                                                  "-v", "ON_ERROR_STOP=1"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/")
+        self.addCleanup(held.kill)
+        held.stdin.write("BEGIN;\nSELECT fc_emit(%d, 'test.held', NULL, '{\"n\": 1}');\n" % h.hotel_id)
+        held.stdin.flush()
+        held_id = int(held.stdout.readline())
+        later = emit(h, 1)[0]            # committed while the first is open
+        self.assertGreater(later, held_id)
+        self.expect(s, "test.catchup", n=1)
+        fc.wait_for(lambda: fc.psql("SELECT pg_visible_in_snapshot(xid, (SELECT snap FROM event_cursors "
+                                    "WHERE name = 'publisher')) FROM events WHERE id = %d" % later) == "t", WAIT)
+        held.stdin.write("COMMIT;\n")
+        held.stdin.close()
+        self.assertEqual(held.wait(30), 0)
+        ev = self.expect(s, "test.held", n=1)
+        self.assertEqual(ev["data"]["id"], held_id)
+
     def test_reconnect_with_last_event_id_catches_up(self):
         h = self.h
         s = self.subscribe()
@@ -204,7 +232,8 @@ class Events(LiveCase):
         missed = [self.person(), self.person()]
         for sid in missed:
             h.register(sid)
-        fc.wait_for(lambda: int(fc.psql("SELECT count(*) FROM events WHERE published_at IS NULL "
+        fc.wait_for(lambda: int(fc.psql("SELECT count(*) FROM events WHERE NOT pg_visible_in_snapshot(xid, "
+                                        "(SELECT snap FROM event_cursors WHERE name = 'publisher')) "
                                         "AND hotel_id = %d" % h.hotel_id)) == 0, WAIT)
         again = self.subscribe(last_event_id=ev["id"])
         for sid in missed:
@@ -315,9 +344,8 @@ class CatchUp(LiveCase):
         self.assertFalse(catchup(before)["gap"])
         # trimmed as the publisher does (published, older than 7 days): the
         # first two, made old, then the trim's own statement, as the owner
-        fc.psql("UPDATE events SET published_at = coalesce(published_at, now()), "
-                "created_at = now() - interval '8 days' WHERE id IN (%d, %d)" % (ids[0], ids[1]))
-        fc.psql("DELETE FROM events WHERE published_at IS NOT NULL AND created_at < now() - make_interval(days => 7) "
+        fc.psql("UPDATE events SET created_at = now() - interval '8 days' WHERE id IN (%d, %d)" % (ids[0], ids[1]))
+        fc.psql("DELETE FROM events WHERE created_at < now() - make_interval(days => 7) "
                 "AND hotel_id = %d" % h.hotel_id)
         for after, gap, got in ((before, True, ids[2:]), (ids[0], True, ids[2:]), (ids[1], False, ids[2:]),
                                 (ids[2], False, ids[3:])):
