@@ -35,8 +35,21 @@
 --    holds one: it cost a KEY SHARE lock on the hotel's row per event);
 --    the index on created_at goes (the trim walks the ids, in the order
 --    events are made); the partial index of unpublished ids went with
---    published_at. The fan-out to notification endpoints (017) runs once
---    per statement, and a hotel without endpoints pays one index probe.
+--    published_at.
+--
+-- 2b. The fan-out to notification endpoints (017) is no longer a trigger
+--    on every event, paid by every scan of every hotel, endpoints or not:
+--    the notifier (handlers/notify/notifier_svc.c) reads the events with a
+--    snapshot cursor of its own, every half second, and queues their
+--    deliveries in one statement (INSERT ... SELECT from the events its
+--    cursor did not see, joined with the enabled endpoints of their hotel
+--    whose patterns match). A delivery is queued once per event and
+--    endpoint whatever happens: the unique (event_id, endpoint_id) with ON
+--    CONFLICT DO NOTHING makes a round read again (after a crash, the
+--    cursor being saved at most once a second) or a second notifier (two
+--    app hosts) harmless. What changes: an event's deliveries are queued
+--    up to half a second after its commit, for the endpoints enabled
+--    then, not in the writer's transaction.
 --
 -- 3. The clock_logs triggers write a statement's events with one INSERT
 --    ... SELECT and send one NOTIFY for them (the publisher only needs the
@@ -47,7 +60,7 @@ ALTER TABLE events ADD COLUMN xid xid8;      -- NULL: published before 029
 UPDATE events SET xid = pg_current_xact_id() WHERE published_at IS NULL;
 ALTER TABLE events ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
 ALTER TABLE events DROP COLUMN published_at;  -- and events_unpublished_idx
-CREATE INDEX events_xid_idx ON events (xid);
+CREATE INDEX events_xid_idx ON events (xid, id);   -- a round's pages, in order
 DROP INDEX events_created_idx;
 ALTER TABLE events DROP CONSTRAINT events_type_check,
     ADD CONSTRAINT events_type_check CHECK (octet_length(type) BETWEEN 3 AND 64),
@@ -57,7 +70,7 @@ ALTER TABLE events DROP CONSTRAINT events_type_check,
 
 -- The snapshot of a reader's last read of events (one row per reader).
 CREATE TABLE event_cursors (
-    name        text PRIMARY KEY CHECK (name IN ('publisher')),
+    name        text PRIMARY KEY CHECK (name IN ('publisher', 'notifier')),
     snap        pg_snapshot NOT NULL,
     saved_at    timestamptz NOT NULL DEFAULT now()
 );
@@ -70,6 +83,9 @@ SELECT 'publisher',
                FROM (SELECT pg_snapshot_xip(s)
                      UNION SELECT pg_current_xact_id() WHERE pg_current_xact_id() < pg_snapshot_xmax(s)) u (x)))::pg_snapshot
 FROM pg_current_snapshot() s;
+-- the notifier's: every event before this migration was fanned out by
+-- the trigger dropped below
+INSERT INTO event_cursors (name, snap) VALUES ('notifier', pg_current_snapshot());
 
 CREATE OR REPLACE FUNCTION fc_clock_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -139,31 +155,10 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- 017's fan-out, once per statement: the deliveries of the statement's
--- events, in event then endpoint order; nothing to do (one probe of
--- notification_endpoints_hotel_idx) for a hotel without endpoints.
+-- 017's fan-out leaves the writer's transaction: the notifier queues
+-- the deliveries from the events stream with a cursor of its own.
 DROP TRIGGER events_notify_fanout ON events;
 DROP FUNCTION fc_notify_fanout();
-CREATE FUNCTION fc_notify_fanout() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_note text;
-BEGIN
-    WITH d AS (
-        INSERT INTO notification_deliveries (hotel_id, event_id, endpoint_id, event_type)
-        SELECT n.hotel_id, n.id, e.id, n.type
-        FROM new_rows n JOIN notification_endpoints e ON e.hotel_id = n.hotel_id AND e.enabled
-        WHERE n.type <> 'notification.test'
-          AND EXISTS (SELECT 1 FROM unnest(e.events) p
-                      WHERE p = n.type OR p = '*' OR (right(p, 2) = '.*' AND starts_with(n.type, left(p, -1))))
-        ORDER BY n.id, e.id
-        ON CONFLICT DO NOTHING
-        RETURNING event_id)
-    SELECT pg_notify('faceclock_notify', max(event_id)::text) INTO v_note FROM d HAVING count(*) > 0;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER events_notify_fanout AFTER INSERT ON events
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fc_notify_fanout();
 
 DO $$
 BEGIN

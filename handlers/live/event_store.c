@@ -2,7 +2,7 @@
  * reading the events a snapshot cursor has not seen (sql/029_event_cursor.sql)
  * with the message subscribers receive (built here, one expression for
  * both readers: {"id","type","hotel","at","kiosk_id","data"}), the
- * publisher's saved cursor, trimming old events, and a hotel's events
+ * saved cursors of the publisher and the notifier, trimming old events, and a hotel's events
  * after an id for a subscriber catching up (and its last event id, where
  * a page's subscriber starts). */
 #include <stdio.h>
@@ -19,31 +19,35 @@
 
 /* One page of a round: the events that snapshot $1 (the cursor) did not
  * see and snapshot $2 sees (NULL on the round's first page: this
- * statement's own, returned on every row), with id > $3, at most $4; no
- * such event: one row of the snapshot and NULLs. The xid index finds
- * them from the cursor's xmin. */
+ * statement's own, returned on every row), after ($3, $4) in (xid, id)
+ * order (NULL, 0 on the first page), at most $5; none: one row of the
+ * snapshot and NULLs. The xid bounds (the cursor's xmin, the round's
+ * xmax) keep the index scan of events_xid_idx to the round's events
+ * whatever the parameters: a generic plan cannot walk the whole table. */
 static struct db_stmt st_new = {
     "event_new",
-    "SELECT s.snap::text, x.id, x.type, x.slug, x.kiosk, x.message "
+    "SELECT s.snap::text, x.xid::text, x.id, x.type, x.slug, x.kiosk, x.message "
     "FROM (SELECT coalesce($2::pg_snapshot, pg_current_snapshot()) AS snap) s "
-    "LEFT JOIN LATERAL (SELECT e.id, e.type, h.slug, coalesce(e.kiosk_id, 0) AS kiosk, " EVENT_MESSAGE " AS message "
+    "LEFT JOIN LATERAL (SELECT e.xid, e.id, e.type, h.slug, coalesce(e.kiosk_id, 0) AS kiosk, "
+    "                   " EVENT_MESSAGE " AS message "
     "                   FROM events e JOIN hotels h ON h.id = e.hotel_id "
-    "                   WHERE e.xid >= pg_snapshot_xmin($1::pg_snapshot) "
+    "                   WHERE (e.xid, e.id) > (coalesce($3::xid8, pg_snapshot_xmin($1::pg_snapshot)), $4) "
+    "                   AND e.xid < pg_snapshot_xmax(s.snap) "
     "                   AND NOT pg_visible_in_snapshot(e.xid, $1::pg_snapshot) "
     "                   AND pg_visible_in_snapshot(e.xid, s.snap) "
-    "                   AND e.id > $3 AND e.type <> 'notification.test' "
-    "                   ORDER BY e.id LIMIT $4) x ON true "
-    "ORDER BY x.id",
+    "                   AND e.type <> 'notification.test' "
+    "                   ORDER BY e.xid, e.id LIMIT $5) x ON true "
+    "ORDER BY x.xid, x.id",
     0,
 };
 
 static struct db_stmt st_cursor = {
-    "event_cursor", "SELECT snap::text FROM event_cursors WHERE name = 'publisher'", 0,
+    "event_cursor", "SELECT snap::text FROM event_cursors WHERE name = $1", 0,
 };
 
 static struct db_stmt st_cursor_save = {
     "event_cursor_save",
-    "UPDATE event_cursors SET snap = $1::pg_snapshot, saved_at = now() WHERE name = 'publisher'", 0,
+    "UPDATE event_cursors SET snap = $2::pg_snapshot, saved_at = now() WHERE name = $1", 0,
 };
 
 static struct db_stmt st_slug = {"event_hotel_slug", "SELECT slug FROM hotels WHERE id = $1", 0};
@@ -77,19 +81,20 @@ static struct db_stmt st_head = {
     "event_head", "SELECT coalesce(max(id), 0) FROM events WHERE hotel_id = $1", 0,
 };
 
-long long event_store_each_new(const char *since, char **upto, long long after, int limit,
+long long event_store_each_new(const char *since, struct event_round *round, int limit,
                                int (*fn)(void *ctx, const struct event_row *e), void *ctx)
 {
     struct db_args a;
     db_args_init(&a);
     db_arg_str(&a, since);
-    db_arg_str(&a, *upto);
-    db_arg_int(&a, after);
+    db_arg_str(&a, round->upto);
+    db_arg_str(&a, round->after_xid[0] ? round->after_xid : NULL);
+    db_arg_int(&a, round->after_id);
     db_arg_int(&a, limit);
     PGresult *r = db_run(&st_new, &a);
     if (r == NULL)
         return -1;
-    if (*upto == NULL && (PQntuples(r) < 1 || (*upto = strdup(db_str(r, 0, 0))) == NULL)) {
+    if (round->upto == NULL && (PQntuples(r) < 1 || (round->upto = strdup(db_str(r, 0, 0))) == NULL)) {
         PQclear(r);
         return -1;
     }
@@ -97,19 +102,24 @@ long long event_store_each_new(const char *since, char **upto, long long after, 
     for (int i = 0; i < PQntuples(r); i++) {
         if (PQgetisnull(r, i, 1))
             continue;                    /* no events: the one row of the snapshot */
-        struct event_row e = {db_ll(r, i, 1), db_str(r, i, 2), db_str(r, i, 3), db_ll(r, i, 4),
-                              db_str(r, i, 5)};
+        struct event_row e = {db_ll(r, i, 2), db_str(r, i, 3), db_str(r, i, 4), db_ll(r, i, 5),
+                              db_str(r, i, 6)};
         n++;
         if (fn(ctx, &e) < 0)
             break;
+        snprintf(round->after_xid, sizeof round->after_xid, "%s", db_str(r, i, 1));
+        round->after_id = e.id;
     }
     PQclear(r);
     return n;
 }
 
-int event_store_cursor_load(char **snap)
+int event_store_cursor_load(const char *name, char **snap)
 {
-    PGresult *r = db_run(&st_cursor, NULL);
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_str(&a, name);
+    PGresult *r = db_run(&st_cursor, &a);
     if (r == NULL)
         return -1;
     int ok = PQntuples(r) == 1 && (*snap = strdup(db_str(r, 0, 0))) != NULL;
@@ -117,10 +127,11 @@ int event_store_cursor_load(char **snap)
     return ok ? 0 : -1;
 }
 
-int event_store_cursor_save(const char *snap)
+int event_store_cursor_save(const char *name, const char *snap)
 {
     struct db_args a;
     db_args_init(&a);
+    db_arg_str(&a, name);
     db_arg_str(&a, snap);
     return db_exec(&st_cursor_save, &a) == 1 ? 0 : -1;
 }

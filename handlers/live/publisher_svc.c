@@ -39,7 +39,6 @@ struct publisher {
     int failed;                /* nchan refused or was unreachable */
     char *cursor;              /* the snapshot of the last round (pg_snapshot text), owned */
     int unsaved;               /* a round since the last save read events */
-    long long last;            /* the id of the last event posted in this round */
 };
 
 static size_t discard(char *p, size_t size, size_t n, void *ctx)
@@ -92,7 +91,6 @@ static int publish_row(void *ctx, const struct event_row *e)
         p->failed = 1;
         return -1;
     }
-    p->last = e->id;
     return 0;
 }
 
@@ -102,22 +100,21 @@ static int publish_row(void *ctx, const struct event_row *e)
  * the cursor stays, and the next round posts the round's events again). */
 static int sweep(struct publisher *p)
 {
-    char *upto = NULL;
+    struct event_round round = {NULL, "", 0};
     long long n, total = 0;
-    if (p->cursor == NULL && event_store_cursor_load(&p->cursor) < 0)
+    if (p->cursor == NULL && event_store_cursor_load("publisher", &p->cursor) < 0)
         return -1;
     p->failed = 0;
-    p->last = 0;
     do {
-        n = event_store_each_new(p->cursor, &upto, p->last, BATCH, publish_row, p);
+        n = event_store_each_new(p->cursor, &round, BATCH, publish_row, p);
         total += n;
     } while (n == BATCH && !p->failed);
     if (n < 0 || p->failed) {
-        free(upto);
+        free(round.upto);
         return -1;
     }
     free(p->cursor);
-    p->cursor = upto;
+    p->cursor = round.upto;
     p->unsaved |= total > 0;
     return 0;
 }
@@ -127,7 +124,7 @@ static int save(struct publisher *p)
 {
     if (!p->unsaved || p->cursor == NULL)
         return 0;
-    if (event_store_cursor_save(p->cursor) < 0)
+    if (event_store_cursor_save("publisher", p->cursor) < 0)
         return -1;
     p->unsaved = 0;
     return 0;
@@ -181,6 +178,7 @@ int publisher_run(volatile sig_atomic_t *stop)
         if (seen != db_generation()) {   /* a new connection (it LISTENs too) */
             log_info("listening on faceclock_events; publishing to %s", g_config.nchan_pub);
             seen = db_generation();
+            db_simple("SET plan_cache_mode = force_generic_plan");  /* event_new's: no planning per round */
             next_sweep = 0;               /* catch up on what came meanwhile */
         }
         double now = now_monotonic();
