@@ -17,9 +17,12 @@
 --    in memory by the publisher (handlers/live/publisher_svc.c) and saved
 --    in event_cursors at most once a second: after a crash it starts from
 --    the saved one and posts again at most that second's events (at least
---    once, as before: subscribers tell events apart by "id"). xid8 values
---    are never reused, so a cursor stays good across restarts of
---    PostgreSQL; an event of a transaction that rolled back is never seen.
+--    once, as before: subscribers tell events apart by "id"). On a new
+--    connection it starts again from the saved one: after a crash,
+--    PostgreSQL may hand out again the xids of transactions whose
+--    (asynchronous) commit was lost, which a snapshot kept in memory
+--    could count as seen, while the saved one's commit was durable. An
+--    event of a transaction that rolled back is never seen.
 --    The notification test event (notify_store.c) is not published: the
 --    publisher skips type notification.test.
 --    The switch: the events not yet published get this migration's xid,

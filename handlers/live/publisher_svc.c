@@ -38,6 +38,7 @@ struct publisher {
     int wake;                  /* a notification of an outbox event came */
     int failed;                /* nchan refused or was unreachable */
     char *cursor;              /* the snapshot of the last round (pg_snapshot text), owned */
+    unsigned cursor_gen;       /* the database connection it was read on (db_generation) */
     int unsaved;               /* a round since the last save read events */
 };
 
@@ -97,19 +98,29 @@ static int publish_row(void *ctx, const struct event_row *e)
 /* One round: publish the events the cursor has not seen, a page of BATCH
  * at a time, all under the snapshot of the round's first read, which
  * becomes the cursor once all are posted: 0, or -1 (database or nchan;
- * the cursor stays, and the next round posts the round's events again). */
+ * the cursor stays, and the next round posts the round's events again).
+ * On a new connection the cursor is the saved one: after a crash,
+ * PostgreSQL may hand out again the ids of transactions whose commit
+ * never reached the disk (asynchronous commits), ids a snapshot kept here
+ * could count as seen; the saved cursor's own commit was durable, so
+ * every id it counts as seen is below those handed out after it. */
 static int sweep(struct publisher *p)
 {
     struct event_round round = {NULL, "", 0};
     long long n, total = 0;
+    if (p->cursor != NULL && p->cursor_gen != db_generation()) {
+        free(p->cursor);          /* a new connection: the server may have crashed (below) */
+        p->cursor = NULL;
+    }
+    p->cursor_gen = db_generation();
     if (p->cursor == NULL && event_store_cursor_load("publisher", &p->cursor) < 0)
         return -1;
     p->failed = 0;
     do {
         n = event_store_each_new(p->cursor, &round, BATCH, publish_row, p);
         total += n;
-    } while (n == BATCH && !p->failed);
-    if (n < 0 || p->failed) {
+    } while (n == BATCH && !p->failed && p->cursor_gen == db_generation());
+    if (n < 0 || p->failed || p->cursor_gen != db_generation()) {
         free(round.upto);
         return -1;
     }

@@ -228,20 +228,34 @@ static void on_note(void *ctx, const char *payload)
     *(int *)ctx = 1;
 }
 
-/* the fan-out's cursor (pg_snapshot text), owned; saved when unsaved */
+/* the fan-out's cursor (pg_snapshot text), owned; saved when unsaved;
+ * read on connection cursor_gen (db_generation) */
 static char *cursor;
 static int unsaved;
+static unsigned cursor_gen;
 
 /* Queue the deliveries of the events the cursor has not seen, and move
- * it: 0 (*wake set when some were queued), or -1 (db). */
+ * it: 0 (*wake set when some were queued), or -1 (db). On a new
+ * connection the cursor is the saved one, as the publisher's
+ * (live/publisher_svc.c: after a crash, ids of transactions whose commit
+ * was lost may be handed out again). */
 static int fan_out(int *wake)
 {
     char *upto = NULL;
+    if (cursor != NULL && cursor_gen != db_generation()) {
+        free(cursor);
+        cursor = NULL;
+    }
+    cursor_gen = db_generation();
     if (cursor == NULL && event_store_cursor_load("notifier", &cursor) < 0)
         return -1;
     long long n = notify_fanout(cursor, &upto);
     if (n < 0)
         return -1;
+    if (cursor_gen != db_generation()) {
+        free(upto);
+        return -1;
+    }
     if (strcmp(upto, cursor) != 0) {
         free(cursor);
         cursor = upto;
