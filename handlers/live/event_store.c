@@ -1,9 +1,10 @@
 /* event_store.c — owns the SQL of the events outbox (event_store.h):
- * reading the unpublished events with the message subscribers receive
- * (built here, one expression for both readers: {"id","type","hotel",
- * "at","kiosk_id","data"}), marking them published, trimming old ones,
- * and a hotel's events after an id for a subscriber catching up (and its
- * last event id, where a page's subscriber starts). */
+ * reading the events a snapshot cursor has not seen (sql/029_event_cursor.sql)
+ * with the message subscribers receive (built here, one expression for
+ * both readers: {"id","type","hotel","at","kiosk_id","data"}), the
+ * saved cursors of the publisher and the notifier, trimming old events, and a hotel's events
+ * after an id for a subscriber catching up (and its last event id, where
+ * a page's subscriber starts). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,26 +17,51 @@
     "json_build_object('id', e.id, 'type', e.type, 'hotel', h.slug, 'at', fc_ts(e.created_at), " \
     "'kiosk_id', e.kiosk_id, 'data', e.data)::text"
 
-static struct db_stmt st_pending = {
-    "event_pending",
-    "SELECT e.id, e.type, h.slug, coalesce(e.kiosk_id, 0), " EVENT_MESSAGE " "
-    "FROM events e JOIN hotels h ON h.id = e.hotel_id "
-    "WHERE e.published_at IS NULL ORDER BY e.id LIMIT $1",
+/* One page of a round: the events that snapshot $1 (the cursor) did not
+ * see and snapshot $2 sees (NULL on the round's first page: this
+ * statement's own, returned on every row), after ($3, $4) in (xid, id)
+ * order (NULL, 0 on the first page), at most $5; none: one row of the
+ * snapshot and NULLs. The xid bounds (the cursor's xmin, the round's
+ * xmax) keep the index scan of events_xid_idx to the round's events
+ * whatever the parameters: a generic plan cannot walk the whole table. */
+static struct db_stmt st_new = {
+    "event_new",
+    "SELECT s.snap::text, x.xid::text, x.id, x.type, x.slug, x.kiosk, x.message "
+    "FROM (SELECT coalesce($2::pg_snapshot, pg_current_snapshot()) AS snap) s "
+    "LEFT JOIN LATERAL (SELECT e.xid, e.id, e.type, h.slug, coalesce(e.kiosk_id, 0) AS kiosk, "
+    "                   " EVENT_MESSAGE " AS message "
+    "                   FROM events e JOIN hotels h ON h.id = e.hotel_id "
+    "                   WHERE (e.xid, e.id) > (coalesce($3::xid8, pg_snapshot_xmin($1::pg_snapshot)), $4) "
+    "                   AND e.xid < pg_snapshot_xmax(s.snap) "
+    "                   AND NOT pg_visible_in_snapshot(e.xid, $1::pg_snapshot) "
+    "                   AND pg_visible_in_snapshot(e.xid, s.snap) "
+    "                   AND e.type <> 'notification.test' "
+    "                   ORDER BY e.xid, e.id LIMIT $5) x ON true "
+    "ORDER BY x.xid, x.id",
     0,
 };
 
-/* $1: the ids, as a PostgreSQL array literal "{1,2,3}" */
-static struct db_stmt st_mark = {
-    "event_mark_published",
-    "UPDATE events SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL", 0,
+static struct db_stmt st_cursor = {
+    "event_cursor", "SELECT snap::text FROM event_cursors WHERE name = $1", 0,
+};
+
+static struct db_stmt st_cursor_save = {
+    "event_cursor_save",
+    "UPDATE event_cursors SET snap = $2::pg_snapshot, saved_at = now() WHERE name = $1", 0,
 };
 
 static struct db_stmt st_slug = {"event_hotel_slug", "SELECT slug FROM hotels WHERE id = $1", 0};
 
+/* The events made more than $1 days ago, walking the ids from the oldest
+ * up to the first younger one (no index on created_at), that the saved
+ * cursor has seen (published; NULL xid: published before 029). */
 static struct db_stmt st_trim = {
     "event_trim",
-    "DELETE FROM events WHERE published_at IS NOT NULL "
-    "AND created_at < now() - make_interval(days => $1)", 0,
+    "DELETE FROM events WHERE id < coalesce((SELECT min(id) FROM events "
+    "                                        WHERE created_at >= now() - make_interval(days => $1)), "
+    "                                       (SELECT max(id) + 1 FROM events)) "
+    "AND coalesce(pg_visible_in_snapshot(xid, (SELECT snap FROM event_cursors WHERE name = 'publisher')), true)",
+    0,
 };
 
 /* One snapshot: the hotel's highest deleted id (sql/018_event_catchup.sql)
@@ -55,44 +81,59 @@ static struct db_stmt st_head = {
     "event_head", "SELECT coalesce(max(id), 0) FROM events WHERE hotel_id = $1", 0,
 };
 
-long long event_store_each_pending(int limit, int (*fn)(void *ctx, const struct event_row *e), void *ctx)
+long long event_store_each_new(const char *since, struct event_round *round, int limit,
+                               int (*fn)(void *ctx, const struct event_row *e), void *ctx)
 {
     struct db_args a;
     db_args_init(&a);
+    db_arg_str(&a, since);
+    db_arg_str(&a, round->upto);
+    db_arg_str(&a, round->after_xid[0] ? round->after_xid : NULL);
+    db_arg_int(&a, round->after_id);
     db_arg_int(&a, limit);
-    PGresult *r = db_run(&st_pending, &a);
+    PGresult *r = db_run(&st_new, &a);
     if (r == NULL)
         return -1;
+    if (round->upto == NULL && (PQntuples(r) < 1 || (round->upto = strdup(db_str(r, 0, 0))) == NULL)) {
+        PQclear(r);
+        return -1;
+    }
     long long n = 0;
     for (int i = 0; i < PQntuples(r); i++) {
-        struct event_row e = {db_ll(r, i, 0), db_str(r, i, 1), db_str(r, i, 2), db_ll(r, i, 3),
-                              db_str(r, i, 4)};
+        if (PQgetisnull(r, i, 1))
+            continue;                    /* no events: the one row of the snapshot */
+        struct event_row e = {db_ll(r, i, 2), db_str(r, i, 3), db_str(r, i, 4), db_ll(r, i, 5),
+                              db_str(r, i, 6)};
         n++;
         if (fn(ctx, &e) < 0)
             break;
+        snprintf(round->after_xid, sizeof round->after_xid, "%s", db_str(r, i, 1));
+        round->after_id = e.id;
     }
     PQclear(r);
     return n;
 }
 
-int event_store_mark_published(const long long *ids, int n)
+int event_store_cursor_load(const char *name, char **snap)
 {
-    if (n <= 0)
-        return 0;
-    size_t cap = (size_t)n * 21 + 3, len = 0;
-    char *list = malloc(cap);
-    if (list == NULL)
-        return -1;
-    list[len++] = '{';
-    for (int i = 0; i < n; i++)
-        len += (size_t)snprintf(list + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
-    snprintf(list + len, cap - len, "}");
     struct db_args a;
     db_args_init(&a);
-    db_arg_str(&a, list);
-    long rc = db_exec(&st_mark, &a);
-    free(list);
-    return rc < 0 ? -1 : 0;
+    db_arg_str(&a, name);
+    PGresult *r = db_run(&st_cursor, &a);
+    if (r == NULL)
+        return -1;
+    int ok = PQntuples(r) == 1 && (*snap = strdup(db_str(r, 0, 0))) != NULL;
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+int event_store_cursor_save(const char *name, const char *snap)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_str(&a, name);
+    db_arg_str(&a, snap);
+    return db_exec(&st_cursor_save, &a) == 1 ? 0 : -1;
 }
 
 int event_store_hotel_slug(long long id, char *buf, size_t cap)

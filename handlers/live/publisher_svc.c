@@ -3,15 +3,21 @@
  * posts every committed event of the outbox (sql/013_events.sql) to
  * nginx's nchan publisher (FACECLOCK_NCHAN_PUB, a unix socket; libcurl),
  * on channel hotel:<slug> and, for clock.in/out at a kiosk, kiosk:<id>
- * too (one POST: nchan publishes one message to several channels);
- * then marks it published. A notification only wakes it: the outbox is
- * the truth, read on every wake-up, after every reconnection to
- * PostgreSQL and every 5 s, so nothing committed is lost while it or the
- * database was away. Delivery is at least once (a crash between the post
- * and the mark re-posts): subscribers tell events apart by "id". Once an
- * hour it trims published events older than KEEP_DAYS. */
+ * too (one POST: nchan publishes one message to several channels).
+ * What it has published is a cursor over transaction snapshots (PgQ's
+ * technique, sql/029_event_cursor.sql): each round reads the events its
+ * cursor did not see and the round's snapshot sees, and that snapshot
+ * becomes the cursor — no write per event. A notification only wakes it:
+ * the outbox is the truth, read on every wake-up, after every
+ * reconnection to PostgreSQL and every 5 s, so nothing committed is lost
+ * while it or the database was away. The cursor is kept here and saved
+ * at most every SAVE_EVERY seconds (and when it stops): after a crash it
+ * posts again at most that much (at least once: subscribers tell events
+ * apart by "id"). Once an hour it trims published events older than
+ * KEEP_DAYS. */
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "app/services.h"
@@ -22,6 +28,7 @@
 #include "live/event_store.h"
 
 #define SWEEP_EVERY 5.0
+#define SAVE_EVERY 1.0         /* the cursor saved at most this often */
 #define BATCH 200
 #define TRIM_EVERY 3600.0      /* published events are kept KEEP_DAYS */
 #define KEEP_DAYS 7
@@ -31,8 +38,9 @@ static CURL *curl;
 struct publisher {
     int wake;                  /* a notification of an outbox event came */
     int failed;                /* nchan refused or was unreachable */
-    long long sent[BATCH];     /* this batch's events posted, to mark published */
-    int nsent;
+    char *cursor;              /* the snapshot of the last round (pg_snapshot text), owned */
+    unsigned cursor_gen;       /* the database connection it was read on (db_generation) */
+    int unsaved;               /* a round since the last save read events */
 };
 
 static size_t discard(char *p, size_t size, size_t n, void *ctx)
@@ -80,24 +88,53 @@ static int publish_row(void *ctx, const struct event_row *e)
         p->failed = 1;
         return -1;
     }
-    if (p->nsent < BATCH)
-        p->sent[p->nsent++] = e->id;
     return 0;
 }
 
-/* Publish the outbox until it is empty, marking each batch's posted
- * events published together: 0, or -1 (database or nchan). */
+/* One round: publish the events the cursor has not seen, a page of BATCH
+ * at a time, all under the snapshot of the round's first read, which
+ * becomes the cursor once all are posted: 0, or -1 (database or nchan;
+ * the cursor stays, and the next round posts the round's events again).
+ * On a new connection the cursor is the saved one: after a crash,
+ * PostgreSQL may hand out again the ids of transactions whose commit
+ * never reached the disk (asynchronous commits), ids a snapshot kept here
+ * could count as seen; the saved cursor's own commit was durable, so
+ * every id it counts as seen is below those handed out after it. */
 static int sweep(struct publisher *p)
 {
-    long long n;
+    struct event_round round = {NULL, "", 0};
+    long long n, total = 0;
+    if (p->cursor != NULL && p->cursor_gen != db_generation()) {
+        free(p->cursor);          /* a new connection: the server may have crashed (below) */
+        p->cursor = NULL;
+    }
+    p->cursor_gen = db_generation();
+    if (p->cursor == NULL && event_store_cursor_load("publisher", &p->cursor) < 0)
+        return -1;
     p->failed = 0;
     do {
-        p->nsent = 0;
-        n = event_store_each_pending(BATCH, publish_row, p);
-        if (event_store_mark_published(p->sent, p->nsent) < 0)
-            return -1;
-    } while (n == BATCH && !p->failed);
-    return n < 0 || p->failed ? -1 : 0;
+        n = event_store_each_new(p->cursor, &round, BATCH, publish_row, p);
+        total += n;
+    } while (n == BATCH && !p->failed && p->cursor_gen == db_generation());
+    if (n < 0 || p->failed || p->cursor_gen != db_generation()) {
+        free(round.upto);
+        return -1;
+    }
+    free(p->cursor);
+    p->cursor = round.upto;
+    p->unsaved |= total > 0;
+    return 0;
+}
+
+/* Save the cursor when a round read events since the last save: 0, or -1. */
+static int save(struct publisher *p)
+{
+    if (!p->unsaved || p->cursor == NULL)
+        return 0;
+    if (event_store_cursor_save("publisher", p->cursor) < 0)
+        return -1;
+    p->unsaved = 0;
+    return 0;
 }
 
 static void on_note(void *ctx, const char *payload)
@@ -139,7 +176,7 @@ int publisher_run(volatile sig_atomic_t *stop)
     }
     static struct publisher p;
     unsigned seen = 0;
-    double next_sweep = 0, next_trim = now_monotonic() + 60;
+    double next_sweep = 0, next_save = 0, next_trim = now_monotonic() + 60;
     while (!*stop) {
         if (seen == 0 && db_listen("faceclock_events") < 0) {
             nap(stop, 1.0);
@@ -148,6 +185,7 @@ int publisher_run(volatile sig_atomic_t *stop)
         if (seen != db_generation()) {   /* a new connection (it LISTENs too) */
             log_info("listening on faceclock_events; publishing to %s", g_config.nchan_pub);
             seen = db_generation();
+            db_simple("SET plan_cache_mode = force_generic_plan");  /* event_new's: no planning per round */
             next_sweep = 0;               /* catch up on what came meanwhile */
         }
         double now = now_monotonic();
@@ -160,6 +198,11 @@ int publisher_run(volatile sig_atomic_t *stop)
                 continue;
             }
         }
+        if (now >= next_save) {
+            next_save = now + SAVE_EVERY;
+            if (save(&p) < 0)
+                log_warn("the publisher's cursor was not saved; trying again");
+        }
         if (now >= next_trim) {
             long long n = event_store_trim(KEEP_DAYS);
             next_trim = now + TRIM_EVERY;
@@ -169,6 +212,10 @@ int publisher_run(volatile sig_atomic_t *stop)
         if (db_wait_notify(1.0, on_note, &p) < 0)
             nap(stop, 0.5);
     }
+    if (save(&p) < 0)
+        log_warn("the publisher's cursor was not saved at stop: its last rounds will be posted again");
+    free(p.cursor);
+    p.cursor = NULL;
     curl_easy_cleanup(curl);
     curl_global_cleanup();
     return 0;

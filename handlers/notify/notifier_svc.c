@@ -1,6 +1,10 @@
 /* notifier_svc.c — the notifier service (fcgi/app.h struct service,
- * declared in handlers/app/services.c): LISTENs on faceclock_notify (the
- * fan-out trigger of sql/017_notifications.sql), and on every wake-up,
+ * declared in handlers/app/services.c): every FANOUT_EVERY seconds queues
+ * the deliveries of the events its snapshot cursor has not seen
+ * (notify_fanout, sql/029_event_cursor.sql; the cursor kept here, saved
+ * at most every SAVE_EVERY seconds: a round read again after a crash
+ * queues nothing twice); LISTENs on faceclock_notify (the "send a test"
+ * route), and on every wake-up, a fan-out that queued some,
  * every reconnection and every FACECLOCK_NOTIFY_INTERVAL seconds delivers
  * every due row of notification_deliveries, one at a time, each claimed
  * with FOR UPDATE SKIP LOCKED in a transaction that marks it: a webhook
@@ -17,6 +21,7 @@
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -24,8 +29,12 @@
 #include "app/services.h"
 #include "config.h"
 #include "db.h"
+#include "live/event_store.h"
 #include "log.h"
 #include "notify/notify_store.h"
+
+#define FANOUT_EVERY 0.5        /* the events' deliveries queued this often */
+#define SAVE_EVERY 1.0          /* the cursor saved at most this often */
 
 static CURL *curl;
 
@@ -219,6 +228,52 @@ static void on_note(void *ctx, const char *payload)
     *(int *)ctx = 1;
 }
 
+/* the fan-out's cursor (pg_snapshot text), owned; saved when unsaved;
+ * read on connection cursor_gen (db_generation) */
+static char *cursor;
+static int unsaved;
+static unsigned cursor_gen;
+
+/* Queue the deliveries of the events the cursor has not seen, and move
+ * it: 0 (*wake set when some were queued), or -1 (db). On a new
+ * connection the cursor is the saved one, as the publisher's
+ * (live/publisher_svc.c: after a crash, ids of transactions whose commit
+ * was lost may be handed out again). */
+static int fan_out(int *wake)
+{
+    char *upto = NULL;
+    if (cursor != NULL && cursor_gen != db_generation()) {
+        free(cursor);
+        cursor = NULL;
+    }
+    cursor_gen = db_generation();
+    if (cursor == NULL && event_store_cursor_load("notifier", &cursor) < 0)
+        return -1;
+    long long n = notify_fanout(cursor, &upto);
+    if (n < 0)
+        return -1;
+    if (cursor_gen != db_generation()) {
+        free(upto);
+        return -1;
+    }
+    if (strcmp(upto, cursor) != 0) {
+        free(cursor);
+        cursor = upto;
+        unsaved = 1;
+    } else {
+        free(upto);
+    }
+    if (n > 0)
+        *wake = 1;
+    return 0;
+}
+
+static void save(void)
+{
+    if (unsaved && cursor != NULL && event_store_cursor_save("notifier", cursor) == 0)
+        unsaved = 0;
+}
+
 static void nap(volatile sig_atomic_t *stop, double s)
 {
     for (double t = 0; t < s && !*stop; t += 0.1)
@@ -239,7 +294,7 @@ int notifier_run(volatile sig_atomic_t *stop)
     }
     unsigned seen = 0;
     int wake = 0;
-    double next_poll = 0;
+    double next_poll = 0, next_fanout = 0, next_save = 0;
     while (!*stop) {
         if (seen == 0 && db_listen("faceclock_notify") < 0) {
             nap(stop, 1.0);
@@ -249,9 +304,21 @@ int notifier_run(volatile sig_atomic_t *stop)
             log_info("listening on faceclock_notify; due deliveries every %d s; mail via %s",
                      g_config.notify_interval, g_config.smtp_url[0] ? "the SMTP relay" : "nothing (no FACECLOCK_SMTP_URL)");
             seen = db_generation();
+            db_simple("SET plan_cache_mode = force_generic_plan");  /* notify_fanout's: no planning per round */
             next_poll = 0;
         }
         double now = now_monotonic();
+        if (now >= next_fanout) {
+            next_fanout = now + FANOUT_EVERY;
+            if (fan_out(&wake) < 0) {
+                nap(stop, 1.0);
+                continue;
+            }
+        }
+        if (now >= next_save) {
+            next_save = now + SAVE_EVERY;
+            save();
+        }
         if (wake || now >= next_poll) {
             wake = 0;
             next_poll = now + g_config.notify_interval;
@@ -261,9 +328,12 @@ int notifier_run(volatile sig_atomic_t *stop)
                 continue;
             }
         }
-        if (db_wait_notify(1.0, on_note, &wake) < 0)
+        if (db_wait_notify(FANOUT_EVERY, on_note, &wake) < 0)
             nap(stop, 0.5);
     }
+    save();
+    free(cursor);
+    cursor = NULL;
     curl_easy_cleanup(curl);
     curl_global_cleanup();
     return 0;

@@ -1,9 +1,10 @@
 /* notify_store.c — owns the rows of notification_endpoints,
  * notification_deliveries and notification_counts (notify_store.h):
  * endpoints with their audit rows, the sealed webhook secrets, the
- * "send a test" delivery, the two listings, and the notifier's claim and
- * mark of one delivery. */
+ * "send a test" delivery, the two listings, and for the notifier the
+ * fan-out of events to deliveries and the claim and mark of one. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "attendance/export_store.h"
 #include "attendance/face_store.h"
@@ -304,14 +305,15 @@ static const struct db_json_col dl_cols[] = {
     {NULL, 0, 0},
 };
 
-/* an event of the hotel that the publisher does not publish (published_at
- * set) and the fan-out skips, and its one delivery; the notifier is woken */
+/* an event of the hotel that the publisher does not publish and the
+ * fan-out skips (type notification.test, sql/029_event_cursor.sql), and
+ * its one delivery; the notifier is woken */
 static struct db_stmt st_test = {
     "notify_endpoint_test",
     "WITH ep AS (SELECT id FROM notification_endpoints WHERE hotel_id = $1 AND id = $2 FOR UPDATE), "
-    "ev AS (INSERT INTO events (hotel_id, type, data, published_at) "
+    "ev AS (INSERT INTO events (hotel_id, type, data) "
     "  SELECT $1, 'notification.test', jsonb_build_object('endpoint_id', ep.id, "
-    "  'message', 'A test of this notification endpoint.'), now() FROM ep RETURNING id, type), "
+    "  'message', 'A test of this notification endpoint.') FROM ep RETURNING id, type), "
     "d AS (INSERT INTO notification_deliveries (hotel_id, event_id, endpoint_id, event_type) "
     "  SELECT $1, ev.id, $2, ev.type FROM ev RETURNING *) "
     "SELECT " DL_COLS ", pg_notify('faceclock_notify', d.event_id::text) FROM d",
@@ -429,11 +431,43 @@ static struct db_stmt st_mark = {
     "ON CONFLICT (kind, result) DO UPDATE SET n = c.n + 1",
     0,
 };
+/* $1: the notifier's cursor. The xid bounds keep the scan of
+ * events_xid_idx to the events the cursor has not seen, whatever the
+ * plan. The patterns: a type, a family ("alert.*") or "*". */
+static struct db_stmt st_fanout = {
+    "notify_fanout",
+    "WITH s AS (SELECT pg_current_snapshot() AS snap), "
+    "d AS (INSERT INTO notification_deliveries (hotel_id, event_id, endpoint_id, event_type) "
+    "  SELECT n.hotel_id, n.id, e.id, n.type FROM s, events n "
+    "  JOIN notification_endpoints e ON e.hotel_id = n.hotel_id AND e.enabled "
+    "  WHERE n.xid >= pg_snapshot_xmin($1::pg_snapshot) AND n.xid < pg_snapshot_xmax(s.snap) "
+    "  AND NOT pg_visible_in_snapshot(n.xid, $1::pg_snapshot) AND pg_visible_in_snapshot(n.xid, s.snap) "
+    "  AND n.type <> 'notification.test' "
+    "  AND EXISTS (SELECT 1 FROM unnest(e.events) p "
+    "              WHERE p = n.type OR p = '*' OR (right(p, 2) = '.*' AND starts_with(n.type, left(p, -1)))) "
+    "  ORDER BY n.id, e.id "
+    "  ON CONFLICT DO NOTHING RETURNING 1) "
+    "SELECT s.snap::text, (SELECT count(*) FROM d) FROM s",
+    0,
+};
 static struct db_stmt st_counts = {
     "notify_counts",
     "SELECT kind, result, n FROM notification_counts ORDER BY 1, 2",
     0,
 };
+
+long long notify_fanout(const char *since, char **upto)
+{
+    struct db_args a;
+    db_args_init(&a);
+    db_arg_str(&a, since);
+    PGresult *r = db_run(&st_fanout, &a);
+    if (r == NULL)
+        return -1;
+    long long n = PQntuples(r) == 1 && (*upto = strdup(db_str(r, 0, 0))) != NULL ? db_ll(r, 0, 1) : -1;
+    PQclear(r);
+    return n;
+}
 
 int notify_job_claim(struct notify_job *j)
 {

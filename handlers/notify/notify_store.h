@@ -70,6 +70,15 @@ extern const struct listing notify_delivery_listing;
 
 /* ---- the notifier ---------------------------------------------------- */
 
+/* The fan-out (sql/029_event_cursor.sql): queue in one statement a
+ * delivery for each event that snapshot `since` (the notifier's cursor,
+ * pg_snapshot text) did not see and this statement's snapshot sees, to
+ * each enabled endpoint of its hotel whose patterns match its type;
+ * never twice for an event and endpoint. *upto: that snapshot, the next
+ * cursor (a new string the caller frees). Returns how many were queued,
+ * or -1 (db). */
+long long notify_fanout(const char *since, char **upto);
+
 /* One claimed delivery: its strings are the claim's result's. */
 struct notify_job {
     long long id, event_id, endpoint_id, hotel_id;

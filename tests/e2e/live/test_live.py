@@ -9,6 +9,8 @@ reach nchan subscribers through the publisher service, and only they.
 - the events: a rostered scan's clock.in (to the hotel and to the kiosk it
   happened at), a face registered and revoked, an unrostered log and its
   approval, a device's status; a rolled-back transaction emits nothing;
+  one that commits after later ones were published (a lower id) is
+  published all the same;
 - catching up: a subscriber reconnecting with Last-Event-ID gets what it
   missed; events committed while the publisher is dead (kill -9) are
   published by its successor; GET /api/staff/hotel/{slug}/events/?after=
@@ -16,11 +18,16 @@ reach nchan subscribers through the publisher service, and only they.
   the messages' own shape, a page at a time (limit, has_more, next), only
   to those who may subscribe, "gap" once events after the id were deleted
   (trimmed), and 400 for an after or limit that is not one;
+- sql/029 (the publisher's snapshot cursor) on a database with events:
+  nothing lost, nothing read twice at the switch;
 - the service under the master: kill -9 → respawned (logged with its
   name); SIGHUP replaces it; SIGTERM stops it with the master."""
 
 import os
+import shutil
 import signal
+import subprocess
+import tempfile
 import time
 import unittest
 
@@ -194,6 +201,31 @@ class Events(LiveCase):
         self.assertEqual((ev["data"]["type"], ev["data"]["data"]["staff_id"]), ("face.registered", sid),
                          "the first event after the rollback is the committed one")
 
+    def test_transaction_committed_out_of_id_order_is_published(self):
+        """An event whose transaction commits after later ones were
+        published (a lower id and xid) is published all the same: the
+        publisher's cursor is a snapshot of the transactions it has seen
+        (sql/029_event_cursor.sql), not the highest id it has posted."""
+        h = self.h
+        s = self.subscribe()
+        held = subprocess.Popen(fc._psql_cmd() + [fc.ENV["FACECLOCK_MIGRATE_URL"], "-X", "-q", "-tA",
+                                                  "-v", "ON_ERROR_STOP=1"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/")
+        self.addCleanup(held.kill)
+        held.stdin.write("BEGIN;\nSELECT fc_emit(%d, 'test.held', NULL, '{\"n\": 1}');\n" % h.hotel_id)
+        held.stdin.flush()
+        held_id = int(held.stdout.readline())
+        later = emit(h, 1)[0]            # committed while the first is open
+        self.assertGreater(later, held_id)
+        self.expect(s, "test.catchup", n=1)
+        fc.wait_for(lambda: fc.psql("SELECT pg_visible_in_snapshot(xid, (SELECT snap FROM event_cursors "
+                                    "WHERE name = 'publisher')) FROM events WHERE id = %d" % later) == "t", WAIT)
+        held.stdin.write("COMMIT;\n")
+        held.stdin.close()
+        self.assertEqual(held.wait(30), 0)
+        ev = self.expect(s, "test.held", n=1)
+        self.assertEqual(ev["data"]["id"], held_id)
+
     def test_reconnect_with_last_event_id_catches_up(self):
         h = self.h
         s = self.subscribe()
@@ -204,7 +236,8 @@ class Events(LiveCase):
         missed = [self.person(), self.person()]
         for sid in missed:
             h.register(sid)
-        fc.wait_for(lambda: int(fc.psql("SELECT count(*) FROM events WHERE published_at IS NULL "
+        fc.wait_for(lambda: int(fc.psql("SELECT count(*) FROM events WHERE NOT pg_visible_in_snapshot(xid, "
+                                        "(SELECT snap FROM event_cursors WHERE name = 'publisher')) "
                                         "AND hotel_id = %d" % h.hotel_id)) == 0, WAIT)
         again = self.subscribe(last_event_id=ev["id"])
         for sid in missed:
@@ -315,9 +348,8 @@ class CatchUp(LiveCase):
         self.assertFalse(catchup(before)["gap"])
         # trimmed as the publisher does (published, older than 7 days): the
         # first two, made old, then the trim's own statement, as the owner
-        fc.psql("UPDATE events SET published_at = coalesce(published_at, now()), "
-                "created_at = now() - interval '8 days' WHERE id IN (%d, %d)" % (ids[0], ids[1]))
-        fc.psql("DELETE FROM events WHERE published_at IS NOT NULL AND created_at < now() - make_interval(days => 7) "
+        fc.psql("UPDATE events SET created_at = now() - interval '8 days' WHERE id IN (%d, %d)" % (ids[0], ids[1]))
+        fc.psql("DELETE FROM events WHERE created_at < now() - make_interval(days => 7) "
                 "AND hotel_id = %d" % h.hotel_id)
         for after, gap, got in ((before, True, ids[2:]), (ids[0], True, ids[2:]), (ids[1], False, ids[2:]),
                                 (ids[2], False, ids[3:])):
@@ -363,3 +395,54 @@ class Supervision(server.ServerTest):
         self.assertFalse(server._stat(second) and server._stat(second)[0] == s.pid)
         self.assertIn("comp=publisher", s.log())
         self.assertIn("service stopped (status 0)", s.log())
+
+
+class Migration(unittest.TestCase):
+    def test_029_switch_loses_nothing_and_repeats_nothing(self):
+        """sql/029_event_cursor.sql on a database with events: those
+        published before it are never read again, the unpublished ones
+        are read once, and so is the event of a transaction that was open
+        across the migration (in a scratch database of the stack's
+        cluster, migrated to 028, then to 029)."""
+        db = "fc_mig029_%d" % os.getpid()
+        fc.psql("CREATE DATABASE %s" % db)
+        self.addCleanup(fc.psql, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
+        url = "%s dbname=%s" % (fc.ENV["FACECLOCK_MIGRATE_URL"], db)
+        sql = os.path.join(fc.REPO, "sql")
+        step = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, step)
+        os.chmod(step, 0o755)
+
+        def migrate(*names):
+            for n in names:
+                os.symlink(os.path.join(sql, n), os.path.join(step, n))
+            p = fc.faceclock(["migrate", step], FACECLOCK_MIGRATE_URL=url)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+        def q(text):
+            p = subprocess.run(fc._psql_cmd() + [url, "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-c", text],
+                               capture_output=True, text=True, timeout=30, cwd="/")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            return p.stdout.strip()
+        migrate(*sorted(n for n in os.listdir(sql) if n.endswith(".sql") and n < "029"))
+        q("INSERT INTO hotels (slug, name) VALUES ('mig', 'Mig')")
+        ids = [int(x) for x in q("SELECT fc_emit(1, 'test.old', NULL, jsonb_build_object('n', g)) "
+                                 "FROM generate_series(1, 5) g").split()]
+        q("UPDATE events SET published_at = now() WHERE id IN (%d, %d, %d)" % tuple(ids[:3]))
+        # a transaction with its xid from before the migration, its event after
+        held = subprocess.Popen(fc._psql_cmd() + [url, "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/")
+        self.addCleanup(held.kill)
+        held.stdin.write("BEGIN;\nSELECT pg_current_xact_id();\n")
+        held.stdin.flush()
+        self.assertTrue(held.stdout.readline().strip().isdigit())
+        migrate("029_event_cursor.sql")
+        held.stdin.write("SELECT fc_emit(1, 'test.held', NULL, '{}');\nCOMMIT;\n")
+        held.stdin.close()
+        held_id = int(held.stdout.readline())
+        self.assertEqual(held.wait(30), 0)
+        unseen = ("SELECT coalesce(string_agg(e.id::text, ' ' ORDER BY e.id), '') FROM events e, event_cursors c "
+                  "WHERE c.name = 'publisher' AND NOT pg_visible_in_snapshot(e.xid, c.snap)")
+        self.assertEqual(q(unseen), "%d %d %d" % (ids[3], ids[4], held_id))
+        q("UPDATE event_cursors SET snap = pg_current_snapshot() WHERE name = 'publisher'")
+        self.assertEqual(q(unseen), "")
