@@ -10,7 +10,9 @@ write answers the primary's WAL position (X-WAL-Position, the fc_wal
 cookie) and a read carrying it back is served by the primary while the
 standby has not replayed it (its replay paused), by the standby once it
 has, and sees the write either way; a position that is not one means the
-primary; Insights go to the standby; with the standby stopped the same
+primary; Insights go to the standby; a device's full sync pull reads its
+rows on the standby, but on the primary while the standby is behind the
+version it is told; with the standby stopped the same
 reads are answered by the primary, never an error."""
 
 import csv
@@ -116,7 +118,9 @@ class Test1ReadsOnTheStandby(unittest.TestCase):
             cls.standby.make()
             cls.server = Server("standby", workers=1,
                                 settings={"FACECLOCK_READ_DATABASE_URL": cls.standby.url(),
-                                          "FACECLOCK_READ_MAX_LAG": "30"}).start()
+                                          "FACECLOCK_READ_MAX_LAG": "30",
+                                          # device keys and face data: the stack's keys
+                                          "FACECLOCK_DATA_KEY": fc.ENV.get("FACECLOCK_DATA_KEY", "")}).start()
         except BaseException:
             cls.tearDownClass()
             raise
@@ -214,6 +218,44 @@ class Test1ReadsOnTheStandby(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("X-Read-From"), "standby")
         self.assertIn("recognition", r.json)
+
+    def test_4b_a_full_sync_pull_on_the_standby_never_older_than_its_version(self):
+        from devices.iot import IotHotel, emp, q
+        h = IotHotel("stbysync", extra=2).make()
+        dev = h.device("sb-a")
+        p0, p1 = h.people[0], h.people[1]
+        h.enroll(p0)
+        h.enroll(p1)
+        h.push_ok(p0, dev)
+        path = q("/api/iot/enrollments/sync", device_id=dev.device_id, since_version=0)
+
+        def pull():
+            r = self.server.request("GET", path, api_key=dev.key)
+            self.assertEqual(r.status, 200, r)
+            return r, {a["user_id"] for a in r.json["additions"]}
+
+        self.catch_up()
+        r, users = pull()
+        self.assertEqual(r.header("X-Read-From"), "standby")
+        self.assertEqual(users, {emp(p0)})
+        self.assertEqual(r.json["sync_version"], h.version())
+        # the standby paused behind a push: the version read on the primary
+        # is past it, so the primary serves the rows
+        self.standby.psql("SELECT pg_wal_replay_pause()")
+        try:
+            self.assertTrue(fc.wait_for(lambda: self.standby.psql(
+                "SELECT pg_get_wal_replay_pause_state()") == "paused", WAIT_S))
+            h.push_ok(p1, dev)
+            r, users = pull()
+            self.assertEqual(r.header("X-Read-From"), "primary; behind")
+            self.assertEqual(users, {emp(p0), emp(p1)})
+            self.assertEqual(r.json["sync_version"], h.version())
+        finally:
+            self.standby.psql("SELECT pg_wal_replay_resume()")
+        self.catch_up()
+        r, users = pull()
+        self.assertEqual(r.header("X-Read-From"), "standby")
+        self.assertEqual(users, {emp(p0), emp(p1)})
 
     def test_5_the_standby_stopped_the_primary_answers(self):
         lsn = self.settings_change(92)
