@@ -803,7 +803,7 @@ long db_exec_commit(struct db_stmt *st, const struct db_args *a)
     }
     cur->gave_up = 0;
     struct batch_item b[3] = {{NULL, st, a}, {"COMMIT", NULL, NULL}, {SQL_POSITION, NULL, NULL}};
-    PGresult *res[3];
+    PGresult *res[3] = {NULL, NULL, NULL};      /* run_batch() fills only the n it sends */
     /* sent under the open transaction (depth): a connection found closed
      * fails it, never reconnects to run st on its own */
     int failed = run_batch(b, wants_position() ? 3 : 2, res) < 0;   /* recorded, COMMIT's failure too */
@@ -911,6 +911,8 @@ static const char *const read_from[] = {"standby", "primary-server", "primary; b
  * when no standby answers) is used, and dropped after this long to look
  * for a standby again. */
 #define READ_REPROBE_S 10.0
+#define READ_BEHIND_TRIES 4
+#define READ_BEHIND_WAIT_MS 5
 static double read_on_primary_since;
 
 /* The WAL position the caller's reads must see: the primary's now
@@ -960,13 +962,25 @@ int db_read_begin(struct request *req, enum db_after after)
         reader->last_attempt = 0;
         read_on_primary_since = 0;
     }
-    PGresult *r = db_run(&state, NULL);
+    PGresult *r;
     const char *from = "primary; down";
-    if (r != NULL) {
+    enum db_read_choice c = DB_READ_DETACHED;
+    /* a standby a little behind the position gets a moment to replay it
+     * (replay trails the flush the primary waited for by about a
+     * millisecond): READ_BEHIND_TRIES looks, READ_BEHIND_WAIT_MS apart */
+    int answered = 0;
+    for (int tries = 1; (r = db_run(&state, NULL)) != NULL; tries++) {
+        answered = 1;
         struct db_read_state s = {db_bool(r, 0, 0), db_bool(r, 0, 1), 0, db_double(r, 0, 3)};
-        enum db_read_choice c = db_lsn_parse(PQgetvalue(r, 0, 2), &s.replayed) == 0
-                              ? db_read_decide(&s, lsn, g_config.read_max_lag) : DB_READ_DETACHED;
+        c = db_lsn_parse(PQgetvalue(r, 0, 2), &s.replayed) == 0
+          ? db_read_decide(&s, lsn, g_config.read_max_lag) : DB_READ_DETACHED;
         PQclear(r);
+        if (c != DB_READ_BEHIND || tries >= READ_BEHIND_TRIES)
+            break;
+        poll(NULL, 0, READ_BEHIND_WAIT_MS);
+        answered = 0;
+    }
+    if (answered) {
         from = read_from[c];
         if (c == DB_READ_SERVER_IS_PRIMARY && read_on_primary_since == 0)
             read_on_primary_since = now_monotonic();
