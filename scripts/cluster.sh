@@ -276,12 +276,17 @@ owner_psql() {
     PGPASSWORD=$(secret pg_owner 24) in_ns client "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$(owner_url "${DB:-faceclock}")" "$@"
 }
 
+primary_writable() { DB=postgres owner_psql -tAc "SELECT 1"; }
+
 db_bootstrap() {
     wait_for 90 leader leader || { show_tail "$LOGS/patroni-db1.log"; die "patroni: no primary within 90 s"; }
     say "patroni: primary is $(leader)"
     local pw
     pw=$(secret pg_app 24)
-    DB=postgres owner_psql -tAc "SELECT 1" >/dev/null
+    # Patroni answers /primary once it holds the leader key; on kept data
+    # its PostgreSQL may still be finishing the promotion (read-only)
+    wait_for 60 "the primary accepting writes" primary_writable ||
+        { show_tail "$LOGS/patroni-$(leader).log"; die "the primary takes no writes within 60 s"; }
     if [[ -z $(DB=postgres owner_psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'faceclock_app'") ]]; then
         DB=postgres owner_psql -c "CREATE ROLE faceclock_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$pw'"
     fi
