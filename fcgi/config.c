@@ -106,6 +106,8 @@ static int apply(const char *name, const char *v)
         return set_peers(&c->peers, v);
     if (strcmp(name, "DATABASE_URL") == 0)
         return set_string(c->database_url, sizeof c->database_url, name, v);
+    if (strcmp(name, "FACECLOCK_READ_DATABASE_URL") == 0)
+        return set_string(c->read_database_url, sizeof c->read_database_url, name, v);
     if (strcmp(name, "FACECLOCK_ADMIN_KEY") == 0)
         return set_admin_key(c->admin_key, sizeof c->admin_key, v);
     if (strcmp(name, "FACECLOCK_SQL_DIR") == 0)
@@ -203,6 +205,10 @@ static int apply(const char *name, const char *v)
         if (set_long(&n, name, v, 0, 1) < 0)
             return -1;
         c->tls = (int)n;
+    } else if (strcmp(name, "FACECLOCK_READ_MAX_LAG") == 0) {
+        if (set_long(&n, name, v, 0, 3600) < 0)
+            return -1;
+        c->read_max_lag = (int)n;
     } else if (strcmp(name, "FACECLOCK_LOGIN_WINDOW") == 0) {
         if (set_long(&n, name, v, 1, 86400) < 0)
             return -1;
@@ -225,6 +231,7 @@ static const char *const names[] = {
     "FACECLOCK_SMTP_STARTTLS", "FACECLOCK_NOTIFY_ALLOW_PRIVATE", "FACECLOCK_NOTIFY_INTERVAL",
     "FACECLOCK_NOTIFY_BACKOFF_SCALE",
     "FACECLOCK_MQTT_URL", "FACECLOCK_MQTT_SECRET",
+    "FACECLOCK_READ_DATABASE_URL", "FACECLOCK_READ_MAX_LAG",
 };
 
 static int load_file(const char *path)
@@ -330,6 +337,7 @@ int config_load(void)
     c->login_window = 900;
     c->sync_history_days = 90;
     c->request_deadline = 30;
+    c->read_max_lag = 5;
     c->scheduler_interval = 60;
     c->purge_at = 3 * 60 + 30;
     c->idempotency_window = 86400;

@@ -26,6 +26,10 @@ struct config {
                                   to this many rows, a lower bound past it (10000) */
     size_t max_body;           /* FACECLOCK_MAX_BODY bytes, default 1 MiB */
     char database_url[512];    /* DATABASE_URL (libpq conninfo or URI) */
+    char read_database_url[512];  /* FACECLOCK_READ_DATABASE_URL: where the reads of routes
+                                  declared READS_STANDBY may go ("" = the primary) */
+    int read_max_lag;          /* FACECLOCK_READ_MAX_LAG seconds a standby's replay may lag
+                                  before those reads go to the primary (default 5) */
     char admin_key[256];       /* FACECLOCK_ADMIN_KEY ("" = no admin key accepted; else at
                                   least ADMIN_KEY_MIN characters) */
     long token_ttl;            /* FACECLOCK_TOKEN_TTL seconds, default 43200 */

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "db.h"
+#include "http.h"
+#include "router.h"
 #include "jsonx.h"
 #include "log.h"
 #include "metrics.h"
@@ -22,16 +24,38 @@
 #include "response.h"
 #include "watchdog.h"
 
-static PGconn *conn;
-static char *conninfo;
-static unsigned generation = 1;          /* bumped on every new connection */
-static double last_attempt;
+/* One connection and everything that belongs to it: its conninfo, its
+ * generation (bumped on every new connection), the statements prepared on
+ * it (per statement number, the generation it was prepared in), its
+ * transaction's depth: db_begin()s not yet ended by db_commit() /
+ * db_rollback(), the transaction (1) and its savepoints, kept apart from
+ * libpq's own state so that a transaction lost with its connection stays
+ * open for its code (nothing of it may run on another connection, where
+ * it would commit on its own: a failover, the rest of an idempotent
+ * scan's work without its key). The primary link is every process's; the
+ * read link exists only with FACECLOCK_READ_DATABASE_URL and is used
+ * between db_read_begin() and db_read_end(). */
+struct link {
+    const char *name;                    /* for the log */
+    char *conninfo;                      /* NULL: not configured */
+    PGconn *conn;
+    unsigned generation;
+    double last_attempt;
+    int gave_up;                         /* the last wait overran the deadline */
+    int depth;
+    char listen_sql[160];                /* db_listen(): "LISTEN ..." on every connection */
+    unsigned *prepared;                  /* [statement number]: generation prepared in */
+    unsigned nprepared;
+};
+static struct link links[2] = {{.name = "primary", .generation = 1}, {.name = "read", .generation = 1}};
+static struct link *const primary = &links[0], *const reader = &links[1];
+static struct link *cur = &links[0];     /* the link statements go to now */
+static unsigned nstmts;                  /* statement numbers given (db_stmt.id) */
+static char written_lsn[32];             /* this unit of work's last commit's WAL position */
 static enum db_status last_status;
 static char last_constraint[128];
 static char last_message[256];
 static double deadline;                  /* db_set_deadline(); 0: none */
-static char listen_sql[160];             /* db_listen(): "LISTEN ..." on every connection */
-static int gave_up;                      /* the last wait overran it */
 
 void db_args_init(struct db_args *a)
 {
@@ -71,20 +95,37 @@ void db_arg_double(struct db_args *a, double v)
     push(a, a->num[a->n]);
 }
 
+static int link_init(struct link *l, const char *info)
+{
+    free(l->conninfo);
+    l->conninfo = info != NULL ? strdup(info) : NULL;
+    return info == NULL || l->conninfo != NULL ? 0 : -1;
+}
+
 int db_init(const char *info)
 {
-    free(conninfo);
-    conninfo = strdup(info ? info : "");
-    return conninfo ? 0 : -1;
+    return link_init(primary, info ? info : "");
+}
+
+int db_init_read(const char *info)
+{
+    return link_init(reader, info != NULL && info[0] != '\0' ? info : NULL);
 }
 
 void db_close(void)
 {
-    if (conn != NULL)
-        PQfinish(conn);
-    conn = NULL;
-    free(conninfo);
-    conninfo = NULL;
+    for (int i = 0; i < 2; i++) {
+        struct link *l = &links[i];
+        if (l->conn != NULL)
+            PQfinish(l->conn);
+        l->conn = NULL;
+        free(l->conninfo);
+        l->conninfo = NULL;
+        free(l->prepared);
+        l->prepared = NULL;
+        l->nprepared = 0;
+    }
+    cur = primary;
 }
 
 static void set_failure(enum db_status st, const PGresult *res)
@@ -99,9 +140,9 @@ static void set_failure(enum db_status st, const PGresult *res)
         /* libpq's own errors (a lost connection) have no primary field */
         snprintf(last_message, sizeof last_message, "%s", m ? m : PQresultErrorMessage(res));
         last_message[strcspn(last_message, "\n")] = '\0';
-    } else if (conn != NULL) {
-        snprintf(last_message, sizeof last_message, "%s", PQerrorMessage(conn));
-    } else if (gave_up) {
+    } else if (cur->conn != NULL) {
+        snprintf(last_message, sizeof last_message, "%s", PQerrorMessage(cur->conn));
+    } else if (cur->gave_up) {
         snprintf(last_message, sizeof last_message, "no answer within the request deadline");
     }
     if (st == DB_DOWN || st == DB_ERROR)
@@ -120,9 +161,9 @@ void db_set_deadline(double mono_at)
 static void give_up(void)
 {
     log_warn("no answer from the database within the request deadline; dropping the connection");
-    PQfinish(conn);
-    conn = NULL;
-    gave_up = 1;
+    PQfinish(cur->conn);
+    cur->conn = NULL;
+    cur->gave_up = 1;
     set_failure(DB_TIMEOUT, NULL);
 }
 
@@ -140,7 +181,7 @@ static int wait_readable(void)
             }
             ms = (int)(left * 1000) + 1;
         }
-        struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+        struct pollfd pfd = {PQsocket(cur->conn), POLLIN, 0};
         int r = poll(&pfd, 1, ms);
         if (r > 0 || (r < 0 && errno != EINTR))
             return 0;       /* input, or a socket error PQconsumeInput will report */
@@ -150,10 +191,10 @@ static int wait_readable(void)
 /* Until a result can be read without blocking. 0 or -1 (give_up() done). */
 static int await_result(void)
 {
-    while (PQisBusy(conn)) {
+    while (PQisBusy(cur->conn)) {
         if (wait_readable() < 0)
             return -1;
-        if (!PQconsumeInput(conn))
+        if (!PQconsumeInput(cur->conn))
             return 0;       /* the connection is lost: PQgetResult says so */
     }
     return 0;
@@ -174,7 +215,7 @@ static PGresult *last_result(int sent)
             PQclear(keep);
             return NULL;
         }
-        if ((r = PQgetResult(conn)) == NULL)
+        if ((r = PQgetResult(cur->conn)) == NULL)
             break;
         if (keep != NULL && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
             PQclear(r);
@@ -190,6 +231,7 @@ static PGresult *last_result(int sent)
 }
 
 #define CONNECT_TIMEOUT_S 3.0
+#define READ_RETRY_S 5.0
 
 /* PQconnectdbParams, waiting no longer than CONNECT_TIMEOUT_S nor past
  * the request's deadline (libpq's connect_timeout holds only for its own
@@ -226,53 +268,48 @@ static PGconn *connect_bounded(const char *const *keys, const char *const *vals,
  * idle timeouts): its farewell or the end of the stream. */
 static int closed_by_server(void)
 {
-    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+    if (PQtransactionStatus(cur->conn) != PQTRANS_IDLE)
         return 0;
-    struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+    struct pollfd pfd = {PQsocket(cur->conn), POLLIN, 0};
     if (pfd.fd < 0)
         return 1;
     if (poll(&pfd, 1, 0) == 0)
         return 0;
-    int read = PQconsumeInput(conn);
+    int read = PQconsumeInput(cur->conn);
     /* a listener's idle connection receives notifications: kept in
      * libpq's queue for db_wait_notify, the connection is not closed */
-    if (listen_sql[0] != '\0')
-        return !read || PQstatus(conn) != CONNECTION_OK;
+    if (cur->listen_sql[0] != '\0')
+        return !read || PQstatus(cur->conn) != CONNECTION_OK;
     return 1;
 }
 
-/* db_begin()s not yet ended by db_commit()/db_rollback(): the transaction
- * (1) and its savepoints. Kept apart from the connection's own state so
- * that a transaction lost with its connection stays open for its code:
- * nothing of it may run on another connection, where it would commit on
- * its own (a failover: the rest of an idempotent scan's work without its
- * key). */
-static int depth;
-
 static int ensure(void)
 {
-    gave_up = 0;
-    if (conn != NULL && PQstatus(conn) == CONNECTION_OK && !closed_by_server())
+    cur->gave_up = 0;
+    if (cur->conn != NULL && PQstatus(cur->conn) == CONNECTION_OK && !closed_by_server())
         return 0;
-    if (depth > 0) {                /* never reconnect under an open transaction */
+    if (cur->depth > 0) {                /* never reconnect under an open transaction */
         set_failure(DB_DOWN, NULL);
         snprintf(last_message, sizeof last_message, "the connection was lost inside a transaction");
         return -1;
     }
-    if (conn != NULL && PQstatus(conn) == CONNECTION_OK) {
+    if (cur->conn != NULL && PQstatus(cur->conn) == CONNECTION_OK) {
         log_info("the database closed this idle connection; reconnecting");
-        last_attempt = 0;
+        cur->last_attempt = 0;
     }
     double now = now_monotonic();
-    if (conn != NULL) {
-        PQfinish(conn);
-        conn = NULL;
+    if (cur->conn != NULL) {
+        PQfinish(cur->conn);
+        cur->conn = NULL;
     }
-    if (now - last_attempt < 0.2 && last_attempt > 0) {
+    /* a read connection that failed is tried again after READ_RETRY_S:
+     * meanwhile its reads go to the primary at no cost */
+    if ((cur == reader && cur->conninfo == NULL) ||
+        (now - cur->last_attempt < (cur == reader ? READ_RETRY_S : 0.2) && cur->last_attempt > 0)) {
         set_failure(DB_DOWN, NULL);
         return -1;
     }
-    last_attempt = now;
+    cur->last_attempt = now;
     /* the request deadline: no statement or lock wait outlasts it, a
      * transaction left idle (its worker hung) is ended by the server, and
      * a TCP peer that stops answering is given up */
@@ -285,34 +322,34 @@ static int ensure(void)
     const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", "keepalives",
                           "keepalives_idle", "keepalives_interval", "keepalives_count",
                           "tcp_user_timeout", NULL};
-    const char *vals[] = {conninfo ? conninfo : "", "3", options, "faceclock", "1",
+    const char *vals[] = {cur->conninfo ? cur->conninfo : "", "3", options, cur == reader ? "faceclock-read" : "faceclock", "1",
                           "10", "5", "3", user_timeout, NULL};
     int late = 0;
-    conn = connect_bounded(keys, vals, &late);
-    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+    cur->conn = connect_bounded(keys, vals, &late);
+    if (cur->conn == NULL || PQstatus(cur->conn) != CONNECTION_OK) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s", late ? "no answer to the connection within its time"
-                                        : conn ? PQerrorMessage(conn) : "out of memory");
+                                        : cur->conn ? PQerrorMessage(cur->conn) : "out of memory");
         msg[strcspn(msg, "\n")] = '\0';
-        log_warn("database unavailable: %s", msg);
-        if (conn != NULL)
-            PQfinish(conn);
-        conn = NULL;
+        log_warn("%sdatabase unavailable: %s", cur == reader ? "read " : "", msg);
+        if (cur->conn != NULL)
+            PQfinish(cur->conn);
+        cur->conn = NULL;
         set_failure(DB_DOWN, NULL);
         snprintf(last_message, sizeof last_message, "%s", msg);
         return -1;
     }
-    generation++;
-    last_attempt = 0;
-    if (listen_sql[0] != '\0') {
-        PGresult *res = PQexec(conn, listen_sql);
+    cur->generation++;
+    cur->last_attempt = 0;
+    if (cur->listen_sql[0] != '\0') {
+        PGresult *res = PQexec(cur->conn, cur->listen_sql);
         int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         if (!ok)
-            log_warn("%s failed: %s", listen_sql, PQresultErrorMessage(res));
+            log_warn("%s failed: %s", cur->listen_sql, PQresultErrorMessage(res));
         PQclear(res);
         if (!ok) {
-            PQfinish(conn);
-            conn = NULL;
+            PQfinish(cur->conn);
+            cur->conn = NULL;
             set_failure(DB_DOWN, NULL);
             return -1;
         }
@@ -322,7 +359,7 @@ static int ensure(void)
 
 unsigned db_generation(void)
 {
-    return generation;
+    return primary->generation;
 }
 
 int db_listen(const char *channel)
@@ -330,10 +367,10 @@ int db_listen(const char *channel)
     size_t n = strlen(channel);
     if (n == 0 || n > 63 || strspn(channel, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
         return -1;
-    snprintf(listen_sql, sizeof listen_sql, "LISTEN %s", channel);
-    if (conn != NULL) {             /* the next ensure() connects and listens */
-        PQfinish(conn);
-        conn = NULL;
+    snprintf(cur->listen_sql, sizeof cur->listen_sql, "LISTEN %s", channel);
+    if (cur->conn != NULL) {             /* the next ensure() connects and listens */
+        PQfinish(cur->conn);
+        cur->conn = NULL;
     }
     return ensure();
 }
@@ -344,27 +381,27 @@ int db_wait_notify(double timeout_s, void (*fn)(void *ctx, const char *payload),
         return -1;
     int handed = 0;
     PGnotify *n;
-    while ((n = PQnotifies(conn)) != NULL) {
+    while ((n = PQnotifies(cur->conn)) != NULL) {
         fn(ctx, n->extra);
         PQfreemem(n);
         handed++;
     }
     if (handed > 0)
         return handed;
-    struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+    struct pollfd pfd = {PQsocket(cur->conn), POLLIN, 0};
     int r = poll(&pfd, 1, (int)(timeout_s * 1000));
     if (r < 0)
         return errno == EINTR ? 0 : -1;
     if (r == 0)
         return 0;
-    if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK) {
-        log_warn("the database connection was lost: %s", PQerrorMessage(conn));
-        PQfinish(conn);
-        conn = NULL;
+    if (!PQconsumeInput(cur->conn) || PQstatus(cur->conn) != CONNECTION_OK) {
+        log_warn("the database connection was lost: %s", PQerrorMessage(cur->conn));
+        PQfinish(cur->conn);
+        cur->conn = NULL;
         set_failure(DB_DOWN, NULL);
         return -1;
     }
-    while ((n = PQnotifies(conn)) != NULL) {
+    while ((n = PQnotifies(cur->conn)) != NULL) {
         fn(ctx, n->extra);
         PQfreemem(n);
         handed++;
@@ -400,9 +437,9 @@ enum db_status db_classify_sqlstate(const char *state)
 
 static enum db_status classify(const PGresult *res)
 {
-    if (gave_up)
+    if (cur->gave_up)
         return DB_TIMEOUT;
-    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+    if (cur->conn == NULL || PQstatus(cur->conn) != CONNECTION_OK)
         return DB_DOWN;
     return db_classify_sqlstate(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
 }
@@ -414,8 +451,21 @@ static int ready(struct db_stmt *st)
 
     if (ensure() < 0)
         return -1;
-    if (st->gen != generation) {
-        res = last_result(PQsendPrepare(conn, st->name, st->sql, 0, NULL));
+    if (st->id == 0)
+        st->id = ++nstmts;
+    if (st->id >= cur->nprepared) {
+        unsigned n = st->id < 64 ? 128 : st->id * 2;
+        unsigned *p = realloc(cur->prepared, n * sizeof *p);
+        if (p == NULL) {
+            log_error("out of memory for the prepared statements' list");
+            abort();
+        }
+        memset(p + cur->nprepared, 0, (n - cur->nprepared) * sizeof *p);
+        cur->prepared = p;
+        cur->nprepared = n;
+    }
+    if (cur->prepared[st->id] != cur->generation) {
+        res = last_result(PQsendPrepare(cur->conn, st->name, st->sql, 0, NULL));
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
             /* preparing takes the tables' locks: it may time out too */
             enum db_status s = classify(res);
@@ -426,7 +476,7 @@ static int ready(struct db_stmt *st)
             return -1;
         }
         PQclear(res);
-        st->gen = generation;
+        cur->prepared[st->id] = cur->generation;
     }
     return 0;
 }
@@ -437,7 +487,7 @@ static PGresult *run_once(struct db_stmt *st, const struct db_args *a)
 
     if (ready(st) < 0)
         return NULL;
-    res = last_result(PQsendQueryPrepared(conn, st->name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0));
+    res = last_result(PQsendQueryPrepared(cur->conn, st->name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0));
     ExecStatusType rs = PQresultStatus(res);
     if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK)
         return res;
@@ -452,9 +502,9 @@ static PGresult *run_once(struct db_stmt *st, const struct db_args *a)
 PGresult *db_run(struct db_stmt *st, const struct db_args *a)
 {
     PGresult *res = run_once(st, a);
-    if (res == NULL && last_status == DB_DOWN && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
-        PQfinish(conn);
-        conn = NULL;
+    if (res == NULL && last_status == DB_DOWN && cur->conn != NULL && PQstatus(cur->conn) != CONNECTION_OK) {
+        PQfinish(cur->conn);
+        cur->conn = NULL;
     }
     return res;
 }
@@ -482,7 +532,7 @@ int db_simple(const char *sql)
 {
     if (ensure() < 0)
         return -1;
-    PGresult *res = last_result(PQsendQuery(conn, sql));
+    PGresult *res = last_result(PQsendQuery(cur->conn, sql));
     ExecStatusType rs = PQresultStatus(res);
     if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
         PQclear(res);
@@ -498,25 +548,25 @@ int db_simple(const char *sql)
 
 int db_in_transaction(void)
 {
-    return conn != NULL && PQstatus(conn) == CONNECTION_OK &&
-           PQtransactionStatus(conn) != PQTRANS_IDLE;
+    return cur->conn != NULL && PQstatus(cur->conn) == CONNECTION_OK &&
+           PQtransactionStatus(cur->conn) != PQTRANS_IDLE;
 }
 
 int db_begin(void)
 {
-    if (depth > 0) {
+    if (cur->depth > 0) {
         /* a caller's own transaction inside a wider one (db.h): a savepoint */
         char sql[32];
-        snprintf(sql, sizeof sql, "SAVEPOINT fc_nest%d", depth);
+        snprintf(sql, sizeof sql, "SAVEPOINT fc_nest%d", cur->depth);
         if (db_simple(sql) < 0)
             return -1;
-        depth++;
+        cur->depth++;
         return 0;
     }
     metrics_pending_drop();
     if (db_simple("BEGIN") < 0)
         return -1;
-    depth = 1;
+    cur->depth = 1;
     return 0;
 }
 
@@ -525,7 +575,7 @@ int db_begin(void)
 static int nested_end(int keep)
 {
     char sql[80];
-    int n = --depth;
+    int n = --cur->depth;
     if (keep)
         snprintf(sql, sizeof sql, "RELEASE SAVEPOINT fc_nest%d", n);
     else
@@ -562,9 +612,9 @@ static int commit_result(PGresult *res, int recorded)
             log_error("COMMIT failed: %s", last_message);
     }
     PQclear(res);
-    if (conn != NULL && PQstatus(conn) != CONNECTION_OK) {
-        PQfinish(conn);
-        conn = NULL;
+    if (cur->conn != NULL && PQstatus(cur->conn) != CONNECTION_OK) {
+        PQfinish(cur->conn);
+        cur->conn = NULL;
     }
     return -1;
 }
@@ -573,7 +623,7 @@ static int commit_result(PGresult *res, int recorded)
 static int nothing_to_commit(void)
 {
     /* lost with its connection (or never begun): nothing to commit */
-    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+    if (cur->conn == NULL || PQstatus(cur->conn) != CONNECTION_OK) {
         set_failure(DB_DOWN, NULL);
         snprintf(last_message, sizeof last_message, "the connection was lost before COMMIT");
     } else {
@@ -583,17 +633,6 @@ static int nothing_to_commit(void)
     return -1;
 }
 
-int db_commit(void)
-{
-    if (depth > 1)
-        return nested_end(1);
-    depth = 0;
-    if (!db_in_transaction())
-        return nothing_to_commit();
-    gave_up = 0;
-    return commit_result(last_result(PQsendQuery(conn, "COMMIT")), 0);
-}
-
 /* One statement of a pipelined batch: plain SQL without parameters
  * (BEGIN, COMMIT), or a prepared statement with its arguments. */
 struct batch_item {
@@ -601,13 +640,56 @@ struct batch_item {
     struct db_stmt *st;
     const struct db_args *a;
 };
+static int run_batch(const struct batch_item *items, int n, PGresult **res);
+
+/* With a read connection, a commit on the primary asks, in its own round
+ * trip, the WAL position it reached: what the caller's reads on a standby
+ * must wait for (db_read_begin). Without one, nothing is asked. */
+#define SQL_POSITION "SELECT pg_current_wal_lsn()::text"
+
+static int wants_position(void)
+{
+    return cur == primary && reader->conninfo != NULL;
+}
+
+/* Keep the position a committed batch's SQL_POSITION answered (r: its
+ * result, NULL when it did not commit). */
+static void keep_position(const PGresult *r)
+{
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        snprintf(written_lsn, sizeof written_lsn, "%s", PQgetvalue(r, 0, 0));
+}
+
+const char *db_written_position(void)
+{
+    return written_lsn[0] != '\0' ? written_lsn : NULL;
+}
+
+int db_commit(void)
+{
+    if (cur->depth > 1)
+        return nested_end(1);
+    cur->depth = 0;
+    if (!db_in_transaction())
+        return nothing_to_commit();
+    cur->gave_up = 0;
+    if (!wants_position())
+        return commit_result(last_result(PQsendQuery(cur->conn, "COMMIT")), 0);
+    struct batch_item b[2] = {{"COMMIT", NULL, NULL}, {SQL_POSITION, NULL, NULL}};
+    PGresult *res[2];
+    int failed = run_batch(b, 2, res) < 0;
+    int rc = commit_result(res[0], failed);
+    keep_position(rc == 0 ? res[1] : NULL);
+    PQclear(res[1]);
+    return rc;
+}
 
 /* The next result of a pipeline, waiting no longer than the deadline:
  * NULL at the end of a statement's results, or when the wait ran out
- * (give_up(): conn is then NULL). */
+ * (give_up(): cur->conn is then NULL). */
 static PGresult *next_result(void)
 {
-    return await_result() < 0 ? NULL : PQgetResult(conn);
+    return await_result() < 0 ? NULL : PQgetResult(cur->conn);
 }
 
 /* Send items in one round trip (libpq's pipeline mode: they still run one
@@ -615,7 +697,7 @@ static PGresult *next_result(void)
  * after a failure the rest are skipped) and read their results: res[i]
  * item i's, NULL when none came. 0 when every item succeeded; else -1
  * with the first failure recorded (a lost connection, or a wait past the
- * deadline, leaves conn NULL). The caller PQclear()s res[]. */
+ * deadline, leaves cur->conn NULL). The caller PQclear()s res[]. */
 static int run_batch(const struct batch_item *items, int n, PGresult **res)
 {
     int i, sent;
@@ -627,35 +709,35 @@ static int run_batch(const struct batch_item *items, int n, PGresult **res)
     for (i = 0; i < n; i++)         /* preparing is a round trip of its own, once per connection */
         if (items[i].st != NULL && ready(items[i].st) < 0)
             return -1;
-    sent = PQenterPipelineMode(conn);
+    sent = PQenterPipelineMode(cur->conn);
     for (i = 0; sent && i < n; i++)
         sent = items[i].st != NULL
-             ? PQsendQueryPrepared(conn, items[i].st->name, items[i].a ? items[i].a->n : 0,
+             ? PQsendQueryPrepared(cur->conn, items[i].st->name, items[i].a ? items[i].a->n : 0,
                                    items[i].a ? items[i].a->v : NULL, NULL, NULL, 0)
-             : PQsendQueryParams(conn, items[i].sql, 0, NULL, NULL, NULL, NULL, 0);
-    if (!sent || !PQpipelineSync(conn)) {
+             : PQsendQueryParams(cur->conn, items[i].sql, 0, NULL, NULL, NULL, NULL, 0);
+    if (!sent || !PQpipelineSync(cur->conn)) {
         /* the connection is broken: what was sent dies with it */
         set_failure(DB_DOWN, NULL);
-        PQfinish(conn);
-        conn = NULL;
+        PQfinish(cur->conn);
+        cur->conn = NULL;
         return -1;
     }
-    for (i = 0; i < n && conn != NULL; i++) {
+    for (i = 0; i < n && cur->conn != NULL; i++) {
         PGresult *r;
         if ((res[i] = next_result()) == NULL)
             break;                  /* lost, or the deadline */
-        while (conn != NULL && (r = next_result()) != NULL)
+        while (cur->conn != NULL && (r = next_result()) != NULL)
             PQclear(r);             /* the statement's results end with NULL */
     }
-    if (conn != NULL && i == n) {
+    if (cur->conn != NULL && i == n) {
         PGresult *sync = next_result();
         int synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
         PQclear(sync);
-        if (!synced || !PQexitPipelineMode(conn)) {
-            if (PQstatus(conn) == CONNECTION_OK)
-                log_error("a pipelined batch did not end as sent: %s", PQerrorMessage(conn));
-            PQfinish(conn);         /* out of step with the server: nothing more on it */
-            conn = NULL;
+        if (!synced || !PQexitPipelineMode(cur->conn)) {
+            if (PQstatus(cur->conn) == CONNECTION_OK)
+                log_error("a pipelined batch did not end as sent: %s", PQerrorMessage(cur->conn));
+            PQfinish(cur->conn);         /* out of step with the server: nothing more on it */
+            cur->conn = NULL;
         }
     }
     for (i = 0; i < n; i++) {
@@ -668,9 +750,9 @@ static int run_batch(const struct batch_item *items, int n, PGresult **res)
             log_error("statement %s failed: %s", items[i].st ? items[i].st->name : items[i].sql, last_message);
         break;
     }
-    if (i < n && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
-        PQfinish(conn);
-        conn = NULL;
+    if (i < n && cur->conn != NULL && PQstatus(cur->conn) != CONNECTION_OK) {
+        PQfinish(cur->conn);
+        cur->conn = NULL;
     }
     return i < n ? -1 : 0;
 }
@@ -678,7 +760,7 @@ static int run_batch(const struct batch_item *items, int n, PGresult **res)
 PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *const *as)
 {
     PGresult *r = NULL;
-    if (depth > 0) {
+    if (cur->depth > 0) {
         if (db_begin() < 0)
             return NULL;
         for (int i = 0; i < n; i++) {
@@ -700,7 +782,7 @@ PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *
         b[i + 1] = (struct batch_item){NULL, sts[i], as[i]};
     int rc = run_batch(b, n + 1, res);
     if (PQresultStatus(res[0]) == PGRES_COMMAND_OK)
-        depth = 1;                  /* begun: its code ends it, whatever became of the statements */
+        cur->depth = 1;                  /* begun: its code ends it, whatever became of the statements */
     for (int i = 0; i < n; i++)
         PQclear(res[i]);
     if (rc == 0)
@@ -711,30 +793,34 @@ PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *
 
 long db_exec_commit(struct db_stmt *st, const struct db_args *a)
 {
-    if (depth > 1) {
+    if (cur->depth > 1) {
         long n = db_exec(st, a);
         return n < 0 || db_commit() < 0 ? -1 : n;
     }
     if (!db_in_transaction()) {
-        depth = 0;
+        cur->depth = 0;
         return nothing_to_commit();
     }
-    gave_up = 0;
-    struct batch_item b[2] = {{NULL, st, a}, {"COMMIT", NULL, NULL}};
-    PGresult *res[2];
+    cur->gave_up = 0;
+    struct batch_item b[3] = {{NULL, st, a}, {"COMMIT", NULL, NULL}, {SQL_POSITION, NULL, NULL}};
+    PGresult *res[3] = {NULL, NULL, NULL};      /* run_batch() fills only the n it sends */
     /* sent under the open transaction (depth): a connection found closed
      * fails it, never reconnects to run st on its own */
-    int failed = run_batch(b, 2, res) < 0;       /* recorded, COMMIT's failure too */
-    depth = 0;
+    int failed = run_batch(b, wants_position() ? 3 : 2, res) < 0;   /* recorded, COMMIT's failure too */
+    cur->depth = 0;
     long n = PQresultStatus(res[0]) == PGRES_COMMAND_OK || PQresultStatus(res[0]) == PGRES_TUPLES_OK
            ? atol(PQcmdTuples(res[0])) : -1;
     PQclear(res[0]);
     if (n < 0) {                    /* st failed: COMMIT was skipped, the transaction stays for db_rollback() */
         PQclear(res[1]);
+        PQclear(res[2]);
         metrics_pending_drop();
         return -1;
     }
-    return commit_result(res[1], failed) < 0 ? -1 : n;
+    int rc = commit_result(res[1], failed);
+    keep_position(rc == 0 ? res[2] : NULL);
+    PQclear(res[2]);
+    return rc < 0 ? -1 : n;
 }
 
 void db_count(int counter, unsigned long long n)
@@ -747,29 +833,174 @@ void db_count(int counter, unsigned long long n)
 
 void db_rollback(void)
 {
-    if (depth > 1) {
+    if (cur->depth > 1) {
         if (db_in_transaction())
             (void)nested_end(0);
         else
-            depth--;
+            cur->depth--;
         return;
     }
-    depth = 0;
+    cur->depth = 0;
     metrics_pending_drop();
     if (db_in_transaction()) {
-        PGresult *res = last_result(PQsendQuery(conn, "ROLLBACK"));
+        PGresult *res = last_result(PQsendQuery(cur->conn, "ROLLBACK"));
         PQclear(res);
     }
 }
 
-int db_abandon(void)
+/* db_abandon() of the current link. */
+static int abandon_link(void)
 {
-    int open = depth > 0 || db_in_transaction();
-    depth = depth > 1 ? 1 : depth;
+    int open = cur->depth > 0 || db_in_transaction();
+    cur->depth = cur->depth > 1 ? 1 : cur->depth;
     if (open)
         db_rollback();
-    depth = 0;
+    cur->depth = 0;
     return open;
+}
+
+int db_abandon(void)
+{
+    db_read_end();
+    written_lsn[0] = '\0';
+    return abandon_link();
+}
+
+/* ------------------------------------------------------------ reads on a standby */
+
+int db_lsn_parse(const char *s, unsigned long long *lsn)
+{
+    unsigned long long part[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        int n = 0;
+        for (; n < 8 && s[n] != '\0'; n++) {
+            char ch = s[n];
+            int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                  : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+            if (v < 0)
+                break;
+            part[k] = part[k] * 16 + (unsigned)v;
+        }
+        if (n == 0 || s[n] != (k == 0 ? '/' : '\0'))
+            return -1;
+        s += n + 1;
+    }
+    *lsn = part[0] << 32 | part[1];
+    return 0;
+}
+
+enum db_read_choice db_read_decide(const struct db_read_state *s, unsigned long long after,
+                                   double max_lag_s)
+{
+    if (!s->in_recovery)
+        return DB_READ_SERVER_IS_PRIMARY;
+    if (!s->receiving)
+        return DB_READ_DETACHED;
+    if (s->replayed < after)
+        return DB_READ_BEHIND;
+    if (s->lag_s > max_lag_s)
+        return DB_READ_LAGGING;
+    return DB_READ_STANDBY;
+}
+
+/* X-Read-From per choice, and "down" for a read connection that failed */
+static const char *const read_from[] = {"standby", "primary-server", "primary; behind",
+                                        "primary; lagging", "primary; detached"};
+
+/* A read connection found on a primary (libpq's prefer-standby takes one
+ * when no standby answers) is used, and dropped after this long to look
+ * for a standby again. */
+#define READ_REPROBE_S 10.0
+#define READ_BEHIND_TRIES 4
+#define READ_BEHIND_WAIT_MS 5
+static double read_on_primary_since;
+
+/* The WAL position the caller's reads must see: the primary's now
+ * (DB_AFTER_NOW), or the one the caller carries back (X-WAL-Position,
+ * else the fc_wal cookie; none: 0). A position that is not one: past
+ * any standby's. 0, or -1 when the primary did not answer. */
+static int read_after(struct request *req, enum db_after after, unsigned long long *lsn)
+{
+    static struct db_stmt position = {"db_wal_position", SQL_POSITION, 0};
+    const char *carried = req->wal_position;
+
+    *lsn = 0;
+    if (after == DB_AFTER_NOW) {
+        PGresult *r = db_run(&position, NULL);
+        if (r == NULL)
+            return -1;
+        int ok = db_lsn_parse(PQgetvalue(r, 0, 0), lsn) == 0;
+        PQclear(r);
+        return ok ? 0 : -1;
+    }
+    if (carried == NULL)
+        carried = http_cookie(req->pool, req->cookie, "fc_wal");
+    if (carried != NULL && db_lsn_parse(carried, lsn) < 0)
+        *lsn = ~0ULL;
+    return 0;
+}
+
+int db_read_begin(struct request *req, enum db_after after)
+{
+    static struct db_stmt state = {"db_read_state",
+        "SELECT pg_is_in_recovery(), EXISTS (SELECT 1 FROM pg_stat_wal_receiver), "
+        "coalesce(pg_last_wal_replay_lsn(), '0/0')::text, "
+        "CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() "
+        "THEN 0 ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8", 0};
+    unsigned long long lsn;
+
+    if (cur != primary || reader->conninfo == NULL || primary->depth > 0 ||
+        req->route == NULL || req->route->reads != READS_STANDBY)
+        return 0;
+    if (read_after(req, after, &lsn) < 0)
+        return 0;                       /* the primary's statements fail and answer for it */
+    cur = reader;
+    if (reader->conn != NULL && read_on_primary_since > 0 &&
+        now_monotonic() - read_on_primary_since > READ_REPROBE_S) {
+        PQfinish(reader->conn);         /* the next connection may find a standby again */
+        reader->conn = NULL;
+        reader->last_attempt = 0;
+        read_on_primary_since = 0;
+    }
+    PGresult *r;
+    const char *from = "primary; down";
+    enum db_read_choice c = DB_READ_DETACHED;
+    /* a standby a little behind the position gets a moment to replay it
+     * (replay trails the flush the primary waited for by about a
+     * millisecond): READ_BEHIND_TRIES looks, READ_BEHIND_WAIT_MS apart */
+    int answered = 0;
+    for (int tries = 1; (r = db_run(&state, NULL)) != NULL; tries++) {
+        answered = 1;
+        struct db_read_state s = {db_bool(r, 0, 0), db_bool(r, 0, 1), 0, db_double(r, 0, 3)};
+        c = db_lsn_parse(PQgetvalue(r, 0, 2), &s.replayed) == 0
+          ? db_read_decide(&s, lsn, g_config.read_max_lag) : DB_READ_DETACHED;
+        PQclear(r);
+        if (c != DB_READ_BEHIND || tries >= READ_BEHIND_TRIES)
+            break;
+        poll(NULL, 0, READ_BEHIND_WAIT_MS);
+        answered = 0;
+    }
+    if (answered) {
+        from = read_from[c];
+        if (c == DB_READ_SERVER_IS_PRIMARY && read_on_primary_since == 0)
+            read_on_primary_since = now_monotonic();
+        else if (c != DB_READ_SERVER_IS_PRIMARY)
+            read_on_primary_since = 0;
+        if (c != DB_READ_STANDBY && c != DB_READ_SERVER_IS_PRIMARY)
+            cur = primary;
+    } else {
+        cur = primary;
+    }
+    resp_header(req, "X-Read-From", from);
+    return cur == reader;
+}
+
+void db_read_end(void)
+{
+    if (cur != reader)
+        return;
+    abandon_link();
+    cur = primary;
 }
 
 enum db_status db_last_status(void) { return last_status; }
@@ -805,7 +1036,7 @@ void db_fail_reply(struct request *req)
 static void cancel_running(void)
 {
     char err[256];
-    PGcancel *c = PQgetCancel(conn);
+    PGcancel *c = PQgetCancel(cur->conn);
 
     if (c == NULL)
         return;
@@ -824,7 +1055,7 @@ int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t 
 
     if (ensure() < 0)
         return -1;
-    res = last_result(PQsendQuery(conn, sql));
+    res = last_result(PQsendQuery(cur->conn, sql));
     if (PQresultStatus(res) != PGRES_COPY_OUT) {
         enum db_status s = classify(res);
         set_failure(s, res);
@@ -837,13 +1068,13 @@ int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t 
     PQclear(res);
     /* one row per chunk; after a stop the rest is drained unread */
     for (;;) {
-        n = PQgetCopyData(conn, &buf, 1);
+        n = PQgetCopyData(cur->conn, &buf, 1);
         if (n == 0) {               /* no whole row yet */
             if (wait_readable() < 0) {
                 rc = -1;
                 goto out;
             }
-            if (!PQconsumeInput(conn))
+            if (!PQconsumeInput(cur->conn))
                 n = -2;
             else
                 continue;
@@ -862,7 +1093,7 @@ int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t 
             rc = -1;
             goto out;
         }
-        if ((res = PQgetResult(conn)) == NULL)
+        if ((res = PQgetResult(cur->conn)) == NULL)
             break;
         if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
             rc = -1;
@@ -888,9 +1119,9 @@ int db_copy_out(const char *sql, int (*sink)(void *ctx, const char *buf, size_t 
         snprintf(last_message, sizeof last_message, "COPY stopped by its reader");
     }
 out:
-    if (rc < 0 && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
-        PQfinish(conn);
-        conn = NULL;
+    if (rc < 0 && cur->conn != NULL && PQstatus(cur->conn) != CONNECTION_OK) {
+        PQfinish(cur->conn);
+        cur->conn = NULL;
     }
     return rc;
 }
@@ -906,12 +1137,12 @@ static int each_row_once(struct db_stmt *st, const struct db_args *a,
 
     if (ready(st) < 0)
         return -1;
-    if (!PQsendQueryPrepared(conn, st->name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0)) {
+    if (!PQsendQueryPrepared(cur->conn, st->name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0)) {
         set_failure(classify(NULL), NULL);
         rc = -1;
         goto out;
     }
-    if (!PQsetSingleRowMode(conn))
+    if (!PQsetSingleRowMode(cur->conn))
         log_warn("%s: single-row mode refused; the rows come in one result", st->name);
     /* a result per row, then a last one without rows (or the error);
      * after a stop the rest is drained unread */
@@ -920,7 +1151,7 @@ static int each_row_once(struct db_stmt *st, const struct db_args *a,
             rc = -1;
             break;
         }
-        if ((res = PQgetResult(conn)) == NULL)
+        if ((res = PQgetResult(cur->conn)) == NULL)
             break;
         ExecStatusType rs = PQresultStatus(res);
         if (rs == PGRES_SINGLE_TUPLE || rs == PGRES_TUPLES_OK) {
@@ -949,12 +1180,12 @@ static int each_row_once(struct db_stmt *st, const struct db_args *a,
         snprintf(last_message, sizeof last_message, "rows of %s stopped by their reader", st->name);
     }
 out:
-    if (conn != NULL && PQstatus(conn) != CONNECTION_OK) {
+    if (cur->conn != NULL && PQstatus(cur->conn) != CONNECTION_OK) {
         if (rc == 0)
             set_failure(DB_DOWN, NULL);
         rc = -1;
-        PQfinish(conn);
-        conn = NULL;
+        PQfinish(cur->conn);
+        cur->conn = NULL;
     }
     return rc;
 }
@@ -980,7 +1211,7 @@ int db_ping(void)
 
 PGconn *db_conn(void)
 {
-    return ensure() == 0 ? conn : NULL;
+    return ensure() == 0 ? cur->conn : NULL;
 }
 
 const char *db_str(const PGresult *r, int row, int col)

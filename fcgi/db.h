@@ -12,12 +12,12 @@
 #define DB_MAXARGS 24
 
 /* A statement: declared static (not const) in the module that uses it;
- * `gen` is the db layer's note of whether it is prepared on the current
- * connection. */
+ * `id` is the db layer's number for it (0 until its first run), by which
+ * each connection notes whether it is prepared there. */
 struct db_stmt {
     const char *name;       /* unique across the program */
     const char *sql;        /* $1..$n placeholders */
-    unsigned gen;
+    unsigned id;
 };
 
 /* Typed parameters, converted to text. Strings are borrowed, not copied:
@@ -49,6 +49,56 @@ enum db_status { DB_OK = 0, DB_DOWN, DB_UNIQUE, DB_FOREIGN_KEY, DB_CHECK, DB_INV
 enum db_status db_classify_sqlstate(const char *sqlstate);
 
 int db_init(const char *conninfo);   /* remember conninfo; connect lazily */
+/* The read connection's conninfo (FACECLOCK_READ_DATABASE_URL; NULL or
+ * "": none, every read goes to the primary). Connected lazily, by the
+ * first db_read_begin(). */
+int db_init_read(const char *conninfo);
+
+/* Reads on a standby. A route declared READS_STANDBY (router.h) marks the
+ * reads that may go there: between db_read_begin() and db_read_end() its
+ * statements go to the read connection when that one is fit — a standby
+ * that has replayed the caller's last write (the WAL position a write
+ * answered, carried back in the X-WAL-Position header or the fc_wal
+ * cookie; DB_AFTER_NOW: everything the primary has now, asked of it) and
+ * whose replay lags less than FACECLOCK_READ_MAX_LAG — else to the
+ * primary, as do all the others. Never an error for the caller: a read
+ * connection that is down or behind means the primary. The choice is
+ * answered in the response header X-Read-From ("standby", or "primary;
+ * <why>"), when a read connection is configured. 1 when the reads go to
+ * the standby, else 0. Inside a transaction, or for a route not declared
+ * READS_STANDBY: the primary, always. */
+enum db_after { DB_AFTER_CALLER, DB_AFTER_NOW };
+int db_read_begin(struct request *req, enum db_after after);
+/* Back to the primary; a transaction left open on the read connection is
+ * rolled back. A no-op outside db_read_begin(). */
+void db_read_end(void);
+
+/* Pure. A WAL position "X/Y" (1 to 8 hex digits each, as PostgreSQL
+ * writes an LSN) as a number: 0, or -1 when s is not one. */
+int db_lsn_parse(const char *s, unsigned long long *lsn);
+
+/* What a read server is, as db_read_begin() finds it. */
+struct db_read_state {
+    int in_recovery;                 /* pg_is_in_recovery(): a standby */
+    int receiving;                   /* its WAL receiver runs (it follows a primary) */
+    unsigned long long replayed;     /* pg_last_wal_replay_lsn() */
+    double lag_s;                    /* replay behind what it received: seconds since the
+                                        last replayed commit, 0 when nothing waits */
+};
+enum db_read_choice { DB_READ_STANDBY, DB_READ_SERVER_IS_PRIMARY, DB_READ_BEHIND,
+                      DB_READ_LAGGING, DB_READ_DETACHED };
+/* Pure. Whether reads that must see the WAL position `after` (0: any)
+ * may go to the read server in state s with replay lag bound max_lag_s:
+ * DB_READ_STANDBY or DB_READ_SERVER_IS_PRIMARY (the read URL reached a
+ * primary: as good), else why not. */
+enum db_read_choice db_read_decide(const struct db_read_state *s, unsigned long long after,
+                                   double max_lag_s);
+
+/* The WAL position the last commit of this unit of work reached on the
+ * primary ("X/Y"), read in that COMMIT's own round trip when a read
+ * connection is configured; NULL when none (fcgi/response.c answers it
+ * as X-WAL-Position and the fc_wal cookie). Forgotten by db_abandon(). */
+const char *db_written_position(void);
 /* The monotonic instant (now_monotonic()) by which the current request
  * must have had its database answers (watchdog_db_deadline()); 0: none
  * (commands). A wait that reaches it drops the connection (what was sent

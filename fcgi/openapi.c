@@ -454,6 +454,8 @@ static struct json_object *operation(struct pool *p, const struct route *r, cons
     json_object_object_add(op, "x-access", access_names(r, app));
     if (r->scope != NULL)
         jx_add_str(op, "x-scope", r->scope);
+    if (r->reads == READS_STANDBY)
+        jx_add_str(op, "x-reads", "standby");
     json_object_object_add(op, "security", security(r, app));
     for (const struct param *d = r->params; d != NULL && d->name != NULL; d++)
         if (d->in == IN_PATH || d->in == IN_QUERY || d->in == IN_HEADER)

@@ -76,6 +76,7 @@ int request_parse_or_reply(struct request *req, const struct request_source *src
     req->cookie = param(req, envp, "HTTP_COOKIE");
     req->csrf_token = param(req, envp, "HTTP_X_CSRF_TOKEN");
     req->idempotency_key = param(req, envp, "HTTP_IDEMPOTENCY_KEY");
+    req->wal_position = param(req, envp, "HTTP_X_WAL_POSITION");
     req->host = param(req, envp, "HTTP_HOST");
     req->scheme = param(req, envp, "REQUEST_SCHEME");
     req->tls_client_verify = param(req, envp, "SSL_CLIENT_VERIFY");
@@ -150,6 +151,7 @@ const char *req_header(const struct request *req, const char *name)
         size_t off;
     } kept[] = {
         {"Idempotency-Key", offsetof(struct request, idempotency_key)},
+        {"X-WAL-Position", offsetof(struct request, wal_position)},
         {"X-API-Key", offsetof(struct request, api_key)},
         {"X-CSRF-Token", offsetof(struct request, csrf_token)},
         {"User-Agent", offsetof(struct request, user_agent)},

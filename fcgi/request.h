@@ -60,6 +60,7 @@ struct request {
     const char *cookie;
     const char *csrf_token;    /* X-CSRF-Token */
     const char *idempotency_key;   /* Idempotency-Key, as sent (NULL when absent) */
+    const char *wal_position;      /* X-WAL-Position, as sent: a write's (db.h db_read_begin) */
     const char *host;
     const char *scheme;
     /* a client certificate nginx checked on its mTLS port (NULL on plain

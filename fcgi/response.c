@@ -10,6 +10,7 @@
 #include "http.h"
 #include "log.h"
 #include "page.h"
+#include "db.h"
 #include "response.h"
 
 /* over HTTPS: browsers use nothing else for the host for a year */
@@ -58,6 +59,13 @@ static void send_head(struct request *req, int status, const char *ctype, long l
     for (int i = 0; i < req->nheaders; i++) {
         out(req, req->headers[i], strlen(req->headers[i]));
         out(req, "\r\n", 2);
+    }
+    const char *wal = db_written_position();
+    if (wal != NULL) {
+        /* what the caller's reads on a standby wait for (db.h db_read_begin) */
+        n = snprintf(line, sizeof line, "X-WAL-Position: %s\r\nSet-Cookie: fc_wal=%s; Path=/; Max-Age=600; "
+                     "HttpOnly; SameSite=Strict%s\r\n", wal, wal, req_is_https(req) ? "; Secure" : "");
+        out(req, line, (size_t)n);
     }
     out(req, "\r\n", 2);
     req->bytes_out = 0;

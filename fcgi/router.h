@@ -34,6 +34,13 @@ enum tenant_rule {
     T_CALLER,               /* the caller's own; the platform operator names one in the query */
 };
 
+/* where the reads a handler marks (db_read_begin(), db.h) may go */
+enum route_reads {
+    READS_PRIMARY = 0,      /* the primary, as every statement */
+    READS_STANDBY,          /* a standby that has replayed what the caller wrote
+                               (FACECLOCK_READ_DATABASE_URL), else the primary */
+};
+
 typedef void (*handler_fn)(struct request *req);
 
 struct route {
@@ -50,6 +57,7 @@ struct route {
     const char *summary;    /* one line for the OpenAPI document */
     const char *scope;      /* NULL, or a finer permission within access the application
                                checks for the identified caller (app_scope_or_reply) */
+    enum route_reads reads; /* READS_STANDBY: its marked reads may go to a standby */
 };
 
 /* Match path against pattern (trailing slash optional). Captures go to

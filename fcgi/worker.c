@@ -190,6 +190,7 @@ int worker_run(int listen_fd, int slot, int ready_fd)
     }
     metrics_attach_slot(slot);
     db_init(g_config.database_url);
+    db_init_read(g_config.read_database_url);
     warm_up(ready_fd);
     /* several workers wait on one socket: whoever loses the race for a
      * connection gets EAGAIN from accept() and waits again */

@@ -217,6 +217,9 @@ postgresql:
       password: $(secret pg_replicator 24)
   parameters:
     unix_socket_directories: $dir/sock
+    # a long export on the standby is not cancelled by the replay of a
+    # vacuum on the primary (the primary keeps the rows it still reads)
+    hot_standby_feedback: "on"
     unix_socket_permissions: "0700"
     shared_buffers: 64MB
     work_mem: 4MB
@@ -264,18 +267,26 @@ sync_ok() {
 
 owner_url() { printf 'postgresql://fc_owner@%s/%s?target_session_attrs=read-write&connect_timeout=3' "$DB_URL_HOSTS" "${1:-faceclock}"; }
 app_url() { printf 'postgresql://faceclock_app@%s/faceclock?target_session_attrs=read-write' "$DB_URL_HOSTS"; }
+# the workers' read connection (routes declared READS_STANDBY): a standby
+# when one answers, else whichever host does
+read_url() { printf 'postgresql://faceclock_app@%s/faceclock?target_session_attrs=prefer-standby' "$DB_URL_HOSTS"; }
 
 # psql as the owner from the client host, on the read-write node
 owner_psql() {
     PGPASSWORD=$(secret pg_owner 24) in_ns client "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$(owner_url "${DB:-faceclock}")" "$@"
 }
 
+primary_writable() { DB=postgres owner_psql -tAc "SELECT 1"; }
+
 db_bootstrap() {
     wait_for 90 leader leader || { show_tail "$LOGS/patroni-db1.log"; die "patroni: no primary within 90 s"; }
     say "patroni: primary is $(leader)"
     local pw
     pw=$(secret pg_app 24)
-    DB=postgres owner_psql -tAc "SELECT 1" >/dev/null
+    # Patroni answers /primary once it holds the leader key; on kept data
+    # its PostgreSQL may still be finishing the promotion (read-only)
+    wait_for 60 "the primary accepting writes" primary_writable ||
+        { show_tail "$LOGS/patroni-$(leader).log"; die "the primary takes no writes within 60 s"; }
     if [[ -z $(DB=postgres owner_psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'faceclock_app'") ]]; then
         DB=postgres owner_psql -c "CREATE ROLE faceclock_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$pw'"
     fi
@@ -316,7 +327,7 @@ app_start() {
     spawn "faceclock-$n" "$n" env FACECLOCK_SOCKET="${ADDR[$n]}:$FC_PORT" \
         FACECLOCK_ALLOWED_PEERS="${ADDR[edge]}" FACECLOCK_USER="$SVC_USER" \
         FACECLOCK_WORKERS="$WORKERS" FACECLOCK_REQUEST_DEADLINE="$DEADLINE" \
-        DATABASE_URL="$(app_url)" PGPASSFILE="$st/pgpass" \
+        DATABASE_URL="$(app_url)" FACECLOCK_READ_DATABASE_URL="$(read_url)" PGPASSFILE="$st/pgpass" \
         FACECLOCK_ADMIN_KEY="$(secret admin_key)" FACECLOCK_DATA_KEY="$(secret data_key)" \
         FACECLOCK_STATE_DIR="$st/state" FACECLOCK_SCRYPT_LOG_N="${FACECLOCK_SCRYPT_LOG_N:-10}" \
         "$FC_BIN" serve
@@ -478,8 +489,14 @@ do_up() {
     trap 'rc=$?; trap - EXIT; if (( rc != 0 )); then say "up failed; taking it down"; do_down; fi; exit $rc' EXIT
     net_up
     etcd_start
+    # a new cluster: db1 bootstraps it and db2 copies it; on kept data
+    # either may have been the leader at the end (a failover: db2), and a
+    # former standby alone never promotes itself: both start at once and
+    # whichever Patroni elects leads
     db_start db1
-    wait_for 60 "db1 primary" leader || { show_tail "$LOGS/patroni-db1.log"; die "db1 did not become primary"; }
+    [[ -f $CL_DATA/db2/data/PG_VERSION ]] && db_start db2
+    wait_for 60 "a primary" leader ||
+        { show_tail "$LOGS/patroni-db1.log"; show_tail "$LOGS/patroni-db2.log"; die "no primary (db1 or db2) within 60 s"; }
     db_start db2
     db_bootstrap
     app_prepare app1; app_prepare app2
@@ -531,14 +548,23 @@ do_status() {
 }
 
 # the test and the bench: the cluster up (left up when it was), the python
-# client run in the client namespace, the cluster down when this started it
+# client run in the client namespace, the cluster down when this started it.
+# The test then takes the cluster down with its data kept (after its
+# failover the leader is the other host) and brings it up again: scans
+# must succeed on it (tests/cluster/run.py --restarted)
 with_cluster() {
-    local mine=0
+    local mine=0 script=$1
     # started here: a new cluster, from nothing (its data is kept after
     # for a look, until the next run or a wipe)
     running nginx || { do_wipe >/dev/null; do_up; mine=1; }
     local rc=0
     in_ns client env PYTHONUNBUFFERED=1 CL_ENV="$CL_VAR/env" python3 "$@" || rc=$?
+    if (( rc == 0 )) && [[ $script == tests/cluster/run.py ]]; then
+        say "restart on kept data: down (the primary was $(leader || echo none)), then up"
+        do_down
+        do_up
+        in_ns client env PYTHONUNBUFFERED=1 CL_ENV="$CL_VAR/env" python3 "$script" --restarted || rc=$?
+    fi
     (( mine == 0 )) || do_down
     return "$rc"
 }

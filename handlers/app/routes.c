@@ -15,7 +15,10 @@
  * A device route's .scope names the row of the device ACL table
  * (devices/acl_rules.c) a device's tier must allow: the router refuses
  * the others 403 DEVICE_TIER_FORBIDDEN (handlers/app/scope.c), listed
- * among the route's answers. */
+ * among the route's answers. A route declared .reads = READS_STANDBY may
+ * have the reads its handler marks (db_read_begin: the exports, Insights,
+ * a device's full sync) served by a standby (fcgi/db.h; x-reads in the
+ * OpenAPI document). */
 #include "app.h"
 #include "handlers.h"
 #include "router.h"
@@ -264,6 +267,7 @@ const struct route app_routes[] = {
 
     {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/", .name = "attendance.clock_logs",
      .handler = h_clocklogs_list, .src = "attendance/clock_logs.c", .access = READERS | A_STAFF, .tenant = T_PATH,
+     .reads = READS_STANDBY,
      .params = PARAMS(HOTEL_SLUG, Q_PAGE, CLOCK_FILTERS, Q_FORMAT),
      .answers = ANSWERS("200"),
      .summary = "Clock logs, newest first; JSON pages or a CSV export."},
@@ -292,23 +296,27 @@ const struct route app_routes[] = {
      .summary = "Acknowledge a long session."},
     {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/attendance/clock-logs/face-audit-logs/", .name = "attendance.audit",
      .handler = h_audit_list, .src = "attendance/audit.c", .access = READERS, .tenant = T_PATH,
+     .reads = READS_STANDBY,
      .params = PARAMS(HOTEL_SLUG, Q_PAGE, Q_CURSOR, AUDIT_FILTERS, Q_FORMAT),
      .answers = ANSWERS("200"),
      .summary = "The face audit log, newest first; JSON pages or a CSV export."},
     {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/action-audit-logs/", .name = "audit.actions",
      .handler = h_action_audit_list, .src = "attendance/action_audit.c", .access = READERS, .tenant = T_PATH,
+     .reads = READS_STANDBY,
      .params = PARAMS(HOTEL_SLUG, Q_PAGE, Q_CURSOR, ACTION_FILTERS, Q_FORMAT),
      .answers = ANSWERS("200"),
      .summary = "Every audited change that is not a face event (settings, reviews, keys, sign-ins, PMS, "
                 "devices), newest first; JSON pages or a CSV export with the audit chain's head."},
     {.method = "GET", .pattern = "/api/staff/hotel/{hotel_slug}/insights/", .name = "insights",
      .handler = h_insights, .src = "attendance/insights.c", .access = READERS, .tenant = T_PATH,
+     .reads = READS_STANDBY,
      .params = PARAMS(HOTEL_SLUG, INSIGHTS_PERIOD),
      .answers = ANSWERS("200"),
      .summary = "The hotel's Insights over a period: recognition success and confidence, registration "
                 "adoption, unrostered frequency, overtime per department, on-time attendance."},
     {.method = "GET", .pattern = "/api/action-audit-logs/", .name = "audit.system_actions",
      .handler = h_action_audit_list, .src = "attendance/action_audit.c", .access = A_SYSADMIN, .tenant = T_NONE,
+     .reads = READS_STANDBY,
      .params = PARAMS(Q_PAGE, Q_CURSOR, ACTION_FILTERS, Q_FORMAT),
      .answers = ANSWERS("200"),
      .summary = "The system's audited actions, of no hotel (sign-in failures of unknown names, purge and "
@@ -413,6 +421,7 @@ const struct route app_routes[] = {
      .summary = "Push a face profile to devices; per-device results."},
     {.method = "GET", .pattern = "/api/iot/enrollments/sync", .name = "iot.sync",
      .handler = h_sync, .src = "devices/sync.c", .access = A_DEVICE, .tenant = T_CALLER,
+     .reads = READS_STANDBY,
      .scope = "sync",
      .params = PARAMS({"device_id", IN_QUERY, PT_STRING, P_REQUIRED, 1, 64, .doc = "The calling device's own id."},
                       {"since_version", IN_QUERY, PT_INT, 0, 0, P_NO_MAX, .doc = "The version the device holds (0: full sync)."},

@@ -2,7 +2,8 @@
  * repeatable-read transaction that puts the filters in place (set_config),
  * sends its X-… columns as response headers, and COPYs the rows straight
  * to the client, one row in memory at a time, exactly as many as its
- * X-Export-Rows header promised or the transfer is cut. */
+ * X-Export-Rows header promised or the transfer is cut; on a standby when
+ * the route declares READS_STANDBY (fcgi/db.h db_read_begin). */
 #include <stdlib.h>
 #include <string.h>
 #include "export_store.h"
@@ -64,8 +65,9 @@ static int sink(void *p, const char *buf, size_t n)
     return 0;
 }
 
-void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
-                const char *copy_sql, const char *filename)
+/* export_csv() on the connection chosen for it */
+static void export_on(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
+                      const char *copy_sql, const char *filename)
 {
     struct sink_ctx c = {req, filename, NULL, 0, 0, -1, 0};
     PGresult *r;
@@ -121,4 +123,14 @@ fail:
     else
         log_error("export %s failed after %lld rows: %s", filename, c.rows, db_last_message());
     resp_abort(req);
+}
+
+void export_csv(struct request *req, struct db_stmt *set_stmt, const struct db_args *a,
+                const char *copy_sql, const char *filename)
+{
+    /* on a standby when the route allows it and the standby has what the
+     * caller wrote (db_read_begin); its snapshot is as whole as the primary's */
+    db_read_begin(req, DB_AFTER_CALLER);
+    export_on(req, set_stmt, a, copy_sql, filename);
+    db_read_end();
 }

@@ -15,7 +15,9 @@ void h_insights(struct request *req)
     struct insights in;
     const char *field;
 
+    db_read_begin(req, DB_AFTER_CALLER);     /* aggregates: a standby's will do */
     int rc = insights_load(req->tenant.id, arg_str(req, "from"), arg_str(req, "to"), req->pool, &in);
+    db_read_end();
     if (rc < 0) {
         db_fail_reply(req);
         return;

@@ -120,8 +120,15 @@ static int write_change(void *ctx, int removal, struct json_object *item)
 static void answer_streamed(struct sync_ctx *c)
 {
     struct request *req = c->req;
+    /* the full set may come from a standby that has everything the
+     * primary had when the version was read (so never older than the
+     * version it is reported with); the device's bookkeeping stays on the
+     * primary */
+    if (c->plan.kind == SYNC_FULL)
+        db_read_begin(req, DB_AFTER_NOW);
     int rc = sync_changes(c->device_pk, req->tenant.id, c->plan.kind == SYNC_FULL ? 0 : c->since,
                           write_change, c);
+    db_read_end();
 
     if (rc < 0 || (!resp_sent(req) && write_head(c) < 0) || write_tail(c) < 0)
         goto fail;

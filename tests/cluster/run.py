@@ -5,7 +5,12 @@ cluster's env file in CL_ENV) while it kills app host 2's faceclock and
 brings it back, then crashes the PostgreSQL primary's host (Patroni
 promotes the synchronous standby) and brings it back as a standby
 (pg_rewind through Patroni), then kills etcd (Patroni's DCS) and starts it
-again. Then the ledger against the primary.
+again. Then the ledger against the primary. Meanwhile the hotel's face
+audit export is asked for a second apart (route declared READS_STANDBY:
+served by the standby when it is fit): every one must be answered, some
+by the standby; and a write's X-WAL-Position carried back must show the
+write. With --restarted (after `cluster.sh down` and `up` on the kept
+data, whichever host led): scans and an export succeed.
 
 A scan here is what a kiosk does: one unique Idempotency-Key per scan,
 sent with every attempt; an attempt that gets no answer, or 502/503/504,
@@ -29,7 +34,9 @@ and start only what it recorded.
 """
 
 import concurrent.futures
+import csv
 import http.client
+import io
 import json
 import os
 import random
@@ -72,9 +79,10 @@ class Cluster:
         self.host = env["BASE_URL"].split("//", 1)[1]
         self.admin = env["FACECLOCK_ADMIN_KEY"]
 
-    def request(self, method, path, body=None, key=None, headers=None, timeout=20):
+    def request(self, method, path, body=None, key=None, headers=None, timeout=20, answer=None):
         """(status, body, error, replayed): one attempt on a fresh connection;
-        replayed: the answer says it repeats an earlier one (Idempotent-Replayed)."""
+        replayed: the answer says it repeats an earlier one (Idempotent-Replayed);
+        answer (a dict) gets the response's headers."""
         headers = dict(headers or {}, Connection="close")
         if key:
             headers["X-API-Key"] = key
@@ -86,6 +94,8 @@ class Cluster:
         try:
             conn.request(method, path, body=body, headers=headers)
             r = conn.getresponse()
+            if answer is not None:
+                answer.update((k.lower(), v) for k, v in r.getheaders())
             return r.status, r.read(), "", (r.getheader("Idempotent-Replayed") or "").lower() == "true"
         except (OSError, http.client.HTTPException) as e:
             return 0, b"", type(e).__name__ + ": " + str(e), False
@@ -198,6 +208,100 @@ class Traffic:
         self.pool.shutdown(wait=True)
 
 
+class Exports:
+    """The face audit log's CSV export of the hotel, one after the other
+    (a second apart) through the faults, like a manager's client: on no
+    answer, 502, 503 or 504 it is asked again every 0.5 s for up to
+    RETRY_FOR. An export is answered when it is 200 with as many rows as
+    its X-Export-Rows promised; X-Read-From says who served it (the route
+    is declared READS_STANDBY: the standby when it is fit, else the
+    primary)."""
+
+    def __init__(self, c, h):
+        self.c, self.h = c, h
+        self.done, self.failed, self.attempts, self.sources = 0, [], 0, {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def one(self):
+        first = time.time()
+        while True:
+            self.attempts += 1
+            hdr = {}
+            st, data, err, _ = self.c.request("GET", self.h.path("attendance/clock-logs/face-audit-logs/?format=csv"),
+                                              key=self.c.admin, timeout=60, answer=hdr)
+            if st == 200:
+                rows = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8", "replace")))) - 1
+                promised = int(hdr.get("x-export-rows", "-1"))
+                if rows != promised:
+                    return "rows %d, X-Export-Rows %d" % (rows, promised)
+                src = hdr.get("x-read-from", "(none)")
+                self.sources[src] = self.sources.get(src, 0) + 1
+                return None
+            if st not in RETRY_STATUSES or time.time() - first > RETRY_FOR:
+                return "%s %s" % (st or err, data[:120])
+            time.sleep(0.5)
+
+    def run(self):
+        while not self.stop.is_set():
+            why = self.one()
+            if why is None:
+                self.done += 1
+            else:
+                self.failed.append(why)
+            self.stop.wait(1.0)
+
+    def start(self):
+        self.thread.start()
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join()
+
+    def summary(self):
+        return "exports during the faults: %d answered complete (%s), %d not, %d attempts" % (
+            self.done, ", ".join("%d from %s" % (n, k) for k, n in sorted(self.sources.items())),
+            len(self.failed), self.attempts)
+
+
+def read_your_write(c, h):
+    """A write's X-WAL-Position carried back to an export: the export
+    (standby or primary) holds the write. (ok, how it was served)."""
+    hdr = {}
+    st, data, err, _ = c.request("PATCH", h.path("attendance/settings/"), {"break_warning_hours": 6.5},
+                                 c.admin, answer=hdr)
+    if st != 200 or not hdr.get("x-wal-position"):
+        return False, "the write: %s %s, X-WAL-Position %r" % (st or err, data[:120], hdr.get("x-wal-position"))
+    got = {}
+    st, data, err, _ = c.request("GET", h.path("action-audit-logs/?format=csv&action=settings.changed"), key=c.admin,
+                                 headers={"X-WAL-Position": hdr["x-wal-position"]}, answer=got)
+    seen = st == 200 and b"break_warning_hours" in data and b"6.5" in data
+    return seen, "%s, X-Read-From %s" % (st or err, got.get("x-read-from"))
+
+
+def restarted(c):
+    """After `cluster.sh down` with the data kept and `up` again (whichever
+    host led): scans through the edge succeed, an export is answered."""
+    h = Hotel(c, 20)
+    h.setup()
+    primary = c.script("leader")
+    ok = 0
+    for i in range(h.n):
+        first = time.time()
+        while True:
+            st, data, err, _ = c.request("POST", h.path("attendance/clock-logs/face-clock-in/"), h.bodies[i],
+                                         h.kiosk, {"Idempotency-Key": str(uuid.uuid4())})
+            if st not in RETRY_STATUSES or time.time() - first > RETRY_FOR:
+                break
+            time.sleep(0.5)
+        ok += 200 <= st < 300
+    exp = Exports(c, h)
+    why = exp.one()
+    say("restart on kept data: primary %s; %d of %d scans 2xx; an export %s"
+        % (primary, ok, h.n, "answered (%s)" % ", ".join(exp.sources) if why is None else "failed: " + why))
+    return 0 if ok == h.n and why is None else 1
+
+
 def db_rows(c, hid):
     rows = []
     for line in c.psql("SELECT id, staff_id, extract(epoch FROM time_in), extract(epoch FROM time_out)"
@@ -236,6 +340,8 @@ def wait_until(what, fn, secs):
 
 def main():
     c = Cluster(load_env(os.environ["CL_ENV"]))
+    if sys.argv[1:] == ["--restarted"]:
+        return restarted(c)
     h = Hotel(c, PEOPLE)
     say("setup: hotel %s, %d people, %.0f scans/s, retries for %.0f s with the same Idempotency-Key"
         % (SLUG, PEOPLE, RATE, RETRY_FOR))
@@ -246,8 +352,13 @@ def main():
     primary0 = c.script("leader")
     say("primary: %s" % primary0)
     standby0 = "db2" if primary0 == "db1" else "db1"
+    ryw, how = read_your_write(c, h)
+    say("read-your-writes: a settings change carried back by X-WAL-Position %s in the export (%s)"
+        % ("is" if ryw else "is NOT", how))
     t = Traffic(c, h)
     t.start()
+    exports = Exports(c, h)
+    exports.start()
     events, notes = [], []        # (name, time): each fault, and each return
 
     def event(name, *args):
@@ -288,6 +399,7 @@ def main():
         time.sleep(8)
     finally:
         t.finish()
+        exports.finish()
     spans = [(name, at, events[k + 1][1] if k + 1 < len(events) else time.time())
              for k, (name, at) in enumerate(events)]
     leader = c.script("leader")
@@ -333,12 +445,18 @@ def main():
             statuses[k] = statuses.get(k, 0) + 1
     if statuses:
         print("  non-2xx attempts: " + ", ".join("%s x%d" % kv for kv in sorted(statuses.items())))
+    print("  " + exports.summary())
     violations = ["lost: " + x[1] for x in lost] + ["doubled: " + x[1] for x in doubled]
     violations += ["refused but written: " + x[1] for x in refused]
     violations += ["never acknowledged: staff %s at %.3f: %s %s" % (x.who, x.sent, x.status or x.error, x.code or "")
                    for x in t.scans if not x.ok()]
     if unacked:
         print("  %d events written by a scan never acknowledged (unknown outcome, not a failure)" % len(unacked))
+    violations += ["export not answered: " + why for why in exports.failed]
+    if exports.done == 0 or not any(k == "standby" for k in exports.sources):
+        violations.append("no export was served by the standby: %s" % exports.sources)
+    if not ryw:
+        violations.append("read-your-writes: " + how)
     if leader != standby0:
         violations.append("the primary at the end is %s, not %s" % (leader, standby0))
     if subprocess.run([c.env["CLUSTER"], "sync-ok"], capture_output=True).returncode != 0:

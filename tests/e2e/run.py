@@ -92,6 +92,7 @@ MODULES = [
     "fcgi.test_csrf",
     "fcgi.test_nginx_limits",
     "fcgi.test_serve",
+    "fcgi.test_standby",
     "fcgi.test_crash",
     "fcgi.test_resilience",
     # ops/: the operator's tools: `make run`'s supervisor (a stack of its

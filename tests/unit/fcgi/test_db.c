@@ -2,7 +2,9 @@
  * (its status and PQcmdStatus tag) committed (PostgreSQL answers a COMMIT
  * of a transaction that had failed with COMMAND_OK and the tag ROLLBACK),
  * and what a failure's SQLSTATE means for the answer (db_fail_reply: DB_DOWN
- * and DB_TIMEOUT are 503, DB_ERROR a 500). */
+ * and DB_TIMEOUT are 503, DB_ERROR a 500); a WAL position as carried back
+ * by a client (X-WAL-Position) and whether reads may go to a standby
+ * (db_read_decide). */
 #include "db.h"
 #include "unit.h"
 
@@ -61,6 +63,68 @@ START_TEST(sqlstate_table)
 }
 END_TEST
 
+static const struct { const char *s; int rc; unsigned long long lsn; } lsn_vec[] = {
+    { "0/0", 0, 0 },
+    { "0/16B3748", 0, 0x16B3748ULL },
+    { "1/0", 0, 1ULL << 32 },
+    { "FFFFFFFF/FFFFFFFF", 0, ~0ULL },
+    { "ab/cd", 0, 0xab000000cdULL },
+    { "", -1, 0 },
+    { "/", -1, 0 },
+    { "0/", -1, 0 },
+    { "/0", -1, 0 },
+    { "0", -1, 0 },
+    { "0/0/0", -1, 0 },
+    { "123456789/0", -1, 0 },           /* 9 hex digits */
+    { "0/123456789", -1, 0 },
+    { "0/0 ", -1, 0 },
+    { " 0/0", -1, 0 },
+    { "g/0", -1, 0 },
+    { "-1/0", -1, 0 },
+    { "0x1/0", -1, 0 },
+};
+
+START_TEST(lsn_table)
+{
+    unsigned long long lsn = 12345;
+    int rc = db_lsn_parse(lsn_vec[_i].s, &lsn);
+    ck_assert_msg(rc == lsn_vec[_i].rc, "\"%s\": %d", lsn_vec[_i].s, rc);
+    if (rc == 0)
+        ck_assert_msg(lsn == lsn_vec[_i].lsn, "\"%s\": %llx", lsn_vec[_i].s, lsn);
+    else
+        ck_assert_msg(lsn == 12345, "\"%s\": written on failure", lsn_vec[_i].s);
+}
+END_TEST
+
+#define STANDBY(replayed, lag) {1, 1, replayed, lag}
+static const struct {
+    struct db_read_state s;
+    unsigned long long after;
+    double max_lag;
+    enum db_read_choice want;
+} read_vec[] = {
+    { STANDBY(100, 0), 0, 5, DB_READ_STANDBY },
+    { STANDBY(100, 0), 100, 5, DB_READ_STANDBY },       /* replayed exactly the caller's write */
+    { STANDBY(100, 0), 101, 5, DB_READ_BEHIND },        /* one byte short */
+    { STANDBY(100, 0), ~0ULL, 5, DB_READ_BEHIND },      /* a position that was not one */
+    { STANDBY(100, 4.9), 0, 5, DB_READ_STANDBY },
+    { STANDBY(100, 5.0), 0, 5, DB_READ_STANDBY },       /* the bound itself is within it */
+    { STANDBY(100, 5.1), 0, 5, DB_READ_LAGGING },
+    { STANDBY(100, 0.5), 0, 0, DB_READ_LAGGING },       /* bound 0: only a standby with nothing to replay */
+    { STANDBY(50, 9), 100, 5, DB_READ_BEHIND },         /* behind is said before lagging */
+    { {1, 0, 100, 0}, 0, 5, DB_READ_DETACHED },         /* no WAL receiver: may be any age */
+    { {1, 0, 100, 0}, 100, 5, DB_READ_DETACHED },
+    { {0, 0, 0, 0}, ~0ULL, 5, DB_READ_SERVER_IS_PRIMARY },  /* a primary has what it wrote */
+    { {0, 1, 0, 99}, 100, 5, DB_READ_SERVER_IS_PRIMARY },
+};
+
+START_TEST(read_table)
+{
+    enum db_read_choice got = db_read_decide(&read_vec[_i].s, read_vec[_i].after, read_vec[_i].max_lag);
+    ck_assert_msg(got == read_vec[_i].want, "row %d: %d, not %d", _i, (int)got, (int)read_vec[_i].want);
+}
+END_TEST
+
 UNIT_SUITE(suite_db)
 {
     Suite *s = suite_create("db");
@@ -69,6 +133,12 @@ UNIT_SUITE(suite_db)
     suite_add_tcase(s, tc);
     tc = tcase_create("sqlstate");
     tcase_add_loop_test(tc, sqlstate_table, 0, NELEM(sqlstate_vec));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("lsn");
+    tcase_add_loop_test(tc, lsn_table, 0, NELEM(lsn_vec));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("read");
+    tcase_add_loop_test(tc, read_table, 0, NELEM(read_vec));
     suite_add_tcase(s, tc);
     return s;
 }
