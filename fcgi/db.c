@@ -11,6 +11,7 @@
  * request gets 503 before nginx gives up on it. */
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1053,6 +1054,52 @@ struct json_object *db_row_object(const void *cols, const PGresult *r, int row)
     struct json_object *o = json_object_new_object();
     db_json_cols(o, r, row, 0, cols);
     return o;
+}
+
+/* out[*n..] += the formatted text; *n past size marks it too small */
+static void sql_add(char *out, size_t size, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void sql_add(char *out, size_t size, size_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    int k;
+
+    va_start(ap, fmt);
+    k = vsnprintf(*n < size ? out + *n : NULL, *n < size ? size - *n : 0, fmt, ap);
+    va_end(ap);
+    *n += k > 0 ? (size_t)k : 0;
+}
+
+int db_json_sql(char *out, size_t size, const char *sql, const struct db_json_col *cols, int first, int second)
+{
+    /* each member as db_json_cols reads its column: before and after it */
+    static const char *const pre[] = {[DBJ_INT] = "coalesce(", [DBJ_BOOL] = "coalesce("},
+                             *const post[] = {[DBJ_INT] = ", 0)", [DBJ_STR] = "::text", [DBJ_BOOL] = ", false)"};
+    int last = first > second ? first : second;
+    size_t n = 0;
+
+    for (const struct db_json_col *c = cols; c->key != NULL; c++) {
+        if (c->type != DBJ_INT && c->type != DBJ_INT_OR_NULL && c->type != DBJ_STR && c->type != DBJ_BOOL)
+            return -1;
+        if (c->key[0] == '\0' || strspn(c->key, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(c->key))
+            return -1;
+        if (c->col < 0)
+            return -1;
+        last = c->col > last ? c->col : last;
+    }
+    if (first < 0 || second < 0)
+        return -1;
+    sql_add(out, size, &n, "SELECT p.c%d, p.c%d, row_to_json(j)::text FROM (%s) p(", first, second, sql);
+    for (int i = 0; i <= last; i++)
+        sql_add(out, size, &n, i > 0 ? ", c%d" : "c%d", i);
+    sql_add(out, size, &n, "), LATERAL (SELECT ");
+    for (const struct db_json_col *c = cols; c->key != NULL; c++) {
+        if (c != cols)
+            sql_add(out, size, &n, ", ");
+        sql_add(out, size, &n, "%sp.c%d%s AS \"%s\"", pre[c->type] ? pre[c->type] : "", c->col,
+                post[c->type] ? post[c->type] : "", c->key);
+    }
+    sql_add(out, size, &n, ") j");
+    return (int)n;
 }
 
 int db_page_rows(struct db_stmt *st, const struct db_args *a, int total_col, int id_col,

@@ -2,12 +2,15 @@
  * binding the hotel, a filter and the page to a listing's statement,
  * reading the page, and answering it (or streaming its CSV export); for a
  * keyset listing its cursors (signed with a key derived from the key
- * hashing key) and its capped count. */
+ * hashing key) and its capped count; and, for the process's life, the
+ * keyset statements' twins whose rows PostgreSQL writes as JSON text. */
+#include <stdlib.h>
 #include <string.h>
 #include "list_store.h"
 #include "attendance/export_store.h"
 #include "config.h"
 #include "cursor.h"
+#include "jsonx.h"
 #include "response.h"
 
 /* $1 the hotel, then the filter's */
@@ -19,21 +22,61 @@ static void listing_args(struct db_args *a, const struct listing *l, long long h
         l->bind(a, filter);
 }
 
-/* One keyset page: the rows shown, whether more lie beyond them in the
- * direction read, and the keys of the first and last row shown. */
+/* One keyset page: the rows shown (as JSON objects, or as the JSON text
+ * of the array when PostgreSQL wrote them), whether more lie beyond them
+ * in the direction read, and the keys of the first and last row shown. */
 struct keyset_page {
     struct json_object *rows;
+    char *json;
+    size_t json_len;
     int n, more;
     struct cursor first, last;
 };
 
+/* A keyset statement's twin answering (id, key, the row's JSON text) for
+ * the listing's declared columns (db_json_sql), made on first use; the
+ * table owns the twins and their SQL for the process's life. NULL when
+ * the columns have no such form (the rows are then written by json-c). */
+#define JSON_TWINS 8
+static struct db_stmt *json_twin(const struct listing *l, const struct db_stmt *of)
+{
+    static struct twin {
+        const struct db_stmt *of;
+        struct db_stmt st;
+    } twins[JSON_TWINS];
+    struct twin *t;
+    char *text;
+    int len;
+
+    if (l->cols == NULL)
+        return NULL;
+    for (t = twins; t < twins + JSON_TWINS && t->of != NULL; t++)
+        if (t->of == of)
+            return t->st.sql != NULL ? &t->st : NULL;
+    if (t == twins + JSON_TWINS)
+        return NULL;
+    t->of = of;
+    if ((len = db_json_sql(NULL, 0, of->sql, l->cols, l->id_col, l->key_col)) < 0)
+        return NULL;
+    if ((text = malloc((size_t)len + 1 + strlen(of->name) + sizeof "_json")) == NULL)
+        return NULL;
+    db_json_sql(text, (size_t)len + 1, of->sql, l->cols, l->id_col, l->key_col);
+    t->st.name = strcat(strcpy(text + len + 1, of->name), "_json");
+    t->st.sql = text;
+    return &t->st;
+}
+
 /* The page of l from c (NULL: from the top, offset rows skipped), read
- * the way c points. 0, or -1 on a database failure. */
+ * the way c points; with pool, as the array's JSON text in the pool when
+ * PostgreSQL can write it (json_twin), else as JSON objects. 0, or -1 on
+ * a database failure. */
 static int keyset_rows(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
-                       long limit, long offset, struct keyset_page *pg)
+                       long limit, long offset, struct pool *pool, struct keyset_page *pg)
 {
     struct db_args a;
     int prev = c != NULL && c->dir == CURSOR_PREV;
+    struct db_stmt *st = prev ? l->before : l->after, *twin = pool != NULL ? json_twin(l, st) : NULL;
+    int id_col = twin != NULL ? 0 : l->id_col, key_col = twin != NULL ? 1 : l->key_col;
     PGresult *r;
 
     listing_args(&a, l, hotel_id, filter);
@@ -47,38 +90,104 @@ static int keyset_rows(const struct listing *l, long long hotel_id, const void *
     db_arg_int(&a, limit + 1);
     if (!prev)
         db_arg_int(&a, offset);
-    if ((r = db_run(prev ? l->before : l->after, &a)) == NULL)
+    if ((r = db_run(twin != NULL ? twin : st, &a)) == NULL)
         return -1;
     memset(pg, 0, sizeof *pg);
     pg->more = PQntuples(r) > limit;
     pg->n = pg->more ? (int)limit : PQntuples(r);
-    pg->rows = json_object_new_array();
+    if (twin != NULL) {
+        size_t len = 2;                             /* [ and ], a comma between rows */
+        for (int i = 0; i < pg->n; i++)
+            len += (size_t)PQgetlength(r, i, 2) + 1;
+        pg->json = pool_alloc(pool, len + 1);
+        pg->json[pg->json_len++] = '[';
+    } else {
+        pg->rows = json_object_new_array();
+    }
     for (int k = 0; k < pg->n; k++) {
         int i = prev ? pg->n - 1 - k : k;          /* before's rows come oldest first */
-        json_object_array_add(pg->rows, db_row_object(l->cols, r, i));
+        if (twin != NULL) {
+            size_t len = (size_t)PQgetlength(r, i, 2);
+            if (k > 0)
+                pg->json[pg->json_len++] = ',';
+            memcpy(pg->json + pg->json_len, PQgetvalue(r, i, 2), len);
+            pg->json_len += len;
+        } else {
+            json_object_array_add(pg->rows, db_row_object(l->cols, r, i));
+        }
         struct cursor *at = k == 0 ? &pg->first : &pg->last;
-        at->ts_us = db_ll(r, i, l->key_col);
-        at->id = db_ll(r, i, l->id_col);
+        at->ts_us = db_ll(r, i, key_col);
+        at->id = db_ll(r, i, id_col);
         if (k == 0)
             pg->last = pg->first;
     }
+    if (twin != NULL)
+        pg->json[pg->json_len++] = ']';
     PQclear(r);
     return 0;
 }
 
+/* The planner's estimate of the rows l's filter matches (l->estimate):
+ * the top plan node's "Plan Rows" into *rows, -1 when the plan does not
+ * say. 0, or -1 on a database failure. */
+static int planned_rows(const struct listing *l, long long hotel_id, const void *filter, long long *rows)
+{
+    struct db_args a;
+    struct json_object *plan, *o;
+    PGresult *r;
+    const char *text;
+
+    listing_args(&a, l, hotel_id, filter);
+    if ((r = db_run(l->estimate, &a)) == NULL)
+        return -1;
+    *rows = -1;
+    text = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "";
+    if ((plan = jx_parse(text, strlen(text))) != NULL && json_object_is_type(plan, json_type_array) &&
+        (o = json_object_array_get_idx(plan, 0)) != NULL && json_object_object_get_ex(o, "Plan", &o) &&
+        json_object_object_get_ex(o, "Plan Rows", &o) && json_object_is_type(o, json_type_int))
+        *rows = json_object_get_int64(o);
+    json_object_put(plan);
+    PQclear(r);
+    return 0;
+}
+
+/* l's count statement for the filter, counting up to limit rows */
+static PGresult *count_run(const struct listing *l, long long hotel_id, const void *filter, long long limit)
+{
+    struct db_args a;
+
+    listing_args(&a, l, hotel_id, filter);
+    db_arg_int(&a, limit);
+    return db_run(l->count, &a);
+}
+
 /* The matching rows of l: exact when the count statement says so (kept
  * counts), else counted up to the cap and *estimated when there are more
- * (*total is then cap + 1, a lower bound). 0 or -1. */
+ * (*total is then cap + 1, a lower bound) — or, when l has an estimate
+ * and the planner expects more than twice the cap, not counted: *total is
+ * the planner's estimate, at most the kept count without the time bound
+ * (when that is no more than the cap, the rows are counted after all),
+ * *estimated. 0 or -1. */
 static int keyset_total(const struct listing *l, long long hotel_id, const void *filter, long long *total,
                         int *estimated)
 {
-    struct db_args a;
-    long long cap = g_config.list_count_cap > 0 ? g_config.list_count_cap : 10000;
+    long long cap = g_config.list_count_cap > 0 ? g_config.list_count_cap : 10000, planned = -1;
     PGresult *r;
 
-    listing_args(&a, l, hotel_id, filter);
-    db_arg_int(&a, cap + 1);
-    if ((r = db_run(l->count, &a)) == NULL)
+    if (l->estimate != NULL && l->counted(filter) && planned_rows(l, hotel_id, filter, &planned) < 0)
+        return -1;
+    if (planned > 2 * cap) {
+        if ((r = count_run(l, hotel_id, filter, 0)) == NULL)
+            return -1;
+        long long kept = db_ll(r, 0, 2);
+        PQclear(r);
+        if (kept > cap) {
+            *total = planned < kept ? planned : kept;
+            *estimated = 1;
+            return 0;
+        }
+    }
+    if ((r = count_run(l, hotel_id, filter, cap + 1)) == NULL)
         return -1;
     *total = db_ll(r, 0, 0);
     *estimated = !db_bool(r, 0, 1) && *total > cap;
@@ -91,14 +200,15 @@ static int keyset_total(const struct listing *l, long long hotel_id, const void 
  * after, whatever they answered, unless the connection went with them:
  * a new one starts with the default). 0 or -1. */
 static int keyset_read(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
-                       long limit, long offset, struct keyset_page *pg, long long *total, int *estimated)
+                       long limit, long offset, struct pool *pool, struct keyset_page *pg, long long *total,
+                       int *estimated)
 {
     int generic = l->generic != NULL && l->generic(filter), rc;
 
     if (generic && db_simple("SET plan_cache_mode = force_generic_plan") < 0)
         return -1;
     rc = keyset_total(l, hotel_id, filter, total, estimated) < 0 ||
-         keyset_rows(l, hotel_id, filter, c, limit, offset, pg) < 0 ? -1 : 0;
+         keyset_rows(l, hotel_id, filter, c, limit, offset, pool, pg) < 0 ? -1 : 0;
     if (generic && db_conn() != NULL && db_simple("RESET plan_cache_mode") < 0 && rc == 0) {
         json_object_put(pg->rows);
         rc = -1;
@@ -114,7 +224,7 @@ int listing_rows(const struct listing *l, long long hotel_id, const void *filter
     if (l->after != NULL) {
         struct keyset_page pg;
         int estimated;
-        if (keyset_read(l, hotel_id, filter, NULL, limit, offset, &pg, total, &estimated) < 0)
+        if (keyset_read(l, hotel_id, filter, NULL, limit, offset, NULL, &pg, total, &estimated) < 0)
             return -1;
         /* past the cap, at least the rows up to this page's and one more
          * when more follow (what offset paging needs to go on) */
@@ -169,7 +279,7 @@ static void keyset_reply(struct request *req, const struct listing *l, const voi
         }
         from = &c;
     }
-    if (keyset_read(l, req->tenant.id, filter, from, limit, offset, &pg, &k.total, &k.estimated) < 0) {
+    if (keyset_read(l, req->tenant.id, filter, from, limit, offset, req->pool, &pg, &k.total, &k.estimated) < 0) {
         db_fail_reply(req);
         return;
     }
@@ -196,7 +306,10 @@ static void keyset_reply(struct request *req, const struct listing *l, const voi
         if (cursor_encode(cursor_key(), scope, &pg.first, prev) == 0)
             k.prev = prev;
     }
-    resp_json_list(req, pg.rows, &k);
+    if (pg.json != NULL)
+        resp_json_list_text(req, pg.json, pg.json_len, &k);
+    else
+        resp_json_list(req, pg.rows, &k);
 }
 
 void listing_reply(struct request *req, const struct listing *l, const void *filter)

@@ -45,6 +45,14 @@ struct listing {
      * true, read exactly from kept counts (SQL_KEY_* below write the
      * clauses). cursor names the list in its cursors (fcgi/cursor.h). */
     struct db_stmt *after, *before, *count;
+    /* NULL, or the count's shortcut for a filter counted(): estimate is
+     * EXPLAIN (FORMAT JSON) of the matching rows ($1 and bind()'s), and
+     * when the planner expects more than twice the cap the count is
+     * called with $k+1 = 0 (counting nothing) and the total is that
+     * estimate, at most the count statement's third column (the kept
+     * count of the filter without its time bound: an upper bound). */
+    struct db_stmt *estimate;
+    int (*counted)(const void *filter);
     int key_col;
     const char *cursor;
     /* NULL, or whether the keyset statements of this filter run under a

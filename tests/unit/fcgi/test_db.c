@@ -2,7 +2,12 @@
  * (its status and PQcmdStatus tag) committed (PostgreSQL answers a COMMIT
  * of a transaction that had failed with COMMAND_OK and the tag ROLLBACK),
  * and what a failure's SQLSTATE means for the answer (db_fail_reply: DB_DOWN
- * and DB_TIMEOUT are 503, DB_ERROR a 500). */
+ * and DB_TIMEOUT are 503, DB_ERROR a 500); the statement db_json_sql makes
+ * of declared columns (and the columns it refuses), and the bytes json-c
+ * writes for the values it stands in for (what row_to_json writes: the
+ * body test tests/e2e/attendance/test_audit_json.py holds PostgreSQL to
+ * the same bytes). */
+#include <string.h>
 #include "db.h"
 #include "unit.h"
 
@@ -61,6 +66,90 @@ START_TEST(sqlstate_table)
 }
 END_TEST
 
+static const struct db_json_col cols_audit[] = {
+    {"id", 0, DBJ_INT}, {"name", 2, DBJ_STR}, {"by", 1, DBJ_INT_OR_NULL}, {"ok", 3, DBJ_BOOL}, {NULL, 0, 0},
+};
+static const struct db_json_col cols_one[] = {{"x_1", 0, DBJ_STR}, {NULL, 0, 0}};
+static const struct db_json_col cols_none[] = {{NULL, 0, 0}};
+static const struct db_json_col cols_hours[] = {{"id", 0, DBJ_INT}, {"h", 1, DBJ_HOURS}, {NULL, 0, 0}};
+static const struct db_json_col cols_json[] = {{"v", 0, DBJ_JSON}, {NULL, 0, 0}};
+static const struct db_json_col cols_quote[] = {{"a\"b", 0, DBJ_STR}, {NULL, 0, 0}};
+static const struct db_json_col cols_upper[] = {{"Id", 0, DBJ_INT}, {NULL, 0, 0}};
+static const struct db_json_col cols_empty_key[] = {{"", 0, DBJ_INT}, {NULL, 0, 0}};
+static const struct db_json_col cols_neg[] = {{"id", -1, DBJ_INT}, {NULL, 0, 0}};
+
+static const struct {
+    const struct db_json_col *cols;
+    int first, second;
+    const char *sql;            /* NULL: refused (-1) */
+} json_sql_vec[] = {
+    {cols_audit, 0, 5,
+     "SELECT p.c0, p.c5, row_to_json(j)::text FROM (SELECT q) p(c0, c1, c2, c3, c4, c5), LATERAL (SELECT "
+     "coalesce(p.c0, 0) AS \"id\", p.c2::text AS \"name\", p.c1 AS \"by\", coalesce(p.c3, false) AS \"ok\") j"},
+    {cols_one, 0, 0, "SELECT p.c0, p.c0, row_to_json(j)::text FROM (SELECT q) p(c0), LATERAL (SELECT "
+                     "p.c0::text AS \"x_1\") j"},
+    {cols_one, 2, 1, "SELECT p.c2, p.c1, row_to_json(j)::text FROM (SELECT q) p(c0, c1, c2), LATERAL (SELECT "
+                     "p.c0::text AS \"x_1\") j"},
+    {cols_none, 0, 0, "SELECT p.c0, p.c0, row_to_json(j)::text FROM (SELECT q) p(c0), LATERAL (SELECT ) j"},
+    {cols_hours, 0, 1, NULL},           /* json-c writes its own digits */
+    {cols_json, 0, 0, NULL},            /* json-c re-writes the JSON text */
+    {cols_quote, 0, 0, NULL},
+    {cols_upper, 0, 0, NULL},
+    {cols_empty_key, 0, 0, NULL},
+    {cols_neg, 0, 0, NULL},
+    {cols_one, -1, 0, NULL},
+};
+
+START_TEST(json_sql_table)
+{
+    char out[512], tiny[16];
+    int want = json_sql_vec[_i].sql ? (int)strlen(json_sql_vec[_i].sql) : -1;
+    int n = db_json_sql(out, sizeof out, "SELECT q", json_sql_vec[_i].cols, json_sql_vec[_i].first,
+                        json_sql_vec[_i].second);
+
+    ck_assert_int_eq(n, want);
+    if (want < 0)
+        return;
+    ck_assert_str_eq(out, json_sql_vec[_i].sql);
+    /* snprintf's contract: the length without room, the text cut short */
+    ck_assert_int_eq(db_json_sql(NULL, 0, "SELECT q", json_sql_vec[_i].cols, json_sql_vec[_i].first,
+                                 json_sql_vec[_i].second), want);
+    ck_assert_int_eq(db_json_sql(tiny, sizeof tiny, "SELECT q", json_sql_vec[_i].cols, json_sql_vec[_i].first,
+                                 json_sql_vec[_i].second), want);
+    ck_assert_int_eq(strlen(tiny), sizeof tiny - 1);
+    ck_assert(strncmp(tiny, json_sql_vec[_i].sql, sizeof tiny - 1) == 0);
+}
+END_TEST
+
+/* The text json-c writes (as resp_json: plain, '/' not escaped) for a
+ * string: the bytes row_to_json writes for the same text (PostgreSQL's
+ * escape_json), which the JSON pages PostgreSQL writes rely on. */
+static const struct { const char *in, *out; } escape_vec[] = {
+    {"", "\"\""},
+    {"plain", "\"plain\""},
+    {"q\"uote \\back /slash </script>", "\"q\\\"uote \\\\back /slash </script>\""},
+    {"\b\f\n\r\t", "\"\\b\\f\\n\\r\\t\""},
+    {"\x01\x02\x1f", "\"\\u0001\\u0002\\u001f\""},
+    {"\x0b\x1b", "\"\\u000b\\u001b\""},
+    {"\x7f del", "\"\x7f del\""},
+    {"\xc3\xa9 \xe2\x98\x83 \xf0\x9f\x98\x80", "\"\xc3\xa9 \xe2\x98\x83 \xf0\x9f\x98\x80\""},
+};
+
+START_TEST(json_c_escapes)
+{
+    struct json_object *o = json_object_new_object();
+    char want[128];
+
+    json_object_object_add(o, "s", json_object_new_string(escape_vec[_i].in));
+    json_object_object_add(o, "n", NULL);
+    json_object_object_add(o, "i", json_object_new_int64(-42));
+    json_object_object_add(o, "b", json_object_new_boolean(0));
+    snprintf(want, sizeof want, "{\"s\":%s,\"n\":null,\"i\":-42,\"b\":false}", escape_vec[_i].out);
+    ck_assert_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), want);
+    json_object_put(o);
+}
+END_TEST
+
 UNIT_SUITE(suite_db)
 {
     Suite *s = suite_create("db");
@@ -69,6 +158,10 @@ UNIT_SUITE(suite_db)
     suite_add_tcase(s, tc);
     tc = tcase_create("sqlstate");
     tcase_add_loop_test(tc, sqlstate_table, 0, NELEM(sqlstate_vec));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("json");
+    tcase_add_loop_test(tc, json_sql_table, 0, NELEM(json_sql_vec));
+    tcase_add_loop_test(tc, json_c_escapes, 0, NELEM(escape_vec));
     suite_add_tcase(s, tc);
     return s;
 }
