@@ -1073,7 +1073,8 @@ int db_json_sql(char *out, size_t size, const char *sql, const struct db_json_co
 {
     /* each member as db_json_cols reads its column: before and after it */
     static const char *const pre[] = {[DBJ_INT] = "coalesce(", [DBJ_BOOL] = "coalesce("},
-                             *const post[] = {[DBJ_INT] = ", 0)", [DBJ_STR] = "::text", [DBJ_BOOL] = ", false)"};
+                             *const post[] = {[DBJ_INT] = "::bigint, 0)", [DBJ_INT_OR_NULL] = "::bigint",
+                                              [DBJ_STR] = "::text", [DBJ_BOOL] = "::boolean, false)"};
     int last = first > second ? first : second;
     size_t n = 0;
 

@@ -33,12 +33,13 @@ struct keyset_page {
     struct cursor first, last;
 };
 
-/* A keyset statement's twin answering (id, key, the row's JSON text) for
- * the listing's declared columns (db_json_sql), made on first use; the
- * table owns the twins and their SQL for the process's life. NULL when
- * the columns have no such form (the rows are then written by json-c). */
-#define JSON_TWINS 8
-static struct db_stmt *json_twin(const struct listing *l, const struct db_stmt *of)
+/* A page statement's twin answering (its columns first and second, the
+ * row's JSON text) for the listing's declared columns (db_json_sql), made
+ * on first use; the table owns the twins and their SQL for the process's
+ * life. NULL when the columns have no such form (the rows are then
+ * written by json-c). */
+#define JSON_TWINS 16
+static struct db_stmt *json_twin(const struct listing *l, const struct db_stmt *of, int first, int second)
 {
     static struct twin {
         const struct db_stmt *of;
@@ -56,14 +57,39 @@ static struct db_stmt *json_twin(const struct listing *l, const struct db_stmt *
     if (t == twins + JSON_TWINS)
         return NULL;
     t->of = of;
-    if ((len = db_json_sql(NULL, 0, of->sql, l->cols, l->id_col, l->key_col)) < 0)
+    if ((len = db_json_sql(NULL, 0, of->sql, l->cols, first, second)) < 0)
         return NULL;
     if ((text = malloc((size_t)len + 1 + strlen(of->name) + sizeof "_json")) == NULL)
         return NULL;
-    db_json_sql(text, (size_t)len + 1, of->sql, l->cols, l->id_col, l->key_col);
+    db_json_sql(text, (size_t)len + 1, of->sql, l->cols, first, second);
     t->st.name = strcat(strcpy(text + len + 1, of->name), "_json");
     t->st.sql = text;
     return &t->st;
+}
+
+/* The JSON array of rows [0, n) of r (backwards when back), each the
+ * JSON text in column 2 of a twin's row, NULL skipped, in pool. */
+static char *rows_text(struct pool *pool, const PGresult *r, int n, int back, size_t *len)
+{
+    size_t size = 2, k = 0;
+    char *out;
+
+    for (int i = 0; i < n; i++)
+        size += (size_t)PQgetlength(r, i, 2) + 1;
+    out = pool_alloc(pool, size + 1);
+    out[k++] = '[';
+    for (int j = 0; j < n; j++) {
+        int i = back ? n - 1 - j : j;
+        if (PQgetisnull(r, i, 2))
+            continue;
+        if (k > 1)
+            out[k++] = ',';
+        memcpy(out + k, PQgetvalue(r, i, 2), (size_t)PQgetlength(r, i, 2));
+        k += (size_t)PQgetlength(r, i, 2);
+    }
+    out[k++] = ']';
+    *len = k;
+    return out;
 }
 
 /* The page of l from c (NULL: from the top, offset rows skipped), read
@@ -75,7 +101,8 @@ static int keyset_rows(const struct listing *l, long long hotel_id, const void *
 {
     struct db_args a;
     int prev = c != NULL && c->dir == CURSOR_PREV;
-    struct db_stmt *st = prev ? l->before : l->after, *twin = pool != NULL ? json_twin(l, st) : NULL;
+    struct db_stmt *st = prev ? l->before : l->after,
+                   *twin = pool != NULL ? json_twin(l, st, l->id_col, l->key_col) : NULL;
     int id_col = twin != NULL ? 0 : l->id_col, key_col = twin != NULL ? 1 : l->key_col;
     PGresult *r;
 
@@ -95,34 +122,20 @@ static int keyset_rows(const struct listing *l, long long hotel_id, const void *
     memset(pg, 0, sizeof *pg);
     pg->more = PQntuples(r) > limit;
     pg->n = pg->more ? (int)limit : PQntuples(r);
-    if (twin != NULL) {
-        size_t len = 2;                             /* [ and ], a comma between rows */
-        for (int i = 0; i < pg->n; i++)
-            len += (size_t)PQgetlength(r, i, 2) + 1;
-        pg->json = pool_alloc(pool, len + 1);
-        pg->json[pg->json_len++] = '[';
-    } else {
+    if (twin != NULL)
+        pg->json = rows_text(pool, r, pg->n, prev, &pg->json_len);
+    else
         pg->rows = json_object_new_array();
-    }
     for (int k = 0; k < pg->n; k++) {
         int i = prev ? pg->n - 1 - k : k;          /* before's rows come oldest first */
-        if (twin != NULL) {
-            size_t len = (size_t)PQgetlength(r, i, 2);
-            if (k > 0)
-                pg->json[pg->json_len++] = ',';
-            memcpy(pg->json + pg->json_len, PQgetvalue(r, i, 2), len);
-            pg->json_len += len;
-        } else {
+        if (twin == NULL)
             json_object_array_add(pg->rows, db_row_object(l->cols, r, i));
-        }
         struct cursor *at = k == 0 ? &pg->first : &pg->last;
         at->ts_us = db_ll(r, i, key_col);
         at->id = db_ll(r, i, id_col);
         if (k == 0)
             pg->last = pg->first;
     }
-    if (twin != NULL)
-        pg->json[pg->json_len++] = ']';
     PQclear(r);
     return 0;
 }
@@ -314,6 +327,7 @@ static void keyset_reply(struct request *req, const struct listing *l, const voi
 
 void listing_reply(struct request *req, const struct listing *l, const void *filter)
 {
+    struct db_stmt *twin;
     struct json_object *rows;
     long long total;
     long limit, offset;
@@ -331,6 +345,25 @@ void listing_reply(struct request *req, const struct listing *l, const void *fil
         return;
     }
     arg_page(req, &limit, &offset);
+    if (l->page != NULL && (twin = json_twin(l, l->page, l->total_col, l->id_col)) != NULL) {
+        /* the page PostgreSQL wrote: the total in row 0, rows whose id is NULL none */
+        struct db_args a;
+        PGresult *r;
+        size_t len;
+        listing_args(&a, l, req->tenant.id, filter);
+        db_arg_int(&a, limit);
+        db_arg_int(&a, offset);
+        if ((r = db_run(twin, &a)) == NULL) {
+            db_fail_reply(req);
+            return;
+        }
+        struct page_links k = {.total = PQntuples(r) > 0 ? db_ll(r, 0, 0) : 0};
+        const char *text = rows_text(req->pool, r, PQgetisnull(r, 0, 1) ? 0 : PQntuples(r), 0, &len);
+        k.next_offset = (long long)offset + limit < k.total ? offset + limit : -1;
+        PQclear(r);
+        resp_json_list_text(req, text, len, &k);
+        return;
+    }
     if (listing_rows(l, req->tenant.id, filter, limit, offset, &rows, &total) < 0) {
         db_fail_reply(req);
         return;

@@ -85,7 +85,8 @@ static const struct {
 } json_sql_vec[] = {
     {cols_audit, 0, 5,
      "SELECT p.c0, p.c5, row_to_json(j)::text FROM (SELECT q) p(c0, c1, c2, c3, c4, c5), LATERAL (SELECT "
-     "coalesce(p.c0, 0) AS \"id\", p.c2::text AS \"name\", p.c1 AS \"by\", coalesce(p.c3, false) AS \"ok\") j"},
+     "coalesce(p.c0::bigint, 0) AS \"id\", p.c2::text AS \"name\", p.c1::bigint AS \"by\", "
+     "coalesce(p.c3::boolean, false) AS \"ok\") j"},
     {cols_one, 0, 0, "SELECT p.c0, p.c0, row_to_json(j)::text FROM (SELECT q) p(c0), LATERAL (SELECT "
                      "p.c0::text AS \"x_1\") j"},
     {cols_one, 2, 1, "SELECT p.c2, p.c1, row_to_json(j)::text FROM (SELECT q) p(c0, c1, c2), LATERAL (SELECT "
