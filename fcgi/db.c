@@ -11,10 +11,10 @@
  * request gets 503 before nginx gives up on it. */
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/printbuf.h>
 #include "db.h"
 #include "jsonx.h"
 #include "log.h"
@@ -1018,35 +1018,87 @@ void db_arg_time_range(struct db_args *a, const struct time_range *t)
     db_arg_str(a, t->to_ts);
 }
 
+/* A column as a new JSON value (NULL: null) as cols' type reads it */
+static struct json_object *col_value(const PGresult *r, int row, int col, enum db_json_type type)
+{
+    switch (type) {
+    case DBJ_INT:
+        return json_object_new_int64(db_ll(r, row, col));
+    case DBJ_INT_OR_NULL:
+        return PQgetisnull(r, row, col) ? NULL : json_object_new_int64(db_ll(r, row, col));
+    case DBJ_STR:
+        return PQgetisnull(r, row, col) ? NULL : json_object_new_string(PQgetvalue(r, row, col));
+    case DBJ_BOOL:
+        return json_object_new_boolean(db_bool(r, row, col));
+    case DBJ_HOURS:
+        return jx_rounded(db_double(r, row, col), 2);
+    case DBJ_JSON: {
+        /* text the database keeps as JSON, within the parser's limits
+         * since it passed them on the way in */
+        const char *t = db_str(r, row, col);
+        return t ? jx_parse(t, strlen(t)) : NULL;
+    }
+    }
+    return NULL;
+}
+
 void db_json_cols(struct json_object *o, const PGresult *r, int row, int base, const struct db_json_col *cols)
 {
+    for (const struct db_json_col *c = cols; c->key != NULL; c++)
+        json_object_object_add(o, c->key, col_value(r, row, base + c->col, c->type));
+}
+
+/* v written as resp_json() writes a member's value, appended to pb */
+static void value_text(struct printbuf *pb, struct json_object *v)
+{
+    size_t len;
+    const char *t = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    printbuf_memappend(pb, t, (int)len);
+}
+
+void db_row_text(struct printbuf *pb, const struct db_json_col *cols, const PGresult *r, int row)
+{
+    /* one value of each common kind, set and written again for every
+     * column: json-c writes each as it would inside the row's object,
+     * without the object (its hash table, its copies of the keys) */
+    static struct json_object *str, *num, *yes_no;
+
+    if (str == NULL) {
+        str = json_object_new_string("");
+        num = json_object_new_int64(0);
+        yes_no = json_object_new_boolean(0);
+    }
+    printbuf_strappend(pb, "{");
     for (const struct db_json_col *c = cols; c->key != NULL; c++) {
-        int col = base + c->col;
-        switch (c->type) {
-        case DBJ_INT:
-            jx_add_int(o, c->key, db_ll(r, row, col));
-            break;
-        case DBJ_INT_OR_NULL:
-            db_json_ll(o, c->key, r, row, col);
-            break;
-        case DBJ_STR:
-            jx_add_str(o, c->key, db_str(r, row, col));
-            break;
-        case DBJ_BOOL:
-            jx_add_bool(o, c->key, db_bool(r, row, col));
-            break;
-        case DBJ_HOURS:
-            jx_add_double(o, c->key, db_double(r, row, col), 2);
-            break;
-        case DBJ_JSON: {
-            /* text the database keeps as JSON, within the parser's limits
-             * since it passed them on the way in */
-            const char *t = db_str(r, row, col);
-            json_object_object_add(o, c->key, t ? jx_parse(t, strlen(t)) : NULL);
-            break;
-        }
+        if (c != cols)
+            printbuf_strappend(pb, ",");
+        printbuf_strappend(pb, "\"");
+        printbuf_memappend(pb, c->key, (int)strlen(c->key));
+        printbuf_strappend(pb, "\":");
+        int null = PQgetisnull(r, row, c->col);
+        if (null && (c->type == DBJ_INT_OR_NULL || c->type == DBJ_STR || c->type == DBJ_JSON)) {
+            printbuf_strappend(pb, "null");
+        } else if (c->type == DBJ_STR && PQgetlength(r, row, c->col) == 0) {
+            printbuf_strappend(pb, "\"\"");         /* json-c 0.16 leaks a string set to "" */
+        } else if (c->type == DBJ_STR) {
+            json_object_set_string_len(str, PQgetvalue(r, row, c->col), PQgetlength(r, row, c->col));
+            value_text(pb, str);
+        } else if (c->type == DBJ_INT || c->type == DBJ_INT_OR_NULL) {
+            json_object_set_int64(num, db_ll(r, row, c->col));
+            value_text(pb, num);
+        } else if (c->type == DBJ_BOOL) {
+            json_object_set_boolean(yes_no, db_bool(r, row, c->col));
+            value_text(pb, yes_no);
+        } else {
+            struct json_object *v = col_value(r, row, c->col, c->type);
+            if (v != NULL)
+                value_text(pb, v);
+            else
+                printbuf_strappend(pb, "null");
+            json_object_put(v);
         }
     }
+    printbuf_strappend(pb, "}");
 }
 
 struct json_object *db_row_object(const void *cols, const PGresult *r, int row)
@@ -1054,53 +1106,6 @@ struct json_object *db_row_object(const void *cols, const PGresult *r, int row)
     struct json_object *o = json_object_new_object();
     db_json_cols(o, r, row, 0, cols);
     return o;
-}
-
-/* out[*n..] += the formatted text; *n past size marks it too small */
-static void sql_add(char *out, size_t size, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void sql_add(char *out, size_t size, size_t *n, const char *fmt, ...)
-{
-    va_list ap;
-    int k;
-
-    va_start(ap, fmt);
-    k = vsnprintf(*n < size ? out + *n : NULL, *n < size ? size - *n : 0, fmt, ap);
-    va_end(ap);
-    *n += k > 0 ? (size_t)k : 0;
-}
-
-int db_json_sql(char *out, size_t size, const char *sql, const struct db_json_col *cols, int first, int second)
-{
-    /* each member as db_json_cols reads its column: before and after it */
-    static const char *const pre[] = {[DBJ_INT] = "coalesce(", [DBJ_BOOL] = "coalesce("},
-                             *const post[] = {[DBJ_INT] = "::bigint, 0)", [DBJ_INT_OR_NULL] = "::bigint",
-                                              [DBJ_STR] = "::text", [DBJ_BOOL] = "::boolean, false)"};
-    int last = first > second ? first : second;
-    size_t n = 0;
-
-    for (const struct db_json_col *c = cols; c->key != NULL; c++) {
-        if (c->type != DBJ_INT && c->type != DBJ_INT_OR_NULL && c->type != DBJ_STR && c->type != DBJ_BOOL)
-            return -1;
-        if (c->key[0] == '\0' || strspn(c->key, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(c->key))
-            return -1;
-        if (c->col < 0)
-            return -1;
-        last = c->col > last ? c->col : last;
-    }
-    if (first < 0 || second < 0)
-        return -1;
-    sql_add(out, size, &n, "SELECT p.c%d, p.c%d, row_to_json(j)::text FROM (%s) p(", first, second, sql);
-    for (int i = 0; i <= last; i++)
-        sql_add(out, size, &n, i > 0 ? ", c%d" : "c%d", i);
-    sql_add(out, size, &n, "), LATERAL (SELECT ");
-    for (const struct db_json_col *c = cols; c->key != NULL; c++) {
-        if (c != cols)
-            sql_add(out, size, &n, ", ");
-        sql_add(out, size, &n, "%sp.c%d%s AS \"%s\"", pre[c->type] ? pre[c->type] : "", c->col,
-                post[c->type] ? post[c->type] : "", c->key);
-    }
-    sql_add(out, size, &n, ") j");
-    return (int)n;
 }
 
 int db_page_rows(struct db_stmt *st, const struct db_args *a, int total_col, int id_col,

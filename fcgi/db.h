@@ -198,17 +198,13 @@ void db_json_cols(struct json_object *o, const PGresult *r, int row, int base, c
  * {NULL}-terminated columns, so it serves as a db_row_json. */
 struct json_object *db_row_object(const void *cols, const PGresult *r, int row);
 
-/* The rows of sql with their JSON built by PostgreSQL: a statement
- * answering, for each of sql's rows in sql's order, its columns first and
- * second and the row's JSON text, the object cols declares — byte for byte
- * what db_row_object() and resp_json() would write (row_to_json of the
- * columns named after the keys: no spaces, strings escaped as json-c
- * escapes them with '/' left alone, NULL as db_json_cols reads it).
- * Written into out[size] as snprintf writes (out may be NULL with size
- * 0): its whole length, or -1 when a column's type has no such SQL form
- * (DBJ_HOURS, DBJ_JSON: json-c rewrites the number or the JSON text) or
- * a key is not [a-z0-9_]+. Pure. */
-int db_json_sql(char *out, size_t size, const char *sql, const struct db_json_col *cols, int first, int second);
+/* Append row's columns (from column 0) as the JSON object db_row_object()
+ * makes of them, written as resp_json() would write it (plain, '/' not
+ * escaped) — byte for byte, each value written by json-c itself — but
+ * without making the object: a list page of many rows (list_store.c)
+ * costs a fraction. The keys are written as they are (plain names). */
+struct printbuf;
+void db_row_text(struct printbuf *pb, const struct db_json_col *cols, const PGresult *r, int row);
 
 /* One page of a list endpoint. The statement answers at least one row:
  * the count of every matching row in column total_col of row 0, and the

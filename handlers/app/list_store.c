@@ -2,10 +2,10 @@
  * binding the hotel, a filter and the page to a listing's statement,
  * reading the page, and answering it (or streaming its CSV export); for a
  * keyset listing its cursors (signed with a key derived from the key
- * hashing key) and its capped count; and, for the process's life, the
- * keyset statements' twins whose rows PostgreSQL writes as JSON text. */
-#include <stdlib.h>
+ * hashing key) and its capped count. A page answered is written as JSON
+ * text row by row (db_row_text), not as objects. */
 #include <string.h>
+#include <json-c/printbuf.h>
 #include "list_store.h"
 #include "attendance/export_store.h"
 #include "config.h"
@@ -23,87 +23,23 @@ static void listing_args(struct db_args *a, const struct listing *l, long long h
 }
 
 /* One keyset page: the rows shown (as JSON objects, or as the JSON text
- * of the array when PostgreSQL wrote them), whether more lie beyond them
- * in the direction read, and the keys of the first and last row shown. */
+ * of the array, which the page owns), whether more lie beyond them in the
+ * direction read, and the keys of the first and last row shown. */
 struct keyset_page {
     struct json_object *rows;
-    char *json;
-    size_t json_len;
+    struct printbuf *text;
     int n, more;
     struct cursor first, last;
 };
 
-/* A page statement's twin answering (its columns first and second, the
- * row's JSON text) for the listing's declared columns (db_json_sql), made
- * on first use; the table owns the twins and their SQL for the process's
- * life. NULL when the columns have no such form (the rows are then
- * written by json-c). */
-#define JSON_TWINS 16
-static struct db_stmt *json_twin(const struct listing *l, const struct db_stmt *of, int first, int second)
-{
-    static struct twin {
-        const struct db_stmt *of;
-        struct db_stmt st;
-    } twins[JSON_TWINS];
-    struct twin *t;
-    char *text;
-    int len;
-
-    if (l->cols == NULL)
-        return NULL;
-    for (t = twins; t < twins + JSON_TWINS && t->of != NULL; t++)
-        if (t->of == of)
-            return t->st.sql != NULL ? &t->st : NULL;
-    if (t == twins + JSON_TWINS)
-        return NULL;
-    t->of = of;
-    if ((len = db_json_sql(NULL, 0, of->sql, l->cols, first, second)) < 0)
-        return NULL;
-    if ((text = malloc((size_t)len + 1 + strlen(of->name) + sizeof "_json")) == NULL)
-        return NULL;
-    db_json_sql(text, (size_t)len + 1, of->sql, l->cols, first, second);
-    t->st.name = strcat(strcpy(text + len + 1, of->name), "_json");
-    t->st.sql = text;
-    return &t->st;
-}
-
-/* The JSON array of rows [0, n) of r (backwards when back), each the
- * JSON text in column 2 of a twin's row, NULL skipped, in pool. */
-static char *rows_text(struct pool *pool, const PGresult *r, int n, int back, size_t *len)
-{
-    size_t size = 2, k = 0;
-    char *out;
-
-    for (int i = 0; i < n; i++)
-        size += (size_t)PQgetlength(r, i, 2) + 1;
-    out = pool_alloc(pool, size + 1);
-    out[k++] = '[';
-    for (int j = 0; j < n; j++) {
-        int i = back ? n - 1 - j : j;
-        if (PQgetisnull(r, i, 2))
-            continue;
-        if (k > 1)
-            out[k++] = ',';
-        memcpy(out + k, PQgetvalue(r, i, 2), (size_t)PQgetlength(r, i, 2));
-        k += (size_t)PQgetlength(r, i, 2);
-    }
-    out[k++] = ']';
-    *len = k;
-    return out;
-}
-
 /* The page of l from c (NULL: from the top, offset rows skipped), read
- * the way c points; with pool, as the array's JSON text in the pool when
- * PostgreSQL can write it (json_twin), else as JSON objects. 0, or -1 on
- * a database failure. */
+ * the way c points; as the array's JSON text when text and l declares
+ * its columns, else as JSON objects. 0, or -1 on a database failure. */
 static int keyset_rows(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
-                       long limit, long offset, struct pool *pool, struct keyset_page *pg)
+                       long limit, long offset, int text, struct keyset_page *pg)
 {
     struct db_args a;
     int prev = c != NULL && c->dir == CURSOR_PREV;
-    struct db_stmt *st = prev ? l->before : l->after,
-                   *twin = pool != NULL ? json_twin(l, st, l->id_col, l->key_col) : NULL;
-    int id_col = twin != NULL ? 0 : l->id_col, key_col = twin != NULL ? 1 : l->key_col;
     PGresult *r;
 
     listing_args(&a, l, hotel_id, filter);
@@ -117,25 +53,34 @@ static int keyset_rows(const struct listing *l, long long hotel_id, const void *
     db_arg_int(&a, limit + 1);
     if (!prev)
         db_arg_int(&a, offset);
-    if ((r = db_run(twin != NULL ? twin : st, &a)) == NULL)
+    if ((r = db_run(prev ? l->before : l->after, &a)) == NULL)
         return -1;
     memset(pg, 0, sizeof *pg);
     pg->more = PQntuples(r) > limit;
     pg->n = pg->more ? (int)limit : PQntuples(r);
-    if (twin != NULL)
-        pg->json = rows_text(pool, r, pg->n, prev, &pg->json_len);
-    else
+    if (text && l->cols != NULL) {
+        pg->text = printbuf_new();
+        printbuf_strappend(pg->text, "[");
+    } else {
         pg->rows = json_object_new_array();
+    }
     for (int k = 0; k < pg->n; k++) {
         int i = prev ? pg->n - 1 - k : k;          /* before's rows come oldest first */
-        if (twin == NULL)
+        if (pg->text != NULL) {
+            if (k > 0)
+                printbuf_strappend(pg->text, ",");
+            db_row_text(pg->text, l->cols, r, i);
+        } else {
             json_object_array_add(pg->rows, db_row_object(l->cols, r, i));
+        }
         struct cursor *at = k == 0 ? &pg->first : &pg->last;
-        at->ts_us = db_ll(r, i, key_col);
-        at->id = db_ll(r, i, id_col);
+        at->ts_us = db_ll(r, i, l->key_col);
+        at->id = db_ll(r, i, l->id_col);
         if (k == 0)
             pg->last = pg->first;
     }
+    if (pg->text != NULL)
+        printbuf_strappend(pg->text, "]");
     PQclear(r);
     return 0;
 }
@@ -213,7 +158,7 @@ static int keyset_total(const struct listing *l, long long hotel_id, const void 
  * after, whatever they answered, unless the connection went with them:
  * a new one starts with the default). 0 or -1. */
 static int keyset_read(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
-                       long limit, long offset, struct pool *pool, struct keyset_page *pg, long long *total,
+                       long limit, long offset, int text, struct keyset_page *pg, long long *total,
                        int *estimated)
 {
     int generic = l->generic != NULL && l->generic(filter), rc;
@@ -221,9 +166,11 @@ static int keyset_read(const struct listing *l, long long hotel_id, const void *
     if (generic && db_simple("SET plan_cache_mode = force_generic_plan") < 0)
         return -1;
     rc = keyset_total(l, hotel_id, filter, total, estimated) < 0 ||
-         keyset_rows(l, hotel_id, filter, c, limit, offset, pool, pg) < 0 ? -1 : 0;
+         keyset_rows(l, hotel_id, filter, c, limit, offset, text, pg) < 0 ? -1 : 0;
     if (generic && db_conn() != NULL && db_simple("RESET plan_cache_mode") < 0 && rc == 0) {
         json_object_put(pg->rows);
+        if (pg->text != NULL)
+            printbuf_free(pg->text);
         rc = -1;
     }
     return rc;
@@ -237,7 +184,7 @@ int listing_rows(const struct listing *l, long long hotel_id, const void *filter
     if (l->after != NULL) {
         struct keyset_page pg;
         int estimated;
-        if (keyset_read(l, hotel_id, filter, NULL, limit, offset, NULL, &pg, total, &estimated) < 0)
+        if (keyset_read(l, hotel_id, filter, NULL, limit, offset, 0, &pg, total, &estimated) < 0)
             return -1;
         /* past the cap, at least the rows up to this page's and one more
          * when more follow (what offset paging needs to go on) */
@@ -292,7 +239,7 @@ static void keyset_reply(struct request *req, const struct listing *l, const voi
         }
         from = &c;
     }
-    if (keyset_read(l, req->tenant.id, filter, from, limit, offset, req->pool, &pg, &k.total, &k.estimated) < 0) {
+    if (keyset_read(l, req->tenant.id, filter, from, limit, offset, 1, &pg, &k.total, &k.estimated) < 0) {
         db_fail_reply(req);
         return;
     }
@@ -319,15 +266,16 @@ static void keyset_reply(struct request *req, const struct listing *l, const voi
         if (cursor_encode(cursor_key(), scope, &pg.first, prev) == 0)
             k.prev = prev;
     }
-    if (pg.json != NULL)
-        resp_json_list_text(req, pg.json, pg.json_len, &k);
-    else
+    if (pg.text != NULL) {
+        resp_json_list_text(req, pg.text->buf, (size_t)pg.text->bpos, &k);
+        printbuf_free(pg.text);
+    } else {
         resp_json_list(req, pg.rows, &k);
+    }
 }
 
 void listing_reply(struct request *req, const struct listing *l, const void *filter)
 {
-    struct db_stmt *twin;
     struct json_object *rows;
     long long total;
     long limit, offset;
@@ -345,23 +293,34 @@ void listing_reply(struct request *req, const struct listing *l, const void *fil
         return;
     }
     arg_page(req, &limit, &offset);
-    if (l->page != NULL && (twin = json_twin(l, l->page, l->total_col, l->id_col)) != NULL) {
-        /* the page PostgreSQL wrote: the total in row 0, rows whose id is NULL none */
+    if (l->page != NULL && l->cols != NULL) {
+        /* the page written row by row: the total in row 0, no row when
+         * its id is NULL (db_page_rows) */
         struct db_args a;
         PGresult *r;
-        size_t len;
         listing_args(&a, l, req->tenant.id, filter);
         db_arg_int(&a, limit);
         db_arg_int(&a, offset);
-        if ((r = db_run(twin, &a)) == NULL) {
+        if ((r = db_run(l->page, &a)) == NULL) {
             db_fail_reply(req);
             return;
         }
-        struct page_links k = {.total = PQntuples(r) > 0 ? db_ll(r, 0, 0) : 0};
-        const char *text = rows_text(req->pool, r, PQgetisnull(r, 0, 1) ? 0 : PQntuples(r), 0, &len);
-        k.next_offset = (long long)offset + limit < k.total ? offset + limit : -1;
+        struct printbuf *text = printbuf_new();
+        printbuf_strappend(text, "[");
+        for (int i = 0; i < PQntuples(r); i++) {
+            if (PQgetisnull(r, i, l->id_col))
+                continue;
+            if (text->bpos > 1)
+                printbuf_strappend(text, ",");
+            db_row_text(text, l->cols, r, i);
+        }
+        printbuf_strappend(text, "]");
+        total = PQntuples(r) > 0 ? db_ll(r, 0, l->total_col) : 0;
         PQclear(r);
-        resp_json_list_text(req, text, len, &k);
+        struct page_links k = {.total = total,
+                               .next_offset = (long long)offset + limit < total ? offset + limit : -1};
+        resp_json_list_text(req, text->buf, (size_t)text->bpos, &k);
+        printbuf_free(text);
         return;
     }
     if (listing_rows(l, req->tenant.id, filter, limit, offset, &rows, &total) < 0) {

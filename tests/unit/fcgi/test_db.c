@@ -2,12 +2,11 @@
  * (its status and PQcmdStatus tag) committed (PostgreSQL answers a COMMIT
  * of a transaction that had failed with COMMAND_OK and the tag ROLLBACK),
  * and what a failure's SQLSTATE means for the answer (db_fail_reply: DB_DOWN
- * and DB_TIMEOUT are 503, DB_ERROR a 500); the statement db_json_sql makes
- * of declared columns (and the columns it refuses), and the bytes json-c
- * writes for the values it stands in for (what row_to_json writes: the
- * body test tests/e2e/attendance/test_audit_json.py holds PostgreSQL to
- * the same bytes). */
+ * and DB_TIMEOUT are 503, DB_ERROR a 500); and a row's JSON text written
+ * by db_row_text, byte for byte its object's as json-c writes it. */
 #include <string.h>
+#include <json-c/json.h>
+#include <json-c/printbuf.h>
 #include "db.h"
 #include "unit.h"
 
@@ -66,88 +65,78 @@ START_TEST(sqlstate_table)
 }
 END_TEST
 
-static const struct db_json_col cols_audit[] = {
-    {"id", 0, DBJ_INT}, {"name", 2, DBJ_STR}, {"by", 1, DBJ_INT_OR_NULL}, {"ok", 3, DBJ_BOOL}, {NULL, 0, 0},
-};
-static const struct db_json_col cols_one[] = {{"x_1", 0, DBJ_STR}, {NULL, 0, 0}};
-static const struct db_json_col cols_none[] = {{NULL, 0, 0}};
-static const struct db_json_col cols_hours[] = {{"id", 0, DBJ_INT}, {"h", 1, DBJ_HOURS}, {NULL, 0, 0}};
-static const struct db_json_col cols_json[] = {{"v", 0, DBJ_JSON}, {NULL, 0, 0}};
-static const struct db_json_col cols_quote[] = {{"a\"b", 0, DBJ_STR}, {NULL, 0, 0}};
-static const struct db_json_col cols_upper[] = {{"Id", 0, DBJ_INT}, {NULL, 0, 0}};
-static const struct db_json_col cols_empty_key[] = {{"", 0, DBJ_INT}, {NULL, 0, 0}};
-static const struct db_json_col cols_neg[] = {{"id", -1, DBJ_INT}, {NULL, 0, 0}};
-
-static const struct {
-    const struct db_json_col *cols;
-    int first, second;
-    const char *sql;            /* NULL: refused (-1) */
-} json_sql_vec[] = {
-    {cols_audit, 0, 5,
-     "SELECT p.c0, p.c5, row_to_json(j)::text FROM (SELECT q) p(c0, c1, c2, c3, c4, c5), LATERAL (SELECT "
-     "coalesce(p.c0::bigint, 0) AS \"id\", p.c2::text AS \"name\", p.c1::bigint AS \"by\", "
-     "coalesce(p.c3::boolean, false) AS \"ok\") j"},
-    {cols_one, 0, 0, "SELECT p.c0, p.c0, row_to_json(j)::text FROM (SELECT q) p(c0), LATERAL (SELECT "
-                     "p.c0::text AS \"x_1\") j"},
-    {cols_one, 2, 1, "SELECT p.c2, p.c1, row_to_json(j)::text FROM (SELECT q) p(c0, c1, c2), LATERAL (SELECT "
-                     "p.c0::text AS \"x_1\") j"},
-    {cols_none, 0, 0, "SELECT p.c0, p.c0, row_to_json(j)::text FROM (SELECT q) p(c0), LATERAL (SELECT ) j"},
-    {cols_hours, 0, 1, NULL},           /* json-c writes its own digits */
-    {cols_json, 0, 0, NULL},            /* json-c re-writes the JSON text */
-    {cols_quote, 0, 0, NULL},
-    {cols_upper, 0, 0, NULL},
-    {cols_empty_key, 0, 0, NULL},
-    {cols_neg, 0, 0, NULL},
-    {cols_one, -1, 0, NULL},
+/* db_row_text: the row's JSON text, byte for byte what db_row_object()
+ * written by json-c (as resp_json() writes) was, for every column type
+ * and NULL, over a table of values: control characters, the escapes
+ * json-c names, '/', DEL, non-ASCII, quotes and backslashes, numbers at
+ * the edges of int64, booleans, hours, JSON text. */
+static const struct db_json_col cols_all[] = {
+    {"id", 0, DBJ_INT},        {"by", 1, DBJ_INT_OR_NULL}, {"name", 2, DBJ_STR}, {"ok", 3, DBJ_BOOL},
+    {"hours", 4, DBJ_HOURS},   {"details", 5, DBJ_JSON},   {"again", 2, DBJ_STR}, {NULL, 0, 0},
 };
 
-START_TEST(json_sql_table)
+static const char *const row_vec[][6] = {
+    /* id, by, name, ok, hours, details (NULL: SQL NULL) */
+    {"1", "2", "plain", "t", "7.5", "{\"a\": 1, \"b\": [1, 2.50, \"x\"]}"},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+    {"0", "-1", "", "f", "0", "null"},
+    {"9223372036854775807", "-9223372036854775808", "q\"uote \\back /slash </script>", "t", "-0.004", "[]"},
+    {"42", NULL, "\b\f\n\r\t", "x", "12.345", "\"s/\\u0001\""},
+    {"7", "8", "\x01\x02\x1f\x0b\x1b", "true", "1e3", "{}"},
+    {"7", "8", "\x7f del", "t", "2.005", "{\"k\": null}"},
+    {"7", "8", "\xc3\xa9 \xe2\x98\x83 \xf0\x9f\x98\x80", "t", "100", "true"},
+};
+
+/* a result of one row of row_vec[i] (text columns) */
+static PGresult *one_row(int i)
 {
-    char out[512], tiny[16];
-    int want = json_sql_vec[_i].sql ? (int)strlen(json_sql_vec[_i].sql) : -1;
-    int n = db_json_sql(out, sizeof out, "SELECT q", json_sql_vec[_i].cols, json_sql_vec[_i].first,
-                        json_sql_vec[_i].second);
+    PGresAttDesc att[6];
+    PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
 
-    ck_assert_int_eq(n, want);
-    if (want < 0)
-        return;
-    ck_assert_str_eq(out, json_sql_vec[_i].sql);
-    /* snprintf's contract: the length without room, the text cut short */
-    ck_assert_int_eq(db_json_sql(NULL, 0, "SELECT q", json_sql_vec[_i].cols, json_sql_vec[_i].first,
-                                 json_sql_vec[_i].second), want);
-    ck_assert_int_eq(db_json_sql(tiny, sizeof tiny, "SELECT q", json_sql_vec[_i].cols, json_sql_vec[_i].first,
-                                 json_sql_vec[_i].second), want);
-    ck_assert_int_eq(strlen(tiny), sizeof tiny - 1);
-    ck_assert(strncmp(tiny, json_sql_vec[_i].sql, sizeof tiny - 1) == 0);
+    memset(att, 0, sizeof att);
+    for (int c = 0; c < 6; c++) {
+        att[c].name = (char *)"c";
+        att[c].typid = 25;
+        att[c].typlen = -1;
+        att[c].atttypmod = -1;
+    }
+    ck_assert(r != NULL && PQsetResultAttrs(r, 6, att));
+    for (int c = 0; c < 6; c++) {
+        const char *v = row_vec[i][c];
+        ck_assert(PQsetvalue(r, 0, c, (char *)v, v != NULL ? (int)strlen(v) : -1));
+    }
+    return r;
+}
+
+START_TEST(row_text_as_object)
+{
+    PGresult *r = one_row(_i);
+    struct json_object *o = db_row_object(cols_all, r, 0);
+    struct printbuf *pb = printbuf_new();
+
+    db_row_text(pb, cols_all, r, 0);
+    ck_assert_str_eq(pb->buf, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    /* and again: the values db_row_text reuses hold nothing over */
+    printbuf_reset(pb);
+    db_row_text(pb, cols_all, r, 0);
+    ck_assert_str_eq(pb->buf, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    printbuf_free(pb);
+    json_object_put(o);
+    PQclear(r);
 }
 END_TEST
 
-/* The text json-c writes (as resp_json: plain, '/' not escaped) for a
- * string: the bytes row_to_json writes for the same text (PostgreSQL's
- * escape_json), which the JSON pages PostgreSQL writes rely on. */
-static const struct { const char *in, *out; } escape_vec[] = {
-    {"", "\"\""},
-    {"plain", "\"plain\""},
-    {"q\"uote \\back /slash </script>", "\"q\\\"uote \\\\back /slash </script>\""},
-    {"\b\f\n\r\t", "\"\\b\\f\\n\\r\\t\""},
-    {"\x01\x02\x1f", "\"\\u0001\\u0002\\u001f\""},
-    {"\x0b\x1b", "\"\\u000b\\u001b\""},
-    {"\x7f del", "\"\x7f del\""},
-    {"\xc3\xa9 \xe2\x98\x83 \xf0\x9f\x98\x80", "\"\xc3\xa9 \xe2\x98\x83 \xf0\x9f\x98\x80\""},
-};
-
-START_TEST(json_c_escapes)
+/* what the table above amounts to, spelled out for one row */
+START_TEST(row_text_spelled)
 {
-    struct json_object *o = json_object_new_object();
-    char want[128];
+    PGresult *r = one_row(4);
+    struct printbuf *pb = printbuf_new();
 
-    json_object_object_add(o, "s", json_object_new_string(escape_vec[_i].in));
-    json_object_object_add(o, "n", NULL);
-    json_object_object_add(o, "i", json_object_new_int64(-42));
-    json_object_object_add(o, "b", json_object_new_boolean(0));
-    snprintf(want, sizeof want, "{\"s\":%s,\"n\":null,\"i\":-42,\"b\":false}", escape_vec[_i].out);
-    ck_assert_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), want);
-    json_object_put(o);
+    db_row_text(pb, cols_all, r, 0);
+    ck_assert_str_eq(pb->buf, "{\"id\":42,\"by\":null,\"name\":\"\\b\\f\\n\\r\\t\",\"ok\":false,\"hours\":12.35,"
+                              "\"details\":\"s/\\u0001\",\"again\":\"\\b\\f\\n\\r\\t\"}");
+    printbuf_free(pb);
+    PQclear(r);
 }
 END_TEST
 
@@ -160,9 +149,9 @@ UNIT_SUITE(suite_db)
     tc = tcase_create("sqlstate");
     tcase_add_loop_test(tc, sqlstate_table, 0, NELEM(sqlstate_vec));
     suite_add_tcase(s, tc);
-    tc = tcase_create("json");
-    tcase_add_loop_test(tc, json_sql_table, 0, NELEM(json_sql_vec));
-    tcase_add_loop_test(tc, json_c_escapes, 0, NELEM(escape_vec));
+    tc = tcase_create("row_text");
+    tcase_add_loop_test(tc, row_text_as_object, 0, NELEM(row_vec));
+    tcase_add_test(tc, row_text_spelled);
     suite_add_tcase(s, tc);
     return s;
 }
