@@ -676,6 +676,27 @@ static int run_batch(const struct batch_item *items, int n, PGresult **res)
     return i < n ? -1 : 0;
 }
 
+int db_run_all(int n, struct db_stmt *const *sts, const struct db_args *const *as, PGresult **res)
+{
+    for (int i = 0; i < n && i < DB_BATCH_MAX; i++)
+        res[i] = NULL;
+    if (n < 1 || n > DB_BATCH_MAX) {
+        log_error("db_run_all: %d statements (1 to %d)", n, DB_BATCH_MAX);
+        set_failure(DB_ERROR, NULL);
+        return -1;
+    }
+    if (depth > 0) {
+        for (int i = 0; i < n; i++)
+            if ((res[i] = db_run(sts[i], as[i])) == NULL)
+                return -1;
+        return 0;
+    }
+    struct batch_item b[DB_BATCH_MAX];
+    for (int i = 0; i < n; i++)
+        b[i] = (struct batch_item){NULL, sts[i], as[i]};
+    return run_batch(b, n, res);
+}
+
 PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *const *as)
 {
     PGresult *r = NULL;

@@ -97,6 +97,13 @@ void db_rollback(void);              /* no-op when no transaction is open */
  * it as after any failed statement of it. */
 #define DB_BATCH_MAX 4
 PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *const *as);
+/* db_run() of each of n statements (at most DB_BATCH_MAX) in one round
+ * trip, outside a transaction (pipeline mode as db_begin_run(): one after
+ * the other, each with its own snapshot, a failed one skipping the rest;
+ * inside a transaction, one by one): res[i] statement i's result, NULL
+ * for one that did not run; the caller PQclear()s every res[i]. 0, or -1
+ * with db_last_status() of the first failure. */
+int db_run_all(int n, struct db_stmt *const *sts, const struct db_args *const *as, PGresult **res);
 /* db_exec(st, a) then db_commit() in one round trip: st's affected rows
  * once committed, or -1 (st failed: the transaction is left for
  * db_rollback(); or the COMMIT did not commit, as db_commit()). */

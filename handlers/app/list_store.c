@@ -32,29 +32,12 @@ struct keyset_page {
     struct cursor first, last;
 };
 
-/* The page of l from c (NULL: from the top, offset rows skipped), read
- * the way c points; as the array's JSON text when text and l declares
- * its columns, else as JSON objects. 0, or -1 on a database failure. */
-static int keyset_rows(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
-                       long limit, long offset, int text, struct keyset_page *pg)
+/* The page of l read from r (rows past limit: more), the way c points;
+ * as the array's JSON text when text and l declares its columns, else as
+ * JSON objects. */
+static void keyset_page_of(const struct listing *l, const PGresult *r, int prev, long limit, int text,
+                           struct keyset_page *pg)
 {
-    struct db_args a;
-    int prev = c != NULL && c->dir == CURSOR_PREV;
-    PGresult *r;
-
-    listing_args(&a, l, hotel_id, filter);
-    if (c != NULL) {
-        db_arg_int(&a, c->ts_us);
-        db_arg_int(&a, c->id);
-    } else {
-        db_arg_null(&a);
-        db_arg_null(&a);
-    }
-    db_arg_int(&a, limit + 1);
-    if (!prev)
-        db_arg_int(&a, offset);
-    if ((r = db_run(prev ? l->before : l->after, &a)) == NULL)
-        return -1;
     memset(pg, 0, sizeof *pg);
     pg->more = PQntuples(r) > limit;
     pg->n = pg->more ? (int)limit : PQntuples(r);
@@ -81,8 +64,6 @@ static int keyset_rows(const struct listing *l, long long hotel_id, const void *
     }
     if (pg->text != NULL)
         printbuf_strappend(pg->text, "]");
-    PQclear(r);
-    return 0;
 }
 
 /* The planner's estimate of the rows l's filter matches (l->estimate):
@@ -109,70 +90,95 @@ static int planned_rows(const struct listing *l, long long hotel_id, const void 
     return 0;
 }
 
-/* l's count statement for the filter, counting up to limit rows */
-static PGresult *count_run(const struct listing *l, long long hotel_id, const void *filter, long long limit)
-{
-    struct db_args a;
+/* The setting a listing's generic asks for, set before its count and
+ * page and reset after them (prepared: pipelined with them) */
+static struct db_stmt st_generic = {"list_plan_generic", "SET plan_cache_mode = force_generic_plan", 0};
+static struct db_stmt st_plan_reset = {"list_plan_reset", "RESET plan_cache_mode", 0};
 
-    listing_args(&a, l, hotel_id, filter);
-    db_arg_int(&a, limit);
-    return db_run(l->count, &a);
-}
-
-/* The matching rows of l: exact when the count statement says so (kept
- * counts), else counted up to the cap and *estimated when there are more
- * (*total is then cap + 1, a lower bound) — or, when l has an estimate
- * and the planner expects more than twice the cap, not counted: *total is
- * the planner's estimate, at most the kept count without the time bound
- * (when that is no more than the cap, the rows are counted after all),
- * *estimated. 0 or -1. */
-static int keyset_total(const struct listing *l, long long hotel_id, const void *filter, long long *total,
-                        int *estimated)
-{
-    long long cap = g_config.list_count_cap > 0 ? g_config.list_count_cap : 10000, planned = -1;
-    PGresult *r;
-
-    if (l->estimate != NULL && l->counted(filter) && planned_rows(l, hotel_id, filter, &planned) < 0)
-        return -1;
-    if (planned > 2 * cap) {
-        if ((r = count_run(l, hotel_id, filter, 0)) == NULL)
-            return -1;
-        long long kept = db_ll(r, 0, 2);
-        PQclear(r);
-        if (kept > cap) {
-            *total = planned < kept ? planned : kept;
-            *estimated = 1;
-            return 0;
-        }
-    }
-    if ((r = count_run(l, hotel_id, filter, cap + 1)) == NULL)
-        return -1;
-    *total = db_ll(r, 0, 0);
-    *estimated = !db_bool(r, 0, 1) && *total > cap;
-    PQclear(r);
-    return 0;
-}
-
-/* The count and the page of l from c, read under a generic plan when l's
- * generic() says so for this filter (the setting set for them and reset
- * after, whatever they answered, unless the connection went with them:
- * a new one starts with the default). 0 or -1. */
+/* The count and the page of l from c (NULL: from the top, offset rows
+ * skipped), read the way c points, in one round trip (db_run_all) — under
+ * a generic plan when l says so (generic), the setting
+ * set for them and reset after, whatever they answered, unless the
+ * connection went with them (a new one starts with the default); the
+ * page as the array's JSON text when text (keyset_page_of).
+ *
+ * The total: exact when the count statement says so (kept counts), else
+ * counted up to the cap and *estimated when there are more (*total is
+ * then cap + 1, a lower bound) — or, when l has an estimate and the
+ * planner expects more than twice the cap (asked first, a round trip of
+ * its own), not counted: *total is the planner's estimate, at most the
+ * kept count without the time bound (when that is no more than the cap,
+ * the rows are counted after all), *estimated. 0 or -1. */
 static int keyset_read(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
                        long limit, long offset, int text, struct keyset_page *pg, long long *total,
                        int *estimated)
 {
-    int generic = l->generic != NULL && l->generic(filter), rc;
+    long long cap = g_config.list_count_cap > 0 ? g_config.list_count_cap : 10000, planned = -1;
+    int generic = l->generic, prev = c != NULL && c->dir == CURSOR_PREV;
+    struct db_args ca, pa;
+    struct db_stmt *sts[4];
+    const struct db_args *as[4];
+    PGresult *res[4], *r = NULL;
+    int n = 0, at_count, at_page, rc;
 
-    if (generic && db_simple("SET plan_cache_mode = force_generic_plan") < 0)
+    if (l->estimate != NULL && l->counted(filter) && planned_rows(l, hotel_id, filter, &planned) < 0)
         return -1;
-    rc = keyset_total(l, hotel_id, filter, total, estimated) < 0 ||
-         keyset_rows(l, hotel_id, filter, c, limit, offset, text, pg) < 0 ? -1 : 0;
-    if (generic && db_conn() != NULL && db_simple("RESET plan_cache_mode") < 0 && rc == 0) {
-        json_object_put(pg->rows);
-        if (pg->text != NULL)
-            printbuf_free(pg->text);
-        rc = -1;
+    int skip = planned > 2 * cap;
+    listing_args(&ca, l, hotel_id, filter);
+    db_arg_int(&ca, skip ? 0 : cap + 1);
+    listing_args(&pa, l, hotel_id, filter);
+    if (c != NULL) {
+        db_arg_int(&pa, c->ts_us);
+        db_arg_int(&pa, c->id);
+    } else {
+        db_arg_null(&pa);
+        db_arg_null(&pa);
     }
+    db_arg_int(&pa, limit + 1);
+    if (!prev)
+        db_arg_int(&pa, offset);
+    if (generic) {
+        sts[n] = &st_generic;
+        as[n++] = NULL;
+    }
+    at_count = n;
+    sts[n] = l->count;
+    as[n++] = &ca;
+    at_page = n;
+    sts[n] = prev ? l->before : l->after;
+    as[n++] = &pa;
+    if (generic) {
+        sts[n] = &st_plan_reset;
+        as[n++] = NULL;
+    }
+    rc = db_run_all(n, sts, as, res);
+    if (rc < 0 && generic && res[n - 1] == NULL && db_conn() != NULL)
+        (void)db_simple("RESET plan_cache_mode");       /* a failure skipped it */
+    if (rc == 0) {
+        *total = db_ll(res[at_count], 0, 0);
+        *estimated = !db_bool(res[at_count], 0, 1) && *total > cap;
+        if (skip && !db_bool(res[at_count], 0, 1)) {
+            long long kept = db_ll(res[at_count], 0, 2);
+            *total = planned < kept ? planned : kept;
+            *estimated = 1;
+            if (kept <= cap) {
+                /* the planner was wrong: no more rows than the cap, counted */
+                listing_args(&ca, l, hotel_id, filter);
+                db_arg_int(&ca, cap + 1);
+                if ((r = db_run(l->count, &ca)) == NULL) {
+                    rc = -1;
+                } else {
+                    *total = db_ll(r, 0, 0);
+                    *estimated = 0;
+                }
+            }
+        }
+    }
+    if (rc == 0)
+        keyset_page_of(l, res[at_page], prev, limit, text, pg);
+    PQclear(r);
+    for (int i = 0; i < n; i++)
+        PQclear(res[i]);
     return rc;
 }
 

@@ -108,6 +108,8 @@ static PGresult *one_row(int i)
     return r;
 }
 
+#define PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
 START_TEST(row_text_as_object)
 {
     PGresult *r = one_row(_i);
@@ -115,11 +117,11 @@ START_TEST(row_text_as_object)
     struct printbuf *pb = printbuf_new();
 
     db_row_text(pb, cols_all, r, 0);
-    ck_assert_str_eq(pb->buf, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    ck_assert_str_eq(pb->buf, json_object_to_json_string_ext(o, PLAIN));
     /* and again: the values db_row_text reuses hold nothing over */
     printbuf_reset(pb);
     db_row_text(pb, cols_all, r, 0);
-    ck_assert_str_eq(pb->buf, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    ck_assert_str_eq(pb->buf, json_object_to_json_string_ext(o, PLAIN));
     printbuf_free(pb);
     json_object_put(o);
     PQclear(r);
