@@ -1,7 +1,9 @@
 /* db.c — the one database layer over libpq: a lazily (re)connected
  * connection per process, statements prepared once per connection,
  * transactions (their BEGIN or COMMIT pipelined with a statement: one
- * round trip for two), failure classification and the 503/409/500 answers.
+ * round trip for two), a batch of statements pipelined outside one,
+ * failure classification and the 503/409/500 answers; result rows as
+ * JSON of declared columns, as objects or as text.
  * A statement is sent once: an idle connection the server has closed is
  * noticed (and replaced) before anything is sent on it, and a statement
  * whose connection is lost after it was sent is never sent again (it may

@@ -55,7 +55,7 @@ struct page_links {
  * query with offset and cursor replaced. Takes ownership of array. */
 void resp_json_list(struct request *req, struct json_object *array, const struct page_links *k);
 /* The same with the array's JSON text, written as resp_json() writes it
- * (a page PostgreSQL wrote: handlers/app/list_store.c). */
+ * (a page written row by row: handlers/app/list_store.c, db_row_text). */
 void resp_json_list_text(struct request *req, const char *array, size_t len, const struct page_links *k);
 
 /* An HTML page: body[0..len) as text/html; charset=utf-8 (copied). */

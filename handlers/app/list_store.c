@@ -32,9 +32,9 @@ struct keyset_page {
     struct cursor first, last;
 };
 
-/* The page of l read from r (rows past limit: more), the way c points;
- * as the array's JSON text when text and l declares its columns, else as
- * JSON objects. */
+/* The page of l read from r (a row past limit: more; prev: r is the
+ * before statement's, oldest first); as the array's JSON text when text
+ * and l declares its columns, else as JSON objects. */
 static void keyset_page_of(const struct listing *l, const PGresult *r, int prev, long limit, int text,
                            struct keyset_page *pg)
 {

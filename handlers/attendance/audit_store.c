@@ -1,7 +1,8 @@
 /* audit_store.c — owns the face audit log's listing (audit_store.h): its
  * filter, the keyset page statements ("audit_list", "audit_list_before")
- * with the capped count ("audit_count"), their twins for one staff
- * member's rows ("audit_list_staff", ...), and the CSV export
+ * with the capped count ("audit_count") and the planner's estimate of
+ * the rows ("audit_estimate"), the same for one staff member's rows
+ * ("audit_list_staff", ...), and the CSV export
  * ("audit_export_set" and the COPY of export_sql) with the same filters.
  * tests/bench/audit_bench.py reads those three from this file. */
 #include <string.h>

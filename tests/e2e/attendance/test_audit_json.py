@@ -1,15 +1,16 @@
-"""The face audit page written by PostgreSQL (issue 15; docs/operations.md,
-"The audit page at 1 M rows"): the JSON of a keyset page's rows is built
-by the database (fcgi/db.h, db_json_sql) and passed through, and the body
-must stay byte for byte what json-c wrote before: no spaces, members in
-the contract's order, strings escaped as json-c escapes them ('/' left
-alone, \\b \\f \\n \\r \\t, other control characters as \\u00xx in lower
-case, DEL and non-ASCII as they are), null for a missing performed_by,
-integers and booleans bare. Python's compact json.dumps without ASCII
-escaping writes exactly that (tests/unit/fcgi/test_jsonx.c holds json-c to
-the same bytes), so each body is compared with the dump of its own parse,
-and each value with the row in the database — on the first page, a
-cursor page each way, an ?offset= page and a filtered page."""
+"""The face audit page's body, written row by row (issue 15;
+docs/operations.md, "The audit page at 1 M rows"): a page's JSON is
+written as text by db_row_text (fcgi/db.h) instead of an object per row,
+and the body must stay byte for byte what json-c wrote before: no spaces,
+members in the contract's order, strings escaped as json-c escapes them
+('/' left alone, \\b \\f \\n \\r \\t, other control characters as
+\\u00xx in lower case, DEL and non-ASCII as they are), null for a missing
+performed_by, integers and booleans bare. Python's compact json.dumps
+without ASCII escaping writes exactly that (the unit table row_text of
+tests/unit/fcgi/test_db.c holds db_row_text to db_row_object's bytes), so
+each body is compared with the dump of its own parse, and each value with
+the row in the database — on the first page, a cursor page each way, an
+?offset= page and a filtered page."""
 
 import json
 import unittest
