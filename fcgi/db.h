@@ -209,7 +209,8 @@ struct json_object *db_row_object(const void *cols, const PGresult *r, int row);
  * makes of them, written as resp_json() would write it (plain, '/' not
  * escaped) — byte for byte, each value written by json-c itself — but
  * without making the object: a list page of many rows (list_store.c)
- * costs a fraction. The keys are written as they are (plain names). */
+ * costs a fraction. The keys are written as they are (plain names). The
+ * few values it reuses are the process's (a worker is one thread). */
 struct printbuf;
 void db_row_text(struct printbuf *pb, const struct db_json_col *cols, const PGresult *r, int row);
 
