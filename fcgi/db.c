@@ -1,7 +1,9 @@
 /* db.c — the one database layer over libpq: a lazily (re)connected
  * connection per process, statements prepared once per connection,
  * transactions (their BEGIN or COMMIT pipelined with a statement: one
- * round trip for two), failure classification and the 503/409/500 answers.
+ * round trip for two), a batch of statements pipelined outside one,
+ * failure classification and the 503/409/500 answers; result rows as
+ * JSON of declared columns, as objects or as text.
  * A statement is sent once: an idle connection the server has closed is
  * noticed (and replaced) before anything is sent on it, and a statement
  * whose connection is lost after it was sent is never sent again (it may
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/printbuf.h>
 #include "db.h"
 #include "http.h"
 #include "router.h"
@@ -757,6 +760,27 @@ static int run_batch(const struct batch_item *items, int n, PGresult **res)
     return i < n ? -1 : 0;
 }
 
+int db_run_all(int n, struct db_stmt *const *sts, const struct db_args *const *as, PGresult **res)
+{
+    for (int i = 0; i < n && i < DB_BATCH_MAX; i++)
+        res[i] = NULL;
+    if (n < 1 || n > DB_BATCH_MAX) {
+        log_error("db_run_all: %d statements (1 to %d)", n, DB_BATCH_MAX);
+        set_failure(DB_ERROR, NULL);
+        return -1;
+    }
+    if (cur->depth > 0) {
+        for (int i = 0; i < n; i++)
+            if ((res[i] = db_run(sts[i], as[i])) == NULL)
+                return -1;
+        return 0;
+    }
+    struct batch_item b[DB_BATCH_MAX];
+    for (int i = 0; i < n; i++)
+        b[i] = (struct batch_item){NULL, sts[i], as[i]};
+    return run_batch(b, n, res);
+}
+
 PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *const *as)
 {
     PGresult *r = NULL;
@@ -1248,35 +1272,87 @@ void db_arg_time_range(struct db_args *a, const struct time_range *t)
     db_arg_str(a, t->to_ts);
 }
 
+/* A column as a new JSON value (NULL: null) as cols' type reads it */
+static struct json_object *col_value(const PGresult *r, int row, int col, enum db_json_type type)
+{
+    switch (type) {
+    case DBJ_INT:
+        return json_object_new_int64(db_ll(r, row, col));
+    case DBJ_INT_OR_NULL:
+        return PQgetisnull(r, row, col) ? NULL : json_object_new_int64(db_ll(r, row, col));
+    case DBJ_STR:
+        return PQgetisnull(r, row, col) ? NULL : json_object_new_string(PQgetvalue(r, row, col));
+    case DBJ_BOOL:
+        return json_object_new_boolean(db_bool(r, row, col));
+    case DBJ_HOURS:
+        return jx_rounded(db_double(r, row, col), 2);
+    case DBJ_JSON: {
+        /* text the database keeps as JSON, within the parser's limits
+         * since it passed them on the way in */
+        const char *t = db_str(r, row, col);
+        return t ? jx_parse(t, strlen(t)) : NULL;
+    }
+    }
+    return NULL;
+}
+
 void db_json_cols(struct json_object *o, const PGresult *r, int row, int base, const struct db_json_col *cols)
 {
+    for (const struct db_json_col *c = cols; c->key != NULL; c++)
+        json_object_object_add(o, c->key, col_value(r, row, base + c->col, c->type));
+}
+
+/* v written as resp_json() writes a member's value, appended to pb */
+static void value_text(struct printbuf *pb, struct json_object *v)
+{
+    size_t len;
+    const char *t = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    printbuf_memappend(pb, t, (int)len);
+}
+
+void db_row_text(struct printbuf *pb, const struct db_json_col *cols, const PGresult *r, int row)
+{
+    /* one value of each common kind, set and written again for every
+     * column: json-c writes each as it would inside the row's object,
+     * without the object (its hash table, its copies of the keys) */
+    static struct json_object *str, *num, *yes_no;
+
+    if (str == NULL) {
+        str = json_object_new_string("");
+        num = json_object_new_int64(0);
+        yes_no = json_object_new_boolean(0);
+    }
+    printbuf_strappend(pb, "{");
     for (const struct db_json_col *c = cols; c->key != NULL; c++) {
-        int col = base + c->col;
-        switch (c->type) {
-        case DBJ_INT:
-            jx_add_int(o, c->key, db_ll(r, row, col));
-            break;
-        case DBJ_INT_OR_NULL:
-            db_json_ll(o, c->key, r, row, col);
-            break;
-        case DBJ_STR:
-            jx_add_str(o, c->key, db_str(r, row, col));
-            break;
-        case DBJ_BOOL:
-            jx_add_bool(o, c->key, db_bool(r, row, col));
-            break;
-        case DBJ_HOURS:
-            jx_add_double(o, c->key, db_double(r, row, col), 2);
-            break;
-        case DBJ_JSON: {
-            /* text the database keeps as JSON, within the parser's limits
-             * since it passed them on the way in */
-            const char *t = db_str(r, row, col);
-            json_object_object_add(o, c->key, t ? jx_parse(t, strlen(t)) : NULL);
-            break;
-        }
+        if (c != cols)
+            printbuf_strappend(pb, ",");
+        printbuf_strappend(pb, "\"");
+        printbuf_memappend(pb, c->key, (int)strlen(c->key));
+        printbuf_strappend(pb, "\":");
+        int null = PQgetisnull(r, row, c->col);
+        if (null && (c->type == DBJ_INT_OR_NULL || c->type == DBJ_STR || c->type == DBJ_JSON)) {
+            printbuf_strappend(pb, "null");
+        } else if (c->type == DBJ_STR && PQgetlength(r, row, c->col) == 0) {
+            printbuf_strappend(pb, "\"\"");         /* json-c 0.16 leaks a string set to "" */
+        } else if (c->type == DBJ_STR) {
+            json_object_set_string_len(str, PQgetvalue(r, row, c->col), PQgetlength(r, row, c->col));
+            value_text(pb, str);
+        } else if (c->type == DBJ_INT || c->type == DBJ_INT_OR_NULL) {
+            json_object_set_int64(num, db_ll(r, row, c->col));
+            value_text(pb, num);
+        } else if (c->type == DBJ_BOOL) {
+            json_object_set_boolean(yes_no, db_bool(r, row, c->col));
+            value_text(pb, yes_no);
+        } else {
+            struct json_object *v = col_value(r, row, c->col, c->type);
+            if (v != NULL)
+                value_text(pb, v);
+            else
+                printbuf_strappend(pb, "null");
+            json_object_put(v);
         }
     }
+    printbuf_strappend(pb, "}");
 }
 
 struct json_object *db_row_object(const void *cols, const PGresult *r, int row)

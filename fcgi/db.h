@@ -147,6 +147,13 @@ void db_rollback(void);              /* no-op when no transaction is open */
  * it as after any failed statement of it. */
 #define DB_BATCH_MAX 4
 PGresult *db_begin_run(int n, struct db_stmt *const *sts, const struct db_args *const *as);
+/* db_run() of each of n statements (at most DB_BATCH_MAX) in one round
+ * trip, outside a transaction (pipeline mode as db_begin_run(): one after
+ * the other, each with its own snapshot, a failed one skipping the rest;
+ * inside a transaction, one by one): res[i] statement i's result, NULL
+ * for one that did not run; the caller PQclear()s every res[i]. 0, or -1
+ * with db_last_status() of the first failure. */
+int db_run_all(int n, struct db_stmt *const *sts, const struct db_args *const *as, PGresult **res);
 /* db_exec(st, a) then db_commit() in one round trip: st's affected rows
  * once committed, or -1 (st failed: the transaction is left for
  * db_rollback(); or the COMMIT did not commit, as db_commit()). */
@@ -247,6 +254,15 @@ void db_json_cols(struct json_object *o, const PGresult *r, int row, int base, c
 /* A new object of row's columns (db_json_cols from column 0); ctx is the
  * {NULL}-terminated columns, so it serves as a db_row_json. */
 struct json_object *db_row_object(const void *cols, const PGresult *r, int row);
+
+/* Append row's columns (from column 0) as the JSON object db_row_object()
+ * makes of them, written as resp_json() would write it (plain, '/' not
+ * escaped) — byte for byte, each value written by json-c itself — but
+ * without making the object: a list page of many rows (list_store.c)
+ * costs a fraction. The keys are written as they are (plain names). The
+ * few values it reuses are the process's (a worker is one thread). */
+struct printbuf;
+void db_row_text(struct printbuf *pb, const struct db_json_col *cols, const PGresult *r, int row);
 
 /* One page of a list endpoint. The statement answers at least one row:
  * the count of every matching row in column total_col of row 0, and the

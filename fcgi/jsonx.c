@@ -161,13 +161,18 @@ void jx_add_bool(struct json_object *o, const char *key, int v)
     json_object_object_add(o, key, json_object_new_boolean(v));
 }
 
-void jx_add_double(struct json_object *o, const char *key, double v, int decimals)
+struct json_object *jx_rounded(double v, int decimals)
 {
     double scale = pow(10, decimals);
     double r = round(v * scale) / scale;
     char buf[64];
     snprintf(buf, sizeof buf, "%.*f", decimals, r);
-    json_object_object_add(o, key, json_object_new_double_s(r, buf));
+    return json_object_new_double_s(r, buf);
+}
+
+void jx_add_double(struct json_object *o, const char *key, double v, int decimals)
+{
+    json_object_object_add(o, key, jx_rounded(v, decimals));
 }
 
 void jx_add_number(struct json_object *o, const char *key, double v)

@@ -43,6 +43,7 @@ void jx_add_str(struct json_object *o, const char *key, const char *v);  /* NULL
 void jx_add_int(struct json_object *o, const char *key, long long v);
 void jx_add_bool(struct json_object *o, const char *key, int v);
 void jx_add_double(struct json_object *o, const char *key, double v, int decimals);
+struct json_object *jx_rounded(double v, int decimals);   /* the number jx_add_double adds */
 
 /* The members of two objects that differ (by value; a member only one has
  * counts, as null on the other side): *old_out and *new_out get new

@@ -84,6 +84,16 @@ void resp_json(struct request *req, int status, struct json_object *body)
     if (body == NULL)
         body = json_object_new_object();
     s = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    resp_json_text(req, status, s, len);
+    json_object_put(body);
+}
+
+void resp_json_text(struct request *req, int status, const char *s, size_t len)
+{
+    if (req->headers_sent || req->held) {
+        log_error("second response for %s %s (status %d)", req->method, req->path, status);
+        return;
+    }
     if (req->hold) {
         req->held = 1;
         req->status = status;
@@ -94,7 +104,6 @@ void resp_json(struct request *req, int status, struct json_object *body)
         send_head(req, status, "application/json", (long long)len);
         out(req, s, len);
     }
-    json_object_put(body);
 }
 
 void resp_body(struct request *req, int status, const char *content_type, const char *body, size_t len)
@@ -141,7 +150,8 @@ static const char *page_link(struct request *req, const char *name, const char *
     return pool_printf(req->pool, "<%s?%s>; rel=\"%s\"", req->raw_path, qs, rel);
 }
 
-void resp_json_list(struct request *req, struct json_object *array, const struct page_links *k)
+/* X-Total-Count (and -Estimated) and Link of a list page */
+static void list_headers(struct request *req, const struct page_links *k)
 {
     char num[32];
     const char *link = NULL;
@@ -162,7 +172,18 @@ void resp_json_list(struct request *req, struct json_object *array, const struct
     }
     if (link != NULL)
         resp_header(req, "Link", link);
+}
+
+void resp_json_list(struct request *req, struct json_object *array, const struct page_links *k)
+{
+    list_headers(req, k);
     resp_json(req, 200, array);
+}
+
+void resp_json_list_text(struct request *req, const char *array, size_t len, const struct page_links *k)
+{
+    list_headers(req, k);
+    resp_json_text(req, 200, array, len);
 }
 
 void resp_json_page(struct request *req, struct json_object *array,

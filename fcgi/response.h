@@ -14,6 +14,9 @@ void resp_header(struct request *req, const char *name, const char *value);
 
 /* Send body as JSON. Takes ownership of body (puts it), NULL sends "{}". */
 void resp_json(struct request *req, int status, struct json_object *body);
+/* Send s[0..len), JSON text already written as resp_json() writes it
+ * (plain, '/' not escaped), the same way (held like it). */
+void resp_json_text(struct request *req, int status, const char *s, size_t len);
 
 /* Send a JSON list page: the array, X-Total-Count and (when more rows
  * follow) Link: <...>; rel="next" built from the request's own path and
@@ -51,6 +54,9 @@ struct page_links {
  * rel="prev" when there are such pages, each the request's own path and
  * query with offset and cursor replaced. Takes ownership of array. */
 void resp_json_list(struct request *req, struct json_object *array, const struct page_links *k);
+/* The same with the array's JSON text, written as resp_json() writes it
+ * (a page written row by row: handlers/app/list_store.c, db_row_text). */
+void resp_json_list_text(struct request *req, const char *array, size_t len, const struct page_links *k);
 
 /* An HTML page: body[0..len) as text/html; charset=utf-8 (copied). */
 void resp_html(struct request *req, int status, const char *body, size_t len);

@@ -32,7 +32,8 @@
 # `scripts/bench.sh audit` runs only the audit page rows (issue 15): the
 # CPU per page of the workers and PostgreSQL (from /proc) for the first
 # page, a keyset page half way down and a filtered page of the
-# BENCH_AUDIT_ROWS-row log (target: <= 400 us); `make bench` runs them too.
+# BENCH_AUDIT_ROWS-row log (target: <= 400 us), and the first page of the
+# hotel's action audit log of as many rows; `make bench` runs them too.
 # `scripts/bench.sh fleet` runs only the fleet row (issue 14): FLEET_DEVICES
 # (2000) simulated cameras over FLEET_HOTELS (4) hotels connected to
 # mosquitto (tests/bench/fleet_bench.py), a face revoked in each hotel, the
@@ -618,6 +619,8 @@ bench_audit_page() {
     audit_page_row "face-audit-logs: staff_id + action filter" "$AUDIT_URL?staff_id=30002&action=REVOKED&limit=100"
     audit_page_row "face-audit-logs: from= bound (capped count)" \
         "$AUDIT_URL?from=$(date -u -d '-20 days' +%Y-%m-%dT%H:%M:%SZ)&limit=100"
+    audit_page_row "action-audit-logs: first page (100 rows)" \
+        "$BASE_URL/api/staff/hotel/$AUDIT_SLUG/action-audit-logs/?limit=100"
 }
 
 # bench_fleet — FLEET_DEVICES cameras on mosquitto, a revocation in each of

@@ -2,12 +2,15 @@
  * binding the hotel, a filter and the page to a listing's statement,
  * reading the page, and answering it (or streaming its CSV export); for a
  * keyset listing its cursors (signed with a key derived from the key
- * hashing key) and its capped count. */
+ * hashing key) and its capped count. A page answered is written as JSON
+ * text row by row (db_row_text), not as objects. */
 #include <string.h>
+#include <json-c/printbuf.h>
 #include "list_store.h"
 #include "attendance/export_store.h"
 #include "config.h"
 #include "cursor.h"
+#include "jsonx.h"
 #include "response.h"
 
 /* $1 the hotel, then the filter's */
@@ -19,90 +22,163 @@ static void listing_args(struct db_args *a, const struct listing *l, long long h
         l->bind(a, filter);
 }
 
-/* One keyset page: the rows shown, whether more lie beyond them in the
+/* One keyset page: the rows shown (as JSON objects, or as the JSON text
+ * of the array, which the page owns), whether more lie beyond them in the
  * direction read, and the keys of the first and last row shown. */
 struct keyset_page {
     struct json_object *rows;
+    struct printbuf *text;
     int n, more;
     struct cursor first, last;
 };
 
-/* The page of l from c (NULL: from the top, offset rows skipped), read
- * the way c points. 0, or -1 on a database failure. */
-static int keyset_rows(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
-                       long limit, long offset, struct keyset_page *pg)
+/* The page of l read from r (a row past limit: more; prev: r is the
+ * before statement's, oldest first); as the array's JSON text when text
+ * and l declares its columns, else as JSON objects. */
+static void keyset_page_of(const struct listing *l, const PGresult *r, int prev, long limit, int text,
+                           struct keyset_page *pg)
 {
-    struct db_args a;
-    int prev = c != NULL && c->dir == CURSOR_PREV;
-    PGresult *r;
-
-    listing_args(&a, l, hotel_id, filter);
-    if (c != NULL) {
-        db_arg_int(&a, c->ts_us);
-        db_arg_int(&a, c->id);
-    } else {
-        db_arg_null(&a);
-        db_arg_null(&a);
-    }
-    db_arg_int(&a, limit + 1);
-    if (!prev)
-        db_arg_int(&a, offset);
-    if ((r = db_run(prev ? l->before : l->after, &a)) == NULL)
-        return -1;
     memset(pg, 0, sizeof *pg);
     pg->more = PQntuples(r) > limit;
     pg->n = pg->more ? (int)limit : PQntuples(r);
-    pg->rows = json_object_new_array();
+    if (text && l->cols != NULL) {
+        pg->text = printbuf_new();
+        printbuf_strappend(pg->text, "[");
+    } else {
+        pg->rows = json_object_new_array();
+    }
     for (int k = 0; k < pg->n; k++) {
         int i = prev ? pg->n - 1 - k : k;          /* before's rows come oldest first */
-        json_object_array_add(pg->rows, db_row_object(l->cols, r, i));
+        if (pg->text != NULL) {
+            if (k > 0)
+                printbuf_strappend(pg->text, ",");
+            db_row_text(pg->text, l->cols, r, i);
+        } else {
+            json_object_array_add(pg->rows, db_row_object(l->cols, r, i));
+        }
         struct cursor *at = k == 0 ? &pg->first : &pg->last;
         at->ts_us = db_ll(r, i, l->key_col);
         at->id = db_ll(r, i, l->id_col);
         if (k == 0)
             pg->last = pg->first;
     }
-    PQclear(r);
-    return 0;
+    if (pg->text != NULL)
+        printbuf_strappend(pg->text, "]");
 }
 
-/* The matching rows of l: exact when the count statement says so (kept
- * counts), else counted up to the cap and *estimated when there are more
- * (*total is then cap + 1, a lower bound). 0 or -1. */
-static int keyset_total(const struct listing *l, long long hotel_id, const void *filter, long long *total,
-                        int *estimated)
+/* The planner's estimate of the rows l's filter matches (l->estimate):
+ * the top plan node's "Plan Rows" into *rows, -1 when the plan does not
+ * say. 0, or -1 on a database failure. */
+static int planned_rows(const struct listing *l, long long hotel_id, const void *filter, long long *rows)
 {
     struct db_args a;
-    long long cap = g_config.list_count_cap > 0 ? g_config.list_count_cap : 10000;
+    struct json_object *plan, *o;
     PGresult *r;
+    const char *text;
 
     listing_args(&a, l, hotel_id, filter);
-    db_arg_int(&a, cap + 1);
-    if ((r = db_run(l->count, &a)) == NULL)
+    if ((r = db_run(l->estimate, &a)) == NULL)
         return -1;
-    *total = db_ll(r, 0, 0);
-    *estimated = !db_bool(r, 0, 1) && *total > cap;
+    *rows = -1;
+    text = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "";
+    if ((plan = jx_parse(text, strlen(text))) != NULL && json_object_is_type(plan, json_type_array) &&
+        (o = json_object_array_get_idx(plan, 0)) != NULL && json_object_object_get_ex(o, "Plan", &o) &&
+        json_object_object_get_ex(o, "Plan Rows", &o) && json_object_is_type(o, json_type_int))
+        *rows = json_object_get_int64(o);
+    json_object_put(plan);
     PQclear(r);
     return 0;
 }
 
-/* The count and the page of l from c, read under a generic plan when l's
- * generic() says so for this filter (the setting set for them and reset
- * after, whatever they answered, unless the connection went with them:
- * a new one starts with the default). 0 or -1. */
-static int keyset_read(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
-                       long limit, long offset, struct keyset_page *pg, long long *total, int *estimated)
-{
-    int generic = l->generic != NULL && l->generic(filter), rc;
+/* The setting a listing's generic asks for, set before its count and
+ * page and reset after them (prepared: pipelined with them) */
+static struct db_stmt st_generic = {"list_plan_generic", "SET plan_cache_mode = force_generic_plan", 0};
+static struct db_stmt st_plan_reset = {"list_plan_reset", "RESET plan_cache_mode", 0};
 
-    if (generic && db_simple("SET plan_cache_mode = force_generic_plan") < 0)
+/* The count and the page of l from c (NULL: from the top, offset rows
+ * skipped), read the way c points, in one round trip (db_run_all) — under
+ * a generic plan when l says so (generic), the setting
+ * set for them and reset after, whatever they answered, unless the
+ * connection went with them (a new one starts with the default); the
+ * page as the array's JSON text when text (keyset_page_of).
+ *
+ * The total: exact when the count statement says so (kept counts), else
+ * counted up to the cap and *estimated when there are more (*total is
+ * then cap + 1, a lower bound) — or, when l has an estimate and the
+ * planner expects more than twice the cap (asked first, a round trip of
+ * its own), not counted: *total is the planner's estimate, at most the
+ * kept count without the time bound (when that is no more than the cap,
+ * the rows are counted after all), *estimated. 0 or -1. */
+static int keyset_read(const struct listing *l, long long hotel_id, const void *filter, const struct cursor *c,
+                       long limit, long offset, int text, struct keyset_page *pg, long long *total,
+                       int *estimated)
+{
+    long long cap = g_config.list_count_cap > 0 ? g_config.list_count_cap : 10000, planned = -1;
+    int generic = l->generic, prev = c != NULL && c->dir == CURSOR_PREV;
+    struct db_args ca, pa;
+    struct db_stmt *sts[4];
+    const struct db_args *as[4];
+    PGresult *res[4], *r = NULL;
+    int n = 0, at_count, at_page, rc;
+
+    if (l->estimate != NULL && l->counted(filter) && planned_rows(l, hotel_id, filter, &planned) < 0)
         return -1;
-    rc = keyset_total(l, hotel_id, filter, total, estimated) < 0 ||
-         keyset_rows(l, hotel_id, filter, c, limit, offset, pg) < 0 ? -1 : 0;
-    if (generic && db_conn() != NULL && db_simple("RESET plan_cache_mode") < 0 && rc == 0) {
-        json_object_put(pg->rows);
-        rc = -1;
+    int skip = planned > 2 * cap;
+    listing_args(&ca, l, hotel_id, filter);
+    db_arg_int(&ca, skip ? 0 : cap + 1);
+    listing_args(&pa, l, hotel_id, filter);
+    if (c != NULL) {
+        db_arg_int(&pa, c->ts_us);
+        db_arg_int(&pa, c->id);
+    } else {
+        db_arg_null(&pa);
+        db_arg_null(&pa);
     }
+    db_arg_int(&pa, limit + 1);
+    if (!prev)
+        db_arg_int(&pa, offset);
+    if (generic) {
+        sts[n] = &st_generic;
+        as[n++] = NULL;
+    }
+    at_count = n;
+    sts[n] = l->count;
+    as[n++] = &ca;
+    at_page = n;
+    sts[n] = prev ? l->before : l->after;
+    as[n++] = &pa;
+    if (generic) {
+        sts[n] = &st_plan_reset;
+        as[n++] = NULL;
+    }
+    rc = db_run_all(n, sts, as, res);
+    if (rc < 0 && generic && res[n - 1] == NULL && db_conn() != NULL)
+        (void)db_simple("RESET plan_cache_mode");       /* a failure skipped it */
+    if (rc == 0) {
+        *total = db_ll(res[at_count], 0, 0);
+        *estimated = !db_bool(res[at_count], 0, 1) && *total > cap;
+        if (skip && !db_bool(res[at_count], 0, 1)) {
+            long long kept = db_ll(res[at_count], 0, 2);
+            *total = planned < kept ? planned : kept;
+            *estimated = 1;
+            if (kept <= cap) {
+                /* the planner was wrong: no more rows than the cap, counted */
+                listing_args(&ca, l, hotel_id, filter);
+                db_arg_int(&ca, cap + 1);
+                if ((r = db_run(l->count, &ca)) == NULL) {
+                    rc = -1;
+                } else {
+                    *total = db_ll(r, 0, 0);
+                    *estimated = 0;
+                }
+            }
+        }
+    }
+    if (rc == 0)
+        keyset_page_of(l, res[at_page], prev, limit, text, pg);
+    PQclear(r);
+    for (int i = 0; i < n; i++)
+        PQclear(res[i]);
     return rc;
 }
 
@@ -114,7 +190,7 @@ int listing_rows(const struct listing *l, long long hotel_id, const void *filter
     if (l->after != NULL) {
         struct keyset_page pg;
         int estimated;
-        if (keyset_read(l, hotel_id, filter, NULL, limit, offset, &pg, total, &estimated) < 0)
+        if (keyset_read(l, hotel_id, filter, NULL, limit, offset, 0, &pg, total, &estimated) < 0)
             return -1;
         /* past the cap, at least the rows up to this page's and one more
          * when more follow (what offset paging needs to go on) */
@@ -169,7 +245,7 @@ static void keyset_reply(struct request *req, const struct listing *l, const voi
         }
         from = &c;
     }
-    if (keyset_read(l, req->tenant.id, filter, from, limit, offset, &pg, &k.total, &k.estimated) < 0) {
+    if (keyset_read(l, req->tenant.id, filter, from, limit, offset, 1, &pg, &k.total, &k.estimated) < 0) {
         db_fail_reply(req);
         return;
     }
@@ -196,7 +272,12 @@ static void keyset_reply(struct request *req, const struct listing *l, const voi
         if (cursor_encode(cursor_key(), scope, &pg.first, prev) == 0)
             k.prev = prev;
     }
-    resp_json_list(req, pg.rows, &k);
+    if (pg.text != NULL) {
+        resp_json_list_text(req, pg.text->buf, (size_t)pg.text->bpos, &k);
+        printbuf_free(pg.text);
+    } else {
+        resp_json_list(req, pg.rows, &k);
+    }
 }
 
 void listing_reply(struct request *req, const struct listing *l, const void *filter)
@@ -218,6 +299,36 @@ void listing_reply(struct request *req, const struct listing *l, const void *fil
         return;
     }
     arg_page(req, &limit, &offset);
+    if (l->page != NULL && l->cols != NULL) {
+        /* the page written row by row: the total in row 0, no row when
+         * its id is NULL (db_page_rows) */
+        struct db_args a;
+        PGresult *r;
+        listing_args(&a, l, req->tenant.id, filter);
+        db_arg_int(&a, limit);
+        db_arg_int(&a, offset);
+        if ((r = db_run(l->page, &a)) == NULL) {
+            db_fail_reply(req);
+            return;
+        }
+        struct printbuf *text = printbuf_new();
+        printbuf_strappend(text, "[");
+        for (int i = 0; i < PQntuples(r); i++) {
+            if (PQgetisnull(r, i, l->id_col))
+                continue;
+            if (text->bpos > 1)
+                printbuf_strappend(text, ",");
+            db_row_text(text, l->cols, r, i);
+        }
+        printbuf_strappend(text, "]");
+        total = PQntuples(r) > 0 ? db_ll(r, 0, l->total_col) : 0;
+        PQclear(r);
+        struct page_links k = {.total = total,
+                               .next_offset = (long long)offset + limit < total ? offset + limit : -1};
+        resp_json_list_text(req, text->buf, (size_t)text->bpos, &k);
+        printbuf_free(text);
+        return;
+    }
     if (listing_rows(l, req->tenant.id, filter, limit, offset, &rows, &total) < 0) {
         db_fail_reply(req);
         return;

@@ -45,15 +45,24 @@ struct listing {
      * true, read exactly from kept counts (SQL_KEY_* below write the
      * clauses). cursor names the list in its cursors (fcgi/cursor.h). */
     struct db_stmt *after, *before, *count;
+    /* NULL, or the count's shortcut for a filter counted(): estimate is
+     * EXPLAIN (FORMAT JSON) of the matching rows ($1 and bind()'s), and
+     * when the planner expects more than twice the cap the count is
+     * called with $k+1 = 0 (counting nothing) and the total is that
+     * estimate, at most the count statement's third column (the kept
+     * count of the filter without its time bound: an upper bound). */
+    struct db_stmt *estimate;
+    int (*counted)(const void *filter);
     int key_col;
     const char *cursor;
-    /* NULL, or whether the keyset statements of this filter run under a
-     * generic plan (plan_cache_mode = force_generic_plan for them alone):
-     * PostgreSQL re-plans a page over the partitions for every page
-     * otherwise, which costs more than the page (docs/operations.md, "The
-     * audit page at 1 M rows"); a filter whose best plan depends on its
-     * values (a rare staff member's index) says no. */
-    int (*generic)(const void *filter);
+    /* Whether the count and keyset page run under a generic plan
+     * (plan_cache_mode = force_generic_plan for them alone): PostgreSQL
+     * re-plans a page over the partitions for every page otherwise,
+     * which costs more than the page (docs/operations.md, "The audit page
+     * at 1 M rows"). Only for statements whose generic plan is good for
+     * every filter value: no branch whose best plan depends on a value
+     * (a staff member's rows have statements of their own). */
+    int generic;
 };
 
 /* The clauses of a keyset listing on columns ts (timestamptz) and id,

@@ -228,6 +228,6 @@ static const struct db_json_col action_cols[] = {
 
 const struct listing action_audit_listing = {
     .after = &st_list, .before = &st_list_before, .count = &st_count, .key_col = C_KEY,
-    .cursor = "action-audit", .id_col = C_ID, .bind = filter_args, .cols = action_cols,
+    .cursor = "action-audit", .id_col = C_ID, .bind = filter_args, .cols = action_cols, .generic = 1,
     .export_set = &st_export_set, .export_sql = export_sql, .export_name = "action-audit",
 };

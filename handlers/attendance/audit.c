@@ -10,5 +10,5 @@ void h_audit_list(struct request *req)
     struct audit_filter f;
 
     audit_filter_of(req, &f);
-    listing_reply(req, &audit_listing, &f);
+    listing_reply(req, audit_listing_of(&f), &f);
 }

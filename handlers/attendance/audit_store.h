@@ -20,10 +20,11 @@ struct audit_filter {
 /* The filter from the route's declared parameters (arg_*). */
 void audit_filter_of(const struct request *req, struct audit_filter *f);
 
-/* The face audit log, newest first; its filter is a struct audit_filter. */
-extern const struct listing audit_listing;
+/* The face audit log, newest first, as the listing that reads f's rows
+ * (one staff member's have statements of their own); its filter is f. */
+const struct listing *audit_listing_of(const struct audit_filter *f);
 
-/* listing_rows() of audit_listing. */
+/* listing_rows() of audit_listing_of(f). */
 int audit_rows(long long hotel_id, const struct audit_filter *f, long limit, long offset,
                struct json_object **rows, long long *total);
 

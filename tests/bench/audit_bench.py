@@ -6,9 +6,10 @@ running the listing's SQL, and the CSV export of all N beside `psql \\copy`
 of the same SELECT.
 
     audit_bench.py setup BASE_URL ADMIN_KEY SLUG WORKDIR N
-        PMS-syncs the hotel, tops its audit log up to N rows (inserted as
-        the database owner, INSERT ... SELECT generate_series, only when it
-        holds fewer), logs the hr user in, and writes into WORKDIR:
+        PMS-syncs the hotel, tops its face and action audit logs up to N
+        rows each (inserted as the database owner, INSERT ... SELECT
+        generate_series, 10 000 a transaction, only when it holds fewer),
+        logs the hr user in, and writes into WORKDIR:
           audit.lua         wrk: the bearer token
           audit.sql         pgbench: the listing statement of handlers/attendance/audit_store.c
           audit_token       the bearer token (for curl)
@@ -35,6 +36,7 @@ from benchlib import bind, c_string, call, must, psql
 
 SOURCE = "handlers/attendance/audit_store.c"
 HR_PASSWORD = "audit-bench-hr-pw"      # a bench-only user on a loopback stack
+CHUNK = 10000                          # audit rows inserted a transaction
 
 
 # ------------------------------------------------------------ the statements
@@ -94,8 +96,12 @@ def setup(base, key, slug, work, n):
         # Rows like real ones, with what makes CSV work: commas, quotes,
         # line breaks and non-ASCII in reasons and user agents, NULL
         # performers, reasons and addresses, IPv4 and IPv6; two rows per
-        # created_at, 17 s apart, ending about now.
-        psql("""
+        # created_at, 17 s apart, ending about now. CHUNK rows a
+        # transaction: the kept counts' rows (sql/027) are updated once per
+        # audit row, and a row updated N times in one transaction leaves N
+        # versions that every later update walks (quadratic in one go).
+        for first in range(have + 1, n + 1, CHUNK):
+            psql("""
 INSERT INTO face_audit_log (hotel_id, staff_id, action, performed_by, reason, consent_given,
                             client_ip, user_agent, created_at)
 SELECT %(hid)d,
@@ -115,12 +121,33 @@ SELECT %(hid)d,
        CASE g %% 13 WHEN 0 THEN '' WHEN 1 THEN 'UA "' || g || '", x'
                     ELSE 'Mozilla/5.0 (X11; Linux x86_64) Kiosk/' || g %% 97 END,
        now() - (%(n)d - g) / 2 * interval '17 seconds'
-FROM generate_series(%(first)d, %(n)d) AS g
-""" % {"hid": hid, "p": ", ".join(map(str, people)), "np": len(people), "first": have + 1, "n": n})
+FROM generate_series(%(first)d, %(last)d) AS g
+""" % {"hid": hid, "p": ", ".join(map(str, people)), "np": len(people), "first": first,
+       "last": min(n, first + CHUNK - 1), "n": n})
         psql("VACUUM (ANALYZE) face_audit_log")
         print("[bench] audit log of %s: %d rows inserted in %.1f s (now %d)"
               % (slug, n - have, time.monotonic() - t0, n), flush=True)
-    elif have > n:
+    # the action audit log of the same hotel topped up to N rows too (its
+    # page is measured beside the face log's), CHUNK rows a transaction
+    have_actions = int(psql("SELECT count(*) FROM action_audit_log WHERE hotel_id = %d" % hid))
+    if have_actions < n:
+        t0 = time.monotonic()
+        for first in range(have_actions + 1, n + 1, CHUNK):
+            psql("""
+INSERT INTO action_audit_log (hotel_id, actor, action, target, old_value, new_value, client_ip, user_agent,
+                              created_at)
+SELECT %(hid)d,
+       (ARRAY['user:%(slug)s-hr', 'user:mark', 'system:admin-key', 'kiosk:7'])[1 + g %% 4],
+       (ARRAY['staff.update', 'settings.update', 'kiosk.create', 'face.revoke'])[1 + g %% 4],
+       'staff ' || g %% 50, jsonb_build_object('n', g), jsonb_build_object('n', g + 1, 'path', 'a/b "c"'),
+       CASE WHEN g %% 3 = 0 THEN NULL ELSE '10.0.0.1'::inet END, 'Mozilla/5.0 ' || g %% 97,
+       now() - (%(n)d - g) / 2 * interval '17 seconds'
+FROM generate_series(%(first)d, %(last)d) AS g
+""" % {"hid": hid, "slug": slug, "first": first, "last": min(n, first + CHUNK - 1), "n": n})
+        psql("VACUUM (ANALYZE) action_audit_log")
+        print("[bench] action audit log of %s: %d rows inserted in %.1f s (now %d)"
+              % (slug, n - have_actions, time.monotonic() - t0, n), flush=True)
+    if have > n:
         print("[bench] audit log of %s holds %d rows (> %d; the log is append-only): "
               "the page and the export cover all %d" % (slug, have, n, have), flush=True)
 

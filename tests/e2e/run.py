@@ -57,6 +57,7 @@ MODULES = [
     "attendance.test_action_audit",
     "attendance.test_audit_keyset",
     "attendance.test_audit_partitions",
+    "attendance.test_audit_json",
     "attendance.test_alerts",
     "attendance.test_scheduler",
     "attendance.test_insights",

@@ -3,8 +3,10 @@ the face audit log and the action audit log walked by the Link header's
 cursors, next to the end and prev back to the start, give exactly the
 rows of ?offset= paging; rows written between two pages are neither
 repeated nor skipped; X-Total-Count is exact up to the cap
-(FACECLOCK_LIST_COUNT_CAP, 1000 by default) and past it is cap + 1 with
-X-Total-Count-Estimated: true; a garbled or forged cursor, or one with
+(FACECLOCK_LIST_COUNT_CAP, 10000 by default) and past it is cap + 1 with
+X-Total-Count-Estimated: true, or, when the planner expects more than
+twice the cap, its estimate (not counted), marked the same and never more
+than the rows without the time bound; a garbled or forged cursor, or one with
 ?offset=, is 400 VALIDATION_ERROR field cursor, and another hotel's
 cursor (or another list's) is refused, never a way to its rows."""
 
@@ -158,6 +160,36 @@ class KeysetWalk(unittest.TestCase):
         r = fc.get(h.att("face-audit-logs/?from=2000-01-01&limit=100&offset=10000"), token=tok)
         self.assertEqual(len(fc.assert_json(r, 200)), 100)
         self.assertIn("offset=10100", link(r, "next"))
+
+    def test_total_estimated_far_past_the_cap(self):
+        h = AttHotel("keysethuge", extra=3).make()
+        insert_face_rows(h, 2 * CAP + 5000)
+        fc.psql("ANALYZE face_audit_log")          # the planner's estimate follows the rows
+        tok = h.login("hr")
+        count = "SELECT count(*) FROM face_audit_log WHERE hotel_id = %d" % h.hotel_id
+        exact = int(fc.psql(count))
+        # every row, by a time bound: not counted, the planner's estimate
+        r = fc.get(h.att("face-audit-logs/?from=2000-01-01&limit=3"), token=tok)
+        self.assertEqual(len(fc.assert_json(r, 200)), 3)
+        self.assertEqual(r.header("X-Total-Count-Estimated"), "true")
+        est = int(r.header("X-Total-Count"))
+        self.assertGreater(est, 2 * CAP, "the planner's estimate, past twice the cap")
+        self.assertLessEqual(est, exact, "never more than the kept count without the time bound")
+        self.assertNotEqual(est, CAP + 1, "not counted up to the cap")
+        # one action's rows (a quarter, under the cap): expected under twice the cap, counted, exact
+        r = fc.get(h.att("face-audit-logs/?action=REVOKED&from=2000-01-01&limit=3"), token=tok)
+        fc.assert_json(r, 200)
+        self.assertEqual(r.header("X-Total-Count"), fc.psql(count + " AND action = 'REVOKED'"))
+        self.assertIsNone(r.header("X-Total-Count-Estimated"))
+        # a bound that leaves few rows: counted, exact
+        r = fc.get(h.att("face-audit-logs/?from=%s&limit=3" % fc.psql(
+            "SELECT to_char((max(created_at) - interval '50 seconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+            "FROM face_audit_log WHERE hotel_id = %d" % h.hotel_id)), token=tok)
+        fc.assert_json(r, 200)
+        self.assertIsNone(r.header("X-Total-Count-Estimated"))
+        self.assertEqual(r.header("X-Total-Count"), fc.psql(
+            count + " AND created_at >= (SELECT date_trunc('second', max(created_at) - interval '50 seconds') "
+            "FROM face_audit_log WHERE hotel_id = %d)" % h.hotel_id))
 
     def test_bad_cursors(self):
         nxt = link(self.get(self.path + "?limit=5"), "next")

@@ -4,7 +4,11 @@
  * and what a failure's SQLSTATE means for the answer (db_fail_reply: DB_DOWN
  * and DB_TIMEOUT are 503, DB_ERROR a 500); a WAL position as carried back
  * by a client (X-WAL-Position) and whether reads may go to a standby
- * (db_read_decide). */
+ * (db_read_decide); and a row's JSON text written by db_row_text, byte
+ * for byte its object's as json-c writes it. */
+#include <string.h>
+#include <json-c/json.h>
+#include <json-c/printbuf.h>
 #include "db.h"
 #include "unit.h"
 
@@ -125,6 +129,83 @@ START_TEST(read_table)
 }
 END_TEST
 
+/* db_row_text: the row's JSON text, byte for byte what db_row_object()
+ * written by json-c (as resp_json() writes) was, for every column type
+ * and NULL, over a table of values: control characters, the escapes
+ * json-c names, '/', DEL, non-ASCII, quotes and backslashes, numbers at
+ * the edges of int64, booleans, hours, JSON text. */
+static const struct db_json_col cols_all[] = {
+    {"id", 0, DBJ_INT},        {"by", 1, DBJ_INT_OR_NULL}, {"name", 2, DBJ_STR}, {"ok", 3, DBJ_BOOL},
+    {"hours", 4, DBJ_HOURS},   {"details", 5, DBJ_JSON},   {"again", 2, DBJ_STR}, {NULL, 0, 0},
+};
+
+static const char *const row_vec[][6] = {
+    /* id, by, name, ok, hours, details (NULL: SQL NULL) */
+    {"1", "2", "plain", "t", "7.5", "{\"a\": 1, \"b\": [1, 2.50, \"x\"]}"},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+    {"0", "-1", "", "f", "0", "null"},
+    {"9223372036854775807", "-9223372036854775808", "q\"uote \\back /slash </script>", "t", "-0.004", "[]"},
+    {"42", NULL, "\b\f\n\r\t", "x", "12.345", "\"s/\\u0001\""},
+    {"7", "8", "\x01\x02\x1f\x0b\x1b", "true", "1e3", "{}"},
+    {"7", "8", "\x7f del", "t", "2.005", "{\"k\": null}"},
+    {"7", "8", "\xc3\xa9 \xe2\x98\x83 \xf0\x9f\x98\x80", "t", "100", "true"},
+};
+
+/* a result of one row of row_vec[i] (text columns) */
+static PGresult *one_row(int i)
+{
+    PGresAttDesc att[6];
+    PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+
+    memset(att, 0, sizeof att);
+    for (int c = 0; c < 6; c++) {
+        att[c].name = (char *)"c";
+        att[c].typid = 25;
+        att[c].typlen = -1;
+        att[c].atttypmod = -1;
+    }
+    ck_assert(r != NULL && PQsetResultAttrs(r, 6, att));
+    for (int c = 0; c < 6; c++) {
+        const char *v = row_vec[i][c];
+        ck_assert(PQsetvalue(r, 0, c, (char *)v, v != NULL ? (int)strlen(v) : -1));
+    }
+    return r;
+}
+
+#define PLAIN (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+START_TEST(row_text_as_object)
+{
+    PGresult *r = one_row(_i);
+    struct json_object *o = db_row_object(cols_all, r, 0);
+    struct printbuf *pb = printbuf_new();
+
+    db_row_text(pb, cols_all, r, 0);
+    ck_assert_str_eq(pb->buf, json_object_to_json_string_ext(o, PLAIN));
+    /* and again: the values db_row_text reuses hold nothing over */
+    printbuf_reset(pb);
+    db_row_text(pb, cols_all, r, 0);
+    ck_assert_str_eq(pb->buf, json_object_to_json_string_ext(o, PLAIN));
+    printbuf_free(pb);
+    json_object_put(o);
+    PQclear(r);
+}
+END_TEST
+
+/* what the table above amounts to, spelled out for one row */
+START_TEST(row_text_spelled)
+{
+    PGresult *r = one_row(4);
+    struct printbuf *pb = printbuf_new();
+
+    db_row_text(pb, cols_all, r, 0);
+    ck_assert_str_eq(pb->buf, "{\"id\":42,\"by\":null,\"name\":\"\\b\\f\\n\\r\\t\",\"ok\":false,\"hours\":12.35,"
+                              "\"details\":\"s/\\u0001\",\"again\":\"\\b\\f\\n\\r\\t\"}");
+    printbuf_free(pb);
+    PQclear(r);
+}
+END_TEST
+
 UNIT_SUITE(suite_db)
 {
     Suite *s = suite_create("db");
@@ -139,6 +220,10 @@ UNIT_SUITE(suite_db)
     suite_add_tcase(s, tc);
     tc = tcase_create("read");
     tcase_add_loop_test(tc, read_table, 0, NELEM(read_vec));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("row_text");
+    tcase_add_loop_test(tc, row_text_as_object, 0, NELEM(row_vec));
+    tcase_add_test(tc, row_text_spelled);
     suite_add_tcase(s, tc);
     return s;
 }
