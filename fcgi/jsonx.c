@@ -32,10 +32,16 @@ struct json_object *jx_parse(const char *text, size_t len)
     return o;
 }
 
+struct json_object *jx_parse_body_nums(const char *text, size_t len, struct jx_numbers *nums, int nnums,
+                                       struct pool *pool)
+{
+    struct json_object *o = jx_parse_fast_nums(text, len, nums, nnums, pool);
+    return o != NULL ? o : jx_parse(text, len);
+}
+
 struct json_object *jx_parse_body(const char *text, size_t len)
 {
-    struct json_object *o = jx_parse_fast(text, len);
-    return o != NULL ? o : jx_parse(text, len);
+    return jx_parse_body_nums(text, len, NULL, 0, NULL);
 }
 
 int jx_has(struct json_object *o, const char *key)

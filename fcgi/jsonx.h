@@ -38,6 +38,14 @@ struct json_object *jx_parse(const char *text, size_t len);
  * the object (the request's body does its JSON). */
 struct json_object *jx_parse_body(const char *text, size_t len);
 
+/* jx_parse_body, the members named in nums read as lists of numbers where
+ * the fast path takes the body (jsonfast.h: jx_parse_fast_nums); where
+ * json-c reads it, they are in the object and no entry is found. */
+struct jx_numbers;
+struct pool;
+struct json_object *jx_parse_body_nums(const char *text, size_t len, struct jx_numbers *nums, int nnums,
+                                       struct pool *pool);
+
 /* Helpers for building answers: add key -> value, taking ownership. */
 void jx_add_str(struct json_object *o, const char *key, const char *v);  /* NULL -> null */
 void jx_add_int(struct json_object *o, const char *key, long long v);

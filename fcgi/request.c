@@ -171,6 +171,11 @@ const char *req_capture(const struct request *req, const char *name)
 
 struct json_object *req_json_body_or_reply(struct request *req)
 {
+    return req_json_body_nums_or_reply(req, NULL, 0);
+}
+
+struct json_object *req_json_body_nums_or_reply(struct request *req, struct jx_numbers *nums, int nnums)
+{
     if (req->json != NULL)
         return req->json;
     if (req->body == NULL || req->body_len == 0) {
@@ -183,7 +188,7 @@ struct json_object *req_json_body_or_reply(struct request *req)
         resp_error(req, 415, "UNSUPPORTED_MEDIA_TYPE", "The request body must be sent as Content-Type: application/json.");
         return NULL;
     }
-    req->json = jx_parse_body(req->body, req->body_len);
+    req->json = jx_parse_body_nums(req->body, req->body_len, nums, nnums, req->pool);
     if (req->json == NULL) {
         resp_error(req, 400, "INVALID_JSON", "The request body is not valid JSON.");
         return NULL;
