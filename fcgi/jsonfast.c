@@ -12,6 +12,7 @@
 
 #define FAST_MAX_KEY 64         /* longer keys: not ours (json-c reads them) */
 #define FAST_MAX_INT_DIGITS 18  /* fits int64 whatever the digits: no clamping to mimic */
+#define FAST_MAX_LIST 512       /* numbers of a list read as doubles (more: json-c's objects) */
 
 static int is_ws(char c)
 {
@@ -78,7 +79,8 @@ static int exact_double(uint64_t m, int e10, double *out)
  * when it applies, else strtod itself). 0 with *pp past it, or -1 when not
  * one we take. The one scanner of numbers: number() makes json-c objects
  * of its answers, numbers_value() a member's flat array of doubles. */
-static int scan_number(const char **pp, const char *end, int *is_double, long long *i, double *d)
+static inline __attribute__((always_inline)) int scan_number(const char **pp, const char *end, int *is_double,
+                                                             long long *i, double *d)
 {
     /* the text ends in a NUL (jx_parse_fast_nums checks it): *end may be
      * read, and is none of the characters looked for */
@@ -199,42 +201,33 @@ static int plain_string(const char **pp, const char *end, const char **s, size_t
     return 0;
 }
 
-/* At most how many items the flat array at p (past its '[' and white
- * space) can hold, if it is one: n items take 2n - 1 characters at least
- * before its ']'. 0 when there is no ']'. */
-static size_t array_items(const char *p, const char *end)
-{
-    const char *close = memchr(p, ']', (size_t)(end - p));
-    return close == NULL ? 0 : (size_t)(close - p) / 2 + 1;
-}
-
-/* A flat array of numbers at *pp (the '['). NULL when not one we take. */
+/* A flat array of at most FAST_MAX_LIST numbers at *pp (the '['). NULL
+ * when not one we take. */
 static struct json_object *number_array(const char **pp, const char *end)
 {
     const char *p = skip_ws(*pp + 1, end);
-    size_t items = array_items(p, end);
+    struct json_object *a = json_object_new_array();
+    size_t n = 0;
 
-    if (items == 0 || items > INT32_MAX)
-        return NULL;
-    struct json_object *a = json_object_new_array_ext((int)items);
     if (a == NULL)
         return NULL;
-    if (p < end && *p == ']') {
+    if (*p == ']') {
         *pp = p + 1;
         return a;
     }
     for (;;) {
-        struct json_object *v = number(&p, end);
+        struct json_object *v = n < FAST_MAX_LIST ? number(&p, end) : NULL;
         if (v == NULL || json_object_array_add(a, v) < 0) {
             json_object_put(v);
             break;
         }
+        n++;
         p = skip_ws(p, end);
-        if (p < end && *p == ',') {
+        if (*p == ',') {
             p = skip_ws(p + 1, end);
             continue;
         }
-        if (p < end && *p == ']') {
+        if (*p == ']') {
             *pp = p + 1;
             return a;
         }
@@ -246,20 +239,18 @@ static struct json_object *number_array(const char **pp, const char *end)
 
 /* The same flat array of numbers at *pp (the '[') as doubles in the pool,
  * each as json_object_get_double reads json-c's item (an int64 as a
- * double). 0, or -1 when not one we take. */
+ * double). 0, or -1 when not one we take (more than FAST_MAX_LIST). */
 static int number_list(const char **pp, const char *end, struct pool *pool, struct jx_numbers *out)
 {
     const char *p = skip_ws(*pp + 1, end);
-    size_t items = array_items(p, end), n = 0;
-    double *v;
+    double v[FAST_MAX_LIST];
+    size_t n = 0;
 
-    if (items == 0 || items > INT32_MAX || (v = pool_alloc(pool, items * sizeof *v)) == NULL)
-        return -1;
     if (*p != ']') {
         for (;;) {
             int is_double;
             long long i;
-            if (n == items || scan_number(&p, end, &is_double, &i, &v[n]) < 0)
+            if (n == FAST_MAX_LIST || scan_number(&p, end, &is_double, &i, &v[n]) < 0)
                 return -1;
             if (!is_double)
                 v[n] = (double)i;
@@ -274,8 +265,10 @@ static int number_list(const char **pp, const char *end, struct pool *pool, stru
             return -1;
         }
     }
+    double *copy = pool_alloc(pool, (n + 1) * sizeof *copy);
+    memcpy(copy, v, n * sizeof *v);
     *pp = p + 1;
-    out->v = v;
+    out->v = copy;
     out->n = n;
     out->found = 1;
     return 0;

@@ -14,7 +14,7 @@
 
 /* text[0..len) (text[len] the terminating NUL) as one JSON object whose
  * members are numbers, plain strings (printable ASCII, no escapes), true,
- * false, null or flat arrays of numbers, with distinct keys.
+ * false, null or flat arrays of at most 512 numbers, with distinct keys.
  * Returns the object (the caller puts it) equal to jx_parse's, type for
  * type and bit for bit, serializing the same; or NULL when the text is
  * anything else (not necessarily malformed: ask jx_parse).

@@ -190,6 +190,20 @@ START_TEST(test_bad_descriptors)
 }
 END_TEST
 
+/* the longest array the fast path reads, 512 numbers, and one more: json-c's */
+START_TEST(test_longest_array)
+{
+    static char buf[8192];
+    for (int items = 511; items <= 513; items++) {
+        size_t n = (size_t)snprintf(buf, sizeof buf, "{\"descriptor\":[");
+        for (int i = 0; i < items; i++)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d.5", i ? "," : "", i);
+        snprintf(buf + n, sizeof buf - n, "]}");
+        ck_assert_int_eq(differ(buf), items <= 512);
+    }
+}
+END_TEST
+
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t next(void)
@@ -243,6 +257,7 @@ UNIT_SUITE(suite_jsonfast)
     tcase_add_test(tc, test_nul);
     tcase_add_test(tc, test_bad_descriptors);
     tcase_add_test(tc, test_generated_scans);
+    tcase_add_test(tc, test_longest_array);
     suite_add_tcase(s, tc);
     return s;
 }
