@@ -63,4 +63,15 @@ int jx_diff(struct json_object *before, struct json_object *after, struct json_o
  * as exactly v (0.85, not 0.84999999999999998; 9.999999999999991 in full) */
 void jx_add_number(struct json_object *o, const char *key, double v);
 
+/* o as json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+ * JSON_C_TO_STRING_NOSLASHESCAPE) writes it, byte for byte, in one buffer
+ * (json-c keeps a printbuf in every object it writes, and formats each
+ * whole number with snprintf): an answer's body (resp_json). Objects,
+ * arrays, strings, whole numbers and booleans are written as json-c's own
+ * serializers write them; a double through its own (json-c's, or the text
+ * json_object_new_double_s or jsonfast gave it), the one type given
+ * serializers of its own here. Returns the text (NUL-terminated; the caller
+ * frees it) and its length in *len. */
+char *jx_serialize(struct json_object *o, size_t *len);
+
 #endif

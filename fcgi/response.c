@@ -4,13 +4,16 @@
  * answer held back until its caller has committed what it says. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <fcgiapp.h>
 #include "http.h"
+#include "jsonx.h"
 #include "log.h"
 #include "page.h"
 #include "response.h"
+#include "validate.h"
 
 /* over HTTPS: browsers use nothing else for the host for a year */
 #define HSTS "Strict-Transport-Security: max-age=31536000\r\n"
@@ -33,8 +36,7 @@ static void out(struct request *req, const char *s, size_t n)
 
 static void send_head(struct request *req, int status, const char *ctype, long long clen)
 {
-    char line[256];
-    int n;
+    char num[LL_TEXT_MAX];
 
     if (req->headers_sent || req->held) {
         log_error("second response for %s %s (status %d)", req->method, req->path, status);
@@ -42,15 +44,22 @@ static void send_head(struct request *req, int status, const char *ctype, long l
     }
     req->status = status;
     req->headers_sent = 1;
-    n = snprintf(line, sizeof line, "Status: %d %s\r\n", status, http_status_text(status));
-    out(req, line, (size_t)n);
+    /* in pieces, not printf: the head of every answer */
+    const char *text = http_status_text(status);
+    out(req, "Status: ", 8);
+    out(req, num, ll_text(num, status));
+    out(req, " ", 1);
+    out(req, text, strlen(text));
+    out(req, "\r\n", 2);
     if (ctype != NULL) {
-        n = snprintf(line, sizeof line, "Content-Type: %s\r\n", ctype);
-        out(req, line, (size_t)n);
+        out(req, "Content-Type: ", 14);
+        out(req, ctype, strlen(ctype));
+        out(req, "\r\n", 2);
     }
     if (clen >= 0) {
-        n = snprintf(line, sizeof line, "Content-Length: %lld\r\n", clen);
-        out(req, line, (size_t)n);
+        out(req, "Content-Length: ", 16);
+        out(req, num, ll_text(num, clen));
+        out(req, "\r\n", 2);
     }
     out(req, "Cache-Control: no-store\r\n", 25);
     if (req_is_https(req))
@@ -65,7 +74,7 @@ static void send_head(struct request *req, int status, const char *ctype, long l
 
 void resp_json(struct request *req, int status, struct json_object *body)
 {
-    const char *s;
+    char *s;
     size_t len;
 
     if (req->headers_sent || req->held) {
@@ -75,7 +84,7 @@ void resp_json(struct request *req, int status, struct json_object *body)
     }
     if (body == NULL)
         body = json_object_new_object();
-    s = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    s = jx_serialize(body, &len);
     if (req->hold) {
         req->held = 1;
         req->status = status;
@@ -86,6 +95,7 @@ void resp_json(struct request *req, int status, struct json_object *body)
         send_head(req, status, "application/json", (long long)len);
         out(req, s, len);
     }
+    free(s);
     json_object_put(body);
 }
 
