@@ -1,7 +1,8 @@
 /* jsonfast.c — owns the fast path of the body parser (jsonfast.h): one
  * pass over a small flat JSON object, building the json-c objects jx_parse
- * would. It recognises a strict subset of JSON and says NULL for the rest;
- * tests/fuzz/jsonfast.c holds it to jx_parse's answer on any input. */
+ * would, or for a member the route reads as numbers the doubles json-c's
+ * items hold. It recognises a strict subset of JSON and says NULL for the
+ * rest; tests/fuzz/jsonfast.c holds it to jx_parse's answer on any input. */
 #include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,7 +79,7 @@ static int exact_double(uint64_t m, int e10, double *out)
  * 0, *i), else a double (*is_double 1, *d: strtod's value, exact_double
  * when it applies, else strtod itself). 0 with *pp past it, or -1 when not
  * one we take. The one scanner of numbers: number() makes json-c objects
- * of its answers, numbers_value() a member's flat array of doubles. */
+ * of its answers, number_list() a member's flat array of doubles. */
 static inline __attribute__((always_inline)) int scan_number(const char **pp, const char *end, int *is_double,
                                                              long long *i, double *d)
 {
