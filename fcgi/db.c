@@ -23,6 +23,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "metrics.h"
+#include "validate.h"
 #include "config.h"
 #include "response.h"
 #include "watchdog.h"
@@ -88,7 +89,7 @@ void db_arg_id(struct db_args *a, long long id)
 
 void db_arg_int(struct db_args *a, long long v)
 {
-    snprintf(a->num[a->n < DB_MAXARGS ? a->n : 0], sizeof a->num[0], "%lld", v);
+    ll_text(a->num[a->n < DB_MAXARGS ? a->n : 0], v);
     push(a, a->num[a->n]);
 }
 

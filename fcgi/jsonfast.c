@@ -1,16 +1,19 @@
 /* jsonfast.c — owns the fast path of the body parser (jsonfast.h): one
  * pass over a small flat JSON object, building the json-c objects jx_parse
- * would. It recognises a strict subset of JSON and says NULL for the rest;
- * tests/fuzz/jsonfast.c holds it to jx_parse's answer on any input. */
+ * would, or for a member the route reads as numbers the doubles json-c's
+ * items hold. It recognises a strict subset of JSON and says NULL for the
+ * rest; tests/fuzz/jsonfast.c holds it to jx_parse's answer on any input. */
 #include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonfast.h"
+#include "pool.h"
 
 #define FAST_MAX_KEY 64         /* longer keys: not ours (json-c reads them) */
 #define FAST_MAX_INT_DIGITS 18  /* fits int64 whatever the digits: no clamping to mimic */
+#define FAST_MAX_LIST 512       /* numbers of a list read as doubles (more: json-c's objects) */
 
 static int is_ws(char c)
 {
@@ -72,84 +75,109 @@ static int exact_double(uint64_t m, int e10, double *out)
 }
 
 /* A JSON number at *pp (RFC 8259: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)
- * as json-c reads it: an int64 without fraction or exponent, else a double
- * (strtod's value: exact_double when it applies, else strtod itself).
- * NULL when not one we take. */
-static struct json_object *number(const char **pp, const char *end)
+ * as json-c reads it: an int64 without fraction or exponent (*is_double
+ * 0, *i), else a double (*is_double 1, *d: strtod's value, exact_double
+ * when it applies, else strtod itself). 0 with *pp past it, or -1 when not
+ * one we take. The one scanner of numbers: number() makes json-c objects
+ * of its answers, number_list() a member's flat array of doubles. */
+static inline __attribute__((always_inline)) int scan_number(const char **pp, const char *end, int *is_double,
+                                                             long long *i, double *d)
 {
-    const char *s = *pp, *p = s;
-    int is_double = 0, digits = 0, sig = 0, frac = 0, exp = 0, exp_digits = 0;
-    uint64_t m = 0;     /* the digits, while at most 19 significant ones */
+    /* the text ends in a NUL (jx_parse_fast_nums checks it): *end may be
+     * read, and is none of the characters looked for */
+    const char *s = *pp, *p = s, *i0, *i1, *f0, *f1, *q;
+    int exp = 0, exp_digits = 0;
+    uint64_t m = 0;
 
-#define DIGIT()                                                         \
-    do {                                                                \
-        if (m != 0 || *p != '0')                                        \
-            sig++;                                                      \
-        if (sig <= 19)                                                  \
-            m = m * 10 + (uint64_t)(*p - '0');                          \
-        p++;                                                            \
-    } while (0)
-
-    if (p < end && *p == '-')
+    *is_double = 0;
+    if (*p == '-')
         p++;
-    if (p < end && *p == '0') {
+    i0 = p;
+    if (*p == '0')
         p++;
-        digits = 1;
-    } else {
-        while (p < end && is_digit(*p)) {
-            DIGIT();
-            digits++;
-        }
-        if (digits == 0)
-            return NULL;
+    else
+        while (is_digit(*p))
+            p++;
+    if (p == i0)
+        return -1;
+    i1 = f0 = f1 = p;
+    if (*p == '.') {
+        f0 = ++p;
+        while (is_digit(*p))
+            p++;
+        if (p == f0)
+            return -1;
+        f1 = p;
+        *is_double = 1;
     }
-    if (p < end && *p == '.') {
-        const char *f = ++p;
-        while (p < end && is_digit(*p)) {
-            DIGIT();
-            frac++;
-        }
-        if (p == f)
-            return NULL;
-        is_double = 1;
-    }
-#undef DIGIT
-    if (p < end && (*p == 'e' || *p == 'E')) {
+    if (*p == 'e' || *p == 'E') {
         int neg = 0;
         p++;
-        if (p < end && (*p == '+' || *p == '-'))
+        if (*p == '+' || *p == '-')
             neg = *p++ == '-';
         const char *x = p;
-        while (p < end && is_digit(*p)) {
+        while (is_digit(*p)) {
             if (exp_digits < 6)
                 exp = exp * 10 + (*p - '0');
             exp_digits += exp != 0 || exp_digits != 0;
             p++;
         }
         if (p == x)
-            return NULL;
+            return -1;
         exp = neg ? -exp : exp;
-        is_double = 1;
+        *is_double = 1;
     }
     /* what follows a number in our grammar: ws , ] } (else not ours) */
-    if (p == end || !(is_ws(*p) || *p == ',' || *p == ']' || *p == '}'))
-        return NULL;
+    if (p >= end || !(is_ws(*p) || *p == ',' || *p == ']' || *p == '}'))
+        return -1;
+    if (!*is_double) {
+        if (i1 - i0 > FAST_MAX_INT_DIGITS)
+            return -1;
+        for (q = i0; q < i1; q++)
+            m = m * 10 + (uint64_t)(*q - '0');
+        *i = *s == '-' ? -(long long)m : (long long)m;
+        *pp = p;
+        return 0;
+    }
+    /* the significant digits: from the first that is not a leading zero */
+    for (q = i0; q < i1 && *q == '0'; q++)
+        ;
+    if (q == i1)
+        for (q = f0; q < f1 && *q == '0'; q++)
+            ;
+    long sig = q < i1 ? (i1 - q) + (f1 - f0) : f1 - q;
+    if (sig <= 19 && exp_digits < 6) {
+        for (; q < i1; q++)
+            m = m * 10 + (uint64_t)(*q - '0');
+        for (q = q > f0 ? q : f0; q < f1; q++)
+            m = m * 10 + (uint64_t)(*q - '0');
+        if (exact_double(m, exp - (int)(f1 - f0), d)) {
+            *d = *s == '-' ? -*d : *d;
+            *pp = p;
+            return 0;
+        }
+    }
+    char *stop;
+    *d = strtod(s, &stop);
+    if (stop != p)
+        return -1;
     *pp = p;
-    if (!is_double) {
-        if (digits > FAST_MAX_INT_DIGITS)
-            return NULL;
-        long long v = (long long)m;
-        return json_object_new_int64(*s == '-' ? -v : v);
-    }
+    return 0;
+}
+
+/* A number at *pp as the json-c object jx_parse builds. NULL when not one
+ * we take. */
+static struct json_object *number(const char **pp, const char *end)
+{
+    const char *s = *pp;
+    int is_double;
+    long long i;
     double d;
-    if (sig > 19 || exp_digits >= 6 || !exact_double(m, exp - frac, &d)) {
-        char *stop;
-        d = strtod(s, &stop);
-        if (stop != p)
-            return NULL;
-    } else if (*s == '-') {
-        d = -d;
-    }
+
+    if (scan_number(pp, end, &is_double, &i, &d) < 0)
+        return NULL;
+    if (!is_double)
+        return json_object_new_int64(i);
     struct json_object *o = json_object_new_double(d);
     if (o != NULL)
         json_object_set_serializer(o, number_text, (void *)s, NULL);
@@ -174,42 +202,85 @@ static int plain_string(const char **pp, const char *end, const char **s, size_t
     return 0;
 }
 
-/* A flat array of numbers at *pp (the '['). NULL when not one we take. */
+/* A flat array of at most FAST_MAX_LIST numbers at *pp (the '['). NULL
+ * when not one we take. */
 static struct json_object *number_array(const char **pp, const char *end)
 {
     const char *p = skip_ws(*pp + 1, end);
-    const char *close = memchr(p, ']', (size_t)(end - p));
-    int items = 1;
+    struct json_object *a = json_object_new_array();
+    size_t n = 0;
 
-    if (close == NULL)
-        return NULL;
-    for (const char *q = p; q < close; q++)
-        items += *q == ',';
-    struct json_object *a = json_object_new_array_ext(items);
     if (a == NULL)
         return NULL;
-    if (p < end && *p == ']') {
+    if (*p == ']') {
         *pp = p + 1;
         return a;
     }
     for (;;) {
-        struct json_object *v = number(&p, end);
+        struct json_object *v = n < FAST_MAX_LIST ? number(&p, end) : NULL;
         if (v == NULL || json_object_array_add(a, v) < 0) {
             json_object_put(v);
             break;
         }
+        n++;
         p = skip_ws(p, end);
-        if (p < end && *p == ',') {
+        if (*p == ',') {
             p = skip_ws(p + 1, end);
             continue;
         }
-        if (p < end && *p == ']') {
+        if (*p == ']') {
             *pp = p + 1;
             return a;
         }
         break;
     }
     json_object_put(a);
+    return NULL;
+}
+
+/* The same flat array of numbers at *pp (the '[') as doubles in the pool,
+ * each as json_object_get_double reads json-c's item (an int64 as a
+ * double). 0, or -1 when not one we take (more than FAST_MAX_LIST). */
+static int number_list(const char **pp, const char *end, struct pool *pool, struct jx_numbers *out)
+{
+    const char *p = skip_ws(*pp + 1, end);
+    double v[FAST_MAX_LIST];
+    size_t n = 0;
+
+    if (*p != ']') {
+        for (;;) {
+            int is_double;
+            long long i;
+            if (n == FAST_MAX_LIST || scan_number(&p, end, &is_double, &i, &v[n]) < 0)
+                return -1;
+            if (!is_double)
+                v[n] = (double)i;
+            n++;
+            p = skip_ws(p, end);
+            if (*p == ',') {
+                p = skip_ws(p + 1, end);
+                continue;
+            }
+            if (*p == ']')
+                break;
+            return -1;
+        }
+    }
+    double *copy = pool_alloc(pool, (n + 1) * sizeof *copy);
+    memcpy(copy, v, n * sizeof *v);
+    *pp = p + 1;
+    out->v = copy;
+    out->n = n;
+    out->found = 1;
+    return 0;
+}
+
+/* the entry of nums for key, if it has one */
+static struct jx_numbers *numbers_for(struct jx_numbers *nums, int nnums, const char *key)
+{
+    for (int i = 0; i < nnums; i++)
+        if (strcmp(nums[i].key, key) == 0)
+            return &nums[i];
     return NULL;
 }
 
@@ -259,11 +330,14 @@ static int value(const char **pp, const char *end, struct json_object **out)
     return 0;
 }
 
-struct json_object *jx_parse_fast(const char *text, size_t len)
+struct json_object *jx_parse_fast_nums(const char *text, size_t len, struct jx_numbers *nums, int nnums,
+                                       struct pool *pool)
 {
     const char *p = text, *end = text + len;
     struct json_object *o;
 
+    for (int i = 0; i < nnums; i++)
+        nums[i].found = 0;
     if (len > (size_t)0x7ffffffe || text[len] != '\0')
         return NULL;
     p = skip_ws(p, end);
@@ -277,18 +351,23 @@ struct json_object *jx_parse_fast(const char *text, size_t len)
         const char *k;
         size_t kn;
         struct json_object *v;
+        struct jx_numbers *list;
 
         if (p == end || *p != '"' || plain_string(&p, end, &k, &kn) < 0 || kn > FAST_MAX_KEY)
             goto fail;
         memcpy(key, k, kn);
         key[kn] = '\0';
-        if (json_object_object_get_ex(o, key, NULL))
+        list = numbers_for(nums, nnums, key);
+        if (json_object_object_get_ex(o, key, NULL) || (list != NULL && list->found))
             goto fail;          /* a repeated key: json-c's rules */
         p = skip_ws(p, end);
         if (p == end || *p != ':')
             goto fail;
         p = skip_ws(p + 1, end);
-        if (value(&p, end, &v) < 0 || json_object_object_add(o, key, v) < 0) {
+        if (list != NULL && p < end && *p == '[') {
+            if (number_list(&p, end, pool, list) < 0)
+                goto fail;
+        } else if (value(&p, end, &v) < 0 || json_object_object_add(o, key, v) < 0) {
             json_object_put(v);
             goto fail;
         }
@@ -306,7 +385,14 @@ close:
         return o;
 fail:
     json_object_put(o);
+    for (int i = 0; i < nnums; i++)
+        nums[i].found = 0;
     return NULL;
+}
+
+struct json_object *jx_parse_fast(const char *text, size_t len)
+{
+    return jx_parse_fast_nums(text, len, NULL, 0, NULL);
 }
 
 static int same_value(struct json_object *a, struct json_object *b)

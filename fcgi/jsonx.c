@@ -32,10 +32,16 @@ struct json_object *jx_parse(const char *text, size_t len)
     return o;
 }
 
+struct json_object *jx_parse_body_nums(const char *text, size_t len, struct jx_numbers *nums, int nnums,
+                                       struct pool *pool)
+{
+    struct json_object *o = jx_parse_fast_nums(text, len, nums, nnums, pool);
+    return o != NULL ? o : jx_parse(text, len);
+}
+
 struct json_object *jx_parse_body(const char *text, size_t len)
 {
-    struct json_object *o = jx_parse_fast(text, len);
-    return o != NULL ? o : jx_parse(text, len);
+    return jx_parse_body_nums(text, len, NULL, 0, NULL);
 }
 
 int jx_has(struct json_object *o, const char *key)
@@ -216,4 +222,152 @@ int jx_diff(struct json_object *before, struct json_object *after, struct json_o
     *old_out = json_object_new_object();
     *new_out = json_object_new_object();
     return diff_side(before, after, *old_out, *new_out) + diff_side(after, before, *new_out, *old_out);
+}
+
+/* ---- serializing (jx_serialize) ---------------------------------------- */
+
+#define JX_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+struct jx_out {
+    char *buf;
+    size_t len, cap;
+};
+
+/* room for n more bytes (and a NUL) */
+static void reserve(struct jx_out *o, size_t n)
+{
+    if (o->cap - o->len > n)
+        return;
+    size_t cap = o->cap * 2 > o->len + n + 1 ? o->cap * 2 : o->len + n + 1;
+    char *b = realloc(o->buf, cap);
+    if (b == NULL)
+        abort();            /* as the request pool does */
+    o->buf = b;
+    o->cap = cap;
+}
+
+static void put(struct jx_out *o, const char *s, size_t n)
+{
+    reserve(o, n);
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+/* a string as json-c escapes it: '"', '\\', the five named controls, the
+ * other controls as \u00xx; '/' (NOSLASHESCAPE) and bytes >= 0x20 as they are */
+static void put_string(struct jx_out *o, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    reserve(o, 6 * n + 2);
+    char *w = o->buf + o->len;
+    *w++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *w++ = (char)c;
+            continue;
+        }
+        *w++ = '\\';
+        switch (c) {
+        case '"':  *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '\b': *w++ = 'b'; break;
+        case '\n': *w++ = 'n'; break;
+        case '\r': *w++ = 'r'; break;
+        case '\t': *w++ = 't'; break;
+        case '\f': *w++ = 'f'; break;
+        default:
+            memcpy(w, "u00", 3);
+            w[3] = hex[c >> 4];
+            w[4] = hex[c & 15];
+            w += 5;
+        }
+    }
+    *w++ = '"';
+    o->len = (size_t)(w - o->buf);
+}
+
+/* a whole number as json-c writes it: an int64 (ll_text), or a uint64
+ * past INT64_MAX (rare: json-c's own text) */
+static void put_int(struct jx_out *o, struct json_object *v)
+{
+    int64_t i = json_object_get_int64(v);
+    char b[LL_TEXT_MAX];
+    size_t n;
+
+    if (i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
+        const char *t = json_object_to_json_string_length(v, JX_FLAGS, &n);
+        if (t == NULL)
+            abort();
+        put(o, t, n);
+        return;
+    }
+    n = ll_text(b, i);
+    put(o, b, n);
+}
+
+static void put_value(struct jx_out *o, struct json_object *v)
+{
+    size_t n;
+    const char *t;
+
+    switch (json_object_get_type(v)) {
+    case json_type_null:
+        put(o, "null", 4);
+        break;
+    case json_type_boolean:
+        if (json_object_get_boolean(v))
+            put(o, "true", 4);
+        else
+            put(o, "false", 5);
+        break;
+    case json_type_int:
+        put_int(o, v);
+        break;
+    case json_type_double:
+        t = json_object_to_json_string_length(v, JX_FLAGS, &n);
+        if (t == NULL)
+            abort();
+        put(o, t, n);
+        break;
+    case json_type_string:
+        put_string(o, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+        break;
+    case json_type_array:
+        n = json_object_array_length(v);
+        put(o, "[", 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0)
+                put(o, ",", 1);
+            put_value(o, json_object_array_get_idx(v, i));
+        }
+        put(o, "]", 1);
+        break;
+    case json_type_object: {
+        int first = 1;
+        put(o, "{", 1);
+        json_object_object_foreach(v, key, val) {
+            if (!first)
+                put(o, ",", 1);
+            first = 0;
+            put_string(o, key, strlen(key));
+            put(o, ":", 1);
+            put_value(o, val);
+        }
+        put(o, "}", 1);
+        break;
+    }
+    }
+}
+
+char *jx_serialize(struct json_object *o, size_t *len)
+{
+    struct jx_out out = {NULL, 0, 0};
+
+    reserve(&out, 1024);        /* an answer's usual size: no growing */
+    put_value(&out, o);
+    put(&out, "", 1);       /* the NUL */
+    *len = out.len - 1;
+    return out.buf;
 }

@@ -38,6 +38,14 @@ struct json_object *jx_parse(const char *text, size_t len);
  * the object (the request's body does its JSON). */
 struct json_object *jx_parse_body(const char *text, size_t len);
 
+/* jx_parse_body, the members named in nums read as lists of numbers where
+ * the fast path takes the body (jsonfast.h: jx_parse_fast_nums); where
+ * json-c reads it, they are in the object and no entry is found. */
+struct jx_numbers;
+struct pool;
+struct json_object *jx_parse_body_nums(const char *text, size_t len, struct jx_numbers *nums, int nnums,
+                                       struct pool *pool);
+
 /* Helpers for building answers: add key -> value, taking ownership. */
 void jx_add_str(struct json_object *o, const char *key, const char *v);  /* NULL -> null */
 void jx_add_int(struct json_object *o, const char *key, long long v);
@@ -55,5 +63,16 @@ int jx_diff(struct json_object *before, struct json_object *after, struct json_o
 /* v written with the fewest significant digits from 15 up that read back
  * as exactly v (0.85, not 0.84999999999999998; 9.999999999999991 in full) */
 void jx_add_number(struct json_object *o, const char *key, double v);
+
+/* o as json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+ * JSON_C_TO_STRING_NOSLASHESCAPE) writes it, byte for byte, in one buffer
+ * (json-c keeps a printbuf in every object it writes, and formats each
+ * whole number with snprintf): an answer's body (resp_json). Objects,
+ * arrays, strings, whole numbers and booleans are written as json-c's own
+ * serializers write them; a double through its own (json-c's, or the text
+ * json_object_new_double_s or jsonfast gave it), the one type given
+ * serializers of its own here. Returns the text (NUL-terminated; the caller
+ * frees it) and its length in *len. */
+char *jx_serialize(struct json_object *o, size_t *len);
 
 #endif

@@ -243,13 +243,14 @@ static struct json_object *value_schema(enum param_type t, const struct param *d
         json_object_object_add(o, "anyOf", a);
         break;
     case PT_ARRAY:
+    case PT_NUMBERS:
         add_type(o, "array", nullable);
         if (d != NULL && d->min > 0)
             add_int(o, "minItems", (long long)d->min);
         if (d != NULL && d->max > 0)
             add_int(o, "maxItems", (long long)d->max);
-        if (d != NULL && d->items != 0)
-            json_object_object_add(o, "items", value_schema(d->items, NULL, 0));
+        if (d != NULL && (d->items != 0 || t == PT_NUMBERS))
+            json_object_object_add(o, "items", value_schema(t == PT_NUMBERS ? PT_NUMBER : d->items, NULL, 0));
         break;
     case PT_OBJECT:
         add_type(o, "object", nullable);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include "jsonfast.h"
 #include "jsonx.h"
 #include "log.h"
 #include "params.h"
@@ -143,14 +144,24 @@ int param_text(struct pool *p, const struct param *d, const char *v, struct arg 
 
 /* ---- body fields ------------------------------------------------------ */
 
-/* The array's items against d->items; 0 or -1 with *why. */
-static int array_items(struct json_object *v, const struct param *d, const char **why)
+#define PARAMS_MAX_NUMBERS 4    /* PT_NUMBERS fields of a route read as lists (more: json-c's objects) */
+
+/* An array's length n against d's bounds; 0 or -1 with *why. */
+static int array_length(size_t n, const struct param *d, const char **why)
 {
-    size_t n = json_object_array_length(v);
     if ((d->min > 0 && n < (size_t)d->min) || (d->max > 0 && n > (size_t)d->max)) {
         *why = d->min == d->max ? "has the wrong number of items" : "has too few or too many items";
         return -1;
     }
+    return 0;
+}
+
+/* The array's items against d->items; 0 or -1 with *why. */
+static int array_items(struct json_object *v, const struct param *d, const char **why)
+{
+    size_t n = json_object_array_length(v);
+    if (array_length(n, d, why) < 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         struct json_object *it = json_object_array_get_idx(v, i);
         json_type t = json_object_get_type(it);
@@ -172,14 +183,62 @@ static int array_items(struct json_object *v, const struct param *d, const char 
     return 0;
 }
 
-/* One body field into out; 0 ok or absent, -1 with *why. */
-static int body_field(struct pool *p, struct json_object *o, const struct param *d, struct arg *out,
-                      const char **why)
+/* A PT_NUMBERS list x[0..n) against d into out; 0 or -1 with *why (the
+ * words of a PT_ARRAY of PT_NUMBER, then of a failed extra check). */
+static int number_list(const struct param *d, const double *x, size_t n, struct arg *out, const char **why)
+{
+    if (array_length(n, d, why) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) {
+            *why = "has an item of the wrong type";
+            return -1;
+        }
+    if (d->valid_nums != NULL && !d->valid_nums(x, n)) {
+        *why = "is not in its format";
+        return -1;
+    }
+    out->nums = x;
+    out->n = n;
+    return 0;
+}
+
+/* A PT_NUMBERS field json-c read (jx_parse_body_nums did not): its items
+ * as the fast path reads them (json_object_get_double of an int or a
+ * double), then number_list; 0 or -1 with *why. */
+static int number_array(struct pool *p, struct json_object *v, const struct param *d, struct arg *out,
+                        const char **why)
+{
+    if (!json_object_is_type(v, json_type_array)) {
+        *why = "must be an array";
+        return -1;
+    }
+    size_t n = json_object_array_length(v);
+    if (array_length(n, d, why) < 0)
+        return -1;
+    double *x = pool_alloc(p, (n + 1) * sizeof *x);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *it = json_object_array_get_idx(v, i);
+        if (!json_object_is_type(it, json_type_int) && !json_object_is_type(it, json_type_double)) {
+            *why = "has an item of the wrong type";
+            return -1;
+        }
+        x[i] = json_object_get_double(it);
+    }
+    return number_list(d, x, n, out, why);
+}
+
+/* One body field into out (list: its numbers when the fast path read
+ * them, PT_NUMBERS); 0 ok or absent, -1 with *why. */
+static int body_field(struct pool *p, struct json_object *o, const struct param *d,
+                      const struct jx_numbers *list, struct arg *out, const char **why)
 {
     int req = (d->flags & P_REQUIRED) != 0, rc, b;
     long l;
     struct json_object *v = NULL;
 
+    if (list != NULL && list->found)
+        return number_list(d, list->v, list->n, out, why);
     if (!json_object_object_get_ex(o, d->name, &v) || v == NULL) {
         if (req)
             *why = "is required";
@@ -234,6 +293,8 @@ static int body_field(struct pool *p, struct json_object *o, const struct param 
         }
         rc = array_items(v, d, why);
         break;
+    case PT_NUMBERS:
+        return number_array(p, v, d, out, why);
     case PT_ANY:
         rc = 0;
         break;
@@ -283,10 +344,31 @@ static int wants_body(const struct request *req, const struct param *ps)
     return declared && req->body_len > 0;
 }
 
+/* The route's PT_NUMBERS body fields, for the body parser to read as
+ * lists (at most max of them). */
+static int number_fields(const struct param *ps, struct jx_numbers *nums, int max)
+{
+    int n = 0;
+    for (const struct param *d = ps; d->name != NULL; d++)
+        if (d->in == IN_BODY && d->type == PT_NUMBERS && n < max)
+            nums[n++] = (struct jx_numbers){.key = d->name};
+    return n;
+}
+
+static const struct jx_numbers *numbers_of(const struct jx_numbers *nums, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(nums[i].key, name) == 0)
+            return &nums[i];
+    return NULL;
+}
+
 int params_or_reply(struct request *req)
 {
     const struct param *ps = req->route->params;
     const char *why = NULL;
+    struct jx_numbers nums[PARAMS_MAX_NUMBERS];
+    int nnums = 0;
 
     req->nargs = 0;
     if (req->page)
@@ -298,7 +380,8 @@ int params_or_reply(struct request *req)
         if (pass == IN_BODY) {
             if (!wants_body(req, ps))
                 continue;
-            if ((body = req_json_body_or_reply(req)) == NULL)
+            nnums = number_fields(ps, nums, PARAMS_MAX_NUMBERS);
+            if ((body = req_json_body_nums_or_reply(req, nums, nnums)) == NULL)
                 return -1;
         }
         for (const struct param *d = ps; d->name != NULL; d++) {
@@ -313,14 +396,15 @@ int params_or_reply(struct request *req)
             memset(a, 0, sizeof *a);
             a->p = d;
             if (pass == IN_BODY) {
-                if (body_field(req->pool, body, d, a, &why) < 0) {
+                const struct jx_numbers *list = d->type == PT_NUMBERS ? numbers_of(nums, nnums, d->name) : NULL;
+                if (body_field(req->pool, body, d, list, a, &why) < 0) {
                     if (d->code != NULL)
                         resp_error(req, 400, d->code, "%s %s.", d->name, why);
                     else
                         resp_invalid(req, d->name, "%s %s.", d->name, why);
                     return -1;
                 }
-                a->present = a->j != NULL;
+                a->present = a->j != NULL || a->nums != NULL;
                 continue;
             }
             const char *v = pass == IN_PATH ? req_capture(req, d->name)
@@ -397,6 +481,13 @@ struct json_object *arg_json(const struct request *req, const char *name)
 {
     const struct arg *a = find(req, name);
     return a ? a->j : NULL;
+}
+
+const double *arg_nums(const struct request *req, const char *name, size_t *n)
+{
+    const struct arg *a = find(req, name);
+    *n = a ? a->n : 0;
+    return a ? a->nums : NULL;
 }
 
 void arg_page(const struct request *req, long *limit, long *offset)

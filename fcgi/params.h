@@ -17,6 +17,7 @@
 #ifndef FC_PARAMS_H
 #define FC_PARAMS_H
 
+#include <stddef.h>
 #include <json-c/json.h>
 
 struct pool;
@@ -38,6 +39,8 @@ enum param_type {
     PT_ARRAY,           /* a JSON array of min..max items of type .items */
     PT_OBJECT,          /* a JSON object (its fields: the handler's rules) */
     PT_ANY,             /* any JSON value; the handler's rules decide (body only) */
+    PT_NUMBERS,         /* a JSON array of min..max finite numbers, read as doubles
+                           (arg_nums) without a JSON object per number (body only) */
 };
 
 #define P_NO_MAX 1e19    /* a whole number's max when it has none (LONG_MAX) */
@@ -55,6 +58,7 @@ struct param {
     const char *const *choices;     /* ENUM: NULL-terminated */
     int (*valid)(const char *);     /* STRING: an extra check (1 = ok), e.g. an id format */
     int (*valid_json)(struct json_object *);   /* body: an extra check of the value (1 = ok) */
+    int (*valid_nums)(const double *, size_t); /* NUMBERS: an extra check of the list (1 = ok) */
     const char *code;               /* body: the error code when invalid (default VALIDATION_ERROR) */
     const char *doc;                /* path: the object's name ("item"); others: one line */
 };
@@ -67,7 +71,9 @@ struct arg {
     double d;                       /* NUMBER (and INT) */
     const char *s;                  /* STRING, SLUG, ENUM, DATE, TIMESTAMP; TIME_BOUND: the
                                        date as given or the timestamp as exact UTC text */
-    struct json_object *j;          /* body values (borrowed from req->json) */
+    struct json_object *j;          /* body values (borrowed from req->json); not NUMBERS */
+    const double *nums;             /* NUMBERS: the list (from the request's pool) */
+    size_t n;                       /* NUMBERS: its length */
 };
 
 /* Check every declaration of the request's route against the request and
@@ -86,6 +92,7 @@ double arg_num(const struct request *req, const char *name);            /* 0 whe
 int arg_bool(const struct request *req, const char *name, int dflt);
 const char *arg_str(const struct request *req, const char *name);       /* NULL when absent */
 struct json_object *arg_json(const struct request *req, const char *name);  /* NULL when absent */
+const double *arg_nums(const struct request *req, const char *name, size_t *n); /* NULL, 0 when absent */
 /* The page of a list: ?limit= (default 100) and ?offset= (default 0). */
 void arg_page(const struct request *req, long *limit, long *offset);
 /* A PT_TIME_BOUND: *date (as given) or *ts (exact UTC text); both NULL when absent. */

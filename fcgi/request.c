@@ -44,10 +44,49 @@ int request_parse_target(struct request *req, const char *uri, const char **err)
     return 0;
 }
 
-static const char *param(struct request *req, char **envp, const char *name)
+/* The FastCGI parameters a request reads. They are found in one pass over
+ * the environment (FCGX_GetParam would walk it once for each name): the
+ * first of each name, as FCGX_GetParam finds it. */
+#define FCGI_PARAM(name) {name, sizeof name - 1}
+static const struct {
+    const char *name;
+    size_t len;
+} fcgi_params[] = {
+    FCGI_PARAM("REQUEST_METHOD"), FCGI_PARAM("REMOTE_ADDR"), FCGI_PARAM("HTTP_USER_AGENT"),
+    FCGI_PARAM("CONTENT_TYPE"), FCGI_PARAM("HTTP_ACCEPT"), FCGI_PARAM("HTTP_AUTHORIZATION"),
+    FCGI_PARAM("HTTP_X_API_KEY"), FCGI_PARAM("HTTP_COOKIE"), FCGI_PARAM("HTTP_X_CSRF_TOKEN"),
+    FCGI_PARAM("HTTP_IDEMPOTENCY_KEY"), FCGI_PARAM("HTTP_X_WAL_POSITION"), FCGI_PARAM("HTTP_HOST"),
+    FCGI_PARAM("REQUEST_SCHEME"),
+    FCGI_PARAM("SSL_CLIENT_VERIFY"), FCGI_PARAM("SSL_CLIENT_SERIAL"), FCGI_PARAM("SSL_CLIENT_S_DN"),
+    FCGI_PARAM("REQUEST_URI"), FCGI_PARAM("SCRIPT_NAME"), FCGI_PARAM("QUERY_STRING"),
+    FCGI_PARAM("CONTENT_LENGTH"),
+};
+enum {
+    FP_METHOD, FP_ADDR, FP_USER_AGENT, FP_CONTENT_TYPE, FP_ACCEPT, FP_AUTHORIZATION, FP_API_KEY,
+    FP_COOKIE, FP_CSRF, FP_IDEMPOTENCY_KEY, FP_WAL_POSITION, FP_HOST, FP_SCHEME, FP_TLS_VERIFY, FP_TLS_SERIAL,
+    FP_TLS_DN, FP_URI, FP_SCRIPT_NAME, FP_QUERY_STRING, FP_CONTENT_LENGTH, FP_COUNT
+};
+_Static_assert(sizeof fcgi_params / sizeof fcgi_params[0] == FP_COUNT, "a name for each FP_");
+
+/* The values of fcgi_params in envp ("NAME=value" each, NULL-terminated),
+ * copied into the pool; NULL where absent. */
+static void read_params(struct pool *pool, char **envp, const char *v[FP_COUNT])
 {
-    const char *v = FCGX_GetParam(name, envp);
-    return v ? pool_strdup(req->pool, v) : NULL;
+    const char *found[FP_COUNT] = {0};
+
+    for (char **e = envp; e != NULL && *e != NULL; e++) {
+        const char *eq = strchr(*e, '=');
+        if (eq == NULL)
+            continue;
+        size_t n = (size_t)(eq - *e);
+        for (int i = 0; i < FP_COUNT; i++)
+            if (fcgi_params[i].len == n && found[i] == NULL && memcmp(fcgi_params[i].name, *e, n) == 0) {
+                found[i] = eq + 1;
+                break;
+            }
+    }
+    for (int i = 0; i < FP_COUNT; i++)
+        v[i] = found[i] != NULL ? pool_strdup(pool, found[i]) : NULL;
 }
 
 /* Read and discard what is left of the body so the connection stays in a
@@ -64,29 +103,29 @@ int request_parse_or_reply(struct request *req, const struct request_source *src
     const char *err, *cl;
     char **envp = src->envp;
 
-    req->method = param(req, envp, "REQUEST_METHOD");
-    if (req->method == NULL)
-        req->method = "GET";
-    req->client_ip = param(req, envp, "REMOTE_ADDR");
-    req->user_agent = param(req, envp, "HTTP_USER_AGENT");
-    req->content_type = param(req, envp, "CONTENT_TYPE");
-    req->accept = param(req, envp, "HTTP_ACCEPT");
-    req->authorization = param(req, envp, "HTTP_AUTHORIZATION");
-    req->api_key = param(req, envp, "HTTP_X_API_KEY");
-    req->cookie = param(req, envp, "HTTP_COOKIE");
-    req->csrf_token = param(req, envp, "HTTP_X_CSRF_TOKEN");
-    req->idempotency_key = param(req, envp, "HTTP_IDEMPOTENCY_KEY");
-    req->wal_position = param(req, envp, "HTTP_X_WAL_POSITION");
-    req->host = param(req, envp, "HTTP_HOST");
-    req->scheme = param(req, envp, "REQUEST_SCHEME");
-    req->tls_client_verify = param(req, envp, "SSL_CLIENT_VERIFY");
-    req->tls_client_serial = param(req, envp, "SSL_CLIENT_SERIAL");
-    req->tls_client_dn = param(req, envp, "SSL_CLIENT_S_DN");
+    const char *v[FP_COUNT];
+    read_params(req->pool, envp, v);
+    req->method = v[FP_METHOD] != NULL ? v[FP_METHOD] : "GET";
+    req->client_ip = v[FP_ADDR];
+    req->user_agent = v[FP_USER_AGENT];
+    req->content_type = v[FP_CONTENT_TYPE];
+    req->accept = v[FP_ACCEPT];
+    req->authorization = v[FP_AUTHORIZATION];
+    req->api_key = v[FP_API_KEY];
+    req->cookie = v[FP_COOKIE];
+    req->csrf_token = v[FP_CSRF];
+    req->idempotency_key = v[FP_IDEMPOTENCY_KEY];
+    req->wal_position = v[FP_WAL_POSITION];
+    req->host = v[FP_HOST];
+    req->scheme = v[FP_SCHEME];
+    req->tls_client_verify = v[FP_TLS_VERIFY];
+    req->tls_client_serial = v[FP_TLS_SERIAL];
+    req->tls_client_dn = v[FP_TLS_DN];
 
-    const char *uri = param(req, envp, "REQUEST_URI");
+    const char *uri = v[FP_URI];
     if (uri == NULL) {
         /* fall back to SCRIPT_NAME + QUERY_STRING when REQUEST_URI is absent */
-        const char *sn = param(req, envp, "SCRIPT_NAME"), *qs = param(req, envp, "QUERY_STRING");
+        const char *sn = v[FP_SCRIPT_NAME], *qs = v[FP_QUERY_STRING];
         uri = pool_printf(req->pool, "%s%s%s", sn ? sn : "/", qs && *qs ? "?" : "", qs ? qs : "");
     }
     if (request_parse_target(req, uri, &err) < 0) {
@@ -96,7 +135,7 @@ int request_parse_or_reply(struct request *req, const struct request_source *src
         return -1;
     }
 
-    cl = param(req, envp, "CONTENT_LENGTH");
+    cl = v[FP_CONTENT_LENGTH];
     if (cl != NULL && *cl != '\0') {
         char *end;
         unsigned long long len = strtoull(cl, &end, 10);
@@ -173,6 +212,11 @@ const char *req_capture(const struct request *req, const char *name)
 
 struct json_object *req_json_body_or_reply(struct request *req)
 {
+    return req_json_body_nums_or_reply(req, NULL, 0);
+}
+
+struct json_object *req_json_body_nums_or_reply(struct request *req, struct jx_numbers *nums, int nnums)
+{
     if (req->json != NULL)
         return req->json;
     if (req->body == NULL || req->body_len == 0) {
@@ -185,7 +229,7 @@ struct json_object *req_json_body_or_reply(struct request *req)
         resp_error(req, 415, "UNSUPPORTED_MEDIA_TYPE", "The request body must be sent as Content-Type: application/json.");
         return NULL;
     }
-    req->json = jx_parse_body(req->body, req->body_len);
+    req->json = jx_parse_body_nums(req->body, req->body_len, nums, nnums, req->pool);
     if (req->json == NULL) {
         resp_error(req, 400, "INVALID_JSON", "The request body is not valid JSON.");
         return NULL;

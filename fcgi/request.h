@@ -139,6 +139,11 @@ const char *req_capture(const struct request *req, const char *name);
  * not application/json (http_is_json_type), itself and returns NULL. The object is owned by the
  * request (freed when it ends); do not put it. */
 struct json_object *req_json_body_or_reply(struct request *req);
+/* The same, the members named in nums read as lists of numbers when the
+ * body takes the fast path (jsonx.h: jx_parse_body_nums); the route's
+ * PT_NUMBERS fields (params.c). Only the first parse reads them. */
+struct jx_numbers;
+struct json_object *req_json_body_nums_or_reply(struct request *req, struct jx_numbers *nums, int nnums);
 
 /* Whether the client reached the service over HTTPS (http_is_secure():
  * FACECLOCK_TLS, or nginx's REQUEST_SCHEME). */

@@ -4,14 +4,17 @@
  * answer held back until its caller has committed what it says. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <fcgiapp.h>
 #include "http.h"
+#include "jsonx.h"
 #include "log.h"
 #include "page.h"
 #include "db.h"
 #include "response.h"
+#include "validate.h"
 
 /* over HTTPS: browsers use nothing else for the host for a year */
 #define HSTS "Strict-Transport-Security: max-age=31536000\r\n"
@@ -34,8 +37,7 @@ static void out(struct request *req, const char *s, size_t n)
 
 static void send_head(struct request *req, int status, const char *ctype, long long clen)
 {
-    char line[256];
-    int n;
+    char num[LL_TEXT_MAX];
 
     if (req->headers_sent || req->held) {
         log_error("second response for %s %s (status %d)", req->method, req->path, status);
@@ -43,15 +45,22 @@ static void send_head(struct request *req, int status, const char *ctype, long l
     }
     req->status = status;
     req->headers_sent = 1;
-    n = snprintf(line, sizeof line, "Status: %d %s\r\n", status, http_status_text(status));
-    out(req, line, (size_t)n);
+    /* in pieces, not printf: the head of every answer */
+    const char *text = http_status_text(status);
+    out(req, "Status: ", 8);
+    out(req, num, ll_text(num, status));
+    out(req, " ", 1);
+    out(req, text, strlen(text));
+    out(req, "\r\n", 2);
     if (ctype != NULL) {
-        n = snprintf(line, sizeof line, "Content-Type: %s\r\n", ctype);
-        out(req, line, (size_t)n);
+        out(req, "Content-Type: ", 14);
+        out(req, ctype, strlen(ctype));
+        out(req, "\r\n", 2);
     }
     if (clen >= 0) {
-        n = snprintf(line, sizeof line, "Content-Length: %lld\r\n", clen);
-        out(req, line, (size_t)n);
+        out(req, "Content-Length: ", 16);
+        out(req, num, ll_text(num, clen));
+        out(req, "\r\n", 2);
     }
     out(req, "Cache-Control: no-store\r\n", 25);
     if (req_is_https(req))
@@ -63,9 +72,15 @@ static void send_head(struct request *req, int status, const char *ctype, long l
     const char *wal = db_written_position();
     if (wal != NULL) {
         /* what the caller's reads on a standby wait for (db.h db_read_begin) */
-        n = snprintf(line, sizeof line, "X-WAL-Position: %s\r\nSet-Cookie: fc_wal=%s; Path=/; Max-Age=600; "
-                     "HttpOnly; SameSite=Strict%s\r\n", wal, wal, req_is_https(req) ? "; Secure" : "");
-        out(req, line, (size_t)n);
+        static const char cookie[] = "\r\nSet-Cookie: fc_wal=", attrs[] = "; Path=/; Max-Age=600; HttpOnly; SameSite=Strict";
+        out(req, "X-WAL-Position: ", 16);
+        out(req, wal, strlen(wal));
+        out(req, cookie, sizeof cookie - 1);
+        out(req, wal, strlen(wal));
+        out(req, attrs, sizeof attrs - 1);
+        if (req_is_https(req))
+            out(req, "; Secure", 8);
+        out(req, "\r\n", 2);
     }
     out(req, "\r\n", 2);
     req->bytes_out = 0;
@@ -73,7 +88,7 @@ static void send_head(struct request *req, int status, const char *ctype, long l
 
 void resp_json(struct request *req, int status, struct json_object *body)
 {
-    const char *s;
+    char *s;
     size_t len;
 
     if (req->headers_sent || req->held) {
@@ -83,8 +98,9 @@ void resp_json(struct request *req, int status, struct json_object *body)
     }
     if (body == NULL)
         body = json_object_new_object();
-    s = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    s = jx_serialize(body, &len);
     resp_json_text(req, status, s, len);
+    free(s);
     json_object_put(body);
 }
 

@@ -10,8 +10,9 @@
 #include "router.h"
 #include "watchdog.h"
 
-int route_match(struct pool *p, const char *pattern, const char *path,
-                struct kv *caps, int maxcaps)
+/* route_match's walk; with p NULL it only says whether the path matches
+ * (a route that does not is the common case: nothing is copied for it) */
+static int walk(struct pool *p, const char *pattern, const char *path, struct kv *caps, int maxcaps)
 {
     const char *a = pattern, *b = path;
     int n = 0;
@@ -22,8 +23,10 @@ int route_match(struct pool *p, const char *pattern, const char *path,
             size_t seg = strcspn(b, "/");
             if (close == NULL || seg == 0 || n >= maxcaps)
                 return -1;
-            caps[n].key = pool_strndup(p, a + 1, (size_t)(close - a - 1));
-            caps[n].val = pool_strndup(p, b, seg);
+            if (p != NULL) {
+                caps[n].key = pool_strndup(p, a + 1, (size_t)(close - a - 1));
+                caps[n].val = pool_strndup(p, b, seg);
+            }
             n++;
             a = close + 1;
             b += seg;
@@ -41,6 +44,12 @@ int route_match(struct pool *p, const char *pattern, const char *path,
     if (*b == '\0' || (b[0] == '/' && b[1] == '\0'))
         return n;
     return -1;
+}
+
+int route_match(struct pool *p, const char *pattern, const char *path,
+                struct kv *caps, int maxcaps)
+{
+    return walk(NULL, pattern, path, caps, maxcaps) < 0 ? -1 : walk(p, pattern, path, caps, maxcaps);
 }
 
 const struct route *route_find(struct pool *p, const struct route *table, int n,

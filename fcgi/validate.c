@@ -120,6 +120,24 @@ parse_long(const char *s, long min, long max, long *out)
     return 0;
 }
 
+size_t
+ll_text(char out[LL_TEXT_MAX], long long v)
+{
+    char b[LL_TEXT_MAX], *p = b + sizeof b;
+    /* the magnitude as unsigned: LLONG_MIN's has no signed form */
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+    *--p = '\0';
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    size_t n = (size_t)(b + sizeof b - p);
+    memcpy(out, p, n);
+    return n - 1;
+}
+
 static int
 is_leap(int y)
 {

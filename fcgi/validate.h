@@ -15,6 +15,12 @@ int parse_id(const char *s, long long *out);
 /* decimal integer within [min,max]; 0 or -1 */
 int parse_long(const char *s, long min, long max, long *out);
 
+/* The other way: v's decimal text as "%lld" writes it (and parse_long
+ * reads it back), NUL-terminated in out; its length. Without printf's
+ * machinery: a statement's whole-number arguments, an answer's head. */
+#define LL_TEXT_MAX 21
+size_t ll_text(char out[LL_TEXT_MAX], long long v);
+
 /* YYYY-MM-DD (a real calendar date); fills y,m,d; 0 or -1 */
 int parse_date(const char *s, int *y, int *m, int *d);
 

@@ -64,8 +64,8 @@
 #define B_OPT(name, type, doc_)             {name, IN_BODY, type, .doc = doc_}
 #define B_TEXT(name, flags, lo, hi, doc_)   {name, IN_BODY, PT_STRING, flags, lo, hi, .doc = doc_}
 #define B_DESCRIPTOR \
-    {"descriptor", IN_BODY, PT_ARRAY, P_REQUIRED, 128, 128, PT_NUMBER, .code = "INVALID_FACE_DATA", \
-     .valid_json = descriptor_valid_json, \
+    {"descriptor", IN_BODY, PT_NUMBERS, P_REQUIRED, 128, 128, .code = "INVALID_FACE_DATA", \
+     .valid_nums = descriptor_valid_numbers, \
      .doc = "The face descriptor: exactly 128 finite numbers (face-api.js)."}
 
 /* a device's certificate request: its own checks (csr_rules.c) answer

@@ -472,8 +472,10 @@ static void face_clock_in(struct request *req)
     float d[DESCRIPTOR_DIM];
     int force = arg_bool(req, "force_log", 0);
     const char *reason = arg_str(req, "force_reason");
+    size_t n;
+    const double *x = arg_nums(req, "descriptor", &n);
 
-    descriptor_from_json(arg_json(req, "descriptor"), d);   /* checked by the route */
+    descriptor_from_numbers(x, n, d);   /* checked by the route */
     if (!scan_or_reply(req, d, &p, &v, &m))
         return;
     struct clock_person who = {p.department_id, p.st.open_log_id != 0, p.st.open_seconds, p.st.shifts,

@@ -1,5 +1,5 @@
-/* descriptor_rules.c — owns the one face-descriptor validator (a JSON array of
- * exactly 128 finite numbers → float[128]) and the reference Euclidean
+/* descriptor_rules.c — owns the one face-descriptor validator (exactly 128
+ * finite numbers, as a list or a JSON array → float[128]) and the reference Euclidean
  * distance. Pure: no I/O, no allocation. */
 #include <math.h>
 #include <string.h>
@@ -9,27 +9,38 @@
 #define DESCRIPTOR_MAX_ABS 1e6      /* far beyond any real descriptor, well inside float */
 
 int
-descriptor_from_json(struct json_object *v, float out[DESCRIPTOR_DIM])
+descriptor_from_numbers(const double *x, size_t n, float out[DESCRIPTOR_DIM])
 {
     float tmp[DESCRIPTOR_DIM];
+
+    if (x == NULL || n != DESCRIPTOR_DIM)
+        return -1;
+    for (size_t i = 0; i < DESCRIPTOR_DIM; i++) {
+        if (!isfinite(x[i]) || fabs(x[i]) > DESCRIPTOR_MAX_ABS)
+            return -1;
+        tmp[i] = (float)x[i];
+    }
+    memcpy(out, tmp, sizeof(tmp));      /* out is untouched on -1 */
+    return 0;
+}
+
+int
+descriptor_from_json(struct json_object *v, float out[DESCRIPTOR_DIM])
+{
+    double x[DESCRIPTOR_DIM];
 
     if (v == NULL || !json_object_is_type(v, json_type_array) ||
         json_object_array_length(v) != DESCRIPTOR_DIM)
         return -1;
     for (size_t i = 0; i < DESCRIPTOR_DIM; i++) {
         struct json_object *e = json_object_array_get_idx(v, i);
-        double x;
 
         /* json_object_get_double would turn true, "1" or null into numbers */
         if (!json_object_is_type(e, json_type_double) && !json_object_is_type(e, json_type_int))
             return -1;
-        x = json_object_get_double(e);
-        if (!isfinite(x) || fabs(x) > DESCRIPTOR_MAX_ABS)
-            return -1;
-        tmp[i] = (float)x;
+        x[i] = json_object_get_double(e);
     }
-    memcpy(out, tmp, sizeof(tmp));      /* out is untouched on -1 */
-    return 0;
+    return descriptor_from_numbers(x, DESCRIPTOR_DIM, out);
 }
 
 void
@@ -46,10 +57,10 @@ descriptor_to_le(const float d[DESCRIPTOR_DIM], unsigned char out[DESCRIPTOR_BYT
 }
 
 int
-descriptor_valid_json(struct json_object *v)
+descriptor_valid_numbers(const double *x, size_t n)
 {
     float tmp[DESCRIPTOR_DIM];
-    return descriptor_from_json(v, tmp) == 0;
+    return descriptor_from_numbers(x, n, tmp) == 0;
 }
 
 double

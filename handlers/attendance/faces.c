@@ -25,8 +25,10 @@ void h_register_face(struct request *req)
      * decided last, in the contract's order (CONSENT_REQUIRED) */
     struct json_object *c = arg_json(req, "consent_given");
     int consent = json_object_is_type(c, json_type_boolean) && json_object_get_boolean(c);
+    size_t n;
+    const double *x = arg_nums(req, "descriptor", &n);
 
-    descriptor_from_json(arg_json(req, "descriptor"), d);   /* checked by the route */
+    descriptor_from_numbers(x, n, d);   /* checked by the route */
     if (staff_id == 0)
         staff_id = identity_of(req)->staff_id;
     if (staff_id == 0) {

@@ -2,7 +2,9 @@
  * (fcgi/jsonx.c: json-c under our depth limit, strict mode and UTF-8
  * validation) and the typed field readers every route's body goes
  * through. What the parser accepts must serialize and parse back
- * (what an answer echoes is again a valid body). */
+ * (what an answer echoes is again a valid body), and jx_serialize (the
+ * answers' writer) must write it byte for byte as json-c does, the body
+ * parser's fast-path objects (jx_parse_body) too. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +14,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* jx_serialize(o) is json-c's text of o (resp_json's flags) */
+static void same_text(struct json_object *o)
+{
+    size_t n, len;
+    const char *want = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    char *got = jx_serialize(o, &n);
+    if (n != len || memcmp(got, want, n) != 0 || got[n] != '\0')
+        abort();
+    free(got);
+}
+
 static const char *const keys[] = {"a", "id", "name", "descriptor", "metadata", ""};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -20,7 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
 
-    struct json_object *o = jx_parse(text, size);
+    struct json_object *o = jx_parse(text, size), *fast = jx_parse_body(text, size);
+    same_text(o);
+    if (fast != NULL)
+        same_text(fast);
+    json_object_put(fast);
     if (o != NULL) {
         size_t len;
         const char *out = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);

@@ -4,7 +4,12 @@
  * table it must leave to json-c, each checked differentially — whatever
  * the fast path builds is jx_same as json-c's object; and 4,000 generated
  * scan bodies (numbers written every way a kiosk might) taken and the
- * same, their descriptors reading alike through descriptor_from_json. */
+ * same, their descriptors reading alike through descriptor_from_json.
+ * Each text is also read with "descriptor" named as a list of numbers
+ * (jx_parse_fast_nums, a route's PT_NUMBERS field): taken exactly when the
+ * plain fast path takes it, the rest of the object json-c's, the list
+ * json-c's items bit for bit, and the descriptor it makes
+ * (descriptor_from_numbers) json-c's parse + descriptor_from_json. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,13 +19,46 @@
 #include "attendance/descriptor_rules.h"
 #include "jsonfast.h"
 #include "jsonx.h"
+#include "pool.h"
 #include "unit.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* The list reading of text against json-c's object c (which it takes:
+ * the member is deleted from it). took: whether the plain fast path took
+ * the text. */
+static void numbers_check(const char *text, size_t len, struct json_object *c, int took)
+{
+    struct pool *pool = pool_new();
+    struct jx_numbers nums[] = {{.key = "descriptor"}, {.key = "absent"}};
+    struct json_object *f = jx_parse_fast_nums(text, len, nums, 2, pool), *vc = NULL;
+
+    ck_assert_msg((f != NULL) == took, "the list reading takes another set: %.80s", text);
+    ck_assert(!nums[1].found && (f != NULL || !nums[0].found));
+    if (f != NULL && nums[0].found) {
+        ck_assert(json_object_object_get_ex(c, "descriptor", &vc) && json_object_is_type(vc, json_type_array));
+        ck_assert_uint_eq(json_object_array_length(vc), nums[0].n);
+        for (size_t i = 0; i < nums[0].n; i++) {
+            double y = json_object_get_double(json_object_array_get_idx(vc, i));
+            ck_assert_msg(memcmp(&y, &nums[0].v[i], sizeof y) == 0, "item %zu differs in %.80s", i, text);
+        }
+        float dn[DESCRIPTOR_DIM], dc[DESCRIPTOR_DIM];
+        memset(dn, 0x5a, sizeof dn);
+        memset(dc, 0x5a, sizeof dc);
+        int rn = descriptor_from_numbers(nums[0].v, nums[0].n, dn), rc = descriptor_from_json(vc, dc);
+        ck_assert_int_eq(rn, rc);
+        ck_assert(memcmp(dn, dc, sizeof dn) == 0);
+        json_object_object_del(c, "descriptor");
+    }
+    if (f != NULL)
+        ck_assert_msg(jx_same(f, c), "the list reading's object differs from json-c's on %.80s", text);
+    json_object_put(f);
+    pool_free(pool);
+}
+
 /* The differential check of one text: the fast path's object, if any, is
- * json-c's; and jx_parse_body agrees with jx_parse either way. Returns
- * whether the fast path took it. */
+ * json-c's; and jx_parse_body agrees with jx_parse either way; then the
+ * list reading (numbers_check). Returns whether the fast path took it. */
 static int differ_check(const char *text, size_t len)
 {
     struct json_object *f = jx_parse_fast(text, len), *c = jx_parse(text, len), *b = jx_parse_body(text, len);
@@ -39,6 +77,7 @@ static int differ_check(const char *text, size_t len)
             ck_assert(memcmp(df, dc, sizeof df) == 0);
     }
     int took = f != NULL;
+    numbers_check(text, len, c, took);
     json_object_put(f);
     json_object_put(c);
     json_object_put(b);
@@ -71,6 +110,9 @@ static const char *const taken[] = {
     "{\"force_log\": true, \"force_reason\": \"left the badge at home\", \"descriptor\": [1, 2.5, -3e2]}",
     "{\"a\":[]}", "{\"a\":[ ]}", "{\"a\":[1]}", "{\"a\":[1,2 , 3\t,\n4]}", "{\"\":1}",
     "{\"descriptor\":[0.1,-0.2,1e999]}",
+    /* the list reading: empty, ints, -0, another type, among other members */
+    "{\"descriptor\":[]}", "{\"descriptor\": [ ] ,\"a\":1}", "{\"descriptor\":\"text\",\"a\":1}",
+    "{\"a\":[1],\"descriptor\":[-0, 12, -123456789012345678, -0.0, 1e-400]}", "{\"descriptor\":null}",
     /* the edges of the exact path (2^53, 10^22) and past them (strtod) */
     "{\"a\":[9007199254740992e-22, 9007199254740993e-22, 9007199254740992.5, 1e22, 1e23, 1e-22, 1e-23]}",
     "{\"a\":[0.0000000000000000000001, 0.00000000000000000000001, 123456789012345678.9, 0.30000000000000004]}",
@@ -90,6 +132,9 @@ static const char *const declined[] = {
     "{\"a\":[1,]}", "{\"a\":[,1]}", "{\"a\":[1 2]}", "{\"a\":[1}", "{\"a\":1]}",
     "{\"a\":1234567890123456789}", "{\"a\":-9223372036854775809}",
     "{\"a\":18446744073709551616}", "{\f\"a\":1}", "{\"a\":1}\f", "{\"a\"\v:1}",
+    "{\"descriptor\":[1],\"descriptor\":[2]}", "{\"descriptor\":[1],\"descriptor\":\"x\"}",
+    "{\"descriptor\":\"x\",\"descriptor\":[1]}", "{\"descriptor\":[1,]}", "{\"descriptor\":[1,\"2\"]}",
+    "{\"descriptor\":[1 2]}", "{\"descriptor\":[1", "{\"descriptor\":[1]", "{\"descriptor\":[01]}",
     "{\"a_key_longer_than_sixty_four_characters_is_left_to_json_c_0123456789\":1}",
 };
 
@@ -142,6 +187,20 @@ START_TEST(test_bad_descriptors)
     ck_assert(!differ(buf));
     const char *short_body = "{\"descriptor\": [0.1, 0.2]}";
     ck_assert(differ(short_body));
+}
+END_TEST
+
+/* the longest array the fast path reads, 512 numbers, and one more: json-c's */
+START_TEST(test_longest_array)
+{
+    static char buf[8192];
+    for (int items = 511; items <= 513; items++) {
+        size_t n = (size_t)snprintf(buf, sizeof buf, "{\"descriptor\":[");
+        for (int i = 0; i < items; i++)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d.5", i ? "," : "", i);
+        snprintf(buf + n, sizeof buf - n, "]}");
+        ck_assert_int_eq(differ(buf), items <= 512);
+    }
 }
 END_TEST
 
@@ -198,6 +257,7 @@ UNIT_SUITE(suite_jsonfast)
     tcase_add_test(tc, test_nul);
     tcase_add_test(tc, test_bad_descriptors);
     tcase_add_test(tc, test_generated_scans);
+    tcase_add_test(tc, test_longest_array);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,8 +3,13 @@
  * jx_int, jx_double and jx_bool, each with a table of values it accepts
  * and a table it must refuse. A value is placed as {"v": VALUE}; an
  * invalid value may be refused by jx_parse already or by the reader. And
- * the text jx_add_number writes for a number. */
+ * the text jx_add_number writes for a number. And jx_serialize, the
+ * answers' writer, against json-c's text of the same objects: a table of
+ * parsed bodies, every byte in a string, objects built as answers are
+ * (null members, json_object_new_double_s, jx_add_double, jx_add_number,
+ * the edges of int64 and uint64). */
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,6 +483,85 @@ START_TEST(number_text)
 }
 END_TEST
 
+/* ---- jx_serialize -------------------------------------------------------- */
+
+/* jx_serialize(o) is json-c's text of o with resp_json's flags; puts o */
+static void same_text(struct json_object *o, const char *what)
+{
+    size_t n, len;
+    const char *want = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                                         &len);
+    char *got = jx_serialize(o, &n);
+    int same = n == len && memcmp(got, want, n) == 0 && got[n] == '\0';
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: %.60s, json-c %.60s", what, got, want);
+    free(got);
+    json_object_put(o);
+    ck_assert_msg(same, "%s", msg);
+}
+
+static const char *const texts[] = {
+    "{}", "[]", "null", "true", "false", "0", "-0", "1.5", "-0.0", "1e400", "0.1", "1E-7", "123456789012345678",
+    "9223372036854775807", "9223372036854775808", "18446744073709551615", "18446744073709551616",
+    "-9223372036854775808", "-9223372036854775809", "\"\"", "\"a/b\\\\c\\\"d\"",
+    "\"\\u0000\\u0001\\u001f\\u007f\\b\\f\\n\\r\\t\\/\"", "\"caf\u00e9 \\u2028 \\ud83d\\ude00\"",
+    "{\"a\":null,\"b\":[null,1,[],{}],\"c\":{\"d\":[1.25,\"x\",true]}}", "{\"k\\n\\\"/\":1}",
+    "[[[[[[1]]]]]]", "{\"descriptor\":[0.1,-0.25,3,1e-7,123.456]}",
+};
+
+START_TEST(serialize_texts)
+{
+    const char *t = texts[_i];
+    struct json_object *o = jx_parse(t, strlen(t));
+    ck_assert_msg(o != NULL || strcmp(t, "null") == 0, "%s does not parse", t);
+    same_text(o, t);
+    /* the body parser's fast path: doubles serialized by their own text */
+    char *body = malloc(strlen(t) + 8);
+    sprintf(body, "{\"v\":%s}", t);
+    same_text(jx_parse_body(body, strlen(body)), body);
+    free(body);
+}
+END_TEST
+
+START_TEST(serialize_every_byte)
+{
+    char s[257];
+    for (int i = 0; i < 256; i++)
+        s[i] = (char)(i == 0 ? 'x' : i);
+    s[256] = '\0';
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, s + 1, json_object_new_string_len(s, 256));
+    json_object_object_add(o, "nul", json_object_new_string_len("a\0b", 3));
+    same_text(o, "every byte");
+}
+END_TEST
+
+START_TEST(serialize_answers)
+{
+    struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+    jx_add_str(o, "message", "Clock-in successful for Ana \"Li\" </script>");
+    jx_add_str(o, "none", NULL);
+    jx_add_int(o, "min", LLONG_MIN);
+    jx_add_int(o, "max", LLONG_MAX);
+    jx_add_int(o, "zero", 0);
+    jx_add_bool(o, "yes", 1);
+    jx_add_bool(o, "no", 0);
+    jx_add_double(o, "confidence", 0.98765, 3);
+    jx_add_double(o, "hours", 8, 2);
+    jx_add_number(o, "n", 0.1 + 0.2);
+    json_object_object_add(o, "u", json_object_new_uint64(UINT64_MAX));
+    json_object_object_add(o, "u2", json_object_new_uint64(5));
+    json_object_object_add(o, "d", json_object_new_double(1.0 / 3));
+    json_object_object_add(o, "d2", json_object_new_double(-0.0));
+    json_object_object_add(o, "ds", json_object_new_double_s(2.5, "2.50"));
+    json_object_array_add(a, NULL);
+    json_object_array_add(a, json_object_new_int(-7));
+    json_object_array_add(a, json_object_new_double(1e22));
+    json_object_object_add(o, "list", a);
+    same_text(o, "an answer");
+}
+END_TEST
+
 UNIT_SUITE(suite_jsonx)
 {
     Suite *s = suite_create("jsonx");
@@ -511,6 +595,12 @@ UNIT_SUITE(suite_jsonx)
 
     tc = tcase_create("builders");
     tcase_add_loop_test(tc, number_text, 0, NELEM(num_tab));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("serialize");
+    tcase_add_loop_test(tc, serialize_texts, 0, NELEM(texts));
+    tcase_add_test(tc, serialize_every_byte);
+    tcase_add_test(tc, serialize_answers);
     suite_add_tcase(s, tc);
 
     return s;

@@ -3,12 +3,16 @@
  * a request with no FastCGI connection: the answer's status and code for
  * a bad path capture, query value and body field, the parsed values a
  * handler reads, a page's empty query values, an optional body, a body
- * that is not sent as application/json (415), a declared header. */
+ * that is not sent as application/json (415), a declared header; a
+ * PT_NUMBERS field (a list of numbers) read on both of the body parser's
+ * paths, its answers byte for byte those of a PT_ARRAY of PT_NUMBER. */
+#include <math.h>
 #include <string.h>
 
 #include "params.h"
 #include "pool.h"
 #include "request.h"
+#include "response.h"
 #include "router.h"
 #include "unit.h"
 
@@ -337,6 +341,128 @@ START_TEST(time_bounds)
 }
 END_TEST
 
+/* ---- PT_NUMBERS: a list of numbers ------------------------------------ */
+
+/* the extra check of both declarations below: every number within ±10 */
+static int small_nums(const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fabs(x[i]) > 10)
+            return 0;
+    return 1;
+}
+
+static int small_json(struct json_object *v)
+{
+    for (size_t i = 0; i < json_object_array_length(v); i++)
+        if (fabs(json_object_get_double(json_object_array_get_idx(v, i))) > 10)
+            return 0;
+    return 1;
+}
+
+static const struct param list_params[] = {
+    {"vec", IN_BODY, PT_NUMBERS, P_REQUIRED, 3, 3, .code = "BAD_VEC", .valid_nums = small_nums},
+    {"opt", IN_BODY, PT_NUMBERS, 0, 1, 2},
+    {"name", IN_BODY, PT_STRING, 0, 0, 10},
+    {0},
+};
+static const struct route list_route = {.method = "POST", .pattern = "/l", .access = A_PUBLIC,
+                                        .name = "l", .params = list_params};
+/* the same fields as arrays of numbers in json-c objects: the answers to match */
+static const struct param array_params[] = {
+    {"vec", IN_BODY, PT_ARRAY, P_REQUIRED, 3, 3, PT_NUMBER, .code = "BAD_VEC", .valid_json = small_json},
+    {"opt", IN_BODY, PT_ARRAY, 0, 1, 2, PT_NUMBER},
+    {"name", IN_BODY, PT_STRING, 0, 0, 10},
+    {0},
+};
+static const struct route array_route = {.method = "POST", .pattern = "/l", .access = A_PUBLIC,
+                                         .name = "l", .params = array_params};
+
+#define ESC "\"name\":\"\\u0041\","    /* an escaped string: json-c reads the body, not the fast path */
+
+static const struct {
+    const char *body;
+    const char *answer;     /* the error's body, or NULL: accepted with vec (and opt) below */
+    double vec[3], opt[2];
+    size_t nopt;
+} list_cases[] = {
+    {"{\"vec\":[1,2.5,-3e0]}", NULL, {1, 2.5, -3}, {0}, 0},
+    {"{" ESC "\"vec\":[1,2.5,-3e0]}", NULL, {1, 2.5, -3}, {0}, 0},
+    {"{\"vec\":[0.1, -0, 1E-2], \"opt\":[10,-10]}", NULL, {0.1, 0, 0.01}, {10, -10}, 2},
+    {"{" ESC "\"vec\":[0.1, -0, 1E-2], \"opt\":[10,-10]}", NULL, {0.1, 0, 0.01}, {10, -10}, 2},
+    {"{\"vec\":[1,2,3],\"opt\":null}", NULL, {1, 2, 3}, {0}, 0},
+    /* a repeated member: json-c's last one */
+    {"{\"vec\":[1,2],\"vec\":[4,5,6]}", NULL, {4, 5, 6}, {0}, 0},
+    {"{\"vec\":[1,2]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec has the wrong number of items.\"}"},
+    {"{" ESC "\"vec\":[1,2,3,4]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec has the wrong number of items.\"}"},
+    {"{\"vec\":[]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec has the wrong number of items.\"}"},
+    {"{\"vec\":[1,2,\"3\"]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec has an item of the wrong type.\"}"},
+    {"{\"vec\":[1,2,true]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec has an item of the wrong type.\"}"},
+    {"{\"vec\":[1,null,3]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec has an item of the wrong type.\"}"},
+    {"{\"vec\":[[1],2,3]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec has an item of the wrong type.\"}"},
+    {"{\"vec\":[1,2,1e999]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec has an item of the wrong type.\"}"},
+    {"{" ESC "\"vec\":[1,-1e400,3]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec has an item of the wrong type.\"}"},
+    {"{\"vec\":[1,2,10.5]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec is not in its format.\"}"},
+    {"{" ESC "\"vec\":[-11,2,3]}", "{\"code\":\"BAD_VEC\",\"message\":\"vec is not in its format.\"}"},
+    {"{\"vec\":\"1,2,3\"}", "{\"code\":\"BAD_VEC\",\"message\":\"vec must be an array.\"}"},
+    {"{\"vec\":{}}", "{\"code\":\"BAD_VEC\",\"message\":\"vec must be an array.\"}"},
+    {"{\"vec\":null}", "{\"code\":\"BAD_VEC\",\"message\":\"vec is required.\"}"},
+    {"{}", "{\"code\":\"BAD_VEC\",\"message\":\"vec is required.\"}"},
+    {"{\"vec\":[1,2,3],\"opt\":[]}",
+     "{\"code\":\"VALIDATION_ERROR\",\"message\":\"opt has too few or too many items.\",\"field\":\"opt\"}"},
+    {"{\"vec\":[1,2,3],\"opt\":[1,2,3]}",
+     "{\"code\":\"VALIDATION_ERROR\",\"message\":\"opt has too few or too many items.\",\"field\":\"opt\"}"},
+    {"{\"vec\":[1,2,3],\"opt\":5}",
+     "{\"code\":\"VALIDATION_ERROR\",\"message\":\"opt must be an array.\",\"field\":\"opt\"}"},
+    {"{\"vec\":[1,2,3],\"name\":5}",
+     "{\"code\":\"VALIDATION_ERROR\",\"message\":\"name must be a string.\",\"field\":\"name\"}"},
+    {"{\"vec\":[1,2,3]", "{\"code\":\"INVALID_JSON\",\"message\":\"The request body is not valid JSON.\"}"},
+};
+
+/* params_or_reply on body under route r, the answer held: its body, or
+ * NULL when the request was accepted */
+static const char *list_answer(struct request *req, const struct route *r, const char *body)
+{
+    request_for(req, r, "/l", body);
+    resp_hold(req);
+    int rc = params_or_reply(req);
+    ck_assert_int_eq(rc == 0, !req->held);
+    return req->held ? req->held_body : NULL;
+}
+
+START_TEST(number_lists)
+{
+    struct request req, old;
+    const char *got = list_answer(&req, &list_route, list_cases[_i].body);
+    const char *want = list_answer(&old, &array_route, list_cases[_i].body);
+
+    /* the answer of an array of numbers, byte for byte, and the table's */
+    ck_assert_msg((got == NULL) == (want == NULL) && (got == NULL || strcmp(got, want) == 0),
+                  "case %d: %s, as an array %s", _i, got ? got : "accepted", want ? want : "accepted");
+    if (list_cases[_i].answer != NULL) {
+        ck_assert_msg(got != NULL, "case %d accepted", _i);
+        ck_assert_str_eq(got, list_cases[_i].answer);
+        ck_assert_int_eq(req.status, 400);
+    } else {
+        size_t n;
+        ck_assert_msg(got == NULL, "case %d refused: %s", _i, got);
+        const double *x = arg_nums(&req, "vec", &n);
+        ck_assert_uint_eq(n, 3);
+        ck_assert(memcmp(x, list_cases[_i].vec, sizeof list_cases[_i].vec) == 0);
+        x = arg_nums(&req, "opt", &n);
+        ck_assert_uint_eq(n, list_cases[_i].nopt);
+        ck_assert_int_eq(arg_has(&req, "opt"), n > 0);
+        ck_assert(n == 0 ? x == NULL : memcmp(x, list_cases[_i].opt, n * sizeof *x) == 0);
+        /* the same numbers as json-c's items */
+        struct json_object *a = arg_json(&old, "vec");
+        for (size_t i = 0; i < 3; i++)
+            ck_assert(json_object_get_double(json_object_array_get_idx(a, i)) == list_cases[_i].vec[i]);
+    }
+    request_end(&req);
+    request_end(&old);
+}
+END_TEST
+
 UNIT_SUITE(suite_params)
 {
     Suite *s = suite_create("params");
@@ -349,6 +475,7 @@ UNIT_SUITE(suite_params)
     tcase_add_test(tc, page_empty_query_and_optional_body);
     tcase_add_loop_test(tc, media_type, 0, NELEM(media_cases));
     tcase_add_test(tc, time_bounds);
+    tcase_add_loop_test(tc, number_lists, 0, NELEM(list_cases));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,8 +1,12 @@
 /* test_request.c — fcgi/request.h's parser, request_parse_or_reply, fed
  * from memory as libfcgi would hand a request over: FastCGI parameters
  * ("NAME=value") and a body reader. A table: what it fills, or the 4xx it
- * answers (and that it drains a body too large to read). */
+ * answers (and that it drains a body too large to read); and each header
+ * read as FCGX_GetParam reads it (the first of a name, not a longer or
+ * shorter name), in the parser's one pass over the parameters. */
+#include <stddef.h>
 #include <string.h>
+#include <fcgiapp.h>
 
 #include "request.h"
 #include "response.h"
@@ -113,12 +117,71 @@ START_TEST(the_target_parsed)
 }
 END_TEST
 
+/* the parameters read into the request, by their FastCGI names */
+static const struct {
+    const char *name;
+    size_t off;
+} read_as[] = {
+    {"REQUEST_METHOD", offsetof(struct request, method)},
+    {"REMOTE_ADDR", offsetof(struct request, client_ip)},
+    {"HTTP_USER_AGENT", offsetof(struct request, user_agent)},
+    {"CONTENT_TYPE", offsetof(struct request, content_type)},
+    {"HTTP_ACCEPT", offsetof(struct request, accept)},
+    {"HTTP_AUTHORIZATION", offsetof(struct request, authorization)},
+    {"HTTP_X_API_KEY", offsetof(struct request, api_key)},
+    {"HTTP_COOKIE", offsetof(struct request, cookie)},
+    {"HTTP_X_CSRF_TOKEN", offsetof(struct request, csrf_token)},
+    {"HTTP_IDEMPOTENCY_KEY", offsetof(struct request, idempotency_key)},
+    {"HTTP_HOST", offsetof(struct request, host)},
+    {"REQUEST_SCHEME", offsetof(struct request, scheme)},
+    {"SSL_CLIENT_VERIFY", offsetof(struct request, tls_client_verify)},
+    {"SSL_CLIENT_SERIAL", offsetof(struct request, tls_client_serial)},
+    {"SSL_CLIENT_S_DN", offsetof(struct request, tls_client_dn)},
+};
+
+/* environments: every name, near names around them, repeats, no '=' */
+static char *const env_all[] = {
+    "HTTP_HOS=short", "HTTP_HOSTS=long", "HTTP_HOST=h.example", "HTTP_HOST=second", "NO_EQUALS",
+    "REQUEST_METHOD=POST", "REMOTE_ADDR=10.0.0.1", "HTTP_USER_AGENT=kiosk/1 (x=y)", "CONTENT_TYPE=application/json",
+    "HTTP_ACCEPT=*/*", "HTTP_AUTHORIZATION=Bearer t", "HTTP_X_API_KEY=", "HTTP_COOKIE=a=1; b=2",
+    "HTTP_X_CSRF_TOKEN=c", "HTTP_IDEMPOTENCY_KEY=k-1", "REQUEST_SCHEME=https", "SSL_CLIENT_VERIFY=SUCCESS",
+    "SSL_CLIENT_SERIAL=0A", "SSL_CLIENT_S_DN=CN=dev,O=h", "REQUEST_URI=/a?b=1", "CONTENT_LENGTH=0",
+    "HTTP_X_API_KEY=second", "REQUEST_METHODS=GET", NULL,
+};
+static char *const env_some[] = {"HTTP_ACCEPTX=1", "XHTTP_ACCEPT=2", "REQUEST_URI=/", "HTTP_COOKIE", NULL};
+static char *const env_none[] = {"=", "=x", "SCRIPT_NAME=/s", NULL};
+static char *const *const envs[] = {env_all, env_some, env_none};
+
+START_TEST(params_as_fcgx_reads_them)
+{
+    char **envp = (char **)envs[_i];
+    struct body b = {"", 0};
+    struct request_source src = {envp, read_body, &b};
+    struct request req;
+
+    memset(&req, 0, sizeof req);
+    req.pool = pool_new();
+    ck_assert_int_eq(request_parse_or_reply(&req, &src, 100), 0);
+    for (int i = 0; i < NELEM(read_as); i++) {
+        const char *got = *(const char **)((char *)&req + read_as[i].off);
+        const char *want = FCGX_GetParam(read_as[i].name, envp);
+        if (want == NULL && strcmp(read_as[i].name, "REQUEST_METHOD") == 0)
+            want = "GET";
+        ck_assert_msg(want == NULL ? got == NULL : got != NULL && strcmp(got, want) == 0,
+                      "%s: %s, FCGX_GetParam: %s", read_as[i].name, got ? got : "(none)", want ? want : "(none)");
+    }
+    request_end(&req);
+    pool_free(req.pool);
+}
+END_TEST
+
 UNIT_SUITE(suite_request)
 {
     Suite *s = suite_create("request");
     TCase *tc = tcase_create("parse");
     tcase_add_loop_test(tc, parse, 0, NELEM(cases));
     tcase_add_test(tc, the_target_parsed);
+    tcase_add_loop_test(tc, params_as_fcgx_reads_them, 0, NELEM(envs));
     suite_add_tcase(s, tc);
     return s;
 }

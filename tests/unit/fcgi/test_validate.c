@@ -1,8 +1,11 @@
 /* test_validate.c — the typed validators of fcgi/validate.h: for each, a
  * table of valid inputs (with the value they parse to) and a table of
- * invalid ones, run with tcase_add_loop_test. */
+ * invalid ones, run with tcase_add_loop_test. And ll_text, parse_long's
+ * other way, against a table and against printf's "%lld". */
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "unit.h"
 #include "validate.h"
@@ -112,6 +115,28 @@ START_TEST(long_invalid)
     ck_assert_msg(parse_long(long_bad[_i].s, long_bad[_i].min, long_bad[_i].max, &v) == -1,
                   "%s", long_bad[_i].s);
     ck_assert_int_eq(v, 12345);
+}
+END_TEST
+
+static const struct { long long v; const char *text; } ll_tab[] = {
+    {0, "0"}, {1, "1"}, {-1, "-1"}, {9, "9"}, {10, "10"}, {-10, "-10"}, {201, "201"},
+    {1234567890123LL, "1234567890123"}, {LLONG_MAX, "9223372036854775807"},
+    {LLONG_MIN, "-9223372036854775808"}, {LLONG_MIN + 1, "-9223372036854775807"},
+};
+
+START_TEST(ll_text_table)
+{
+    char out[LL_TEXT_MAX], want[32];
+    long back = 0;
+
+    memset(out, 'x', sizeof out);
+    size_t n = ll_text(out, ll_tab[_i].v);
+    ck_assert_str_eq(out, ll_tab[_i].text);
+    ck_assert_uint_eq(n, strlen(ll_tab[_i].text));
+    snprintf(want, sizeof want, "%lld", ll_tab[_i].v);
+    ck_assert_str_eq(out, want);
+    ck_assert_int_eq(parse_long(out, LONG_MIN, LONG_MAX, &back), 0);
+    ck_assert(back == ll_tab[_i].v);
 }
 END_TEST
 
@@ -367,6 +392,7 @@ UNIT_SUITE(suite_validate)
     tcase_add_loop_test(tc, long_valid, 0, NELEM(long_ok));
     tcase_add_loop_test(tc, long_invalid, 0, NELEM(long_bad));
     tcase_add_test(tc, long_null);
+    tcase_add_loop_test(tc, ll_text_table, 0, NELEM(ll_tab));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("date");
