@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <json-c/printbuf.h>
 #include "db.h"
 #include "http.h"
 #include "router.h"
@@ -1303,57 +1302,33 @@ void db_json_cols(struct json_object *o, const PGresult *r, int row, int base, c
         json_object_object_add(o, c->key, col_value(r, row, base + c->col, c->type));
 }
 
-/* v written as resp_json() writes a member's value, appended to pb */
-static void value_text(struct printbuf *pb, struct json_object *v)
+void db_row_text(struct jx_out *o, const struct db_json_col *cols, const PGresult *r, int row)
 {
-    size_t len;
-    const char *t = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    printbuf_memappend(pb, t, (int)len);
-}
-
-void db_row_text(struct printbuf *pb, const struct db_json_col *cols, const PGresult *r, int row)
-{
-    /* one value of each common kind, set and written again for every
-     * column: json-c writes each as it would inside the row's object,
-     * without the object (its hash table, its copies of the keys) */
-    static struct json_object *str, *num, *yes_no;
-
-    if (str == NULL) {
-        str = json_object_new_string("");
-        num = json_object_new_int64(0);
-        yes_no = json_object_new_boolean(0);
-    }
-    printbuf_strappend(pb, "{");
+    jx_put_raw(o, "{", 1);
     for (const struct db_json_col *c = cols; c->key != NULL; c++) {
         if (c != cols)
-            printbuf_strappend(pb, ",");
-        printbuf_strappend(pb, "\"");
-        printbuf_memappend(pb, c->key, (int)strlen(c->key));
-        printbuf_strappend(pb, "\":");
+            jx_put_raw(o, ",", 1);
+        jx_put_string(o, c->key, strlen(c->key));
+        jx_put_raw(o, ":", 1);
         int null = PQgetisnull(r, row, c->col);
         if (null && (c->type == DBJ_INT_OR_NULL || c->type == DBJ_STR || c->type == DBJ_JSON)) {
-            printbuf_strappend(pb, "null");
-        } else if (c->type == DBJ_STR && PQgetlength(r, row, c->col) == 0) {
-            printbuf_strappend(pb, "\"\"");         /* json-c 0.16 leaks a string set to "" */
+            jx_put_raw(o, "null", 4);
         } else if (c->type == DBJ_STR) {
-            json_object_set_string_len(str, PQgetvalue(r, row, c->col), PQgetlength(r, row, c->col));
-            value_text(pb, str);
+            jx_put_string(o, PQgetvalue(r, row, c->col), (size_t)PQgetlength(r, row, c->col));
         } else if (c->type == DBJ_INT || c->type == DBJ_INT_OR_NULL) {
-            json_object_set_int64(num, db_ll(r, row, c->col));
-            value_text(pb, num);
+            jx_put_ll(o, db_ll(r, row, c->col));
         } else if (c->type == DBJ_BOOL) {
-            json_object_set_boolean(yes_no, db_bool(r, row, c->col));
-            value_text(pb, yes_no);
+            if (db_bool(r, row, c->col))
+                jx_put_raw(o, "true", 4);
+            else
+                jx_put_raw(o, "false", 5);
         } else {
             struct json_object *v = col_value(r, row, c->col, c->type);
-            if (v != NULL)
-                value_text(pb, v);
-            else
-                printbuf_strappend(pb, "null");
+            jx_put_value(o, v);
             json_object_put(v);
         }
     }
-    printbuf_strappend(pb, "}");
+    jx_put_raw(o, "}", 1);
 }
 
 struct json_object *db_row_object(const void *cols, const PGresult *r, int row)

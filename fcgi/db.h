@@ -256,13 +256,11 @@ void db_json_cols(struct json_object *o, const PGresult *r, int row, int base, c
 struct json_object *db_row_object(const void *cols, const PGresult *r, int row);
 
 /* Append row's columns (from column 0) as the JSON object db_row_object()
- * makes of them, written as resp_json() would write it (plain, '/' not
- * escaped) — byte for byte, each value written by json-c itself — but
- * without making the object: a list page of many rows (list_store.c)
- * costs a fraction. The keys are written as they are (plain names). The
- * few values it reuses are the process's (a worker is one thread). */
-struct printbuf;
-void db_row_text(struct printbuf *pb, const struct db_json_col *cols, const PGresult *r, int row);
+ * makes of them, written as resp_json() would write it — byte for byte,
+ * by the same writers (jsonx.h struct jx_out) — but without making the
+ * object: a list page of many rows (list_store.c) costs a fraction. */
+struct jx_out;
+void db_row_text(struct jx_out *o, const struct db_json_col *cols, const PGresult *r, int row);
 
 /* One page of a list endpoint. The statement answers at least one row:
  * the count of every matching row in column total_col of row 0, and the

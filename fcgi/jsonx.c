@@ -228,11 +228,6 @@ int jx_diff(struct json_object *before, struct json_object *after, struct json_o
 
 #define JX_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-struct jx_out {
-    char *buf;
-    size_t len, cap;
-};
-
 /* room for n more bytes (and a NUL) */
 static void reserve(struct jx_out *o, size_t n)
 {
@@ -246,7 +241,7 @@ static void reserve(struct jx_out *o, size_t n)
     o->cap = cap;
 }
 
-static void put(struct jx_out *o, const char *s, size_t n)
+void jx_put_raw(struct jx_out *o, const char *s, size_t n)
 {
     reserve(o, n);
     memcpy(o->buf + o->len, s, n);
@@ -255,7 +250,7 @@ static void put(struct jx_out *o, const char *s, size_t n)
 
 /* a string as json-c escapes it: '"', '\\', the five named controls, the
  * other controls as \u00xx; '/' (NOSLASHESCAPE) and bytes >= 0x20 as they are */
-static void put_string(struct jx_out *o, const char *s, size_t n)
+void jx_put_string(struct jx_out *o, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
 
@@ -288,39 +283,43 @@ static void put_string(struct jx_out *o, const char *s, size_t n)
     o->len = (size_t)(w - o->buf);
 }
 
+void jx_put_ll(struct jx_out *o, long long v)
+{
+    char b[LL_TEXT_MAX];
+    jx_put_raw(o, b, ll_text(b, v));
+}
+
 /* a whole number as json-c writes it: an int64 (ll_text), or a uint64
  * past INT64_MAX (rare: json-c's own text) */
 static void put_int(struct jx_out *o, struct json_object *v)
 {
     int64_t i = json_object_get_int64(v);
-    char b[LL_TEXT_MAX];
-    size_t n;
 
     if (i == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
+        size_t n;
         const char *t = json_object_to_json_string_length(v, JX_FLAGS, &n);
         if (t == NULL)
             abort();
-        put(o, t, n);
+        jx_put_raw(o, t, n);
         return;
     }
-    n = ll_text(b, i);
-    put(o, b, n);
+    jx_put_ll(o, i);
 }
 
-static void put_value(struct jx_out *o, struct json_object *v)
+void jx_put_value(struct jx_out *o, struct json_object *v)
 {
     size_t n;
     const char *t;
 
     switch (json_object_get_type(v)) {
     case json_type_null:
-        put(o, "null", 4);
+        jx_put_raw(o, "null", 4);
         break;
     case json_type_boolean:
         if (json_object_get_boolean(v))
-            put(o, "true", 4);
+            jx_put_raw(o, "true", 4);
         else
-            put(o, "false", 5);
+            jx_put_raw(o, "false", 5);
         break;
     case json_type_int:
         put_int(o, v);
@@ -329,33 +328,33 @@ static void put_value(struct jx_out *o, struct json_object *v)
         t = json_object_to_json_string_length(v, JX_FLAGS, &n);
         if (t == NULL)
             abort();
-        put(o, t, n);
+        jx_put_raw(o, t, n);
         break;
     case json_type_string:
-        put_string(o, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+        jx_put_string(o, json_object_get_string(v), (size_t)json_object_get_string_len(v));
         break;
     case json_type_array:
         n = json_object_array_length(v);
-        put(o, "[", 1);
+        jx_put_raw(o, "[", 1);
         for (size_t i = 0; i < n; i++) {
             if (i > 0)
-                put(o, ",", 1);
-            put_value(o, json_object_array_get_idx(v, i));
+                jx_put_raw(o, ",", 1);
+            jx_put_value(o, json_object_array_get_idx(v, i));
         }
-        put(o, "]", 1);
+        jx_put_raw(o, "]", 1);
         break;
     case json_type_object: {
         int first = 1;
-        put(o, "{", 1);
+        jx_put_raw(o, "{", 1);
         json_object_object_foreach(v, key, val) {
             if (!first)
-                put(o, ",", 1);
+                jx_put_raw(o, ",", 1);
             first = 0;
-            put_string(o, key, strlen(key));
-            put(o, ":", 1);
-            put_value(o, val);
+            jx_put_string(o, key, strlen(key));
+            jx_put_raw(o, ":", 1);
+            jx_put_value(o, val);
         }
-        put(o, "}", 1);
+        jx_put_raw(o, "}", 1);
         break;
     }
     }
@@ -366,8 +365,8 @@ char *jx_serialize(struct json_object *o, size_t *len)
     struct jx_out out = {NULL, 0, 0};
 
     reserve(&out, 1024);        /* an answer's usual size: no growing */
-    put_value(&out, o);
-    put(&out, "", 1);       /* the NUL */
+    jx_put_value(&out, o);
+    jx_put_raw(&out, "", 1);       /* the NUL */
     *len = out.len - 1;
     return out.buf;
 }

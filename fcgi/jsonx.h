@@ -75,4 +75,18 @@ void jx_add_number(struct json_object *o, const char *key, double v);
  * frees it) and its length in *len. */
 char *jx_serialize(struct json_object *o, size_t *len);
 
+/* A JSON text being written piece by piece, in one growing buffer (buf:
+ * malloc'd, the writer's owner frees it; {NULL, 0, 0} to start), with the
+ * writers jx_serialize uses: raw text, a string as json-c escapes it, a
+ * whole number, and any value as jx_serialize writes it. A page of list
+ * rows is written so (db_row_text). */
+struct jx_out {
+    char *buf;
+    size_t len, cap;
+};
+void jx_put_raw(struct jx_out *o, const char *s, size_t n);
+void jx_put_string(struct jx_out *o, const char *s, size_t n);
+void jx_put_ll(struct jx_out *o, long long v);
+void jx_put_value(struct jx_out *o, struct json_object *v);
+
 #endif

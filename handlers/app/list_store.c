@@ -4,8 +4,8 @@
  * keyset listing its cursors (signed with a key derived from the key
  * hashing key) and its capped count. A page answered is written as JSON
  * text row by row (db_row_text), not as objects. */
+#include <stdlib.h>
 #include <string.h>
-#include <json-c/printbuf.h>
 #include "list_store.h"
 #include "attendance/export_store.h"
 #include "config.h"
@@ -27,7 +27,7 @@ static void listing_args(struct db_args *a, const struct listing *l, long long h
  * direction read, and the keys of the first and last row shown. */
 struct keyset_page {
     struct json_object *rows;
-    struct printbuf *text;
+    struct jx_out text;        /* text.buf NULL: rows */
     int n, more;
     struct cursor first, last;
 };
@@ -42,17 +42,16 @@ static void keyset_page_of(const struct listing *l, const PGresult *r, int prev,
     pg->more = PQntuples(r) > limit;
     pg->n = pg->more ? (int)limit : PQntuples(r);
     if (text && l->cols != NULL) {
-        pg->text = printbuf_new();
-        printbuf_strappend(pg->text, "[");
+        jx_put_raw(&pg->text, "[", 1);
     } else {
         pg->rows = json_object_new_array();
     }
     for (int k = 0; k < pg->n; k++) {
         int i = prev ? pg->n - 1 - k : k;          /* before's rows come oldest first */
-        if (pg->text != NULL) {
+        if (pg->text.buf != NULL) {
             if (k > 0)
-                printbuf_strappend(pg->text, ",");
-            db_row_text(pg->text, l->cols, r, i);
+                jx_put_raw(&pg->text, ",", 1);
+            db_row_text(&pg->text, l->cols, r, i);
         } else {
             json_object_array_add(pg->rows, db_row_object(l->cols, r, i));
         }
@@ -62,8 +61,8 @@ static void keyset_page_of(const struct listing *l, const PGresult *r, int prev,
         if (k == 0)
             pg->last = pg->first;
     }
-    if (pg->text != NULL)
-        printbuf_strappend(pg->text, "]");
+    if (pg->text.buf != NULL)
+        jx_put_raw(&pg->text, "]", 1);
 }
 
 /* The planner's estimate of the rows l's filter matches (l->estimate):
@@ -272,9 +271,9 @@ static void keyset_reply(struct request *req, const struct listing *l, const voi
         if (cursor_encode(cursor_key(), scope, &pg.first, prev) == 0)
             k.prev = prev;
     }
-    if (pg.text != NULL) {
-        resp_json_list_text(req, pg.text->buf, (size_t)pg.text->bpos, &k);
-        printbuf_free(pg.text);
+    if (pg.text.buf != NULL) {
+        resp_json_list_text(req, pg.text.buf, pg.text.len, &k);
+        free(pg.text.buf);
     } else {
         resp_json_list(req, pg.rows, &k);
     }
@@ -311,22 +310,22 @@ void listing_reply(struct request *req, const struct listing *l, const void *fil
             db_fail_reply(req);
             return;
         }
-        struct printbuf *text = printbuf_new();
-        printbuf_strappend(text, "[");
+        struct jx_out text = {NULL, 0, 0};
+        jx_put_raw(&text, "[", 1);
         for (int i = 0; i < PQntuples(r); i++) {
             if (PQgetisnull(r, i, l->id_col))
                 continue;
-            if (text->bpos > 1)
-                printbuf_strappend(text, ",");
-            db_row_text(text, l->cols, r, i);
+            if (text.len > 1)
+                jx_put_raw(&text, ",", 1);
+            db_row_text(&text, l->cols, r, i);
         }
-        printbuf_strappend(text, "]");
+        jx_put_raw(&text, "]", 1);
         total = PQntuples(r) > 0 ? db_ll(r, 0, l->total_col) : 0;
         PQclear(r);
         struct page_links k = {.total = total,
                                .next_offset = (long long)offset + limit < total ? offset + limit : -1};
-        resp_json_list_text(req, text->buf, (size_t)text->bpos, &k);
-        printbuf_free(text);
+        resp_json_list_text(req, text.buf, text.len, &k);
+        free(text.buf);
         return;
     }
     if (listing_rows(l, req->tenant.id, filter, limit, offset, &rows, &total) < 0) {
