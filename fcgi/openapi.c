@@ -442,6 +442,25 @@ static void list_headers(const struct route *r, struct json_object *ok)
     json_object_object_add(ok, "headers", h);
 }
 
+/* what a route whose reads may go to a standby takes back from the
+ * caller's last write (db.h db_read_begin) */
+static struct json_object *wal_position_param(void)
+{
+    struct json_object *o = json_object_new_object(), *schema = json_object_new_object();
+
+    jx_add_str(o, "name", "X-WAL-Position");
+    jx_add_str(o, "in", "header");
+    jx_add_bool(o, "required", 0);
+    jx_add_str(o, "description",
+               "The X-WAL-Position a write answered (also sent back as the fc_wal cookie): the read goes to a "
+               "standby only once it has replayed that far, else to the primary (read-your-writes). "
+               "Absent or malformed: a standby within the server's lag bound, else the primary.");
+    jx_add_str(schema, "type", "string");
+    jx_add_str(schema, "pattern", "^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$");
+    json_object_object_add(o, "schema", schema);
+    return o;
+}
+
 static struct json_object *operation(struct pool *p, const struct route *r, const struct openapi_app *app,
                                      const struct openapi_status *st, int nst)
 {
@@ -461,6 +480,8 @@ static struct json_object *operation(struct pool *p, const struct route *r, cons
     for (const struct param *d = r->params; d != NULL && d->name != NULL; d++)
         if (d->in == IN_PATH || d->in == IN_QUERY || d->in == IN_HEADER)
             json_object_array_add(params, parameter(p, d));
+    if (r->reads == READS_STANDBY)
+        json_object_array_add(params, wal_position_param());
     if (json_object_array_length(params) > 0)
         json_object_object_add(op, "parameters", params);
     else
