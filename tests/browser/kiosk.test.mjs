@@ -190,6 +190,31 @@ test('a registered person clocks in, then out, with descriptors computed in the 
   }
 });
 
+/** The first request to pattern reaches the server, and its answer is lost
+ * on the way back (the connection reset: an app host died); later ones
+ * pass. What each sent (its Idempotency-Key, its body) and was answered. */
+async function loseFirstAnswer(page, pattern) {
+  const lost = { sent: [], answers: [] };
+  await page.route(pattern, async (route) => {
+    const req = route.request();
+    lost.sent.push({ key: req.headers()['idempotency-key'], body: req.postData() });
+    const resp = await route.fetch();
+    lost.answers.push({ status: resp.status(), replayed: resp.headers()['idempotent-replayed'] || null });
+    if (lost.sent.length === 1) await route.abort('connectionreset');
+    else await route.fulfill({ response: resp });
+  });
+  return lost;
+}
+
+/** Sent twice with one key and body: done the first time, replayed the second. */
+function assertSentAgainOnce({ sent, answers }) {
+  assert.equal(sent.length, 2);
+  assert.ok(sent[0].key);
+  assert.equal(sent[1].key, sent[0].key);
+  assert.equal(sent[1].body, sent[0].body);
+  assert.deepEqual(answers, [{ status: 201, replayed: null }, { status: 201, replayed: 'true' }]);
+}
+
 test('a scan whose answer was lost is sent again with its Idempotency-Key: one clock-in', T, async () => {
   const h = await hotelWithAlice();
   await h.shiftNow(h.people[0]);
@@ -197,27 +222,14 @@ test('a scan whose answer was lost is sent again with its Idempotency-Key: one c
   const b = await launch('alice');
   try {
     const { page } = b;
-    const sent = [];
-    const answers = [];
     // the first scan reaches the server, which clocks alice in; its answer
     // is lost on the way back (the connection reset): the app host died
-    await page.route('**/face-clock-in/', async (route) => {
-      const req = route.request();
-      sent.push({ key: req.headers()['idempotency-key'], body: req.postData() });
-      const resp = await route.fetch();
-      answers.push({ status: resp.status(), replayed: resp.headers()['idempotent-replayed'] || null });
-      if (sent.length === 1) await route.abort('connectionreset');
-      else await route.fulfill({ response: resp });
-    });
+    const lost = await loseFirstAnswer(page, '**/face-clock-in/');
     await pair(page, k.api_key);
     await waitState(page, 'result');
     assert.equal(await text(page, 'result-action'), 'Clocked in');
     assert.equal(await text(page, 'result-name'), ALICE);
-    assert.equal(sent.length, 2);
-    assert.ok(sent[0].key);
-    assert.equal(sent[1].key, sent[0].key);
-    assert.equal(sent[1].body, sent[0].body);
-    assert.deepEqual(answers, [{ status: 201, replayed: null }, { status: 201, replayed: 'true' }]);
+    assertSentAgainOnce(lost);
     const logs = await h.logs(h.people[0]);
     assert.equal(logs.length, 1);
     assert.equal(logs[0].time_out, null);
@@ -349,27 +361,14 @@ test('a confirmation whose answer was lost is sent again with its Idempotency-Ke
   const b = await launch('alice');
   try {
     const { page } = b;
-    const sent = [];
-    const answers = [];
     // the confirmation clocks alice in; its answer is lost on the way back
-    await page.route('**/unrostered-confirm/', async (route) => {
-      const req = route.request();
-      sent.push({ key: req.headers()['idempotency-key'], body: req.postData() });
-      const resp = await route.fetch();
-      answers.push({ status: resp.status(), replayed: resp.headers()['idempotent-replayed'] || null });
-      if (sent.length === 1) await route.abort('connectionreset');
-      else await route.fulfill({ response: resp });
-    });
+    const lost = await loseFirstAnswer(page, '**/unrostered-confirm/');
     await pair(page, k.api_key);
     await waitState(page, 'unrostered');
     await page.getByRole('button', { name: 'Clock in anyway' }).click();
     await waitState(page, 'result', 30000);
     assert.equal(await text(page, 'result-action'), 'Clocked in');
-    assert.equal(sent.length, 2);
-    assert.ok(sent[0].key);
-    assert.equal(sent[1].key, sent[0].key);
-    assert.equal(sent[1].body, sent[0].body);
-    assert.deepEqual(answers, [{ status: 201, replayed: null }, { status: 201, replayed: 'true' }]);
+    assertSentAgainOnce(lost);
     const logs = await h.logs(h.people[0]);
     assert.equal(logs.length, 1);
     assert.deepEqual([logs[0].is_unrostered, logs[0].time_out], [true, null]);
