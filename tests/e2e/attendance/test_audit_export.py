@@ -176,8 +176,12 @@ FROM generate_series(1, %(n)d) AS g
                 if estimated:
                     # a time bound over more rows than the count's cap
                     # (FACECLOCK_LIST_COUNT_CAP, 10000; docs/api.md "Lists"):
-                    # the total is the cap + 1, a lower bound
-                    self.assertEqual(total, 10001)
+                    # the cap + 1 (counted that far), or the planner's
+                    # estimate when it expects more than twice the cap —
+                    # past the cap either way, and never more than the
+                    # rows of the hotel's log
+                    self.assertGreater(total, 10000)
+                    self.assertLessEqual(total, N)
                     self.assertGreater(n, 10000)
                     self.assertIn("from=", q)
                 else:
