@@ -103,7 +103,10 @@ def scan_events(entries, db_rows):
                 doubled.append((t, "staff %s log %s %s at %.3f: no request of theirs was in flight"
                                 % (who, log_id, what, t)))
                 continue
-            e = mine[0]
+            # a person's scans never overlap, but the slack can reach the
+            # next one's start (a person scanned again at once, when
+            # everyone else is busy): the scan whose own span holds t first
+            e = next((x for x in mine if x.sent <= t <= x.done), mine[0])
             hits.setdefault(id(e), []).append((log_id, what))
             if len(hits[id(e)]) == 2:
                 doubled.append((e.sent, "staff %s: one scan at %.3f wrote twice (%s)" % (who, e.sent, hits[id(e)])))

@@ -44,6 +44,14 @@ class ScanEvents(unittest.TestCase):
          [(1, 7, 10.1, 15.0), (2, 7, 20.1, None)], (0, 1, 0, 0)),
         ("one scan wrote twice",
          [scan(7, 10.0, 10.5, log_id=1)], [(1, 7, 10.1, 10.3)], (0, 1, 0, 0)),
+        # scanned again at once (within the slack of the first answer):
+        # each event is its own scan's, not two of the first's
+        ("next scan within the slack",
+         [scan(7, 10.0, 10.5, 200, "CLOCK_OUT", 1), scan(7, 10.51, 10.7, log_id=2)],
+         [(1, 7, 9.0, 10.4), (2, 7, 10.52, None)], (0, 0, 0, 0)),
+        ("a double still seen with a scan right after",
+         [scan(7, 10.0, 10.5, 200, "CLOCK_OUT", 1), scan(7, 10.51, 10.7, log_id=3)],
+         [(1, 7, 9.0, 10.4), (2, 7, 10.45, None), (3, 7, 10.6, None)], (0, 1, 0, 0)),
         ("written after a 503", [scan(7, 10.0, 10.2, 503)], [(1, 7, 10.1, None)], (0, 0, 1, 0)),
         ("written after no answer", [Entry("scan", 7, 10.0, 17.0, 0, error="timeout")],
          [(1, 7, 10.1, None)], (0, 0, 1, 0)),
