@@ -516,8 +516,9 @@ START_TEST(serialize_texts)
     ck_assert_msg(o != NULL || strcmp(t, "null") == 0, "%s does not parse", t);
     same_text(o, t);
     /* the body parser's fast path: doubles serialized by their own text */
-    char *body = malloc(strlen(t) + 8);
-    sprintf(body, "{\"v\":%s}", t);
+    size_t cap = strlen(t) + 8;
+    char *body = malloc(cap);
+    snprintf(body, cap, "{\"v\":%s}", t);
     same_text(jx_parse_body(body, strlen(body)), body);
     free(body);
 }
