@@ -191,6 +191,22 @@ class Idempotency(unittest.TestCase):
         self.assertEqual(len(logs), 1, logs)
         self.assertTrue(logs[0]["open"])
 
+    def temp_trigger(self, name, events, table, when, body):
+        """A BEFORE ... FOR EACH ROW trigger `name` on table running body
+        (PL/pgSQL) when the condition holds, for this test: returns the
+        function that drops it (once; also at cleanup)."""
+        fc.psql("CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN %s END$$" % (name, body))
+        fc.psql("CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW WHEN (%s) EXECUTE FUNCTION %s()"
+                % (name, events, table, when, name))
+        dropped = []
+
+        def drop():
+            if not dropped:
+                fc.psql("DROP TRIGGER %s ON %s; DROP FUNCTION %s()" % (name, table, name))
+                dropped.append(1)
+        self.addCleanup(drop)
+        return drop
+
     def test_answer_not_kept_is_503_and_nothing_done(self):
         # the kept answer and its COMMIT go in one round trip: when keeping
         # fails (here a full disk, 53100, on this hotel's keys) the COMMIT
@@ -200,19 +216,9 @@ class Idempotency(unittest.TestCase):
         h.settings(duplicate_scan_seconds=0)
         h.shift_now(self.sid)
         d = near(self.desc, 0.05)
-        fc.psql("CREATE FUNCTION test_keep_fails_%d() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$BEGIN RAISE EXCEPTION 'no space left' USING ERRCODE = '53100'; END$$" % h.hotel_id)
-        fc.psql("CREATE TRIGGER test_keep_fails_%d BEFORE INSERT OR UPDATE ON idempotency_keys FOR EACH ROW "
-                "WHEN (NEW.hotel_id = %d AND NEW.status IS NOT NULL) EXECUTE FUNCTION test_keep_fails_%d()"
-                % (h.hotel_id, h.hotel_id, h.hotel_id))
-        dropped = []
-
-        def drop():
-            if not dropped:
-                fc.psql("DROP TRIGGER test_keep_fails_%d ON idempotency_keys; DROP FUNCTION test_keep_fails_%d()"
-                        % (h.hotel_id, h.hotel_id))
-                dropped.append(1)
-        self.addCleanup(drop)
+        drop = self.temp_trigger("test_keep_fails_%d" % h.hotel_id, "INSERT OR UPDATE", "idempotency_keys",
+                                 "NEW.hotel_id = %d AND NEW.status IS NOT NULL" % h.hotel_id,
+                                 "RAISE EXCEPTION 'no space left' USING ERRCODE = '53100';")
         key = str(uuid.uuid4())
         for _ in range(4):          # on several workers' connections
             fc.assert_error(scan(h, d, key), 503, "UNAVAILABLE")
@@ -241,20 +247,11 @@ class Idempotency(unittest.TestCase):
         h.shift_now(self.sid)
         d = near(self.desc, 0.05)
         key = "old-" + uuid.uuid4().hex
-        name = "test_key_sneaks_in_%d" % h.hotel_id
-        fc.psql("CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
-                "INSERT INTO idempotency_keys (hotel_id, scope, key, fingerprint, expires_at, status, body) "
-                "VALUES (NEW.hotel_id, 'kiosk:' || NEW.kiosk_id, '%s', repeat('0', 64), now() + interval '1 hour', "
-                "201, '{}'); RETURN NEW; END$$" % (name, key))
-        fc.psql("CREATE TRIGGER %s BEFORE INSERT ON clock_logs FOR EACH ROW WHEN (NEW.hotel_id = %d) "
-                "EXECUTE FUNCTION %s()" % (name, h.hotel_id, name))
-        dropped = []
-
-        def drop():
-            if not dropped:
-                fc.psql("DROP TRIGGER %s ON clock_logs; DROP FUNCTION %s()" % (name, name))
-                dropped.append(1)
-        self.addCleanup(drop)
+        drop = self.temp_trigger("test_key_sneaks_in_%d" % h.hotel_id, "INSERT", "clock_logs",
+                                 "NEW.hotel_id = %d" % h.hotel_id,
+                                 "INSERT INTO idempotency_keys (hotel_id, scope, key, fingerprint, expires_at, "
+                                 "status, body) VALUES (NEW.hotel_id, 'kiosk:' || NEW.kiosk_id, '%s', "
+                                 "repeat('0', 64), now() + interval '1 hour', 201, '{}'); RETURN NEW;" % key)
         fc.assert_error(scan(h, d, key), 503, "UNAVAILABLE")
         self.assertEqual(h.db_logs(self.sid), [])
         self.assertEqual(keys_of(h), 0)
